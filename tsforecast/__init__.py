@@ -1,0 +1,40 @@
+"""tsforecast: multi-step forecasting with an encoder-decoder LSTM, held honestly
+against naive and statistical baselines.
+
+Heavy parts (TensorFlow, statsmodels, matplotlib) are imported only when first used,
+so ``import tsforecast`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it; resolved lazily by __getattr__
+_LAZY = {
+    "make_windows": "windowing",
+    "SlidingWindowTransformer": "windowing",
+    "EncoderDecoderLSTM": "models",
+    "WindowForecaster": "forecaster",
+    "backtest": "backtest",
+    "BacktestResult": "backtest",
+    "report": "report",
+    "save": "persistence",
+    "load": "persistence",
+    "to_panel": "panel",
+    "from_panel": "panel",
+}
+
+__all__ = sorted(_LAZY) + ["__version__"]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+        return getattr(module, name)
+    raise AttributeError(f"module 'tsforecast' has no attribute {name!r}")
+
+
+def __dir__():
+    return __all__

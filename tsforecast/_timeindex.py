@@ -1,0 +1,130 @@
+"""Regular time indexes: infer their step and extend them into the future.
+
+A series in tsforecast is indexed either by a :class:`pandas.DatetimeIndex` with an
+inferable frequency or by integer time (a :class:`pandas.RangeIndex`, as in M4).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError
+
+__all__ = ["regularize_index", "future_index"]
+
+
+def _preview(index: pd.Index, limit: int = 5) -> str:
+    values = list(index[:limit])
+    suffix = ", ..." if len(index) > limit else ""
+    return "[" + ", ".join(str(v) for v in values) + suffix + "]"
+
+
+def _check_order(index: pd.Index, name: str) -> None:
+    if index.has_duplicates:
+        dupes = index[index.duplicated()].unique()
+        raise InvalidInputError(
+            f"{name} has duplicated timestamps: {_preview(dupes)}; each time step must appear once."
+        )
+    if not index.is_monotonic_increasing:
+        bad = int(np.argmax(np.diff(index.asi8 if isinstance(index, pd.DatetimeIndex) else np.asarray(index)) < 0))
+        raise InvalidInputError(
+            f"{name} has an unsorted time index: {index[bad]!s} is followed by {index[bad + 1]!s}; "
+            "sort it first (for example data.sort_index())."
+        )
+
+
+def _regular_datetime(index: pd.DatetimeIndex, name: str) -> pd.DatetimeIndex:
+    freq = index.freq
+    if freq is None and len(index) >= 3:
+        freq = pd.infer_freq(index)
+    if freq is None and len(index) == 2:
+        freq = pd.tseries.frequencies.to_offset(index[1] - index[0])
+    if freq is None:
+        if len(index) < 2:
+            raise InsufficientDataError(
+                f"{name} has {len(index)} timestamp(s); at least 2 are needed to know its frequency."
+            )
+        steps = pd.Series(index[1:] - index[:-1]).value_counts()
+        raise InvalidInputError(
+            f"{name} has an irregular DatetimeIndex (no frequency can be inferred; steps seen: "
+            f"{', '.join(str(s) for s in steps.index[:3])}); resample it to a regular frequency, "
+            "or pass fill= to fill gaps."
+        )
+    return pd.DatetimeIndex(index, freq=freq)
+
+
+def _regular_integer(index: pd.Index, name: str) -> pd.RangeIndex:
+    if isinstance(index, pd.RangeIndex):
+        return index
+    values = np.asarray(index, dtype=np.int64)
+    if len(values) == 1:
+        return pd.RangeIndex(values[0], values[0] + 1)
+    steps = np.unique(np.diff(values))
+    if len(steps) != 1:
+        raise InvalidInputError(
+            f"{name} has an irregular integer time index (steps seen: {steps[:3].tolist()}); "
+            "integer time must advance by a constant step."
+        )
+    return pd.RangeIndex(values[0], values[-1] + steps[0], steps[0])
+
+
+def regularize_index(index: pd.Index, name: str = "y") -> pd.Index:
+    """Check that ``index`` is a sorted, unique, regular time index and return it with
+    its step attached (``freq`` for dates, a :class:`~pandas.RangeIndex` for integers).
+
+    Parameters
+    ----------
+    index : pandas.Index
+        A DatetimeIndex or an integer index.
+    name : str
+        The argument's name, used in error messages.
+
+    Returns
+    -------
+    pandas.DatetimeIndex or pandas.RangeIndex
+
+    Raises
+    ------
+    InputTypeError
+        The index is neither datetime nor integer (for example strings, or timestamps
+        with mixed time zones, which pandas keeps as objects).
+    InvalidInputError
+        The index is unsorted, duplicated or irregular.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> regularize_index(pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-03"])).freqstr
+    'D'
+    """
+    if len(index) == 0:
+        raise InsufficientDataError(f"{name} is empty (0 rows); a series needs at least one value.")
+    if isinstance(index, pd.DatetimeIndex):
+        _check_order(index, name)
+        return _regular_datetime(index, name)
+    if pd.api.types.is_integer_dtype(index.dtype):
+        _check_order(index, name)
+        return _regular_integer(index, name)
+    kinds = sorted({type(v).__name__ for v in index[:50]})
+    raise InputTypeError(
+        f"{name} must be indexed by a DatetimeIndex or integer time; got an index of dtype "
+        f"{index.dtype} (values of type {', '.join(kinds)}), for example {_preview(index, 3)}. "
+        "Timestamps with mixed time zones must be converted to one zone first."
+    )
+
+
+def future_index(index: pd.Index, horizon: int) -> pd.Index:
+    """The ``horizon`` time steps that follow a regular ``index``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> list(future_index(pd.RangeIndex(0, 10), 3))
+    [10, 11, 12]
+    """
+    if isinstance(index, pd.DatetimeIndex):
+        return pd.date_range(index[-1] + index.freq, periods=horizon, freq=index.freq, name=index.name)
+    step = index.step if isinstance(index, pd.RangeIndex) else 1
+    start = index[-1] + step
+    return pd.RangeIndex(start, start + step * horizon, step, name=index.name)

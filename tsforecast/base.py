@@ -1,0 +1,117 @@
+"""The one forecaster contract shared by every model in tsforecast.
+
+``fit(y, X=None) -> self`` and ``predict(horizon=None, X=None)`` returning a pandas
+object indexed by the future timestamps, in the form ``y`` was given (Series,
+DataFrame, long panel or dict). Backtests and reports only rely on this contract and
+on the capability attributes below, never on class names.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import BaseEstimator
+from sklearn.utils.validation import check_is_fitted
+
+from ._timeindex import future_index
+from ._validation import check_float, check_int
+from .exceptions import InputTypeError, InvalidParameterError
+from .panel import InputForm, as_series_dict, restore_form
+
+__all__ = ["BaseForecaster", "quantile_column", "check_quantiles"]
+
+
+def quantile_column(q: float) -> str:
+    """The column name of quantile ``q`` in forecasts (``0.1 -> "q0.1"``).
+
+    Examples
+    --------
+    >>> quantile_column(0.9)
+    'q0.9'
+    """
+    return f"q{float(q):g}"
+
+
+def check_quantiles(quantiles, name: str = "quantiles") -> tuple[float, ...]:
+    """Return ``quantiles`` as a sorted tuple of floats strictly between 0 and 1."""
+    if isinstance(quantiles, (int, float)):
+        quantiles = (quantiles,)
+    try:
+        values = tuple(quantiles)
+    except TypeError:
+        raise InputTypeError(f"{name} must be a sequence of floats in (0, 1); got {quantiles!r}.") from None
+    if not values:
+        raise InvalidParameterError(f"{name} must hold at least one quantile; got {quantiles!r}.")
+    checked = [check_float(q, f"{name}[{i}]", minimum=0, maximum=1, include_minimum=False, include_maximum=False)
+               for i, q in enumerate(values)]
+    return tuple(sorted(checked))
+
+
+class BaseForecaster(BaseEstimator):
+    """Base class of forecasters: input handling shared by baselines and LSTM models.
+
+    Subclasses implement ``_fit(frames, covariates)`` and
+    ``_predict(horizon, covariates) -> {id: DataFrame of target columns}``, where
+    ``frames`` is ``{series_id: DataFrame}`` with a regular time index. They may
+    override :meth:`_predict_quantiles` and set ``supports_quantiles``.
+
+    Capabilities (class attributes, read by backtest and report):
+
+    - ``supports_quantiles``: ``predict_quantiles`` gives quantile forecasts.
+    - ``uses_covariates``: ``X`` is used (otherwise it is accepted and ignored only
+      when ``None``).
+    """
+
+    supports_quantiles: bool = False
+    uses_covariates: bool = False
+
+    # -- input --------------------------------------------------------------
+    def _fit_frames(self, y, *, min_length: int = 1, fill=None, on_short: str = "raise"):
+        """Validate ``y`` and remember its form, names and the time index of each series."""
+        frames, form = as_series_dict(y, "y", fill=fill, min_length=min_length, on_short=on_short)
+        self.input_form_: InputForm = form
+        self.series_ids_ = list(frames)
+        self.target_names_ = list(next(iter(frames.values())).columns)
+        self.n_series_ = len(frames)
+        self._last_index_ = {key: frame.index[-max(1, min(len(frame), 3)):] for key, frame in frames.items()}
+        return frames
+
+    def _check_horizon(self, horizon, default: int | None = None) -> int:
+        if horizon is None:
+            if default is None:
+                raise InvalidParameterError("horizon must be given for this forecaster; got None.")
+            return default
+        return check_int(horizon, "horizon", minimum=1)
+
+    def _future_index(self, key, horizon: int) -> pd.Index:
+        return future_index(self._last_index_[key], horizon)
+
+    def _check_no_covariates(self, X) -> None:
+        if X is not None and not self.uses_covariates:
+            raise InvalidParameterError(
+                f"X must be None for {type(self).__name__}, which uses no covariates; got {type(X).__name__}."
+            )
+
+    def _wrap(self, key, horizon: int, values: np.ndarray, columns) -> pd.DataFrame:
+        """A forecast frame for series ``key`` indexed by its future timestamps."""
+        index = self._future_index(key, horizon)
+        return pd.DataFrame(np.asarray(values, dtype=float).reshape(horizon, -1), index=index, columns=columns)
+
+    def _restore(self, frames: dict):
+        return restore_form(frames, self.input_form_)
+
+    # -- public contract -----------------------------------------------------
+    def predict_quantiles(self, horizon=None, X=None, quantiles=None):
+        """Quantile forecasts: one column per quantile named ``q<quantile>``.
+
+        Only forecasters with ``supports_quantiles`` implement it.
+        """
+        check_is_fitted(self)
+        if not self.supports_quantiles:
+            raise InvalidParameterError(
+                f"{type(self).__name__} gives no quantile forecasts (supports_quantiles is False)."
+            )
+        return self._predict_quantiles(horizon, X, quantiles)
+
+    def _predict_quantiles(self, horizon, X, quantiles):  # pragma: no cover - overridden
+        raise NotImplementedError

@@ -1,0 +1,79 @@
+"""Exceptions and warnings that users of tsforecast catch.
+
+Every error is a subclass of :class:`ValueError` or :class:`TypeError`, so code
+written against scikit-learn's conventions keeps working, and of
+:class:`TsForecastError`, so one ``except`` clause catches everything the package
+raises on purpose. Messages always name the argument and the value received.
+
+Unfitted estimators raise scikit-learn's :class:`sklearn.exceptions.NotFittedError`,
+re-exported here for convenience.
+"""
+
+from __future__ import annotations
+
+from sklearn.exceptions import NotFittedError
+
+__all__ = [
+    "TsForecastError",
+    "InvalidParameterError",
+    "InvalidInputError",
+    "InputTypeError",
+    "InsufficientDataError",
+    "ShapeMismatchError",
+    "UnknownColumnError",
+    "ModelFileError",
+    "BacktestError",
+    "NotFittedError",
+    "TsForecastWarning",
+    "FallbackWarning",
+    "SkippedSeriesWarning",
+]
+
+
+class TsForecastError(Exception):
+    """Base class of every error raised on purpose by tsforecast."""
+
+
+class InvalidParameterError(TsForecastError, ValueError):
+    """A parameter has a value outside its documented range or choices."""
+
+
+class InvalidInputError(TsForecastError, ValueError):
+    """Data has values or structure that cannot be forecast: NaN, inf,
+    an unsorted, duplicated or irregular time index, and so on."""
+
+
+class InputTypeError(TsForecastError, TypeError):
+    """An argument or a column has the wrong type or dtype."""
+
+
+class InsufficientDataError(InvalidInputError):
+    """A series is too short for the request (windows, season, folds)."""
+
+
+class ShapeMismatchError(InvalidInputError):
+    """An array has the wrong number of dimensions, features or steps."""
+
+
+class UnknownColumnError(InvalidInputError):
+    """A named column (target, covariate) is not in the data."""
+
+
+class ModelFileError(TsForecastError, ValueError):
+    """A saved file is not a tsforecast file, is truncated or was altered."""
+
+
+class BacktestError(TsForecastError, RuntimeError):
+    """Every task of a backtest failed, so there is no result to return."""
+
+
+class TsForecastWarning(UserWarning):
+    """Base class of the warnings tsforecast emits."""
+
+
+class FallbackWarning(TsForecastWarning):
+    """A model could not be fitted on one series and a simpler one was used."""
+
+
+class SkippedSeriesWarning(TsForecastWarning):
+    """A series of a panel was left out (for example, too short)."""

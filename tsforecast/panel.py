@@ -1,0 +1,201 @@
+"""The panel format: many series in one long DataFrame.
+
+A panel is a long :class:`pandas.DataFrame` with a ``unique_id`` column (the series
+identifier), a ``ds`` column (timestamps or integer time) and one column per variable
+(for example ``y`` and covariates), one row per series and time step. Every function
+that accepts a panel also accepts a plain dict ``{series_id: Series or DataFrame}`` and
+answers in the form it was given.
+
+Examples
+--------
+>>> import pandas as pd
+>>> series = {"a": pd.Series([1.0, 2.0]), "b": pd.Series([3.0, 4.0, 5.0])}
+>>> panel = to_panel(series)
+>>> list(panel.columns)
+['unique_id', 'ds', 'y']
+>>> sorted(from_panel(panel))
+['a', 'b']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ._validation import check_frame
+from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning
+
+__all__ = [
+    "ID_COLUMN",
+    "TIME_COLUMN",
+    "SINGLE_SERIES_ID",
+    "is_panel",
+    "to_panel",
+    "from_panel",
+    "InputForm",
+    "as_series_dict",
+    "restore_form",
+    "check_same_columns",
+]
+
+ID_COLUMN = "unique_id"
+TIME_COLUMN = "ds"
+#: The ``unique_id`` given to a single series in long tables (backtest forecasts).
+SINGLE_SERIES_ID = "series"
+
+
+def is_panel(data) -> bool:
+    """True if ``data`` is a dict of series or a long DataFrame with ``unique_id`` and ``ds``."""
+    if isinstance(data, dict):
+        return True
+    return isinstance(data, pd.DataFrame) and {ID_COLUMN, TIME_COLUMN} <= set(data.columns)
+
+
+def to_panel(series: dict) -> pd.DataFrame:
+    """Stack a dict ``{series_id: Series or DataFrame}`` into the long panel format.
+
+    A Series becomes a column named after it (``y`` when unnamed).
+    """
+    if not isinstance(series, dict):
+        raise InputTypeError(f"series must be a dict of Series or DataFrames; got {type(series).__name__}.")
+    frames = []
+    for key, value in series.items():
+        if isinstance(value, pd.Series):
+            value = value.to_frame(value.name if value.name is not None else "y")
+        elif not isinstance(value, pd.DataFrame):
+            raise InputTypeError(
+                f"series[{key!r}] must be a pandas Series or DataFrame; got {type(value).__name__}."
+            )
+        frame = value.rename_axis(TIME_COLUMN).reset_index()
+        frame.insert(0, ID_COLUMN, key)
+        frames.append(frame)
+    if not frames:
+        raise InsufficientDataError("series is an empty dict; a panel needs at least one series.")
+    return pd.concat(frames, ignore_index=True)
+
+
+def from_panel(panel: pd.DataFrame) -> dict[object, pd.DataFrame]:
+    """Split a long panel into ``{series_id: DataFrame indexed by ds}`` (not validated)."""
+    if not is_panel(panel) or isinstance(panel, dict):
+        got = list(panel.columns) if isinstance(panel, pd.DataFrame) else type(panel).__name__
+        raise InputTypeError(
+            f"panel must be a DataFrame with columns {ID_COLUMN!r} and {TIME_COLUMN!r}; got {got!r}."
+        )
+    out = {}
+    for key, group in panel.groupby(ID_COLUMN, sort=False):
+        frame = group.drop(columns=ID_COLUMN).set_index(TIME_COLUMN)
+        frame.index.name = TIME_COLUMN
+        out[key] = frame
+    return out
+
+
+@dataclass
+class InputForm:
+    """How a user passed data, so outputs can be given back in the same form.
+
+    ``kind`` is one of ``"series"`` (a pandas Series), ``"frame"`` (a DataFrame),
+    ``"array"`` (an ndarray), ``"panel"`` (a long DataFrame) or ``"dict"``.
+    """
+
+    kind: str
+    name: object = None
+    dict_values: dict = field(default_factory=dict)
+
+    @property
+    def is_multi(self) -> bool:
+        return self.kind in ("panel", "dict")
+
+
+def _single_form(data) -> InputForm:
+    if isinstance(data, pd.Series):
+        return InputForm("series", name=data.name)
+    if isinstance(data, pd.DataFrame):
+        return InputForm("frame")
+    return InputForm("array")
+
+
+def as_series_dict(
+    data,
+    name: str = "y",
+    *,
+    columns=None,
+    fill: str | None = None,
+    min_length: int = 1,
+    on_short: str = "raise",
+) -> tuple[dict[object, pd.DataFrame], InputForm]:
+    """Validate a single series, a panel or a dict, and return ``{id: frame}`` and its form.
+
+    Parameters
+    ----------
+    data : Series, DataFrame, ndarray, panel DataFrame or dict
+        The data as the user gave it.
+    name : str
+        The argument's name, used in error messages (``y[H12]`` for one series of a panel).
+    columns, fill, min_length
+        As in :func:`tsforecast._validation.check_frame`.
+    on_short : {"raise", "skip"}
+        What to do with a panel series shorter than ``min_length``: raise
+        :class:`InsufficientDataError`, or leave it out with a :class:`SkippedSeriesWarning`.
+    """
+    import warnings
+
+    if not is_panel(data):
+        form = _single_form(data)
+        frame = check_frame(data, name, columns=columns, fill=fill, min_length=min_length)
+        return {SINGLE_SERIES_ID: frame}, form
+    if isinstance(data, dict):
+        form = InputForm("dict", dict_values={k: isinstance(v, pd.Series) for k, v in data.items()})
+        raw = {k: (v.to_frame(v.name if v.name is not None else "y") if isinstance(v, pd.Series) else v)
+               for k, v in data.items()}
+    else:
+        form = InputForm("panel")
+        raw = from_panel(data)
+    if not raw:
+        raise InsufficientDataError(f"{name} holds no series; got an empty {form.kind}.")
+    out = {}
+    for key, frame in raw.items():
+        label = f"{name}[{key!r}]"
+        if len(frame) < min_length and on_short == "skip":
+            warnings.warn(
+                f"series {key!r} of {name} has {len(frame)} row(s), fewer than {min_length}; it is skipped.",
+                SkippedSeriesWarning,
+                stacklevel=3,
+            )
+            continue
+        out[key] = check_frame(frame, label, columns=columns, fill=fill, min_length=min_length)
+    if not out:
+        raise InsufficientDataError(f"every series of {name} is shorter than {min_length} rows; none is left.")
+    return out, form
+
+
+def restore_form(frames: dict[object, pd.DataFrame], form: InputForm):
+    """Give ``{id: forecast frame}`` back in the form described by ``form``."""
+    if form.kind == "dict":
+        return {
+            key: (frame.iloc[:, 0] if form.dict_values.get(key) and frame.shape[1] == 1 else frame)
+            for key, frame in frames.items()
+        }
+    if form.kind == "panel":
+        return to_panel(frames)
+    frame = frames[SINGLE_SERIES_ID]
+    if form.kind == "series" and frame.shape[1] == 1:
+        series = frame.iloc[:, 0]
+        series.name = form.name
+        return series
+    return frame
+
+
+def check_same_columns(frames: dict[object, pd.DataFrame], name: str) -> list:
+    """Return the columns shared by every frame, raising if the series disagree."""
+    columns = None
+    for key, frame in frames.items():
+        if columns is None:
+            columns = list(frame.columns)
+        elif list(frame.columns) != columns:
+            raise InvalidInputError(
+                f"{name}[{key!r}] has columns {list(frame.columns)!r}; every series must have {columns!r}."
+            )
+    return columns if columns is not None else []
+
+
