@@ -22,6 +22,7 @@ __all__ = [
     "ShapeMismatchError",
     "UnknownColumnError",
     "ModelFileError",
+    "DataNotFoundError",
     "BacktestError",
     "NotFittedError",
     "TsForecastWarning",
@@ -61,6 +62,10 @@ class UnknownColumnError(InvalidInputError):
 
 class ModelFileError(TsForecastError, ValueError):
     """A saved file is not a tsforecast file, is truncated or was altered."""
+
+
+class DataNotFoundError(TsForecastError, FileNotFoundError):
+    """A data file or folder (a shipped dataset, the M4 files) is not where it was looked for."""
 
 
 class BacktestError(TsForecastError, RuntimeError):

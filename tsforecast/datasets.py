@@ -1,0 +1,146 @@
+"""Offline datasets: small series shipped with the package, and the M4 file format.
+
+* :func:`list_datasets` and :func:`load` give the series shipped inside the package
+  (``tsforecast/_data/``; provenance and licences in ``datasets/README.md``).
+* :func:`load_m4` reads the M4 competition CSV files (kept outside the project, by
+  default in ``../shared/data/m4`` or the folder named by ``TSFORECAST_M4_DIR``) into
+  the panel format: a long DataFrame with columns ``unique_id``, ``ds`` (integer time)
+  and ``y``.
+
+Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ._validation import check_choice
+from .exceptions import DataNotFoundError, InvalidInputError, InvalidParameterError
+from .panel import ID_COLUMN, TIME_COLUMN
+
+__all__ = ["M4_SUBSETS", "M4_HORIZONS", "M4_SEASONALITY", "default_m4_dir", "load_m4"]
+
+#: The six M4 subsets; each has ``<Subset>-train.csv`` and ``<Subset>-test.csv``.
+M4_SUBSETS = ("Yearly", "Quarterly", "Monthly", "Weekly", "Daily", "Hourly")
+#: Forecast horizon of each M4 subset (the length of its test part).
+M4_HORIZONS = {"Yearly": 6, "Quarterly": 8, "Monthly": 18, "Weekly": 13, "Daily": 14, "Hourly": 48}
+#: Seasonal period ``m`` the M4 evaluation uses for MASE and Naive2.
+M4_SEASONALITY = {"Yearly": 1, "Quarterly": 4, "Monthly": 12, "Weekly": 1, "Daily": 1, "Hourly": 24}
+
+_M4_ENV = "TSFORECAST_M4_DIR"
+_M4_SPLITS = ("train", "test", "both")
+
+
+# --------------------------------------------------------------------------- M4
+def default_m4_dir() -> Path:
+    """Where :func:`load_m4` looks when no ``path`` is given.
+
+    The folder named by the environment variable ``TSFORECAST_M4_DIR`` if set, else
+    ``../shared/data/m4`` next to the project checkout.
+    """
+    if os.environ.get(_M4_ENV):
+        return Path(os.environ[_M4_ENV])
+    return Path(__file__).resolve().parents[2] / "shared" / "data" / "m4"
+
+
+def _m4_subset(subset) -> str:
+    if isinstance(subset, str):
+        for known in M4_SUBSETS:
+            if subset.lower() == known.lower():
+                return known
+    raise InvalidParameterError(
+        f"subset must be one of {', '.join(repr(s) for s in M4_SUBSETS)}; got {subset!r}."
+    )
+
+
+def _read_m4_wide(file: Path) -> dict[str, np.ndarray]:
+    """``{series id: values}`` from one M4 CSV (one left-aligned, NaN-padded row per series)."""
+    if not file.is_file():
+        raise DataNotFoundError(
+            f"M4 file {str(file)!r} does not exist; pass path= (the folder holding "
+            f"{file.name}) or set the environment variable {_M4_ENV}."
+        )
+    wide = pd.read_csv(file, index_col=0, dtype={0: str})
+    values = wide.to_numpy(dtype=np.float64)
+    series = {}
+    for key, row in zip(wide.index.astype(str), values):
+        present = ~np.isnan(row)
+        length = int(present.sum())
+        if length == 0 or not present[:length].all():
+            raise InvalidInputError(
+                f"M4 file {str(file)!r}: series {key!r} is empty or has a gap; M4 rows are left-aligned "
+                "values padded with empty cells at the end."
+            )
+        series[key] = row[:length]
+    return series
+
+
+def _long(series: dict[str, np.ndarray], starts: dict[str, int] | None = None) -> pd.DataFrame:
+    lengths = np.array([v.size for v in series.values()])
+    ids = np.repeat(np.array(list(series), dtype=object), lengths)
+    offsets = np.repeat(
+        np.array([0 if starts is None else starts[k] for k in series], dtype=np.int64), lengths
+    )
+    within = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return pd.DataFrame(
+        {ID_COLUMN: ids, TIME_COLUMN: offsets + within, "y": np.concatenate(list(series.values()))}
+    )
+
+
+def load_m4(subset: str, path: str | os.PathLike | None = None, *, split: str = "train"):
+    """Read an M4 subset into the panel format.
+
+    Parameters
+    ----------
+    subset : {"Yearly", "Quarterly", "Monthly", "Weekly", "Daily", "Hourly"}
+        Which subset (case-insensitive). Only the files present in ``path`` can be read;
+        tsforecast's benchmarks use ``"Hourly"`` and ``"Weekly"``.
+    path : str or path-like, optional
+        Folder holding ``<Subset>-train.csv`` and ``<Subset>-test.csv``; by default
+        :func:`default_m4_dir` (``$TSFORECAST_M4_DIR`` or ``../shared/data/m4``).
+    split : {"train", "test", "both"}
+        Which part to return; ``"both"`` returns the tuple ``(train, test)``.
+
+    Returns
+    -------
+    pandas.DataFrame or tuple of two DataFrames
+        Long panel(s) with columns ``unique_id`` (str, e.g. ``"H1"``; series in file
+        order), ``ds`` (int64 time position) and ``y`` (float64). Training series start
+        at ``ds = 0``; a test part continues its series' time, at ``ds = n_train``.
+
+    Raises
+    ------
+    InvalidParameterError
+        For an unknown ``subset`` or ``split``.
+    DataNotFoundError
+        If the folder or a file is missing.
+
+    Examples
+    --------
+    >>> train, test = load_m4("Hourly", split="both")  # doctest: +SKIP
+    >>> train.groupby("unique_id").size().min(), test.groupby("unique_id").size().max()  # doctest: +SKIP
+    (700, 48)
+    """
+    subset = _m4_subset(subset)
+    check_choice(split, "split", _M4_SPLITS)
+    folder = Path(path) if path is not None else default_m4_dir()
+    if not folder.is_dir():
+        raise DataNotFoundError(
+            f"path {str(folder)!r} is not a folder; pass the folder holding {subset}-train.csv and "
+            f"{subset}-test.csv, or set the environment variable {_M4_ENV}."
+        )
+    train = _read_m4_wide(folder / f"{subset}-train.csv")
+    if split == "train":
+        return _long(train)
+    test = _read_m4_wide(folder / f"{subset}-test.csv")
+    if list(test) != list(train):
+        raise InvalidInputError(
+            f"M4 files in {str(folder)!r}: {subset}-test.csv does not list the same series, in the same "
+            f"order, as {subset}-train.csv."
+        )
+    test_panel = _long(test, starts={k: v.size for k, v in train.items()})
+    return test_panel if split == "test" else (_long(train), test_panel)
