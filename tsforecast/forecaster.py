@@ -1,0 +1,497 @@
+"""``WindowForecaster``: a window regressor behind the DataFrame forecaster contract.
+
+The forecaster cuts each series into windows of ``n_steps_in`` input steps followed by
+``n_steps_out`` target steps (never across two series of a panel), fits ONE global
+estimator on the windows of all series and forecasts the steps after the end of each
+series. The estimator is :class:`tsforecast.EncoderDecoderLSTM` by default; any
+scikit-learn regressor works too (its windows are flattened to rows, for example
+``Ridge()`` is then a linear direct multi-step model).
+
+Inputs are three kinds of columns, in this order in every window:
+
+- targets: the columns of ``y`` that are forecast (all of ``y`` by default);
+- past-observed covariates (``covariates``): known up to the forecast origin only;
+- future-known covariates (``future_covariates``): calendar features, planned prices,
+  known for the forecast steps too, and therefore required in ``X`` by ``predict``.
+
+The future-known covariates of the ``n_steps_out`` forecast steps enter the model in
+addition to their past values: a flattened estimator gets them appended to its row;
+a sequence estimator (one whose scikit-learn tags accept 3-D input, like the LSTM)
+gets them as extra input features, shifted by ``n_steps_out`` steps: the value of a
+future covariate at input step ``t`` is its value at ``t + n_steps_out``, so the last
+``n_steps_out`` input steps carry the covariates of the forecast steps. This keeps the
+estimator interface ``fit(X, y)`` and works with any sequence estimator; it needs
+``n_steps_in >= n_steps_out`` for the shift to cover every forecast step.
+
+A horizon longer than ``n_steps_out`` is forecast recursively: each block of forecasts is
+fed back as input to the next block. That is possible only when every input is a target
+or a future-known covariate.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.utils.validation import check_is_fitted
+
+from ._validation import FILL_POLICIES, check_choice, check_int
+from .base import BaseForecaster, check_quantiles, quantile_column
+from .exceptions import (
+    InputTypeError,
+    InsufficientDataError,
+    InvalidInputError,
+    InvalidParameterError,
+    ShapeMismatchError,
+    UnknownColumnError,
+)
+from .panel import SINGLE_SERIES_ID, as_series_dict, check_same_columns
+
+__all__ = ["WindowForecaster"]
+
+
+def _names(value, name: str) -> list | None:
+    """A column-name parameter as a list (a single name is accepted); ``None`` stays ``None``."""
+    if value is None:
+        return None
+    if isinstance(value, (str, int, np.integer)):
+        return [value]
+    try:
+        names = list(value)
+    except TypeError:
+        raise InputTypeError(f"{name} must be a column name or a list of names; got {value!r}.") from None
+    if len(set(names)) != len(names):
+        raise InvalidParameterError(f"{name} names a column twice; got {value!r}.")
+    return names
+
+
+def _sliding(array: np.ndarray, length: int) -> np.ndarray:
+    """Windows of ``length`` consecutive rows, shape (n, length, features); a view."""
+    return np.lib.stride_tricks.sliding_window_view(array, length, axis=0).transpose(0, 2, 1)
+
+
+def _takes_sequences(estimator) -> bool:
+    """True if the estimator accepts 3-D (samples, steps, features) input (a sklearn tag)."""
+    try:
+        return bool(estimator.__sklearn_tags__().input_tags.three_d_array)
+    except AttributeError:
+        return False
+
+
+class WindowForecaster(BaseForecaster):
+    """Forecast one series or a panel with a global window regressor.
+
+    Parameters
+    ----------
+    estimator : estimator or None, default=None
+        The window regressor. ``None`` uses :class:`tsforecast.EncoderDecoderLSTM` with
+        per-window scaling (so one model serves series of different levels). A
+        scikit-learn regressor gets flattened windows: row = ``n_steps_in`` x inputs
+        (+ ``n_steps_out`` x future covariates), target = ``n_steps_out`` x targets.
+        An estimator with ``warm_start=True`` keeps training across calls to ``fit``.
+    n_steps_in : int, default=24
+        Input steps per window (how far back the model looks).
+    n_steps_out : int, default=12
+        Steps forecast at once. Longer horizons are forecast recursively.
+    targets : str or list, optional
+        The columns of ``y`` to forecast; default: every column of ``y`` that is not
+        named as a covariate.
+    covariates : str or list, optional
+        Past-observed covariates (columns of ``y`` or ``X``), used as inputs up to the
+        forecast origin; default: every other column of ``y`` and ``X`` that is not a
+        target or future-known covariate.
+    future_covariates : str or list, optional
+        Future-known covariates (columns of ``X``, or of ``y``): inputs whose values for
+        the forecast steps are known in advance; ``predict`` then requires ``X``.
+    fill : {None, "ffill", "interpolate"}, default=None
+        How missing values in ``y`` and ``X`` are repaired; ``None`` refuses them.
+
+    Attributes
+    ----------
+    estimator_ : estimator
+        The fitted window regressor.
+    target_names_, past_covariates_, future_covariates_ : list
+        The resolved column roles; the input features are these three, in order.
+    n_windows_ : int
+        Number of training windows (summed over series).
+    series_ids_ : list
+        The series forecast by ``predict`` (those of the latest ``fit`` or ``update``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from sklearn.linear_model import Ridge
+    >>> y = pd.Series(np.sin(np.arange(100) / 4), index=pd.date_range("2024", periods=100, freq="D"))
+    >>> model = WindowForecaster(Ridge(), n_steps_in=8, n_steps_out=4).fit(y)
+    >>> forecast = model.predict(6)
+    >>> forecast.index[0], len(forecast)
+    (Timestamp('2024-04-10 00:00:00'), 6)
+    """
+
+    uses_covariates = True
+
+    def __init__(
+        self,
+        estimator=None,
+        n_steps_in: int = 24,
+        n_steps_out: int = 12,
+        targets=None,
+        covariates=None,
+        future_covariates=None,
+        fill: str | None = None,
+    ):
+        self.estimator = estimator
+        self.n_steps_in = n_steps_in
+        self.n_steps_out = n_steps_out
+        self.targets = targets
+        self.covariates = covariates
+        self.future_covariates = future_covariates
+        self.fill = fill
+
+    # -- capabilities -----------------------------------------------------------
+    @property
+    def supports_quantiles(self) -> bool:
+        """True when the estimator gives quantile forecasts (``quantiles`` set)."""
+        estimator = getattr(self, "estimator_", self.estimator)
+        return bool(
+            estimator is not None
+            and hasattr(estimator, "predict_quantiles")
+            and getattr(estimator, "quantiles", None)
+        )
+
+    @property
+    def history_(self) -> dict:
+        """The estimator's training curves (``{"loss": [...], "val_loss": [...]}``)."""
+        check_is_fitted(self)
+        try:
+            return self.estimator_.history_
+        except AttributeError:
+            raise AttributeError(f"{type(self.estimator_).__name__} keeps no history_.") from None
+
+    # -- fitting ----------------------------------------------------------------
+    def fit(self, y, X=None):
+        """Fit the estimator on the windows of every series of ``y``.
+
+        Parameters
+        ----------
+        y : Series, DataFrame, panel DataFrame or dict
+            The target series (and optionally past covariates as extra columns).
+        X : same form as ``y``, optional
+            Covariates, aligned with ``y`` by timestamp (it may extend beyond ``y``).
+
+        Returns
+        -------
+        self
+        """
+        n_in, n_out = self._check_steps()
+        check_choice(self.fill, "fill", FILL_POLICIES)
+        frames = self._fit_frames(y, min_length=n_in, fill=self.fill)
+        y_columns = check_same_columns(frames, "y")
+        covariates = self._covariate_frames(X, frames, "X")
+        x_columns = check_same_columns(covariates, "X") if covariates else []
+        self._resolve_roles(y_columns, x_columns)
+        if self.future_covariates_ and _takes_sequences(self._make_estimator()) and n_in < n_out:
+            raise InvalidParameterError(
+                f"n_steps_in must be >= n_steps_out for future covariates with a sequence estimator "
+                f"(they are shifted by n_steps_out into the input window); got n_steps_in={n_in}, "
+                f"n_steps_out={n_out}."
+            )
+        inputs = {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()}
+        features, targets = self._training_windows(frames, inputs)
+        self.estimator_ = self._fitted_estimator(features, targets)
+        self.n_windows_ = int(len(features))
+        self._store_last_inputs(inputs)
+        return self
+
+    def update(self, y, X=None):
+        """Replace the data forecasts start from, without refitting.
+
+        ``predict`` then forecasts the steps after the end of ``y``. The series may
+        differ from those of ``fit`` (the model is global); each needs at least
+        ``n_steps_in`` rows and the columns used in ``fit``.
+
+        Returns
+        -------
+        self
+        """
+        check_is_fitted(self)
+        roles = (self.target_names_, self.past_covariates_, self.future_covariates_)
+        frames = self._fit_frames(y, min_length=self.n_steps_in_, fill=self.fill)
+        self.target_names_, self.past_covariates_, self.future_covariates_ = roles
+        covariates = self._covariate_frames(X, frames, "X")
+        self._store_last_inputs(
+            {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()}
+        )
+        return self
+
+    def _check_steps(self) -> tuple[int, int]:
+        n_in = check_int(self.n_steps_in, "n_steps_in", minimum=1)
+        n_out = check_int(self.n_steps_out, "n_steps_out", minimum=1)
+        self.n_steps_in_, self.n_steps_out_ = n_in, n_out
+        return n_in, n_out
+
+    def _make_estimator(self):
+        if self.estimator is not None:
+            return self.estimator
+        from .models import EncoderDecoderLSTM  # imports Keras: only when needed
+
+        return EncoderDecoderLSTM(scaling="window")
+
+    def _fitted_estimator(self, features: np.ndarray, targets: np.ndarray):
+        previous = getattr(self, "estimator_", None)
+        keep = (
+            previous is not None
+            and getattr(previous, "warm_start", False)
+            and getattr(self, "_feature_shape_", None) == features.shape[1:]
+        )
+        estimator = previous if keep else clone(self._make_estimator())
+        self._feature_shape_ = features.shape[1:]
+        return estimator.fit(features, targets)
+
+    def _covariate_frames(self, X, frames: dict, name: str) -> dict:
+        """``X`` per series, aligned on the timestamps of ``frames``."""
+        if X is None:
+            return {}
+        covariates, _ = as_series_dict(X, name, fill=self.fill)
+        aligned = {}
+        for key, frame in frames.items():
+            if key not in covariates:
+                raise InvalidInputError(self._missing_series_message(key, covariates, name))
+            clash = sorted(set(frame.columns) & set(covariates[key].columns), key=str)
+            if clash:
+                raise InvalidInputError(
+                    f"{name} and y share column(s) {clash!r}; each variable must be given once."
+                )
+            aligned[key] = self._align(covariates[key], frame.index, key, name, "the timestamps of y")
+        return aligned
+
+    @staticmethod
+    def _missing_series_message(key, covariates: dict, name: str) -> str:
+        if key == SINGLE_SERIES_ID or SINGLE_SERIES_ID in covariates:
+            return f"{name} must have the same form as y (one series, or a panel with the same series)."
+        return f"{name} has no series {key!r}; it must give covariates for every series of y."
+
+    @staticmethod
+    def _align(frame: pd.DataFrame, index: pd.Index, key, name: str, what: str) -> pd.DataFrame:
+        if not isinstance(frame.index, type(index)) and not (
+            pd.api.types.is_integer_dtype(frame.index.dtype) and pd.api.types.is_integer_dtype(index.dtype)
+        ):
+            raise InvalidInputError(
+                f"{name} is indexed by {type(frame.index).__name__}, y by {type(index).__name__}; "
+                "they must share one time axis."
+            )
+        missing = index.difference(frame.index)
+        if len(missing):
+            label = name if key == SINGLE_SERIES_ID else f"{name}[{key!r}]"
+            raise InsufficientDataError(
+                f"{label} lacks {len(missing)} of {what}, for example {[str(m) for m in missing[:3]]}."
+            )
+        return frame.reindex(index)
+
+    def _resolve_roles(self, y_columns: list, x_columns: list) -> None:
+        """Decide which columns are targets, past-observed and future-known inputs."""
+        available = list(y_columns) + list(x_columns)
+        future = _names(self.future_covariates, "future_covariates") or []
+        past = _names(self.covariates, "covariates")
+        for param, names in (("future_covariates", future), ("covariates", past or [])):
+            unknown = [c for c in names if c not in available]
+            if unknown:
+                raise UnknownColumnError(
+                    f"{param} names column(s) {unknown!r} found neither in y nor in X; "
+                    f"available: {available!r}."
+                )
+        targets = _names(self.targets, "targets")
+        if targets is None:
+            targets = [c for c in y_columns if c not in future and c not in (past or [])]
+            if not targets:
+                raise InvalidInputError(f"y has no column left to forecast; its columns {y_columns!r} are all covariates.")
+        unknown = [c for c in targets if c not in y_columns]
+        if unknown:
+            raise UnknownColumnError(
+                f"targets names column(s) {unknown!r} that are not in y; y's columns: {y_columns!r}."
+            )
+        both = [c for c in targets if c in future or c in (past or [])]
+        if both or set(future) & set(past or []):
+            raise InvalidParameterError(
+                f"a column has two roles (targets={targets!r}, covariates={past!r}, "
+                f"future_covariates={future!r}); each column may be named once."
+            )
+        if past is None:
+            past = [c for c in available if c not in targets and c not in future]
+        self.target_names_, self.past_covariates_, self.future_covariates_ = targets, past, future
+
+    @property
+    def _input_names(self) -> list:
+        return self.target_names_ + self.past_covariates_ + self.future_covariates_
+
+    def _input_array(self, frame: pd.DataFrame, covariates: pd.DataFrame | None) -> np.ndarray:
+        """The input columns of one series as a (time, features) array."""
+        combined = frame if covariates is None else pd.concat([frame, covariates], axis=1)
+        missing = [c for c in self._input_names if c not in combined.columns]
+        if missing:
+            raise UnknownColumnError(
+                f"the data lacks column(s) {missing!r} used in fit (targets {self.target_names_!r}, "
+                f"covariates {self.past_covariates_!r}, future_covariates {self.future_covariates_!r}); "
+                f"got columns {list(combined.columns)!r}."
+            )
+        return combined[self._input_names].to_numpy(dtype=np.float64)
+
+    def _training_windows(self, frames: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray]:
+        n_in, n_out = self.n_steps_in_, self.n_steps_out_
+        n_targets, n_future = len(self.target_names_), len(self.future_covariates_)
+        sequence = _takes_sequences(self._make_estimator())
+        features, targets = [], []
+        for key, array in inputs.items():
+            n_windows = len(array) - n_in - n_out + 1
+            if n_windows < 1:
+                continue  # too short to train on; it can still be forecast
+            past = _sliding(array[: len(array) - n_out], n_in)
+            future = _sliding(array[n_in:, array.shape[1] - n_future :], n_out)
+            features.append(self._features(past, future, sequence))
+            windows = _sliding(array[n_in:, :n_targets], n_out)
+            targets.append(windows if sequence else windows.reshape(len(windows), -1))
+        if not features:
+            longest = max(len(a) for a in inputs.values())
+            raise InsufficientDataError(
+                f"y has no series long enough for one training window: n_steps_in + n_steps_out = "
+                f"{n_in + n_out} rows are needed; the longest series has {longest}."
+            )
+        targets = np.concatenate(targets)
+        # A single output is given as 1-D, as scikit-learn regressors expect.
+        return np.concatenate(features), (targets.ravel() if targets.shape[1:] == (1,) else targets)
+
+    def _features(self, past: np.ndarray, future: np.ndarray, sequence: bool) -> np.ndarray:
+        """Estimator input from input windows (n, n_in, F) and future covariates (n, n_out, Fu)."""
+        n = len(past)
+        if sequence:
+            if future.shape[2] == 0:
+                return np.ascontiguousarray(past)
+            # Shift the future covariates by n_steps_out: input step t carries the values
+            # at t + n_steps_out, known at the forecast origin (see the module docstring).
+            shift = self.n_steps_out_
+            shifted = np.concatenate([past[:, shift:, past.shape[2] - future.shape[2] :], future], axis=1)
+            return np.concatenate([past, shifted], axis=2)
+        return np.concatenate([past.reshape(n, -1), future.reshape(n, -1)], axis=1)
+
+    def _store_last_inputs(self, inputs: dict) -> None:
+        n_in = self.n_steps_in_
+        self._last_inputs_ = {key: np.array(array[-n_in:], dtype=np.float64) for key, array in inputs.items()}
+
+    # -- prediction -------------------------------------------------------------
+    def predict(self, horizon: int | None = None, X=None):
+        """Forecast ``horizon`` steps (default ``n_steps_out``) after the end of each series.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast; beyond ``n_steps_out`` the forecast is recursive.
+        X : same form as ``y``, optional
+            Required with future covariates: their values for the forecast steps.
+
+        Returns
+        -------
+        Series, DataFrame, panel DataFrame or dict
+            The forecast of the target columns, in the form ``y`` had.
+        """
+        check_is_fitted(self)
+        horizon = self._check_horizon(horizon, default=self.n_steps_out_)
+        point, _ = self._forecast(horizon, X, None)
+        return self._restore({key: self._wrap(key, horizon, point[i], self.target_names_)
+                              for i, key in enumerate(self.series_ids_)})
+
+    def _predict_quantiles(self, horizon, X, quantiles):
+        horizon = self._check_horizon(horizon, default=self.n_steps_out_)
+        known = tuple(float(q) for q in self.estimator_.quantiles)
+        wanted = known if quantiles is None else check_quantiles(quantiles)
+        absent = [q for q in wanted if not any(np.isclose(q, k) for k in known)]
+        if absent:
+            raise InvalidParameterError(
+                f"quantiles {absent!r} were not trained; the estimator gives quantiles {list(known)!r}."
+            )
+        _, bands = self._forecast(horizon, X, [int(np.argmin(np.abs(np.subtract(known, q)))) for q in wanted])
+        columns = [
+            quantile_column(q) if len(self.target_names_) == 1 else f"{t}_{quantile_column(q)}"
+            for t in self.target_names_
+            for q in wanted
+        ]
+        return self._restore({key: self._wrap(key, horizon, bands[i], columns)
+                              for i, key in enumerate(self.series_ids_)})
+
+    def _forecast(self, horizon: int, X, quantile_positions):
+        """Point forecasts (series, horizon, targets) and, if asked, quantiles
+        (series, horizon, targets, quantiles), block by block."""
+        n_out = self.n_steps_out_
+        n_blocks = -(-horizon // n_out)
+        if n_blocks > 1 and self.past_covariates_:
+            raise InvalidParameterError(
+                f"horizon={horizon} exceeds n_steps_out={n_out}, so the forecast is recursive, which needs "
+                f"every input to be a target or future-known; past-observed covariates "
+                f"{self.past_covariates_!r} are not known ahead. Declare them in future_covariates, or "
+                f"use n_steps_out >= {horizon}."
+            )
+        future = self._future_values(X, horizon, n_blocks * n_out)
+        inputs = np.stack([self._last_inputs_[key] for key in self.series_ids_])
+        sequence = _takes_sequences(self.estimator_)
+        points, bands = [], []
+        for block in range(n_blocks):
+            block_future = future[:, block * n_out : (block + 1) * n_out]
+            features = self._features(inputs, block_future, sequence)
+            self._check_features(features)
+            point = self._predict_block(features)
+            points.append(point)
+            if quantile_positions is not None:
+                bands.append(self._quantile_block(features, quantile_positions))
+            # Feed the forecast back: targets, then the known future covariates.
+            new_rows = np.concatenate([point, block_future], axis=2)
+            inputs = np.concatenate([inputs, new_rows], axis=1)[:, -self.n_steps_in_ :]
+        point = np.concatenate(points, axis=1)[:, :horizon]
+        band = np.concatenate(bands, axis=1)[:, :horizon] if bands else None
+        return point, band
+
+    def _check_features(self, features: np.ndarray) -> None:
+        if features.shape[1:] != self._feature_shape_:
+            raise ShapeMismatchError(
+                f"the prediction input has shape {features.shape[1:]} per window; the estimator was fitted "
+                f"on {self._feature_shape_}."
+            )
+
+    def _predict_block(self, features: np.ndarray) -> np.ndarray:
+        n_series = len(features)
+        values = np.asarray(self.estimator_.predict(features), dtype=np.float64)
+        return values.reshape(n_series, self.n_steps_out_, len(self.target_names_))
+
+    def _quantile_block(self, features: np.ndarray, positions: list) -> np.ndarray:
+        values = np.asarray(self.estimator_.predict_quantiles(features), dtype=np.float64)
+        values = values.reshape(len(features), self.n_steps_out_, len(self.target_names_), -1)
+        return values[..., positions].reshape(len(features), self.n_steps_out_, -1)
+
+    def _future_values(self, X, horizon: int, steps: int) -> np.ndarray:
+        """Future covariates for ``steps`` forecast steps, shape (series, steps, Fu).
+
+        ``X`` must cover the first ``horizon`` steps; later steps of the last block, which
+        serve only as inputs, take ``X``'s values where given and else repeat the last one.
+        """
+        names = self.future_covariates_
+        n_series = len(self.series_ids_)
+        if not names:
+            return np.zeros((n_series, steps, 0))
+        if X is None:
+            raise InsufficientDataError(
+                f"X must give the future covariates {names!r} for the {horizon} forecast step(s); got None."
+            )
+        covariates, _ = as_series_dict(X, "X", fill=self.fill)
+        out = np.empty((n_series, steps, len(names)))
+        for i, key in enumerate(self.series_ids_):
+            if key not in covariates:
+                raise InsufficientDataError(self._missing_series_message(key, covariates, "X"))
+            frame = covariates[key]
+            missing = [c for c in names if c not in frame.columns]
+            if missing:
+                raise UnknownColumnError(
+                    f"X lacks the future covariate column(s) {missing!r}; got columns {list(frame.columns)!r}."
+                )
+            needed = self._future_index(key, horizon)
+            self._align(frame[names], needed, key, "X", f"the {horizon} forecast timestamps")
+            extended = frame[names].reindex(self._future_index(key, steps)).ffill()
+            out[i] = extended.to_numpy(dtype=np.float64)
+        return out
