@@ -1,7 +1,8 @@
 """Offline datasets: small series shipped with the package, and the M4 file format.
 
 * :func:`list_datasets` and :func:`load` give the series shipped inside the package
-  (``tsforecast/_data/``; provenance and licences in ``datasets/README.md``).
+  (``tsforecast/_data/``, so an installed package finds them; provenance and licences
+  in ``datasets/README.md``, and ``datasets/make_datasets.py`` regenerates the files).
 * :func:`load_m4` reads the M4 competition CSV files (kept outside the project, by
   default in ``../shared/data/m4`` or the folder named by ``TSFORECAST_M4_DIR``) into
   the panel format: a long DataFrame with columns ``unique_id``, ``ds`` (integer time)
@@ -13,16 +14,27 @@ Nothing is ever downloaded.
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice
+from ._validation import check_choice, check_columns
 from .exceptions import DataNotFoundError, InvalidInputError, InvalidParameterError
 from .panel import ID_COLUMN, TIME_COLUMN
 
-__all__ = ["M4_SUBSETS", "M4_HORIZONS", "M4_SEASONALITY", "default_m4_dir", "load_m4"]
+__all__ = [
+    "DatasetInfo",
+    "list_datasets",
+    "load",
+    "M4_SUBSETS",
+    "M4_HORIZONS",
+    "M4_SEASONALITY",
+    "default_m4_dir",
+    "load_m4",
+]
 
 #: The six M4 subsets; each has ``<Subset>-train.csv`` and ``<Subset>-test.csv``.
 M4_SUBSETS = ("Yearly", "Quarterly", "Monthly", "Weekly", "Daily", "Hourly")
@@ -33,6 +45,139 @@ M4_SEASONALITY = {"Yearly": 1, "Quarterly": 4, "Monthly": 12, "Weekly": 1, "Dail
 
 _M4_ENV = "TSFORECAST_M4_DIR"
 _M4_SPLITS = ("train", "test", "both")
+
+
+# --------------------------------------------------------------------------- shipped
+@dataclass(frozen=True)
+class DatasetInfo:
+    """What :func:`list_datasets` tells about one shipped dataset."""
+
+    name: str
+    description: str
+    frequency: str
+    length: int
+    columns: tuple[str, ...]
+    target: str
+    season_length: int
+    source: str
+    licence: str
+
+    @property
+    def file(self) -> str:
+        return f"{self.name}.csv"
+
+
+_DATASETS = {
+    info.name: info
+    for info in (
+        DatasetInfo(
+            name="co2",
+            description=(
+                "Weekly atmospheric CO2 concentration (ppm) at Mauna Loa, Hawaii, 1958-03-29 to "
+                "2001-12-29; trend plus a yearly season. 59 missing weeks filled by linear interpolation."
+            ),
+            frequency="W-SAT",
+            length=2284,
+            columns=("co2",),
+            target="co2",
+            season_length=52,
+            source="statsmodels.datasets.co2 (Scripps/NOAA, Keeling and Whorf 2004)",
+            licence="public domain",
+        ),
+        DatasetInfo(
+            name="seattle_weather",
+            description=(
+                "Daily weather in Seattle, 2012-01-01 to 2015-12-31: precipitation (mm), maximum and "
+                "minimum temperature (deg C), mean wind speed (m/s); yearly season. Multivariate; temp_max is the "
+                "usual target."
+            ),
+            frequency="D",
+            length=1461,
+            columns=("precipitation", "temp_max", "temp_min", "wind"),
+            target="temp_max",
+            season_length=365,
+            source="vega_datasets seattle-weather.csv (NOAA daily observations)",
+            licence="public domain (NOAA)",
+        ),
+    )
+}
+
+
+def list_datasets() -> pd.DataFrame:
+    """Describe the datasets shipped with tsforecast (all offline).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per dataset, indexed by name, with columns ``description``,
+        ``frequency``, ``length``, ``n_variables``, ``columns``, ``target``,
+        ``season_length``, ``source`` and ``licence``.
+
+    Examples
+    --------
+    >>> sorted(list_datasets().index)
+    ['co2', 'seattle_weather']
+    """
+    rows = [
+        {
+            "name": info.name,
+            "description": info.description,
+            "frequency": info.frequency,
+            "length": info.length,
+            "n_variables": len(info.columns),
+            "columns": list(info.columns),
+            "target": info.target,
+            "season_length": info.season_length,
+            "source": info.source,
+            "licence": info.licence,
+        }
+        for info in _DATASETS.values()
+    ]
+    return pd.DataFrame(rows).set_index("name")
+
+
+def load(name: str, *, columns: list[str] | None = None) -> pd.DataFrame:
+    """Load a shipped dataset as a DataFrame with a regular DatetimeIndex.
+
+    Parameters
+    ----------
+    name : str
+        One of the names of :func:`list_datasets`.
+    columns : list of str, optional
+        Columns to keep; all by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Float64 columns, indexed by a DatetimeIndex named ``date`` whose ``freq`` is set,
+        without missing values.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``name`` is not a shipped dataset (the message lists them).
+    UnknownColumnError
+        If ``columns`` names a column the dataset lacks.
+
+    Examples
+    --------
+    >>> weather = load("seattle_weather")
+    >>> weather.shape, weather.index.freqstr
+    ((1461, 4), 'D')
+    """
+    if not isinstance(name, str) or name not in _DATASETS:
+        known = ", ".join(f"{n!r}" for n in _DATASETS)
+        raise InvalidParameterError(f"name must be one of the shipped datasets {known}; got {name!r}.")
+    info = _DATASETS[name]
+    resource = files(__package__) / "_data" / info.file
+    if not resource.is_file():
+        raise DataNotFoundError(f"dataset {name!r}: file {info.file!r} is missing from the installed package.")
+    with resource.open("r", encoding="utf-8") as handle:
+        frame = pd.read_csv(handle, index_col="date", parse_dates=["date"])
+    frame = frame.asfreq(info.frequency).astype(np.float64)
+    if columns is not None:
+        frame = frame[check_columns(frame, columns, "columns")]
+    return frame
 
 
 # --------------------------------------------------------------------------- M4
