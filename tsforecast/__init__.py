@@ -19,7 +19,7 @@ _LAZY = {
     "WindowForecaster": "forecaster",
     "backtest": "backtest",
     "BacktestResult": "backtest",
-    "report": "report",
+    "report": "reporting",
     "save": "persistence",
     "load": "persistence",
     "to_panel": "panel",
