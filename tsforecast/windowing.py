@@ -126,8 +126,10 @@ def _array_values(data: np.ndarray, name: str) -> np.ndarray:
             f"{name} must be 1-D (one series) or 2-D (time x features); got an array of shape "
             f"{data.shape} ({data.ndim} dimensions)."
         )
+    if len(data) == 0:
+        raise InsufficientDataError(f"{name} is empty; got an array of shape {data.shape}.")
     # A 1-D array becomes one column; reshape of a 1-D array is always a view.
-    return data.reshape(len(data), -1) if data.ndim == 1 else data
+    return data[:, np.newaxis] if data.ndim == 1 else data
 
 
 def _frame_values(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -161,8 +163,6 @@ def _prepare_single(data, name: str, check_values: bool) -> _Prepared:
             except ValueError as error:  # ragged nested lists
                 raise InputTypeError(f"{name} must be a rectangular numeric array; {error}") from None
         values = _array_values(data, name)
-        if len(values) == 0:
-            raise InsufficientDataError(f"{name} is empty; got an array of shape {data.shape}.")
         if check_values:
             _check_finite_fast(values, name)
         return _Prepared([(None, values, None)], list(range(values.shape[1])), "array")
