@@ -1,0 +1,87 @@
+"""Reports of backtests: one self-contained HTML page and its Markdown twin.
+
+The package is named ``reporting`` (not ``report``) so that ``tsforecast.report``
+stays the function: importing a submodule named like a package attribute would
+replace that attribute with the module.
+
+Modules, one concept each: ``_content`` (what is shown: selection and formatting of a
+``BacktestResult``), ``_verdict`` (the plain-language verdict), ``_figures``
+(matplotlib PNGs), ``_document`` (the renderer-neutral blocks), ``_html`` and
+``_markdown`` (the two renderers) and ``_files`` (all-or-nothing writing).
+"""
+
+from __future__ import annotations
+
+import os
+
+from ._content import build_document
+from ._document import Figure
+from ._files import ReportPaths, report_paths, write_atomically
+from ._html import render_html
+from ._markdown import figure_filename, render_markdown
+
+__all__ = ["report", "ReportPaths", "report_paths"]
+
+
+def report(result, path: str | os.PathLike, *, title: str | None = None, reference: str | None = None) -> ReportPaths:
+    """Write a backtest report as an HTML page and a Markdown twin.
+
+    The HTML page is self-contained: its figures are embedded as base64 PNG data URIs,
+    its style sheet is inline, it holds no script and fetches nothing, so it renders
+    offline and can be mailed. The Markdown twin (same name, suffix ``.md``) refers to
+    the same figures as PNG files in the folder ``<stem>_files`` beside it, for pull
+    requests and wikis. The three are written all-or-nothing: on any error no file of
+    the report is left behind (and an earlier report at the same path is kept).
+
+    The report shows what ``result`` holds and computes nothing new:
+
+    - a plain-language verdict: whether the best model, and every model with training
+      curves (the LSTM), beats the reference, by how much and whether the
+      Diebold-Mariano test finds the difference significant;
+    - the models ranked by mean MASE over folds (the first metric when MASE is absent),
+      with spread over folds, the other metrics, skill relative to the reference and
+      Diebold-Mariano p-values with significance marks (``***`` 1%, ``**`` 5%, ``*`` 10%);
+    - the error by horizon step (figure and table);
+    - forecasts against actuals for the latest folds (at most 3), one panel per series
+      (at most 6), for at most 4 models, with quantile bands where models give them;
+    - the training and validation loss curves of models that record them;
+    - what was run (``result.info``: data and its hash, horizon, folds, models and their
+      parameters, seeds, package versions, wall times) and any failed tasks.
+
+    Parameters
+    ----------
+    result : BacktestResult
+        The result of :func:`tsforecast.backtest`.
+    path : str or path-like
+        The HTML file to write (``.html`` is added when missing).
+    title : str, optional
+        The report's title; by default ``Backtest: <models> on <data name>``.
+    reference : str, optional
+        The model to measure skill and significance against. By default the first
+        model of class ``SeasonalNaive``, else ``Naive``; else the best-ranked model
+        without training curves (the best baseline); else the first model.
+
+    Returns
+    -------
+    ReportPaths
+        The paths of the HTML page, the Markdown twin and the figures folder.
+
+    Raises
+    ------
+    InvalidParameterError
+        If ``reference`` is not one of the result's models.
+
+    Examples
+    --------
+    >>> import tsforecast  # doctest: +SKIP
+    >>> result = tsforecast.backtest({"naive": Naive(), "snaive": SeasonalNaive(24)}, y, horizon=24)  # doctest: +SKIP
+    >>> tsforecast.report(result, "reports/run.html").markdown  # doctest: +SKIP
+    PosixPath('reports/run.md')
+    """
+    paths = report_paths(path)
+    title, blocks = build_document(result, title=title, reference=reference)
+    figures = [block for block in blocks if isinstance(block, Figure)]
+    html = render_html(title, blocks)
+    markdown = render_markdown(blocks, paths.figures.name)
+    write_atomically(paths, html, markdown, {figure_filename(f): f.png for f in figures})
+    return paths

@@ -1,0 +1,399 @@
+"""What the report says: selection and formatting of a ``BacktestResult``.
+
+Every number shown comes from the result as it is (``summary``, ``compare``,
+``by_step``, ``forecasts``, ``histories``, ``info``); this module only chooses which
+ones to show, in which order, and formats them. It computes no new statistic.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+
+import pandas as pd
+
+from ..exceptions import InvalidInputError, InvalidParameterError
+from . import _figures
+from ._document import Block, Bullets, Figure, Heading, Paragraph, Table
+from ._verdict import SIGNIFICANCE_LEVELS, significance_mark, verdict_sentence
+
+__all__ = [
+    "MAX_SERIES",
+    "MAX_FOLDS",
+    "MAX_MODELS_PLOTTED",
+    "REFERENCE_PREFERENCE",
+    "format_number",
+    "format_percent",
+    "main_metric",
+    "choose_reference",
+    "build_document",
+]
+
+#: At most this many series get a forecast panel (the first ones, in the data's order).
+MAX_SERIES = 6
+#: Forecasts are drawn for at most this many of the latest folds.
+MAX_FOLDS = 3
+#: At most this many models are drawn in the forecast panels, so the lines stay readable.
+MAX_MODELS_PLOTTED = 4
+#: Model classes preferred as the default reference, in order.
+REFERENCE_PREFERENCE = ("SeasonalNaive", "Naive")
+#: The metrics in the order they are shown; others follow in the result's order.
+_METRIC_ORDER = ("mase", "mae", "rmse", "smape", "mape")
+_KEY_COLUMNS = ("model", "unique_id", "fold", "cutoff", "step")
+_MAX_ERROR_ROWS = 20
+#: At most this many training curves per model (folds, or fold/series pairs).
+_MAX_CURVES = 8
+
+
+# -- formatting --------------------------------------------------------------
+def format_number(value) -> str:
+    """A metric value with 4 significant digits; ``n/a`` when missing.
+
+    Examples
+    --------
+    >>> format_number(0.812345), format_number(1234.5678), format_number(float("nan"))
+    ('0.8123', '1235', 'n/a')
+    """
+    if value is None or value is pd.NA:
+        return "n/a"
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return "n/a" if math.isnan(value) else f"{value:.4g}"
+
+
+def format_percent(fraction) -> str:
+    """A skill fraction as a signed percentage with one decimal.
+
+    Examples
+    --------
+    >>> format_percent(0.1234), format_percent(-0.05)
+    ('+12.3%', '-5.0%')
+    """
+    if fraction is None or fraction is pd.NA or (isinstance(fraction, float) and math.isnan(fraction)):
+        return "n/a"
+    return f"{float(fraction) * 100:+.1f}%"
+
+
+def _format_p(p_value) -> str:
+    if p_value is None or (isinstance(p_value, float) and math.isnan(p_value)):
+        return "n/a"
+    return f"{float(p_value):.2g}"
+
+
+def _json(value) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _scalar_text(value) -> str:
+    if isinstance(value, float):
+        return format_number(value)
+    if isinstance(value, (list, tuple)):
+        shown = ", ".join(str(v) for v in value[:12])
+        return shown + (f", ... ({len(value)} in all)" if len(value) > 12 else "")
+    if isinstance(value, Mapping):
+        return _json(value)
+    return str(value)
+
+
+# -- selection ---------------------------------------------------------------
+def _metric_names(result) -> list[str]:
+    columns = [c for c in result.metrics.columns if c not in _KEY_COLUMNS]
+    return sorted(columns, key=lambda c: (_METRIC_ORDER.index(c) if c in _METRIC_ORDER else len(_METRIC_ORDER),
+                                          columns.index(c)))
+
+
+def main_metric(result) -> str:
+    """The metric that ranks models: MASE when the result has it, else the first one."""
+    names = _metric_names(result)
+    if not names:
+        raise InvalidInputError("result.metrics holds no metric column; there is nothing to report.")
+    for name in names:
+        if result.metrics[name].notna().any():
+            return name
+    return names[0]
+
+
+def _model_names(result) -> list[str]:
+    names = [str(m) for m in dict.fromkeys(result.metrics["model"])]
+    return names or [str(m) for m in (result.info.get("models") or {})]
+
+
+def _model_class(result, model: str) -> str:
+    spec = (result.info.get("models") or {}).get(model) or {}
+    return str(spec.get("class", "")) if isinstance(spec, Mapping) else ""
+
+
+def _trained(result) -> list[str]:
+    """Models with training curves (networks), in the result's model order."""
+    histories = result.histories or {}
+    return [m for m in _model_names(result) if histories.get(m)]
+
+
+def choose_reference(result, reference: str | None) -> str:
+    """The model that skill and significance are measured against.
+
+    An explicit ``reference`` must be one of the result's models. By default: the first
+    model of class ``SeasonalNaive``, else ``Naive`` (the usual honest yardsticks); else
+    the best-ranked model without training curves (the best baseline); else the first
+    model.
+    """
+    models = _model_names(result)
+    if reference is not None:
+        if reference not in models:
+            raise InvalidParameterError(f"reference must be one of the result's models {models!r}; got {reference!r}.")
+        return reference
+    for wanted in REFERENCE_PREFERENCE:
+        for model in models:
+            if _model_class(result, model) == wanted or model == wanted:
+                return model
+    trained = set(_trained(result))
+    baselines = [m for m in models if m not in trained]
+    if baselines:
+        ranking = _summary_frame(result.summary(metric=main_metric(result)))
+        ranked = [m for m in ranking.sort_values("rank").index if m in baselines] if "rank" in ranking else []
+        return ranked[0] if ranked else baselines[0]
+    return models[0]
+
+
+def _summary_frame(summary: pd.DataFrame) -> pd.DataFrame:
+    """``result.summary()`` indexed by model name (as str)."""
+    frame = summary.set_index("model") if "model" in summary.columns else summary
+    frame = frame.copy()
+    frame.index = frame.index.map(str)
+    return frame
+
+
+def _summary_value(row: pd.Series, metric: str, stat: str):
+    for key in ((metric, stat), f"{metric}_{stat}", f"{metric}.{stat}"):
+        if key in row.index:
+            return row[key]
+    return row[metric] if stat == "mean" and metric in row.index else float("nan")
+
+
+# -- sections ----------------------------------------------------------------
+def _verdict_blocks(summary, compare, models, reference, metric, trained) -> list[Block]:
+    ranked = list(summary.sort_values("rank").index)
+    best = ranked[0] if ranked else None
+    candidates = [m for m in dict.fromkeys([best, *trained]) if m is not None and m != reference]
+    blocks: list[Block] = [Heading("Verdict", 2, "verdict")]
+    if not candidates:
+        blocks.append(Paragraph(f"Only the reference model {reference} was backtested; there is nothing to compare.",
+                                emphasis=True))
+        return blocks
+    for model in candidates:
+        skill = summary.loc[model, "skill"] if model in summary.index and "skill" in summary else None
+        p_value = compare.loc[model, "p_value"] if model in compare.index and "p_value" in compare else None
+        blocks.append(Paragraph(verdict_sentence(model, reference, metric, skill, p_value), emphasis=True))
+    if best is not None:
+        blocks.append(Paragraph(f"Best by mean {metric.upper()} over folds: {best}."))
+    return blocks
+
+
+def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]:
+    header = ["rank", "model", f"{metric.upper()} mean", f"{metric.upper()} sd"]
+    header += [f"{m.upper()} mean" for m in metrics if m != metric]
+    header += [f"skill vs {reference}", "DM p-value", "sig."]
+    rows = []
+    for model, row in summary.sort_values("rank").iterrows():
+        p_value = compare.loc[model, "p_value"] if model in compare.index and model != reference else None
+        cells = [format_number(row["rank"]) if "rank" in row else "", model,
+                 format_number(_summary_value(row, metric, "mean")), format_number(_summary_value(row, metric, "std"))]
+        cells += [format_number(_summary_value(row, m, "mean")) for m in metrics if m != metric]
+        cells += ["reference" if model == reference else format_percent(row.get("skill")),
+                  "" if model == reference else _format_p(p_value),
+                  "" if model == reference else significance_mark(p_value)]
+        rows.append(tuple(cells))
+    numeric = tuple([True, False] + [True] * (len(header) - 3) + [False])
+    marks = ", ".join(f"{mark} p < {level:g}" for level, mark in SIGNIFICANCE_LEVELS)
+    return [
+        Heading("Metrics", 2, "metrics"),
+        Paragraph(
+            f"Models ranked by mean {metric.upper()} over folds (lower is better); sd is the spread over folds. "
+            f"Skill is 1 - {metric.upper()} / {metric.upper()} of {reference} (positive: better than {reference}). "
+            f"DM p-value: Diebold-Mariano test (Harvey-Leybourne-Newbold correction) of each model against "
+            f"{reference} on {metric.upper()}; marks: {marks}."
+        ),
+        Table(tuple(header), tuple(rows), numeric=numeric),
+    ]
+
+
+def _by_step_table(result, metric: str) -> pd.DataFrame:
+    """``result.by_step(metric)`` as a frame indexed by step with one column per model."""
+    table = result.by_step(metric=metric)
+    if {"model", "step"} <= set(table.columns):
+        table = table.pivot(index="step", columns="model", values=metric)
+    table.columns = table.columns.map(str)
+    return table
+
+
+def _by_step_blocks(result, metric, reference) -> list[Block]:
+    table = _by_step_table(result, metric)
+    models = list(table.columns)
+    rows = tuple((str(step), *(format_number(table.loc[step, m]) for m in models)) for step in table.index)
+    return [
+        Heading("Error by horizon step", 2, "by-step"),
+        Paragraph(f"Mean {metric.upper()} at each step ahead, over series and folds."),
+        Figure("error_by_step", _figures.error_by_step_figure(table, metric, reference),
+               f"Mean {metric.upper()} by horizon step"),
+        Table(("step", *models), rows, numeric=(True,) * (len(models) + 1)),
+    ]
+
+
+def _quantile_band(forecasts: pd.DataFrame) -> tuple[str, str] | None:
+    """The outermost pair of quantile columns around the median, if any."""
+    levels = {}
+    for column in forecasts.columns:
+        if isinstance(column, str) and column.startswith("q"):
+            try:
+                levels[float(column[1:])] = column
+            except ValueError:
+                continue
+    low = [q for q in levels if q < 0.5]
+    high = [q for q in levels if q > 0.5]
+    if not low or not high or forecasts[[levels[min(low)], levels[max(high)]]].isna().all().all():
+        return None
+    return levels[min(low)], levels[max(high)]
+
+
+def _plotted_models(summary, reference, trained) -> list[str]:
+    ranked = list(summary.sort_values("rank").index)
+    if len(ranked) <= MAX_MODELS_PLOTTED:
+        return ranked
+    chosen = list(dict.fromkeys([reference, *trained, *ranked]))
+    return chosen[:MAX_MODELS_PLOTTED]
+
+
+def _forecast_blocks(result, summary, reference, trained) -> list[Block]:
+    forecasts = result.forecasts.copy()
+    forecasts["model"] = forecasts["model"].map(str)
+    if forecasts.empty:
+        return [Heading("Forecasts against actuals", 2, "forecasts"), Paragraph("The result holds no forecasts.")]
+    folds = sorted(forecasts["fold"].unique())[-MAX_FOLDS:]
+    series = list(dict.fromkeys(forecasts["unique_id"]))
+    shown_series = series[:MAX_SERIES]
+    models = _plotted_models(summary, reference, trained)
+    band = _quantile_band(forecasts)
+    latest = forecasts[forecasts["fold"].isin(folds) & forecasts["unique_id"].isin(shown_series)]
+    actuals, rows = {}, {}
+    for key in shown_series:
+        part = latest[latest["unique_id"] == key]
+        actual = part.drop_duplicates("ds").sort_values("ds").set_index("ds")["y"]
+        actuals[key] = actual
+        rows[key] = part[part["model"].isin(models)]
+    lines = [f"Folds shown: the latest {len(folds)} of {forecasts['fold'].nunique()} ({', '.join(map(str, folds))}); "
+             f"dotted vertical lines mark the cutoffs.",
+             f"Models shown: {', '.join(models)}."]
+    if len(series) > len(shown_series):
+        lines.append(f"Series shown: the first {len(shown_series)} of {len(series)} in the data's order.")
+    if band is not None:
+        lines.append(f"Shaded: the band from {band[0]} to {band[1]} where a model gives quantiles.")
+    caption = f"Forecasts against actuals, latest {len(folds)} fold(s)"
+    return [
+        Heading("Forecasts against actuals", 2, "forecasts"),
+        Bullets(tuple(lines)),
+        Figure("forecasts", _figures.forecast_figure(actuals, rows, models, reference, band), caption),
+    ]
+
+
+def _fold_curves(folds: Mapping) -> dict[str, dict]:
+    """``{label: {"loss": [...], "val_loss": [...]}}`` in fold order, at most
+    ``_MAX_CURVES``; a per-series model on a panel has one level more (fold, then
+    series), labelled ``fold/series``."""
+    curves = {}
+    for fold, history in sorted(folds.items(), key=lambda kv: int(kv[0])):
+        if isinstance(history, Mapping) and "loss" not in history:
+            for series, inner in history.items():
+                curves[f"{fold}/{series}"] = inner
+        else:
+            curves[str(fold)] = history
+    return dict(list(curves.items())[:_MAX_CURVES])
+
+
+def _training_blocks(result, trained) -> list[Block]:
+    blocks: list[Block] = [Heading("Training curves", 2, "training")]
+    if not trained:
+        blocks.append(Paragraph("No model of this backtest records training curves."))
+        return blocks
+    curves = {m: _fold_curves(result.histories[m]) for m in trained}
+    rows = []
+    for model, folds in curves.items():
+        for fold, history in folds.items():
+            loss, val = history.get("loss") or [], history.get("val_loss") or []
+            rows.append((model, fold, str(len(loss)), format_number(loss[-1] if loss else None),
+                         format_number(val[-1] if val else None), format_number(min(val) if val else None)))
+    blocks += [
+        Paragraph("Training loss (solid) and validation loss (dashed) per epoch, one colour per fold."),
+        Figure("training_curves", _figures.loss_curves_figure(curves), "Training and validation loss"),
+        Table(("model", "fold", "epochs", "last loss", "last val_loss", "best val_loss"), tuple(rows),
+              numeric=(False, True, True, True, True, True)),
+    ]
+    return blocks
+
+
+def _run_blocks(result) -> list[Block]:
+    info = dict(result.info or {})
+    models = info.pop("models", None) or {}
+    blocks: list[Block] = [Heading("What was run", 2, "run")]
+    settings, groups = [], []
+    for key, value in info.items():
+        if isinstance(value, Mapping) and value and all(not isinstance(v, Mapping) for v in value.values()):
+            groups.append((key, value))
+        else:
+            settings.append((str(key), _scalar_text(value)))
+    if settings:
+        blocks.append(Table(("setting", "value"), tuple(settings), caption="Backtest"))
+    for key, values in groups:
+        blocks.append(Table((str(key), "value"), tuple((str(k), _scalar_text(v)) for k, v in values.items()),
+                            caption=str(key).replace("_", " ").capitalize()))
+    if models:
+        rows = []
+        for name, spec in models.items():
+            spec = dict(spec) if isinstance(spec, Mapping) else {"class": spec}
+            cls, params = spec.pop("class", ""), spec.pop("params", {})
+            extra = "; ".join(f"{k}={_scalar_text(v)}" for k, v in spec.items())
+            rows.append((str(name), str(cls), _json(params), extra))
+        blocks.append(Table(("model", "class", "parameters", "other"), tuple(rows), caption="Models"))
+    return blocks
+
+
+def _error_blocks(result) -> list[Block]:
+    errors = result.errors
+    if errors is None or len(errors) == 0:
+        return []
+    columns = [c for c in ("model", "unique_id", "fold", "error") if c in errors.columns]
+    rows = tuple(tuple(str(v) for v in row) for row in errors[columns].head(_MAX_ERROR_ROWS).itertuples(index=False))
+    note = f"{len(errors)} task(s) failed and are left out of the scores above."
+    if len(errors) > _MAX_ERROR_ROWS:
+        note += f" The first {_MAX_ERROR_ROWS} are listed."
+    return [Heading("Failed tasks", 2, "errors"), Paragraph(note), Table(tuple(columns), rows)]
+
+
+def default_title(result) -> str:
+    """``Backtest: <models> on <data>`` from the result's models and data name."""
+    data = (result.info or {}).get("data") or {}
+    name = data.get("name") if isinstance(data, Mapping) else None
+    title = "Backtest: " + ", ".join(_model_names(result))
+    return title + (f" on {name}" if name else "")
+
+
+def build_document(result, *, title: str | None, reference: str | None) -> tuple[str, list[Block]]:
+    """The report's title and blocks for ``result``."""
+    metric = main_metric(result)
+    reference = choose_reference(result, reference)
+    summary = _summary_frame(result.summary(reference=reference, metric=metric))
+    compare = _summary_frame(result.compare(reference=reference, metric=metric))
+    trained = _trained(result)
+    metrics = _metric_names(result)
+    title = title if title is not None else default_title(result)
+    blocks: list[Block] = [Heading(title, 1)]
+    blocks += _verdict_blocks(summary, compare, _model_names(result), reference, metric, trained)
+    blocks += _metrics_blocks(summary, compare, metrics, reference, metric)
+    blocks += _by_step_blocks(result, metric, reference)
+    blocks += _forecast_blocks(result, summary, reference, trained)
+    blocks += _training_blocks(result, trained)
+    blocks += _run_blocks(result)
+    blocks += _error_blocks(result)
+    return title, blocks

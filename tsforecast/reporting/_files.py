@@ -1,0 +1,119 @@
+"""Write the report's files all-or-nothing.
+
+Everything (the HTML page, the Markdown twin and its folder of PNG figures) is first
+written to temporary names in the target folder, flushed to disk, then moved into
+place with :func:`os.replace`. If anything fails before that, the temporary files are
+removed and no report file, old or new, is touched; a folder created for the report is
+removed again too.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["ReportPaths", "report_paths", "write_atomically"]
+
+
+@dataclass(frozen=True)
+class ReportPaths:
+    """Where a report was written: the HTML page, its Markdown twin, the figures folder."""
+
+    html: Path
+    markdown: Path
+    figures: Path
+
+
+def report_paths(path: str | os.PathLike) -> ReportPaths:
+    """The three paths of a report at ``path``.
+
+    The HTML page is ``path`` (``.html`` added or swapped in unless it ends in
+    ``.html``/``.htm``), the Markdown twin has the suffix ``.md``, and the figures go
+    to the folder ``<stem>_files`` beside them.
+
+    Examples
+    --------
+    >>> report_paths("reports/run.html").figures.as_posix()
+    'reports/run_files'
+    """
+    path = Path(path)
+    html = path if path.suffix.lower() in (".html", ".htm") else path.with_suffix(".html")
+    return ReportPaths(html=html, markdown=html.with_suffix(".md"), figures=html.with_name(f"{html.stem}_files"))
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    # mkstemp creates private files; a report is meant to be shared and served.
+    os.chmod(path, 0o644)
+
+
+def _temp_file(folder: Path, name: str) -> Path:
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    os.close(fd)
+    return Path(tmp)
+
+
+def _make_parents(folder: Path) -> list[Path]:
+    """Create ``folder`` and missing parents; return the ones created, deepest first."""
+    created = []
+    current = folder
+    while not current.exists():
+        created.append(current)
+        current = current.parent
+    folder.mkdir(parents=True, exist_ok=True)
+    return created
+
+
+def _remove(path: Path | None) -> None:
+    if path is None:
+        return
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
+
+
+def write_atomically(paths: ReportPaths, html: str, markdown: str, figures: dict[str, bytes]) -> None:
+    """Write the report's files, all or none (see the module docstring)."""
+    folder = paths.html.parent
+    created = _make_parents(folder)
+    staged: list[Path] = []
+    old_figures = None
+    try:
+        tmp_figures = Path(tempfile.mkdtemp(prefix=f".{paths.figures.name}.", suffix=".tmp", dir=folder))
+        staged.append(tmp_figures)
+        os.chmod(tmp_figures, 0o755)
+        for name, png in figures.items():
+            _write_file(tmp_figures / name, png)
+        tmp_md = _temp_file(folder, paths.markdown.name)
+        staged.append(tmp_md)
+        _write_file(tmp_md, markdown.encode("utf-8"))
+        tmp_html = _temp_file(folder, paths.html.name)
+        staged.append(tmp_html)
+        _write_file(tmp_html, html.encode("utf-8"))
+        # A folder cannot replace a non-empty folder: move the old one aside first.
+        if paths.figures.exists():
+            old_figures = Path(tempfile.mkdtemp(prefix=f".{paths.figures.name}.", suffix=".old", dir=folder))
+            os.replace(paths.figures, old_figures / "old")
+        os.replace(tmp_figures, paths.figures)
+        os.replace(tmp_md, paths.markdown)
+        os.replace(tmp_html, paths.html)
+    except BaseException:
+        for path in staged:
+            _remove(path)
+        if old_figures is not None and (old_figures / "old").exists() and not paths.figures.exists():
+            os.replace(old_figures / "old", paths.figures)
+        _remove(old_figures)
+        for path in created:
+            try:
+                path.rmdir()
+            except OSError:
+                pass
+        raise
+    _remove(old_figures)
