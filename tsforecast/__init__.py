@@ -23,6 +23,10 @@ _LAZY = {
     "save": "persistence",
     "load": "persistence",
     "to_panel": "panel",
+    "ExpandingWindowSplit": "splits",
+    "SlidingWindowSplit": "splits",
+    "list_datasets": "datasets",
+    "load_m4": "datasets",
     "from_panel": "panel",
 }
 
