@@ -6,6 +6,8 @@ inferable frequency or by integer time (a :class:`pandas.RangeIndex`, as in M4).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -36,8 +38,14 @@ def _check_order(index: pd.Index, name: str) -> None:
 
 def _regular_datetime(index: pd.DatetimeIndex, name: str) -> pd.DatetimeIndex:
     freq = index.freq
-    if freq is None and len(index) >= 3:
-        freq = pd.infer_freq(index)
+    if freq is None and len(index) >= 2:
+        # Two timestamps: infer from them plus the next step, so that a 2-row daily series
+        # gets "D" like a longer one, not "24h" (a different offset in pandas 3).
+        probe = index if len(index) >= 3 else index.append(index[-1:] + (index[1] - index[0]))
+        with warnings.catch_warnings():
+            # pandas 3 announces that infer_freq will return an offset; both forms are accepted below.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            freq = pd.infer_freq(probe)
     if freq is None and len(index) == 2:
         freq = pd.tseries.frequencies.to_offset(index[1] - index[0])
     if freq is None:

@@ -287,7 +287,8 @@ def check_frame(
         raise InsufficientDataError(f"{name} has {len(frame)} row(s); at least {min_length} are needed.")
     _check_numeric_columns(frame, name)
     index = regularize_index(frame.index, name)
-    frame = frame.astype(np.float64, copy=False)
+    if not (frame.dtypes == np.float64).all():  # astype's copy= is deprecated in pandas 3
+        frame = frame.astype(np.float64)
     frame = apply_fill(frame, fill, name)
     check_finite(frame.to_numpy(), name)
     if frame.index is not index:

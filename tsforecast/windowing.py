@@ -100,7 +100,9 @@ def _check_finite_fast(values: np.ndarray, name: str) -> None:
     """
     if values.dtype.kind != "f" or values.size == 0:
         return
-    if np.isfinite(np.add.reduce(values, axis=None)):
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is handled by the scan below
+        total = np.add.reduce(values, axis=None)
+    if np.isfinite(total):
         return
     for start in range(0, len(values), _FINITE_CHUNK_ROWS):
         finite = np.isfinite(values[start : start + _FINITE_CHUNK_ROWS])
