@@ -1,0 +1,17 @@
+"""The encoder-decoder LSTM: Keras network builders (:mod:`.networks`), window scalers
+(:mod:`.scaling`) and the scikit-learn estimator (:mod:`.estimator`).
+
+This package is the only part of tsforecast that imports Keras and TensorFlow; it is
+loaded lazily by ``tsforecast.EncoderDecoderLSTM``.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Keras 3 must run on TensorFlow here; respect an explicit choice made before import.
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from .estimator import EncoderDecoderLSTM  # noqa: E402
+
+__all__ = ["EncoderDecoderLSTM"]

@@ -1,0 +1,551 @@
+"""``EncoderDecoderLSTM``: a multi-step encoder-decoder LSTM as a scikit-learn regressor.
+
+It works on windows: ``X`` of shape ``(n, n_steps_in, n_features)`` (or ``(n, n_steps_in)``
+for one variable) and ``y`` of shape ``(n, n_steps_out, n_targets)``, ``(n, n_steps_out)``
+or ``(n,)``. The DataFrame-level :class:`tsforecast.WindowForecaster` cuts such windows
+from series; this class knows nothing of time indexes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import numbers
+import random
+from collections.abc import Sequence
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_array, check_bool, check_choice, check_float, check_int
+from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
+from .scaling import SCALINGS, make_scaler
+
+__all__ = ["EncoderDecoderLSTM"]
+
+DECODERS = ("repeat", "feedback")
+LOSSES = ("mse", "mae", "huber")
+
+
+@contextlib.contextmanager
+def _seeded(seed: int):
+    """Seed Python, NumPy, TensorFlow and Keras for one fit, then give Python's and
+    NumPy's global generators back their previous state (TensorFlow's global seed stays
+    set: it has no public getter)."""
+    import keras
+
+    python_state, numpy_state = random.getstate(), np.random.get_state()
+    keras.utils.set_random_seed(seed)
+    try:
+        yield
+    finally:
+        random.setstate(python_state)
+        np.random.set_state(numpy_state)
+
+
+def _as_float_array(data, name: str, ndims: tuple[int, ...]) -> np.ndarray:
+    """``data`` as a finite float64 array of ``ndims`` dimensions, or a named error."""
+    if sparse.issparse(data):
+        raise InputTypeError(f"{name} must be a dense array of windows; got a sparse matrix of shape {data.shape}.")
+    if data is None:
+        raise InvalidInputError(
+            f"{name} is None: EncoderDecoderLSTM requires {name} to be passed, but the target {name} is None."
+        )
+    array = np.asarray(data)
+    if array.dtype.kind == "c":
+        raise InvalidInputError(f"Complex data not supported: {name} has dtype {array.dtype}.")
+    if array.dtype.kind == "O":
+        try:
+            array = array.astype(np.float64)
+        except (TypeError, ValueError) as error:
+            raise InputTypeError(f"{name} must be numeric; converting it failed: {error}") from None
+    if array.ndim == 1 and 1 not in ndims:
+        raise ShapeMismatchError(
+            f"{name} must have {' or '.join(map(str, ndims))} dimensions; got a 1-D array of shape {array.shape}. "
+            "Reshape your data: X.reshape(-1, 1) for windows of one step, X.reshape(1, -1) for one window."
+        )
+    array = check_array(array, name, ndims=ndims)
+    if 0 in array.shape:
+        raise InvalidInputError(f"{name} must not be empty; got an array of shape {array.shape} (0 feature(s) or steps).")
+    return array.astype(np.float64, copy=False)
+
+
+class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
+    """Encoder-decoder LSTM mapping input windows to multi-step forecasts.
+
+    An encoder LSTM reads the input window; a decoder LSTM emits ``n_steps_out`` steps.
+    The network is built lazily in :meth:`fit` from the shapes of ``X`` and ``y`` by
+    :func:`tsforecast.models.networks.build_networks`. Keras 3 on TensorFlow; a GPU is
+    used when TensorFlow sees one.
+
+    Parameters
+    ----------
+    units : int, default=64
+        LSTM units of every encoder and decoder layer.
+    n_layers : int, default=1
+        Number of stacked LSTM layers in the encoder and in the decoder.
+    decoder : {"repeat", "feedback"}, default="repeat"
+        ``"repeat"``: the encoder's final vector is repeated ``n_steps_out`` times and read
+        by the decoder LSTM (the classic form; fastest). ``"feedback"``: the decoder's
+        states start from the encoder's final states and each step reads the previous
+        target value: the true one in training (teacher forcing), its own prediction
+        (the median) at inference (autoregressive).
+    reverse_input : bool, default=False
+        Feed the input window in reverse time order (Sutskever et al., 2014).
+    attention : bool, default=False
+        Let every decoder step attend (dot-product attention) over all encoder outputs.
+    dropout : float, default=0.0
+        Dropout rate in [0, 1) after every LSTM layer.
+    loss : {"mse", "mae", "huber"}, default="mse"
+        Training loss of point forecasts. With ``quantiles`` the pinball loss is used
+        instead and ``loss`` has no effect.
+    quantiles : tuple of float or None, default=None
+        Strictly increasing levels in (0, 1), e.g. ``(0.1, 0.5, 0.9)``: train a quantile
+        head (pinball loss) whose quantiles cannot cross. :meth:`predict` then returns the
+        0.5 quantile if listed, otherwise the middle one (``quantiles[len // 2]``).
+    epochs : int, default=100
+        Maximum number of passes over the training windows.
+    batch_size : int, default=256
+        Windows per gradient step (the global batch under a ``distribute_strategy``).
+    learning_rate : float, default=1e-3
+        Adam's learning rate.
+    validation_fraction : float, default=0.1
+        Fraction of the windows, taken from the *end* (the latest, never a random draw),
+        held out for early stopping. 0 disables early stopping.
+    patience : int, default=10
+        Epochs without improvement of the validation loss before training stops; the
+        best weights are then restored.
+    scaling : {"standard", "window", None}, default="standard"
+        ``"standard"``: each feature and target by its mean and standard deviation over
+        the training windows. ``"window"``: each window by the mean and standard
+        deviation of its own input part (a global model over series of any scale;
+        predictions are equivariant to ``a * X + b``). ``None``: no scaling. Scaling is
+        fitted on the training data only and inverted on the output.
+    target_features : sequence of int or None, default=None
+        Positions of the input features that hold the targets' past, one per target, in
+        the targets' order. The feedback decoder starts from their last values and the
+        scalers give them the targets' statistics. ``None``: the first ``n_targets``
+        features (the layout of :func:`tsforecast.make_windows`); required explicitly
+        for ``decoder="feedback"`` or ``scaling="window"`` when there are fewer input
+        features than targets.
+    random_state : int, RandomState or None, default=None
+        Seed of weights, dropout and shuffling; resolved in :meth:`fit` (stored as
+        ``seed_``). The same value gives identical predictions across processes.
+        ``None`` draws a fresh seed.
+    verbose : int, default=0
+        Keras' training verbosity (0 silent, 1 progress bar, 2 one line per epoch).
+    distribute_strategy : tf.distribute.Strategy or None, default=None
+        Build and train the network under this strategy, e.g.
+        ``tf.distribute.MirroredStrategy()`` for several GPUs or CPU devices. ``clone``
+        shares the strategy (it is a handle on devices, not a value); pickling drops it.
+
+    Attributes
+    ----------
+    network_ : keras.Model
+        The fitted prediction network, window ``(batch, n_steps_in_, n_input_features_)``
+        to ``(batch, n_steps_out_, n_targets_, n_quantiles)`` in scaled units.
+    history_ : dict of str to list of float
+        Loss curves per epoch: ``"loss"`` and, with early stopping, ``"val_loss"``.
+    n_features_in_ : int
+        Values per window, ``n_steps_in_ * n_input_features_`` (``X.shape[1]`` for 2-D
+        ``X``, as scikit-learn counts the features of a flattened sample).
+    n_steps_in_, n_input_features_, n_steps_out_, n_targets_ : int
+        The shapes seen in :meth:`fit`.
+    target_features_ : tuple of int or None
+    quantiles_ : tuple of float or None
+    seed_ : int
+        The seed the fit used.
+    scaler_ : object
+        The fitted scaler (see :mod:`tsforecast.models.scaling`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.sin(np.arange(60.0))[np.arange(40)[:, None] + np.arange(12)]  # 40 windows of 12 steps
+    >>> y = np.sin(np.arange(60.0))[np.arange(40)[:, None] + 12 + np.arange(3)]
+    >>> model = EncoderDecoderLSTM(units=8, epochs=2, random_state=0).fit(X, y)
+    >>> model.predict(X).shape
+    (40, 3)
+    """
+
+    def __init__(
+        self,
+        units: int = 64,
+        n_layers: int = 1,
+        decoder: str = "repeat",
+        reverse_input: bool = False,
+        attention: bool = False,
+        dropout: float = 0.0,
+        loss: str = "mse",
+        quantiles: Sequence[float] | None = None,
+        epochs: int = 100,
+        batch_size: int = 256,
+        learning_rate: float = 1e-3,
+        validation_fraction: float = 0.1,
+        patience: int = 10,
+        scaling: str | None = "standard",
+        target_features: Sequence[int] | None = None,
+        random_state=None,
+        verbose: int = 0,
+        distribute_strategy=None,
+    ):
+        self.units = units
+        self.n_layers = n_layers
+        self.decoder = decoder
+        self.reverse_input = reverse_input
+        self.attention = attention
+        self.dropout = dropout
+        self.loss = loss
+        self.quantiles = quantiles
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.scaling = scaling
+        self.target_features = target_features
+        self.random_state = random_state
+        self.verbose = verbose
+        self.distribute_strategy = distribute_strategy
+
+    # ------------------------------------------------------------------ checks
+
+    def _check_params(self) -> dict:
+        """Validate every parameter; return the cleaned values."""
+        p = {
+            "units": check_int(self.units, "units", minimum=1),
+            "n_layers": check_int(self.n_layers, "n_layers", minimum=1),
+            "decoder": check_choice(self.decoder, "decoder", DECODERS),
+            "reverse_input": check_bool(self.reverse_input, "reverse_input"),
+            "attention": check_bool(self.attention, "attention"),
+            "dropout": check_float(self.dropout, "dropout", minimum=0, maximum=1, include_maximum=False),
+            "loss": check_choice(self.loss, "loss", LOSSES),
+            "quantiles": self._check_quantiles(),
+            "epochs": check_int(self.epochs, "epochs", minimum=1),
+            "batch_size": check_int(self.batch_size, "batch_size", minimum=1),
+            "learning_rate": check_float(self.learning_rate, "learning_rate", minimum=0, include_minimum=False),
+            "validation_fraction": check_float(
+                self.validation_fraction, "validation_fraction", minimum=0, maximum=1, include_maximum=False
+            ),
+            "patience": check_int(self.patience, "patience", minimum=1),
+            "scaling": check_choice(self.scaling, "scaling", SCALINGS),
+            "verbose": check_int(self.verbose, "verbose", minimum=0, maximum=2),
+        }
+        if self.distribute_strategy is not None:
+            import tensorflow as tf
+
+            if not isinstance(self.distribute_strategy, tf.distribute.Strategy):
+                raise InputTypeError(
+                    "distribute_strategy must be a tf.distribute.Strategy or None; "
+                    f"got {self.distribute_strategy!r} of type {type(self.distribute_strategy).__name__}."
+                )
+        return p
+
+    def _check_quantiles(self) -> tuple[float, ...] | None:
+        q = self.quantiles
+        if q is None:
+            return None
+        if isinstance(q, (str, bytes)) or not isinstance(q, Sequence | np.ndarray) or len(q) == 0:
+            raise InvalidParameterError(f"quantiles must be None or a non-empty sequence of levels in (0, 1); got {q!r}.")
+        levels = tuple(check_float(v, "quantiles", minimum=0, maximum=1, include_minimum=False, include_maximum=False) for v in q)
+        if any(b <= a for a, b in zip(levels, levels[1:])):
+            raise InvalidParameterError(f"quantiles must be strictly increasing; got {q!r}.")
+        return levels
+
+    def _resolve_target_features(self, n_features: int, n_targets: int, p: dict) -> tuple[int, ...] | None:
+        given = self.target_features
+        if given is None:
+            if n_features >= n_targets:
+                return tuple(range(n_targets))
+            if p["decoder"] == "feedback" or p["scaling"] == "window":
+                raise InvalidParameterError(
+                    f"target_features: with {n_features} input feature(s) and {n_targets} target(s), "
+                    f"decoder={p['decoder']!r} and scaling={p['scaling']!r} need to know which input features "
+                    "hold the targets' past; pass target_features=[...]; got None."
+                )
+            return None
+        if isinstance(given, (str, bytes)) or not isinstance(given, Sequence | np.ndarray):
+            raise InvalidParameterError(f"target_features must be None or a sequence of ints; got {given!r}.")
+        features = tuple(check_int(f, "target_features", minimum=0, maximum=n_features - 1) for f in given)
+        if len(features) != n_targets or len(set(features)) != len(features):
+            raise InvalidParameterError(
+                f"target_features must name {n_targets} distinct input feature(s), one per target; got {given!r}."
+            )
+        return features
+
+    def _check_X(self, X, *, fitted: bool) -> np.ndarray:
+        array = _as_float_array(X, "X", (2, 3))
+        if not fitted:
+            return array.reshape(array.shape[0], array.shape[1], -1)
+        n_steps, n_vars = self.n_steps_in_, self.n_input_features_
+        if array.ndim == 2:
+            if n_vars != 1 or array.shape[1] != n_steps:
+                raise ShapeMismatchError(
+                    f"X has {array.shape[1]} features, but EncoderDecoderLSTM is expecting "
+                    f"{self.n_features_in_} features as input (windows of shape ({n_steps}, {n_vars}))."
+                )
+            return array[:, :, None]
+        if array.shape[1:] != (n_steps, n_vars):
+            what = "features per time step" if array.shape[2] != n_vars else "time steps"
+            got = array.shape[2] if array.shape[2] != n_vars else array.shape[1]
+            expected = n_vars if array.shape[2] != n_vars else n_steps
+            raise ShapeMismatchError(
+                f"X has {got} {what}, but EncoderDecoderLSTM is expecting {expected} "
+                f"(X of shape (n, {n_steps}, {n_vars})); got X of shape {array.shape}."
+            )
+        return array
+
+    def _check_y(self, y, n_samples: int) -> np.ndarray:
+        array = _as_float_array(y, "y", (1, 2, 3))
+        if array.shape[0] != n_samples:
+            raise ShapeMismatchError(
+                f"y must have one row per window of X ({n_samples}); got y of shape {array.shape}."
+            )
+        return array.reshape(array.shape[0], array.shape[1] if array.ndim > 1 else 1, -1)
+
+    # ------------------------------------------------------------------ fit
+
+    def fit(self, X, y) -> "EncoderDecoderLSTM":
+        """Fit the network on windows ``X`` and their future values ``y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_steps_in, n_features) or (n, n_steps_in)
+        y : array-like of shape (n, n_steps_out, n_targets), (n, n_steps_out) or (n,)
+
+        Returns
+        -------
+        self
+        """
+        p = self._check_params()
+        X3 = self._check_X(X, fitted=False)
+        y_ndim = np.ndim(y) if not sparse.issparse(y) else 2
+        y3 = self._check_y(y, X3.shape[0])
+        n, n_steps_in, n_features = X3.shape
+        _, n_steps_out, n_targets = y3.shape
+        target_features = self._resolve_target_features(n_features, n_targets, p)
+        try:
+            seed = int(check_random_state(self.random_state).randint(0, 2**31 - 1))
+        except ValueError as error:
+            raise InvalidParameterError(f"random_state cannot seed a generator: got {self.random_state!r} ({error}).") from None
+
+        scaler = make_scaler(p["scaling"]).fit(X3, y3, target_features)
+        Xs, ys, _ = scaler.transform(X3, y3)
+        quantiles = p["quantiles"]
+        median_index = 0 if quantiles is None else (quantiles.index(0.5) if 0.5 in quantiles else len(quantiles) // 2)
+
+        with _seeded(seed):
+            train_model, network = self._build(p, n_steps_in, n_features, n_steps_out, n_targets, target_features, median_index, seed)
+            history = self._train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
+
+        self.n_features_in_ = n_steps_in * n_features
+        self.n_steps_in_, self.n_input_features_ = n_steps_in, n_features
+        self.n_steps_out_, self.n_targets_ = n_steps_out, n_targets
+        self.y_ndim_ = int(y_ndim)
+        self.target_features_ = target_features
+        self.quantiles_ = quantiles
+        self.median_index_ = median_index
+        self.seed_ = seed
+        self.scaler_ = scaler
+        self.network_ = network
+        self.history_ = history
+        return self
+
+    def _build(self, p, n_steps_in, n_features, n_steps_out, n_targets, target_features, median_index, seed):
+        import keras
+        import tensorflow as tf
+
+        from .networks import NetworkSpec, PinballLoss, build_networks
+
+        if tf.config.list_physical_devices("GPU"):
+            # GPU kernels (cuDNN) are only reproducible in this mode; CPU ones already are
+            tf.config.experimental.enable_op_determinism()
+        spec = NetworkSpec(
+            n_steps_in=n_steps_in,
+            n_features=n_features,
+            n_steps_out=n_steps_out,
+            n_targets=n_targets,
+            n_quantiles=1 if p["quantiles"] is None else len(p["quantiles"]),
+            units=p["units"],
+            n_layers=p["n_layers"],
+            decoder=p["decoder"],
+            reverse_input=p["reverse_input"],
+            attention=p["attention"],
+            dropout=p["dropout"],
+            target_features=target_features,
+            median_index=median_index,
+            seed=seed,
+        )
+        strategy = self.distribute_strategy
+        with strategy.scope() if strategy is not None else contextlib.nullcontext():
+            train_model, network = build_networks(spec)
+            if p["quantiles"] is not None:
+                loss = PinballLoss(p["quantiles"])
+            else:
+                loss = {"mse": keras.losses.MeanSquaredError, "mae": keras.losses.MeanAbsoluteError, "huber": keras.losses.Huber}[p["loss"]]()
+            train_model.compile(optimizer=keras.optimizers.Adam(p["learning_rate"]), loss=loss)
+        return train_model, network
+
+    def _train(self, model, p, Xs: np.ndarray, ys: np.ndarray) -> dict[str, list[float]]:
+        import keras
+
+        n = len(Xs)
+        n_val = int(np.floor(n * p["validation_fraction"]))
+        n_val = min(n_val, n - 1)
+        target = ys[..., None]  # (n, H, K, 1) against predictions (n, H, K, Q)
+        inputs = [Xs, ys] if p["decoder"] == "feedback" else Xs
+
+        def part(a, sl):
+            return [v[sl] for v in a] if isinstance(a, list) else a[sl]
+
+        fit_kwargs = {"epochs": p["epochs"], "batch_size": p["batch_size"], "verbose": p["verbose"], "shuffle": True}
+        if n_val > 0:
+            train, val = slice(0, n - n_val), slice(n - n_val, n)
+            fit_kwargs["validation_data"] = (part(inputs, val), target[val])
+            fit_kwargs["callbacks"] = [
+                keras.callbacks.EarlyStopping(monitor="val_loss", patience=p["patience"], restore_best_weights=True)
+            ]
+            inputs, target = part(inputs, train), target[train]
+        history = model.fit(inputs, target, **fit_kwargs)
+        return {key: [float(v) for v in values] for key, values in history.history.items()}
+
+    # ------------------------------------------------------------------ predict
+
+    def _predict_all(self, X) -> np.ndarray:
+        """Unscaled predictions of every quantile, shape (n, n_steps_out_, n_targets_, n_quantiles)."""
+        check_is_fitted(self, "network_")
+        X3 = self._check_X(X, fitted=True)
+        Xs, _, context = self.scaler_.transform(X3)
+        raw = self.network_.predict(Xs.astype(np.float32), batch_size=max(self.batch_size, 32), verbose=0)
+        return self.scaler_.inverse(np.asarray(raw, dtype=np.float64), context)
+
+    def _restore_shape(self, pred: np.ndarray) -> np.ndarray:
+        """(n, H, K, ...) -> the layout y had in fit, with any trailing quantile axis kept."""
+        tail = pred.shape[3:]
+        if self.y_ndim_ == 1:
+            return pred.reshape((pred.shape[0],) + tail)
+        if self.y_ndim_ == 2:
+            return pred.reshape((pred.shape[0], pred.shape[1]) + tail)
+        return pred
+
+    def predict(self, X) -> np.ndarray:
+        """Point forecasts (the median with ``quantiles``) in the shape ``y`` had in fit.
+
+        Parameters
+        ----------
+        X : array-like of shape (n, n_steps_in_, n_input_features_) or (n, n_steps_in_)
+
+        Returns
+        -------
+        ndarray of shape (n, n_steps_out_, n_targets_), (n, n_steps_out_) or (n,)
+        """
+        pred = self._predict_all(X)
+        return self._restore_shape(pred[..., self.median_index_])
+
+    def predict_quantiles(self, X) -> np.ndarray:
+        """Every fitted quantile, non-crossing, on a last axis ordered as ``quantiles_``.
+
+        Returns
+        -------
+        ndarray of shape ``y.shape + (len(quantiles_),)`` (``y`` as given in fit)
+        """
+        check_is_fitted(self, "network_")
+        if self.quantiles_ is None:
+            raise InvalidParameterError(
+                "quantiles is None: this model gives point forecasts only; refit it with quantiles=(0.1, 0.5, 0.9) "
+                "or similar to call predict_quantiles."
+            )
+        return self._restore_shape(self._predict_all(X))
+
+    def score(self, X, y, sample_weight=None) -> float:
+        """R² of the predictions over all steps and targets (uniform average)."""
+        from sklearn.metrics import r2_score
+
+        check_is_fitted(self, "network_")
+        y_true = _as_float_array(y, "y", (1, 2, 3))
+        y3 = self._check_y(y_true, len(y_true))
+        if y3.shape[1:] != (self.n_steps_out_, self.n_targets_):
+            raise ShapeMismatchError(
+                f"y must have n_steps_out={self.n_steps_out_} step(s) of {self.n_targets_} target(s) as in fit; "
+                f"got y of shape {y_true.shape}."
+            )
+        y_pred = self.predict(X)
+        return float(r2_score(y_true.reshape(len(y_true), -1), y_pred.reshape(len(y_pred), -1), sample_weight=sample_weight))
+
+    # ------------------------------------------------------------------ sklearn plumbing
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True  # y may hold several steps and targets
+        tags.regressor_tags.poor_score = True  # a few epochs on tabular test data are not a fair bar
+        return tags
+
+    def __sklearn_clone__(self):
+        # A tf.distribute.Strategy is a handle on devices: share it, copy the rest.
+        params = self.get_params(deep=False)
+        return type(self)(
+            **{k: (v if k == "distribute_strategy" else clone(v, safe=False)) for k, v in params.items()}
+        )
+
+    def __getstate__(self):
+        # keras.Model pickles itself (its .keras bytes); a distribution strategy cannot.
+        state = self.__dict__.copy()
+        state["distribute_strategy"] = None
+        return state
+
+    # ------------------------------------------------------------------ persistence
+
+    def _get_state(self) -> dict:
+        """State for :func:`tsforecast.save`: JSON config, numeric arrays, Keras models."""
+        check_is_fitted(self, "network_")
+        params = self.get_params(deep=False)
+        params["distribute_strategy"] = None  # process-local; not saved
+        if params["quantiles"] is not None:
+            params["quantiles"] = [float(q) for q in params["quantiles"]]
+        if params["target_features"] is not None:
+            params["target_features"] = [int(f) for f in params["target_features"]]
+        if not (params["random_state"] is None or isinstance(params["random_state"], numbers.Integral)):
+            params["random_state"] = self.seed_  # a generator object is not JSON; its draw is
+        elif params["random_state"] is not None:
+            params["random_state"] = int(params["random_state"])
+        fitted = {
+            "n_features_in_": self.n_features_in_,
+            "n_steps_in_": self.n_steps_in_,
+            "n_input_features_": self.n_input_features_,
+            "n_steps_out_": self.n_steps_out_,
+            "n_targets_": self.n_targets_,
+            "y_ndim_": self.y_ndim_,
+            "target_features_": None if self.target_features_ is None else list(self.target_features_),
+            "quantiles_": None if self.quantiles_ is None else list(self.quantiles_),
+            "median_index_": self.median_index_,
+            "seed_": self.seed_,
+            "history_": self.history_,
+        }
+        arrays = {f"scaler_{k}": np.asarray(v) for k, v in self.scaler_.get_arrays().items()}
+        return {
+            "config": {"class": type(self).__name__, "params": params, "fitted": fitted},
+            "arrays": arrays,
+            "models": {"network": self.network_},
+        }
+
+    @classmethod
+    def _from_state(cls, config: dict, arrays: dict, models: dict) -> "EncoderDecoderLSTM":
+        """Rebuild a fitted estimator from :meth:`_get_state`'s parts (no training data)."""
+        params = dict(config["params"])
+        if params.get("quantiles") is not None:
+            params["quantiles"] = tuple(params["quantiles"])
+        if params.get("target_features") is not None:
+            params["target_features"] = tuple(params["target_features"])
+        model = cls(**params)
+        fitted = dict(config["fitted"])
+        for key in ("target_features_", "quantiles_"):
+            if fitted[key] is not None:
+                fitted[key] = tuple(fitted[key])
+        for key, value in fitted.items():
+            setattr(model, key, value)
+        scaler_arrays = {k[len("scaler_"):]: v for k, v in arrays.items() if k.startswith("scaler_")}
+        model.scaler_ = make_scaler(params["scaling"]).set_arrays(scaler_arrays)
+        model.network_ = models["network"]
+        return model

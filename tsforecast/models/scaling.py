@@ -1,0 +1,136 @@
+"""Scalers of windows ``X (n, T, F)`` and targets ``y (n, H, K)`` inside the estimator.
+
+They are fitted on the training windows only, so a backtest never lets later data shape
+the scale of an earlier forecast, and they invert the network's output. Their state is a
+handful of arrays, saved by :mod:`tsforecast.persistence` beside the network.
+
+The input features named by ``target_features`` are the targets' own past: they share
+the targets' statistics, so the feedback decoder reads observed and predicted values on
+one scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["SCALINGS", "StandardWindowScaler", "WindowScaler", "make_scaler"]
+
+#: Accepted values of ``EncoderDecoderLSTM(scaling=...)``.
+SCALINGS = ("standard", "window", None)
+
+_TINY = 1e-8
+
+
+def _safe_scale(std: np.ndarray, level: np.ndarray) -> np.ndarray:
+    """Spread to divide by: a flat feature is divided by 1 (left as is) instead of by 0."""
+    flat = std <= _TINY * (1.0 + np.abs(level))
+    return np.where(flat, 1.0, std)
+
+
+class IdentityScaler:
+    """``scaling=None``: the data reach the network unchanged."""
+
+    def fit(self, X: np.ndarray, y: np.ndarray, target_features) -> "IdentityScaler":
+        return self
+
+    def transform(self, X: np.ndarray, y: np.ndarray | None = None):
+        return X, y, None
+
+    def inverse(self, pred: np.ndarray, context) -> np.ndarray:
+        return pred
+
+    def get_arrays(self) -> dict[str, np.ndarray]:
+        return {}
+
+    def set_arrays(self, arrays: dict[str, np.ndarray]) -> "IdentityScaler":
+        return self
+
+
+class StandardWindowScaler(IdentityScaler):
+    """``scaling="standard"``: each feature and target by its mean and standard deviation
+    over all training windows (one set of statistics, learned in ``fit``).
+
+    Examples
+    --------
+    >>> X = np.arange(12.0).reshape(2, 3, 2); y = np.ones((2, 1, 1))
+    >>> s = StandardWindowScaler().fit(X, y, target_features=None)
+    >>> Xs, ys, ctx = s.transform(X, y)
+    >>> bool(np.allclose(Xs.mean(axis=(0, 1)), 0))
+    True
+    """
+
+    def fit(self, X, y, target_features):
+        self.x_mean_ = X.mean(axis=(0, 1))
+        self.x_scale_ = _safe_scale(X.std(axis=(0, 1)), self.x_mean_)
+        if target_features is None:
+            self.y_mean_ = y.mean(axis=(0, 1))
+            self.y_scale_ = _safe_scale(y.std(axis=(0, 1)), self.y_mean_)
+        else:
+            # the targets' past in X sets the scale of the targets, so both agree
+            self.y_mean_ = self.x_mean_[list(target_features)].copy()
+            self.y_scale_ = self.x_scale_[list(target_features)].copy()
+        return self
+
+    def transform(self, X, y=None):
+        Xs = (X - self.x_mean_) / self.x_scale_
+        ys = None if y is None else (y - self.y_mean_) / self.y_scale_
+        return Xs, ys, None
+
+    def inverse(self, pred, context):
+        # pred: (n, H, K, Q)
+        return pred * self.y_scale_[:, None] + self.y_mean_[:, None]
+
+    def get_arrays(self):
+        return {"x_mean": self.x_mean_, "x_scale": self.x_scale_, "y_mean": self.y_mean_, "y_scale": self.y_scale_}
+
+    def set_arrays(self, arrays):
+        self.x_mean_, self.x_scale_ = arrays["x_mean"], arrays["x_scale"]
+        self.y_mean_, self.y_scale_ = arrays["y_mean"], arrays["y_scale"]
+        return self
+
+
+class WindowScaler(IdentityScaler):
+    """``scaling="window"``: each window by its own level (mean) and spread (standard
+    deviation) computed from its *input* part only, per feature; a target is scaled and
+    rescaled by the statistics of its own past (its ``target_features`` column).
+
+    Nothing is learned, so a model trained this way is equivariant to positive scaling
+    and shifting of a whole window: ``predict(a * X + b) == a * predict(X) + b``; one
+    global network serves series of any scale. A flat input feature has spread 1.
+
+    Examples
+    --------
+    >>> X = np.array([[[1.0], [3.0]]]); y = np.array([[[5.0]]])
+    >>> Xs, ys, ctx = WindowScaler().fit(X, y, target_features=(0,)).transform(X, y)
+    >>> Xs.ravel().tolist(), ys.ravel().tolist()
+    ([-1.0, 1.0], [3.0])
+    """
+
+    def fit(self, X, y, target_features):
+        self.target_features_ = np.asarray(target_features, dtype=np.int64)
+        return self
+
+    def transform(self, X, y=None):
+        level = X.mean(axis=1, keepdims=True)
+        scale = _safe_scale(X.std(axis=1, keepdims=True), level)
+        Xs = (X - level) / scale
+        y_level = level[:, :, self.target_features_]  # (n, 1, K)
+        y_scale = scale[:, :, self.target_features_]
+        ys = None if y is None else (y - y_level) / y_scale
+        return Xs, ys, (y_level, y_scale)
+
+    def inverse(self, pred, context):
+        y_level, y_scale = context
+        return pred * y_scale[..., None] + y_level[..., None]
+
+    def get_arrays(self):
+        return {"target_features": self.target_features_}
+
+    def set_arrays(self, arrays):
+        self.target_features_ = np.asarray(arrays["target_features"], dtype=np.int64)
+        return self
+
+
+def make_scaler(scaling: str | None) -> IdentityScaler:
+    """The scaler object of a ``scaling`` choice (see :data:`SCALINGS`)."""
+    return {"standard": StandardWindowScaler, "window": WindowScaler, None: IdentityScaler}[scaling]()
