@@ -45,7 +45,9 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .panel import SINGLE_SERIES_ID, as_series_dict, check_same_columns
+from .panel import SINGLE_SERIES_ID, InputForm, as_series_dict, check_same_columns
+from .persistence import decode_value, encode_value
+from .windowing import make_windows
 
 __all__ = ["WindowForecaster"]
 
@@ -63,11 +65,6 @@ def _names(value, name: str) -> list | None:
     if len(set(names)) != len(names):
         raise InvalidParameterError(f"{name} names a column twice; got {value!r}.")
     return names
-
-
-def _sliding(array: np.ndarray, length: int) -> np.ndarray:
-    """Windows of ``length`` consecutive rows, shape (n, length, features); a view."""
-    return np.lib.stride_tricks.sliding_window_view(array, length, axis=0).transpose(0, 2, 1)
 
 
 def _takes_sequences(estimator) -> bool:
@@ -339,33 +336,37 @@ class WindowForecaster(BaseForecaster):
     def _training_windows(self, frames: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray]:
         n_in, n_out = self.n_steps_in_, self.n_steps_out_
         n_targets, n_future = len(self.target_names_), len(self.future_covariates_)
+        n_features = n_targets + len(self.past_covariates_) + n_future
         sequence = _takes_sequences(self._make_estimator())
         features, targets = [], []
-        for key, array in inputs.items():
-            n_windows = len(array) - n_in - n_out + 1
-            if n_windows < 1:
+        for array in inputs.values():
+            if len(array) < n_in + n_out:
                 continue  # too short to train on; it can still be forecast
-            past = _sliding(array[: len(array) - n_out], n_in)
-            future = _sliding(array[n_in:, array.shape[1] - n_future :], n_out)
+            # Per series, so no window crosses two series; arrays are validated already.
+            past, target, _ = make_windows(array, n_in, n_out, targets=list(range(n_targets)), check_finite=False)
+            future = np.zeros((len(past), n_out, 0))
+            if n_future:  # the future covariates over the target steps of each window
+                positions = list(range(n_features - n_future, n_features))
+                future = make_windows(array, n_in, n_out, targets=positions, check_finite=False).y
             features.append(self._features(past, future, sequence))
-            windows = _sliding(array[n_in:, :n_targets], n_out)
-            targets.append(windows if sequence else windows.reshape(len(windows), -1))
+            targets.append(target if sequence else target.reshape(len(target), -1))
         if not features:
             longest = max(len(a) for a in inputs.values())
             raise InsufficientDataError(
                 f"y has no series long enough for one training window: n_steps_in + n_steps_out = "
                 f"{n_in + n_out} rows are needed; the longest series has {longest}."
             )
-        targets = np.concatenate(targets)
+        features = features[0] if len(features) == 1 else np.concatenate(features)
+        targets = targets[0] if len(targets) == 1 else np.concatenate(targets)
         # A single output is given as 1-D, as scikit-learn regressors expect.
-        return np.concatenate(features), (targets.ravel() if targets.shape[1:] == (1,) else targets)
+        return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
 
     def _features(self, past: np.ndarray, future: np.ndarray, sequence: bool) -> np.ndarray:
         """Estimator input from input windows (n, n_in, F) and future covariates (n, n_out, Fu)."""
         n = len(past)
         if sequence:
             if future.shape[2] == 0:
-                return np.ascontiguousarray(past)
+                return past
             # Shift the future covariates by n_steps_out: input step t carries the values
             # at t + n_steps_out, known at the forecast origin (see the module docstring).
             shift = self.n_steps_out_
@@ -495,3 +496,39 @@ class WindowForecaster(BaseForecaster):
             extended = frame[names].reindex(self._future_index(key, steps)).ffill()
             out[i] = extended.to_numpy(dtype=np.float64)
         return out
+
+    # -- persistence (see tsforecast.persistence) ----------------------------------
+    _FITTED = ("n_steps_in_", "n_steps_out_", "target_names_", "past_covariates_", "future_covariates_",
+               "n_windows_", "n_series_", "series_ids_", "estimator_", "_last_index_")
+
+    def _get_state(self) -> dict:
+        """Parameters, fitted estimator and the last input window of every series."""
+        arrays, models = {}, {}
+        params = {k: encode_value(v, arrays, models, f"param.{k}") for k, v in self.get_params(deep=False).items()}
+        config = {"class": type(self).__name__, "params": params, "fitted": None}
+        if hasattr(self, "estimator_"):
+            fitted = {name: encode_value(getattr(self, name), arrays, models, f"fitted.{name}")
+                      for name in self._FITTED}
+            form = self.input_form_
+            fitted["input_form_"] = encode_value(
+                {"kind": form.kind, "name": form.name, "dict_values": form.dict_values}, arrays, models, "form"
+            )
+            fitted["_feature_shape_"] = list(self._feature_shape_)
+            arrays["last_inputs"] = np.stack([self._last_inputs_[key] for key in self.series_ids_])
+            config["fitted"] = fitted
+        return {"config": config, "arrays": arrays, "models": models}
+
+    @classmethod
+    def _from_state(cls, config: dict, arrays: dict, models: dict):
+        params = {k: decode_value(v, arrays, models) for k, v in config["params"].items()}
+        forecaster = cls(**params)
+        fitted = config.get("fitted")
+        if fitted is None:
+            return forecaster
+        for name in cls._FITTED:
+            setattr(forecaster, name, decode_value(fitted[name], arrays, models))
+        forecaster.input_form_ = InputForm(**decode_value(fitted["input_form_"], arrays, models))
+        forecaster._feature_shape_ = tuple(fitted["_feature_shape_"])
+        last = arrays["last_inputs"]
+        forecaster._last_inputs_ = {key: last[i] for i, key in enumerate(forecaster.series_ids_)}
+        return forecaster
