@@ -102,3 +102,12 @@ def test_load_m4_errors(m4_dir, tmp_path):
     with pytest.raises(DataNotFoundError, match="Daily-train.csv"):
         load_m4("Daily", tmp_path)
     assert issubclass(DataNotFoundError, FileNotFoundError)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import tsforecast.datasets as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -187,3 +187,12 @@ def test_m4_benchmarks_reproduce_published_scores(m4_dir, subset):
         # Hourly sNaive's OWA is 0.62750 unrounded, right on the rounding boundary of the
         # published 0.627, so OWA is held to within one unit of the third decimal.
         assert owa_value == pytest.approx(owa_pub, abs=1e-3), method
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import tsforecast.metrics as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0

@@ -150,3 +150,12 @@ def test_usable_as_sklearn_cv():
     y = 2 * X.ravel() + 1
     scores = cross_val_score(LinearRegression(), X, y, cv=ExpandingWindowSplit(horizon=5, n_splits=3), scoring="r2")
     assert scores.shape == (3,) and np.allclose(scores, 1.0)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import tsforecast.splits as module
+
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0 and result.attempted > 0
