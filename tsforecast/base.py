@@ -60,10 +60,13 @@ class BaseForecaster(BaseEstimator):
     - ``supports_quantiles``: ``predict_quantiles`` gives quantile forecasts.
     - ``uses_covariates``: ``X`` is used (otherwise it is accepted and ignored only
       when ``None``).
+    - ``fits_globally``: one model is fitted on all series of a panel at once, so a
+      backtest fits it once per fold, not once per series.
     """
 
     supports_quantiles: bool = False
     uses_covariates: bool = False
+    fits_globally: bool = False
 
     # -- input --------------------------------------------------------------
     def _fit_frames(self, y, *, min_length: int = 1, fill=None, on_short: str = "raise"):

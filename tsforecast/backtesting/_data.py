@@ -1,0 +1,134 @@
+"""The data of a backtest: one validated frame per series, its roles and its hash."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError
+from ..panel import ID_COLUMN, TIME_COLUMN, as_series_dict, is_panel
+
+__all__ = ["BacktestData", "prepare_data", "frame_hash"]
+
+
+@dataclass
+class BacktestData:
+    """Validated series ``{id: frame}`` (target first, then covariate columns)."""
+
+    frames: dict
+    target: str
+    covariates: list
+    future_covariates: list
+    kind: str
+    sha256: str
+
+    @property
+    def inputs(self) -> list:
+        """The covariate columns passed to models as ``X`` (past, then future-known)."""
+        return self.covariates + [c for c in self.future_covariates if c not in self.covariates]
+
+    def describe(self) -> dict:
+        lengths = [len(f) for f in self.frames.values()]
+        index = next(iter(self.frames.values())).index
+        freq = index.freqstr if isinstance(index, pd.DatetimeIndex) else "integer"
+        return {
+            "form": self.kind,
+            "n_series": len(self.frames),
+            "length": {"min": min(lengths), "max": max(lengths), "total": int(sum(lengths))},
+            "freq": freq,
+            "target": self.target,
+            "covariates": self.covariates,
+            "future_covariates": self.future_covariates,
+            "sha256": self.sha256,
+        }
+
+
+def _column_names(data) -> list:
+    if isinstance(data, pd.Series):
+        return [data.name if data.name is not None else "y"]
+    if isinstance(data, dict):
+        first = next(iter(data.values()), None)
+        return [] if first is None else _column_names(first)
+    if isinstance(data, pd.DataFrame):
+        skip = (ID_COLUMN, TIME_COLUMN) if is_panel(data) else ()
+        return [c for c in data.columns if c not in skip]
+    raise InputTypeError(
+        f"data must be a pandas Series, DataFrame, long panel DataFrame or dict of series; got {type(data).__name__}."
+    )
+
+
+def _names(value, name: str) -> list:
+    if value is None:
+        return []
+    if isinstance(value, (str, int, np.integer)):
+        return [value]
+    try:
+        return list(value)
+    except TypeError:
+        raise InputTypeError(f"{name} must be a column name or a list of names; got {value!r}.") from None
+
+
+def _default_target(columns: list, covariates: list):
+    left = [c for c in columns if c not in covariates]
+    if len(left) == 1:
+        return left[0]
+    if "y" in left:
+        return "y"
+    raise InvalidParameterError(
+        f"target must name the column to forecast when the data has several ({columns!r}); got None."
+    )
+
+
+def frame_hash(frames: dict) -> str:
+    """SHA-256 of series ids, time indexes, column names and values."""
+    digest = hashlib.sha256()
+    for key, frame in frames.items():
+        digest.update(repr(key).encode())
+        digest.update(repr(list(frame.columns)).encode())
+        index = frame.index
+        stamps = index.asi8 if isinstance(index, pd.DatetimeIndex) else np.asarray(index, dtype=np.int64)
+        digest.update(np.ascontiguousarray(stamps).tobytes())
+        digest.update(np.ascontiguousarray(frame.to_numpy(dtype=np.float64)).tobytes())
+    return digest.hexdigest()
+
+
+def prepare_data(data, target=None, covariates=None, future_covariates=None) -> BacktestData:
+    """Validate ``data`` and select the target and covariate columns.
+
+    Parameters
+    ----------
+    data : Series, DataFrame, long panel DataFrame or dict
+        One series or a panel (see :mod:`tsforecast.panel`).
+    target : str, optional
+        The column to forecast; default: the only column, or ``"y"``.
+    covariates : str or list, optional
+        Past-observed covariates, passed to models that use covariates up to each cutoff.
+    future_covariates : str or list, optional
+        Covariates known in advance; their values for the forecast steps are passed too.
+    """
+    columns = _column_names(data)
+    past = _names(covariates, "covariates")
+    future = _names(future_covariates, "future_covariates")
+    if target is None:
+        target = _default_target(columns, past + future)
+    if target in past or target in future:
+        raise InvalidParameterError(
+            f"target {target!r} is also named as a covariate (covariates={past!r}, "
+            f"future_covariates={future!r}); a column has one role."
+        )
+    if set(past) & set(future):
+        raise InvalidParameterError(
+            f"covariates and future_covariates share {sorted(set(past) & set(future), key=str)!r}; "
+            "a column has one role."
+        )
+    selected = [target, *past, *future]
+    if len(set(selected)) != len(selected):
+        raise InvalidParameterError(f"a column is named twice in target/covariates: {selected!r}.")
+    frames, form = as_series_dict(data, "data", columns=selected)
+    if any(len(f) < 2 for f in frames.values()):
+        short = [k for k, f in frames.items() if len(f) < 2]
+        raise InvalidInputError(f"data series {short[:3]!r} have fewer than 2 rows; nothing can be backtested.")
+    return BacktestData(frames, target, past, future, form.kind, frame_hash(frames))

@@ -1,0 +1,84 @@
+"""Running backtest tasks: in this process, with joblib, or on a Dask cluster.
+
+Tasks run in any order; the caller assembles results by task index, so every way of
+running gives the same result.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+
+from .._validation import check_int
+from ..exceptions import InputTypeError, InvalidParameterError
+from ._tasks import Task, run_task
+
+__all__ = ["check_backend", "execute"]
+
+
+def _is_client(backend) -> bool:
+    return hasattr(backend, "submit") and hasattr(backend, "gather")
+
+
+def check_backend(backend, n_jobs):
+    """Validate ``n_jobs`` and ``backend`` (None, a joblib backend name, ``"dask"`` or
+    a ``dask.distributed.Client``)."""
+    n_jobs = check_int(n_jobs, "n_jobs")
+    if n_jobs == 0 or n_jobs < -1:
+        raise InvalidParameterError(f"n_jobs must be a positive number of workers or -1 (all cores); got {n_jobs}.")
+    if backend is None or _is_client(backend):
+        return backend, n_jobs
+    if not isinstance(backend, str):
+        raise InputTypeError(
+            f"backend must be None, a joblib backend name, 'dask' or a dask.distributed.Client; got {type(backend).__name__}."
+        )
+    return backend, n_jobs
+
+
+def _dask_client(backend):
+    if _is_client(backend):
+        return backend
+    try:
+        from distributed import get_client
+    except ImportError:  # pragma: no cover - dask is an optional extra
+        raise InvalidParameterError(
+            "backend='dask' needs dask.distributed (pip install 'tsforecast[dask]'); it is not installed."
+        ) from None
+    try:
+        return get_client()
+    except ValueError:
+        raise InvalidParameterError(
+            "backend='dask' needs a running dask.distributed Client (create one with "
+            "distributed.Client(...) first), or pass the Client itself as backend; none was found."
+        ) from None
+
+
+def _indexed(task: Task) -> tuple[int, dict]:
+    return task.index, run_task(task)
+
+
+def execute(tasks: Sequence[Task], on_result: Callable[[int, dict], None], *, n_jobs: int = 1, backend=None) -> None:
+    """Run ``tasks`` and call ``on_result(task.index, payload)`` in this process as
+    each one finishes (so a checkpoint is written as soon as a task is done)."""
+    if not tasks:
+        return
+    if backend == "dask" or _is_client(backend):
+        from distributed import as_completed
+
+        client = _dask_client(backend)
+        futures = [client.submit(_indexed, task, pure=False) for task in tasks]
+        for future in as_completed(futures):
+            on_result(*future.result())
+            future.release()
+        return
+    if n_jobs == 1 and backend is None:
+        for task in tasks:
+            on_result(task.index, run_task(task))
+        return
+    from joblib import Parallel, delayed, parallel_config
+
+    with parallel_config(backend=backend) if backend is not None else nullcontext():
+        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(delayed(_indexed)(t) for t in tasks)
+        for index, payload in results:
+            on_result(index, payload)
+
