@@ -30,6 +30,8 @@ or a future-known covariate.
 
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -68,11 +70,15 @@ def _names(value, name: str) -> list | None:
 
 
 def _takes_sequences(estimator) -> bool:
-    """True if the estimator accepts 3-D (samples, steps, features) input (a sklearn tag)."""
+    """True if the estimator takes (samples, steps, features) windows, declared by the
+    scikit-learn input tag ``three_d_array``; :class:`EncoderDecoderLSTM` always does."""
     try:
-        return bool(estimator.__sklearn_tags__().input_tags.three_d_array)
+        if estimator.__sklearn_tags__().input_tags.three_d_array:
+            return True
     except AttributeError:
-        return False
+        pass
+    models = sys.modules.get(f"{__package__}.models")  # loaded whenever an LSTM exists
+    return models is not None and isinstance(estimator, models.EncoderDecoderLSTM)
 
 
 class WindowForecaster(BaseForecaster):
@@ -442,9 +448,10 @@ class WindowForecaster(BaseForecaster):
             points.append(point)
             if quantile_positions is not None:
                 bands.append(self._quantile_block(features, quantile_positions))
-            # Feed the forecast back: targets, then the known future covariates.
-            new_rows = np.concatenate([point, block_future], axis=2)
-            inputs = np.concatenate([inputs, new_rows], axis=1)[:, -self.n_steps_in_ :]
+            if block + 1 < n_blocks:
+                # Feed the forecast back: targets, then the known future covariates.
+                new_rows = np.concatenate([point, block_future], axis=2)
+                inputs = np.concatenate([inputs, new_rows], axis=1)[:, -self.n_steps_in_ :]
         point = np.concatenate(points, axis=1)[:, :horizon]
         band = np.concatenate(bands, axis=1)[:, :horizon] if bands else None
         return point, band

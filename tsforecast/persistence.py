@@ -49,7 +49,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .exceptions import InputTypeError, ModelFileError
+from .exceptions import InputTypeError, ModelFileError, NotFittedError
 
 __all__ = ["save", "load", "encode_value", "decode_value", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -183,7 +183,10 @@ def _encode_index(index: pd.Index, arrays: dict, models: dict, where: str):
 
 
 def _encode_tsforecast(obj, key: str, arrays: dict, models: dict, where: str):
-    state = obj._get_state()
+    try:
+        state = obj._get_state()
+    except NotFittedError:  # an unfitted estimator (a template) is just its parameters
+        return _encode_sklearn(obj, key, arrays, models, where)
     prefix = f"{_member_name(where)}." if where else ""
     for name, array in state.get("arrays", {}).items():
         arrays[prefix + name] = np.asarray(array)
@@ -278,7 +281,7 @@ def _decode_object(node: dict, arrays: dict, models: dict):
     cls = _resolve_class(key)
     if cls is None:
         raise ModelFileError(f"class {key!r} is not one that tsforecast restores")
-    if key.startswith("tsforecast:"):
+    if "config" in node:  # a tsforecast object saved by its _get_state
         prefix = node.get("prefix", "")
         own_arrays = {name: _lookup(arrays, prefix + name, "array") for name in node.get("arrays", [])}
         own_models = {name: _lookup(models, prefix + name, "Keras model") for name in node.get("models", [])}
