@@ -23,6 +23,15 @@ def _preview(index: pd.Index, limit: int = 5) -> str:
 
 
 def _check_order(index: pd.Index, name: str) -> None:
+    if isinstance(index, pd.DatetimeIndex) and index.hasnans:
+        # NaT would otherwise be reported as an unsorted or duplicated timestamp.
+        where = np.flatnonzero(index.isna())
+        raise InvalidInputError(
+            f"{name} has {len(where)} missing timestamp(s) (NaT) in its index, at position(s) "
+            f"{where[:5].tolist()}; drop or repair those rows first."
+        )
+    if index.is_monotonic_increasing and index.is_unique:  # the common case: one cheap pass
+        return
     if index.has_duplicates:
         dupes = index[index.duplicated()].unique()
         raise InvalidInputError(
@@ -56,8 +65,8 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str) -> pd.DatetimeIndex:
         steps = pd.Series(index[1:] - index[:-1]).value_counts()
         raise InvalidInputError(
             f"{name} has an irregular DatetimeIndex (no frequency can be inferred; steps seen: "
-            f"{', '.join(str(s) for s in steps.index[:3])}); resample it to a regular frequency, "
-            "or pass fill= to fill gaps."
+            f"{', '.join(str(s) for s in steps.index[:3])}); resample it to a regular frequency first "
+            "(for example data.asfreq('h'), then fill= repairs the NaN rows it inserts)."
         )
     return pd.DatetimeIndex(index, freq=freq)
 
@@ -115,10 +124,14 @@ def regularize_index(index: pd.Index, name: str = "y") -> pd.Index:
         _check_order(index, name)
         return _regular_integer(index, name)
     kinds = sorted({type(v).__name__ for v in index[:50]})
+    hint = (
+        " Timestamps with mixed time zones must be converted to one zone first (pd.to_datetime(..., utc=True))."
+        if "Timestamp" in kinds or "datetime" in kinds
+        else ""
+    )
     raise InputTypeError(
         f"{name} must be indexed by a DatetimeIndex or integer time; got an index of dtype "
-        f"{index.dtype} (values of type {', '.join(kinds)}), for example {_preview(index, 3)}. "
-        "Timestamps with mixed time zones must be converted to one zone first."
+        f"{index.dtype} (values of type {', '.join(kinds)}), for example {_preview(index, 3)}.{hint}"
     )
 
 

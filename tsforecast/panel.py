@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ._validation import check_frame
+from ._validation import check_choice, check_frame
 from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning
 
 __all__ = [
@@ -82,6 +82,9 @@ def from_panel(panel: pd.DataFrame) -> dict[object, pd.DataFrame]:
         raise InputTypeError(
             f"panel must be a DataFrame with columns {ID_COLUMN!r} and {TIME_COLUMN!r}; got {got!r}."
         )
+    if panel[ID_COLUMN].isna().any():  # groupby would silently drop these rows
+        rows = panel.index[panel[ID_COLUMN].isna()][:5].tolist()
+        raise InvalidInputError(f"panel has rows without a {ID_COLUMN} (missing value) at index {rows!r}.")
     out = {}
     for key, group in panel.groupby(ID_COLUMN, sort=False):
         frame = group.drop(columns=ID_COLUMN).set_index(TIME_COLUMN)
@@ -140,6 +143,7 @@ def as_series_dict(
     """
     import warnings
 
+    check_choice(on_short, "on_short", ("raise", "skip"))
     if not is_panel(data):
         form = _single_form(data)
         frame = check_frame(data, name, columns=columns, fill=fill, min_length=min_length)
