@@ -1,0 +1,137 @@
+"""Tests of tsforecast._timeindex: regular indexes and the steps that follow them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforecast._timeindex import future_index, regularize_index
+from tsforecast.exceptions import InputTypeError, InsufficientDataError, InvalidInputError
+
+
+@pytest.mark.parametrize("freq", ["h", "D", "W-SUN", "MS", "ME", "15min", "QS-JAN"])
+def test_frequency_is_inferred_when_missing(freq):
+    dates = pd.date_range("2024-01-01", periods=6, freq=freq)
+    bare = pd.DatetimeIndex(list(dates))  # the same timestamps without freq
+    assert bare.freq is None
+    result = regularize_index(bare)
+    assert result.freqstr == dates.freqstr
+    assert (result == dates).all()
+
+
+# Only fixed-length steps: two month starts 31 days apart are ambiguous by nature.
+@pytest.mark.parametrize("freq", ["h", "D", "W-SUN", "15min"])
+def test_two_timestamps_get_the_same_freq_as_more(freq):
+    two = pd.DatetimeIndex(list(pd.date_range("2024-01-01", periods=2, freq=freq)))
+    assert regularize_index(two).freqstr == pd.date_range("2024-01-01", periods=2, freq=freq).freqstr
+
+
+def test_existing_freq_and_time_zone_are_kept():
+    dates = pd.date_range("2024-03-30", periods=48, freq="h", tz="Europe/Paris")  # crosses DST
+    result = regularize_index(dates)
+    assert result.freqstr == "h" and str(result.tz) == "Europe/Paris"
+
+
+def test_one_timestamp_has_no_frequency():
+    with pytest.raises(InsufficientDataError, match=r"y has 1 timestamp\(s\); at least 2"):
+        regularize_index(pd.DatetimeIndex(["2024-01-01"]))
+
+
+def test_empty_index_raises():
+    with pytest.raises(InsufficientDataError, match="empty"):
+        regularize_index(pd.DatetimeIndex([]), "data")
+
+
+def test_unsorted_index_names_the_pair():
+    index = pd.DatetimeIndex(["2024-01-01", "2024-01-03", "2024-01-02", "2024-01-04"])
+    with pytest.raises(InvalidInputError) as info:
+        regularize_index(index, "train")
+    message = str(info.value)
+    assert "train" in message and "unsorted" in message
+    assert "2024-01-03 00:00:00 is followed by 2024-01-02 00:00:00" in message
+
+
+def test_duplicated_index_names_the_timestamp():
+    index = pd.DatetimeIndex(["2024-01-01", "2024-01-02", "2024-01-02", "2024-01-03"])
+    with pytest.raises(InvalidInputError, match=r"y has duplicated timestamps: \[2024-01-02 00:00:00\]"):
+        regularize_index(index)
+
+
+@pytest.mark.parametrize("position", [0, 1, 3])
+def test_missing_timestamps_are_reported_as_such(position):
+    values = ["2024-01-01", "2024-01-02", "2024-01-03", "2024-01-04"]
+    values[position] = None
+    with pytest.raises(InvalidInputError, match=rf"missing timestamp.*NaT.*\[{position}\]"):
+        regularize_index(pd.DatetimeIndex(values))
+
+
+def test_irregular_datetime_index_names_the_steps():
+    index = pd.DatetimeIndex(["2024-01-01 00:00", "2024-01-01 01:00", "2024-01-01 03:00", "2024-01-01 04:00"])
+    with pytest.raises(InvalidInputError) as info:
+        regularize_index(index, "y")
+    message = str(info.value)
+    assert "irregular DatetimeIndex" in message and "0 days 01:00:00" in message and "0 days 02:00:00" in message
+    assert "asfreq" in message
+
+
+def test_mixed_time_zones_raise_type_error():
+    index = pd.Index([pd.Timestamp("2024-01-01", tz="UTC"), pd.Timestamp("2024-01-01 02:00", tz="Asia/Tokyo"),
+                      pd.Timestamp("2024-01-01 02:00", tz="UTC")])
+    assert index.dtype == object
+    with pytest.raises(InputTypeError, match="mixed time zones") as info:
+        regularize_index(index)
+    assert "Timestamp" in str(info.value)
+
+
+@pytest.mark.parametrize("index", [pd.Index(["a", "b", "c"]), pd.Index([0.0, 1.0, 2.0])])
+def test_non_time_index_raises_type_error(index):
+    with pytest.raises(InputTypeError, match=f"dtype {index.dtype}") as info:
+        regularize_index(index)
+    assert "time zones" not in str(info.value)  # the hint is only for timestamps
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [([3, 5, 7, 9], pd.RangeIndex(3, 11, 2)), ([7], pd.RangeIndex(7, 8)), ([0, 1, 2], pd.RangeIndex(3))],
+)
+def test_regular_integer_time_becomes_a_range(values, expected):
+    result = regularize_index(pd.Index(values))
+    assert isinstance(result, pd.RangeIndex) and result.equals(expected) and result.step == expected.step
+
+
+def test_range_index_is_returned_as_is():
+    index = pd.RangeIndex(10, 20)
+    assert regularize_index(index) is index
+
+
+@pytest.mark.parametrize(
+    ("values", "error", "word"),
+    [([0, 1, 3], InvalidInputError, "irregular integer"), ([0, 2, 1], InvalidInputError, "unsorted"),
+     ([0, 1, 1], InvalidInputError, "duplicated")],
+)
+def test_bad_integer_time(values, error, word):
+    with pytest.raises(error, match=word):
+        regularize_index(pd.Index(values, dtype=np.int64))
+
+
+def test_future_index_of_dates_continues_the_frequency():
+    index = pd.date_range("2024-01-01", periods=3, freq="MS", name="ds")
+    future = future_index(index, 2)
+    assert list(future) == [pd.Timestamp("2024-04-01"), pd.Timestamp("2024-05-01")]
+    assert future.freqstr == "MS" and future.name == "ds"
+
+
+def test_future_index_of_month_ends():
+    index = regularize_index(pd.DatetimeIndex(["2024-01-31", "2024-02-29", "2024-03-31"]))
+    assert list(future_index(index, 2)) == [pd.Timestamp("2024-04-30"), pd.Timestamp("2024-05-31")]
+
+
+def test_future_index_of_integer_time_keeps_the_step():
+    future = future_index(pd.RangeIndex(0, 10, 2, name="t"), 3)
+    assert list(future) == [10, 12, 14] and future.name == "t"
+
+
+def test_future_index_keeps_the_time_zone():
+    index = pd.date_range("2024-01-01", periods=3, freq="h", tz="UTC")
+    assert str(future_index(index, 1).tz) == "UTC"
