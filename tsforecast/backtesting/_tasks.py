@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from types import MethodType
 
 import numpy as np
 import pandas as pd
@@ -122,16 +123,55 @@ def _warm_holder(model):
     return None
 
 
+def _network_holder(model):
+    """The fitted Keras-backed estimator (``network_`` and an ``epochs`` parameter), if any."""
+    for candidate in (getattr(model, "estimator_", None), model):
+        if (
+            candidate is not None
+            and hasattr(getattr(candidate, "network_", None), "get_weights")
+            and "epochs" in candidate.get_params(deep=False)
+            and callable(getattr(type(candidate), "_build", None))
+        ):
+            return candidate
+    return None
+
+
+def _adopt_own_weights(estimator) -> None:
+    """Make the next ``fit`` of a Keras-backed estimator start from its current weights.
+
+    A bridge for estimators without a ``warm_start`` parameter (such as
+    :class:`tsforecast.EncoderDecoderLSTM` today): the network is still built by the
+    estimator, from the new data's shapes, and then takes the previous fold's weights
+    before training. ``warm_start = True`` on the instance tells
+    :class:`tsforecast.WindowForecaster` to refit this estimator rather than a clone.
+    """
+    weights = estimator.network_.get_weights()
+    build = type(estimator)._build
+
+    def _build(self, *args, **kwargs):
+        train_model, network = build(self, *args, **kwargs)
+        network.set_weights(weights)  # the training model shares these layers
+        return train_model, network
+
+    estimator._build = MethodType(_build, estimator)
+    estimator.warm_start = True
+
+
 def _warm_refit(model, y, X, epochs: int | None) -> bool:
     """Refit ``model`` from its current weights with fewer epochs; False if it cannot."""
     holder = _warm_holder(model)
-    if holder is None:
-        return False
-    params = {"warm_start": True}
+    adopt = holder is None
+    if adopt:
+        holder = _network_holder(model)
+        if holder is None:
+            return False
     own = holder.get_params(deep=False)
     if "epochs" in own:
-        params["epochs"] = epochs if epochs is not None else max(1, int(own["epochs"]) // 4)
-    holder.set_params(**params)
+        holder.set_params(epochs=epochs if epochs is not None else max(1, int(own["epochs"]) // 4))
+    if adopt:
+        _adopt_own_weights(holder)
+    else:
+        holder.set_params(warm_start=True)
     model.fit(y, X)
     return True
 
@@ -156,8 +196,9 @@ def _run_fold(task: Task, plan: FoldPlan, model, notes: list):
     predict_x = X_future if task.future_covariates else None
     point = model.predict(steps, X=predict_x)
     bands = None
-    if task.quantiles and getattr(model, "supports_quantiles", False):
-        bands = model.predict_quantiles(steps, X=predict_x, quantiles=list(task.quantiles))
+    if getattr(model, "supports_quantiles", False):
+        wanted = list(task.quantiles) if task.quantiles else None  # None: the model's own levels
+        bands = model.predict_quantiles(steps, X=predict_x, quantiles=wanted)
     series = []
     for key in plan.series:
         entry = {"y_hat": _point(point, key, task.target, steps, task.is_global)[task.gap :].tolist()}

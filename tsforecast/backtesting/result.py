@@ -38,9 +38,12 @@ def aggregate_steps(values: pd.Series | np.ndarray, metric: str) -> float:
     mean of their squares; every other metric is averaged.
     """
     values = np.asarray(values, dtype=float)
+    values = values[~np.isnan(values)]
+    if not values.size:
+        return float("nan")
     if metric in _QUADRATIC:
-        return float(np.sqrt(np.nanmean(values**2))) if values.size else float("nan")
-    return float(np.nanmean(values)) if values.size else float("nan")
+        return float(np.sqrt(np.mean(values**2)))
+    return float(np.mean(values))
 
 
 class BacktestResult:
@@ -276,8 +279,10 @@ def _dumps(value) -> bytes:
 
 def _read_table(data: bytes, schema: dict) -> pd.DataFrame:
     text_columns = {c: str for c, t in schema.items() if t in ("object", "str", "string")}
-    table = pd.read_csv(io.BytesIO(data), dtype=text_columns, float_precision="round_trip", keep_default_na=False,
-                        na_values={c: [""] for c in schema if c not in text_columns})
+    # pandas >= 3 parses floats exactly by default and deprecates float_precision.
+    exact = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
+    table = pd.read_csv(io.BytesIO(data), dtype=text_columns, keep_default_na=False,
+                        na_values={c: [""] for c in schema if c not in text_columns}, **exact)
     for column, dtype in schema.items():
         if column not in table.columns or (column in text_columns and dtype != "object"):
             continue

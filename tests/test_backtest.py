@@ -1,0 +1,329 @@
+"""Tests of tsforecast.backtest: folds, refit cadence, metrics, results, bad input."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from _backtest_helpers import CovariateEcho, FailOn, GlobalMean, LastValue, NoisyQuantiles, UpdatableMean
+
+from tsforecast import BacktestResult, backtest
+from tsforecast.exceptions import (
+    BacktestError,
+    InputTypeError,
+    InsufficientDataError,
+    InvalidParameterError,
+    ModelFileError,
+    TsForecastWarning,
+    UnknownColumnError,
+)
+from tsforecast.metrics import mase_scale
+
+
+@pytest.fixture
+def series() -> pd.Series:
+    rng = np.random.default_rng(1)
+    values = 10 + np.cumsum(rng.normal(size=30))
+    return pd.Series(values, index=pd.date_range("2024-01-01", periods=30, freq="D"), name="y")
+
+
+@pytest.fixture
+def panel(series) -> pd.DataFrame:
+    rng = np.random.default_rng(2)
+    other = pd.Series(50 + np.cumsum(rng.normal(size=30)), index=series.index, name="y")
+    frame = pd.concat({"a": series, "b": other}, names=["unique_id", "ds"]).reset_index()
+    return frame
+
+
+def count(path) -> int:
+    return len(path.read_text().splitlines()) if path.exists() else 0
+
+
+def test_forecasts_table_single_series(series):
+    result = backtest({"last": LastValue()}, series, horizon=3, n_folds=3, progress=False)
+    table = result.forecasts
+    assert list(table.columns) == ["model", "unique_id", "fold", "cutoff", "ds", "step", "y", "y_hat"]
+    assert len(table) == 9 and set(table["unique_id"]) == {"series"}
+    # Folds end on the last row, cutoffs step by horizon: positions 20, 23, 26.
+    cutoffs = table.groupby("fold")["cutoff"].first()
+    assert list(cutoffs) == list(series.index[[20, 23, 26]])
+    for fold, cutoff_pos in enumerate([20, 23, 26]):
+        rows = table[table["fold"] == fold]
+        assert list(rows["step"]) == [1, 2, 3]
+        assert list(rows["ds"]) == list(series.index[cutoff_pos + 1 : cutoff_pos + 4])
+        np.testing.assert_array_equal(rows["y"], series.to_numpy()[cutoff_pos + 1 : cutoff_pos + 4])
+        np.testing.assert_array_equal(rows["y_hat"], np.full(3, series.iloc[cutoff_pos]))
+    assert result.errors.empty
+    assert result.info["n_folds"] == 3 and result.info["horizon"] == 3
+
+
+def test_metrics_per_step_and_mase_on_fold_training_data(series):
+    result = backtest({"last": LastValue()}, series, horizon=3, n_folds=2, season_length=2, progress=False)
+    metrics, table = result.metrics, result.forecasts
+    assert list(metrics.columns) == ["model", "unique_id", "fold", "cutoff", "step", "mae", "rmse", "smape", "mase"]
+    error = (table["y"] - table["y_hat"]).abs().to_numpy()
+    np.testing.assert_allclose(metrics["mae"], error)
+    np.testing.assert_allclose(metrics["rmse"], error)
+    np.testing.assert_allclose(metrics["smape"], 200 * error / (table["y"].abs() + table["y_hat"].abs()))
+    for fold, cutoff_pos in enumerate([23, 26]):
+        scale = mase_scale(series.to_numpy()[: cutoff_pos + 1], 2)[0]  # this fold's training rows only
+        rows = metrics["fold"] == fold
+        np.testing.assert_allclose(metrics.loc[rows, "mase"], error[rows.to_numpy()] / scale)
+
+
+def test_summary_by_step_and_fold_scores(series):
+    models = {"good": LastValue(), "bad": LastValue(offset=3.0)}
+    result = backtest(models, series, horizon=3, n_folds=3, progress=False)
+    summary = result.summary(reference="bad")
+    assert list(summary.index) == ["good", "bad"]
+    assert summary.loc["good", "rank"] == 1 and summary.loc["bad", "rank"] == 2
+    assert summary.loc["bad", "skill"] == 0.0 and summary.loc["good", "skill"] > 0
+    expected = 1 - summary.loc["good", "mae_mean"] / summary.loc["bad", "mae_mean"]
+    assert summary.loc["good", "skill"] == pytest.approx(expected)
+    scores = result.fold_scores()
+    good = result.forecasts[(result.forecasts["model"] == "good") & (result.forecasts["fold"] == 1)]
+    rmse = np.sqrt(np.mean((good["y"] - good["y_hat"]) ** 2))
+    assert scores.query("model == 'good' and fold == 1")["rmse"].item() == pytest.approx(rmse)
+    by_step = result.by_step("mae")
+    assert list(by_step.columns) == ["good", "bad"] and list(by_step.index) == [1, 2, 3]
+
+
+def test_local_model_on_panel_fits_each_series(panel, tmp_path):
+    counter = tmp_path / "fits"
+    result = backtest(LastValue(counter=str(counter)), panel, horizon=2, n_folds=3, progress=False)
+    assert count(counter) == 6  # 2 series x 3 folds
+    assert set(result.forecasts["unique_id"]) == {"a", "b"}
+    assert list(result.forecasts["unique_id"].drop_duplicates()) == ["a", "b"]
+    assert result.info["data"]["n_series"] == 2
+
+
+def test_global_model_fits_once_per_fold_on_all_series(panel, tmp_path):
+    counter = tmp_path / "fits"
+    result = backtest({"global": GlobalMean(counter=str(counter))}, panel, horizon=2, n_folds=3, progress=False)
+    assert count(counter) == 3
+    assert result.info["n_tasks"] == 3
+    # The drift is the mean over both series: the forecast of "a" depends on "b".
+    frames = {k: g.set_index("ds")["y"] for k, g in panel.groupby("unique_id")}
+    cutoff = 25
+    drift = np.mean([f.iloc[cutoff] - f.iloc[cutoff - 1] for f in frames.values()])
+    rows = result.forecasts.query("unique_id == 'a' and fold == 1")
+    np.testing.assert_allclose(rows["y_hat"], frames["a"].iloc[cutoff] + drift * np.array([1, 2]))
+
+
+def test_dict_panel_gives_same_result_as_long_panel(panel):
+    as_dict = {k: g.set_index("ds")["y"].rename("y") for k, g in panel.groupby("unique_id")}
+    long = backtest(LastValue(), panel, horizon=2, n_folds=2, progress=False)
+    other = backtest(LastValue(), as_dict, horizon=2, n_folds=2, progress=False)
+    pd.testing.assert_frame_equal(long.forecasts, other.forecasts)
+
+
+@pytest.mark.parametrize(("refit", "fits"), [(True, 5), (2, 3), (False, 1)])
+def test_refit_cadence_and_update(series, tmp_path, refit, fits):
+    counter = tmp_path / "fits"
+    result = backtest(UpdatableMean(counter=str(counter)), series, horizon=2, n_folds=5, refit=refit, progress=False)
+    assert count(counter) == fits
+    values = series.to_numpy()
+    cutoffs = [29 - 2 * (5 - k) for k in range(5)]
+    for fold, cutoff in enumerate(cutoffs):
+        fitted_at = cutoffs[fold - fold % (5 if refit is False else 1 if refit is True else refit)]
+        expected = 0.5 * (values[: fitted_at + 1].mean() + values[cutoff])
+        rows = result.forecasts[result.forecasts["fold"] == fold]
+        np.testing.assert_allclose(rows["y_hat"], expected)
+
+
+def test_refit_false_without_update_refits_with_warning(series, tmp_path):
+    counter = tmp_path / "fits"
+    with pytest.warns(TsForecastWarning, match="no update"):
+        result = backtest(LastValue(counter=str(counter)), series, horizon=2, n_folds=3, refit=False, progress=False)
+    assert count(counter) == 3
+    assert "LastValue" in result.info["fallbacks"]
+
+
+def test_gap_forecasts_past_the_gap(series):
+    result = backtest(LastValue(), series, horizon=2, n_folds=2, gap=2, progress=False)
+    table = result.forecasts
+    assert sorted(set(table["step"])) == [3, 4]
+    last = table[table["fold"] == 1]
+    cutoff_pos = 29 - 2 - 2
+    assert last["cutoff"].iloc[0] == series.index[cutoff_pos]
+    assert list(last["ds"]) == list(series.index[cutoff_pos + 3 : cutoff_pos + 5])
+    np.testing.assert_array_equal(last["y_hat"], series.iloc[cutoff_pos])
+
+
+def test_sliding_window_trains_on_window_only(series):
+    result = backtest(UpdatableMean(), series, horizon=2, n_folds=2, window="sliding", window_length=5, progress=False)
+    values = series.to_numpy()
+    for fold, cutoff in enumerate([25, 27]):
+        expected = 0.5 * (values[cutoff - 4 : cutoff + 1].mean() + values[cutoff])
+        np.testing.assert_allclose(result.forecasts.query("fold == @fold")["y_hat"], expected)
+
+
+def test_covariates_past_up_to_cutoff_future_for_horizon(series):
+    rng = np.random.default_rng(3)
+    data = pd.DataFrame({"y": series, "x": rng.normal(size=30), "z": rng.normal(size=30)})
+    result = backtest(CovariateEcho(), data, horizon=3, n_folds=2, covariates=["z"], future_covariates=["x"],
+                      progress=False)
+    for fold, cutoff in enumerate([23, 26]):
+        expected = data["x"].to_numpy()[cutoff + 1 : cutoff + 4] + data["z"].iloc[cutoff]
+        np.testing.assert_allclose(result.forecasts.query("fold == @fold")["y_hat"], expected)
+    assert result.info["data"]["covariates"] == ["z"] and result.info["data"]["future_covariates"] == ["x"]
+
+
+def test_target_selection_and_unknown_column(series):
+    data = pd.DataFrame({"sales": series, "other": series * 2})
+    result = backtest(LastValue(), data, horizon=2, n_folds=1, target="sales", progress=False)
+    assert result.forecasts["y_hat"].iloc[0] == series.iloc[27]
+    with pytest.raises(InvalidParameterError, match="target"):
+        backtest(LastValue(), data, horizon=2, n_folds=1, progress=False)
+    with pytest.raises(UnknownColumnError, match="nope"):
+        backtest(LastValue(), data, horizon=2, n_folds=1, target="sales", covariates=["nope"], progress=False)
+
+
+def test_quantile_models_get_pinball_and_coverage(series):
+    result = backtest({"q": NoisyQuantiles(width=2.0), "last": LastValue()}, series, horizon=2, n_folds=3,
+                      progress=False)
+    table, metrics = result.forecasts, result.metrics
+    assert {"q0.1", "q0.5", "q0.9"} <= set(table.columns)
+    assert table.loc[table["model"] == "last", "q0.1"].isna().all()
+    q = table[table["model"] == "q"]
+    np.testing.assert_allclose(q["q0.9"], q["y_hat"] + 2.0 * 1.2816)
+    rows = metrics[metrics["model"] == "q"]
+    inside = ((q["y"] >= q["q0.1"]) & (q["y"] <= q["q0.9"])).astype(float).to_numpy()
+    np.testing.assert_array_equal(rows["coverage"], inside)
+    assert rows["pinball"].notna().all() and metrics.loc[metrics["model"] == "last", "pinball"].isna().all()
+    assert "pinball" in result.summary().columns.str.replace("_mean", "").tolist()
+
+
+def test_failing_fold_is_reported_and_rest_completes(series):
+    # FailOn raises when fitted on 26 rows: fold 1 of 3 (24, 26 and 28 training rows).
+    result = backtest({"flaky": FailOn(n_rows=26), "last": LastValue()}, series, horizon=2, n_folds=3, step=2,
+                      progress=False)
+    errors = result.errors
+    assert len(errors) == 1
+    assert errors.iloc[0][["model", "unique_id", "fold"]].tolist() == ["flaky", "series", 1]
+    assert errors.iloc[0]["error"] == "ValueError: boom at 26 rows"
+    assert sorted(set(result.forecasts.query("model == 'flaky'")["fold"])) == [0, 2]
+    assert len(result.forecasts.query("model == 'last'")) == 6
+    assert result.summary().loc["flaky", "n_errors"] == 1
+
+
+def test_every_task_failing_raises_backtest_error(series):
+    class Broken(LastValue):
+        def fit(self, y, X=None):
+            raise RuntimeError("always")
+
+    with pytest.raises(BacktestError, match="RuntimeError: always"):
+        backtest(Broken(), series, horizon=2, n_folds=2, progress=False)
+
+
+def test_horizon_larger_than_data_names_the_numbers(series):
+    with pytest.raises(InsufficientDataError, match=r"30 rows.*at least 41"):
+        backtest(LastValue(), series, horizon=40, n_folds=1, progress=False)
+    with pytest.raises(InsufficientDataError, match="30 rows"):
+        backtest(LastValue(), series, horizon=10, n_folds=3, progress=False)
+
+
+def test_zero_folds_and_bad_parameters(series):
+    with pytest.raises(InvalidParameterError, match="n_folds must be >= 1.*got 0"):
+        backtest(LastValue(), series, horizon=2, n_folds=0, progress=False)
+    with pytest.raises(InvalidParameterError, match="horizon"):
+        backtest(LastValue(), series, horizon=0, progress=False)
+    with pytest.raises(InvalidParameterError, match="window_length"):
+        backtest(LastValue(), series, horizon=2, window="sliding", progress=False)
+    with pytest.raises(InvalidParameterError, match="window"):
+        backtest(LastValue(), series, horizon=2, window="rolling", progress=False)
+    with pytest.raises(InvalidParameterError, match="metrics"):
+        backtest(LastValue(), series, horizon=2, metrics=["r2"], progress=False)
+    with pytest.raises(InputTypeError, match="models"):
+        backtest([LastValue()], series, horizon=2, progress=False)
+    with pytest.raises(InvalidParameterError, match="n_jobs"):
+        backtest(LastValue(), series, horizon=2, n_jobs=0, progress=False)
+    with pytest.raises(InvalidParameterError, match="dask"):
+        backtest(LastValue(), series, horizon=2, backend="dask", progress=False)
+
+
+def test_compare_unknown_reference(series):
+    result = backtest({"a": LastValue(), "b": LastValue(offset=1.0)}, series, horizon=2, n_folds=3, progress=False)
+    with pytest.raises(InvalidParameterError, match=r"reference must be one of .*'a', 'b'.*got 'c'"):
+        result.compare(reference="c")
+    with pytest.raises(InvalidParameterError, match="reference"):
+        result.summary(reference="c")
+    with pytest.raises(InvalidParameterError, match="metric"):
+        result.compare(reference="a", metric="r2")
+    with pytest.raises(InvalidParameterError, match="horizon_step"):
+        result.compare(reference="a", horizon_step=7)
+
+
+def test_compare_uses_squared_errors_for_rmse(series):
+    result = backtest({"a": LastValue(), "b": LastValue(offset=1.0)}, series, horizon=2, n_folds=4, progress=False)
+    table = result.compare(reference="a", metric="rmse")
+    f = result.forecasts
+    diff = ((f[f.model == "b"]["y"].to_numpy() - f[f.model == "b"]["y_hat"].to_numpy()) ** 2
+            - (f[f.model == "a"]["y"].to_numpy() - f[f.model == "a"]["y_hat"].to_numpy()) ** 2)
+    assert table.loc["b", "mean_difference"] == pytest.approx(diff.mean())
+    assert table.loc["b", "n"] == 8
+
+
+def test_save_and_load_round_trip(panel, tmp_path):
+    result = backtest({"q": NoisyQuantiles(), "last": FailOn(n_rows=24)}, panel, horizon=2, n_folds=3,
+                      progress=False)
+    assert len(result.errors) == 2
+    path = result.save(tmp_path / "result.zip")
+    loaded = BacktestResult.load(path)
+    for name in ("forecasts", "metrics", "errors"):
+        pd.testing.assert_frame_equal(getattr(loaded, name), getattr(result, name), check_exact=True)
+    assert loaded.info["data"]["sha256"] == result.info["data"]["sha256"]
+    pd.testing.assert_frame_equal(loaded.summary(reference="q"), result.summary(reference="q"))
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_load_rejects_altered_or_foreign_files(series, tmp_path):
+    import zipfile
+
+    result = backtest(LastValue(), series, horizon=2, n_folds=2, progress=False)
+    path = result.save(tmp_path / "r.zip")
+    with zipfile.ZipFile(path) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    members["forecasts.csv"] = members["forecasts.csv"].replace(b"1", b"2", 1)
+    altered = tmp_path / "altered.zip"
+    with zipfile.ZipFile(altered, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    with pytest.raises(ModelFileError, match="altered"):
+        BacktestResult.load(altered)
+    (tmp_path / "junk.zip").write_bytes(b"not a zip")
+    with pytest.raises(ModelFileError, match="junk.zip"):
+        BacktestResult.load(tmp_path / "junk.zip")
+
+
+def test_histories_of_models_with_history(series):
+    class WithHistory(LastValue):
+        def fit(self, y, X=None):
+            super().fit(y, X)
+            self.history_ = {"loss": [float(len(y)), 1.0], "val_loss": [2.0, 1.5]}
+            return self
+
+    result = backtest({"h": WithHistory(), "last": LastValue()}, series, horizon=2, n_folds=2, progress=False)
+    assert result.histories["last"] == {}
+    assert result.histories["h"][1]["loss"] == [28.0, 1.0]
+    assert set(result.histories["h"]) == {0, 1}
+
+
+def test_models_are_cloned_not_mutated(series):
+    model = LastValue()
+    backtest(model, series, horizon=2, n_folds=2, progress=False)
+    assert not hasattr(model, "last_")
+
+
+def test_unequal_panel_lengths_align_folds_from_the_end(series):
+    data = {"long": series, "short": series.iloc[10:]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = backtest(LastValue(), data, horizon=2, initial_window=14, progress=False)
+    folds = result.forecasts.groupby("unique_id")["fold"].agg(["min", "max"])
+    assert folds.loc["long", "max"] == folds.loc["short", "max"]
+    assert folds.loc["short", "min"] > folds.loc["long", "min"]
+    last = result.forecasts[result.forecasts["fold"] == folds.loc["long", "max"]]
+    assert last.groupby("unique_id")["cutoff"].first().nunique() == 1
