@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import os
 
-from ._content import build_document
+from ._content import build_document, choose_reference, main_metric
 from ._document import Figure
 from ._files import ReportPaths, report_paths, write_atomically
 from ._html import render_html
 from ._markdown import figure_filename, render_markdown
 
-__all__ = ["report", "ReportPaths", "report_paths"]
+__all__ = ["report", "ReportPaths", "report_paths", "choose_reference", "main_metric"]
 
 
 def report(result, path: str | os.PathLike, *, title: str | None = None, reference: str | None = None) -> ReportPaths:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import warnings
 from collections.abc import Mapping
 
 import pandas as pd
@@ -42,6 +43,8 @@ REFERENCE_PREFERENCE = ("SeasonalNaive", "Naive")
 _METRIC_ORDER = ("mase", "mae", "rmse", "smape", "mape")
 _KEY_COLUMNS = ("model", "unique_id", "fold", "cutoff", "step")
 _MAX_ERROR_ROWS = 20
+#: Readable headers of per-model entries of ``info``.
+_COLUMN_LABELS = {"model_seconds": "wall time (s)", "random_states": "random state"}
 #: At most this many training curves per model (folds, or fold/series pairs).
 _MAX_CURVES = 8
 
@@ -117,13 +120,18 @@ def main_metric(result) -> str:
 
 
 def _model_names(result) -> list[str]:
-    names = [str(m) for m in dict.fromkeys(result.metrics["model"])]
-    return names or [str(m) for m in (result.info.get("models") or {})]
+    """Models that have scores, in the order they were given."""
+    scored = set(map(str, result.metrics["model"]))
+    given = [str(m) for m in (getattr(result, "models", None) or result.info.get("models") or [])]
+    ordered = [m for m in given if m in scored] + [m for m in dict.fromkeys(map(str, result.metrics["model"]))
+                                                   if m not in given]
+    return ordered
 
 
 def _model_class(result, model: str) -> str:
     spec = (result.info.get("models") or {}).get(model) or {}
-    return str(spec.get("class", "")) if isinstance(spec, Mapping) else ""
+    # info gives the qualified name ("tsforecast.baselines.naive.SeasonalNaive").
+    return _short_class(spec.get("class", "")) if isinstance(spec, Mapping) else ""
 
 
 def _trained(result) -> list[str]:
@@ -333,30 +341,59 @@ def _training_blocks(result, trained) -> list[Block]:
     return blocks
 
 
+def _flatten(value: Mapping, prefix: str = "") -> list[tuple[str, str]]:
+    """``{"length": {"min": 3}}`` -> ``[("length.min", "3")]``."""
+    rows = []
+    for key, inner in value.items():
+        name = f"{prefix}{key}"
+        if isinstance(inner, Mapping) and inner:
+            rows += _flatten(inner, name + ".")
+        else:
+            rows.append((name, _scalar_text(inner)))
+    return rows
+
+
+def _short_class(name) -> str:
+    return str(name).rsplit(".", 1)[-1]
+
+
+def _models_table(models: Mapping, per_model: dict[str, Mapping]) -> Table:
+    """One row per model: class, parameters, and every per-model entry of ``info``."""
+    extra = list(per_model)
+    rows = []
+    for name, spec in models.items():
+        spec = dict(spec) if isinstance(spec, Mapping) else {"class": spec}
+        cls, params = spec.pop("class", ""), spec.pop("params", {})
+        others = "; ".join(f"{k}={_scalar_text(v)}" for k, v in spec.items())
+        cells = [str(name), _short_class(cls), _json(params), others]
+        cells += [_scalar_text(per_model[key].get(name, "")) if per_model[key].get(name) not in (None, {}, [])
+                  else "" for key in extra]
+        rows.append(tuple(cells))
+    numeric = (False,) * 4 + tuple(all(isinstance(v, (int, float)) for v in per_model[k].values()) for k in extra)
+    header = ("model", "class", "parameters", "other", *(_COLUMN_LABELS.get(k, k) for k in extra))
+    return Table(header, tuple(rows), caption="Models", numeric=numeric)
+
+
 def _run_blocks(result) -> list[Block]:
+    """``result.info`` as tables: settings, data, folds, models (with per-model entries), the rest."""
     info = dict(result.info or {})
     models = info.pop("models", None) or {}
+    names = set(map(str, models)) | set(_model_names(result))
+    per_model = {key: info.pop(key) for key in list(info)
+                 if isinstance(info[key], Mapping) and info[key] and set(map(str, info[key])) <= names}
+    settings = [(str(k), _scalar_text(v)) for k, v in info.items() if not isinstance(v, Mapping)]
+    groups = [(str(k), v) for k, v in info.items() if isinstance(v, Mapping) and v]
+    groups.sort(key=lambda group: group[0] != "data")  # the data first
     blocks: list[Block] = [Heading("What was run", 2, "run")]
-    settings, groups = [], []
-    for key, value in info.items():
-        if isinstance(value, Mapping) and value and all(not isinstance(v, Mapping) for v in value.values()):
-            groups.append((key, value))
-        else:
-            settings.append((str(key), _scalar_text(value)))
+    tables = [Table((key, "value"), tuple(_flatten(values)), caption=key.replace("_", " ").capitalize())
+              for key, values in groups]
+    if tables and groups[0][0] == "data":
+        blocks.append(tables.pop(0))
     if settings:
         blocks.append(Table(("setting", "value"), tuple(settings), caption="Backtest"))
-    for key, values in groups:
-        blocks.append(Table((str(key), "value"), tuple((str(k), _scalar_text(v)) for k, v in values.items()),
-                            caption=str(key).replace("_", " ").capitalize()))
     if models:
-        rows = []
-        for name, spec in models.items():
-            spec = dict(spec) if isinstance(spec, Mapping) else {"class": spec}
-            cls, params = spec.pop("class", ""), spec.pop("params", {})
-            extra = "; ".join(f"{k}={_scalar_text(v)}" for k, v in spec.items())
-            rows.append((str(name), str(cls), _json(params), extra))
-        blocks.append(Table(("model", "class", "parameters", "other"), tuple(rows), caption="Models"))
-    return blocks
+        blocks.append(_models_table(models, per_model))
+    return blocks + tables
 
 
 def _error_blocks(result) -> list[Block]:
@@ -381,6 +418,13 @@ def default_title(result) -> str:
 
 def build_document(result, *, title: str | None, reference: str | None) -> tuple[str, list[Block]]:
     """The report's title and blocks for ``result``."""
+    with warnings.catch_warnings():
+        # Metrics a model does not give (pinball without quantiles) average to NaN: shown as n/a.
+        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+        return _build(result, title=title, reference=reference)
+
+
+def _build(result, *, title: str | None, reference: str | None) -> tuple[str, list[Block]]:
     metric = main_metric(result)
     reference = choose_reference(result, reference)
     summary = _summary_frame(result.summary(reference=reference, metric=metric))

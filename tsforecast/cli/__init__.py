@@ -1,0 +1,368 @@
+"""The ``tsforecast`` command: backtest, fit, predict, datasets.
+
+A thin layer over the library: it parses options (with click), reads the data, calls
+:func:`tsforecast.backtest`, :func:`tsforecast.report`, :func:`tsforecast.save` and
+:func:`tsforecast.load`, and prints results. Every expected failure (a missing file or
+column, a bad option, data the models cannot use) ends with a one-line
+``Error: ...`` message on stderr and a non-zero exit status (2 for misused options,
+1 for everything else); set ``TSFORECAST_DEBUG=1`` to see the traceback instead.
+
+Examples
+--------
+::
+
+    tsforecast datasets
+    tsforecast backtest --dataset seattle_weather --target temp_max \\
+        --covariates precipitation,temp_min,wind --horizon 7 --folds 3 \\
+        --models lstm,naive,snaive,theta,ets --report reports/weather.html
+    tsforecast fit --data sales.csv --target sales --model lstm --horizon 14 --save sales.tsf
+    tsforecast predict --model sales.tsf --data sales.csv --out forecast.csv
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import warnings
+from pathlib import Path
+
+import click
+
+from .. import __version__
+from ._input import Selection, load_dataset, read_table, season_length_of, select, split_names
+from ._registry import MODEL_HELP, ModelSettings, make_model, make_models, model_names, parse_model_names
+
+__all__ = ["cli", "main"]
+
+_DEBUG_ENV = "TSFORECAST_DEBUG"
+_CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+# -- shared options ------------------------------------------------------------
+def _data_options(command):
+    """The options that say which data to read and what each column is."""
+    options = [
+        click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+                     help="A .csv, .tsv or .parquet file: one row per time step (and series, for a panel)."),
+        click.option("--dataset", help="A bundled dataset instead of --data (see `tsforecast datasets`)."),
+        click.option("--target", help="The column to forecast (default with --dataset: its usual target)."),
+        click.option("--time-column", help="The timestamp column (default: the first of ds, date, datetime, "
+                                           "timestamp, time, period; without one, rows are time steps 0, 1, ...)."),
+        click.option("--id-column", help="The series id column of a panel (many series in one long table)."),
+        click.option("--covariates", help="Comma-separated past-observed covariate columns (known up to the "
+                                          "forecast origin)."),
+        click.option("--future-covariates", help="Comma-separated covariate columns known in advance for the "
+                                                 "forecast steps (calendar, plans)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _model_options(command):
+    """Options that tune the models the registry makes."""
+    options = [
+        click.option("--season-length", type=click.IntRange(min=1),
+                     help="Season length m for seasonal baselines and MASE (default: the dataset's, else from "
+                          "the data's frequency: 24 hourly, 7 daily, 52 weekly, 12 monthly, 4 quarterly, else 1)."),
+        click.option("--lookback", type=click.IntRange(min=1),
+                     help="Input steps of the lstm and ridge windows (default: 3 horizons, at least 12)."),
+        click.option("--epochs", type=click.IntRange(min=1), default=30, show_default=True,
+                     help="Most training epochs of the lstm (early stopping may end sooner)."),
+        click.option("--units", type=click.IntRange(min=1), default=32, show_default=True,
+                     help="LSTM units of the lstm model."),
+        click.option("--seed", type=int, default=0, show_default=True, help="Random seed of the lstm."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates) -> Selection:
+    past, future = split_names(covariates, "--covariates"), split_names(future_covariates, "--future-covariates")
+    if (data_file is None) == (dataset is None):
+        raise click.UsageError("give exactly one of --data FILE and --dataset NAME.")
+    if dataset is not None:
+        if id_column is not None:
+            raise click.UsageError("--id-column applies to --data files only; bundled datasets are single series.")
+        return load_dataset(dataset, target=target, covariates=past, future_covariates=future)
+    table = read_table(data_file)
+    return select(table, target=target, time_column=time_column, id_column=id_column, covariates=past,
+                  future_covariates=future, source=f"{data_file}")
+
+
+def _season_length(selection: Selection, season_length: int | None) -> int:
+    if season_length is not None:
+        return season_length
+    if selection.season_length is not None:
+        return selection.season_length
+    return season_length_of(selection.data)
+
+
+def _settings(horizon, selection, season_length, lookback, epochs, units, seed) -> ModelSettings:
+    return ModelSettings(horizon=horizon, season_length=_season_length(selection, season_length), lookback=lookback,
+                         epochs=epochs, units=units, seed=seed,
+                         future_covariates=tuple(selection.future_covariates))
+
+
+# -- commands ------------------------------------------------------------------
+@click.group(context_settings=_CONTEXT, epilog=f"Set {_DEBUG_ENV}=1 to see tracebacks of errors.")
+@click.version_option(__version__, prog_name="tsforecast")
+def cli() -> None:
+    """Multi-step forecasting with an encoder-decoder LSTM, held against baselines.
+
+    Run `tsforecast COMMAND --help` for the options of each command.
+    """
+
+
+@cli.command(epilog="Models:\n\n" + MODEL_HELP.replace("\n", "\n\n"))
+@_data_options
+@click.option("--horizon", "-H", type=click.IntRange(min=1), required=True, help="Steps forecast and scored per fold.")
+@click.option("--models", "-m", "model_list", required=True,
+              help=f"Comma-separated model names: {', '.join(model_names())}.")
+@click.option("--folds", type=click.IntRange(min=1), default=3, show_default=True,
+              help="Walk-forward folds, placed at the end of the data.")
+@click.option("--step", type=click.IntRange(min=1), help="Steps between fold cutoffs (default: the horizon).")
+@_model_options
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the HTML report here, its Markdown twin beside it (.md) and figures in <stem>_files/.")
+@click.option("--title", help="The report's title.")
+@click.option("--reference", help="The model skill and significance are measured against (default: snaive, "
+                                  "else naive, else the best baseline).")
+@click.option("--save-result", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the BacktestResult here (a zip of tables and JSON, no pickle).")
+@click.option("--n-jobs", type=int, default=1, show_default=True, help="Parallel tasks (-1: all cores).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def backtest(data_file, dataset, target, time_column, id_column, covariates, future_covariates, horizon, model_list,
+             folds, step, season_length, lookback, epochs, units, seed, report_path, title, reference, save_result,
+             n_jobs, quiet) -> None:
+    """Walk-forward backtest of models on a file or bundled dataset; optional report.
+
+    Prints the models ranked by their main metric and, with --report, writes an HTML
+    report and its Markdown twin.
+    """
+    names = parse_model_names(model_list)
+    if reference is not None and reference not in names:
+        raise click.BadParameter(f"must be one of the models {', '.join(names)}; got {reference!r}.",
+                                 param_hint="--reference")
+    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
+    settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
+    from ..backtesting import backtest as run_backtest
+
+    result = run_backtest(
+        make_models(names, settings), selection.data, horizon=horizon, n_folds=folds, step=step,
+        target=selection.target, covariates=selection.covariates or None,
+        future_covariates=selection.future_covariates or None, season_length=settings.season_length,
+        n_jobs=n_jobs, progress=not quiet,
+    )
+    _print_summary(result, reference)
+    if save_result is not None:
+        result.save(save_result)
+        click.echo(f"saved the result to {save_result}")
+    if report_path is not None:
+        from ..reporting import report
+
+        paths = report(result, report_path, title=title, reference=reference)
+        click.echo(f"wrote {paths.html}, {paths.markdown} and {paths.figures}/")
+
+
+def _print_summary(result, reference: str | None) -> None:
+    from ..reporting import choose_reference, main_metric
+
+    metric = main_metric(result)
+    reference = choose_reference(result, reference)
+    summary = result.summary(reference=reference, metric=metric)
+    columns = [c for c in ("rank", f"{metric}_mean", f"{metric}_std", "skill", "n_errors") if c in summary.columns]
+    table = summary.sort_values("rank")[columns]
+    click.echo(f"Models ranked by mean {metric.upper()} over folds; skill relative to {reference}:")
+    click.echo(table.to_string(float_format=lambda v: f"{v:.4g}"))
+    if len(result.errors):
+        click.echo(f"{len(result.errors)} task(s) failed; see result.errors or the report.", err=True)
+
+
+@cli.command(epilog="Models:\n\n" + MODEL_HELP.replace("\n", "\n\n"))
+@_data_options
+@click.option("--model", "model_name", required=True, help=f"One model name: {', '.join(model_names())}.")
+@click.option("--horizon", "-H", type=click.IntRange(min=1), required=True,
+              help="Steps the model will forecast (the lstm's output steps).")
+@_model_options
+@click.option("--save", "save_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="The model file to write (for example model.tsf).")
+def fit(data_file, dataset, target, time_column, id_column, covariates, future_covariates, model_name, horizon,
+        season_length, lookback, epochs, units, seed, save_path) -> None:
+    """Fit one model on all the data and save it to a file (no pickle)."""
+    name = parse_model_names(model_name, "--model")
+    if len(name) != 1:
+        raise click.BadParameter("names one model only.", param_hint="--model")
+    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
+    model = make_model(name[0], _settings(horizon, selection, season_length, lookback, epochs, units, seed))
+    y, X = _target_and_covariates(selection, model)
+    model.fit(y, X) if X is not None else model.fit(y)
+    from ..persistence import save
+
+    save(model, save_path)
+    click.echo(f"saved {name[0]} ({type(model).__name__}) fitted on {selection.name} to {save_path}")
+
+
+def _target_and_covariates(selection: Selection, model):
+    """``y`` (the target) and ``X`` (covariates, or None) in the data's form."""
+    from ..panel import ID_COLUMN, TIME_COLUMN
+
+    keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in selection.data.columns else []
+    inputs = selection.covariates + selection.future_covariates
+    y = selection.data[[*keys, selection.target]]
+    if not inputs:
+        return y, None
+    if not getattr(model, "uses_covariates", False):
+        warnings.warn(f"{type(model).__name__} uses no covariates; {', '.join(inputs)} are ignored.", stacklevel=2)
+        return y, None
+    return y, selection.data[[*keys, *inputs]]
+
+
+@cli.command()
+@click.option("--model", "model_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
+              help="A model file written by `tsforecast fit`.")
+@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Forecast from the end of this data instead of the data the model was fitted on "
+                   "(models that can update their inputs, like lstm and ridge). Rows after the last target "
+                   "value carry future covariates.")
+@click.option("--time-column", help="The timestamp column of --data.")
+@click.option("--id-column", help="The series id column of --data (a panel).")
+@click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default="-", show_default=True,
+              help="The CSV file to write; '-' prints it.")
+def predict(model_file, data_file, time_column, id_column, horizon, out_file) -> None:
+    """Forecast with a saved model and write the forecasts as CSV."""
+    from ..persistence import load
+
+    model = load(model_file)
+    horizon = horizon if horizon is not None else getattr(model, "n_steps_out_", None)
+    if horizon is None:
+        raise click.UsageError("--horizon is needed: this model has no default horizon.")
+    X = None
+    if data_file is not None:
+        X = _update_from(model, data_file, time_column, id_column)
+    forecast = model.predict(horizon, X=X) if X is not None else model.predict(horizon)
+    table = _as_table(forecast)
+    if str(out_file) == "-":
+        click.echo(table.to_csv(index=False), nl=False)
+    else:
+        _write_csv_atomically(table, out_file)
+        click.echo(f"wrote {len(table)} forecast row(s) to {out_file}", err=True)
+
+
+def _update_from(model, data_file: Path, time_column, id_column):
+    """Give ``model`` the data of ``data_file`` to forecast from; return future covariates (or None)."""
+    from ..exceptions import InvalidParameterError
+    from ..panel import ID_COLUMN, TIME_COLUMN
+
+    if not hasattr(model, "update"):
+        raise InvalidParameterError(
+            f"--data: {type(model).__name__} cannot forecast from new data without refitting; "
+            "fit it on that data with `tsforecast fit` instead."
+        )
+    targets = list(getattr(model, "target_names_", []))
+    past = list(getattr(model, "past_covariates_", []) or [])
+    future = list(getattr(model, "future_covariates_", []) or [])
+    if len(targets) != 1:
+        raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
+    selection = select(read_table(data_file), target=targets[0], time_column=time_column, id_column=id_column,
+                       covariates=past, future_covariates=future, source=str(data_file))
+    data = selection.data
+    keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in data.columns else []
+    observed = data[data[targets[0]].notna()]
+    y = observed[[*keys, *targets]]
+    X = (observed if not future else data)[[*keys, *past, *future]] if past or future else None
+    model.update(y, X) if X is not None else model.update(y)
+    return data[[*keys, *past, *future]] if future else None
+
+
+def _as_table(forecast):
+    import pandas as pd
+
+    from ..panel import ID_COLUMN
+
+    if isinstance(forecast, pd.Series):
+        forecast = forecast.to_frame(forecast.name if forecast.name is not None else "y_hat")
+    if ID_COLUMN in forecast.columns:
+        return forecast
+    index_name = forecast.index.name or "ds"
+    return forecast.rename_axis(index_name).reset_index()
+
+
+def _write_csv_atomically(table, path: Path) -> None:
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            table.to_csv(handle, index=False)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@cli.command()
+def datasets() -> None:
+    """List the bundled datasets (usable with --dataset NAME)."""
+    from ..datasets import list_datasets
+
+    table = list_datasets()
+    for name, row in table.iterrows():
+        click.echo(f"{name}: {row['description']}")
+        click.echo(f"    frequency {row['frequency']}, {row['length']} steps, columns {', '.join(row['columns'])}; "
+                   f"target {row['target']}, season length {row['season_length']}; {row['licence']}")
+
+
+# -- entry point -----------------------------------------------------------------
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def _fail(message: str, status: int) -> None:
+    click.echo(f"Error: {_one_line(message)}", err=True)
+    sys.exit(status)
+
+
+def _warning_line(message, category, filename, lineno, line=None) -> str:
+    return f"warning: {_one_line(message)}\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line; expected errors end in one line on stderr, not a traceback."""
+    import pandas as pd
+
+    from ..exceptions import NotFittedError, TsForecastError
+
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    debug = os.environ.get(_DEBUG_ENV, "") not in ("", "0")
+    warnings.formatwarning = _warning_line
+    # Metrics a model does not give (pinball without quantiles) average to NaN, shown as such.
+    warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+    try:
+        status = cli.main(args=argv, prog_name="tsforecast", standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted.", 130)
+    except click.ClickException as error:
+        if debug:
+            raise
+        hint = f" (see '{error.ctx.command_path} --help')" if getattr(error, "ctx", None) is not None else ""
+        _fail(error.format_message() + hint, error.exit_code)
+    except KeyboardInterrupt:
+        _fail("interrupted.", 130)
+    except (TsForecastError, NotFittedError, OSError, pd.errors.ParserError, pd.errors.EmptyDataError) as error:
+        if debug:
+            raise
+        _fail(str(error) or type(error).__name__, 1)
+    except Exception as error:  # an unexpected failure: still one line, with a way to see more
+        if debug:
+            raise
+        _fail(f"{type(error).__name__}: {error} (an unexpected error; set {_DEBUG_ENV}=1 for the traceback)", 1)
+    sys.exit(status if isinstance(status, int) else 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,124 @@
+"""Model names of the command line and the forecasters they make.
+
+Each name maps to a factory that builds a forecaster with sensible defaults for the
+horizon and season length of the run. The defaults are documented in
+:data:`MODEL_HELP` (shown by ``tsforecast backtest --help``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..exceptions import InvalidParameterError
+
+__all__ = ["ModelSettings", "MODEL_HELP", "model_names", "make_model", "make_models", "parse_model_names"]
+
+
+@dataclass(frozen=True)
+class ModelSettings:
+    """What the factories need to know about the run."""
+
+    horizon: int
+    season_length: int = 1
+    lookback: int | None = None
+    epochs: int = 30
+    units: int = 32
+    seed: int | None = 0
+    future_covariates: tuple[str, ...] = ()
+
+    @property
+    def n_steps_in(self) -> int:
+        """Input steps of window models: ``--lookback``, else 3 horizons (at least 12)."""
+        return self.lookback if self.lookback is not None else max(3 * self.horizon, 12)
+
+
+def _lstm(s: ModelSettings):
+    from ..forecaster import WindowForecaster
+    from ..models import EncoderDecoderLSTM
+
+    network = EncoderDecoderLSTM(
+        units=s.units, epochs=s.epochs, batch_size=64, patience=5, validation_fraction=0.1, random_state=s.seed
+    )
+    return WindowForecaster(network, n_steps_in=s.n_steps_in, n_steps_out=s.horizon,
+                            future_covariates=list(s.future_covariates) or None)
+
+
+def _ridge(s: ModelSettings):
+    from sklearn.linear_model import Ridge
+
+    from ..forecaster import WindowForecaster
+
+    return WindowForecaster(Ridge(alpha=1.0), n_steps_in=s.n_steps_in, n_steps_out=s.horizon,
+                            future_covariates=list(s.future_covariates) or None)
+
+
+def _baseline(class_name: str, seasonal: bool) -> Callable[[ModelSettings], object]:
+    def factory(s: ModelSettings):
+        from .. import baselines
+
+        cls = getattr(baselines, class_name)
+        return cls(season_length=s.season_length) if seasonal else cls()
+
+    return factory
+
+
+# name -> (factory, one-line description of the defaults)
+_REGISTRY: dict[str, tuple[Callable[[ModelSettings], object], str]] = {
+    "lstm": (_lstm, "EncoderDecoderLSTM in a WindowForecaster: --lookback input steps, the horizon as output "
+                    "steps, 32 units, --epochs with early stopping (patience 5), seed --seed"),
+    "ridge": (_ridge, "Ridge regression on flattened windows (direct multi-step), same windows as lstm"),
+    "naive": (_baseline("Naive", False), "last value"),
+    "snaive": (_baseline("SeasonalNaive", True), "value one season ago (--season-length)"),
+    "drift": (_baseline("Drift", False), "line through the first and last values"),
+    "mean": (_baseline("Mean", False), "mean of the history"),
+    "naive2": (_baseline("Naive2", True), "naive on seasonally adjusted data (M4's Naive2)"),
+    "ses": (_baseline("SES", True), "simple exponential smoothing (seasonally adjusted)"),
+    "holt": (_baseline("Holt", True), "Holt's linear trend (seasonally adjusted)"),
+    "damped": (_baseline("Damped", True), "damped trend (seasonally adjusted)"),
+    "theta": (_baseline("Theta", True), "Theta method"),
+    "comb": (_baseline("Comb", True), "mean of SES, Holt and Damped (M4's Comb)"),
+    "ets": (_baseline("ETS", True), "automatic exponential smoothing (ETS)"),
+    "arima": (_baseline("ARIMA", True), "ARIMA"),
+}
+
+#: ``name: description`` lines for the help text.
+MODEL_HELP = "\n".join(f"{name}: {text}" for name, (_, text) in _REGISTRY.items())
+
+
+def model_names() -> list[str]:
+    """The names ``--models`` accepts.
+
+    Examples
+    --------
+    >>> model_names()[:3]
+    ['lstm', 'ridge', 'naive']
+    """
+    return list(_REGISTRY)
+
+
+def parse_model_names(value: str, option: str = "--models") -> list[str]:
+    """Split ``"lstm,naive"`` and check every name; unknown names list the known ones."""
+    names = [part.strip().lower() for part in value.split(",") if part.strip()]
+    if not names:
+        raise InvalidParameterError(f"{option} must name at least one model; got {value!r}.")
+    unknown = [n for n in names if n not in _REGISTRY]
+    if unknown:
+        raise InvalidParameterError(
+            f"{option}: unknown model name(s) {', '.join(map(repr, unknown))}; known: {', '.join(_REGISTRY)}."
+        )
+    if len(set(names)) != len(names):
+        raise InvalidParameterError(f"{option} names a model twice; got {value!r}.")
+    return names
+
+
+def make_model(name: str, settings: ModelSettings):
+    """A new forecaster for ``name`` (one of :func:`model_names`)."""
+    if name not in _REGISTRY:
+        raise InvalidParameterError(f"unknown model name {name!r}; known: {', '.join(_REGISTRY)}.")
+    return _REGISTRY[name][0](settings)
+
+
+def make_models(names: list[str], settings: ModelSettings) -> dict[str, object]:
+    """``{name: forecaster}`` for the backtest, in the order given."""
+    return {name: make_model(name, settings) for name in names}
