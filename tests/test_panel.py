@@ -1,0 +1,234 @@
+"""Tests of tsforecast.panel: the long panel format, dicts, and answering in the form given."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforecast.exceptions import (
+    InputTypeError,
+    InsufficientDataError,
+    InvalidInputError,
+    InvalidParameterError,
+    SkippedSeriesWarning,
+)
+from tsforecast.panel import (
+    SINGLE_SERIES_ID,
+    as_series_dict,
+    check_same_columns,
+    from_panel,
+    is_panel,
+    restore_form,
+    to_panel,
+)
+
+
+def daily(values, start="2024-01-01", name="y"):
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq="D"), name=name)
+
+
+@pytest.fixture
+def series_dict():
+    return {"a": daily([1.0, 2.0, 3.0]), "b": daily([10.0, 20.0, 30.0, 40.0], start="2024-02-01")}
+
+
+def test_is_panel():
+    assert is_panel({}) and is_panel(pd.DataFrame(columns=["unique_id", "ds", "y"]))
+    assert not is_panel(pd.DataFrame({"y": [1.0]})) and not is_panel(pd.Series([1.0])) and not is_panel(np.ones(3))
+
+
+def test_to_panel_stacks_in_long_format(series_dict):
+    panel = to_panel(series_dict)
+    assert list(panel.columns) == ["unique_id", "ds", "y"]
+    assert panel["unique_id"].tolist() == ["a"] * 3 + ["b"] * 4
+    assert panel["ds"].iloc[3] == pd.Timestamp("2024-02-01")
+    assert panel["y"].tolist() == [1.0, 2.0, 3.0, 10.0, 20.0, 30.0, 40.0]
+
+
+def test_to_panel_names_and_frames():
+    panel = to_panel({1: pd.Series([1.0, 2.0]), 2: pd.DataFrame({"y": [3.0], "temp": [4.0]})})
+    assert list(panel.columns) == ["unique_id", "ds", "y", "temp"]  # an unnamed Series is "y"
+    assert np.isnan(panel.loc[0, "temp"]) and panel.loc[2, "temp"] == 4.0
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "words"),
+    [
+        ([pd.Series([1.0])], InputTypeError, ["series must be a dict", "list"]),
+        ({"a": np.ones(3)}, InputTypeError, ["series['a']", "ndarray"]),
+        ({}, InsufficientDataError, ["empty dict"]),
+    ],
+)
+def test_to_panel_rejects(data, error, words):
+    with pytest.raises(error) as info:
+        to_panel(data)
+    for word in words:
+        assert word in str(info.value)
+
+
+def test_from_panel_splits_by_id_in_order_of_appearance(series_dict):
+    panel = to_panel(series_dict).iloc[::-1]
+    out = from_panel(panel)
+    assert list(out) == ["b", "a"]
+    assert out["a"].index.name == "ds" and list(out["a"].columns) == ["y"]
+    assert out["a"]["y"].tolist() == [3.0, 2.0, 1.0]  # rows kept as given (validation sorts nothing)
+
+
+def test_from_panel_rejects_non_panels_and_missing_ids():
+    with pytest.raises(InputTypeError, match=r"panel must be a DataFrame with columns 'unique_id' and 'ds'; got \['y'\]"):
+        from_panel(pd.DataFrame({"y": [1.0]}))
+    with pytest.raises(InputTypeError, match="got 'dict'"):
+        from_panel({"a": pd.Series([1.0])})
+    panel = pd.DataFrame({"unique_id": ["a", None, "a"], "ds": [0, 0, 1], "y": [1.0, 2.0, 3.0]})
+    with pytest.raises(InvalidInputError, match=r"without a unique_id.*\[1\]"):
+        from_panel(panel)
+
+
+def test_dict_panel_dict_round_trip(series_dict):
+    back = from_panel(to_panel(series_dict))
+    assert list(back) == list(series_dict)
+    for key, series in series_dict.items():
+        pd.testing.assert_series_equal(back[key]["y"], series, check_names=False, check_freq=False)
+        assert back[key].index.name == "ds"
+
+
+def test_panel_dict_panel_round_trip():
+    panel = pd.DataFrame({
+        "unique_id": ["x", "x", "y", "y", "y"],
+        "ds": [0, 1, 0, 1, 2],
+        "y": [1.0, 2.0, 3.0, 4.0, 5.0],
+        "temp": [0.1, 0.2, 0.3, 0.4, 0.5],
+    })
+    pd.testing.assert_frame_equal(to_panel(from_panel(panel)), panel)
+
+
+# ------------------------------------------------------------------ as_series_dict and restore_form
+
+
+def test_single_series_gets_the_single_id():
+    frames, form = as_series_dict(daily([1.0, 2.0, 3.0], name="sales"))
+    assert list(frames) == [SINGLE_SERIES_ID] and form.kind == "series" and form.name == "sales"
+    assert not form.is_multi and frames[SINGLE_SERIES_ID].index.freqstr == "D"
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [(np.arange(4.0), "array"), (pd.DataFrame({"a": [1.0, 2.0]}), "frame"), (pd.Series([1.0, 2.0]), "series")],
+)
+def test_single_forms(data, kind):
+    _, form = as_series_dict(data)
+    assert form.kind == kind
+
+
+def test_dict_form_remembers_which_values_were_series(series_dict):
+    series_dict["c"] = pd.DataFrame({"y": [5.0, 6.0]}, index=pd.date_range("2024-03-01", periods=2, freq="D"))
+    frames, form = as_series_dict(series_dict)
+    assert form.kind == "dict" and form.is_multi
+    assert form.dict_values == {"a": True, "b": True, "c": False}
+    assert all(frame.index.freqstr == "D" for frame in frames.values())
+
+
+def test_panel_series_are_validated_with_their_id_in_messages():
+    panel = to_panel({"ok": daily([1.0, 2.0, 3.0]), "bad": daily([1.0, np.nan, 3.0])})
+    with pytest.raises(InvalidInputError, match=r"y\['bad'\] contains 1 non-finite"):
+        as_series_dict(panel)
+    unsorted = to_panel({"u": daily([1.0, 2.0, 3.0])}).iloc[[0, 2, 1]]
+    with pytest.raises(InvalidInputError, match=r"y\['u'\] has an unsorted"):
+        as_series_dict(unsorted)
+    dup = to_panel({"d": daily([1.0, 2.0, 3.0])}).iloc[[0, 1, 1, 2]]
+    with pytest.raises(InvalidInputError, match=r"y\['d'\] has duplicated"):
+        as_series_dict(dup)
+
+
+def test_panel_with_mixed_time_zones_raises():
+    panel = pd.DataFrame({
+        "unique_id": ["a", "a", "a"],
+        "ds": [pd.Timestamp("2024-01-01", tz="UTC"), pd.Timestamp("2024-01-01 02:00", tz="Europe/Paris"),
+               pd.Timestamp("2024-01-01 02:00", tz="UTC")],
+        "y": [1.0, 2.0, 3.0],
+    })
+    with pytest.raises(InputTypeError, match=r"y\['a'\].*mixed time zones"):
+        as_series_dict(panel)
+
+
+def test_panel_fill_policies_apply_per_series():
+    panel = to_panel({"a": daily([np.nan, 2.0, np.nan, 4.0]), "b": daily([1.0, np.nan, 3.0])})
+    frames, _ = as_series_dict(panel, fill="interpolate")
+    assert frames["a"]["y"].tolist() == [2.0, 2.0, 3.0, 4.0]
+    assert frames["b"]["y"].tolist() == [1.0, 2.0, 3.0]
+    frames, _ = as_series_dict(panel, fill="ffill")
+    assert frames["a"]["y"].tolist() == [2.0, 2.0, 2.0, 4.0]  # the leading gap is back-filled, never from b
+
+
+def test_short_series_raise_by_default(series_dict):
+    with pytest.raises(InsufficientDataError, match=r"y\['a'\] has 3 row\(s\); at least 4"):
+        as_series_dict(series_dict, min_length=4)
+
+
+def test_short_series_skipped_with_a_warning_naming_them(series_dict):
+    with pytest.warns(SkippedSeriesWarning, match=r"series 'a' of y has 3 row\(s\), fewer than 4; it is skipped"):
+        frames, _ = as_series_dict(series_dict, min_length=4, on_short="skip")
+    assert list(frames) == ["b"]
+
+
+def test_skipping_every_series_raises(series_dict):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SkippedSeriesWarning)
+        with pytest.raises(InsufficientDataError, match="every series of y is shorter than 9 rows"):
+            as_series_dict(series_dict, min_length=9, on_short="skip")
+
+
+def test_bad_on_short_and_empty_panels():
+    with pytest.raises(InvalidParameterError, match="on_short must be one of 'raise', 'skip'; got 'drop'"):
+        as_series_dict({"a": daily([1.0])}, on_short="drop")
+    with pytest.raises(InsufficientDataError, match="holds no series; got an empty dict"):
+        as_series_dict({})
+    with pytest.raises(InsufficientDataError, match="empty panel"):
+        as_series_dict(pd.DataFrame(columns=["unique_id", "ds", "y"]))
+
+
+def _forecasts(frames):
+    # A stand-in for a forecaster: two future steps of the same columns per series.
+    return {k: pd.DataFrame({c: [0.5, 0.5] for c in f.columns},
+                            index=pd.RangeIndex(len(f), len(f) + 2) if isinstance(f.index, pd.RangeIndex)
+                            else pd.date_range(f.index[-1] + f.index.freq, periods=2, freq=f.index.freq))
+            for k, f in frames.items()}
+
+
+def test_restore_form_gives_a_dict_back_for_a_dict(series_dict):
+    series_dict["c"] = pd.DataFrame({"y": [5.0, 6.0]})
+    frames, form = as_series_dict(series_dict)
+    out = restore_form(_forecasts(frames), form)
+    assert isinstance(out, dict) and list(out) == ["a", "b", "c"]
+    assert isinstance(out["a"], pd.Series) and isinstance(out["c"], pd.DataFrame)
+
+
+def test_restore_form_gives_a_panel_back_for_a_panel(series_dict):
+    frames, form = as_series_dict(to_panel(series_dict))
+    out = restore_form(_forecasts(frames), form)
+    assert list(out.columns) == ["unique_id", "ds", "y"] and out["unique_id"].tolist() == ["a", "a", "b", "b"]
+    assert out["ds"].tolist()[:1] == [pd.Timestamp("2024-01-04")]
+
+
+@pytest.mark.parametrize(
+    ("data", "kind"),
+    [(daily([1.0, 2.0, 3.0], name="sales"), pd.Series), (pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0]}), pd.DataFrame),
+     (np.arange(3.0), pd.DataFrame)],
+)
+def test_restore_form_single(data, kind):
+    frames, form = as_series_dict(data)
+    out = restore_form(_forecasts(frames), form)
+    assert type(out) is kind and len(out) == 2
+    if isinstance(data, pd.Series):
+        assert out.name == "sales" and out.index[0] == pd.Timestamp("2024-01-04")
+
+
+def test_check_same_columns():
+    same = {"a": pd.DataFrame({"y": [1.0]}), "b": pd.DataFrame({"y": [2.0]})}
+    assert check_same_columns(same, "y") == ["y"]
+    assert check_same_columns({}, "y") == []
+    with pytest.raises(InvalidInputError, match=r"y\['b'\] has columns \['z'\]; every series must have \['y'\]"):
+        check_same_columns({"a": pd.DataFrame({"y": [1.0]}), "b": pd.DataFrame({"z": [2.0]})}, "y")
