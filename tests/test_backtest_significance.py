@@ -1,0 +1,93 @@
+"""Tests of the Diebold-Mariano test (Harvey-Leybourne-Newbold correction)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from tsforecast.backtesting import BacktestResult, diebold_mariano
+from tsforecast.exceptions import InsufficientDataError, ShapeMismatchError
+
+
+def hand_dm(d: np.ndarray, h: int) -> tuple[float, float]:
+    """Diebold-Mariano with the HLN correction, written out step by step."""
+    n = len(d)
+    mean = sum(d) / n
+    gammas = []
+    for k in range(h):
+        gammas.append(sum((d[t] - mean) * (d[t - k] - mean) for t in range(k, n)) / n)
+    variance = (gammas[0] + 2 * sum(gammas[1:])) / n
+    dm = mean / variance**0.5
+    hln = dm * ((n + 1 - 2 * h + h * (h - 1) / n) / n) ** 0.5
+    p = 2 * (1 - stats.t.cdf(abs(hln), df=n - 1))
+    return hln, p
+
+
+@pytest.mark.parametrize("h", [1, 3])
+def test_matches_hand_computation(h):
+    rng = np.random.default_rng(0)
+    a, b = np.abs(rng.normal(size=40)), np.abs(rng.normal(1.2, 1, size=40))
+    result = diebold_mariano(a, b, h=h)
+    statistic, p_value = hand_dm(a - b, h)
+    assert result.statistic == pytest.approx(statistic, rel=1e-12)
+    assert result.p_value == pytest.approx(p_value, rel=1e-9)
+    assert result.mean_difference == pytest.approx(np.mean(a - b))
+    assert (result.n, result.h) == (40, h)
+
+
+def test_much_better_forecast_is_significant():
+    rng = np.random.default_rng(1)
+    y = rng.normal(size=200)
+    good = y + rng.normal(0, 0.1, size=200)
+    bad = y + rng.normal(0, 1.0, size=200)
+    result = diebold_mariano(np.abs(y - good), np.abs(y - bad), h=1)
+    assert result.p_value < 0.01 and result.statistic < 0
+
+
+def test_equally_good_forecasts_are_not_significant():
+    rng = np.random.default_rng(2)
+    y = rng.normal(size=200)
+    one = y + rng.normal(0, 1.0, size=200)
+    two = y + rng.normal(0, 1.0, size=200)
+    result = diebold_mariano((y - one) ** 2, (y - two) ** 2, h=1)
+    assert result.p_value > 0.1
+
+
+def test_identical_losses_give_p_one():
+    result = diebold_mariano([1.0, 2.0, 3.0], [1.0, 2.0, 3.0])
+    assert result.statistic == 0.0 and result.p_value == 1.0
+
+
+def test_bad_input():
+    with pytest.raises(ShapeMismatchError, match="same length"):
+        diebold_mariano([1.0, 2.0], [1.0])
+    with pytest.raises(InsufficientDataError, match="at least 2"):
+        diebold_mariano([1.0], [2.0])
+
+
+def _result(errors: dict, horizon: int) -> BacktestResult:
+    rows = []
+    for model, values in errors.items():
+        for i, e in enumerate(values):
+            rows.append((model, "s", i // horizon, i // horizon, i % horizon + 1, abs(e)))
+    metrics = pd.DataFrame(rows, columns=["model", "unique_id", "fold", "cutoff", "step", "mae"])
+    return BacktestResult(pd.DataFrame(), metrics, None, {}, {"horizon": horizon, "step": horizon,
+                                                               "metrics": ["mae"], "model_names": list(errors)})
+
+
+def test_compare_against_reference_uses_per_step_losses_and_horizon_lags():
+    rng = np.random.default_rng(3)
+    good, bad, same = rng.normal(0, 0.1, 60), rng.normal(0, 1, 60), rng.normal(0, 1, 60)
+    result = _result({"ref": bad, "good": good, "same": same}, horizon=3)
+    table = result.compare(reference="ref")
+    assert list(table.index) == ["good", "same"]
+    statistic, p_value = hand_dm(np.abs(good) - np.abs(bad), 3)
+    assert table.loc["good", "statistic"] == pytest.approx(statistic)
+    assert table.loc["good", "p_value"] == pytest.approx(p_value) and p_value < 0.01
+    assert table.loc["same", "p_value"] > 0.05
+    one_step = result.compare(reference="ref", horizon_step=2)
+    assert one_step.loc["good", "n"] == 20
+    statistic, _ = hand_dm((np.abs(good) - np.abs(bad))[1::3], 1)
+    assert one_step.loc["good", "statistic"] == pytest.approx(statistic)
