@@ -132,6 +132,7 @@ class WindowForecaster(BaseForecaster):
     """
 
     uses_covariates = True
+    fits_globally = True  # one estimator for all series of a panel
 
     def __init__(
         self,
@@ -421,8 +422,14 @@ class WindowForecaster(BaseForecaster):
             for t in self.target_names_
             for q in wanted
         ]
-        return self._restore({key: self._wrap(key, horizon, bands[i], columns)
-                              for i, key in enumerate(self.series_ids_)})
+        frames = {key: self._wrap(key, horizon, bands[i], columns) for i, key in enumerate(self.series_ids_)}
+        # Quantiles are always columns: a Series input gets a DataFrame back.
+        form = self.input_form_
+        if form.kind == "series":
+            return frames[SINGLE_SERIES_ID]
+        if form.kind == "dict":
+            return frames
+        return self._restore(frames)
 
     def _forecast(self, horizon: int, X, quantile_positions):
         """Point forecasts (series, horizon, targets) and, if asked, quantiles

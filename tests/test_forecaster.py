@@ -1,0 +1,397 @@
+"""Tests of tsforecast.forecaster.WindowForecaster.
+
+Most tests use Ridge on noise-free signals a linear window model reproduces exactly
+(a sinusoid plus a level obeys a 3-term linear recurrence without intercept), so a
+forecast that is off by more than round-off means a wrong window, a window crossing two
+series, a misplaced covariate or a wrong timestamp. LSTM tests are tiny: they check the
+plumbing (shapes, index, quantiles, history), not accuracy.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import Ridge, SGDRegressor
+
+from tsforecast import WindowForecaster
+from tsforecast.exceptions import (
+    InsufficientDataError,
+    InvalidInputError,
+    InvalidParameterError,
+    NotFittedError,
+    UnknownColumnError,
+)
+
+W = 2 * np.pi / 12  # a period of 12 steps
+
+
+def sine(t, level=0.0, amplitude=1.0):
+    return level + amplitude * np.sin(W * np.asarray(t, dtype=float))
+
+
+def exact_ridge():
+    # No intercept: the recurrence x_t = (1 + 2cos w) x_{t-1} - (1 + 2cos w) x_{t-2} + x_{t-3}
+    # holds for any level and amplitude, so one global model fits every series exactly.
+    return Ridge(alpha=1e-10, fit_intercept=False)
+
+
+def make_index(kind: str, n: int, start: int = 0):
+    if kind == "datetime":
+        return pd.date_range("2024-01-01", periods=n + start, freq="h")[start:]
+    return pd.RangeIndex(start, start + n)
+
+
+# ---------------------------------------------------------------------------- single series
+
+
+@pytest.mark.parametrize("index_kind", ["datetime", "range"])
+def test_ridge_single_series_forecasts_exactly_on_future_index(index_kind):
+    n = 120
+    y = pd.Series(sine(np.arange(n), level=5), index=make_index(index_kind, n), name="load")
+    model = WindowForecaster(exact_ridge(), n_steps_in=6, n_steps_out=4).fit(y)
+    forecast = model.predict()
+    assert isinstance(forecast, pd.Series) and forecast.name == "load"
+    assert forecast.index.equals(make_index(index_kind, 4, start=n))
+    np.testing.assert_allclose(forecast.to_numpy(), sine(np.arange(n, n + 4), level=5), atol=1e-6)
+    assert model.n_windows_ == n - 6 - 4 + 1
+
+
+def test_dataframe_input_gives_dataframe_and_multiple_targets():
+    n = 100
+    t = np.arange(n)
+    y = pd.DataFrame({"a": sine(t, 3), "b": sine(t + 3, -2, 2)}, index=make_index("datetime", n))
+    forecast = WindowForecaster(exact_ridge(), n_steps_in=6, n_steps_out=3).fit(y).predict()
+    assert list(forecast.columns) == ["a", "b"]
+    np.testing.assert_allclose(forecast["a"], sine(np.arange(n, n + 3), 3), atol=1e-6)
+    np.testing.assert_allclose(forecast["b"], sine(np.arange(n + 3, n + 6), -2, 2), atol=1e-6)
+
+
+def test_recursive_horizon_longer_than_n_steps_out():
+    n = 100
+    y = pd.Series(sine(np.arange(n), level=1), index=make_index("range", n))
+    model = WindowForecaster(exact_ridge(), n_steps_in=6, n_steps_out=4).fit(y)
+    forecast = model.predict(horizon=22)
+    assert len(forecast) == 22 and forecast.index.equals(pd.RangeIndex(n, n + 22))
+    np.testing.assert_allclose(forecast.to_numpy(), sine(np.arange(n, n + 22), level=1), atol=1e-5)
+    # The first block is the direct forecast; a shorter horizon is its prefix.
+    np.testing.assert_array_equal(model.predict(4).to_numpy(), forecast.to_numpy()[:4])
+    np.testing.assert_array_equal(model.predict(3).to_numpy(), forecast.to_numpy()[:3])
+
+
+def test_recursion_feeds_back_forecasts_not_zeros():
+    # A random walk-like series: the 2nd block must continue from the 1st block's values.
+    y = pd.Series(np.arange(60.0) * 2.0 + 7.0)
+    model = WindowForecaster(Ridge(alpha=1e-10), n_steps_in=3, n_steps_out=2).fit(y)
+    np.testing.assert_allclose(model.predict(7).to_numpy(), 7.0 + 2.0 * np.arange(60, 67), atol=1e-6)
+
+
+# ---------------------------------------------------------------------------- panels
+
+
+def two_series_panel(n_a=90, n_b=70):
+    """Two series of very different levels and lengths, hourly."""
+    a = pd.Series(sine(np.arange(n_a), level=0.0), index=make_index("datetime", n_a), name="y")
+    b = pd.Series(sine(np.arange(n_b) + 5, level=1000.0, amplitude=50.0), index=make_index("datetime", n_b), name="y")
+    return {"a": a, "b": b}
+
+
+def test_panel_long_frame_windows_never_cross_series():
+    series = two_series_panel()
+    panel = pd.concat(
+        [pd.DataFrame({"unique_id": k, "ds": s.index, "y": s.to_numpy()}) for k, s in series.items()],
+        ignore_index=True,
+    )
+    model = WindowForecaster(exact_ridge(), n_steps_in=6, n_steps_out=4).fit(panel)
+    # A window across the join (level 0 -> 1000) would ruin the exact fit.
+    assert model.n_windows_ == (90 - 9) + (70 - 9)
+    forecast = model.predict()
+    assert list(forecast.columns) == ["unique_id", "ds", "y"]
+    got_a = forecast[forecast.unique_id == "a"]
+    got_b = forecast[forecast.unique_id == "b"]
+    assert list(got_a.ds) == list(make_index("datetime", 4, start=90))
+    assert list(got_b.ds) == list(make_index("datetime", 4, start=70))
+    np.testing.assert_allclose(got_a.y, sine(np.arange(90, 94)), atol=1e-6)
+    np.testing.assert_allclose(got_b.y, sine(np.arange(70, 74) + 5, 1000.0, 50.0), atol=1e-5)
+
+
+def test_panel_dict_answers_as_dict():
+    series = two_series_panel()
+    forecast = WindowForecaster(exact_ridge(), n_steps_in=6, n_steps_out=4).fit(series).predict(6)
+    assert isinstance(forecast, dict) and list(forecast) == ["a", "b"]
+    assert isinstance(forecast["a"], pd.Series)
+    np.testing.assert_allclose(forecast["b"], sine(np.arange(70, 76) + 5, 1000.0, 50.0), atol=1e-4)
+
+
+def test_panel_series_too_short_for_training_is_still_forecast():
+    series = two_series_panel()
+    series["c"] = pd.Series(sine(np.arange(8), 10.0), index=make_index("datetime", 8), name="y")
+    model = WindowForecaster(exact_ridge(), n_steps_in=6, n_steps_out=4).fit(series)
+    assert model.n_windows_ == (90 - 9) + (70 - 9)
+    np.testing.assert_allclose(model.predict()["c"], sine(np.arange(8, 12), 10.0), atol=1e-5)
+
+
+def test_panel_series_shorter_than_input_window_is_an_error():
+    series = two_series_panel()
+    series["c"] = pd.Series([1.0, 2.0, 3.0], index=make_index("datetime", 3))
+    with pytest.raises(InsufficientDataError, match="'c'"):
+        WindowForecaster(exact_ridge(), n_steps_in=6, n_steps_out=4).fit(series)
+
+
+# ---------------------------------------------------------------------------- covariates
+
+
+def covariate_data(n=80, extra=10, seed=0):
+    rng = np.random.default_rng(seed)
+    index = make_index("datetime", n + extra)
+    c = rng.normal(size=n + extra)
+    X_all = pd.DataFrame({"price": c}, index=index)
+    y = pd.Series(3.0 * c[:n], index=index[:n], name="y")
+    return y, X_all
+
+
+def test_future_covariates_enter_for_the_forecast_steps():
+    # y_t = 3 * price_t with random prices: only the future prices can explain y.
+    y, X_all = covariate_data()
+    model = WindowForecaster(Ridge(alpha=1e-8), n_steps_in=4, n_steps_out=3, future_covariates="price")
+    model.fit(y, X_all.iloc[:80])
+    forecast = model.predict(X=X_all)
+    np.testing.assert_allclose(forecast.to_numpy(), 3.0 * X_all["price"].to_numpy()[80:83], atol=1e-4)
+    # Recursive: the forecasts and future prices are fed back.
+    forecast = model.predict(horizon=8, X=X_all.iloc[80:])
+    np.testing.assert_allclose(forecast.to_numpy(), 3.0 * X_all["price"].to_numpy()[80:88], atol=1e-4)
+    assert model.future_covariates_ == ["price"] and model.past_covariates_ == []
+
+
+def test_future_covariates_required_at_predict():
+    y, X_all = covariate_data()
+    model = WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=3, future_covariates=["price"]).fit(y, X_all)
+    with pytest.raises(InsufficientDataError, match="price"):
+        model.predict()
+    with pytest.raises(UnknownColumnError, match="price"):
+        model.predict(X=X_all.rename(columns={"price": "cost"}))
+    with pytest.raises(InsufficientDataError, match="lacks 2 of the 3 forecast timestamps"):
+        model.predict(X=X_all.iloc[:81])
+
+
+def test_past_covariates_use_the_input_window_only():
+    # y_t = 2 * driver_{t-1}: the last observed driver gives the next value.
+    rng = np.random.default_rng(1)
+    index = make_index("range", 60)
+    driver = rng.normal(size=60)
+    y = pd.Series(np.r_[0.0, 2.0 * driver[:-1]], index=index, name="y")
+    X = pd.DataFrame({"driver": driver}, index=index)
+    model = WindowForecaster(Ridge(alpha=1e-8), n_steps_in=3, n_steps_out=1).fit(y, X)
+    assert model.past_covariates_ == ["driver"]
+    np.testing.assert_allclose(model.predict().to_numpy(), [2.0 * driver[-1]], atol=1e-4)
+    with pytest.raises(InvalidParameterError, match="past-observed covariates"):
+        model.predict(horizon=2)
+
+
+def test_covariate_columns_inside_y_and_explicit_roles():
+    y, X_all = covariate_data()
+    frame = pd.DataFrame({"y": y, "price": X_all["price"].iloc[:80], "noise": 0.0})
+    model = WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=3, targets="y", covariates=[],
+                             future_covariates="price").fit(frame)
+    assert (model.target_names_, model.past_covariates_) == (["y"], [])
+    forecast = model.predict(X=X_all)
+    assert list(forecast.columns) == ["y"]
+
+
+def test_panel_with_future_covariates():
+    rng = np.random.default_rng(2)
+    frames, xs = {}, {}
+    for key, n in (("a", 50), ("b", 40)):
+        index = make_index("datetime", n + 5)
+        price = rng.normal(size=n + 5)
+        frames[key] = pd.Series(3.0 * price[:n], index=index[:n], name="y")
+        xs[key] = pd.DataFrame({"price": price}, index=index)
+    model = WindowForecaster(Ridge(alpha=1e-8), n_steps_in=4, n_steps_out=2, future_covariates="price")
+    model.fit(frames, {k: x.iloc[: len(frames[k])] for k, x in xs.items()})
+    forecast = model.predict(X=xs)
+    for key in frames:
+        expected = 3.0 * xs[key]["price"].to_numpy()[len(frames[key]) : len(frames[key]) + 2]
+        np.testing.assert_allclose(forecast[key].to_numpy(), expected, atol=1e-4)
+    with pytest.raises(InsufficientDataError, match="'b'"):
+        model.predict(X={"a": xs["a"]})
+
+
+def test_x_must_cover_y_and_match_its_form():
+    y, X_all = covariate_data()
+    with pytest.raises(InsufficientDataError, match="timestamps of y"):
+        WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=3).fit(y, X_all.iloc[5:])
+    with pytest.raises(InvalidInputError, match="same form"):
+        WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=3).fit(y, {"a": X_all})
+    with pytest.raises(InvalidInputError, match="share column"):
+        WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=3).fit(y, X_all.rename(columns={"price": "y"}))
+
+
+# ---------------------------------------------------------------------------- update, warm start
+
+
+def test_update_moves_the_forecast_origin_without_refitting():
+    n = 150
+    y = pd.Series(sine(np.arange(n), 2.0), index=make_index("datetime", n), name="y")
+    model = WindowForecaster(exact_ridge(), n_steps_in=6, n_steps_out=4).fit(y.iloc[:100])
+    coef = model.estimator_.coef_.copy()
+    forecast = model.update(y).predict()
+    np.testing.assert_array_equal(model.estimator_.coef_, coef)
+    assert forecast.index[0] == y.index[-1] + y.index.freq
+    np.testing.assert_allclose(forecast.to_numpy(), sine(np.arange(n, n + 4), 2.0), atol=1e-6)
+    # A new series: the model is global.
+    other = pd.Series(sine(np.arange(30), 50.0, 3.0), index=make_index("range", 30), name="y")
+    np.testing.assert_allclose(model.update(other).predict(), sine(np.arange(30, 34), 50.0, 3.0), atol=1e-5)
+    with pytest.raises(InsufficientDataError):
+        model.update(other.iloc[:3])
+
+
+def test_warm_start_estimator_is_kept_across_fits():
+    y = pd.Series(sine(np.arange(80), 1.0), index=make_index("range", 80))
+    model = WindowForecaster(SGDRegressor(warm_start=True, max_iter=5, tol=None, random_state=0),
+                             n_steps_in=4, n_steps_out=1).fit(y)
+    first = model.estimator_
+    assert model.fit(y).estimator_ is first
+    cold = WindowForecaster(SGDRegressor(max_iter=5, tol=None, random_state=0), n_steps_in=4, n_steps_out=1).fit(y)
+    first = cold.estimator_
+    assert cold.fit(y).estimator_ is not first
+
+
+def test_clone_and_params():
+    model = WindowForecaster(Ridge(alpha=2.0), n_steps_in=5, n_steps_out=2, future_covariates=["x"])
+    copy = clone(model)
+    assert copy.get_params()["estimator__alpha"] == 2.0
+    assert copy.get_params()["future_covariates"] == ["x"]
+    assert not hasattr(copy, "estimator_")
+    assert WindowForecaster.fits_globally and WindowForecaster.uses_covariates
+
+
+# ---------------------------------------------------------------------------- bad input
+
+
+@pytest.fixture
+def fitted():
+    y = pd.Series(sine(np.arange(60), 1.0), index=make_index("datetime", 60), name="y")
+    return WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3).fit(y), y
+
+
+def test_unfitted_predict_raises_not_fitted():
+    with pytest.raises(NotFittedError):
+        WindowForecaster(Ridge()).predict(3)
+    with pytest.raises(NotFittedError):
+        WindowForecaster(Ridge()).update(pd.Series(np.arange(30.0)))
+
+
+@pytest.mark.parametrize("horizon", [0, -2])
+def test_horizon_must_be_positive(fitted, horizon):
+    with pytest.raises(InvalidParameterError, match=f"horizon must be >= 1; got {horizon}"):
+        fitted[0].predict(horizon)
+
+
+def test_unknown_target_and_covariate():
+    y = pd.Series(np.arange(50.0), name="y")
+    with pytest.raises(UnknownColumnError, match="'sales'"):
+        WindowForecaster(Ridge(), n_steps_in=3, n_steps_out=1, targets="sales").fit(y)
+    with pytest.raises(UnknownColumnError, match="'temp'"):
+        WindowForecaster(Ridge(), n_steps_in=3, n_steps_out=1, future_covariates="temp").fit(y)
+    with pytest.raises(InvalidParameterError, match="two roles"):
+        WindowForecaster(Ridge(), n_steps_in=3, n_steps_out=1, targets="y", covariates="y").fit(y)
+
+
+def test_too_short_series():
+    with pytest.raises(InsufficientDataError, match="at least 6"):
+        WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3).fit(pd.Series(np.arange(4.0)))
+    with pytest.raises(InsufficientDataError, match="n_steps_in \\+ n_steps_out = 9"):
+        WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3).fit(pd.Series(np.arange(8.0)))
+
+
+@pytest.mark.parametrize("param, value", [("n_steps_in", 0), ("n_steps_out", -1), ("fill", "zero")])
+def test_invalid_parameters(param, value):
+    with pytest.raises(InvalidParameterError, match=param):
+        WindowForecaster(Ridge(), **{param: value}).fit(pd.Series(np.arange(50.0)))
+
+
+def test_wrong_columns_at_update(fitted):
+    model, y = fitted
+    with pytest.raises(UnknownColumnError, match="'y'"):
+        model.update(y.rename("other"))
+
+
+def test_nan_in_y_is_refused_or_filled():
+    y = pd.Series(np.sin(np.arange(50.0)))
+    y.iloc[10] = np.nan
+    with pytest.raises(InvalidInputError, match="NaN"):
+        WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=2).fit(y)
+    WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=2, fill="interpolate").fit(y).predict()
+
+
+def test_quantiles_need_a_quantile_estimator(fitted):
+    model, _ = fitted
+    assert not model.supports_quantiles
+    with pytest.raises(InvalidParameterError, match="supports_quantiles"):
+        model.predict_quantiles(3)
+    assert not hasattr(model, "history_")
+
+
+# ---------------------------------------------------------------------------- LSTM
+
+
+def tiny_lstm(**params):
+    from tsforecast import EncoderDecoderLSTM
+
+    defaults = dict(units=4, epochs=2, batch_size=64, random_state=0)
+    return EncoderDecoderLSTM(**{**defaults, **params})
+
+
+def test_lstm_single_series_with_quantiles_and_history():
+    y = pd.Series(sine(np.arange(80), 5.0), index=make_index("datetime", 80), name="y")
+    model = WindowForecaster(tiny_lstm(quantiles=(0.1, 0.5, 0.9)), n_steps_in=8, n_steps_out=4).fit(y)
+    assert model.supports_quantiles
+    assert set(model.history_) >= {"loss"} and len(model.history_["loss"]) >= 1
+    forecast = model.predict(6)  # recursive: 2 blocks
+    assert forecast.index.equals(make_index("datetime", 6, start=80)) and np.isfinite(forecast).all()
+    bands = model.predict_quantiles(6)
+    assert list(bands.columns) == ["q0.1", "q0.5", "q0.9"]
+    np.testing.assert_allclose(bands["q0.5"], forecast, rtol=1e-6)
+    assert (bands["q0.1"] <= bands["q0.9"]).all()
+    assert list(model.predict_quantiles(6, quantiles=[0.9]).columns) == ["q0.9"]
+    with pytest.raises(InvalidParameterError, match="not trained"):
+        model.predict_quantiles(6, quantiles=[0.25])
+
+
+def test_lstm_panel_with_future_covariates():
+    rng = np.random.default_rng(3)
+    index = make_index("range", 45)
+    xs = {k: pd.DataFrame({"hour": (np.arange(45) % 12).astype(float), "promo": rng.normal(size=45)}, index=index)
+          for k in ("a", "b")}
+    frames = {"a": pd.Series(sine(np.arange(40)), index=index[:40], name="y"),
+              "b": pd.Series(sine(np.arange(40), 100.0, 10.0), index=index[:40], name="y")}
+    model = WindowForecaster(tiny_lstm(scaling="window"), n_steps_in=6, n_steps_out=3, future_covariates="hour")
+    model.fit(frames, {k: x.iloc[:40] for k, x in xs.items()})
+    assert model.past_covariates_ == ["promo"]
+    # targets, promo, hour, and hour shifted by n_steps_out
+    assert model._feature_shape_ == (6, 4)
+    forecast = model.predict(X={k: x[["hour"]] for k, x in xs.items()})
+    assert list(forecast["b"].index) == [40, 41, 42] and np.isfinite(forecast["b"]).all()
+    with pytest.raises(InsufficientDataError, match="hour"):
+        model.predict()
+
+
+def test_lstm_future_covariates_need_long_enough_input_window():
+    y, X_all = covariate_data(n=40)
+    model = WindowForecaster(tiny_lstm(), n_steps_in=2, n_steps_out=3, future_covariates="price")
+    with pytest.raises(InvalidParameterError, match="n_steps_in must be >= n_steps_out"):
+        model.fit(y, X_all)
+
+
+@pytest.mark.slow
+def test_default_estimator_is_the_lstm():
+    from tsforecast import EncoderDecoderLSTM
+
+    y = pd.Series(sine(np.arange(60), 5.0), name="y")
+    model = WindowForecaster(n_steps_in=6, n_steps_out=2)
+    model.set_params(n_steps_in=6)
+    model.fit(y.iloc[:40])  # default epochs, early stopping keeps it short on tiny data
+    assert isinstance(model.estimator_, EncoderDecoderLSTM)
+    assert model.estimator_.scaling == "window"
+    assert len(model.predict()) == 2
