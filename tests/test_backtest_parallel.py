@@ -1,0 +1,131 @@
+"""Backtests in parallel (joblib, Dask) and resumed from checkpoints give the same result."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from _backtest_helpers import GlobalMean, LastValue, NoisyQuantiles
+from sklearn.linear_model import Ridge
+
+from tsforecast import WindowForecaster, backtest
+
+HERE = Path(__file__).resolve().parent
+
+
+def make_panel(n_series: int = 3, length: int = 60) -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    frames = {}
+    for i in range(n_series):
+        t = np.arange(length)
+        values = 10 * (i + 1) + np.sin(t / 3) + rng.normal(0, 0.2, length)
+        frames[f"s{i}"] = pd.Series(values, index=pd.date_range("2024-01-01", periods=length, freq="h"), name="y")
+    return pd.concat(frames, names=["unique_id", "ds"]).reset_index()
+
+
+def models() -> dict:
+    return {
+        "last": LastValue(),
+        "global": GlobalMean(),
+        "ridge": WindowForecaster(Ridge(alpha=0.5), n_steps_in=6, n_steps_out=3),
+        "q": NoisyQuantiles(),
+    }
+
+
+def assert_same(one, other) -> None:
+    for name in ("forecasts", "metrics", "errors"):
+        pd.testing.assert_frame_equal(getattr(one, name), getattr(other, name), check_exact=True)
+    assert one.histories == other.histories
+
+
+@pytest.fixture(scope="module")
+def sequential():
+    return backtest(models(), make_panel(), horizon=3, n_folds=4, progress=False)
+
+
+def test_joblib_two_workers_match_sequential(sequential):
+    parallel = backtest(models(), make_panel(), horizon=3, n_folds=4, n_jobs=2, progress=False)
+    assert_same(sequential, parallel)
+    assert parallel.info["n_jobs"] == 2
+
+
+def test_dask_local_cluster_matches_sequential(sequential):
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        by_client = backtest(models(), make_panel(), horizon=3, n_folds=4, backend=client, progress=False)
+        by_name = backtest(models(), make_panel(), horizon=3, n_folds=4, backend="dask", progress=False)
+    assert_same(sequential, by_client)
+    assert_same(sequential, by_name)
+
+
+def test_checkpoint_resume_redoes_nothing(tmp_path):
+    counter = tmp_path / "fits"
+    data = make_panel(2, 40)
+    model = {"last": LastValue(counter=str(counter))}
+    first = backtest(model, data, horizon=2, n_folds=3, checkpoint_dir=tmp_path / "ck", progress=False)
+    assert len(counter.read_text().splitlines()) == 6
+    assert len(list((tmp_path / "ck").glob("*.json"))) == 6
+    again = backtest(model, data, horizon=2, n_folds=3, checkpoint_dir=tmp_path / "ck", progress=False)
+    assert len(counter.read_text().splitlines()) == 6
+    assert again.info["n_tasks_resumed"] == 6
+    assert_same(first, again)
+    # A different horizon is a different backtest: nothing is reused.
+    backtest(model, data, horizon=3, n_folds=3, checkpoint_dir=tmp_path / "ck", progress=False)
+    assert len(counter.read_text().splitlines()) == 12
+
+
+SCRIPT = """
+import sys
+sys.path.insert(0, {here!r})
+import numpy as np, pandas as pd
+from _backtest_helpers import LastValue
+from tsforecast import backtest
+rng = np.random.default_rng(0)
+y = pd.Series(np.cumsum(rng.normal(size=80)), index=pd.RangeIndex(80), name="y")
+backtest({{"slow": LastValue(counter={counter!r}, delay={delay})}}, y, horizon=2, n_folds=12,
+         checkpoint_dir={ck!r}, progress=False)
+"""
+
+
+def test_killed_backtest_resumes_where_it_stopped(tmp_path):
+    ck, counter = tmp_path / "ck", tmp_path / "fits"
+    script = tmp_path / "run.py"
+    script.write_text(SCRIPT.format(here=str(HERE), counter=str(counter), ck=str(ck), delay=0.4))
+    process = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(ck.glob("*.json"))) < 4:
+            assert process.poll() is None, "the backtest ended before it could be killed"
+            assert time.monotonic() < deadline, "no task finished in time"
+            time.sleep(0.05)
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == -signal.SIGKILL
+    finished = len(list(ck.glob("*.json")))
+    assert 4 <= finished < 12
+    assert not list(ck.glob("*.tmp"))  # atomic writes leave no partial task file behind
+    fits_before = len(counter.read_text().splitlines())
+
+    rng = np.random.default_rng(0)
+    y = pd.Series(np.cumsum(rng.normal(size=80)), index=pd.RangeIndex(80), name="y")
+    model = {"slow": LastValue(counter=str(counter), delay=0.4)}
+    resumed = backtest(model, y, horizon=2, n_folds=12, checkpoint_dir=ck, progress=False)
+    assert resumed.info["n_tasks_resumed"] == finished
+    assert len(counter.read_text().splitlines()) - fits_before == 12 - finished
+    uninterrupted = backtest({"slow": LastValue(counter=str(counter), delay=0.0)}, y, horizon=2, n_folds=12,
+                             progress=False)
+    # The counter path and delay differ in the params, so compare the tables only.
+    for name in ("forecasts", "metrics", "errors"):
+        pd.testing.assert_frame_equal(getattr(resumed, name), getattr(uninterrupted, name), check_exact=True)
