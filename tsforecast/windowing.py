@@ -156,7 +156,7 @@ def _prepare_single(data, name: str, check_values: bool) -> _Prepared:
         if not isinstance(data, np.ndarray):
             if not isinstance(data, (list, tuple)):
                 raise InputTypeError(
-                    f"data must be an ndarray, a pandas Series or DataFrame, or a panel "
+                    f"{name} must be an ndarray, a pandas Series or DataFrame, or a panel "
                     f"(long DataFrame with {ID_COLUMN!r} and {TIME_COLUMN!r}, or dict); got "
                     f"{type(data).__name__}."
                 )
