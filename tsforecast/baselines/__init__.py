@@ -1,0 +1,46 @@
+"""Baseline forecasters: naive methods, the M4 competition's benchmarks, ETS and ARIMA.
+
+Every class has the forecaster contract of :class:`tsforecast.base.BaseForecaster`:
+``fit(y)`` on one series or a panel (one model per series and target column, in
+parallel over series with ``n_jobs``) and ``predict(horizon)`` indexed by the future
+timestamps, in the form ``y`` was given. Classes with ``supports_quantiles`` also give
+``predict_quantiles``.
+
+========================  ===========================================================
+``Naive``                 last value
+``SeasonalNaive``         last season (``season_length``)
+``Drift``                 line from the first to the last value
+``Mean``                  mean of all or of the last ``window`` values
+``Naive2``                M4: Naive on the seasonally adjusted series
+``SES``, ``Holt``,        M4: exponential smoothing fitted as the M4 R code does
+``Damped``
+``Theta``                 M4: classic Theta method
+``Comb``                  M4: mean of SES, Holt and Damped
+``ETS``                   statsmodels ETS, form chosen by AICc or fixed
+``ARIMA``                 statsmodels SARIMAX, fixed orders or a small AICc search
+========================  ===========================================================
+"""
+
+from ._base import LocalForecaster
+from .m4 import SES, Comb, Damped, Holt, Naive2, Theta
+from .naive import Drift, Mean, Naive, SeasonalNaive
+from .seasonality import deseasonalize, seasonality_test
+from .statsmodels_models import ARIMA, ETS
+
+__all__ = [
+    "LocalForecaster",
+    "Naive",
+    "SeasonalNaive",
+    "Drift",
+    "Mean",
+    "Naive2",
+    "SES",
+    "Holt",
+    "Damped",
+    "Theta",
+    "Comb",
+    "ETS",
+    "ARIMA",
+    "seasonality_test",
+    "deseasonalize",
+]

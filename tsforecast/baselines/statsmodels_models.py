@@ -1,0 +1,268 @@
+"""ETS and ARIMA baselines: statsmodels' ``ETSModel`` and ``SARIMAX`` behind the forecaster contract.
+
+One model is fitted per series (and target column). A series whose fit raises or gives
+non-finite forecasts gets :class:`~tsforecast.baselines.Naive` instead, with a
+:class:`~tsforecast.exceptions.FallbackWarning` naming it. Fitting many series is slow
+(tens of milliseconds per model and series): use ``n_jobs`` on panels.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> y = pd.Series(10 + np.sin(np.arange(48) * np.pi / 6), index=pd.date_range("2024", periods=48, freq="MS"))
+>>> ETS(error="add", trend=None, seasonal="add", season_length=12).fit(y).predict(3).index[0]
+Timestamp('2028-01-01 00:00:00')
+>>> ARIMA(order=(1, 0, 0)).fit(y).predict_quantiles(2, quantiles=[0.1, 0.9]).shape
+(2, 2)
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from scipy.stats import norm
+
+from .._validation import check_bool, check_choice, check_int
+from ..exceptions import InvalidParameterError
+from ._base import LocalForecaster
+
+__all__ = ["ETS", "ARIMA"]
+
+_AUTO = "auto"
+
+
+def _quantiles_from_intervals(mean: np.ndarray, interval, levels) -> np.ndarray:
+    """Quantiles q from central intervals of coverage |1 - 2q| (``interval(alpha) -> (lower, upper)``)."""
+    columns = []
+    for q in levels:
+        if q == 0.5:
+            columns.append(mean)
+        else:
+            lower, upper = interval(2 * min(q, 1 - q))
+            columns.append(lower if q < 0.5 else upper)
+    return np.column_stack(columns)
+
+
+class ETS(LocalForecaster):
+    """Exponential smoothing state-space model (statsmodels ``ETSModel``), form fixed or chosen by AICc.
+
+    Each of ``error``, ``trend``, ``damped_trend`` and ``seasonal`` is either fixed or
+    ``"auto"``; the automatic search fits every allowed combination and keeps the one
+    with the smallest AICc. As R's ``forecast::ets`` does, it skips additive errors with
+    multiplicative seasonality, multiplicative forms for series with a value <= 0 and
+    seasonal forms when ``season_length == 1`` or the series has fewer than two seasons.
+    A fixed form that the data cannot take (multiplicative on non-positive data,
+    seasonal on a too-short series) falls back to the same form made additive or
+    non-seasonal, with a FallbackWarning.
+
+    Quantiles come from statsmodels' prediction intervals: exact for the linear
+    (additive) forms, simulated (``simulate_repetitions`` paths, seeded by
+    ``random_state``) for the others.
+
+    Parameters
+    ----------
+    error : {"add", "mul", "auto"}
+    trend : {None, "add", "auto"}
+    damped_trend : {True, False, "auto"}
+        Damping of an additive trend (ignored without trend).
+    seasonal : {None, "add", "mul", "auto"}
+    season_length : int
+        The seasonal period ``m`` (>= 1).
+    simulate_repetitions : int
+        Paths simulated for the quantiles of non-linear forms.
+    random_state : int, optional
+        Seed of those simulations.
+    n_jobs : int, optional
+        Processes for fitting a panel.
+    """
+
+    supports_quantiles = True
+
+    def __init__(self, error="auto", trend="auto", damped_trend="auto", seasonal="auto", season_length: int = 1,
+                 *, simulate_repetitions: int = 1000, random_state: int | None = None, n_jobs: int | None = None):
+        self.error = error
+        self.trend = trend
+        self.damped_trend = damped_trend
+        self.seasonal = seasonal
+        self.season_length = season_length
+        self.simulate_repetitions = simulate_repetitions
+        self.random_state = random_state
+        self.n_jobs = n_jobs
+
+    def _check_params(self):
+        check_choice(self.error, "error", ("add", "mul", _AUTO))
+        check_choice(self.trend, "trend", (None, "add", _AUTO))
+        if self.damped_trend != _AUTO:
+            check_bool(self.damped_trend, "damped_trend")
+        check_choice(self.seasonal, "seasonal", (None, "add", "mul", _AUTO))
+        check_int(self.season_length, "season_length", minimum=1)
+        check_int(self.simulate_repetitions, "simulate_repetitions", minimum=1)
+        check_int(self.random_state, "random_state", minimum=0, allow_none=True)
+        if self.seasonal in ("add", "mul") and self.season_length == 1:
+            raise InvalidParameterError(
+                f"seasonal={self.seasonal!r} needs season_length > 1; got season_length={self.season_length!r}."
+            )
+
+    def _min_length(self):
+        return 4
+
+    def _candidates(self, x: np.ndarray) -> tuple[list[tuple], str | None]:
+        positive = bool(np.all(x > 0))
+        seasonal_ok = self.season_length > 1 and x.size >= 2 * self.season_length + 2
+        pick = {
+            "error": ("add", "mul") if self.error == _AUTO else (self.error,),
+            "trend": (None, "add") if self.trend == _AUTO else (self.trend,),
+            "damped": (False, True) if self.damped_trend == _AUTO else (bool(self.damped_trend),),
+            "seasonal": ((None, "add", "mul") if seasonal_ok else (None,)) if self.seasonal == _AUTO
+            else (self.seasonal,),
+        }
+        note = None
+        if not positive and "mul" in (self.error, self.seasonal):
+            note = "a value <= 0 rules out multiplicative forms; the additive form is used"
+        if self.seasonal in ("add", "mul") and not seasonal_ok:
+            note = f"{x.size} values are fewer than two seasons plus two; a non-seasonal form is used"
+            pick["seasonal"] = (None,)
+        forms = []
+        for error, trend, damped, seasonal in itertools.product(*pick.values()):
+            if not positive:
+                error = "add" if error == "mul" else error
+                seasonal = "add" if seasonal == "mul" else seasonal
+            if trend is None:
+                damped = False
+            if error == "add" and seasonal == "mul" and self.seasonal == _AUTO:
+                continue  # unstable: excluded as by forecast::ets(restrict = TRUE)
+            forms.append((error, trend, damped, seasonal))
+        return list(dict.fromkeys(forms)), note
+
+    def _fit_one(self, x):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        forms, note = self._candidates(x)
+        endog = pd.Series(x)  # statsmodels' prediction intervals need a pandas index
+        best, best_aicc, errors = None, math.inf, []
+        for error, trend, damped, seasonal in forms:
+            try:
+                results = ETSModel(endog, error=error, trend=trend, damped_trend=damped, seasonal=seasonal,
+                                   seasonal_periods=self.season_length if seasonal else None).fit(disp=False)
+            except Exception as failure:  # noqa: BLE001 - try the other forms
+                errors.append(failure)
+                continue
+            aicc = results.aicc
+            if np.isfinite(aicc) and aicc < best_aicc and np.all(np.isfinite(results.forecast(2))):
+                best, best_aicc = results, aicc
+        if best is None:
+            raise errors[0] if errors else FloatingPointError("no ETS form gave a finite fit")
+        form = "".join(["A" if best.model.error == "add" else "M",
+                        "N" if best.model.trend is None else ("Ad" if best.model.damped_trend else "A"),
+                        "N" if best.model.seasonal is None else ("A" if best.model.seasonal == "add" else "M")])
+        state = {"results": best, "n": x.size, "form": form}
+        if note:
+            state["note"] = note
+        return state
+
+    def _forecast(self, state, horizon):
+        return np.asarray(state["results"].forecast(horizon), dtype=np.float64)
+
+    def _quantiles(self, state, horizon, z):
+        if state.get("fallback"):
+            return super()._quantiles(state, horizon, z)
+        n = state["n"]
+        prediction = state["results"].get_prediction(
+            start=n, end=n + horizon - 1, simulate_repetitions=self.simulate_repetitions,
+            rng=np.random.default_rng(self.random_state),
+        )
+        mean = np.asarray(prediction.predicted_mean, dtype=np.float64)
+
+        def interval(alpha):
+            bounds = np.asarray(prediction.pred_int(alpha), dtype=np.float64)
+            return bounds[:, 0], bounds[:, 1]
+
+        return _quantiles_from_intervals(mean, interval, norm.cdf(z))
+
+
+class ARIMA(LocalForecaster):
+    """Seasonal ARIMA (statsmodels ``SARIMAX``) with fixed orders or a small search by AICc.
+
+    With ``auto=True`` every ``(p, q)`` with ``p <= max_p`` and ``q <= max_q`` is fitted
+    (``d`` and the seasonal orders as given) and the smallest AICc is kept.
+
+    Parameters
+    ----------
+    order : tuple of 3 int
+        ``(p, d, q)``.
+    seasonal_order : tuple of 4 int
+        ``(P, D, Q, m)``; ``(0, 0, 0, 0)`` for none.
+    trend : {None, "n", "c", "t", "ct"}
+        Deterministic trend; ``None`` means a constant when ``d + D == 0``, else none.
+    auto : bool
+        Search ``p`` and ``q`` by AICc.
+    max_p, max_q : int
+        Bounds of that search.
+    n_jobs : int, optional
+        Processes for fitting a panel.
+    """
+
+    supports_quantiles = True
+
+    def __init__(self, order=(1, 0, 0), seasonal_order=(0, 0, 0, 0), trend=None, *, auto: bool = False,
+                 max_p: int = 2, max_q: int = 2, n_jobs: int | None = None):
+        self.order = order
+        self.seasonal_order = seasonal_order
+        self.trend = trend
+        self.auto = auto
+        self.max_p = max_p
+        self.max_q = max_q
+        self.n_jobs = n_jobs
+
+    def _check_params(self):
+        for name, value, size in (("order", self.order, 3), ("seasonal_order", self.seasonal_order, 4)):
+            if not isinstance(value, (tuple, list)) or len(value) != size:
+                raise InvalidParameterError(f"{name} must be a tuple of {size} integers; got {value!r}.")
+            for i, v in enumerate(value):
+                check_int(v, f"{name}[{i}]", minimum=0)
+        if self.seasonal_order[3] == 1 or (any(self.seasonal_order[:3]) and self.seasonal_order[3] < 2):
+            raise InvalidParameterError(
+                f"seasonal_order[3] (the season length) must be 0 (none) or >= 2; got {self.seasonal_order!r}."
+            )
+        check_choice(self.trend, "trend", (None, "n", "c", "t", "ct"))
+        check_bool(self.auto, "auto")
+        check_int(self.max_p, "max_p", minimum=0)
+        check_int(self.max_q, "max_q", minimum=0)
+
+    def _min_length(self):
+        p, d, q = self.order
+        big_p, big_d, big_q, m = self.seasonal_order
+        return max(3, d + big_d * m + max(p, self.max_p if self.auto else 0) + 2)
+
+    def _orders(self):
+        p, d, q = self.order
+        if not self.auto:
+            return [(p, d, q)]
+        return [(i, d, j) for i in range(self.max_p + 1) for j in range(self.max_q + 1)]
+
+    def _fit_one(self, x):
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        differences = self.order[1] + self.seasonal_order[1]
+        trend = self.trend if self.trend is not None else ("c" if differences == 0 else "n")
+        best, best_aicc, errors = None, math.inf, []
+        for order in self._orders():
+            try:
+                results = SARIMAX(x, order=order, seasonal_order=tuple(self.seasonal_order), trend=trend).fit(
+                    disp=False)
+            except Exception as failure:  # noqa: BLE001 - try the other orders
+                errors.append(failure)
+                continue
+            if np.isfinite(results.aicc) and results.aicc < best_aicc:
+                best, best_aicc = results, results.aicc
+        if best is None:
+            raise errors[0] if errors else FloatingPointError("no ARIMA order gave a finite fit")
+        return {"results": best, "order": best.model.order}
+
+    def _forecast(self, state, horizon):
+        return np.asarray(state["results"].forecast(horizon), dtype=np.float64)
+
+    def _forecast_std(self, state, horizon):
+        return np.asarray(state["results"].get_forecast(horizon).se_mean, dtype=np.float64)
