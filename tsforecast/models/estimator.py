@@ -68,7 +68,10 @@ def _as_float_array(data, name: str, ndims: tuple[int, ...]) -> np.ndarray:
         )
     array = check_array(array, name, ndims=ndims)
     if 0 in array.shape:
-        raise InvalidInputError(f"{name} must not be empty; got an array of shape {array.shape} (0 feature(s) or steps).")
+        # wording of scikit-learn's own message, which its estimator checks look for
+        raise InvalidInputError(
+            f"{name} must not be empty: found array with 0 feature(s) (shape={array.shape}) while a minimum of 1 is required."
+        )
     return array.astype(np.float64, copy=False)
 
 
@@ -268,10 +271,14 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             return None
         if isinstance(given, (str, bytes)) or not isinstance(given, Sequence | np.ndarray):
             raise InvalidParameterError(f"target_features must be None or a sequence of ints; got {given!r}.")
-        features = tuple(check_int(f, "target_features", minimum=0, maximum=n_features - 1) for f in given)
+        try:
+            features = tuple(check_int(f, "target_features", minimum=0, maximum=n_features - 1) for f in given)
+        except (InvalidParameterError, InputTypeError):
+            features = ()
         if len(features) != n_targets or len(set(features)) != len(features):
             raise InvalidParameterError(
-                f"target_features must name {n_targets} distinct input feature(s), one per target; got {given!r}."
+                f"target_features must name {n_targets} distinct input feature(s) in 0..{n_features - 1}, "
+                f"one per target; got {given!r}."
             )
         return features
 
@@ -321,8 +328,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         """
         p = self._check_params()
         X3 = self._check_X(X, fitted=False)
-        y_ndim = np.ndim(y) if not sparse.issparse(y) else 2
-        y3 = self._check_y(y, X3.shape[0])
+        y_array = _as_float_array(y, "y", (1, 2, 3))
+        y_ndim = y_array.ndim
+        y3 = self._check_y(y_array, X3.shape[0])
         n, n_steps_in, n_features = X3.shape
         _, n_steps_out, n_targets = y3.shape
         target_features = self._resolve_target_features(n_features, n_targets, p)
