@@ -1,0 +1,418 @@
+"""Tests of tsforecast.save / tsforecast.load.
+
+Round trips must predict bit-identically without the training data; damaged, altered or
+foreign files must raise ModelFileError and execute nothing: the payloads planted in
+them (a Keras Lambda, a pickle) would create a marker file if they ever ran.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Ridge
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.tree import DecisionTreeRegressor
+
+import tsforecast
+from tsforecast import WindowForecaster, load, save
+from tsforecast import persistence
+from tsforecast.exceptions import InputTypeError, ModelFileError
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def members_of(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def write_zip(path, members: dict[str, bytes], *, rehash: bool = True) -> None:
+    """Write ``members``; with ``rehash`` the manifest's checksums are made to match."""
+    members = dict(members)
+    if rehash and "manifest.json" in members:
+        manifest = json.loads(members["manifest.json"])
+        manifest["sha256"] = {n: hashlib.sha256(d).hexdigest() for n, d in members.items() if n != "manifest.json"}
+        members["manifest.json"] = json.dumps(manifest).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+
+
+def edit_manifest(members: dict, change) -> dict:
+    manifest = json.loads(members["manifest.json"])
+    change(manifest)
+    return {**members, "manifest.json": json.dumps(manifest).encode()}
+
+
+def sine_series(n=80, index="datetime"):
+    t = np.arange(n)
+    idx = pd.date_range("2024-01-01", periods=n, freq="h") if index == "datetime" else pd.RangeIndex(n)
+    return pd.Series(5.0 + np.sin(2 * np.pi * t / 12) + 0.01 * t, index=idx, name="y")
+
+
+def tiny_lstm(**params):
+    from tsforecast import EncoderDecoderLSTM
+
+    return EncoderDecoderLSTM(**{"units": 4, "epochs": 2, "batch_size": 64, "random_state": 0, **params})
+
+
+@pytest.fixture(scope="module")
+def lstm_file(tmp_path_factory):
+    """A saved tiny EncoderDecoderLSTM (for the tampering tests)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(40, 6, 1)), rng.normal(size=(40, 2))
+    model = tiny_lstm().fit(X, y)
+    path = tmp_path_factory.mktemp("lstm") / "model.tsf"
+    save(model, path)
+    return path, model, X
+
+
+@pytest.fixture
+def ridge_file(tmp_path):
+    model = WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3).fit(sine_series())
+    path = tmp_path / "ridge.tsf"
+    save(model, path)
+    return path, model
+
+
+# ---------------------------------------------------------------------------- round trips
+
+
+def test_sklearn_estimators_round_trip(tmp_path):
+    rng = np.random.default_rng(1)
+    X = pd.DataFrame(rng.normal(size=(30, 3)), columns=["a", "b", "c"])
+    y = X.to_numpy() @ [1.0, -2.0, 0.5] + 3.0
+    for model in (Ridge(alpha=0.3).fit(X, y), make_pipeline(StandardScaler(), Ridge()).fit(X, y)):
+        save(model, tmp_path / "m.tsf")
+        loaded = load(tmp_path / "m.tsf")
+        assert type(loaded) is type(model) and loaded is not model
+        np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert list(loaded.feature_names_in_) == ["a", "b", "c"]
+
+
+def test_trees_are_refused(tmp_path):
+    model = DecisionTreeRegressor().fit(np.arange(10.0).reshape(-1, 1), np.arange(10.0))
+    with pytest.raises(InputTypeError, match="tree_"):
+        save(model, tmp_path / "tree.tsf")
+    assert not (tmp_path / "tree.tsf").exists()
+    with pytest.raises(InputTypeError, match="estimator_.*tree_"):
+        save(WindowForecaster(DecisionTreeRegressor(), n_steps_in=3, n_steps_out=1).fit(sine_series()),
+             tmp_path / "tree.tsf")
+
+
+@pytest.mark.parametrize("index", ["datetime", "range"])
+def test_ridge_forecaster_round_trip_is_bit_identical(tmp_path, index):
+    y = sine_series(index=index)
+    model = WindowForecaster(Ridge(alpha=0.1), n_steps_in=6, n_steps_out=3).fit(y)
+    save(model, tmp_path / "f.tsf")
+    loaded = load(tmp_path / "f.tsf")
+    pd.testing.assert_series_equal(loaded.predict(), model.predict(), check_exact=True)
+    pd.testing.assert_series_equal(loaded.predict(10), model.predict(10), check_exact=True)
+    assert loaded.get_params()["estimator__alpha"] == 0.1
+
+
+def test_panel_forecaster_with_covariates_round_trip(tmp_path):
+    rng = np.random.default_rng(2)
+    idx = pd.date_range("2024-01-01", periods=60, freq="D", tz="Europe/Paris")
+    rows = []
+    for key, level in ((1, 0.0), ("b", 500.0)):
+        price = rng.normal(size=60)
+        rows.append(pd.DataFrame({"unique_id": key, "ds": idx, "y": level + 3 * price + rng.normal(size=60),
+                                  "temp": rng.normal(size=60), "price": price}))
+    panel = pd.concat(rows, ignore_index=True)
+    train = panel[panel.ds < idx[50]]
+    X_future = panel[panel.ds >= idx[50]][["unique_id", "ds", "price"]]
+    model = WindowForecaster(make_pipeline(StandardScaler(), Ridge()), n_steps_in=5, n_steps_out=4,
+                             targets="y", future_covariates="price").fit(train)
+    save(model, tmp_path / "p.tsf")
+    loaded = load(tmp_path / "p.tsf")
+    expected = model.predict(X=X_future)
+    pd.testing.assert_frame_equal(loaded.predict(X=X_future), expected, check_exact=True)
+    assert expected.unique_id.tolist()[:1] == [1] and str(expected.ds.dt.tz) == "Europe/Paris"
+    assert loaded.past_covariates_ == ["temp"] and loaded.n_windows_ == model.n_windows_
+
+
+def test_unfitted_forecaster_round_trip(tmp_path):
+    model = WindowForecaster(tiny_lstm(quantiles=(0.1, 0.5, 0.9)), n_steps_in=9, future_covariates=["a", "b"])
+    save(model, tmp_path / "u.tsf")
+    loaded = load(tmp_path / "u.tsf")
+    assert not hasattr(loaded, "estimator_")
+    assert loaded.get_params()["estimator__quantiles"] == (0.1, 0.5, 0.9)
+    assert loaded.get_params()["future_covariates"] == ["a", "b"]
+
+
+def test_loaded_forecaster_can_be_updated(ridge_file):
+    path, model = ridge_file
+    loaded = load(path)
+    newer = sine_series(100)
+    pd.testing.assert_series_equal(loaded.update(newer).predict(), model.update(newer).predict(), check_exact=True)
+
+
+def test_lstm_round_trip_is_bit_identical(lstm_file, tmp_path):
+    path, model, X = lstm_file
+    loaded = load(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    assert loaded.history_ == model.history_
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("scaling", ["standard", "window"])
+def test_lstm_forecaster_round_trip_is_bit_identical(tmp_path, scaling):
+    y = sine_series(60)
+    lstm = tiny_lstm(scaling=scaling, quantiles=(0.1, 0.5, 0.9) if scaling == "window" else None)
+    model = WindowForecaster(lstm, n_steps_in=8, n_steps_out=3).fit(y)
+    save(model, tmp_path / "l.tsf")
+    loaded = load(tmp_path / "l.tsf")
+    pd.testing.assert_series_equal(loaded.predict(7), model.predict(7), check_exact=True)
+    if model.supports_quantiles:
+        pd.testing.assert_frame_equal(loaded.predict_quantiles(5), model.predict_quantiles(5), check_exact=True)
+    assert loaded.history_ == model.history_
+
+
+def test_file_layout(ridge_file):
+    path, _ = ridge_file
+    members = members_of(path)
+    assert set(members) == {"manifest.json", "arrays.npz"}
+    manifest = json.loads(members["manifest.json"])
+    assert manifest["format"] == "tsforecast" and manifest["format_version"] == persistence.FORMAT_VERSION
+    assert manifest["class"] == "tsforecast:WindowForecaster"
+    assert manifest["sha256"]["arrays.npz"] == hashlib.sha256(members["arrays.npz"]).hexdigest()
+    with np.load(io.BytesIO(members["arrays.npz"]), allow_pickle=False) as arrays:
+        assert arrays["last_inputs"].shape == (1, 6, 1)
+
+
+def test_public_names():
+    assert tsforecast.save is save and tsforecast.load is load
+
+
+# ---------------------------------------------------------------------------- damaged and foreign files
+
+
+def test_truncated_file(ridge_file, tmp_path):
+    path, _ = ridge_file
+    data = path.read_bytes()
+    for cut in (len(data) // 2, len(data) - 10, 30):
+        bad = tmp_path / f"cut{cut}.tsf"
+        bad.write_bytes(data[:cut])
+        with pytest.raises(ModelFileError, match=str(bad.name)):
+            load(bad)
+
+
+def test_altered_member_fails_checksum(ridge_file, tmp_path):
+    path, _ = ridge_file
+    members = members_of(path)
+    buffer = io.BytesIO()
+    np.savez(buffer, last_inputs=np.zeros((1, 6, 1)))
+    write_zip(tmp_path / "alt.tsf", {**members, "arrays.npz": buffer.getvalue()}, rehash=False)
+    with pytest.raises(ModelFileError, match="SHA-256"):
+        load(tmp_path / "alt.tsf")
+
+
+def test_flipped_byte_is_detected(ridge_file, tmp_path):
+    path, _ = ridge_file
+    data = bytearray(path.read_bytes())
+    data[len(data) // 3] ^= 0xFF
+    (tmp_path / "flip.tsf").write_bytes(bytes(data))
+    with pytest.raises(ModelFileError):
+        load(tmp_path / "flip.tsf")
+
+
+def test_files_that_are_not_ours(tmp_path):
+    (tmp_path / "text.tsf").write_text("hello")
+    with pytest.raises(ModelFileError, match="not a zip"):
+        load(tmp_path / "text.tsf")
+    write_zip(tmp_path / "other.zip", {"data.csv": b"a,b\n1,2\n"})
+    with pytest.raises(ModelFileError, match="no manifest.json"):
+        load(tmp_path / "other.zip")
+    write_zip(tmp_path / "foreign.zip", {"manifest.json": json.dumps({"format": "other"}).encode()})
+    with pytest.raises(ModelFileError, match="not a tsforecast model file"):
+        load(tmp_path / "foreign.zip")
+    with pytest.raises(FileNotFoundError):
+        load(tmp_path / "missing.tsf")
+
+
+def test_missing_extra_and_unknown_version(ridge_file, tmp_path):
+    path, _ = ridge_file
+    members = members_of(path)
+    write_zip(tmp_path / "missing.tsf", {"manifest.json": members["manifest.json"]}, rehash=False)
+    with pytest.raises(ModelFileError, match="arrays.npz"):
+        load(tmp_path / "missing.tsf")
+    write_zip(tmp_path / "extra.tsf", {**members, "evil.py": b"print(1)"}, rehash=False)
+    with pytest.raises(ModelFileError, match="evil.py"):
+        load(tmp_path / "extra.tsf")
+    write_zip(tmp_path / "v99.tsf", edit_manifest(members, lambda m: m.update(format_version=99)))
+    with pytest.raises(ModelFileError, match="format version 99"):
+        load(tmp_path / "v99.tsf")
+
+
+@pytest.mark.parametrize("key", ["builtins:eval", "os:system", "sklearn:NoSuchEstimator", "tsforecast:backtest",
+                                 "subprocess.Popen"])
+def test_class_outside_the_allowlist(ridge_file, tmp_path, key):
+    path, _ = ridge_file
+
+    def plant(manifest):
+        manifest["config"]["config"]["fitted"]["estimator_"]["__object__"] = key
+
+    write_zip(tmp_path / "cls.tsf", edit_manifest(members_of(path), plant))
+    with pytest.raises(ModelFileError, match="not one that tsforecast restores"):
+        load(tmp_path / "cls.tsf")
+
+
+def test_pickled_array_is_never_unpickled(ridge_file, tmp_path):
+    path, _ = ridge_file
+    marker = tmp_path / "pickle_ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    buffer = io.BytesIO()
+    np.savez(buffer, last_inputs=np.array([Payload()], dtype=object))
+    write_zip(tmp_path / "pickle.tsf", {**members_of(path), "arrays.npz": buffer.getvalue()})
+    with pytest.raises(ModelFileError, match="without pickle"):
+        load(tmp_path / "pickle.tsf")
+    assert not marker.exists()
+
+
+def lambda_keras_bytes(tmp_path, marker, monkeypatch) -> bytes:
+    """A .keras model whose Lambda layer creates ``marker`` whenever it runs."""
+    import keras
+
+    monkeypatch.setenv("TSFORECAST_TEST_MARKER", str(marker))
+    inputs = keras.Input((6, 1))
+    outputs = keras.layers.Lambda(
+        lambda x: (open(__import__("os").environ["TSFORECAST_TEST_MARKER"], "w").close(), x)[1]
+    )(inputs)
+    file = tmp_path / "lambda.keras"
+    keras.Model(inputs, outputs).save(file)
+    marker.unlink()  # building the model ran the function once
+    # The payload is live: an unsafe load would run it.
+    keras.saving.load_model(file, safe_mode=False)
+    assert marker.exists()
+    marker.unlink()
+    return file.read_bytes()
+
+
+def test_lambda_layer_is_refused_and_never_runs(lstm_file, tmp_path, monkeypatch):
+    import keras
+
+    path, _, _ = lstm_file
+    marker = tmp_path / "lambda_ran"
+    members = {**members_of(path), "network.keras": lambda_keras_bytes(tmp_path, marker, monkeypatch)}
+    write_zip(tmp_path / "lambda.tsf", members)
+    calls = []
+    real_load = keras.saving.load_model
+    monkeypatch.setattr(keras.saving, "load_model", lambda *a, **k: calls.append(1) or real_load(*a, **k))
+    with pytest.raises(ModelFileError, match="Lambda"):
+        load(tmp_path / "lambda.tsf")
+    assert not marker.exists() and calls == []  # refused before Keras saw it
+    # Without our own scan, Keras' safe mode still refuses it, wrapped as ModelFileError.
+    monkeypatch.setattr(persistence, "_check_keras_config", lambda *a: None)
+    with pytest.raises(ModelFileError, match="safe mode"):
+        load(tmp_path / "lambda.tsf")
+    assert not marker.exists() and calls == [1]
+
+
+def test_keras_config_naming_a_foreign_module_is_refused(lstm_file, tmp_path):
+    path, _, _ = lstm_file
+    members = members_of(path)
+    with zipfile.ZipFile(io.BytesIO(members["network.keras"])) as inner:
+        parts = {name: inner.read(name) for name in inner.namelist()}
+    config = json.loads(parts["config.json"])
+    config["module"] = "os"
+    parts["config.json"] = json.dumps(config).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as inner:
+        for name, data in parts.items():
+            inner.writestr(name, data)
+    write_zip(tmp_path / "module.tsf", {**members, "network.keras": buffer.getvalue()})
+    with pytest.raises(ModelFileError, match="module 'os'"):
+        load(tmp_path / "module.tsf")
+
+
+# ---------------------------------------------------------------------------- atomic save
+
+
+def failing_writer(monkeypatch, after: int):
+    real = persistence._write_member
+    count = {"n": 0}
+
+    def write(archive, name, data):
+        count["n"] += 1
+        if count["n"] > after:
+            raise OSError("disk full (injected)")
+        real(archive, name, data)
+
+    monkeypatch.setattr(persistence, "_write_member", write)
+
+
+def test_interrupted_save_leaves_no_file(tmp_path, monkeypatch):
+    model = WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3).fit(sine_series())
+    failing_writer(monkeypatch, after=1)
+    with pytest.raises(OSError, match="injected"):
+        save(model, tmp_path / "new.tsf")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_interrupted_save_keeps_the_previous_file(ridge_file, monkeypatch):
+    path, model = ridge_file
+    before = path.read_bytes()
+    model.set_params(n_steps_out=5).fit(sine_series(90))
+    failing_writer(monkeypatch, after=1)
+    with pytest.raises(OSError, match="injected"):
+        save(model, path)
+    assert path.read_bytes() == before
+    assert list(path.parent.iterdir()) == [path]
+    assert load(path).n_steps_out_ == 3
+
+
+def test_interrupted_fsync_keeps_the_previous_file(ridge_file, monkeypatch):
+    path, model = ridge_file
+    before = path.read_bytes()
+
+    def fail(_):
+        raise OSError("fsync failed (injected)")
+
+    monkeypatch.setattr(persistence.os, "fsync", fail)
+    with pytest.raises(OSError, match="injected"):
+        save(model, path)
+    assert path.read_bytes() == before and list(path.parent.iterdir()) == [path]
+
+
+# ---------------------------------------------------------------------------- value encoding
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pd.date_range("2024-03-30", periods=3, freq="h", tz="Europe/Paris", name="ds"),
+        pd.date_range("2024-01-07", periods=3, freq="W-SUN").as_unit("s"),
+        pd.RangeIndex(3, 12, 3, name="t"),
+        {"a": (1, 2.5), 3: [None, "x"], (1, "k"): np.float32(1.5)},
+        np.array(["a", "bc"]),
+    ],
+)
+def test_values_round_trip(value):
+    arrays, models = {}, {}
+    node = json.loads(json.dumps(persistence.encode_value(value, arrays, models, "v")))
+    restored = persistence.decode_value(node, arrays, models)
+    if isinstance(value, pd.Index):
+        assert restored.equals(value) and restored.dtype == value.dtype and restored.name == value.name
+        assert getattr(restored, "freq", None) == getattr(value, "freq", None)
+    elif isinstance(value, np.ndarray):
+        np.testing.assert_array_equal(restored, value)
+    else:
+        assert restored == value and type(restored[(1, "k")]) is np.float32
+
+
+def test_unsupported_values_are_refused():
+    with pytest.raises(InputTypeError, match="function"):
+        persistence.encode_value({"f": len}, {}, {}, "v")
