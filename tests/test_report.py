@@ -1,0 +1,275 @@
+"""tsforecast.report: what the HTML page and its Markdown twin show, and how they are written."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Ridge
+
+import tsforecast
+from tsforecast import BacktestResult, WindowForecaster
+from tsforecast.baselines import Drift, Naive, SeasonalNaive
+from tsforecast.base import BaseForecaster
+from tsforecast.exceptions import InvalidParameterError
+from tsforecast.reporting import _files, report_paths
+
+
+def _panel(n_series: int, length: int = 120) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    t = np.arange(length)
+    frames = []
+    for i in range(n_series):
+        y = 10 + i + 3 * np.sin(2 * np.pi * t / 24) + rng.normal(0, 0.4, length)
+        frames.append(pd.DataFrame({"unique_id": f"s{i}", "ds": pd.date_range("2024-01-01", periods=length, freq="h"),
+                                    "y": y}))
+    return pd.concat(frames, ignore_index=True)
+
+
+class Exploding(BaseForecaster):
+    """Fails on every fit: the report lists its tasks as failed."""
+
+    def fit(self, y, X=None):
+        raise ValueError("boom at fit")
+
+    def predict(self, horizon=None, X=None):  # pragma: no cover - never fitted
+        raise AssertionError("not reached")
+
+
+@pytest.fixture(scope="module")
+def result() -> BacktestResult:
+    models = {
+        "naive": Naive(),
+        "snaive": SeasonalNaive(season_length=24),
+        "drift": Drift(),
+        "ridge": WindowForecaster(Ridge(), n_steps_in=24, n_steps_out=6),
+    }
+    return tsforecast.backtest(models, _panel(3), horizon=6, n_folds=3, season_length=24, progress=False)
+
+
+@pytest.fixture(scope="module")
+def written(result, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    paths = tsforecast.report(result, folder / "run.html")
+    return paths, paths.markdown.read_text(encoding="utf-8"), paths.html.read_text(encoding="utf-8")
+
+
+def md_table(markdown: str, first_header: str) -> list[dict[str, str]]:
+    """The Markdown table whose header starts with ``first_header``, as dicts."""
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
+    header = [cell.strip() for cell in lines[start].strip("|").split("|")]
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")))))
+    return rows
+
+
+def shown(value: float) -> float:
+    """A value as the report prints it (4 significant digits)."""
+    return float(f"{value:.4g}")
+
+
+# -- files ---------------------------------------------------------------------
+def test_writes_html_markdown_and_figure_folder(written):
+    paths, markdown, _ = written
+    assert paths.html.name == "run.html" and paths.markdown.name == "run.md" and paths.figures.name == "run_files"
+    links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", markdown)
+    assert len(links) >= 2
+    for link in links:
+        png = paths.markdown.parent / link
+        assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert sorted(p.name for p in paths.figures.iterdir()) == sorted(link.split("/")[-1] for link in links)
+    assert [p.name for p in paths.html.parent.iterdir() if p.name.startswith(".")] == []  # no temp files left
+
+
+def test_html_is_self_contained(written):
+    paths, markdown, html = written
+    lowered = html.lower()
+    for banned in ("http://", "https://", "<script", "<link", "@import", "url(", "<iframe", "src=\"/", "src=\"file"):
+        assert banned not in lowered, banned
+    sources = re.findall(r'<img src="([^"]*)"', html)
+    assert len(sources) == markdown.count("![")
+    assert all(src.startswith("data:image/png;base64,") and len(src) > 1000 for src in sources)
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+
+
+def test_report_paths_derive_twin_and_folder():
+    assert report_paths("out/a.htm").markdown.as_posix() == "out/a.md"
+    assert report_paths("out/a").html.as_posix() == "out/a.html"
+    assert report_paths("out/a.md").html.as_posix() == "out/a.html"
+
+
+# -- content equals the result -------------------------------------------------------
+def test_metrics_table_equals_summary(result, written):
+    _, markdown, html = written
+    summary = result.summary(reference="snaive", metric="mase")
+    rows = md_table(markdown, "rank")
+    assert [row["model"] for row in rows] == list(summary.sort_values("rank").index)
+    for row in rows:
+        expected = summary.loc[row["model"]]
+        assert int(row["rank"]) == expected["rank"]
+        assert float(row["MASE mean"]) == shown(expected["mase_mean"])
+        assert float(row["MASE sd"]) == shown(expected["mase_std"])
+        for metric in ("mae", "rmse", "smape"):
+            assert float(row[f"{metric.upper()} mean"]) == shown(expected[f"{metric}_mean"])
+        if row["model"] == "snaive":
+            assert row["skill vs snaive"] == "reference"
+        else:
+            assert float(row["skill vs snaive"].rstrip("%")) == pytest.approx(100 * expected["skill"], abs=0.05)
+        for cell in row.values():  # the HTML shows the same cells
+            assert f">{cell}<" in html or cell == ""
+
+
+def test_significance_columns_equal_compare(result, written):
+    _, markdown, _ = written
+    compare = result.compare("snaive", metric="mase")
+    for row in md_table(markdown, "rank"):
+        if row["model"] == "snaive":
+            continue
+        p_value = compare.loc[row["model"], "p_value"]
+        assert float(row["DM p-value"]) == float(f"{p_value:.2g}")
+        expected = "***" if p_value < 0.01 else "**" if p_value < 0.05 else "*" if p_value < 0.1 else ""
+        assert row["sig."] == expected
+
+
+def test_error_by_step_table_equals_by_step(result, written):
+    _, markdown, _ = written
+    by_step = result.by_step("mase")
+    rows = md_table(markdown, "step")
+    assert [int(row["step"]) for row in rows] == list(by_step.index)
+    for row in rows:
+        for model in by_step.columns:
+            assert float(row[model]) == shown(by_step.loc[int(row["step"]), model])
+
+
+def test_verdict_names_best_model_and_reference(result, written):
+    _, markdown, _ = written
+    summary = result.summary(reference="snaive", metric="mase")
+    best = summary["rank"].idxmin()
+    verdict = next(line for line in markdown.splitlines() if line.startswith("> "))
+    assert verdict.startswith(f"> {best} ")
+    assert "snaive" in verdict and "MASE" in verdict and "Diebold-Mariano p = " in verdict
+
+
+def test_run_info_is_shown(result, written):
+    _, markdown, _ = written
+    assert result.info["data"]["sha256"] in markdown
+    models = {row["model"]: row for row in md_table(markdown, "model")}
+    assert set(models) == {"naive", "snaive", "drift", "ridge"}
+    assert models["snaive"]["class"] == "SeasonalNaive"
+    assert '"season_length": 24' in models["snaive"]["parameters"]
+    assert float(models["ridge"]["wall time (s)"]) == shown(result.info["model_seconds"]["ridge"])
+    assert f"| numpy | {np.__version__} |" in markdown
+
+
+def test_forecast_section_names_folds_models_and_band(written):
+    _, markdown, _ = written
+    assert "Folds shown: the latest 3 of 3 (0, 1, 2)" in markdown
+    assert "Models shown: " in markdown
+    assert "Shaded: the band from q0.1 to q0.9" in markdown
+
+
+def test_no_training_curves_without_histories(written):
+    _, markdown, _ = written
+    assert "No model of this backtest records training curves." in markdown
+
+
+# -- reference ------------------------------------------------------------------------
+def test_explicit_reference_and_unknown_reference(result, tmp_path):
+    paths = tsforecast.report(result, tmp_path / "r.html", reference="naive", title="My run")
+    markdown = paths.markdown.read_text()
+    assert markdown.startswith("# My run\n")
+    assert "skill vs naive" in markdown
+    with pytest.raises(InvalidParameterError, match="reference must be one of .* got 'nope'"):
+        tsforecast.report(result, tmp_path / "bad.html", reference="nope")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.md", "r_files"]
+
+
+def test_default_reference_is_best_baseline_without_seasonal_naive(result, tmp_path):
+    subset = BacktestResult(
+        result.forecasts[result.forecasts["model"] != "snaive"],
+        result.metrics[result.metrics["model"] != "snaive"],
+        result.errors, {}, {**result.info, "model_names": ["naive", "drift", "ridge"]},
+    )
+    markdown = tsforecast.report(subset, tmp_path / "r.html").markdown.read_text()
+    assert "skill vs naive" in markdown  # Naive is the next preferred reference
+
+
+# -- panels, failures, histories ------------------------------------------------------------
+def test_panel_of_many_series_shows_six(tmp_path):
+    models = {"naive": Naive(), "snaive": SeasonalNaive(24), "broken": Exploding()}
+    result = tsforecast.backtest(models, _panel(8, 72), horizon=6, n_folds=2, season_length=24, progress=False)
+    markdown = tsforecast.report(result, tmp_path / "p.html").markdown.read_text()
+    assert "Series shown: the first 6 of 8 in the data's order." in markdown
+    assert "## Failed tasks" in markdown
+    failed = md_table(markdown, "model | unique_id")
+    assert len(failed) == len(result.errors) > 0
+    assert {row["model"] for row in failed} == {"broken"}
+    assert all("boom at fit" in row["error"] for row in failed)
+
+
+def test_training_curves_from_histories(result, tmp_path):
+    histories = {"ridge": {0: {"loss": [1.0, 0.5, 0.25], "val_loss": [1.2, 0.7, 0.6]},
+                           1: {"loss": [0.9, 0.4], "val_loss": [1.0, 0.8]}}}
+    with_curves = BacktestResult(result.forecasts, result.metrics, result.errors, histories, result.info)
+    paths = tsforecast.report(with_curves, tmp_path / "t.html")
+    markdown = paths.markdown.read_text()
+    rows = md_table(markdown, "model | fold")
+    assert [(r["model"], r["fold"], r["epochs"], r["last loss"], r["best val_loss"]) for r in rows] == [
+        ("ridge", "0", "3", "0.25", "0.6"), ("ridge", "1", "2", "0.4", "0.8")]
+    assert (paths.figures / "training_curves.png").exists()
+    # the verdict also speaks of the trained model
+    assert any(line.startswith("> ridge ") for line in markdown.splitlines())
+
+
+def test_saved_and_loaded_result_gives_the_same_report(result, written, tmp_path):
+    _, markdown, _ = written
+    loaded = BacktestResult.load(result.save(tmp_path / "result.zip"))
+    again = tsforecast.report(loaded, tmp_path / "run.html").markdown.read_text()
+    assert again == markdown
+
+
+# -- all or nothing ------------------------------------------------------------------------
+def test_failure_while_writing_leaves_nothing(result, tmp_path, monkeypatch):
+    calls = []
+    original = _files._write_file
+
+    def failing(path, data):
+        calls.append(path)
+        if len(calls) == 3:
+            raise OSError("disk full")
+        original(path, data)
+
+    monkeypatch.setattr(_files, "_write_file", failing)
+    target = tmp_path / "new" / "deeper" / "r.html"
+    with pytest.raises(OSError, match="disk full"):
+        tsforecast.report(result, target)
+    assert list(tmp_path.iterdir()) == []  # not even the folders made for it
+
+
+def test_failure_keeps_the_previous_report(result, tmp_path, monkeypatch):
+    paths = tsforecast.report(result, tmp_path / "r.html")
+    before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+
+    def failing_replace(src, dst):
+        raise OSError("replace failed")
+
+    monkeypatch.setattr(_files.os, "replace", failing_replace)
+    with pytest.raises(OSError, match="replace failed"):
+        tsforecast.report(result, paths.html, title="other")
+    monkeypatch.undo()
+    after = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    assert after == before
+
+
+def test_rewriting_replaces_the_figure_folder(result, tmp_path):
+    paths = tsforecast.report(result, tmp_path / "r.html")
+    (paths.figures / "stale.png").write_bytes(b"old")
+    tsforecast.report(result, tmp_path / "r.html")
+    assert not (paths.figures / "stale.png").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.md", "r_files"]
