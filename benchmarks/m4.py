@@ -1,0 +1,316 @@
+"""M4 Hourly/Weekly benchmark: our forecasters beside the competition's published figures.
+
+Fits each chosen model on the training part of every series of a subset, forecasts the
+horizon (48 hourly, 13 weekly), scores sMAPE, MASE and OWA with :mod:`tsforecast.metrics`
+and merges the figures into ``reports/m4.json``
+(``{subset: {model: {"smape", "mase", "owa", "seconds", ...}}}``); ``reports/m4.md`` is
+then rewritten from the whole JSON, so runs of different models and subsets accumulate.
+
+Usage (from the repository root)::
+
+    python benchmarks/m4.py --subset Hourly Weekly              # every M4 benchmark
+    python benchmarks/m4.py --subset Hourly --models SES Theta --n-jobs 2
+    python benchmarks/m4.py --subset Weekly --model lstm --seeds 3   # a stochastic model
+
+Adding a model: add a :class:`ModelSpec` to :data:`MODELS` (a factory taking a
+:class:`Context` and returning an unfitted forecaster). Models marked ``stochastic`` are
+run once per seed; their entry holds the mean over seeds and ``per_seed`` figures.
+Any extra JSON-able details of a run (``config``) are stored in its entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tsforecast.baselines import (  # noqa: E402
+    ARIMA,
+    ETS,
+    SES,
+    Comb,
+    Damped,
+    Holt,
+    Naive,
+    Naive2,
+    SeasonalNaive,
+    Theta,
+)
+from tsforecast.datasets import load_m4  # noqa: E402
+from tsforecast.metrics import mase, owa, smape  # noqa: E402
+from tsforecast.panel import ID_COLUMN  # noqa: E402
+
+DEFAULT_DATA = REPO.parent / "shared" / "data" / "m4"
+DEFAULT_JSON = REPO / "reports" / "m4.json"
+DEFAULT_MD = REPO / "reports" / "m4.md"
+
+#: Horizon and seasonal period of each subset (M4 definitions).
+SUBSETS = {"Hourly": {"horizon": 48, "season_length": 24}, "Weekly": {"horizon": 13, "season_length": 1}}
+
+#: sMAPE, MASE, OWA from the M4 results workbook ("Point Forecasts-Frequency").
+PUBLISHED = {
+    "Hourly": {
+        "Naive": (43.003, 11.608, 3.593), "sNaive": (13.912, 1.193, 0.627), "Naive2": (18.383, 2.395, 1.000),
+        "SES": (18.094, 2.385, 0.990), "Holt": (29.249, 9.356, 2.749), "Damped": (19.265, 2.956, 1.141),
+        "Theta": (18.138, 2.455, 1.006), "Comb": (22.053, 4.582, 1.556),
+        "MLP benchmark": (13.842, 2.607, 0.921), "RNN benchmark": (14.698, 3.048, 1.036),
+        "best entrant (Doornik, Hendry & Castle)": (8.913, 0.801, 0.410),
+        "M4 winner overall, ES-RNN (Smyl)": (9.328, 0.893, 0.440),
+    },
+    "Weekly": {
+        "Naive": (9.161, 2.777, 1.000), "sNaive": (9.161, 2.777, 1.000), "Naive2": (9.161, 2.777, 1.000),
+        "SES": (9.012, 2.685, 0.975), "Holt": (9.708, 2.420, 0.966), "Damped": (8.866, 2.404, 0.917),
+        "Theta": (9.093, 2.637, 0.971), "Comb": (8.944, 2.432, 0.926),
+        "MLP benchmark": (21.349, 13.568, 3.608), "RNN benchmark": (15.220, 5.132, 1.755),
+        "best entrant (Darin & Stellwagen)": (6.582, 2.107, 0.739),
+        "M4 winner overall, ES-RNN (Smyl)": (7.817, 2.356, None),
+    },
+}
+
+#: Agreement asked of our reproductions: ("decimals", 3) = equal when rounded to 3
+#: decimals; ("relative", r) = sMAPE and MASE within r of the published value.
+TARGETS = {"Naive": ("decimals", 3), "sNaive": ("decimals", 3), "Naive2": ("decimals", 3),
+           "SES": ("relative", 0.005), "Theta": ("relative", 0.005),
+           "Holt": ("relative", 0.02), "Damped": ("relative", 0.02), "Comb": ("relative", 0.02)}
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a model factory may use to build a forecaster for one run."""
+
+    subset: str
+    horizon: int
+    season_length: int
+    n_jobs: int | None = None
+    seed: int | None = None
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """A benchmark entry: ``factory(context) -> unfitted forecaster``."""
+
+    factory: Callable[[Context], object]
+    description: str
+    stochastic: bool = False
+    config: Callable[[Context], dict] | None = field(default=None)
+
+
+MODELS: dict[str, ModelSpec] = {
+    "Naive": ModelSpec(lambda c: Naive(n_jobs=c.n_jobs), "last value"),
+    "sNaive": ModelSpec(lambda c: SeasonalNaive(c.season_length, n_jobs=c.n_jobs), "last season"),
+    "Naive2": ModelSpec(lambda c: Naive2(c.season_length, n_jobs=c.n_jobs), "Naive on the seasonally adjusted series"),
+    "SES": ModelSpec(lambda c: SES(c.season_length, n_jobs=c.n_jobs), "simple exponential smoothing (ANN)"),
+    "Holt": ModelSpec(lambda c: Holt(c.season_length, n_jobs=c.n_jobs), "Holt's linear trend (AAN)"),
+    "Damped": ModelSpec(lambda c: Damped(c.season_length, n_jobs=c.n_jobs), "damped trend (AAdN)"),
+    "Theta": ModelSpec(lambda c: Theta(c.season_length, n_jobs=c.n_jobs), "classic Theta"),
+    "Comb": ModelSpec(lambda c: Comb(c.season_length, n_jobs=c.n_jobs), "mean of SES, Holt and Damped"),
+    "ETS": ModelSpec(lambda c: ETS(trend="auto", seasonal="auto" if c.season_length > 1 else None,
+                                   season_length=c.season_length, n_jobs=c.n_jobs),
+                     "statsmodels ETS, form by AICc (not an M4 benchmark)"),
+    "ARIMA": ModelSpec(lambda c: ARIMA(order=(0, 1, 0), auto=True, max_p=2, max_q=2, n_jobs=c.n_jobs),
+                       "statsmodels SARIMAX, (p,1,q) by AICc, p,q <= 2 (not an M4 benchmark)"),
+}
+#: Run by default: the M4 competition's statistical benchmarks.
+M4_BENCHMARKS = ["Naive", "sNaive", "Naive2", "SES", "Holt", "Damped", "Theta", "Comb"]
+
+
+# --------------------------------------------------------------------------- scoring
+def _wide(panel, ids, horizon: int) -> np.ndarray:
+    """Forecast panel -> array (n_series, horizon) in the order of ``ids``."""
+    groups = {key: group["y"].to_numpy(dtype=np.float64) for key, group in panel.groupby(ID_COLUMN, sort=False)}
+    return np.stack([groups[key][:horizon] for key in ids])
+
+
+def load_subset(subset: str, data: Path):
+    train, test = load_m4(subset, data, split="both")
+    ids = list(dict.fromkeys(train[ID_COLUMN]))
+    train_rows = [group["y"].to_numpy(dtype=np.float64) for _, group in train.groupby(ID_COLUMN, sort=False)]
+    return train, ids, train_rows, _wide(test, ids, SUBSETS[subset]["horizon"])
+
+
+def score(actual: np.ndarray, forecast: np.ndarray, train_rows, season_length: int, naive2) -> dict:
+    """sMAPE and MASE (means over series) and OWA relative to ``naive2 = (smape, mase)``."""
+    if not np.isfinite(forecast).all():
+        raise FloatingPointError(f"{int((~np.isfinite(forecast)).sum())} forecasts are not finite")
+    s = float(smape(actual, forecast))
+    m = float(mase(actual, forecast, train_rows, season_length))
+    return {"smape": s, "mase": m, "owa": float(owa(s, m, *naive2)) if naive2 else None}
+
+
+def run_model(name: str, context: Context, train, ids, train_rows, actual, naive2) -> dict:
+    """Fit, forecast and score one model (once, with ``context.seed``); seconds = fit + predict wall time."""
+    model = MODELS[name].factory(context)
+    start = time.perf_counter()
+    forecast = model.fit(train).predict(context.horizon)
+    seconds = time.perf_counter() - start
+    result = score(actual, _wide(forecast, ids, context.horizon), train_rows, context.season_length, naive2)
+    result["seconds"] = round(seconds, 3)
+    return result
+
+
+def run(subset: str, names: list[str], data: Path, *, n_jobs=None, seeds: int = 1, verbose: bool = True) -> dict:
+    """Every model of ``names`` on ``subset``: ``{model: entry}``."""
+    spec = SUBSETS[subset]
+    train, ids, train_rows, actual = load_subset(subset, data)
+    base = Context(subset, spec["horizon"], spec["season_length"], n_jobs)
+    naive2_run = run_model("Naive2", base, train, ids, train_rows, actual, None)
+    naive2 = (naive2_run["smape"], naive2_run["mase"])
+    naive2_run["owa"] = float(owa(*naive2, *naive2))
+    results = {}
+    for name in names:
+        runs = []
+        for seed in range(seeds) if MODELS[name].stochastic else [None]:
+            context = Context(subset, spec["horizon"], spec["season_length"], n_jobs, seed)
+            outcome = naive2_run if name == "Naive2" and seed is None else run_model(
+                name, context, train, ids, train_rows, actual, naive2)
+            runs.append({"seed": seed, **outcome})
+            if verbose:
+                label = name if seed is None else f"{name} seed {seed}"
+                print(f"{subset:7s} {label:16s} sMAPE {outcome['smape']:8.3f}  MASE {outcome['mase']:7.3f}  "
+                      f"OWA {outcome['owa']:6.3f}  {outcome['seconds']:8.2f} s", flush=True)
+        entry = {key: float(np.mean([r[key] for r in runs])) for key in ("smape", "mase", "owa", "seconds")}
+        entry.update(n_series=len(ids), n_jobs=n_jobs, description=MODELS[name].description,
+                     measured=time.strftime("%Y-%m-%d %H:%M"), cpus=os.cpu_count(),
+                     python=platform.python_version())
+        if len(runs) > 1 or runs[0]["seed"] is not None:
+            entry["per_seed"] = runs
+            entry["std"] = {key: float(np.std([r[key] for r in runs])) for key in ("smape", "mase", "owa")}
+        if MODELS[name].config is not None:
+            entry["config"] = MODELS[name].config(base)
+        results[name] = entry
+    return results
+
+
+# --------------------------------------------------------------------------- reports
+def merge_json(path: Path, subset: str, results: dict) -> dict:
+    """Merge ``results`` into the JSON at ``path`` (atomically) and return the whole content."""
+    content = json.loads(path.read_text()) if path.exists() else {}
+    content.setdefault(subset, {}).update(results)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
+        json.dump(content, handle, indent=2, sort_keys=True)
+        handle.write("\n")
+    os.replace(handle.name, path)
+    return content
+
+
+def _agreement(name: str, ours: dict, published) -> str:
+    if name not in TARGETS or published is None:
+        return ""
+    kind, tolerance = TARGETS[name]
+    pairs = [(ours["smape"], published[0]), (ours["mase"], published[1])]
+    if kind == "decimals":
+        ok = all(round(a, tolerance) == round(b, tolerance) for a, b in pairs)
+        return f"{'yes' if ok else 'NO'} (3 decimals)"
+    worst = max(abs(a - b) / b for a, b in pairs)
+    return f"{'yes' if worst <= tolerance else 'NO'} ({100 * worst:.2f}% ≤ {100 * tolerance:g}%)"
+
+
+def _fmt(value, digits=3) -> str:
+    return "" if value is None else f"{value:.{digits}f}"
+
+
+def render_markdown(content: dict) -> str:
+    """The whole report, from the JSON content alone."""
+    lines = [
+        "# M4 Hourly and Weekly: our forecasters beside the published M4 figures",
+        "",
+        "Generated by `benchmarks/m4.py` from `reports/m4.json` (do not edit by hand). sMAPE and MASE are",
+        "means over all series of the subset; OWA is relative to our Naive2 on the same run. Published",
+        "figures: sheet \"Point Forecasts-Frequency\" of the M4 results workbook (see",
+        "`../shared/data/m4/README.md`). *Agrees* checks the reproduction targets: Naive, sNaive and",
+        "Naive2 equal to 3 decimals; SES and Theta within 0.5%; Holt, Damped and Comb within 2%",
+        "(relative, sMAPE and MASE).",
+        "",
+        "Seconds = wall time of `fit` + `predict` on the whole panel (validation and panel",
+        "conversion included), on a 2-core machine shared with other jobs: timings are noisy.",
+        "",
+    ]
+    for subset in [s for s in SUBSETS if s in content] + [s for s in content if s not in SUBSETS]:
+        published = PUBLISHED.get(subset, {})
+        spec = SUBSETS.get(subset, {})
+        lines += [f"## {subset}" + (f" (h = {spec['horizon']}, m = {spec['season_length']})" if spec else ""), "",
+                  "| model | sMAPE | MASE | OWA | published sMAPE / MASE / OWA | agrees | seconds | n_jobs |",
+                  "|---|---|---|---|---|---|---|---|"]
+        entries = content[subset]
+        order = [m for m in M4_BENCHMARKS if m in entries] + sorted(m for m in entries if m not in M4_BENCHMARKS)
+        for name in order:
+            e = entries[name]
+            spread = e.get("std")
+            smape_text = _fmt(e["smape"]) + (f" ± {spread['smape']:.3f}" if spread else "")
+            mase_text = _fmt(e["mase"]) + (f" ± {spread['mase']:.3f}" if spread else "")
+            owa_text = _fmt(e.get("owa")) + (f" ± {spread['owa']:.3f}" if spread else "")
+            pub = published.get(name)
+            pub_text = " / ".join(_fmt(v) for v in pub) if pub else ""
+            lines.append(f"| {name} | {smape_text} | {mase_text} | {owa_text} | {pub_text} | "
+                         f"{_agreement(name, e, pub)} | {_fmt(e.get('seconds'), 2)} | {e.get('n_jobs') or 1} |")
+        others = [m for m in published if m not in entries]
+        for name in others:
+            lines.append(f"| *{name}* (published only) |  |  |  | {' / '.join(_fmt(v) for v in published[name])} "
+                         "|  |  |  |")
+        lines.append("")
+        for name in order:
+            e = entries[name]
+            if "per_seed" in e or "config" in e:
+                lines += [f"**{name}**: " + "; ".join(
+                    f"seed {r['seed']}: sMAPE {r['smape']:.3f}, MASE {r['mase']:.3f}, OWA {r['owa']:.3f}, "
+                    f"{r['seconds']:.0f} s" for r in e.get("per_seed", []))]
+                if "config" in e:
+                    lines += ["", f"configuration: `{json.dumps(e['config'], sort_keys=True)}`"]
+                lines.append("")
+    lines += [
+        "## Where the time goes",
+        "",
+        "- Naive, sNaive and Naive2 cost only the shared input handling: validating 414 series",
+        "  (`check_frame` per series), splitting the long panel and stacking the forecasts back",
+        "  into one (`from_panel`/`to_panel`), about 1-1.5 s here, plus the seasonality test and",
+        "  decomposition (Naive2 and every M4 model: about 0.1 s for 414 hourly series).",
+        "- SES: about 0.5 s of CPU for 414 hourly series: a grid of 41 `alpha` values filters all",
+        "  series at once (`scipy.signal.lfilter` on the padded matrix), then Brent's method refines",
+        "  each series, the initial level solved in closed form at every step.",
+        "- Theta: the same SES on the theta lines plus a least-squares line per series.",
+        "- Holt and Damped: a port of R's Nelder-Mead per series (300-600 evaluations of the SSE,",
+        "  each one `lfilter` call): about 10 ms per series. Comb = SES + Holt + Damped.",
+        "- `n_jobs=2` splits the series in two chunks (joblib processes); it pays for Holt, Damped,",
+        "  Comb, ETS and ARIMA, not for the naive methods (process start-up ~1 s).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--subset", nargs="+", default=list(SUBSETS), choices=list(SUBSETS))
+    parser.add_argument("--models", "--model", nargs="+", default=M4_BENCHMARKS,
+                        help=f"models to run (default: the M4 benchmarks); known: {', '.join(MODELS)}")
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of the M4 CSV files")
+    parser.add_argument("--n-jobs", type=int, default=None, help="processes for fitting (joblib)")
+    parser.add_argument("--seeds", type=int, default=1, help="runs (seeds 0..N-1) of stochastic models")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="JSON report to merge into")
+    parser.add_argument("--md", type=Path, default=DEFAULT_MD, help="Markdown report to rewrite")
+    args = parser.parse_args(argv)
+    unknown = [m for m in args.models if m not in MODELS]
+    if unknown:
+        parser.error(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
+    for subset in args.subset:
+        results = run(subset, args.models, args.data, n_jobs=args.n_jobs, seeds=args.seeds)
+        content = merge_json(args.json, subset, results)
+        args.md.write_text(render_markdown(content))
+    print(f"wrote {args.json} and {args.md}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
