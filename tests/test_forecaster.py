@@ -395,3 +395,17 @@ def test_default_estimator_is_the_lstm():
     assert isinstance(model.estimator_, EncoderDecoderLSTM)
     assert model.estimator_.scaling == "window"
     assert len(model.predict()) == 2
+
+
+def test_predict_ignores_other_columns_of_x():
+    # Past-observed covariates are unknown after the cutoff (NaN); only future ones are read.
+    y, X_all = covariate_data()
+    X_all["temp"] = np.r_[np.random.default_rng(4).normal(size=80), np.full(10, np.nan)]
+    model = WindowForecaster(Ridge(alpha=1e-8), n_steps_in=4, n_steps_out=3, future_covariates="price")
+    model.fit(y, X_all.iloc[:80])
+    assert model.past_covariates_ == ["temp"]
+    panel_x = X_all.rename_axis("ds").reset_index().assign(unique_id="s")
+    forecast = model.predict(X=X_all)
+    assert np.isfinite(forecast).all() and len(forecast) == 3
+    with pytest.raises(InvalidInputError, match="same form"):
+        model.predict(X=panel_x)

@@ -47,7 +47,7 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .panel import SINGLE_SERIES_ID, InputForm, as_series_dict, check_same_columns
+from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, as_series_dict, check_same_columns
 from .persistence import decode_value, encode_value
 from .windowing import make_windows
 
@@ -79,6 +79,20 @@ def _takes_sequences(estimator) -> bool:
         pass
     models = sys.modules.get(f"{__package__}.models")  # loaded whenever an LSTM exists
     return models is not None and isinstance(estimator, models.EncoderDecoderLSTM)
+
+
+def _only_columns(X, names: list):
+    """``X`` restricted to ``names`` (when it has them all), so that other columns, for
+    example past-observed covariates left empty after the cutoff, are not validated."""
+    def pick(frame):
+        if isinstance(frame, pd.DataFrame) and all(c in frame.columns for c in names):
+            keep = [c for c in frame.columns if c in (ID_COLUMN, TIME_COLUMN)] + list(names)
+            return frame[keep]
+        return frame
+
+    if isinstance(X, dict):
+        return {key: pick(value) for key, value in X.items()}
+    return pick(X)
 
 
 class WindowForecaster(BaseForecaster):
@@ -494,7 +508,7 @@ class WindowForecaster(BaseForecaster):
             raise InsufficientDataError(
                 f"X must give the future covariates {names!r} for the {horizon} forecast step(s); got None."
             )
-        covariates, _ = as_series_dict(X, "X", fill=self.fill)
+        covariates, _ = as_series_dict(_only_columns(X, names), "X", fill=self.fill)
         out = np.empty((n_series, steps, len(names)))
         for i, key in enumerate(self.series_ids_):
             if key not in covariates:

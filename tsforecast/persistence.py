@@ -203,6 +203,8 @@ def _encode_tsforecast(obj, key: str, arrays: dict, models: dict, where: str):
 
 def _encode_sklearn(estimator, key: str, arrays: dict, models: dict, where: str):
     params = estimator.get_params(deep=False)
+    if key.startswith("tsforecast:") and params.get("distribute_strategy") is not None:
+        params["distribute_strategy"] = None  # a handle on this process's devices, as in _get_state
     label = f"{where}({type(estimator).__name__})" if where else type(estimator).__name__
     fitted = {}
     for attr, value in vars(estimator).items():
