@@ -409,3 +409,11 @@ def test_predict_ignores_other_columns_of_x():
     assert np.isfinite(forecast).all() and len(forecast) == 3
     with pytest.raises(InvalidInputError, match="same form"):
         model.predict(X=panel_x)
+
+
+def test_failed_update_keeps_the_previous_inputs(fitted):
+    model, y = fitted
+    before = model.predict()
+    with pytest.raises(UnknownColumnError):
+        model.update({"a": y.rename("other"), "b": y.rename("other")})
+    pd.testing.assert_series_equal(model.predict(), before)

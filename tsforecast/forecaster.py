@@ -233,14 +233,23 @@ class WindowForecaster(BaseForecaster):
         self
         """
         check_is_fitted(self)
-        roles = (self.target_names_, self.past_covariates_, self.future_covariates_)
-        frames = self._fit_frames(y, min_length=self.n_steps_in_, fill=self.fill)
-        self.target_names_, self.past_covariates_, self.future_covariates_ = roles
-        covariates = self._covariate_frames(X, frames, "X")
-        self._store_last_inputs(
-            {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()}
-        )
+        # All or nothing: bad data leaves the previous inputs in place.
+        saved = {name: getattr(self, name) for name in self._INPUT_STATE}
+        try:
+            frames = self._fit_frames(y, min_length=self.n_steps_in_, fill=self.fill)
+            self.target_names_ = saved["target_names_"]  # the roles stay those of fit
+            covariates = self._covariate_frames(X, frames, "X")
+            self._store_last_inputs(
+                {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()}
+            )
+        except BaseException:
+            for name, value in saved.items():
+                setattr(self, name, value)
+            raise
         return self
+
+    # What update replaces (set by _fit_frames and _store_last_inputs).
+    _INPUT_STATE = ("input_form_", "series_ids_", "target_names_", "n_series_", "_last_index_", "_last_inputs_")
 
     def _check_steps(self) -> tuple[int, int]:
         n_in = check_int(self.n_steps_in, "n_steps_in", minimum=1)
