@@ -327,3 +327,77 @@ def test_unequal_panel_lengths_align_folds_from_the_end(series):
     assert folds.loc["short", "min"] > folds.loc["long", "min"]
     last = result.forecasts[result.forecasts["fold"] == folds.loc["long", "max"]]
     assert last.groupby("unique_id")["cutoff"].first().nunique() == 1
+
+
+def test_warm_start_with_a_warm_start_parameter_continues_the_estimator(series):
+    from sklearn.linear_model import SGDRegressor
+
+    from tsforecast import WindowForecaster
+
+    def make():
+        return WindowForecaster(SGDRegressor(max_iter=3, tol=None, random_state=0), n_steps_in=4, n_steps_out=1)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SGD's ConvergenceWarning at max_iter=3
+        result = backtest(make(), series, horizon=2, n_folds=2, warm_start=True, progress=False)
+        manual = make().fit(series.iloc[:28 - 2])
+        first = manual.predict(2).to_numpy()
+        manual.estimator_.set_params(warm_start=True)
+        second = manual.fit(series.iloc[:28]).predict(2).to_numpy()
+    np.testing.assert_array_equal(result.forecasts["y_hat"], np.concatenate([first, second]))
+    assert result.info["n_tasks"] == 1 and not result.info["notes"]
+
+
+class _Net:
+    def __init__(self, weights):
+        self.weights = list(weights)
+
+    def get_weights(self):
+        return list(self.weights)
+
+    def set_weights(self, weights):
+        self.weights = list(weights)
+
+
+def test_warm_start_hands_weights_to_networks_without_warm_start_parameter(series):
+    from sklearn.base import BaseEstimator, RegressorMixin
+
+    from tsforecast import WindowForecaster
+
+    class NetEstimator(RegressorMixin, BaseEstimator):
+        """Trains by adding ``epochs`` to its single weight; a fresh network starts at 0."""
+
+        def __init__(self, epochs: int = 8):
+            self.epochs = epochs
+
+        def _build(self):
+            network = _Net([0.0])
+            return network, network
+
+        def fit(self, X, y):
+            _, network = self._build()
+            self.start_ = network.get_weights()[0]
+            network.set_weights([self.start_ + self.epochs])
+            self.network_ = network
+            self.history_ = {"loss": [1.0] * self.epochs}
+            return self
+
+        def predict(self, X):
+            return np.full((len(X), 2), self.network_.get_weights()[0])
+
+    model = WindowForecaster(NetEstimator(), n_steps_in=4, n_steps_out=2)
+    result = backtest(model, series, horizon=2, n_folds=3, warm_start=True, progress=False)
+    # Fold 0 trains 8 epochs from 0; each warm refit continues for 8 // 4 = 2 epochs.
+    np.testing.assert_array_equal(result.forecasts.groupby("fold")["y_hat"].first(), [8.0, 10.0, 12.0])
+    assert [len(result.histories["WindowForecaster"][k]["loss"]) for k in range(3)] == [8, 2, 2]
+    epochs = backtest(model, series, horizon=2, n_folds=3, warm_start=3, progress=False)
+    np.testing.assert_array_equal(epochs.forecasts.groupby("fold")["y_hat"].first(), [8.0, 11.0, 14.0])
+    cold = backtest(model, series, horizon=2, n_folds=3, progress=False)
+    np.testing.assert_array_equal(cold.forecasts.groupby("fold")["y_hat"].first(), [8.0, 8.0, 8.0])
+    assert model.get_params()["estimator"].epochs == 8  # the user's model is untouched
+
+
+def test_warm_start_unsupported_refits_from_scratch_with_a_note(series):
+    result = backtest(LastValue(), series, horizon=2, n_folds=2, warm_start=True, progress=False)
+    assert result.info["notes"] == {"LastValue": ["warm_start unsupported: refit from scratch"]}
+    np.testing.assert_array_equal(result.forecasts.groupby("fold")["y_hat"].first(), series.iloc[[25, 27]])

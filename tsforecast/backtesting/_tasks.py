@@ -157,8 +157,11 @@ def _adopt_own_weights(estimator) -> None:
     estimator.warm_start = True
 
 
-def _warm_refit(model, y, X, epochs: int | None) -> bool:
-    """Refit ``model`` from its current weights with fewer epochs; False if it cannot."""
+def _warm_refit(model, y, X, epochs: int | None, state: dict) -> bool:
+    """Refit ``model`` from its current weights with fewer epochs; False if it cannot.
+
+    ``epochs=None`` means a quarter of the epochs of the first (cold) fit, which
+    ``state`` remembers across the chain."""
     holder = _warm_holder(model)
     adopt = holder is None
     if adopt:
@@ -167,7 +170,8 @@ def _warm_refit(model, y, X, epochs: int | None) -> bool:
             return False
     own = holder.get_params(deep=False)
     if "epochs" in own:
-        holder.set_params(epochs=epochs if epochs is not None else max(1, int(own["epochs"]) // 4))
+        full = state.setdefault("epochs", int(own["epochs"]))
+        holder.set_params(epochs=epochs if epochs is not None else max(1, full // 4))
     if adopt:
         _adopt_own_weights(holder)
     else:
@@ -176,7 +180,7 @@ def _warm_refit(model, y, X, epochs: int | None) -> bool:
     return True
 
 
-def _run_fold(task: Task, plan: FoldPlan, model, notes: list):
+def _run_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
     """Fit (or refit, warm-start, update) and predict one fold; returns the model and
     the fold's record."""
     proto = task.model
@@ -184,7 +188,7 @@ def _run_fold(task: Task, plan: FoldPlan, model, notes: list):
     y, X, X_future = _fold_inputs(task, plan, uses_covariates)
     steps = task.gap + task.horizon
     if plan.fit:
-        warm = task.warm_start and model is not None and _warm_refit(model, y, X, task.warm_epochs)
+        warm = task.warm_start and model is not None and _warm_refit(model, y, X, task.warm_epochs, state)
         if task.warm_start and model is not None and not warm:
             notes.append("warm_start unsupported: refit from scratch")
         if not warm:
@@ -213,13 +217,13 @@ def _run_fold(task: Task, plan: FoldPlan, model, notes: list):
 def run_task(task: Task) -> dict:
     """Run every fold of ``task``; a fold that fails is recorded with its error and
     the folds that depend on its model fail with it. Returns a JSON-able payload."""
-    model, folds, notes = None, [], []
+    model, folds, notes, state = None, [], [], {}
     for plan in task.folds:
         started = time.perf_counter()
         try:
             if not plan.fit and model is None:
                 raise RuntimeError("no fitted model: the fit this fold depends on failed")
-            model, record = _run_fold(task, plan, model, notes)
+            model, record = _run_fold(task, plan, model, notes, state)
             record["error"] = None
         except Exception as exc:  # noqa: BLE001 - one failing model must not stop the backtest
             model = None if plan.fit else model

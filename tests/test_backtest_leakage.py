@@ -1,0 +1,118 @@
+"""No future value reaches a forecast: garbage after a cutoff leaves the forecasts made
+at (and before) that cutoff bit-identical, for every kind of model."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from _backtest_helpers import GlobalMean, LastValue, NoisyQuantiles, UpdatableMean
+from sklearn.linear_model import Ridge
+
+from tsforecast import WindowForecaster, backtest
+from tsforecast import baselines as _baselines
+
+HORIZON, N_FOLDS, LENGTH = 3, 3, 72
+FORECAST_COLUMNS = ["model", "unique_id", "fold", "cutoff", "ds", "step", "y_hat"]
+
+
+def make_data() -> pd.DataFrame:
+    """Two hourly series with a daily season, a past covariate z and a future-known x."""
+    rng = np.random.default_rng(11)
+    t = np.arange(LENGTH)
+    frames = {}
+    for i, key in enumerate(["a", "b"]):
+        x = np.sin(2 * np.pi * t / 24)
+        frames[key] = pd.DataFrame(
+            {"y": 20 + 5 * i + 3 * x + rng.normal(0, 0.3, LENGTH), "x": x, "z": rng.normal(size=LENGTH)},
+            index=pd.date_range("2024-01-01", periods=LENGTH, freq="h"),
+        )
+    return pd.concat(frames, names=["unique_id", "ds"]).reset_index()
+
+
+def corrupt(data: pd.DataFrame, cutoff_pos: int, how: str, keep_future: str | None = None) -> pd.DataFrame:
+    """Garbage in every row after ``cutoff_pos`` of every series; a declared future-known
+    column keeps its values for the horizon (they are known at the cutoff)."""
+    rng = np.random.default_rng(99)
+    out = []
+    for _, frame in data.groupby("unique_id", sort=False):
+        frame = frame.reset_index(drop=True).copy()
+        after = frame.index > cutoff_pos
+        for column in ("y", "x", "z"):
+            rows = after.copy()
+            if column == keep_future:
+                rows &= frame.index > cutoff_pos + HORIZON
+            garbage = frame.loc[rows, column] * 1000 if how == "x1000" else rng.normal(0, 1e6, rows.sum())
+            frame.loc[rows, column] = garbage
+        out.append(frame)
+    return pd.concat(out, ignore_index=True)
+
+
+def assert_no_leak(models: dict, *, fold: int = 1, keep_future: str | None = None, n_folds: int = N_FOLDS,
+                   garbage=("x1000", "random"), **kwargs):
+    data = make_data()
+    clean = backtest(models, data, horizon=HORIZON, n_folds=n_folds, progress=False, **kwargs)
+    cutoff_pos = LENGTH - HORIZON * (n_folds - fold) - 1
+    assert clean.forecasts.query("fold == @fold")["cutoff"].iloc[0] == data["ds"].iloc[cutoff_pos]
+    for how in garbage:
+        dirty = backtest(models, corrupt(data, cutoff_pos, how, keep_future), horizon=HORIZON, n_folds=n_folds,
+                         progress=False, **kwargs)
+        assert dirty.errors.empty and clean.errors.empty
+        columns = FORECAST_COLUMNS + [c for c in clean.forecasts.columns if c.startswith("q")]
+        made_by_cutoff = clean.forecasts["fold"] <= fold
+        pd.testing.assert_frame_equal(
+            clean.forecasts.loc[made_by_cutoff, columns],
+            dirty.forecasts.loc[dirty.forecasts["fold"] <= fold, columns],
+            check_exact=True,
+        )
+        # The test is not vacuous: later forecasts did see the garbage.
+        later = clean.forecasts["fold"] > fold
+        assert not np.array_equal(clean.forecasts.loc[later, "y_hat"], dirty.forecasts.loc[later, "y_hat"])
+    return clean
+
+
+BASELINES = ["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped", "Theta", "Comb",
+             "ETS", "ARIMA"]
+
+
+@pytest.mark.parametrize("name", BASELINES)
+def test_baselines_do_not_leak(name):
+    cls = getattr(_baselines, name, None)
+    if cls is None:
+        pytest.skip(f"tsforecast.baselines.{name} is not available")
+    params = cls().get_params()
+    model = cls(season_length=24) if "season_length" in params else cls()
+    assert_no_leak({name: model, "last": LastValue()})
+
+
+@pytest.mark.filterwarnings("ignore:models.*has no update")
+def test_test_forecasters_do_not_leak():
+    models = {"last": LastValue(), "global": GlobalMean(), "q": NoisyQuantiles(), "mean": UpdatableMean()}
+    assert_no_leak(models)
+    assert_no_leak(models, fold=0, refit=2)
+
+
+def test_window_forecaster_with_ridge_and_covariates_does_not_leak():
+    model = WindowForecaster(Ridge(alpha=1.0), n_steps_in=12, n_steps_out=HORIZON, covariates=["z"],
+                             future_covariates=["x"])
+    assert_no_leak({"ridge": model}, covariates=["z"], future_covariates=["x"], keep_future="x")
+    assert_no_leak({"ridge": model}, covariates=["z"], future_covariates=["x"], keep_future="x", refit=False)
+
+
+def lstm(**params):
+    from tsforecast import EncoderDecoderLSTM
+
+    estimator = EncoderDecoderLSTM(units=4, epochs=4, batch_size=16, validation_fraction=0.25, patience=1,
+                                   scaling="standard", random_state=0, **params)
+    return WindowForecaster(estimator, n_steps_in=12, n_steps_out=HORIZON)
+
+
+@pytest.mark.slow
+def test_lstm_with_scaling_early_stopping_and_warm_start_does_not_leak():
+    # Two folds, warm-started: fold 0 trains from scratch with standard scaling and early
+    # stopping, fold 1 continues from fold 0's weights for 4 // 4 = 1 epoch.
+    result = assert_no_leak({"lstm": lstm()}, fold=0, n_folds=2, garbage=("random",), warm_start=True)
+    assert result.errors.empty and not result.info["notes"]
+    assert result.info["n_tasks"] == 1
+    assert len(result.histories["lstm"][1]["loss"]) == 1
+    assert 1 <= len(result.histories["lstm"][0]["loss"]) <= 4
