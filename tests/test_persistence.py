@@ -416,3 +416,23 @@ def test_values_round_trip(value):
 def test_unsupported_values_are_refused():
     with pytest.raises(InputTypeError, match="function"):
         persistence.encode_value({"f": len}, {}, {}, "v")
+
+
+def test_sklearn_cache_folder_and_odd_attributes_are_refused(tmp_path):
+    model = make_pipeline(StandardScaler(), Ridge()).fit(np.arange(20.0).reshape(10, 2), np.arange(10.0))
+    save(model, tmp_path / "pipe.tsf")
+    members = members_of(tmp_path / "pipe.tsf")
+
+    def cache(manifest):
+        manifest["config"]["params"]["memory"] = str(tmp_path / "cache")
+
+    write_zip(tmp_path / "cache.tsf", edit_manifest(members, cache))
+    with pytest.raises(ModelFileError, match="memory"):
+        load(tmp_path / "cache.tsf")
+
+    def dunder(manifest):
+        manifest["config"]["params"]["steps"][1]["__tuple__"][1]["fitted"]["__class__"] = 1
+
+    write_zip(tmp_path / "dunder.tsf", edit_manifest(members, dunder))
+    with pytest.raises(ModelFileError, match="__class__"):
+        load(tmp_path / "dunder.tsf")

@@ -289,8 +289,12 @@ def _decode_object(node: dict, arrays: dict, models: dict):
         own_models = {name: _lookup(models, prefix + name, "Keras model") for name in node.get("models", [])}
         return cls._from_state(node["config"], own_arrays, own_models)
     params = {k: decode_value(v, arrays, models) for k, v in node.get("params", {}).items()}
+    if params.get("memory") is not None:  # a joblib cache folder would be unpickled on fit
+        raise ModelFileError(f"{key} has memory={params['memory']!r}; a saved model must not name a cache folder")
     estimator = cls(**params)
     for attr, value in node.get("fitted", {}).items():
+        if not (isinstance(attr, str) and attr.isidentifier() and not attr.startswith("__")):
+            raise ModelFileError(f"{key} has an invalid attribute name {attr!r}")
         setattr(estimator, attr, decode_value(value, arrays, models))
     return estimator
 
