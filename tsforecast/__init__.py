@@ -28,6 +28,8 @@ _LAZY = {
     "list_datasets": "datasets",
     "load_m4": "datasets",
     "from_panel": "panel",
+    **dict.fromkeys(["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped", "Theta",
+                     "Comb", "ETS", "ARIMA"], "baselines"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
