@@ -205,6 +205,7 @@ class BacktestResult:
                 continue
             own = loss[loss["model"] == model].drop(columns="model")
             both = own.merge(ref, on=keys, suffixes=("", "_ref")).sort_values(keys, kind="stable")
+            both = both[np.isfinite(both[metric]) & np.isfinite(both[f"{metric}_ref"])]
             if len(both) < 2:
                 rows[model] = (np.nan, np.nan, np.nan, len(both))
                 continue
