@@ -331,7 +331,9 @@ class WindowForecaster(BaseForecaster):
         if targets is None:
             targets = [c for c in y_columns if c not in future and c not in (past or [])]
             if not targets:
-                raise InvalidInputError(f"y has no column left to forecast; its columns {y_columns!r} are all covariates.")
+                raise InvalidInputError(
+                    f"y has no column left to forecast; its columns {y_columns!r} are all covariates."
+                )
         unknown = [c for c in targets if c not in y_columns]
         if unknown:
             raise UnknownColumnError(
@@ -432,7 +434,7 @@ class WindowForecaster(BaseForecaster):
 
     def _predict_quantiles(self, horizon, X, quantiles):
         horizon = self._check_horizon(horizon, default=self.n_steps_out_)
-        known = tuple(float(q) for q in self.estimator_.quantiles)
+        known = tuple(float(q) for q in getattr(self.estimator_, "quantiles_", None) or self.estimator_.quantiles)
         wanted = known if quantiles is None else check_quantiles(quantiles)
         absent = [q for q in wanted if not any(np.isclose(q, k) for k in known)]
         if absent:
