@@ -312,3 +312,17 @@ def test_arima_auto_search_picks_an_order_by_aicc():
         x[t] = 0.6 * x[t - 1] - 0.4 * x[t - 2] + rng.normal()
     model = ARIMA(order=(0, 0, 0), auto=True, max_p=2, max_q=0).fit(pd.Series(x + 5))
     assert model.states_["series"][0]["order"][0] == 2
+
+
+@pytest.mark.parametrize("model", FAST, ids=_ids(FAST))
+def test_save_and_load_round_trip(model, tmp_path):
+    from tsforecast import load, save
+
+    data = {"a": _series(30), "b": _series(36, seed=4, index="datetime")}
+    fitted = clone(model).fit(data)
+    save(fitted, tmp_path / "model.tsf")
+    loaded = load(tmp_path / "model.tsf")
+    assert type(loaded) is type(model) and loaded.get_params() == model.get_params()
+    before, after = fitted.predict(4), loaded.predict(4)
+    for key in data:
+        pd.testing.assert_series_equal(before[key], after[key])

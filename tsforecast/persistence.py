@@ -63,6 +63,8 @@ _KERAS_SUFFIX = ".keras"
 _TSFORECAST_CLASSES = {
     "WindowForecaster": "forecaster",
     "EncoderDecoderLSTM": "models",
+    **dict.fromkeys(["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped", "Theta", "Comb"],
+                    "baselines"),
 }
 
 #: Keras class names whose configuration carries Python code; never loaded.

@@ -24,11 +24,14 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..base import BaseForecaster, check_quantiles, quantile_column
 from ..exceptions import FallbackWarning
+from ..panel import InputForm
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 
 #: Quantiles returned by ``predict_quantiles`` when none are given.
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
+#: Fitted attributes saved by ``tsforecast.save`` (besides ``input_form_``).
+_FITTED = ("series_ids_", "target_names_", "n_series_", "_last_index_", "states_")
 #: Below this many series a panel is fitted in the calling process even if n_jobs > 1:
 #: starting worker processes costs more than these models' fits.
 _MIN_SERIES_PER_JOB = 8
@@ -207,6 +210,34 @@ class LocalForecaster(BaseForecaster):
             blocks = [self._quantiles(state, h, z) for state in states]
             out[key] = self._wrap(key, h, np.column_stack(blocks), columns)
         return self._restore(out)
+
+    # -- persistence (tsforecast.save / load, no pickle) ----------------------------
+    def _get_state(self) -> dict:
+        """Parameters and the fitted per-series states (numbers and arrays only)."""
+        from ..persistence import encode_value
+
+        arrays, models = {}, {}
+        params = {k: encode_value(v, arrays, models, f"param.{k}") for k, v in self.get_params(deep=False).items()}
+        config = {"class": type(self).__name__, "params": params, "fitted": None}
+        if hasattr(self, "states_"):
+            form = self.input_form_
+            fitted = {"input_form_": {"kind": form.kind, "name": form.name, "dict_values": form.dict_values}}
+            fitted.update({name: getattr(self, name) for name in _FITTED})
+            config["fitted"] = encode_value(fitted, arrays, models, "fitted")
+        return {"config": config, "arrays": arrays, "models": models}
+
+    @classmethod
+    def _from_state(cls, config: dict, arrays: dict, models: dict):
+        from ..persistence import decode_value
+
+        params = {k: decode_value(v, arrays, models) for k, v in config["params"].items()}
+        forecaster = cls(**params)
+        if config.get("fitted") is not None:
+            fitted = decode_value(config["fitted"], arrays, models)
+            forecaster.input_form_ = InputForm(**fitted.pop("input_form_"))
+            for name, value in fitted.items():
+                setattr(forecaster, name, value)
+        return forecaster
 
     def _quantiles(self, state: dict, horizon: int, z: np.ndarray) -> np.ndarray:
         mean = self._point(state, horizon)
