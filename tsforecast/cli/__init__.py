@@ -155,6 +155,10 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
         future_covariates=selection.future_covariates or None, season_length=settings.season_length,
         n_jobs=n_jobs, progress=not quiet,
     )
+    # Where the data came from and how to rerun: shown in the report, kept by --save-result.
+    if _command_line() is not None:
+        result.info["command"] = _command_line()
+    result.info["data"] = {"source": selection.name, **result.info.get("data", {})}
     _print_summary(result, reference)
     if save_result is not None:
         result.save(save_result)
@@ -162,8 +166,18 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
     if report_path is not None:
         from ..reporting import report
 
+        title = title if title is not None else f"Backtest of {', '.join(names)} on {selection.name}"
         paths = report(result, report_path, title=title, reference=reference)
         click.echo(f"wrote {paths.html}, {paths.markdown} and {paths.figures}/")
+
+
+def _command_line() -> str | None:
+    """The command as typed, when run through :func:`main` (which records its arguments)."""
+    import shlex
+
+    obj = click.get_current_context().find_root().obj
+    args = obj.get("argv") if isinstance(obj, dict) else None
+    return None if args is None else "tsforecast " + " ".join(shlex.quote(arg) for arg in args)
 
 
 def _print_summary(result, reference: str | None) -> None:
@@ -272,9 +286,10 @@ def _update_from(model, data_file: Path, time_column, id_column):
     keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in data.columns else []
     observed = data[data[targets[0]].notna()]
     y = observed[[*keys, *targets]]
-    X = (observed if not future else data)[[*keys, *past, *future]] if past or future else None
+    X = observed[[*keys, *past, *future]] if past or future else None
     model.update(y, X) if X is not None else model.update(y)
-    return data[[*keys, *past, *future]] if future else None
+    # The future rows (no target yet) carry the future-known covariates of the forecast steps.
+    return data[[*keys, *future]] if future else None
 
 
 def _as_table(forecast):
@@ -342,8 +357,11 @@ def main(argv: list[str] | None = None) -> None:
     warnings.formatwarning = _warning_line
     # Metrics a model does not give (pinball without quantiles) average to NaN, shown as such.
     warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+    # statsmodels' optimiser notes on baselines are noise here; the scores show the outcome.
+    warnings.filterwarnings("ignore", "Maximum Likelihood optimization failed to converge")
     try:
-        status = cli.main(args=argv, prog_name="tsforecast", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else list(argv)
+        status = cli.main(args=args, prog_name="tsforecast", standalone_mode=False, obj={"argv": args})
     except click.exceptions.Abort:
         _fail("aborted.", 130)
     except click.ClickException as error:

@@ -53,6 +53,24 @@ def _ridge(s: ModelSettings):
                             future_covariates=list(s.future_covariates) or None)
 
 
+#: Longest season ETS models seasonally; statsmodels' ETS grows slow and unstable with
+#: hundreds of seasonal states (daily data with a yearly season), so longer seasons get
+#: a non-seasonal ETS.
+ETS_MAX_SEASON = 52
+
+
+def _ets(s: ModelSettings):
+    from ..baselines import ETS
+
+    return ETS(season_length=s.season_length if s.season_length <= ETS_MAX_SEASON else 1, random_state=s.seed)
+
+
+def _arima(s: ModelSettings):
+    from ..baselines import ARIMA
+
+    return ARIMA(order=(1, 1, 1), auto=True, max_p=2, max_q=2)
+
+
 def _baseline(class_name: str, seasonal: bool) -> Callable[[ModelSettings], object]:
     def factory(s: ModelSettings):
         from .. import baselines
@@ -78,8 +96,8 @@ _REGISTRY: dict[str, tuple[Callable[[ModelSettings], object], str]] = {
     "damped": (_baseline("Damped", True), "damped trend (seasonally adjusted)"),
     "theta": (_baseline("Theta", True), "Theta method"),
     "comb": (_baseline("Comb", True), "mean of SES, Holt and Damped (M4's Comb)"),
-    "ets": (_baseline("ETS", True), "automatic exponential smoothing (ETS)"),
-    "arima": (_baseline("ARIMA", True), "ARIMA"),
+    "ets": (_ets, f"exponential smoothing, form chosen by AICc (seasonal for seasons up to {ETS_MAX_SEASON})"),
+    "arima": (_arima, "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal)"),
 }
 
 #: ``name: description`` lines for the help text.

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _figures
-from ._document import Block, Bullets, Figure, Heading, Paragraph, Table
+from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
 from ._verdict import SIGNIFICANCE_LEVELS, significance_mark, verdict_sentence
 
 __all__ = [
@@ -377,6 +377,7 @@ def _models_table(models: Mapping, per_model: dict[str, Mapping]) -> Table:
 def _run_blocks(result) -> list[Block]:
     """``result.info`` as tables: settings, data, folds, models (with per-model entries), the rest."""
     info = dict(result.info or {})
+    command = info.pop("command", None)
     models = info.pop("models", None) or {}
     names = set(map(str, models)) | set(_model_names(result))
     per_model = {key: info.pop(key) for key in list(info)
@@ -385,6 +386,8 @@ def _run_blocks(result) -> list[Block]:
     groups = [(str(k), v) for k, v in info.items() if isinstance(v, Mapping) and v]
     groups.sort(key=lambda group: group[0] != "data")  # the data first
     blocks: list[Block] = [Heading("What was run", 2, "run")]
+    if command:
+        blocks += [Paragraph("Command:"), Code(str(command))]
     tables = [Table((key, "value"), tuple(_flatten(values)), caption=key.replace("_", " ").capitalize())
               for key, values in groups]
     if tables and groups[0][0] == "data":

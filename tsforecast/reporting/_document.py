@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Heading", "Paragraph", "Bullets", "Table", "Figure", "Block"]
+__all__ = ["Heading", "Paragraph", "Code", "Bullets", "Table", "Figure", "Block"]
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,13 @@ class Paragraph:
 
     text: str
     emphasis: bool = False
+
+
+@dataclass(frozen=True)
+class Code:
+    """A line of code to copy, such as the command that made the report."""
+
+    text: str
 
 
 @dataclass(frozen=True)
@@ -55,4 +62,4 @@ class Figure:
     caption: str
 
 
-Block = Heading | Paragraph | Bullets | Table | Figure
+Block = Heading | Paragraph | Code | Bullets | Table | Figure

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from html import escape
 
-from ._document import Block, Bullets, Figure, Heading, Paragraph, Table
+from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
 
 __all__ = ["render_html"]
 
@@ -31,6 +31,7 @@ th, td { border: 1px solid #d6d6d6; padding: 0.25rem 0.55rem; vertical-align: to
 th { background: #f4f4f4; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td code, li code { font-size: 0.82rem; }
+pre { background: #f6f8fa; padding: 0.6rem 0.8rem; overflow-x: auto; font-size: 0.85rem; }
 figure { margin: 0.8rem 0 1.4rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.88rem; }
@@ -63,6 +64,8 @@ def _block(block: Block) -> str:
         return f"<h{block.level}{anchor}>{escape(block.text)}</h{block.level}>"
     if isinstance(block, Paragraph):
         return f'<p class="verdict">{escape(block.text)}</p>' if block.emphasis else f"<p>{escape(block.text)}</p>"
+    if isinstance(block, Code):
+        return f"<pre><code>{escape(block.text)}</code></pre>"
     if isinstance(block, Bullets):
         return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in block.items) + "</ul>"
     if isinstance(block, Table):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from ._document import Block, Bullets, Figure, Heading, Paragraph, Table
+from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
 
 __all__ = ["render_markdown", "figure_filename"]
 
@@ -37,6 +37,8 @@ def _block(block: Block, figures_dir: str) -> str:
         return "#" * block.level + " " + block.text
     if isinstance(block, Paragraph):
         return "> " + block.text if block.emphasis else block.text
+    if isinstance(block, Code):
+        return f"```\n{block.text}\n```"
     if isinstance(block, Bullets):
         return "\n".join(f"- {item}" for item in block.items)
     if isinstance(block, Table):

@@ -1,0 +1,302 @@
+"""The tsforecast command end to end: backtests with reports, fit/predict, datasets, bad input."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import tsforecast
+from tsforecast import BacktestResult
+from tsforecast.cli import cli, main
+from tsforecast.cli._registry import model_names
+
+# -- helpers ---------------------------------------------------------------------------
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    """Run ``tsforecast args`` through :func:`main`: exit status, stdout, stderr."""
+    with pytest.raises(SystemExit) as stop:
+        main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return stop.value.code, captured.out, captured.err
+
+
+def md_table(markdown: str, first_header: str) -> list[dict[str, str]]:
+    lines = markdown.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
+    header = [cell.strip() for cell in lines[start].strip("|").split("|")]
+    rows = []
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        rows.append(dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")))))
+    return rows
+
+
+def assert_report_matches(markdown: str, result: BacktestResult, reference: str) -> None:
+    """The report's metrics table shows the result's summary, model by model."""
+    summary = result.summary(reference=reference, metric="mase")
+    rows = md_table(markdown, "rank")
+    assert [row["model"] for row in rows] == list(summary.sort_values("rank").index)
+    for row in rows:
+        expected = summary.loc[row["model"]]
+        assert float(row["MASE mean"]) == float(f"{expected['mase_mean']:.4g}")
+        assert float(row["MAE mean"]) == float(f"{expected['mae_mean']:.4g}")
+        assert float(row["RMSE mean"]) == float(f"{expected['rmse_mean']:.4g}")
+        if row["model"] != reference:
+            assert float(row[f"skill vs {reference}"].rstrip("%")) == pytest.approx(100 * expected["skill"], abs=0.05)
+
+
+def one_line_error(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1, err
+    assert lines[0].startswith("Error: ") and "Traceback" not in err
+    return lines[0]
+
+
+@pytest.fixture
+def load_csv(tmp_path) -> Path:
+    """Hourly electricity-like load with a temperature covariate and a known hour-of-day feature."""
+    rng = np.random.default_rng(3)
+    n = 144
+    times = pd.date_range("2024-03-01", periods=n, freq="h")
+    hour = times.hour.to_numpy()
+    temp = 15 + 5 * np.sin(2 * np.pi * (hour - 6) / 24) + rng.normal(0, 1, n)
+    load = 50 + 10 * np.sin(2 * np.pi * hour / 24) + 0.8 * temp + rng.normal(0, 1, n)
+    table = pd.DataFrame({"timestamp": times.strftime("%Y-%m-%d %H:%M"), "load": load, "temp": temp,
+                          "hour": hour.astype(float)})
+    path = tmp_path / "load.csv"
+    table.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture
+def panel_csv(tmp_path) -> Path:
+    rng = np.random.default_rng(4)
+    frames = []
+    for store in ("north", "south", "east"):
+        n = 96
+        frames.append(pd.DataFrame({
+            "store": store, "date": pd.date_range("2024-01-01", periods=n, freq="D").strftime("%Y-%m-%d"),
+            "sales": 100 + 10 * np.sin(2 * np.pi * np.arange(n) / 7) + rng.normal(0, 3, n),
+        }))
+    path = tmp_path / "panel.csv"
+    pd.concat(frames).to_csv(path, index=False)
+    return path
+
+
+# -- help, datasets, entry points --------------------------------------------------------------
+@pytest.mark.parametrize("command", [[], ["backtest"], ["fit"], ["predict"], ["datasets"]])
+def test_help_everywhere(command):
+    result = CliRunner().invoke(cli, [*command, "--help"])
+    assert result.exit_code == 0
+    assert "Usage: " in result.output and "--help" in result.output
+
+
+def test_backtest_help_lists_every_model():
+    output = CliRunner().invoke(cli, ["backtest", "--help"]).output
+    for name in model_names():
+        assert f"{name}: " in output
+
+
+def test_datasets_lists_the_bundled_ones(capsys):
+    status, out, _ = run(capsys, "datasets")
+    assert status == 0
+    for name in tsforecast.list_datasets().index:
+        assert out.count(f"{name}: ") == 1
+
+
+def test_module_and_console_script_run():
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    module = subprocess.run([sys.executable, "-m", "tsforecast.cli", "datasets"], capture_output=True, text=True,
+                            env=env, timeout=120)
+    assert module.returncode == 0 and "seattle_weather" in module.stdout
+    script = Path(sys.executable).parent / "tsforecast"
+    if not script.exists():
+        pytest.skip(f"the console script is not installed beside {sys.executable}")
+    version = subprocess.run([str(script), "--version"], capture_output=True, text=True, env=env, timeout=120)
+    assert version.returncode == 0 and tsforecast.__version__ in version.stdout
+
+
+# -- backtests with reports ------------------------------------------------------------------
+def test_backtest_on_bundled_dataset(capsys, tmp_path):
+    report = tmp_path / "reports" / "co2.html"
+    saved = tmp_path / "co2_result.zip"
+    status, out, err = run(capsys, "backtest", "--dataset", "co2", "--horizon", "13", "--folds", "2",
+                           "--models", "naive,snaive,drift", "--report", report, "--save-result", saved)
+    assert status == 0, err
+    assert "Models ranked by mean MASE" in out and "skill relative to snaive" in out
+    assert "backtest" in err and "task" in err  # the progress bar
+    result = BacktestResult.load(saved)
+    assert result.info["season_length"] == 52  # the dataset's season
+    markdown = report.with_suffix(".md").read_text()
+    assert markdown.startswith("# Backtest of naive, snaive, drift on co2\n")
+    assert_report_matches(markdown, result, "snaive")
+    assert "tsforecast backtest --dataset co2 --horizon 13" in markdown  # the command that made it
+    assert report.exists() and (tmp_path / "reports" / "co2_files" / "error_by_step.png").exists()
+
+
+def test_backtest_on_csv_with_covariates(capsys, tmp_path, load_csv):
+    report = tmp_path / "load.html"
+    saved = tmp_path / "load.zip"
+    status, _, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--covariates", "temp",
+                         "--future-covariates", "hour", "--horizon", "6", "--folds", "3", "--lookback", "24",
+                         "--models", "ridge,naive,snaive", "--reference", "naive", "--report", report,
+                         "--save-result", saved, "-q")
+    assert status == 0, err
+    result = BacktestResult.load(saved)
+    assert result.info["data"]["covariates"] == ["temp"] and result.info["data"]["future_covariates"] == ["hour"]
+    assert result.info["season_length"] == 24  # hourly data
+    assert result.info["data"]["freq"] == "h"
+    assert len(result.errors) == 0
+    markdown = report.with_suffix(".md").read_text()
+    assert_report_matches(markdown, result, "naive")
+    assert "| future_covariates | hour |" in markdown
+
+
+def test_backtest_on_panel_csv(capsys, tmp_path, panel_csv):
+    report = tmp_path / "panel.html"
+    saved = tmp_path / "panel.zip"
+    status, _, err = run(capsys, "backtest", "--data", panel_csv, "--id-column", "store", "--target", "sales",
+                         "--horizon", "7", "--folds", "2", "--models", "naive,snaive,mean", "--report", report,
+                         "--save-result", saved, "-q")
+    assert status == 0, err
+    result = BacktestResult.load(saved)
+    assert sorted(result.forecasts["unique_id"].unique()) == ["east", "north", "south"]
+    assert result.info["season_length"] == 7
+    assert_report_matches(report.with_suffix(".md").read_text(), result, "snaive")
+
+
+@pytest.mark.slow
+def test_backtest_with_lstm_reports_training_curves(capsys, tmp_path, load_csv):
+    report = tmp_path / "lstm.html"
+    saved = tmp_path / "lstm.zip"
+    status, _, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--covariates", "temp",
+                         "--horizon", "6", "--folds", "2", "--models", "lstm,snaive", "--epochs", "2", "--units",
+                         "4", "--lookback", "12", "--report", report, "--save-result", saved, "-q")
+    assert status == 0, err
+    result = BacktestResult.load(saved)
+    markdown = report.with_suffix(".md").read_text()
+    assert_report_matches(markdown, result, "snaive")
+    curves = md_table(markdown, "model | fold")
+    assert [(row["model"], row["epochs"]) for row in curves] == [
+        ("lstm", str(len(result.histories["lstm"][fold]["loss"]))) for fold in sorted(result.histories["lstm"])]
+    assert (report.parent / "lstm_files" / "training_curves.png").exists()
+    assert any(line.startswith("> lstm ") for line in markdown.splitlines())  # a verdict on the LSTM
+
+
+# -- fit and predict ------------------------------------------------------------------------------
+def test_fit_then_predict(capsys, tmp_path, load_csv):
+    model = tmp_path / "ridge.tsf"
+    status, out, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--covariates", "temp",
+                           "--model", "ridge", "--horizon", "6", "--lookback", "24", "--save", model)
+    assert status == 0, err
+    assert model.exists()
+    out_file = tmp_path / "forecast.csv"
+    status, _, err = run(capsys, "predict", "--model", model, "--out", out_file)
+    assert status == 0, err
+    forecast = pd.read_csv(out_file, parse_dates=["timestamp"])
+    assert list(forecast.columns) == ["timestamp", "load"] and len(forecast) == 6
+    assert forecast["timestamp"].iloc[0] == pd.Timestamp("2024-03-07 00:00")  # the hour after the data
+
+    # From newer data: forecasts start after its end, without refitting.
+    table = pd.read_csv(load_csv).iloc[24:]
+    later = tmp_path / "later.csv"
+    table.assign(timestamp=pd.to_datetime(table["timestamp"]) + pd.Timedelta(hours=24)).to_csv(later, index=False)
+    status, out, err = run(capsys, "predict", "--model", model, "--data", later, "--horizon", "3")
+    assert status == 0, err
+    printed = pd.read_csv(pd.io.common.StringIO(out), parse_dates=["timestamp"])
+    assert len(printed) == 3 and printed["timestamp"].iloc[0] == pd.Timestamp("2024-03-08 00:00")
+
+
+def test_predict_with_future_covariates_from_rows_without_target(capsys, tmp_path, load_csv):
+    model = tmp_path / "ridge.tsf"
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--future-covariates", "hour",
+                         "--model", "ridge", "--horizon", "4", "--lookback", "12", "--save", model)
+    assert status == 0, err
+    table = pd.read_csv(load_csv)
+    future = pd.DataFrame({"timestamp": pd.date_range("2024-03-07", periods=4, freq="h").strftime("%Y-%m-%d %H:%M"),
+                           "load": np.nan, "temp": np.nan, "hour": [0.0, 1.0, 2.0, 3.0]})
+    data = tmp_path / "with_future.csv"
+    pd.concat([table, future]).to_csv(data, index=False)
+    status, out, err = run(capsys, "predict", "--model", model, "--data", data)
+    assert status == 0, err
+    assert len(pd.read_csv(pd.io.common.StringIO(out))) == 4
+
+
+# -- bad input: one line, non-zero exit, nothing written ------------------------------------
+def _write(path: Path, text: str) -> Path:
+    path.write_text(text)
+    return path
+
+
+BAD_INPUT = {
+    "missing target column": (["--target", "nope"], 1, "--target names 'nope', not a column of"),
+    "missing covariate": (["--target", "load", "--covariates", "temp,wind"], 1, "--covariates names 'wind'"),
+    "unknown model": (["--target", "load", "--models", "naive,prophet"], 1,
+                      "unknown model name(s) 'prophet'; known: lstm, ridge, naive, snaive"),
+    "horizon too long": (["--target", "load", "--horizon", "500"], 1, "horizon"),
+    "zero horizon": (["--target", "load", "--horizon", "0"], 2, "--horizon"),
+    "unknown option": (["--target", "load", "--colour", "red"], 2, "No such option '--colour'"),
+    "reference not a model": (["--target", "load", "--reference", "theta"], 2, "--reference"),
+    "time column missing": (["--target", "load", "--time-column", "when"], 1, "--time-column names 'when'"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_INPUT))
+def test_bad_options_and_columns(capsys, tmp_path, load_csv, case):
+    extra, expected_status, fragment = BAD_INPUT[case]
+    args = ["backtest", "--data", load_csv, "--horizon", "6", "--folds", "2", "--models", "naive,snaive",
+            "--report", tmp_path / "out" / "r.html", "-q"]
+    # later options win in click, so the case's own --horizon/--models replace the defaults above
+    status, _, err = run(capsys, *args, *extra)
+    assert status == expected_status
+    assert fragment in one_line_error(err)
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "fragment"),
+    [
+        ("empty.csv", "", "is empty"),
+        ("header.csv", "timestamp,load\n", "has a header but no rows"),
+        ("dates.csv", "timestamp,load\n2024-01-01,1\nyesterday,2\n2024-01-03,3\n",
+         "--time-column 'timestamp' of {path} holds 1 value(s) that are not timestamps, the first 'yesterday'"),
+        ("text.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,high\n2024-01-03,3\n", "non-numeric"),
+        ("ragged.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,2,3,4\n", "is not a valid table"),
+        ("data.xlsx", "x", "must be a .csv, .tsv or .parquet file"),
+    ],
+)
+def test_bad_files(capsys, tmp_path, name, content, fragment):
+    path = _write(tmp_path / name, content)
+    status, _, err = run(capsys, "backtest", "--data", path, "--target", "load", "--horizon", "1", "--folds", "1",
+                         "--models", "naive", "--report", tmp_path / "out" / "r.html", "-q")
+    assert status == 1
+    assert fragment.format(path=path) in one_line_error(err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_file_and_data_source_conflicts(capsys, tmp_path):
+    status, _, err = run(capsys, "backtest", "--data", tmp_path / "none.csv", "--target", "y", "-H", "2",
+                         "-m", "naive")
+    assert status == 1 and "none.csv" in one_line_error(err) and "does not exist" in err
+    status, _, err = run(capsys, "backtest", "--data", tmp_path / "none.csv", "--dataset", "co2", "-H", "2",
+                         "-m", "naive")
+    assert status == 2 and "exactly one of --data FILE and --dataset NAME" in one_line_error(err)
+    status, _, err = run(capsys, "backtest", "--dataset", "weather", "-H", "2", "-m", "naive")
+    assert status == 1 and "--dataset must be one of the bundled datasets" in one_line_error(err)
+    status, _, err = run(capsys, "predict", "--model", tmp_path / "none.tsf")
+    assert status == 1 and "none.tsf" in one_line_error(err)
+
+
+def test_predict_refuses_a_file_that_is_not_a_model(capsys, tmp_path):
+    fake = _write(tmp_path / "model.tsf", "not a zip")
+    status, _, err = run(capsys, "predict", "--model", fake)
+    assert status == 1 and "is not a tsforecast model file" in one_line_error(err)
