@@ -16,7 +16,7 @@ seasonal naive, and a Diebold-Mariano test of warm against cold (absolute errors
 Harvey-Leybourne-Newbold correction), then writes ``reports/warm_start.md`` and
 ``reports/warm_start.json``.
 
-Run: ``python benchmarks/warm_start.py`` (a few minutes on 2 CPU cores). Timings depend
+Run: ``python benchmarks/warm_start.py`` (about 5 minutes on 2 shared CPU cores). Timings depend
 on the machine and its load; both variants run in one process, one after the other.
 """
 
