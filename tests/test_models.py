@@ -44,7 +44,8 @@ from tsforecast.models.networks import (  # noqa: E402
 )
 
 N_IN, N_OUT, PERIOD = 24, 6, 12
-FAST = dict(units=8, epochs=3, batch_size=32, validation_fraction=0.0, random_state=0)
+FAST = dict(units=8, epochs=2, batch_size=32, validation_fraction=0.0, random_state=0)
+N_SMALL = 120  # training windows of the quick fits
 
 
 def _series(n: int = 420, seed: int = 0, level: float = 10.0) -> np.ndarray:
@@ -72,8 +73,9 @@ def data():
 
 @pytest.fixture(scope="module")
 def fitted(data):
+    """A quick fit with the default (window) scaling."""
     X, y, _, _ = data
-    return EncoderDecoderLSTM(**FAST).fit(X, y)
+    return EncoderDecoderLSTM(**FAST).fit(X[:N_SMALL], y[:N_SMALL])
 
 
 # ---------------------------------------------------------------------------
@@ -204,6 +206,7 @@ def test_unfitted_raises():
 @pytest.mark.slow
 def test_bad_inputs_at_predict(fitted, data):
     X = data[0]
+    assert fitted.predict(X[:3]).shape == (3, N_OUT) and fitted.n_features_in_ == N_IN
     with pytest.raises(ShapeMismatchError, match=f"X has {N_IN - 1} features, but EncoderDecoderLSTM is expecting {N_IN}"):
         fitted.predict(X[:, 1:])
     with pytest.raises(ShapeMismatchError, match="X has 2 features per time step, but EncoderDecoderLSTM is expecting 1"):
@@ -338,20 +341,27 @@ def _seasonal_naive(X: np.ndarray) -> np.ndarray:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("decoder", ["repeat", "feedback"])
-def test_both_decoders_beat_seasonal_naive(data, decoder):
+@pytest.mark.parametrize("decoder, quantiles", [("repeat", None), ("feedback", (0.1, 0.5, 0.9))])
+def test_both_decoders_beat_seasonal_naive(data, decoder, quantiles):
     X, y, X_test, y_test = data
-    model = EncoderDecoderLSTM(units=16, epochs=40, batch_size=32, learning_rate=5e-3, decoder=decoder,
-                               validation_fraction=0.2, patience=8, random_state=0).fit(X, y)
-    assert _mae(model.predict(X_test), y_test) < _mae(_seasonal_naive(X_test), y_test)
+    model = EncoderDecoderLSTM(units=16, epochs=12, batch_size=32, learning_rate=1e-2, decoder=decoder, quantiles=quantiles,
+                               validation_fraction=0.2, patience=4, random_state=0).fit(X, y)
+    point = model.predict(X_test)
+    assert _mae(point, y_test) < 0.6 * _mae(_seasonal_naive(X_test), y_test)
     json.dumps(model.history_)
     assert len(model.history_["loss"]) == len(model.history_["val_loss"]) >= 1
+    if quantiles is not None:  # the feedback decoder feeds its median back
+        q = model.predict_quantiles(X_test)
+        assert q.shape == y_test.shape + (3,) and (np.diff(q, axis=-1) >= 0).all()
+        assert np.array_equal(point, q[..., 1])  # predict = the median
+        coverage = np.mean((y_test >= q[..., 0]) & (y_test <= q[..., 2]))  # nominal 0.8
+        assert 0.6 <= coverage <= 0.95, coverage
 
 
 @pytest.mark.slow
 def test_early_stopping_watches_the_chronological_tail_and_restores_best(data):
     X, y = data[0][:100], data[1][:100]
-    model = EncoderDecoderLSTM(units=4, epochs=6, batch_size=32, validation_fraction=0.25, patience=2, scaling=None,
+    model = EncoderDecoderLSTM(units=4, epochs=4, batch_size=32, validation_fraction=0.25, patience=2, scaling=None,
                                random_state=0).fit(X, y)
     tail = np.asarray(model.network_(X[75:, :, None].astype("float32")))[..., 0, 0]
     # the restored weights score exactly the best validation loss, on the last 25 windows
@@ -362,41 +372,31 @@ def test_early_stopping_watches_the_chronological_tail_and_restores_best(data):
 def test_options_change_predictions(data, fitted):
     X, y, X_test, _ = data
     base = fitted.predict(X_test)
-    for option in ({"reverse_input": True}, {"attention": True}, {"n_layers": 2}, {"dropout": 0.2}, {"loss": "mae"}):
-        other = EncoderDecoderLSTM(**{**FAST, **option}).fit(X, y).predict(X_test)
+    for option in ({"reverse_input": True}, {"attention": True}, {"n_layers": 2}):
+        other = EncoderDecoderLSTM(**{**FAST, **option}).fit(X[:N_SMALL], y[:N_SMALL]).predict(X_test)
         assert other.shape == base.shape and not np.allclose(other, base), option
 
 
 @pytest.mark.slow
-def test_quantiles_are_ordered_and_roughly_calibrated(data):
-    X, y, X_test, y_test = data
-    model = EncoderDecoderLSTM(units=16, epochs=30, batch_size=32, learning_rate=5e-3, quantiles=(0.1, 0.5, 0.9),
-                               validation_fraction=0.0, random_state=0).fit(X, y)
-    q = model.predict_quantiles(X_test)
-    assert q.shape == y_test.shape + (3,)
-    assert (np.diff(q, axis=-1) >= 0).all()
-    assert np.array_equal(model.predict(X_test), q[..., 1])  # predict = the median
-    coverage = np.mean((y_test >= q[..., 0]) & (y_test <= q[..., 2]))
-    assert 0.5 <= coverage <= 0.98, coverage
-
-
-@pytest.mark.slow
-def test_window_scaling_makes_predictions_scale_equivariant(data):
-    X, y, X_test, _ = data
-    model = EncoderDecoderLSTM(**{**FAST, "scaling": "window"}).fit(X, y)
-    base = model.predict(X_test)
-    assert np.allclose(model.predict(1000 * X_test - 30), 1000 * base - 30, rtol=1e-5, atol=1e-3)
+def test_window_scaling_makes_predictions_scale_equivariant(data, fitted):
+    X_test = data[2]
+    assert fitted.scaling == "window"
+    base = fitted.predict(X_test)
+    assert np.allclose(fitted.predict(1000 * X_test - 30), 1000 * base - 30, rtol=1e-5, atol=1e-3)
 
 
 @pytest.mark.slow
 def test_standard_scaling_is_fitted_and_inverted(data):
     X, y, X_test, _ = data
-    model = EncoderDecoderLSTM(**FAST).fit(X, y)
-    big = EncoderDecoderLSTM(**FAST).fit(100 * X + 5000, 100 * y + 5000)
+    X, y = X[:N_SMALL], y[:N_SMALL]
+    standard = {**FAST, "scaling": "standard"}
+    model = EncoderDecoderLSTM(**standard).fit(X, y)
+    # statistics come from the training windows only, never from data passed later
+    assert np.allclose(model.scaler_.x_mean_, X.mean()) and np.allclose(model.scaler_.y_scale_, X.std())
+    big = EncoderDecoderLSTM(**standard).fit(100 * X + 5000, 100 * y + 5000)
     assert np.allclose(big.scaler_.y_mean_, 100 * model.scaler_.y_mean_ + 5000)
+    # the network saw the same standardized data, so the inverted outputs are the transformed ones
     assert np.allclose(big.predict(100 * X_test + 5000), 100 * model.predict(X_test) + 5000, rtol=1e-4, atol=1e-2)
-    unscaled = EncoderDecoderLSTM(**{**FAST, "scaling": None}).fit(100 * X + 5000, 100 * y + 5000)
-    assert not np.allclose(unscaled.predict(100 * X_test + 5000), big.predict(100 * X_test + 5000), rtol=1e-3)
 
 
 @pytest.mark.slow
@@ -407,8 +407,6 @@ def test_multivariate_windows_keep_y_shape(data):
     model = EncoderDecoderLSTM(**{**FAST, "decoder": "feedback", "epochs": 1}).fit(X3, y3)
     assert model.predict(X3[:5]).shape == (5, N_OUT, 2)
     assert model.n_features_in_ == N_IN * 2 and model.target_features_ == (0, 1)
-    y1 = y[:80, 0]
-    assert EncoderDecoderLSTM(**{**FAST, "epochs": 1}).fit(X[:80], y1).predict(X[:5]).shape == (5,)
 
 
 # ---------------------------------------------------------------------------
@@ -460,18 +458,20 @@ _FIT_AND_PRINT = """
     t = np.arange(200.0)
     s = np.sin(t / 3) + 0.01 * t + np.random.default_rng(0).normal(0, 0.1, t.size)
     X = s[np.arange(150)[:, None] + np.arange(20)]; y = s[np.arange(150)[:, None] + 20 + np.arange(4)]
-    model = EncoderDecoderLSTM(units=6, epochs=3, batch_size=16, dropout=0.1, validation_fraction=0.2,
-                               decoder="{decoder}", random_state=7).fit(X, y)
-    print(model.predict(X[:10]).tobytes().hex())
+    out = []
+    for decoder in ("repeat", "feedback"):
+        model = EncoderDecoderLSTM(units=6, epochs=2, batch_size=16, dropout=0.1, validation_fraction=0.2,
+                                   decoder=decoder, random_state=7).fit(X, y)
+        out.append(model.predict(X[:10]).tobytes().hex())
+    print("|".join(out))
 """
 
 
 @pytest.mark.slow
 def test_same_random_state_same_predictions_in_two_processes():
-    for decoder in ("repeat", "feedback"):
-        first = _run(_FIT_AND_PRINT.format(decoder=decoder))
-        second = _run(_FIT_AND_PRINT.format(decoder=decoder))
-        assert first == second, decoder
+    first, second = _run(_FIT_AND_PRINT), _run(_FIT_AND_PRINT)
+    assert first == second
+    assert len(set(first.split("|"))) == 2  # two different models, each reproduced exactly
 
 
 @pytest.mark.slow
@@ -496,7 +496,8 @@ def test_mirrored_strategy_on_two_logical_cpus():
         y = np.sin(np.arange(120.0))[np.arange(100)[:, None] + 12 + np.arange(3)]
         model = EncoderDecoderLSTM(units=4, epochs=2, batch_size=20, random_state=0, distribute_strategy=strategy)
         model.fit(X, y)
-        weight = model.network_.trainable_variables[0]
-        print(strategy.num_replicas_in_sync, type(weight).__name__, model.predict(X[:3]).shape, len(model.history_["loss"]))
+        weight = model.network_.trainable_variables[0]  # a MirroredVariable: one copy per device
+        print(strategy.num_replicas_in_sync, model.network_.distribute_strategy is strategy,
+              type(weight.value).__name__, model.predict(X[:3]).shape, len(model.history_["loss"]))
     """)
-    assert out.split()[0] == "2" and "Mirrored" in out.split()[1] and "(3, 3) 2" in out
+    assert out.startswith("2 True Mirrored") and out.endswith("(3, 3) 2"), out

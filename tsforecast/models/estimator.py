@@ -27,6 +27,7 @@ __all__ = ["EncoderDecoderLSTM"]
 
 DECODERS = ("repeat", "feedback")
 LOSSES = ("mse", "mae", "huber")
+_PREDICT_CHUNK = 4096
 
 
 @contextlib.contextmanager
@@ -120,12 +121,16 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     patience : int, default=10
         Epochs without improvement of the validation loss before training stops; the
         best weights are then restored.
-    scaling : {"standard", "window", None}, default="standard"
-        ``"standard"``: each feature and target by its mean and standard deviation over
-        the training windows. ``"window"``: each window by the mean and standard
-        deviation of its own input part (a global model over series of any scale;
-        predictions are equivariant to ``a * X + b``). ``None``: no scaling. Scaling is
-        fitted on the training data only and inverted on the output.
+    scaling : {"window", "standard", None}, default="window"
+        ``"window"``: each window by the mean and standard deviation of its own input
+        part, per feature (a global model over series of any scale; predictions are
+        equivariant to ``a * X + b``; a trend leaving the training range stays in range
+        for the network). ``"standard"``: each feature and target by its mean and
+        standard deviation over the training windows. ``None``: no scaling. Scaling is
+        fitted on the training data only and inverted on the output. The default is
+        ``"window"`` because with ``"standard"`` a trending series drifts out of the
+        range the network was trained on (the synthetic trend test: MAE 6.9 against
+        0.17 for ``"window"``, 0.60 for the seasonal naive forecast).
     target_features : sequence of int or None, default=None
         Positions of the input features that hold the targets' past, one per target, in
         the targets' order. The feedback decoder starts from their last values and the
@@ -188,7 +193,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         learning_rate: float = 1e-3,
         validation_fraction: float = 0.1,
         patience: int = 10,
-        scaling: str | None = "standard",
+        scaling: str | None = "window",
         target_features: Sequence[int] | None = None,
         random_state=None,
         verbose: int = 0,
@@ -426,8 +431,11 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "network_")
         X3 = self._check_X(X, fitted=True)
         Xs, _, context = self.scaler_.transform(X3)
-        raw = self.network_.predict(Xs.astype(np.float32), batch_size=max(self.batch_size, 32), verbose=0)
-        return self.scaler_.inverse(np.asarray(raw, dtype=np.float64), context)
+        Xs = Xs.astype(np.float32)
+        # Calling the network directly skips Model.predict's per-model graph tracing; a
+        # fixed chunk size keeps memory bounded for many windows.
+        chunks = [np.asarray(self.network_(Xs[i : i + _PREDICT_CHUNK], training=False)) for i in range(0, len(Xs), _PREDICT_CHUNK)]
+        return self.scaler_.inverse(np.concatenate(chunks).astype(np.float64), context)
 
     def _restore_shape(self, pred: np.ndarray) -> np.ndarray:
         """(n, H, K, ...) -> the layout y had in fit, with any trailing quantile axis kept."""
