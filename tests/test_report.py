@@ -171,7 +171,7 @@ def test_forecast_section_names_folds_models_and_band(written):
     _, markdown, _ = written
     assert "Folds shown: the latest 3 of 3 (0, 1, 2)" in markdown
     assert "Models shown: " in markdown
-    assert "Shaded: the band from q0.1 to q0.9" in markdown
+    assert "Shaded: the band from q0.1 to q0.9 of " in markdown
 
 
 def test_no_training_curves_without_histories(written):

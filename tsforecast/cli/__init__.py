@@ -67,7 +67,7 @@ def _model_options(command):
                           "the data's frequency: 24 hourly, 7 daily, 52 weekly, 12 monthly, 4 quarterly, else 1)."),
         click.option("--lookback", type=click.IntRange(min=1),
                      help="Input steps of the lstm and ridge windows (default: 3 horizons, at least 12)."),
-        click.option("--epochs", type=click.IntRange(min=1), default=30, show_default=True,
+        click.option("--epochs", type=click.IntRange(min=1), default=50, show_default=True,
                      help="Most training epochs of the lstm (early stopping may end sooner)."),
         click.option("--units", type=click.IntRange(min=1), default=32, show_default=True,
                      help="LSTM units of the lstm model."),

@@ -266,6 +266,16 @@ def _quantile_band(forecasts: pd.DataFrame) -> tuple[str, str] | None:
     return levels[min(low)], levels[max(high)]
 
 
+def _band_model(forecasts, band, preference, plotted, reference) -> str | None:
+    """The one plotted model whose quantile band is shaded (not the reference if another has one)."""
+    if band is None:
+        return None
+    has_band = set(forecasts.loc[forecasts[list(band)].notna().all(axis=1), "model"])
+    candidates = [m for m in dict.fromkeys(preference) if m in plotted and m in has_band]
+    others = [m for m in candidates if m != reference]
+    return (others or candidates or [None])[0]
+
+
 def _plotted_models(summary, reference, trained) -> list[str]:
     ranked = list(summary.sort_values("rank").index)
     if len(ranked) <= MAX_MODELS_PLOTTED:
@@ -284,6 +294,7 @@ def _forecast_blocks(result, summary, reference, trained) -> list[Block]:
     shown_series = series[:MAX_SERIES]
     models = _plotted_models(summary, reference, trained)
     band = _quantile_band(forecasts)
+    band_model = _band_model(forecasts, band, [*trained, *summary.sort_values("rank").index], models, reference)
     latest = forecasts[forecasts["fold"].isin(folds) & forecasts["unique_id"].isin(shown_series)]
     actuals, rows = {}, {}
     for key in shown_series:
@@ -296,13 +307,14 @@ def _forecast_blocks(result, summary, reference, trained) -> list[Block]:
              f"Models shown: {', '.join(models)}."]
     if len(series) > len(shown_series):
         lines.append(f"Series shown: the first {len(shown_series)} of {len(series)} in the data's order.")
-    if band is not None:
-        lines.append(f"Shaded: the band from {band[0]} to {band[1]} where a model gives quantiles.")
+    if band_model is not None:
+        lines.append(f"Shaded: the band from {band[0]} to {band[1]} of {band_model} (one model's band, to keep "
+                     "the lines readable: the first trained model, else the best-ranked one, that gives quantiles).")
     caption = f"Forecasts against actuals, latest {len(folds)} fold(s)"
     return [
         Heading("Forecasts against actuals", 2, "forecasts"),
         Bullets(tuple(lines)),
-        Figure("forecasts", _figures.forecast_figure(actuals, rows, models, reference, band), caption),
+        Figure("forecasts", _figures.forecast_figure(actuals, rows, models, reference, band, band_model), caption),
     ]
 
 

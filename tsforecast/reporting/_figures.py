@@ -66,8 +66,9 @@ def forecast_figure(
     models: list[str],
     reference: str | None,
     band: tuple[str, str] | None,
+    band_model: str | None = None,
 ) -> bytes:
-    """One panel per series: actuals, each model's forecast per fold, quantile bands.
+    """One panel per series: actuals, each model's forecast per fold, the quantile band of ``band_model``.
 
     ``forecasts[series]`` holds the rows of the long forecasts table for that series
     (columns ``model``, ``fold``, ``cutoff``, ``ds``, ``y_hat`` and the band's columns).
@@ -87,7 +88,7 @@ def forecast_figure(
             labelled = False
             for _, fold in rows[rows["model"] == model].groupby("fold", sort=True):
                 fold = fold.sort_values("ds")
-                if band is not None and fold[list(band)].notna().all().all():
+                if model == band_model and band is not None and fold[list(band)].notna().all().all():
                     axes.fill_between(fold["ds"], fold[band[0]], fold[band[1]], color=colours[model], alpha=0.18,
                                       linewidth=0)
                 axes.plot(fold["ds"], fold["y_hat"], color=colours[model], linewidth=1.1,
