@@ -326,3 +326,14 @@ def test_save_and_load_round_trip(model, tmp_path):
     before, after = fitted.predict(4), loaded.predict(4)
     for key in data:
         pd.testing.assert_series_equal(before[key], after[key])
+
+
+def test_ets_auto_selects_a_seasonal_form_on_seasonal_data():
+    t = np.arange(72)
+    y = pd.Series(20 + 4 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(5).normal(0, 0.3, 72))
+    model = ETS(error="add", trend=None, season_length=12).fit(y)
+    assert model.states_["series"][0]["form"][-1] in "AM"
+    forecast = model.predict(12).to_numpy()
+    np.testing.assert_allclose(forecast, 20 + 4 * np.sin(2 * np.pi * np.arange(72, 84) / 12), atol=1.0)
+    with pytest.raises(InvalidParameterError, match="initialization_method must be one of"):
+        ETS(initialization_method="guess").fit(y)

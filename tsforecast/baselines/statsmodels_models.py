@@ -57,6 +57,13 @@ class ETS(LocalForecaster):
     seasonal on a too-short series) falls back to the same form made additive or
     non-seasonal, with a FallbackWarning.
 
+    Initial states: ``initialization_method="estimated"`` optimises them with the
+    parameters (as R does); ``"heuristic"`` takes them from the first seasons (needs two
+    full seasons and 10 values; about ten times faster when there are many seasonal
+    states); ``"auto"`` (default) uses the heuristic for a series whenever a seasonal form
+    is among its candidates and it has the data, estimation otherwise. All candidate
+    forms of one series use the same method, so their AICc stay comparable.
+
     Quantiles come from statsmodels' prediction intervals: exact for the linear
     (additive) forms, simulated (``simulate_repetitions`` paths, seeded by
     ``random_state``) for the others.
@@ -70,10 +77,13 @@ class ETS(LocalForecaster):
     seasonal : {None, "add", "mul", "auto"}
     season_length : int
         The seasonal period ``m`` (>= 1).
+    initialization_method : {"auto", "estimated", "heuristic"}
+        How initial states are set (see above).
     simulate_repetitions : int
         Paths simulated for the quantiles of non-linear forms.
-    random_state : int, optional
-        Seed of those simulations.
+    random_state : int or None
+        Seed of those simulations; the default 0 makes quantiles reproducible, ``None``
+        draws fresh randomness at every call.
     n_jobs : int, optional
         Processes for fitting a panel.
     """
@@ -81,12 +91,13 @@ class ETS(LocalForecaster):
     supports_quantiles = True
 
     def __init__(self, error="auto", trend="auto", damped_trend="auto", seasonal="auto", season_length: int = 1,
-                 *, simulate_repetitions: int = 1000, random_state: int | None = None, n_jobs: int | None = None):
+                 *, initialization_method: str = "auto", simulate_repetitions: int = 1000, random_state: int | None = 0, n_jobs: int | None = None):
         self.error = error
         self.trend = trend
         self.damped_trend = damped_trend
         self.seasonal = seasonal
         self.season_length = season_length
+        self.initialization_method = initialization_method
         self.simulate_repetitions = simulate_repetitions
         self.random_state = random_state
         self.n_jobs = n_jobs
@@ -98,6 +109,7 @@ class ETS(LocalForecaster):
             check_bool(self.damped_trend, "damped_trend")
         check_choice(self.seasonal, "seasonal", (None, "add", "mul", _AUTO))
         check_int(self.season_length, "season_length", minimum=1)
+        check_choice(self.initialization_method, "initialization_method", (_AUTO, "estimated", "heuristic"))
         check_int(self.simulate_repetitions, "simulate_repetitions", minimum=1)
         check_int(self.random_state, "random_state", minimum=0, allow_none=True)
         if self.seasonal in ("add", "mul") and self.season_length == 1:
@@ -141,11 +153,19 @@ class ETS(LocalForecaster):
 
         forms, note = self._candidates(x)
         endog = pd.Series(x)  # statsmodels' prediction intervals need a pandas index
+        heuristic_ok = x.size >= max(10, 2 * self.season_length)
+        method = self.initialization_method
+        if method == _AUTO:
+            method = "heuristic" if heuristic_ok and any(form[3] for form in forms) else "estimated"
+        elif method == "heuristic" and not heuristic_ok:
+            note = f"{x.size} values are too few for heuristic initial states; they are estimated"
+            method = "estimated"
         best, best_aicc, errors = None, math.inf, []
         for error, trend, damped, seasonal in forms:
             try:
                 results = ETSModel(endog, error=error, trend=trend, damped_trend=damped, seasonal=seasonal,
-                                   seasonal_periods=self.season_length if seasonal else None).fit(disp=False)
+                                   seasonal_periods=self.season_length if seasonal else None,
+                                   initialization_method=method).fit(disp=False)
             except Exception as failure:  # noqa: BLE001 - try the other forms
                 errors.append(failure)
                 continue
