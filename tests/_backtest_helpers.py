@@ -37,7 +37,9 @@ class LastValue(BaseForecaster):
 
     def predict(self, horizon=None, X=None):
         h = self._check_horizon(horizon)
-        return self._restore({k: self._wrap(k, h, np.tile(v, (h, 1)), self.target_names_) for k, v in self.last_.items()})
+        return self._restore(
+            {k: self._wrap(k, h, np.tile(v, (h, 1)), self.target_names_) for k, v in self.last_.items()}
+        )
 
 
 class UpdatableMean(BaseForecaster):
@@ -101,7 +103,8 @@ class GlobalMean(BaseForecaster):
     def predict(self, horizon=None, X=None):
         h = self._check_horizon(horizon)
         return self._restore({
-            k: self._wrap(k, h, v + self.drift_ * np.arange(1, h + 1), self.target_names_) for k, v in self.last_.items()
+            k: self._wrap(k, h, v + self.drift_ * np.arange(1, h + 1), self.target_names_)
+            for k, v in self.last_.items()
         })
 
 

@@ -157,7 +157,7 @@ def test_sliding_window_trains_on_window_only(series):
     values = series.to_numpy()
     for fold, cutoff in enumerate([25, 27]):
         expected = 0.5 * (values[cutoff - 4 : cutoff + 1].mean() + values[cutoff])
-        np.testing.assert_allclose(result.forecasts.query("fold == @fold")["y_hat"], expected)
+        np.testing.assert_allclose(result.forecasts.loc[result.forecasts["fold"] == fold, "y_hat"], expected)
 
 
 def test_covariates_past_up_to_cutoff_future_for_horizon(series):
@@ -167,7 +167,7 @@ def test_covariates_past_up_to_cutoff_future_for_horizon(series):
                       progress=False)
     for fold, cutoff in enumerate([23, 26]):
         expected = data["x"].to_numpy()[cutoff + 1 : cutoff + 4] + data["z"].iloc[cutoff]
-        np.testing.assert_allclose(result.forecasts.query("fold == @fold")["y_hat"], expected)
+        np.testing.assert_allclose(result.forecasts.loc[result.forecasts["fold"] == fold, "y_hat"], expected)
     assert result.info["data"]["covariates"] == ["z"] and result.info["data"]["future_covariates"] == ["x"]
 
 

@@ -30,7 +30,8 @@ def check_backend(backend, n_jobs):
         return backend, n_jobs
     if not isinstance(backend, str):
         raise InputTypeError(
-            f"backend must be None, a joblib backend name, 'dask' or a dask.distributed.Client; got {type(backend).__name__}."
+            "backend must be None, a joblib backend name, 'dask' or a dask.distributed.Client; "
+            f"got {type(backend).__name__}."
         )
     return backend, n_jobs
 

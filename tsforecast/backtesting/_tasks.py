@@ -118,7 +118,7 @@ def _history(model):
 def _warm_holder(model):
     """The fitted estimator whose ``warm_start`` parameter continues training, if any."""
     for candidate in (getattr(model, "estimator_", None), model):
-        if candidate is not None and hasattr(candidate, "get_params") and "warm_start" in candidate.get_params(deep=False):
+        if hasattr(candidate, "get_params") and "warm_start" in candidate.get_params(deep=False):
             return candidate
     return None
 

@@ -249,7 +249,9 @@ class BacktestResult:
         try:
             manifest = json.loads(members["manifest.json"])
         except (KeyError, ValueError):
-            raise ModelFileError(f"path {str(path)!r} has no valid manifest.json; it is not a backtest result.") from None
+            raise ModelFileError(
+                f"path {str(path)!r} has no valid manifest.json; it is not a backtest result."
+            ) from None
         if manifest.get("format") != _FORMAT or manifest.get("version") != _VERSION:
             raise ModelFileError(
                 f"path {str(path)!r} holds format {manifest.get('format')!r} version {manifest.get('version')!r}; "
