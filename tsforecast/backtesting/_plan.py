@@ -13,7 +13,7 @@ import numpy as np
 from sklearn.base import clone
 
 from .. import __version__
-from ..exceptions import InputTypeError, InsufficientDataError
+from ..exceptions import InsufficientDataError
 from ._data import BacktestData, frame_hash
 from ._tasks import FoldPlan, Task
 from .checkpoint import task_key
@@ -29,12 +29,15 @@ def series_folds(data: BacktestData, splitter) -> dict:
             splits = list(splitter.split(len(frame)))
         except InsufficientDataError as exc:
             label = "data" if len(data.frames) == 1 else f"data series {key!r}"
-            raise InsufficientDataError(f"{label}: {exc}".replace("X has", "it has")) from None
+            # The splitter names its own arguments; say it in backtest's words.
+            message = str(exc).replace("X has", "it has").replace("n_splits", "n_folds")
+            raise InsufficientDataError(f"{label}: {message}") from None
         folds[key] = [(int(train[0]), int(train[-1])) for train, _ in splits]
     return folds
 
 
 def json_value(value):
+    """``value`` if JSON can hold it, else its repr (estimators, tuples of objects)."""
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, np.generic):
@@ -54,9 +57,6 @@ def resolve_random_states(model):
         elif isinstance(value, np.random.Generator):
             value = int(value.integers(np.iinfo(np.int32).max))
         resolved[name] = value
-    changed = {k: v for k, v in resolved.items() if not (v is None or isinstance(v, (int, np.integer)))}
-    if changed:  # pragma: no cover - only RandomState/Generator reach here, converted above
-        raise InputTypeError(f"random_state must be None, an int or a numpy random generator; got {changed!r}.")
     model.set_params(**resolved)
     return model, {k: json_value(v) for k, v in resolved.items()}
 

@@ -266,6 +266,17 @@ def backtest(
         The same, whatever ``n_jobs``, ``backend`` or resuming, given models that are
         deterministic under their ``random_state``.
 
+    Notes
+    -----
+    Reproducibility: every ``random_state`` among a model's (nested) parameters is
+    resolved once, a NumPy generator becoming an int, and every task of that model
+    fits a clone with the same int, so results do not depend on where or in which
+    order tasks run. A model with ``random_state=None`` is not reproducible.
+
+    Checkpoints: a task's file is keyed by the model's name, class and parameters, its
+    folds and series, the hash of the rows it sees and the settings that change
+    forecasts, so a changed backtest never reuses a stale file.
+
     Raises
     ------
     InsufficientDataError
