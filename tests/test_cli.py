@@ -300,3 +300,12 @@ def test_predict_refuses_a_file_that_is_not_a_model(capsys, tmp_path):
     fake = _write(tmp_path / "model.tsf", "not a zip")
     status, _, err = run(capsys, "predict", "--model", fake)
     assert status == 1 and "is not a tsforecast model file" in one_line_error(err)
+
+
+@pytest.mark.parametrize("module", ["_input", "_registry"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    outcome = doctest.testmod(importlib.import_module(f"tsforecast.cli.{module}"))
+    assert outcome.failed == 0 and outcome.attempted > 0

@@ -10,6 +10,7 @@ so neither a port, a websocket library nor a browser download is needed.
 from __future__ import annotations
 
 import base64
+import fcntl
 import io
 import json
 import os
@@ -63,8 +64,13 @@ class Browser:
         self._from_child, from_child_w = os.pipe()
 
         def wire_fds():  # in the child: our pipe ends become its fds 3 (commands) and 4 (replies)
-            os.dup2(to_child_r, 3)
-            os.dup2(from_child_w, 4)
+            # Move both ends above 4 first: a pipe end may already be fd 3 or 4, and dup2 onto
+            # itself would neither copy it nor clear its close-on-exec flag.
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_child_r, from_child_w)]
+            os.dup2(high[0], 3)
+            os.dup2(high[1], 4)
+            for fd in high:
+                os.close(fd)
 
         self.process = subprocess.Popen(
             [executable, *CHROMIUM_FLAGS, f"--user-data-dir={user_data_dir}", "--remote-debugging-pipe",

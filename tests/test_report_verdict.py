@@ -45,3 +45,12 @@ def test_missing_values():
     assert "no Diebold-Mariano test available" in verdict_sentence("a", "b", "mase", 0.1, None)
     assert verdict_sentence("a", "b", "mase", math.nan, 0.1) == "a and b have no common MASE scores to compare."
     assert verdict_sentence("a", "b", "mase", 0.0, 0.9).startswith("a ties with b on MASE")
+
+
+@pytest.mark.parametrize("module", ["_verdict", "_content", "_files"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    outcome = doctest.testmod(importlib.import_module(f"tsforecast.reporting.{module}"))
+    assert outcome.failed == 0 and outcome.attempted > 0

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from collections.abc import Mapping
 
@@ -87,7 +88,8 @@ def _format_p(p_value) -> str:
 
 
 def _json(value) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    # Estimator reprs inside parameters carry line breaks and indentation: one line here.
+    return re.sub(r"\\n\s*", " ", json.dumps(value, sort_keys=True, default=str))
 
 
 def _scalar_text(value) -> str:

@@ -31,7 +31,7 @@ th, td { border: 1px solid #d6d6d6; padding: 0.25rem 0.55rem; vertical-align: to
 th { background: #f4f4f4; text-align: left; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td code, li code { font-size: 0.82rem; }
-pre { background: #f6f8fa; padding: 0.6rem 0.8rem; overflow-x: auto; font-size: 0.85rem; }
+pre { background: #f6f8fa; padding: 0.6rem 0.8rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.85rem; }
 figure { margin: 0.8rem 0 1.4rem; }
 figure img { max-width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.88rem; }
