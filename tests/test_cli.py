@@ -309,3 +309,20 @@ def test_docstring_examples(module):
 
     outcome = doctest.testmod(importlib.import_module(f"tsforecast.cli.{module}"))
     assert outcome.failed == 0 and outcome.attempted > 0
+
+
+@pytest.mark.slow
+def test_lstm_fit_and_predict_in_separate_processes(tmp_path, load_csv):
+    """As users run it: the model file is loaded by a new process (custom Keras layers included)."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
+    model = tmp_path / "lstm.tsf"
+    fit = subprocess.run([sys.executable, "-m", "tsforecast.cli", "fit", "--data", str(load_csv), "--target", "load",
+                          "--model", "lstm", "--horizon", "4", "--lookback", "12", "--epochs", "2", "--units", "4",
+                          "--save", str(model)], capture_output=True, text=True, env=env, timeout=300)
+    assert fit.returncode == 0, fit.stderr
+    predict = subprocess.run([sys.executable, "-m", "tsforecast.cli", "predict", "--model", str(model)],
+                             capture_output=True, text=True, env=env, timeout=300)
+    assert predict.returncode == 0, predict.stderr
+    forecast = pd.read_csv(pd.io.common.StringIO(predict.stdout))
+    assert list(forecast.columns) == ["timestamp", "load"] and len(forecast) == 4
+    assert np.isfinite(forecast["load"]).all()

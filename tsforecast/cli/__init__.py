@@ -211,6 +211,7 @@ def fit(data_file, dataset, target, time_column, id_column, covariates, future_c
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
     model = make_model(name[0], _settings(horizon, selection, season_length, lookback, epochs, units, seed))
     y, X = _target_and_covariates(selection, model)
+    click.echo(f"fitting {name[0]} ({type(model).__name__}) on {selection.name} ...", err=True)
     model.fit(y, X) if X is not None else model.fit(y)
     from ..persistence import save
 
@@ -249,6 +250,10 @@ def predict(model_file, data_file, time_column, id_column, horizon, out_file) ->
     """Forecast with a saved model and write the forecasts as CSV."""
     from ..persistence import load
 
+    if _holds_keras_model(model_file):
+        # Workaround: persistence loads Keras members before it imports the classes that
+        # hold them, so in a fresh process tsforecast's custom layers must be registered first.
+        from ..models import networks  # noqa: F401
     model = load(model_file)
     horizon = horizon if horizon is not None else getattr(model, "n_steps_out_", None)
     if horizon is None:
@@ -263,6 +268,16 @@ def predict(model_file, data_file, time_column, id_column, horizon, out_file) ->
     else:
         _write_csv_atomically(table, out_file)
         click.echo(f"wrote {len(table)} forecast row(s) to {out_file}", err=True)
+
+
+def _holds_keras_model(path: Path) -> bool:
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.endswith(".keras") for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False  # load() reports what is wrong with the file
 
 
 def _update_from(model, data_file: Path, time_column, id_column):
