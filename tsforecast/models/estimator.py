@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import numbers
 import random
+import time
 from collections.abc import Sequence
 
 import numpy as np
@@ -111,7 +112,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         0.5 quantile if listed, otherwise the middle one (``quantiles[len // 2]``).
     epochs : int, default=100
         Maximum number of passes over the training windows.
-    batch_size : int, default=256
+    batch_size : int, default=64
         Windows per gradient step (the global batch under a ``distribute_strategy``).
     learning_rate : float, default=1e-3
         Adam's learning rate.
@@ -156,6 +157,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         to ``(batch, n_steps_out_, n_targets_, n_quantiles)`` in scaled units.
     history_ : dict of str to list of float
         Loss curves per epoch: ``"loss"`` and, with early stopping, ``"val_loss"``.
+    epoch_seconds_ : list of float
+        Wall time of each epoch; the first includes building the training graph.
     n_features_in_ : int
         Values per window, ``n_steps_in_ * n_input_features_`` (``X.shape[1]`` for 2-D
         ``X``, as scikit-learn counts the features of a flattened sample).
@@ -189,7 +192,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         loss: str = "mse",
         quantiles: Sequence[float] | None = None,
         epochs: int = 100,
-        batch_size: int = 256,
+        batch_size: int = 64,
         learning_rate: float = 1e-3,
         validation_fraction: float = 0.1,
         patience: int = 10,
@@ -404,6 +407,18 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     def _train(self, model, p, Xs: np.ndarray, ys: np.ndarray) -> dict[str, list[float]]:
         import keras
 
+        class _EpochTimer(keras.callbacks.Callback):
+            """Wall time of every epoch (the first includes tracing the graph)."""
+
+            def on_train_begin(self, logs=None):
+                self.seconds = []
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self._start = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.seconds.append(round(time.perf_counter() - self._start, 6))
+
         n = len(Xs)
         n_val = int(np.floor(n * p["validation_fraction"]))
         n_val = min(n_val, n - 1)
@@ -413,15 +428,18 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         def part(a, sl):
             return [v[sl] for v in a] if isinstance(a, list) else a[sl]
 
-        fit_kwargs = {"epochs": p["epochs"], "batch_size": p["batch_size"], "verbose": p["verbose"], "shuffle": True}
+        timer = _EpochTimer()
+        fit_kwargs = {"epochs": p["epochs"], "batch_size": p["batch_size"], "verbose": p["verbose"], "shuffle": True,
+                      "callbacks": [timer]}
         if n_val > 0:
             train, val = slice(0, n - n_val), slice(n - n_val, n)
             fit_kwargs["validation_data"] = (part(inputs, val), target[val])
-            fit_kwargs["callbacks"] = [
+            fit_kwargs["callbacks"].append(
                 keras.callbacks.EarlyStopping(monitor="val_loss", patience=p["patience"], restore_best_weights=True)
-            ]
+            )
             inputs, target = part(inputs, train), target[train]
         history = model.fit(inputs, target, **fit_kwargs)
+        self.epoch_seconds_ = timer.seconds
         return {key: [float(v) for v in values] for key, values in history.history.items()}
 
     # ------------------------------------------------------------------ predict
@@ -538,6 +556,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             "median_index_": self.median_index_,
             "seed_": self.seed_,
             "history_": self.history_,
+            "epoch_seconds_": self.epoch_seconds_,
         }
         arrays = {f"scaler_{k}": np.asarray(v) for k, v in self.scaler_.get_arrays().items()}
         return {
