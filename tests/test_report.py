@@ -214,17 +214,28 @@ def test_panel_of_many_series_shows_six(tmp_path):
 
 
 def test_training_curves_from_histories(result, tmp_path):
-    histories = {"ridge": {0: {"loss": [1.0, 0.5, 0.25], "val_loss": [1.2, 0.7, 0.6]},
+    """Training curves are shown for the models that have them, and such a model gets a
+    verdict against the reference and, when another model is best, against the best."""
+    histories = {"drift": {0: {"loss": [1.0, 0.5, 0.25], "val_loss": [1.2, 0.7, 0.6]},
                            1: {"loss": [0.9, 0.4], "val_loss": [1.0, 0.8]}}}
     with_curves = BacktestResult(result.forecasts, result.metrics, result.errors, histories, result.info)
     paths = tsforecast.report(with_curves, tmp_path / "t.html")
     markdown = paths.markdown.read_text()
     rows = md_table(markdown, "model | fold")
     assert [(r["model"], r["fold"], r["epochs"], r["last loss"], r["best val_loss"]) for r in rows] == [
-        ("ridge", "0", "3", "0.25", "0.6"), ("ridge", "1", "2", "0.4", "0.8")]
+        ("drift", "0", "3", "0.25", "0.6"), ("drift", "1", "2", "0.4", "0.8")]
     assert (paths.figures / "training_curves.png").exists()
-    # the verdict also speaks of the trained model
-    assert any(line.startswith("> ridge ") for line in markdown.splitlines())
+    from tsforecast.reporting._verdict import verdict_sentence
+
+    best = result.summary(reference="snaive", metric="mase")["rank"].idxmin()
+    assert best not in ("drift", "snaive")  # the data make another model best
+    verdicts = [line[2:] for line in markdown.splitlines() if line.startswith("> ")]
+    expected = []
+    for reference in ("snaive", best):
+        skill = result.summary(reference=reference, metric="mase").loc["drift", "skill"]
+        p_value = result.compare(reference, metric="mase").loc["drift", "p_value"]
+        expected.append(verdict_sentence("drift", reference, "mase", skill, p_value))
+    assert [v for v in verdicts if v.startswith("drift ")] == expected
 
 
 def test_saved_and_loaded_result_gives_the_same_report(result, written, tmp_path):

@@ -184,7 +184,15 @@ def _summary_value(row: pd.Series, metric: str, stat: str):
 
 
 # -- sections ----------------------------------------------------------------
-def _verdict_blocks(summary, compare, models, reference, metric, trained) -> list[Block]:
+def _sentence(model, reference, metric, summary, compare) -> Paragraph:
+    skill = summary.loc[model, "skill"] if model in summary.index and "skill" in summary else None
+    p_value = compare.loc[model, "p_value"] if model in compare.index and "p_value" in compare else None
+    return Paragraph(verdict_sentence(model, reference, metric, skill, p_value), emphasis=True)
+
+
+def _verdict_blocks(result, summary, compare, reference, metric, trained) -> list[Block]:
+    """The best model and every trained model against the reference; a trained model that
+    is not the best also against the best (``summary``/``compare`` with it as reference)."""
     ranked = list(summary.sort_values("rank").index)
     best = ranked[0] if ranked else None
     candidates = [m for m in dict.fromkeys([best, *trained]) if m is not None and m != reference]
@@ -194,9 +202,12 @@ def _verdict_blocks(summary, compare, models, reference, metric, trained) -> lis
                                 emphasis=True))
         return blocks
     for model in candidates:
-        skill = summary.loc[model, "skill"] if model in summary.index and "skill" in summary else None
-        p_value = compare.loc[model, "p_value"] if model in compare.index and "p_value" in compare else None
-        blocks.append(Paragraph(verdict_sentence(model, reference, metric, skill, p_value), emphasis=True))
+        blocks.append(_sentence(model, reference, metric, summary, compare))
+    challengers = [m for m in trained if m != best and best != reference]
+    if challengers:
+        against_best = _summary_frame(result.summary(reference=best, metric=metric))
+        compare_best = _summary_frame(result.compare(reference=best, metric=metric))
+        blocks += [_sentence(m, best, metric, against_best, compare_best) for m in challengers]
     if best is not None:
         blocks.append(Paragraph(f"Best by mean {metric.upper()} over folds: {best}."))
     return blocks
@@ -426,9 +437,9 @@ def _error_blocks(result) -> list[Block]:
 
 
 def default_title(result) -> str:
-    """``Backtest: <models> on <data>`` from the result's models and data name."""
+    """``Backtest: <models> on <data>`` from the result's models and data source or name."""
     data = (result.info or {}).get("data") or {}
-    name = data.get("name") if isinstance(data, Mapping) else None
+    name = (data.get("source") or data.get("name")) if isinstance(data, Mapping) else None
     title = "Backtest: " + ", ".join(_model_names(result))
     return title + (f" on {name}" if name else "")
 
@@ -450,7 +461,7 @@ def _build(result, *, title: str | None, reference: str | None) -> tuple[str, li
     metrics = _metric_names(result)
     title = title if title is not None else default_title(result)
     blocks: list[Block] = [Heading(title, 1)]
-    blocks += _verdict_blocks(summary, compare, _model_names(result), reference, metric, trained)
+    blocks += _verdict_blocks(result, summary, compare, reference, metric, trained)
     blocks += _metrics_blocks(summary, compare, metrics, reference, metric)
     blocks += _by_step_blocks(result, metric, reference)
     blocks += _forecast_blocks(result, summary, reference, trained)
