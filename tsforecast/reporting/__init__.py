@@ -37,7 +37,8 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
 
     - a plain-language verdict: whether the best model, and every model with training
       curves (the LSTM), beats the reference, by how much and whether the
-      Diebold-Mariano test finds the difference significant;
+      Diebold-Mariano test finds the difference significant; a model with training
+      curves that is not the best is also measured against the best;
     - the models ranked by mean MASE over folds (the first metric when MASE is absent),
       with spread over folds, the other metrics, skill relative to the reference and
       Diebold-Mariano p-values with significance marks (``***`` 1%, ``**`` 5%, ``*`` 10%);
