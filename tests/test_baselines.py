@@ -337,3 +337,10 @@ def test_ets_auto_selects_a_seasonal_form_on_seasonal_data():
     np.testing.assert_allclose(forecast, 20 + 4 * np.sin(2 * np.pi * np.arange(72, 84) / 12), atol=1.0)
     with pytest.raises(InvalidParameterError, match="initialization_method must be one of"):
         ETS(initialization_method="guess").fit(y)
+
+
+def test_fallback_warnings_reach_the_caller_from_worker_processes():
+    data = {**_panel(n_series=15, n=20), "tiny": _series(2)}
+    with pytest.warns(FallbackWarning, match=r"series 'tiny'"):
+        forecast = SeasonalNaive(4, n_jobs=2).fit(data).predict(2)
+    assert forecast["tiny"].tolist() == [data["tiny"].iloc[-1]] * 2
