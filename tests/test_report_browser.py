@@ -243,7 +243,8 @@ def test_blank_image_would_be_caught(tmp_path):
     images, pixels, _ = render(page, tmp_path)
     assert images[0]["naturalWidth"] == 0
     second = images[1]
-    area = pixels[int(second["y"]): int(second["y"] + second["height"]), int(second["x"]): int(second["x"] + second["width"])]
+    top, left = int(second["y"]), int(second["x"])
+    area = pixels[top: top + int(second["height"]), left: left + int(second["width"])]
     assert area.std() < 1
 
 

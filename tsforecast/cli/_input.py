@@ -15,7 +15,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError, InvalidParameterError, UnknownColumnError
+from ..exceptions import (
+    InputTypeError,
+    InsufficientDataError,
+    InvalidInputError,
+    InvalidParameterError,
+    UnknownColumnError,
+)
 from ..panel import ID_COLUMN, TIME_COLUMN
 
 __all__ = [
@@ -159,12 +165,17 @@ def select(
             f"--future-covariates {future_covariates!r}."
         )
     if time in values or (id_column is not None and id_column in values):
-        raise InvalidParameterError(f"the time or id column {time or id_column!r} cannot also be forecast or a covariate.")
+        raise InvalidParameterError(
+            f"the time or id column {time or id_column!r} cannot also be forecast or a covariate."
+        )
     frame = table[[c for c in (id_column, time) if c is not None] + values].copy()
     if time is not None:
         frame[time] = _parse_time(frame[time], time, source)
     if id_column is None:
-        frame = frame.sort_values(time, kind="stable").set_index(time) if time is not None else frame.reset_index(drop=True)
+        if time is not None:
+            frame = frame.sort_values(time, kind="stable").set_index(time)
+        else:
+            frame = frame.reset_index(drop=True)
         frame.index.name = time or TIME_COLUMN
     else:
         frame = frame.rename(columns={id_column: ID_COLUMN})
