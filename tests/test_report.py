@@ -284,3 +284,17 @@ def test_rewriting_replaces_the_figure_folder(result, tmp_path):
     tsforecast.report(result, tmp_path / "r.html")
     assert not (paths.figures / "stale.png").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html", "r.md", "r_files"]
+
+
+def test_single_model_and_other_metrics(tmp_path):
+    result = tsforecast.backtest({"naive": Naive()}, _panel(1, 60), horizon=4, n_folds=2, metrics=["rmse", "mae"],
+                                 progress=False)
+    markdown = tsforecast.report(result, tmp_path / "one.html").markdown.read_text()
+    assert "Only the reference model naive was backtested; there is nothing to compare." in markdown
+    rows = md_table(markdown, "rank")
+    assert [row["model"] for row in rows] == ["naive"]
+    # without MASE, MAE ranks the models (the preferred order: MASE, MAE, RMSE, sMAPE)
+    assert list(rows[0])[:4] == ["rank", "model", "MAE mean", "MAE sd"]
+    summary = result.summary(metric="mae")
+    assert float(rows[0]["MAE mean"]) == shown(summary.loc["naive", "mae_mean"])
+    assert float(rows[0]["RMSE mean"]) == shown(summary.loc["naive", "rmse_mean"])
