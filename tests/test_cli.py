@@ -326,3 +326,18 @@ def test_lstm_fit_and_predict_in_separate_processes(tmp_path, load_csv):
     forecast = pd.read_csv(pd.io.common.StringIO(predict.stdout))
     assert list(forecast.columns) == ["timestamp", "load"] and len(forecast) == 4
     assert np.isfinite(forecast["load"]).all()
+
+
+def test_backtest_on_parquet_with_integer_time(capsys, tmp_path):
+    pytest.importorskip("pyarrow", reason="reading Parquet needs pyarrow (the test extra installs it)")
+    rng = np.random.default_rng(5)
+    table = pd.DataFrame({"y": 5 + np.sin(np.arange(80) / 3) + rng.normal(0, 0.1, 80)})  # no time column
+    path = tmp_path / "series.parquet"
+    table.to_parquet(path)
+    saved = tmp_path / "r.zip"
+    status, _, err = run(capsys, "backtest", "--data", path, "--target", "y", "-H", "5", "--folds", "2",
+                         "-m", "naive,drift", "--save-result", saved, "-q")
+    assert status == 0, err
+    result = BacktestResult.load(saved)
+    assert result.info["data"]["freq"] == "integer" and result.info["season_length"] == 1
+    assert sorted(result.forecasts["ds"].unique()) == list(range(70, 80))
