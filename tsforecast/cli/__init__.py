@@ -212,7 +212,7 @@ def fit(data_file, dataset, target, time_column, id_column, covariates, future_c
     model = make_model(name[0], _settings(horizon, selection, season_length, lookback, epochs, units, seed))
     y, X = _target_and_covariates(selection, model)
     click.echo(f"fitting {name[0]} ({type(model).__name__}) on {selection.name} ...", err=True)
-    model.fit(y, X) if X is not None else model.fit(y)
+    model.fit(y, X)
     from ..persistence import save
 
     save(model, save_path)
@@ -261,7 +261,7 @@ def predict(model_file, data_file, time_column, id_column, horizon, out_file) ->
     X = None
     if data_file is not None:
         X = _update_from(model, data_file, time_column, id_column)
-    forecast = model.predict(horizon, X=X) if X is not None else model.predict(horizon)
+    forecast = model.predict(horizon, X=X)
     table = _as_table(forecast)
     if str(out_file) == "-":
         click.echo(table.to_csv(index=False), nl=False)
@@ -302,7 +302,7 @@ def _update_from(model, data_file: Path, time_column, id_column):
     observed = data[data[targets[0]].notna()]
     y = observed[[*keys, *targets]]
     X = observed[[*keys, *past, *future]] if past or future else None
-    model.update(y, X) if X is not None else model.update(y)
+    model.update(y, X)
     # The future rows (no target yet) carry the future-known covariates of the forecast steps.
     return data[[*keys, *future]] if future else None
 
