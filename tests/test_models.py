@@ -101,7 +101,7 @@ def test_init_stores_params_untouched():
     assert set(params) >= {
         "units", "n_layers", "decoder", "reverse_input", "attention", "dropout", "loss", "quantiles",
         "epochs", "batch_size", "learning_rate", "validation_fraction", "patience", "scaling",
-        "random_state", "verbose", "target_features", "distribute_strategy",
+        "random_state", "verbose", "target_features", "jit_compile", "distribute_strategy",
     }
 
 
@@ -157,6 +157,7 @@ BAD_PARAMS = [
     ("scaling", "minmax", InvalidParameterError),
     ("random_state", "seed", InvalidParameterError),
     ("verbose", -1, InvalidParameterError),
+    ("jit_compile", "yes", InvalidParameterError),
     ("target_features", [5], InvalidParameterError),
     ("target_features", [0, 0], InvalidParameterError),
     ("distribute_strategy", "mirrored", InputTypeError),
@@ -375,6 +376,15 @@ def test_options_change_predictions(data, fitted):
     for option in ({"reverse_input": True}, {"attention": True}, {"n_layers": 2}):
         other = EncoderDecoderLSTM(**{**FAST, **option}).fit(X[:N_SMALL], y[:N_SMALL]).predict(X_test)
         assert other.shape == base.shape and not np.allclose(other, base), option
+
+
+@pytest.mark.slow
+def test_xla_compiled_training_matches_plain(data, fitted):
+    X, y, X_test, _ = data
+    assert fitted.jit_compile_ is False  # "auto": a short fit is not worth compiling
+    xla = EncoderDecoderLSTM(**{**FAST, "jit_compile": True}).fit(X[:N_SMALL], y[:N_SMALL])
+    assert xla.jit_compile_ is True
+    assert np.allclose(xla.predict(X_test), fitted.predict(X_test), rtol=1e-3, atol=1e-3)
 
 
 @pytest.mark.slow
