@@ -40,6 +40,9 @@ def write_zip(path, members: dict[str, bytes], *, rehash: bool = True) -> None:
     if rehash and "manifest.json" in members:
         manifest = json.loads(members["manifest.json"])
         manifest["sha256"] = {n: hashlib.sha256(d).hexdigest() for n, d in members.items() if n != "manifest.json"}
+        # re-sign the edited config too, so the deeper checks below the checksums are tested
+        if isinstance(manifest.get("config"), dict):
+            manifest["config_sha256"] = persistence._config_digest(manifest["config"])
         members["manifest.json"] = json.dumps(manifest).encode()
     with zipfile.ZipFile(path, "w") as archive:
         for name, data in members.items():

@@ -3,7 +3,8 @@
 :func:`save` writes ONE zip file:
 
 - ``manifest.json``: the format name (``"tsforecast"``) and version, the class of the
-  saved object, its configuration as JSON and the SHA-256 of every other member;
+  saved object, its configuration as JSON, the SHA-256 of every other member and of
+  the configuration itself (``config_sha256``: an edited configuration is refused);
 - ``arrays.npz``: the numeric arrays (weights of scikit-learn models, scalers, the last
   input windows), written by :func:`numpy.savez` and read with ``allow_pickle=False``;
 - ``<name>.keras``: one member per Keras model, in Keras' native format, loaded with
@@ -49,7 +50,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .exceptions import InputTypeError, ModelFileError, NotFittedError
+from .exceptions import DataNotFoundError, InputTypeError, ModelFileError, NotFittedError
 
 __all__ = ["save", "load", "encode_value", "decode_value", "FORMAT_NAME", "FORMAT_VERSION"]
 
@@ -346,7 +347,7 @@ def save(obj, path) -> Path:
     InputTypeError
         ``obj`` (or something it holds) cannot be saved without pickle.
     """
-    path = Path(path)
+    path = _as_path(path)
     arrays, models = {}, {}
     config = encode_value(obj, arrays, models, "")
     if not isinstance(config, dict) or "__object__" not in config:
@@ -364,6 +365,7 @@ def save(obj, path) -> Path:
         "arrays": sorted(arrays),
         "models": sorted(models),
         "sha256": {name: hashlib.sha256(data).hexdigest() for name, data in members.items()},
+        "config_sha256": _config_digest(config),
         "versions": _versions(),
     }
     _atomic_write(path, [(_MANIFEST, json.dumps(manifest, indent=1).encode())] + list(members.items()))
@@ -420,21 +422,35 @@ def _fsync_folder(folder: Path) -> None:
 # ---------------------------------------------------------------------------- loading
 
 
+def _as_path(path) -> Path:
+    try:
+        return Path(path)
+    except TypeError:
+        raise InputTypeError(f"path must be a str or os.PathLike; got {path!r} of type {type(path).__name__}.") from None
+
+
+def _config_digest(config: dict) -> str:
+    """SHA-256 of the configuration (canonical JSON): the manifest's own content is checked too."""
+    return hashlib.sha256(json.dumps(config, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
 def load(path):
     """Load an object written by :func:`save`; no code from the file is run.
 
     Raises
     ------
-    FileNotFoundError
-        ``path`` does not exist.
+    DataNotFoundError
+        ``path`` does not exist (a :class:`FileNotFoundError`).
+    InputTypeError
+        ``path`` is not a path.
     ModelFileError
         The file is not a tsforecast file, is truncated or altered, has an unknown format
         version, names a class outside the allowlist, or holds a Keras model with
         code-carrying layers.
     """
-    path = Path(path)
+    path = _as_path(path)
     if not path.is_file():
-        raise FileNotFoundError(f"path {str(path)!r} does not exist or is not a file.")
+        raise DataNotFoundError(f"path {str(path)!r} does not exist or is not a file.")
     try:
         return _load(path)
     except ModelFileError as error:
@@ -454,6 +470,8 @@ def _load(path: Path):
     for key in _object_keys(manifest["config"]):
         if _resolve_class(key) is None:
             raise ModelFileError(f"{path} names class {key!r}, which is not one that tsforecast restores.")
+    if manifest.get("config_sha256") != _config_digest(manifest["config"]):
+        raise ModelFileError(f"{path}: the configuration in {_MANIFEST} fails its SHA-256 check; the file was altered.")
     arrays = _read_arrays(members.pop(_ARRAYS), manifest, path)
     models = {name: _load_keras(members[name + _KERAS_SUFFIX], name, path) for name in manifest["models"]}
     try:
