@@ -180,6 +180,19 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     scaler_ : object
         The fitted scaler (see :mod:`tsforecast.models.scaling`).
 
+    Notes
+    -----
+    Reproducibility: ``fit`` seeds Python, NumPy, TensorFlow and Keras from ``seed_``
+    and afterwards gives Python's and NumPy's global generators back their state;
+    TensorFlow's global seed stays set. On a GPU, ``fit`` turns on TensorFlow's op
+    determinism (process-wide). Fits running in parallel *threads* of one process share
+    these global seeds and are not reproducible; run them in processes.
+
+    Persistence: ``_get_state`` returns ``{"config": {"class", "params", "fitted"},
+    "arrays": {"scaler_<name>": ndarray}, "models": {"network": network_}}`` and
+    ``_from_state(config, arrays, models)`` rebuilds a fitted estimator from them, for
+    :func:`tsforecast.save` / :func:`tsforecast.load`.
+
     Examples
     --------
     >>> import numpy as np

@@ -264,7 +264,7 @@ def _encoder(x, spec: NetworkSpec, need_sequence: bool):
     return (x if need_sequence else None), states
 
 
-def _repeat(window, x, spec: NetworkSpec):
+def _repeat(x, spec: NetworkSpec):
     encoder_outputs, states = _encoder(x, spec, need_sequence=spec.attention)
     y = layers.RepeatVector(spec.n_steps_out, name="repeat")(states[-2])  # top layer's final h
     for layer in range(spec.n_layers):
@@ -294,7 +294,7 @@ def build_networks(spec: NetworkSpec) -> tuple[keras.Model, keras.Model]:
     window = keras.Input((spec.n_steps_in, spec.n_features), name="window")
     x = ReverseTime(name="reverse")(window) if spec.reverse_input else window
     if spec.decoder == "repeat":
-        model = keras.Model(window, _repeat(window, x, spec), name="encoder_decoder_repeat")
+        model = keras.Model(window, _repeat(x, spec), name="encoder_decoder_repeat")
         return model, model
     if spec.decoder != "feedback":
         raise ValueError(f"decoder must be 'repeat' or 'feedback'; got {spec.decoder!r}")
