@@ -166,6 +166,28 @@ def test_lstm_round_trip_is_bit_identical(lstm_file, tmp_path):
     assert loaded.history_ == model.history_
 
 
+def test_quantile_lstm_loads_in_a_fresh_process(tmp_path):
+    """A new process has not imported tsforecast.models: load must register the
+    custom layers itself (it once failed with "Could not locate class")."""
+    import subprocess
+    import sys
+
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(30, 6, 1)), rng.normal(size=(30, 2))
+    model = tiny_lstm(quantiles=(0.1, 0.5, 0.9)).fit(X, y)
+    save(model, tmp_path / "q.tsf")
+    np.save(tmp_path / "X.npy", X)
+    script = (
+        "import sys, numpy as np, tsforecast; "
+        "m = tsforecast.load(sys.argv[1]); np.save(sys.argv[2], m.predict(np.load(sys.argv[3])))"
+    )
+    subprocess.run(
+        [sys.executable, "-c", script, str(tmp_path / "q.tsf"), str(tmp_path / "p.npy"), str(tmp_path / "X.npy")],
+        check=True, capture_output=True, timeout=300,
+    )
+    np.testing.assert_array_equal(np.load(tmp_path / "p.npy"), model.predict(X))
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("scaling", ["standard", "window"])
 def test_lstm_forecaster_round_trip_is_bit_identical(tmp_path, scaling):

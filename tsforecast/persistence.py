@@ -577,6 +577,10 @@ def _load_keras(data: bytes, name: str, path: Path):
     _check_keras_config(data, name, path)
     import keras
 
+    # Registers tsforecast's custom layers with Keras; a fresh process that never
+    # imported the models could not otherwise rebuild them.
+    from .models import networks  # noqa: F401
+
     with tempfile.TemporaryDirectory() as folder:
         file = Path(folder) / "model.keras"
         file.write_bytes(data)
