@@ -1,0 +1,563 @@
+"""Hostile input across the public surface: every bad input gets a documented error.
+
+One table, :data:`CASES`: each row is a bad input (an id ``<public name>/<what>``, a
+callable, the exception type users are told to catch, and substrings the message must
+contain: the argument's name and the value received). A case passes when the call
+raises exactly that type, which is always a :class:`tsforecast.exceptions.TsForecastError`
+or scikit-learn's ``NotFittedError`` (never a raw TensorFlow, NumPy or pandas error),
+within a time limit. :data:`SURVIVABLE` lists odd but legal inputs (constant series,
+huge values, negative values for multiplicative models): each must give finite
+forecasts. The suite also checks that every public name of the package has at least one
+hostile case, so "every public function validates its arguments" is tested, not claimed.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import signal
+import tempfile
+import warnings
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import Ridge
+
+import tsforecast
+from tsforecast import baselines, datasets, metrics, splits
+from tsforecast import (
+    BacktestResult,
+    EncoderDecoderLSTM,
+    ExpandingWindowSplit,
+    SlidingWindowSplit,
+    SlidingWindowTransformer,
+    WindowForecaster,
+    backtest,
+    from_panel,
+    load,
+    make_windows,
+    report,
+    save,
+    to_panel,
+)
+from tsforecast.exceptions import (
+    DataNotFoundError,
+    FallbackWarning,
+    InputTypeError,
+    InsufficientDataError,
+    InvalidInputError,
+    InvalidParameterError,
+    ModelFileError,
+    NotFittedError,
+    ShapeMismatchError,
+    SkippedSeriesWarning,
+    TsForecastError,
+    UnknownColumnError,
+)
+
+#: Seconds any one hostile call may take before it counts as a hang.
+TIME_LIMIT = 60
+
+
+# --------------------------------------------------------------------------- data
+def series(n: int = 40, *, values=None, name: str = "y") -> pd.Series:
+    """A daily series (a sine around 10 unless ``values`` is given)."""
+    if values is None:
+        values = 10 + np.sin(np.arange(n) / 3)
+    values = np.asarray(values, dtype=float)
+    return pd.Series(values, index=pd.date_range("2024-01-01", periods=len(values), freq="D"), name=name)
+
+
+def with_nan(n: int = 40, at: int = 5, value=np.nan) -> pd.Series:
+    y = series(n)
+    y.iloc[at] = value
+    return y
+
+
+def frame_with(column, values) -> pd.DataFrame:
+    """The target ``y`` and one more column ``column`` holding ``values``."""
+    y = series(len(values))
+    return pd.DataFrame({"y": y.to_numpy(), column: values}, index=y.index)
+
+
+def panel(lengths: dict) -> pd.DataFrame:
+    """A long panel with one series per ``{id: length}``."""
+    parts = [pd.DataFrame({"unique_id": key, "ds": series(n).index, "y": series(n).to_numpy()})
+             for key, n in lengths.items()]
+    return pd.concat(parts, ignore_index=True)
+
+
+def panel_with_gap() -> pd.DataFrame:
+    data = panel({"a": 30, "b": 30})
+    drop = data.index[(data["unique_id"] == "b")][10]
+    return data.drop(index=drop)
+
+
+def reindexed(y: pd.Series, index) -> pd.Series:
+    return pd.Series(y.to_numpy()[: len(index)], index=index, name=y.name)
+
+
+def ridge(n_in: int = 4, n_out: int = 2, **params) -> WindowForecaster:
+    return WindowForecaster(Ridge(), n_steps_in=n_in, n_steps_out=n_out, **params)
+
+
+def tiny_lstm(**params) -> EncoderDecoderLSTM:
+    settings = dict(units=4, epochs=1, batch_size=16, patience=1, validation_fraction=0.0, random_state=0)
+    return EncoderDecoderLSTM(**{**settings, **params})
+
+
+def windows_xy(n: int = 40, n_in: int = 4, n_out: int = 2, features: int = 1):
+    data = np.column_stack([np.sin(np.arange(n) / 3 + k) for k in range(features)])
+    w = make_windows(data, n_in, n_out)
+    return np.asarray(w.X), np.asarray(w.y)
+
+
+# --------------------------------------------------------------------------- fitted objects (built once)
+@functools.cache
+def workdir() -> Path:
+    return Path(tempfile.mkdtemp(prefix="tsforecast-hostile-"))
+
+
+@functools.cache
+def fitted_ridge() -> WindowForecaster:
+    return ridge().fit(series())
+
+
+@functools.cache
+def fitted_lstm() -> EncoderDecoderLSTM:
+    X, y = windows_xy()
+    return tiny_lstm().fit(X, y)
+
+
+@functools.cache
+def ridge_file() -> Path:
+    return save(fitted_ridge(), workdir() / "ridge.tsf")
+
+
+@functools.cache
+def lstm_file() -> Path:
+    return save(fitted_lstm(), workdir() / "lstm.tsf")
+
+
+@functools.cache
+def small_result() -> BacktestResult:
+    return backtest({"naive": baselines.Naive(), "mean": baselines.Mean()}, series(30), horizon=2, n_folds=2,
+                    progress=False)
+
+
+def members(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def write_zip(path: Path, content: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in content.items():
+            archive.writestr(name, data)
+    return path
+
+
+def altered_config(change: Callable[[dict], None], name: str) -> Path:
+    """The Ridge model file with its manifest's config changed by ``change``."""
+    content = members(ridge_file())
+    manifest = json.loads(content["manifest.json"])
+    change(manifest["config"])
+    content["manifest.json"] = json.dumps(manifest).encode()
+    return write_zip(workdir() / name, content)
+
+
+def set_first(node, key: str, value) -> bool:
+    """Set the first ``key`` found in a nested JSON config (depth first)."""
+    if isinstance(node, dict):
+        if key in node:
+            node[key] = value
+            return True
+        return any(set_first(v, key, value) for v in node.values())
+    if isinstance(node, list):
+        return any(set_first(v, key, value) for v in node)
+    return False
+
+
+def lambda_file() -> Path:
+    """The LSTM model file with its network replaced by a Keras model holding a Lambda layer."""
+    import keras
+
+    inputs = keras.Input((4, 1))
+    outputs = keras.layers.Lambda(lambda x: x * 2.0)(inputs)
+    keras_path = workdir() / "lambda.keras"
+    keras.Model(inputs, outputs).save(keras_path)
+    content = members(lstm_file())
+    (name,) = [n for n in content if n.endswith(".keras")]
+    content[name] = keras_path.read_bytes()
+    # re-sign the members, as an attacker would: the Lambda layer itself must be refused
+    manifest = json.loads(content["manifest.json"])
+    manifest["sha256"] = {n: hashlib.sha256(d).hexdigest() for n, d in content.items() if n != "manifest.json"}
+    content["manifest.json"] = json.dumps(manifest).encode()
+    return write_zip(workdir() / "lambda.tsf", content)
+
+
+def truncated_file() -> Path:
+    data = ridge_file().read_bytes()
+    path = workdir() / "truncated.tsf"
+    path.write_bytes(data[: len(data) // 2])
+    return path
+
+
+def foreign_file() -> Path:
+    path = workdir() / "notes.tsf"
+    path.write_text("this is not a model file\n")
+    return path
+
+
+def foreign_zip() -> Path:
+    return write_zip(workdir() / "foreign.zip", {"hello.txt": b"hi"})
+
+
+def cli(*args: str):
+    """Run the command line without click's exit handling, so errors surface as exceptions."""
+    from tsforecast.cli import cli as command
+
+    return command.main(args=list(args), prog_name="tsforecast", standalone_mode=False, obj={"argv": list(args)})
+
+
+def csv_file(name: str, data: pd.DataFrame) -> str:
+    path = workdir() / name
+    data.to_csv(path, index=False)
+    return str(path)
+
+
+def daily_csv(n: int = 40, **extra) -> str:
+    y = series(n)
+    data = pd.DataFrame({"ds": y.index, "y": y.to_numpy(), **extra})
+    return csv_file(f"daily_{n}_{'_'.join(extra)}.csv", data)
+
+
+def report_to(result, **kwargs):
+    return report(result, workdir() / "report.html", **kwargs)
+
+
+# --------------------------------------------------------------------------- the table
+@dataclass(frozen=True)
+class Case:
+    id: str
+    call: Callable[[], object]
+    error: type
+    contains: tuple[str, ...] = field(default_factory=tuple)
+
+
+def case(id: str, call, error, *contains: str) -> Case:
+    return Case(id, call, error, contains)
+
+
+BASELINES = {
+    "Naive": baselines.Naive, "SeasonalNaive": baselines.SeasonalNaive, "Drift": baselines.Drift,
+    "Mean": baselines.Mean, "Naive2": baselines.Naive2, "SES": baselines.SES, "Holt": baselines.Holt,
+    "Damped": baselines.Damped, "Theta": baselines.Theta, "Comb": baselines.Comb, "ETS": baselines.ETS,
+    "ARIMA": baselines.ARIMA,
+}
+
+Y = series()
+X4, Y4 = windows_xy()
+
+CASES: list[Case] = [
+    # -- make_windows / SlidingWindowTransformer
+    case("make_windows/nan", lambda: make_windows(with_nan().to_numpy(), 4, 2), InvalidInputError, "NaN", "nan"),
+    case("make_windows/inf", lambda: make_windows(with_nan(value=np.inf).to_numpy(), 4, 2), InvalidInputError,
+         "inf"),
+    case("make_windows/strings", lambda: make_windows(np.array(["a"] * 10), 2, 1), InputTypeError, "data"),
+    case("make_windows/bool", lambda: make_windows(np.ones(10, dtype=bool), 2, 1), InputTypeError, "bool"),
+    case("make_windows/datetime", lambda: make_windows(pd.date_range("2024", periods=10).to_numpy(), 2, 1),
+         InputTypeError, "data"),
+    case("make_windows/length_0", lambda: make_windows(np.zeros(0), 2, 1), InsufficientDataError, "0"),
+    case("make_windows/length_1", lambda: make_windows(np.zeros(1), 2, 1), InsufficientDataError, "1"),
+    case("make_windows/length_in_plus_out_minus_1", lambda: make_windows(np.zeros(5), 4, 2),
+         InsufficientDataError, "5", "n_steps_in"),
+    case("make_windows/n_steps_in_0", lambda: make_windows(np.zeros(10), 0, 1), InvalidParameterError,
+         "n_steps_in", "0"),
+    case("make_windows/n_steps_out_str", lambda: make_windows(np.zeros(10), 2, "1"), InputTypeError,
+         "n_steps_out", "'1'"),
+    case("make_windows/stride_negative", lambda: make_windows(np.zeros(10), 2, 1, stride=-1),
+         InvalidParameterError, "stride", "-1"),
+    case("make_windows/3d", lambda: make_windows(np.zeros((4, 5, 2)), 2, 1), ShapeMismatchError, "data", "3"),
+    case("make_windows/targets_out_of_range", lambda: make_windows(np.zeros((10, 2)), 2, 1, targets=[5]),
+         UnknownColumnError, "targets", "5"),
+    case("SlidingWindowTransformer/n_steps_in_float", lambda: SlidingWindowTransformer(2.5).fit(np.zeros(10)),
+         InputTypeError, "n_steps_in", "2.5"),
+    case("SlidingWindowTransformer/unfitted", lambda: SlidingWindowTransformer(2).transform(np.zeros(10)),
+         NotFittedError, "SlidingWindowTransformer"),
+    case("SlidingWindowTransformer/features_changed",
+         lambda: SlidingWindowTransformer(2).fit(np.zeros((10, 2))).transform(np.zeros((10, 3))),
+         ShapeMismatchError, "3", "2"),
+    # -- EncoderDecoderLSTM
+    case("EncoderDecoderLSTM/nan_in_X", lambda: tiny_lstm().fit(np.where(X4 > 0.9, np.nan, X4), Y4),
+         InvalidInputError, "X", "nan"),
+    case("EncoderDecoderLSTM/inf_in_y", lambda: tiny_lstm().fit(X4, np.where(Y4 > 0.9, np.inf, Y4)),
+         InvalidInputError, "y", "inf"),
+    case("EncoderDecoderLSTM/units_0", lambda: tiny_lstm(units=0).fit(X4, Y4), InvalidParameterError, "units", "0"),
+    case("EncoderDecoderLSTM/decoder_unknown", lambda: tiny_lstm(decoder="magic").fit(X4, Y4),
+         InvalidParameterError, "decoder", "'magic'"),
+    case("EncoderDecoderLSTM/dropout_1.5", lambda: tiny_lstm(dropout=1.5).fit(X4, Y4), InvalidParameterError,
+         "dropout", "1.5"),
+    case("EncoderDecoderLSTM/epochs_str", lambda: tiny_lstm(epochs="3").fit(X4, Y4), InputTypeError, "epochs",
+         "'3'"),
+    case("EncoderDecoderLSTM/X_4d", lambda: tiny_lstm().fit(X4[..., None], Y4), ShapeMismatchError, "X", "4"),
+    case("EncoderDecoderLSTM/samples_differ", lambda: tiny_lstm().fit(X4, Y4[:-3]), ShapeMismatchError,
+         str(len(X4)), str(len(X4) - 3)),
+    case("EncoderDecoderLSTM/unfitted_predict", lambda: tiny_lstm().predict(X4), NotFittedError,
+         "EncoderDecoderLSTM"),
+    case("EncoderDecoderLSTM/features_differ_at_predict",
+         lambda: fitted_lstm().predict(np.repeat(X4, 3, axis=2)), ShapeMismatchError, "3", "1"),
+    case("EncoderDecoderLSTM/steps_differ_at_predict", lambda: fitted_lstm().predict(X4[:, :2]),
+         ShapeMismatchError, "2", "4"),
+    # -- WindowForecaster
+    case("WindowForecaster/nan_target", lambda: ridge().fit(with_nan()), InvalidInputError, "y", "nan", "fill="),
+    case("WindowForecaster/inf_covariate",
+         lambda: ridge(covariates=["x"]).fit(frame_with("x", np.r_[np.ones(39), np.inf])),
+         InvalidInputError, "inf"),
+    case("WindowForecaster/string_column", lambda: ridge().fit(frame_with("x", ["a"] * 40)), InputTypeError, "x"),
+    case("WindowForecaster/bool_column", lambda: ridge().fit(frame_with("x", [True, False] * 20)), InputTypeError,
+         "x", "bool"),
+    case("WindowForecaster/datetime_column",
+         lambda: ridge().fit(frame_with("x", pd.date_range("2020", periods=40))), InputTypeError, "x"),
+    case("WindowForecaster/object_index",
+         lambda: ridge().fit(reindexed(Y, pd.Index([f"t{i}" for i in range(40)], dtype=object))),
+         InputTypeError, "index"),
+    case("WindowForecaster/timezone_mixed",
+         lambda: ridge().fit(reindexed(Y, pd.Index(
+             list(pd.date_range("2024", periods=20, freq="D", tz="UTC"))
+             + list(pd.date_range("2024-01-21", periods=20, freq="D", tz="Europe/Paris")), dtype=object))),
+         InputTypeError, "y", "time zones"),
+    case("WindowForecaster/duplicated_timestamps",
+         lambda: ridge().fit(reindexed(Y, Y.index[:20].append(Y.index[19:39]))), InvalidInputError, "duplicate",
+         "2024-01-20"),
+    case("WindowForecaster/irregular_spacing",
+         lambda: ridge().fit(reindexed(Y, Y.index.delete(7).append(pd.DatetimeIndex(["2024-03-01"])))),
+         InvalidInputError, "y"),
+    case("WindowForecaster/unsorted", lambda: ridge().fit(Y.iloc[::-1]), InvalidInputError, "y", "sort"),
+    case("WindowForecaster/panel_gap", lambda: ridge().fit(panel_with_gap()), InvalidInputError, "'b'"),
+    case("WindowForecaster/panel_one_short", lambda: ridge().fit(panel({"a": 30, "short": 3})),
+         InsufficientDataError, "'short'", "3"),
+    case("WindowForecaster/length_0", lambda: ridge().fit(series(0)), InsufficientDataError, "0"),
+    case("WindowForecaster/length_1", lambda: ridge().fit(series(1)), InsufficientDataError, "1"),
+    case("WindowForecaster/length_in_plus_out_minus_1", lambda: ridge(4, 2).fit(series(5)),
+         InsufficientDataError, "5"),
+    case("WindowForecaster/horizon_0", lambda: fitted_ridge().predict(0), InvalidParameterError, "horizon", "0"),
+    case("WindowForecaster/horizon_negative", lambda: fitted_ridge().predict(-3), InvalidParameterError,
+         "horizon", "-3"),
+    case("WindowForecaster/horizon_float", lambda: fitted_ridge().predict(2.0), InputTypeError, "horizon", "2.0"),
+    case("WindowForecaster/unfitted_predict", lambda: ridge().predict(2), NotFittedError, "WindowForecaster"),
+    case("WindowForecaster/future_covariates_missing_at_predict",
+         lambda: ridge(future_covariates=["x"]).fit(frame_with("x", np.arange(40.0))).predict(
+             2, X=frame_with("z", np.arange(42.0))[["z"]]),
+         UnknownColumnError, "'x'"),
+    case("WindowForecaster/fill_unknown", lambda: ridge(fill="zero").fit(Y), InvalidParameterError, "fill",
+         "'zero'"),
+    case("WindowForecaster/n_steps_in_negative", lambda: ridge(-1).fit(Y), InvalidParameterError, "n_steps_in",
+         "-1"),
+    case("WindowForecaster/estimator_string", lambda: WindowForecaster("ridge").fit(Y), InputTypeError,
+         "estimator", "'ridge'"),
+    case("WindowForecaster/y_string", lambda: ridge().fit("sales"), InputTypeError, "y", "str"),
+    case("WindowForecaster/lstm_nan_target", lambda: WindowForecaster(tiny_lstm(), 4, 2).fit(with_nan()),
+         InvalidInputError, "y", "nan"),
+    # -- baselines (each class: NaN, horizon 0, unfitted, a wrong parameter)
+    *[case(f"{name}/nan_target", lambda cls=cls: cls().fit(with_nan()), InvalidInputError, "y", "nan")
+      for name, cls in BASELINES.items()],
+    *[case(f"{name}/horizon_0", lambda cls=cls: cls().fit(Y).predict(0), InvalidParameterError, "horizon", "0")
+      for name, cls in BASELINES.items()],
+    *[case(f"{name}/unfitted_predict", lambda cls=cls: cls().predict(3), NotFittedError, name)
+      for name, cls in BASELINES.items()],
+    *[case(f"{name}/n_jobs_str", lambda cls=cls: cls(n_jobs="all").fit(Y), InputTypeError, "n_jobs", "'all'")
+      for name, cls in BASELINES.items()],
+    case("SeasonalNaive/season_length_0", lambda: baselines.SeasonalNaive(0).fit(Y), InvalidParameterError,
+         "season_length", "0"),
+    case("Theta/season_length_str", lambda: baselines.Theta("7").fit(Y), InputTypeError, "season_length", "'7'"),
+    case("Mean/window_0", lambda: baselines.Mean(window=0).fit(Y), InvalidParameterError, "window", "0"),
+    case("ETS/error_unknown", lambda: baselines.ETS(error="mult").fit(Y), InvalidParameterError, "error",
+         "'mult'"),
+    case("ARIMA/order_negative", lambda: baselines.ARIMA(order=(1, -1, 0)).fit(Y), InvalidParameterError,
+         "order", "-1"),
+    case("ARIMA/order_str", lambda: baselines.ARIMA(order="110").fit(Y), InvalidParameterError, "order",
+         "'110'"),
+    case("Naive/covariates_given", lambda: baselines.Naive().fit(Y, X=frame_with("x", np.ones(40))),
+         InvalidParameterError, "X", "DataFrame"),
+    case("Naive/panel_one_empty", lambda: baselines.Naive().fit({"a": series(30), "empty": series(0)}),
+         InsufficientDataError, "'empty'", "0"),
+    case("ETS/fill_unknown", lambda: baselines.ETS(fill="bfill").fit(Y), InvalidParameterError, "fill",
+         "'bfill'"),
+    case("Theta/on_short_unknown", lambda: baselines.Theta(on_short="drop").fit(Y), InvalidParameterError,
+         "on_short", "'drop'"),
+    case("seasonality_test/season_length_0", lambda: baselines.seasonality_test(Y.to_numpy(), 0),
+         InvalidParameterError, "season_length", "0"),
+    case("deseasonalize/nan", lambda: baselines.deseasonalize(with_nan().to_numpy(), 7), InvalidInputError,
+         "nan"),
+    # -- backtest / BacktestResult
+    case("backtest/horizon_0", lambda: backtest(baselines.Naive(), Y, horizon=0, progress=False),
+         InvalidParameterError, "horizon", "0"),
+    case("backtest/horizon_negative", lambda: backtest(baselines.Naive(), Y, horizon=-2, progress=False),
+         InvalidParameterError, "horizon", "-2"),
+    case("backtest/n_folds_0", lambda: backtest(baselines.Naive(), Y, horizon=2, n_folds=0, progress=False),
+         InvalidParameterError, "n_folds", "0"),
+    case("backtest/models_string", lambda: backtest("naive", Y, horizon=2, progress=False), InputTypeError,
+         "models", "str"),
+    case("backtest/series_too_short",
+         lambda: backtest(baselines.Naive(), series(6), horizon=3, n_folds=4, progress=False),
+         InsufficientDataError, "n_folds", "6"),
+    case("backtest/unknown_target",
+         lambda: backtest(baselines.Naive(), frame_with("x", np.ones(40)), horizon=2, target="sales",
+                          progress=False),
+         UnknownColumnError, "'sales'"),
+    case("backtest/data_list", lambda: backtest(baselines.Naive(), [1.0, 2.0], horizon=1, progress=False),
+         InputTypeError, "data", "list"),
+    case("backtest/window_unknown",
+         lambda: backtest(baselines.Naive(), Y, horizon=2, window="rolling", progress=False),
+         InvalidParameterError, "window", "'rolling'"),
+    case("backtest/nan_target", lambda: backtest(baselines.Naive(), with_nan(), horizon=2, progress=False),
+         InvalidInputError, "nan", "fill="),
+    case("backtest/checkpoint_dir_is_a_file",
+         lambda: backtest(baselines.Naive(), Y, horizon=2, checkpoint_dir=foreign_file(), progress=False),
+         InvalidInputError, "checkpoint_dir", "notes.tsf"),
+    case("backtest/panel_gap", lambda: backtest(baselines.Naive(), panel_with_gap(), horizon=2, progress=False),
+         InvalidInputError, "'b'"),
+    case("BacktestResult/forecasts_not_a_frame", lambda: BacktestResult("forecasts", "metrics"), InputTypeError,
+         "forecasts", "str"),
+    case("BacktestResult/load_foreign", lambda: BacktestResult.load(foreign_file()), ModelFileError,
+         "notes.tsf"),
+    case("BacktestResult/summary_unknown_reference", lambda: small_result().summary(reference="lstm"),
+         InvalidParameterError, "reference", "'lstm'"),
+    # -- report
+    case("report/not_a_result", lambda: report_to({"mae": 1.0}), InputTypeError, "result", "dict"),
+    case("report/unknown_reference", lambda: report_to(small_result(), reference="lstm"), InvalidParameterError,
+         "reference", "'lstm'"),
+    case("report/title_not_str", lambda: report_to(small_result(), title=42), InputTypeError, "title", "42"),
+    case("report/path_int", lambda: report(small_result(), 7), InputTypeError, "path", "7"),
+    # -- save / load
+    case("save/not_ours", lambda: save(object(), workdir() / "object.tsf"), InputTypeError, "object"),
+    case("load/not_a_zip", lambda: load(foreign_file()), ModelFileError, "notes.tsf"),
+    case("load/foreign_zip", lambda: load(foreign_zip()), ModelFileError, "foreign.zip", "manifest.json"),
+    case("load/truncated", lambda: load(truncated_file()), ModelFileError, "truncated.tsf"),
+    case("load/altered_config_class",
+         lambda: load(altered_config(lambda c: set_first(c, "__object__", "builtins:eval"), "class.tsf")),
+         ModelFileError, "builtins:eval"),
+    case("load/altered_config_n_steps_in",
+         lambda: load(altered_config(lambda c: set_first(c, "n_steps_in_", 9), "n_steps_in.tsf")).predict(2),
+         ModelFileError, "n_steps_in.tsf", "SHA-256"),
+    case("load/lambda_layer", lambda: load(lambda_file()), ModelFileError, "Lambda"),
+    case("load/missing_file", lambda: load(workdir() / "absent.tsf"), DataNotFoundError, "absent.tsf"),
+    case("load/path_int", lambda: load(42), InputTypeError, "path", "42"),
+    # -- metrics
+    case("mae/shapes_differ", lambda: metrics.mae(np.ones(3), np.ones(4)), ShapeMismatchError, "3", "4"),
+    case("rmse/nan", lambda: metrics.rmse(np.ones(3), np.array([1.0, np.nan, 1.0])), InvalidInputError, "nan"),
+    case("mape/strings", lambda: metrics.mape(np.array(["a", "b"]), np.ones(2)), InputTypeError, "y_true"),
+    case("smape/reduce_unknown", lambda: metrics.smape(np.ones(3), np.ones(3), reduce="median"),
+         InvalidParameterError, "reduce", "'median'"),
+    case("mase/constant_train", lambda: metrics.mase(np.ones(3), np.ones(3), np.ones(10)), InvalidInputError,
+         "y_train"),
+    case("mase_scale/season_length_0", lambda: metrics.mase_scale(np.arange(10.0), 0), InvalidParameterError,
+         "season_length", "0"),
+    case("owa/zero_naive2", lambda: metrics.owa(1.0, 1.0, 0.0, 1.0), InvalidInputError, "smape_naive2"),
+    case("pinball_loss/quantile_1.5", lambda: metrics.pinball_loss(np.ones(3), np.ones((3, 1)), [1.5]),
+         InvalidParameterError, "quantiles", "1.5"),
+    case("coverage/shapes_differ", lambda: metrics.coverage(np.ones(3), np.zeros(3), np.ones(2)),
+         ShapeMismatchError, "3", "2"),
+    # -- splits
+    case("ExpandingWindowSplit/horizon_0", lambda: list(ExpandingWindowSplit(0).split(np.arange(20))),
+         InvalidParameterError, "horizon", "0"),
+    case("ExpandingWindowSplit/too_short", lambda: list(ExpandingWindowSplit(5, n_splits=5).split(np.arange(8))),
+         InsufficientDataError, "8"),
+    case("SlidingWindowSplit/window_length_str", lambda: list(SlidingWindowSplit("a").split(np.arange(20))),
+         InputTypeError, "window_length", "'a'"),
+    # -- panels
+    case("to_panel/list", lambda: to_panel([1, 2]), InputTypeError, "series", "list"),
+    case("from_panel/no_id_column", lambda: from_panel(pd.DataFrame({"ds": Y.index, "y": Y.to_numpy()})),
+         InputTypeError, "panel", "unique_id"),
+    # -- datasets
+    case("list_datasets/unexpected_argument", lambda: datasets.list_datasets(42), TypeError, "argument"),
+    case("load_dataset/unknown_name", lambda: datasets.load("weather_on_mars"), InvalidParameterError, "name",
+         "'weather_on_mars'"),
+    case("load_dataset/unknown_column", lambda: datasets.load("co2", columns=["nope"]), UnknownColumnError,
+         "'nope'"),
+    case("load_m4/unknown_subset", lambda: datasets.load_m4("Hourlyy"), InvalidParameterError, "subset",
+         "'Hourlyy'"),
+    case("load_m4/missing_folder", lambda: datasets.load_m4("Hourly", workdir() / "no_m4"), DataNotFoundError,
+         "no_m4"),
+    case("load_m4/split_unknown", lambda: datasets.load_m4("Hourly", split="validation"), InvalidParameterError,
+         "split", "'validation'"),
+    # -- command line (errors surface as exceptions with standalone_mode=False)
+    case("cli/unknown_model", lambda: cli("backtest", "--data", daily_csv(), "--target", "y", "-H", "2", "-m", "prophet", "-q"),
+         InvalidParameterError, "prophet"),
+    case("cli/missing_target_column",
+         lambda: cli("backtest", "--data", daily_csv(), "--target", "sales", "-H", "2", "-m", "naive", "-q"),
+         UnknownColumnError, "'sales'"),
+    case("cli/nan_in_data",
+         lambda: cli("backtest", "--data", csv_file("nan.csv", pd.DataFrame({"ds": Y.index, "y": with_nan()})),
+                     "--target", "y", "-H", "2", "-m", "naive", "-q"),
+         InvalidInputError, "nan"),
+    case("cli/too_short", lambda: cli("backtest", "--data", daily_csv(5), "--target", "y", "-H", "2", "--folds", "3",
+                                      "-m", "naive", "-q"),
+         InsufficientDataError, "5"),
+    case("cli/predict_truncated_model", lambda: cli("predict", "--model", str(truncated_file())), ModelFileError,
+         "truncated.tsf"),
+]
+
+
+# --------------------------------------------------------------------------- the checks
+@contextmanager
+def time_limit(seconds: int):
+    """Fail instead of hanging (SIGALRM; the tests run in the main thread)."""
+
+    def expired(signum, frame):
+        raise TimeoutError(f"the call did not finish within {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_there_are_at_least_40_hostile_cases():
+    assert len(CASES) >= 40
+    assert len({c.id for c in CASES}) == len(CASES), "case ids must be unique"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+def test_hostile_input_raises_a_documented_error(case: Case):
+    with time_limit(TIME_LIMIT), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            case.call()
+        except Exception as error:  # noqa: BLE001 - the point is to inspect it
+            caught = error
+        else:
+            pytest.fail(f"{case.id}: no error raised")
+    assert type(caught).__module__.startswith(("tsforecast", "sklearn", "builtins")) or isinstance(
+        caught, TsForecastError), f"raw {type(caught).__module__}.{type(caught).__name__}: {caught}"
+    assert isinstance(caught, case.error), f"{type(caught).__name__}: {caught}"
+    assert isinstance(caught, (TsForecastError, NotFittedError)) or case.error is TypeError, (
+        f"{type(caught).__name__} is not a documented tsforecast error: {caught}")
+    message = str(caught)
+    missing = [text for text in case.contains if text not in message]
+    assert not missing, f"message lacks {missing}: {message}"
+
+
+def _public_names() -> set[str]:
+    names = {n for n in tsforecast.__all__ if not n.startswith("_")}
+    names |= set(baselines.__all__) | set(metrics.__all__) | set(splits.__all__)
+    names |= {"list_datasets", "load_dataset", "load_m4"}  # datasets.load is listed as load_dataset
+    constants = {"REDUCTIONS"}
+    return names - constants - {"DatasetInfo", "LocalForecaster"}  # a base class, not used directly
+
+
+def test_every_public_name_has_a_hostile_case():
+    covered = {c.id.split("/")[0] for c in CASES}
+    missing = sorted(_public_names() - covered)
+    assert not missing, f"public names without a hostile-input case: {missing}"
