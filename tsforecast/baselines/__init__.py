@@ -6,6 +6,13 @@ parallel over series with ``n_jobs``) and ``predict(horizon)`` indexed by the fu
 timestamps, in the form ``y`` was given. Classes with ``supports_quantiles`` also give
 ``predict_quantiles``.
 
+Every class also takes ``fill`` (``None``, ``"ffill"`` or ``"interpolate"``: how missing
+values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
+``"skip"``: a panel series too short for the model raises
+:class:`~tsforecast.exceptions.InsufficientDataError`, or is left out with a
+:class:`~tsforecast.exceptions.SkippedSeriesWarning` naming it), as
+:class:`tsforecast.WindowForecaster` and :func:`tsforecast.backtest` do.
+
 ========================  ===========================================================
 ``Naive``                 last value
 ``SeasonalNaive``         last season (``season_length``)

@@ -22,8 +22,9 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
 from sklearn.utils.validation import check_is_fitted
 
+from .._validation import FILL_POLICIES, check_choice, check_int
 from ..base import BaseForecaster, check_quantiles, quantile_column
-from ..exceptions import FallbackWarning
+from ..exceptions import FallbackWarning, InvalidParameterError
 from ..panel import InputForm
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
@@ -40,7 +41,7 @@ _MIN_SERIES_PER_JOB = 8
 class LocalForecaster(BaseForecaster):
     """Base class of per-series baselines (not used directly).
 
-    Subclasses define ``__init__`` (storing ``n_jobs`` and their own parameters),
+    Subclasses define ``__init__`` (storing ``n_jobs``, ``fill``, ``on_short`` and their own parameters),
     :meth:`_check_params`, :meth:`_fit_one`, :meth:`_forecast`, and optionally
     :meth:`_fit_batch` (to fit many series at once), :meth:`_fallback_one`,
     :meth:`_forecast_std` (with ``supports_quantiles = True``) and ``fallback_name``.
@@ -117,8 +118,9 @@ class LocalForecaster(BaseForecaster):
         self
         """
         self._check_no_covariates(X)
+        self._check_shared_params()
         self._check_params()
-        frames = self._fit_frames(y, min_length=self._min_length())
+        frames = self._fit_frames(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
         labels, series = [], []
         for key, frame in frames.items():
             for column in frame.columns:
@@ -139,6 +141,16 @@ class LocalForecaster(BaseForecaster):
         per_series = iter(states)
         self.states_ = {key: [next(per_series) for _ in frame.columns] for key, frame in frames.items()}
         return self
+
+    def _check_shared_params(self) -> None:
+        """``n_jobs``, ``fill`` and ``on_short``, which every baseline takes."""
+        if self.n_jobs is not None:
+            check_int(self.n_jobs, "n_jobs")
+            if self.n_jobs == 0:
+                raise InvalidParameterError("n_jobs must be a positive int, a negative int (-1: all cores) or None; "
+                                            "got 0.")
+        check_choice(self.fill, "fill", FILL_POLICIES)
+        check_choice(self.on_short, "on_short", ("raise", "skip"))
 
     def _fit_all(self, series: list[np.ndarray]) -> list[dict]:
         n_jobs = effective_n_jobs(self.n_jobs)

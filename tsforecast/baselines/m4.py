@@ -51,9 +51,12 @@ class _M4Benchmark(LocalForecaster):
 
     fallback_name = "Naive2"
 
-    def __init__(self, season_length: int = 1, *, n_jobs: int | None = None):
+    def __init__(self, season_length: int = 1, *, n_jobs: int | None = None,
+                 fill: str | None = None, on_short: str = "raise"):
         self.season_length = season_length
         self.n_jobs = n_jobs
+        self.fill = fill
+        self.on_short = on_short
 
     def _check_params(self):
         check_int(self.season_length, "season_length", minimum=1)

@@ -44,8 +44,11 @@ class Naive(LocalForecaster):
 
     supports_quantiles = True
 
-    def __init__(self, *, n_jobs: int | None = None):
+    def __init__(self, *, n_jobs: int | None = None,
+                 fill: str | None = None, on_short: str = "raise"):
         self.n_jobs = n_jobs
+        self.fill = fill
+        self.on_short = on_short
 
     def _fit_one(self, x):
         return {"last": float(x[-1]), "sigma": _naive_sigma(x)}
@@ -74,9 +77,12 @@ class SeasonalNaive(LocalForecaster):
 
     supports_quantiles = True
 
-    def __init__(self, season_length: int = 1, *, n_jobs: int | None = None):
+    def __init__(self, season_length: int = 1, *, n_jobs: int | None = None,
+                 fill: str | None = None, on_short: str = "raise"):
         self.season_length = season_length
         self.n_jobs = n_jobs
+        self.fill = fill
+        self.on_short = on_short
 
     def _check_params(self):
         check_int(self.season_length, "season_length", minimum=1)
@@ -109,8 +115,11 @@ class Drift(LocalForecaster):
 
     supports_quantiles = True
 
-    def __init__(self, *, n_jobs: int | None = None):
+    def __init__(self, *, n_jobs: int | None = None,
+                 fill: str | None = None, on_short: str = "raise"):
         self.n_jobs = n_jobs
+        self.fill = fill
+        self.on_short = on_short
 
     def _fit_one(self, x):
         n = x.size
@@ -144,9 +153,12 @@ class Mean(LocalForecaster):
 
     supports_quantiles = True
 
-    def __init__(self, window: int | None = None, *, n_jobs: int | None = None):
+    def __init__(self, window: int | None = None, *, n_jobs: int | None = None,
+                 fill: str | None = None, on_short: str = "raise"):
         self.window = window
         self.n_jobs = n_jobs
+        self.fill = fill
+        self.on_short = on_short
 
     def _check_params(self):
         check_int(self.window, "window", minimum=1, allow_none=True)

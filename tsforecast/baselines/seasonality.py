@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_choice, check_int
+from .._validation import check_array, check_choice, check_int
 
 __all__ = ["acf", "seasonality_test", "seasonal_indices", "deseasonalize", "reseasonalize"]
 
@@ -53,7 +53,7 @@ def acf(x: np.ndarray, nlags: int) -> np.ndarray:
 def seasonality_test(x: np.ndarray, season_length: int) -> bool:
     """True when ``x`` is seasonal at ``season_length`` by the M4 90% autocorrelation test."""
     m = check_int(season_length, "season_length", minimum=1)
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(check_array(x, "x", ndims=(1,)), dtype=np.float64)  # NaN would make every test False
     if m == 1 or x.size < 3 * m:
         return False
     r = acf(x, m)
@@ -93,7 +93,7 @@ def deseasonalize(x: np.ndarray, season_length: int, *, test: bool = True) -> tu
     ``adjusted is x`` and ``tail`` is empty), ``"multiplicative"``, or ``"additive"``
     for a series with a value <= 0; ``tail`` holds the last ``m`` seasonal indices.
     """
-    x = np.asarray(x, dtype=np.float64)
+    x = np.asarray(check_array(x, "x", ndims=(1,)), dtype=np.float64)
     m = check_int(season_length, "season_length", minimum=1)
     if m == 1 or x.size < 2 * m or (test and not seasonality_test(x, m)):
         return x, np.empty(0), "none"

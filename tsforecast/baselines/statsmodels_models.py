@@ -91,7 +91,8 @@ class ETS(LocalForecaster):
     supports_quantiles = True
 
     def __init__(self, error="auto", trend="auto", damped_trend="auto", seasonal="auto", season_length: int = 1,
-                 *, initialization_method: str = "auto", simulate_repetitions: int = 1000, random_state: int | None = 0, n_jobs: int | None = None):
+                 *, initialization_method: str = "auto", simulate_repetitions: int = 1000, random_state: int | None = 0, n_jobs: int | None = None,
+                 fill: str | None = None, on_short: str = "raise"):
         self.error = error
         self.trend = trend
         self.damped_trend = damped_trend
@@ -101,6 +102,8 @@ class ETS(LocalForecaster):
         self.simulate_repetitions = simulate_repetitions
         self.random_state = random_state
         self.n_jobs = n_jobs
+        self.fill = fill
+        self.on_short = on_short
 
     def _check_params(self):
         check_choice(self.error, "error", ("add", "mul", _AUTO))
@@ -227,7 +230,8 @@ class ARIMA(LocalForecaster):
     supports_quantiles = True
 
     def __init__(self, order=(1, 0, 0), seasonal_order=(0, 0, 0, 0), trend=None, *, auto: bool = False,
-                 max_p: int = 2, max_q: int = 2, n_jobs: int | None = None):
+                 max_p: int = 2, max_q: int = 2, n_jobs: int | None = None,
+                 fill: str | None = None, on_short: str = "raise"):
         self.order = order
         self.seasonal_order = seasonal_order
         self.trend = trend
@@ -235,6 +239,8 @@ class ARIMA(LocalForecaster):
         self.max_p = max_p
         self.max_q = max_q
         self.n_jobs = n_jobs
+        self.fill = fill
+        self.on_short = on_short
 
     def _check_params(self):
         for name, value, size in (("order", self.order, 3), ("seasonal_order", self.seasonal_order, 4)):
