@@ -122,6 +122,11 @@ class WindowForecaster(BaseForecaster):
         the forecast steps are known in advance; ``predict`` then requires ``X``.
     fill : {None, "ffill", "interpolate"}, default=None
         How missing values in ``y`` and ``X`` are repaired; ``None`` refuses them.
+    on_short : {"raise", "skip"}, default="raise"
+        A series of a panel shorter than ``n_steps_in`` raises
+        :class:`~tsforecast.exceptions.InsufficientDataError`, or with ``"skip"`` is
+        left out (not fitted, not forecast) with a
+        :class:`~tsforecast.exceptions.SkippedSeriesWarning` naming it.
 
     Attributes
     ----------
@@ -157,6 +162,7 @@ class WindowForecaster(BaseForecaster):
         covariates=None,
         future_covariates=None,
         fill: str | None = None,
+        on_short: str = "raise",
     ):
         self.estimator = estimator
         self.n_steps_in = n_steps_in
@@ -165,6 +171,7 @@ class WindowForecaster(BaseForecaster):
         self.covariates = covariates
         self.future_covariates = future_covariates
         self.fill = fill
+        self.on_short = on_short
 
     # -- capabilities -----------------------------------------------------------
     @property
@@ -203,7 +210,9 @@ class WindowForecaster(BaseForecaster):
         """
         n_in, n_out = self._check_steps()
         check_choice(self.fill, "fill", FILL_POLICIES)
-        frames = self._fit_frames(y, min_length=n_in, fill=self.fill)
+        check_choice(self.on_short, "on_short", ("raise", "skip"))
+        self._make_estimator()  # a wrong estimator fails before the data are windowed
+        frames = self._fit_frames(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
         y_columns = check_same_columns(frames, "y")
         covariates = self._covariate_frames(X, frames, "X")
         x_columns = check_same_columns(covariates, "X") if covariates else []
@@ -236,7 +245,7 @@ class WindowForecaster(BaseForecaster):
         # All or nothing: bad data leaves the previous inputs in place.
         saved = {name: getattr(self, name) for name in self._INPUT_STATE}
         try:
-            frames = self._fit_frames(y, min_length=self.n_steps_in_, fill=self.fill)
+            frames = self._fit_frames(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
             self.target_names_ = saved["target_names_"]  # the roles stay those of fit
             covariates = self._covariate_frames(X, frames, "X")
             self._store_last_inputs(
@@ -259,6 +268,12 @@ class WindowForecaster(BaseForecaster):
 
     def _make_estimator(self):
         if self.estimator is not None:
+            if not (hasattr(self.estimator, "get_params") and callable(getattr(self.estimator, "fit", None))
+                    and callable(getattr(self.estimator, "predict", None))):
+                raise InputTypeError(
+                    "estimator must be a scikit-learn regressor (get_params, fit, predict) or None; "
+                    f"got {self.estimator!r} of type {type(self.estimator).__name__}."
+                )
             return self.estimator
         from .models import EncoderDecoderLSTM  # imports Keras: only when needed
 
