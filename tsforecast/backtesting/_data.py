@@ -95,7 +95,7 @@ def frame_hash(frames: dict) -> str:
     return digest.hexdigest()
 
 
-def prepare_data(data, target=None, covariates=None, future_covariates=None) -> BacktestData:
+def prepare_data(data, target=None, covariates=None, future_covariates=None, *, fill=None) -> BacktestData:
     """Validate ``data`` and select the target and covariate columns.
 
     Parameters
@@ -108,6 +108,8 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None) -> 
         Past-observed covariates, passed to models that use covariates up to each cutoff.
     future_covariates : str or list, optional
         Covariates known in advance; their values for the forecast steps are passed too.
+    fill : {None, "ffill", "interpolate"}
+        How missing values are repaired (see :data:`tsforecast._validation.FILL_POLICIES`).
     """
     columns = _column_names(data)
     past = _names(covariates, "covariates")
@@ -127,7 +129,7 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None) -> 
     selected = [target, *past, *future]
     if len(set(selected)) != len(selected):
         raise InvalidParameterError(f"a column is named twice in target/covariates: {selected!r}.")
-    frames, form = as_series_dict(data, "data", columns=selected)
+    frames, form = as_series_dict(data, "data", columns=selected, fill=fill)
     if any(len(f) < 2 for f in frames.values()):
         short = [k for k, f in frames.items() if len(f) < 2]
         raise InvalidInputError(f"data series {short[:3]!r} have fewer than 2 rows; nothing can be backtested.")

@@ -9,11 +9,13 @@ it needs, with target and past covariates blanked after its last cutoff.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
 
 from .. import __version__
-from ..exceptions import InsufficientDataError
+from ..exceptions import InsufficientDataError, SkippedSeriesWarning
 from ._data import BacktestData, frame_hash
 from ._tasks import FoldPlan, Task
 from .checkpoint import task_key
@@ -21,9 +23,13 @@ from .checkpoint import task_key
 __all__ = ["series_folds", "plan_tasks", "resolve_random_states", "json_value"]
 
 
-def series_folds(data: BacktestData, splitter) -> dict:
-    """``{series: [(start, cutoff), ...]}``, oldest fold first."""
-    folds = {}
+def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> dict:
+    """``{series: [(start, cutoff), ...]}``, oldest fold first.
+
+    With ``on_short="skip"`` a series too short for the folds is dropped from ``data``
+    (with a :class:`SkippedSeriesWarning`) unless every series is.
+    """
+    folds, skipped = {}, []
     for key, frame in data.frames.items():
         try:
             splits = list(splitter.split(len(frame)))
@@ -31,8 +37,15 @@ def series_folds(data: BacktestData, splitter) -> dict:
             label = "data" if len(data.frames) == 1 else f"data series {key!r}"
             # The splitter names its own arguments; say it in backtest's words.
             message = str(exc).replace("X has", "it has").replace("n_splits", "n_folds")
+            if on_short == "skip" and len(skipped) + 1 < len(data.frames):
+                warnings.warn(f"{label} is skipped: {message}", SkippedSeriesWarning, stacklevel=3)
+                skipped.append(key)
+                continue
             raise InsufficientDataError(f"{label}: {message}") from None
         folds[key] = [(int(train[0]), int(train[-1])) for train, _ in splits]
+    if skipped:
+        data.frames = {k: f for k, f in data.frames.items() if k not in skipped}
+        data.sha256 = frame_hash(data.frames)  # describes (and keys checkpoints on) the data used
     return folds
 
 

@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 
 from .. import __version__
-from .._validation import check_bool, check_choice, check_int
+from .._validation import FILL_POLICIES, check_bool, check_choice, check_int
 from ..base import check_quantiles
 from ..exceptions import BacktestError, InputTypeError, InvalidParameterError, TsForecastWarning
 from ..splits import ExpandingWindowSplit, SlidingWindowSplit
@@ -188,6 +188,8 @@ def backtest(
     backend=None,
     checkpoint_dir=None,
     progress: bool = True,
+    fill: str | None = None,
+    on_short: str = "raise",
 ) -> BacktestResult:
     """Walk-forward backtest of one or more forecasters on one series or a panel.
 
@@ -259,6 +261,15 @@ def backtest(
         rerun with the same arguments skips the tasks found there.
     progress : bool
         Show a progress bar over tasks (tqdm).
+    fill : {None, "ffill", "interpolate"}
+        How missing values in ``data`` are repaired, once, before the folds are cut;
+        ``None`` refuses NaN. ``"ffill"`` only looks back; ``"interpolate"`` lets the
+        first value after a gap inform the gap, so a gap just before a cutoff sees one
+        value past it: prefer ``"ffill"`` for a strict backtest.
+    on_short : {"raise", "skip"}
+        A series of a panel too short for the folds raises
+        :class:`~tsforecast.exceptions.InsufficientDataError`, or with ``"skip"`` is
+        left out with a :class:`~tsforecast.exceptions.SkippedSeriesWarning` naming it.
 
     Returns
     -------
@@ -308,10 +319,12 @@ def backtest(
     quantiles = check_quantiles(quantiles) if quantiles is not None else None
     backend, n_jobs = check_backend(backend, n_jobs)
     progress = check_bool(progress, "progress")
+    fill = check_choice(fill, "fill", FILL_POLICIES)
+    on_short = check_choice(on_short, "on_short", ("raise", "skip"))
     named = _check_models(models)
     splitter = _splitter(horizon, n_folds, initial_window, step, window, window_length, gap)
-    prepared = prepare_data(data, target, covariates, future_covariates)
-    folds = series_folds(prepared, splitter)
+    prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
+    folds = series_folds(prepared, splitter, on_short=on_short)
 
     resolved = {name: resolve_random_states(model) for name, model in named.items()}
     protos = {name: proto for name, (proto, _) in resolved.items()}
@@ -334,7 +347,8 @@ def backtest(
         "fallbacks": fallbacks, "started": started_at, "wall_seconds": time.perf_counter() - started,
     }
     settings.update(step=splitter.step if splitter.step is not None else horizon, window=window,
-                    window_length=window_length, initial_window=initial_window, season_length=season_length)
+                    window_length=window_length, initial_window=initial_window, season_length=season_length,
+                    fill=fill, on_short=on_short)
     info = _info(settings, prepared.describe(), folds, named, resolved, collected, table, forecasts, run)
     errors = error_table(collected["errors"], prepared, order)
     return BacktestResult(forecasts, table, errors, collected["histories"], info)

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._validation import check_int
-from ..exceptions import InvalidParameterError, ModelFileError
+from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
 from .significance import diebold_mariano
 
 __all__ = ["BacktestResult", "aggregate_steps"]
@@ -78,6 +78,12 @@ class BacktestResult:
     """
 
     def __init__(self, forecasts, metrics, errors=None, histories=None, info=None):
+        for name, value, kinds in (("forecasts", forecasts, pd.DataFrame), ("metrics", metrics, pd.DataFrame),
+                                   ("errors", errors, (pd.DataFrame, type(None))),
+                                   ("histories", histories, (dict, type(None))), ("info", info, (dict, type(None)))):
+            if not isinstance(value, kinds):
+                raise InputTypeError(f"{name} must be a {'DataFrame' if kinds is pd.DataFrame else 'dict'}"
+                                     f"{'' if kinds is pd.DataFrame else ' or None'}; got {type(value).__name__}.")
         self.forecasts = forecasts
         self.metrics = metrics
         self.errors = errors if errors is not None else pd.DataFrame(columns=["model", "unique_id", "fold", "error"])
