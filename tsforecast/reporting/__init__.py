@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 
+from ..exceptions import InputTypeError
 from ._content import build_document, choose_reference, main_metric
 from ._document import Figure
 from ._files import ReportPaths, report_paths, write_atomically
@@ -71,6 +72,8 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
     ------
     InvalidParameterError
         If ``reference`` is not one of the result's models.
+    InputTypeError
+        If ``result`` is not a BacktestResult, ``path`` not a path or ``title`` not a str.
 
     Examples
     --------
@@ -79,6 +82,7 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
     >>> tsforecast.report(result, "reports/run.html").markdown  # doctest: +SKIP
     PosixPath('reports/run.md')
     """
+    _check_arguments(result, path, title)
     paths = report_paths(path)
     title, blocks = build_document(result, title=title, reference=reference)
     figures = [block for block in blocks if isinstance(block, Figure)]
@@ -86,3 +90,15 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
     markdown = render_markdown(blocks, paths.figures.name)
     write_atomically(paths, html, markdown, {figure_filename(f): f.png for f in figures})
     return paths
+
+
+def _check_arguments(result, path, title) -> None:
+    """Wrong types fail here, with the argument named, not deep inside the rendering."""
+    from ..backtesting import BacktestResult
+
+    if not isinstance(result, BacktestResult):
+        raise InputTypeError(f"result must be a BacktestResult (from tsforecast.backtest); got {type(result).__name__}.")
+    if not isinstance(path, (str, os.PathLike)):
+        raise InputTypeError(f"path must be a str or os.PathLike; got {path!r} of type {type(path).__name__}.")
+    if title is not None and not isinstance(title, str):
+        raise InputTypeError(f"title must be a str or None; got {title!r} of type {type(title).__name__}.")
