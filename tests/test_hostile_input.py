@@ -489,6 +489,14 @@ CASES: list[Case] = [
          "no_m4"),
     case("load_m4/split_unknown", lambda: datasets.load_m4("Hourly", split="validation"), InvalidParameterError,
          "split", "'validation'"),
+    # -- huge values: squares overflow float64
+    case("WindowForecaster/huge_values", lambda: ridge().fit(series(values=1e300 * (1 + np.sin(np.arange(40))))),
+         InvalidInputError, "y", "e+300"),
+    case("WindowForecaster/huge_covariate",
+         lambda: ridge(covariates=["x"]).fit(frame_with("x", np.full(40, -1e200))), InvalidInputError, "'x'",
+         "e+200"),
+    case("EncoderDecoderLSTM/huge_values", lambda: tiny_lstm().fit(X4 * 1e300, Y4), InvalidInputError, "X",
+         "e+300"),
     # -- command line (errors surface as exceptions with standalone_mode=False)
     case("cli/unknown_model", lambda: cli("backtest", "--data", daily_csv(), "--target", "y", "-H", "2", "-m", "prophet", "-q"),
          InvalidParameterError, "prophet"),
@@ -561,3 +569,87 @@ def test_every_public_name_has_a_hostile_case():
     covered = {c.id.split("/")[0] for c in CASES}
     missing = sorted(_public_names() - covered)
     assert not missing, f"public names without a hostile-input case: {missing}"
+
+
+# --------------------------------------------------------------------------- odd but legal input
+FORECASTERS = {**{name: cls for name, cls in BASELINES.items()},
+               "WindowForecaster(Ridge)": lambda **kw: ridge(**kw),
+               "WindowForecaster(LSTM)": lambda **kw: WindowForecaster(tiny_lstm(), 4, 2, **kw)}
+ODD_SERIES = {
+    "constant": lambda: series(values=np.full(40, 5.0)),
+    "zeros": lambda: series(values=np.zeros(40)),
+    "negative": lambda: series(values=-5 - np.sin(np.arange(40))),
+    "huge_1e300": lambda: series(values=1e300 * (1.5 + np.sin(np.arange(40)))),
+}
+SURVIVABLE = [(m, d) for m in FORECASTERS for d in ODD_SERIES
+              if not (d == "huge_1e300" and m.startswith("WindowForecaster"))]  # those raise (table above)
+
+
+@pytest.mark.parametrize("model, data", SURVIVABLE, ids=[f"{m}-{d}" for m, d in SURVIVABLE])
+def test_odd_but_legal_input_gives_finite_forecasts(model, data):
+    with time_limit(TIME_LIMIT), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        forecast = FORECASTERS[model]().fit(ODD_SERIES[data]()).predict(3)
+    assert forecast.shape[0] == 3 and np.isfinite(forecast.to_numpy()).all()
+
+
+def test_negative_values_for_multiplicative_ets_fall_back_to_additive_with_a_warning():
+    y = series(values=-5 - np.sin(np.arange(40) * 2 * np.pi / 7))
+    with pytest.warns(FallbackWarning, match=r"'series'.*<= 0 rules out multiplicative"):
+        forecast = baselines.ETS(error="mul", seasonal="mul", season_length=7).fit(y).predict(7)
+    assert np.isfinite(forecast.to_numpy()).all()
+
+
+def test_season_longer_than_the_series_falls_back_to_naive_with_a_warning():
+    with pytest.warns(FallbackWarning, match=r"'series'.*season_length=50.*Naive"):
+        forecast = baselines.SeasonalNaive(50).fit(series(40)).predict(3)
+    np.testing.assert_array_equal(forecast.to_numpy(), np.full(3, series(40).iloc[-1]))
+
+
+# --------------------------------------------------------------------------- fill, on_short
+FILLED = {"ffill": lambda y: y.ffill(), "interpolate": lambda y: y.interpolate()}
+
+
+@pytest.mark.parametrize("fill", list(FILLED))
+@pytest.mark.parametrize("model", [m for m in FORECASTERS if m != "WindowForecaster(LSTM)"])
+def test_fill_repairs_missing_values_like_pandas(model, fill):
+    gappy = with_nan(at=20)
+    gappy.iloc[21] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        repaired = FORECASTERS[model](fill=fill).fit(gappy).predict(3)
+        reference = FORECASTERS[model]().fit(FILLED[fill](gappy)).predict(3)
+    pd.testing.assert_series_equal(repaired, reference)
+
+
+def test_fill_in_backtest_matches_backtesting_the_ffilled_series():
+    gappy = with_nan(at=12)
+    filled = backtest(baselines.Naive(), gappy, horizon=2, n_folds=2, fill="ffill", progress=False)
+    reference = backtest(baselines.Naive(), gappy.ffill(), horizon=2, n_folds=2, progress=False)
+    pd.testing.assert_frame_equal(filled.forecasts, reference.forecasts)
+    assert filled.info["fill"] == "ffill"
+
+
+@pytest.mark.parametrize("model", list(FORECASTERS))
+def test_on_short_skip_leaves_out_the_short_series_with_a_warning(model):
+    data = {"long": series(30), "short": series(3)}
+    make = FORECASTERS[model]
+    minimum = 4 if model.startswith("WindowForecaster") else make()._min_length()
+    if minimum <= 3:  # for these 3 rows are enough; an empty series is the short one
+        data["short"] = series(0)
+    with time_limit(TIME_LIMIT), warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)
+        with pytest.warns(SkippedSeriesWarning, match="'short'"):
+            forecast = FORECASTERS[model](on_short="skip").fit(data).predict(2)
+        with pytest.raises(InsufficientDataError, match="'short'"):
+            FORECASTERS[model]().fit(data)
+    assert list(forecast) == ["long"] and np.isfinite(forecast["long"].to_numpy()).all()
+
+
+def test_on_short_skip_in_backtest():
+    data = panel({"long": 30, "short": 4})
+    with pytest.warns(SkippedSeriesWarning, match="'short'"):
+        result = backtest(baselines.Naive(), data, horizon=2, n_folds=3, on_short="skip", progress=False)
+    assert set(result.forecasts["unique_id"]) == {"long"} and result.info["data"]["n_series"] == 1
+    with pytest.raises(InsufficientDataError, match="'short'"):
+        backtest(baselines.Naive(), data, horizon=2, n_folds=3, progress=False)

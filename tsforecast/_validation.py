@@ -30,6 +30,7 @@ __all__ = [
     "check_bool",
     "check_array",
     "check_finite",
+    "check_magnitude",
     "check_frame",
     "check_columns",
     "apply_fill",
@@ -120,6 +121,24 @@ def check_bool(value, name: str) -> bool:
     if not isinstance(value, (bool, np.bool_)):
         raise InputTypeError(f"{name} must be True or False; got {value!r} of type {type(value).__name__}.")
     return bool(value)
+
+
+#: Largest magnitude accepted where values are squared (scaling, least squares, losses):
+#: beyond it squares and sums overflow float64 to inf.
+MAX_MAGNITUDE = 1e150
+
+
+def check_magnitude(values: np.ndarray, name: str, limit: float = MAX_MAGNITUDE) -> None:
+    """Raise :class:`InvalidInputError` if a value of ``values`` exceeds ``limit`` in magnitude."""
+    values = np.asarray(values)
+    if values.size == 0 or values.dtype.kind not in "iuf":
+        return
+    largest = float(np.max(np.abs(values)))
+    if largest > limit:
+        raise InvalidInputError(
+            f"{name} holds values as large as {largest:.3g} in magnitude; beyond {limit:.0e} their squares "
+            "overflow: rescale the data (divide by a constant) before fitting."
+        )
 
 
 def check_finite(values: np.ndarray, name: str) -> None:

@@ -37,7 +37,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import FILL_POLICIES, check_choice, check_int
+from ._validation import FILL_POLICIES, check_choice, check_int, check_magnitude
 from .base import BaseForecaster, check_quantiles, quantile_column
 from .exceptions import (
     InputTypeError,
@@ -127,6 +127,13 @@ class WindowForecaster(BaseForecaster):
         :class:`~tsforecast.exceptions.InsufficientDataError`, or with ``"skip"`` is
         left out (not fitted, not forecast) with a
         :class:`~tsforecast.exceptions.SkippedSeriesWarning` naming it.
+    window_stride : int, default=1
+        Steps between the ends of consecutive training windows of a series, counted back
+        from its last window (which is always kept). A long series gives nearly as much
+        information with a stride of a few steps at a fraction of the training time.
+    max_windows : int or None, default=None
+        Train on at most the latest ``max_windows`` windows of each series (after the
+        stride): recent behaviour only, and a cap on training time. ``None``: all.
 
     Attributes
     ----------
@@ -163,6 +170,8 @@ class WindowForecaster(BaseForecaster):
         future_covariates=None,
         fill: str | None = None,
         on_short: str = "raise",
+        window_stride: int = 1,
+        max_windows: int | None = None,
     ):
         self.estimator = estimator
         self.n_steps_in = n_steps_in
@@ -172,6 +181,8 @@ class WindowForecaster(BaseForecaster):
         self.future_covariates = future_covariates
         self.fill = fill
         self.on_short = on_short
+        self.window_stride = window_stride
+        self.max_windows = max_windows
 
     # -- capabilities -----------------------------------------------------------
     @property
@@ -211,10 +222,18 @@ class WindowForecaster(BaseForecaster):
         n_in, n_out = self._check_steps()
         check_choice(self.fill, "fill", FILL_POLICIES)
         check_choice(self.on_short, "on_short", ("raise", "skip"))
+        check_int(self.window_stride, "window_stride", minimum=1)
+        if self.max_windows is not None:
+            check_int(self.max_windows, "max_windows", minimum=1)
         self._make_estimator()  # a wrong estimator fails before the data are windowed
         frames = self._fit_frames(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
         y_columns = check_same_columns(frames, "y")
         covariates = self._covariate_frames(X, frames, "X")
+        for name, group in (("y", frames), ("X", covariates or {})):
+            for key, frame in group.items():  # window regressors square values: refuse what overflows
+                where = name if len(group) == 1 else f"{name} series {key!r}"
+                for column in frame.columns:
+                    check_magnitude(frame[column].to_numpy(), f"{where} column {column!r}")
         x_columns = check_same_columns(covariates, "X") if covariates else []
         self._resolve_roles(y_columns, x_columns)
         if self.future_covariates_ and _takes_sequences(self._make_estimator()) and n_in < n_out:
@@ -395,6 +414,8 @@ class WindowForecaster(BaseForecaster):
             if n_future:  # the future covariates over the target steps of each window
                 positions = list(range(n_features - n_future, n_features))
                 future = make_windows(array, n_in, n_out, targets=positions, check_finite=False).y
+            keep = self._kept_windows(len(past))
+            past, target, future = past[keep], target[keep], future[keep]
             features.append(self._features(past, future, sequence))
             targets.append(target if sequence else target.reshape(len(target), -1))
         if not features:
@@ -407,6 +428,14 @@ class WindowForecaster(BaseForecaster):
         targets = targets[0] if len(targets) == 1 else np.concatenate(targets)
         # A single output is given as 1-D, as scikit-learn regressors expect.
         return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
+
+    def _kept_windows(self, n: int) -> np.ndarray:
+        """Positions of the windows trained on: every ``window_stride``-th counted back
+        from the latest, at most ``max_windows`` of them, in time order."""
+        keep = np.arange(n - 1, -1, -self.window_stride)
+        if self.max_windows is not None:
+            keep = keep[: self.max_windows]
+        return keep[::-1]
 
     def _features(self, past: np.ndarray, future: np.ndarray, sequence: bool) -> np.ndarray:
         """Estimator input from input windows (n, n_in, F) and future covariates (n, n_out, Fu)."""

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_array, check_bool, check_choice, check_float, check_int
+from .._validation import check_array, check_bool, check_choice, check_float, check_int, check_magnitude
 from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
 from .scaling import SCALINGS, make_scaler
 
@@ -70,6 +70,7 @@ def _as_float_array(data, name: str, ndims: tuple[int, ...]) -> np.ndarray:
             "Reshape your data: X.reshape(-1, 1) for windows of one step, X.reshape(1, -1) for one window."
         )
     array = check_array(array, name, ndims=ndims)
+    check_magnitude(array, name)  # scaling squares values: 1e300 would become inf, then NaN
     if 0 in array.shape:
         # wording of scikit-learn's own message, which its estimator checks look for
         raise InvalidInputError(
