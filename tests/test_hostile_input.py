@@ -653,3 +653,133 @@ def test_on_short_skip_in_backtest():
     assert set(result.forecasts["unique_id"]) == {"long"} and result.info["data"]["n_series"] == 1
     with pytest.raises(InsufficientDataError, match="'short'"):
         backtest(baselines.Naive(), data, horizon=2, n_folds=3, progress=False)
+
+
+# --------------------------------------------------------------------------- interrupted writes
+# Also covered elsewhere: tests/test_persistence.py (save interrupted after the first member
+# and at fsync), tests/test_report.py (the third file and the final rename),
+# tests/test_backtest_parallel.py (a backtest process killed with SIGKILL). Here every
+# write point of each artefact is interrupted in turn by an injected exception.
+class Injected(Exception):
+    """The fault injected mid-write."""
+
+
+def fail_at(monkeypatch, owner, name: str, call: int) -> list:
+    """Make ``owner.name`` raise :class:`Injected` at its ``call``-th call (1-based)."""
+    original, calls = getattr(owner, name), []
+
+    def faulty(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == call:
+            raise Injected(f"{name} interrupted at call {call}")
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, faulty)
+    return calls
+
+
+def snapshot(folder: Path) -> dict:
+    return {p.relative_to(folder): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def interrupted(monkeypatch, owner, name, call, write) -> bool:
+    """Run ``write`` with the fault in place; True if the fault fired."""
+    fail_at(monkeypatch, owner, name, call)
+    try:
+        write()
+    except Injected:
+        return True
+    finally:
+        monkeypatch.undo()
+    return False
+
+
+def _persistence():
+    from tsforecast import persistence
+
+    return persistence
+
+
+def _result_module():
+    from tsforecast.backtesting import result
+
+    return result
+
+
+def _report_files():
+    from tsforecast.reporting import _files
+
+    return _files
+
+
+WRITE_POINTS = {
+    "save": [(_persistence, "_write_member", k) for k in (1, 2, 3)]
+    + [(lambda: _persistence().os, name, 1) for name in ("fsync", "replace")],
+    "BacktestResult.save": [(lambda: _result_module().zipfile.ZipFile, "writestr", k) for k in (1, 3)]
+    + [(lambda: _result_module().os, name, 1) for name in ("fsync", "replace")],
+    "report": [(_report_files, "_write_file", k) for k in (1, 2, 4)]
+    + [(lambda: _report_files().os, "replace", k) for k in (1, 2, 3, 4)],
+}
+INTERRUPTIONS = [(artefact, point) for artefact, points in WRITE_POINTS.items() for point in points]
+
+
+def _write(artefact: str, target: Path, variant: int):
+    """Write ``artefact`` to ``target``; ``variant`` changes the content."""
+    if artefact == "save":
+        return lambda: save(ridge(4 + variant).fit(series()), target)
+    if artefact == "BacktestResult.save":
+        return lambda: backtest(baselines.Naive(), series(30 + variant), horizon=2, n_folds=2,
+                                progress=False).save(target)
+    return lambda: report(small_result(), target, title=f"version {variant}")
+
+
+def _is_complete(artefact: str, folder: Path, target: Path) -> bool:
+    if artefact == "save":
+        return load(target).predict(2).notna().all()
+    if artefact == "BacktestResult.save":
+        return len(BacktestResult.load(target).forecasts) > 0
+    return target.read_text().rstrip().endswith("</html>") and target.with_suffix(".md").exists()
+
+
+@pytest.mark.parametrize("artefact, point", INTERRUPTIONS,
+                         ids=[f"{a}-{p[1]}#{p[2]}" for a, p in INTERRUPTIONS])
+@pytest.mark.parametrize("previous", [False, True], ids=["no_previous", "previous"])
+def test_interrupted_write_leaves_the_previous_complete_file_or_none(artefact, point, previous, tmp_path,
+                                                                     monkeypatch):
+    folder = tmp_path / "out"
+    folder.mkdir()
+    target = folder / ("model.tsf" if artefact == "save" else "result.zip" if artefact.startswith("Back")
+                       else "report.html")
+    if previous:
+        _write(artefact, target, 0)()
+    before = snapshot(folder)
+    owner, name, call = point
+    fired = interrupted(monkeypatch, owner(), name, call, _write(artefact, target, 1))
+    after = snapshot(folder)
+    if fired:
+        assert after == before, "an interrupted write changed or left files"
+    if after:  # whatever is there is complete and readable
+        assert _is_complete(artefact, folder, target)
+    assert not [p for p in folder.rglob("*") if p.name.endswith((".tmp", ".old"))]
+
+
+def test_interrupted_checkpointed_backtest_leaves_only_complete_task_files(tmp_path, monkeypatch):
+    from tsforecast.backtesting import checkpoint
+
+    ck = tmp_path / "ck"
+    models = {"naive": baselines.Naive(), "drift": baselines.Drift()}
+    data = panel({"a": 30, "b": 30})
+    # the third task's file fails after its bytes are written, before it is renamed into place
+    fail_at(monkeypatch, checkpoint.os, "fsync", 3)
+    with pytest.raises(Injected):
+        backtest(models, data, horizon=2, n_folds=2, checkpoint_dir=ck, progress=False)
+    monkeypatch.undo()
+    files = sorted(ck.iterdir())
+    assert [p.suffix for p in files] == [".json", ".json"], files  # no partial or temporary file
+    store = checkpoint.TaskStore(ck)
+    assert all(store.load(p.stem) is not None for p in files)
+    resumed = backtest(models, data, horizon=2, n_folds=2, checkpoint_dir=ck, progress=False)
+    clean = backtest(models, data, horizon=2, n_folds=2, progress=False)
+    assert resumed.info["n_tasks_resumed"] == 2
+    pd.testing.assert_frame_equal(resumed.forecasts, clean.forecasts)
+    pd.testing.assert_frame_equal(resumed.metrics, clean.metrics)

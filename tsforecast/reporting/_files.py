@@ -4,7 +4,9 @@ Everything (the HTML page, the Markdown twin and its folder of PNG figures) is f
 written to temporary names in the target folder, flushed to disk, then moved into
 place with :func:`os.replace`. If anything fails before that, the temporary files are
 removed and no report file, old or new, is touched; a folder created for the report is
-removed again too.
+removed again too. If a failure comes between the three renames, the files already
+moved into place are removed and the previous report (kept aside until the end) is put
+back, so a reader never finds a page from one run beside figures from another.
 """
 
 from __future__ import annotations
@@ -59,6 +61,14 @@ def _temp_file(folder: Path, name: str) -> Path:
     return Path(tmp)
 
 
+def _keep_copy(path: Path, copy: Path) -> None:
+    """``copy`` keeps the content of ``path`` after ``path`` is replaced (a hard link, else a copy)."""
+    try:
+        os.link(path, copy)
+    except OSError:
+        shutil.copy2(path, copy)
+
+
 def _make_parents(folder: Path) -> list[Path]:
     """Create ``folder`` and missing parents; return the ones created, deepest first."""
     created = []
@@ -84,6 +94,7 @@ def write_atomically(paths: ReportPaths, html: str, markdown: str, figures: dict
     folder = paths.html.parent
     created = _make_parents(folder)
     staged: list[Path] = []
+    placed: list[Path] = []  # final paths already holding new content
     old_figures = None
     try:
         tmp_figures = Path(tempfile.mkdtemp(prefix=f".{paths.figures.name}.", suffix=".tmp", dir=folder))
@@ -97,18 +108,26 @@ def write_atomically(paths: ReportPaths, html: str, markdown: str, figures: dict
         tmp_html = _temp_file(folder, paths.html.name)
         staged.append(tmp_html)
         _write_file(tmp_html, html.encode("utf-8"))
-        # A folder cannot replace a non-empty folder: move the old one aside first.
+        # A folder cannot replace a non-empty folder: move the old one aside first. The old
+        # page and twin are kept as hard links beside it, so that a failure between the
+        # renames below can put the whole previous report back, not half of it.
+        old_figures = Path(tempfile.mkdtemp(prefix=f".{paths.figures.name}.", suffix=".old", dir=folder))
+        for final in (paths.markdown, paths.html):
+            if final.is_file():
+                _keep_copy(final, old_figures / final.name)
         if paths.figures.exists():
-            old_figures = Path(tempfile.mkdtemp(prefix=f".{paths.figures.name}.", suffix=".old", dir=folder))
             os.replace(paths.figures, old_figures / "old")
-        os.replace(tmp_figures, paths.figures)
-        os.replace(tmp_md, paths.markdown)
-        os.replace(tmp_html, paths.html)
+        for tmp, final in ((tmp_figures, paths.figures), (tmp_md, paths.markdown), (tmp_html, paths.html)):
+            os.replace(tmp, final)
+            placed.append(final)
     except BaseException:
-        for path in staged:
+        for path in staged + placed:
             _remove(path)
-        if old_figures is not None and (old_figures / "old").exists() and not paths.figures.exists():
-            os.replace(old_figures / "old", paths.figures)
+        if old_figures is not None:
+            for name, final in (("old", paths.figures), (paths.markdown.name, paths.markdown),
+                                (paths.html.name, paths.html)):
+                if (old_figures / name).exists() and not final.exists():
+                    os.replace(old_figures / name, final)
         _remove(old_figures)
         for path in created:
             try:
