@@ -783,3 +783,49 @@ def test_interrupted_checkpointed_backtest_leaves_only_complete_task_files(tmp_p
     assert resumed.info["n_tasks_resumed"] == 2
     pd.testing.assert_frame_equal(resumed.forecasts, clean.forecasts)
     pd.testing.assert_frame_equal(resumed.metrics, clean.metrics)
+
+
+# --------------------------------------------------------------------------- determinism across processes
+DETERMINISM_SCRIPT = """
+import os, sys, warnings
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+warnings.simplefilter("ignore")
+import numpy as np, pandas as pd
+from tsforecast import WindowForecaster, EncoderDecoderLSTM, baselines
+t = np.arange(60)
+y = pd.Series(10 + 0.05 * t + np.sin(2 * np.pi * t / 7) + 0.3 * np.cos(t * 1.7),
+              index=pd.date_range("2024-01-01", periods=60, freq="D"), name="y")
+models = {name: getattr(baselines, name)() for name in %r}
+models["SeasonalNaive"] = baselines.SeasonalNaive(7)
+models["ETS"] = baselines.ETS(season_length=7, random_state=0)
+models["lstm"] = WindowForecaster(EncoderDecoderLSTM(units=4, epochs=2, batch_size=16, random_state=0), 14, 7)
+out = {}
+for name, model in models.items():
+    model.fit(y)
+    out[name] = model.predict(7).to_numpy()
+    if model.supports_quantiles:
+        out[name + "/quantiles"] = model.predict_quantiles(7, quantiles=[0.1, 0.9]).to_numpy()
+np.savez(sys.argv[1], **out)
+"""
+
+
+@pytest.mark.slow
+def test_every_model_gives_bit_identical_forecasts_in_separate_processes(tmp_path):
+    import subprocess
+    import sys
+
+    script = tmp_path / "forecast.py"
+    script.write_text(DETERMINISM_SCRIPT % (list(BASELINES),))
+    outs = [tmp_path / f"run{k}.npz" for k in range(2)]
+    processes = [subprocess.Popen([sys.executable, str(script), str(out)], stderr=subprocess.PIPE) for out in outs]
+    runs = []
+    for process, out in zip(processes, outs):  # both at once: half the wall time
+        _, stderr = process.communicate(timeout=300)
+        assert process.returncode == 0, stderr.decode()[-2000:]
+        with np.load(out) as arrays:
+            runs.append({name: arrays[name] for name in arrays.files})
+    first, second = runs
+    assert set(first) == set(second) and {*BASELINES, "lstm"} <= set(first)
+    for name in first:
+        assert np.isfinite(first[name]).all(), name
+        assert first[name].tobytes() == second[name].tobytes(), f"{name} differs between processes"
