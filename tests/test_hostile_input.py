@@ -829,3 +829,43 @@ def test_every_model_gives_bit_identical_forecasts_in_separate_processes(tmp_pat
     for name in first:
         assert np.isfinite(first[name]).all(), name
         assert first[name].tobytes() == second[name].tobytes(), f"{name} differs between processes"
+
+
+# --------------------------------------------------------------------------- the command line
+def test_cli_fill_and_on_short(tmp_path, capsys):
+    gappy = with_nan(at=12)
+    nan_csv = csv_file("gappy.csv", pd.DataFrame({"ds": gappy.index, "y": gappy.to_numpy()}))
+    common = ["--target", "y", "-H", "2", "--folds", "2", "-m", "naive", "-q"]
+    cli("backtest", "--data", nan_csv, *common, "--fill", "ffill", "--save-result", str(tmp_path / "a.zip"))
+    reference = backtest({"naive": baselines.Naive()}, gappy.ffill(), horizon=2, n_folds=2, progress=False)
+    filled = BacktestResult.load(tmp_path / "a.zip")
+    np.testing.assert_array_equal(filled.forecasts["y_hat"], reference.forecasts["y_hat"])
+
+    data = panel({"long": 30, "short": 4})
+    panel_csv = csv_file("short_panel.csv", data)
+    with pytest.raises(InsufficientDataError, match="'short'"):
+        cli("backtest", "--data", panel_csv, "--id-column", "unique_id", *common)
+    with pytest.warns(SkippedSeriesWarning, match="'short'"):
+        cli("backtest", "--data", panel_csv, "--id-column", "unique_id", *common, "--on-short", "skip",
+            "--save-result", str(tmp_path / "b.zip"))
+    assert set(BacktestResult.load(tmp_path / "b.zip").forecasts["unique_id"]) == {"long"}
+
+    cli("fit", "--data", nan_csv, "--target", "y", "--model", "naive", "-H", "2", "--fill", "interpolate",
+        "--save", str(tmp_path / "m.tsf"))
+    assert load(tmp_path / "m.tsf").fill == "interpolate"
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["backtest", "--dataset", "co2", "-H", "0", "-m", "naive"], ["--horizon", "0"]),
+    (["backtest", "--dataset", "co2", "-H", "2", "-m", "naive", "--fill", "bfill"], ["--fill", "bfill"]),
+    (["predict", "--model", "/nonexistent/model.tsf"], ["model.tsf"]),
+], ids=["horizon_0", "fill_unknown", "missing_model_file"])
+def test_cli_errors_are_one_line_without_traceback(argv, words, capsys):
+    from tsforecast.cli import main
+
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    err = capsys.readouterr().err
+    assert exit_info.value.code in (1, 2)
+    assert "Traceback" not in err and err.startswith("Error:")
+    assert all(word in err for word in words), err

@@ -78,6 +78,21 @@ def _model_options(command):
     return command
 
 
+def _repair_options(command):
+    """How missing values and too-short series are handled (as the library's fill/on_short)."""
+    options = [
+        click.option("--fill", type=click.Choice(["ffill", "interpolate"]),
+                     help="Repair missing values: carry the last value forward, or interpolate linearly "
+                          "(default: refuse data with missing values)."),
+        click.option("--on-short", type=click.Choice(["raise", "skip"]), default="raise", show_default=True,
+                     help="A panel series too short for the models or folds: stop with an error, or skip it "
+                          "with a warning naming it."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
 def _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates) -> Selection:
     past, future = split_names(covariates, "--covariates"), split_names(future_covariates, "--future-covariates")
     if (data_file is None) == (dataset is None):
@@ -133,9 +148,10 @@ def cli() -> None:
               help="Save the BacktestResult here (a zip of tables and JSON, no pickle).")
 @click.option("--n-jobs", type=int, default=1, show_default=True, help="Parallel tasks (-1: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_repair_options
 def backtest(data_file, dataset, target, time_column, id_column, covariates, future_covariates, horizon, model_list,
              folds, step, season_length, lookback, epochs, units, seed, report_path, title, reference, save_result,
-             n_jobs, quiet) -> None:
+             n_jobs, quiet, fill, on_short) -> None:
     """Walk-forward backtest of models on a file or bundled dataset; optional report.
 
     Prints the models ranked by their main metric and, with --report, writes an HTML
@@ -153,7 +169,7 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
         make_models(names, settings), selection.data, horizon=horizon, n_folds=folds, step=step,
         target=selection.target, covariates=selection.covariates or None,
         future_covariates=selection.future_covariates or None, season_length=settings.season_length,
-        n_jobs=n_jobs, progress=not quiet,
+        n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short,
     )
     # Where the data came from and how to rerun: shown in the report, kept by --save-result.
     if _command_line() is not None:
@@ -202,14 +218,16 @@ def _print_summary(result, reference: str | None) -> None:
 @_model_options
 @click.option("--save", "save_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The model file to write (for example model.tsf).")
+@_repair_options
 def fit(data_file, dataset, target, time_column, id_column, covariates, future_covariates, model_name, horizon,
-        season_length, lookback, epochs, units, seed, save_path) -> None:
+        season_length, lookback, epochs, units, seed, save_path, fill, on_short) -> None:
     """Fit one model on all the data and save it to a file (no pickle)."""
     name = parse_model_names(model_name, "--model")
     if len(name) != 1:
         raise click.BadParameter("names one model only.", param_hint="--model")
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
     model = make_model(name[0], _settings(horizon, selection, season_length, lookback, epochs, units, seed))
+    model.set_params(**{k: v for k, v in {"fill": fill, "on_short": on_short}.items() if k in model.get_params()})
     y, X = _target_and_covariates(selection, model)
     click.echo(f"fitting {name[0]} ({type(model).__name__}) on {selection.name} ...", err=True)
     model.fit(y, X)
