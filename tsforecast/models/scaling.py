@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SCALINGS", "StandardWindowScaler", "WindowScaler", "make_scaler"]
+__all__ = ["SCALINGS", "MeanWindowScaler", "SeasonalWindowScaler", "StandardWindowScaler", "WindowScaler",
+           "make_scaler"]
 
 #: Accepted values of ``EncoderDecoderLSTM(scaling=...)``.
-SCALINGS = ("standard", "window", None)
+SCALINGS = ("standard", "window", "mean", "seasonal", None)
 
 _TINY = 1e-8
 
@@ -131,6 +132,92 @@ class WindowScaler(IdentityScaler):
         return self
 
 
-def make_scaler(scaling: str | None) -> IdentityScaler:
-    """The scaler object of a ``scaling`` choice (see :data:`SCALINGS`)."""
-    return {"standard": StandardWindowScaler, "window": WindowScaler, None: IdentityScaler}[scaling]()
+class MeanWindowScaler(WindowScaler):
+    """``scaling="mean"``: each window divided by the mean absolute value of its input
+    part, per feature (no shift; the classic normalisation of positive data such as
+    counts or loads). Equivariant to positive scaling ``predict(a * X) == a * predict(X)``.
+
+    Examples
+    --------
+    >>> X = np.array([[[1.0], [3.0]]]); y = np.array([[[4.0]]])
+    >>> Xs, ys, ctx = MeanWindowScaler().fit(X, y, target_features=(0,)).transform(X, y)
+    >>> Xs.ravel().tolist(), ys.ravel().tolist()
+    ([0.5, 1.5], [2.0])
+    """
+
+    def transform(self, X, y=None):
+        scale = np.abs(X).mean(axis=1, keepdims=True)
+        scale = np.where(scale <= _TINY, 1.0, scale)  # an all-zero input stays as is
+        y_scale = scale[:, :, self.target_features_]
+        ys = None if y is None else y / y_scale
+        return X / scale, ys, (np.zeros_like(y_scale), y_scale)
+
+
+class SeasonalWindowScaler(WindowScaler):
+    """``scaling="seasonal"``: the network learns corrections to the seasonal naive
+    forecast, in units of the window's own seasonal naive error (MASE-like).
+
+    Per window and feature, with ``m = season_length``: the level is the mean of the
+    last ``m`` input steps and the scale is the mean absolute seasonal difference
+    ``|x_t - x_{t-m}|`` over the input (the denominator of MASE, measured on the
+    window). Inputs become ``(x - level) / scale``; a target becomes its deviation from
+    the seasonal naive forecast (the last season of its past, repeated) divided by the
+    same scale. So a network that outputs 0 forecasts the seasonal naive, and an MAE loss
+    is the MASE of each window: series of every scale and noise weigh alike. ``m = 1``
+    gives corrections to the naive (last value) forecast in units of the mean absolute
+    step. Needs ``n_steps_in > season_length``.
+
+    Examples
+    --------
+    >>> X = np.array([[[1.0], [2.0], [1.0], [3.0]]]); y = np.array([[[2.0], [4.0]]])
+    >>> s = SeasonalWindowScaler(season_length=2).fit(X, y, target_features=(0,))
+    >>> Xs, ys, ctx = s.transform(X, y)
+    >>> ys.ravel().tolist()  # (2 - 1) / 0.5 and (4 - 3) / 0.5
+    [2.0, 2.0]
+    >>> s.inverse(ys[..., None], ctx).ravel().tolist()
+    [2.0, 4.0]
+    """
+
+    def __init__(self, season_length: int = 1):
+        self.season_length = season_length
+
+    def fit(self, X, y, target_features):
+        super().fit(X, y, target_features)
+        self.n_steps_out_ = int(y.shape[1])
+        return self
+
+    def transform(self, X, y=None):
+        m = int(self.season_length)
+        level = X[:, -m:].mean(axis=1, keepdims=True)
+        spread = np.abs(X[:, m:] - X[:, :-m]).mean(axis=1, keepdims=True)
+        # A window without seasonal change (flat) keeps its scale relative to its level.
+        scale = np.where(spread <= _TINY * (1.0 + np.abs(level)), np.maximum(np.abs(level), 1.0), spread)
+        last_season = X[:, -m:, self.target_features_]  # (n, m, K)
+        base = last_season[:, np.arange(self.n_steps_out_) % m]  # (n, H, K): the seasonal naive forecast
+        y_scale = scale[:, :, self.target_features_]
+        ys = None if y is None else (y - base) / y_scale
+        return (X - level) / scale, ys, (base, y_scale)
+
+    def inverse(self, pred, context):
+        base, y_scale = context
+        return pred * y_scale[..., None] + base[..., None]
+
+    def get_arrays(self):
+        return {"target_features": self.target_features_,
+                "season_length": np.asarray(self.season_length, dtype=np.int64),
+                "n_steps_out": np.asarray(self.n_steps_out_, dtype=np.int64)}
+
+    def set_arrays(self, arrays):
+        super().set_arrays(arrays)
+        self.season_length = int(arrays["season_length"])
+        self.n_steps_out_ = int(arrays["n_steps_out"])
+        return self
+
+
+def make_scaler(scaling: str | None, season_length: int | None = None) -> IdentityScaler:
+    """The scaler object of a ``scaling`` choice (see :data:`SCALINGS`); ``season_length``
+    is used by ``"seasonal"`` only (restored from the saved arrays when not given)."""
+    if scaling == "seasonal":
+        return SeasonalWindowScaler(season_length or 1)
+    return {"standard": StandardWindowScaler, "window": WindowScaler, "mean": MeanWindowScaler,
+            None: IdentityScaler}[scaling]()
