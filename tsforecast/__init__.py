@@ -16,6 +16,7 @@ _LAZY = {
     "make_windows": "windowing",
     "SlidingWindowTransformer": "windowing",
     "EncoderDecoderLSTM": "models",
+    "MedianEnsemble": "models",
     "WindowForecaster": "forecaster",
     "backtest": "backtesting",
     "BacktestResult": "backtesting",

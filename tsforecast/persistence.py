@@ -64,6 +64,7 @@ _KERAS_SUFFIX = ".keras"
 _TSFORECAST_CLASSES = {
     "WindowForecaster": "forecaster",
     "EncoderDecoderLSTM": "models",
+    "MedianEnsemble": "models",
     **dict.fromkeys(["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped", "Theta", "Comb"],
                     "baselines"),
 }

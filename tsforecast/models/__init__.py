@@ -12,6 +12,7 @@ import os
 # Keras 3 must run on TensorFlow here; respect an explicit choice made before import.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from .ensemble import MedianEnsemble  # noqa: E402
 from .estimator import EncoderDecoderLSTM  # noqa: E402
 
-__all__ = ["EncoderDecoderLSTM"]
+__all__ = ["EncoderDecoderLSTM", "MedianEnsemble"]

@@ -1,0 +1,87 @@
+"""Tests of tsforecast.models.ensemble.MedianEnsemble."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.linear_model import Ridge
+
+import tsforecast
+from tsforecast import MedianEnsemble, WindowForecaster
+from tsforecast.exceptions import InvalidParameterError, ShapeMismatchError
+
+
+class _Constant(RegressorMixin, BaseEstimator):
+    """Predicts its random_state (so the median over members is checkable)."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def fit(self, X, y):
+        self.n_features_in_ = np.asarray(X).shape[1]
+        return self
+
+    def predict(self, X):
+        return np.full((len(X), 2), float(self.random_state))
+
+
+def _windows(n=30, n_in=6):
+    series = np.arange(n + n_in + 2, dtype=float)
+    X = series[np.arange(n)[:, None] + np.arange(n_in)]
+    return X, series[np.arange(n)[:, None] + n_in + np.arange(2)]
+
+
+def test_members_get_distinct_seeds_and_the_median_is_returned():
+    X, y = _windows()
+    model = MedianEnsemble(_Constant(), n_members=3, random_state=0).fit(X, y)
+    seeds = sorted(m.random_state for m in model.estimators_)
+    assert len(set(seeds)) == 3
+    np.testing.assert_array_equal(model.predict(X[:2]), np.full((2, 2), float(seeds[1])))
+    again = MedianEnsemble(_Constant(), n_members=3, random_state=0).fit(X, y)
+    assert [m.random_state for m in again.estimators_] == [m.random_state for m in model.estimators_]
+
+
+def test_members_read_their_input_lengths():
+    X, y = _windows()
+    model = MedianEnsemble(Ridge(), n_members=3, input_lengths=[6, 2]).fit(X, y)
+    assert model.input_lengths_ == [6, 2, 6]
+    assert [m.n_features_in_ for m in model.estimators_] == [6, 2, 6]
+    assert model.predict(X).shape == y.shape
+
+
+@pytest.mark.parametrize("params, error", [({"n_members": 0}, InvalidParameterError),
+                                           ({"input_lengths": [7]}, InvalidParameterError),
+                                           ({"input_lengths": []}, InvalidParameterError)])
+def test_bad_parameters_raise_naming_them(params, error):
+    X, y = _windows()
+    with pytest.raises(error, match=next(iter(params))):
+        MedianEnsemble(Ridge(), **params).fit(X, y)
+
+
+def test_predict_checks_the_window_length():
+    X, y = _windows()
+    model = MedianEnsemble(Ridge(), n_members=1).fit(X, y)
+    with pytest.raises(ShapeMismatchError, match="n_steps_in=6"):
+        model.predict(X[:, :4])
+
+
+def test_clone_keeps_parameters():
+    model = MedianEnsemble(Ridge(alpha=2.0), n_members=2, input_lengths=(4,), random_state=1)
+    assert clone(model).get_params()["estimator__alpha"] == 2.0
+
+
+@pytest.mark.slow
+def test_lstm_ensemble_in_a_forecaster_saves_and_loads(tmp_path):
+    rng = np.random.default_rng(0)
+    t = np.arange(120)
+    y = pd.Series(10 + np.sin(2 * np.pi * t / 6) + rng.normal(0, 0.1, t.size))
+    member = tsforecast.EncoderDecoderLSTM(units=4, epochs=1, batch_size=32, validation_fraction=0.0,
+                                           scaling="seasonal", season_length=6, loss="mae")
+    forecaster = WindowForecaster(MedianEnsemble(member, n_members=2, input_lengths=[24, 12], random_state=0),
+                                  n_steps_in=24, n_steps_out=6).fit(y)
+    forecast = forecaster.predict(6)
+    assert forecast.shape == (6,) and np.isfinite(forecast).all()
+    loaded = tsforecast.load(tsforecast.save(forecaster, tmp_path / "ensemble.tsf"))
+    pd.testing.assert_series_equal(loaded.predict(6), forecast, rtol=1e-5)

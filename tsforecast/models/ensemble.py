@@ -1,0 +1,158 @@
+"""``MedianEnsemble``: the median forecast of several window regressors.
+
+Networks trained from different seeds, or on different lengths of the same input
+window, make partly independent errors; the median of their forecasts is more accurate
+than a typical member and robust to one member that trained badly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.base import BaseEstimator, RegressorMixin, clone
+from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
+
+from .._validation import check_int
+from ..exceptions import InvalidParameterError, ShapeMismatchError
+
+__all__ = ["MedianEnsemble"]
+
+
+class MedianEnsemble(RegressorMixin, BaseEstimator):
+    """Fit ``n_members`` copies of a window regressor; predict their median.
+
+    Member ``i`` is a clone of ``estimator`` with its own ``random_state`` (drawn from
+    this ensemble's ``random_state``) and, with ``input_lengths``, reads only the latest
+    ``input_lengths[i % len(input_lengths)]`` steps of each input window. Training time
+    grows with ``n_members``.
+
+    Parameters
+    ----------
+    estimator : estimator or None, default=None
+        The member regressor, e.g. :class:`tsforecast.EncoderDecoderLSTM` (the default,
+        with its default parameters). It is cloned, never fitted itself.
+    n_members : int, default=3
+        Number of members.
+    input_lengths : sequence of int or None, default=None
+        Input steps read by the members, cycled over them; each must be at most the
+        window's length. ``None``: every member reads the whole window.
+    random_state : int, RandomState or None, default=None
+        Seeds the members' seeds (resolved in :meth:`fit`).
+
+    Attributes
+    ----------
+    estimators_ : list of estimators
+        The fitted members.
+    input_lengths_ : list of int
+        The input steps each member reads.
+    n_steps_in_ : int
+        Length of the input windows seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.linear_model import Ridge
+    >>> X = np.arange(40.0)[np.arange(30)[:, None] + np.arange(6)]
+    >>> y = X[:, -1] + 1
+    >>> model = MedianEnsemble(Ridge(), n_members=3, input_lengths=[6, 3], random_state=0).fit(X, y)
+    >>> [m.n_features_in_ for m in model.estimators_], model.predict(X[:1]).shape
+    ([6, 3, 6], (1,))
+    """
+
+    def __init__(self, estimator=None, n_members: int = 3, input_lengths: Sequence[int] | None = None,
+                 random_state=None):
+        self.estimator = estimator
+        self.n_members = n_members
+        self.input_lengths = input_lengths
+        self.random_state = random_state
+
+    def _base(self):
+        if self.estimator is not None:
+            return self.estimator
+        from .estimator import EncoderDecoderLSTM
+
+        return EncoderDecoderLSTM()
+
+    def fit(self, X, y) -> "MedianEnsemble":
+        """Fit every member on ``X`` (its latest steps) and ``y``."""
+        n_members = check_int(self.n_members, "n_members", minimum=1)
+        X = np.asarray(X)
+        if X.ndim < 2:
+            raise ShapeMismatchError(f"X must hold windows (n, n_steps_in[, features]); got shape {X.shape}.")
+        lengths = [X.shape[1]] if self.input_lengths is None else list(self.input_lengths)
+        if not lengths or any(isinstance(v, bool) for v in lengths):
+            raise InvalidParameterError(f"input_lengths must be None or a non-empty list of ints; got {self.input_lengths!r}.")
+        lengths = [check_int(v, "input_lengths", minimum=1, maximum=X.shape[1]) for v in lengths]
+        rng = check_random_state(self.random_state)
+        members = []
+        for i in range(n_members):
+            member = clone(self._base())
+            if "random_state" in member.get_params(deep=False):
+                member.set_params(random_state=int(rng.randint(0, 2**31 - 1)))
+            members.append(member.fit(X[:, -lengths[i % len(lengths)]:], y))
+        self.estimators_ = members
+        self.input_lengths_ = [lengths[i % len(lengths)] for i in range(n_members)]
+        self.n_steps_in_ = int(X.shape[1])
+        self.n_features_in_ = int(np.prod(X.shape[1:]))
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """The median over members of their point forecasts."""
+        check_is_fitted(self, "estimators_")
+        X = np.asarray(X)
+        if X.ndim < 2 or X.shape[1] != self.n_steps_in_:
+            raise ShapeMismatchError(
+                f"X must have windows of n_steps_in={self.n_steps_in_} steps as in fit; got X of shape {X.shape}."
+            )
+        forecasts = [np.asarray(m.predict(X[:, -n:]), dtype=np.float64)
+                     for m, n in zip(self.estimators_, self.input_lengths_)]
+        return np.median(np.stack(forecasts), axis=0)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        base = self._base()
+        try:
+            sequences = base.__sklearn_tags__().input_tags.three_d_array
+        except AttributeError:
+            sequences = False
+        from .estimator import EncoderDecoderLSTM
+
+        # windows go to the members as they come: 3-D when the members take sequences
+        tags.input_tags.three_d_array = bool(sequences or isinstance(base, EncoderDecoderLSTM))
+        return tags
+
+    # -- persistence (see tsforecast.persistence) ----------------------------------
+    def _get_state(self) -> dict:
+        """The parameters and the fitted members (each saved by its own state)."""
+        from ..persistence import encode_value
+
+        arrays, models = {}, {}
+        params = {k: encode_value(v, arrays, models, f"param.{k}") for k, v in self.get_params(deep=False).items()
+                  if k != "random_state"}
+        random_state = self.random_state
+        params["random_state"] = random_state if random_state is None or isinstance(random_state, int) else None
+        config = {"class": type(self).__name__, "params": params, "fitted": None}
+        if hasattr(self, "estimators_"):
+            config["fitted"] = {
+                "estimators_": encode_value(self.estimators_, arrays, models, "fitted.estimators_"),
+                "input_lengths_": list(self.input_lengths_),
+                "n_steps_in_": self.n_steps_in_,
+                "n_features_in_": self.n_features_in_,
+            }
+        return {"config": config, "arrays": arrays, "models": models}
+
+    @classmethod
+    def _from_state(cls, config: dict, arrays: dict, models: dict) -> "MedianEnsemble":
+        from ..persistence import decode_value
+
+        model = cls(**{k: decode_value(v, arrays, models) for k, v in config["params"].items()})
+        fitted = config.get("fitted")
+        if fitted is not None:
+            model.estimators_ = decode_value(fitted["estimators_"], arrays, models)
+            model.input_lengths_ = [int(n) for n in fitted["input_lengths_"]]
+            model.n_steps_in_ = int(fitted["n_steps_in_"])
+            model.n_features_in_ = int(fitted["n_features_in_"])
+        return model
