@@ -155,6 +155,18 @@ def check_finite(values: np.ndarray, name: str) -> None:
     )
 
 
+def _check_finite_frame(frame: pd.DataFrame, name: str) -> None:
+    """:func:`check_finite`, naming the column and the timestamp of the first bad value."""
+    try:
+        check_finite(frame.to_numpy(), name)
+    except InvalidInputError as error:
+        finite = np.isfinite(frame.to_numpy())
+        row, col = np.unravel_index(int(np.argmin(finite)), finite.shape)
+        where = f"column {frame.columns[col]!r} at {frame.index[row]}"
+        raise InvalidInputError(str(error).replace(" at position ", f" in {where} (position ", 1).replace(
+            "); remove", ")); remove", 1)) from None
+
+
 def _numeric_array(data, name: str) -> np.ndarray:
     if isinstance(data, (pd.Series, pd.DataFrame)):
         data = data.to_numpy()
@@ -309,7 +321,7 @@ def check_frame(
     if not (frame.dtypes == np.float64).all():  # astype's copy= is deprecated in pandas 3
         frame = frame.astype(np.float64)
     frame = apply_fill(frame, fill, name)
-    check_finite(frame.to_numpy(), name)
+    _check_finite_frame(frame, name)
     if frame.index is not index:
         # A shallow copy: the caller's frame keeps its index, the values are shared.
         frame = frame.copy(deep=False)

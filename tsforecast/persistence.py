@@ -120,7 +120,7 @@ def _resolve_class(key: str) -> type | None:
 
 def _unsupported(value, where: str) -> InputTypeError:
     return InputTypeError(
-        f"cannot save {where}: it holds a {type(value).__module__}.{type(value).__qualname__}; only "
+        f"cannot save {where or 'obj'}: it holds a {type(value).__module__}.{type(value).__qualname__}; only "
         "numbers, strings, lists, dicts, numeric arrays, time indexes, tsforecast models and "
         "scikit-learn estimators whose fitted state is made of these can be saved."
     )

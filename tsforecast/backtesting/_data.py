@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError
+from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, UnknownColumnError
 from ..panel import ID_COLUMN, TIME_COLUMN, as_series_dict, is_panel
 
 __all__ = ["BacktestData", "prepare_data", "frame_hash"]
@@ -126,6 +126,11 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
             f"covariates and future_covariates share {sorted(set(past) & set(future), key=str)!r}; "
             "a column has one role."
         )
+    for role, names in (("target", [target]), ("covariates", past), ("future_covariates", future)):
+        missing = [c for c in names if c not in columns]
+        if missing and columns:  # name the argument, not the internal column selection
+            shown = missing[0] if role == "target" else missing
+            raise UnknownColumnError(f"{role} names {shown!r}, not a column of data; its columns: {columns!r}.")
     selected = [target, *past, *future]
     if len(set(selected)) != len(selected):
         raise InvalidParameterError(f"a column is named twice in target/covariates: {selected!r}.")
