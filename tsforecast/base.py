@@ -36,6 +36,8 @@ def check_quantiles(quantiles, name: str = "quantiles") -> tuple[float, ...]:
     """Return ``quantiles`` as a sorted tuple of floats strictly between 0 and 1."""
     if isinstance(quantiles, (int, float)):
         quantiles = (quantiles,)
+    if isinstance(quantiles, (str, bytes)):  # iterable, but its characters are no quantiles
+        raise InputTypeError(f"{name} must be a sequence of floats in (0, 1); got {quantiles!r}.")
     try:
         values = tuple(quantiles)
     except TypeError:
