@@ -316,6 +316,18 @@ CASES: list[Case] = [
          lambda: fitted_lstm().predict(np.repeat(X4, 3, axis=2)), ShapeMismatchError, "3", "1"),
     case("EncoderDecoderLSTM/steps_differ_at_predict", lambda: fitted_lstm().predict(X4[:, :2]),
          ShapeMismatchError, "2", "4"),
+    # -- MedianEnsemble
+    case("MedianEnsemble/n_members_0", lambda: tsforecast.MedianEnsemble(Ridge(), n_members=0).fit(X4, Y4),
+         InvalidParameterError, "n_members", "0"),
+    case("MedianEnsemble/estimator_string", lambda: tsforecast.MedianEnsemble("ridge").fit(X4, Y4),
+         InputTypeError, "estimator", "'ridge'"),
+    case("MedianEnsemble/nan_in_X", lambda: tsforecast.MedianEnsemble(Ridge()).fit(
+        np.where(X4 > 0.9, np.nan, X4)[:, :, 0], Y4), InvalidInputError, "X", "nan"),
+    case("MedianEnsemble/input_lengths_too_long",
+         lambda: tsforecast.MedianEnsemble(Ridge(), input_lengths=[10]).fit(X4[:, :, 0], Y4),
+         InvalidParameterError, "input_lengths", "10"),
+    case("MedianEnsemble/unfitted_predict", lambda: tsforecast.MedianEnsemble(Ridge()).predict(X4[:, :, 0]),
+         NotFittedError, "MedianEnsemble"),
     # -- WindowForecaster
     case("WindowForecaster/nan_target", lambda: ridge().fit(with_nan()), InvalidInputError, "y", "nan", "fill="),
     case("WindowForecaster/inf_covariate",

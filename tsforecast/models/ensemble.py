@@ -14,8 +14,8 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_int
-from ..exceptions import InvalidParameterError, ShapeMismatchError
+from .._validation import check_array, check_int
+from ..exceptions import InputTypeError, InvalidParameterError, ShapeMismatchError
 
 __all__ = ["MedianEnsemble"]
 
@@ -70,6 +70,11 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
 
     def _base(self):
         if self.estimator is not None:
+            if not (hasattr(self.estimator, "get_params") and callable(getattr(self.estimator, "fit", None))):
+                raise InputTypeError(
+                    "estimator must be a scikit-learn regressor (get_params, fit, predict) or None; "
+                    f"got {self.estimator!r} of type {type(self.estimator).__name__}."
+                )
             return self.estimator
         from .estimator import EncoderDecoderLSTM
 
@@ -78,9 +83,12 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
     def fit(self, X, y) -> "MedianEnsemble":
         """Fit every member on ``X`` (its latest steps) and ``y``."""
         n_members = check_int(self.n_members, "n_members", minimum=1)
-        X = np.asarray(X)
-        if X.ndim < 2:
-            raise ShapeMismatchError(f"X must hold windows (n, n_steps_in[, features]); got shape {X.shape}.")
+        if np.ndim(X) < 2:
+            raise ShapeMismatchError(f"X must hold windows (n, n_steps_in[, features]); got shape {np.shape(X)}.")
+        X = check_array(X, "X", ndims=(2, 3))  # numeric and finite, named, before any member sees it
+        y = check_array(y, "y", ndims=(1, 2, 3))
+        if len(y) != len(X):
+            raise ShapeMismatchError(f"X and y must hold the same number of windows; got {len(X)} and {len(y)}.")
         lengths = [X.shape[1]] if self.input_lengths is None else list(self.input_lengths)
         if not lengths or any(isinstance(v, bool) for v in lengths):
             raise InvalidParameterError(f"input_lengths must be None or a non-empty list of ints; got {self.input_lengths!r}.")
@@ -101,8 +109,8 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """The median over members of their point forecasts."""
         check_is_fitted(self, "estimators_")
-        X = np.asarray(X)
-        if X.ndim < 2 or X.shape[1] != self.n_steps_in_:
+        X = check_array(X, "X", ndims=(2, 3))
+        if X.shape[1] != self.n_steps_in_:
             raise ShapeMismatchError(
                 f"X must have windows of n_steps_in={self.n_steps_in_} steps as in fit; got X of shape {X.shape}."
             )
