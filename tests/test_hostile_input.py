@@ -838,7 +838,7 @@ import os, sys, warnings
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 warnings.simplefilter("ignore")
 import numpy as np, pandas as pd
-from tsforecast import WindowForecaster, EncoderDecoderLSTM, baselines
+from tsforecast import WindowForecaster, EncoderDecoderLSTM, MedianEnsemble, baselines
 t = np.arange(60)
 y = pd.Series(10 + 0.05 * t + np.sin(2 * np.pi * t / 7) + 0.3 * np.cos(t * 1.7),
               index=pd.date_range("2024-01-01", periods=60, freq="D"), name="y")
@@ -846,6 +846,8 @@ models = {name: getattr(baselines, name)() for name in %r}
 models["SeasonalNaive"] = baselines.SeasonalNaive(7)
 models["ETS"] = baselines.ETS(season_length=7, random_state=0)
 models["lstm"] = WindowForecaster(EncoderDecoderLSTM(units=4, epochs=2, batch_size=16, random_state=0), 14, 7)
+models["median_ensemble"] = WindowForecaster(MedianEnsemble(EncoderDecoderLSTM(units=4, epochs=2, batch_size=16),
+                                                            n_members=2, input_lengths=[14, 7], random_state=0), 14, 7)
 out = {}
 for name, model in models.items():
     model.fit(y)
@@ -872,7 +874,7 @@ def test_every_model_gives_bit_identical_forecasts_in_separate_processes(tmp_pat
         with np.load(out) as arrays:
             runs.append({name: arrays[name] for name in arrays.files})
     first, second = runs
-    assert set(first) == set(second) and {*BASELINES, "lstm"} <= set(first)
+    assert set(first) == set(second) and {*BASELINES, "lstm", "median_ensemble"} <= set(first)
     for name in first:
         assert np.isfinite(first[name]).all(), name
         assert first[name].tobytes() == second[name].tobytes(), f"{name} differs between processes"
