@@ -11,11 +11,19 @@ Usage (from the repository root)::
     python benchmarks/m4.py --subset Hourly Weekly              # every M4 benchmark
     python benchmarks/m4.py --subset Hourly --models SES Theta --n-jobs 2
     python benchmarks/m4.py --subset Weekly --model lstm --seeds 3   # a stochastic model
+    python benchmarks/m4.py --subset Hourly --model lstm --sample 100 \
+        --lstm-options '{"window_stride": 12}' --label "stride 12"   # an ablation row
 
 Adding a model: add a :class:`ModelSpec` to :data:`MODELS` (a factory taking a
 :class:`Context` and returning an unfitted forecaster). Models marked ``stochastic`` are
 run once per seed; their entry holds the mean over seeds and ``per_seed`` figures.
 Any extra JSON-able details of a run (``config``) are stored in its entry.
+
+The LSTM (``lstm``) is one global ``WindowForecaster(MedianEnsemble(EncoderDecoderLSTM))``
+per subset, configured by :data:`LSTM_CONFIG`. ``--lstm-options`` overrides parts of that
+configuration and ``--sample N`` runs on N series drawn at random (seed 0), with OWA
+relative to Naive2 on the same series; such runs are ablations: they go to the
+``"ablation"`` section of the JSON (under ``--label``), not to the subset's table.
 """
 
 from __future__ import annotations
@@ -95,6 +103,46 @@ class Context:
     season_length: int
     n_jobs: int | None = None
     seed: int | None = None
+    lstm_options: dict | None = None
+
+
+#: The LSTM of each subset: WindowForecaster parameters, then the ensemble's, then the
+#: member network's (see README, "recommended setting for hourly data").
+LSTM_CONFIG = {
+    "Hourly": {
+        "forecaster": {"n_steps_in": 168, "window_stride": 12},
+        "ensemble": {"n_members": 1, "input_lengths": None},
+        "network": {"units": 64, "scaling": "seasonal", "season_length": 24, "loss": "mae", "epochs": 6,
+                    "batch_size": 128, "learning_rate": 3e-3, "validation_fraction": 0.0},
+    },
+    "Weekly": {
+        "forecaster": {"n_steps_in": 52, "window_stride": 4},
+        "ensemble": {"n_members": 1, "input_lengths": None},
+        "network": {"units": 64, "scaling": "seasonal", "season_length": 1, "loss": "mae", "epochs": 6,
+                    "batch_size": 128, "learning_rate": 3e-3, "validation_fraction": 0.0},
+    },
+}
+
+
+def lstm_config(context: Context) -> dict:
+    """:data:`LSTM_CONFIG` of the subset with ``context.lstm_options`` applied (a flat
+    dict: each key goes to the part that has it, forecaster first)."""
+    config = {part: dict(values) for part, values in LSTM_CONFIG[context.subset].items()}
+    for key, value in (context.lstm_options or {}).items():
+        part = next((p for p in ("forecaster", "ensemble") if key in config[p]
+                     or key in ("n_steps_in", "window_stride", "max_windows") and p == "forecaster"), "network")
+        config[part][key] = value
+    return config
+
+
+def lstm_forecaster(context: Context):
+    """One global WindowForecaster(MedianEnsemble(EncoderDecoderLSTM)) for the subset."""
+    from tsforecast import EncoderDecoderLSTM, MedianEnsemble, WindowForecaster
+
+    config = lstm_config(context)
+    member = EncoderDecoderLSTM(**config["network"])
+    ensemble = MedianEnsemble(member, random_state=context.seed, **config["ensemble"])
+    return WindowForecaster(ensemble, n_steps_out=context.horizon, **config["forecaster"])
 
 
 @dataclass(frozen=True)
@@ -121,6 +169,8 @@ MODELS: dict[str, ModelSpec] = {
                      "statsmodels ETS, form by AICc (not an M4 benchmark)"),
     "ARIMA": ModelSpec(lambda c: ARIMA(order=(0, 1, 0), auto=True, max_p=2, max_q=2, n_jobs=c.n_jobs),
                        "statsmodels SARIMAX, (p,1,q) by AICc, p,q <= 2 (not an M4 benchmark)"),
+    "lstm": ModelSpec(lstm_forecaster, "one global encoder-decoder LSTM over all series (see configuration)",
+                      stochastic=True, config=lstm_config),
 }
 #: Run by default: the M4 competition's statistical benchmarks.
 M4_BENCHMARKS = ["Naive", "sNaive", "Naive2", "SES", "Holt", "Damped", "Theta", "Comb"]
@@ -153,51 +203,89 @@ def run_model(name: str, context: Context, train, ids, train_rows, actual, naive
     """Fit, forecast and score one model (once, with ``context.seed``); seconds = fit + predict wall time."""
     model = MODELS[name].factory(context)
     start = time.perf_counter()
-    forecast = model.fit(train).predict(context.horizon)
+    model.fit(train)
+    fit_seconds = time.perf_counter() - start
+    forecast = model.predict(context.horizon)
     seconds = time.perf_counter() - start
     result = score(actual, _wide(forecast, ids, context.horizon), train_rows, context.season_length, naive2)
     result["seconds"] = round(seconds, 3)
+    if hasattr(model, "n_windows_"):  # a window model: how much it trained on, and for how long
+        result.update(n_windows=int(model.n_windows_), fit_seconds=round(fit_seconds, 3))
     return result
 
 
-def run(subset: str, names: list[str], data: Path, *, n_jobs=None, seeds: int = 1, verbose: bool = True) -> dict:
-    """Every model of ``names`` on ``subset``: ``{model: entry}``."""
+def sample_subset(train, ids, train_rows, actual, n: int):
+    """``n`` series drawn at random (seed 0), in their original order."""
+    pick = sorted(np.random.default_rng(0).choice(len(ids), size=min(n, len(ids)), replace=False))
+    kept = [ids[i] for i in pick]
+    return (train[train[ID_COLUMN].isin(set(kept))], kept, [train_rows[i] for i in pick], actual[pick])
+
+
+def run(subset: str, names: list[str], data: Path, *, n_jobs=None, seeds: int = 1, verbose: bool = True,
+        sample: int | None = None, lstm_options: dict | None = None, first_seed: int = 0) -> dict:
+    """Every model of ``names`` on ``subset`` (or on ``sample`` of its series): ``{model: entry}``."""
     spec = SUBSETS[subset]
     train, ids, train_rows, actual = load_subset(subset, data)
-    base = Context(subset, spec["horizon"], spec["season_length"], n_jobs)
+    if sample is not None:
+        train, ids, train_rows, actual = sample_subset(train, ids, train_rows, actual, sample)
+    base = Context(subset, spec["horizon"], spec["season_length"], n_jobs, None, lstm_options)
     naive2_run = run_model("Naive2", base, train, ids, train_rows, actual, None)
     naive2 = (naive2_run["smape"], naive2_run["mase"])
     naive2_run["owa"] = float(owa(*naive2, *naive2))
     results = {}
     for name in names:
         runs = []
-        for seed in range(seeds) if MODELS[name].stochastic else [None]:
-            context = Context(subset, spec["horizon"], spec["season_length"], n_jobs, seed)
+        for seed in range(first_seed, first_seed + seeds) if MODELS[name].stochastic else [None]:
+            context = Context(subset, spec["horizon"], spec["season_length"], n_jobs, seed, lstm_options)
             outcome = naive2_run if name == "Naive2" and seed is None else run_model(
                 name, context, train, ids, train_rows, actual, naive2)
             runs.append({"seed": seed, **outcome})
+            if verbose and MODELS[name].config is not None and seed in (None, 0):
+                print(f"{subset} {name} configuration: {json.dumps(MODELS[name].config(context), sort_keys=True)}")
             if verbose:
                 label = name if seed is None else f"{name} seed {seed}"
                 print(f"{subset:7s} {label:16s} sMAPE {outcome['smape']:8.3f}  MASE {outcome['mase']:7.3f}  "
                       f"OWA {outcome['owa']:6.3f}  {outcome['seconds']:8.2f} s", flush=True)
-        entry = {key: float(np.mean([r[key] for r in runs])) for key in ("smape", "mase", "owa", "seconds")}
-        entry.update(n_series=len(ids), n_jobs=n_jobs, description=MODELS[name].description,
-                     measured=time.strftime("%Y-%m-%d %H:%M"), cpus=os.cpu_count(),
-                     python=platform.python_version())
-        if len(runs) > 1 or runs[0]["seed"] is not None:
-            entry["per_seed"] = runs
-            entry["std"] = {key: float(np.std([r[key] for r in runs])) for key in ("smape", "mase", "owa")}
+        entry = {"n_series": len(ids), "n_jobs": n_jobs, "description": MODELS[name].description,
+                 "measured": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
+                 "python": platform.python_version()}
         if MODELS[name].config is not None:
             entry["config"] = MODELS[name].config(base)
-        results[name] = entry
+        results[name] = summarize(entry, runs)
     return results
 
 
+def summarize(entry: dict, runs: list[dict]) -> dict:
+    """``entry`` with the mean (and, over seeds, the spread) of ``runs``."""
+    entry = {**entry, **{key: float(np.mean([r[key] for r in runs])) for key in ("smape", "mase", "owa", "seconds")}}
+    if "n_windows" in runs[0]:
+        entry.update(n_windows=runs[0]["n_windows"], fit_seconds=float(np.mean([r["fit_seconds"] for r in runs])))
+    if len(runs) > 1 or runs[0]["seed"] is not None:
+        entry["per_seed"] = sorted(runs, key=lambda r: r["seed"])
+        entry["std"] = {key: float(np.std([r[key] for r in runs])) for key in ("smape", "mase", "owa")}
+    return entry
+
+
+def add_earlier_seeds(results: dict, earlier: dict) -> dict:
+    """Seeds run one at a time accumulate: a stochastic model's new entry takes the
+    earlier seeds of its entry when the configuration is the same (a rerun seed replaces)."""
+    merged = {}
+    for name, entry in results.items():
+        old = earlier.get(name, {})
+        if "per_seed" in entry and "per_seed" in old and old.get("config") == entry.get("config"):
+            seeds = {r["seed"] for r in entry["per_seed"]}
+            runs = [r for r in old["per_seed"] if r["seed"] not in seeds] + entry["per_seed"]
+            entry = summarize({k: v for k, v in entry.items() if k not in ("per_seed", "std")}, runs)
+        merged[name] = entry
+    return merged
+
+
 # --------------------------------------------------------------------------- reports
-def merge_json(path: Path, subset: str, results: dict) -> dict:
-    """Merge ``results`` into the JSON at ``path`` (atomically) and return the whole content."""
+def merge_json(path: Path, subset: str, results: dict, section: str | None = None) -> dict:
+    """Merge ``results`` into the JSON at ``path`` (atomically; under ``content[section]``
+    if given) and return the whole content."""
     content = json.loads(path.read_text()) if path.exists() else {}
-    content.setdefault(subset, {}).update(results)
+    (content.setdefault(section, {}) if section else content).setdefault(subset, {}).update(results)
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
         json.dump(content, handle, indent=2, sort_keys=True)
@@ -239,7 +327,8 @@ def render_markdown(content: dict) -> str:
         "conversion included), on a 2-core machine shared with other jobs: timings are noisy.",
         "",
     ]
-    for subset in [s for s in SUBSETS if s in content] + [s for s in content if s not in SUBSETS]:
+    for subset in [s for s in SUBSETS if s in content] + [s for s in content if s not in SUBSETS
+                                                          and s != "ablation"]:
         published = PUBLISHED.get(subset, {})
         spec = SUBSETS.get(subset, {})
         lines += [f"## {subset}" + (f" (h = {spec['horizon']}, m = {spec['season_length']})" if spec else ""), "",
@@ -271,6 +360,7 @@ def render_markdown(content: dict) -> str:
                 if "config" in e:
                     lines += ["", f"configuration: `{json.dumps(e['config'], sort_keys=True)}`"]
                 lines.append("")
+    lines += render_ablation(content.get("ablation", {}))
     lines += [
         "## Where the time goes",
         "",
@@ -306,6 +396,28 @@ def render_markdown(content: dict) -> str:
     return "\n".join(lines)
 
 
+def render_ablation(ablation: dict) -> list[str]:
+    """The LSTM ablation tables: one row per labelled run on a sample of series."""
+    if not ablation:
+        return []
+    lines = ["## LSTM: what each change bought", "",
+             "Runs of `benchmarks/m4.py --model lstm --sample N --lstm-options ... --label ...` on N series",
+             "drawn at random (seed 0); OWA relative to Naive2 on the same series, with the seasonal naive",
+             "(sNaive) on them for reference. Each row changes the configuration of the row it names",
+             "(`+`) or of the baseline; one seed per row unless stated, so differences of about 0.01-0.02",
+             "OWA are within the seed-to-seed spread. Seconds: fit + predict wall time on the shared",
+             "2-core machine.", ""]
+    for subset, rows in ablation.items():
+        lines += [f"### {subset}", "", "| change | series | windows | sMAPE | MASE | OWA | sNaive OWA | seconds |",
+                  "|---|---|---|---|---|---|---|---|"]
+        for label, e in rows.items():
+            lines.append(f"| {label} | {e['n_series']} | {e.get('n_windows', '')} | {_fmt(e['smape'])} | "
+                         f"{_fmt(e['mase'])} | {_fmt(e['owa'])} | {_fmt(e.get('snaive_owa'))} | "
+                         f"{_fmt(e['seconds'], 0)} |")
+        lines.append("")
+    return lines
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--subset", nargs="+", default=list(SUBSETS), choices=list(SUBSETS))
@@ -314,9 +426,15 @@ def main(argv=None) -> int:
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder of the M4 CSV files")
     parser.add_argument("--n-jobs", type=int, default=None, help="processes for fitting (joblib)")
     parser.add_argument("--seeds", type=int, default=1, help="runs (seeds 0..N-1) of stochastic models")
+    parser.add_argument("--first-seed", type=int, default=0,
+                        help="first seed (seeds K..K+N-1; joins the earlier seeds of the same configuration)")
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help="JSON report to merge into")
     parser.add_argument("--md", type=Path, default=DEFAULT_MD, help="Markdown report to rewrite")
     parser.add_argument("--render", action="store_true", help="only rewrite the Markdown from the JSON")
+    parser.add_argument("--sample", type=int, default=None, help="run on this many series drawn at random (ablation)")
+    parser.add_argument("--lstm-options", type=json.loads, default=None,
+                        help="JSON dict overriding parts of LSTM_CONFIG (ablation)")
+    parser.add_argument("--label", default=None, help="name of the ablation row (default: the options)")
     args = parser.parse_args(argv)
     if args.render:
         args.md.write_text(render_markdown(json.loads(args.json.read_text())))
@@ -325,9 +443,19 @@ def main(argv=None) -> int:
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:
         parser.error(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
+    ablation = args.sample is not None or args.lstm_options is not None
     for subset in args.subset:
-        results = run(subset, args.models, args.data, n_jobs=args.n_jobs, seeds=args.seeds)
-        content = merge_json(args.json, subset, results)
+        results = run(subset, args.models, args.data, n_jobs=args.n_jobs, seeds=args.seeds, sample=args.sample,
+                      lstm_options=args.lstm_options, first_seed=args.first_seed)
+        if ablation:
+            snaive = run(subset, ["sNaive"], args.data, sample=args.sample, verbose=False)["sNaive"]
+            label = args.label or json.dumps(args.lstm_options or {}, sort_keys=True)
+            results = {label if len(results) == 1 else f"{label} ({name})": {**entry, "snaive_owa": snaive["owa"]}
+                       for name, entry in results.items()}
+            content = merge_json(args.json, subset, results, section="ablation")
+        else:
+            earlier = json.loads(args.json.read_text()).get(subset, {}) if args.json.exists() else {}
+            content = merge_json(args.json, subset, add_earlier_seeds(results, earlier))
         args.md.write_text(render_markdown(content))
     print(f"wrote {args.json} and {args.md}")
     return 0

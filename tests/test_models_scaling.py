@@ -96,3 +96,25 @@ def test_seasonal_lstm_fits_saves_and_loads(tmp_path):
     assert np.abs(pred - naive).mean() < np.abs(pred - X[:5, :, 0].mean(axis=1, keepdims=True)).mean()
     loaded = tsforecast.load(tsforecast.save(model, tmp_path / "m.tsf"))
     np.testing.assert_allclose(loaded.predict(X[:5]), pred, rtol=1e-5)
+
+
+def test_log_refuses_values_that_are_not_positive():
+    from tsforecast.exceptions import InputTypeError, InvalidInputError
+
+    X, y = _windows()
+    X[0, 0, 0] = 0.0
+    with pytest.raises(InvalidInputError, match="log=True needs positive X"):
+        EncoderDecoderLSTM(units=4, epochs=1, log=True).fit(X, y)
+    with pytest.raises(InputTypeError, match="log"):
+        EncoderDecoderLSTM(units=4, epochs=1, log="yes").fit(*_windows())
+
+
+@pytest.mark.slow
+def test_log_seasonal_model_is_scale_invariant_and_positive():
+    X, y = _windows(120)
+    model = EncoderDecoderLSTM(units=8, epochs=2, batch_size=32, loss="mae", scaling="seasonal", season_length=M,
+                               log=True, validation_fraction=0.0, random_state=0).fit(X, y[..., 0])
+    pred = model.predict(X[:5])
+    assert (pred > 0).all()
+    # log(a x) = log a + log x, and the seasonal scaling removes the level: a x -> a forecast
+    np.testing.assert_allclose(model.predict(100 * X[:5]), 100 * pred, rtol=1e-4)
