@@ -110,8 +110,8 @@ class Context:
 #: member network's (see README, "recommended setting for hourly data").
 LSTM_CONFIG = {
     "Hourly": {
-        "forecaster": {"n_steps_in": 168, "window_stride": 12},
-        "ensemble": {"n_members": 1, "input_lengths": None},
+        "forecaster": {"n_steps_in": 168, "window_stride": 24},
+        "ensemble": {"n_members": 3, "input_lengths": None},
         "network": {"units": 64, "scaling": "seasonal", "season_length": 24, "log": True, "loss": "mae", "epochs": 6,
                     "batch_size": 128, "learning_rate": 3e-3, "validation_fraction": 0.0},
     },
