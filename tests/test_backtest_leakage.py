@@ -116,3 +116,19 @@ def test_lstm_with_scaling_early_stopping_and_warm_start_does_not_leak():
     assert result.info["n_tasks"] == 1
     assert len(result.histories["lstm"][1]["loss"]) == 1
     assert 1 <= len(result.histories["lstm"][0]["loss"]) <= 4
+
+
+@pytest.mark.parametrize("fill", ["ffill", "interpolate"])
+def test_fill_repairs_each_fold_from_its_own_rows(fill, monkeypatch):
+    """A gap that ends at a cutoff is repaired from the rows up to the cutoff only: an
+    interpolation over the whole series would pull the (garbage) value after it in."""
+    import sys
+
+    cutoff_pos = LENGTH - HORIZON * (N_FOLDS - 1) - 1  # fold 1
+    gappy = make_data()
+    in_gap = gappy.groupby("unique_id").cumcount().between(cutoff_pos - 1, cutoff_pos)
+    gappy.loc[in_gap, ["y", "z"]] = np.nan
+    monkeypatch.setattr(sys.modules[__name__], "make_data", gappy.copy)
+    ridge = WindowForecaster(Ridge(alpha=1.0), n_steps_in=12, n_steps_out=HORIZON, covariates=["z"])
+    clean = assert_no_leak({"last": LastValue(), "ridge": ridge}, covariates=["z"], fill=fill)
+    assert clean.errors.empty

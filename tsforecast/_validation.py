@@ -281,6 +281,7 @@ def check_frame(
     columns=None,
     fill: str | None = None,
     min_length: int = 1,
+    keep_missing: bool = False,
 ) -> pd.DataFrame:
     """Validate one series and return it as a DataFrame with a regular time index.
 
@@ -296,6 +297,10 @@ def check_frame(
         How to repair missing values; ``None`` raises on NaN or inf.
     min_length : int
         The fewest rows accepted.
+    keep_missing : bool
+        Return NaN (and inf, as NaN) unrepaired instead of applying ``fill``: for
+        callers that repair each training slice on its own (a backtest must not let an
+        interpolation reach across a cutoff).
 
     Returns
     -------
@@ -320,8 +325,11 @@ def check_frame(
     index = regularize_index(frame.index, name)
     if not (frame.dtypes == np.float64).all():  # astype's copy= is deprecated in pandas 3
         frame = frame.astype(np.float64)
-    frame = apply_fill(frame, fill, name)
-    _check_finite_frame(frame, name)
+    if keep_missing:
+        frame = frame.replace([np.inf, -np.inf], np.nan)
+    else:
+        frame = apply_fill(frame, fill, name)
+        _check_finite_frame(frame, name)
     if frame.index is not index:
         # A shallow copy: the caller's frame keeps its index, the values are shared.
         frame = frame.copy(deep=False)

@@ -126,6 +126,7 @@ def as_series_dict(
     fill: str | None = None,
     min_length: int = 1,
     on_short: str = "raise",
+    keep_missing: bool = False,
 ) -> tuple[dict[object, pd.DataFrame], InputForm]:
     """Validate a single series, a panel or a dict, and return ``{id: frame}`` and its form.
 
@@ -140,13 +141,16 @@ def as_series_dict(
     on_short : {"raise", "skip"}
         What to do with a panel series shorter than ``min_length``: raise
         :class:`InsufficientDataError`, or leave it out with a :class:`SkippedSeriesWarning`.
+    keep_missing : bool
+        Keep NaN unrepaired (see :func:`tsforecast._validation.check_frame`).
     """
     import warnings
 
     check_choice(on_short, "on_short", ("raise", "skip"))
     if not is_panel(data):
         form = _single_form(data)
-        frame = check_frame(data, name, columns=columns, fill=fill, min_length=min_length)
+        frame = check_frame(data, name, columns=columns, fill=fill, min_length=min_length,
+                            keep_missing=keep_missing)
         return {SINGLE_SERIES_ID: frame}, form
     if isinstance(data, dict):
         form = InputForm("dict", dict_values={k: isinstance(v, pd.Series) for k, v in data.items()})
@@ -167,7 +171,8 @@ def as_series_dict(
                 stacklevel=3,
             )
             continue
-        out[key] = check_frame(frame, label, columns=columns, fill=fill, min_length=min_length)
+        out[key] = check_frame(frame, label, columns=columns, fill=fill, min_length=min_length,
+                                keep_missing=keep_missing)
     if not out:
         raise InsufficientDataError(f"every series of {name} is shorter than {min_length} rows; none is left.")
     return out, form

@@ -91,7 +91,8 @@ def _observed(frame: pd.DataFrame, rows: dict, data: BacktestData, season: int) 
         for i in positions:
             span = (start_pos[i], cutoff_pos[i])
             if span not in spans:
-                spans[span] = _scale(values[span[0] : span[1] + 1], season)
+                train = data.training_rows(key, span[0], span[1] + 1)[data.target].to_numpy()
+                spans[span] = _scale(train, season)
             scale[i] = spans[span]
     frame.insert(3, "cutoff", pd.Index(cutoff) if len(frame) else pd.Index([], dtype=float))
     frame.insert(4, "ds", pd.Index(ds) if len(frame) else pd.Index([], dtype=float))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._validation import apply_fill
 from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, UnknownColumnError
 from ..panel import ID_COLUMN, TIME_COLUMN, as_series_dict, is_panel
 
@@ -24,6 +25,17 @@ class BacktestData:
     future_covariates: list
     kind: str
     sha256: str
+    #: With a ``fill`` policy: the frames with their gaps kept, so that each fold's
+    #: training rows are repaired from those rows alone (an interpolation over the
+    #: whole series would carry values from after a cutoff into the fold).
+    raw: dict | None = None
+    fill: str | None = None
+
+    def training_rows(self, key, start: int, stop: int) -> pd.DataFrame:
+        """Rows ``[start, stop)`` of series ``key``, repaired from these rows only."""
+        if self.raw is None:
+            return self.frames[key].iloc[start:stop]
+        return apply_fill(self.raw[key].iloc[start:stop], self.fill, f"data[{key!r}]")
 
     @property
     def inputs(self) -> list:
@@ -138,4 +150,7 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
     if any(len(f) < 2 for f in frames.values()):
         short = [k for k, f in frames.items() if len(f) < 2]
         raise InvalidInputError(f"data series {short[:3]!r} have fewer than 2 rows; nothing can be backtested.")
-    return BacktestData(frames, target, past, future, form.kind, frame_hash(frames))
+    raw = None
+    if fill is not None:  # the filled frames stay the actuals; models see fold-wise repairs
+        raw, _ = as_series_dict(data, "data", columns=selected, keep_missing=True)
+    return BacktestData(frames, target, past, future, form.kind, frame_hash(frames), raw=raw, fill=fill)

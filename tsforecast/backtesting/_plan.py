@@ -99,8 +99,9 @@ def _task_frames(data: BacktestData, plans: list[FoldPlan], steps: int) -> dict:
         for key, cutoff in zip(plan.series, plan.cutoffs, strict=True):
             last_cutoff[key] = max(cutoff, last_cutoff.get(key, -1))
     frames = {}
+    source = data.raw if data.raw is not None else data.frames  # gaps are repaired per fold
     for key, cutoff in last_cutoff.items():
-        frame = data.frames[key]
+        frame = source[key]
         end = cutoff + 1 + (steps if data.future_covariates else 0)
         part = frame.iloc[:end].copy()
         blank = [data.target, *data.covariates]
@@ -153,7 +154,7 @@ def plan_tasks(models: dict, data: BacktestData, folds: dict, settings: dict) ->
                     index=len(tasks), model_name=name, model=model, series_ids=group, folds=tuple(plans),
                     frames=frames, target=data.target, inputs=data.inputs,
                     future_covariates=data.future_covariates, horizon=settings["horizon"], gap=settings["gap"],
-                    quantiles=settings["quantiles"], warm_start=bool(warm),
+                    quantiles=settings["quantiles"], fill=data.fill, warm_start=bool(warm),
                     warm_epochs=None if isinstance(warm, bool) else int(warm), is_global=is_global,
                 )
                 task.key = _key(task, data, settings)

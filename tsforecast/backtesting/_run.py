@@ -262,10 +262,11 @@ def backtest(
     progress : bool
         Show a progress bar over tasks (tqdm).
     fill : {None, "ffill", "interpolate"}
-        How missing values in ``data`` are repaired, once, before the folds are cut;
-        ``None`` refuses NaN. ``"ffill"`` only looks back; ``"interpolate"`` lets the
-        first value after a gap inform the gap, so a gap just before a cutoff sees one
-        value past it: prefer ``"ffill"`` for a strict backtest.
+        How missing values in ``data`` are repaired; ``None`` refuses NaN. Models see
+        each fold's training rows repaired from those rows alone (a gap just before a
+        cutoff is filled from values up to the cutoff, never from later ones), and the
+        MASE scale is taken from the same repaired rows; the actuals scored are the
+        whole series repaired once.
     on_short : {"raise", "skip"}
         A series of a panel too short for the folds raises
         :class:`~tsforecast.exceptions.InsufficientDataError`, or with ``"skip"`` is

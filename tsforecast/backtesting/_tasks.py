@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .._validation import apply_fill
+
 __all__ = ["FoldPlan", "Task", "run_task", "error_text"]
 
 
@@ -49,6 +51,7 @@ class Task:
     horizon: int
     gap: int
     quantiles: tuple | None
+    fill: str | None = None
     warm_start: bool = False
     warm_epochs: int | None = None
     is_global: bool = False
@@ -60,6 +63,10 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+def _repaired(rows: pd.DataFrame, fill: str | None, key) -> pd.DataFrame:
+    return rows if fill is None else apply_fill(rows, fill, f"data[{key!r}]")
+
+
 def _fold_inputs(task: Task, plan: FoldPlan, uses_covariates: bool):
     """The training data and future covariates of ``plan``: nothing after each cutoff,
     except future-known covariates for the forecast steps."""
@@ -67,14 +74,16 @@ def _fold_inputs(task: Task, plan: FoldPlan, uses_covariates: bool):
     ys, xs, futures = {}, {}, {}
     for key, start, cutoff in zip(plan.series, plan.starts, plan.cutoffs, strict=True):
         frame = task.frames[key]
-        train = frame.iloc[start : cutoff + 1]
+        # Gaps are repaired from this fold's own rows, so no value after the cutoff
+        # reaches the training data through an interpolation.
+        train = _repaired(frame.iloc[start : cutoff + 1], task.fill, key)
         ys[key] = train[task.target]
         if uses_covariates and task.inputs:
             xs[key] = train[task.inputs]
             if task.future_covariates:
                 # X may extend past the cutoff only for covariates declared future-known.
-                ahead = frame[task.future_covariates].iloc[cutoff + 1 : cutoff + 1 + steps]
-                futures[key] = pd.concat([train[task.future_covariates], ahead])
+                known = frame[task.future_covariates].iloc[start : cutoff + 1 + steps]
+                futures[key] = _repaired(known, task.fill, key)
     if task.is_global:
         return ys, (xs or None), (futures or None)
     key = plan.series[0]
