@@ -29,6 +29,7 @@ relative to Naive2 on the same series; such runs are ablations: they go to the
 from __future__ import annotations
 
 import argparse
+import fcntl
 import json
 import os
 import platform
@@ -284,13 +285,16 @@ def add_earlier_seeds(results: dict, earlier: dict) -> dict:
 def merge_json(path: Path, subset: str, results: dict, section: str | None = None) -> dict:
     """Merge ``results`` into the JSON at ``path`` (atomically; under ``content[section]``
     if given) and return the whole content."""
-    content = json.loads(path.read_text()) if path.exists() else {}
-    (content.setdefault(section, {}) if section else content).setdefault(subset, {}).update(results)
     path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
-        json.dump(content, handle, indent=2, sort_keys=True)
-        handle.write("\n")
-    os.replace(handle.name, path)
+    # runs of other subsets or seeds may finish at the same moment: read-merge-write under a lock
+    with open(Path(tempfile.gettempdir()) / f"tsforecast-{path.name}.lock", "w") as lock:  # not in the repo
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        content = json.loads(path.read_text()) if path.exists() else {}
+        (content.setdefault(section, {}) if section else content).setdefault(subset, {}).update(results)
+        with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
+            json.dump(content, handle, indent=2, sort_keys=True)
+            handle.write("\n")
+        os.replace(handle.name, path)
     return content
 
 
