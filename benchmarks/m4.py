@@ -246,7 +246,9 @@ def run(subset: str, names: list[str], data: Path, *, n_jobs=None, seeds: int = 
             if verbose:
                 label = name if seed is None else f"{name} seed {seed}"
                 print(f"{subset:7s} {label:16s} sMAPE {outcome['smape']:8.3f}  MASE {outcome['mase']:7.3f}  "
-                      f"OWA {outcome['owa']:6.3f}  {outcome['seconds']:8.2f} s", flush=True)
+                      f"OWA {outcome['owa']:6.3f}  {outcome['seconds']:8.2f} s"
+                      + (f"  (training {outcome['fit_seconds']:.0f} s on {outcome['n_windows']} windows)"
+                         if "fit_seconds" in outcome else ""), flush=True)
         entry = {"n_series": len(ids), "n_jobs": n_jobs, "description": MODELS[name].description,
                  "measured": time.strftime("%Y-%m-%d %H:%M"), "cpus": os.cpu_count(),
                  "python": platform.python_version()}
@@ -360,7 +362,9 @@ def render_markdown(content: dict) -> str:
             if "per_seed" in e or "config" in e:
                 lines += [f"**{name}**: " + "; ".join(
                     f"seed {r['seed']}: sMAPE {r['smape']:.3f}, MASE {r['mase']:.3f}, OWA {r['owa']:.3f}, "
-                    f"{r['seconds']:.0f} s" for r in e.get("per_seed", []))]
+                    f"{r['seconds']:.0f} s" + (f" (training {r['fit_seconds']:.0f} s on {r['n_windows']} windows)"
+                                              if "fit_seconds" in r else "")
+                    for r in e.get("per_seed", []))]
                 if "config" in e:
                     lines += ["", f"configuration: `{json.dumps(e['config'], sort_keys=True)}`"]
                 lines.append("")
