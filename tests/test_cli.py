@@ -16,6 +16,7 @@ import tsforecast
 from tsforecast import BacktestResult
 from tsforecast.cli import cli, main
 from tsforecast.cli._registry import model_names
+from _report_helpers import md_table
 
 # -- helpers ---------------------------------------------------------------------------
 
@@ -26,18 +27,6 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
         main([str(a) for a in args])
     captured = capsys.readouterr()
     return stop.value.code, captured.out, captured.err
-
-
-def md_table(markdown: str, first_header: str) -> list[dict[str, str]]:
-    lines = markdown.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
-    header = [cell.strip() for cell in lines[start].strip("|").split("|")]
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.startswith("|"):
-            break
-        rows.append(dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")))))
-    return rows
 
 
 def assert_report_matches(markdown: str, result: BacktestResult, reference: str) -> None:

@@ -15,6 +15,7 @@ from tsforecast.baselines import Drift, Naive, SeasonalNaive
 from tsforecast.base import BaseForecaster
 from tsforecast.exceptions import InvalidParameterError
 from tsforecast.reporting import _files, report_paths
+from _report_helpers import md_table
 
 
 def _panel(n_series: int, length: int = 120) -> pd.DataFrame:
@@ -54,19 +55,6 @@ def written(result, tmp_path_factory):
     folder = tmp_path_factory.mktemp("report")
     paths = tsforecast.report(result, folder / "run.html")
     return paths, paths.markdown.read_text(encoding="utf-8"), paths.html.read_text(encoding="utf-8")
-
-
-def md_table(markdown: str, first_header: str) -> list[dict[str, str]]:
-    """The Markdown table whose header starts with ``first_header``, as dicts."""
-    lines = markdown.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith(f"| {first_header} |"))
-    header = [cell.strip() for cell in lines[start].strip("|").split("|")]
-    rows = []
-    for line in lines[start + 2:]:
-        if not line.startswith("|"):
-            break
-        rows.append(dict(zip(header, (cell.strip() for cell in line.strip("|").split("|")))))
-    return rows
 
 
 def shown(value: float) -> float:
