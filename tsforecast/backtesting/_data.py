@@ -12,7 +12,12 @@ from .._validation import apply_fill
 from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, UnknownColumnError
 from ..panel import ID_COLUMN, TIME_COLUMN, as_series_dict, is_panel
 
-__all__ = ["BacktestData", "prepare_data", "frame_hash"]
+__all__ = ["BacktestData", "prepare_data", "frame_hash", "repaired"]
+
+
+def repaired(rows: pd.DataFrame, fill: str | None, key) -> pd.DataFrame:
+    """``rows`` of series ``key`` with gaps repaired by ``fill`` from these rows alone."""
+    return rows if fill is None else apply_fill(rows, fill, f"data[{key!r}]")
 
 
 @dataclass
@@ -35,7 +40,7 @@ class BacktestData:
         """Rows ``[start, stop)`` of series ``key``, repaired from these rows only."""
         if self.raw is None:
             return self.frames[key].iloc[start:stop]
-        return apply_fill(self.raw[key].iloc[start:stop], self.fill, f"data[{key!r}]")
+        return repaired(self.raw[key].iloc[start:stop], self.fill, key)
 
     @property
     def inputs(self) -> list:

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .._validation import apply_fill
+from ._data import repaired
 
 __all__ = ["FoldPlan", "Task", "run_task", "error_text"]
 
@@ -63,10 +63,6 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def _repaired(rows: pd.DataFrame, fill: str | None, key) -> pd.DataFrame:
-    return rows if fill is None else apply_fill(rows, fill, f"data[{key!r}]")
-
-
 def _fold_inputs(task: Task, plan: FoldPlan, uses_covariates: bool):
     """The training data and future covariates of ``plan``: nothing after each cutoff,
     except future-known covariates for the forecast steps."""
@@ -76,14 +72,14 @@ def _fold_inputs(task: Task, plan: FoldPlan, uses_covariates: bool):
         frame = task.frames[key]
         # Gaps are repaired from this fold's own rows, so no value after the cutoff
         # reaches the training data through an interpolation.
-        train = _repaired(frame.iloc[start : cutoff + 1], task.fill, key)
+        train = repaired(frame.iloc[start : cutoff + 1], task.fill, key)
         ys[key] = train[task.target]
         if uses_covariates and task.inputs:
             xs[key] = train[task.inputs]
             if task.future_covariates:
                 # X may extend past the cutoff only for covariates declared future-known.
                 known = frame[task.future_covariates].iloc[start : cutoff + 1 + steps]
-                futures[key] = _repaired(known, task.fill, key)
+                futures[key] = repaired(known, task.fill, key)
     if task.is_global:
         return ys, (xs or None), (futures or None)
     key = plan.series[0]
