@@ -260,7 +260,7 @@ def test_ets_multiplicative_on_negative_data_falls_back_to_additive():
     y = _series(30) - 25
     with pytest.warns(FallbackWarning, match="multiplicative"):
         model = ETS(error="mul", trend=None, seasonal=None).fit(y)
-    assert model.states_["series"][0]["form"] == "ANN"
+    assert model.states_[0]["objects"][0]["form"] == "ANN"
 
 
 @pytest.mark.parametrize("model", FAST + [ETS(error="add", trend=None, seasonal=None)],
@@ -311,7 +311,7 @@ def test_arima_auto_search_picks_an_order_by_aicc():
     for t in range(2, 120):
         x[t] = 0.6 * x[t - 1] - 0.4 * x[t - 2] + rng.normal()
     model = ARIMA(order=(0, 0, 0), auto=True, max_p=2, max_q=0).fit(pd.Series(x + 5))
-    assert model.states_["series"][0]["order"][0] == 2
+    assert model.states_[0]["objects"][0]["order"][0] == 2
 
 
 @pytest.mark.parametrize("model", FAST, ids=_ids(FAST))
@@ -332,7 +332,7 @@ def test_ets_auto_selects_a_seasonal_form_on_seasonal_data():
     t = np.arange(72)
     y = pd.Series(20 + 4 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(5).normal(0, 0.3, 72))
     model = ETS(error="add", trend=None, season_length=12).fit(y)
-    assert model.states_["series"][0]["form"][-1] in "AM"
+    assert model.states_[0]["objects"][0]["form"][-1] in "AM"
     forecast = model.predict(12).to_numpy()
     np.testing.assert_allclose(forecast, 20 + 4 * np.sin(2 * np.pi * np.arange(72, 84) / 12), atol=1.0)
     with pytest.raises(InvalidParameterError, match="initialization_method must be one of"):

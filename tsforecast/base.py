@@ -13,10 +13,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ._timeindex import future_index
+from ._panel import Panel, as_panel, forecast_output
 from ._validation import check_float, check_int
 from .exceptions import InputTypeError, InvalidParameterError
-from .panel import InputForm, as_series_dict, restore_form
+from .panel import InputForm, restore_form
 
 __all__ = ["BaseForecaster", "quantile_column", "check_quantiles"]
 
@@ -64,22 +64,38 @@ class BaseForecaster(BaseEstimator):
       when ``None``).
     - ``fits_globally``: one model is fitted on all series of a panel at once, so a
       backtest fits it once per fold, not once per series.
+    - ``computes_on_panel``: ``fit`` takes a :class:`~tsforecast._panel.Panel` and
+      ``_predict(horizon)`` returns ``[series, horizon, targets]``, so a backtest hands
+      it chunks of many series as arrays (local models, one fit per series inside).
     """
 
     supports_quantiles: bool = False
     uses_covariates: bool = False
     fits_globally: bool = False
+    computes_on_panel: bool = False
 
     # -- input --------------------------------------------------------------
+    def _fit_panel(self, y, *, min_length: int = 1, fill=None, on_short: str = "raise", columns=None) -> Panel:
+        """Validate ``y`` once into a :class:`~tsforecast._panel.Panel` and remember its
+        form, names and time axis (what :meth:`_output` needs to answer in kind)."""
+        panel = as_panel(y, "y", columns=columns, fill=fill, min_length=min_length, on_short=on_short)
+        self.input_form_: InputForm = panel.form
+        self.series_ids_ = panel.ids.tolist()
+        self.target_names_ = list(panel.columns)
+        self.n_series_ = panel.n_series
+        self.time_axis_ = panel.time
+        self.n_obs_ = panel.lengths.copy()
+        return panel
+
+    def _output(self, values: np.ndarray, columns) -> object:
+        """Forecasts ``[series, horizon, columns]`` in the form ``y`` was given to ``fit``."""
+        ids = np.empty(len(self.series_ids_), dtype=object)
+        ids[:] = self.series_ids_
+        return forecast_output(values, list(columns), ids, self.time_axis_, np.asarray(self.n_obs_), self.input_form_)
+
     def _fit_frames(self, y, *, min_length: int = 1, fill=None, on_short: str = "raise"):
-        """Validate ``y`` and remember its form, names and the time index of each series."""
-        frames, form = as_series_dict(y, "y", fill=fill, min_length=min_length, on_short=on_short)
-        self.input_form_: InputForm = form
-        self.series_ids_ = list(frames)
-        self.target_names_ = list(next(iter(frames.values())).columns)
-        self.n_series_ = len(frames)
-        self._last_index_ = {key: frame.index[-max(1, min(len(frame), 3)):] for key, frame in frames.items()}
-        return frames
+        """:meth:`_fit_panel`, answered as ``{series_id: DataFrame}`` (per-series code paths)."""
+        return self._fit_panel(y, min_length=min_length, fill=fill, on_short=on_short).to_frames()
 
     def _check_horizon(self, horizon, default: int | None = None) -> int:
         if horizon is None:
@@ -89,7 +105,8 @@ class BaseForecaster(BaseEstimator):
         return check_int(horizon, "horizon", minimum=1)
 
     def _future_index(self, key, horizon: int) -> pd.Index:
-        return future_index(self._last_index_[key], horizon)
+        row = self.series_ids_.index(key)
+        return self.time_axis_.series_index(row, int(self.n_obs_[row]), horizon)
 
     def _check_no_covariates(self, X) -> None:
         if X is not None and not self.uses_covariates:

@@ -47,6 +47,7 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
+from ._panel import TimeAxis
 from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, as_series_dict, check_same_columns
 from .persistence import decode_value, encode_value
 from .windowing import make_windows
@@ -277,7 +278,8 @@ class WindowForecaster(BaseForecaster):
         return self
 
     # What update replaces (set by _fit_frames and _store_last_inputs).
-    _INPUT_STATE = ("input_form_", "series_ids_", "target_names_", "n_series_", "_last_index_", "_last_inputs_")
+    _INPUT_STATE = ("input_form_", "series_ids_", "target_names_", "n_series_", "time_axis_", "n_obs_",
+                    "_last_inputs_")
 
     def _check_steps(self) -> tuple[int, int]:
         n_in = check_int(self.n_steps_in, "n_steps_in", minimum=1)
@@ -582,7 +584,7 @@ class WindowForecaster(BaseForecaster):
 
     # -- persistence (see tsforecast.persistence) ----------------------------------
     _FITTED = ("n_steps_in_", "n_steps_out_", "target_names_", "past_covariates_", "future_covariates_",
-               "n_windows_", "n_series_", "series_ids_", "estimator_", "_last_index_")
+               "n_windows_", "n_series_", "series_ids_", "estimator_", "n_obs_")
 
     def _get_state(self) -> dict:
         """Parameters, fitted estimator and the last input window of every series."""
@@ -596,6 +598,7 @@ class WindowForecaster(BaseForecaster):
             fitted["input_form_"] = encode_value(
                 {"kind": form.kind, "name": form.name, "dict_values": form.dict_values}, arrays, models, "form"
             )
+            fitted["time_axis_"] = encode_value(self.time_axis_.to_dict(), arrays, models, "time_axis")
             fitted["_feature_shape_"] = list(self._feature_shape_)
             arrays["last_inputs"] = np.stack([self._last_inputs_[key] for key in self.series_ids_])
             config["fitted"] = fitted
@@ -611,6 +614,7 @@ class WindowForecaster(BaseForecaster):
         for name in cls._FITTED:
             setattr(forecaster, name, decode_value(fitted[name], arrays, models))
         forecaster.input_form_ = InputForm(**decode_value(fitted["input_form_"], arrays, models))
+        forecaster.time_axis_ = TimeAxis.from_dict(decode_value(fitted["time_axis_"], arrays, models))
         forecaster._feature_shape_ = tuple(fitted["_feature_shape_"])
         last = arrays["last_inputs"]
         forecaster._last_inputs_ = {key: last[i] for i, key in enumerate(forecaster.series_ids_)}

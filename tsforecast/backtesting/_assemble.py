@@ -1,8 +1,9 @@
-"""Assembling a backtest's tables from task payloads, in a fixed order.
+"""Assembling a backtest's tables from task payloads, once, from preallocated arrays.
 
-Rows are sorted by model (as given), series (as in the data), fold and step, so the
-tables do not depend on the order in which tasks finished. Observed values, dates and
-MASE scales are read from the data here, never from a worker.
+Forecasts go into one array ``[model, series, fold, step]`` (quantiles likewise), so
+the tables come out sorted by model (as given), series (as in the data), fold and step
+whatever the order in which tasks finished. Observed values, timestamps and MASE
+scales are read from the data here, never from a worker.
 """
 
 from __future__ import annotations
@@ -10,123 +11,149 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..metrics import mase_scale
-from ._data import BacktestData
+from ._data import BacktestData, repaired
+from ._plan import Folds
 from ._scoring import quantile_level
 from ._tasks import Task
 
 __all__ = ["collect", "forecast_table", "error_table"]
 
 
-def collect(tasks: list[Task], payloads: dict, data: BacktestData, model_order: list) -> dict:
-    """Forecast rows, error rows, histories, times and notes from the task payloads."""
-    per_series_history = len(data.frames) > 1
-    rows: dict[str, list] = {c: [] for c in ("model", "unique_id", "fold", "cutoff_pos", "start_pos", "step", "y_hat")}
-    out = {"rows": rows, "quantiles": [], "errors": [], "histories": {name: {} for name in model_order},
+def collect(tasks: list[Task], payloads: dict, data: BacktestData, folds: Folds, model_order: list,
+            horizon: int) -> dict:
+    """Forecasts, errors, histories, times and notes from the task payloads."""
+    shape = (len(model_order), data.panel.n_series, folds.n_folds, horizon)
+    out = {"y_hat": np.full(shape, np.nan), "ok": np.zeros(shape[:3], dtype=bool), "quantiles": {},
+           "errors": [], "histories": {name: {} for name in model_order},
            "seconds": dict.fromkeys(model_order, 0.0), "notes": {}}
+    per_series_history = data.panel.n_series > 1
+    rank = {name: i for i, name in enumerate(model_order)}
     for task in tasks:
         payload = payloads[task.index]
         if payload.get("notes"):
             out["notes"].setdefault(task.model_name, set()).update(payload["notes"])
-        steps = np.arange(task.gap + 1, task.gap + task.horizon + 1)
+        m = rank[task.model_name]
         for plan, record in zip(task.folds, payload["folds"], strict=True):
             out["seconds"][task.model_name] += float(record["seconds"])
+            rows = task.rows[plan.members]
             if record["error"] is not None:
-                out["errors"].extend((task.model_name, key, plan.fold, record["error"]) for key in plan.series)
+                out["errors"].extend((m, int(r), plan.fold, record["error"]) for r in rows.tolist())
                 continue
-            if record.get("history") is not None:
-                store = out["histories"][task.model_name]
-                if task.is_global or not per_series_history:
-                    store[plan.fold] = record["history"]
-                else:
-                    store.setdefault(plan.fold, {})[plan.series[0]] = record["history"]
-            for key, start, cutoff, entry in zip(plan.series, plan.starts, plan.cutoffs, record["series"], strict=True):
-                n = len(entry["y_hat"])
-                if entry.get("quantiles"):
-                    out["quantiles"].append((len(rows["y_hat"]), entry["quantiles"]))
-                rows["model"].extend([task.model_name] * n)
-                rows["unique_id"].extend([key] * n)
-                rows["fold"].extend([plan.fold] * n)
-                rows["cutoff_pos"].extend([cutoff] * n)
-                rows["start_pos"].extend([start] * n)
-                rows["step"].extend(steps[:n].tolist())
-                rows["y_hat"].extend(entry["y_hat"])
+            _store_history(out["histories"][task.model_name], record, plan, task, data, per_series_history)
+            out["y_hat"][m, rows, plan.fold] = np.asarray(record["y_hat"], dtype=np.float64)
+            out["ok"][m, rows, plan.fold] = True
+            for column, values in (record.get("quantiles") or {}).items():
+                store = out["quantiles"].setdefault(column, np.full(shape, np.nan))
+                store[m, rows, plan.fold] = np.asarray(values, dtype=np.float64)
+            for position, error in record.get("failed") or []:
+                out["ok"][m, rows[position], plan.fold] = False
+                out["errors"].append((m, int(rows[position]), plan.fold, error))
     out["notes"] = {k: sorted(v) for k, v in out["notes"].items()}
     return out
 
 
-def _quantile_columns(frame: pd.DataFrame, quantile_rows: list) -> None:
-    columns = sorted({c for _, bands in quantile_rows for c in bands}, key=quantile_level)
-    for column in columns:
-        values = np.full(len(frame), np.nan)
-        for first, bands in quantile_rows:
-            if column in bands:
-                values[first : first + len(bands[column])] = bands[column]
-        frame[column] = values
+def _store_history(store: dict, record: dict, plan, task: Task, data: BacktestData, per_series: bool) -> None:
+    if record.get("history") is None:
+        return
+    if task.mode == "global" or not per_series:
+        store[plan.fold] = record["history"]
+    else:
+        store.setdefault(plan.fold, {})[data.ids[task.rows[plan.members[0]]]] = record["history"]
 
 
-def _scale(train: np.ndarray, season: int) -> float:
-    """The MASE scale of one fold's training rows (NaN when too short or constant)."""
-    if train.size <= season:
-        return float("nan")
-    return float(mase_scale(train, season)[0])
+def _times(data: BacktestData, series: np.ndarray, positions: np.ndarray):
+    """Timestamps of ``positions`` of each series ``series`` (same shapes), as values."""
+    axis = data.panel.time
+    if axis.kind == "mixed":
+        values = [data.panel.time.series_index(int(s), int(p), 1)[0] for s, p in zip(series, positions)]
+        return pd.Index(values) if values else pd.Index([], dtype=float)
+    stamps = axis.at(positions, series) if axis.step else _calendar(axis, series, positions)
+    return axis.to_index(stamps) if axis.kind == "datetime" else stamps
 
 
-def _observed(frame: pd.DataFrame, rows: dict, data: BacktestData, season: int) -> np.ndarray:
-    """Add ``cutoff``, ``ds`` and ``y`` read from the data; return the MASE scale per row."""
-    cutoff_pos = np.asarray(rows["cutoff_pos"], dtype=np.int64)
-    start_pos = np.asarray(rows["start_pos"], dtype=np.int64)
-    target_pos = cutoff_pos + frame["step"].to_numpy(dtype=np.int64)
-    y, scale = np.empty(len(frame)), np.empty(len(frame))
-    cutoff, ds = [None] * len(frame), [None] * len(frame)
-    for key, positions in frame.groupby("unique_id", sort=False).indices.items():
-        series = data.frames[key]
-        values = series[data.target].to_numpy()
-        y[positions] = values[target_pos[positions]]
-        for i, value in zip(positions, series.index[cutoff_pos[positions]], strict=True):
-            cutoff[i] = value
-        for i, value in zip(positions, series.index[target_pos[positions]], strict=True):
-            ds[i] = value
-        spans = {}
-        for i in positions:
-            span = (start_pos[i], cutoff_pos[i])
-            if span not in spans:
-                train = data.training_rows(key, span[0], span[1] + 1)[data.target].to_numpy()
-                spans[span] = _scale(train, season)
-            scale[i] = spans[span]
-    frame.insert(3, "cutoff", pd.Index(cutoff) if len(frame) else pd.Index([], dtype=float))
-    frame.insert(4, "ds", pd.Index(ds) if len(frame) else pd.Index([], dtype=float))
-    frame.insert(6, "y", y)
-    return scale
+def _calendar(axis, series: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    out = np.empty(positions.shape, dtype=np.int64)
+    for row in np.unique(series).tolist():
+        mask = series == row
+        out[mask] = axis.at(positions[mask][None, :], np.array([row]))[0]
+    return out
 
 
-def forecast_table(collected: dict, data: BacktestData, model_order: list, season: int):
+def mase_scales(data: BacktestData, folds: Folds, season: int) -> np.ndarray:
+    """The MASE scale ``[series, fold]``: mean ``|x_t - x_{t-m}|`` over each fold's
+    training rows (repaired from those rows alone), NaN when too short."""
+    panel, target = data.panel, data.panel.columns.index(data.target)
+    x = panel.values[:, target]
+    diffs = np.zeros(x.size)
+    diffs[season:] = np.abs(x[season:] - x[:-season])
+    cumulative = np.r_[0.0, np.cumsum(np.where(np.isfinite(diffs), diffs, 0.0))]
+    scales = np.full(folds.starts.shape, np.nan)
+    present = folds.present
+    s_idx, f_idx = np.nonzero(present)
+    first = folds.starts[s_idx, f_idx] + season  # first usable difference within the fold
+    last = folds.cutoffs[s_idx, f_idx]
+    count = last - first + 1
+    base = panel.starts[s_idx]
+    ok = count > 0
+    total = cumulative[base + last + 1] - cumulative[base + np.maximum(first, 0)]
+    scales[s_idx[ok], f_idx[ok]] = total[ok] / count[ok]
+    if data.fill is not None:  # folds with gaps: repaired from their own rows
+        for s, f in zip(s_idx.tolist(), f_idx.tolist()):
+            start, cutoff = int(folds.starts[s, f]), int(folds.cutoffs[s, f])
+            rows = panel.series(s)[start : cutoff + 1, target]
+            if np.isfinite(rows).all():
+                continue
+            frame = pd.DataFrame({"y": rows})
+            train = repaired(frame, data.fill, data.ids[s])["y"].to_numpy()
+            scales[s, f] = np.mean(np.abs(train[season:] - train[:-season])) if train.size > season else np.nan
+    return scales
+
+
+def forecast_table(collected: dict, data: BacktestData, folds: Folds, model_order: list, season: int,
+                   gap: int):
     """The forecasts table sorted by model, series, fold and step, and each row's MASE scale."""
-    rows = collected["rows"]
-    frame = pd.DataFrame({k: rows[k] for k in ("model", "unique_id", "fold", "step", "y_hat")})
-    frame["fold"] = frame["fold"].astype(np.int64)
-    frame["step"] = frame["step"].astype(np.int64)
-    frame["y_hat"] = frame["y_hat"].astype(np.float64)
-    _quantile_columns(frame, collected["quantiles"])
-    scale = _observed(frame, rows, data, season)
-    model_rank = {name: i for i, name in enumerate(model_order)}
-    series_rank = {key: i for i, key in enumerate(data.frames)}
-    order = np.lexsort((
-        frame["step"].to_numpy(), frame["fold"].to_numpy(),
-        frame["unique_id"].map(series_rank).to_numpy(), frame["model"].map(model_rank).to_numpy(),
-    ))
-    return frame.iloc[order].reset_index(drop=True), scale[order]
+    ok = collected["ok"]
+    horizon = collected["y_hat"].shape[3]
+    m_idx, s_idx, f_idx = np.nonzero(ok)
+    steps = np.arange(gap + 1, gap + horizon + 1)
+    cutoff_pos = folds.cutoffs[s_idx, f_idx]
+    row_series = np.repeat(s_idx, horizon)
+    target_pos = (cutoff_pos[:, None] + steps[None, :]).ravel()
+    actual = data.actuals.values[data.actuals.starts[row_series] + target_pos,
+                                 data.actuals.columns.index(data.target)]
+    # Categoricals: the labels are stored once, the rows hold small integer codes.
+    frame = pd.DataFrame({
+        "model": pd.Categorical.from_codes(np.repeat(m_idx, horizon), categories=_labels(model_order)),
+        "unique_id": pd.Categorical.from_codes(np.repeat(s_idx, horizon), categories=_labels(data.ids)),
+        "fold": np.repeat(f_idx, horizon).astype(np.int64),
+        "cutoff": np.repeat(np.asarray(_times(data, s_idx, cutoff_pos)), horizon) if len(s_idx) else [],
+        "ds": _times(data, row_series, target_pos) if len(s_idx) else [],
+        "step": np.tile(steps, len(s_idx)).astype(np.int64),
+        "y": actual,
+        "y_hat": collected["y_hat"][m_idx, s_idx, f_idx].ravel(),
+    })
+    if not len(s_idx):
+        frame = frame.astype({"cutoff": float, "ds": float})
+    for column in sorted(collected["quantiles"], key=quantile_level):
+        frame[column] = collected["quantiles"][column][m_idx, s_idx, f_idx].ravel()
+    scales = mase_scales(data, folds, season)
+    return frame, np.repeat(scales[s_idx, f_idx], horizon)
+
+
+def _labels(values) -> pd.Index:
+    """Category labels: the values as they are, strings kept as Python strings."""
+    return pd.Index(np.asarray(list(values), dtype=object), dtype=object)
 
 
 def error_table(errors: list, data: BacktestData, model_order: list) -> pd.DataFrame:
-    table = pd.DataFrame(errors, columns=["model", "unique_id", "fold", "error"])
-    if len(table):
-        model_rank = {name: i for i, name in enumerate(model_order)}
-        series_rank = {key: i for i, key in enumerate(data.frames)}
-        order = np.lexsort((table["fold"].to_numpy(), table["unique_id"].map(series_rank).to_numpy(),
-                            table["model"].map(model_rank).to_numpy()))
-        table = table.iloc[order].reset_index(drop=True)
-    table["fold"] = table["fold"].astype(np.int64)
+    """Failed (model, series, fold) triples with their error, sorted like the forecasts."""
+    errors = sorted(errors, key=lambda e: (e[0], e[1], e[2]))
+    table = pd.DataFrame({
+        "model": [model_order[m] for m, _, _, _ in errors],
+        "unique_id": [data.ids[s] for _, s, _, _ in errors],
+        "fold": np.array([f for _, _, f, _ in errors], dtype=np.int64),
+        "error": [e for _, _, _, e in errors],
+    })
     table["model"] = table["model"].astype(str)
     table["error"] = table["error"].astype(str)
     return table

@@ -10,9 +10,10 @@ import pandas as pd
 
 from .._validation import apply_fill
 from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, UnknownColumnError
-from ..panel import ID_COLUMN, TIME_COLUMN, as_series_dict, is_panel
+from .._panel import Panel, as_panel
+from ..panel import ID_COLUMN, TIME_COLUMN, is_panel
 
-__all__ = ["BacktestData", "prepare_data", "frame_hash", "repaired"]
+__all__ = ["BacktestData", "prepare_data", "panel_hash", "frame_hash", "repaired"]
 
 
 def repaired(rows: pd.DataFrame, fill: str | None, key) -> pd.DataFrame:
@@ -22,40 +23,47 @@ def repaired(rows: pd.DataFrame, fill: str | None, key) -> pd.DataFrame:
 
 @dataclass
 class BacktestData:
-    """Validated series ``{id: frame}`` (target first, then covariate columns)."""
+    """The validated data of a backtest as one panel (target first, then covariates).
 
-    frames: dict
-    target: str
+    ``panel`` keeps gaps as NaN when a ``fill`` policy is given, so that each fold's
+    training rows are repaired from those rows alone (an interpolation over the whole
+    series would carry values from after a cutoff into the fold); ``actuals`` is the
+    whole series repaired once, the values forecasts are scored against.
+    """
+
+    panel: Panel
+    actuals: Panel
+    target: object
     covariates: list
     future_covariates: list
     kind: str
     sha256: str
-    #: With a ``fill`` policy: the frames with their gaps kept, so that each fold's
-    #: training rows are repaired from those rows alone (an interpolation over the
-    #: whole series would carry values from after a cutoff into the fold).
-    raw: dict | None = None
     fill: str | None = None
-
-    def training_rows(self, key, start: int, stop: int) -> pd.DataFrame:
-        """Rows ``[start, stop)`` of series ``key``, repaired from these rows only."""
-        if self.raw is None:
-            return self.frames[key].iloc[start:stop]
-        return repaired(self.raw[key].iloc[start:stop], self.fill, key)
 
     @property
     def inputs(self) -> list:
         """The covariate columns passed to models as ``X`` (past, then future-known)."""
         return self.covariates + [c for c in self.future_covariates if c not in self.covariates]
 
+    @property
+    def ids(self) -> np.ndarray:
+        return self.panel.ids
+
+    def keep(self, rows: np.ndarray) -> None:
+        """Keep only series ``rows`` (series too short for the folds are dropped)."""
+        lengths = self.panel.lengths[rows]
+        zeros = np.zeros(len(rows), dtype=np.int64)
+        self.panel = self.panel.window(zeros, lengths, rows)
+        self.actuals = self.actuals.window(zeros, lengths, rows) if self.actuals is not self.panel else self.panel
+        self.sha256 = panel_hash(self.panel)  # describes (and keys checkpoints on) the data used
+
     def describe(self) -> dict:
-        lengths = [len(f) for f in self.frames.values()]
-        index = next(iter(self.frames.values())).index
-        freq = index.freqstr if isinstance(index, pd.DatetimeIndex) else "integer"
+        lengths = self.panel.lengths
         return {
             "form": self.kind,
-            "n_series": len(self.frames),
-            "length": {"min": min(lengths), "max": max(lengths), "total": int(sum(lengths))},
-            "freq": freq,
+            "n_series": int(self.panel.n_series),
+            "length": {"min": int(lengths.min()), "max": int(lengths.max()), "total": int(lengths.sum())},
+            "freq": self.panel.time.describe_freq(),
             "target": self.target,
             "covariates": self.covariates,
             "future_covariates": self.future_covariates,
@@ -99,8 +107,26 @@ def _default_target(columns: list, covariates: list):
     )
 
 
+def panel_hash(panel: Panel, rows: np.ndarray | None = None) -> str:
+    """SHA-256 of series ids, time axes, column names and values (of ``rows``, default all)."""
+    rows = np.arange(panel.n_series) if rows is None else np.asarray(rows)
+    digest = hashlib.sha256()
+    digest.update(repr(panel.ids[rows].tolist()).encode())
+    digest.update(repr(list(panel.columns)).encode())
+    digest.update(repr((panel.time.kind, panel.time.step, panel.time.describe_freq())).encode())
+    digest.update(np.ascontiguousarray(panel.time.first[rows]).tobytes())
+    digest.update(np.ascontiguousarray(panel.lengths[rows]).tobytes())
+    starts, ends = panel.starts[rows], panel.ends[rows]
+    if rows.size and np.array_equal(starts[1:], ends[:-1]):  # one contiguous block: hash it at once
+        digest.update(np.ascontiguousarray(panel.values[starts[0] : ends[-1]]).tobytes())
+    else:
+        for i in rows.tolist():
+            digest.update(np.ascontiguousarray(panel.series(i)).tobytes())
+    return digest.hexdigest()
+
+
 def frame_hash(frames: dict) -> str:
-    """SHA-256 of series ids, time indexes, column names and values."""
+    """SHA-256 of series ids, time indexes, column names and values of ``{id: frame}``."""
     digest = hashlib.sha256()
     for key, frame in frames.items():
         digest.update(repr(key).encode())
@@ -151,11 +177,10 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
     selected = [target, *past, *future]
     if len(set(selected)) != len(selected):
         raise InvalidParameterError(f"a column is named twice in target/covariates: {selected!r}.")
-    frames, form = as_series_dict(data, "data", columns=selected, fill=fill)
-    if any(len(f) < 2 for f in frames.values()):
-        short = [k for k, f in frames.items() if len(f) < 2]
+    # With fill, models see fold-wise repairs of the raw rows; the actuals are repaired once.
+    panel = as_panel(data, "data", columns=selected, keep_missing=fill is not None)
+    actuals = panel.repaired(fill) if fill is not None else panel
+    if np.any(panel.lengths < 2):
+        short = panel.ids[panel.lengths < 2].tolist()
         raise InvalidInputError(f"data series {short[:3]!r} have fewer than 2 rows; nothing can be backtested.")
-    raw = None
-    if fill is not None:  # the filled frames stay the actuals; models see fold-wise repairs
-        raw, _ = as_series_dict(data, "data", columns=selected, keep_missing=True)
-    return BacktestData(frames, target, past, future, form.kind, frame_hash(frames), raw=raw, fill=fill)
+    return BacktestData(panel, actuals, target, past, future, panel.form.kind, panel_hash(panel), fill=fill)

@@ -13,7 +13,7 @@ from .._validation import check_int
 from ..exceptions import InputTypeError, InvalidParameterError
 from ._tasks import Task, run_task
 
-__all__ = ["check_backend", "execute"]
+__all__ = ["check_backend", "execute", "worker_count"]
 
 
 def _is_client(backend) -> bool:
@@ -58,6 +58,15 @@ def _indexed(task: Task) -> tuple[int, dict]:
     return task.index, run_task(task)
 
 
+def worker_count(n_jobs: int, backend) -> int:
+    """How many tasks can run at once: the chunks a panel model's series are cut into."""
+    if backend == "dask" or _is_client(backend):
+        return max(1, sum(_dask_client(backend).nthreads().values()))
+    from joblib import effective_n_jobs
+
+    return max(1, effective_n_jobs(n_jobs))
+
+
 def execute(tasks: Sequence[Task], on_result: Callable[[int, dict], None], *, n_jobs: int = 1, backend=None) -> None:
     """Run ``tasks`` and call ``on_result(task.index, payload)`` in this process as
     each one finishes (so a checkpoint is written as soon as a task is done)."""
@@ -67,7 +76,7 @@ def execute(tasks: Sequence[Task], on_result: Callable[[int, dict], None], *, n_
         from distributed import as_completed
 
         client = _dask_client(backend)
-        futures = [client.submit(_indexed, task, pure=False) for task in tasks]
+        futures = [client.submit(_indexed, task.detached(), pure=False) for task in tasks]
         for future in as_completed(futures):
             on_result(*future.result())
             future.release()
@@ -79,7 +88,8 @@ def execute(tasks: Sequence[Task], on_result: Callable[[int, dict], None], *, n_
     from joblib import Parallel, delayed, parallel_config
 
     with parallel_config(backend=backend) if backend is not None else nullcontext():
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(delayed(_indexed)(t) for t in tasks)
+        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+            delayed(_indexed)(t.detached()) for t in tasks)
         for index, payload in results:
             on_result(index, payload)
 

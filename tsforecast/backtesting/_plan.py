@@ -1,52 +1,90 @@
-"""Planning a backtest: folds per series, and the tasks that share fitted state.
+"""Planning a backtest: folds per series as arrays, and the tasks that share fitted state.
 
 Fold numbers are aligned from the end of the data (every series' last fold has the
 same number). A task is a chain of folds of one model that share a fitted model (a
-refit starts a new chain unless ``warm_start`` carries weights across), for one series,
-or for all series at once when the model fits globally. Each task gets only the rows
-it needs, with target and past covariates blanked after its last cutoff.
+refit starts a new chain unless ``warm_start`` carries weights across) over a set of
+series:
+
+- models that compute on panels (``computes_on_panel``, every baseline) take chunks of
+  many series, one chunk per worker;
+- models that fit globally take all series at once;
+- any other model takes one series at a time (the contract of a single series).
 """
 
 from __future__ import annotations
 
 import warnings
+from dataclasses import dataclass
 
 import numpy as np
 from sklearn.base import clone
 
 from .. import __version__
 from ..exceptions import InsufficientDataError, SkippedSeriesWarning
-from ._data import BacktestData, frame_hash
+from ._data import BacktestData, panel_hash
 from ._tasks import FoldPlan, Task
 from .checkpoint import task_key
 
-__all__ = ["series_folds", "plan_tasks", "resolve_random_states", "json_value"]
+__all__ = ["Folds", "series_folds", "plan_tasks", "resolve_random_states", "json_value"]
 
 
-def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> dict:
-    """``{series: [(start, cutoff), ...]}``, oldest fold first.
+@dataclass
+class Folds:
+    """Training spans per series and fold: ``starts[s, f]`` and ``cutoffs[s, f]`` (the
+    first and last training positions), ``-1`` where series ``s`` has no fold ``f``."""
+
+    starts: np.ndarray
+    cutoffs: np.ndarray
+
+    @property
+    def n_folds(self) -> int:
+        return self.starts.shape[1]
+
+    @property
+    def present(self) -> np.ndarray:
+        return self.cutoffs >= 0
+
+
+def _spans(splitter, length: int) -> list[tuple[int, int]]:
+    return [(int(train[0]), int(train[-1])) for train, _ in splitter.split(length)]
+
+
+def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> Folds:
+    """The folds of every series (computed once per distinct length).
 
     With ``on_short="skip"`` a series too short for the folds is dropped from ``data``
     (with a :class:`SkippedSeriesWarning`) unless every series is.
     """
-    folds, skipped = {}, []
-    for key, frame in data.frames.items():
+    lengths = data.panel.lengths
+    by_length, failures = {}, {}
+    for length in np.unique(lengths).tolist():
         try:
-            splits = list(splitter.split(len(frame)))
+            by_length[length] = _spans(splitter, length)
         except InsufficientDataError as exc:
-            label = "data" if len(data.frames) == 1 else f"data series {key!r}"
             # The splitter names its own arguments; say it in backtest's words.
-            message = str(exc).replace("X has", "it has").replace("n_splits", "n_folds")
-            if on_short == "skip" and len(skipped) + 1 < len(data.frames):
-                warnings.warn(f"{label} is skipped: {message}", SkippedSeriesWarning, stacklevel=3)
-                skipped.append(key)
-                continue
-            raise InsufficientDataError(f"{label}: {message}") from None
-        folds[key] = [(int(train[0]), int(train[-1])) for train, _ in splits]
-    if skipped:
-        data.frames = {k: f for k, f in data.frames.items() if k not in skipped}
-        data.sha256 = frame_hash(data.frames)  # describes (and keys checkpoints on) the data used
-    return folds
+            failures[length] = str(exc).replace("X has", "it has").replace("n_splits", "n_folds")
+    short = np.flatnonzero(np.isin(lengths, list(failures)))
+    single = data.panel.n_series == 1
+    for position, row in enumerate(short.tolist()):
+        key = data.ids[row]
+        label = "data" if single else f"data series {key!r}"
+        message = failures[int(lengths[row])]
+        if on_short == "skip" and position + 1 < data.panel.n_series:
+            warnings.warn(f"{label} is skipped: {message}", SkippedSeriesWarning, stacklevel=3)
+            continue
+        raise InsufficientDataError(f"{label}: {message}") from None
+    if short.size:
+        data.keep(np.setdiff1d(np.arange(data.panel.n_series), short))
+        lengths = data.panel.lengths
+    total = max(len(v) for v in by_length.values())
+    starts = np.full((len(lengths), total), -1, dtype=np.int64)
+    cutoffs = np.full((len(lengths), total), -1, dtype=np.int64)
+    for length, spans in by_length.items():
+        rows = lengths == length
+        first = total - len(spans)
+        starts[rows, first:] = [s for s, _ in spans]
+        cutoffs[rows, first:] = [c for _, c in spans]
+    return Folds(starts, cutoffs)
 
 
 def json_value(value):
@@ -91,73 +129,64 @@ def _chains(n_folds: int, refit, warm_start, can_update: bool) -> list[list[tupl
     return chains
 
 
-def _task_frames(data: BacktestData, plans: list[FoldPlan], steps: int) -> dict:
-    """Rows a task needs, with target and past covariates blanked after its last cutoff
-    (only future-known covariates may be read beyond it)."""
-    last_cutoff: dict = {}
-    for plan in plans:
-        for key, cutoff in zip(plan.series, plan.cutoffs, strict=True):
-            last_cutoff[key] = max(cutoff, last_cutoff.get(key, -1))
-    frames = {}
-    source = data.raw if data.raw is not None else data.frames  # gaps are repaired per fold
-    for key, cutoff in last_cutoff.items():
-        frame = source[key]
-        end = cutoff + 1 + (steps if data.future_covariates else 0)
-        part = frame.iloc[:end].copy()
-        blank = [data.target, *data.covariates]
-        part.iloc[cutoff + 1 :, [part.columns.get_loc(c) for c in blank]] = np.nan
-        frames[key] = part
-    return frames
-
-
-def _aligned_folds(folds: dict) -> dict:
-    """``{series: {fold: (start, cutoff)}}`` with fold numbers aligned from the end:
-    the last fold of every series has the same number (series with fewer folds start
-    later)."""
-    total = max(len(v) for v in folds.values())
-    return {key: {total - len(own) + j: sc for j, sc in enumerate(own)} for key, own in folds.items()}
-
-
-def _chain_plans(group: tuple, aligned: dict, settings: dict, can_update: bool) -> list[list[FoldPlan]]:
-    first = min(min(aligned[k]) for k in group)
-    last = max(max(aligned[k]) for k in group)
-    chains = _chains(last - first + 1, settings["refit"], settings["warm_start"], can_update)
+def _chain_plans(rows: np.ndarray, folds: Folds, settings: dict, can_update: bool) -> list[list[FoldPlan]]:
+    """The fold plans of a task over series ``rows`` (positions into ``rows`` per fold)."""
+    present = folds.present[rows]
+    used = np.flatnonzero(present.any(axis=0))
+    first, last = int(used.min()), int(used.max())
     out = []
-    for chain in chains:
+    for chain in _chains(last - first + 1, settings["refit"], settings["warm_start"], can_update):
         plans = []
         for relative, fit in chain:
             fold = first + relative
-            members = [k for k in group if fold in aligned[k]]
-            if members:
-                spans = [aligned[k][fold] for k in members]
-                plans.append(FoldPlan(fold, fit or not plans, tuple(members),
-                                      tuple(s for s, _ in spans), tuple(c for _, c in spans)))
+            members = np.flatnonzero(present[:, fold])
+            if members.size:
+                plans.append(FoldPlan(fold, fit or not plans, members, folds.starts[rows[members], fold],
+                                      folds.cutoffs[rows[members], fold]))
         if plans:
             out.append(plans)
     return out
 
 
-def plan_tasks(models: dict, data: BacktestData, folds: dict, settings: dict) -> list[Task]:
+def task_mode(model, n_series: int) -> str:
+    """``"panel"`` (chunks of series as arrays), ``"global"`` (all series, one model)
+    or ``"single"`` (one series per task)."""
+    if getattr(model, "computes_on_panel", False):
+        return "panel"
+    if getattr(model, "fits_globally", False) and n_series > 1:
+        return "global"
+    return "single"
+
+
+def _groups(mode: str, n_series: int, n_chunks: int) -> list[np.ndarray]:
+    rows = np.arange(n_series)
+    if mode == "global":
+        return [rows]
+    if mode == "single":
+        return [rows[i : i + 1] for i in range(n_series)]
+    return [part for part in np.array_split(rows, max(1, min(n_chunks, n_series))) if part.size]
+
+
+def plan_tasks(models: dict, data: BacktestData, folds: Folds, settings: dict, n_chunks: int = 1,
+               keyed: bool = False) -> list[Task]:
+    """Every task of the backtest, in a fixed order (model, then series); ``keyed``
+    gives each its checkpoint key (which hashes the task's data)."""
     tasks: list[Task] = []
-    ids = list(data.frames)
-    aligned = _aligned_folds(folds)
     steps = settings["gap"] + settings["horizon"]
     warm = settings["warm_start"]
     for name, model in models.items():
         can_update = callable(getattr(model, "update", None))
-        is_global = bool(getattr(model, "fits_globally", False)) and len(ids) > 1
-        groups = [tuple(ids)] if is_global else [(key,) for key in ids]
-        for group in groups:
-            for plans in _chain_plans(group, aligned, settings, can_update):
-                frames = _task_frames(data, plans, steps)
+        mode = task_mode(model, data.panel.n_series)
+        for rows in _groups(mode, data.panel.n_series, n_chunks):
+            for plans in _chain_plans(rows, folds, settings, can_update):
                 task = Task(
-                    index=len(tasks), model_name=name, model=model, series_ids=group, folds=tuple(plans),
-                    frames=frames, target=data.target, inputs=data.inputs,
+                    index=len(tasks), model_name=name, model=model, rows=rows, folds=tuple(plans),
+                    panel=data.panel, target=data.target, inputs=data.inputs,
                     future_covariates=data.future_covariates, horizon=settings["horizon"], gap=settings["gap"],
                     quantiles=settings["quantiles"], fill=data.fill, warm_start=bool(warm),
-                    warm_epochs=None if isinstance(warm, bool) else int(warm), is_global=is_global,
+                    warm_epochs=None if isinstance(warm, bool) else int(warm), mode=mode,
                 )
-                task.key = _key(task, data, settings)
+                task.key = _key(task, data, settings) if keyed else str(task.index)
                 tasks.append(task)
     return tasks
 
@@ -169,12 +198,11 @@ def _key(task: Task, data: BacktestData, settings: dict) -> str:
         "model": task.model_name,
         "class": f"{type(model).__module__}.{type(model).__qualname__}",
         "params": {k: json_value(v) for k, v in model.get_params(deep=False).items()},
-        "folds": [[p.fold, p.fit, [repr(k) for k in p.series], list(p.starts), list(p.cutoffs)] for p in task.folds],
-        "data": frame_hash(task.frames),
+        "folds": [[p.fold, p.fit, [repr(k) for k in data.ids[task.rows[p.members]].tolist()], p.starts.tolist(),
+                   p.cutoffs.tolist()] for p in task.folds],
+        "data": panel_hash(data.panel, task.rows),
         "settings": {k: json_value(v) for k, v in settings.items()},
         "columns": [repr(data.target), [repr(c) for c in data.inputs], [repr(c) for c in data.future_covariates]],
-        "is_global": task.is_global,
+        "mode": task.mode,
         "version": __version__,
     })
-
-

@@ -19,7 +19,7 @@ from ..exceptions import BacktestError, InputTypeError, InvalidParameterError, T
 from ..splits import ExpandingWindowSplit, SlidingWindowSplit
 from ._assemble import collect, error_table, forecast_table
 from ._data import prepare_data
-from ._execute import check_backend, execute
+from ._execute import check_backend, execute, worker_count
 from ._plan import json_value, plan_tasks, resolve_random_states, series_folds
 from ._scoring import check_metrics, score
 from ._tasks import Task
@@ -110,7 +110,7 @@ def _run_tasks(tasks: list[Task], *, n_jobs, backend, checkpoint_dir, progress) 
         for task in tasks:
             saved = store.load(task.key)
             if saved is not None and len(saved.get("folds", [])) == len(task.folds):
-                payloads[task.index] = saved
+                payloads[task.index] = _from_json(saved)
     resumed = len(payloads)
     pending = [task for task in tasks if task.index not in payloads]
     keys = {task.index: task.key for task in tasks}
@@ -118,12 +118,33 @@ def _run_tasks(tasks: list[Task], *, n_jobs, backend, checkpoint_dir, progress) 
 
         def finished(index: int, payload: dict) -> None:
             if store is not None:
-                store.save(keys[index], payload)
+                store.save(keys[index], _to_json(payload))
             payloads[index] = payload
             bar.update(1)
 
         execute(pending, finished, n_jobs=n_jobs, backend=backend)
     return payloads, resumed
+
+
+def _to_json(payload: dict) -> dict:
+    """A task payload with its forecast arrays as lists (for the JSON checkpoint)."""
+    def plain(record):
+        bands = record.get("quantiles")
+        return {**record, "y_hat": None if record["y_hat"] is None else np.asarray(record["y_hat"]).tolist(),
+                "quantiles": None if bands is None else {c: np.asarray(v).tolist() for c, v in bands.items()},
+                "failed": [list(f) for f in record.get("failed") or []]}
+
+    return {**payload, "folds": [plain(r) for r in payload["folds"]]}
+
+
+def _from_json(payload: dict) -> dict:
+    def arrays(record):
+        bands = record.get("quantiles")
+        return {**record, "y_hat": None if record["y_hat"] is None else np.asarray(record["y_hat"], dtype=float),
+                "quantiles": None if bands is None else {c: np.asarray(v, dtype=float) for c, v in bands.items()},
+                "failed": [tuple(f) for f in record.get("failed") or []]}
+
+    return {**payload, "folds": [arrays(r) for r in payload["folds"]]}
 
 
 def _info(settings, data, folds, named, resolved, collected, table, forecasts, run) -> dict:
@@ -134,13 +155,14 @@ def _info(settings, data, folds, named, resolved, collected, table, forecasts, r
         "data": data,
         **{k: v for k, v in settings.items() if k != "quantiles"},
         "quantiles": list(quantiles) if quantiles is not None else None,
-        "n_folds": int(max(len(v) for v in folds.values())),
+        "n_folds": int(folds.n_folds),
         "cutoffs": {int(k): [str(v["min"]), str(v["max"])] for k, v in cutoffs.iterrows()},
         "metrics": [c for c in table.columns if c not in forecasts.columns],
         "model_names": list(named),
         "models": {name: {"class": f"{type(m).__module__}.{type(m).__qualname__}",
                           "params": {k: json_value(v) for k, v in m.get_params(deep=False).items()},
-                          "fits_globally": bool(getattr(m, "fits_globally", False))}
+                          "fits_globally": bool(getattr(m, "fits_globally", False)),
+                          "computes_on_panel": bool(getattr(m, "computes_on_panel", False))}
                    for name, m in named.items()},
         "random_states": {name: states for name, (_, states) in resolved.items()},
         "notes": collected["notes"],
@@ -331,16 +353,18 @@ def backtest(
     protos = {name: proto for name, (proto, _) in resolved.items()}
     fallbacks = _warn_fallbacks(protos, refit, warm_start)
     settings = {"horizon": horizon, "gap": gap, "refit": refit, "warm_start": warm_start, "quantiles": quantiles}
-    tasks = plan_tasks(protos, prepared, folds, settings)
+    tasks = plan_tasks(protos, prepared, folds, settings, n_chunks=worker_count(n_jobs, backend),
+                       keyed=checkpoint_dir is not None)
     payloads, resumed = _run_tasks(tasks, n_jobs=n_jobs, backend=backend, checkpoint_dir=checkpoint_dir,
                                    progress=progress)
 
     order = list(named)
-    collected = collect(tasks, payloads, prepared, order)
-    if not collected["rows"]["y_hat"]:
-        shown = "; ".join(f"{m} / {s!r} / fold {f}: {e}" for m, s, f, e in collected["errors"][:5])
+    collected = collect(tasks, payloads, prepared, folds, order, horizon)
+    if not collected["ok"].any():
+        shown = "; ".join(f"{order[m]} / {prepared.ids[s]!r} / fold {f}: {e}"
+                          for m, s, f, e in collected["errors"][:5])
         raise BacktestError(f"every task of the backtest failed ({len(collected['errors'])} errors), e.g. {shown}")
-    forecasts, scales = forecast_table(collected, prepared, order, season_length)
+    forecasts, scales = forecast_table(collected, prepared, folds, order, season_length, gap)
     table = score(forecasts, scales, names)
     run = {
         "n_tasks": len(tasks), "n_tasks_resumed": resumed, "n_jobs": n_jobs,

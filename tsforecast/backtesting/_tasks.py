@@ -1,38 +1,46 @@
 """Backtest tasks: what one worker fits and predicts, and how it does it.
 
 A task is one model over a chain of folds that share fitted state (a fold that is
-refit starts a new chain unless ``warm_start`` carries weights over) for one series,
-or for every series at once when the model fits globally. A worker receives only
-the rows a task needs, with every target and past-covariate value after the task's
-last cutoff blanked out, and slices each fold's inputs at its cutoff before any
-model sees them, so no future value can reach a forecast.
+refit starts a new chain unless ``warm_start`` carries weights over), over a set of
+series. Each fold's training data is the panel cut at that fold's cutoffs: a model
+computing on panels gets the cut panel itself (views of the values, nothing after a
+cutoff inside its series' bounds); any other model gets pandas objects built from the
+same windows. A task sent to another process carries only its own series, with every
+target and past-covariate value after its last cutoff blanked out, so no future value
+can reach a forecast.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MethodType
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from .._panel import Panel
+from ..base import check_quantiles, quantile_column
 from ._data import repaired
 
 __all__ = ["FoldPlan", "Task", "run_task", "error_text"]
 
+#: Quantiles asked of panel models with quantiles when the backtest names none.
+_OWN_QUANTILES = (0.1, 0.5, 0.9)
+
 
 @dataclass(frozen=True)
 class FoldPlan:
-    """One fold of a task: its index, whether the model is (re)fitted there, and per
-    series (in ``series`` order) the first training position and the cutoff position."""
+    """One fold of a task: its index, whether the model is (re)fitted there, and the
+    task's series it covers (``members``: positions into ``Task.rows``) with their first
+    training position and cutoff position."""
 
     fold: int
     fit: bool
-    series: tuple
-    starts: tuple
-    cutoffs: tuple
+    members: np.ndarray
+    starts: np.ndarray
+    cutoffs: np.ndarray
 
 
 @dataclass
@@ -42,9 +50,9 @@ class Task:
     index: int
     model_name: str
     model: object
-    series_ids: tuple
+    rows: np.ndarray
     folds: tuple
-    frames: dict
+    panel: Panel
     target: object
     inputs: list
     future_covariates: list
@@ -54,8 +62,32 @@ class Task:
     fill: str | None = None
     warm_start: bool = False
     warm_epochs: int | None = None
-    is_global: bool = False
+    mode: str = "single"
     key: str = field(default="")
+
+    @property
+    def steps(self) -> int:
+        return self.gap + self.horizon
+
+    def detached(self) -> "Task":
+        """This task with only its own series' values (for another process): rows after
+        each series' last cutoff are cut, or blanked where future covariates are read."""
+        last = np.full(len(self.rows), -1, dtype=np.int64)
+        for plan in self.folds:
+            np.maximum.at(last, plan.members, plan.cutoffs)
+        ahead = self.steps if self.future_covariates else 0
+        stop = np.minimum(last + 1 + ahead, self.panel.lengths[self.rows])
+        lengths = stop
+        offsets = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        source = np.repeat(self.panel.starts[self.rows], lengths) + offsets
+        values = self.panel.values[source]  # a copy of this task's rows only
+        blank = [self.panel.columns.index(c) for c in [self.target, *self.inputs] if c not in self.future_covariates]
+        after = offsets > np.repeat(last, lengths)
+        values[np.ix_(after, blank)] = np.nan
+        ends = np.cumsum(lengths)
+        panel = replace(self.panel, ids=self.panel.ids[self.rows], starts=ends - lengths, ends=ends, values=values,
+                        time=self.panel.time.take(self.rows))
+        return replace(self, panel=panel, rows=np.arange(len(self.rows)))
 
 
 def error_text(exc: BaseException) -> str:
@@ -63,35 +95,48 @@ def error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+# --------------------------------------------------------------------------- inputs
+def _training_panel(task: Task, plan: FoldPlan, members: np.ndarray) -> Panel:
+    """The target of ``members`` cut at their cutoffs, gaps repaired from those rows."""
+    rows = task.rows[members]
+    positions = np.searchsorted(plan.members, members)
+    panel = task.panel.window(plan.starts[positions], plan.cutoffs[positions] + 1, rows)
+    return panel.select([task.target]).repaired(task.fill)
+
+
+def _window_frame(task: Task, row: int, start: int, stop: int) -> pd.DataFrame:
+    panel = task.panel
+    index = panel.time.series_index(row, start, stop - start)
+    values = panel.values[panel.starts[row] + start : panel.starts[row] + stop]
+    return pd.DataFrame(values.copy(), index=index, columns=panel.columns)
+
+
 def _fold_inputs(task: Task, plan: FoldPlan, uses_covariates: bool):
-    """The training data and future covariates of ``plan``: nothing after each cutoff,
-    except future-known covariates for the forecast steps."""
-    steps = task.gap + task.horizon
+    """The training data and future covariates of ``plan`` as pandas objects: nothing
+    after each cutoff, except future-known covariates for the forecast steps."""
     ys, xs, futures = {}, {}, {}
-    for key, start, cutoff in zip(plan.series, plan.starts, plan.cutoffs, strict=True):
-        frame = task.frames[key]
+    keys = task.panel.ids[task.rows[plan.members]].tolist()
+    for key, member, start, cutoff in zip(keys, plan.members.tolist(), plan.starts.tolist(), plan.cutoffs.tolist()):
+        row = int(task.rows[member])
         # Gaps are repaired from this fold's own rows, so no value after the cutoff
         # reaches the training data through an interpolation.
-        train = repaired(frame.iloc[start : cutoff + 1], task.fill, key)
+        train = repaired(_window_frame(task, row, start, cutoff + 1), task.fill, key)
         ys[key] = train[task.target]
         if uses_covariates and task.inputs:
             xs[key] = train[task.inputs]
             if task.future_covariates:
                 # X may extend past the cutoff only for covariates declared future-known.
-                known = frame[task.future_covariates].iloc[start : cutoff + 1 + steps]
+                stop = min(cutoff + 1 + task.steps, int(task.panel.lengths[row]))
+                known = _window_frame(task, row, start, stop)[task.future_covariates]
                 futures[key] = repaired(known, task.fill, key)
-    if task.is_global:
-        return ys, (xs or None), (futures or None)
-    key = plan.series[0]
-    return ys[key], xs.get(key), futures.get(key)
-
-
-def _values(output, key, target, is_global: bool) -> pd.DataFrame | pd.Series:
-    return output[key] if is_global else output
+    if task.mode == "global":
+        return keys, ys, (xs or None), (futures or None)
+    key = keys[0]
+    return keys, ys[key], xs.get(key), futures.get(key)
 
 
 def _point(output, key, target, steps: int, is_global: bool) -> np.ndarray:
-    part = _values(output, key, target, is_global)
+    part = output[key] if is_global else output
     if isinstance(part, pd.DataFrame):
         part = part[target] if target in part.columns else part.iloc[:, 0]
     values = np.asarray(part, dtype=np.float64).reshape(-1)
@@ -101,13 +146,14 @@ def _point(output, key, target, steps: int, is_global: bool) -> np.ndarray:
 
 
 def _quantile_frame(output, key, is_global: bool, steps: int) -> dict:
-    part = _values(output, key, None, is_global)
+    part = output[key] if is_global else output
     frame = part.to_frame() if isinstance(part, pd.Series) else part
     if len(frame) != steps:
         raise ValueError(f"the model returned {len(frame)} quantile steps; {steps} were asked for.")
     return {str(c): frame[c].to_numpy(dtype=np.float64) for c in frame.columns}
 
 
+# --------------------------------------------------------------------------- training state
 def _history(model):
     """Training curves as ``{name: [float]}``, or None when the model keeps none."""
     try:
@@ -144,11 +190,9 @@ def _network_holder(model):
 def _adopt_own_weights(estimator) -> None:
     """Make the next ``fit`` of a Keras-backed estimator start from its current weights.
 
-    A bridge for estimators without a ``warm_start`` parameter (such as
-    :class:`tsforecast.EncoderDecoderLSTM` today): the network is still built by the
-    estimator, from the new data's shapes, and then takes the previous fold's weights
-    before training. ``warm_start = True`` on the instance tells
-    :class:`tsforecast.WindowForecaster` to refit this estimator rather than a clone.
+    A bridge for estimators without a ``warm_start`` parameter: the network is still
+    built by the estimator, from the new data's shapes, and then takes the previous
+    fold's weights before training.
     """
     weights = estimator.network_.get_weights()
     build = type(estimator)._build
@@ -162,11 +206,10 @@ def _adopt_own_weights(estimator) -> None:
     estimator.warm_start = True
 
 
-def _warm_refit(model, y, X, epochs: int | None, state: dict) -> bool:
-    """Refit ``model`` from its current weights with fewer epochs; False if it cannot.
-
-    ``epochs=None`` means a quarter of the epochs of the first (cold) fit, which
-    ``state`` remembers across the chain."""
+def _warm_refit(model, fit, epochs: int | None, state: dict) -> bool:
+    """Refit ``model`` (by calling ``fit(model)``) from its current weights with fewer
+    epochs; False if it cannot. ``epochs=None`` means a quarter of the epochs of the
+    first (cold) fit, which ``state`` remembers across the chain."""
     holder = _warm_holder(model)
     adopt = holder is None
     if adopt:
@@ -181,58 +224,99 @@ def _warm_refit(model, y, X, epochs: int | None, state: dict) -> bool:
         _adopt_own_weights(holder)
     else:
         holder.set_params(warm_start=True)
-    model.fit(y, X)
+    fit(model)
     return True
 
 
-def _run_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
-    """Fit (or refit, warm-start, update) and predict one fold; returns the model and
-    the fold's record."""
-    proto = task.model
-    uses_covariates = bool(getattr(proto, "uses_covariates", False))
-    y, X, X_future = _fold_inputs(task, plan, uses_covariates)
-    steps = task.gap + task.horizon
-    if plan.fit:
-        warm = task.warm_start and model is not None and _warm_refit(model, y, X, task.warm_epochs, state)
-        if task.warm_start and model is not None and not warm:
-            notes.append("warm_start unsupported: refit from scratch")
-        if not warm:
-            model = clone(proto).fit(y, X)
-        how = "warm" if warm else "fit"
-    else:
-        model.update(y, X)
-        how = "update"
+def _fitted(task: Task, plan: FoldPlan, model, notes: list, state: dict, fit, update):
+    """The fold's model: fitted, warm-refitted or updated; and how."""
+    if not plan.fit:
+        update(model)
+        return model, "update"
+    warm = task.warm_start and model is not None and _warm_refit(model, fit, task.warm_epochs, state)
+    if task.warm_start and model is not None and not warm:
+        notes.append("warm_start unsupported: refit from scratch")
+    if not warm:
+        model = clone(task.model)
+        fit(model)
+    return model, ("warm" if warm else "fit")
+
+
+# --------------------------------------------------------------------------- folds
+def _panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
+    """A fold of a panel model: one fit over the cut panel, forecasts as arrays. A fit
+    that fails is retried series by series, so one bad series fails alone."""
+    try:
+        return _panel_fold_members(task, plan, plan.members, model, notes, state)
+    except Exception:  # noqa: BLE001 - isolate the failing series
+        if plan.members.size == 1 or not plan.fit:
+            raise
+    points = np.full((plan.members.size, task.horizon), np.nan)
+    bands, failed = None, []
+    for i, member in enumerate(plan.members.tolist()):
+        try:
+            _, record = _panel_fold_members(task, plan, np.array([member]), None, notes, state)
+        except Exception as exc:  # noqa: BLE001
+            failed.append((i, error_text(exc)))
+            continue
+        points[i] = record["y_hat"][0]
+        if record["quantiles"] is not None:
+            bands = bands or {c: np.full_like(points, np.nan) for c in record["quantiles"]}
+            for column, values in record["quantiles"].items():
+                bands[column][i] = values[0]
+    return None, {"how": "fit", "y_hat": points, "quantiles": bands, "history": None, "failed": failed}
+
+
+def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state):
+    panel = _training_panel(task, plan, members)
+    model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
+    point = model._predict(task.steps)[:, task.gap :, 0]
+    bands = None
+    if getattr(model, "supports_quantiles", False):
+        levels = check_quantiles(task.quantiles) if task.quantiles else _OWN_QUANTILES
+        values = model._predict_quantile_array(task.steps, levels)[:, task.gap :, : len(levels)]
+        bands = {quantile_column(q): values[:, :, j] for j, q in enumerate(levels)}
+    return model, {"how": how, "y_hat": point, "quantiles": bands, "history": None, "failed": []}
+
+
+def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
+    """A fold of a model given pandas objects (one series, or all of them globally)."""
+    uses_covariates = bool(getattr(task.model, "uses_covariates", False))
+    keys, y, X, X_future = _fold_inputs(task, plan, uses_covariates)
+    model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(y, X), lambda m: m.update(y, X))
+    steps, is_global = task.steps, task.mode == "global"
     predict_x = X_future if task.future_covariates else None
     point = model.predict(steps, X=predict_x)
+    y_hat = np.stack([_point(point, key, task.target, steps, is_global)[task.gap :] for key in keys])
     bands = None
     if getattr(model, "supports_quantiles", False):
         wanted = list(task.quantiles) if task.quantiles else None  # None: the model's own levels
-        bands = model.predict_quantiles(steps, X=predict_x, quantiles=wanted)
-    series = []
-    for key in plan.series:
-        entry = {"y_hat": _point(point, key, task.target, steps, task.is_global)[task.gap :].tolist()}
-        if bands is not None:
-            frame = _quantile_frame(bands, key, task.is_global, steps)
-            entry["quantiles"] = {c: v[task.gap :].tolist() for c, v in frame.items()}
-        series.append(entry)
-    record = {"how": how, "series": series, "history": _history(model) if plan.fit else None}
+        output = model.predict_quantiles(steps, X=predict_x, quantiles=wanted)
+        frames = [_quantile_frame(output, key, is_global, steps) for key in keys]
+        bands = {c: np.stack([f[c][task.gap :] for f in frames]) for c in frames[0]}
+    record = {"how": how, "y_hat": y_hat, "quantiles": bands, "history": _history(model) if plan.fit else None,
+              "failed": []}
     return model, record
 
 
 def run_task(task: Task) -> dict:
     """Run every fold of ``task``; a fold that fails is recorded with its error and
-    the folds that depend on its model fail with it. Returns a JSON-able payload."""
+    the folds that depend on its model fail with it. Returns the payload: per fold,
+    forecasts ``[members, horizon]`` (and quantiles) or the error."""
     model, folds, notes, state = None, [], [], {}
+    run_fold = _panel_fold if task.mode == "panel" else _frame_fold
     for plan in task.folds:
         started = time.perf_counter()
         try:
             if not plan.fit and model is None:
                 raise RuntimeError("no fitted model: the fit this fold depends on failed")
-            model, record = _run_fold(task, plan, model, notes, state)
+            fitted, record = run_fold(task, plan, model, notes, state)
+            model = fitted if fitted is not None else model
             record["error"] = None
         except Exception as exc:  # noqa: BLE001 - one failing model must not stop the backtest
             model = None if plan.fit else model
-            record = {"how": None, "series": None, "history": None, "error": error_text(exc)}
+            record = {"how": None, "y_hat": None, "quantiles": None, "history": None, "failed": [],
+                      "error": error_text(exc)}
         record["fold"] = plan.fold
         record["seconds"] = time.perf_counter() - started
         folds.append(record)

@@ -227,15 +227,18 @@ class BacktestResult:
         """Write the result to one zip file (CSV tables and JSON), atomically."""
         path = Path(path)
         members = {"info.json": _dumps(self.info), "histories.json": _dumps(self.histories)}
-        schema = {}
+        schema, categories = {}, {}
         for name in _TABLES:
             table = getattr(self, name)
             members[f"{name}.csv"] = table.to_csv(index=False).encode("utf-8")
             schema[name] = {str(c): str(t) for c, t in table.dtypes.items()}
+            categories[name] = {str(c): _json_labels(table[c].cat.categories) for c, t in table.dtypes.items()
+                                if isinstance(t, pd.CategoricalDtype)}
         manifest = {
             "format": _FORMAT,
             "version": _VERSION,
             "schema": schema,
+            "categories": categories,
             "sha256": {k: hashlib.sha256(v).hexdigest() for k, v in members.items()},
         }
         members["manifest.json"] = _dumps(manifest)
@@ -266,7 +269,8 @@ class BacktestResult:
         for name, digest in manifest.get("sha256", {}).items():
             if name not in members or hashlib.sha256(members[name]).hexdigest() != digest:
                 raise ModelFileError(f"member {name!r} of {str(path)!r} is missing or altered (checksum mismatch).")
-        tables = {name: _read_table(members[f"{name}.csv"], manifest["schema"][name]) for name in _TABLES}
+        tables = {name: _read_table(members[f"{name}.csv"], manifest["schema"][name],
+                                    manifest.get("categories", {}).get(name, {})) for name in _TABLES}
         return cls(
             tables["forecasts"],
             tables["metrics"],
@@ -286,14 +290,23 @@ def _dumps(value) -> bytes:
     return json.dumps(value, indent=1, default=str).encode("utf-8")
 
 
-def _read_table(data: bytes, schema: dict) -> pd.DataFrame:
-    text_columns = {c: str for c, t in schema.items() if t in ("object", "str", "string")}
+def _json_labels(labels: pd.Index) -> list:
+    return [v.item() if isinstance(v, np.generic) else v for v in labels.tolist()]
+
+
+def _read_table(data: bytes, schema: dict, categories: dict | None = None) -> pd.DataFrame:
+    categories = categories or {}
+    text_columns = {c: str for c, t in schema.items() if t in ("object", "str", "string") or c in categories}
     # pandas >= 3 parses floats exactly by default and deprecates float_precision.
     exact = {"float_precision": "round_trip"} if int(pd.__version__.split(".")[0]) < 3 else {}
     table = pd.read_csv(io.BytesIO(data), dtype=text_columns, keep_default_na=False,
                         na_values={c: [""] for c in schema if c not in text_columns}, **exact)
+    for column, labels in categories.items():  # codes from the labels' text, labels as saved
+        index = pd.Index([str(v) for v in labels])
+        table[column] = pd.Categorical.from_codes(index.get_indexer(table[column]),
+                                                  categories=pd.Index(labels, dtype=object))
     for column, dtype in schema.items():
-        if column not in table.columns or (column in text_columns and dtype != "object"):
+        if column not in table.columns or column in categories or (column in text_columns and dtype != "object"):
             continue
         if dtype == "object":
             table[column] = table[column].astype(object)

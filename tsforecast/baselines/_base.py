@@ -25,6 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import FILL_POLICIES, check_choice, check_int
 from ..base import BaseForecaster, check_quantiles, quantile_column
 from ..exceptions import FallbackWarning, InvalidParameterError
+from .._panel import TimeAxis
 from ..panel import InputForm
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
@@ -32,7 +33,7 @@ __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 #: Quantiles returned by ``predict_quantiles`` when none are given.
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
 #: Fitted attributes saved by ``tsforecast.save`` (besides ``input_form_``).
-_FITTED = ("series_ids_", "target_names_", "n_series_", "_last_index_", "states_")
+_FITTED = ("series_ids_", "target_names_", "n_series_", "n_obs_", "states_")
 #: Below this many series a panel is fitted in the calling process even if n_jobs > 1:
 #: starting worker processes costs more than these models' fits.
 _MIN_SERIES_PER_JOB = 8
@@ -49,6 +50,9 @@ class LocalForecaster(BaseForecaster):
 
     #: The model used when a fit fails, named in the FallbackWarning.
     fallback_name: str = "Naive"
+    #: Fits and forecasts whole panels as arrays (``_predict``): a backtest gives it
+    #: chunks of many series at once, cut at their cutoffs, instead of one series a task.
+    computes_on_panel: bool = True
 
     # -- hooks ------------------------------------------------------------------
     def _check_params(self) -> None:
@@ -102,6 +106,37 @@ class LocalForecaster(BaseForecaster):
         """Standard deviation of the forecast errors at steps 1..horizon (for quantiles)."""
         raise NotImplementedError
 
+    # -- whole columns of a panel (vectorised subclasses override these three) -----
+    def _fit_column(self, x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dict:
+        """Fit every series ``x[starts[i]:ends[i]]``; returns the state as arrays or lists
+        with one entry per series. ``"reason"`` (optional) holds, per series, why it
+        fell back (``None`` where it did not), ``"note"`` a remark to warn about.
+
+        This default fits series one by one with :meth:`_fit_one` (in ``n_jobs``
+        chunks of many series); vectorised subclasses compute all series at once.
+        """
+        series = [x[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist())]
+        states = self._fit_all(series)
+        return {"objects": states,
+                "reason": [s.get("fallback_reason") for s in states],
+                "model": [s.get("fallback_model") for s in states],
+                "note": [s.get("note") for s in states]}
+
+    def _forecast_column(self, state: dict, horizon: int) -> np.ndarray:
+        """Point forecasts ``[series, horizon]`` from a column's state."""
+        return np.stack([self._point(s, horizon) for s in state["objects"]])
+
+    def _quantile_column(self, state: dict, horizon: int, z: np.ndarray) -> np.ndarray:
+        """Quantile forecasts ``[series, horizon, len(z)]`` (normal by default)."""
+        if "objects" in state:
+            return np.stack([self._quantiles(s, horizon, z) for s in state["objects"]])
+        mean = self._forecast_column(state, horizon)
+        return mean[:, :, None] + self._std_column(state, horizon)[:, :, None] * z[None, None, :]
+
+    def _std_column(self, state: dict, horizon: int) -> np.ndarray:  # pragma: no cover - overridden
+        """Forecast standard deviations ``[series, horizon]`` (vectorised subclasses)."""
+        raise NotImplementedError
+
     # -- fitting ------------------------------------------------------------------
     def fit(self, y, X=None):
         """Fit one model per series (and per target column) of ``y``.
@@ -120,27 +155,36 @@ class LocalForecaster(BaseForecaster):
         self._check_no_covariates(X)
         self._check_shared_params()
         self._check_params()
-        frames = self._fit_frames(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
-        labels, series = [], []
-        for key, frame in frames.items():
-            for column in frame.columns:
-                labels.append(key if frame.shape[1] == 1 else f"{key}/{column}")
-                series.append(frame[column].to_numpy(dtype=np.float64))
-        states = self._fit_all(series)
-        for label, state in zip(labels, states):
-            if state.get("note"):
-                warnings.warn(f"{type(self).__name__}, series {label!r}: {state['note']}", FallbackWarning,
-                              stacklevel=2)
-            if state.get("fallback_reason"):
-                warnings.warn(
-                    f"{type(self).__name__} could not be fitted on series {label!r} "
-                    f"({state['fallback_reason']}); {state['fallback_model']} is used for it instead.",
-                    FallbackWarning,
-                    stacklevel=2,
-                )
-        per_series = iter(states)
-        self.states_ = {key: [next(per_series) for _ in frame.columns] for key, frame in frames.items()}
+        panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
+        columns = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # optimiser chatter; our own warnings are raised below
+            for j in range(len(panel.columns)):
+                x = np.ascontiguousarray(panel.values[:, j])
+                columns.append(self._fit_column(x, panel.starts, panel.ends))
+        self._warn_fallbacks(panel, columns)
+        self.states_ = columns
         return self
+
+    def _warn_fallbacks(self, panel, columns: list) -> None:
+        """One FallbackWarning per series (and target) that fell back or has a note."""
+        multi = len(panel.columns) > 1
+        ids = panel.ids
+        for column, state in zip(panel.columns, columns):
+            for kind in ("note", "reason"):
+                flags = state.get(kind)
+                if flags is None:
+                    continue
+                for i in np.flatnonzero([f is not None for f in flags]):
+                    label = f"{ids[i]}/{column}" if multi else ids[i]
+                    text = flags[i]
+                    if kind == "note":
+                        message = f"{type(self).__name__}, series {label!r}: {text}"
+                    else:
+                        model = state.get("model", [self.fallback_name] * len(ids))[i] or self.fallback_name
+                        message = (f"{type(self).__name__} could not be fitted on series {label!r} ({text}); "
+                                   f"{model} is used for it instead.")
+                    warnings.warn(message, FallbackWarning, stacklevel=3)
 
     def _check_shared_params(self) -> None:
         """``n_jobs``, ``fill`` and ``on_short``, which every baseline takes."""
@@ -191,6 +235,10 @@ class LocalForecaster(BaseForecaster):
         return bool(np.all(np.isfinite(self._point(state, 2))))
 
     # -- prediction -------------------------------------------------------------
+    def _predict(self, horizon: int) -> np.ndarray:
+        """Point forecasts ``[series, horizon, targets]``."""
+        return np.stack([self._forecast_column(state, horizon) for state in self.states_], axis=-1)
+
     def predict(self, horizon=None, X=None):
         """Forecast ``horizon`` steps after the end of each series.
 
@@ -202,26 +250,23 @@ class LocalForecaster(BaseForecaster):
         check_is_fitted(self, "states_")
         self._check_no_covariates(X)
         h = self._check_horizon(horizon)
-        out = {
-            key: self._wrap(key, h, np.column_stack([self._point(s, h) for s in states]), self.target_names_)
-            for key, states in self.states_.items()
-        }
-        return self._restore(out)
+        return self._output(self._predict(h), self.target_names_)
+
+    def _predict_quantile_array(self, horizon: int, levels: tuple) -> np.ndarray:
+        """Quantile forecasts ``[series, horizon, targets * quantiles]`` (target-major)."""
+        z = norm.ppf(levels)
+        blocks = [self._quantile_column(state, horizon, z) for state in self.states_]
+        return np.concatenate(blocks, axis=-1)
 
     def _predict_quantiles(self, horizon, X, quantiles):
         """Normal quantiles ``forecast + z_q * std`` (see each class for its ``std``)."""
         self._check_no_covariates(X)
         h = self._check_horizon(horizon)
         levels = check_quantiles(DEFAULT_QUANTILES if quantiles is None else quantiles)
-        z = norm.ppf(levels)
         single = len(self.target_names_) == 1
         columns = [quantile_column(q) if single else f"{target}_{quantile_column(q)}"
                    for target in self.target_names_ for q in levels]
-        out = {}
-        for key, states in self.states_.items():
-            blocks = [self._quantiles(state, h, z) for state in states]
-            out[key] = self._wrap(key, h, np.column_stack(blocks), columns)
-        return self._restore(out)
+        return self._output(self._predict_quantile_array(h, levels), columns)
 
     # -- persistence (tsforecast.save / load, no pickle) ----------------------------
     def _get_state(self) -> dict:
@@ -233,7 +278,8 @@ class LocalForecaster(BaseForecaster):
         config = {"class": type(self).__name__, "params": params, "fitted": None}
         if hasattr(self, "states_"):
             form = self.input_form_
-            fitted = {"input_form_": {"kind": form.kind, "name": form.name, "dict_values": form.dict_values}}
+            fitted = {"input_form_": {"kind": form.kind, "name": form.name, "dict_values": form.dict_values},
+                      "time_axis_": self.time_axis_.to_dict()}
             fitted.update({name: getattr(self, name) for name in _FITTED})
             config["fitted"] = encode_value(fitted, arrays, models, "fitted")
         return {"config": config, "arrays": arrays, "models": models}
@@ -247,6 +293,7 @@ class LocalForecaster(BaseForecaster):
         if config.get("fitted") is not None:
             fitted = decode_value(config["fitted"], arrays, models)
             forecaster.input_form_ = InputForm(**fitted.pop("input_form_"))
+            forecaster.time_axis_ = TimeAxis.from_dict(fitted.pop("time_axis_"))
             for name, value in fitted.items():
                 setattr(forecaster, name, value)
         return forecaster

@@ -39,15 +39,26 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_int
-from ._base import LocalForecaster, _naive_sigma
-from ._smoothing import fit_linear, fit_ses_batch, linear_forecast, variance_factors
-from .seasonality import deseasonalize, reseasonalize
+from ._base import LocalForecaster
+from ._kernels import segment_all_nonnegative, ses_fit, theta_line
+from ._smoothing import _SES_GRID, fit_linear, linear_forecast, variance_factors
+from .naive import naive_sigma
+from .seasonality import deseasonalize
 
 __all__ = ["Naive2", "SES", "Holt", "Damped", "Theta", "Comb"]
 
 
+_KINDS = ("none", "multiplicative", "additive")
+
+
 class _M4Benchmark(LocalForecaster):
-    """Seasonal adjustment around a non-seasonal core model (subclasses define the core)."""
+    """Seasonal adjustment around a non-seasonal core model (subclasses define the core).
+
+    The core works on whole columns: :meth:`_fit_core_column` fits every adjusted
+    series (vectorised where the maths allows; by default one by one with
+    :meth:`_fit_core`), :meth:`_core_forecast_column` and :meth:`_core_std_column`
+    forecast ``[series, horizon]``.
+    """
 
     fallback_name = "Naive2"
 
@@ -61,17 +72,7 @@ class _M4Benchmark(LocalForecaster):
     def _check_params(self):
         check_int(self.season_length, "season_length", minimum=1)
 
-    # -- the core model on the adjusted series (overridden) -----------------------
-    def _fit_core_batch(self, adjusted: list[np.ndarray]) -> list:
-        """Fit the core on every adjusted series; a failure is returned as its exception."""
-        states = []
-        for a in adjusted:
-            try:
-                states.append(self._fit_core(a))
-            except Exception as error:  # noqa: BLE001 - that series falls back, the others stand
-                states.append(error)
-        return states
-
+    # -- the core model on the adjusted series ------------------------------------
     def _fit_core(self, adjusted: np.ndarray) -> dict:  # pragma: no cover - overridden
         raise NotImplementedError
 
@@ -81,43 +82,131 @@ class _M4Benchmark(LocalForecaster):
     def _core_std(self, state: dict, horizon: int) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
+    def _fit_core_column(self, adjusted: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> dict:
+        """Fit the core on every adjusted series, one by one; a failure is kept as its
+        reason (that series falls back, the others stand)."""
+        series = [adjusted[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist())]
+        return {"objects": _fit_each(self._fit_core, series, self.n_jobs)}
+
+    def _core_forecast_column(self, core: dict, horizon: int) -> np.ndarray:
+        return _stack_each(self._core_forecast, core["objects"], horizon)
+
+    def _core_std_column(self, core: dict, horizon: int) -> np.ndarray:
+        return _stack_each(self._core_std, core["objects"], horizon)
+
     # -- LocalForecaster hooks ----------------------------------------------------
-    def _adjust(self, x: np.ndarray) -> tuple[np.ndarray, dict]:
-        adjusted, tail, kind = deseasonalize(x, self.season_length)
-        extra = {"season": tail, "kind": kind}
-        if kind == "additive":
-            extra["note"] = ("seasonal with a value <= 0, so multiplicative decomposition is impossible; "
-                             "it was decomposed additively instead")
-        return adjusted, extra
+    def _adjust_column(self, x, starts, ends):
+        """Seasonally adjusted values (same layout as ``x``), the last ``m`` indices
+        per series, the decomposition kind (index into ``_KINDS``) and notes."""
+        m = self.season_length
+        n = starts.size
+        tails, kinds = np.zeros((n, m)), np.zeros(n, dtype=np.int64)
+        notes = [None] * n
+        if m == 1:
+            return x, tails, kinds, notes
+        adjusted = x.copy()
+        for i, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist())):
+            if hi - lo < 2 * m:  # fewer than two seasons: never adjusted
+                continue
+            values, tail, kind = deseasonalize(x[lo:hi], m)
+            if kind == "none":
+                continue
+            adjusted[lo:hi] = values
+            tails[i], kinds[i] = tail, _KINDS.index(kind)
+            if kind == "additive":
+                notes[i] = ("seasonal with a value <= 0, so multiplicative decomposition is impossible; "
+                            "it was decomposed additively instead")
+        return adjusted, tails, kinds, notes
 
-    def _fit_batch(self, series):
-        adjusted, extras = zip(*(self._adjust(x) for x in series))
-        cores = self._fit_core_batch(list(adjusted))
-        return [core if isinstance(core, Exception) else {**core, **extra} for core, extra in zip(cores, extras)]
+    def _fit_column(self, x, starts, ends):
+        adjusted, tails, kinds, notes = self._adjust_column(x, starts, ends)
+        core = self._fit_core_column(adjusted, starts, ends)
+        reason = _reasons(core)
+        with np.errstate(all="ignore"):
+            usable = np.isfinite(self._core_forecast_column(core, 2)).all(axis=1)
+        reason = [r if r is not None else (None if ok else "the fitted model gives non-finite forecasts")
+                  for r, ok in zip(reason, usable)]
+        return {"core": core, "season": tails, "kind": kinds, "note": notes, "reason": reason,
+                "fallback": np.array([r is not None for r in reason], dtype=bool),
+                "last": adjusted[ends - 1], "sigma": naive_sigma(adjusted, starts, ends)}
 
-    def _fit_one(self, x):
-        state = self._fit_batch([x])[0]
-        if isinstance(state, Exception):
-            raise state
-        return state
+    def _seasonal(self, state: dict, horizon: int) -> np.ndarray:
+        return state["season"][:, np.arange(horizon) % self.season_length]
 
-    def _fallback_one(self, x):
-        adjusted, extra = self._adjust(x)
-        return {"fallback": True, "last": float(adjusted[-1]), "sigma": _naive_sigma(adjusted), **extra}
+    def _forecast_column(self, state, horizon):
+        with np.errstate(all="ignore"):
+            core = self._core_forecast_column(state["core"], horizon)
+        core = np.where(state["fallback"][:, None], state["last"][:, None], core)
+        future, kind = self._seasonal(state, horizon), state["kind"][:, None]
+        return np.where(kind == 1, core * future, np.where(kind == 2, core + future, core))
 
-    def _forecast(self, state, horizon):
-        return reseasonalize(self._core_forecast(state, horizon), state["season"], state["kind"])
+    def _std_column(self, state, horizon):
+        naive = state["sigma"][:, None] * np.sqrt(np.arange(1, horizon + 1))[None, :]
+        with np.errstate(all="ignore"):
+            core = self._core_std_column(state["core"], horizon)
+        std = np.where(state["fallback"][:, None], naive, core)
+        return np.where(state["kind"][:, None] == 1, std * self._seasonal(state, horizon), std)
 
-    def _forecast_std(self, state, horizon):
-        std = self._core_std(state, horizon)
-        return reseasonalize(std, state["season"], state["kind"]) if state["kind"] == "multiplicative" else std
 
-    def _forecast_fallback(self, state, horizon):
-        return reseasonalize(np.full(horizon, state["last"]), state["season"], state["kind"])
+def _fit_each(fit, series: list, n_jobs) -> list:
+    """``fit(x)`` for each series (in ``n_jobs`` chunks); an exception is kept as its text."""
+    from joblib import Parallel, delayed, effective_n_jobs
 
-    def _std_fallback(self, state, horizon):
-        std = state["sigma"] * np.sqrt(np.arange(1, horizon + 1))
-        return reseasonalize(std, state["season"], state["kind"]) if state["kind"] == "multiplicative" else std
+    def chunk(part):
+        out = []
+        for x in part:
+            try:
+                out.append(fit(x))
+            except Exception as error:  # noqa: BLE001 - that series falls back, the others stand
+                out.append(f"{type(error).__name__}: {error}")
+        return out
+
+    n_chunks = min(effective_n_jobs(n_jobs), len(series) // 8)
+    if n_chunks <= 1:
+        return chunk(series)
+    bounds = np.linspace(0, len(series), n_chunks + 1).astype(int)
+    parts = Parallel(n_jobs=n_chunks)(delayed(chunk)(series[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:]))
+    return [state for part in parts for state in part]
+
+
+def _stack_each(method, objects: list, horizon: int) -> np.ndarray:
+    out = np.full((len(objects), horizon), np.nan)
+    for i, state in enumerate(objects):
+        if isinstance(state, dict):
+            out[i] = method(state, horizon)
+    return out
+
+
+def _reasons(core: dict) -> list:
+    if "objects" in core:
+        return [None if isinstance(s, dict) else s for s in core["objects"]]
+    return list(core.get("reason", [None] * len(next(iter(core.values())))))
+
+
+def _ses(x: np.ndarray, starts: np.ndarray, ends: np.ndarray):
+    """:func:`~tsforecast.baselines._kernels.ses_fit` with the grid's decay curves."""
+    lengths = ends - starts
+    decay = np.power(1.0 - _SES_GRID[:, None], np.arange(int(lengths.max()))[None, :])
+    initial = np.empty(starts.size)
+    for k in np.unique(np.minimum(lengths, 10)):  # NumPy's own mean, as the reference takes it
+        rows = np.flatnonzero(np.minimum(lengths, 10) == k)
+        initial[rows] = x[starts[rows, None] + np.arange(k)[None, :]].mean(axis=1)
+    return ses_fit(x, starts, ends, _SES_GRID, decay, initial)
+
+
+def _trend_lines(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Slope and intercept of the least-squares line at ``t = 1..n`` per series.
+
+    ``np.polyfit`` series by series (about 25 us each): the M4 Theta forecasts move by
+    1e-9 with any other rounding of the line, because SES' Brent search amplifies it.
+    """
+    slope, intercept = np.zeros(starts.size), np.empty(starts.size)
+    for i, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist())):
+        if hi - lo > 1:
+            slope[i], intercept[i] = np.polyfit(np.arange(1.0, hi - lo + 1), x[lo:hi], 1)
+        else:
+            intercept[i] = x[lo]
+    return slope, intercept
 
 
 def _sigma(state: dict, n: int) -> float:
@@ -144,14 +233,14 @@ class Naive2(_M4Benchmark):
 
     supports_quantiles = True
 
-    def _fit_core(self, adjusted):
-        return {"last": float(adjusted[-1]), "sigma": _naive_sigma(adjusted)}
+    def _fit_core_column(self, adjusted, starts, ends):
+        return {"last": adjusted[ends - 1], "sigma": naive_sigma(adjusted, starts, ends)}
 
-    def _core_forecast(self, state, horizon):
-        return np.full(horizon, state["last"])
+    def _core_forecast_column(self, core, horizon):
+        return np.repeat(core["last"][:, None], horizon, axis=1)
 
-    def _core_std(self, state, horizon):
-        return state["sigma"] * np.sqrt(np.arange(1, horizon + 1))
+    def _core_std_column(self, core, horizon):
+        return core["sigma"][:, None] * np.sqrt(np.arange(1, horizon + 1))[None, :]
 
 
 class SES(_M4Benchmark):
@@ -171,20 +260,23 @@ class SES(_M4Benchmark):
     --------
     >>> import pandas as pd
     >>> model = SES().fit(pd.Series([10.0, 12.0, 11.0, 13.0, 12.0, 12.5]))
-    >>> 0 < model.states_["series"][0]["alpha"] < 1
+    >>> 0 < model.states_[0]["core"]["alpha"][0] < 1
     True
     """
 
     supports_quantiles = True
 
-    def _fit_core_batch(self, adjusted):
-        return [{**state, "n": a.size} for state, a in zip(fit_ses_batch(adjusted), adjusted)]
+    def _fit_core_column(self, adjusted, starts, ends):
+        alpha, _, level, sse = _ses(adjusted, starts, ends)
+        return {"alpha": alpha, "level": level, "sse": sse, "n": ends - starts}
 
-    def _core_forecast(self, state, horizon):
-        return np.full(horizon, state["level"])
+    def _core_forecast_column(self, core, horizon):
+        return np.repeat(core["level"][:, None], horizon, axis=1)
 
-    def _core_std(self, state, horizon):
-        return _sigma(state, state["n"]) * np.sqrt(variance_factors(state["alpha"], 0.0, 1.0, horizon))
+    def _core_std_column(self, core, horizon):
+        sigma = np.sqrt(core["sse"] / np.maximum(core["n"] - 2, 1))
+        factors = 1.0 + np.arange(horizon)[None, :] * core["alpha"][:, None] ** 2  # c_j = alpha for SES
+        return sigma[:, None] * np.sqrt(factors)
 
 
 class Holt(_M4Benchmark):
@@ -259,22 +351,16 @@ class Theta(_M4Benchmark):
     [6.5]
     """
 
-    def _fit_core_batch(self, adjusted):
-        lines = []
-        for a in adjusted:
-            t = np.arange(1.0, a.size + 1)
-            slope, intercept = np.polyfit(t, a, 1) if a.size > 1 else (0.0, float(a[0]))
-            lines.append((float(slope), float(intercept), a.size, bool(np.all(a >= 0))))
-        theta_lines = [2 * a - (intercept + slope * np.arange(1.0, n + 1))
-                       for a, (slope, intercept, n, _) in zip(adjusted, lines)]
-        return [{"slope": slope, "intercept": intercept, "n": n, "clip": clip, "level": ses["level"],
-                 "alpha": ses["alpha"]}
-                for (slope, intercept, n, clip), ses in zip(lines, fit_ses_batch(theta_lines))]
+    def _fit_core_column(self, adjusted, starts, ends):
+        slope, intercept = _trend_lines(adjusted, starts, ends)
+        alpha, _, level, _ = _ses(theta_line(adjusted, starts, ends, slope, intercept), starts, ends)
+        return {"slope": slope, "intercept": intercept, "n": ends - starts, "level": level, "alpha": alpha,
+                "clip": segment_all_nonnegative(adjusted, starts, ends)}
 
-    def _core_forecast(self, state, horizon):
-        t = state["n"] + np.arange(1.0, horizon + 1)
-        forecast = 0.5 * state["level"] + 0.5 * (state["intercept"] + state["slope"] * t)
-        return np.maximum(forecast, 0.0) if state["clip"] else forecast
+    def _core_forecast_column(self, core, horizon):
+        t = core["n"][:, None] + np.arange(1.0, horizon + 1)[None, :]
+        forecast = 0.5 * core["level"][:, None] + 0.5 * (core["intercept"][:, None] + core["slope"][:, None] * t)
+        return np.where(core["clip"][:, None], np.maximum(forecast, 0.0), forecast)
 
 
 class Comb(_M4Benchmark):
@@ -297,11 +383,11 @@ class Comb(_M4Benchmark):
 
     _parts = (SES, Holt, Damped)
 
-    def _fit_core_batch(self, adjusted):
-        parts = [part()._fit_core_batch(adjusted) for part in self._parts]
-        return [next((p for p in combo if isinstance(p, Exception)), None) or {"parts": list(combo)}
-                for combo in zip(*parts)]
+    def _fit_core_column(self, adjusted, starts, ends):
+        parts = [part(n_jobs=self.n_jobs)._fit_core_column(adjusted, starts, ends) for part in self._parts]
+        reasons = [_reasons(part) for part in parts]
+        return {"parts": parts, "reason": [next((r for r in combo if r is not None), None) for combo in zip(*reasons)]}
 
-    def _core_forecast(self, state, horizon):
-        forecasts = [part()._core_forecast(s, horizon) for part, s in zip(self._parts, state["parts"])]
+    def _core_forecast_column(self, core, horizon):
+        forecasts = [part()._core_forecast_column(state, horizon) for part, state in zip(self._parts, core["parts"])]
         return np.mean(forecasts, axis=0)

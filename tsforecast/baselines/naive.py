@@ -23,14 +23,19 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_int
-from ._base import LocalForecaster, _naive_sigma
-from ..exceptions import InsufficientDataError
+from ._base import LocalForecaster
+from ._kernels import seasonal_sigma, segment_mean_sd
 
 __all__ = ["Naive", "SeasonalNaive", "Drift", "Mean"]
 
 
 def _steps(horizon: int) -> np.ndarray:
     return np.arange(1, horizon + 1, dtype=np.float64)
+
+
+def naive_sigma(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """Residual standard deviation of the random walk per series (0 for one value)."""
+    return np.nan_to_num(seasonal_sigma(x, starts, ends, 1), nan=0.0)
 
 
 class Naive(LocalForecaster):
@@ -50,14 +55,14 @@ class Naive(LocalForecaster):
         self.fill = fill
         self.on_short = on_short
 
-    def _fit_one(self, x):
-        return {"last": float(x[-1]), "sigma": _naive_sigma(x)}
+    def _fit_column(self, x, starts, ends):
+        return {"last": x[ends - 1], "sigma": naive_sigma(x, starts, ends)}
 
-    def _forecast(self, state, horizon):
-        return np.full(horizon, state["last"])
+    def _forecast_column(self, state, horizon):
+        return np.repeat(state["last"][:, None], horizon, axis=1)
 
-    def _forecast_std(self, state, horizon):
-        return state["sigma"] * np.sqrt(_steps(horizon))
+    def _std_column(self, state, horizon):
+        return state["sigma"][:, None] * np.sqrt(_steps(horizon))[None, :]
 
 
 class SeasonalNaive(LocalForecaster):
@@ -87,19 +92,26 @@ class SeasonalNaive(LocalForecaster):
     def _check_params(self):
         check_int(self.season_length, "season_length", minimum=1)
 
-    def _fit_one(self, x):
+    def _fit_column(self, x, starts, ends):
         m = self.season_length
-        if x.size < m:
-            raise InsufficientDataError(f"{x.size} value(s), fewer than season_length={m}")
-        sigma = float(np.sqrt(np.mean((x[m:] - x[:-m]) ** 2))) if x.size > m else _naive_sigma(x)
-        return {"season": x[-m:].copy(), "sigma": sigma}
+        lengths = ends - starts
+        short = lengths < m  # fewer values than one season: Naive instead
+        season = x[np.maximum(ends - m, starts)[:, None] + np.arange(m)[None, :] % np.maximum(lengths, 1)[:, None]]
+        season[short] = x[ends[short] - 1][:, None]
+        naive = naive_sigma(x, starts, ends)
+        seasonal = seasonal_sigma(x, starts, ends, m)
+        reason = [f"InsufficientDataError: {n} value(s), fewer than season_length={m}" if too_short else None
+                  for n, too_short in zip(lengths.tolist(), short.tolist())]
+        return {"season": season, "sigma": np.where(np.isnan(seasonal), naive, seasonal), "fallback": short,
+                "reason": reason}
 
-    def _forecast(self, state, horizon):
-        return np.resize(state["season"], horizon)
+    def _forecast_column(self, state, horizon):
+        return state["season"][:, np.arange(horizon) % self.season_length]
 
-    def _forecast_std(self, state, horizon):
+    def _std_column(self, state, horizon):
         cycles = np.floor((_steps(horizon) - 1) / self.season_length) + 1
-        return state["sigma"] * np.sqrt(cycles)
+        steps = np.where(state["fallback"][:, None], _steps(horizon)[None, :], cycles[None, :])
+        return state["sigma"][:, None] * np.sqrt(steps)
 
 
 class Drift(LocalForecaster):
@@ -121,20 +133,23 @@ class Drift(LocalForecaster):
         self.fill = fill
         self.on_short = on_short
 
-    def _fit_one(self, x):
-        n = x.size
-        slope = (x[-1] - x[0]) / (n - 1) if n > 1 else 0.0
-        residuals = np.diff(x) - slope
-        sigma = float(np.sqrt(np.sum(residuals**2) / (n - 2))) if n > 2 else 0.0
-        return {"last": float(x[-1]), "slope": float(slope), "sigma": sigma, "n": n}
+    def _fit_column(self, x, starts, ends):
+        n = ends - starts
+        last = x[ends - 1]
+        slope = np.where(n > 1, (last - x[starts]) / np.maximum(n - 1, 1), 0.0)
+        # Residuals of the one-step differences around the slope, as sums of squares.
+        rms = np.nan_to_num(seasonal_sigma(x, starts, ends, 1), nan=0.0)
+        sse = np.maximum(rms**2 * np.maximum(n - 1, 0) - slope**2 * np.maximum(n - 1, 0), 0.0)
+        sigma = np.where(n > 2, np.sqrt(sse / np.maximum(n - 2, 1)), 0.0)
+        return {"last": last, "slope": slope, "sigma": sigma, "n": n}
 
-    def _forecast(self, state, horizon):
-        return state["last"] + state["slope"] * _steps(horizon)
+    def _forecast_column(self, state, horizon):
+        return state["last"][:, None] + state["slope"][:, None] * _steps(horizon)[None, :]
 
-    def _forecast_std(self, state, horizon):
-        h = _steps(horizon)
-        n = max(state["n"], 2)
-        return state["sigma"] * np.sqrt(h * (1 + h / (n - 1)))
+    def _std_column(self, state, horizon):
+        h = _steps(horizon)[None, :]
+        n = np.maximum(state["n"], 2)[:, None]
+        return state["sigma"][:, None] * np.sqrt(h * (1 + h / (n - 1)))
 
 
 class Mean(LocalForecaster):
@@ -163,14 +178,13 @@ class Mean(LocalForecaster):
     def _check_params(self):
         check_int(self.window, "window", minimum=1, allow_none=True)
 
-    def _fit_one(self, x):
-        values = x if self.window is None else x[-self.window :]
-        k = values.size
-        sd = float(np.std(values, ddof=1)) if k > 1 else 0.0
-        return {"mean": float(values.mean()), "sigma": sd * np.sqrt(1 + 1 / k)}
+    def _fit_column(self, x, starts, ends):
+        first = starts if self.window is None else np.maximum(starts, ends - self.window)
+        mean, sd = segment_mean_sd(x, first, ends)
+        return {"mean": mean, "sigma": sd * np.sqrt(1 + 1 / (ends - first))}
 
-    def _forecast(self, state, horizon):
-        return np.full(horizon, state["mean"])
+    def _forecast_column(self, state, horizon):
+        return np.repeat(state["mean"][:, None], horizon, axis=1)
 
-    def _forecast_std(self, state, horizon):
-        return np.full(horizon, state["sigma"])
+    def _std_column(self, state, horizon):
+        return np.repeat(state["sigma"][:, None], horizon, axis=1)

@@ -1,0 +1,246 @@
+"""Compiled loops over many series at once: the recursions NumPy cannot vectorise.
+
+Each kernel takes one values array and the ``starts``/``ends`` offsets of its series
+(see :class:`tsforecast._panel.Panel`) and loops over series and time in machine
+code (numba), so a panel of 100,000 series costs no Python per series. numba is the
+compiler the peers (statsforecast, utilsforecast) use for the same job; the kernels
+are compiled once and cached on disk.
+
+The SES fit is the one of :mod:`tsforecast.baselines._smoothing` (a grid over
+``alpha``, then SciPy's bounded Brent, ``fminbound``, ported here step by step), so
+the M4 forecasts stay those the competition published.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+__all__ = ["ses_fit", "segment_sums", "seasonal_sigma", "segment_mean_sd", "theta_line",
+           "segment_all_nonnegative"]
+
+_SQRT_EPS = math.sqrt(2.2e-16)
+_GOLDEN = 0.5 * (3.0 - math.sqrt(5.0))
+
+
+@njit(cache=True)
+def _ses_filter(x, lo, hi, alpha, start, errors, response):
+    """One-step errors from the initial level ``start`` and their response to a unit
+    change of that level (``scipy.signal.lfilter``'s recursion, value for value)."""
+    z = -start
+    zr = -1.0
+    for t in range(lo, hi):
+        e = x[t] + z
+        errors[t - lo] = e
+        z = -x[t] - (alpha - 1.0) * e
+        response[t - lo] = zr
+        zr = -(alpha - 1.0) * zr
+
+
+@njit(cache=True)
+def _ses_profile(x, lo, hi, alpha, start, errors, response):
+    """(SSE minimised over the initial level, that level's shift from ``start``)."""
+    _ses_filter(x, lo, hi, alpha, start, errors, response)
+    gain = np.dot(response, response)  # BLAS, as NumPy's: the sums match the reference
+    shift = -(np.dot(errors, response) / gain)
+    return np.dot(errors, errors) - shift * shift * gain, shift
+
+
+@njit(cache=True)
+def _fminbound(x, lo, hi, start, a, b, xatol, maxfun, errors, response):
+    """SciPy's ``_minimize_scalar_bounded`` on the SES profile; returns (x, f(x))."""
+    fulc = a + _GOLDEN * (b - a)
+    nfc = fulc
+    xf = fulc
+    rat = 0.0
+    e = 0.0
+    fx = max(_ses_profile(x, lo, hi, xf, start, errors, response)[0], 0.0)
+    num = 1
+    ffulc = fx
+    fnfc = fx
+    xm = 0.5 * (a + b)
+    tol1 = _SQRT_EPS * abs(xf) + xatol / 3.0
+    tol2 = 2.0 * tol1
+    while abs(xf - xm) > (tol2 - 0.5 * (b - a)):
+        golden = True
+        if abs(e) > tol1:
+            golden = False
+            r = (xf - nfc) * (fx - ffulc)
+            q = (xf - fulc) * (fx - fnfc)
+            p = (xf - fulc) * q - (xf - nfc) * r
+            q = 2.0 * (q - r)
+            if q > 0.0:
+                p = -p
+            q = abs(q)
+            r = e
+            e = rat
+            if abs(p) < abs(0.5 * q * r) and p > q * (a - xf) and p < q * (b - xf):
+                rat = (p + 0.0) / q
+                u = xf + rat
+                if (u - a) < tol2 or (b - u) < tol2:
+                    d = xm - xf
+                    rat = tol1 * ((1.0 if d > 0 else (-1.0 if d < 0 else 0.0)) + (1.0 if d == 0 else 0.0))
+            else:
+                golden = True
+        if golden:
+            e = (a - xf) if xf >= xm else (b - xf)
+            rat = _GOLDEN * e
+        si = (1.0 if rat > 0 else (-1.0 if rat < 0 else 0.0)) + (1.0 if rat == 0 else 0.0)
+        u = xf + si * max(abs(rat), tol1)
+        fu = max(_ses_profile(x, lo, hi, u, start, errors, response)[0], 0.0)
+        num += 1
+        if fu <= fx:
+            if u >= xf:
+                a = xf
+            else:
+                b = xf
+            fulc, ffulc = nfc, fnfc
+            nfc, fnfc = xf, fx
+            xf, fx = u, fu
+        else:
+            if u < xf:
+                a = u
+            else:
+                b = u
+            if fu <= fnfc or nfc == xf:
+                fulc, ffulc = nfc, fnfc
+                nfc, fnfc = u, fu
+            elif fu <= ffulc or fulc == xf or fulc == nfc:
+                fulc, ffulc = u, fu
+        xm = 0.5 * (a + b)
+        tol1 = _SQRT_EPS * abs(xf) + xatol / 3.0
+        tol2 = 2.0 * tol1
+        if num >= maxfun:
+            break
+    return xf, fx
+
+
+@njit(cache=True)
+def _grid_profile(x, lo, hi, grid, decay, start):
+    """The SES profile SSE at every ``alpha`` of ``grid``, all recursions in one pass
+    over the series (independent recursions side by side keep the CPU's pipelines full)."""
+    k = grid.size
+    z = np.full(k, -start)
+    ee = np.zeros(k)
+    ed = np.zeros(k)
+    dd = np.zeros(k)
+    a1 = grid - 1.0
+    for t in range(lo, hi):
+        xt = x[t]
+        for j in range(k):
+            e = xt + z[j]
+            z[j] = -xt - a1[j] * e
+            d = decay[j, t - lo]
+            ee[j] += e * e
+            ed[j] += e * d
+            dd[j] += d * d
+    return ee - ed * ed / dd
+
+
+@njit(cache=True)
+def ses_fit(x, starts, ends, grid, decay, initial):
+    """Fit SES by MSE on every series ``x[starts[i]:ends[i]]``, as ``forecast::ses``.
+
+    ``decay[j, t] = (1 - grid[j]) ** t`` (from NumPy, so the grid stage computes what
+    the reference does); ``initial[i]`` is the mean of series ``i``'s first (up to)
+    10 values, the starting level. Returns ``alpha``, ``level0``, ``level`` (the last smoothed
+    level) and ``sse``, one entry per series.
+    """
+    n = starts.size
+    alpha_out = np.empty(n)
+    level0_out = np.empty(n)
+    level_out = np.empty(n)
+    sse_out = np.empty(n)
+    for i in range(n):
+        lo, hi = starts[i], ends[i]
+        errors = np.empty(hi - lo)
+        response = np.empty(hi - lo)
+        start = initial[i]
+        profile = _grid_profile(x, lo, hi, grid, decay, start)
+        best = np.argmin(profile)
+        best_value = profile[best]
+        low = grid[max(best - 1, 0)]
+        high = grid[min(best + 1, grid.size - 1)]
+        alpha, fun = _fminbound(x, lo, hi, start, low, high, 1e-7, 500, errors, response)
+        if not fun <= best_value:  # Brent never worsens the grid's best point
+            alpha = grid[best]
+        sse, shift = _ses_profile(x, lo, hi, alpha, start, errors, response)
+        level0 = start + shift
+        _ses_filter(x, lo, hi, alpha, level0, errors, response)
+        alpha_out[i] = alpha
+        level0_out[i] = level0
+        level_out[i] = x[hi - 1] - (1.0 - alpha) * errors[hi - lo - 1]
+        sse_out[i] = max(sse, 0.0)
+    return alpha_out, level0_out, level_out, sse_out
+
+
+@njit(cache=True)
+def segment_sums(values, starts, ends):
+    """Sum of ``values[starts[i]:ends[i]]`` per series."""
+    out = np.zeros(starts.size)
+    for i in range(starts.size):
+        total = 0.0
+        for t in range(starts[i], ends[i]):
+            total += values[t]
+        out[i] = total
+    return out
+
+
+@njit(cache=True)
+def seasonal_sigma(x, starts, ends, lag):
+    """Root mean square of the ``lag``-differences of each series (NaN if too short)."""
+    out = np.full(starts.size, np.nan)
+    for i in range(starts.size):
+        lo, hi = starts[i], ends[i]
+        if hi - lo <= lag:
+            continue
+        total = 0.0
+        for t in range(lo + lag, hi):
+            d = x[t] - x[t - lag]
+            total += d * d
+        out[i] = math.sqrt(total / (hi - lo - lag))
+    return out
+
+
+@njit(cache=True)
+def segment_mean_sd(x, starts, ends):
+    """Mean and sample standard deviation (``ddof=1``; 0 for one value) per series."""
+    n = starts.size
+    mean = np.empty(n)
+    sd = np.zeros(n)
+    for i in range(n):
+        lo, hi = starts[i], ends[i]
+        total = 0.0
+        for t in range(lo, hi):
+            total += x[t]
+        mean[i] = total / (hi - lo)
+        if hi - lo > 1:
+            ss = 0.0
+            for t in range(lo, hi):
+                d = x[t] - mean[i]
+                ss += d * d
+            sd[i] = math.sqrt(ss / (hi - lo - 1))
+    return mean, sd
+
+
+@njit(cache=True)
+def theta_line(x, starts, ends, slope, intercept):
+    """``2 x - (intercept + slope t)`` at ``t = 1..n`` per series (same layout as ``x``)."""
+    out = np.zeros(x.size)
+    for i in range(starts.size):
+        for t in range(starts[i], ends[i]):
+            out[t] = 2.0 * x[t] - (intercept[i] + slope[i] * (t - starts[i] + 1))
+    return out
+
+
+@njit(cache=True)
+def segment_all_nonnegative(x, starts, ends):
+    out = np.ones(starts.size, dtype=np.bool_)
+    for i in range(starts.size):
+        for t in range(starts[i], ends[i]):
+            if x[t] < 0:
+                out[i] = False
+                break
+    return out
