@@ -31,7 +31,7 @@ import pytest
 from sklearn.linear_model import Ridge
 
 import tsforecast
-from tsforecast import baselines, datasets, metrics, splits
+from tsforecast import baselines, datasets, metrics, partitions, splits
 from tsforecast import (
     BacktestResult,
     EncoderDecoderLSTM,
@@ -252,6 +252,17 @@ class Case:
     contains: tuple[str, ...] = field(default_factory=tuple)
 
 
+def panel_frame() -> pd.DataFrame:
+    return pd.DataFrame({"unique_id": np.repeat(["a", "b"], 30), "ds": np.tile(np.arange(30), 2),
+                         "y": np.arange(60.0)})
+
+
+def dask_panel(npartitions: int = 1, sort: bool = False):
+    import dask.dataframe as dd
+
+    return dd.from_pandas(panel_frame().iloc[:30], npartitions=npartitions, sort=sort)
+
+
 def case(id: str, call, error, *contains: str) -> Case:
     return Case(id, call, error, contains)
 
@@ -410,6 +421,15 @@ CASES: list[Case] = [
     case("deseasonalize/nan", lambda: baselines.deseasonalize(with_nan().to_numpy(), 7), InvalidInputError,
          "nan"),
     # -- backtest / BacktestResult
+    case("forecast_partitions/pandas_frame",
+         lambda: partitions.forecast_partitions(baselines.Naive(), panel_frame(), horizon=2), InputTypeError,
+         "data must be a dask.dataframe.DataFrame", "DataFrame"),
+    case("backtest_partitions/unknown_table",
+         lambda: partitions.backtest_partitions(baselines.Naive(), dask_panel(), table="fit", horizon=2),
+         InvalidInputError, "table must be", "'fit'"),
+    case("check_partitioned_by_series/split_series",
+         lambda: partitions.check_partitioned_by_series(dask_panel(npartitions=2, sort=True)), InvalidInputError,
+         "whole series per partition", "shuffle"),
     case("backtest/horizon_0", lambda: backtest(baselines.Naive(), Y, horizon=0, progress=False),
          InvalidParameterError, "horizon", "0"),
     case("backtest/horizon_negative", lambda: backtest(baselines.Naive(), Y, horizon=-2, progress=False),
@@ -604,7 +624,7 @@ NOT_CHECKED = {
 def _public_names() -> set[str]:
     """Every public callable of tsforecast and of its public modules."""
     names = set()
-    for module in (tsforecast, baselines, metrics, splits, datasets):
+    for module in (tsforecast, baselines, metrics, splits, datasets, partitions):
         for name in module.__all__:
             if callable(getattr(module, name)) and not name.startswith("_"):
                 # datasets.load is a different function from tsforecast.load

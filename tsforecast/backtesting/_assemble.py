@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._kernels import seasonal_mae
 from ._data import BacktestData, repaired
 from ._plan import Folds
 from ._scoring import quantile_level
@@ -83,20 +84,12 @@ def mase_scales(data: BacktestData, folds: Folds, season: int) -> np.ndarray:
     """The MASE scale ``[series, fold]``: mean ``|x_t - x_{t-m}|`` over each fold's
     training rows (repaired from those rows alone), NaN when too short."""
     panel, target = data.panel, data.panel.columns.index(data.target)
-    x = panel.values[:, target]
-    diffs = np.zeros(x.size)
-    diffs[season:] = np.abs(x[season:] - x[:-season])
-    cumulative = np.r_[0.0, np.cumsum(np.where(np.isfinite(diffs), diffs, 0.0))]
+    x = np.ascontiguousarray(panel.values[:, target])
     scales = np.full(folds.starts.shape, np.nan)
-    present = folds.present
-    s_idx, f_idx = np.nonzero(present)
-    first = folds.starts[s_idx, f_idx] + season  # first usable difference within the fold
-    last = folds.cutoffs[s_idx, f_idx]
-    count = last - first + 1
+    s_idx, f_idx = np.nonzero(folds.present)
     base = panel.starts[s_idx]
-    ok = count > 0
-    total = cumulative[base + last + 1] - cumulative[base + np.maximum(first, 0)]
-    scales[s_idx[ok], f_idx[ok]] = total[ok] / count[ok]
+    scales[s_idx, f_idx] = seasonal_mae(x, base + folds.starts[s_idx, f_idx], base + folds.cutoffs[s_idx, f_idx] + 1,
+                                        season)
     if data.fill is not None:  # folds with gaps: repaired from their own rows
         for s, f in zip(s_idx.tolist(), f_idx.tolist()):
             start, cutoff = int(folds.starts[s, f]), int(folds.cutoffs[s, f])

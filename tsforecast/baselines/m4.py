@@ -40,7 +40,7 @@ import numpy as np
 
 from .._validation import check_int
 from ._base import LocalForecaster
-from ._kernels import segment_all_nonnegative, ses_fit, theta_line
+from .._kernels import segment_all_nonnegative, ses_fit, theta_line
 from ._smoothing import _SES_GRID, fit_linear, linear_forecast, variance_factors
 from .naive import naive_sigma
 from .seasonality import deseasonalize

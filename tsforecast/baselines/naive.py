@@ -24,7 +24,7 @@ import numpy as np
 
 from .._validation import check_int
 from ._base import LocalForecaster
-from ._kernels import seasonal_sigma, segment_mean_sd
+from .._kernels import seasonal_sigma, segment_mean_sd
 
 __all__ = ["Naive", "SeasonalNaive", "Drift", "Mean"]
 

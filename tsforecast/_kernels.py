@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["ses_fit", "segment_sums", "seasonal_sigma", "segment_mean_sd", "theta_line",
-           "segment_all_nonnegative"]
+           "segment_all_nonnegative", "seasonal_mae"]
 
 _SQRT_EPS = math.sqrt(2.2e-16)
 _GOLDEN = 0.5 * (3.0 - math.sqrt(5.0))
@@ -243,4 +243,20 @@ def segment_all_nonnegative(x, starts, ends):
             if x[t] < 0:
                 out[i] = False
                 break
+    return out
+
+
+@njit(cache=True)
+def seasonal_mae(x, lo, hi, lag):
+    """Mean ``|x_t - x_{t-lag}|`` over ``t`` in ``[lo[i] + lag, hi[i])`` for each range
+    ``i`` (NaN when empty), each range summed on its own."""
+    out = np.full(lo.size, np.nan)
+    for i in range(lo.size):
+        count = hi[i] - lo[i] - lag
+        if count <= 0:
+            continue
+        total = 0.0
+        for t in range(lo[i] + lag, hi[i]):
+            total += abs(x[t] - x[t - lag])
+        out[i] = total / count
     return out

@@ -1,0 +1,80 @@
+"""Dask panels partitioned by series: each partition computed on a worker, results as local."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforecast import backtest
+from tsforecast.baselines import SES, SeasonalNaive, Theta
+from tsforecast.exceptions import InputTypeError, InvalidInputError
+from tsforecast.partitions import backtest_partitions, check_partitioned_by_series, forecast_partitions
+
+dd = pytest.importorskip("dask.dataframe")
+distributed = pytest.importorskip("distributed")
+
+KEYS = ["model", "unique_id", "fold", "step"]
+
+
+def long_panel(n_series: int = 12, length: int = 96, datetime: bool = False) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    t = np.arange(length)
+    values = 20 + 5 * np.sin(2 * np.pi * t / 24)[None, :] + rng.normal(0, 1, (n_series, length))
+    ds = pd.date_range("2024-01-01", periods=length, freq="h") if datetime else t
+    return pd.DataFrame({"unique_id": np.repeat([f"s{i:02d}" for i in range(n_series)], length),
+                         "ds": np.tile(ds, n_series), "y": values.ravel()})
+
+
+@pytest.fixture(scope="module")
+def client():
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        with distributed.Client(cluster) as client:
+            yield client
+
+
+def _sorted(frame: pd.DataFrame, keys: list) -> pd.DataFrame:
+    frame = frame.astype({k: object for k in ("model", "unique_id") if k in frame.columns})
+    return frame.sort_values(keys).reset_index(drop=True)
+
+
+@pytest.mark.parametrize("datetime", [False, True])
+def test_forecast_partitions_equal_the_local_forecast(client, datetime):
+    data = long_panel(datetime=datetime)
+    parts = dd.from_pandas(data, npartitions=3, sort=False)
+    got = forecast_partitions(SeasonalNaive(24), parts, horizon=12)
+    assert isinstance(got, dd.DataFrame)
+    local = SeasonalNaive(24).fit(data).predict(12)
+    pd.testing.assert_frame_equal(_sorted(got.compute(), ["unique_id", "ds"]), _sorted(local, ["unique_id", "ds"]),
+                                  check_exact=True)
+
+
+@pytest.mark.parametrize("table", ["forecasts", "metrics"])
+def test_backtest_partitions_equal_the_local_backtest(client, table):
+    data = long_panel()
+    models = {"snaive": SeasonalNaive(24), "ses": SES(), "theta": Theta(24)}
+    parts = dd.from_pandas(data, npartitions=4, sort=False)
+    got = backtest_partitions(models, parts, table=table, horizon=12, n_folds=3, season_length=24).compute()
+    local = getattr(backtest(models, data, horizon=12, n_folds=3, season_length=24, progress=False), table)
+    assert list(got.columns) == list(local.columns)
+    pd.testing.assert_frame_equal(_sorted(got, KEYS), _sorted(local, KEYS), check_exact=True)
+
+
+def test_a_series_split_across_partitions_is_refused(client):
+    data = long_panel(n_series=2)
+    parts = dd.from_pandas(data, npartitions=3, sort=True)  # cuts series s00 in two
+    with pytest.raises(InvalidInputError, match="whole series per partition.*s0"):
+        check_partitioned_by_series(parts)
+    with pytest.raises(InvalidInputError, match="shuffle"):
+        forecast_partitions(SeasonalNaive(24), parts, horizon=3)
+
+
+def test_a_pandas_frame_is_not_a_dask_panel():
+    with pytest.raises(InputTypeError, match="data must be a dask.dataframe.DataFrame.*DataFrame"):
+        forecast_partitions(SeasonalNaive(24), long_panel(), horizon=3)
+
+
+def test_unknown_table_is_refused(client):
+    parts = dd.from_pandas(long_panel(), npartitions=2, sort=False)
+    with pytest.raises(InvalidInputError, match="table must be.*'fits'"):
+        backtest_partitions(SES(), parts, table="fits", horizon=3)

@@ -1,0 +1,166 @@
+"""Panels beyond one machine: a Dask DataFrame partitioned by series, one task a partition.
+
+A long panel (``unique_id``, ``ds``, values) as a :class:`dask.dataframe.DataFrame`
+whose partitions each hold whole series runs each partition's forecast or backtest on
+a Dask worker, where the partition becomes one :class:`~tsforecast._panel.Panel` and
+is computed on arrays, and comes back as a Dask DataFrame, as statsforecast's Fugue
+backend does. Nothing is collected on the client until you ask (``.compute()``).
+
+Every partition's work depends only on its own rows and the models' ``random_state``,
+so the results do not depend on how Dask places or orders the partitions.
+
+Examples
+--------
+>>> import dask.dataframe as dd  # doctest: +SKIP
+>>> panel = dd.from_pandas(long_frame, npartitions=8, sort=False)  # doctest: +SKIP
+>>> by_series = panel.shuffle("unique_id")  # whole series per partition  # doctest: +SKIP
+>>> forecast_partitions(SeasonalNaive(24), by_series, horizon=48).compute()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from .exceptions import InputTypeError, InvalidInputError
+from .panel import ID_COLUMN, TIME_COLUMN
+
+__all__ = ["forecast_partitions", "backtest_partitions", "check_partitioned_by_series"]
+
+
+def _check_dask_frame(data, name: str = "data"):
+    try:
+        import dask.dataframe as dd
+    except ImportError:  # pragma: no cover - dask is an optional extra
+        raise InputTypeError("a Dask panel needs dask (pip install 'tsforecast[dask]'); it is not installed.") from None
+    if not isinstance(data, dd.DataFrame):
+        raise InputTypeError(f"{name} must be a dask.dataframe.DataFrame (a long panel); got {type(data).__name__}.")
+    missing = [c for c in (ID_COLUMN, TIME_COLUMN) if c not in data.columns]
+    if missing:
+        raise InputTypeError(f"{name} must have columns {ID_COLUMN!r} and {TIME_COLUMN!r}; it lacks {missing!r} "
+                             f"(columns: {list(data.columns)!r}).")
+    return data
+
+
+def _ids_of(part: pd.DataFrame) -> pd.Series:
+    return pd.Series(pd.unique(part[ID_COLUMN]))
+
+
+def check_partitioned_by_series(data, name: str = "data") -> None:
+    """Raise :class:`InvalidInputError` if a series of ``data`` spans two partitions.
+
+    Reads only the ids of every partition (one small task each).
+    """
+    _check_dask_frame(data, name)
+    ids = data.map_partitions(_ids_of, meta=pd.Series(dtype=object)).compute()
+    repeated = ids[ids.duplicated()]
+    if len(repeated):
+        raise InvalidInputError(
+            f"{name} must hold whole series per partition; series {repeated.unique()[:5].tolist()!r} span "
+            f"several partitions. Repartition by series first, for example data.shuffle({ID_COLUMN!r})."
+        )
+
+
+def _forecast_part(part: pd.DataFrame, model, horizon: int) -> pd.DataFrame:
+    if len(part) == 0:
+        return None
+    out = clone(model).fit(part).predict(horizon)
+    out[ID_COLUMN] = out[ID_COLUMN].astype(object)
+    return out
+
+
+def forecast_partitions(model, data, horizon: int, *, check: bool = True):
+    """Fit ``model`` and forecast ``horizon`` steps on every partition of a Dask panel.
+
+    Parameters
+    ----------
+    model : forecaster
+        Cloned for each partition (a global model is fitted per partition: on the
+        series that partition holds).
+    data : dask.dataframe.DataFrame
+        A long panel with whole series per partition.
+    horizon : int
+        Steps to forecast.
+    check : bool
+        Check first that no series spans two partitions (reads every partition's ids).
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        The long forecasts (``unique_id``, ``ds``, one column per target), lazily.
+    """
+    _check_dask_frame(data)
+    if check:
+        check_partitioned_by_series(data)
+    values = [c for c in data.columns if c not in (ID_COLUMN, TIME_COLUMN)]
+    meta = pd.DataFrame({ID_COLUMN: pd.Series(dtype=object), TIME_COLUMN: pd.Series(dtype=data._meta[TIME_COLUMN].dtype),
+                         **{c: pd.Series(dtype=np.float64) for c in values}})
+    return data.map_partitions(_forecast_part, model, horizon, meta=meta, align_dataframes=False)
+
+
+def _backtest_part(part: pd.DataFrame, models, table: str, options: dict) -> pd.DataFrame:
+    from .backtesting import backtest
+
+    if len(part) == 0:
+        return None
+    result = backtest(models, part, progress=False, **options)
+    out = getattr(result, table).copy()
+    for column in ("model", "unique_id"):
+        out[column] = out[column].astype(object)  # partitions have their own categories
+    return out
+
+
+def backtest_partitions(models, data, *, table: str = "forecasts", check: bool = True, **options):
+    """Run :func:`tsforecast.backtest` on every partition of a Dask panel.
+
+    Parameters
+    ----------
+    models : forecaster or dict
+        As in :func:`~tsforecast.backtest`.
+    data : dask.dataframe.DataFrame
+        A long panel with whole series per partition.
+    table : {"forecasts", "metrics", "errors"}
+        Which table of each partition's :class:`~tsforecast.BacktestResult` to return.
+    check : bool
+        Check first that no series spans two partitions.
+    **options
+        The other arguments of :func:`~tsforecast.backtest` (``horizon``, ``n_folds``,
+        ``season_length`` ...); ``progress`` is off on workers.
+
+    Returns
+    -------
+    dask.dataframe.DataFrame
+        That table of every partition, lazily; its rows are those the same backtest
+        on the whole panel gives, partition by partition.
+    """
+    _check_dask_frame(data)
+    if table not in ("forecasts", "metrics", "errors"):
+        raise InvalidInputError(f"table must be 'forecasts', 'metrics' or 'errors'; got {table!r}.")
+    if check:
+        check_partitioned_by_series(data)
+    meta = _table_meta(table, data._meta[TIME_COLUMN].dtype, models, options)
+    return data.map_partitions(_backtest_part, models, table, options, meta=meta, align_dataframes=False)
+
+
+def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
+    """The empty frame of a backtest table: its columns and dtypes, known in advance."""
+    from .backtesting._scoring import check_metrics
+    from .base import check_quantiles, quantile_column
+
+    keys = {"model": object, "unique_id": object, "fold": np.int64, "cutoff": time_dtype}
+    if table == "errors":
+        return pd.DataFrame({"model": pd.Series(dtype=object), "unique_id": pd.Series(dtype=object),
+                             "fold": pd.Series(dtype=np.int64), "error": pd.Series(dtype=object)})
+    named = models if isinstance(models, dict) else {"model": models}
+    quantiles = any(getattr(m, "supports_quantiles", False) for m in named.values())
+    if table == "forecasts":
+        columns = {**keys, "ds": time_dtype, "step": np.int64, "y": np.float64, "y_hat": np.float64}
+        if quantiles:
+            levels = check_quantiles(options["quantiles"]) if options.get("quantiles") else (0.1, 0.5, 0.9)
+            columns.update({quantile_column(q): np.float64 for q in levels})
+    else:
+        columns = {**keys, "step": np.int64, **dict.fromkeys(check_metrics(options.get("metrics")), np.float64)}
+        if quantiles:
+            columns.update({"pinball": np.float64, "coverage": np.float64})
+    return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})
