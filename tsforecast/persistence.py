@@ -65,7 +65,8 @@ _TSFORECAST_CLASSES = {
     "WindowForecaster": "forecaster",
     "EncoderDecoderLSTM": "models",
     "MedianEnsemble": "models",
-    **dict.fromkeys(["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped", "Theta", "Comb"],
+    **dict.fromkeys(["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped", "Theta", "Comb",
+                     "ETS", "ARIMA"],
                     "baselines"),
 }
 

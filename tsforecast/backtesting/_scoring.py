@@ -85,7 +85,7 @@ def score(forecasts: pd.DataFrame, scales: np.ndarray, names: list[str]) -> pd.D
     if quantiles:
         pinball = np.full(y.shape, np.nan)
         cover = np.full(y.shape, np.nan)
-        for _, rows in forecasts.groupby("model", sort=False).indices.items():
+        for _, rows in forecasts.groupby("model", sort=False, observed=True).indices.items():
             filled = [c for c in quantiles if forecasts[c].iloc[rows].notna().any()]
             if filled:
                 pinball[rows], cover[rows] = _quantile_scores(y[rows], forecasts[filled].iloc[rows])

@@ -129,14 +129,14 @@ class BacktestResult:
     def fold_scores(self, metric: str | None = None) -> pd.DataFrame:
         """Scores per model, series and fold: each metric combined over the horizon steps."""
         metrics = [self._check_metric(metric)] if metric is not None else self.metric_names
-        grouped = self.metrics.groupby(["model", "unique_id", "fold", "cutoff"], sort=False)
+        grouped = self.metrics.groupby(["model", "unique_id", "fold", "cutoff"], sort=False, observed=True)
         table = pd.DataFrame({m: grouped[m].agg(lambda v, m=m: aggregate_steps(v, m)) for m in metrics})
         return table.reset_index()
 
     def _per_fold(self, metrics: list[str]) -> pd.DataFrame:
         """Scores per model and fold, averaged over series."""
         scores = self.fold_scores()
-        return scores.groupby(["model", "fold"], sort=False)[metrics].mean().reset_index()
+        return scores.groupby(["model", "fold"], sort=False, observed=True)[metrics].mean().reset_index()
 
     def summary(self, reference: str | None = None, metric: str | None = None) -> pd.DataFrame:
         """Per model: mean and standard deviation over folds of every metric, the rank
@@ -147,13 +147,13 @@ class BacktestResult:
         if reference is not None:
             self._check_model(reference, "reference")
         per_fold = self._per_fold(self.metric_names)
-        grouped = per_fold.groupby("model", sort=False)
+        grouped = per_fold.groupby("model", sort=False, observed=True)
         table = pd.DataFrame(index=pd.Index([m for m in self.models if m in set(per_fold["model"])], name="model"))
         for name in self.metric_names:
             table[f"{name}_mean"] = grouped[name].mean()
             table[f"{name}_std"] = grouped[name].std(ddof=1)
         table["n_folds"] = grouped["fold"].nunique()
-        failed = self.errors.groupby("model").size() if len(self.errors) else pd.Series(dtype=int)
+        failed = self.errors.groupby("model", observed=True).size() if len(self.errors) else pd.Series(dtype=int)
         table["n_errors"] = [int(failed.get(m, 0)) for m in table.index]
         table["rank"] = table[f"{metric}_mean"].rank(method="min").astype("Int64")
         if reference is not None:
@@ -164,7 +164,7 @@ class BacktestResult:
     def by_step(self, metric: str | None = None) -> pd.DataFrame:
         """``metric`` per horizon step (rows) and model (columns), over series and folds."""
         metric = self._check_metric(metric)
-        table = self.metrics.groupby(["step", "model"], sort=True)[metric].agg(lambda v: aggregate_steps(v, metric))
+        table = self.metrics.groupby(["step", "model"], sort=True, observed=True)[metric].agg(lambda v: aggregate_steps(v, metric))
         wide = table.unstack("model")
         return wide[[m for m in self.models if m in wide.columns]]
 

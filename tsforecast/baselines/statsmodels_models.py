@@ -180,19 +180,31 @@ class ETS(LocalForecaster):
         form = "".join(["A" if best.model.error == "add" else "M",
                         "N" if best.model.trend is None else ("Ad" if best.model.damped_trend else "A"),
                         "N" if best.model.seasonal is None else ("A" if best.model.seasonal == "add" else "M")])
-        state = {"results": best, "n": x.size, "form": form}
+        # Plain numbers only (savable): the results are rebuilt from the data and the
+        # fitted parameters when forecasting (statsmodels' smooth gives the same forecasts).
+        spec = {"error": best.model.error, "trend": best.model.trend, "damped_trend": bool(best.model.damped_trend),
+                "seasonal": best.model.seasonal, "seasonal_periods": best.model.seasonal_periods,
+                "initialization_method": method}
+        state = {"x": np.array(x), "params": np.asarray(best.params, dtype=np.float64), "spec": spec, "n": x.size,
+                 "form": form}
         if note:
             state["note"] = note
         return state
 
+    @staticmethod
+    def _results(state):
+        from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
+        return ETSModel(pd.Series(state["x"]), **state["spec"]).smooth(state["params"])
+
     def _forecast(self, state, horizon):
-        return np.asarray(state["results"].forecast(horizon), dtype=np.float64)
+        return np.asarray(self._results(state).forecast(horizon), dtype=np.float64)
 
     def _quantiles(self, state, horizon, z):
         if state.get("fallback"):
             return super()._quantiles(state, horizon, z)
         n = state["n"]
-        prediction = state["results"].get_prediction(
+        prediction = self._results(state).get_prediction(
             start=n, end=n + horizon - 1, simulate_repetitions=self.simulate_repetitions,
             rng=np.random.default_rng(self.random_state),
         )
@@ -285,10 +297,20 @@ class ARIMA(LocalForecaster):
                 best, best_aicc = results, results.aicc
         if best is None:
             raise errors[0] if errors else FloatingPointError("no ARIMA order gave a finite fit")
-        return {"results": best, "order": best.model.order}
+        # Plain numbers only (savable): the results are rebuilt from the data and the
+        # fitted parameters when forecasting (statsmodels' smooth gives the same forecasts).
+        return {"x": np.array(x), "params": np.asarray(best.params, dtype=np.float64),
+                "order": list(best.model.order), "trend": trend}
+
+    def _results(self, state):
+        from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+        model = SARIMAX(state["x"], order=tuple(state["order"]), seasonal_order=tuple(self.seasonal_order),
+                        trend=state["trend"])
+        return model.smooth(state["params"])
 
     def _forecast(self, state, horizon):
-        return np.asarray(state["results"].forecast(horizon), dtype=np.float64)
+        return np.asarray(self._results(state).forecast(horizon), dtype=np.float64)
 
     def _forecast_std(self, state, horizon):
-        return np.asarray(state["results"].get_forecast(horizon).se_mean, dtype=np.float64)
+        return np.asarray(self._results(state).get_forecast(horizon).se_mean, dtype=np.float64)

@@ -1,0 +1,149 @@
+"""One contract, checked on every forecaster (as sktime's test_all_forecasters does).
+
+Every forecaster fits a Series, a DataFrame and a long panel and answers in the same
+form, indexed by the future timestamps; survives ``clone``; saves and loads to the same
+forecasts; gives the same forecasts twice; and refuses bad input with a documented
+error naming the argument.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.linear_model import Ridge
+
+import tsforecast as tsf
+from tsforecast import baselines
+from tsforecast.exceptions import InputTypeError, InvalidInputError, TsForecastError
+
+SEASON = 4
+
+
+def _forecasters() -> dict:
+    """Every public forecaster class of tsforecast, with small settings."""
+    out = {}
+    for name in baselines.__all__:
+        cls = getattr(baselines, name)
+        if not (isinstance(cls, type) and issubclass(cls, tsf.base.BaseForecaster)) or name == "LocalForecaster":
+            continue
+        params = cls().get_params()
+        if "season_length" in params and name not in ("ETS",):
+            out[name] = lambda cls=cls: cls(season_length=SEASON)
+        else:
+            out[name] = cls
+    out["WindowForecaster(Ridge)"] = lambda: tsf.WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3)
+    out["WindowForecaster(LSTM)"] = lambda: tsf.WindowForecaster(
+        tsf.EncoderDecoderLSTM(units=4, epochs=1, batch_size=16, validation_fraction=0.0, random_state=0),
+        n_steps_in=6, n_steps_out=3)
+    return out
+
+
+FORECASTERS = _forecasters()
+SLOW = {"WindowForecaster(LSTM)", "ETS", "ARIMA"}
+PARAMS = [pytest.param(name, marks=pytest.mark.slow) if name in SLOW else name for name in FORECASTERS]
+
+
+def series(length: int = 48, start: float = 20.0, seed: int = 0, index: str = "datetime") -> pd.Series:
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    values = start + 0.05 * t + 2 * np.sin(2 * np.pi * t / SEASON) + rng.normal(0, 0.3, length)
+    stamps = pd.date_range("2024-01-01", periods=length, freq="h") if index == "datetime" else pd.RangeIndex(length)
+    return pd.Series(values, index=stamps, name="y")
+
+
+def long_panel() -> pd.DataFrame:
+    parts = {"a": series(48, seed=1), "b": series(40, start=50.0, seed=2)}
+    return pd.concat(parts, names=["unique_id", "ds"]).reset_index()
+
+
+def fit_predict(name: str, data, horizon: int = 3):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return FORECASTERS[name]().fit(data).predict(horizon)
+
+
+def test_every_public_forecaster_is_checked():
+    exported = {n for n in tsf.__all__ if isinstance(getattr(tsf, n), type)
+                and issubclass(getattr(tsf, n), tsf.base.BaseForecaster)}
+    checked = {n.split("(")[0] for n in FORECASTERS}
+    assert exported <= checked, f"forecasters without the contract checks: {sorted(exported - checked)}"
+
+
+@pytest.mark.parametrize("name", PARAMS)
+@pytest.mark.parametrize("index", ["datetime", "integer"])
+def test_series_in_series_out_on_the_future_index(name, index):
+    y = series(index=index)
+    forecast = fit_predict(name, y)
+    assert isinstance(forecast, pd.Series) and forecast.name == "y"
+    expected = (pd.date_range(y.index[-1] + y.index.freq, periods=3, freq="h") if index == "datetime"
+                else pd.RangeIndex(48, 51))
+    pd.testing.assert_index_equal(forecast.index, expected, exact=False)
+    assert np.isfinite(forecast.to_numpy()).all()
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_frame_in_frame_out(name):
+    forecast = fit_predict(name, series().to_frame())
+    assert isinstance(forecast, pd.DataFrame) and list(forecast.columns) == ["y"] and len(forecast) == 3
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_panel_in_panel_out(name):
+    forecast = fit_predict(name, long_panel())
+    assert list(forecast.columns[:2]) == ["unique_id", "ds"]
+    assert forecast["unique_id"].tolist() == ["a"] * 3 + ["b"] * 3
+    assert forecast["ds"].iloc[3] == pd.Timestamp("2024-01-01") + pd.Timedelta(hours=40)
+    # A panel forecast of series "b" is the forecast of "b" alone, for models fitted per series.
+    if not getattr(FORECASTERS[name](), "fits_globally", False):
+        alone = fit_predict(name, series(40, start=50.0, seed=2))
+        np.testing.assert_allclose(forecast["y"].iloc[3:].to_numpy(), alone.to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_clone_gives_an_unfitted_twin(name):
+    model = FORECASTERS[name]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(series())
+    twin = clone(model)
+    assert twin.get_params() == FORECASTERS[name]().get_params() or repr(twin) == repr(FORECASTERS[name]())
+    assert not [a for a in vars(twin) if a.endswith("_") and not a.startswith("__")]
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_same_data_same_forecasts(name):
+    first, second = fit_predict(name, long_panel()), fit_predict(name, long_panel())
+    pd.testing.assert_frame_equal(first, second, check_exact=True)
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_save_load_round_trip(name, tmp_path):
+    model = FORECASTERS[name]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(long_panel())
+    path = tsf.save(model, tmp_path / "model.zip")
+    loaded = tsf.load(path)
+    assert type(loaded) is type(model)
+    pd.testing.assert_frame_equal(loaded.predict(3), model.predict(3), check_exact=True)
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_bad_input_is_refused_with_a_documented_error(name):
+    model = FORECASTERS[name]()
+    bad = series()
+    bad.iloc[5] = np.nan
+    with pytest.raises(InvalidInputError, match=r"non-finite.*2024-01-01 05:00:00"):
+        model.fit(bad)
+    with pytest.raises(InvalidInputError, match="duplicated timestamps"):
+        model.fit(series().iloc[[0, 1, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]])
+    with pytest.raises(InputTypeError, match="y"):
+        model.fit("not a series")
+    with pytest.raises(TsForecastError, match="horizon"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(series()).predict(0)
