@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.base import clone
+from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.linear_model import Ridge, SGDRegressor
 
 from tsforecast import WindowForecaster
@@ -417,3 +417,29 @@ def test_failed_update_keeps_the_previous_inputs(fitted):
     with pytest.raises(UnknownColumnError):
         model.update({"a": y.rename("other"), "b": y.rename("other")})
     pd.testing.assert_series_equal(model.predict(), before)
+
+
+class _Recorder(BaseEstimator, RegressorMixin):
+    """A regressor that remembers the windows it was fitted on (in their order)."""
+
+    def fit(self, X, y):
+        self.X_ = np.asarray(X)
+        return self
+
+    def predict(self, X):
+        return np.zeros((len(X), 2))
+
+
+def test_panel_windows_reach_the_estimator_in_origin_time_order():
+    # Series "b" starts later and sits at 1000+: its windows must interleave with a's by time,
+    # so that a chronological validation tail (early stopping) holds the latest windows of both.
+    index_a = pd.date_range("2024-01-01", periods=30, freq="h")
+    index_b = pd.date_range("2024-01-01 10:00", periods=20, freq="h")
+    data = {"a": pd.Series(np.arange(30.0), index=index_a, name="y"),
+            "b": pd.Series(1000 + np.arange(20.0), index=index_b, name="y")}
+    model = WindowForecaster(_Recorder(), n_steps_in=3, n_steps_out=2).fit(data)
+    last_inputs = model.estimator_.X_[:, -1]  # the value at each window's origin
+    origin_hours = np.where(last_inputs >= 1000, last_inputs - 1000 + 10, last_inputs)
+    assert np.all(np.diff(origin_hours) >= 0)
+    tail = last_inputs[-6:]
+    assert (tail < 1000).any() and (tail >= 1000).any()

@@ -70,6 +70,13 @@ def _names(value, name: str) -> list | None:
     return names
 
 
+def _stamps(index: pd.Index) -> np.ndarray:
+    """Timestamps of a time index as comparable int64 (nanoseconds in UTC, or integer time)."""
+    if isinstance(index, pd.DatetimeIndex):
+        return index.as_unit("ns").asi8
+    return np.asarray(index, dtype=np.int64)
+
+
 def _takes_sequences(estimator) -> bool:
     """True if the estimator takes (samples, steps, features) windows, declared by the
     scikit-learn input tag ``three_d_array``; :class:`EncoderDecoderLSTM` always does."""
@@ -406,8 +413,8 @@ class WindowForecaster(BaseForecaster):
         n_targets, n_future = len(self.target_names_), len(self.future_covariates_)
         n_features = n_targets + len(self.past_covariates_) + n_future
         sequence = _takes_sequences(self._make_estimator())
-        features, targets = [], []
-        for array in inputs.values():
+        features, targets, origins = [], [], []
+        for key, array in inputs.items():
             if len(array) < n_in + n_out:
                 continue  # too short to train on; it can still be forecast
             # Per series, so no window crosses two series; arrays are validated already.
@@ -420,6 +427,7 @@ class WindowForecaster(BaseForecaster):
             past, target, future = past[keep], target[keep], future[keep]
             features.append(self._features(past, future, sequence))
             targets.append(target if sequence else target.reshape(len(target), -1))
+            origins.append(_stamps(frames[key].index)[keep + n_in - 1])
         if not features:
             longest = max(len(a) for a in inputs.values())
             raise InsufficientDataError(
@@ -428,6 +436,12 @@ class WindowForecaster(BaseForecaster):
             )
         features = features[0] if len(features) == 1 else np.concatenate(features)
         targets = targets[0] if len(targets) == 1 else np.concatenate(targets)
+        if len(origins) > 1:
+            # Windows in the order of their origin time across series, so that an
+            # estimator's chronological validation tail (early stopping) holds the latest
+            # windows of every series, not the last series' windows.
+            order = np.argsort(np.concatenate(origins), kind="stable")
+            features, targets = features[order], targets[order]
         # A single output is given as 1-D, as scikit-learn regressors expect.
         return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
 
