@@ -211,7 +211,8 @@ def test_file_layout(ridge_file):
     assert manifest["class"] == "tsforecast:WindowForecaster"
     assert manifest["sha256"]["arrays.npz"] == hashlib.sha256(members["arrays.npz"]).hexdigest()
     with np.load(io.BytesIO(members["arrays.npz"]), allow_pickle=False) as arrays:
-        assert arrays["last_inputs"].shape == (1, 6, 1)
+        assert arrays["_last_inputs_"].shape == (1, 6, 1)  # the last window of every series, stacked
+    assert manifest["signed"] is False and "signature.json" not in members
 
 
 def test_public_names():
@@ -284,7 +285,7 @@ def test_class_outside_the_allowlist(ridge_file, tmp_path, key):
     path, _ = ridge_file
 
     def plant(manifest):
-        manifest["config"]["config"]["fitted"]["estimator_"]["__object__"] = key
+        manifest["config"]["fitted"]["estimator_"]["__object__"] = key
 
     write_zip(tmp_path / "cls.tsf", edit_manifest(members_of(path), plant))
     with pytest.raises(ModelFileError, match="not one that tsforecast restores"):
@@ -331,7 +332,7 @@ def test_lambda_layer_is_refused_and_never_runs(lstm_file, tmp_path, monkeypatch
 
     path, _, _ = lstm_file
     marker = tmp_path / "lambda_ran"
-    members = {**members_of(path), "network.keras": lambda_keras_bytes(tmp_path, marker, monkeypatch)}
+    members = {**members_of(path), "network_.keras": lambda_keras_bytes(tmp_path, marker, monkeypatch)}
     write_zip(tmp_path / "lambda.tsf", members)
     calls = []
     real_load = keras.saving.load_model
@@ -349,7 +350,7 @@ def test_lambda_layer_is_refused_and_never_runs(lstm_file, tmp_path, monkeypatch
 def test_keras_config_naming_a_foreign_module_is_refused(lstm_file, tmp_path):
     path, _, _ = lstm_file
     members = members_of(path)
-    with zipfile.ZipFile(io.BytesIO(members["network.keras"])) as inner:
+    with zipfile.ZipFile(io.BytesIO(members["network_.keras"])) as inner:
         parts = {name: inner.read(name) for name in inner.namelist()}
     config = json.loads(parts["config.json"])
     config["module"] = "os"
@@ -358,7 +359,7 @@ def test_keras_config_naming_a_foreign_module_is_refused(lstm_file, tmp_path):
     with zipfile.ZipFile(buffer, "w") as inner:
         for name, data in parts.items():
             inner.writestr(name, data)
-    write_zip(tmp_path / "module.tsf", {**members, "network.keras": buffer.getvalue()})
+    write_zip(tmp_path / "module.tsf", {**members, "network_.keras": buffer.getvalue()})
     with pytest.raises(ModelFileError, match="module 'os'"):
         load(tmp_path / "module.tsf")
 
