@@ -685,7 +685,9 @@ def _read_members(archive: zipfile.ZipFile, manifest: dict, path: Path) -> dict[
     needed = {_ARRAYS} | {name + _KERAS_SUFFIX for name in manifest["models"]}
     unlisted = sorted(needed - set(expected))
     extra = sorted(set(archive.namelist()) - set(expected) - {_MANIFEST, _SIGNATURE})
-    if unlisted or extra or _SIGNATURE in expected:
+    if _SIGNATURE in expected:
+        raise ModelFileError(f"{path} was altered: its manifest lists {_SIGNATURE!r} among the checksummed members.")
+    if unlisted or extra:
         raise ModelFileError(
             f"{path} was altered: member(s) {unlisted + extra!r} are not covered by the manifest's checksums."
         )
