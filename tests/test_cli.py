@@ -102,6 +102,7 @@ def test_datasets_lists_the_bundled_ones(capsys):
         assert out.count(f"{name}: ") == 1
 
 
+@pytest.mark.slow
 def test_module_and_console_script_run():
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     module = subprocess.run([sys.executable, "-m", "tsforecast.cli", "datasets"], capture_output=True, text=True,

@@ -167,6 +167,7 @@ def test_lstm_round_trip_is_bit_identical(lstm_file, tmp_path):
     assert loaded.history_ == model.history_
 
 
+@pytest.mark.slow
 def test_quantile_lstm_loads_in_a_fresh_process(tmp_path):
     """A new process has not imported tsforecast.models: load must register the
     custom layers itself (it once failed with "Could not locate class")."""
@@ -753,3 +754,10 @@ def test_allow_list_comes_from_the_registry():
     for name in saveable:
         assert persistence._resolve_class(f"tsforecast:{name}").__name__ == name
     assert persistence._resolve_class("tsforecast:backtest") is None  # public, but no class to restore
+
+
+def test_pyproject_pins_the_same_keras_floor():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    assert f'"{persistence.KERAS_REQUIREMENT}",' in text
