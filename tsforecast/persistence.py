@@ -25,13 +25,13 @@ classes and scikit-learn's public estimators). Every problem with a file raises
 
 One generic state encoder serves every class: an object is stored as its
 hyper-parameters (``get_params(deep=False)``, or its ``__init__`` arguments) and its
-fitted attributes (every attribute whose name ends in ``_``), each encoded by
-:func:`encode_value` (numbers, strings, lists, dicts, numeric arrays, time indexes,
-Keras models and other saveable objects). A class may name attributes not to save in
-``_persistence_exclude`` and rebuild what it needs after loading in
-``_after_load(self)``; both hooks are optional. Attribute names read from a file must be
-identifiers ending in ``_``, not dunders, and not a method, property or class attribute
-of the class.
+fitted attributes (every other attribute; for tsforecast's classes their names end in
+``_``, private ones such as ``_last_inputs_`` included), each encoded by
+:func:`encode_value` (numbers, strings, lists, dicts, numeric arrays, time indexes, Keras
+models as ``.keras`` members, and other saveable objects). Two optional per-class hooks:
+``_persistence_exclude`` (a tuple of attribute names not to save) and ``_after_load(self)``
+(rebuilds what the class needs once its attributes are set). One check applies to every
+attribute name a file sets, whatever the class (:func:`_is_state_name`).
 
 Examples
 --------
