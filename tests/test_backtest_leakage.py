@@ -75,7 +75,9 @@ BASELINES = ["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt",
              "ETS", "ARIMA"]
 
 
-@pytest.mark.parametrize("name", BASELINES)
+# ETS and ARIMA fit statsmodels per fold (about 40 s together): whole suite only.
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in ("ETS", "ARIMA") else n
+                                  for n in BASELINES])
 def test_baselines_do_not_leak(name):
     cls = getattr(_baselines, name, None)
     if cls is None:

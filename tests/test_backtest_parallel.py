@@ -50,6 +50,7 @@ def sequential():
     return backtest(models(), make_panel(), horizon=3, n_folds=4, progress=False)
 
 
+@pytest.mark.slow
 def test_joblib_two_workers_match_sequential(sequential):
     parallel = backtest(models(), make_panel(), horizon=3, n_folds=4, n_jobs=2, progress=False)
     assert_same(sequential, parallel)
@@ -96,6 +97,7 @@ backtest({{"slow": LastValue(counter={counter!r}, delay={delay})}}, y, horizon=2
 """
 
 
+@pytest.mark.slow
 def test_killed_backtest_resumes_where_it_stopped(tmp_path):
     ck, counter = tmp_path / "ck", tmp_path / "fits"
     script = tmp_path / "run.py"

@@ -21,6 +21,7 @@ def bench():
     return module
 
 
+@pytest.mark.slow
 def test_run_merges_into_earlier_results_and_renders_them(bench, m4_dir, tmp_path):
     report = tmp_path / "m4.json"
     earlier = {"Weekly": {"lstm": {"smape": 8.0, "mase": 2.3, "owa": 0.86, "seconds": 600.0,

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 import tsforecast
 from tsforecast import BacktestResult
-from tsforecast.cli import cli, main
+from tsforecast.cli import _quiet, cli, main
 from tsforecast.cli._registry import model_names
 from _report_helpers import md_table
 
@@ -102,6 +102,7 @@ def test_datasets_lists_the_bundled_ones(capsys):
         assert out.count(f"{name}: ") == 1
 
 
+@pytest.mark.slow
 def test_module_and_console_script_run():
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
     module = subprocess.run([sys.executable, "-m", "tsforecast.cli", "datasets"], capture_output=True, text=True,
@@ -291,7 +292,7 @@ def test_predict_refuses_a_file_that_is_not_a_model(capsys, tmp_path):
     assert status == 1 and "is not a tsforecast model file" in one_line_error(err)
 
 
-@pytest.mark.parametrize("module", ["_input", "_registry"])
+@pytest.mark.parametrize("module", ["_input", "_registry", "_quiet"])
 def test_docstring_examples(module):
     import doctest
     import importlib
@@ -329,3 +330,107 @@ def test_backtest_on_parquet_with_integer_time(capsys, tmp_path):
     result = BacktestResult.load(saved)
     assert result.info["data"]["freq"] == "integer" and result.info["season_length"] == 1
     assert sorted(result.forecasts["ds"].unique()) == list(range(70, 80))
+
+
+# -- TensorFlow's start-up lines -----------------------------------------------------------------
+TF_NOISE = ("cudart_stub", "cuInit", "oneDNN", "absl::InitializeLog", "cpu_feature_guard", "rebuild TensorFlow")
+
+
+@pytest.mark.slow
+def test_backtest_with_lstm_prints_no_tensorflow_log_line(tmp_path):
+    """As a user runs it, in a new process: stdout and stderr hold our output only."""
+    env = {k: v for k, v in os.environ.items() if k not in ("TF_CPP_MIN_LOG_LEVEL", "PYTHONWARNINGS")}
+    env["PYTHONPATH"] = str(Path(tsforecast.__file__).resolve().parents[1])  # the package under test
+    args = [sys.executable, "-m", "tsforecast.cli", "backtest", "--dataset", "seattle_weather", "--target",
+            "temp_max", "--horizon", "7", "--folds", "1", "--epochs", "1", "--units", "4", "--models", "lstm,naive"]
+    quiet = subprocess.run(args, capture_output=True, text=True, env=env, timeout=600, cwd=tmp_path)
+    assert quiet.returncode == 0, quiet.stderr
+    output = quiet.stdout + quiet.stderr
+    assert "lstm" in quiet.stdout and "naive" in quiet.stdout
+    assert not [line for line in output.splitlines() if any(noise in line for noise in TF_NOISE)], output
+    assert not [line for line in output.splitlines()
+                if _quiet.TF_LOG_LINE.match(line.split("\r")[-1].encode())], output
+
+
+def test_quiet_stderr_drops_tensorflow_lines_only(capfd):
+    tf_lines = [b"WARNING: All log messages before absl::InitializeLog() is called are written to STDERR\n",
+                b"I0000 00:00:1796036252.742037    5203 cudart_stub.cc:31] Could not find cuda drivers\n",
+                b"E0000 00:00:1796036259.306081    5203 cuda_platform.cc:52] failed call to cuInit: INTERNAL\n",
+                b"2026-01-01 10:00:00.123456: I tensorflow/core/util/port.cc:153] oneDNN custom operations are on.\n"]
+    with _quiet.QuietStderr():
+        for line in tf_lines[:2]:
+            os.write(2, line)
+        os.write(2, b"Error: ours stays\n")
+        for line in tf_lines[2:]:
+            os.write(2, line)
+        os.write(2, b"a last line without newline")
+    err = capfd.readouterr().err
+    assert err == "Error: ours stays\na last line without newline"
+    os.write(2, tf_lines[1])  # after the context: descriptor 2 is the original again
+    assert capfd.readouterr().err == tf_lines[1].decode()
+
+
+def test_verbose_keeps_tensorflow_lines(capfd, monkeypatch):
+    entered = []
+    monkeypatch.setattr(_quiet.QuietStderr, "__enter__", lambda self: entered.append(1) or self)
+    monkeypatch.setattr(_quiet.QuietStderr, "__exit__", lambda self, *a: None)
+    assert CliRunner().invoke(cli, ["--verbose", "datasets"]).exit_code == 0 and entered == []
+    assert CliRunner().invoke(cli, ["datasets"]).exit_code == 0 and entered == [1]
+
+
+# -- signed model files ----------------------------------------------------------------------------
+CLI_KEY = "cli-test-key-0123456789abcdef"
+
+
+def test_fit_and_predict_with_a_key(capsys, tmp_path, load_csv, monkeypatch):
+    monkeypatch.delenv("TSFORECAST_MODEL_KEY", raising=False)
+    monkeypatch.setenv("MY_MODEL_KEY", CLI_KEY)
+    model = tmp_path / "signed.tsf"
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "naive", "--horizon", "3",
+                         "--save", model, "--key-env", "MY_MODEL_KEY")
+    assert status == 0, err
+    assert "signature.json" in persistence_members(model)
+    status, out, err = run(capsys, "predict", "--model", model, "-H", "3", "--key-env", "MY_MODEL_KEY")
+    assert status == 0 and len(pd.read_csv(pd.io.common.StringIO(out))) == 3, err
+    key_file = tmp_path / "key.txt"
+    key_file.write_text(CLI_KEY + "\n")
+    assert run(capsys, "predict", "--model", model, "-H", "3", "--key-file", key_file)[0] == 0
+    key_file.write_text("another key that is long enough\n")
+    status, _, err = run(capsys, "predict", "--model", model, "-H", "3", "--key-file", key_file)
+    assert status == 1 and "signature does not match" in one_line_error(err)
+    monkeypatch.setenv("TSFORECAST_MODEL_KEY", "the default key, also long")
+    status, _, err = run(capsys, "predict", "--model", model, "-H", "3")  # the default variable is read too
+    assert status == 1 and "signature does not match" in one_line_error(err)
+
+
+def test_unsigned_model_is_refused_when_a_key_is_given(capsys, tmp_path, load_csv, monkeypatch):
+    monkeypatch.delenv("TSFORECAST_MODEL_KEY", raising=False)
+    model = tmp_path / "plain.tsf"
+    assert run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "naive", "-H", "2",
+               "--save", model)[0] == 0
+    monkeypatch.setenv("MY_MODEL_KEY", CLI_KEY)
+    status, _, err = run(capsys, "predict", "--model", model, "-H", "2", "--key-env", "MY_MODEL_KEY")
+    assert status == 1 and "not signed" in one_line_error(err)
+
+
+@pytest.mark.parametrize("options, fragment", [
+    (["--key-env", "NO_SUCH_VARIABLE_HERE"], "'NO_SUCH_VARIABLE_HERE' is not set"),
+    (["--key-env", "MY_MODEL_KEY", "--key-file", "KEYFILE"], "not both"),
+    (["--key-file", "EMPTYFILE"], "is empty"),
+])
+def test_bad_key_options(capsys, tmp_path, load_csv, monkeypatch, options, fragment):
+    monkeypatch.setenv("MY_MODEL_KEY", CLI_KEY)
+    (tmp_path / "KEYFILE").write_text(CLI_KEY)
+    (tmp_path / "EMPTYFILE").write_text("  \n")
+    options = [str(tmp_path / o) if o in ("KEYFILE", "EMPTYFILE") else o for o in options]
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "naive", "-H", "2",
+                         "--save", tmp_path / "m.tsf", *options)
+    assert status == 2 and fragment in one_line_error(err)
+    assert not (tmp_path / "m.tsf").exists()
+
+
+def persistence_members(path) -> list[str]:
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        return archive.namelist()

@@ -343,6 +343,7 @@ def tiny_lstm(**params):
     return EncoderDecoderLSTM(**{**defaults, **params})
 
 
+@pytest.mark.slow
 def test_lstm_single_series_with_quantiles_and_history():
     y = pd.Series(sine(np.arange(80), 5.0), index=make_index("datetime", 80), name="y")
     model = WindowForecaster(tiny_lstm(quantiles=(0.1, 0.5, 0.9)), n_steps_in=8, n_steps_out=4).fit(y)
@@ -359,6 +360,7 @@ def test_lstm_single_series_with_quantiles_and_history():
         model.predict_quantiles(6, quantiles=[0.25])
 
 
+@pytest.mark.slow
 def test_lstm_panel_with_future_covariates():
     rng = np.random.default_rng(3)
     index = make_index("range", 45)

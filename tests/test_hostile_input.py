@@ -652,7 +652,12 @@ SURVIVABLE = [(m, d) for m in FORECASTERS for d in ODD_SERIES
               if not (d == "huge_1e300" and m.startswith("WindowForecaster"))]  # those raise (table above)
 
 
-@pytest.mark.parametrize("model, data", SURVIVABLE, ids=[f"{m}-{d}" for m, d in SURVIVABLE])
+def _slow_if_lstm(model: str, *values, id: str | None = None):
+    """A parameter set marked slow when it trains an LSTM (the fast lane keeps the table's LSTM cases)."""
+    return pytest.param(model, *values, id=id, marks=pytest.mark.slow if "LSTM" in model else ())
+
+
+@pytest.mark.parametrize("model, data", [_slow_if_lstm(m, d, id=f"{m}-{d}") for m, d in SURVIVABLE])
 def test_odd_but_legal_input_gives_finite_forecasts(model, data):
     with time_limit(TIME_LIMIT), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -697,7 +702,7 @@ def test_fill_in_backtest_matches_backtesting_the_ffilled_series():
     assert filled.info["fill"] == "ffill"
 
 
-@pytest.mark.parametrize("model", list(FORECASTERS))
+@pytest.mark.parametrize("model", [_slow_if_lstm(m, id=m) for m in FORECASTERS])
 def test_on_short_skip_leaves_out_the_short_series_with_a_warning(model):
     data = {"long": series(30), "short": series(3)}
     make = FORECASTERS[model]
@@ -808,8 +813,10 @@ def _is_complete(artefact: str, folder: Path, target: Path) -> bool:
     return target.read_text().rstrip().endswith("</html>") and target.with_suffix(".md").exists()
 
 
-@pytest.mark.parametrize("artefact, point", INTERRUPTIONS,
-                         ids=[f"{a}-{p[1]}#{p[2]}" for a, p in INTERRUPTIONS])
+# Each interrupted report renders figures (about 3 s): the fast lane keeps the first point of each kind.
+@pytest.mark.parametrize("artefact, point", [
+    pytest.param(a, p, id=f"{a}-{p[1]}#{p[2]}", marks=pytest.mark.slow if a == "report" and p[2] > 1 else ())
+    for a, p in INTERRUPTIONS])
 @pytest.mark.parametrize("previous", [False, True], ids=["no_previous", "previous"])
 def test_interrupted_write_leaves_the_previous_complete_file_or_none(artefact, point, previous, tmp_path,
                                                                      monkeypatch):

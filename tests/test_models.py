@@ -423,22 +423,18 @@ def test_multivariate_windows_keep_y_shape(data):
 
 
 @pytest.mark.slow
-def test_get_state_from_state_round_trip_through_keras_file(tmp_path, data):
+def test_save_load_round_trip_through_keras_file(tmp_path, data):
+    """The generic state encoder keeps every fitted attribute, network_ as a .keras member."""
+    from tsforecast import load, save
+
     X, y, X_test, _ = data
     model = EncoderDecoderLSTM(**{**FAST, "decoder": "feedback", "quantiles": (0.1, 0.5, 0.9), "attention": True,
                                   "scaling": "window", "epochs": 1}).fit(X[:60], y[:60])
-    state = model._get_state()
-    config = json.loads(json.dumps(state["config"]))  # JSON-able
-    assert config["class"] == "EncoderDecoderLSTM" and set(state["models"]) == {"network"}
-    assert all(isinstance(a, np.ndarray) and a.dtype.kind in "iuf" for a in state["arrays"].values())
-    path = tmp_path / "network.keras"
-    state["models"]["network"].save(path)
-    models = {"network": keras.saving.load_model(path, safe_mode=True)}
-    arrays = {k: np.array(v) for k, v in state["arrays"].items()}
-    loaded = EncoderDecoderLSTM._from_state(config, arrays, models)
+    loaded = load(save(model, tmp_path / "lstm.tsf"))
     assert np.array_equal(loaded.predict_quantiles(X_test), model.predict_quantiles(X_test))
-    assert loaded.get_params() == {**model.get_params(), "quantiles": (0.1, 0.5, 0.9)}
-    assert loaded.history_ == model.history_
+    assert loaded.get_params() == model.get_params()
+    assert loaded.history_ == model.history_ and loaded.target_features_ == model.target_features_
+    assert type(loaded.scaler_) is type(model.scaler_) and isinstance(loaded.network_, keras.Model)
 
 
 @pytest.mark.slow

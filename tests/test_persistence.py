@@ -23,7 +23,7 @@ from sklearn.tree import DecisionTreeRegressor
 import tsforecast
 from tsforecast import WindowForecaster, load, save
 from tsforecast import persistence
-from tsforecast.exceptions import InputTypeError, ModelFileError
+from tsforecast.exceptions import InputTypeError, InvalidParameterError, ModelFileError
 
 
 # ---------------------------------------------------------------------------- helpers
@@ -39,7 +39,8 @@ def write_zip(path, members: dict[str, bytes], *, rehash: bool = True) -> None:
     members = dict(members)
     if rehash and "manifest.json" in members:
         manifest = json.loads(members["manifest.json"])
-        manifest["sha256"] = {n: hashlib.sha256(d).hexdigest() for n, d in members.items() if n != "manifest.json"}
+        manifest["sha256"] = {n: hashlib.sha256(d).hexdigest() for n, d in members.items()
+                              if n not in ("manifest.json", "signature.json")}
         # re-sign the edited config too, so the deeper checks below the checksums are tested
         if isinstance(manifest.get("config"), dict):
             manifest["config_sha256"] = persistence._config_digest(manifest["config"])
@@ -166,6 +167,7 @@ def test_lstm_round_trip_is_bit_identical(lstm_file, tmp_path):
     assert loaded.history_ == model.history_
 
 
+@pytest.mark.slow
 def test_quantile_lstm_loads_in_a_fresh_process(tmp_path):
     """A new process has not imported tsforecast.models: load must register the
     custom layers itself (it once failed with "Could not locate class")."""
@@ -211,7 +213,8 @@ def test_file_layout(ridge_file):
     assert manifest["class"] == "tsforecast:WindowForecaster"
     assert manifest["sha256"]["arrays.npz"] == hashlib.sha256(members["arrays.npz"]).hexdigest()
     with np.load(io.BytesIO(members["arrays.npz"]), allow_pickle=False) as arrays:
-        assert arrays["last_inputs"].shape == (1, 6, 1)
+        assert arrays["_last_inputs_"].shape == (1, 6, 1)  # the last window of every series, stacked
+    assert manifest["signed"] is False and "signature.json" not in members
 
 
 def test_public_names():
@@ -284,7 +287,7 @@ def test_class_outside_the_allowlist(ridge_file, tmp_path, key):
     path, _ = ridge_file
 
     def plant(manifest):
-        manifest["config"]["config"]["fitted"]["estimator_"]["__object__"] = key
+        manifest["config"]["fitted"]["estimator_"]["__object__"] = key
 
     write_zip(tmp_path / "cls.tsf", edit_manifest(members_of(path), plant))
     with pytest.raises(ModelFileError, match="not one that tsforecast restores"):
@@ -331,7 +334,7 @@ def test_lambda_layer_is_refused_and_never_runs(lstm_file, tmp_path, monkeypatch
 
     path, _, _ = lstm_file
     marker = tmp_path / "lambda_ran"
-    members = {**members_of(path), "network.keras": lambda_keras_bytes(tmp_path, marker, monkeypatch)}
+    members = {**members_of(path), "network_.keras": lambda_keras_bytes(tmp_path, marker, monkeypatch)}
     write_zip(tmp_path / "lambda.tsf", members)
     calls = []
     real_load = keras.saving.load_model
@@ -349,7 +352,7 @@ def test_lambda_layer_is_refused_and_never_runs(lstm_file, tmp_path, monkeypatch
 def test_keras_config_naming_a_foreign_module_is_refused(lstm_file, tmp_path):
     path, _, _ = lstm_file
     members = members_of(path)
-    with zipfile.ZipFile(io.BytesIO(members["network.keras"])) as inner:
+    with zipfile.ZipFile(io.BytesIO(members["network_.keras"])) as inner:
         parts = {name: inner.read(name) for name in inner.namelist()}
     config = json.loads(parts["config.json"])
     config["module"] = "os"
@@ -358,7 +361,7 @@ def test_keras_config_naming_a_foreign_module_is_refused(lstm_file, tmp_path):
     with zipfile.ZipFile(buffer, "w") as inner:
         for name, data in parts.items():
             inner.writestr(name, data)
-    write_zip(tmp_path / "module.tsf", {**members, "network.keras": buffer.getvalue()})
+    write_zip(tmp_path / "module.tsf", {**members, "network_.keras": buffer.getvalue()})
     with pytest.raises(ModelFileError, match="module 'os'"):
         load(tmp_path / "module.tsf")
 
@@ -461,3 +464,300 @@ def test_sklearn_cache_folder_and_odd_attributes_are_refused(tmp_path):
     write_zip(tmp_path / "dunder.tsf", edit_manifest(members, dunder))
     with pytest.raises(ModelFileError, match="__class__"):
         load(tmp_path / "dunder.tsf")
+
+
+# ---------------------------------------------------------------------------- signed files
+
+KEY = b"0123456789abcdef-test-key"
+
+
+def tamper_coefficients(members: dict) -> dict:
+    """Change the Ridge coefficients and recompute every checksum, as an attacker would."""
+    with np.load(io.BytesIO(members["arrays.npz"]), allow_pickle=False) as npz:
+        arrays = {name: npz[name] for name in npz.files}
+    arrays["estimator_.coef_"] = arrays["estimator_.coef_"] * 0 + 1e6
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return {**members, "arrays.npz": buffer.getvalue()}
+
+
+@pytest.fixture
+def signed_file(tmp_path):
+    model = WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3).fit(sine_series())
+    return save(model, tmp_path / "signed.tsf", key=KEY), model
+
+
+def test_signed_round_trip_and_layout(signed_file, monkeypatch):
+    path, model = signed_file
+    monkeypatch.delenv(persistence.KEY_ENV, raising=False)
+    members = members_of(path)
+    assert set(members) == {"manifest.json", "arrays.npz", "signature.json"}
+    assert json.loads(members["manifest.json"])["signed"] is True
+    pd.testing.assert_series_equal(load(path, key=KEY).predict(), model.predict(), check_exact=True)
+    pd.testing.assert_series_equal(load(path, key=KEY.decode()).predict(), model.predict(), check_exact=True)
+    load(path)  # without a key the signature is not checked: integrity only
+
+
+def test_signed_file_edited_and_rehashed_is_refused(signed_file, tmp_path):
+    path, _ = signed_file
+    edited = tamper_coefficients(members_of(path))
+    write_zip(tmp_path / "edited.tsf", edited)  # every checksum recomputed, signature kept
+    with pytest.raises(ModelFileError, match="signature does not match"):
+        load(tmp_path / "edited.tsf", key=KEY)
+    assert load(tmp_path / "edited.tsf").estimator_.coef_.max() == 1e6  # what a key-less load lets through
+
+
+def test_signed_file_without_its_signature_is_refused(signed_file, tmp_path):
+    path, _ = signed_file
+    members = members_of(path)
+    del members["signature.json"]
+    write_zip(tmp_path / "stripped.tsf", members, rehash=False)
+    with pytest.raises(ModelFileError, match="not signed"):
+        load(tmp_path / "stripped.tsf", key=KEY)
+    write_zip(tmp_path / "stripped_edited.tsf", tamper_coefficients(members))
+    with pytest.raises(ModelFileError, match="not signed"):
+        load(tmp_path / "stripped_edited.tsf", key=KEY)
+
+
+def test_unsigned_file_and_wrong_key_are_refused(ridge_file, signed_file):
+    with pytest.raises(ModelFileError, match="not signed"):
+        load(ridge_file[0], key=KEY)
+    with pytest.raises(ModelFileError, match="signature does not match.*another key"):
+        load(signed_file[0], key=b"another key, also long enough")
+
+
+@pytest.mark.parametrize("signature", [b"not json", b'{"algorithm": "MD5", "manifest": "00"}', b"[]",
+                                       b'{"algorithm": "HMAC-SHA256", "manifest": 7}'])
+def test_malformed_signature_is_refused(signed_file, tmp_path, signature):
+    path, _ = signed_file
+    write_zip(tmp_path / "bad_sig.tsf", {**members_of(path), "signature.json": signature}, rehash=False)
+    with pytest.raises(ModelFileError, match="signature does not match"):
+        load(tmp_path / "bad_sig.tsf", key=KEY)
+
+
+def test_key_from_the_environment(tmp_path, monkeypatch, ridge_file):
+    model = ridge_file[1]
+    monkeypatch.setenv(persistence.KEY_ENV, KEY.decode())
+    path = save(model, tmp_path / "env.tsf")
+    assert "signature.json" in members_of(path)
+    load(path)  # verified with the same key
+    load(path, key=KEY)
+    with pytest.raises(ModelFileError, match="not signed"):
+        load(ridge_file[0])  # the variable asks for signed files
+    with pytest.raises(ModelFileError, match="signature does not match"):
+        load(path, key=b"an explicit key wins over the env")
+
+
+@pytest.mark.parametrize("key, error, words", [
+    (b"short", InvalidParameterError, ["key", "16 bytes", "5 byte"]),
+    ("", InvalidParameterError, ["key", "0 byte"]),
+    (12345678901234567890, InputTypeError, ["key", "int"]),
+])
+def test_bad_keys(ridge_file, tmp_path, key, error, words):
+    path, model = ridge_file
+    for call in (lambda: save(model, tmp_path / "k.tsf", key=key), lambda: load(path, key=key)):
+        with pytest.raises(error) as caught:
+            call()
+        assert all(w in str(caught.value) for w in words), str(caught.value)
+        if isinstance(key, bytes):
+            assert key.decode() not in str(caught.value)  # a secret is never echoed
+    assert not (tmp_path / "k.tsf").exists()
+
+
+def test_short_key_in_the_environment_names_the_variable(ridge_file, tmp_path, monkeypatch):
+    monkeypatch.setenv(persistence.KEY_ENV, "abc")
+    with pytest.raises(InvalidParameterError, match=r"\$TSFORECAST_MODEL_KEY.*3 byte"):
+        save(ridge_file[1], tmp_path / "k.tsf")
+
+
+# ---------------------------------------------------------------------------- Keras members: allow-list and floor
+
+
+def edit_keras_config(members: dict, change) -> dict:
+    """``members`` with the network's config.json changed by ``change`` (checksums recomputed by write_zip)."""
+    (name,) = [n for n in members if n.endswith(".keras")]
+    with zipfile.ZipFile(io.BytesIO(members[name])) as inner:
+        parts = {n: inner.read(n) for n in inner.namelist()}
+    config = json.loads(parts["config.json"])
+    change(config)
+    parts["config.json"] = json.dumps(config).encode()
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as inner:
+        for n, data in parts.items():
+            inner.writestr(n, data)
+    return {**members, name: buffer.getvalue()}
+
+
+def first_layer(config: dict, class_name: str) -> dict:
+    return next(layer for layer in config["config"]["layers"] if layer["class_name"] == class_name)
+
+
+# CVE-2025-8747: keras.utils.get_file by reference; CVE-2026-1462: TFSMLayer; CVE-2025-12058: StringLookup
+# with a vocabulary path; plus a function by reference in an activation and a foreign registered name.
+KERAS_GADGETS = {
+    "function_by_reference": (
+        lambda c: first_layer(c, "LSTM").__setitem__("config", {
+            **first_layer(c, "LSTM")["config"],
+            "activation": {"module": "keras.utils", "class_name": "function", "config": "get_file",
+                           "registered_name": "get_file"}}),
+        "function by reference"),
+    "lambda_function": (
+        lambda c: first_layer(c, "LSTM")["config"].__setitem__(
+            "activation", {"class_name": "__lambda__", "config": {"code": "AAAA"}}),
+        "function by reference"),
+    "tfsm_layer": (
+        lambda c: first_layer(c, "LSTM").update(class_name="TFSMLayer"), "class 'TFSMLayer'"),
+    "string_lookup": (
+        lambda c: c["config"]["layers"].append({"module": "keras.layers", "class_name": "StringLookup",
+                                                "config": {"vocabulary": "/etc/passwd"}}),
+        "class 'StringLookup'"),
+    "activation_by_name": (
+        lambda c: first_layer(c, "LSTM")["config"].__setitem__("activation", "keras.utils.get_file"),
+        "activation 'keras.utils.get_file'"),
+    "registered_name": (
+        lambda c: first_layer(c, "LSTM").update(registered_name="evil>LSTM"), "registers 'LSTM'"),
+}
+
+
+@pytest.mark.parametrize("gadget", sorted(KERAS_GADGETS))
+def test_keras_objects_outside_the_allow_list_are_refused_before_keras(lstm_file, tmp_path, monkeypatch, gadget):
+    import keras
+
+    change, message = KERAS_GADGETS[gadget]
+    path, _, _ = lstm_file
+    write_zip(tmp_path / "gadget.tsf", edit_keras_config(members_of(path), change))
+    calls = []
+    monkeypatch.setattr(keras.saving, "load_model", lambda *a, **k: calls.append(1))
+    with pytest.raises(ModelFileError, match=message):
+        load(tmp_path / "gadget.tsf")
+    assert calls == []
+
+
+def test_allow_list_covers_every_network_variant(tmp_path):
+    """Every builder path of tsforecast.models.networks passes the scan (else our own files would not load)."""
+    import keras
+    from tsforecast.models.networks import NetworkSpec, build_networks
+
+    for decoder in ("repeat", "feedback"):
+        spec = NetworkSpec(8, 2, 3, 1, n_quantiles=3, units=2, n_layers=2, decoder=decoder, attention=True,
+                           dropout=0.1, reverse_input=True, target_features=(0,), median_index=1)
+        train, model = build_networks(spec)
+        train.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.Huber())
+        model.save(tmp_path / f"{decoder}.keras")
+        persistence._check_keras_config((tmp_path / f"{decoder}.keras").read_bytes(), decoder, tmp_path)
+
+
+@pytest.mark.parametrize("version, safe", [
+    ("3.0.0", False), ("3.8.0", False), ("3.11.3", False), ("3.12.3", False), ("3.12.4", True),
+    ("3.13.2", False), ("3.14.1", False), ("3.15.0", False), ("3.15.1", True), ("3.15.1rc1", False),
+    ("3.16.0", True), ("3.16.0.dev2026", True), ("4.0.0", True), ("nightly", False),
+])
+def test_keras_version_floor(version, safe):
+    assert persistence._keras_version_is_safe(version) is safe
+
+
+def test_load_refuses_an_old_keras(lstm_file, monkeypatch):
+    import keras
+
+    path, _, _ = lstm_file
+    monkeypatch.setattr(keras, "__version__", "3.8.0")
+    with pytest.raises(ModelFileError, match=r"Keras 3\.8\.0 has known safe-mode bypasses.*keras>=3\.12\.4"):
+        load(path)
+
+
+def test_installed_keras_meets_the_floor():
+    import keras
+
+    assert persistence._keras_version_is_safe(keras.__version__), keras.__version__
+
+
+# ---------------------------------------------------------------------------- attribute names and hooks
+
+
+@pytest.mark.parametrize("name", ["__class__", "predict", "supports_quantiles", "fill", "n_jobs", "1bad_", "no_suffix", "get_params_"])
+def test_attribute_names_from_a_file_are_checked_for_every_class(tmp_path, name, monkeypatch):
+    from tsforecast.baselines import Naive
+
+    if name == "get_params_":  # a class attribute ending in '_' is no fitted attribute either
+        monkeypatch.setattr(Naive, "get_params_", None, raising=False)
+    model = Naive().fit(sine_series())
+    save(model, tmp_path / "naive.tsf")
+
+    def plant(manifest):
+        manifest["config"]["fitted"][name] = 1
+
+    write_zip(tmp_path / "name.tsf", edit_manifest(members_of(tmp_path / "naive.tsf"), plant))
+    with pytest.raises(ModelFileError, match=f"Naive has an invalid attribute name '{name}'"):
+        load(tmp_path / "name.tsf")
+
+
+def test_lstm_attribute_names_are_checked(lstm_file, tmp_path):
+    path, _, _ = lstm_file
+
+    def plant(manifest):
+        manifest["config"]["fitted"]["predict"] = 1
+
+    write_zip(tmp_path / "lstm_name.tsf", edit_manifest(members_of(path), plant))
+    with pytest.raises(ModelFileError, match="EncoderDecoderLSTM has an invalid attribute name 'predict'"):
+        load(tmp_path / "lstm_name.tsf")
+
+
+def test_unknown_parameter_is_refused(ridge_file, tmp_path):
+    path, _ = ridge_file
+
+    def plant(manifest):
+        manifest["config"]["params"]["evil"] = 1
+
+    write_zip(tmp_path / "param.tsf", edit_manifest(members_of(path), plant))
+    with pytest.raises(ModelFileError, match="no parameter.*evil"):
+        load(tmp_path / "param.tsf")
+
+
+def test_objects_with_other_attributes_are_refused(tmp_path):
+    from tsforecast.baselines import Naive
+
+    model = Naive().fit(sine_series())
+    model.scratch = 1  # neither a parameter nor fitted state
+    with pytest.raises(InputTypeError, match="Naive.*'scratch' is neither a parameter nor fitted state"):
+        save(model, tmp_path / "odd.tsf")
+    assert not (tmp_path / "odd.tsf").exists()
+
+
+def test_optional_hooks(tmp_path, monkeypatch):
+    from tsforecast.baselines import Naive
+
+    restored = []
+    monkeypatch.setattr(Naive, "_persistence_exclude", ("cache_",), raising=False)
+    monkeypatch.setattr(Naive, "_after_load", lambda self: restored.append(self.series_ids_), raising=False)
+    model = Naive().fit(sine_series())
+    model.cache_ = object()  # not saveable, and not saved
+    loaded = load(save(model, tmp_path / "hooks.tsf"))
+    assert not hasattr(loaded, "cache_") and restored == [model.series_ids_]
+    pd.testing.assert_series_equal(loaded.predict(4), model.predict(4), check_exact=True)
+
+
+@pytest.mark.parametrize("name", ["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped",
+                                  "Theta", "Comb"])
+def test_every_registered_baseline_round_trips(tmp_path, name):
+    model = getattr(tsforecast, name)().fit(sine_series())
+    loaded = load(save(model, tmp_path / f"{name}.tsf"))
+    assert type(loaded) is type(model)
+    pd.testing.assert_series_equal(loaded.predict(5), model.predict(5), check_exact=True)
+
+
+def test_allow_list_comes_from_the_registry():
+    from tsforecast import _registry
+
+    saveable = _registry.saveable_classes()
+    assert persistence._TSFORECAST_CLASSES == saveable
+    assert set(_registry.forecaster_names()) <= set(saveable)
+    for name in saveable:
+        assert persistence._resolve_class(f"tsforecast:{name}").__name__ == name
+    assert persistence._resolve_class("tsforecast:backtest") is None  # public, but no class to restore
+
+
+def test_pyproject_pins_the_same_keras_floor():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
+    assert f'"{persistence.KERAS_REQUIREMENT}",' in text

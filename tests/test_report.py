@@ -189,6 +189,7 @@ def test_default_reference_is_best_baseline_without_seasonal_naive(result, tmp_p
 
 
 # -- panels, failures, histories ------------------------------------------------------------
+@pytest.mark.slow
 def test_panel_of_many_series_shows_six(tmp_path):
     models = {"naive": Naive(), "snaive": SeasonalNaive(24), "broken": Exploding()}
     result = tsforecast.backtest(models, _panel(8, 72), horizon=6, n_folds=2, season_length=24, progress=False)
@@ -251,6 +252,7 @@ def test_failure_while_writing_leaves_nothing(result, tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []  # not even the folders made for it
 
 
+@pytest.mark.slow
 def test_failure_keeps_the_previous_report(result, tmp_path, monkeypatch):
     paths = tsforecast.report(result, tmp_path / "r.html")
     before = {p.relative_to(tmp_path): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
@@ -266,6 +268,7 @@ def test_failure_keeps_the_previous_report(result, tmp_path, monkeypatch):
     assert after == before
 
 
+@pytest.mark.slow
 def test_rewriting_replaces_the_figure_folder(result, tmp_path):
     paths = tsforecast.report(result, tmp_path / "r.html")
     (paths.figures / "stale.png").write_bytes(b"old")

@@ -25,11 +25,23 @@ import pytest
 
 CHROMIUM = os.environ.get("TSFORECAST_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
 
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium installed (looked for 'chromium' on PATH and $TSFORECAST_CHROMIUM); "
-    ".ci/run installs Debian's chromium for this test",
-)
+NO_CHROMIUM = ("no Chromium installed (looked for 'chromium' on PATH and $TSFORECAST_CHROMIUM); install "
+               "Debian's package: apt-get install chromium (.ci/run does)")
+
+
+def in_ci() -> bool:
+    """CI sets CI=true (GitHub Actions, GitLab, .ci/run): there a missing browser is a failure."""
+    return os.environ.get("CI", "").strip().lower() in ("true", "1", "yes")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def require_chromium():
+    """Skip without Chromium on a developer's machine; fail in CI, which must open the report."""
+    if CHROMIUM is None:
+        if in_ci():
+            pytest.fail(f"CI=true but {NO_CHROMIUM}")
+        pytest.skip(NO_CHROMIUM)
+
 
 #: Headless, no sandbox (containers), nothing that talks to the network on its own.
 CHROMIUM_FLAGS = (

@@ -9,29 +9,9 @@ from __future__ import annotations
 
 import importlib
 
-__version__ = "0.1.0"
+from ._registry import PUBLIC as _LAZY  # public name -> module; resolved lazily by __getattr__
 
-# public name -> module that defines it; resolved lazily by __getattr__
-_LAZY = {
-    "make_windows": "windowing",
-    "SlidingWindowTransformer": "windowing",
-    "EncoderDecoderLSTM": "models",
-    "MedianEnsemble": "models",
-    "WindowForecaster": "forecaster",
-    "backtest": "backtesting",
-    "BacktestResult": "backtesting",
-    "report": "reporting",
-    "save": "persistence",
-    "load": "persistence",
-    "to_panel": "panel",
-    "ExpandingWindowSplit": "splits",
-    "SlidingWindowSplit": "splits",
-    "list_datasets": "datasets",
-    "load_m4": "datasets",
-    "from_panel": "panel",
-    **dict.fromkeys(["Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped", "Theta",
-                     "Comb", "ETS", "ARIMA"], "baselines"),
-}
+__version__ = "0.1.0"
 
 __all__ = sorted(_LAZY) + ["__version__"]
 

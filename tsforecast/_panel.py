@@ -45,13 +45,18 @@ class TimeAxis:
     kind: str  # "datetime", "integer" or "mixed"
     first: np.ndarray
     step: int
-    freq: object = None  # pandas DateOffset for dates
+    freq: str | None = None  # pandas frequency string for dates ("h", "MS", "W-SUN")
     unit: str = "ns"
-    tz: object = None
+    tz: str | None = None
     name: object = None
     #: kind "mixed" (a dict whose series differ in time type or frequency): each
     #: series' own index; ``first`` then holds positions into them.
     indexes: tuple | None = None
+
+    @property
+    def offset(self):
+        """``freq`` as a pandas DateOffset (kept as a string: plain to save)."""
+        return pd.tseries.frequencies.to_offset(self.freq) if self.freq is not None else None
 
     def at(self, positions: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Timestamps (as ints) of ``positions`` steps after each series' first value.
@@ -69,7 +74,7 @@ class TimeAxis:
         for value in np.unique(first):  # calendar steps: one date range per distinct start
             mask = flat_first == value
             wanted = positions if positions.shape == out.shape else np.broadcast_to(positions, out.shape)
-            dates = pd.date_range(self._timestamp(value), periods=int(wanted[mask].max()) + 1, freq=self.freq,
+            dates = pd.date_range(self._timestamp(value), periods=int(wanted[mask].max()) + 1, freq=self.offset,
                                   unit=self.unit)
             out[mask] = dates.asi8[wanted[mask]]
         return out
@@ -103,7 +108,7 @@ class TimeAxis:
                 if len(inside) else future_index(own, begin + length - len(own) + 1)[-length:]
         if self.kind == "datetime":
             return pd.date_range(self._timestamp(self.at(np.array([start]), np.array([row]))[0]), periods=length,
-                                 freq=self.freq, unit=self.unit, name=self.name)
+                                 freq=self.offset, unit=self.unit, name=self.name)
         stamps = self.at(np.arange(start, start + length)[None, :], np.array([row]))[0]
         return pd.RangeIndex(stamps[0], stamps[0] + self.step * length, self.step, name=self.name) if length \
             else pd.RangeIndex(0, name=self.name)
@@ -117,22 +122,8 @@ class TimeAxis:
         first = self.first[rows] if offsets is None else self.at(np.asarray(offsets), rows)
         return replace(self, first=np.ascontiguousarray(first, dtype=np.int64))
 
-    def to_dict(self) -> dict:
-        """Plain values (for ``tsforecast.save``); :meth:`from_dict` rebuilds the axis."""
-        return {"kind": self.kind, "first": self.first, "step": int(self.step),
-                "freq": self.freq.freqstr if self.freq is not None else None, "unit": self.unit,
-                "tz": str(self.tz) if self.tz is not None else None, "name": self.name,
-                "indexes": list(self.indexes) if self.indexes is not None else None}
-
-    @classmethod
-    def from_dict(cls, state: dict) -> "TimeAxis":
-        freq = pd.tseries.frequencies.to_offset(state["freq"]) if state["freq"] is not None else None
-        indexes = tuple(state["indexes"]) if state.get("indexes") is not None else None
-        return cls(state["kind"], np.asarray(state["first"], dtype=np.int64), int(state["step"]), freq,
-                   state["unit"], state["tz"], state["name"], indexes)
-
     def describe_freq(self) -> str:
-        return self.freq.freqstr if self.kind == "datetime" else "integer"
+        return self.freq if self.kind == "datetime" else self.kind
 
 
 # --------------------------------------------------------------------------- panel
@@ -351,7 +342,8 @@ def _axis_of_indexes(indexes: list) -> TimeAxis:
         if all(isinstance(i, pd.DatetimeIndex) and i.freq == freq and i.unit == unit and i.tz == tz
                and i.name == index.name for i in indexes):
             first = np.array([i.asi8[0] for i in indexes], dtype=np.int64)
-            return TimeAxis("datetime", first, _fixed_step(freq, unit, tz, index[0]), freq, unit, tz, index.name)
+            return TimeAxis("datetime", first, _fixed_step(freq, unit, tz, index[0]), freq.freqstr, unit, _tz_name(tz),
+                            index.name)
     elif all(isinstance(i, pd.RangeIndex) and i.step == index.step and i.name == index.name for i in indexes):
         first = np.array([i[0] for i in indexes], dtype=np.int64)
         return TimeAxis("integer", first, int(index.step), None, "ns", None, index.name)
@@ -518,7 +510,12 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
         for i in range(len(starts)):
             if ends[i] - starts[i] >= 2 and regularize_index(source.frame(i).index, source.label(i)).freq != freq:
                 _mismatch(source, i, ref_index, reference)
-    return TimeAxis(info["kind"], np.ascontiguousarray(stamps[starts]), step, freq, unit, tz, TIME_COLUMN)
+    return TimeAxis(info["kind"], np.ascontiguousarray(stamps[starts]), step, freq.freqstr if freq is not None else None,
+                    unit, _tz_name(tz), TIME_COLUMN)
+
+
+def _tz_name(tz) -> str | None:
+    return None if tz is None else str(tz)
 
 
 def _series_of_row(position: int, ends: np.ndarray) -> int:

@@ -47,9 +47,7 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from ._panel import TimeAxis
-from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, as_series_dict, check_same_columns
-from .persistence import decode_value, encode_value
+from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, as_series_dict, check_same_columns
 from .windowing import make_windows
 
 __all__ = ["WindowForecaster"]
@@ -595,41 +593,3 @@ class WindowForecaster(BaseForecaster):
             extended = frame[names].reindex(self._future_index(key, steps)).ffill()
             out[i] = extended.to_numpy(dtype=np.float64)
         return out
-
-    # -- persistence (see tsforecast.persistence) ----------------------------------
-    _FITTED = ("n_steps_in_", "n_steps_out_", "target_names_", "past_covariates_", "future_covariates_",
-               "n_windows_", "n_series_", "series_ids_", "estimator_", "n_obs_")
-
-    def _get_state(self) -> dict:
-        """Parameters, fitted estimator and the last input window of every series."""
-        arrays, models = {}, {}
-        params = {k: encode_value(v, arrays, models, f"param.{k}") for k, v in self.get_params(deep=False).items()}
-        config = {"class": type(self).__name__, "params": params, "fitted": None}
-        if hasattr(self, "estimator_"):
-            fitted = {name: encode_value(getattr(self, name), arrays, models, f"fitted.{name}")
-                      for name in self._FITTED}
-            form = self.input_form_
-            fitted["input_form_"] = encode_value(
-                {"kind": form.kind, "name": form.name, "dict_values": form.dict_values}, arrays, models, "form"
-            )
-            fitted["time_axis_"] = encode_value(self.time_axis_.to_dict(), arrays, models, "time_axis")
-            fitted["_feature_shape_"] = list(self._feature_shape_)
-            arrays["last_inputs"] = np.stack([self._last_inputs_[key] for key in self.series_ids_])
-            config["fitted"] = fitted
-        return {"config": config, "arrays": arrays, "models": models}
-
-    @classmethod
-    def _from_state(cls, config: dict, arrays: dict, models: dict):
-        params = {k: decode_value(v, arrays, models) for k, v in config["params"].items()}
-        forecaster = cls(**params)
-        fitted = config.get("fitted")
-        if fitted is None:
-            return forecaster
-        for name in cls._FITTED:
-            setattr(forecaster, name, decode_value(fitted[name], arrays, models))
-        forecaster.input_form_ = InputForm(**decode_value(fitted["input_form_"], arrays, models))
-        forecaster.time_axis_ = TimeAxis.from_dict(decode_value(fitted["time_axis_"], arrays, models))
-        forecaster._feature_shape_ = tuple(fitted["_feature_shape_"])
-        last = arrays["last_inputs"]
-        forecaster._last_inputs_ = {key: last[i] for i, key in enumerate(forecaster.series_ids_)}
-        return forecaster

@@ -25,15 +25,11 @@ from sklearn.utils.validation import check_is_fitted
 from .._validation import FILL_POLICIES, check_choice, check_int
 from ..base import BaseForecaster, check_quantiles, quantile_column
 from ..exceptions import FallbackWarning, InvalidParameterError
-from .._panel import TimeAxis
-from ..panel import InputForm
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 
 #: Quantiles returned by ``predict_quantiles`` when none are given.
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
-#: Fitted attributes saved by ``tsforecast.save`` (besides ``input_form_``).
-_FITTED = ("series_ids_", "target_names_", "n_series_", "n_obs_", "states_")
 #: Below this many series a panel is fitted in the calling process even if n_jobs > 1:
 #: starting worker processes costs more than these models' fits.
 _MIN_SERIES_PER_JOB = 8
@@ -267,36 +263,6 @@ class LocalForecaster(BaseForecaster):
         columns = [quantile_column(q) if single else f"{target}_{quantile_column(q)}"
                    for target in self.target_names_ for q in levels]
         return self._output(self._predict_quantile_array(h, levels), columns)
-
-    # -- persistence (tsforecast.save / load, no pickle) ----------------------------
-    def _get_state(self) -> dict:
-        """Parameters and the fitted per-series states (numbers and arrays only)."""
-        from ..persistence import encode_value
-
-        arrays, models = {}, {}
-        params = {k: encode_value(v, arrays, models, f"param.{k}") for k, v in self.get_params(deep=False).items()}
-        config = {"class": type(self).__name__, "params": params, "fitted": None}
-        if hasattr(self, "states_"):
-            form = self.input_form_
-            fitted = {"input_form_": {"kind": form.kind, "name": form.name, "dict_values": form.dict_values},
-                      "time_axis_": self.time_axis_.to_dict()}
-            fitted.update({name: getattr(self, name) for name in _FITTED})
-            config["fitted"] = encode_value(fitted, arrays, models, "fitted")
-        return {"config": config, "arrays": arrays, "models": models}
-
-    @classmethod
-    def _from_state(cls, config: dict, arrays: dict, models: dict):
-        from ..persistence import decode_value
-
-        params = {k: decode_value(v, arrays, models) for k, v in config["params"].items()}
-        forecaster = cls(**params)
-        if config.get("fitted") is not None:
-            fitted = decode_value(config["fitted"], arrays, models)
-            forecaster.input_form_ = InputForm(**fitted.pop("input_form_"))
-            forecaster.time_axis_ = TimeAxis.from_dict(fitted.pop("time_axis_"))
-            for name, value in fitted.items():
-                setattr(forecaster, name, value)
-        return forecaster
 
     def _quantiles(self, state: dict, horizon: int, z: np.ndarray) -> np.ndarray:
         mean = self._point(state, horizon)

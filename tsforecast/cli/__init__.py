@@ -30,6 +30,7 @@ import click
 
 from .. import __version__
 from ._input import Selection, load_dataset, read_table, season_length_of, select, split_names
+from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import MODEL_HELP, ModelSettings, make_model, make_models, model_names, parse_model_names
 
 __all__ = ["cli", "main"]
@@ -123,11 +124,50 @@ def _settings(horizon, selection, season_length, lookback, epochs, units, seed) 
 # -- commands ------------------------------------------------------------------
 @click.group(context_settings=_CONTEXT, epilog=f"Set {_DEBUG_ENV}=1 to see tracebacks of errors.")
 @click.version_option(__version__, prog_name="tsforecast")
-def cli() -> None:
+@click.option("--verbose", "-v", is_flag=True,
+              help="Show TensorFlow's start-up and log lines (hidden by default).")
+@click.pass_context
+def cli(ctx: click.Context, verbose: bool) -> None:
     """Multi-step forecasting with an encoder-decoder LSTM, held against baselines.
 
     Run `tsforecast COMMAND --help` for the options of each command.
     """
+    if not verbose:
+        # before TensorFlow is first imported: its C++ lines go to descriptor 2 at import
+        quiet_python_loggers()
+        ctx.with_resource(QuietStderr())
+
+
+def _key_options(command):
+    """Where the signing key of a model file comes from (never the command line itself)."""
+    options = [
+        click.option("--key-env", metavar="NAME",
+                     help="Sign (fit) or verify (predict) the model file with the key held in environment "
+                          "variable NAME. Default: $TSFORECAST_MODEL_KEY when it is set, else no signature."),
+        click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+                     help="Sign or verify with the key in this file (surrounding whitespace removed)."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
+    """The key from --key-env or --key-file; None lets the library read $TSFORECAST_MODEL_KEY."""
+    if key_env is not None and key_file is not None:
+        raise click.UsageError("give --key-env or --key-file, not both.")
+    if key_env is not None:
+        value = os.environ.get(key_env)
+        if not value:
+            raise click.BadParameter(f"environment variable {key_env!r} is not set or is empty.",
+                                     param_hint="--key-env")
+        return value.encode()
+    if key_file is not None:
+        data = key_file.read_bytes().strip()
+        if not data:
+            raise click.BadParameter(f"the key file {str(key_file)!r} is empty.", param_hint="--key-file")
+        return data
+    return None
 
 
 @cli.command(epilog="Models:\n\n" + MODEL_HELP.replace("\n", "\n\n"))
@@ -218,10 +258,12 @@ def _print_summary(result, reference: str | None) -> None:
 @_model_options
 @click.option("--save", "save_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The model file to write (for example model.tsf).")
+@_key_options
 @_repair_options
 def fit(data_file, dataset, target, time_column, id_column, covariates, future_covariates, model_name, horizon,
-        season_length, lookback, epochs, units, seed, save_path, fill, on_short) -> None:
-    """Fit one model on all the data and save it to a file (no pickle)."""
+        season_length, lookback, epochs, units, seed, save_path, key_env, key_file, fill, on_short) -> None:
+    """Fit one model on all the data and save it to a file (no pickle; signed with a key if one is given)."""
+    key = _read_key(key_env, key_file)
     name = parse_model_names(model_name, "--model")
     if len(name) != 1:
         raise click.BadParameter("names one model only.", param_hint="--model")
@@ -233,7 +275,7 @@ def fit(data_file, dataset, target, time_column, id_column, covariates, future_c
     model.fit(y, X)
     from ..persistence import save
 
-    save(model, save_path)
+    save(model, save_path, key=key)
     click.echo(f"saved {name[0]} ({type(model).__name__}) fitted on {selection.name} to {save_path}")
 
 
@@ -264,15 +306,12 @@ def _target_and_covariates(selection: Selection, model):
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default="-", show_default=True,
               help="The CSV file to write; '-' prints it.")
-def predict(model_file, data_file, time_column, id_column, horizon, out_file) -> None:
+@_key_options
+def predict(model_file, data_file, time_column, id_column, horizon, out_file, key_env, key_file) -> None:
     """Forecast with a saved model and write the forecasts as CSV."""
     from ..persistence import load
 
-    if _holds_keras_model(model_file):
-        # Workaround: persistence loads Keras members before it imports the classes that
-        # hold them, so in a fresh process tsforecast's custom layers must be registered first.
-        from ..models import networks  # noqa: F401
-    model = load(model_file)
+    model = load(model_file, key=_read_key(key_env, key_file))
     horizon = horizon if horizon is not None else getattr(model, "n_steps_out_", None)
     if horizon is None:
         raise click.UsageError("--horizon is needed: this model has no default horizon.")
@@ -286,16 +325,6 @@ def predict(model_file, data_file, time_column, id_column, horizon, out_file) ->
     else:
         _write_csv_atomically(table, out_file)
         click.echo(f"wrote {len(table)} forecast row(s) to {out_file}", err=True)
-
-
-def _holds_keras_model(path: Path) -> bool:
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as archive:
-            return any(name.endswith(".keras") for name in archive.namelist())
-    except (OSError, zipfile.BadZipFile):
-        return False  # load() reports what is wrong with the file
 
 
 def _update_from(model, data_file: Path, time_column, id_column):
@@ -385,7 +414,6 @@ def main(argv: list[str] | None = None) -> None:
 
     from ..exceptions import NotFittedError, TsForecastError
 
-    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     debug = os.environ.get(_DEBUG_ENV, "") not in ("", "0")
     warnings.formatwarning = _warning_line
     # Metrics a model does not give (pinball without quantiles) average to NaN, shown as such.

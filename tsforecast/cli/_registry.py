@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .._registry import CLI_MODELS
 from ..exceptions import InvalidParameterError
 
 __all__ = ["ModelSettings", "MODEL_HELP", "model_names", "make_model", "make_models", "parse_model_names"]
@@ -74,33 +75,44 @@ def _arima(s: ModelSettings):
     return ARIMA(order=(1, 1, 1), auto=True, max_p=2, max_q=2)
 
 
-def _baseline(class_name: str, seasonal: bool) -> Callable[[ModelSettings], object]:
+def _baseline(class_name: str) -> Callable[[ModelSettings], object]:
     def factory(s: ModelSettings):
         from .. import baselines
 
         cls = getattr(baselines, class_name)
+        seasonal = "season_length" in cls().get_params(deep=False)
         return cls(season_length=s.season_length) if seasonal else cls()
 
     return factory
 
 
-# name -> (factory, one-line description of the defaults)
+#: Factories with settings of their own; every other name builds its class with defaults.
+_FACTORIES: dict[str, Callable[[ModelSettings], object]] = {"lstm": _lstm, "ridge": _ridge, "ets": _ets,
+                                                            "arima": _arima}
+
+#: One line per model name on the defaults it uses.
+_DESCRIPTIONS = {
+    "lstm": "EncoderDecoderLSTM in a WindowForecaster: --lookback input steps, the horizon as output "
+            "steps, --units units, at most --epochs epochs with early stopping (patience 8), seed --seed",
+    "ridge": "Ridge regression on flattened windows (direct multi-step), same windows as lstm",
+    "naive": "last value",
+    "snaive": "value one season ago (--season-length)",
+    "drift": "line through the first and last values",
+    "mean": "mean of the history",
+    "naive2": "naive on seasonally adjusted data (M4's Naive2)",
+    "ses": "simple exponential smoothing (seasonally adjusted)",
+    "holt": "Holt's linear trend (seasonally adjusted)",
+    "damped": "damped trend (seasonally adjusted)",
+    "theta": "Theta method",
+    "comb": "mean of SES, Holt and Damped (M4's Comb)",
+    "ets": f"exponential smoothing, form chosen by AICc (seasonal for seasons up to {ETS_MAX_SEASON})",
+    "arima": "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal)",
+}
+
+# name -> (factory, one-line description of the defaults), in the order of tsforecast._registry.CLI_MODELS
 _REGISTRY: dict[str, tuple[Callable[[ModelSettings], object], str]] = {
-    "lstm": (_lstm, "EncoderDecoderLSTM in a WindowForecaster: --lookback input steps, the horizon as output "
-                    "steps, --units units, at most --epochs epochs with early stopping (patience 8), seed --seed"),
-    "ridge": (_ridge, "Ridge regression on flattened windows (direct multi-step), same windows as lstm"),
-    "naive": (_baseline("Naive", False), "last value"),
-    "snaive": (_baseline("SeasonalNaive", True), "value one season ago (--season-length)"),
-    "drift": (_baseline("Drift", False), "line through the first and last values"),
-    "mean": (_baseline("Mean", False), "mean of the history"),
-    "naive2": (_baseline("Naive2", True), "naive on seasonally adjusted data (M4's Naive2)"),
-    "ses": (_baseline("SES", True), "simple exponential smoothing (seasonally adjusted)"),
-    "holt": (_baseline("Holt", True), "Holt's linear trend (seasonally adjusted)"),
-    "damped": (_baseline("Damped", True), "damped trend (seasonally adjusted)"),
-    "theta": (_baseline("Theta", True), "Theta method"),
-    "comb": (_baseline("Comb", True), "mean of SES, Holt and Damped (M4's Comb)"),
-    "ets": (_ets, f"exponential smoothing, form chosen by AICc (seasonal for seasons up to {ETS_MAX_SEASON})"),
-    "arima": (_arima, "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal)"),
+    name: (_FACTORIES.get(name) or _baseline(class_name), _DESCRIPTIONS[name])
+    for name, class_name in CLI_MODELS.items()
 }
 
 #: ``name: description`` lines for the help text.

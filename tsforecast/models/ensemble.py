@@ -131,36 +131,3 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         # windows go to the members as they come: 3-D when the members take sequences
         tags.input_tags.three_d_array = bool(sequences or isinstance(base, EncoderDecoderLSTM))
         return tags
-
-    # -- persistence (see tsforecast.persistence) ----------------------------------
-    def _get_state(self) -> dict:
-        """The parameters and the fitted members (each saved by its own state)."""
-        from ..persistence import encode_value
-
-        arrays, models = {}, {}
-        params = {k: encode_value(v, arrays, models, f"param.{k}") for k, v in self.get_params(deep=False).items()
-                  if k != "random_state"}
-        random_state = self.random_state
-        params["random_state"] = random_state if random_state is None or isinstance(random_state, int) else None
-        config = {"class": type(self).__name__, "params": params, "fitted": None}
-        if hasattr(self, "estimators_"):
-            config["fitted"] = {
-                "estimators_": encode_value(self.estimators_, arrays, models, "fitted.estimators_"),
-                "input_lengths_": list(self.input_lengths_),
-                "n_steps_in_": self.n_steps_in_,
-                "n_features_in_": self.n_features_in_,
-            }
-        return {"config": config, "arrays": arrays, "models": models}
-
-    @classmethod
-    def _from_state(cls, config: dict, arrays: dict, models: dict) -> "MedianEnsemble":
-        from ..persistence import decode_value
-
-        model = cls(**{k: decode_value(v, arrays, models) for k, v in config["params"].items()})
-        fitted = config.get("fitted")
-        if fitted is not None:
-            model.estimators_ = decode_value(fitted["estimators_"], arrays, models)
-            model.input_lengths_ = [int(n) for n in fitted["input_lengths_"]]
-            model.n_steps_in_ = int(fitted["n_steps_in_"])
-            model.n_features_in_ = int(fitted["n_features_in_"])
-        return model

@@ -9,7 +9,6 @@ from series; this class knows nothing of time indexes.
 from __future__ import annotations
 
 import contextlib
-import numbers
 import random
 import time
 from collections.abc import Sequence
@@ -217,10 +216,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     determinism (process-wide). Fits running in parallel *threads* of one process share
     these global seeds and are not reproducible; run them in processes.
 
-    Persistence: ``_get_state`` returns ``{"config": {"class", "params", "fitted"},
-    "arrays": {"scaler_<name>": ndarray}, "models": {"network": network_}}`` and
-    ``_from_state(config, arrays, models)`` rebuilds a fitted estimator from them, for
-    :func:`tsforecast.save` / :func:`tsforecast.load`.
+    Persistence: :func:`tsforecast.save` stores the parameters and the fitted attributes
+    (``network_`` as a ``.keras`` member, ``scaler_`` as its arrays) with the generic
+    state encoder of :mod:`tsforecast.persistence`; :func:`tsforecast.load` restores them.
 
     Examples
     --------
@@ -637,60 +635,3 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         state = super().__getstate__().copy()
         state["distribute_strategy"] = None
         return state
-
-    # ------------------------------------------------------------------ persistence
-
-    def _get_state(self) -> dict:
-        """State for :func:`tsforecast.save`: JSON config, numeric arrays, Keras models."""
-        check_is_fitted(self, "network_")
-        params = self.get_params(deep=False)
-        params["distribute_strategy"] = None  # process-local; not saved
-        if params["quantiles"] is not None:
-            params["quantiles"] = [float(q) for q in params["quantiles"]]
-        if params["target_features"] is not None:
-            params["target_features"] = [int(f) for f in params["target_features"]]
-        if not (params["random_state"] is None or isinstance(params["random_state"], numbers.Integral)):
-            params["random_state"] = self.seed_  # a generator object is not JSON; its draw is
-        elif params["random_state"] is not None:
-            params["random_state"] = int(params["random_state"])
-        fitted = {
-            "n_features_in_": self.n_features_in_,
-            "n_steps_in_": self.n_steps_in_,
-            "n_input_features_": self.n_input_features_,
-            "n_steps_out_": self.n_steps_out_,
-            "n_targets_": self.n_targets_,
-            "y_ndim_": self.y_ndim_,
-            "target_features_": None if self.target_features_ is None else list(self.target_features_),
-            "quantiles_": None if self.quantiles_ is None else list(self.quantiles_),
-            "median_index_": self.median_index_,
-            "seed_": self.seed_,
-            "jit_compile_": self.jit_compile_,
-            "history_": self.history_,
-            "epoch_seconds_": self.epoch_seconds_,
-        }
-        arrays = {f"scaler_{k}": np.asarray(v) for k, v in self.scaler_.get_arrays().items()}
-        return {
-            "config": {"class": type(self).__name__, "params": params, "fitted": fitted},
-            "arrays": arrays,
-            "models": {"network": self.network_},
-        }
-
-    @classmethod
-    def _from_state(cls, config: dict, arrays: dict, models: dict) -> "EncoderDecoderLSTM":
-        """Rebuild a fitted estimator from :meth:`_get_state`'s parts (no training data)."""
-        params = dict(config["params"])
-        if params.get("quantiles") is not None:
-            params["quantiles"] = tuple(params["quantiles"])
-        if params.get("target_features") is not None:
-            params["target_features"] = tuple(params["target_features"])
-        model = cls(**params)
-        fitted = dict(config["fitted"])
-        for key in ("target_features_", "quantiles_"):
-            if fitted[key] is not None:
-                fitted[key] = tuple(fitted[key])
-        for key, value in fitted.items():
-            setattr(model, key, value)
-        scaler_arrays = {k[len("scaler_"):]: v for k, v in arrays.items() if k.startswith("scaler_")}
-        model.scaler_ = make_scaler(params["scaling"]).set_arrays(scaler_arrays)
-        model.network_ = models["network"]
-        return model

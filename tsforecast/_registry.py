@@ -1,0 +1,119 @@
+"""The one registry of tsforecast's public names and of the classes a model file may hold.
+
+Three readers, one list:
+
+- ``tsforecast/__init__.py`` resolves its lazy imports from :data:`PUBLIC` (name -> module);
+- :mod:`tsforecast.persistence` restores only the classes :func:`saveable_classes` names;
+- the command line (``tsforecast/cli/_registry.py``) offers the model names of
+  :data:`CLI_MODELS`, each mapped to a class registered here.
+
+This module imports nothing but the standard library, so ``import tsforecast`` stays fast.
+
+Examples
+--------
+>>> PUBLIC["Naive"]
+'baselines'
+>>> CLASSES["WindowForecaster"].forecaster
+True
+>>> "InputForm" in PUBLIC, "InputForm" in saveable_classes()
+(False, True)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ClassEntry", "CLASSES", "FUNCTIONS", "PUBLIC", "CLI_MODELS", "saveable_classes", "forecaster_names"]
+
+
+@dataclass(frozen=True)
+class ClassEntry:
+    """Where a class lives and what it is.
+
+    Attributes
+    ----------
+    module : str
+        Module relative to the package (``"baselines"``, ``"models.scaling"``).
+    public : bool
+        Exported as ``tsforecast.<name>``.
+    forecaster : bool
+        Has the forecaster contract (``fit(y, X)``, ``predict(horizon, X)``).
+    saveable : bool
+        May be written by ``tsforecast.save`` and rebuilt by ``tsforecast.load``.
+    """
+
+    module: str
+    public: bool = True
+    forecaster: bool = False
+    saveable: bool = False
+
+
+def _forecasters(module: str, *names: str) -> dict[str, ClassEntry]:
+    return {name: ClassEntry(module, forecaster=True, saveable=True) for name in names}
+
+
+#: Every class tsforecast exports or restores from a model file, by name.
+CLASSES: dict[str, ClassEntry] = {
+    **_forecasters("forecaster", "WindowForecaster"),
+    **_forecasters("baselines", "Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped",
+                   "Theta", "Comb", "ETS", "ARIMA"),
+    "EncoderDecoderLSTM": ClassEntry("models", saveable=True),
+    "MedianEnsemble": ClassEntry("models", saveable=True),
+    "SlidingWindowTransformer": ClassEntry("windowing"),
+    "BacktestResult": ClassEntry("backtesting"),
+    "ExpandingWindowSplit": ClassEntry("splits"),
+    "SlidingWindowSplit": ClassEntry("splits"),
+    # parts of fitted models, restored but not exported
+    "InputForm": ClassEntry("panel", public=False, saveable=True),
+    "TimeAxis": ClassEntry("_panel", public=False, saveable=True),
+    **{name: ClassEntry("models.scaling", public=False, saveable=True)
+       for name in ("IdentityScaler", "StandardWindowScaler", "WindowScaler", "MeanWindowScaler",
+                    "SeasonalWindowScaler")},
+}
+
+#: Public functions, by name -> module.
+FUNCTIONS: dict[str, str] = {
+    "make_windows": "windowing",
+    "backtest": "backtesting",
+    "report": "reporting",
+    "save": "persistence",
+    "load": "persistence",
+    "to_panel": "panel",
+    "from_panel": "panel",
+    "list_datasets": "datasets",
+    "load_m4": "datasets",
+}
+
+#: ``tsforecast.<name>`` -> module that defines it (read by the package's lazy imports).
+PUBLIC: dict[str, str] = {
+    **{name: entry.module for name, entry in CLASSES.items() if entry.public},
+    **FUNCTIONS,
+}
+
+#: Model names of the command line -> the forecaster class each one builds.
+CLI_MODELS: dict[str, str] = {
+    "lstm": "WindowForecaster",
+    "ridge": "WindowForecaster",
+    "naive": "Naive",
+    "snaive": "SeasonalNaive",
+    "drift": "Drift",
+    "mean": "Mean",
+    "naive2": "Naive2",
+    "ses": "SES",
+    "holt": "Holt",
+    "damped": "Damped",
+    "theta": "Theta",
+    "comb": "Comb",
+    "ets": "ETS",
+    "arima": "ARIMA",
+}
+
+
+def saveable_classes() -> dict[str, str]:
+    """``{class name: module}`` of the classes a model file may name."""
+    return {name: entry.module for name, entry in CLASSES.items() if entry.saveable}
+
+
+def forecaster_names() -> list[str]:
+    """Names of the public classes with the forecaster contract."""
+    return [name for name, entry in CLASSES.items() if entry.forecaster and entry.public]
