@@ -84,6 +84,7 @@ def run_tsforecast(n_series: int) -> dict:
     import warnings
 
     import tsforecast as tsf
+    from tsforecast import ExpandingWindowSplit
     from tsforecast.baselines import SES, Naive, SeasonalNaive
 
     data = make_panel(n_series)
@@ -92,7 +93,7 @@ def run_tsforecast(n_series: int) -> dict:
     started = time.perf_counter()
     with warnings.catch_warnings(), _PeakSampler() as memory:
         warnings.simplefilter("ignore")
-        result = tsf.backtest(models, data, horizon=HORIZON, n_folds=FOLDS, step=HORIZON, progress=False,
+        result = tsf.backtest(models, data, cv=ExpandingWindowSplit(HORIZON, n_splits=FOLDS, step=HORIZON), progress=False,
                               season_length=SEASON)
     seconds = time.perf_counter() - started
     tables = sum(t.memory_usage(deep=True).sum() for t in (result.forecasts, result.metrics)) / 2**20

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from _backtest_helpers import CovariateEcho, FailOn, GlobalMean, LastValue, NoisyQuantiles, UpdatableMean
 
-from tsforecast import BacktestResult, backtest
+from tsforecast import BacktestResult, ExpandingWindowSplit, SlidingWindowSplit, backtest
 from tsforecast.exceptions import (
     BacktestError,
     InputTypeError,
@@ -42,7 +42,7 @@ def count(path) -> int:
 
 
 def test_forecasts_table_single_series(series):
-    result = backtest({"last": LastValue()}, series, horizon=3, n_folds=3, progress=False)
+    result = backtest({"last": LastValue()}, series, horizon=3, cv=3, progress=False)
     table = result.forecasts
     assert list(table.columns) == ["model", "unique_id", "fold", "cutoff", "ds", "step", "y", "y_hat"]
     assert len(table) == 9 and set(table["unique_id"]) == {"series"}
@@ -60,7 +60,7 @@ def test_forecasts_table_single_series(series):
 
 
 def test_metrics_per_step_and_mase_on_fold_training_data(series):
-    result = backtest({"last": LastValue()}, series, horizon=3, n_folds=2, season_length=2, progress=False)
+    result = backtest({"last": LastValue()}, series, horizon=3, cv=2, season_length=2, progress=False)
     metrics, table = result.metrics, result.forecasts
     assert list(metrics.columns) == ["model", "unique_id", "fold", "cutoff", "step", "mae", "rmse", "smape", "mase"]
     error = (table["y"] - table["y_hat"]).abs().to_numpy()
@@ -75,7 +75,7 @@ def test_metrics_per_step_and_mase_on_fold_training_data(series):
 
 def test_summary_by_step_and_fold_scores(series):
     models = {"good": LastValue(), "bad": LastValue(offset=3.0)}
-    result = backtest(models, series, horizon=3, n_folds=3, progress=False)
+    result = backtest(models, series, horizon=3, cv=3, progress=False)
     summary = result.summary(reference="bad")
     assert list(summary.index) == ["good", "bad"]
     assert summary.loc["good", "rank"] == 1 and summary.loc["bad", "rank"] == 2
@@ -92,7 +92,7 @@ def test_summary_by_step_and_fold_scores(series):
 
 def test_local_model_on_panel_fits_each_series(panel, tmp_path):
     counter = tmp_path / "fits"
-    result = backtest(LastValue(counter=str(counter)), panel, horizon=2, n_folds=3, progress=False)
+    result = backtest(LastValue(counter=str(counter)), panel, horizon=2, cv=3, progress=False)
     assert count(counter) == 6  # 2 series x 3 folds
     assert set(result.forecasts["unique_id"]) == {"a", "b"}
     assert list(result.forecasts["unique_id"].drop_duplicates()) == ["a", "b"]
@@ -101,7 +101,7 @@ def test_local_model_on_panel_fits_each_series(panel, tmp_path):
 
 def test_global_model_fits_once_per_fold_on_all_series(panel, tmp_path):
     counter = tmp_path / "fits"
-    result = backtest({"global": GlobalMean(counter=str(counter))}, panel, horizon=2, n_folds=3, progress=False)
+    result = backtest({"global": GlobalMean(counter=str(counter))}, panel, horizon=2, cv=3, progress=False)
     assert count(counter) == 3
     assert result.info["n_tasks"] == 3
     # The drift is the mean over both series: the forecast of "a" depends on "b".
@@ -114,15 +114,15 @@ def test_global_model_fits_once_per_fold_on_all_series(panel, tmp_path):
 
 def test_dict_panel_gives_same_result_as_long_panel(panel):
     as_dict = {k: g.set_index("ds")["y"].rename("y") for k, g in panel.groupby("unique_id")}
-    long = backtest(LastValue(), panel, horizon=2, n_folds=2, progress=False)
-    other = backtest(LastValue(), as_dict, horizon=2, n_folds=2, progress=False)
+    long = backtest(LastValue(), panel, horizon=2, cv=2, progress=False)
+    other = backtest(LastValue(), as_dict, horizon=2, cv=2, progress=False)
     pd.testing.assert_frame_equal(long.forecasts, other.forecasts)
 
 
 @pytest.mark.parametrize(("refit", "fits"), [(True, 5), (2, 3), (False, 1)])
 def test_refit_cadence_and_update(series, tmp_path, refit, fits):
     counter = tmp_path / "fits"
-    result = backtest(UpdatableMean(counter=str(counter)), series, horizon=2, n_folds=5, refit=refit, progress=False)
+    result = backtest(UpdatableMean(counter=str(counter)), series, horizon=2, cv=5, refit=refit, progress=False)
     assert count(counter) == fits
     values = series.to_numpy()
     cutoffs = [29 - 2 * (5 - k) for k in range(5)]
@@ -136,13 +136,13 @@ def test_refit_cadence_and_update(series, tmp_path, refit, fits):
 def test_refit_false_without_update_refits_with_warning(series, tmp_path):
     counter = tmp_path / "fits"
     with pytest.warns(TsForecastWarning, match="no update"):
-        result = backtest(LastValue(counter=str(counter)), series, horizon=2, n_folds=3, refit=False, progress=False)
+        result = backtest(LastValue(counter=str(counter)), series, horizon=2, cv=3, refit=False, progress=False)
     assert count(counter) == 3
     assert "LastValue" in result.info["fallbacks"]
 
 
 def test_gap_forecasts_past_the_gap(series):
-    result = backtest(LastValue(), series, horizon=2, n_folds=2, gap=2, progress=False)
+    result = backtest(LastValue(), series, cv=ExpandingWindowSplit(2, n_splits=2, gap=2), progress=False)
     table = result.forecasts
     assert sorted(set(table["step"])) == [3, 4]
     last = table[table["fold"] == 1]
@@ -153,7 +153,7 @@ def test_gap_forecasts_past_the_gap(series):
 
 
 def test_sliding_window_trains_on_window_only(series):
-    result = backtest(UpdatableMean(), series, horizon=2, n_folds=2, window="sliding", window_length=5, progress=False)
+    result = backtest(UpdatableMean(), series, cv=SlidingWindowSplit(5, 2, n_splits=2), progress=False)
     values = series.to_numpy()
     for fold, cutoff in enumerate([25, 27]):
         expected = 0.5 * (values[cutoff - 4 : cutoff + 1].mean() + values[cutoff])
@@ -163,7 +163,7 @@ def test_sliding_window_trains_on_window_only(series):
 def test_covariates_past_up_to_cutoff_future_for_horizon(series):
     rng = np.random.default_rng(3)
     data = pd.DataFrame({"y": series, "x": rng.normal(size=30), "z": rng.normal(size=30)})
-    result = backtest(CovariateEcho(), data, horizon=3, n_folds=2, covariates=["z"], future_covariates=["x"],
+    result = backtest(CovariateEcho(), data, horizon=3, cv=2, covariates=["z"], future_covariates=["x"],
                       progress=False)
     for fold, cutoff in enumerate([23, 26]):
         expected = data["x"].to_numpy()[cutoff + 1 : cutoff + 4] + data["z"].iloc[cutoff]
@@ -173,16 +173,16 @@ def test_covariates_past_up_to_cutoff_future_for_horizon(series):
 
 def test_target_selection_and_unknown_column(series):
     data = pd.DataFrame({"sales": series, "other": series * 2})
-    result = backtest(LastValue(), data, horizon=2, n_folds=1, target="sales", progress=False)
+    result = backtest(LastValue(), data, horizon=2, cv=1, target="sales", progress=False)
     assert result.forecasts["y_hat"].iloc[0] == series.iloc[27]
     with pytest.raises(InvalidParameterError, match="target"):
-        backtest(LastValue(), data, horizon=2, n_folds=1, progress=False)
+        backtest(LastValue(), data, horizon=2, cv=1, progress=False)
     with pytest.raises(UnknownColumnError, match="nope"):
-        backtest(LastValue(), data, horizon=2, n_folds=1, target="sales", covariates=["nope"], progress=False)
+        backtest(LastValue(), data, horizon=2, cv=1, target="sales", covariates=["nope"], progress=False)
 
 
 def test_quantile_models_get_pinball_and_coverage(series):
-    result = backtest({"q": NoisyQuantiles(width=2.0), "last": LastValue()}, series, horizon=2, n_folds=3,
+    result = backtest({"q": NoisyQuantiles(width=2.0), "last": LastValue()}, series, horizon=2, cv=3,
                       progress=False)
     table, metrics = result.forecasts, result.metrics
     assert {"q0.1", "q0.5", "q0.9"} <= set(table.columns)
@@ -198,7 +198,7 @@ def test_quantile_models_get_pinball_and_coverage(series):
 
 def test_failing_fold_is_reported_and_rest_completes(series):
     # FailOn raises when fitted on 26 rows: fold 1 of 3 (24, 26 and 28 training rows).
-    result = backtest({"flaky": FailOn(n_rows=26), "last": LastValue()}, series, horizon=2, n_folds=3, step=2,
+    result = backtest({"flaky": FailOn(n_rows=26), "last": LastValue()}, series, cv=ExpandingWindowSplit(2, n_splits=3, step=2),
                       progress=False)
     errors = result.errors
     assert len(errors) == 1
@@ -215,25 +215,27 @@ def test_every_task_failing_raises_backtest_error(series):
             raise RuntimeError("always")
 
     with pytest.raises(BacktestError, match="RuntimeError: always"):
-        backtest(Broken(), series, horizon=2, n_folds=2, progress=False)
+        backtest(Broken(), series, horizon=2, cv=2, progress=False)
 
 
 def test_horizon_larger_than_data_names_the_numbers(series):
     with pytest.raises(InsufficientDataError, match=r"30 rows.*at least 41"):
-        backtest(LastValue(), series, horizon=40, n_folds=1, progress=False)
+        backtest(LastValue(), series, horizon=40, cv=1, progress=False)
     with pytest.raises(InsufficientDataError, match="30 rows"):
-        backtest(LastValue(), series, horizon=10, n_folds=3, progress=False)
+        backtest(LastValue(), series, horizon=10, cv=3, progress=False)
 
 
 def test_zero_folds_and_bad_parameters(series):
-    with pytest.raises(InvalidParameterError, match="n_folds must be >= 1.*got 0"):
-        backtest(LastValue(), series, horizon=2, n_folds=0, progress=False)
+    with pytest.raises(InvalidParameterError, match="cv must be >= 1.*got 0"):
+        backtest(LastValue(), series, horizon=2, cv=0, progress=False)
     with pytest.raises(InvalidParameterError, match="horizon"):
         backtest(LastValue(), series, horizon=0, progress=False)
-    with pytest.raises(InvalidParameterError, match="window_length"):
-        backtest(LastValue(), series, horizon=2, window="sliding", progress=False)
-    with pytest.raises(InvalidParameterError, match="window"):
-        backtest(LastValue(), series, horizon=2, window="rolling", progress=False)
+    with pytest.raises(InvalidParameterError, match="horizon must be given unless cv is a splitter"):
+        backtest(LastValue(), series, cv=3, progress=False)
+    with pytest.raises(InvalidParameterError, match="horizon=3 disagrees with the splitter's horizon=2"):
+        backtest(LastValue(), series, horizon=3, cv=ExpandingWindowSplit(2, n_splits=2), progress=False)
+    with pytest.raises(InputTypeError, match="cv must be None, a number of folds or a splitter.*'rolling'"):
+        backtest(LastValue(), series, horizon=2, cv="rolling", progress=False)
     with pytest.raises(InvalidParameterError, match="metrics"):
         backtest(LastValue(), series, horizon=2, metrics=["r2"], progress=False)
     with pytest.raises(InputTypeError, match="models"):
@@ -245,7 +247,7 @@ def test_zero_folds_and_bad_parameters(series):
 
 
 def test_compare_unknown_reference(series):
-    result = backtest({"a": LastValue(), "b": LastValue(offset=1.0)}, series, horizon=2, n_folds=3, progress=False)
+    result = backtest({"a": LastValue(), "b": LastValue(offset=1.0)}, series, horizon=2, cv=3, progress=False)
     with pytest.raises(InvalidParameterError, match=r"reference must be one of .*'a', 'b'.*got 'c'"):
         result.compare(reference="c")
     with pytest.raises(InvalidParameterError, match="reference"):
@@ -257,7 +259,7 @@ def test_compare_unknown_reference(series):
 
 
 def test_compare_uses_squared_errors_for_rmse(series):
-    result = backtest({"a": LastValue(), "b": LastValue(offset=1.0)}, series, horizon=2, n_folds=4, progress=False)
+    result = backtest({"a": LastValue(), "b": LastValue(offset=1.0)}, series, horizon=2, cv=4, progress=False)
     table = result.compare(reference="a", metric="rmse")
     f = result.forecasts
     diff = ((f[f.model == "b"]["y"].to_numpy() - f[f.model == "b"]["y_hat"].to_numpy()) ** 2
@@ -267,7 +269,7 @@ def test_compare_uses_squared_errors_for_rmse(series):
 
 
 def test_save_and_load_round_trip(panel, tmp_path):
-    result = backtest({"q": NoisyQuantiles(), "last": FailOn(n_rows=24)}, panel, horizon=2, n_folds=3,
+    result = backtest({"q": NoisyQuantiles(), "last": FailOn(n_rows=24)}, panel, horizon=2, cv=3,
                       progress=False)
     assert len(result.errors) == 2
     path = result.save(tmp_path / "result.zip")
@@ -282,7 +284,7 @@ def test_save_and_load_round_trip(panel, tmp_path):
 def test_load_rejects_altered_or_foreign_files(series, tmp_path):
     import zipfile
 
-    result = backtest(LastValue(), series, horizon=2, n_folds=2, progress=False)
+    result = backtest(LastValue(), series, horizon=2, cv=2, progress=False)
     path = result.save(tmp_path / "r.zip")
     with zipfile.ZipFile(path) as archive:
         members = {n: archive.read(n) for n in archive.namelist()}
@@ -305,7 +307,7 @@ def test_histories_of_models_with_history(series):
             self.history_ = {"loss": [float(len(y)), 1.0], "val_loss": [2.0, 1.5]}
             return self
 
-    result = backtest({"h": WithHistory(), "last": LastValue()}, series, horizon=2, n_folds=2, progress=False)
+    result = backtest({"h": WithHistory(), "last": LastValue()}, series, horizon=2, cv=2, progress=False)
     assert result.histories["last"] == {}
     assert result.histories["h"][1]["loss"] == [28.0, 1.0]
     assert set(result.histories["h"]) == {0, 1}
@@ -313,7 +315,7 @@ def test_histories_of_models_with_history(series):
 
 def test_models_are_cloned_not_mutated(series):
     model = LastValue()
-    backtest(model, series, horizon=2, n_folds=2, progress=False)
+    backtest(model, series, horizon=2, cv=2, progress=False)
     assert not hasattr(model, "last_")
 
 
@@ -321,7 +323,7 @@ def test_unequal_panel_lengths_align_folds_from_the_end(series):
     data = {"long": series, "short": series.iloc[10:]}
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        result = backtest(LastValue(), data, horizon=2, initial_window=14, progress=False)
+        result = backtest(LastValue(), data, cv=ExpandingWindowSplit(2, n_splits=None, initial_window=14), progress=False)
     folds = result.forecasts.groupby("unique_id")["fold"].agg(["min", "max"])
     assert folds.loc["long", "max"] == folds.loc["short", "max"]
     assert folds.loc["short", "min"] > folds.loc["long", "min"]
@@ -339,7 +341,7 @@ def test_warm_start_with_a_warm_start_parameter_continues_the_estimator(series):
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SGD's ConvergenceWarning at max_iter=3
-        result = backtest(make(), series, horizon=2, n_folds=2, warm_start=True, progress=False)
+        result = backtest(make(), series, horizon=2, cv=2, warm_start=True, progress=False)
         manual = make().fit(series.iloc[:28 - 2])
         first = manual.predict(2).to_numpy()
         manual.estimator_.set_params(warm_start=True)
@@ -386,18 +388,18 @@ def test_warm_start_hands_weights_to_networks_without_warm_start_parameter(serie
             return np.full((len(X), 2), self.network_.get_weights()[0])
 
     model = WindowForecaster(NetEstimator(), n_steps_in=4, n_steps_out=2)
-    result = backtest(model, series, horizon=2, n_folds=3, warm_start=True, progress=False)
+    result = backtest(model, series, horizon=2, cv=3, warm_start=True, progress=False)
     # Fold 0 trains 8 epochs from 0; each warm refit continues for 8 // 4 = 2 epochs.
     np.testing.assert_array_equal(result.forecasts.groupby("fold")["y_hat"].first(), [8.0, 10.0, 12.0])
     assert [len(result.histories["WindowForecaster"][k]["loss"]) for k in range(3)] == [8, 2, 2]
-    epochs = backtest(model, series, horizon=2, n_folds=3, warm_start=3, progress=False)
+    epochs = backtest(model, series, horizon=2, cv=3, warm_start=3, progress=False)
     np.testing.assert_array_equal(epochs.forecasts.groupby("fold")["y_hat"].first(), [8.0, 11.0, 14.0])
-    cold = backtest(model, series, horizon=2, n_folds=3, progress=False)
+    cold = backtest(model, series, horizon=2, cv=3, progress=False)
     np.testing.assert_array_equal(cold.forecasts.groupby("fold")["y_hat"].first(), [8.0, 8.0, 8.0])
     assert model.get_params()["estimator"].epochs == 8  # the user's model is untouched
 
 
 def test_warm_start_unsupported_refits_from_scratch_with_a_note(series):
-    result = backtest(LastValue(), series, horizon=2, n_folds=2, warm_start=True, progress=False)
+    result = backtest(LastValue(), series, horizon=2, cv=2, warm_start=True, progress=False)
     assert result.info["notes"] == {"LastValue": ["warm_start unsupported: refit from scratch"]}
     np.testing.assert_array_equal(result.forecasts.groupby("fold")["y_hat"].first(), series.iloc[[25, 27]])

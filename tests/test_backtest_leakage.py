@@ -51,11 +51,11 @@ def corrupt(data: pd.DataFrame, cutoff_pos: int, how: str, keep_future: str | No
 def assert_no_leak(models: dict, *, fold: int = 1, keep_future: str | None = None, n_folds: int = N_FOLDS,
                    garbage=("x1000", "random"), **kwargs):
     data = make_data()
-    clean = backtest(models, data, horizon=HORIZON, n_folds=n_folds, progress=False, **kwargs)
+    clean = backtest(models, data, horizon=HORIZON, cv=n_folds, progress=False, **kwargs)
     cutoff_pos = LENGTH - HORIZON * (n_folds - fold) - 1
     assert clean.forecasts.query("fold == @fold")["cutoff"].iloc[0] == data["ds"].iloc[cutoff_pos]
     for how in garbage:
-        dirty = backtest(models, corrupt(data, cutoff_pos, how, keep_future), horizon=HORIZON, n_folds=n_folds,
+        dirty = backtest(models, corrupt(data, cutoff_pos, how, keep_future), horizon=HORIZON, cv=n_folds,
                          progress=False, **kwargs)
         assert dirty.errors.empty and clean.errors.empty
         columns = FORECAST_COLUMNS + [c for c in clean.forecasts.columns if c.startswith("q")]

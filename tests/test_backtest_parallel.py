@@ -47,12 +47,12 @@ def assert_same(one, other) -> None:
 
 @pytest.fixture(scope="module")
 def sequential():
-    return backtest(models(), make_panel(), horizon=3, n_folds=4, progress=False)
+    return backtest(models(), make_panel(), horizon=3, cv=4, progress=False)
 
 
 @pytest.mark.slow
 def test_joblib_two_workers_match_sequential(sequential):
-    parallel = backtest(models(), make_panel(), horizon=3, n_folds=4, n_jobs=2, progress=False)
+    parallel = backtest(models(), make_panel(), horizon=3, cv=4, n_jobs=2, progress=False)
     assert_same(sequential, parallel)
     assert parallel.info["n_jobs"] == 2
 
@@ -62,8 +62,8 @@ def test_dask_local_cluster_matches_sequential(sequential):
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=False, protocol="tcp", host="127.0.0.1", dashboard_address=None
     ) as cluster, distributed.Client(cluster) as client:
-        by_client = backtest(models(), make_panel(), horizon=3, n_folds=4, backend=client, progress=False)
-        by_name = backtest(models(), make_panel(), horizon=3, n_folds=4, backend="dask", progress=False)
+        by_client = backtest(models(), make_panel(), horizon=3, cv=4, backend=client, progress=False)
+        by_name = backtest(models(), make_panel(), horizon=3, cv=4, backend="dask", progress=False)
     assert_same(sequential, by_client)
     assert_same(sequential, by_name)
 
@@ -72,15 +72,15 @@ def test_checkpoint_resume_redoes_nothing(tmp_path):
     counter = tmp_path / "fits"
     data = make_panel(2, 40)
     model = {"last": LastValue(counter=str(counter))}
-    first = backtest(model, data, horizon=2, n_folds=3, checkpoint_dir=tmp_path / "ck", progress=False)
+    first = backtest(model, data, horizon=2, cv=3, checkpoint_dir=tmp_path / "ck", progress=False)
     assert len(counter.read_text().splitlines()) == 6
     assert len(list((tmp_path / "ck").glob("*.json"))) == 6
-    again = backtest(model, data, horizon=2, n_folds=3, checkpoint_dir=tmp_path / "ck", progress=False)
+    again = backtest(model, data, horizon=2, cv=3, checkpoint_dir=tmp_path / "ck", progress=False)
     assert len(counter.read_text().splitlines()) == 6
     assert again.info["n_tasks_resumed"] == 6
     assert_same(first, again)
     # A different horizon is a different backtest: nothing is reused.
-    backtest(model, data, horizon=3, n_folds=3, checkpoint_dir=tmp_path / "ck", progress=False)
+    backtest(model, data, horizon=3, cv=3, checkpoint_dir=tmp_path / "ck", progress=False)
     assert len(counter.read_text().splitlines()) == 12
 
 
@@ -92,7 +92,7 @@ from _backtest_helpers import LastValue
 from tsforecast import backtest
 rng = np.random.default_rng(0)
 y = pd.Series(np.cumsum(rng.normal(size=80)), index=pd.RangeIndex(80), name="y")
-backtest({{"slow": LastValue(counter={counter!r}, delay={delay})}}, y, horizon=2, n_folds=12,
+backtest({{"slow": LastValue(counter={counter!r}, delay={delay})}}, y, horizon=2, cv=12,
          checkpoint_dir={ck!r}, progress=False)
 """
 
@@ -123,10 +123,10 @@ def test_killed_backtest_resumes_where_it_stopped(tmp_path):
     rng = np.random.default_rng(0)
     y = pd.Series(np.cumsum(rng.normal(size=80)), index=pd.RangeIndex(80), name="y")
     model = {"slow": LastValue(counter=str(counter), delay=0.4)}
-    resumed = backtest(model, y, horizon=2, n_folds=12, checkpoint_dir=ck, progress=False)
+    resumed = backtest(model, y, horizon=2, cv=12, checkpoint_dir=ck, progress=False)
     assert resumed.info["n_tasks_resumed"] == finished
     assert len(counter.read_text().splitlines()) - fits_before == 12 - finished
-    uninterrupted = backtest({"slow": LastValue(counter=str(counter), delay=0.0)}, y, horizon=2, n_folds=12,
+    uninterrupted = backtest({"slow": LastValue(counter=str(counter), delay=0.0)}, y, horizon=2, cv=12,
                              progress=False)
     # The counter path and delay differ in the params, so compare the tables only.
     for name in ("forecasts", "metrics", "errors"):

@@ -148,7 +148,7 @@ def lstm_file() -> Path:
 
 @functools.cache
 def small_result() -> BacktestResult:
-    return backtest({"naive": baselines.Naive(), "mean": baselines.Mean()}, series(30), horizon=2, n_folds=2,
+    return backtest({"naive": baselines.Naive(), "mean": baselines.Mean()}, series(30), horizon=2, cv=2,
                     progress=False)
 
 
@@ -434,13 +434,13 @@ CASES: list[Case] = [
          InvalidParameterError, "horizon", "0"),
     case("backtest/horizon_negative", lambda: backtest(baselines.Naive(), Y, horizon=-2, progress=False),
          InvalidParameterError, "horizon", "-2"),
-    case("backtest/n_folds_0", lambda: backtest(baselines.Naive(), Y, horizon=2, n_folds=0, progress=False),
-         InvalidParameterError, "n_folds", "0"),
+    case("backtest/cv_0", lambda: backtest(baselines.Naive(), Y, horizon=2, cv=0, progress=False),
+         InvalidParameterError, "cv", "0"),
     case("backtest/models_string", lambda: backtest("naive", Y, horizon=2, progress=False), InputTypeError,
          "models", "str"),
     case("backtest/series_too_short",
-         lambda: backtest(baselines.Naive(), series(6), horizon=3, n_folds=4, progress=False),
-         InsufficientDataError, "n_folds", "6"),
+         lambda: backtest(baselines.Naive(), series(6), horizon=3, cv=4, progress=False),
+         InsufficientDataError, "n_splits", "6"),
     case("backtest/unknown_target",
          lambda: backtest(baselines.Naive(), frame_with("x", np.ones(40)), horizon=2, target="sales",
                           progress=False),
@@ -451,9 +451,12 @@ CASES: list[Case] = [
          UnknownColumnError, "covariates", "'price'"),
     case("backtest/data_list", lambda: backtest(baselines.Naive(), [1.0, 2.0], horizon=1, progress=False),
          InputTypeError, "data", "list"),
-    case("backtest/window_unknown",
-         lambda: backtest(baselines.Naive(), Y, horizon=2, window="rolling", progress=False),
-         InvalidParameterError, "window", "'rolling'"),
+    case("backtest/cv_unknown",
+         lambda: backtest(baselines.Naive(), Y, horizon=2, cv="rolling", progress=False),
+         InputTypeError, "cv", "'rolling'"),
+    case("backtest/horizon_disagrees_with_cv",
+         lambda: backtest(baselines.Naive(), Y, horizon=3, cv=splits.ExpandingWindowSplit(2), progress=False),
+         InvalidParameterError, "horizon=3", "horizon=2"),
     case("backtest/nan_target", lambda: backtest(baselines.Naive(), with_nan(), horizon=2, progress=False),
          InvalidInputError, "nan", "fill="),
     case("backtest/checkpoint_dir_is_a_file",
@@ -466,7 +469,8 @@ CASES: list[Case] = [
          InvalidParameterError, "metrics", "'accuracy'"),
     case("backtest/quantile_0", lambda: backtest(baselines.Naive(), Y, horizon=2, quantiles=[0.0], progress=False),
          InvalidParameterError, "quantiles", "0.0"),
-    case("backtest/gap_negative", lambda: backtest(baselines.Naive(), Y, horizon=2, gap=-1, progress=False),
+    case("backtest/gap_negative",
+         lambda: backtest(baselines.Naive(), Y, cv=splits.ExpandingWindowSplit(2, gap=-1), progress=False),
          InvalidParameterError, "gap", "-1"),
     case("backtest/fill_unknown", lambda: backtest(baselines.Naive(), Y, horizon=2, fill="zero", progress=False),
          InvalidParameterError, "fill", "'zero'"),
@@ -696,8 +700,8 @@ def test_fill_repairs_missing_values_like_pandas(model, fill):
 
 def test_fill_in_backtest_matches_backtesting_the_ffilled_series():
     gappy = with_nan(at=12)
-    filled = backtest(baselines.Naive(), gappy, horizon=2, n_folds=2, fill="ffill", progress=False)
-    reference = backtest(baselines.Naive(), gappy.ffill(), horizon=2, n_folds=2, progress=False)
+    filled = backtest(baselines.Naive(), gappy, horizon=2, cv=2, fill="ffill", progress=False)
+    reference = backtest(baselines.Naive(), gappy.ffill(), horizon=2, cv=2, progress=False)
     pd.testing.assert_frame_equal(filled.forecasts, reference.forecasts)
     assert filled.info["fill"] == "ffill"
 
@@ -721,10 +725,10 @@ def test_on_short_skip_leaves_out_the_short_series_with_a_warning(model):
 def test_on_short_skip_in_backtest():
     data = panel({"long": 30, "short": 4})
     with pytest.warns(SkippedSeriesWarning, match="'short'"):
-        result = backtest(baselines.Naive(), data, horizon=2, n_folds=3, on_short="skip", progress=False)
+        result = backtest(baselines.Naive(), data, horizon=2, cv=3, on_short="skip", progress=False)
     assert set(result.forecasts["unique_id"]) == {"long"} and result.info["data"]["n_series"] == 1
     with pytest.raises(InsufficientDataError, match="'short'"):
-        backtest(baselines.Naive(), data, horizon=2, n_folds=3, progress=False)
+        backtest(baselines.Naive(), data, horizon=2, cv=3, progress=False)
 
 
 # --------------------------------------------------------------------------- interrupted writes
@@ -800,7 +804,7 @@ def _write(artefact: str, target: Path, variant: int):
     if artefact == "save":
         return lambda: save(ridge(4 + variant).fit(series()), target)
     if artefact == "BacktestResult.save":
-        return lambda: backtest(baselines.Naive(), series(30 + variant), horizon=2, n_folds=2,
+        return lambda: backtest(baselines.Naive(), series(30 + variant), horizon=2, cv=2,
                                 progress=False).save(target)
     return lambda: report(small_result(), target, title=f"version {variant}")
 
@@ -846,14 +850,14 @@ def test_interrupted_checkpointed_backtest_leaves_only_complete_task_files(tmp_p
     # the third task's file fails after its bytes are written, before it is renamed into place
     fail_at(monkeypatch, checkpoint.os, "fsync", 3)
     with pytest.raises(Injected):
-        backtest(models, data, horizon=2, n_folds=2, checkpoint_dir=ck, progress=False)
+        backtest(models, data, horizon=2, cv=2, checkpoint_dir=ck, progress=False)
     monkeypatch.undo()
     files = sorted(ck.iterdir())
     assert [p.suffix for p in files] == [".json", ".json"], files  # no partial or temporary file
     store = checkpoint.TaskStore(ck)
     assert all(store.load(p.stem) is not None for p in files)
-    resumed = backtest(models, data, horizon=2, n_folds=2, checkpoint_dir=ck, progress=False)
-    clean = backtest(models, data, horizon=2, n_folds=2, progress=False)
+    resumed = backtest(models, data, horizon=2, cv=2, checkpoint_dir=ck, progress=False)
+    clean = backtest(models, data, horizon=2, cv=2, progress=False)
     assert resumed.info["n_tasks_resumed"] == 2
     pd.testing.assert_frame_equal(resumed.forecasts, clean.forecasts)
     pd.testing.assert_frame_equal(resumed.metrics, clean.metrics)
@@ -913,7 +917,7 @@ def test_cli_fill_and_on_short(tmp_path, capsys):
     nan_csv = csv_file("gappy.csv", pd.DataFrame({"ds": gappy.index, "y": gappy.to_numpy()}))
     common = ["--target", "y", "-H", "2", "--folds", "2", "-m", "naive", "-q"]
     cli("backtest", "--data", nan_csv, *common, "--fill", "ffill", "--save-result", str(tmp_path / "a.zip"))
-    reference = backtest({"naive": baselines.Naive()}, gappy.ffill(), horizon=2, n_folds=2, progress=False)
+    reference = backtest({"naive": baselines.Naive()}, gappy.ffill(), horizon=2, cv=2, progress=False)
     filled = BacktestResult.load(tmp_path / "a.zip")
     np.testing.assert_array_equal(filled.forecasts["y_hat"], reference.forecasts["y_hat"])
 

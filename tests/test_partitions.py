@@ -54,8 +54,8 @@ def test_backtest_partitions_equal_the_local_backtest(client, table):
     data = long_panel()
     models = {"snaive": SeasonalNaive(24), "ses": SES(), "theta": Theta(24)}
     parts = dd.from_pandas(data, npartitions=4, sort=False)
-    got = backtest_partitions(models, parts, table=table, horizon=12, n_folds=3, season_length=24).compute()
-    local = getattr(backtest(models, data, horizon=12, n_folds=3, season_length=24, progress=False), table)
+    got = backtest_partitions(models, parts, table=table, horizon=12, cv=3, season_length=24).compute()
+    local = getattr(backtest(models, data, horizon=12, cv=3, season_length=24, progress=False), table)
     assert list(got.columns) == list(local.columns)
     pd.testing.assert_frame_equal(_sorted(got, KEYS), _sorted(local, KEYS), check_exact=True)
 

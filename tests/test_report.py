@@ -47,7 +47,7 @@ def result() -> BacktestResult:
         "drift": Drift(),
         "ridge": WindowForecaster(Ridge(), n_steps_in=24, n_steps_out=6),
     }
-    return tsforecast.backtest(models, _panel(3), horizon=6, n_folds=3, season_length=24, progress=False)
+    return tsforecast.backtest(models, _panel(3), horizon=6, cv=3, season_length=24, progress=False)
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +192,7 @@ def test_default_reference_is_best_baseline_without_seasonal_naive(result, tmp_p
 @pytest.mark.slow
 def test_panel_of_many_series_shows_six(tmp_path):
     models = {"naive": Naive(), "snaive": SeasonalNaive(24), "broken": Exploding()}
-    result = tsforecast.backtest(models, _panel(8, 72), horizon=6, n_folds=2, season_length=24, progress=False)
+    result = tsforecast.backtest(models, _panel(8, 72), horizon=6, cv=2, season_length=24, progress=False)
     markdown = tsforecast.report(result, tmp_path / "p.html").markdown.read_text()
     assert "Series shown: the first 6 of 8 in the data's order." in markdown
     assert "## Failed tasks" in markdown
@@ -278,7 +278,7 @@ def test_rewriting_replaces_the_figure_folder(result, tmp_path):
 
 
 def test_single_model_and_other_metrics(tmp_path):
-    result = tsforecast.backtest({"naive": Naive()}, _panel(1, 60), horizon=4, n_folds=2, metrics=["rmse", "mae"],
+    result = tsforecast.backtest({"naive": Naive()}, _panel(1, 60), horizon=4, cv=2, metrics=["rmse", "mae"],
                                  progress=False)
     markdown = tsforecast.report(result, tmp_path / "one.html").markdown.read_text()
     assert "Only the reference model naive was backtested; there is nothing to compare." in markdown

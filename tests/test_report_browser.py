@@ -295,6 +295,6 @@ def browser_report(tmp_path_factory):
     lstm = tsforecast.WindowForecaster(EncoderDecoderLSTM(units=4, epochs=3, batch_size=32, random_state=0),
                                        n_steps_in=24, n_steps_out=6)
     result = tsforecast.backtest({"lstm": lstm, "naive": Naive(), "snaive": SeasonalNaive(24)}, data, target="y",
-                                 covariates=["x"], horizon=6, n_folds=2, season_length=24, progress=False)
+                                 covariates=["x"], horizon=6, cv=2, season_length=24, progress=False)
     paths = tsforecast.report(result, tmp_path_factory.mktemp("browser") / "report.html")
     return paths.html, paths.markdown

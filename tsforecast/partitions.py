@@ -125,7 +125,7 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
     check : bool
         Check first that no series spans two partitions.
     **options
-        The other arguments of :func:`~tsforecast.backtest` (``horizon``, ``n_folds``,
+        The other arguments of :func:`~tsforecast.backtest` (``horizon``, ``cv``,
         ``season_length`` ...); ``progress`` is off on workers.
 
     Returns

@@ -62,7 +62,7 @@ def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> Folds
             by_length[length] = _spans(splitter, length)
         except InsufficientDataError as exc:
             # The splitter names its own arguments; say it in backtest's words.
-            failures[length] = str(exc).replace("X has", "it has").replace("n_splits", "n_folds")
+            failures[length] = str(exc).replace("X has", "it has")
     short = np.flatnonzero(np.isin(lengths, list(failures)))
     single = data.panel.n_series == 1
     for position, row in enumerate(short.tolist()):

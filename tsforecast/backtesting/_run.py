@@ -61,28 +61,37 @@ def _check_cadence(value, name: str) -> int | bool:
     return check_int(value, name, minimum=1)
 
 
-def _splitter(horizon, n_folds, initial_window, step, window, window_length, gap):
-    n_folds = check_int(n_folds, "n_folds", allow_none=True)
-    if n_folds is not None and n_folds < 1:
-        raise InvalidParameterError(f"n_folds must be >= 1 (a backtest needs at least one fold); got {n_folds}.")
-    window = check_choice(window, "window", ("expanding", "sliding"))
-    if window == "sliding":
-        if window_length is None:
-            raise InvalidParameterError("window_length must be given with window='sliding'; got None.")
-        if initial_window is not None:
-            raise InvalidParameterError(
-                f"initial_window applies to window='expanding'; got initial_window={initial_window!r} "
-                "with window='sliding' (use window_length)."
-            )
-        n_splits = n_folds if n_folds is not None else _DEFAULT_FOLDS
-        return SlidingWindowSplit(window_length, horizon, n_splits=n_splits, step=step, gap=gap)
-    if window_length is not None:
-        raise InvalidParameterError(
-            f"window_length applies to window='sliding'; got window_length={window_length!r} with window='expanding'."
+def _check_cv(cv, horizon):
+    """The splitter of a backtest and its horizon (``cv``: None, a number of folds, or a
+    splitter; ``horizon``: the splitter's, or required for the other two)."""
+    if cv is None or (isinstance(cv, (int, np.integer)) and not isinstance(cv, (bool, np.bool_))):
+        if horizon is None:
+            raise InvalidParameterError("horizon must be given unless cv is a splitter (which has its own); got None.")
+        horizon = check_int(horizon, "horizon", minimum=1)
+        n_folds = _DEFAULT_FOLDS if cv is None else check_int(cv, "cv")
+        if n_folds < 1:
+            raise InvalidParameterError(f"cv must be >= 1 (a backtest needs at least one fold); got {n_folds}.")
+        return ExpandingWindowSplit(horizon, n_splits=n_folds), horizon
+    if not isinstance(cv, (ExpandingWindowSplit, SlidingWindowSplit)):
+        raise InputTypeError(
+            "cv must be None, a number of folds or a splitter (ExpandingWindowSplit, SlidingWindowSplit); "
+            f"got {cv!r} of type {type(cv).__name__}."
         )
-    if n_folds is None and initial_window is None:
-        n_folds = _DEFAULT_FOLDS
-    return ExpandingWindowSplit(horizon, n_splits=n_folds, initial_window=initial_window, step=step, gap=gap)
+    if horizon is not None and check_int(horizon, "horizon", minimum=1) != cv.horizon:
+        raise InvalidParameterError(
+            f"horizon={horizon} disagrees with the splitter's horizon={cv.horizon}; give one of them."
+        )
+    return cv, cv.horizon
+
+
+def _splitter_settings(splitter) -> dict:
+    """How the folds are placed, for ``BacktestResult.info`` (read by the report)."""
+    sliding = isinstance(splitter, SlidingWindowSplit)
+    return {"step": splitter.step if splitter.step is not None else splitter.horizon,
+            "window": "sliding" if sliding else "expanding",
+            "window_length": splitter.window_length if sliding else None,
+            "initial_window": None if sliding else splitter.initial_window,
+            "cv": repr(splitter)}
 
 
 def _versions() -> dict:
@@ -191,13 +200,8 @@ def backtest(
     models,
     data,
     *,
-    horizon: int,
-    n_folds: int | None = None,
-    initial_window: int | None = None,
-    step: int | None = None,
-    window: str = "expanding",
-    window_length: int | None = None,
-    gap: int = 0,
+    horizon: int | None = None,
+    cv=None,
     refit: bool | int = True,
     warm_start: bool | int = False,
     target=None,
@@ -230,23 +234,17 @@ def backtest(
     data : Series, DataFrame, long panel DataFrame or dict
         One series (its columns: the target and covariates) or a panel (see
         :mod:`tsforecast.panel`), regularly indexed by time.
-    horizon : int
-        Steps scored per fold.
-    n_folds : int, optional
-        Number of folds, placed at the end of the data (the last one ends on the last
-        row). Default: 5, or as many as fit when ``initial_window`` is given.
-    initial_window : int, optional
-        The fewest training rows of the earliest fold (``window="expanding"``).
-    step : int, optional
-        Rows between consecutive cutoffs; default ``horizon``.
-    window : {"expanding", "sliding"}
-        Train on all rows up to the cutoff, or on the last ``window_length`` rows.
-    window_length : int, optional
-        Training rows per fold with ``window="sliding"``.
-    gap : int
-        Rows between the cutoff and the first scored step, forecast but not scored
-        (for data published late). ``step`` in the results counts steps ahead of the
-        cutoff, so it runs from ``gap + 1`` to ``gap + horizon``.
+    horizon : int, optional
+        Steps scored per fold; taken from ``cv`` when it is a splitter.
+    cv : int or splitter, optional
+        Where the folds are: a number of folds (expanding windows whose last test
+        window ends on the last row, one ``horizon`` apart; default 5), or a splitter,
+        :class:`~tsforecast.ExpandingWindowSplit` or
+        :class:`~tsforecast.SlidingWindowSplit`, that sets the horizon, the step between
+        cutoffs, the first training length or the sliding window, and the ``gap``
+        between a cutoff and its first scored step (forecast but not scored, for data
+        published late; ``step`` in the results counts steps ahead of the cutoff, from
+        ``gap + 1`` to ``gap + horizon``).
     refit : bool or int
         ``True``: fit at every fold. An int ``k``: fit at folds 0, k, 2k, ... and in
         between only refresh the model's inputs with ``update(y, X)`` (the data up to
@@ -316,7 +314,7 @@ def backtest(
     InsufficientDataError
         A series is too short for the folds (the message gives the numbers).
     InvalidParameterError
-        A parameter is out of range, for example ``n_folds=0``.
+        A parameter is out of range, for example ``cv=0``.
     BacktestError
         Every task failed; the errors are in the message.
 
@@ -327,14 +325,14 @@ def backtest(
     >>> from tsforecast import WindowForecaster
     >>> y = pd.Series(np.sin(np.arange(120) / 4), index=pd.date_range("2024", periods=120, freq="D"))
     >>> model = WindowForecaster(Ridge(), n_steps_in=8, n_steps_out=4)
-    >>> result = backtest({"ridge": model}, y, horizon=4, n_folds=3, progress=False)
+    >>> result = backtest({"ridge": model}, y, horizon=4, cv=3, progress=False)
     >>> result.metrics[["fold", "step"]].drop_duplicates().shape[0]
     12
     """
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    horizon = check_int(horizon, "horizon", minimum=1)
-    gap = check_int(gap, "gap", minimum=0)
+    splitter, horizon = _check_cv(cv, horizon)
+    gap = splitter.gap
     refit = _check_cadence(refit, "refit")
     warm_start = _check_cadence(warm_start, "warm_start")
     names = check_metrics(metrics)
@@ -345,7 +343,6 @@ def backtest(
     fill = check_choice(fill, "fill", FILL_POLICIES)
     on_short = check_choice(on_short, "on_short", ("raise", "skip"))
     named = _check_models(models)
-    splitter = _splitter(horizon, n_folds, initial_window, step, window, window_length, gap)
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
     folds = series_folds(prepared, splitter, on_short=on_short)
 
@@ -371,8 +368,7 @@ def backtest(
         "backend": backend if isinstance(backend, str) or backend is None else type(backend).__name__,
         "fallbacks": fallbacks, "started": started_at, "wall_seconds": time.perf_counter() - started,
     }
-    settings.update(step=splitter.step if splitter.step is not None else horizon, window=window,
-                    window_length=window_length, initial_window=initial_window, season_length=season_length,
+    settings.update(**_splitter_settings(splitter), season_length=season_length,
                     fill=fill, on_short=on_short)
     info = _info(settings, prepared.describe(), folds, named, resolved, collected, table, forecasts, run)
     errors = error_table(collected["errors"], prepared, order)

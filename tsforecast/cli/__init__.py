@@ -29,6 +29,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..splits import ExpandingWindowSplit
 from ._input import Selection, load_dataset, read_table, season_length_of, select, split_names
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import MODEL_HELP, ModelSettings, make_model, make_models, model_names, parse_model_names
@@ -206,7 +207,7 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
     from ..backtesting import backtest as run_backtest
 
     result = run_backtest(
-        make_models(names, settings), selection.data, horizon=horizon, n_folds=folds, step=step,
+        make_models(names, settings), selection.data, cv=ExpandingWindowSplit(horizon, n_splits=folds, step=step),
         target=selection.target, covariates=selection.covariates or None,
         future_covariates=selection.future_covariates or None, season_length=settings.season_length,
         n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short,
