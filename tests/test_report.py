@@ -289,3 +289,20 @@ def test_single_model_and_other_metrics(tmp_path):
     summary = result.summary(metric="mae")
     assert float(rows[0]["MAE mean"]) == shown(summary.loc["naive", "mae_mean"])
     assert float(rows[0]["RMSE mean"]) == shown(summary.loc["naive", "rmse_mean"])
+
+
+def test_the_reference_is_chosen_by_declared_capability_not_by_class_name():
+    import numpy as np
+    import pandas as pd
+
+    from tsforecast import backtest
+    from tsforecast.baselines import Drift, Naive, SeasonalNaive
+    from tsforecast.reporting import choose_reference
+
+    y = pd.Series(10 + np.sin(np.arange(60) / 2), index=pd.date_range("2024-01-01", periods=60, freq="D"))
+    impostor = type("SeasonalNaive", (Drift,), {})  # the name of the yardstick, none of its claim
+    result = backtest({"impostor": impostor(), "naive": Naive()}, y, horizon=3, cv=2, progress=False)
+    assert choose_reference(result, None) == "naive"
+    result = backtest({"naive": Naive(), "weekly": SeasonalNaive(7)}, y, horizon=3, cv=2, progress=False)
+    assert choose_reference(result, None) == "weekly"
+    assert result.info["models"]["weekly"]["reference_priority"] == 0

@@ -82,6 +82,8 @@ FUNCTIONS: dict[str, str] = {
     "from_panel": "panel",
     "list_datasets": "datasets",
     "load_m4": "datasets",
+    "forecast_partitions": "partitions",
+    "backtest_partitions": "partitions",
 }
 
 #: ``tsforecast.<name>`` -> module that defines it (read by the package's lazy imports).

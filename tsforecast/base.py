@@ -67,12 +67,15 @@ class BaseForecaster(BaseEstimator):
     - ``computes_on_panel``: ``fit`` takes a :class:`~tsforecast._panel.Panel` and
       ``_predict(horizon)`` returns ``[series, horizon, targets]``, so a backtest hands
       it chunks of many series as arrays (local models, one fit per series inside).
+    - ``reference_priority``: how strongly the model claims to be the yardstick that
+      reports measure skill against (lowest first; ``None``: never by default).
     """
 
     supports_quantiles: bool = False
     uses_covariates: bool = False
     fits_globally: bool = False
     computes_on_panel: bool = False
+    reference_priority: int | None = None
 
     # -- input --------------------------------------------------------------
     def _fit_panel(self, y, *, min_length: int = 1, fill=None, on_short: str = "raise", columns=None) -> Panel:

@@ -171,7 +171,8 @@ def _info(settings, data, folds, named, resolved, collected, table, forecasts, r
         "models": {name: {"class": f"{type(m).__module__}.{type(m).__qualname__}",
                           "params": {k: json_value(v) for k, v in m.get_params(deep=False).items()},
                           "fits_globally": bool(getattr(m, "fits_globally", False)),
-                          "computes_on_panel": bool(getattr(m, "computes_on_panel", False))}
+                          "computes_on_panel": bool(getattr(m, "computes_on_panel", False)),
+                          "reference_priority": getattr(m, "reference_priority", None)}
                    for name, m in named.items()},
         "random_states": {name: states for name, (_, states) in resolved.items()},
         "notes": collected["notes"],

@@ -41,6 +41,8 @@ def naive_sigma(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
 class Naive(LocalForecaster):
     """Repeat the last observed value (random walk); ``std_h = sigma * sqrt(h)``.
 
+    The report's default yardstick when no seasonal naive was backtested.
+
     Parameters
     ----------
     n_jobs : int, optional
@@ -48,6 +50,7 @@ class Naive(LocalForecaster):
     """
 
     supports_quantiles = True
+    reference_priority = 1
 
     def __init__(self, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -81,6 +84,7 @@ class SeasonalNaive(LocalForecaster):
     """
 
     supports_quantiles = True
+    reference_priority = 0  # the honest yardstick of seasonal data
 
     def __init__(self, season_length: int = 1, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):

@@ -24,7 +24,6 @@ __all__ = [
     "MAX_SERIES",
     "MAX_FOLDS",
     "MAX_MODELS_PLOTTED",
-    "REFERENCE_PREFERENCE",
     "format_number",
     "format_percent",
     "main_metric",
@@ -39,7 +38,6 @@ MAX_FOLDS = 3
 #: At most this many models are drawn in the forecast panels, so the lines stay readable.
 MAX_MODELS_PLOTTED = 4
 #: Model classes preferred as the default reference, in order.
-REFERENCE_PREFERENCE = ("SeasonalNaive", "Naive")
 #: The metrics in the order they are shown; others follow in the result's order.
 _METRIC_ORDER = ("mase", "mae", "rmse", "smape", "mape")
 _KEY_COLUMNS = ("model", "unique_id", "fold", "cutoff", "step")
@@ -130,10 +128,9 @@ def _model_names(result) -> list[str]:
     return ordered
 
 
-def _model_class(result, model: str) -> str:
+def _reference_priority(result, model: str):
     spec = (result.info.get("models") or {}).get(model) or {}
-    # info gives the qualified name ("tsforecast.baselines.naive.SeasonalNaive").
-    return _short_class(spec.get("class", "")) if isinstance(spec, Mapping) else ""
+    return spec.get("reference_priority") if isinstance(spec, Mapping) else None
 
 
 def _trained(result) -> list[str]:
@@ -145,8 +142,9 @@ def _trained(result) -> list[str]:
 def choose_reference(result, reference: str | None) -> str:
     """The model that skill and significance are measured against.
 
-    An explicit ``reference`` must be one of the result's models. By default: the first
-    model of class ``SeasonalNaive``, else ``Naive`` (the usual honest yardsticks); else
+    An explicit ``reference`` must be one of the result's models. By default: the model
+    whose class declares the strongest claim to be the yardstick (``reference_priority``,
+    lowest first: the seasonal naive, then the naive), as the backtest recorded it; else
     the best-ranked model without training curves (the best baseline); else the first
     model.
     """
@@ -155,10 +153,10 @@ def choose_reference(result, reference: str | None) -> str:
         if reference not in models:
             raise InvalidParameterError(f"reference must be one of the result's models {models!r}; got {reference!r}.")
         return reference
-    for wanted in REFERENCE_PREFERENCE:
-        for model in models:
-            if _model_class(result, model) == wanted or model == wanted:
-                return model
+    declared = {m: _reference_priority(result, m) for m in models}
+    candidates = [m for m in models if declared[m] is not None]
+    if candidates:
+        return min(candidates, key=lambda m: declared[m])  # stable: the first of equals
     trained = set(_trained(result))
     baselines = [m for m in models if m not in trained]
     if baselines:
