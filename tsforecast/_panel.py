@@ -26,7 +26,7 @@ import pandas as pd
 from ._timeindex import future_index, regularize_index
 from ._validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
 from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning, UnknownColumnError
-from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel
+from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel, restore_form
 
 __all__ = ["TimeAxis", "Panel", "as_panel", "forecast_output"]
 
@@ -569,13 +569,5 @@ def forecast_output(values: np.ndarray, columns: list, ids: np.ndarray, time: Ti
         return frame
     frames = {key: pd.DataFrame(values[i], index=time.series_index(i, int(start[i]), horizon), columns=list(columns))
               for i, key in enumerate(ids.tolist())}
-    if form.kind == "dict":
-        return {key: (frame.iloc[:, 0] if form.dict_values.get(key) and frame.shape[1] == 1 else frame)
-                for key, frame in frames.items()}
-    frame = frames[SINGLE_SERIES_ID]
-    if form.kind == "series" and frame.shape[1] == 1:
-        series = frame.iloc[:, 0]
-        series.name = form.name
-        return series
-    return frame
+    return restore_form(frames, form)
 

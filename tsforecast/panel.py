@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from ._validation import check_choice, check_frame
-from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning
+from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 __all__ = [
     "ID_COLUMN",
@@ -110,14 +109,6 @@ class InputForm:
         return self.kind in ("panel", "dict")
 
 
-def _single_form(data) -> InputForm:
-    if isinstance(data, pd.Series):
-        return InputForm("series", name=data.name)
-    if isinstance(data, pd.DataFrame):
-        return InputForm("frame")
-    return InputForm("array")
-
-
 def as_series_dict(
     data,
     name: str = "y",
@@ -144,38 +135,11 @@ def as_series_dict(
     keep_missing : bool
         Keep NaN unrepaired (see :func:`tsforecast._validation.check_frame`).
     """
-    import warnings
+    from ._panel import as_panel  # the one constructor; imports this module's names
 
-    check_choice(on_short, "on_short", ("raise", "skip"))
-    if not is_panel(data):
-        form = _single_form(data)
-        frame = check_frame(data, name, columns=columns, fill=fill, min_length=min_length,
-                            keep_missing=keep_missing)
-        return {SINGLE_SERIES_ID: frame}, form
-    if isinstance(data, dict):
-        form = InputForm("dict", dict_values={k: isinstance(v, pd.Series) for k, v in data.items()})
-        raw = {k: (v.to_frame(v.name if v.name is not None else "y") if isinstance(v, pd.Series) else v)
-               for k, v in data.items()}
-    else:
-        form = InputForm("panel")
-        raw = from_panel(data)
-    if not raw:
-        raise InsufficientDataError(f"{name} holds no series; got an empty {form.kind}.")
-    out = {}
-    for key, frame in raw.items():
-        label = f"{name}[{key!r}]"
-        if len(frame) < min_length and on_short == "skip":
-            warnings.warn(
-                f"series {key!r} of {name} has {len(frame)} row(s), fewer than {min_length}; it is skipped.",
-                SkippedSeriesWarning,
-                stacklevel=3,
-            )
-            continue
-        out[key] = check_frame(frame, label, columns=columns, fill=fill, min_length=min_length,
-                                keep_missing=keep_missing)
-    if not out:
-        raise InsufficientDataError(f"every series of {name} is shorter than {min_length} rows; none is left.")
-    return out, form
+    panel = as_panel(data, name, columns=columns, fill=fill, min_length=min_length, on_short=on_short,
+                     keep_missing=keep_missing)
+    return panel.to_frames(), panel.form
 
 
 def restore_form(frames: dict[object, pd.DataFrame], form: InputForm):

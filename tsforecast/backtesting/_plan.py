@@ -172,7 +172,6 @@ def plan_tasks(models: dict, data: BacktestData, folds: Folds, settings: dict, n
     """Every task of the backtest, in a fixed order (model, then series); ``keyed``
     gives each its checkpoint key (which hashes the task's data)."""
     tasks: list[Task] = []
-    steps = settings["gap"] + settings["horizon"]
     warm = settings["warm_start"]
     for name, model in models.items():
         can_update = callable(getattr(model, "update", None))
