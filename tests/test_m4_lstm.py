@@ -92,6 +92,11 @@ def test_selection_reads_validation_scores_within_the_budget_only(bench):
         "Hourly": {"lstm": {"owa": 0.01}},  # a test score plays no part
     }
     assert bench.select_candidate(content, "Hourly")[0] == labels[2]
+    # with CPU time recorded, the budget is both cores' worth of CPU seconds, whatever the wall time
+    content["validation"]["Hourly"][labels[1]]["cpu_seconds"] = 250.0
+    assert bench.select_candidate(content, "Hourly")[0] == labels[1]
+    content["validation"]["Hourly"][labels[1]]["cpu_seconds"] = 270.0
+    assert bench.select_candidate(content, "Hourly")[0] == labels[2]
     with pytest.raises(SystemExit, match="validate"):
         bench.select_candidate({"validation": {}}, "Hourly")
 
@@ -124,7 +129,7 @@ def test_lstm_options_go_to_the_part_that_has_them(bench):
     assert config["ensemble"]["n_members"] == 2
     assert config["network"]["units"] == 8
     assert bench.LSTM_BASE["Hourly"]["network"]["units"] != 8  # the defaults are left alone
-    candidate = bench.Context("Hourly", 48, 24, candidate="segments 24, parallel decoder, 5 members")
+    candidate = bench.Context("Hourly", 48, 24, candidate="segments 24, parallel decoder, 3 members, 12 epochs")
     assert bench.lstm_config(candidate)["network"]["decoder"] == "parallel"
 
 
