@@ -142,23 +142,16 @@ CANDIDATES = {
         "segments 24, dense head, 5 members": {},
         "segments 24, dense head, 3 members, 12 epochs": {"n_members": 3, "epochs": 12},
         "segments 24, parallel decoder, 3 members, 12 epochs": {"n_members": 3, "epochs": 12, "decoder": "parallel"},
-        "segments 24, repeat decoder, 3 members, 12 epochs": {"n_members": 3, "epochs": 12, "decoder": "repeat"},
-        "segments 24, dense head, 3 members, 12 epochs, no log": {"n_members": 3, "epochs": 12, "log": False},
         "segments 24, dense head, 3 members, 12 epochs, 336 steps in": {"n_members": 3, "epochs": 12,
                                                                        "n_steps_in": 336},
         "segments 24, dense head, 3 members, 12 epochs, members read 168/336/504 steps": {
             "n_members": 3, "epochs": 12, "n_steps_in": 504, "input_lengths": [168, 336, 504]},
-        "segments 12, dense head, 3 members, 12 epochs": {"n_members": 3, "epochs": 12, "segment_length": 12},
         "segments 24, parallel decoder, 5 members": {"decoder": "parallel"},
     },
     "Weekly": {
         "segments 4, dense head, 3 members": {},
         "segments 4, parallel decoder, 3 members": {"decoder": "parallel"},
         "segments 13, dense head, 3 members": {"segment_length": 13},
-        "segments 4, dense head, 3 members, window scaling, no log": {"scaling": "window", "log": False},
-        "segments 4, dense head, 3 members, members read 26/39/52 steps": {"input_lengths": [26, 39, 52]},
-        "segments 4, dense head, 3 members, every window of stride 4 (no cap)": {"window_stride": 4,
-                                                                                "max_windows": None},
     },
 }
 
