@@ -498,8 +498,11 @@ def render_validation(validation: dict, content: dict) -> list[str]:
         except SystemExit:
             pass
         budget = TIME_BUDGET_S.get(subset)
-        lines += [f"### {subset}" + (f" (time budget {budget:.0f} s per seed)" if budget else ""), "",
-                  "| candidate | changes | seeds | sMAPE | MASE | OWA | sNaive OWA | seconds | CPU s | windows | load |",
+        base = next((e["config"] for e in rows.values() if e.get("changes") == {} and "config" in e), None)
+        lines += [f"### {subset}" + (f" (time budget: {budget:.0f} CPU seconds per seed)" if budget else ""), ""]
+        if base is not None:
+            lines += [f"Base configuration (`LSTM_BASE`): `{json.dumps(base, sort_keys=True)}`", ""]
+        lines += ["| candidate | changes | seeds | sMAPE | MASE | OWA | sNaive OWA | seconds | CPU s | windows | load |",
                   "|---|---|---|---|---|---|---|---|---|---|---|"]
         for label, e in sorted(rows.items(), key=lambda item: item[1]["owa"]):
             spread = e.get("std", {})
