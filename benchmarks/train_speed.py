@@ -1,7 +1,15 @@
-"""Training throughput of the classic encoder-decoder LSTM configuration.
+"""Training throughput of the encoder-decoder LSTM: point-wise and segment-wise.
 
 168 steps in, 48 steps out, 64 units, one variable, ``decoder="repeat"``. Prints and
 writes ``reports/train_speed.json`` and ``reports/train_speed.md``:
+
+- point-wise and segment-wise recurrence (``segment_length=24``: 7 + 2 recurrent steps
+  instead of 168 + 48) side by side, the same window and units: steady epoch time and
+  its ratio to the point-wise network at the same batch size, for the ``"repeat"``,
+  ``"parallel"`` and ``"dense"`` decoders;
+- time to a given validation loss: the estimator end to end (early-stopping tail of
+  20%), the target being the best validation loss the point-wise network reaches in
+  its epochs; seconds include building and tracing the graph;
 
 - windows per second of training (steady-state epochs; the first epoch, which traces
   the graph, is left out) for a plain ``keras.Sequential`` baseline, for the network
@@ -35,7 +43,9 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 import numpy as np  # noqa: E402
 
 N_IN, N_OUT, UNITS = 168, 48, 64
-REPORTS = Path(__file__).resolve().parents[1] / "reports"
+REPO = Path(__file__).resolve().parents[1]
+REPORTS = REPO / "reports"
+sys.path.insert(0, str(REPO))  # this checkout's tsforecast, before any installed one
 
 
 def lstm_train_flops_per_window(n_in: int = N_IN, n_out: int = N_OUT, units: int = UNITS, n_features: int = 1) -> float:
@@ -86,11 +96,69 @@ def sequential_model():
     )
 
 
-def estimator_network():
+def estimator_network(segment_length: int | None = None, decoder: str = "repeat"):
     from tsforecast.models.networks import NetworkSpec, build_networks
 
-    model, _ = build_networks(NetworkSpec(N_IN, 1, N_OUT, 1, units=UNITS, target_features=(0,), seed=0))
+    model, _ = build_networks(NetworkSpec(N_IN, 1, N_OUT, 1, units=UNITS, target_features=(0,), seed=0,
+                                          segment_length=segment_length, decoder=decoder))
     return model
+
+
+#: The segment-wise rows: (segment_length, decoder), beside the point-wise "repeat" network.
+SEGMENT_ROWS = [(None, "repeat"), (24, "repeat"), (24, "parallel"), (24, "dense"), (None, "dense")]
+
+
+def _network_name(segment_length, decoder) -> str:
+    form = "point-wise" if segment_length is None else f"segments of {segment_length}"
+    return f"network, {form}, decoder={decoder!r}"
+
+
+def run_segment_rows(X, y, epochs: int, batch_sizes=(64, 128)) -> list[dict]:
+    """Point-wise and segment-wise networks of the same window and units, side by side:
+    for each batch size the rows run back to back, and each row's ``vs_point_wise`` is
+    its steady epoch speed over the point-wise "repeat" network's at that batch size."""
+    rows = []
+    for batch_size in batch_sizes:
+        group = []
+        for segment_length, decoder in SEGMENT_ROWS:
+            row = run_keras(_network_name(segment_length, decoder),
+                            lambda s=segment_length, d=decoder: estimator_network(s, d), X, y,
+                            batch_size=batch_size, epochs=epochs)
+            row.update(segment_length=segment_length, decoder=decoder)
+            group.append(row)
+        for row in group:
+            row["vs_point_wise"] = row["windows_per_s"] / group[0]["windows_per_s"]
+            print(f"{row['name']:<48} batch {batch_size:>4} {row['windows_per_s']:8.0f} windows/s  "
+                  f"epoch {row['epoch_s']:.3f} s  x{row['vs_point_wise']:.1f} the point-wise epoch", flush=True)
+        rows += group
+    return rows
+
+
+def run_time_to_loss(X, y, epochs: int) -> list[dict]:
+    """Each configuration fitted by the estimator with a 20% chronological validation tail:
+    seconds until the validation loss first reaches the point-wise network's best."""
+    from tsforecast.models import EncoderDecoderLSTM
+
+    X2, y2 = X[..., 0].astype(np.float64), y[..., 0].astype(np.float64)
+    runs = []
+    for segment_length, decoder in SEGMENT_ROWS[:4]:
+        model = EncoderDecoderLSTM(units=UNITS, segment_length=segment_length, decoder=decoder, epochs=epochs,
+                                   batch_size=64, validation_fraction=0.2, patience=epochs, random_state=0,
+                                   jit_compile=False)
+        total = _timed(lambda m=model: m.fit(X2, y2))
+        runs.append({"name": _network_name(segment_length, decoder), "segment_length": segment_length,
+                     "decoder": decoder, "val_loss": model.history_["val_loss"],
+                     "elapsed_s": np.cumsum(model.epoch_seconds_).round(3).tolist(), "fit_s": round(total, 3),
+                     "setup_s": round(total - sum(model.epoch_seconds_), 3)})
+    target = min(runs[0]["val_loss"])
+    for run in runs:
+        reached = [i for i, loss in enumerate(run["val_loss"]) if loss <= target]
+        run["target_val_loss"] = target
+        run["epochs_to_target"] = reached[0] + 1 if reached else None
+        run["seconds_to_target"] = run["elapsed_s"][reached[0]] + run["setup_s"] if reached else None
+        print(f"{run['name']:<48} best val loss {min(run['val_loss']):.4f}; target {target:.4f} reached "
+              f"after {run['epochs_to_target']} epoch(s), {run['seconds_to_target']} s", flush=True)
+    return runs
 
 
 class EpochTimer:
@@ -176,7 +244,7 @@ def write_markdown(result: dict, path: Path) -> None:
     network = [r for r in runs if r["name"] == "EncoderDecoderLSTM network"]
     fastest = max(network, key=lambda r: r["windows_per_s"]) if network else estimator
     lines = [
-        "# Training speed of the classic encoder-decoder LSTM",
+        "# Training speed of the encoder-decoder LSTM, point-wise and segment-wise",
         "",
         f"Measured {result['measured']} by `python benchmarks/train_speed.py` "
         f"({result['machine']['cpus']} CPUs, TensorFlow {result['machine']['tensorflow']}, "
@@ -220,9 +288,51 @@ def write_markdown(result: dict, path: Path) -> None:
         f"- Fastest network configuration: batch {fastest['batch_size']}, {fastest['pipeline']}, "
         f"XLA {fastest['jit_compile']}, {fastest['policy']}: {fastest['windows_per_s']:.0f} windows/s.",
         "",
+        *segment_markdown(result.get("segments")),
         NOTES,
     ]
     path.write_text("\n".join(lines) + "\n")
+
+
+def segment_markdown(segments: dict | None) -> list[str]:
+    """Point-wise vs segment-wise rows and the time to a validation loss."""
+    if not segments:
+        return []
+    load = ", ".join(f"{v:.1f}" for v in segments["load_average_at_end"])
+    lines = [
+        "## Segment-wise recurrence (`segment_length=24`) beside the point-wise network",
+        "",
+        f"Measured {segments['measured']} (load average at the end: {load}); same window (168 in, 48 out), same "
+        "64 units, float32, no XLA, the rows of one batch size run back to back. *vs point-wise*: steady "
+        "epoch speed over the point-wise `\"repeat\"` network's at the same batch size.",
+        "",
+        "| network | batch | epoch s | windows/s | vs point-wise | end to end /s |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in segments["rows"]:
+        lines.append(f"| {r['name']} | {r['batch_size']} | {r['epoch_s']:.3f} | {r['windows_per_s']:.0f} | "
+                     f"x{r['vs_point_wise']:.1f} | {r['end_to_end_windows_per_s']:.0f} |")
+    ratios = [r["vs_point_wise"] for r in segments["rows"] if r["segment_length"] is not None]
+    lines += ["", f"Segment-wise epochs ran x{min(ratios):.1f} to x{max(ratios):.1f} faster than the point-wise "
+              "`\"repeat\"` network of the same window, units and batch (each ratio from rows run back to back; "
+              "the spread between batch sizes is the shared machine's load changing during the run)."]
+    runs = segments["time_to_loss"]
+    target = runs[0]["target_val_loss"]
+    lines += [
+        "",
+        f"Time to a validation loss: `EncoderDecoderLSTM` end to end, batch 64, {len(runs[0]['val_loss'])} epochs, "
+        "the latest 20% of the windows held out; the target is the best validation loss of the point-wise "
+        f"network ({target:.4f}, window-scaled MSE); seconds from the start of `fit`, building and tracing "
+        "included.",
+        "",
+        "| network | best val loss | epochs to target | seconds to target | fit s |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for r in runs:
+        reached = "not reached" if r["seconds_to_target"] is None else f"{r['seconds_to_target']:.1f}"
+        lines.append(f"| {r['name']} | {min(r['val_loss']):.4f} | {r['epochs_to_target'] or '-'} | {reached} | "
+                     f"{r['fit_s']:.1f} |")
+    return lines + [""]
 
 
 NOTES = """## Choices made from these measurements
@@ -260,6 +370,10 @@ def main(argv=None) -> dict:
     parser.add_argument("--windows", type=int, default=2048)
     parser.add_argument("--epochs", type=int, default=4, help="epochs per configuration (the first is left out)")
     parser.add_argument("--quick", action="store_true", help="only baseline, estimator network and estimator")
+    parser.add_argument("--segments-only", action="store_true",
+                        help="only the point-wise vs segment-wise rows and the time to a validation loss "
+                             "(keeps the other rows of the existing JSON)")
+    parser.add_argument("--loss-epochs", type=int, default=12, help="epochs of the time-to-validation-loss fits")
     parser.add_argument("--out", type=Path, default=REPORTS)
     parser.add_argument("--render", action="store_true", help="only rewrite train_speed.md from train_speed.json")
     args = parser.parse_args(argv)
@@ -272,6 +386,14 @@ def main(argv=None) -> dict:
     import tensorflow as tf
 
     X, y = make_data(args.windows)
+    segments = {"rows": run_segment_rows(X, y, args.epochs), "time_to_loss": run_time_to_loss(X, y, args.loss_epochs),
+                "load_average_at_end": os.getloadavg(), "measured": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+    if args.segments_only:
+        result = json.loads((args.out / "train_speed.json").read_text())
+        result["segments"] = segments
+        (args.out / "train_speed.json").write_text(json.dumps(result, indent=2) + "\n")
+        write_markdown(result, args.out / "train_speed.md")
+        return result
     flops_per_window = lstm_train_flops_per_window()
     peak_before = numpy_matmul_flops()
 
@@ -322,6 +444,7 @@ def main(argv=None) -> dict:
             "load_average_at_end": os.getloadavg() if hasattr(os, "getloadavg") else None,
         },
         "measured": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "segments": segments,
     }
     print(f"numpy float32 matmul: {peak / 1e9:.0f} GFLOP/s; training FLOPs per window: {flops_per_window / 1e6:.1f} M")
     args.out.mkdir(parents=True, exist_ok=True)

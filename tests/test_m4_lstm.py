@@ -1,11 +1,13 @@
-"""The recommended LSTM setting of benchmarks/m4.py (README: "recommended setting for
-hourly data") trains for one short epoch on a few M4 series, so that it cannot rot;
-and the benchmark's LSTM bookkeeping (seeds run one at a time, ablation rows)."""
+"""The LSTM candidates of benchmarks/m4.py (README: "recommended setting for hourly
+data") train for one short epoch on a few M4 series, so that they cannot rot; the
+validation split is cut from the training files alone and selection reads validation
+scores only; and the benchmark's LSTM bookkeeping (seeds run one at a time)."""
 
 from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 import sys
 from pathlib import Path
 
@@ -26,23 +28,82 @@ def bench():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("subset", ["Hourly", "Weekly"])
-def test_recommended_setting_trains_and_forecasts_m4_series(bench, m4_dir, subset):
+def test_base_setting_trains_and_forecasts_m4_series(bench, m4_dir, subset):
     train, ids, rows, actual = bench.load_subset(subset, m4_dir)
     train, ids, rows, actual = bench.sample_subset(train, ids, rows, actual, 4)
     spec = bench.SUBSETS[subset]
-    # the configuration as recommended, trained briefly: one epoch on a few windows
+    # the base configuration, trained briefly: one epoch on a few windows, two members
     context = bench.Context(subset, spec["horizon"], spec["season_length"], seed=0,
-                            lstm_options={"epochs": 1, "max_windows": 8})
+                            lstm_options={"epochs": 1, "max_windows": 8, "n_members": 2})
     model = bench.lstm_forecaster(context)
-    config = bench.LSTM_CONFIG[subset]
+    config = bench.LSTM_BASE[subset]
     assert model.n_steps_in == config["forecaster"]["n_steps_in"]
-    assert model.estimator.estimator.get_params()["scaling"] == config["network"]["scaling"] == "seasonal"
+    member = model.estimator.estimator.get_params()
+    assert member["scaling"] == config["network"]["scaling"] == "seasonal"
+    assert member["segment_length"] == config["network"]["segment_length"] is not None
     forecast = bench._wide(model.fit(train).predict(spec["horizon"]), ids, spec["horizon"])
     assert forecast.shape == actual.shape and np.isfinite(forecast).all()
     assert model.n_windows_ <= 4 * 8
     # one epoch starts near the seasonal naive forecast: far closer to the data than 10x off
     result = bench.score(actual, forecast, rows, spec["season_length"], None)
     assert result["mase"] < 10
+
+
+def test_validation_split_holds_out_the_last_horizon_of_the_training_file(bench, m4_dir, tmp_path):
+    shutil.copy(m4_dir / "Weekly-train.csv", tmp_path)  # no test file in the folder
+    fitted, ids, rows, actual = bench.load_validation("Weekly", tmp_path)
+    full = bench.load_m4("Weekly", m4_dir, split="train")
+    first = full[full["unique_id"] == ids[0]]["y"].to_numpy()
+    np.testing.assert_array_equal(actual[0], first[-13:])
+    np.testing.assert_array_equal(rows[0], first[:-13])
+    assert len(fitted) == len(full) - 13 * len(ids) and actual.shape == (len(ids), 13)
+
+
+@pytest.mark.slow
+def test_validate_runs_without_the_test_files(bench, m4_dir, tmp_path):
+    data = tmp_path / "train_only"
+    data.mkdir()
+    shutil.copy(m4_dir / "Hourly-train.csv", data)
+    label = next(iter(bench.CANDIDATES["Hourly"]))
+    argv = ["--subset", "Hourly", "--validate", "--candidates", label, "--sample", "3", "--data", str(data),
+            "--json", str(tmp_path / "m4.json"), "--md", str(tmp_path / "m4.md"),
+            "--lstm-options", json.dumps({"epochs": 1, "max_windows": 4, "n_members": 1})]
+    assert bench.main(argv) == 0
+    content = json.loads((tmp_path / "m4.json").read_text())
+    (key, entry), = content["validation"]["Hourly"].items()
+    assert entry["candidate"] == label and entry["sample"] == 3 and np.isfinite(entry["owa"])
+    assert "Hourly" not in content  # nothing was scored on a test
+    assert key in (tmp_path / "m4.md").read_text()
+
+
+def _validation_entry(owa: float, seconds: float, sample=None) -> dict:
+    return {"owa": owa, "seconds": seconds, "sample": sample, "smape": 1.0, "mase": 1.0}
+
+
+def test_selection_reads_validation_scores_within_the_budget_only(bench):
+    labels = list(bench.CANDIDATES["Hourly"])
+    content = {
+        "validation": {"Hourly": {
+            labels[0]: _validation_entry(0.50, 60.0),
+            labels[1]: _validation_entry(0.45, 500.0),  # better but over the time budget
+            labels[2]: _validation_entry(0.48, 100.0),
+            labels[3] + " (sample of 3)": _validation_entry(0.10, 1.0, sample=3),  # a sample is never chosen
+        }},
+        "Hourly": {"lstm": {"owa": 0.01}},  # a test score plays no part
+    }
+    assert bench.select_candidate(content, "Hourly")[0] == labels[2]
+    # with CPU time recorded, the budget is checked on CPU seconds, whatever the wall time
+    content["validation"]["Hourly"][labels[1]]["cpu_seconds"] = 120.0
+    assert bench.select_candidate(content, "Hourly")[0] == labels[1]
+    content["validation"]["Hourly"][labels[1]]["cpu_seconds"] = 140.0
+    assert bench.select_candidate(content, "Hourly")[0] == labels[2]
+    with pytest.raises(SystemExit, match="validate"):
+        bench.select_candidate({"validation": {}}, "Hourly")
+
+
+def test_lstm_options_without_validate_are_refused(bench):
+    with pytest.raises(SystemExit):
+        bench.main(["--subset", "Hourly", "--model", "lstm", "--lstm-options", '{"units": 8}'])
 
 
 def test_seeds_run_one_at_a_time_accumulate(bench):
@@ -67,12 +128,16 @@ def test_lstm_options_go_to_the_part_that_has_them(bench):
     assert config["forecaster"]["window_stride"] == 3
     assert config["ensemble"]["n_members"] == 2
     assert config["network"]["units"] == 8
-    assert bench.LSTM_CONFIG["Hourly"]["network"]["units"] != 8  # the defaults are left alone
+    assert bench.LSTM_BASE["Hourly"]["network"]["units"] != 8  # the defaults are left alone
+    candidate = bench.Context("Hourly", 48, 24, candidate="segments 24, parallel decoder, 3 members, 12 epochs")
+    assert bench.lstm_config(candidate)["network"]["decoder"] == "parallel"
 
 
-def test_ablation_rows_are_rendered(bench):
-    content = {"ablation": {"Hourly": {"baseline": {"n_series": 100, "n_windows": 5442, "smape": 13.4, "mase": 0.97,
-                                                    "owa": 0.557, "snaive_owa": 0.582, "seconds": 49.0}}}}
-    text = bench.render_markdown(content)
-    assert "| baseline | 100 | 5442 | 13.400 | 0.970 | 0.557 | 0.582 | 49 |" in text
-    assert "## ablation" not in text
+def test_validation_rows_are_rendered_and_the_choice_marked(bench):
+    labels = list(bench.CANDIDATES["Weekly"])
+    rows = {labels[0]: {**_validation_entry(0.8, 50.0), "changes": {}, "n_windows": 10, "load_average": 2.0},
+            labels[1]: {**_validation_entry(0.7, 60.0), "changes": {"decoder": "parallel"}, "n_windows": 10,
+                        "load_average": 2.0}}
+    text = "\n".join(bench.render_validation({"Weekly": rows}, {"validation": {"Weekly": rows}}))
+    assert f"| {labels[1]} **(chosen)** | `{{\"decoder\": \"parallel\"}}` | 1 |" in text
+    assert f"| {labels[0]} |" in text

@@ -98,7 +98,7 @@ def test_init_stores_params_untouched():
     params = model.get_params()
     assert params["units"] == -3 and params["decoder"] == "nope" and params["quantiles"] is q
     assert set(params) >= {
-        "units", "n_layers", "decoder", "reverse_input", "attention", "dropout", "loss", "quantiles",
+        "units", "n_layers", "decoder", "segment_length", "reverse_input", "attention", "dropout", "loss", "quantiles",
         "epochs", "batch_size", "learning_rate", "validation_fraction", "patience", "scaling",
         "random_state", "verbose", "target_features", "jit_compile", "distribute_strategy",
     }
@@ -514,3 +514,25 @@ def test_mirrored_strategy_on_two_logical_cpus():
               type(weight.value).__name__, model.predict(X[:3]).shape, len(model.history_["loss"]))
     """)
     assert out.startswith("2 True Mirrored") and out.endswith("(3, 3) 2"), out
+
+
+# ---------------------------------------------------------------------------
+# determinism when fits run in threads (Dask workers run several tasks per process)
+
+
+@pytest.mark.slow
+def test_concurrent_fits_in_threads_match_a_sequential_fit(data):
+    from concurrent.futures import ThreadPoolExecutor
+
+    X, y, X_test, _ = data
+    params = {**FAST, "units": 4, "epochs": 2, "dropout": 0.1, "validation_fraction": 0.2, "random_state": 5}
+
+    def fit(seed_params):
+        return EncoderDecoderLSTM(**seed_params).fit(X[:64], y[:64]).predict(X_test)
+
+    expected = fit(params)
+    other = {**params, "random_state": 6}  # fits of another seed interleave with them
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        forecasts = list(pool.map(fit, [params, other, params, other]))
+    assert np.array_equal(forecasts[0], expected) and np.array_equal(forecasts[2], expected)
+    assert np.array_equal(forecasts[1], forecasts[3]) and not np.array_equal(forecasts[1], expected)

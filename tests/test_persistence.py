@@ -638,13 +638,17 @@ def test_allow_list_covers_every_network_variant(tmp_path):
     import keras
     from tsforecast.models.networks import NetworkSpec, build_networks
 
-    for decoder in ("repeat", "feedback"):
-        spec = NetworkSpec(8, 2, 3, 1, n_quantiles=3, units=2, n_layers=2, decoder=decoder, attention=True,
-                           dropout=0.1, reverse_input=True, target_features=(0,), median_index=1)
+    variants = [(decoder, None, True) for decoder in ("repeat", "feedback", "parallel")]
+    variants += [("repeat", 4, True), ("parallel", 4, True), ("dense", 4, False), ("dense", None, False)]
+    for decoder, segment_length, attention in variants:
+        spec = NetworkSpec(8, 2, 3, 1, n_quantiles=3, units=2, n_layers=2, decoder=decoder, attention=attention,
+                           dropout=0.1, reverse_input=True, target_features=(0,), median_index=1,
+                           segment_length=segment_length)
         train, model = build_networks(spec)
         train.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.Huber())
-        model.save(tmp_path / f"{decoder}.keras")
-        persistence._check_keras_config((tmp_path / f"{decoder}.keras").read_bytes(), decoder, tmp_path)
+        name = f"{decoder}-{segment_length}"
+        model.save(tmp_path / f"{name}.keras")
+        persistence._check_keras_config((tmp_path / f"{name}.keras").read_bytes(), name, tmp_path)
 
 
 @pytest.mark.parametrize("version, safe", [

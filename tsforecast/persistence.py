@@ -720,18 +720,18 @@ def _read_arrays(data: bytes, manifest: dict, path: Path) -> dict[str, np.ndarra
 #: vocabulary path), functions by reference, foreign modules.
 _KERAS_OBJECTS: dict[str | None, frozenset[str]] = {
     "keras": frozenset({"DTypePolicy", "FloatDTypePolicy"}),
-    "keras.layers": frozenset({"InputLayer", "LSTM", "Dense", "Dropout", "RepeatVector", "TimeDistributed",
-                               "Attention", "Concatenate"}),
-    "keras.initializers": frozenset({"GlorotUniform", "Orthogonal", "Zeros"}),
+    "keras.layers": frozenset({"InputLayer", "LSTM", "LSTMCell", "Dense", "Dropout", "RepeatVector",
+                               "TimeDistributed", "Attention", "Concatenate", "Reshape"}),
+    "keras.initializers": frozenset({"GlorotUniform", "Orthogonal", "Zeros", "RandomNormal"}),
     "keras.losses": frozenset({"MeanSquaredError", "MeanAbsoluteError", "Huber"}),
     "keras.optimizers": frozenset({"Adam"}),
     "keras.src.models.functional": frozenset({"Functional"}),
     "tsforecast.models.networks": frozenset({"ReverseTime", "LastStep", "QuantileOutput", "FeedbackDecoder",
-                                             "PinballLoss"}),
+                                             "PinballLoss", "Segments", "SegmentsToSteps", "ParallelDecoder"}),
     None: frozenset({"__keras_tensor__"}),
 }
 #: Activations given by name (Keras looks these up in its own table).
-_KERAS_ACTIVATIONS = frozenset({"tanh", "sigmoid", "linear"})
+_KERAS_ACTIVATIONS = frozenset({"tanh", "sigmoid", "linear", "relu"})
 
 
 def _keras_version_is_safe(version: str) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import threading
 import time
 from collections.abc import Sequence
 
@@ -25,10 +26,18 @@ from .scaling import SCALINGS, make_scaler
 
 __all__ = ["EncoderDecoderLSTM"]
 
-DECODERS = ("repeat", "feedback")
+DECODERS = ("repeat", "parallel", "dense", "feedback")
 LOSSES = ("mse", "mae", "huber")
 _PREDICT_CHUNK = 4096
 _XLA_MIN_STEPS = 500  # gradient steps from which XLA's compile time pays off on CPU
+
+#: One Keras fit (seeding, building, training) or prediction at a time per process.
+#: Seeding sets process-wide state (Python's, NumPy's and TensorFlow's global seeds and
+#: TensorFlow's op-seed counter, from which Keras draws each epoch's shuffle): fits in
+#: parallel threads (a multi-threaded Dask worker) would otherwise draw from each
+#: other's streams and give forecasts that depend on task placement. Re-entrant, so a
+#: model may be fitted inside another's lock (an ensemble of members).
+_KERAS_LOCK = threading.RLock()
 
 
 @contextlib.contextmanager
@@ -102,12 +111,33 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         LSTM units of every encoder and decoder layer.
     n_layers : int, default=1
         Number of stacked LSTM layers in the encoder and in the decoder.
-    decoder : {"repeat", "feedback"}, default="repeat"
-        ``"repeat"``: the encoder's final vector is repeated ``n_steps_out`` times and read
-        by the decoder LSTM (the classic form; fastest). ``"feedback"``: the decoder's
-        states start from the encoder's final states and each step reads the previous
-        target value: the true one in training (teacher forcing), its own prediction
-        (the median) at inference (autoregressive).
+    decoder : {"repeat", "parallel", "dense", "feedback"}, default="repeat"
+        ``"repeat"``: the encoder's final vector is repeated once per output step (or
+        segment) and read by the decoder LSTM (the classic form). ``"parallel"``: every
+        output step (or segment) at once: one decoder LSTM step per position, started
+        from the encoder's final states and reading a learned position embedding
+        (SegRNN's parallel multi-step forecasting; no recurrence over the horizon).
+        ``"dense"``: one dense layer maps the encoder's final vector to all
+        ``n_steps_out`` steps (no decoder LSTM; fastest; no ``attention``).
+        ``"feedback"``: the decoder's states start from the encoder's final states and
+        each step reads the previous target value: the true one in training (teacher
+        forcing), its own prediction (the median) at inference (autoregressive);
+        point-wise only (no ``segment_length``).
+    segment_length : int or None, default=None
+        Segment-wise recurrence (SegRNN, Lin et al. 2023): the encoder reads the input
+        window as consecutive segments of ``segment_length`` steps, each projected by a
+        dense layer (ReLU) to ``units`` values and read as *one* recurrent step, and the
+        ``"repeat"`` and ``"parallel"`` decoders emit one segment of ``segment_length``
+        steps per position. Recurrent steps drop from ``n_steps_in + n_steps_out`` to
+        about ``(n_steps_in + n_steps_out) / segment_length``: with hourly data and
+        segments of 24 (one day), 168 + 48 steps become 7 + 2, and an epoch trains many
+        times faster. When ``n_steps_in`` is not a multiple, the window is padded with
+        zeros (in scaled units) on the *left*, before its oldest step; when
+        ``n_steps_out`` is not a multiple, the last output segment is trimmed to the
+        first ``n_steps_out`` steps. Set it to the seasonal period (24 for hourly data
+        with a daily cycle, 7 for daily data with a weekly one) or to a divisor of it;
+        for data without a cycle, a length that makes about 5-20 segments of the
+        window. ``None``: point-wise recurrence, one step per recurrent step.
     reverse_input : bool, default=False
         Feed the input window in reverse time order (Sutskever et al., 2014).
     attention : bool, default=False
@@ -210,11 +240,15 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
 
     Notes
     -----
-    Reproducibility: ``fit`` seeds Python, NumPy, TensorFlow and Keras from ``seed_``
-    and afterwards gives Python's and NumPy's global generators back their state;
-    TensorFlow's global seed stays set. On a GPU, ``fit`` turns on TensorFlow's op
-    determinism (process-wide). Fits running in parallel *threads* of one process share
-    these global seeds and are not reproducible; run them in processes.
+    Reproducibility: every layer's initializers and dropout are seeded explicitly from
+    ``seed_``; ``fit`` also seeds Python, NumPy, TensorFlow and Keras from it (Keras
+    draws each epoch's shuffle from TensorFlow's global seed) and afterwards gives
+    Python's and NumPy's global generators back their state; TensorFlow's global seed
+    stays set. On a GPU, ``fit`` turns on TensorFlow's op determinism (process-wide).
+    Fits and predictions in parallel *threads* of one process (e.g. a Dask worker with
+    several threads) take turns on a process-wide lock, so a forecast depends on its
+    inputs and seed only, not on which thread or process ran it; threads give no
+    speed-up for this model (TensorFlow already uses every core within one fit).
 
     Persistence: :func:`tsforecast.save` stores the parameters and the fitted attributes
     (``network_`` as a ``.keras`` member, ``scaler_`` as its arrays) with the generic
@@ -235,6 +269,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         units: int = 64,
         n_layers: int = 1,
         decoder: str = "repeat",
+        segment_length: int | None = None,
         reverse_input: bool = False,
         attention: bool = False,
         dropout: float = 0.0,
@@ -257,6 +292,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.units = units
         self.n_layers = n_layers
         self.decoder = decoder
+        self.segment_length = segment_length
         self.reverse_input = reverse_input
         self.attention = attention
         self.dropout = dropout
@@ -284,6 +320,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             "units": check_int(self.units, "units", minimum=1),
             "n_layers": check_int(self.n_layers, "n_layers", minimum=1),
             "decoder": check_choice(self.decoder, "decoder", DECODERS),
+            "segment_length": check_int(self.segment_length, "segment_length", minimum=1, allow_none=True),
             "reverse_input": check_bool(self.reverse_input, "reverse_input"),
             "attention": check_bool(self.attention, "attention"),
             "dropout": check_float(self.dropout, "dropout", minimum=0, maximum=1, include_maximum=False),
@@ -312,6 +349,17 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                     "distribute_strategy must be a tf.distribute.Strategy or None; "
                     f"got {self.distribute_strategy!r} of type {type(self.distribute_strategy).__name__}."
                 )
+        if p["segment_length"] is not None and p["decoder"] == "feedback":
+            raise InvalidParameterError(
+                "decoder='feedback' reads its previous value one step at a time and cannot decode segments; use "
+                f"decoder='repeat', 'parallel' or 'dense' with segment_length={p['segment_length']}, or "
+                "segment_length=None; got decoder='feedback'."
+            )
+        if p["attention"] and p["decoder"] == "dense":
+            raise InvalidParameterError(
+                "attention needs decoder steps to attend from, and decoder='dense' has none; use decoder='repeat' or "
+                "'parallel' with attention=True; got decoder='dense'."
+            )
         if p["scaling"] == "seasonal":
             if p["season_length"] is None:
                 raise InvalidParameterError(
@@ -438,7 +486,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
 
         n_train = X3.shape[0] - self._n_validation(X3.shape[0], p["validation_fraction"])
         p["jit"] = self._use_xla(p, n_train)
-        with _seeded(seed):
+        with _KERAS_LOCK, _seeded(seed):
             train_model, network = self._build(p, n_steps_in, n_features, n_steps_out, n_targets, target_features, median_index, seed)
             history = self._train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
 
@@ -474,6 +522,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             units=p["units"],
             n_layers=p["n_layers"],
             decoder=p["decoder"],
+            segment_length=p["segment_length"],
             reverse_input=p["reverse_input"],
             attention=p["attention"],
             dropout=p["dropout"],
@@ -558,7 +607,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         Xs = Xs.astype(np.float32)
         # Calling the network directly skips Model.predict's per-model graph tracing; a
         # fixed chunk size keeps memory bounded for many windows.
-        chunks = [np.asarray(self.network_(Xs[i : i + _PREDICT_CHUNK], training=False)) for i in range(0, len(Xs), _PREDICT_CHUNK)]
+        with _KERAS_LOCK:
+            chunks = [np.asarray(self.network_(Xs[i : i + _PREDICT_CHUNK], training=False))
+                      for i in range(0, len(Xs), _PREDICT_CHUNK)]
         pred = self.scaler_.inverse(np.concatenate(chunks).astype(np.float64), context)
         return np.exp(pred) if log else pred
 
