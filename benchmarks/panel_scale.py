@@ -13,11 +13,12 @@ long form (one row per model, series, fold and step), which alone is many times 
 panel's size. Runs alternate between
 the two packages and the medians are reported.
 
-Run it in the benchmark environment (statsforecast pins pandas < 3)::
+statsforecast pins pandas < 3, so it runs from its own environment, ``.venv-bench``
+(tsforecast, in this interpreter, runs on the project's pandas 3)::
 
     python -m venv .venv-bench && .venv-bench/bin/pip install -e ".[bench]"
-    .venv-bench/bin/python benchmarks/panel_scale.py                 # N = 20,000 and 100,000
-    .venv-bench/bin/python benchmarks/panel_scale.py --sizes 2000 --repeats 1
+    pip install psutil && python benchmarks/panel_scale.py           # N = 20,000 and 100,000
+    python benchmarks/panel_scale.py --sizes 2000 --repeats 1
 
 Writes ``reports/panel_scale.json`` and ``reports/panel_scale.md``.
 """
@@ -124,17 +125,26 @@ def _warm_up(package: str) -> None:
     _measure(package, 200)
 
 
+#: The interpreter each package runs in: tsforecast in this one, statsforecast in the
+#: benchmark environment (it pins pandas < 3; tsforecast runs on pandas 3 here).
+PYTHONS = {"tsforecast": sys.executable, "statsforecast": str(ROOT / ".venv-bench" / "bin" / "python")}
+
+
 def _measure(package: str, n_series: int) -> dict:
     code = (f"import json, sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import panel_scale as b; "
             f"print(json.dumps(b.run_{package}({n_series})))")
-    output = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
+    output = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def _versions() -> dict:
     from importlib.metadata import version
 
-    return {name: version(name) for name in ("tsforecast", "statsforecast", "numpy", "pandas", "numba")}
+    out = {name: version(name) for name in ("tsforecast", "numpy", "pandas", "numba")}
+    code = "from importlib.metadata import version as v; print(v('statsforecast'), v('pandas'))"
+    peer = subprocess.run([PYTHONS["statsforecast"], "-c", code], check=True, capture_output=True, text=True)
+    out["statsforecast"], out["pandas (statsforecast's environment)"] = peer.stdout.split()
+    return out
 
 
 def main(argv=None) -> int:

@@ -78,3 +78,21 @@ def test_unknown_table_is_refused(client):
     parts = dd.from_pandas(long_panel(), npartitions=2, sort=False)
     with pytest.raises(InvalidInputError, match="table must be.*'fits'"):
         backtest_partitions(SES(), parts, table="fits", horizon=3)
+
+
+@pytest.mark.slow
+def test_lstm_backtest_on_dask_threads_is_identical_run_after_run():
+    """Dask workers run tasks in threads (default settings); every fit must depend on its
+    own inputs and seed only, so repeated Dask runs equal the sequential one bit for bit."""
+    from tsforecast import EncoderDecoderLSTM, WindowForecaster
+
+    data = long_panel(n_series=4, length=72)
+    models = {"lstm": WindowForecaster(EncoderDecoderLSTM(units=4, epochs=2, batch_size=16, random_state=0),
+                                       n_steps_in=12, n_steps_out=6),
+              "ses": SES()}
+    sequential = backtest(models, data, horizon=6, cv=3, progress=False)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        for _ in range(3):
+            on_dask = backtest(models, data, horizon=6, cv=3, progress=False, backend=client)
+            pd.testing.assert_frame_equal(on_dask.forecasts, sequential.forecasts, check_exact=True)
