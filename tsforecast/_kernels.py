@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["ses_fit", "segment_sums", "seasonal_sigma", "segment_mean_sd", "theta_line",
+__all__ = ["ses_fit", "seasonal_sigma", "segment_mean_sd", "theta_line",
            "segment_all_nonnegative", "seasonal_mae"]
 
 _SQRT_EPS = math.sqrt(2.2e-16)
@@ -174,18 +174,6 @@ def ses_fit(x, starts, ends, grid, decay, initial):
         level_out[i] = x[hi - 1] - (1.0 - alpha) * errors[hi - lo - 1]
         sse_out[i] = max(sse, 0.0)
     return alpha_out, level0_out, level_out, sse_out
-
-
-@njit(cache=True)
-def segment_sums(values, starts, ends):
-    """Sum of ``values[starts[i]:ends[i]]`` per series."""
-    out = np.zeros(starts.size)
-    for i in range(starts.size):
-        total = 0.0
-        for t in range(starts[i], ends[i]):
-            total += values[t]
-        out[i] = total
-    return out
 
 
 @njit(cache=True)

@@ -166,9 +166,6 @@ class Panel:
         """The values of series ``i`` (a view), ``[length, variables]``."""
         return self.values[self.starts[i] : self.ends[i]]
 
-    def column(self, name) -> np.ndarray:
-        return self.values[:, self.columns.index(name)]
-
     def select(self, columns: list) -> "Panel":
         """The panel restricted to ``columns`` (a view when they are adjacent, else a copy)."""
         if list(columns) == self.columns:
@@ -191,22 +188,6 @@ class Panel:
         return replace(self, ids=self.ids[rows], starts=base + starts, ends=base + ends,
                        time=self.time.take(rows, starts))
 
-    def last_values(self, column: int = 0) -> np.ndarray:
-        return self.values[self.ends - 1, column]
-
-    def padded(self, column: int = 0, fill: float = np.nan) -> np.ndarray:
-        """``[series, max length]`` values of ``column``, right-aligned (latest last),
-        ``fill`` before each series' start."""
-        lengths = self.lengths
-        width = int(lengths.max()) if lengths.size else 0
-        out = np.full((self.n_series, width), fill)
-        cols = np.arange(width)
-        take = cols[None, :] >= (width - lengths)[:, None]
-        rows = np.repeat(self.starts, lengths) + (np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths,
-                                                                                       lengths))
-        out[take] = self.values[rows, column]
-        return out
-
     def frame(self, i: int) -> pd.DataFrame:
         """Series ``i`` as a DataFrame indexed by its time (for per-series fallbacks)."""
         index = self.time.series_index(i, 0, int(self.lengths[i]))
@@ -215,18 +196,6 @@ class Panel:
     def to_frames(self) -> dict:
         """``{id: DataFrame}``: the per-series form older code paths read."""
         return {key: self.frame(i) for i, key in enumerate(self.ids.tolist())}
-
-    def to_long(self) -> pd.DataFrame:
-        """The long panel DataFrame (``unique_id``, ``ds``, variables)."""
-        lengths = self.lengths
-        positions = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
-        series = np.repeat(np.arange(self.n_series), lengths)
-        rows = np.repeat(self.starts, lengths) + positions
-        stamps = self.time.at(positions, series) if self.time.step else _calendar_stamps(self.time, series, positions)
-        frame = pd.DataFrame(self.values[rows], columns=self.columns)
-        frame.insert(0, TIME_COLUMN, _as_time_values(self.time, stamps))
-        frame.insert(0, ID_COLUMN, self.ids[series])
-        return frame
 
     def nonfinite_series(self) -> np.ndarray:
         """Rows (series numbers) holding a NaN or inf."""
@@ -252,7 +221,8 @@ class Panel:
         return replace(self, values=values)
 
 
-def _calendar_stamps(axis: TimeAxis, series: np.ndarray, positions: np.ndarray) -> np.ndarray:
+def calendar_stamps(axis: TimeAxis, series: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """``axis.at`` for calendar frequencies, with one (series, position) pair per entry."""
     out = np.empty(positions.shape, dtype=np.int64)
     for row in np.unique(series):
         mask = series == row
@@ -561,7 +531,7 @@ def forecast_output(values: np.ndarray, columns: list, ids: np.ndarray, time: Ti
     values = np.asarray(values, dtype=np.float64).reshape(n_series, horizon, -1)
     if form.kind == "panel":
         positions = start[:, None] + np.arange(horizon)[None, :]
-        stamps = time.at(positions) if time.step else _calendar_stamps(
+        stamps = time.at(positions) if time.step else calendar_stamps(
             time, np.repeat(np.arange(n_series), horizon), positions.ravel()).reshape(positions.shape)
         frame = pd.DataFrame(values.reshape(n_series * horizon, -1), columns=list(columns))
         frame.insert(0, TIME_COLUMN, _as_time_values(time, stamps.ravel()))

@@ -18,7 +18,10 @@ from ._validation import check_float, check_int
 from .exceptions import InputTypeError, InvalidParameterError
 from .panel import InputForm, restore_form
 
-__all__ = ["BaseForecaster", "quantile_column", "check_quantiles"]
+__all__ = ["BaseForecaster", "DEFAULT_QUANTILES", "quantile_column", "check_quantiles"]
+
+#: Quantiles a forecaster gives when none are asked for.
+DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
 
 
 def quantile_column(q: float) -> str:

@@ -146,7 +146,7 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
 def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
     """The empty frame of a backtest table: its columns and dtypes, known in advance."""
     from .backtesting._scoring import check_metrics
-    from .base import check_quantiles, quantile_column
+    from .base import DEFAULT_QUANTILES, check_quantiles, quantile_column
 
     keys = {"model": object, "unique_id": object, "fold": np.int64, "cutoff": time_dtype}
     if table == "errors":
@@ -157,7 +157,7 @@ def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
     if table == "forecasts":
         columns = {**keys, "ds": time_dtype, "step": np.int64, "y": np.float64, "y_hat": np.float64}
         if quantiles:
-            levels = check_quantiles(options["quantiles"]) if options.get("quantiles") else (0.1, 0.5, 0.9)
+            levels = check_quantiles(options["quantiles"]) if options.get("quantiles") else DEFAULT_QUANTILES
             columns.update({quantile_column(q): np.float64 for q in levels})
     else:
         columns = {**keys, "step": np.int64, **dict.fromkeys(check_metrics(options.get("metrics")), np.float64)}

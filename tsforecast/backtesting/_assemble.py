@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._kernels import seasonal_mae
+from .._panel import calendar_stamps
 from ._data import BacktestData, repaired
 from ._plan import Folds
 from ._scoring import quantile_level
@@ -68,16 +69,8 @@ def _times(data: BacktestData, series: np.ndarray, positions: np.ndarray):
     if axis.kind == "mixed":
         values = [data.panel.time.series_index(int(s), int(p), 1)[0] for s, p in zip(series, positions)]
         return pd.Index(values) if values else pd.Index([], dtype=float)
-    stamps = axis.at(positions, series) if axis.step else _calendar(axis, series, positions)
+    stamps = axis.at(positions, series) if axis.step else calendar_stamps(axis, series, positions)
     return axis.to_index(stamps) if axis.kind == "datetime" else stamps
-
-
-def _calendar(axis, series: np.ndarray, positions: np.ndarray) -> np.ndarray:
-    out = np.empty(positions.shape, dtype=np.int64)
-    for row in np.unique(series).tolist():
-        mask = series == row
-        out[mask] = axis.at(positions[mask][None, :], np.array([row]))[0]
-    return out
 
 
 def mase_scales(data: BacktestData, folds: Folds, season: int) -> np.ndarray:

@@ -13,7 +13,7 @@ from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterErro
 from .._panel import Panel, as_panel
 from ..panel import ID_COLUMN, TIME_COLUMN, is_panel
 
-__all__ = ["BacktestData", "prepare_data", "panel_hash", "frame_hash", "repaired"]
+__all__ = ["BacktestData", "prepare_data", "panel_hash", "repaired"]
 
 
 def repaired(rows: pd.DataFrame, fill: str | None, key) -> pd.DataFrame:
@@ -122,19 +122,6 @@ def panel_hash(panel: Panel, rows: np.ndarray | None = None) -> str:
     else:
         for i in rows.tolist():
             digest.update(np.ascontiguousarray(panel.series(i)).tobytes())
-    return digest.hexdigest()
-
-
-def frame_hash(frames: dict) -> str:
-    """SHA-256 of series ids, time indexes, column names and values of ``{id: frame}``."""
-    digest = hashlib.sha256()
-    for key, frame in frames.items():
-        digest.update(repr(key).encode())
-        digest.update(repr(list(frame.columns)).encode())
-        index = frame.index
-        stamps = index.asi8 if isinstance(index, pd.DatetimeIndex) else np.asarray(index, dtype=np.int64)
-        digest.update(np.ascontiguousarray(stamps).tobytes())
-        digest.update(np.ascontiguousarray(frame.to_numpy(dtype=np.float64)).tobytes())
     return digest.hexdigest()
 
 

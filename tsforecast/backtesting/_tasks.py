@@ -21,14 +21,10 @@ import pandas as pd
 from sklearn.base import clone
 
 from .._panel import Panel
-from ..base import check_quantiles, quantile_column
+from ..base import DEFAULT_QUANTILES, check_quantiles, quantile_column
 from ._data import repaired
 
 __all__ = ["FoldPlan", "Task", "run_task", "error_text"]
-
-#: Quantiles asked of panel models with quantiles when the backtest names none.
-_OWN_QUANTILES = (0.1, 0.5, 0.9)
-
 
 @dataclass(frozen=True)
 class FoldPlan:
@@ -273,7 +269,7 @@ def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state
     point = model._predict(task.steps)[:, task.gap :, 0]
     bands = None
     if getattr(model, "supports_quantiles", False):
-        levels = check_quantiles(task.quantiles) if task.quantiles else _OWN_QUANTILES
+        levels = check_quantiles(task.quantiles) if task.quantiles else DEFAULT_QUANTILES
         values = model._predict_quantile_array(task.steps, levels)[:, task.gap :, : len(levels)]
         bands = {quantile_column(q): values[:, :, j] for j, q in enumerate(levels)}
     return model, {"how": how, "y_hat": point, "quantiles": bands, "history": None, "failed": []}

@@ -23,13 +23,11 @@ from scipy.stats import norm
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import FILL_POLICIES, check_choice, check_int
-from ..base import BaseForecaster, check_quantiles, quantile_column
+from ..base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column
 from ..exceptions import FallbackWarning, InvalidParameterError
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 
-#: Quantiles returned by ``predict_quantiles`` when none are given.
-DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
 #: Below this many series a panel is fitted in the calling process even if n_jobs > 1:
 #: starting worker processes costs more than these models' fits.
 _MIN_SERIES_PER_JOB = 8

@@ -260,7 +260,7 @@ class SES(_M4Benchmark):
     --------
     >>> import pandas as pd
     >>> model = SES().fit(pd.Series([10.0, 12.0, 11.0, 13.0, 12.0, 12.5]))
-    >>> 0 < model.states_[0]["core"]["alpha"][0] < 1
+    >>> bool(0 < model.states_[0]["core"]["alpha"][0] < 1)
     True
     """
 
