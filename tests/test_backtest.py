@@ -361,23 +361,23 @@ class _Net:
         self.weights = list(weights)
 
 
-def test_warm_start_hands_weights_to_networks_without_warm_start_parameter(series):
+def test_warm_start_continues_networks_and_shortens_their_epochs(series):
     from sklearn.base import BaseEstimator, RegressorMixin
 
     from tsforecast import WindowForecaster
 
     class NetEstimator(RegressorMixin, BaseEstimator):
-        """Trains by adding ``epochs`` to its single weight; a fresh network starts at 0."""
+        """Trains by adding ``epochs`` to its single weight; a fresh network starts at 0,
+        a warm one (scikit-learn's ``warm_start`` idiom) at the fitted weight."""
 
-        def __init__(self, epochs: int = 8):
+        def __init__(self, epochs: int = 8, warm_start: bool = False):
             self.epochs = epochs
-
-        def _build(self):
-            network = _Net([0.0])
-            return network, network
+            self.warm_start = warm_start
 
         def fit(self, X, y):
-            _, network = self._build()
+            network = _Net([0.0])
+            if self.warm_start and hasattr(self, "network_"):
+                network.set_weights(self.network_.get_weights())
             self.start_ = network.get_weights()[0]
             network.set_weights([self.start_ + self.epochs])
             self.network_ = network

@@ -160,6 +160,7 @@ BAD_PARAMS = [
     ("target_features", [5], InvalidParameterError),
     ("target_features", [0, 0], InvalidParameterError),
     ("distribute_strategy", "mirrored", InputTypeError),
+    ("warm_start", "yes", InputTypeError),
 ]
 
 
@@ -356,6 +357,22 @@ def test_both_decoders_beat_seasonal_naive(data, decoder, quantiles):
         assert np.array_equal(point, q[..., 1])  # predict = the median
         coverage = np.mean((y_test >= q[..., 0]) & (y_test <= q[..., 2]))  # nominal 0.8
         assert 0.6 <= coverage <= 0.95, coverage
+
+
+def test_warm_start_continues_from_the_fitted_weights(data):
+    # With a vanishing learning rate the second fit cannot move the weights: a warm fit
+    # keeps the first fit's network, a cold one starts again from seeded initial weights.
+    X, y, _, _ = data
+    settings = dict(units=4, epochs=1, batch_size=64, validation_fraction=0.0, random_state=0)
+    first = EncoderDecoderLSTM(**settings, learning_rate=0.05).fit(X[:64], y[:64])
+    trained = [w.copy() for w in first.network_.get_weights()]
+    first.set_params(warm_start=True, learning_rate=1e-12, random_state=1).fit(X[64:128], y[64:128])
+    for before, after in zip(trained, first.network_.get_weights(), strict=True):
+        np.testing.assert_allclose(after, before, atol=1e-6)
+    cold = EncoderDecoderLSTM(**settings, learning_rate=1e-12).fit(X[:64], y[:64])
+    assert not all(np.allclose(a, b) for a, b in zip(trained, cold.network_.get_weights(), strict=True))
+    with pytest.raises(ShapeMismatchError, match="warm_start=True"):
+        first.set_params(units=8).fit(X[:64], y[:64])
 
 
 @pytest.mark.slow

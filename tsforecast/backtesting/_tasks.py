@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field, replace
-from types import MethodType
 
 import numpy as np
 import pandas as pd
@@ -170,56 +169,18 @@ def _warm_holder(model):
     return None
 
 
-def _network_holder(model):
-    """The fitted Keras-backed estimator (``network_`` and an ``epochs`` parameter), if any."""
-    for candidate in (getattr(model, "estimator_", None), model):
-        if (
-            candidate is not None
-            and hasattr(getattr(candidate, "network_", None), "get_weights")
-            and "epochs" in candidate.get_params(deep=False)
-            and callable(getattr(type(candidate), "_build", None))
-        ):
-            return candidate
-    return None
-
-
-def _adopt_own_weights(estimator) -> None:
-    """Make the next ``fit`` of a Keras-backed estimator start from its current weights.
-
-    A bridge for estimators without a ``warm_start`` parameter: the network is still
-    built by the estimator, from the new data's shapes, and then takes the previous
-    fold's weights before training.
-    """
-    weights = estimator.network_.get_weights()
-    build = type(estimator)._build
-
-    def _build(self, *args, **kwargs):
-        train_model, network = build(self, *args, **kwargs)
-        network.set_weights(weights)  # the training model shares these layers
-        return train_model, network
-
-    estimator._build = MethodType(_build, estimator)
-    estimator.warm_start = True
-
-
 def _warm_refit(model, fit, epochs: int | None, state: dict) -> bool:
     """Refit ``model`` (by calling ``fit(model)``) from its current weights with fewer
     epochs; False if it cannot. ``epochs=None`` means a quarter of the epochs of the
     first (cold) fit, which ``state`` remembers across the chain."""
     holder = _warm_holder(model)
-    adopt = holder is None
-    if adopt:
-        holder = _network_holder(model)
-        if holder is None:
-            return False
+    if holder is None:
+        return False
     own = holder.get_params(deep=False)
     if "epochs" in own:
         full = state.setdefault("epochs", int(own["epochs"]))
         holder.set_params(epochs=epochs if epochs is not None else max(1, full // 4))
-    if adopt:
-        _adopt_own_weights(holder)
-    else:
-        holder.set_params(warm_start=True)
+    holder.set_params(warm_start=True)
     fit(model)
     return True
 

@@ -97,6 +97,19 @@ def _positive_log(array: np.ndarray, name: str) -> np.ndarray:
     return np.log(array)
 
 
+def _carry_weights(previous: list, network) -> None:
+    """Give a freshly built ``network`` the weights of the previous fit (``warm_start``)."""
+    expected = [tuple(w.shape) for w in network.get_weights()]
+    found = [tuple(w.shape) for w in previous]
+    if expected != found:
+        raise ShapeMismatchError(
+            "warm_start=True continues the fitted network, but the new data or parameters need weights of other "
+            f"shapes ({len(expected)} arrays, first {expected[:2]}) than the fitted ones ({len(found)} arrays, "
+            f"first {found[:2]}); keep the window shapes and architecture, or set warm_start=False."
+        )
+    network.set_weights(previous)  # the training model shares these layers
+
+
 class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     """Encoder-decoder LSTM mapping input windows to multi-step forecasts.
 
@@ -214,6 +227,13 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         Build and train the network under this strategy, e.g.
         ``tf.distribute.MirroredStrategy()`` for several GPUs or CPU devices. ``clone``
         shares the strategy (it is a handle on devices, not a value); pickling drops it.
+    warm_start : bool, default=False
+        When fitted already, start the next :meth:`fit` from the fitted network's weights
+        instead of new ones (scikit-learn's idiom, as in ``MLPRegressor``): the network
+        and the scaler are rebuilt from the new data, the weights carried over, the
+        optimizer starts afresh. The weights' shapes must match (same window shapes and
+        architecture parameters). A walk-forward backtest with ``warm_start=True`` sets it
+        to continue training from fold to fold.
 
     Attributes
     ----------
@@ -288,6 +308,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         verbose: int = 0,
         jit_compile: bool | str = "auto",
         distribute_strategy=None,
+        warm_start: bool = False,
     ):
         self.units = units
         self.n_layers = n_layers
@@ -311,6 +332,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.verbose = verbose
         self.jit_compile = jit_compile
         self.distribute_strategy = distribute_strategy
+        self.warm_start = warm_start
 
     # ------------------------------------------------------------------ checks
 
@@ -338,6 +360,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             "season_length": None if self.season_length is None else check_int(
                 self.season_length, "season_length", minimum=1),
             "jit_compile": self._check_jit_compile(),
+            "warm_start": check_bool(self.warm_start, "warm_start"),
             "verbose": check_int(int(self.verbose) if isinstance(self.verbose, bool) else self.verbose, "verbose",
                                  minimum=0, maximum=2),
         }
@@ -486,8 +509,12 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
 
         n_train = X3.shape[0] - self._n_validation(X3.shape[0], p["validation_fraction"])
         p["jit"] = self._use_xla(p, n_train)
+        # scikit-learn's warm-start rule: continue only a fitted model, and only when asked
+        previous = self.network_.get_weights() if p["warm_start"] and hasattr(self, "network_") else None
         with _KERAS_LOCK, _seeded(seed):
             train_model, network = self._build(p, n_steps_in, n_features, n_steps_out, n_targets, target_features, median_index, seed)
+            if previous is not None:
+                _carry_weights(previous, network)
             history = self._train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
 
         self.n_features_in_ = n_steps_in * n_features
