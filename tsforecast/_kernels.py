@@ -18,7 +18,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["ses_fit", "seasonal_sigma", "segment_mean_sd", "theta_line",
+__all__ = ["ses_fit", "seasonal_sigma", "segment_mean_sd", "theta_line", "m4_deseasonalize",
            "segment_all_nonnegative", "seasonal_mae"]
 
 _SQRT_EPS = math.sqrt(2.2e-16)
@@ -248,3 +248,141 @@ def seasonal_mae(x, lo, hi, lag):
             total += abs(x[t] - x[t - lag])
         out[i] = total / count
     return out
+
+
+# --------------------------------------------------------------------------- M4 decomposition
+# The M4 seasonality test and classical decomposition of ``baselines.seasonality``, for
+# every series in one call. The sums are taken in NumPy's order (pairwise summation
+# for ``sum``/``mean``, BLAS dots for ``np.dot``/``np.convolve``, row by row for a sum
+# over axis 0), so the adjusted series equal the reference's bit for bit.
+_PAIRWISE_BLOCK = 128
+
+
+@njit(cache=True)
+def _block_sum(a, lo, n):
+    """NumPy's sum of a run of at most 128 values: eight interleaved partial sums."""
+    if n < 8:
+        total = 0.0
+        for i in range(lo, lo + n):
+            total += a[i]
+        return total
+    r = a[lo : lo + 8].copy()
+    i = 8
+    while i < n - (n % 8):
+        for j in range(8):
+            r[j] += a[lo + i + j]
+        i += 8
+    total = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+    while i < n:
+        total += a[lo + i]
+        i += 1
+    return total
+
+
+@njit(cache=True)
+def _pairwise_sum(a, lo, n):
+    """``np.add.reduce(a[lo:lo + n])`` as NumPy sums a contiguous float64 run: halves
+    (cut at a multiple of 8) summed apart down to blocks of 128. NumPy recurses; this
+    walks the same tree with an explicit stack (numba's disk cache breaks recursion)."""
+    if n <= _PAIRWISE_BLOCK:
+        return _block_sum(a, lo, n)
+    run_lo = np.empty(128, dtype=np.int64)
+    run_n = np.empty(128, dtype=np.int64)
+    expanded = np.zeros(128, dtype=np.bool_)
+    sums = np.empty(128)
+    top, done = 0, 0
+    run_lo[0], run_n[0] = lo, n
+    while top >= 0:
+        start, count = run_lo[top], run_n[top]
+        if count <= _PAIRWISE_BLOCK:
+            sums[done] = _block_sum(a, start, count)
+            done += 1
+            top -= 1
+        elif expanded[top]:  # both halves summed: left below right
+            sums[done - 2] = sums[done - 2] + sums[done - 1]
+            done -= 1
+            top -= 1
+        else:
+            expanded[top] = True
+            half = count // 2
+            half -= half % 8
+            run_lo[top + 1], run_n[top + 1], expanded[top + 1] = start + half, count - half, False
+            run_lo[top + 2], run_n[top + 2], expanded[top + 2] = start, half, False
+            top += 2
+    return sums[0]
+
+
+@njit(cache=True)
+def _is_seasonal(x, m, tcrit):
+    """The M4 90% autocorrelation test at lag ``m`` (``x`` at least ``3 m`` long)."""
+    n = x.size
+    centred = x - (0.0 + _pairwise_sum(x, 0, n)) / n
+    denominator = np.dot(centred, centred)
+    if denominator == 0.0:
+        return False  # a constant series: every autocorrelation is 0
+    squares = np.empty(m - 1)
+    for k in range(1, m):
+        r = np.dot(centred[k:], centred[: n - k]) / denominator
+        squares[k - 1] = r * r
+    r_m = np.dot(centred[m:], centred[: n - m]) / denominator
+    limit = tcrit * math.sqrt((1.0 + 2.0 * (0.0 + _pairwise_sum(squares, 0, m - 1))) / n)
+    return abs(r_m) > limit
+
+
+@njit(cache=True)
+def _seasonal_figure(x, m, multiplicative):
+    """The ``m`` seasonal indices of ``x`` by classical decomposition (R's ``decompose``)."""
+    n = x.size
+    weights = np.full(m + 1, 1.0 / m) if m % 2 == 0 else np.full(m, 1.0 / m)
+    if m % 2 == 0:
+        weights[0] = 0.5 / m
+        weights[m] = 0.5 / m
+    half = weights.size // 2
+    k = weights.size
+    total = np.zeros(m)
+    count = np.zeros(m, dtype=np.int64)
+    for t in range(half, n - half):
+        trend = np.dot(x[t - half : t - half + k], weights)
+        j = t % m
+        total[j] += x[t] / trend if multiplicative else x[t] - trend
+        count[j] += 1
+    figure = total / count
+    mean = (0.0 + _pairwise_sum(figure, 0, m)) / m
+    return figure / mean if multiplicative else figure - mean
+
+
+@njit(cache=True)
+def m4_deseasonalize(x, starts, ends, m, tcrit):
+    """Seasonally adjust every series the M4 way.
+
+    Returns ``(adjusted, tails, kinds)``: the adjusted values (same layout as ``x``),
+    the last ``m`` indices per series and the kind per series (0 none, 1
+    multiplicative, 2 additive: a series with a value <= 0). Series shorter than three
+    seasons, or not seasonal by the test, are left as they are (kind 0).
+    """
+    n_series = starts.size
+    adjusted = x.copy()
+    tails = np.zeros((n_series, m))
+    kinds = np.zeros(n_series, dtype=np.int64)
+    if m == 1:
+        return adjusted, tails, kinds
+    for i in range(n_series):
+        lo, hi = starts[i], ends[i]
+        n = hi - lo
+        if n < 3 * m:  # the test needs three seasons (decomposition two)
+            continue
+        values = x[lo:hi].copy()
+        if not _is_seasonal(values, m, tcrit):
+            continue
+        positive = True
+        for t in range(n):
+            if values[t] <= 0:
+                positive = False
+                break
+        figure = _seasonal_figure(values, m, positive)
+        kinds[i] = 1 if positive else 2
+        for t in range(n):
+            adjusted[lo + t] = values[t] / figure[t % m] if positive else values[t] - figure[t % m]
+        for j in range(m):
+            tails[i, j] = figure[(n - m + j) % m]
+    return adjusted, tails, kinds

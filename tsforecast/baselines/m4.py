@@ -40,10 +40,10 @@ import numpy as np
 
 from .._validation import check_int
 from ._base import LocalForecaster
-from .._kernels import segment_all_nonnegative, ses_fit, theta_line
+from .._kernels import m4_deseasonalize, segment_all_nonnegative, ses_fit, theta_line
 from ._smoothing import _SES_GRID, fit_linear, linear_forecast, variance_factors
 from .naive import naive_sigma
-from .seasonality import deseasonalize
+from .seasonality import _TCRIT
 
 __all__ = ["Naive2", "SES", "Holt", "Damped", "Theta", "Comb"]
 
@@ -98,24 +98,11 @@ class _M4Benchmark(LocalForecaster):
     def _adjust_column(self, x, starts, ends):
         """Seasonally adjusted values (same layout as ``x``), the last ``m`` indices
         per series, the decomposition kind (index into ``_KINDS``) and notes."""
-        m = self.season_length
-        n = starts.size
-        tails, kinds = np.zeros((n, m)), np.zeros(n, dtype=np.int64)
-        notes = [None] * n
-        if m == 1:
-            return x, tails, kinds, notes
-        adjusted = x.copy()
-        for i, (lo, hi) in enumerate(zip(starts.tolist(), ends.tolist())):
-            if hi - lo < 2 * m:  # fewer than two seasons: never adjusted
-                continue
-            values, tail, kind = deseasonalize(x[lo:hi], m)
-            if kind == "none":
-                continue
-            adjusted[lo:hi] = values
-            tails[i], kinds[i] = tail, _KINDS.index(kind)
-            if kind == "additive":
-                notes[i] = ("seasonal with a value <= 0, so multiplicative decomposition is impossible; "
-                            "it was decomposed additively instead")
+        adjusted, tails, kinds = m4_deseasonalize(np.ascontiguousarray(x, dtype=np.float64), starts, ends,
+                                                  self.season_length, _TCRIT)
+        additive = ("seasonal with a value <= 0, so multiplicative decomposition is impossible; "
+                    "it was decomposed additively instead")
+        notes = [additive if kind == _KINDS.index("additive") else None for kind in kinds.tolist()]
         return adjusted, tails, kinds, notes
 
     def _fit_column(self, x, starts, ends):
