@@ -90,6 +90,20 @@ def test_summary_by_step_and_fold_scores(series):
     assert list(by_step.columns) == ["good", "bad"] and list(by_step.index) == [1, 2, 3]
 
 
+def test_fold_scores_skip_missing_steps_and_combine_rmse_as_a_root_mean_square():
+    from tsforecast.backtesting import BacktestResult
+    from tsforecast.backtesting.result import aggregate_steps
+
+    keys = [("m", "s", fold, 9 + fold, step) for fold in (0, 1) for step in (1, 2, 3)]
+    metrics = pd.DataFrame(keys, columns=["model", "unique_id", "fold", "cutoff", "step"])
+    metrics["rmse"] = [1.0, np.nan, 3.0, np.nan, np.nan, np.nan]
+    metrics["mae"] = [1.0, 2.0, np.nan, 4.0, np.nan, 6.0]
+    scores = BacktestResult(pd.DataFrame(), metrics, info={"metrics": ["mae", "rmse"]}).fold_scores()
+    assert scores["rmse"].iloc[0] == pytest.approx(aggregate_steps(np.array([1.0, np.nan, 3.0]), "rmse"))
+    assert scores["rmse"].iloc[0] == pytest.approx(np.sqrt(5.0)) and np.isnan(scores["rmse"].iloc[1])
+    assert scores["mae"].tolist() == [1.5, 5.0]
+
+
 def test_local_model_on_panel_fits_each_series(panel, tmp_path):
     counter = tmp_path / "fits"
     result = backtest(LastValue(counter=str(counter)), panel, horizon=2, cv=3, progress=False)

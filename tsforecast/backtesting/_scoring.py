@@ -78,7 +78,7 @@ def score(forecasts: pd.DataFrame, scales: np.ndarray, names: list[str]) -> pd.D
     """
     y = forecasts["y"].to_numpy(dtype=np.float64)
     y_hat = forecasts["y_hat"].to_numpy(dtype=np.float64)
-    table = forecasts[_KEYS].copy()
+    table = forecasts[_KEYS].copy(deep=False)  # the keys are shared with the forecasts, not copied
     for name in names:
         table[name] = _elementwise(name, y, y_hat, scales)
     quantiles = [c for c in forecasts.columns if c.startswith("q") and c[1:2].isdigit()]

@@ -129,8 +129,17 @@ class BacktestResult:
     def fold_scores(self, metric: str | None = None) -> pd.DataFrame:
         """Scores per model, series and fold: each metric combined over the horizon steps."""
         metrics = [self._check_metric(metric)] if metric is not None else self.metric_names
-        grouped = self.metrics.groupby(["model", "unique_id", "fold", "cutoff"], sort=False, observed=True)
-        table = pd.DataFrame({m: grouped[m].agg(lambda v, m=m: aggregate_steps(v, m)) for m in metrics})
+        # aggregate_steps per group, vectorised (a Python call per group costs minutes
+        # on 100,000 series): the mean skips NaN; RMSE is the root of the mean square.
+        steps = self.metrics[["model", "unique_id", "fold", "cutoff"]].copy(deep=False)
+        for name in metrics:
+            values = self.metrics[name]
+            steps[name] = values**2 if name in _QUADRATIC else values
+        grouped = steps.groupby(["model", "unique_id", "fold", "cutoff"], sort=False, observed=True)
+        table = grouped[metrics].mean()
+        for name in metrics:
+            if name in _QUADRATIC:
+                table[name] = np.sqrt(table[name])
         return table.reset_index()
 
     def _per_fold(self, metrics: list[str]) -> pd.DataFrame:

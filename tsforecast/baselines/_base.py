@@ -33,6 +33,18 @@ __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 _MIN_SERIES_PER_JOB = 8
 
 
+def map_chunks(function, items: list, n_jobs) -> list:
+    """``function`` over ``items`` cut into at most ``n_jobs`` contiguous chunks (of at
+    least ``_MIN_SERIES_PER_JOB`` items), one joblib task per chunk, never one per item;
+    ``function`` takes a list and returns one result per item, kept in order."""
+    n_chunks = min(effective_n_jobs(n_jobs), len(items) // _MIN_SERIES_PER_JOB)
+    if n_chunks <= 1:
+        return function(items)
+    bounds = np.linspace(0, len(items), n_chunks + 1).astype(int)
+    parts = Parallel(n_jobs=n_chunks)(delayed(function)(items[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:]))
+    return [result for part in parts for result in part]
+
+
 class LocalForecaster(BaseForecaster):
     """Base class of per-series baselines (not used directly).
 
@@ -191,15 +203,7 @@ class LocalForecaster(BaseForecaster):
         check_choice(self.on_short, "on_short", ("raise", "skip"))
 
     def _fit_all(self, series: list[np.ndarray]) -> list[dict]:
-        n_jobs = effective_n_jobs(self.n_jobs)
-        n_chunks = min(n_jobs, len(series) // _MIN_SERIES_PER_JOB)
-        if n_chunks <= 1:
-            return self._fit_chunk(series)
-        bounds = np.linspace(0, len(series), n_chunks + 1).astype(int)
-        chunks = Parallel(n_jobs=n_chunks)(
-            delayed(self._fit_chunk)(series[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:])
-        )
-        return [state for chunk in chunks for state in chunk]
+        return map_chunks(self._fit_chunk, series, self.n_jobs)
 
     def _fit_chunk(self, series: list[np.ndarray]) -> list[dict]:
         """Fit a chunk of series, replacing failed or unusable fits by the fallback model."""

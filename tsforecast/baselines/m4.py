@@ -39,7 +39,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._validation import check_int
-from ._base import LocalForecaster
+from ._base import LocalForecaster, map_chunks
 from .._kernels import m4_deseasonalize, segment_all_nonnegative, ses_fit, theta_line
 from ._smoothing import _SES_GRID, fit_linear, linear_forecast, variance_factors
 from .naive import naive_sigma
@@ -137,7 +137,6 @@ class _M4Benchmark(LocalForecaster):
 
 def _fit_each(fit, series: list, n_jobs) -> list:
     """``fit(x)`` for each series (in ``n_jobs`` chunks); an exception is kept as its text."""
-    from joblib import Parallel, delayed, effective_n_jobs
 
     def chunk(part):
         out = []
@@ -148,12 +147,7 @@ def _fit_each(fit, series: list, n_jobs) -> list:
                 out.append(f"{type(error).__name__}: {error}")
         return out
 
-    n_chunks = min(effective_n_jobs(n_jobs), len(series) // 8)
-    if n_chunks <= 1:
-        return chunk(series)
-    bounds = np.linspace(0, len(series), n_chunks + 1).astype(int)
-    parts = Parallel(n_jobs=n_chunks)(delayed(chunk)(series[lo:hi]) for lo, hi in zip(bounds[:-1], bounds[1:]))
-    return [state for part in parts for state in part]
+    return map_chunks(chunk, series, n_jobs)
 
 
 def _stack_each(method, objects: list, horizon: int) -> np.ndarray:
