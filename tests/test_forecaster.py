@@ -445,3 +445,44 @@ def test_panel_windows_reach_the_estimator_in_origin_time_order():
     assert np.all(np.diff(origin_hours) >= 0)
     tail = last_inputs[-6:]
     assert (tail < 1000).any() and (tail >= 1000).any()
+
+
+# ---------------------------------------------------------------------------- one values array
+@pytest.mark.parametrize("freq", ["h", "MS", None])
+@pytest.mark.parametrize("stride, max_windows, future", [(1, None, None), (3, 4, ["f"])])
+def test_panel_windows_equal_the_per_series_windows(freq, stride, max_windows, future):
+    # The panel path cuts every window from one values array; the frame path (used with
+    # X) cuts them series by series. Same windows, same order (origin time across series).
+    from sklearn.linear_model import Ridge
+
+    rng = np.random.default_rng(0)
+    data = {}
+    for i, n in enumerate([30, 12, 45, 20]):
+        index = pd.RangeIndex(5 * i, 5 * i + n) if freq is None else pd.date_range(f"2020-0{1 + i}-01", periods=n,
+                                                                                    freq=freq)
+        data[f"s{i}"] = pd.DataFrame(rng.normal(size=(n, 3)), columns=["y", "c", "f"], index=index)
+    model = WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3, window_stride=stride, max_windows=max_windows,
+                             future_covariates=future)
+    model._check_steps()
+    panel = model._fit_panel(data, min_length=6)
+    model._resolve_roles(list(panel.columns), [])
+    inputs = model._panel_inputs(panel)
+    features, targets = model._panel_windows(inputs, panel)
+    frames = panel.to_frames()
+    per_series = {key: model._input_array(frame, None) for key, frame in frames.items()}
+    expected_features, expected_targets = model._training_windows(frames, per_series)
+    np.testing.assert_array_equal(features, expected_features)
+    np.testing.assert_array_equal(targets, expected_targets)
+    last = model._panel_last_inputs(inputs, panel)
+    for key, rows in model._last_rows(per_series).items():
+        np.testing.assert_array_equal(last[key], rows)
+
+
+def test_panel_path_names_the_first_series_with_an_overflowing_value():
+    from sklearn.linear_model import Ridge
+
+    data = {key: pd.Series(np.arange(20.0)) for key in ("a", "b", "c")}
+    data["b"].iloc[5] = 1e200
+    data["c"].iloc[5] = 1e300
+    with pytest.raises(InvalidInputError, match=r"y series 'b' column 'y' holds values as large as 1e\+200"):
+        WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=2).fit(data)

@@ -34,10 +34,12 @@ import sys
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import FILL_POLICIES, check_choice, check_int, check_magnitude
+from ._panel import calendar_stamps
+from ._validation import FILL_POLICIES, MAX_MAGNITUDE, check_choice, check_int, check_magnitude
 from .base import BaseForecaster, check_quantiles, quantile_column
 from .exceptions import (
     InputTypeError,
@@ -232,28 +234,42 @@ class WindowForecaster(BaseForecaster):
         if self.max_windows is not None:
             check_int(self.max_windows, "max_windows", minimum=1)
         self._make_estimator()  # a wrong estimator fails before the data are windowed
-        frames = self._fit_frames(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
-        y_columns = check_same_columns(frames, "y")
-        covariates = self._covariate_frames(X, frames, "X")
-        for name, group in (("y", frames), ("X", covariates or {})):
-            for key, frame in group.items():  # window regressors square values: refuse what overflows
-                where = name if len(group) == 1 else f"{name} series {key!r}"
-                for column in frame.columns:
-                    check_magnitude(frame[column].to_numpy(), f"{where} column {column!r}")
-        x_columns = check_same_columns(covariates, "X") if covariates else []
-        self._resolve_roles(y_columns, x_columns)
+        panel = self._fit_panel(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
+        if X is None and panel.time.kind != "mixed":
+            # One values array for all series: windows are cut from it directly.
+            self._check_panel_magnitude(panel)
+            self._resolve_roles(list(panel.columns), [])
+            self._check_future_shift(n_in, n_out)
+            inputs = self._panel_inputs(panel)
+            features, targets = self._panel_windows(inputs, panel)
+            last_inputs = self._panel_last_inputs(inputs, panel)
+        else:  # covariates in X are aligned on each series' timestamps
+            frames = panel.to_frames()
+            y_columns = check_same_columns(frames, "y")
+            covariates = self._covariate_frames(X, frames, "X")
+            for name, group in (("y", frames), ("X", covariates or {})):
+                for key, frame in group.items():  # window regressors square values: refuse what overflows
+                    where = name if len(group) == 1 else f"{name} series {key!r}"
+                    for column in frame.columns:
+                        check_magnitude(frame[column].to_numpy(), f"{where} column {column!r}")
+            x_columns = check_same_columns(covariates, "X") if covariates else []
+            self._resolve_roles(y_columns, x_columns)
+            self._check_future_shift(n_in, n_out)
+            inputs = {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()}
+            features, targets = self._training_windows(frames, inputs)
+            last_inputs = self._last_rows(inputs)
+        self.estimator_ = self._fitted_estimator(features, targets)
+        self.n_windows_ = int(len(features))
+        self._last_inputs_ = last_inputs
+        return self
+
+    def _check_future_shift(self, n_in: int, n_out: int) -> None:
         if self.future_covariates_ and _takes_sequences(self._make_estimator()) and n_in < n_out:
             raise InvalidParameterError(
                 f"n_steps_in must be >= n_steps_out for future covariates with a sequence estimator "
                 f"(they are shifted by n_steps_out into the input window); got n_steps_in={n_in}, "
                 f"n_steps_out={n_out}."
             )
-        inputs = {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()}
-        features, targets = self._training_windows(frames, inputs)
-        self.estimator_ = self._fitted_estimator(features, targets)
-        self.n_windows_ = int(len(features))
-        self._store_last_inputs(inputs)
-        return self
 
     def update(self, y, X=None):
         """Replace the data forecasts start from, without refitting.
@@ -270,19 +286,22 @@ class WindowForecaster(BaseForecaster):
         # All or nothing: bad data leaves the previous inputs in place.
         saved = {name: getattr(self, name) for name in self._INPUT_STATE}
         try:
-            frames = self._fit_frames(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
+            panel = self._fit_panel(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
             self.target_names_ = saved["target_names_"]  # the roles stay those of fit
-            covariates = self._covariate_frames(X, frames, "X")
-            self._store_last_inputs(
-                {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()}
-            )
+            if X is None and panel.time.kind != "mixed":
+                self._last_inputs_ = self._panel_last_inputs(self._panel_inputs(panel), panel)
+            else:
+                frames = panel.to_frames()
+                covariates = self._covariate_frames(X, frames, "X")
+                self._last_inputs_ = self._last_rows(
+                    {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()})
         except BaseException:
             for name, value in saved.items():
                 setattr(self, name, value)
             raise
         return self
 
-    # What update replaces (set by _fit_frames and _store_last_inputs).
+    # What update replaces (set by _fit_panel and the last inputs).
     _INPUT_STATE = ("input_form_", "series_ids_", "target_names_", "n_series_", "time_axis_", "n_obs_",
                     "_last_inputs_")
 
@@ -464,9 +483,72 @@ class WindowForecaster(BaseForecaster):
             return np.concatenate([past, shifted], axis=2)
         return np.concatenate([past.reshape(n, -1), future.reshape(n, -1)], axis=1)
 
-    def _store_last_inputs(self, inputs: dict) -> None:
+    def _last_rows(self, inputs: dict) -> dict:
         n_in = self.n_steps_in_
-        self._last_inputs_ = {key: np.array(array[-n_in:], dtype=np.float64) for key, array in inputs.items()}
+        return {key: np.array(array[-n_in:], dtype=np.float64) for key, array in inputs.items()}
+
+    # -- the panel path: one values array, no per-series frame ------------------------
+    def _check_panel_magnitude(self, panel) -> None:
+        """:func:`check_magnitude` of every column of every series at once; the first
+        failing series and column (in the data's order) is named as the frame path does."""
+        too_large = np.abs(panel.values) > MAX_MAGNITUDE
+        if not too_large.any():
+            return
+        row = int(np.flatnonzero(too_large.any(axis=1))[0])
+        i = int(np.searchsorted(panel.starts, row, side="right") - 1)
+        series = panel.series(i)
+        where = "y" if panel.n_series == 1 else f"y series {panel.ids[i]!r}"
+        for j, column in enumerate(panel.columns):
+            check_magnitude(series[:, j], f"{where} column {column!r}")
+
+    def _panel_inputs(self, panel) -> np.ndarray:
+        """The input columns (targets, past, future covariates) of all rows, ``(rows, F)``."""
+        columns = list(panel.columns)
+        missing = [c for c in self._input_names if c not in columns]
+        if missing:
+            raise UnknownColumnError(
+                f"the data lacks column(s) {missing!r} used in fit (targets {self.target_names_!r}, "
+                f"covariates {self.past_covariates_!r}, future_covariates {self.future_covariates_!r}); "
+                f"got columns {columns!r}."
+            )
+        return np.ascontiguousarray(panel.values[:, [columns.index(c) for c in self._input_names]], dtype=np.float64)
+
+    def _panel_last_inputs(self, inputs: np.ndarray, panel) -> dict:
+        """The last ``n_steps_in`` input rows of every series (one gather, no loop)."""
+        rows = panel.ends[:, None] - self.n_steps_in_ + np.arange(self.n_steps_in_)[None, :]
+        return dict(zip(panel.ids.tolist(), inputs[rows], strict=True))
+
+    def _panel_windows(self, inputs: np.ndarray, panel) -> tuple[np.ndarray, np.ndarray]:
+        """Training windows of every series cut from one array, as :meth:`_training_windows`
+        cuts them series by series: the same windows, in the same order."""
+        n_in, n_out = self.n_steps_in_, self.n_steps_out_
+        n_targets, n_future = len(self.target_names_), len(self.future_covariates_)
+        available = np.maximum(panel.lengths - n_in - n_out + 1, 0)
+        kept = np.where(available > 0, (available - 1) // self.window_stride + 1, 0)
+        if self.max_windows is not None:
+            kept = np.minimum(kept, self.max_windows)
+        if not kept.any():
+            raise InsufficientDataError(
+                f"y has no series long enough for one training window: n_steps_in + n_steps_out = "
+                f"{n_in + n_out} rows are needed; the longest series has {int(panel.lengths.max())}."
+            )
+        series = np.repeat(np.arange(panel.n_series), kept)
+        rank = np.arange(series.size) - np.repeat(np.cumsum(kept) - kept, kept)  # oldest kept window first
+        offset = (available - 1)[series] - self.window_stride * (kept[series] - 1 - rank)
+        block = sliding_window_view(inputs, n_in + n_out, axis=0)[panel.starts[series] + offset]  # (W, F, L)
+        past = block[:, :, :n_in].transpose(0, 2, 1)
+        target = block[:, :n_targets, n_in:].transpose(0, 2, 1)
+        future = block[:, inputs.shape[1] - n_future :, n_in:].transpose(0, 2, 1)
+        sequence = _takes_sequences(self._make_estimator())
+        features = self._features(past, future, sequence)
+        targets = target if sequence else target.reshape(len(target), -1)
+        if np.count_nonzero(kept) > 1:
+            # Windows in the order of their origin time across series (see _training_windows).
+            axis, position = panel.time, offset + n_in - 1
+            origins = axis.at(position, series) if axis.step else calendar_stamps(axis, series, position)
+            order = np.argsort(origins, kind="stable")
+            features, targets = features[order], targets[order]
+        return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
 
     # -- prediction -------------------------------------------------------------
     def predict(self, horizon: int | None = None, X=None):
@@ -487,8 +569,7 @@ class WindowForecaster(BaseForecaster):
         check_is_fitted(self)
         horizon = self._check_horizon(horizon, default=self.n_steps_out_)
         point, _ = self._forecast(horizon, X, None)
-        return self._restore({key: self._wrap(key, horizon, point[i], self.target_names_)
-                              for i, key in enumerate(self.series_ids_)})
+        return self._output(point, self.target_names_)
 
     def _predict_quantiles(self, horizon, X, quantiles):
         horizon = self._check_horizon(horizon, default=self.n_steps_out_)
