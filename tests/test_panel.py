@@ -232,3 +232,16 @@ def test_check_same_columns():
     assert check_same_columns({}, "y") == []
     with pytest.raises(InvalidInputError, match=r"y\['b'\] has columns \['z'\]; every series must have \['y'\]"):
         check_same_columns({"a": pd.DataFrame({"y": [1.0]}), "b": pd.DataFrame({"z": [2.0]})}, "y")
+
+
+def test_an_internal_panel_is_held_to_min_length_like_every_other_form():
+    from tsforecast._panel import as_panel
+    from tsforecast.exceptions import InsufficientDataError, SkippedSeriesWarning
+
+    panel = as_panel({"a": pd.Series(np.arange(10.0)), "b": pd.Series(np.arange(3.0))})
+    assert as_panel(panel, min_length=3) is panel
+    with pytest.raises(InsufficientDataError, match=r"y\['b'\] has 3 row\(s\); at least 4 are needed"):
+        as_panel(panel, min_length=4)
+    with pytest.warns(SkippedSeriesWarning, match="series 'b'"):
+        kept = as_panel(panel, min_length=4, on_short="skip")
+    assert kept.ids.tolist() == ["a"] and kept.series(0)[:, 0].tolist() == list(range(10))

@@ -280,7 +280,7 @@ def as_panel(
     """
     check_choice(on_short, "on_short", ("raise", "skip"))
     if isinstance(data, Panel):
-        return data
+        return _long_enough(data, name, min_length, on_short)
     if not is_panel(data):
         frame = check_frame(data, name, columns=columns, fill=fill, min_length=min_length, keep_missing=keep_missing)
         form = InputForm("series", name=data.name) if isinstance(data, pd.Series) else \
@@ -348,6 +348,23 @@ def _from_dict(data: dict, name, columns, fill, min_length, on_short, keep_missi
             raise InvalidInputError(f"{name}[{key!r}] has columns {list(frame.columns)!r}; every series must have "
                                     f"{wanted!r}.")
     return _from_frames(frames, form, name)
+
+
+def _long_enough(panel: Panel, name: str, min_length: int, on_short: str) -> Panel:
+    """An internal panel checked for ``min_length`` as the other forms are (the
+    validation itself happened when it was built)."""
+    short = np.flatnonzero(panel.lengths < min_length)
+    if not short.size:
+        return panel
+    if on_short == "raise":
+        first = int(short[0])
+        raise InsufficientDataError(f"{name}[{panel.ids[first]!r}] has {int(panel.lengths[first])} row(s); at least "
+                                    f"{min_length} are needed.")
+    for row in short.tolist():
+        _too_short(int(panel.lengths[row]), panel.ids[row], name, min_length, on_short)
+    keep = np.flatnonzero(panel.lengths >= min_length)
+    _none_left(keep, name, min_length)
+    return panel.window(np.zeros(keep.size, dtype=np.int64), panel.lengths[keep], keep)
 
 
 def _too_short(length: int, key, name: str, min_length: int, on_short: str) -> bool:

@@ -20,6 +20,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from .._panel import Panel
+from ..panel import ID_COLUMN, TIME_COLUMN, InputForm
 from ..base import DEFAULT_QUANTILES, check_quantiles, quantile_column
 from ._data import repaired
 
@@ -236,9 +237,37 @@ def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state
     return model, {"how": how, "y_hat": point, "quantiles": bands, "history": None, "failed": []}
 
 
+def _global_panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
+    """A fold of a global model without covariates: it gets the panel cut at the
+    cutoffs itself (no DataFrame per series) and answers in long form, read back at once."""
+    panel = replace(_training_panel(task, plan, plan.members), form=InputForm("panel"))
+    model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
+    steps, n = task.steps, plan.members.size
+    y_hat = _long_values(model.predict(steps), [task.target], n, steps)[task.target]
+    bands = None
+    if getattr(model, "supports_quantiles", False):
+        wanted = list(task.quantiles) if task.quantiles else None  # None: the model's own levels
+        bands = _long_values(model.predict_quantiles(steps, quantiles=wanted), None, n, steps)
+    record = {"how": how, "y_hat": y_hat[:, task.gap :],
+              "quantiles": None if bands is None else {str(c): v[:, task.gap :] for c, v in bands.items()},
+              "history": _history(model) if plan.fit else None, "failed": []}
+    return model, record
+
+
+def _long_values(frame, columns, n_series: int, steps: int) -> dict:
+    """``{column: [series, steps]}`` from a long forecast frame (rows by series, then step)."""
+    if not isinstance(frame, pd.DataFrame) or len(frame) != n_series * steps:
+        got = len(frame) if hasattr(frame, "__len__") else frame
+        raise ValueError(f"the model returned {got} forecast rows; {n_series} series x {steps} steps were asked for.")
+    columns = columns or [c for c in frame.columns if c not in (ID_COLUMN, TIME_COLUMN)]
+    return {c: frame[c].to_numpy(dtype=np.float64).reshape(n_series, steps) for c in columns}
+
+
 def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
     """A fold of a model given pandas objects (one series, or all of them globally)."""
     uses_covariates = bool(getattr(task.model, "uses_covariates", False))
+    if task.mode == "global" and not task.future_covariates and not (uses_covariates and task.inputs):
+        return _global_panel_fold(task, plan, model, notes, state)
     keys, y, X, X_future = _fold_inputs(task, plan, uses_covariates)
     model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(y, X), lambda m: m.update(y, X))
     steps, is_global = task.steps, task.mode == "global"
