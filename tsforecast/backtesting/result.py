@@ -50,6 +50,14 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     """Integer codes of ``column`` and the labels they index (categories kept in their order)."""
     if isinstance(column.dtype, pd.CategoricalDtype):
         return column.cat.codes.to_numpy(np.int64), column.cat.categories
+    values = column.to_numpy()
+    if values.dtype.kind in "iu" and len(values):
+        low, high = int(values.min()), int(values.max())
+        if high - low <= len(values):  # folds, steps: a short range, no hashing needed
+            present = np.flatnonzero(np.bincount(values - low, minlength=high - low + 1))
+            lookup = np.full(high - low + 1, -1, np.int64)
+            lookup[present] = np.arange(len(present))
+            return lookup[values - low], pd.Index(present + low, dtype=values.dtype)
     codes, labels = pd.factorize(column, sort=True)
     return codes.astype(np.int64), pd.Index(labels)
 
@@ -75,12 +83,20 @@ class _Groups:
             present, self.row_group = np.unique(flat, return_inverse=True)
         self.codes = list(np.unravel_index(present, shape))
         self.n = len(present)
-        change = np.diff(self.row_group)
-        self.starts = (np.flatnonzero(np.r_[True, change != 0]) if len(table) and (change >= 0).all() else None)
+        self._starts = False  # not yet known
+
+    @property
+    def starts(self) -> np.ndarray | None:
+        """Where each group starts when the rows are sorted by group, else None."""
+        if self._starts is False:
+            change = np.diff(self.row_group)
+            sorted_rows = len(self.row_group) > 0 and bool((change >= 0).all())
+            self._starts = np.flatnonzero(np.r_[True, change != 0]) if sorted_rows else None
+        return self._starts
 
     def total(self, values: np.ndarray) -> np.ndarray:
         """The sum of ``values`` over each group's rows."""
-        if self.starts is not None and self.n:
+        if self.n and self.starts is not None:
             return np.add.reduceat(values, self.starts)
         return np.bincount(self.row_group, weights=values, minlength=self.n)
 
@@ -272,22 +288,32 @@ class BacktestResult:
             h = max(1, -(-horizon_step // spacing))
         else:
             h = int(self.info.get("horizon", table["step"].nunique()))
-        keys = ["unique_id", "cutoff", "step"]
-        loss = table[["model", *keys, metric]].copy()
+        # Align the models on (series, cutoff, step) through integer codes: the group order is
+        # the sort order of those keys, so no merge or sort of millions of rows is needed.
+        groups = _Groups(table, ["unique_id", "cutoff", "step"])
+        loss = table[metric].to_numpy(dtype=float)
         if metric in _QUADRATIC:
-            loss[metric] = loss[metric] ** 2
-        ref = loss[loss["model"] == reference].drop(columns="model")
+            loss = loss**2
+        model_codes, model_labels = _codes(table["model"])
+        positions = {str(label): i for i, label in enumerate(model_labels)}
+
+        def aligned(model) -> np.ndarray:
+            values = np.full(groups.n, np.nan)
+            mine = model_codes == positions.get(str(model), -1)
+            values[groups.row_group[mine]] = loss[mine]
+            return values
+
+        ref = aligned(reference)
         rows = {}
         for model in self.models:
             if model == reference:
                 continue
-            own = loss[loss["model"] == model].drop(columns="model")
-            both = own.merge(ref, on=keys, suffixes=("", "_ref")).sort_values(keys, kind="stable")
-            both = both[np.isfinite(both[metric]) & np.isfinite(both[f"{metric}_ref"])]
-            if len(both) < 2:
-                rows[model] = (np.nan, np.nan, np.nan, len(both))
+            own = aligned(model)
+            both = np.isfinite(own) & np.isfinite(ref)
+            if both.sum() < 2:
+                rows[model] = (np.nan, np.nan, np.nan, int(both.sum()))
                 continue
-            test = diebold_mariano(both[metric].to_numpy(), both[f"{metric}_ref"].to_numpy(), h=h)
+            test = diebold_mariano(own[both], ref[both], h=h)
             rows[model] = (test.statistic, test.p_value, test.mean_difference, test.n)
         out = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "p_value", "mean_difference", "n"])
         out.index.name = "model"

@@ -32,10 +32,9 @@ class DieboldMarianoResult:
     h: int
 
 
-def _autocovariance(d: np.ndarray, lag: int) -> float:
-    centred = d - d.mean()
-    # The 1/n normalisation of Diebold and Mariano (1995), not 1/(n - lag).
-    return float(np.dot(centred[lag:], centred[: len(d) - lag]) / len(d))
+def _autocovariance(centred: np.ndarray, lag: int) -> float:
+    """Of a centred series; the 1/n normalisation of Diebold and Mariano (1995), not 1/(n - lag)."""
+    return float(np.dot(centred[lag:], centred[: len(centred) - lag]) / len(centred))
 
 
 def diebold_mariano(loss_a, loss_b, h: int = 1) -> DieboldMarianoResult:
@@ -74,11 +73,12 @@ def diebold_mariano(loss_a, loss_b, h: int = 1) -> DieboldMarianoResult:
         raise InsufficientDataError(f"the Diebold-Mariano test needs at least 2 loss differentials; got {n}.")
     mean = float(d.mean())
     lags = min(h - 1, n - 1)
-    variance = (_autocovariance(d, 0) + 2 * sum(_autocovariance(d, k) for k in range(1, lags + 1))) / n
+    centred = d - mean  # once, not per lag: d has millions of entries in a backtest of many series
+    variance = (_autocovariance(centred, 0) + 2 * sum(_autocovariance(centred, k) for k in range(1, lags + 1))) / n
     if variance <= 0:
         # Negative long-run variance estimates happen with short samples; fall back
         # to the lag-0 variance, as common implementations do.
-        variance = _autocovariance(d, 0) / n
+        variance = _autocovariance(centred, 0) / n
     if variance <= 0:
         statistic = 0.0 if mean == 0 else float(np.sign(mean) * np.inf)
     else:
