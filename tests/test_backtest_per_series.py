@@ -155,3 +155,29 @@ def test_diebold_mariano_rows_equal_the_scalar_test():
             assert statistic[i] == pytest.approx(expected.statistic, rel=1e-10)
             assert p_value[i] == pytest.approx(expected.p_value, rel=1e-10)
         assert np.isnan(statistic[5]) and np.isnan(p_value[5])
+
+
+@pytest.mark.parametrize("metric", ["mase", "rmse"])
+def test_compare_equals_the_merge_of_series_cutoffs_and_steps(metric):
+    """compare aligns models on codes; the result equals a merge on (series, cutoff, step),
+    sorted, on a panel of unequal lengths given in shuffled row order."""
+    rng = np.random.default_rng(1)
+    frames = [pd.DataFrame({"unique_id": f"q{i}", "ds": pd.date_range("2024-01-01", periods=80 + 5 * i, freq="h"),
+                            "y": 10 + np.sin(np.arange(80 + 5 * i) / 4) + rng.normal(0, 0.3, 80 + 5 * i)})
+              for i in range(6)]
+    models = {"naive": Naive(), "snaive": SeasonalNaive(24), "drift": Drift()}
+    result = backtest(models, pd.concat(frames), horizon=6, cv=3, season_length=24, progress=False)
+    shuffled = BacktestResult(result.forecasts, result.metrics.sample(frac=1, random_state=2), None, {}, result.info)
+    table = shuffled.compare("snaive", metric=metric)
+    keys = ["unique_id", "cutoff", "step"]
+    loss = result.metrics[["model", *keys, metric]].copy()
+    if metric == "rmse":
+        loss[metric] **= 2
+    ref = loss[loss["model"] == "snaive"].drop(columns="model")
+    for model in ("naive", "drift"):
+        own = loss[loss["model"] == model].drop(columns="model")
+        both = own.merge(ref, on=keys, suffixes=("", "_ref")).sort_values(keys)
+        expected = diebold_mariano(both[metric].to_numpy(), both[f"{metric}_ref"].to_numpy(), h=6)
+        assert table.loc[model, "statistic"] == pytest.approx(expected.statistic, rel=1e-10)
+        assert table.loc[model, "p_value"] == pytest.approx(expected.p_value, rel=1e-10, abs=1e-300)
+        assert table.loc[model, "n"] == expected.n
