@@ -1,7 +1,7 @@
 """What the report says: selection and formatting of a ``BacktestResult``.
 
 Every number shown comes from the result as it is (``summary``, ``compare``,
-``by_step``, ``forecasts``, ``histories``, ``info``); this module only chooses which
+``by_step``, ``per_series``, ``forecasts``, ``histories``, ``info``); this module only chooses which
 ones to show, in which order, and formats them. It computes no new statistic.
 """
 
