@@ -133,7 +133,8 @@ def main(argv=None) -> int:
                 "rows": rows, "repeats": args.repeats,
                 "machine": {"python": platform.python_version(), "processor": platform.processor(),
                             "cpus": os.cpu_count()},
-                "versions": _versions(), "command": "python benchmarks/report_scale.py " + " ".join(argv or sys.argv[1:]),
+                "versions": _versions(),
+                "command": "python benchmarks/report_scale.py " + " ".join(argv or sys.argv[1:]),
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n")
@@ -169,12 +170,13 @@ def render(document: dict) -> str:
             f"{row['html_mb']:.2f} | {row['markdown_kb']:.0f} | {row['figures_kb']:.0f} |")
     for row in document["rows"]:
         within = row["cpu_s"] <= limits["seconds"] and row["html_mb"] < limits["html_mb"]
+        wall = ("" if row["wall_s"] <= limits["seconds"] else
+                f" (the wall time, on the shared cores, is above {limits['seconds']:g} s)")
         lines += [
             "",
             f"N = {row['n_series']:,}: warm runs {', '.join(f'{v:.2f}' for v in row['runs_wall_s'])} s wall, "
             f"{', '.join(f'{v:.2f}' for v in row['runs_cpu_s'])} s CPU; figures: {', '.join(row['figures'])}. "
-            f"{'Within' if within else 'Outside'} the limits by CPU time and size"
-            f"{'' if row['wall_s'] <= limits['seconds'] else ' (the wall time, on the shared cores, is above ' + format(limits['seconds'], 'g') + ' s)'}.",
+            f"{'Within' if within else 'Outside'} the limits by CPU time and size{wall}.",
             "",
             "The report's verdict:",
             "",

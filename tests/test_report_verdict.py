@@ -154,3 +154,8 @@ def test_one_model_says_so(tmp_path):
                            columns=["model", "unique_id", "fold", "cutoff", "step", "mae"])
     result = BacktestResult(pd.DataFrame(), metrics, None, {}, {"metrics": ["mae"]})
     assert _verdicts(result, tmp_path) == ["Only one model, solo, was backtested; there is nothing to compare it with."]
+
+
+def test_a_p_value_that_underflowed_is_not_called_zero():
+    text = verdict_sentence("naive", "snaive", "mase", -2.0, 0.0)
+    assert text.endswith("significant at 1% (Diebold-Mariano p < 1e-300).") and "p = 0" not in text

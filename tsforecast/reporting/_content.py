@@ -90,7 +90,7 @@ def format_percent(fraction) -> str:
 def _format_p(p_value) -> str:
     if p_value is None or (isinstance(p_value, float) and math.isnan(p_value)):
         return "n/a"
-    return f"{float(p_value):.2g}"
+    return f"{float(p_value):.2g}" if float(p_value) > 0 else "<1e-300"  # underflowed, never zero
 
 
 def _json(value) -> str:

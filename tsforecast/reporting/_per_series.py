@@ -11,7 +11,6 @@ so the report stays small at 100,000 series.
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 
 from . import _figures
@@ -140,7 +139,9 @@ def _skill_blocks(table, ranked, reference) -> list[Block]:
     return [
         Paragraph(f"The spread of per-series skill against {reference}, one box per model: the box spans the middle "
                   "half of the series, the line is the median, the whiskers reach the 5th and 95th percentiles "
-                  f"(series beyond them are not drawn). Left of the dashed line a model is worse than {reference}."),
+                  f"(series beyond them are not drawn; the axis stops at {_figures.SKILL_FLOOR:+.0%}, and a whisker "
+                  f"cut there is labelled with its 5th percentile). Left of the dashed line a model is worse than "
+                  f"{reference}; the share of series where it is worse is written at the right."),
         Figure("skill_by_series", figure, f"Per-series skill against {reference}"),
     ]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 __all__ = ["SIGNIFICANCE_LEVELS", "significance_level", "significance_mark", "verdict_sentence", "best_sentence",
-           "single_model_sentence"]
+           "format_p", "single_model_sentence"]
 
 #: Significance levels and their marks in the metrics table (the usual star convention).
 SIGNIFICANCE_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
@@ -47,6 +47,17 @@ def significance_mark(p_value: float | None) -> str:
     return dict(SIGNIFICANCE_LEVELS).get(level, "") if level is not None else ""
 
 
+def format_p(p_value: float) -> str:
+    """``= 0.0042``; ``< 1e-300`` for a p-value that underflowed to zero (it is never zero).
+
+    Examples
+    --------
+    >>> format_p(0.0042), format_p(0.0)
+    ('= 0.0042', '< 1e-300')
+    """
+    return f"= {p_value:.2g}" if p_value > 0 else "< 1e-300"
+
+
 def _percent(level: float) -> str:
     return f"{level * 100:g}%"
 
@@ -70,7 +81,7 @@ def verdict_sentence(model: str, reference: str, metric: str, skill: float | Non
     if _missing(skill):
         return f"{model} and {reference} have no common {label} scores to compare."
     level = significance_level(p_value)
-    test = "no Diebold-Mariano test available" if _missing(p_value) else f"Diebold-Mariano p = {p_value:.2g}"
+    test = "no Diebold-Mariano test available" if _missing(p_value) else f"Diebold-Mariano p {format_p(p_value)}"
     size = f"{abs(skill) * 100:.1f}%"
     if skill > 0 and level is not None:
         return f"{model} beats {reference} by {size} {label}, significant at {_percent(level)} ({test})."
