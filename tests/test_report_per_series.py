@@ -131,3 +131,18 @@ def test_single_series_has_no_per_series_section(tmp_path):
                                  season_length=7, progress=False)
     markdown = tsforecast.report(result, tmp_path / "one.html").markdown.read_text()
     assert "## Per series" not in markdown and "## Verdict" in markdown
+
+
+def test_one_model_on_a_panel(tmp_path):
+    rng = np.random.default_rng(2)
+    frame = pd.concat([pd.DataFrame({"unique_id": f"s{i}", "ds": np.arange(60),
+                                     "y": 10 + np.cumsum(rng.normal(0, 1 + i, 60))}) for i in range(8)])
+    result = tsforecast.backtest({"naive": Naive()}, frame, horizon=4, cv=2, progress=False)
+    markdown = tsforecast.report(result, tmp_path / "solo.html").markdown.read_text()
+    assert "> Only one model, naive, was backtested; there is nothing to compare it with." in markdown
+    assert md_table(markdown, "model | series won")[0]["series won"] == "8"
+    scores = result.per_series("mase").set_index("unique_id")["mase"].sort_values(kind="stable")
+    line = next(line for line in markdown.splitlines() if line.startswith("- Series shown: "))
+    assert f"{scores.index[0]}: best MASE of naive: {shown(scores.iloc[0])}" in line
+    assert f"{scores.index[-1]}: worst MASE of naive: {shown(scores.iloc[-1])}" in line
+    assert line.startswith("- Series shown: 3 of 8, chosen by the per-series MASE of naive: ") and "skill" not in line

@@ -346,12 +346,14 @@ def _shown_series(series: list, per_series, summary, reference, metric) -> tuple
     if len(series) <= MAX_SERIES or per_series is None:
         return [(key, str(key)) for key in series[:MAX_SERIES]], None
     top = _per_series.focus_model(list(summary.sort_values("rank", kind="stable").index), reference)
-    chosen = _per_series.chosen_series(per_series, top or reference, metric)
+    # The reference alone: its skill against itself is zero everywhere, so its score chooses.
+    chosen = _per_series.chosen_series(per_series if top else per_series.drop(columns="skill"), top or reference,
+                                       metric)
     shown = [(key, f"{key}: {why}") for key, why in chosen]
-    against = f" against {reference}" if top is not None else ""
-    return shown, (f"Series shown: {len(shown)} of {len(series)}, chosen by the per-series "
-                   f"{'skill' if top else metric.upper()} of {top or reference}{against} "
-                   f"(the best-ranked model other than the reference): {'; '.join(t for _, t in shown)}.")
+    by = (f"skill of {top} against {reference} (the best-ranked model other than the reference)" if top
+          else f"{metric.upper()} of {reference}")
+    return shown, f"Series shown: {len(shown)} of {len(series)}, chosen by the per-series {by}: " \
+                  f"{'; '.join(t for _, t in shown)}."
 
 
 def _forecast_blocks(result, summary, reference, trained, per_series=None, metric="mase") -> list[Block]:
