@@ -169,14 +169,15 @@ def render(document: dict) -> str:
             f"{row['cpu_s']:.2f} | {row['cold_wall_s']:.2f} / {row['cold_cpu_s']:.2f} | {load} | "
             f"{row['html_mb']:.2f} | {row['markdown_kb']:.0f} | {row['figures_kb']:.0f} |")
     for row in document["rows"]:
-        within = row["cpu_s"] <= limits["seconds"] and row["html_mb"] < limits["html_mb"]
-        wall = ("" if row["wall_s"] <= limits["seconds"] else
-                f" (the wall time, on the shared cores, is above {limits['seconds']:g} s)")
+        def verdict(value, limit, unit):
+            return f"{value:.2f} {unit} is {'within' if value <= limit else 'above'} the limit of {limit:g} {unit}"
         lines += [
             "",
             f"N = {row['n_series']:,}: warm runs {', '.join(f'{v:.2f}' for v in row['runs_wall_s'])} s wall, "
             f"{', '.join(f'{v:.2f}' for v in row['runs_cpu_s'])} s CPU; figures: {', '.join(row['figures'])}. "
-            f"{'Within' if within else 'Outside'} the limits by CPU time and size{wall}.",
+            f"Median CPU time: {verdict(row['cpu_s'], limits['seconds'], 's')}; median wall time on the shared "
+            f"cores: {verdict(row['wall_s'], limits['seconds'], 's')}; HTML page: "
+            f"{verdict(row['html_mb'], limits['html_mb'], 'MB')}.",
             "",
             "The report's verdict:",
             "",
