@@ -54,10 +54,14 @@ def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
     if values.dtype.kind in "iu" and len(values):
         low, high = int(values.min()), int(values.max())
         if high - low <= len(values):  # folds, steps: a short range, no hashing needed
-            present = np.flatnonzero(np.bincount(values - low, minlength=high - low + 1))
+            shifted = np.subtract(values, low, dtype=np.int64)
+            counts = np.bincount(shifted, minlength=high - low + 1)
+            if counts.all():  # every value in the range occurs: the shift is the code
+                return shifted, pd.Index(np.arange(low, high + 1), dtype=values.dtype)
+            present = np.flatnonzero(counts)
             lookup = np.full(high - low + 1, -1, np.int64)
             lookup[present] = np.arange(len(present))
-            return lookup[values - low], pd.Index(present + low, dtype=values.dtype)
+            return lookup[shifted], pd.Index(present + low, dtype=values.dtype)
     codes, labels = pd.factorize(column, sort=True)
     return codes.astype(np.int64), pd.Index(labels)
 
@@ -77,7 +81,8 @@ class _Groups:
         flat = np.ravel_multi_index(codes, shape) if len(table) else np.zeros(0, np.int64)
         if np.prod(shape, dtype=float) <= 4 * len(table) + 1024:
             present = np.bincount(flat, minlength=int(np.prod(shape))) > 0
-            self.row_group = (np.cumsum(present) - 1)[flat]
+            # Every combination present (a complete backtest): the flat key is the group.
+            self.row_group = flat if present.all() else (np.cumsum(present) - 1)[flat]
             present = np.flatnonzero(present)
         else:  # a sparse key space: compress it by sorting
             present, self.row_group = np.unique(flat, return_inverse=True)
