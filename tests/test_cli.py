@@ -434,3 +434,35 @@ def persistence_members(path) -> list[str]:
 
     with zipfile.ZipFile(path) as archive:
         return archive.namelist()
+
+
+# -- --per-series ------------------------------------------------------------------------------
+def test_backtest_writes_the_per_series_table(capsys, tmp_path, panel_csv):
+    table_path = tmp_path / "tables" / "per_series.csv"
+    saved = tmp_path / "panel.zip"
+    status, out, err = run(capsys, "backtest", "--data", panel_csv, "--id-column", "store", "--target", "sales",
+                           "--horizon", "7", "--folds", "2", "--models", "naive,snaive,mean", "--per-series",
+                           table_path, "--save-result", saved, "-q")
+    assert status == 0, err
+    written = pd.read_csv(table_path)
+    expected = BacktestResult.load(saved).per_series(metric="mase", reference="snaive")
+    assert list(written.columns) == list(expected.columns)
+    assert list(written["model"]) == list(expected["model"].astype(str))
+    assert list(written["unique_id"]) == list(expected["unique_id"].astype(str))
+    np.testing.assert_allclose(written["mase"], expected["mase"], rtol=1e-12)
+    np.testing.assert_allclose(written["skill"], expected["skill"], rtol=1e-12)
+    assert list(written["rank"]) == list(expected["rank"]) and written["win"].sum() == 3
+    wins = expected[expected["win"]].groupby("model", observed=True).size()
+    assert "series won: " + ", ".join(f"{m} {n}" for m, n in wins.items()) in out
+    assert [p.name for p in table_path.parent.iterdir()] == ["per_series.csv"]  # no temporary file left
+
+
+def test_per_series_path_that_cannot_be_written(capsys, tmp_path, panel_csv):
+    blocked = tmp_path / "file"
+    blocked.write_text("not a folder")
+    status, _, err = run(capsys, "backtest", "--data", panel_csv, "--id-column", "store", "--target", "sales",
+                         "--horizon", "7", "--folds", "2", "--models", "naive,snaive", "--per-series",
+                         blocked / "per_series.csv", "-q")
+    assert status == 2
+    line = one_line_error(err)
+    assert "--per-series" in line and f"cannot write '{blocked / 'per_series.csv'}'" in line

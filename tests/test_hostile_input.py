@@ -491,6 +491,12 @@ CASES: list[Case] = [
          "notes.tsf"),
     case("BacktestResult/summary_unknown_reference", lambda: small_result().summary(reference="lstm"),
          InvalidParameterError, "reference", "'lstm'"),
+    case("BacktestResult/per_series_unknown_metric", lambda: small_result().per_series(metric="mape"),
+         InvalidParameterError, "metric", "'mape'"),
+    case("BacktestResult/per_series_unknown_reference", lambda: small_result().per_series(reference="lstm"),
+         InvalidParameterError, "reference", "'lstm'"),
+    case("BacktestResult/per_series_alpha_one", lambda: small_result().per_series(alpha=1.0),
+         InvalidParameterError, "alpha", "1.0"),
     # -- report
     case("report/not_a_result", lambda: report_to({"mae": 1.0}), InputTypeError, "result", "dict"),
     case("report/unknown_reference", lambda: report_to(small_result(), reference="lstm"), InvalidParameterError,

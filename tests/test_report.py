@@ -139,15 +139,18 @@ def test_verdict_names_best_model_and_reference(result, written):
     _, markdown, _ = written
     summary = result.summary(reference="snaive", metric="mase")
     best = summary["rank"].idxmin()
-    verdict = next(line for line in markdown.splitlines() if line.startswith("> "))
-    assert verdict.startswith(f"> {best} ")
-    assert "snaive" in verdict and "MASE" in verdict and "Diebold-Mariano p = " in verdict
+    verdicts = [line for line in markdown.splitlines() if line.startswith("> ")]
+    assert verdicts[0] == f"> {best} has the lowest mean MASE over folds ({shown(summary.loc[best, 'mase_mean']):.4g})."
+    assert verdicts[1].startswith(f"> {best} ") and "snaive" in verdicts[1] and "Diebold-Mariano p = " in verdicts[1]
+    # every other model is measured against the reference and against the best
+    for model in summary.index.drop([best, "snaive"]):
+        assert sum(v.startswith(f"> {model} ") and v.endswith(")." ) for v in verdicts) == 2
 
 
 def test_run_info_is_shown(result, written):
     _, markdown, _ = written
     assert result.info["data"]["sha256"] in markdown
-    models = {row["model"]: row for row in md_table(markdown, "model")}
+    models = {row["model"]: row for row in md_table(markdown, "model | class")}
     assert set(models) == {"naive", "snaive", "drift", "ridge"}
     assert models["snaive"]["class"] == "SeasonalNaive"
     assert '"season_length": 24' in models["snaive"]["parameters"]
@@ -190,11 +193,19 @@ def test_default_reference_is_best_baseline_without_seasonal_naive(result, tmp_p
 
 # -- panels, failures, histories ------------------------------------------------------------
 @pytest.mark.slow
-def test_panel_of_many_series_shows_six(tmp_path):
+def test_panel_of_many_series_shows_chosen_series(tmp_path):
     models = {"naive": Naive(), "snaive": SeasonalNaive(24), "broken": Exploding()}
     result = tsforecast.backtest(models, _panel(8, 72), horizon=6, cv=2, season_length=24, progress=False)
     markdown = tsforecast.report(result, tmp_path / "p.html").markdown.read_text()
-    assert "Series shown: the first 6 of 8 in the data's order." in markdown
+    skill = result.per_series("mase", reference="snaive").query("model == 'naive'").set_index("unique_id")["skill"]
+    ordered = skill.sort_values(ascending=False, kind="stable")
+    best, median, worst = ordered.index[0], ordered.index[len(ordered) // 2], ordered.index[-1]
+    assert (f"Series shown: 3 of 8, chosen by the per-series skill of naive against snaive (the best-ranked model "
+            f"other than the reference): {best}: best skill of naive: {100 * ordered[best]:+.1f}%; "
+            f"{median}: median skill of naive: {100 * ordered[median]:+.1f}%; "
+            f"{worst}: worst skill of naive: {100 * ordered[worst]:+.1f}%.") in markdown
+    assert "> No scores for broken: every task failed (see Failed tasks)." not in markdown  # not emphasised
+    assert "No scores for broken: every task failed (see Failed tasks)." in markdown
     assert "## Failed tasks" in markdown
     failed = md_table(markdown, "model | unique_id")
     assert len(failed) == len(result.errors) > 0
@@ -281,7 +292,7 @@ def test_single_model_and_other_metrics(tmp_path):
     result = tsforecast.backtest({"naive": Naive()}, _panel(1, 60), horizon=4, cv=2, metrics=["rmse", "mae"],
                                  progress=False)
     markdown = tsforecast.report(result, tmp_path / "one.html").markdown.read_text()
-    assert "Only the reference model naive was backtested; there is nothing to compare." in markdown
+    assert "> Only one model, naive, was backtested; there is nothing to compare it with." in markdown
     rows = md_table(markdown, "rank")
     assert [row["model"] for row in rows] == ["naive"]
     # without MASE, MAE ranks the models (the preferred order: MASE, MAE, RMSE, sMAPE)

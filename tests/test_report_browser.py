@@ -175,7 +175,7 @@ class Browser:
 # Every <img>: did it load, how big is it, and where is it on the page (CSS pixels).
 _IMAGES_JS = """JSON.stringify(Array.from(document.images).map(img => {
   const r = img.getBoundingClientRect();
-  return {src: img.src.slice(0, 21), complete: img.complete, naturalWidth: img.naturalWidth,
+  return {src: img.src.slice(0, 21), alt: img.alt, complete: img.complete, naturalWidth: img.naturalWidth,
           naturalHeight: img.naturalHeight, x: r.left + window.scrollX, y: r.top + window.scrollY,
           width: r.width, height: r.height};
 }))"""
@@ -244,6 +244,36 @@ def test_report_renders_offline_with_every_figure(browser_report, tmp_path):
     assert (tmp_path / "screenshot.png").stat().st_size > 10_000
 
 
+def _drawn(pixels: "np.ndarray", image: dict) -> "np.ndarray":
+    """The screenshot's pixels under ``image``, checked to be a drawn chart, not a blank box."""
+    top, left = int(image["y"]), int(image["x"])
+    area = pixels[top: top + int(image["height"]), left: left + int(image["width"])]
+    assert area.size > 0, image
+    assert area.std() > 10, (image, area.std())
+    assert (area < 200).mean() > 0.01, image
+    return area
+
+
+@pytest.mark.slow
+def test_panel_report_shows_the_per_series_figures(panel_report, tmp_path):
+    """A report over a panel: the per-series skill figure and the worst-series figure render
+    with content, beside the forecasts of the chosen series."""
+    html, markdown = panel_report
+    images, pixels, events = render(html, tmp_path)
+    by_alt = {image["alt"]: image for image in images}
+    assert len(images) == markdown.read_text(encoding="utf-8").count("![")
+    skill = next(image for alt, image in by_alt.items() if alt.startswith("Per-series skill against snaive"))
+    worst = next(image for alt, image in by_alt.items() if "series where" in alt and "skill is lowest" in alt)
+    for image in (skill, worst, by_alt[next(a for a in by_alt if a.startswith("Forecasts against actuals"))]):
+        assert image["complete"] and image["naturalWidth"] > 0 and image["width"] > 300, image
+        area = _drawn(pixels, image)
+        # Boxes and lines in colour: the Okabe-Ito fills are mid-grey in luminance, not only black on white.
+        assert ((area > 60) & (area < 230)).mean() > 0.005, image
+    assert skill["y"] < worst["y"]  # the section's order: spread of skill, then the worst series
+    errors, requests = _problems(events, html.resolve().as_uri())
+    assert errors == [] and requests == []
+
+
 def test_blank_image_would_be_caught(tmp_path):
     """The checks above can fail: a broken image has naturalWidth 0, a blank one no contrast."""
     page = tmp_path / "broken.html"
@@ -297,4 +327,25 @@ def browser_report(tmp_path_factory):
     result = tsforecast.backtest({"lstm": lstm, "naive": Naive(), "snaive": SeasonalNaive(24)}, data, target="y",
                                  covariates=["x"], horizon=6, cv=2, season_length=24, progress=False)
     paths = tsforecast.report(result, tmp_path_factory.mktemp("browser") / "report.html")
+    return paths.html, paths.markdown
+
+
+@pytest.fixture(scope="module")
+def panel_report(tmp_path_factory):
+    """A report over a panel of 12 series (baselines only), with its per-series section."""
+    import pandas as pd
+
+    import tsforecast
+    from tsforecast.baselines import Drift, Naive, SeasonalNaive
+
+    rng = np.random.default_rng(1)
+    t = np.arange(120)
+    frames = [pd.DataFrame({"unique_id": f"s{i}", "ds": pd.date_range("2024-01-01", periods=t.size, freq="h"),
+                            "y": 20 + (i % 3 != 0) * 5 * np.sin(2 * np.pi * t / 24)
+                            + np.cumsum(rng.normal(0, 0.2 + 0.3 * (i % 3 == 0), t.size))})
+              for i in range(12)]
+    models = {"naive": Naive(), "snaive": SeasonalNaive(24), "drift": Drift()}
+    result = tsforecast.backtest(models, pd.concat(frames, ignore_index=True), horizon=24, cv=2, season_length=24,
+                                 progress=False)
+    paths = tsforecast.report(result, tmp_path_factory.mktemp("panel") / "panel.html")
     return paths.html, paths.markdown

@@ -47,10 +47,115 @@ def test_missing_values():
     assert verdict_sentence("a", "b", "mase", 0.0, 0.9).startswith("a ties with b on MASE")
 
 
-@pytest.mark.parametrize("module", ["_verdict", "_content", "_files"])
+@pytest.mark.parametrize("module", ["_verdict", "_content", "_files", "_per_series"])
 def test_docstring_examples(module):
     import doctest
     import importlib
 
     outcome = doctest.testmod(importlib.import_module(f"tsforecast.reporting.{module}"))
     assert outcome.failed == 0 and outcome.attempted > 0
+
+
+# -- the verdict of whole reports: true for any mix of models ---------------------------
+def _verdicts(result, tmp_path, **kwargs) -> list[str]:
+    import tsforecast
+
+    markdown = tsforecast.report(result, tmp_path / "v.html", **kwargs).markdown.read_text()
+    section = markdown.split("## Verdict", 1)[1].split("\n## ", 1)[0]
+    return [line[2:] for line in section.splitlines() if line.startswith("> ")]
+
+
+def _against(result, model, reference, metric="mase"):
+    skill = result.summary(reference=reference, metric=metric).loc[model, "skill"]
+    p_value = result.compare(reference, metric=metric).loc[model, "p_value"]
+    return verdict_sentence(model, reference, metric, skill, p_value)
+
+
+@pytest.fixture(scope="module")
+def baselines():
+    """Baselines only, on strongly seasonal series: the reference (snaive) is best."""
+    import numpy as np
+    import pandas as pd
+
+    import tsforecast
+    from tsforecast.baselines import Drift, Mean, Naive, SeasonalNaive
+
+    rng = np.random.default_rng(5)
+    t = np.arange(96)
+    frame = pd.concat([pd.DataFrame({"unique_id": f"s{i}", "ds": t,
+                                     "y": 30 + 8 * np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.3, t.size)})
+                       for i in range(5)], ignore_index=True)
+    models = {"naive": Naive(), "snaive": SeasonalNaive(12), "drift": Drift(), "mean": Mean()}
+    return tsforecast.backtest(models, frame, horizon=6, cv=3, season_length=12, progress=False)
+
+
+def test_only_baselines_with_the_reference_best(baselines, tmp_path):
+    from tsforecast.reporting._verdict import best_sentence
+
+    summary = baselines.summary(reference="snaive", metric="mase")
+    assert summary["rank"].idxmin() == "snaive"  # the data make the reference best
+    verdicts = _verdicts(baselines, tmp_path)
+    assert verdicts[0] == best_sentence(["snaive"], "snaive", "mase", summary.loc["snaive", "mase_mean"])
+    assert verdicts[0].startswith("snaive, the reference, has the lowest mean MASE")
+    others = list(summary.sort_values("rank").index[1:])
+    assert verdicts[1:] == [_against(baselines, m, "snaive") for m in others]  # each other model, once
+    assert all("does not beat snaive" in v and "significant at" in v for v in verdicts[1:])
+    assert not any("nothing to compare" in v for v in verdicts)
+
+
+def test_a_trained_model_best(baselines, tmp_path):
+    """The best model (with training curves) against the reference; every other model
+    against the reference and against the best; the reference is not repeated."""
+    from tsforecast import BacktestResult
+
+    summary = baselines.summary(reference="snaive", metric="mase")
+    second = summary.sort_values("rank").index[1]
+    histories = {second: {0: {"loss": [1.0, 0.5]}}}
+    trained = BacktestResult(baselines.forecasts, baselines.metrics, baselines.errors, histories, baselines.info)
+    verdicts = _verdicts(trained, tmp_path, reference=second)  # the trained model is then not the reference
+    ranked = list(trained.summary(reference=second, metric="mase").sort_values("rank").index)
+    best = ranked[0]
+    assert best == "snaive" and verdicts[0].startswith("snaive has the lowest mean MASE over folds (")
+    expected = [_against(trained, best, second)]
+    for model in ranked[1:]:
+        if model != second:
+            expected += [_against(trained, model, second), _against(trained, model, best)]
+    assert verdicts[1:] == expected
+
+
+def test_ties_and_insignificant_differences(tmp_path):
+    import numpy as np
+    import pandas as pd
+
+    from tsforecast import BacktestResult
+
+    rng = np.random.default_rng(0)
+    errors = rng.gamma(2.0, size=12)
+    rows = []
+    for model, values in (("a", errors), ("b", errors), ("c", errors + rng.normal(0, 0.05, 12) + 0.01)):
+        rows += [(model, "x", i // 4, 10 + i // 4, i % 4 + 1, v) for i, v in enumerate(values)]
+    metrics = pd.DataFrame(rows, columns=["model", "unique_id", "fold", "cutoff", "step", "mae"])
+    result = BacktestResult(pd.DataFrame(), metrics, None, {}, {"metrics": ["mae"], "horizon": 4,
+                                                                 "model_names": ["a", "b", "c"]})
+    verdicts = _verdicts(result, tmp_path)
+    mean = result.summary(metric="mae").loc["a", "mae_mean"]
+    assert verdicts[0] == f"a (the reference) and b tie for the lowest mean MAE over folds ({mean:.4g})."
+    assert verdicts[1].startswith("b ties with a on MAE")
+    assert verdicts[2] == _against(result, "c", "a", "mae")
+    assert "not significant at 10%" in verdicts[2]
+
+
+def test_one_model_says_so(tmp_path):
+    import pandas as pd
+
+    from tsforecast import BacktestResult
+
+    metrics = pd.DataFrame([("solo", "x", 0, 9, 1, 1.0), ("solo", "x", 1, 10, 1, 2.0)],
+                           columns=["model", "unique_id", "fold", "cutoff", "step", "mae"])
+    result = BacktestResult(pd.DataFrame(), metrics, None, {}, {"metrics": ["mae"]})
+    assert _verdicts(result, tmp_path) == ["Only one model, solo, was backtested; there is nothing to compare it with."]
+
+
+def test_a_p_value_that_underflowed_is_not_called_zero():
+    text = verdict_sentence("naive", "snaive", "mase", -2.0, 0.0)
+    assert text.endswith("significant at 1% (Diebold-Mariano p < 1e-300).") and "p = 0" not in text

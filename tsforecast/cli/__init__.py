@@ -187,12 +187,15 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
                                   "else naive, else the best baseline).")
 @click.option("--save-result", type=click.Path(dir_okay=False, path_type=Path),
               help="Save the BacktestResult here (a zip of tables and JSON, no pickle).")
+@click.option("--per-series", "per_series_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the per-series table here as CSV: one row per model and series with the mean of the "
+                   "main metric over folds, skill against the reference, rank and wins (BacktestResult.per_series).")
 @click.option("--n-jobs", type=int, default=1, show_default=True, help="Parallel tasks (-1: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_repair_options
 def backtest(data_file, dataset, target, time_column, id_column, covariates, future_covariates, horizon, model_list,
              folds, step, season_length, lookback, epochs, units, seed, report_path, title, reference, save_result,
-             n_jobs, quiet, fill, on_short) -> None:
+             per_series_path, n_jobs, quiet, fill, on_short) -> None:
     """Walk-forward backtest of models on a file or bundled dataset; optional report.
 
     Prints the models ranked by their main metric and, with --report, writes an HTML
@@ -202,6 +205,8 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
     if reference is not None and reference not in names:
         raise click.BadParameter(f"must be one of the models {', '.join(names)}; got {reference!r}.",
                                  param_hint="--reference")
+    if per_series_path is not None:  # before the backtest, not after minutes of it
+        _check_writable(per_series_path, "--per-series")
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
     from ..backtesting import backtest as run_backtest
@@ -220,12 +225,38 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
     if save_result is not None:
         result.save(save_result)
         click.echo(f"saved the result to {save_result}")
+    if per_series_path is not None:
+        _write_per_series(result, reference, per_series_path)
     if report_path is not None:
         from ..reporting import report
 
         title = title if title is not None else f"Backtest of {', '.join(names)} on {selection.name}"
         paths = report(result, report_path, title=title, reference=reference)
         click.echo(f"wrote {paths.html}, {paths.markdown} and {paths.figures}/")
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Refuse a file that cannot be written: its folder (or the nearest existing parent) is not writable."""
+    folder = path.parent if str(path.parent) else Path(".")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        raise click.BadParameter(f"cannot write {str(path)!r}: {str(existing)!r} is not a writable folder.",
+                                 param_hint=option)
+
+
+def _write_per_series(result, reference: str | None, path: Path) -> None:
+    """``result.per_series`` of the main metric against the report's reference, as CSV."""
+    from ..reporting import choose_reference, main_metric
+
+    table = result.per_series(metric=main_metric(result), reference=choose_reference(result, reference))
+    try:
+        _write_csv_atomically(table, path)
+    except OSError as error:
+        raise click.BadParameter(f"cannot write {str(path)!r}: {error.strerror or error}.",
+                                 param_hint="--per-series") from None
+    wins = table[table["win"]].groupby("model", observed=True).size()
+    click.echo(f"wrote {len(table)} per-series row(s) to {path}; series won: "
+               + ", ".join(f"{model} {int(count)}" for model, count in wins.items()))
 
 
 def _command_line() -> str | None:

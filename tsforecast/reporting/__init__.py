@@ -5,7 +5,8 @@ stays the function: importing a submodule named like a package attribute would
 replace that attribute with the module.
 
 Modules, one concept each: ``_content`` (what is shown: selection and formatting of a
-``BacktestResult``), ``_verdict`` (the plain-language verdict), ``_figures``
+``BacktestResult``), ``_verdict`` (the plain-language verdict), ``_per_series`` (the
+per-series section and the choice of series to draw), ``_figures``
 (matplotlib PNGs), ``_document`` (the renderer-neutral blocks), ``_html`` and
 ``_markdown`` (the two renderers) and ``_files`` (all-or-nothing writing).
 """
@@ -36,16 +37,22 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
 
     The report shows what ``result`` holds and computes nothing new:
 
-    - a plain-language verdict: whether the best model, and every model with training
-      curves (the LSTM), beats the reference, by how much and whether the
-      Diebold-Mariano test finds the difference significant; a model with training
-      curves that is not the best is also measured against the best;
+    - a plain-language verdict: the model with the lowest mean MASE (or the first
+      metric), then every other model against the reference and, when the best is not
+      the reference, against the best: by how much, and whether the Diebold-Mariano
+      test finds the difference significant (one model: it says so);
     - the models ranked by mean MASE over folds (the first metric when MASE is absent),
       with spread over folds, the other metrics, skill relative to the reference and
       Diebold-Mariano p-values with significance marks (``***`` 1%, ``**`` 5%, ``*`` 10%);
-    - the error by horizon step (figure and table);
-    - forecasts against actuals for the latest folds (at most 3), one panel per series
-      (at most 6), for at most 4 models, with quantile bands where models give them;
+    - for a panel, the per-series section (``BacktestResult.per_series``): wins per
+      model, the spread of per-series skill against the reference (a figure), and the
+      series where the best trained model (else the best other than the reference)
+      loses most, with their forecasts;
+    - the error by horizon step (figure with every step; table with steps 1-12, then
+      groups of steps);
+    - forecasts against actuals for the latest folds (at most 3), for at most 4 models,
+      with quantile bands where models give them: every series of a panel of at most
+      6, else its best, median and worst series by the top model's skill;
     - the training and validation loss curves of models that record them;
     - what was run (``result.info``: data and its hash, horizon, folds, models and their
       parameters, seeds, package versions, wall times) and any failed tasks.

@@ -1,7 +1,7 @@
 """What the report says: selection and formatting of a ``BacktestResult``.
 
 Every number shown comes from the result as it is (``summary``, ``compare``,
-``by_step``, ``forecasts``, ``histories``, ``info``); this module only chooses which
+``by_step``, ``per_series``, ``forecasts``, ``histories``, ``info``); this module only chooses which
 ones to show, in which order, and formats them. It computes no new statistic.
 """
 
@@ -16,23 +16,31 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..exceptions import InvalidInputError, InvalidParameterError
-from . import _figures
+from ..backtesting.result import aggregate_steps
+from . import _figures, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
-from ._verdict import SIGNIFICANCE_LEVELS, significance_mark, verdict_sentence
+from ._verdict import (SIGNIFICANCE_LEVELS, best_sentence, significance_mark, single_model_sentence,
+                       verdict_sentence)
 
 __all__ = [
     "MAX_SERIES",
     "MAX_FOLDS",
     "MAX_MODELS_PLOTTED",
     "format_number",
+    "step_groups",
     "format_percent",
     "main_metric",
     "choose_reference",
     "build_document",
 ]
 
-#: At most this many series get a forecast panel (the first ones, in the data's order).
+#: A panel of at most this many series shows all of them; a larger one its best, median
+#: and worst series for the top model (see ``_per_series.chosen_series``).
 MAX_SERIES = 6
+#: The step table shows this many steps one by one, then groups of steps ...
+STEPS_SHOWN_SINGLY = 12
+#: ... at most this many groups (the figure always shows every step).
+MAX_STEP_GROUPS = 12
 #: Forecasts are drawn for at most this many of the latest folds.
 MAX_FOLDS = 3
 #: At most this many models are drawn in the forecast panels, so the lines stay readable.
@@ -82,7 +90,7 @@ def format_percent(fraction) -> str:
 def _format_p(p_value) -> str:
     if p_value is None or (isinstance(p_value, float) and math.isnan(p_value)):
         return "n/a"
-    return f"{float(p_value):.2g}"
+    return f"{float(p_value):.2g}" if float(p_value) > 0 else "<1e-300"  # underflowed, never zero
 
 
 def _json(value) -> str:
@@ -121,10 +129,10 @@ def main_metric(result) -> str:
 
 def _model_names(result) -> list[str]:
     """Models that have scores, in the order they were given."""
-    scored = set(map(str, result.metrics["model"]))
+    present = list(dict.fromkeys(map(str, result.metrics["model"].unique())))  # unique first: millions of rows
+    scored = set(present)
     given = [str(m) for m in (getattr(result, "models", None) or result.info.get("models") or [])]
-    ordered = [m for m in given if m in scored] + [m for m in dict.fromkeys(map(str, result.metrics["model"]))
-                                                   if m not in given]
+    ordered = [m for m in given if m in scored] + [m for m in present if m not in given]
     return ordered
 
 
@@ -188,26 +196,33 @@ def _sentence(model, reference, metric, summary, compare) -> Paragraph:
     return Paragraph(verdict_sentence(model, reference, metric, skill, p_value), emphasis=True)
 
 
-def _verdict_blocks(result, summary, compare, reference, metric, trained) -> list[Block]:
-    """The best model and every trained model against the reference; a trained model that
-    is not the best also against the best (``summary``/``compare`` with it as reference)."""
-    ranked = list(summary.sort_values("rank").index)
-    best = ranked[0] if ranked else None
-    candidates = [m for m in dict.fromkeys([best, *trained]) if m is not None and m != reference]
+def _verdict_blocks(result, summary, compare, reference, metric) -> list[Block]:
+    """The best model, then every other model against the reference and, when the best
+    is not the reference, against the best (``summary``/``compare`` with it as
+    reference): true for any mix of baselines and trained models."""
+    ranked = list(summary.sort_values("rank", kind="stable").index)
     blocks: list[Block] = [Heading("Verdict", 2, "verdict")]
-    if not candidates:
-        blocks.append(Paragraph(f"Only the reference model {reference} was backtested; there is nothing to compare.",
-                                emphasis=True))
+    if len(ranked) <= 1:
+        blocks.append(Paragraph(single_model_sentence(ranked[0] if ranked else reference), emphasis=True))
         return blocks
-    for model in candidates:
-        blocks.append(_sentence(model, reference, metric, summary, compare))
-    challengers = [m for m in trained if m != best and best != reference]
-    if challengers:
-        against_best = _summary_frame(result.summary(reference=best, metric=metric))
-        compare_best = _summary_frame(result.compare(reference=best, metric=metric))
-        blocks += [_sentence(m, best, metric, against_best, compare_best) for m in challengers]
-    if best is not None:
-        blocks.append(Paragraph(f"Best by mean {metric.upper()} over folds: {best}."))
+    best = ranked[0]
+    top = summary["rank"].eq(summary.loc[best, "rank"]).fillna(False)
+    tied = [m for m in ranked if top[m]] or [best]
+    value = _summary_value(summary.loc[best], metric, "mean")
+    blocks.append(Paragraph(best_sentence(tied, reference, metric, value), emphasis=True))
+    against_best = None
+    if best != reference:
+        blocks.append(_sentence(best, reference, metric, summary, compare))
+        against_best = (_summary_frame(result.summary(reference=best, metric=metric)),
+                        _summary_frame(result.compare(reference=best, metric=metric)))
+    for model in ranked[1:]:
+        if model != reference:
+            blocks.append(_sentence(model, reference, metric, summary, compare))
+            if against_best is not None:
+                blocks.append(_sentence(model, best, metric, *against_best))
+    unscored = [m for m in map(str, result.models) if m not in summary.index]
+    if unscored:
+        blocks.append(Paragraph(f"No scores for {', '.join(unscored)}: every task failed (see Failed tasks)."))
     return blocks
 
 
@@ -248,13 +263,44 @@ def _by_step_table(result, metric: str) -> pd.DataFrame:
     return table
 
 
+def step_groups(steps: list, single: int = STEPS_SHOWN_SINGLY, most: int = MAX_STEP_GROUPS) -> list[tuple[str, list]]:
+    """Rows of the step table: the first ``single`` steps one by one, then groups of 12
+    steps (24, 48, ... when more than ``most`` groups would follow), labelled ``a-b``.
+
+    Examples
+    --------
+    >>> [label for label, _ in step_groups(list(range(1, 49)))][10:]
+    ['11', '12', '13-24', '25-36', '37-48']
+    >>> [label for label, _ in step_groups(list(range(1, 7)))]
+    ['1', '2', '3', '4', '5', '6']
+    """
+    steps = list(steps)
+    groups = [(str(step), [step]) for step in steps[:single]]
+    rest = steps[single:]
+    width = single
+    while math.ceil(len(rest) / width) > most:
+        width *= 2
+    for start in range(0, len(rest), width):
+        part = rest[start : start + width]
+        groups.append((f"{part[0]}-{part[-1]}" if len(part) > 1 else str(part[0]), part))
+    return groups
+
+
 def _by_step_blocks(result, metric, reference) -> list[Block]:
     table = _by_step_table(result, metric)
     models = list(table.columns)
-    rows = tuple((str(step), *(format_number(table.loc[step, m]) for m in models)) for step in table.index)
+    groups = step_groups(list(table.index))
+    # A group's value combines its steps' values as a fold score combines steps (aggregate_steps).
+    rows = tuple((label, *(format_number(aggregate_steps(table.loc[steps, m], metric)) for m in models))
+                 for label, steps in groups)
+    text = f"Mean {metric.upper()} at each step ahead, over series and folds."
+    if len(groups) < len(table.index):
+        text += (f" The table shows steps 1 to {STEPS_SHOWN_SINGLY} one by one, then groups of steps (each the mean "
+                 f"over its steps, {'root mean square' if metric == 'rmse' else 'equally weighted'}); the figure "
+                 "shows every step.")
     return [
         Heading("Error by horizon step", 2, "by-step"),
-        Paragraph(f"Mean {metric.upper()} at each step ahead, over series and folds."),
+        Paragraph(text),
         Figure("error_by_step", _figures.error_by_step_figure(table, metric, reference),
                f"Mean {metric.upper()} by horizon step"),
         Table(("step", *models), rows, numeric=(True,) * (len(models) + 1)),
@@ -281,7 +327,7 @@ def _band_model(forecasts, band, preference, plotted, reference) -> str | None:
     """The one plotted model whose quantile band is shaded (not the reference if another has one)."""
     if band is None:
         return None
-    has_band = set(forecasts.loc[forecasts[list(band)].notna().all(axis=1), "model"])
+    has_band = set(forecasts.loc[forecasts[list(band)].notna().all(axis=1), "model"].unique())
     candidates = [m for m in dict.fromkeys(preference) if m in plotted and m in has_band]
     others = [m for m in candidates if m != reference]
     return (others or candidates or [None])[0]
@@ -295,29 +341,38 @@ def _plotted_models(summary, reference, trained) -> list[str]:
     return chosen[:MAX_MODELS_PLOTTED]
 
 
-def _forecast_blocks(result, summary, reference, trained) -> list[Block]:
-    forecasts = result.forecasts.copy()
-    forecasts["model"] = forecasts["model"].map(str)
-    if forecasts.empty:
+def _shown_series(series: list, per_series, summary, reference, metric) -> tuple[list[tuple], str | None]:
+    """All series of a small panel; else the best, median and worst by the top model's skill."""
+    if len(series) <= MAX_SERIES or per_series is None:
+        return [(key, str(key)) for key in series[:MAX_SERIES]], None
+    top = _per_series.focus_model(list(summary.sort_values("rank", kind="stable").index), reference)
+    # The reference alone: its skill against itself is zero everywhere, so its score chooses.
+    chosen = _per_series.chosen_series(per_series if top else per_series.drop(columns="skill"), top or reference,
+                                       metric)
+    shown = [(key, f"{key}: {why}") for key, why in chosen]
+    by = (f"skill of {top} against {reference} (the best-ranked model other than the reference)" if top
+          else f"{metric.upper()} of {reference}")
+    return shown, f"Series shown: {len(shown)} of {len(series)}, chosen by the per-series {by}: " \
+                  f"{'; '.join(t for _, t in shown)}."
+
+
+def _forecast_blocks(result, summary, reference, trained, per_series=None, metric="mase") -> list[Block]:
+    if result.forecasts.empty:
         return [Heading("Forecasts against actuals", 2, "forecasts"), Paragraph("The result holds no forecasts.")]
-    folds = sorted(forecasts["fold"].unique())[-MAX_FOLDS:]
-    series = list(dict.fromkeys(forecasts["unique_id"]))
-    shown_series = series[:MAX_SERIES]
+    all_folds = sorted(result.forecasts["fold"].unique())
+    folds = all_folds[-MAX_FOLDS:]
+    series = list(result.forecasts["unique_id"].unique())
+    shown, note = _shown_series(series, per_series, summary, reference, metric)
     models = _plotted_models(summary, reference, trained)
+    forecasts = _per_series.latest_forecasts(result.forecasts, [key for key, _ in shown], folds, models)
     band = _quantile_band(forecasts)
     band_model = _band_model(forecasts, band, [*trained, *summary.sort_values("rank").index], models, reference)
-    latest = forecasts[forecasts["fold"].isin(folds) & forecasts["unique_id"].isin(shown_series)]
-    actuals, rows = {}, {}
-    for key in shown_series:
-        part = latest[latest["unique_id"] == key]
-        actual = part.drop_duplicates("ds").sort_values("ds").set_index("ds")["y"]
-        actuals[key] = actual
-        rows[key] = part[part["model"].isin(models)]
-    lines = [f"Folds shown: the latest {len(folds)} of {forecasts['fold'].nunique()} ({', '.join(map(str, folds))}); "
+    actuals, rows = _per_series.panels(forecasts, shown)
+    lines = [f"Folds shown: the latest {len(folds)} of {len(all_folds)} ({', '.join(map(str, folds))}); "
              f"dotted vertical lines mark the cutoffs.",
              f"Models shown: {', '.join(models)}."]
-    if len(series) > len(shown_series):
-        lines.append(f"Series shown: the first {len(shown_series)} of {len(series)} in the data's order.")
+    if note is not None:
+        lines.append(note)
     if band_model is not None:
         lines.append(f"Shaded: the band from {band[0]} to {band[1]} of {band_model} (one model's band, to keep "
                      "the lines readable: the first trained model, else the best-ranked one, that gives quantiles).")
@@ -434,6 +489,11 @@ def _error_blocks(result) -> list[Block]:
     return [Heading("Failed tasks", 2, "errors"), Paragraph(note), Table(tuple(columns), rows)]
 
 
+def _latest_folds(result) -> list:
+    """The folds the forecast figures draw: the latest ``MAX_FOLDS``."""
+    return sorted(result.forecasts["fold"].unique())[-MAX_FOLDS:] if len(result.forecasts) else []
+
+
 def default_title(result) -> str:
     """``Backtest: <models> on <data>`` from the result's models and data source or name."""
     data = (result.info or {}).get("data") or {}
@@ -459,10 +519,13 @@ def _build(result, *, title: str | None, reference: str | None) -> tuple[str, li
     metrics = _metric_names(result)
     title = title if title is not None else default_title(result)
     blocks: list[Block] = [Heading(title, 1)]
-    blocks += _verdict_blocks(result, summary, compare, reference, metric, trained)
+    per_series = _per_series.per_series_table(result, metric, reference)
+    blocks += _verdict_blocks(result, summary, compare, reference, metric)
     blocks += _metrics_blocks(summary, compare, metrics, reference, metric)
+    blocks += _per_series.per_series_blocks(result, per_series, list(summary.sort_values("rank", kind="stable").index),
+                                            reference, metric, trained, _latest_folds(result))
     blocks += _by_step_blocks(result, metric, reference)
-    blocks += _forecast_blocks(result, summary, reference, trained)
+    blocks += _forecast_blocks(result, summary, reference, trained, per_series, metric)
     blocks += _training_blocks(result, trained)
     blocks += _run_blocks(result)
     blocks += _error_blocks(result)

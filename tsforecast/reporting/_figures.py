@@ -10,14 +10,17 @@ from __future__ import annotations
 import io
 import math
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["error_by_step_figure", "forecast_figure", "loss_curves_figure"]
+__all__ = ["error_by_step_figure", "skill_distribution_figure", "forecast_figure", "loss_curves_figure"]
 
 _DPI = 100
 # Colour-blind-safe cycle (Okabe-Ito); the reference model is always drawn in grey.
 _COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#F0E442", "#000000")
 _REFERENCE_COLOUR = "#777777"
+#: The skill figure's axis stops here (an error 4 times the reference's).
+SKILL_FLOOR = -3.0
 
 
 def _new_figure(width: float, height: float):
@@ -57,6 +60,53 @@ def error_by_step_figure(table: pd.DataFrame, metric: str, reference: str | None
     axes.set_ylabel(f"mean {metric.upper()}")
     axes.grid(alpha=0.3)
     axes.legend(fontsize="small", ncols=min(4, max(1, len(table.columns))))
+    return _png(figure)
+
+
+def skill_distribution_figure(skills: dict[str, np.ndarray], reference: str) -> bytes:
+    """Horizontal boxes of per-series skill against ``reference``, one per model.
+
+    Boxes span the quartiles, whiskers the 5th to 95th percentiles; single series
+    beyond them are not drawn (at 100,000 series they would be a smear). The axis covers
+    the whiskers but stops at ``SKILL_FLOOR`` (an error several times the reference's),
+    so that one very bad model does not flatten the others' boxes; a whisker cut there is
+    labelled with its 5th percentile. Each box is labelled with its share of series
+    below zero.
+    """
+    import matplotlib
+
+    # matplotlib 3.10 renamed vert=False to orientation="horizontal" (and deprecated vert).
+    newer = tuple(int(part) for part in matplotlib.__version__.split(".")[:2]) >= (3, 10)
+    horizontal = {"orientation": "horizontal"} if newer else {"vert": False}
+    models = list(skills)
+    figure = _new_figure(7.5, 1.0 + 0.55 * len(models))
+    axes = figure.add_subplot()
+    colours = _colour_map(models, reference)
+    positions = np.arange(len(models), 0, -1)
+    boxes = axes.boxplot([skills[m] for m in models], positions=positions, **horizontal,
+                         whis=(5, 95), showfliers=False, widths=0.6, patch_artist=True)
+    for patch, model in zip(boxes["boxes"], models):
+        patch.set(facecolor=colours[model], alpha=0.45, edgecolor=colours[model])
+    for median in boxes["medians"]:
+        median.set(color="black", linewidth=1.4)
+    fifth = {m: float(np.percentile(v, 5)) for m, v in skills.items()}
+    low = max(min(fifth.values()), SKILL_FLOOR)
+    high = max(np.percentile(v, 95) for v in skills.values())
+    span = max(high - low, 1e-3)
+    left = min(low, 0) - 0.05 * span
+    axes.set_xlim(left, max(high, 0) + 0.3 * span)
+    for position, model in zip(positions, models):
+        worse = float(np.mean(skills[model] < 0))
+        axes.annotate(f"worse on {worse:.0%}", (1, position), xycoords=("axes fraction", "data"),
+                      xytext=(-4, 0), textcoords="offset points", ha="right", va="center", fontsize="small")
+        if fifth[model] < left:
+            axes.annotate(f"5th percentile {fifth[model]:+.0%}", (0, position), xycoords=("axes fraction", "data"),
+                          xytext=(4, 11), textcoords="offset points", ha="left", va="center", fontsize="x-small")
+    axes.axvline(0, color=_REFERENCE_COLOUR, linestyle="--", linewidth=1)
+    axes.set_yticks(positions, [str(m) for m in models])
+    axes.set_xlabel(f"skill against {reference} per series (1 - score / score of {reference})")
+    axes.xaxis.set_major_formatter(lambda value, _: f"{value:+.0%}")
+    axes.grid(alpha=0.3, axis="x")
     return _png(figure)
 
 

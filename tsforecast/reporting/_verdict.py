@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["SIGNIFICANCE_LEVELS", "significance_level", "significance_mark", "verdict_sentence"]
+__all__ = ["SIGNIFICANCE_LEVELS", "significance_level", "significance_mark", "verdict_sentence", "best_sentence",
+           "format_p", "single_model_sentence"]
 
 #: Significance levels and their marks in the metrics table (the usual star convention).
 SIGNIFICANCE_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
@@ -46,6 +47,17 @@ def significance_mark(p_value: float | None) -> str:
     return dict(SIGNIFICANCE_LEVELS).get(level, "") if level is not None else ""
 
 
+def format_p(p_value: float) -> str:
+    """``= 0.0042``; ``< 1e-300`` for a p-value that underflowed to zero (it is never zero).
+
+    Examples
+    --------
+    >>> format_p(0.0042), format_p(0.0)
+    ('= 0.0042', '< 1e-300')
+    """
+    return f"= {p_value:.2g}" if p_value > 0 else "< 1e-300"
+
+
 def _percent(level: float) -> str:
     return f"{level * 100:g}%"
 
@@ -69,7 +81,7 @@ def verdict_sentence(model: str, reference: str, metric: str, skill: float | Non
     if _missing(skill):
         return f"{model} and {reference} have no common {label} scores to compare."
     level = significance_level(p_value)
-    test = "no Diebold-Mariano test available" if _missing(p_value) else f"Diebold-Mariano p = {p_value:.2g}"
+    test = "no Diebold-Mariano test available" if _missing(p_value) else f"Diebold-Mariano p {format_p(p_value)}"
     size = f"{abs(skill) * 100:.1f}%"
     if skill > 0 and level is not None:
         return f"{model} beats {reference} by {size} {label}, significant at {_percent(level)} ({test})."
@@ -83,3 +95,50 @@ def verdict_sentence(model: str, reference: str, metric: str, skill: float | Non
         return (f"{model} does not beat {reference}: its {label} is {size} higher, "
                 f"though the difference is not significant at 10% ({test}).")
     return f"{model} ties with {reference} on {label} ({test})."
+
+
+def _names(models: list[str]) -> str:
+    return models[0] if len(models) == 1 else ", ".join(models[:-1]) + " and " + models[-1]
+
+
+def best_sentence(best: list[str], reference: str, metric: str, value: float) -> str:
+    """The verdict's first sentence: which model (or models, when tied) scores best.
+
+    Parameters
+    ----------
+    best : list of str
+        The models sharing the lowest mean ``metric`` (usually one).
+    reference : str
+        The model the others are measured against.
+    value : float
+        Their mean ``metric`` over folds.
+
+    Examples
+    --------
+    >>> best_sentence(["snaive"], "snaive", "mase", 1.2731)
+    'snaive, the reference, has the lowest mean MASE over folds (1.273); no other model does better on average.'
+    >>> best_sentence(["lstm"], "snaive", "mase", 0.8123)
+    'lstm has the lowest mean MASE over folds (0.8123).'
+    >>> best_sentence(["naive", "snaive"], "snaive", "mae", 2.0)
+    'naive and snaive (the reference) tie for the lowest mean MAE over folds (2).'
+    """
+    label = metric.upper()
+    shown = f"{value:.4g}"
+    if len(best) > 1:
+        names = _names([f"{m} (the reference)" if m == reference else m for m in best])
+        return f"{names} tie for the lowest mean {label} over folds ({shown})."
+    if best[0] == reference:
+        return (f"{reference}, the reference, has the lowest mean {label} over folds ({shown}); "
+                "no other model does better on average.")
+    return f"{best[0]} has the lowest mean {label} over folds ({shown})."
+
+
+def single_model_sentence(model: str) -> str:
+    """The verdict of a backtest of one model.
+
+    Examples
+    --------
+    >>> single_model_sentence("naive")
+    'Only one model, naive, was backtested; there is nothing to compare it with.'
+    """
+    return f"Only one model, {model}, was backtested; there is nothing to compare it with."
