@@ -180,7 +180,9 @@ class ConformalIntervals(BaseForecaster):
 
     @property
     def fits_globally(self) -> bool:
-        return bool(getattr(self.model, "fits_globally", False))
+        """True for a global model, or when the calibration pools over series: then
+        the intervals of a series depend on the others, so a backtest keeps them together."""
+        return bool(getattr(self.model, "fits_globally", False)) or self.pooling == "panel"
 
     @property
     def computes_on_panel(self) -> bool:
@@ -207,7 +209,7 @@ class ConformalIntervals(BaseForecaster):
                 "use refit=True (its refits on the calibration windows are vectorised over series)."
             )
         if pooling == "auto":
-            pooling = "panel" if self.fits_globally else "series"
+            pooling = "panel" if getattr(self.model, "fits_globally", False) else "series"
         return levels, n_windows, pooling, refit
 
     def _calibration_horizon(self) -> int:
