@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import pandas as pd
 
 from ..exceptions import InvalidInputError, InvalidParameterError
-from . import _figures
+from . import _calibration, _figures
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
 from ._verdict import SIGNIFICANCE_LEVELS, significance_mark, verdict_sentence
 
@@ -456,12 +456,14 @@ def _build(result, *, title: str | None, reference: str | None) -> tuple[str, li
     summary = _summary_frame(result.summary(reference=reference, metric=metric))
     compare = _summary_frame(result.compare(reference=reference, metric=metric))
     trained = _trained(result)
-    metrics = _metric_names(result)
+    metrics = [m for m in _metric_names(result) if not _calibration.is_interval_metric(m)]
     title = title if title is not None else default_title(result)
     blocks: list[Block] = [Heading(title, 1)]
     blocks += _verdict_blocks(result, summary, compare, reference, metric, trained)
+    blocks += _calibration.verdict_blocks(result)
     blocks += _metrics_blocks(summary, compare, metrics, reference, metric)
     blocks += _by_step_blocks(result, metric, reference)
+    blocks += _calibration.calibration_blocks(result, reference)
     blocks += _forecast_blocks(result, summary, reference, trained)
     blocks += _training_blocks(result, trained)
     blocks += _run_blocks(result)
