@@ -191,3 +191,12 @@ def test_lstm_quantile_heads_give_its_intervals():
     np.testing.assert_array_equal(bands["hi_80"], quantiles["q0.9"])
     with pytest.raises(tsf.exceptions.InvalidParameterError, match=r"0\.025.*not trained.*ConformalIntervals"):
         model.predict_interval(4, levels=(95,))
+
+
+@pytest.mark.parametrize("module", ["tsforecast.intervals", "tsforecast.base"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    outcome = doctest.testmod(importlib.import_module(module))
+    assert outcome.failed == 0 and outcome.attempted > 0

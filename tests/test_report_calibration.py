@@ -71,3 +71,12 @@ def test_no_section_without_levels(tmp_path):
     plain = tsf.backtest({"naive": Naive()}, random_walks(3, 60), horizon=4, cv=2, progress=False)
     markdown = tsf.report(plain, tmp_path / "r.html").markdown.read_text()
     assert "Prediction intervals" not in markdown and "interval covered" not in markdown
+
+
+def test_docstring_examples():
+    import doctest
+
+    from tsforecast.reporting import _calibration
+
+    outcome = doctest.testmod(_calibration)
+    assert outcome.failed == 0 and outcome.attempted > 0
