@@ -427,11 +427,13 @@ def run_intervals(subset: str, names: list[str], data: Path, *, windows: int = C
             model.fit(train)
             forecast = model.predict_interval(context.horizon, levels=INTERVAL_LEVELS)
             seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
-            bands = {c: _wide(forecast, ids, context.horizon, c) for c in forecast.columns if c.startswith(("lo_", "hi_"))}
-            entry = {"model": name, "method": method, "levels": interval_scores(actual, bands, train_rows,
-                                                                               context.season_length),
+            bands = {c: _wide(forecast, ids, context.horizon, c) for c in forecast.columns
+                     if c.startswith(("lo_", "hi_"))}
+            entry = {"model": name, "method": method,
+                     "levels": interval_scores(actual, bands, train_rows, context.season_length),
                      "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
-                     "load_average": os.getloadavg()[0], "n_series": len(ids), "measured": time.strftime("%Y-%m-%d %H:%M")}
+                     "load_average": os.getloadavg()[0], "n_series": len(ids),
+                     "measured": time.strftime("%Y-%m-%d %H:%M")}
             if method == "conformal":
                 entry.update(n_windows=windows, pooling=model.pooling_, refit=model.refit,
                              calibration_windows=int(model.n_calibration_windows_.sum()))
