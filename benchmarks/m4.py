@@ -472,7 +472,8 @@ def render_intervals(intervals: dict) -> list[str]:
     if not intervals:
         return []
     lines = ["## Prediction intervals", "",
-             "`python benchmarks/m4.py --subset Hourly Weekly --intervals --models Naive sNaive Naive2 lstm`:",
+             "`python benchmarks/m4.py --subset Hourly Weekly --intervals --models Naive sNaive Naive2 lstm` and",
+             "`python benchmarks/m4.py --subset Hourly Weekly --intervals --models ridge --refit-windows`:",
              "each model fitted on the training files and its 80% and 95% intervals scored on the test as in",
              "M4's interval track: coverage pooled over all series and steps, ACD = |coverage - level|, and",
              "MSIS = mean over series of the interval score (width + 2/alpha x miss) over the in-sample",
@@ -495,7 +496,10 @@ def render_intervals(intervals: dict) -> list[str]:
                   "| model | intervals | 95% coverage | ACD 95% | MSIS 95% | scaled width 95% | 80% coverage | "
                   "ACD 80% | MSIS 80% | within target | seconds | CPU s | load |",
                   "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        for label, e in rows.items():
+        order = [*M4_BENCHMARKS, *MODELS]
+        for label, e in sorted(rows.items(), key=lambda item: (order.index(item[1]["model"])
+                                                               if item[1]["model"] in order else len(order),
+                                                               item[1]["method"])):
             a, b = e["levels"]["95"], e["levels"]["80"]
             ok = a["acd"] <= ACD_TARGETS[95] and b["acd"] <= ACD_TARGETS[80]
             lines.append(f"| {e['model']} | {e['method']} | {a['coverage']:.3f} | {a['acd']:.3f} | {a['msis']:.2f} | "
