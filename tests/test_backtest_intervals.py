@@ -97,3 +97,15 @@ def test_levels_are_checked(tmp_path):
         backtest(Naive(), panel(), horizon=HORIZON, levels=(95, 80), progress=False)
     with pytest.raises(tsf.exceptions.InvalidParameterError, match=r"levels\[0\].*100"):
         backtest(Naive(), panel(), horizon=HORIZON, levels=[100], progress=False)
+
+
+def test_fold_scores_combine_steps_as_aggregate_steps_does():
+    from tsforecast.backtesting.result import aggregate_steps
+
+    result = backtest(MODELS, panel(), horizon=HORIZON, cv=2, levels=(80,), progress=False)
+    scores = result.fold_scores()
+    groups = result.metrics.groupby(["model", "unique_id", "fold", "cutoff"], sort=False, observed=True)
+    for name in ("rmse", "mae", "coverage_80", "msis_80"):
+        expected = groups[name].agg(lambda v, name=name: aggregate_steps(v, name)).to_numpy()
+        np.testing.assert_allclose(scores[name].to_numpy(), expected, rtol=1e-12, equal_nan=True)
+    assert scores.loc[scores["model"] == "theta", "coverage_80"].isna().all()
