@@ -14,6 +14,8 @@ Usage (from the repository root)::
     python benchmarks/m4.py --subset Hourly --validate --candidates "segments 24, dense head, 5 members" --seeds 2
     python benchmarks/m4.py --subset Hourly --model lstm --seeds 3   # the chosen candidate, on the test
     python benchmarks/m4.py --subset Hourly --time-parts        # CPU seconds of each benchmark
+    python benchmarks/m4.py --subset Hourly Weekly --intervals --models Naive sNaive Naive2 lstm
+                                                                # 95% and 80% intervals: MSIS, ACD
 
 Adding a model: add a :class:`ModelSpec` to :data:`MODELS` (a factory taking a
 :class:`Context` and returning an unfitted forecaster). Models marked ``stochastic`` are
@@ -63,7 +65,7 @@ from tsforecast.baselines import (  # noqa: E402
     Theta,
 )
 from tsforecast.datasets import load_m4  # noqa: E402
-from tsforecast.metrics import mase, owa, smape  # noqa: E402
+from tsforecast.metrics import acd, coverage, interval_width, mase, mase_scale, msis, owa, smape  # noqa: E402
 from tsforecast.panel import ID_COLUMN  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "m4"
@@ -210,6 +212,16 @@ def lstm_forecaster(context: Context):
     return WindowForecaster(ensemble, n_steps_out=context.horizon, **config["forecaster"])
 
 
+def ridge_forecaster(context: Context):
+    """One global ``WindowForecaster(Ridge())`` on the LSTM's windows (a cheap global model)."""
+    from sklearn.linear_model import Ridge
+
+    from tsforecast import WindowForecaster
+
+    forecaster = dict(LSTM_BASE[context.subset]["forecaster"])
+    return WindowForecaster(Ridge(alpha=1.0), n_steps_out=context.horizon, **forecaster)
+
+
 @dataclass(frozen=True)
 class ModelSpec:
     """A benchmark entry: ``factory(context) -> unfitted forecaster``."""
@@ -234,6 +246,8 @@ MODELS: dict[str, ModelSpec] = {
                      "statsmodels ETS, form by AICc (not an M4 benchmark)"),
     "ARIMA": ModelSpec(lambda c: ARIMA(order=(0, 1, 0), auto=True, max_p=2, max_q=2, n_jobs=c.n_jobs),
                        "statsmodels SARIMAX, (p,1,q) by AICc, p,q <= 2 (not an M4 benchmark)"),
+    "ridge": ModelSpec(ridge_forecaster, "one global Ridge regression on flattened windows "
+                       "(direct multi-step; a cheap global model)"),
     "lstm": ModelSpec(lstm_forecaster, "one global encoder-decoder LSTM over all series (see configuration)",
                       stochastic=True, config=lstm_config),
 }
@@ -242,9 +256,9 @@ M4_BENCHMARKS = ["Naive", "sNaive", "Naive2", "SES", "Holt", "Damped", "Theta", 
 
 
 # --------------------------------------------------------------------------- scoring
-def _wide(panel, ids, horizon: int) -> np.ndarray:
-    """Forecast panel -> array (n_series, horizon) in the order of ``ids``."""
-    groups = {key: group["y"].to_numpy(dtype=np.float64) for key, group in panel.groupby(ID_COLUMN, sort=False)}
+def _wide(panel, ids, horizon: int, column: str = "y") -> np.ndarray:
+    """Forecast panel -> array (n_series, horizon) of ``column`` in the order of ``ids``."""
+    groups = {key: group[column].to_numpy(dtype=np.float64) for key, group in panel.groupby(ID_COLUMN, sort=False)}
     return np.stack([groups[key][:horizon] for key in ids])
 
 
@@ -366,6 +380,139 @@ def add_earlier_seeds(results: dict, earlier: dict) -> dict:
     return merged
 
 
+# --------------------------------------------------------------------------- intervals
+#: Interval levels scored by ``--intervals``: M4's interval track scored 95% (MSIS with
+#: alpha = 0.05, and ACD); 80% is scored beside it.
+INTERVAL_LEVELS = (80, 95)
+#: Calibration windows of the conformal runs (pooled over all series of the subset:
+#: 414 x 5 hourly, 359 x 5 weekly scores per horizon step; per series, 95% would need 19).
+CONFORMAL_WINDOWS = 5
+#: Acceptance: absolute coverage difference at most this much per level.
+ACD_TARGETS = {95: 0.02, 80: 0.03}
+
+
+def interval_forecaster(name: str, method: str, context: Context, windows: int):
+    """The model of ``name`` as it gives intervals: ``"analytic"`` (its own forecast
+    distribution), ``"conformal"`` (:class:`~tsforecast.ConformalIntervals`, pooled over
+    series; a model with ``update`` (the LSTM) is fitted once on the data before the
+    calibration windows instead of once per window) or ``"conformal, refit each window"``."""
+    from tsforecast import ConformalIntervals
+
+    model = MODELS[name].factory(context)
+    if method == "analytic":
+        return model
+    refit = method == REFIT_METHOD or not callable(getattr(model, "update", None))
+    return ConformalIntervals(model, levels=INTERVAL_LEVELS, horizon=context.horizon, n_windows=windows,
+                              pooling="panel", refit=refit)
+
+
+#: The conformal method that refits a model with ``update`` on every window (``--refit-windows``).
+REFIT_METHOD = "conformal, refit each window"
+
+
+def interval_scores(actual, bands: dict, train_rows, season_length: int) -> dict:
+    """Per level: pooled coverage, ACD, MSIS (mean over series, M4's scaling) and the mean
+    width in units of the MASE scale."""
+    scales = mase_scale(train_rows, season_length)
+    out = {}
+    for level in INTERVAL_LEVELS:
+        low, high = bands[f"lo_{level}"], bands[f"hi_{level}"]
+        out[str(level)] = {"coverage": float(coverage(actual, low, high)), "acd": acd(actual, low, high, level),
+                           "msis": float(msis(actual, low, high, train_rows, season_length, level)),
+                           "scaled_width": float(np.mean(interval_width(low, high, reduce="series") / scales))}
+    return out
+
+
+def run_intervals(subset: str, names: list[str], data: Path, *, windows: int = CONFORMAL_WINDOWS,
+                  seed: int = 0, refit_windows: bool = False) -> dict:
+    """Every model of ``names`` with its analytic intervals (where it has a distribution)
+    and its conformal ones, on the test: ``{label: entry}``."""
+    spec = SUBSETS[subset]
+    train, ids, train_rows, actual = load_subset(subset, data)
+    candidate = None
+    if "lstm" in names:
+        content = json.loads(DEFAULT_JSON.read_text()) if DEFAULT_JSON.exists() else {}
+        candidate = select_candidate(content, subset)[0]
+    results = {}
+    for name in names:
+        context = Context(subset, spec["horizon"], spec["season_length"], None,
+                          seed if MODELS[name].stochastic else None, None, candidate)
+        model = MODELS[name].factory(context)
+        own = bool(getattr(model, "supports_quantiles", False))
+        refit = [REFIT_METHOD] if refit_windows and callable(getattr(model, "update", None)) else []
+        for method in (["analytic"] if own else []) + ["conformal"] + refit:
+            model = interval_forecaster(name, method, context, windows)
+            start, cpu_start = time.perf_counter(), time.process_time()
+            model.fit(train)
+            forecast = model.predict_interval(context.horizon, levels=INTERVAL_LEVELS)
+            seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
+            bands = {c: _wide(forecast, ids, context.horizon, c) for c in forecast.columns
+                     if c.startswith(("lo_", "hi_"))}
+            entry = {"model": name, "method": method,
+                     "levels": interval_scores(actual, bands, train_rows, context.season_length),
+                     "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2),
+                     "load_average": os.getloadavg()[0], "n_series": len(ids),
+                     "measured": time.strftime("%Y-%m-%d %H:%M")}
+            if method == "conformal":
+                entry.update(n_windows=windows, pooling=model.pooling_, refit=model.refit,
+                             calibration_windows=int(model.n_calibration_windows_.sum()))
+            if MODELS[name].stochastic:
+                entry.update(seed=seed, candidate=candidate)
+            label = f"{name} {method}"
+            results[label] = entry
+            level95, level80 = entry["levels"]["95"], entry["levels"]["80"]
+            print(f"{subset:7s} {label:18s} 95%: coverage {level95['coverage']:.3f} ACD {level95['acd']:.3f} "
+                  f"MSIS {level95['msis']:.2f} | 80%: coverage {level80['coverage']:.3f} ACD {level80['acd']:.3f} "
+                  f"| {seconds:.1f} s", flush=True)
+    return results
+
+
+def render_intervals(intervals: dict) -> list[str]:
+    """The ``--intervals`` runs: coverage, ACD and MSIS per subset and method."""
+    if not intervals:
+        return []
+    lines = ["## Prediction intervals", "",
+             "`python benchmarks/m4.py --subset Hourly Weekly --intervals --models Naive sNaive Naive2 lstm` and",
+             "`python benchmarks/m4.py --subset Hourly Weekly --intervals --models ridge --refit-windows`:",
+             "each model fitted on the training files and its 80% and 95% intervals scored on the test as in",
+             "M4's interval track: coverage pooled over all series and steps, ACD = |coverage - level|, and",
+             "MSIS = mean over series of the interval score (width + 2/alpha x miss) over the in-sample",
+             "seasonal naive MAE (alpha = 0.05 at 95%; the 80% column uses alpha = 0.2 the same way). Scaled",
+             "width: mean width over the same scale. *Analytic*: the model's own normal intervals;",
+             "*conformal*: `ConformalIntervals(model, n_windows=5, pooling=\"panel\")`, the absolute errors",
+             "of 5 walk-forward windows at the end of each training series, pooled over series (each divided by",
+             "the mean error of its series' other windows), one finite-sample-corrected quantile per step. The",
+             "LSTM is calibrated with `refit=False`: one fit on the data before the calibration windows, then",
+             "`update` to each window (2 network fits in all instead of 6; see README); *conformal, refit each",
+             "window* (`--refit-windows`) refits it on every window instead, shown for the cheap global Ridge",
+             "(`ridge`: raw-scale linear model on the LSTM's windows) to measure what the single fit changes.",
+             "Conformal coverage holds when the test errors are exchangeable with the calibration errors;",
+             "Ridge on Hourly breaks that even refitted on every window, and the single fit narrows its",
+             "intervals further (one model's errors vary less between windows than fresh fits' errors).",
+             "Target: ACD at most",
+             f"{ACD_TARGETS[95]} at 95% and {ACD_TARGETS[80]} at 80%.", ""]
+    for subset, rows in intervals.items():
+        lines += [f"### {subset}", "",
+                  "| model | intervals | 95% coverage | ACD 95% | MSIS 95% | scaled width 95% | 80% coverage | "
+                  "ACD 80% | MSIS 80% | within target | seconds | CPU s | load |",
+                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        order = [*M4_BENCHMARKS, *MODELS]
+        for label, e in sorted(rows.items(), key=lambda item: (order.index(item[1]["model"])
+                                                               if item[1]["model"] in order else len(order),
+                                                               item[1]["method"])):
+            a, b = e["levels"]["95"], e["levels"]["80"]
+            ok = a["acd"] <= ACD_TARGETS[95] and b["acd"] <= ACD_TARGETS[80]
+            lines.append(f"| {e['model']} | {e['method']} | {a['coverage']:.3f} | {a['acd']:.3f} | {a['msis']:.2f} | "
+                         f"{a['scaled_width']:.2f} | {b['coverage']:.3f} | {b['acd']:.3f} | {b['msis']:.2f} | "
+                         f"{'yes' if ok else 'no'} | {e['seconds']:.1f} | {e['cpu_seconds']:.0f} | "
+                         f"{e['load_average']:.1f} |")
+        lstm = [e for e in rows.values() if e.get("candidate")]
+        for e in lstm:
+            lines += ["", f"LSTM: seed {e['seed']} of the candidate chosen on validation (*{e['candidate']}*)."]
+        lines.append("")
+    return lines
+
+
 # --------------------------------------------------------------------------- reports
 def merge_json(path: Path, subset: str, results: dict, section: str | None = None) -> dict:
     """Merge ``results`` into the JSON at ``path`` (atomically; under ``content[section]``
@@ -460,11 +607,12 @@ def render_markdown(content: dict) -> str:
         lines += _snaive_note(entries)
     lines += render_validation(content.get("validation", {}), content)
     lines += render_time_parts(content.get("time_parts", {}), content)
+    lines += render_intervals(content.get("intervals", {}))
     return "\n".join(lines)
 
 
 #: Top-level sections of the JSON that are not subsets.
-SECTIONS = ("validation", "time_parts", "ablation")
+SECTIONS = ("validation", "time_parts", "ablation", "intervals")
 
 
 def _snaive_note(entries: dict) -> list[str]:
@@ -657,6 +805,13 @@ def main(argv=None) -> int:
                         help="with --validate: JSON dict of further changes to the candidates (not selectable)")
     parser.add_argument("--time-parts", action="store_true",
                         help="measure CPU seconds of the M4 benchmarks' fit and predict (training file)")
+    parser.add_argument("--intervals", action="store_true",
+                        help="score 80%% and 95%% intervals (analytic and conformal) on the test: MSIS, ACD")
+    parser.add_argument("--calibration-windows", type=int, default=CONFORMAL_WINDOWS,
+                        help="with --intervals: walk-forward windows of the conformal calibration")
+    parser.add_argument("--refit-windows", action="store_true",
+                        help="with --intervals: also calibrate models with update (ridge, lstm) by refitting "
+                             "every window")
     args = parser.parse_args(argv)
     if args.render:
         args.md.write_text(render_markdown(json.loads(args.json.read_text())))
@@ -671,6 +826,10 @@ def main(argv=None) -> int:
     for subset in args.subset:
         if args.validate:
             content = validate(subset, args)
+        elif args.intervals:
+            results = run_intervals(subset, args.models, args.data, windows=args.calibration_windows,
+                                    refit_windows=args.refit_windows)
+            content = merge_json(args.json, subset, results, section="intervals")
         elif args.time_parts:
             content = merge_json(args.json, subset, time_parts(subset, args.data), section="time_parts")
         else:

@@ -9,7 +9,7 @@ import pytest
 from _backtest_helpers import GlobalMean, LastValue, NoisyQuantiles, UpdatableMean
 from sklearn.linear_model import Ridge
 
-from tsforecast import WindowForecaster, backtest
+from tsforecast import ConformalIntervals, WindowForecaster, backtest
 from tsforecast import baselines as _baselines
 
 HORIZON, N_FOLDS, LENGTH = 3, 3, 72
@@ -58,7 +58,7 @@ def assert_no_leak(models: dict, *, fold: int = 1, keep_future: str | None = Non
         dirty = backtest(models, corrupt(data, cutoff_pos, how, keep_future), horizon=HORIZON, cv=n_folds,
                          progress=False, **kwargs)
         assert dirty.errors.empty and clean.errors.empty
-        columns = FORECAST_COLUMNS + [c for c in clean.forecasts.columns if c.startswith("q")]
+        columns = FORECAST_COLUMNS + [c for c in clean.forecasts.columns if c.startswith(("q", "lo_", "hi_"))]
         made_by_cutoff = clean.forecasts["fold"] <= fold
         pd.testing.assert_frame_equal(
             clean.forecasts.loc[made_by_cutoff, columns],
@@ -134,3 +134,19 @@ def test_fill_repairs_each_fold_from_its_own_rows(fill, monkeypatch):
     ridge = WindowForecaster(Ridge(alpha=1.0), n_steps_in=12, n_steps_out=HORIZON, covariates=["z"])
     clean = assert_no_leak({"last": LastValue(), "ridge": ridge}, covariates=["z"], fill=fill)
     assert clean.errors.empty
+
+
+def test_conformal_intervals_do_not_leak():
+    """Calibration windows end at or before each fold's cutoff: garbage after it leaves
+    that fold's intervals (and those of earlier folds) bit-identical."""
+    ridge = WindowForecaster(Ridge(alpha=1.0), n_steps_in=12, n_steps_out=HORIZON)
+    models = {
+        "theta": ConformalIntervals(_baselines.Theta(), levels=(80,), n_windows=6),
+        "pooled": ConformalIntervals(_baselines.Naive(), levels=(80,), n_windows=6, pooling="panel"),
+        "ridge": ConformalIntervals(ridge, levels=(80,), n_windows=4),
+        "ridge_once": ConformalIntervals(ridge, levels=(80,), n_windows=4, refit=False),
+        "naive": _baselines.Naive(),
+    }
+    for fold in (0, 1):
+        clean = assert_no_leak(models, fold=fold, levels=(50, 80))
+        assert clean.forecasts[["lo_50", "hi_50", "lo_80", "hi_80"]].notna().all().all()

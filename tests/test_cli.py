@@ -206,6 +206,41 @@ def test_fit_then_predict(capsys, tmp_path, load_csv):
     assert len(printed) == 3 and printed["timestamp"].iloc[0] == pd.Timestamp("2024-03-08 00:00")
 
 
+def test_backtest_with_levels_scores_intervals_of_every_model(capsys, tmp_path, panel_csv):
+    saved = tmp_path / "result.zip"
+    status, out, err = run(capsys, "backtest", "--data", panel_csv, "--id-column", "store", "--target", "sales",
+                           "--horizon", "7", "--folds", "2", "--models", "naive,theta", "--levels", "80,95",
+                           "--calibration-windows", "8", "--save-result", saved, "-q")
+    assert status == 0, err
+    assert "Prediction intervals: empirical coverage" in out
+    result = BacktestResult.load(saved)
+    assert result.info["levels"] == [80.0, 95.0]
+    # theta has no distribution of its own: wrapped in conformal intervals, calibrated per fold
+    assert result.info["models"]["theta"]["class"] == "tsforecast.intervals.ConformalIntervals"
+    assert result.info["models"]["naive"]["class"] == "tsforecast.baselines.naive.Naive"
+    assert result.forecasts[["lo_80", "hi_80", "lo_95", "hi_95"]].notna().all().all()
+    summary = result.summary()
+    printed = out.split("Prediction intervals")[1]
+    for model in ("naive", "theta"):
+        assert f"{summary.loc[model, 'coverage_95_mean']:.4g}" in printed
+
+
+def test_fit_and_predict_with_levels(capsys, tmp_path, load_csv):
+    plain, wrapped = tmp_path / "theta.tsf", tmp_path / "theta_intervals.tsf"
+    for path, extra in ((plain, []), (wrapped, ["--levels", "80,95", "--calibration-windows", "19"])):
+        status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "theta",
+                             "--horizon", "3", "--save", path, *extra)
+        assert status == 0, err
+    out_file = tmp_path / "forecast.csv"
+    status, _, err = run(capsys, "predict", "--model", wrapped, "--levels", "80,95", "--out", out_file)
+    assert status == 0, err
+    forecast = pd.read_csv(out_file)
+    assert list(forecast.columns) == ["timestamp", "load", "lo_80", "hi_80", "lo_95", "hi_95"] and len(forecast) == 3
+    assert (forecast["lo_95"] < forecast["lo_80"]).all() and (forecast["hi_80"] < forecast["hi_95"]).all()
+    status, _, err = run(capsys, "predict", "--model", plain, "--levels", "80")
+    assert status == 2 and "fit it with `tsforecast fit --levels" in one_line_error(err)
+
+
 def test_predict_with_future_covariates_from_rows_without_target(capsys, tmp_path, load_csv):
     model = tmp_path / "ridge.tsf"
     status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--future-covariates", "hour",
@@ -237,6 +272,10 @@ BAD_INPUT = {
     "unknown option": (["--target", "load", "--colour", "red"], 2, "No such option '--colour'"),
     "reference not a model": (["--target", "load", "--reference", "theta"], 2, "--reference"),
     "time column missing": (["--target", "load", "--time-column", "when"], 1, "--time-column names 'when'"),
+    "level of 100": (["--target", "load", "--levels", "80,100"], 1, "--levels[1] must satisfy 0 < --levels[1] < 100; got 100.0"),
+    "levels not numbers": (["--target", "load", "--levels", "high"], 1,
+                           "--levels must be comma-separated percentages such as 80,95; got 'high'"),
+    "levels unsorted": (["--target", "load", "--levels", "95,80"], 1, "--levels must be increasing"),
 }
 
 

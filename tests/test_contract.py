@@ -18,7 +18,7 @@ from sklearn.linear_model import Ridge
 
 import tsforecast as tsf
 from tsforecast import baselines
-from tsforecast.exceptions import InputTypeError, InvalidInputError, TsForecastError
+from tsforecast.exceptions import InputTypeError, InvalidInputError, InvalidParameterError, TsForecastError
 
 SEASON = 4
 
@@ -39,6 +39,11 @@ def _forecasters() -> dict:
     out["WindowForecaster(LSTM)"] = lambda: tsf.WindowForecaster(
         tsf.EncoderDecoderLSTM(units=4, epochs=1, batch_size=16, validation_fraction=0.0, random_state=0),
         n_steps_in=6, n_steps_out=3)
+    # Conformal intervals around a model without a distribution of its own: local and global.
+    out["ConformalIntervals(Theta)"] = lambda: tsf.ConformalIntervals(
+        baselines.Theta(season_length=SEASON), levels=(50, 80), horizon=3, n_windows=5)
+    out["ConformalIntervals(Ridge)"] = lambda: tsf.ConformalIntervals(
+        tsf.WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3), levels=(50, 80), n_windows=5)
     return out
 
 
@@ -147,3 +152,52 @@ def test_bad_input_is_refused_with_a_documented_error(name):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             model.fit(series()).predict(0)
+
+
+LEVELS = (50, 80)  # 80% needs 4 calibration errors a step: within reach of 5 windows on 40 values
+
+
+def _interval_model(name: str):
+    """The model itself when it has a distribution; else wrapped in ConformalIntervals."""
+    model = FORECASTERS[name]()
+    if model.supports_quantiles:
+        return model
+    return tsf.ConformalIntervals(model, levels=LEVELS, horizon=3, n_windows=5)
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_predict_interval_brackets_the_point_forecast_in_the_form_of_predict(name):
+    data = long_panel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _interval_model(name).fit(data)
+        point = model.predict(3)
+        bands = model.predict_interval(3, levels=LEVELS)
+    assert list(bands.columns) == ["unique_id", "ds", "y", "lo_50", "hi_50", "lo_80", "hi_80"]
+    pd.testing.assert_frame_equal(bands[["unique_id", "ds", "y"]], point, check_exact=True)
+    values = bands[["lo_80", "lo_50", "y", "hi_50", "hi_80"]].to_numpy()
+    assert np.isfinite(values).all()
+    assert (np.diff(values, axis=1) >= 0).all()  # nested, around the point forecast
+    assert (values[:, -1] - values[:, 0] > 0).any()
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_predict_interval_of_a_model_without_distribution_names_the_wrapper(name):
+    model = FORECASTERS[name]()
+    if model.supports_quantiles:
+        pytest.skip("the model has its own forecast distribution")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(series())
+    with pytest.raises(InvalidParameterError, match=r"ConformalIntervals\(.*levels=\[80.0, 95.0\]"):
+        model.predict_interval(3)
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_predict_interval_of_a_series_is_a_frame_on_the_future_index(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = _interval_model(name).fit(series())
+    bands = model.predict_interval(3, levels=LEVELS)
+    assert isinstance(bands, pd.DataFrame) and list(bands.columns) == ["y", "lo_50", "hi_50", "lo_80", "hi_80"]
+    pd.testing.assert_index_equal(bands.index, model.predict(3).index)

@@ -124,6 +124,35 @@ def test_coverage():
         metrics.coverage(y, [5.0] * 4, [4.0] * 4)
 
 
+def test_interval_width_and_score_by_hand():
+    y = np.array([[1.0, 5.0, -1.0]])
+    low, high = np.zeros((1, 3)), np.full((1, 3), 2.0)
+    assert metrics.interval_width(low, high) == pytest.approx(2.0)
+    # inside: the width; above by 3 and below by 1 at 80%: width + 2 / 0.2 * miss
+    assert metrics.interval_score(y, low, high, 80, reduce="none").tolist() == [[2.0, 32.0, 12.0]]
+    # a wider interval that covers everything scores its width
+    assert metrics.interval_score(y, low - 1, high + 3, 80) == pytest.approx(6.0)
+
+
+def test_msis_is_the_interval_score_over_the_seasonal_scale():
+    y_train = np.array([1.0, 3.0, 2.0, 6.0, 4.0, 8.0])
+    y, low, high = np.array([5.0, 9.0]), np.array([4.0, 4.0]), np.array([6.0, 6.0])
+    raw = metrics.interval_score(y, low, high, 95, reduce="none")
+    for m in (1, 2):
+        assert metrics.msis(y, low, high, y_train, m) == pytest.approx(raw.mean() / metrics.mase_scale(y_train, m)[0])
+    batch = metrics.msis(np.vstack([y, y]), np.vstack([low, low]), np.vstack([high, high]), [y_train, y_train * 2],
+                         reduce="series")
+    assert batch[0] == pytest.approx(2 * batch[1])
+
+
+def test_acd_is_the_absolute_gap_between_pooled_and_nominal_coverage():
+    y = np.array([[1.0, 5.0], [3.0, 9.0]])
+    assert metrics.acd(y, np.zeros((2, 2)), np.full((2, 2), 4.0), 95) == pytest.approx(0.45)
+    assert metrics.acd(y, np.zeros((2, 2)), np.full((2, 2), 10.0), 95) == pytest.approx(0.05)
+    with pytest.raises(InvalidParameterError, match=r"level.*0"):
+        metrics.acd(y, np.zeros((2, 2)), np.ones((2, 2)), 0)
+
+
 # --------------------------------------------------------------------------- bad input
 @pytest.mark.parametrize("metric", [metrics.mae, metrics.rmse, metrics.mape, metrics.smape])
 def test_shape_mismatch_nan_empty_and_3d(metric):

@@ -60,6 +60,20 @@ def test_backtest_partitions_equal_the_local_backtest(client, table):
     pd.testing.assert_frame_equal(_sorted(got, KEYS), _sorted(local, KEYS), check_exact=True)
 
 
+@pytest.mark.parametrize("table", ["forecasts", "metrics"])
+def test_backtest_partitions_with_levels_equal_the_local_backtest(client, table):
+    from tsforecast import ConformalIntervals
+
+    data = long_panel()
+    models = {"snaive": SeasonalNaive(24), "theta": ConformalIntervals(Theta(24), levels=(80,), n_windows=4)}
+    parts = dd.from_pandas(data, npartitions=3, sort=False)
+    got = backtest_partitions(models, parts, table=table, horizon=12, cv=2, season_length=24, levels=(80,)).compute()
+    local = getattr(backtest(models, data, horizon=12, cv=2, season_length=24, levels=(80,), progress=False), table)
+    assert list(got.columns) == list(local.columns)
+    assert {"lo_80", "coverage_80"} & set(local.columns)
+    pd.testing.assert_frame_equal(_sorted(got, KEYS), _sorted(local, KEYS), check_exact=True)
+
+
 def test_a_series_split_across_partitions_is_refused(client):
     data = long_panel(n_series=2)
     parts = dd.from_pandas(data, npartitions=3, sort=True)  # cuts series s00 in two

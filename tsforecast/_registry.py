@@ -57,6 +57,7 @@ CLASSES: dict[str, ClassEntry] = {
     **_forecasters("forecaster", "WindowForecaster"),
     **_forecasters("baselines", "Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped",
                    "Theta", "Comb", "ETS", "ARIMA"),
+    **_forecasters("intervals", "ConformalIntervals"),
     "EncoderDecoderLSTM": ClassEntry("models", saveable=True),
     "MedianEnsemble": ClassEntry("models", saveable=True),
     "SlidingWindowTransformer": ClassEntry("windowing"),

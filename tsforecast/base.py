@@ -18,10 +18,13 @@ from ._validation import check_float, check_int
 from .exceptions import InputTypeError, InvalidParameterError
 from .panel import InputForm, restore_form
 
-__all__ = ["BaseForecaster", "DEFAULT_QUANTILES", "quantile_column", "check_quantiles"]
+__all__ = ["BaseForecaster", "DEFAULT_QUANTILES", "DEFAULT_LEVELS", "quantile_column", "check_quantiles",
+           "check_levels", "level_quantiles", "interval_columns", "interval_values"]
 
 #: Quantiles a forecaster gives when none are asked for.
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
+#: Interval levels (nominal coverage in percent) when none are asked for.
+DEFAULT_LEVELS = (80, 95)
 
 
 def quantile_column(q: float) -> str:
@@ -50,6 +53,84 @@ def check_quantiles(quantiles, name: str = "quantiles") -> tuple[float, ...]:
     checked = [check_float(q, f"{name}[{i}]", minimum=0, maximum=1, include_minimum=False, include_maximum=False)
                for i, q in enumerate(values)]
     return tuple(sorted(checked))
+
+
+def check_levels(levels, name: str = "levels") -> tuple[float, ...]:
+    """Return interval ``levels`` (percent) as a tuple of floats in (0, 100), increasing.
+
+    Unsorted or repeated levels are refused rather than reordered: the order of the
+    ``lo_``/``hi_`` columns follows them, and a repeat is almost always a typo.
+
+    Examples
+    --------
+    >>> check_levels([80, 95])
+    (80.0, 95.0)
+    """
+    if isinstance(levels, (int, float, np.integer, np.floating)) and not isinstance(levels, bool):
+        levels = (levels,)
+    if isinstance(levels, (str, bytes)):
+        raise InputTypeError(f"{name} must be a sequence of numbers in (0, 100) (percent); got {levels!r}.")
+    try:
+        values = tuple(levels)
+    except TypeError:
+        raise InputTypeError(f"{name} must be a sequence of numbers in (0, 100) (percent); got {levels!r}.") from None
+    if not values:
+        raise InvalidParameterError(f"{name} must hold at least one level; got {levels!r}.")
+    checked = tuple(check_float(v, f"{name}[{i}]", minimum=0, maximum=100, include_minimum=False,
+                                include_maximum=False) for i, v in enumerate(values))
+    if any(b <= a for a, b in zip(checked, checked[1:])):
+        raise InvalidParameterError(f"{name} must be increasing, without repeats; got {levels!r}.")
+    return checked
+
+
+def level_quantiles(levels) -> tuple[float, ...]:
+    """The quantiles that bound central intervals of ``levels`` (80 -> 0.1 and 0.9), sorted.
+
+    Examples
+    --------
+    >>> level_quantiles((80, 95))
+    (0.025, 0.1, 0.9, 0.975)
+    """
+    lows = [round((100.0 - level) / 200.0, 12) for level in levels]
+    return tuple(sorted(lows + [round(1.0 - q, 12) for q in lows]))
+
+
+def _level_name(level: float) -> str:
+    return f"{float(level):g}"
+
+
+def interval_columns(targets, levels) -> list[str]:
+    """Columns of :meth:`BaseForecaster.predict_interval`: per target its point forecast,
+    then ``lo_<level>``, ``hi_<level>`` per level (prefixed by the target if several).
+
+    Examples
+    --------
+    >>> interval_columns(["y"], (80, 95))
+    ['y', 'lo_80', 'hi_80', 'lo_95', 'hi_95']
+    """
+    single = len(targets) == 1
+    columns = []
+    for target in targets:
+        prefix = "" if single else f"{target}_"
+        columns.append(target)
+        for level in levels:
+            columns += [f"{prefix}lo_{_level_name(level)}", f"{prefix}hi_{_level_name(level)}"]
+    return columns
+
+
+def interval_values(point: np.ndarray, bands: np.ndarray, levels) -> np.ndarray:
+    """``[series, horizon, targets * (1 + 2 * levels)]`` in :func:`interval_columns` order
+    from point forecasts ``[series, horizon, targets]`` and the quantiles of
+    :func:`level_quantiles` ``[series, horizon, targets, 2 * levels]``."""
+    n = len(levels)
+    # level_quantiles sorts the bounds: lows of the widest level first, highs last.
+    order = [(n - 1 - j, n + j) for j in range(n)]
+    blocks = []
+    for t in range(point.shape[2]):
+        blocks.append(point[:, :, t : t + 1])
+        for lo, hi in order:
+            blocks += [bands[:, :, t, lo : lo + 1], bands[:, :, t, hi : hi + 1]]
+    return np.concatenate(blocks, axis=2)
 
 
 class BaseForecaster(BaseEstimator):
@@ -143,3 +224,58 @@ class BaseForecaster(BaseEstimator):
 
     def _predict_quantiles(self, horizon, X, quantiles):  # pragma: no cover - overridden
         raise NotImplementedError
+
+    def predict_interval(self, horizon=None, X=None, levels=DEFAULT_LEVELS):
+        """Point forecasts with central prediction intervals of ``levels`` percent.
+
+        The bounds come from the model's own forecast distribution: the 80% interval
+        runs from its 0.1 to its 0.9 quantile. A model without one
+        (``supports_quantiles`` is False) gets intervals by conformal calibration:
+        wrap it in :class:`tsforecast.ConformalIntervals`.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast.
+        X : optional
+            Covariates, as for ``predict``.
+        levels : sequence of float, default=(80, 95)
+            Nominal coverages in percent, increasing, each in (0, 100).
+
+        Returns
+        -------
+        DataFrame, panel DataFrame or dict
+            The point forecast column, then ``lo_80``, ``hi_80``, ``lo_95``, ``hi_95``
+            (see :func:`interval_columns`), in the form ``y`` was given (a Series
+            becomes a DataFrame).
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from tsforecast.baselines import Naive
+        >>> y = pd.Series(np.arange(20.0), index=pd.date_range("2024", periods=20, freq="D"), name="y")
+        >>> Naive().fit(y).predict_interval(3).columns.tolist()
+        ['y', 'lo_80', 'hi_80', 'lo_95', 'hi_95']
+        """
+        check_is_fitted(self)
+        levels = check_levels(levels)
+        if not self.supports_quantiles:
+            name = type(self).__name__
+            raise InvalidParameterError(
+                f"{name} has no forecast distribution of its own (supports_quantiles is False), so "
+                f"predict_interval has nothing to read levels={list(levels)!r} from; wrap it to calibrate "
+                f"intervals on its past errors: ConformalIntervals({name}(...), levels={list(levels)!r})."
+            )
+        point, bands = self._interval_arrays(horizon, X, level_quantiles(levels))
+        return self._interval_output(interval_values(point, bands, levels), levels)
+
+    def _interval_output(self, values: np.ndarray, levels) -> object:
+        output = self._output(values, interval_columns(self.target_names_, levels))
+        if isinstance(output, pd.Series):  # intervals are always columns
+            return output.to_frame()
+        return output
+
+    def _interval_arrays(self, horizon, X, quantiles) -> tuple[np.ndarray, np.ndarray]:
+        """Point forecasts ``[series, horizon, targets]`` and ``quantiles`` of them
+        ``[series, horizon, targets, quantiles]`` (models with quantiles override it)."""
+        raise NotImplementedError  # pragma: no cover - every quantile model overrides it

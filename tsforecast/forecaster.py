@@ -571,16 +571,30 @@ class WindowForecaster(BaseForecaster):
         point, _ = self._forecast(horizon, X, None)
         return self._output(point, self.target_names_)
 
-    def _predict_quantiles(self, horizon, X, quantiles):
-        horizon = self._check_horizon(horizon, default=self.n_steps_out_)
-        known = tuple(float(q) for q in getattr(self.estimator_, "quantiles_", None) or self.estimator_.quantiles)
-        wanted = known if quantiles is None else check_quantiles(quantiles)
+    def _quantile_positions(self, wanted) -> list[int]:
+        """Positions of the ``wanted`` quantiles among the trained ones (absent ones raise)."""
+        known = self._known_quantiles()
         absent = [q for q in wanted if not any(np.isclose(q, k) for k in known)]
         if absent:
             raise InvalidParameterError(
-                f"quantiles {absent!r} were not trained; the estimator gives quantiles {list(known)!r}."
+                f"quantiles {absent!r} were not trained; the estimator gives quantiles {list(known)!r}. "
+                "Train them (the estimator's quantiles=...) or wrap the forecaster in ConformalIntervals."
             )
-        _, bands = self._forecast(horizon, X, [int(np.argmin(np.abs(np.subtract(known, q)))) for q in wanted])
+        return [int(np.argmin(np.abs(np.subtract(known, q)))) for q in wanted]
+
+    def _known_quantiles(self) -> tuple:
+        return tuple(float(q) for q in getattr(self.estimator_, "quantiles_", None) or self.estimator_.quantiles)
+
+    def _interval_arrays(self, horizon, X, quantiles):
+        horizon = self._check_horizon(horizon, default=self.n_steps_out_)
+        point, bands = self._forecast(horizon, X, self._quantile_positions(quantiles))
+        return point, bands.reshape(point.shape + (len(quantiles),))
+
+    def _predict_quantiles(self, horizon, X, quantiles):
+        horizon = self._check_horizon(horizon, default=self.n_steps_out_)
+        known = self._known_quantiles()
+        wanted = known if quantiles is None else check_quantiles(quantiles)
+        _, bands = self._forecast(horizon, X, self._quantile_positions(wanted))
         columns = [
             quantile_column(q) if len(self.target_names_) == 1 else f"{t}_{quantile_column(q)}"
             for t in self.target_names_

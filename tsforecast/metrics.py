@@ -58,6 +58,10 @@ __all__ = [
     "owa",
     "pinball_loss",
     "coverage",
+    "interval_width",
+    "interval_score",
+    "msis",
+    "acd",
 ]
 
 #: Accepted values of every ``reduce`` argument (see the module docstring).
@@ -463,3 +467,134 @@ def coverage(y_true, lower, upper, *, reduce: str = "mean"):
             f"lower must not exceed upper; at position {position} lower={low[position]!r} > upper={high[position]!r}."
         )
     return _reduce(((true >= low) & (true <= high)).astype(np.float64), reduce)
+
+
+def _interval(y_true, lower, upper) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Observed values and ordered bounds of one shape (``lower <= upper`` checked)."""
+    true, low = _pair(y_true, lower, "lower")
+    high = _as_batch(upper, "upper")
+    _same_shape(true, high, "y_true", "upper")
+    crossed = low > high
+    if crossed.any():
+        position = tuple(int(p) for p in np.unravel_index(int(np.argmax(crossed)), low.shape))
+        raise InvalidInputError(
+            f"lower must not exceed upper; at position {position} lower={low[position]!r} > upper={high[position]!r}."
+        )
+    return true, low, high
+
+
+def _check_level(level) -> float:
+    """A nominal coverage in percent, strictly between 0 and 100."""
+    try:
+        value = float(level)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"level must be a number in (0, 100) (percent); got {level!r}.") from None
+    if not (np.isfinite(value) and 0 < value < 100):
+        raise InvalidParameterError(f"level must lie strictly between 0 and 100 (percent); got {level!r}.")
+    return value
+
+
+def interval_width(lower, upper, *, reduce: str = "mean"):
+    """Width ``upper - lower`` of prediction intervals.
+
+    Parameters
+    ----------
+    lower, upper : array-like of shape (h,) or (n_series, h)
+        The interval bounds; ``lower <= upper`` everywhere.
+    reduce : {"mean", "series", "none"}
+        What to return (see :mod:`tsforecast.metrics`).
+
+    Examples
+    --------
+    >>> interval_width([0.0, 1.0], [2.0, 5.0])
+    3.0
+    """
+    _, low, high = _interval(lower, lower, upper)
+    return _reduce(high - low, reduce)
+
+
+def interval_score(y_true, lower, upper, level, *, reduce: str = "mean"):
+    """Interval (Winkler) score of a central ``level``% interval: its width plus
+    ``2 / alpha`` times the distance by which the value falls outside it.
+
+    Lower is better; a narrow interval that misses pays ``2 / alpha`` per unit missed
+    (Gneiting and Raftery, 2007), with ``alpha = 1 - level / 100``.
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of shape (h,) or (n_series, h)
+        Observed values and the interval bounds.
+    level : float
+        The interval's nominal coverage in percent, in (0, 100).
+    reduce : {"mean", "series", "none"}
+        What to return (see :mod:`tsforecast.metrics`).
+
+    Examples
+    --------
+    >>> interval_score([1.0, 5.0], [0.0, 0.0], [2.0, 2.0], 95)  # widths 2 and 2 + 40 * 3
+    62.0
+    """
+    alpha = (100.0 - _check_level(level)) / 100.0
+    true, low, high = _interval(y_true, lower, upper)
+    penalty = (2.0 / alpha) * (np.maximum(low - true, 0.0) + np.maximum(true - high, 0.0))
+    return _reduce(high - low + penalty, reduce)
+
+
+def msis(y_true, lower, upper, y_train, season_length: int = 1, level: float = 95, *, reduce: str = "mean"):
+    """Mean scaled interval score (M4's interval measure).
+
+    The interval score (:func:`interval_score`, M4: ``level=95``) divided by the
+    in-sample mean absolute seasonal difference of the training series
+    (:func:`mase_scale`, the MASE denominator).
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of shape (h,) or (n_series, h)
+        Observed values and the interval bounds.
+    y_train : array-like
+        The training part, as for :func:`mase`.
+    season_length : int
+        The seasonal period ``m`` of the scale (M4: 24 hourly, 1 weekly).
+    level : float
+        Nominal coverage in percent (M4: 95, so ``alpha = 0.05``).
+    reduce : {"mean", "series", "none"}
+        What to return (see :mod:`tsforecast.metrics`).
+
+    Examples
+    --------
+    >>> msis([5.0, 7.0], [4.0, 4.0], [6.0, 6.0], [1.0, 3.0, 5.0, 7.0])
+    11.0
+    """
+    scores = interval_score(y_true, lower, upper, level, reduce="none")
+    n_series = 1 if scores.ndim == 1 else scores.shape[0]
+    if scores.ndim == 1 and _is_row_list(y_train) and len(y_train) == 1:
+        y_train = y_train[0]
+    scales = mase_scale(y_train, season_length, n_series=n_series)
+    if (scales == 0).any():
+        raise InvalidInputError(
+            f"y_train series {np.flatnonzero(scales == 0).tolist()} have a zero scale (no change at lag "
+            f"season_length={season_length}); MSIS is undefined for them."
+        )
+    return _reduce(scores / (scales[0] if scores.ndim == 1 else scales[:, None]), reduce)
+
+
+def acd(y_true, lower, upper, level):
+    """Absolute coverage difference (M4): ``|empirical coverage - level / 100|``.
+
+    Coverage is pooled over every series and step given, as M4 computes it.
+
+    Parameters
+    ----------
+    y_true, lower, upper : array-like of shape (h,) or (n_series, h)
+        Observed values and the interval bounds.
+    level : float
+        The interval's nominal coverage in percent, in (0, 100).
+
+    Examples
+    --------
+    >>> round(acd([1.0, 5.0, 3.0, 9.0], [0.0] * 4, [4.0] * 4, 95), 6)
+    0.45
+    """
+    nominal = _check_level(level) / 100.0
+    true, low, high = _interval(y_true, lower, upper)
+    return float(abs(np.mean((true >= low) & (true <= high)) - nominal))

@@ -146,7 +146,7 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
 def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
     """The empty frame of a backtest table: its columns and dtypes, known in advance."""
     from .backtesting._scoring import check_metrics
-    from .base import DEFAULT_QUANTILES, check_quantiles, quantile_column
+    from .base import DEFAULT_QUANTILES, check_levels, check_quantiles, quantile_column
 
     keys = {"model": object, "unique_id": object, "fold": np.int64, "cutoff": time_dtype}
     if table == "errors":
@@ -154,13 +154,18 @@ def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
                              "fold": pd.Series(dtype=np.int64), "error": pd.Series(dtype=object)})
     named = models if isinstance(models, dict) else {"model": models}
     quantiles = any(getattr(m, "supports_quantiles", False) for m in named.values())
+    levels = check_levels(options["levels"]) if options.get("levels") is not None else ()
     if table == "forecasts":
         columns = {**keys, "ds": time_dtype, "step": np.int64, "y": np.float64, "y_hat": np.float64}
         if quantiles:
-            levels = check_quantiles(options["quantiles"]) if options.get("quantiles") else DEFAULT_QUANTILES
-            columns.update({quantile_column(q): np.float64 for q in levels})
+            quantile_levels = (check_quantiles(options["quantiles"]) if options.get("quantiles")
+                               else DEFAULT_QUANTILES)
+            columns.update({quantile_column(q): np.float64 for q in quantile_levels})
+        columns.update({f"{side}_{level:g}": np.float64 for level in levels for side in ("lo", "hi")})
     else:
         columns = {**keys, "step": np.int64, **dict.fromkeys(check_metrics(options.get("metrics")), np.float64)}
         if quantiles:
             columns.update({"pinball": np.float64, "coverage": np.float64})
+        columns.update({f"{name}_{level:g}": np.float64 for level in levels
+                        for name in ("coverage", "width", "interval_score", "msis")})
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})

@@ -16,7 +16,7 @@ from .._panel import calendar_stamps
 from ._data import BacktestData, repaired
 from ._plan import Folds
 from ._scoring import quantile_level
-from ._tasks import Task
+from ._tasks import Task, interval_names
 
 __all__ = ["collect", "forecast_table", "error_table"]
 
@@ -25,7 +25,7 @@ def collect(tasks: list[Task], payloads: dict, data: BacktestData, folds: Folds,
             horizon: int) -> dict:
     """Forecasts, errors, histories, times and notes from the task payloads."""
     shape = (len(model_order), data.panel.n_series, folds.n_folds, horizon)
-    out = {"y_hat": np.full(shape, np.nan), "ok": np.zeros(shape[:3], dtype=bool), "quantiles": {},
+    out = {"y_hat": np.full(shape, np.nan), "ok": np.zeros(shape[:3], dtype=bool), "quantiles": {}, "intervals": {},
            "errors": [], "histories": {name: {} for name in model_order},
            "seconds": dict.fromkeys(model_order, 0.0), "notes": {}}
     per_series_history = data.panel.n_series > 1
@@ -44,9 +44,10 @@ def collect(tasks: list[Task], payloads: dict, data: BacktestData, folds: Folds,
             _store_history(out["histories"][task.model_name], record, plan, task, data, per_series_history)
             out["y_hat"][m, rows, plan.fold] = np.asarray(record["y_hat"], dtype=np.float64)
             out["ok"][m, rows, plan.fold] = True
-            for column, values in (record.get("quantiles") or {}).items():
-                store = out["quantiles"].setdefault(column, np.full(shape, np.nan))
-                store[m, rows, plan.fold] = np.asarray(values, dtype=np.float64)
+            for kind in ("quantiles", "intervals"):
+                for column, values in (record.get(kind) or {}).items():
+                    store = out[kind].setdefault(column, np.full(shape, np.nan))
+                    store[m, rows, plan.fold] = np.asarray(values, dtype=np.float64)
             for position, error in record.get("failed") or []:
                 out["ok"][m, rows[position], plan.fold] = False
                 out["errors"].append((m, int(rows[position]), plan.fold, error))
@@ -96,8 +97,11 @@ def mase_scales(data: BacktestData, folds: Folds, season: int) -> np.ndarray:
 
 
 def forecast_table(collected: dict, data: BacktestData, folds: Folds, model_order: list, season: int,
-                   gap: int):
-    """The forecasts table sorted by model, series, fold and step, and each row's MASE scale."""
+                   gap: int, levels=None):
+    """The forecasts table sorted by model, series, fold and step, and each row's MASE scale.
+
+    With ``levels``, ``lo_<level>``/``hi_<level>`` columns follow the quantiles (NaN
+    for models without intervals)."""
     ok = collected["ok"]
     horizon = collected["y_hat"].shape[3]
     m_idx, s_idx, f_idx = np.nonzero(ok)
@@ -122,6 +126,9 @@ def forecast_table(collected: dict, data: BacktestData, folds: Folds, model_orde
         frame = frame.astype({"cutoff": float, "ds": float})
     for column in sorted(collected["quantiles"], key=quantile_level):
         frame[column] = collected["quantiles"][column][m_idx, s_idx, f_idx].ravel()
+    for column in interval_names(levels or ()):
+        store = collected["intervals"].get(column)
+        frame[column] = store[m_idx, s_idx, f_idx].ravel() if store is not None else np.nan
     scales = mase_scales(data, folds, season)
     return frame, np.repeat(scales[s_idx, f_idx], horizon)
 

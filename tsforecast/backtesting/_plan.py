@@ -176,13 +176,16 @@ def plan_tasks(models: dict, data: BacktestData, folds: Folds, settings: dict, n
     for name, model in models.items():
         can_update = callable(getattr(model, "update", None))
         mode = task_mode(model, data.panel.n_series)
-        for rows in _groups(mode, data.panel.n_series, n_chunks):
+        # A model that pools over series (one fit, or one calibration, for all) gets them all in one task.
+        chunks = 1 if getattr(model, "fits_globally", False) else n_chunks
+        for rows in _groups(mode, data.panel.n_series, chunks):
             for plans in _chain_plans(rows, folds, settings, can_update):
                 task = Task(
                     index=len(tasks), model_name=name, model=model, rows=rows, folds=tuple(plans),
                     panel=data.panel, target=data.target, inputs=data.inputs,
                     future_covariates=data.future_covariates, horizon=settings["horizon"], gap=settings["gap"],
-                    quantiles=settings["quantiles"], fill=data.fill, warm_start=bool(warm),
+                    quantiles=settings["quantiles"], levels=settings.get("levels"), fill=data.fill,
+                    warm_start=bool(warm),
                     warm_epochs=None if isinstance(warm, bool) else int(warm), mode=mode,
                 )
                 task.key = _key(task, data, settings) if keyed else str(task.index)

@@ -10,11 +10,11 @@ from datetime import datetime, timezone
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 from .. import __version__
 from .._validation import FILL_POLICIES, check_bool, check_choice, check_int
-from ..base import check_quantiles
+from ..base import check_levels, check_quantiles
 from ..exceptions import BacktestError, InputTypeError, InvalidParameterError, TsForecastWarning
 from ..splits import ExpandingWindowSplit, SlidingWindowSplit
 from ._assemble import collect, error_table, forecast_table
@@ -138,9 +138,10 @@ def _run_tasks(tasks: list[Task], *, n_jobs, backend, checkpoint_dir, progress) 
 def _to_json(payload: dict) -> dict:
     """A task payload with its forecast arrays as lists (for the JSON checkpoint)."""
     def plain(record):
-        bands = record.get("quantiles")
+        bands = {kind: record.get(kind) for kind in ("quantiles", "intervals")}
         return {**record, "y_hat": None if record["y_hat"] is None else np.asarray(record["y_hat"]).tolist(),
-                "quantiles": None if bands is None else {c: np.asarray(v).tolist() for c, v in bands.items()},
+                **{kind: None if b is None else {c: np.asarray(v).tolist() for c, v in b.items()}
+                   for kind, b in bands.items()},
                 "failed": [list(f) for f in record.get("failed") or []]}
 
     return {**payload, "folds": [plain(r) for r in payload["folds"]]}
@@ -148,9 +149,10 @@ def _to_json(payload: dict) -> dict:
 
 def _from_json(payload: dict) -> dict:
     def arrays(record):
-        bands = record.get("quantiles")
+        bands = {kind: record.get(kind) for kind in ("quantiles", "intervals")}
         return {**record, "y_hat": None if record["y_hat"] is None else np.asarray(record["y_hat"], dtype=float),
-                "quantiles": None if bands is None else {c: np.asarray(v, dtype=float) for c, v in bands.items()},
+                **{kind: None if b is None else {c: np.asarray(v, dtype=float) for c, v in b.items()}
+                   for kind, b in bands.items()},
                 "failed": [tuple(f) for f in record.get("failed") or []]}
 
     return {**payload, "folds": [arrays(r) for r in payload["folds"]]}
@@ -159,11 +161,12 @@ def _from_json(payload: dict) -> dict:
 def _info(settings, data, folds, named, resolved, collected, table, forecasts, run) -> dict:
     """The JSON-able description of a finished backtest (``BacktestResult.info``)."""
     cutoffs = forecasts.groupby("fold")["cutoff"].agg(["min", "max"])
-    quantiles = settings["quantiles"]
+    quantiles, levels = settings["quantiles"], settings.get("levels")
     return {
         "data": data,
-        **{k: v for k, v in settings.items() if k != "quantiles"},
+        **{k: v for k, v in settings.items() if k not in ("quantiles", "levels")},
         "quantiles": list(quantiles) if quantiles is not None else None,
+        "levels": list(levels) if levels is not None else None,
         "n_folds": int(folds.n_folds),
         "cutoffs": {int(k): [str(v["min"]), str(v["max"])] for k, v in cutoffs.iterrows()},
         "metrics": [c for c in table.columns if c not in forecasts.columns],
@@ -172,6 +175,7 @@ def _info(settings, data, folds, named, resolved, collected, table, forecasts, r
                           "params": {k: json_value(v) for k, v in m.get_params(deep=False).items()},
                           "fits_globally": bool(getattr(m, "fits_globally", False)),
                           "computes_on_panel": bool(getattr(m, "computes_on_panel", False)),
+                          "supports_quantiles": bool(getattr(m, "supports_quantiles", False)),
                           "reference_priority": getattr(m, "reference_priority", None)}
                    for name, m in named.items()},
         "random_states": {name: states for name, (_, states) in resolved.items()},
@@ -181,6 +185,15 @@ def _info(settings, data, folds, named, resolved, collected, table, forecasts, r
         "versions": _versions(),
         "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def _with_horizon(model, steps: int):
+    """A model with a ``horizon`` parameter left unset (``ConformalIntervals``: the steps
+    it calibrates) gets the backtest's; the caller's object is not changed."""
+    params = model.get_params(deep=False)
+    if "horizon" in params and params["horizon"] is None:
+        return clone(model).set_params(horizon=steps)
+    return model
 
 
 def _warn_fallbacks(models: dict, refit, warm_start) -> dict:
@@ -211,6 +224,7 @@ def backtest(
     metrics=None,
     season_length: int = 1,
     quantiles=None,
+    levels=None,
     n_jobs: int = 1,
     backend=None,
     checkpoint_dir=None,
@@ -272,6 +286,16 @@ def backtest(
         computed on each fold's own training rows.
     quantiles : list of float, optional
         Quantiles asked of models with ``supports_quantiles``; default: their own.
+    levels : sequence of float, optional
+        Prediction interval levels in percent, e.g. ``(80, 95)``: models with a
+        forecast distribution (``supports_quantiles``, which includes
+        :class:`tsforecast.ConformalIntervals`) add ``lo_<level>`` and ``hi_<level>``
+        columns to the forecasts, and the metrics gain per level ``coverage_<level>``
+        (1 inside, 0 outside), ``width_<level>``, ``interval_score_<level>`` (Winkler)
+        and ``msis_<level>`` (the interval score over the MASE scale; M4's MSIS is
+        ``msis_95``). Other models get NaN there: wrap them in ``ConformalIntervals``,
+        whose calibration then reads each fold's training data only. A wrapper
+        without a ``horizon`` is calibrated for the backtest's.
     n_jobs : int
         Parallel workers for tasks (joblib); -1 for all cores.
     backend : str or dask.distributed.Client, optional
@@ -339,6 +363,7 @@ def backtest(
     names = check_metrics(metrics)
     season_length = check_int(season_length, "season_length", minimum=1)
     quantiles = check_quantiles(quantiles) if quantiles is not None else None
+    levels = check_levels(levels) if levels is not None else None
     backend, n_jobs = check_backend(backend, n_jobs)
     progress = check_bool(progress, "progress")
     fill = check_choice(fill, "fill", FILL_POLICIES)
@@ -347,10 +372,12 @@ def backtest(
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
     folds = series_folds(prepared, splitter, on_short=on_short)
 
+    named = {name: _with_horizon(model, gap + horizon) for name, model in named.items()}
     resolved = {name: resolve_random_states(model) for name, model in named.items()}
     protos = {name: proto for name, (proto, _) in resolved.items()}
     fallbacks = _warn_fallbacks(protos, refit, warm_start)
-    settings = {"horizon": horizon, "gap": gap, "refit": refit, "warm_start": warm_start, "quantiles": quantiles}
+    settings = {"horizon": horizon, "gap": gap, "refit": refit, "warm_start": warm_start, "quantiles": quantiles,
+                "levels": levels}
     tasks = plan_tasks(protos, prepared, folds, settings, n_chunks=worker_count(n_jobs, backend),
                        keyed=checkpoint_dir is not None)
     payloads, resumed = _run_tasks(tasks, n_jobs=n_jobs, backend=backend, checkpoint_dir=checkpoint_dir,
@@ -362,8 +389,8 @@ def backtest(
         shown = "; ".join(f"{order[m]} / {prepared.ids[s]!r} / fold {f}: {e}"
                           for m, s, f, e in collected["errors"][:5])
         raise BacktestError(f"every task of the backtest failed ({len(collected['errors'])} errors), e.g. {shown}")
-    forecasts, scales = forecast_table(collected, prepared, folds, order, season_length, gap)
-    table = score(forecasts, scales, names)
+    forecasts, scales = forecast_table(collected, prepared, folds, order, season_length, gap, levels)
+    table = score(forecasts, scales, names, levels)
     run = {
         "n_tasks": len(tasks), "n_tasks_resumed": resumed, "n_jobs": n_jobs,
         "backend": backend if isinstance(backend, str) or backend is None else type(backend).__name__,

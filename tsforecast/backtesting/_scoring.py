@@ -68,13 +68,33 @@ def _quantile_scores(y: np.ndarray, bands: pd.DataFrame) -> tuple[np.ndarray, np
     return pinball, cover
 
 
-def score(forecasts: pd.DataFrame, scales: np.ndarray, names: list[str]) -> pd.DataFrame:
+def _interval_scores(table: pd.DataFrame, forecasts: pd.DataFrame, scales: np.ndarray, levels) -> None:
+    """Per level: ``coverage_``, ``width_``, ``interval_score_`` and ``msis_`` columns,
+    elementwise over the whole table (NaN where a model gave no interval)."""
+    y = forecasts["y"].to_numpy(dtype=np.float64)
+    scale = np.where(np.isfinite(scales) & (scales > 0), scales, np.nan)
+    for level in levels:
+        low = forecasts[f"lo_{level:g}"].to_numpy(dtype=np.float64)
+        high = forecasts[f"hi_{level:g}"].to_numpy(dtype=np.float64)
+        ok = np.isfinite(y) & np.isfinite(low) & np.isfinite(high)
+        columns = {name: np.full(y.shape, np.nan) for name in ("coverage", "width", "interval_score")}
+        if ok.any():
+            columns["coverage"][ok] = _metrics.coverage(y[ok], low[ok], high[ok], reduce="none")
+            columns["width"][ok] = _metrics.interval_width(low[ok], high[ok], reduce="none")
+            columns["interval_score"][ok] = _metrics.interval_score(y[ok], low[ok], high[ok], level, reduce="none")
+        for name, values in columns.items():
+            table[f"{name}_{level:g}"] = values
+        table[f"msis_{level:g}"] = columns["interval_score"] / scale
+
+
+def score(forecasts: pd.DataFrame, scales: np.ndarray, names: list[str], levels=None) -> pd.DataFrame:
     """The metrics table: ``forecasts``' keys and one column per metric, per row.
 
     ``scales`` holds, per forecast row, the MASE scale of the fold's training data.
     Quantile columns add ``pinball`` (mean over the levels) and ``coverage`` (of the
     interval between the lowest and highest level), computed per model on the
-    quantile columns it filled.
+    quantile columns it filled. ``levels`` add the interval scores of the
+    ``lo_``/``hi_`` columns (see :func:`tsforecast.backtest`).
     """
     y = forecasts["y"].to_numpy(dtype=np.float64)
     y_hat = forecasts["y_hat"].to_numpy(dtype=np.float64)
@@ -91,4 +111,6 @@ def score(forecasts: pd.DataFrame, scales: np.ndarray, names: list[str]) -> pd.D
                 pinball[rows], cover[rows] = _quantile_scores(y[rows], forecasts[filled].iloc[rows])
         table["pinball"] = pinball
         table["coverage"] = cover
+    if levels:
+        _interval_scores(table, forecasts, scales, levels)
     return table

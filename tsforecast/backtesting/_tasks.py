@@ -20,11 +20,11 @@ import pandas as pd
 from sklearn.base import clone
 
 from .._panel import Panel
+from ..base import DEFAULT_QUANTILES, check_quantiles, level_quantiles, quantile_column
 from ..panel import ID_COLUMN, TIME_COLUMN, InputForm
-from ..base import DEFAULT_QUANTILES, check_quantiles, quantile_column
 from ._data import repaired
 
-__all__ = ["FoldPlan", "Task", "run_task", "error_text"]
+__all__ = ["FoldPlan", "Task", "run_task", "error_text", "interval_names"]
 
 @dataclass(frozen=True)
 class FoldPlan:
@@ -55,6 +55,7 @@ class Task:
     horizon: int
     gap: int
     quantiles: tuple | None
+    levels: tuple | None = None
     fill: str | None = None
     warm_start: bool = False
     warm_epochs: int | None = None
@@ -210,7 +211,7 @@ def _panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
         if plan.members.size == 1 or not plan.fit:
             raise
     points = np.full((plan.members.size, task.horizon), np.nan)
-    bands, failed = None, []
+    bands, failed = {"quantiles": None, "intervals": None}, []
     for i, member in enumerate(plan.members.tolist()):
         try:
             _, record = _panel_fold_members(task, plan, np.array([member]), None, notes, state)
@@ -218,11 +219,28 @@ def _panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
             failed.append((i, error_text(exc)))
             continue
         points[i] = record["y_hat"][0]
-        if record["quantiles"] is not None:
-            bands = bands or {c: np.full_like(points, np.nan) for c in record["quantiles"]}
-            for column, values in record["quantiles"].items():
-                bands[column][i] = values[0]
-    return None, {"how": "fit", "y_hat": points, "quantiles": bands, "history": None, "failed": failed}
+        for kind in bands:
+            if record[kind] is not None:
+                bands[kind] = bands[kind] or {c: np.full_like(points, np.nan) for c in record[kind]}
+                for column, values in record[kind].items():
+                    bands[kind][column][i] = values[0]
+    return None, {"how": "fit", "y_hat": points, **bands, "history": None, "failed": failed}
+
+
+def interval_names(levels) -> list[str]:
+    """The interval columns of backtest forecasts: ``lo_<level>``, ``hi_<level>`` per level."""
+    return [f"{side}_{level:g}" for level in levels for side in ("lo", "hi")]
+
+
+def _interval_bands(bands: np.ndarray, levels, gap: int) -> dict:
+    """``{lo_80: [series, horizon], ...}`` from the bounds of the first target
+    ``[series, steps, targets, quantiles]`` ordered as :func:`level_quantiles`."""
+    n = len(levels)
+    out = {}
+    for j, level in enumerate(levels):
+        out[f"lo_{level:g}"] = bands[:, gap:, 0, n - 1 - j]
+        out[f"hi_{level:g}"] = bands[:, gap:, 0, n + j]
+    return out
 
 
 def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state):
@@ -234,7 +252,12 @@ def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state
         levels = check_quantiles(task.quantiles) if task.quantiles else DEFAULT_QUANTILES
         values = model._predict_quantile_array(task.steps, levels)[:, task.gap :, : len(levels)]
         bands = {quantile_column(q): values[:, :, j] for j, q in enumerate(levels)}
-    return model, {"how": how, "y_hat": point, "quantiles": bands, "history": None, "failed": []}
+    intervals = None
+    if task.levels and getattr(model, "supports_quantiles", False):
+        _, limits = model._interval_arrays(task.steps, None, level_quantiles(task.levels))
+        intervals = _interval_bands(limits, task.levels, task.gap)
+    return model, {"how": how, "y_hat": point, "quantiles": bands, "intervals": intervals, "history": None,
+                   "failed": []}
 
 
 def _global_panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
@@ -248,8 +271,13 @@ def _global_panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: di
     if getattr(model, "supports_quantiles", False):
         wanted = list(task.quantiles) if task.quantiles else None  # None: the model's own levels
         bands = _long_values(model.predict_quantiles(steps, quantiles=wanted), None, n, steps)
+    intervals = None
+    if task.levels and getattr(model, "supports_quantiles", False):
+        names = interval_names(task.levels)
+        intervals = _long_values(model.predict_interval(steps, levels=task.levels), names, n, steps)
     record = {"how": how, "y_hat": y_hat[:, task.gap :],
               "quantiles": None if bands is None else {str(c): v[:, task.gap :] for c, v in bands.items()},
+              "intervals": None if intervals is None else {c: v[:, task.gap :] for c, v in intervals.items()},
               "history": _history(model) if plan.fit else None, "failed": []}
     return model, record
 
@@ -280,8 +308,13 @@ def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
         output = model.predict_quantiles(steps, X=predict_x, quantiles=wanted)
         frames = [_quantile_frame(output, key, is_global, steps) for key in keys]
         bands = {c: np.stack([f[c][task.gap :] for f in frames]) for c in frames[0]}
-    record = {"how": how, "y_hat": y_hat, "quantiles": bands, "history": _history(model) if plan.fit else None,
-              "failed": []}
+    intervals = None
+    if task.levels and getattr(model, "supports_quantiles", False):
+        output = model.predict_interval(steps, X=predict_x, levels=task.levels)
+        frames = [_quantile_frame(output, key, is_global, steps) for key in keys]
+        intervals = {c: np.stack([f[c][task.gap :] for f in frames]) for c in interval_names(task.levels)}
+    record = {"how": how, "y_hat": y_hat, "quantiles": bands, "intervals": intervals,
+              "history": _history(model) if plan.fit else None, "failed": []}
     return model, record
 
 
@@ -301,8 +334,8 @@ def run_task(task: Task) -> dict:
             record["error"] = None
         except Exception as exc:  # noqa: BLE001 - one failing model must not stop the backtest
             model = None if plan.fit else model
-            record = {"how": None, "y_hat": None, "quantiles": None, "history": None, "failed": [],
-                      "error": error_text(exc)}
+            record = {"how": None, "y_hat": None, "quantiles": None, "intervals": None, "history": None,
+                      "failed": [], "error": error_text(exc)}
         record["fold"] = plan.fold
         record["seconds"] = time.perf_counter() - started
         folds.append(record)

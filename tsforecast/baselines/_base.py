@@ -266,6 +266,12 @@ class LocalForecaster(BaseForecaster):
                    for target in self.target_names_ for q in levels]
         return self._output(self._predict_quantile_array(h, levels), columns)
 
+    def _interval_arrays(self, horizon, X, quantiles):
+        self._check_no_covariates(X)
+        h = self._check_horizon(horizon)
+        bands = self._predict_quantile_array(h, quantiles)
+        return self._predict(h), bands.reshape(bands.shape[0], h, len(self.target_names_), len(quantiles))
+
     def _quantiles(self, state: dict, horizon: int, z: np.ndarray) -> np.ndarray:
         mean = self._point(state, horizon)
         std = self._std(state, horizon)

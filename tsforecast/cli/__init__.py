@@ -17,6 +17,7 @@ Examples
         --models lstm,naive,snaive,theta,ets --report reports/weather.html
     tsforecast fit --data sales.csv --target sales --model lstm --horizon 14 --save sales.tsf
     tsforecast predict --model sales.tsf --data sales.csv --out forecast.csv
+    tsforecast predict --model sales.tsf --levels 80,95 --out forecast.csv   # + lo_80, hi_80, ...
 """
 
 from __future__ import annotations
@@ -32,7 +33,16 @@ from .. import __version__
 from ..splits import ExpandingWindowSplit
 from ._input import Selection, load_dataset, read_table, season_length_of, select, split_names
 from ._quiet import QuietStderr, quiet_python_loggers
-from ._registry import MODEL_HELP, ModelSettings, make_model, make_models, model_names, parse_model_names
+from ._registry import (
+    MODEL_HELP,
+    ModelSettings,
+    make_model,
+    make_models,
+    model_names,
+    parse_levels,
+    parse_model_names,
+    with_intervals,
+)
 
 __all__ = ["cli", "main"]
 
@@ -89,6 +99,23 @@ def _repair_options(command):
         click.option("--on-short", type=click.Choice(["raise", "skip"]), default="raise", show_default=True,
                      help="A panel series too short for the models or folds: stop with an error, or skip it "
                           "with a warning naming it."),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+def _interval_options(command):
+    """Prediction intervals: the levels, and how models without their own are calibrated."""
+    options = [
+        click.option("--levels", help="Prediction interval levels in percent, comma-separated (e.g. 80,95). "
+                                      "Models without a forecast distribution of their own (lstm, ridge, theta, "
+                                      "comb) get conformal intervals calibrated on their walk-forward errors."),
+        click.option("--calibration-windows", type=click.IntRange(min=1), default=20, show_default=True,
+                     help="Walk-forward windows that calibrate conformal intervals (a 95% interval needs 19 "
+                          "errors per step: windows x series)."),
+        click.option("--conformal", is_flag=True,
+                     help="Calibrate every model's intervals conformally, also those with a distribution."),
     ]
     for option in reversed(options):
         command = option(command)
@@ -192,10 +219,11 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
                    "main metric over folds, skill against the reference, rank and wins (BacktestResult.per_series).")
 @click.option("--n-jobs", type=int, default=1, show_default=True, help="Parallel tasks (-1: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@_interval_options
 @_repair_options
 def backtest(data_file, dataset, target, time_column, id_column, covariates, future_covariates, horizon, model_list,
              folds, step, season_length, lookback, epochs, units, seed, report_path, title, reference, save_result,
-             per_series_path, n_jobs, quiet, fill, on_short) -> None:
+             per_series_path, n_jobs, quiet, levels, calibration_windows, conformal, fill, on_short) -> None:
     """Walk-forward backtest of models on a file or bundled dataset; optional report.
 
     Prints the models ranked by their main metric and, with --report, writes an HTML
@@ -209,13 +237,17 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
         _check_writable(per_series_path, "--per-series")
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
+    levels = parse_levels(levels)
+    models = make_models(names, settings)
+    if levels is not None:
+        models = with_intervals(models, levels, horizon, calibration_windows, conformal)
     from ..backtesting import backtest as run_backtest
 
     result = run_backtest(
-        make_models(names, settings), selection.data, cv=ExpandingWindowSplit(horizon, n_splits=folds, step=step),
+        models, selection.data, cv=ExpandingWindowSplit(horizon, n_splits=folds, step=step),
         target=selection.target, covariates=selection.covariates or None,
         future_covariates=selection.future_covariates or None, season_length=settings.season_length,
-        n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short,
+        levels=levels, n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short,
     )
     # Where the data came from and how to rerun: shown in the report, kept by --save-result.
     if _command_line() is not None:
@@ -278,6 +310,12 @@ def _print_summary(result, reference: str | None) -> None:
     table = summary.sort_values("rank")[columns]
     click.echo(f"Models ranked by mean {metric.upper()} over folds; skill relative to {reference}:")
     click.echo(table.to_string(float_format=lambda v: f"{v:.4g}"))
+    levels = result.info.get("levels") or []
+    columns = [f"{name}_{level:g}_mean" for level in levels for name in ("coverage", "width")]
+    if columns:
+        click.echo("Prediction intervals: empirical coverage (nominal: the level) and mean width:")
+        click.echo(summary[columns].rename(columns=lambda c: c[: -len("_mean")])
+                   .to_string(float_format=lambda v: f"{v:.4g}"))
     if len(result.errors):
         click.echo(f"{len(result.errors)} task(s) failed; see result.errors or the report.", err=True)
 
@@ -291,10 +329,16 @@ def _print_summary(result, reference: str | None) -> None:
 @click.option("--save", "save_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The model file to write (for example model.tsf).")
 @_key_options
+@_interval_options
 @_repair_options
 def fit(data_file, dataset, target, time_column, id_column, covariates, future_covariates, model_name, horizon,
-        season_length, lookback, epochs, units, seed, save_path, key_env, key_file, fill, on_short) -> None:
-    """Fit one model on all the data and save it to a file (no pickle; signed with a key if one is given)."""
+        season_length, lookback, epochs, units, seed, save_path, key_env, key_file, levels, calibration_windows,
+        conformal, fill, on_short) -> None:
+    """Fit one model on all the data and save it to a file (no pickle; signed with a key if one is given).
+
+    With --levels, a model without a forecast distribution of its own is saved with
+    conformal intervals calibrated on this data, so that `predict --levels` can give them.
+    """
     key = _read_key(key_env, key_file)
     name = parse_model_names(model_name, "--model")
     if len(name) != 1:
@@ -302,6 +346,9 @@ def fit(data_file, dataset, target, time_column, id_column, covariates, future_c
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
     model = make_model(name[0], _settings(horizon, selection, season_length, lookback, epochs, units, seed))
     model.set_params(**{k: v for k, v in {"fill": fill, "on_short": on_short}.items() if k in model.get_params()})
+    levels = parse_levels(levels)
+    if levels is not None:
+        model = with_intervals({"m": model}, levels, horizon, calibration_windows, conformal)["m"]
     y, X = _target_and_covariates(selection, model)
     click.echo(f"fitting {name[0]} ({type(model).__name__}) on {selection.name} ...", err=True)
     model.fit(y, X)
@@ -338,19 +385,31 @@ def _target_and_covariates(selection: Selection, model):
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default="-", show_default=True,
               help="The CSV file to write; '-' prints it.")
+@click.option("--levels", help="Add prediction intervals of these levels in percent (e.g. 80,95): lo_80, hi_80, "
+                               "... columns. The model needs a forecast distribution, or conformal intervals "
+                               "from `tsforecast fit --levels`.")
 @_key_options
-def predict(model_file, data_file, time_column, id_column, horizon, out_file, key_env, key_file) -> None:
-    """Forecast with a saved model and write the forecasts as CSV."""
+def predict(model_file, data_file, time_column, id_column, horizon, out_file, levels, key_env, key_file) -> None:
+    """Forecast with a saved model and write the forecasts (and intervals) as CSV."""
     from ..persistence import load
 
+    levels = parse_levels(levels)
     model = load(model_file, key=_read_key(key_env, key_file))
-    horizon = horizon if horizon is not None else getattr(model, "n_steps_out_", None)
+    if levels is not None and not getattr(model, "supports_quantiles", False):
+        raise click.UsageError(f"--levels: the model in {model_file} ({type(model).__name__}) has no forecast "
+                               "distribution of its own; fit it with `tsforecast fit --levels ...` to calibrate "
+                               "conformal intervals.")
+    horizon = horizon if horizon is not None else (getattr(model, "n_steps_out_", None)
+                                                   or getattr(model, "horizon_", None))
     if horizon is None:
         raise click.UsageError("--horizon is needed: this model has no default horizon.")
     X = None
     if data_file is not None:
         X = _update_from(model, data_file, time_column, id_column)
-    forecast = model.predict(horizon, X=X)
+    if levels is None:
+        forecast = model.predict(horizon, X=X)
+    else:
+        forecast = model.predict_interval(horizon, X=X, levels=levels)
     table = _as_table(forecast)
     if str(out_file) == "-":
         click.echo(table.to_csv(index=False), nl=False)

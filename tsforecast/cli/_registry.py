@@ -145,6 +145,45 @@ def parse_model_names(value: str, option: str = "--models") -> list[str]:
     return names
 
 
+def parse_levels(value: str | None, option: str = "--levels") -> tuple[float, ...] | None:
+    """``"80,95"`` -> ``(80.0, 95.0)``, checked as interval levels; ``None`` stays ``None``.
+
+    Examples
+    --------
+    >>> parse_levels("80,95")
+    (80.0, 95.0)
+    """
+    if value is None:
+        return None
+    from ..base import check_levels
+
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    try:
+        numbers = [float(part) for part in parts]
+    except ValueError:
+        raise InvalidParameterError(f"{option} must be comma-separated percentages such as 80,95; "
+                                    f"got {value!r}.") from None
+    return check_levels(numbers, option)
+
+
+def with_intervals(models: dict, levels: tuple, horizon: int, n_windows: int, conformal: bool = False) -> dict:
+    """``models`` where each model without a forecast distribution of its own (or every
+    model, with ``conformal``) is wrapped in :class:`~tsforecast.ConformalIntervals`.
+
+    Window models (lstm, ridge) are calibrated with ``refit=False``: one extra fit per
+    fold instead of one per calibration window; baselines refit every window, vectorised.
+    """
+    from ..intervals import ConformalIntervals
+
+    out = {}
+    for name, model in models.items():
+        if conformal or not model.supports_quantiles:
+            model = ConformalIntervals(model, levels=levels, horizon=horizon, n_windows=n_windows,
+                                       refit=not callable(getattr(model, "update", None)))
+        out[name] = model
+    return out
+
+
 def make_model(name: str, settings: ModelSettings):
     """A new forecaster for ``name`` (one of :func:`model_names`)."""
     if name not in _REGISTRY:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..backtesting.result import aggregate_steps
-from . import _figures, _per_series
+from . import _calibration, _figures, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
 from ._verdict import (SIGNIFICANCE_LEVELS, best_sentence, significance_mark, single_model_sentence,
                        verdict_sentence)
@@ -516,15 +516,17 @@ def _build(result, *, title: str | None, reference: str | None) -> tuple[str, li
     summary = _summary_frame(result.summary(reference=reference, metric=metric))
     compare = _summary_frame(result.compare(reference=reference, metric=metric))
     trained = _trained(result)
-    metrics = _metric_names(result)
+    metrics = [m for m in _metric_names(result) if not _calibration.is_interval_metric(m)]
     title = title if title is not None else default_title(result)
     blocks: list[Block] = [Heading(title, 1)]
     per_series = _per_series.per_series_table(result, metric, reference)
     blocks += _verdict_blocks(result, summary, compare, reference, metric)
+    blocks += _calibration.verdict_blocks(result)
     blocks += _metrics_blocks(summary, compare, metrics, reference, metric)
     blocks += _per_series.per_series_blocks(result, per_series, list(summary.sort_values("rank", kind="stable").index),
                                             reference, metric, trained, _latest_folds(result))
     blocks += _by_step_blocks(result, metric, reference)
+    blocks += _calibration.calibration_blocks(result, reference)
     blocks += _forecast_blocks(result, summary, reference, trained, per_series, metric)
     blocks += _training_blocks(result, trained)
     blocks += _run_blocks(result)

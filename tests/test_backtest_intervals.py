@@ -1,0 +1,111 @@
+"""backtest(..., levels=...): interval columns and interval scores, on arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsforecast as tsf
+from tsforecast import ConformalIntervals, backtest, metrics
+from tsforecast._panel import Panel
+from tsforecast.baselines import Naive, SeasonalNaive, Theta
+
+HORIZON = 4
+
+
+def panel(n_series: int = 3, length: int = 120, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    values = 100 + np.cumsum(rng.normal(size=(n_series, length)) * rng.uniform(1, 10, (n_series, 1)), axis=1)
+    return pd.DataFrame({"unique_id": np.repeat([f"s{i}" for i in range(n_series)], length),
+                         "ds": np.tile(np.arange(length), n_series), "y": values.ravel()})
+
+
+MODELS = {"naive": Naive(), "theta": Theta(), "ctheta": ConformalIntervals(Theta(), levels=(80,), n_windows=8)}
+
+
+def test_interval_columns_and_scores_match_the_metric_functions():
+    data = panel()
+    result = backtest(MODELS, data, horizon=HORIZON, cv=3, season_length=2, levels=(80, 95), progress=False)
+    f, m = result.forecasts, result.metrics
+    assert [c for c in f.columns if c.startswith(("lo_", "hi_"))] == ["lo_80", "hi_80", "lo_95", "hi_95"]
+    assert f.loc[f["model"] == "theta", ["lo_80", "hi_95"]].isna().all().all()  # no distribution, not wrapped
+    assert m.loc[m["model"] == "theta", "coverage_80"].isna().all()
+    has = f["model"] != "theta"
+    assert f.loc[has, ["lo_80", "hi_80", "lo_95", "hi_95"]].notna().all().all()
+    assert (f.loc[has, "lo_95"] <= f.loc[has, "lo_80"]).all() and (f.loc[has, "hi_80"] <= f.loc[has, "hi_95"]).all()
+    y, low, high = f["y"].to_numpy(), f["lo_95"].to_numpy(), f["hi_95"].to_numpy()
+    ok = has.to_numpy()
+    np.testing.assert_array_equal(m["coverage_95"].to_numpy()[ok], ((y >= low) & (y <= high))[ok])
+    np.testing.assert_allclose(m["width_95"].to_numpy()[ok], (high - low)[ok])
+    np.testing.assert_allclose(m["interval_score_95"].to_numpy()[ok],
+                               metrics.interval_score(y[ok], low[ok], high[ok], 95, reduce="none"))
+    # MSIS of one series and fold: the interval score over the seasonal MAE of that fold's training data
+    one = f[(f["model"] == "naive") & (f["unique_id"] == "s1") & (f["fold"] == 2)]
+    cutoff = int(one["cutoff"].iloc[0])
+    train = data.loc[(data["unique_id"] == "s1") & (data["ds"] <= cutoff), "y"].to_numpy()
+    expected = metrics.msis(one["y"], one["lo_95"], one["hi_95"], train, 2, 95)
+    got = m.loc[one.index, "msis_95"].mean()
+    assert got == pytest.approx(expected, rel=1e-12)
+    summary = result.summary()
+    naive = m[m["model"] == "naive"]
+    per_fold = naive.groupby(["fold", "unique_id"], observed=True)["coverage_80"].mean().groupby("fold").mean()
+    assert summary.loc["naive", "coverage_80_mean"] == pytest.approx(per_fold.mean())
+    assert result.info["levels"] == [80.0, 95.0]
+
+
+def test_conformal_wrapper_without_horizon_is_calibrated_for_the_backtest_and_left_unchanged():
+    wrapper = ConformalIntervals(SeasonalNaive(season_length=2), levels=(80,), n_windows=6)
+    result = backtest({"c": wrapper}, panel(), horizon=HORIZON, cv=2, levels=(80,), progress=False)
+    assert wrapper.horizon is None and not hasattr(wrapper, "model_")
+    assert result.info["models"]["c"]["params"]["horizon"] == HORIZON
+    assert result.forecasts[["lo_80", "hi_80"]].notna().all().all()
+
+
+def test_pooled_calibration_is_one_task_so_n_jobs_does_not_change_it(tmp_path):
+    models = {"pooled": ConformalIntervals(Naive(), pooling="panel", levels=(80,), n_windows=4),
+              "local": ConformalIntervals(Naive(), levels=(80,), n_windows=6)}
+    data = panel(n_series=12)
+    one = backtest(models, data, horizon=HORIZON, cv=2, levels=(80,), progress=False)
+    two = backtest(models, data, horizon=HORIZON, cv=2, levels=(80,), progress=False, n_jobs=2,
+                   checkpoint_dir=tmp_path)
+    again = backtest(models, data, horizon=HORIZON, cv=2, levels=(80,), progress=False, n_jobs=2,
+                     checkpoint_dir=tmp_path)
+    # per fold: the pooled model one task (all series), the local one a chunk of series per job
+    assert again.info["n_tasks_resumed"] == again.info["n_tasks"] == 2 * (1 + 2)
+    for other in (two, again):
+        pd.testing.assert_frame_equal(one.forecasts, other.forecasts, check_exact=True)
+        pd.testing.assert_frame_equal(one.metrics, other.metrics, check_exact=True)
+
+
+def test_intervals_of_a_panel_are_computed_without_per_series_frames(monkeypatch):
+    """The panel path stays on arrays with levels set: building a per-series DataFrame
+    (the slow path, ~ms per series) would fail this test."""
+    def refuse(*args, **kwargs):
+        raise AssertionError("a per-series DataFrame was built")
+
+    monkeypatch.setattr(Panel, "frame", refuse)
+    monkeypatch.setattr(Panel, "to_frames", refuse)
+    models = {"naive": Naive(), "conformal": ConformalIntervals(Naive(), pooling="panel", levels=(80,), n_windows=3)}
+    result = backtest(models, panel(n_series=300, length=40), horizon=HORIZON, cv=2, levels=(80, 95),
+                      progress=False)
+    assert result.errors.empty and result.forecasts[["lo_80", "hi_95"]].notna().all().all()
+
+
+def test_levels_are_checked(tmp_path):
+    with pytest.raises(tsf.exceptions.InvalidParameterError, match=r"levels.*\(95, 80\)"):
+        backtest(Naive(), panel(), horizon=HORIZON, levels=(95, 80), progress=False)
+    with pytest.raises(tsf.exceptions.InvalidParameterError, match=r"levels\[0\].*100"):
+        backtest(Naive(), panel(), horizon=HORIZON, levels=[100], progress=False)
+
+
+def test_fold_scores_combine_steps_as_aggregate_steps_does():
+    from tsforecast.backtesting.result import aggregate_steps
+
+    result = backtest(MODELS, panel(), horizon=HORIZON, cv=2, levels=(80,), progress=False)
+    scores = result.fold_scores()
+    groups = result.metrics.groupby(["model", "unique_id", "fold", "cutoff"], sort=False, observed=True)
+    for name in ("rmse", "mae", "coverage_80", "msis_80"):
+        expected = groups[name].agg(lambda v, name=name: aggregate_steps(v, name)).to_numpy()
+        np.testing.assert_allclose(scores[name].to_numpy(), expected, rtol=1e-12, equal_nan=True)
+    assert scores.loc[scores["model"] == "theta", "coverage_80"].isna().all()
