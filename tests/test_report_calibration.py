@@ -45,7 +45,7 @@ def test_section_table_and_verdict_sentences_read_the_summary(result, tmp_path):
     summary = result.summary()
     table = coverage_table(result)
     assert list(table["model"].unique()) == ["naive", "narrow"]  # theta has no intervals
-    rows = md_table(markdown, "model")
+    rows = md_table(markdown, "model", "level")  # the per-series wins table also starts with "model"
     assert [(r["model"], r["level"]) for r in rows] == [("naive", "80%"), ("naive", "95%"), ("narrow", "80%"),
                                                         ("narrow", "95%")]
     for row in rows:
