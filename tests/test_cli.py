@@ -434,3 +434,12 @@ def persistence_members(path) -> list[str]:
 
     with zipfile.ZipFile(path) as archive:
         return archive.namelist()
+
+
+@pytest.mark.parametrize("season, lookback, expected", [(24, 168, 24), (365, 56, None), (7, 7, None), (1, 56, None)])
+def test_lstm_takes_the_season_only_when_the_lookback_holds_it(season, lookback, expected):
+    from tsforecast.cli._registry import ModelSettings, make_model
+
+    model = make_model("lstm", ModelSettings(horizon=7, season_length=season, lookback=lookback))
+    # None: WindowForecaster derives the season from the data's frequency in fit
+    assert model.estimator.season_length == expected and model.n_steps_in == lookback

@@ -350,9 +350,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             "units": check_int(self.units, "units", minimum=1),
             "n_layers": check_int(self.n_layers, "n_layers", minimum=1),
             "decoder": check_choice(self.decoder, "decoder", DECODERS),
-            "segment_length": self.segment_length if isinstance(self.segment_length, str)
-            and self.segment_length == "auto" else check_int(self.segment_length, "segment_length", minimum=1,
-                                                             allow_none=True),
+            "segment_length": self._check_segment_length(),
             "reverse_input": check_bool(self.reverse_input, "reverse_input"),
             "attention": check_bool(self.attention, "attention"),
             "dropout": check_float(self.dropout, "dropout", minimum=0, maximum=1, include_maximum=False),
@@ -404,6 +402,15 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                     "corrections to the seasonal naive forecast; use decoder='repeat' with it; got decoder='feedback'."
                 )
         return p
+
+    def _check_segment_length(self) -> int | str | None:
+        if isinstance(self.segment_length, str):
+            if self.segment_length != "auto":
+                raise InvalidParameterError(
+                    f"segment_length must be a positive int, 'auto' or None; got {self.segment_length!r}."
+                )
+            return "auto"
+        return check_int(self.segment_length, "segment_length", minimum=1, allow_none=True)
 
     def _check_jit_compile(self) -> bool | str:
         if isinstance(self.jit_compile, (bool, np.bool_)) or (isinstance(self.jit_compile, str) and self.jit_compile == "auto"):
