@@ -90,14 +90,16 @@ def run_case(name: str, args) -> dict:
     from tsforecast import EncoderDecoderLSTM, WindowForecaster
 
     setup = case_setup(name, args)
-    lstm = WindowForecaster(EncoderDecoderLSTM(random_state=0), targets=setup["target"],
-                            covariates=setup["covariates"], **setup["window"])
+    # the backtest hands the target as y and the covariates as X (the CLI's way)
+    lstm = WindowForecaster(EncoderDecoderLSTM(random_state=0), **setup["window"])
     models = {"lstm (defaults)": lstm, **setup["baselines"]}
-    kwargs = {"target": setup["target"]} if setup["target"] else {}
+    kwargs = {"target": setup["target"], "covariates": setup["covariates"]} if setup["target"] else {}
     start, cpu = time.perf_counter(), time.process_time()
     result = tsf.backtest(models, setup["data"], horizon=setup["horizon"], cv=setup["cv"],
                           season_length=setup["season"], progress=False, **kwargs)
     seconds, cpu_s = time.perf_counter() - start, time.process_time() - cpu
+    if len(result.errors):
+        raise RuntimeError(f"{name}: failed tasks:\n{result.errors.to_string()}")
     summary = result.summary(reference=next(iter(setup["baselines"])), metric="mase")
     return {
         "what": setup["what"], "horizon": setup["horizon"], "folds": setup["cv"], "season_for_mase": setup["season"],
@@ -106,19 +108,20 @@ def run_case(name: str, args) -> dict:
                            "mae": float(row["mae_mean"]), "smape": float(row["smape_mean"]),
                            "rank": int(row["rank"]), "skill_vs_snaive": float(row["skill"])}
                    for model, row in summary.iterrows()},
-        "derived": derived_settings(lstm, setup["data"], setup["target"], setup["covariates"]),
+        "derived": derived_settings(lstm, setup),
         "seconds": round(seconds, 1), "cpu_seconds": round(cpu_s, 1), "load_average": round(os.getloadavg()[0], 1),
         "measured": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
     }
 
 
-def derived_settings(lstm, data, target, covariates) -> dict:
+def derived_settings(lstm, setup: dict) -> dict:
     """What the defaults resolve to on the whole data, with one epoch: the per-fold fits
     of the backtest are not kept, and the season check reads the training windows."""
     from sklearn.base import clone
 
-    model = clone(lstm).set_params(estimator__epochs=1)
-    model.fit(data)
+    model = clone(lstm).set_params(estimator__epochs=1, targets=setup["target"], covariates=setup["covariates"])
+    data = setup["data"]
+    model.fit(data if setup["covariates"] is None else data[[setup["target"], *setup["covariates"]]])
     fitted = model.estimator_
     return {"forecaster.season_length_": int(model.season_length_), "scaling_": fitted.scaling_,
             "season_length_": int(fitted.season_length_), "segment_length_": fitted.segment_length_,

@@ -340,12 +340,19 @@ def _seasonal_naive(X: np.ndarray) -> np.ndarray:
     return last_season[:, np.arange(N_OUT) % PERIOD]
 
 
+#: The point-wise seed network (the defaults before segments and seasonal scaling).
+SEED = {"decoder": "repeat", "segment_length": None, "scaling": "window", "loss": "mse"}
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("decoder, quantiles", [("repeat", None), ("feedback", (0.1, 0.5, 0.9))])
-def test_both_decoders_beat_seasonal_naive(data, decoder, quantiles):
+@pytest.mark.parametrize(
+    "decoder, quantiles, options",
+    [("repeat", None, SEED), ("feedback", (0.1, 0.5, 0.9), {}), ("parallel", None, {"season_length": PERIOD})],
+)
+def test_decoders_beat_seasonal_naive(data, decoder, quantiles, options):
     X, y, X_test, y_test = data
     model = EncoderDecoderLSTM(units=16, epochs=12, batch_size=32, learning_rate=1e-2, decoder=decoder, quantiles=quantiles,
-                               validation_fraction=0.2, patience=4, random_state=0).fit(X, y)
+                               validation_fraction=0.2, patience=4, random_state=0, **options).fit(X, y)
     point = model.predict(X_test)
     assert _mae(point, y_test) < 0.6 * _mae(_seasonal_naive(X_test), y_test)
     json.dumps(model.history_)
@@ -362,7 +369,7 @@ def test_both_decoders_beat_seasonal_naive(data, decoder, quantiles):
 def test_early_stopping_watches_the_chronological_tail_and_restores_best(data):
     X, y = data[0][:100], data[1][:100]
     model = EncoderDecoderLSTM(units=4, epochs=4, batch_size=32, validation_fraction=0.25, patience=2, scaling=None,
-                               random_state=0).fit(X, y)
+                               loss="mse", random_state=0).fit(X, y)
     tail = np.asarray(model.network_(X[75:, :, None].astype("float32")))[..., 0, 0]
     # the restored weights score exactly the best validation loss, on the last 25 windows
     assert np.mean((tail - y[75:]) ** 2) == pytest.approx(min(model.history_["val_loss"]), rel=1e-4)
