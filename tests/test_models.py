@@ -341,7 +341,7 @@ def _seasonal_naive(X: np.ndarray) -> np.ndarray:
 
 
 #: The point-wise seed network (the defaults before segments and seasonal scaling).
-SEED = {"decoder": "repeat", "segment_length": None, "scaling": "window", "loss": "mse"}
+SEED = {"segment_length": None, "scaling": "window", "loss": "mse"}  # with decoder="repeat"
 
 
 @pytest.mark.slow
