@@ -152,8 +152,9 @@ class WindowForecaster(BaseForecaster):
         The usual seasonal period of the data's frequency: 24 hourly, 48 half-hourly,
         7 daily, 5 business-daily, 52 weekly, 12 monthly, 4 quarterly, else 1 (integer
         time, yearly data). Given to an estimator whose ``season_length`` is ``None``
-        (or to its members: any ``*__season_length`` parameter left ``None``), from which :class:`~tsforecast.EncoderDecoderLSTM` derives its scaling and
-        segment length.
+        (or to its members: any ``*__season_length`` parameter left ``None``), from
+        which :class:`~tsforecast.EncoderDecoderLSTM` derives its scaling and segment
+        length.
     target_names_, past_covariates_, future_covariates_ : list
         The resolved column roles; the input features are these three, in order.
     n_windows_ : int
@@ -251,8 +252,6 @@ class WindowForecaster(BaseForecaster):
                     check_magnitude(frame[column].to_numpy(), f"{where} column {column!r}")
         x_columns = check_same_columns(covariates, "X") if covariates else []
         self._resolve_roles(y_columns, x_columns)
-        axis = self.time_axis_
-        self.season_length_ = season_length_of_freq(axis.freq) if axis.kind == "datetime" else 1
         if self.future_covariates_ and _takes_sequences(self._make_estimator()) and n_in < n_out:
             raise InvalidParameterError(
                 f"n_steps_in must be >= n_steps_out for future covariates with a sequence estimator "
@@ -317,6 +316,8 @@ class WindowForecaster(BaseForecaster):
         return EncoderDecoderLSTM()
 
     def _fitted_estimator(self, features: np.ndarray, targets: np.ndarray):
+        axis = self.time_axis_  # of the data being fitted
+        self.season_length_ = season_length_of_freq(axis.freq) if axis.kind == "datetime" else 1
         previous = getattr(self, "estimator_", None)
         keep = (
             previous is not None
