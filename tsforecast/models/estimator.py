@@ -559,7 +559,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         """
         season = p["season_length"] or 1
         if p["scaling"] != "auto":
-            return p["scaling"], season
+            return p["scaling"], season if p["scaling"] == "seasonal" else 1
         if target_features is None:
             return "standard", 1
         if p["decoder"] == "feedback" or X3.shape[1] < 2:
