@@ -505,3 +505,12 @@ def test_per_series_path_that_cannot_be_written(capsys, tmp_path, panel_csv):
     assert status == 2
     line = one_line_error(err)
     assert "--per-series" in line and f"cannot write '{blocked / 'per_series.csv'}'" in line
+
+
+@pytest.mark.parametrize("season, lookback, expected", [(24, 168, 24), (365, 56, None), (7, 7, None), (1, 56, None)])
+def test_lstm_takes_the_season_only_when_the_lookback_holds_it(season, lookback, expected):
+    from tsforecast.cli._registry import ModelSettings, make_model
+
+    model = make_model("lstm", ModelSettings(horizon=7, season_length=season, lookback=lookback))
+    # None: WindowForecaster derives the season from the data's frequency in fit
+    assert model.estimator.season_length == expected and model.n_steps_in == lookback

@@ -73,7 +73,7 @@ def data():
 
 @pytest.fixture(scope="module")
 def fitted(data):
-    """A quick fit with the default (window) scaling."""
+    """A quick fit with the default settings ("auto": seasonal scaling on the naive forecast)."""
     X, y, _, _ = data
     return EncoderDecoderLSTM(**FAST).fit(X[:N_SMALL], y[:N_SMALL])
 
@@ -341,12 +341,19 @@ def _seasonal_naive(X: np.ndarray) -> np.ndarray:
     return last_season[:, np.arange(N_OUT) % PERIOD]
 
 
+#: The point-wise seed network (the defaults before segments and seasonal scaling).
+SEED = {"segment_length": None, "scaling": "window", "loss": "mse"}  # with decoder="repeat"
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("decoder, quantiles", [("repeat", None), ("feedback", (0.1, 0.5, 0.9))])
-def test_both_decoders_beat_seasonal_naive(data, decoder, quantiles):
+@pytest.mark.parametrize(
+    "decoder, quantiles, options",
+    [("repeat", None, SEED), ("feedback", (0.1, 0.5, 0.9), {}), ("parallel", None, {"season_length": PERIOD})],
+)
+def test_decoders_beat_seasonal_naive(data, decoder, quantiles, options):
     X, y, X_test, y_test = data
     model = EncoderDecoderLSTM(units=16, epochs=12, batch_size=32, learning_rate=1e-2, decoder=decoder, quantiles=quantiles,
-                               validation_fraction=0.2, patience=4, random_state=0).fit(X, y)
+                               validation_fraction=0.2, patience=4, random_state=0, **options).fit(X, y)
     point = model.predict(X_test)
     assert _mae(point, y_test) < 0.6 * _mae(_seasonal_naive(X_test), y_test)
     json.dumps(model.history_)
@@ -379,7 +386,7 @@ def test_warm_start_continues_from_the_fitted_weights(data):
 def test_early_stopping_watches_the_chronological_tail_and_restores_best(data):
     X, y = data[0][:100], data[1][:100]
     model = EncoderDecoderLSTM(units=4, epochs=4, batch_size=32, validation_fraction=0.25, patience=2, scaling=None,
-                               random_state=0).fit(X, y)
+                               loss="mse", random_state=0).fit(X, y)
     tail = np.asarray(model.network_(X[75:, :, None].astype("float32")))[..., 0, 0]
     # the restored weights score exactly the best validation loss, on the last 25 windows
     assert np.mean((tail - y[75:]) ** 2) == pytest.approx(min(model.history_["val_loss"]), rel=1e-4)
@@ -404,11 +411,13 @@ def test_xla_compiled_training_matches_plain(data, fitted):
 
 
 @pytest.mark.slow
-def test_window_scaling_makes_predictions_scale_equivariant(data, fitted):
-    X_test = data[2]
-    assert fitted.scaling == "window"
-    base = fitted.predict(X_test)
-    assert np.allclose(fitted.predict(1000 * X_test - 30), 1000 * base - 30, rtol=1e-5, atol=1e-3)
+def test_per_window_scalings_make_predictions_scale_equivariant(data, fitted):
+    X, y, X_test, _ = data
+    window = EncoderDecoderLSTM(**{**FAST, "scaling": "window"}).fit(X[:N_SMALL], y[:N_SMALL])
+    assert (fitted.scaling_, window.scaling_) == ("seasonal", "window")  # the default, and the seed's
+    for model in (fitted, window):
+        base = model.predict(X_test)
+        assert np.allclose(model.predict(1000 * X_test - 30), 1000 * base - 30, rtol=1e-5, atol=1e-3)
 
 
 @pytest.mark.slow
@@ -553,3 +562,59 @@ def test_concurrent_fits_in_threads_match_a_sequential_fit(data):
         forecasts = list(pool.map(fit, [params, other, params, other]))
     assert np.array_equal(forecasts[0], expected) and np.array_equal(forecasts[2], expected)
     assert np.array_equal(forecasts[1], forecasts[3]) and not np.array_equal(forecasts[1], expected)
+
+
+# ---------------------------------------------------------------------------
+# settings derived in fit from the season (scaling="auto", segment_length="auto")
+
+
+def _trend_windows():
+    """Windows of a steep trend with a faint cycle of PERIOD steps: the naive forecast wins."""
+    t = np.arange(300.0)
+    return _windows(5 + 0.5 * t + 0.05 * np.sin(2 * np.pi * t / PERIOD))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "params, windows, expected",
+    [
+        # no season known (arrays carry no frequency): corrections to the naive forecast
+        ({}, "seasonal", ("seasonal", 1, N_IN // 10)),
+        # the season beats the naive forecast on the training windows: it is corrected
+        ({"season_length": PERIOD}, "seasonal", ("seasonal", PERIOD, N_IN // 10)),
+        # a window of 3 seasons reads one season per recurrent step
+        ({"season_length": PERIOD}, "three seasons", ("seasonal", PERIOD, PERIOD)),
+        # a season the data do not have loses to the naive forecast (lag 8 of a 12-step cycle);
+        # the segments still follow the season given
+        ({"season_length": 8}, "seasonal", ("seasonal", 1, 8)),
+        # the season does not beat the naive forecast there: the naive one is corrected
+        ({"season_length": PERIOD}, "trend", ("seasonal", 1, N_IN // 10)),
+        # a season as long as the window cannot be corrected
+        ({"season_length": N_IN}, "seasonal", ("seasonal", 1, N_IN // 10)),
+        ({"decoder": "feedback", "season_length": PERIOD}, "seasonal", ("window", 1, None)),
+        # explicit settings are kept: the point-wise seed architecture
+        ({"decoder": "repeat", "segment_length": None, "scaling": "window", "loss": "mse"}, "seasonal",
+         ("window", 1, None)),
+        ({"scaling": "seasonal", "season_length": PERIOD, "segment_length": 6}, "trend", ("seasonal", PERIOD, 6)),
+    ],
+)
+def test_auto_settings_are_resolved_in_fit(data, params, windows, expected):
+    X, y = {"seasonal": lambda: data[:2], "trend": _trend_windows,
+            "three seasons": lambda: _windows(_series(), 3 * PERIOD)}[windows]()
+    model = EncoderDecoderLSTM(**{**FAST, "units": 4, "epochs": 1, **params})
+    before = model.get_params()
+    model.fit(X[:N_SMALL], y[:N_SMALL])
+    assert model.get_params() == before  # derived values are fitted attributes, never parameters
+    assert (model.scaling_, model.season_length_, model.segment_length_) == expected
+    assert type(model.scaler_).__name__ == {"seasonal": "SeasonalWindowScaler", "window": "WindowScaler"}[expected[0]]
+    layer_names = [layer.name for layer in model.network_.layers]
+    assert ("segments" in layer_names) == (expected[2] is not None)
+    if expected[0] == "seasonal":
+        assert model.scaler_.season_length == expected[1]
+
+
+def test_bad_segment_length_string_is_named():
+    with pytest.raises(InvalidParameterError, match="segment_length must be a positive int, 'auto' or None; got 'day'"):
+        EncoderDecoderLSTM(segment_length="day").fit(np.ones((4, 6)), np.ones((4, 2)))
+    with pytest.raises(InvalidParameterError, match="scaling must be one of 'auto'.*got 'seasonl'"):
+        EncoderDecoderLSTM(scaling="seasonl").fit(np.ones((4, 6)), np.ones((4, 2)))

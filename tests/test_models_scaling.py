@@ -8,7 +8,7 @@ import pytest
 
 from tsforecast.exceptions import InvalidParameterError
 from tsforecast.models import EncoderDecoderLSTM
-from tsforecast.models.scaling import MeanWindowScaler, SeasonalWindowScaler, make_scaler
+from tsforecast.models.scaling import MeanWindowScaler, SeasonalWindowScaler, make_scaler, seasonal_naive_beats_naive
 
 M, N_IN, N_OUT = 4, 12, 6
 
@@ -118,3 +118,24 @@ def test_log_seasonal_model_is_scale_invariant_and_positive():
     assert (pred > 0).all()
     # log(a x) = log a + log x, and the seasonal scaling removes the level: a x -> a forecast
     np.testing.assert_allclose(model.predict(100 * X[:5]), 100 * pred, rtol=1e-4)
+
+
+def _windows_of(x: np.ndarray, n_in: int, n_out: int):
+    starts = np.arange(len(x) - n_in - n_out + 1)
+    X = x[starts[:, None] + np.arange(n_in)][..., None]
+    y = x[starts[:, None] + n_in + np.arange(n_out)][..., None]
+    return X, y
+
+
+def test_seasonal_naive_beats_naive_decides_on_the_targets_past():
+    t = np.arange(400.0)
+    daily = 10 + 5 * np.sin(2 * np.pi * t / 24)  # a strong cycle: last day's value says more
+    X, y = _windows_of(daily, 72, 24)
+    assert seasonal_naive_beats_naive(X, y, (0,), 24)
+    trend = 0.5 * t + np.sin(2 * np.pi * t / 24) * 0.1  # a steep trend: the last value says more
+    X, y = _windows_of(trend, 72, 24)
+    assert not seasonal_naive_beats_naive(X, y, (0,), 24)
+    # the targets' column is the one read: a covariate with the cycle does not count
+    X2 = np.concatenate([X, _windows_of(daily, 72, 24)[0]], axis=2)
+    assert not seasonal_naive_beats_naive(X2, y, (0,), 24) and seasonal_naive_beats_naive(
+        X2[..., ::-1], _windows_of(daily, 72, 24)[1], (0,), 24)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast._timeindex import future_index, regularize_index
+from tsforecast._timeindex import future_index, regularize_index, season_length_of_freq
 from tsforecast.exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 
@@ -135,3 +135,13 @@ def test_future_index_of_integer_time_keeps_the_step():
 def test_future_index_keeps_the_time_zone():
     index = pd.date_range("2024-01-01", periods=3, freq="h", tz="UTC")
     assert str(future_index(index, 1).tz) == "UTC"
+
+
+@pytest.mark.parametrize(
+    "freq, season",
+    [("h", 24), ("30min", 48), ("15min", 96), ("2h", 12), ("5min", 12), ("min", 60), ("s", 1), ("D", 7),
+     ("2D", 1), ("B", 5), ("W-SUN", 52), ("2W-SUN", 26), ("MS", 12), ("ME", 12), ("3MS", 4), ("QS-JAN", 4),
+     ("YS", 1), (None, 1), ("not a frequency", 1)],
+)
+def test_season_length_of_freq(freq, season):
+    assert season_length_of_freq(freq) == season

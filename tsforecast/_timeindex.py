@@ -13,7 +13,7 @@ import pandas as pd
 
 from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
-__all__ = ["regularize_index", "future_index"]
+__all__ = ["regularize_index", "future_index", "season_length_of_freq"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -149,3 +149,47 @@ def future_index(index: pd.Index, horizon: int) -> pd.Index:
     step = index.step if isinstance(index, pd.RangeIndex) else 1
     start = index[-1] + step
     return pd.RangeIndex(start, start + step * horizon, step, name=index.name)
+
+
+#: Sub-daily steps of at least this many seconds get a daily season (24 hourly, 48
+#: half-hourly, 96 quarter-hourly, at most 144 steps); shorter steps an hourly one (60 for
+#: minutes), which a window of a few hundred steps can still hold; none under a minute.
+_DAILY_SEASON_MIN_STEP_S = 600
+_DAY_S = 86_400
+
+
+def season_length_of_freq(freq) -> int:
+    """The usual seasonal period, in steps, of data with frequency ``freq``.
+
+    A daily cycle for sub-daily data (24 hourly, 48 half-hourly; an hourly cycle for
+    steps under 10 minutes), 7 daily, 5 business-daily, 52 weekly, 12 monthly, 4
+    quarterly; 1 (no season) for yearly data, steps under a minute, multiples that do
+    not divide the cycle, integer time (``None``) or a frequency pandas cannot read.
+
+    Examples
+    --------
+    >>> [season_length_of_freq(f) for f in ("h", "30min", "D", "W-SUN", "MS", "QS", "YS", None)]
+    [24, 48, 7, 52, 12, 4, 1, 1]
+    """
+    if freq is None:
+        return 1
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except (TypeError, ValueError):
+        return 1
+    n = offset.n
+    if isinstance(offset, pd.offsets.Tick):
+        seconds = offset.nanos // 1_000_000_000
+        if 60 <= seconds < _DAY_S and offset.nanos % 1_000_000_000 == 0:
+            period = _DAY_S if seconds >= _DAILY_SEASON_MIN_STEP_S else 3_600
+            return period // seconds if period % seconds == 0 and period > seconds else 1
+        return 7 if seconds == _DAY_S else 1
+    periods = ((pd.offsets.Day, 7), (pd.offsets.BusinessDay, 5), (pd.offsets.Week, 52),
+               (pd.offsets.MonthBegin, 12), (pd.offsets.MonthEnd, 12), (pd.offsets.BusinessMonthBegin, 12),
+               (pd.offsets.BusinessMonthEnd, 12), (pd.offsets.QuarterBegin, 4), (pd.offsets.QuarterEnd, 4),
+               (pd.offsets.BQuarterBegin, 4), (pd.offsets.BQuarterEnd, 4))
+    for kind, period in periods:
+        if isinstance(offset, kind):
+            # a multiple that divides the cycle keeps it (2 months: 6); others have none
+            return period // n if n >= 1 and period % n == 0 and period > n else 1
+    return 1

@@ -39,6 +39,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from ._panel import calendar_stamps
+from ._timeindex import season_length_of_freq
 from ._validation import FILL_POLICIES, MAX_MAGNITUDE, check_choice, check_int, check_magnitude
 from .base import BaseForecaster, check_quantiles, quantile_column
 from .exceptions import (
@@ -110,7 +111,9 @@ class WindowForecaster(BaseForecaster):
     ----------
     estimator : estimator or None, default=None
         The window regressor. ``None`` uses :class:`tsforecast.EncoderDecoderLSTM` with
-        per-window scaling (so one model serves series of different levels). A
+        its defaults (per-window scaling, so one model serves series of different
+        levels). An estimator with a ``season_length`` parameter left at ``None`` (the
+        LSTM's default) gets the season of the data's frequency (``season_length_``). A
         scikit-learn regressor gets flattened windows: row = ``n_steps_in`` x inputs
         (+ ``n_steps_out`` x future covariates), target = ``n_steps_out`` x targets.
         An estimator with ``warm_start=True`` keeps training across calls to ``fit``.
@@ -147,6 +150,13 @@ class WindowForecaster(BaseForecaster):
     ----------
     estimator_ : estimator
         The fitted window regressor.
+    season_length_ : int
+        The usual seasonal period of the data's frequency: 24 hourly, 48 half-hourly,
+        7 daily, 5 business-daily, 52 weekly, 12 monthly, 4 quarterly, else 1 (integer
+        time, yearly data). Given to an estimator whose ``season_length`` is ``None``
+        (or to its members: any ``*__season_length`` parameter left ``None``), from
+        which :class:`~tsforecast.EncoderDecoderLSTM` derives its scaling and segment
+        length.
     target_names_, past_covariates_, future_covariates_ : list
         The resolved column roles; the input features are these three, in order.
     n_windows_ : int
@@ -322,18 +332,31 @@ class WindowForecaster(BaseForecaster):
             return self.estimator
         from .models import EncoderDecoderLSTM  # imports Keras: only when needed
 
-        return EncoderDecoderLSTM(scaling="window")
+        return EncoderDecoderLSTM()
 
     def _fitted_estimator(self, features: np.ndarray, targets: np.ndarray):
+        axis = self.time_axis_  # of the data being fitted
+        self.season_length_ = season_length_of_freq(axis.freq) if axis.kind == "datetime" else 1
         previous = getattr(self, "estimator_", None)
         keep = (
             previous is not None
             and getattr(previous, "warm_start", False)
             and getattr(self, "_feature_shape_", None) == features.shape[1:]
         )
-        estimator = previous if keep else clone(self._make_estimator())
+        estimator = previous if keep else self._seasonal_clone()
         self._feature_shape_ = features.shape[1:]
         return estimator.fit(features, targets)
+
+    def _seasonal_clone(self):
+        """A fresh clone of the estimator, told the data's season when it left
+        ``season_length`` unset (windows carry no timestamps to derive it from)."""
+        estimator = clone(self._make_estimator())
+        if self.season_length_ > 1:
+            # deep parameters: the members of an ensemble of LSTMs are told too
+            unset = {name: self.season_length_ for name, value in estimator.get_params(deep=True).items()
+                     if (name == "season_length" or name.endswith("__season_length")) and value is None}
+            estimator.set_params(**unset)
+        return estimator
 
     def _covariate_frames(self, X, frames: dict, name: str) -> dict:
         """``X`` per series, aligned on the timestamps of ``frames``."""

@@ -75,8 +75,10 @@ def _model_options(command):
     """Options that tune the models the registry makes."""
     options = [
         click.option("--season-length", type=click.IntRange(min=1),
-                     help="Season length m for seasonal baselines and MASE (default: the dataset's, else from "
-                          "the data's frequency: 24 hourly, 7 daily, 52 weekly, 12 monthly, 4 quarterly, else 1)."),
+                     help="Season length m for seasonal baselines, MASE and the lstm (default: the dataset's, "
+                          "else from the data's frequency: 24 hourly, 48 half-hourly, 7 daily, 52 weekly, "
+                          "12 monthly, 4 quarterly, else 1; the lstm takes it when shorter than --lookback, else "
+                          "the frequency's)."),
         click.option("--lookback", type=click.IntRange(min=1),
                      help="Input steps of the lstm and ridge windows (default: 3 horizons, at least 12)."),
         click.option("--epochs", type=click.IntRange(min=1), default=50, show_default=True,

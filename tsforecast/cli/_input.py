@@ -22,6 +22,7 @@ from ..exceptions import (
     InvalidParameterError,
     UnknownColumnError,
 )
+from .._timeindex import season_length_of_freq
 from ..panel import ID_COLUMN, TIME_COLUMN
 
 __all__ = [
@@ -208,12 +209,9 @@ def load_dataset(name: str, *, target: str | None, covariates: list[str], future
     return selection
 
 
-# Season length by the frequency's base unit (pandas offset names, old and new spellings).
-_SEASONS = (("min", 60), ("T", 60), ("h", 24), ("H", 24), ("B", 5), ("D", 7), ("W", 52), ("M", 12), ("Q", 4))
-
-
 def season_length_of(data: pd.DataFrame) -> int:
-    """The usual season length for the data's frequency (1 when unknown or integer time).
+    """The usual season length for the data's frequency (1 when unknown or integer time;
+    see :func:`tsforecast._timeindex.season_length_of_freq`).
 
     Examples
     --------
@@ -233,10 +231,4 @@ def season_length_of(data: pd.DataFrame) -> int:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         freq = index.freqstr or pd.infer_freq(index)
-    if not freq:
-        return 1
-    base = freq.lstrip("0123456789").split("-")[0]
-    for prefix, season in _SEASONS:
-        if base.startswith(prefix):
-            return season
-    return 1
+    return season_length_of_freq(freq)

@@ -39,10 +39,14 @@ def _lstm(s: ModelSettings):
     from ..models import EncoderDecoderLSTM
 
     # Small batches and a brisk learning rate train in few epochs on series of a few
-    # thousand windows; early stopping on the latest 10% of windows ends training.
+    # thousand windows; early stopping on the latest 10% of windows ends training. The
+    # season reaches the network only when the window holds it (a yearly season of
+    # daily data does not fit 56 steps); else WindowForecaster derives it from the
+    # frequency, and the network its scaling and segments from the season.
+    season = s.season_length if 1 < s.season_length < s.n_steps_in else None
     network = EncoderDecoderLSTM(
         units=s.units, epochs=s.epochs, batch_size=32, learning_rate=3e-3, patience=8, validation_fraction=0.1,
-        random_state=s.seed,
+        season_length=season, random_state=s.seed,
     )
     return WindowForecaster(network, n_steps_in=s.n_steps_in, n_steps_out=s.horizon,
                             future_covariates=list(s.future_covariates) or None)
@@ -93,7 +97,11 @@ _FACTORIES: dict[str, Callable[[ModelSettings], object]] = {"lstm": _lstm, "ridg
 #: One line per model name on the defaults it uses.
 _DESCRIPTIONS = {
     "lstm": "EncoderDecoderLSTM in a WindowForecaster: --lookback input steps, the horizon as output "
-            "steps, --units units, at most --epochs epochs with early stopping (patience 8), seed --seed",
+            "steps, --units units, at most --epochs epochs with early stopping (patience 8), seed --seed; "
+            "season m = --season-length when shorter than --lookback, else from the frequency (24 hourly, "
+            "48 half-hourly, 7 daily, 52 weekly, 12 monthly); it learns corrections to the seasonal naive "
+            "forecast when that beats the naive one on the training windows, else to the naive one, and "
+            "reads segments of m steps when --lookback holds 3 seasons (else lookback/10)",
     "ridge": "Ridge regression on flattened windows (direct multi-step), same windows as lstm",
     "naive": "last value",
     "snaive": "value one season ago (--season-length)",

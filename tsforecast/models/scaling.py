@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 __all__ = ["SCALINGS", "MeanWindowScaler", "SeasonalWindowScaler", "StandardWindowScaler", "WindowScaler",
-           "make_scaler"]
+           "make_scaler", "seasonal_naive_beats_naive"]
 
 #: Accepted values of ``EncoderDecoderLSTM(scaling=...)``.
 SCALINGS = ("standard", "window", "mean", "seasonal", None)
@@ -221,3 +221,25 @@ def make_scaler(scaling: str | None, season_length: int | None = None) -> Identi
         return SeasonalWindowScaler(season_length or 1)
     return {"standard": StandardWindowScaler, "window": WindowScaler, "mean": MeanWindowScaler,
             None: IdentityScaler}[scaling]()
+
+
+def seasonal_naive_beats_naive(X: np.ndarray, y: np.ndarray, target_features, season_length: int) -> bool:
+    """True when the seasonal naive forecast of the training windows' targets (the last
+    ``season_length`` steps of their past, repeated) has a lower mean absolute error than
+    the naive one (the last value), over all windows, steps and targets.
+
+    ``EncoderDecoderLSTM(scaling="auto")`` uses it to decide, on the training data only,
+    whether the network corrects the seasonal naive forecast or the naive one.
+
+    Examples
+    --------
+    >>> x = np.tile([0.0, 5.0, 1.0, 6.0], 6)  # low, high, low...: lag 2 is close, lag 3 is not
+    >>> X = np.stack([x[i : i + 8] for i in range(12)])[..., None]
+    >>> y = np.stack([x[i + 8 : i + 10] for i in range(12)])[..., None]
+    >>> seasonal_naive_beats_naive(X, y, (0,), 2), seasonal_naive_beats_naive(X, y, (0,), 3)
+    (True, False)
+    """
+    m = int(season_length)
+    past = X[:, -m:, list(target_features)]  # (n, m, K)
+    seasonal = past[:, np.arange(y.shape[1]) % m]
+    return bool(np.abs(y - seasonal).mean() < np.abs(y - past[:, -1:]).mean())
