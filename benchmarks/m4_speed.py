@@ -18,7 +18,6 @@ Writes ``reports/m4_speed.json`` and ``reports/m4_speed.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -27,6 +26,8 @@ import time
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
+
+from _report import write_report  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "m4"
@@ -88,10 +89,7 @@ def main(argv=None) -> int:
                 "machine": {"python": platform.python_version(), "cpu_count": os.cpu_count()},
                 "versions": {p: version(p) for p in ("tsforecast", "numpy", "pandas", "numba", "statsmodels")},
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text(render(document))
-    print(render(document))
+    write_report(args.out, document, render)
     return 0
 
 

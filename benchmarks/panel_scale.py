@@ -34,6 +34,8 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
+from _report import write_report  # benchmarks/ is on sys.path when a script runs
+
 ROOT = Path(__file__).resolve().parents[1]
 LENGTH, HORIZON, FOLDS, SEASON = 300, 24, 3, 24
 
@@ -185,10 +187,7 @@ def main(argv=None) -> int:
                                                                    "processor": platform.processor()},
                 "versions": _versions(), "command": "python benchmarks/panel_scale.py " + " ".join(argv or sys.argv[1:]),
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text(render(document))
-    print(render(document))
+    write_report(args.out, document, render)
     return 0
 
 

@@ -19,7 +19,6 @@ Writes ``reports/report_scale.json`` and ``reports/report_scale.md``.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
 import statistics
@@ -28,6 +27,8 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+
+from _report import write_report  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 LENGTH, HORIZON, FOLDS, SEASON = 120, 24, 2, 24
@@ -136,10 +137,7 @@ def main(argv=None) -> int:
                 "versions": _versions(),
                 "command": "python benchmarks/report_scale.py " + " ".join(argv or sys.argv[1:]),
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")}
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.with_suffix(".json").write_text(json.dumps(document, indent=2) + "\n")
-    args.out.with_suffix(".md").write_text(render(document))
-    print(render(document))
+    write_report(args.out, document, render)
     return 0
 
 

@@ -457,15 +457,7 @@ def coverage(y_true, lower, upper, *, reduce: str = "mean"):
     >>> coverage([1.0, 5.0, 3.0, 9.0], [0.0, 0.0, 0.0, 0.0], [4.0, 4.0, 4.0, 4.0])
     0.5
     """
-    true, low = _pair(y_true, lower, "lower")
-    high = _as_batch(upper, "upper")
-    _same_shape(true, high, "y_true", "upper")
-    crossed = low > high
-    if crossed.any():
-        position = tuple(int(p) for p in np.unravel_index(int(np.argmax(crossed)), low.shape))
-        raise InvalidInputError(
-            f"lower must not exceed upper; at position {position} lower={low[position]!r} > upper={high[position]!r}."
-        )
+    true, low, high = _interval(y_true, lower, upper)
     return _reduce(((true >= low) & (true <= high)).astype(np.float64), reduce)
 
 
