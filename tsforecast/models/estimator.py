@@ -33,6 +33,8 @@ _MIN_SEASONS_PER_WINDOW = 3
 #: ... and else segments of about ``n_steps_in / 10`` steps (SegRNN's 5-20 segments).
 _SEGMENTS_PER_WINDOW = 10
 _PREDICT_CHUNK = 4096
+#: Rows per block that every prediction batch is padded to (see ``_rows_alike``).
+_ROW_BLOCK = 64
 _XLA_MIN_STEPS = 500  # gradient steps from which XLA's compile time pays off on CPU
 
 #: One Keras fit (seeding, building, training) or prediction at a time per process.
@@ -99,6 +101,22 @@ def _positive_log(array: np.ndarray, name: str) -> np.ndarray:
             f"(smallest {float(array.min())!r})."
         )
     return np.log(array)
+
+
+def _rows_alike(network, X: np.ndarray) -> np.ndarray:
+    """``network(X)`` with every row computed alike, whatever its position.
+
+    Matrix kernels treat the rows of a batch in blocks and the leftover rows by another
+    code path whose float32 sums can differ in the last bit, so a window's forecast
+    would depend on where it sits in the batch (scikit-learn's sample-order check
+    catches it). Padding the batch to whole blocks of ``_ROW_BLOCK`` rows sends every
+    real row down the blocked path.
+    """
+    n = len(X)
+    padded = -(-n // _ROW_BLOCK) * _ROW_BLOCK
+    if padded != n:
+        X = np.concatenate([X, np.zeros((padded - n, *X.shape[1:]), dtype=X.dtype)])
+    return np.asarray(network(X, training=False))[:n]
 
 
 def _carry_weights(previous: list, network) -> None:
@@ -718,8 +736,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         # Calling the network directly skips Model.predict's per-model graph tracing; a
         # fixed chunk size keeps memory bounded for many windows.
         with _KERAS_LOCK:
-            chunks = [np.asarray(self.network_(Xs[i : i + _PREDICT_CHUNK], training=False))
-                      for i in range(0, len(Xs), _PREDICT_CHUNK)]
+            chunks = [_rows_alike(self.network_, Xs[i : i + _PREDICT_CHUNK]) for i in range(0, len(Xs), _PREDICT_CHUNK)]
         pred = self.scaler_.inverse(np.concatenate(chunks).astype(np.float64), context)
         return np.exp(pred) if log else pred
 
