@@ -245,6 +245,14 @@ def _training_rows(y_train) -> list[np.ndarray]:
     return rows
 
 
+def _training_scales(values: np.ndarray, y_train, season_length: int) -> np.ndarray:
+    """:func:`mase_scale` of ``y_train``, one per series of ``values`` ((h,) or (n_series, h));
+    a single series may come as a list of one row."""
+    if values.ndim == 1 and _is_row_list(y_train) and len(y_train) == 1:
+        y_train = y_train[0]
+    return mase_scale(y_train, season_length, n_series=1 if values.ndim == 1 else values.shape[0])
+
+
 def mase_scale(y_train, season_length: int = 1, *, n_series: int | None = None) -> np.ndarray:
     """The MASE denominators: in-sample mean of ``|x_t - x_{t-m}|`` of each training series.
 
@@ -323,10 +331,7 @@ def mase(
     """
     check_choice(zero_scale, "zero_scale", ("raise", "nan"))
     true, pred = _pair(y_true, y_pred)
-    n_series = 1 if true.ndim == 1 else true.shape[0]
-    if true.ndim == 1 and _is_row_list(y_train) and len(y_train) == 1:
-        y_train = y_train[0]
-    scales = mase_scale(y_train, season_length, n_series=n_series)
+    scales = _training_scales(true, y_train, season_length)
     zero = scales == 0
     if zero.any():
         if zero_scale == "raise":
@@ -558,10 +563,7 @@ def msis(y_true, lower, upper, y_train, season_length: int = 1, level: float = 9
     11.0
     """
     scores = interval_score(y_true, lower, upper, level, reduce="none")
-    n_series = 1 if scores.ndim == 1 else scores.shape[0]
-    if scores.ndim == 1 and _is_row_list(y_train) and len(y_train) == 1:
-        y_train = y_train[0]
-    scales = mase_scale(y_train, season_length, n_series=n_series)
+    scales = _training_scales(scores, y_train, season_length)
     if (scales == 0).any():
         raise InvalidInputError(
             f"y_train series {np.flatnonzero(scales == 0).tolist()} have a zero scale (no change at lag "
