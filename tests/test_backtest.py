@@ -195,9 +195,22 @@ def test_target_selection_and_unknown_column(series):
         backtest(LastValue(), data, horizon=2, cv=1, target="sales", covariates=["nope"], progress=False)
 
 
+def test_quantiles_only_when_asked(series):
+    models = {"q": NoisyQuantiles(width=2.0), "last": LastValue()}
+    plain = backtest(models, series, horizon=2, cv=2, progress=False)
+    assert not [c for c in plain.forecasts.columns if c.startswith("q0")]
+    assert "pinball" not in plain.metric_names and plain.info["quantiles"] is None
+    asked = backtest(models, series, horizon=2, cv=2, quantiles=[0.9, 0.1], progress=False)
+    assert [c for c in asked.forecasts.columns if c.startswith("q0")] == ["q0.1", "q0.9"]
+    assert asked.info["quantiles"] == [0.1, 0.9]
+    pd.testing.assert_series_equal(asked.forecasts["y_hat"], plain.forecasts["y_hat"])
+    with pytest.raises(InvalidParameterError, match="quantiles must be None, \"auto\".*got 'all'"):
+        backtest(models, series, horizon=2, cv=2, quantiles="all", progress=False)
+
+
 def test_quantile_models_get_pinball_and_coverage(series):
     result = backtest({"q": NoisyQuantiles(width=2.0), "last": LastValue()}, series, horizon=2, cv=3,
-                      progress=False)
+                      quantiles="auto", progress=False)
     table, metrics = result.forecasts, result.metrics
     assert {"q0.1", "q0.5", "q0.9"} <= set(table.columns)
     assert table.loc[table["model"] == "last", "q0.1"].isna().all()
@@ -295,23 +308,68 @@ def test_save_and_load_round_trip(panel, tmp_path):
     assert not list(tmp_path.glob("*.tmp"))
 
 
-def test_load_rejects_altered_or_foreign_files(series, tmp_path):
+def _rewrite(path, target, change, manifest=None):
+    """A copy of the zip at ``path`` with member ``target`` changed (and the manifest replaced)."""
     import zipfile
 
-    result = backtest(LastValue(), series, horizon=2, cv=2, progress=False)
-    path = result.save(tmp_path / "r.zip")
     with zipfile.ZipFile(path) as archive:
         members = {n: archive.read(n) for n in archive.namelist()}
-    members["forecasts.csv"] = members["forecasts.csv"].replace(b"1", b"2", 1)
-    altered = tmp_path / "altered.zip"
-    with zipfile.ZipFile(altered, "w") as archive:
+    members[target] = change(members[target])
+    if manifest is not None:
+        members["manifest.json"] = manifest(members)
+    with zipfile.ZipFile(target_path := path.with_name("altered.zip"), "w") as archive:
         for name, data in members.items():
             archive.writestr(name, data)
-    with pytest.raises(ModelFileError, match="altered"):
+    return target_path
+
+
+def test_load_rejects_altered_or_foreign_files(series, tmp_path):
+    result = backtest(LastValue(), series, horizon=2, cv=2, progress=False)
+    path = result.save(tmp_path / "r.zip")
+    altered = _rewrite(path, "arrays/y_hat.npy", lambda data: data[:-8] + np.float64(7.5).tobytes())
+    with pytest.raises(ModelFileError, match="y_hat.npy.*altered"):
         BacktestResult.load(altered)
     (tmp_path / "junk.zip").write_bytes(b"not a zip")
     with pytest.raises(ModelFileError, match="junk.zip"):
         BacktestResult.load(tmp_path / "junk.zip")
+
+
+def test_load_rejects_arrays_of_inconsistent_shapes_even_with_fresh_checksums(series, tmp_path):
+    import hashlib
+    import io
+    import json
+
+    result = backtest(LastValue(), series, horizon=2, cv=2, progress=False)
+    path = result.save(tmp_path / "r.zip")
+
+    def shorter(data):
+        buffer = io.BytesIO()
+        np.save(buffer, np.load(io.BytesIO(data))[:, :, :1])
+        return buffer.getvalue()
+
+    def resigned(members):
+        manifest = json.loads(members["manifest.json"])
+        manifest["sha256"] = {k: hashlib.sha256(v).hexdigest() for k, v in members.items() if k != "manifest.json"}
+        return json.dumps(manifest).encode()
+
+    with pytest.raises(ModelFileError, match=r"inconsistent forecast arrays: y has shape \(1, 2, 1\), expected \(1, 2, 2\)"):
+        BacktestResult.load(_rewrite(path, "arrays/y.npy", shorter, resigned))
+
+
+def test_a_result_built_from_tables_saves_them_and_loads_back(series, tmp_path):
+    """Version 1 files (CSV tables) are still written for results built from tables, and read."""
+    import json
+    import zipfile
+
+    result = backtest(LastValue(), series, horizon=2, cv=2, progress=False)
+    from_tables = BacktestResult(result.forecasts, result.metrics, result.errors, result.histories, result.info)
+    path = from_tables.save(tmp_path / "tables.zip")
+    with zipfile.ZipFile(path) as archive:
+        assert json.loads(archive.read("manifest.json"))["version"] == 1
+    loaded = BacktestResult.load(path)
+    pd.testing.assert_frame_equal(loaded.forecasts, result.forecasts)
+    pd.testing.assert_frame_equal(loaded.summary(), result.summary())
+    pd.testing.assert_frame_equal(loaded.fold_scores(), result.fold_scores())
 
 
 def test_histories_of_models_with_history(series):

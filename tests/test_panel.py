@@ -245,3 +245,41 @@ def test_an_internal_panel_is_held_to_min_length_like_every_other_form():
     with pytest.warns(SkippedSeriesWarning, match="series 'b'"):
         kept = as_panel(panel, min_length=4, on_short="skip")
     assert kept.ids.tolist() == ["a"] and kept.series(0)[:, 0].tolist() == list(range(10))
+
+
+# -- the internal Panel built from a long frame ---------------------------------------
+def _long_frame(n_series: int = 4, length: int = 6) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame({"unique_id": np.repeat([f"s{i}" for i in range(n_series)], length),
+                         "ds": np.tile(np.arange(length), n_series), "y": rng.normal(size=n_series * length)})
+
+
+def test_grouped_and_shuffled_long_frames_give_the_same_panel():
+    from tsforecast._panel import as_panel
+
+    grouped = _long_frame()
+    shuffled = grouped.sort_values(["ds", "unique_id"], kind="stable")  # interleaved series, each in time order
+    first_seen = list(dict.fromkeys(shuffled["unique_id"]))
+    a = as_panel(grouped.set_index(pd.RangeIndex(len(grouped))))
+    b = as_panel(shuffled)
+    order = [first_seen.index(k) for k in a.ids]  # ids come in order of first appearance
+    assert sorted(a.ids.tolist()) == sorted(b.ids.tolist())
+    for i, j in enumerate(order):
+        np.testing.assert_array_equal(a.series(i), b.series(j))
+
+
+def test_a_panel_never_shares_memory_with_the_callers_frame():
+    """The identity-order path copies the values once: changing the frame later does
+    not change the panel, and repairs of the panel never write into the frame."""
+    from tsforecast._panel import as_panel
+
+    frame = _long_frame()
+    before = frame["y"].to_numpy().copy()
+    panel = as_panel(frame)
+    assert not np.shares_memory(panel.values, frame["y"].to_numpy())
+    frame.loc[0, "y"] = 1e6
+    assert panel.values[0, 0] == before[0]
+    gappy = _long_frame()
+    gappy.loc[2, "y"] = np.nan
+    repaired = as_panel(gappy, fill="ffill")
+    assert np.isnan(gappy.loc[2, "y"]) and repaired.values[2, 0] == gappy.loc[1, "y"]

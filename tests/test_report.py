@@ -47,7 +47,8 @@ def result() -> BacktestResult:
         "drift": Drift(),
         "ridge": WindowForecaster(Ridge(), n_steps_in=24, n_steps_out=6),
     }
-    return tsforecast.backtest(models, _panel(3), horizon=6, cv=3, season_length=24, progress=False)
+    return tsforecast.backtest(models, _panel(3), horizon=6, cv=3, season_length=24, quantiles="auto",
+                               progress=False)
 
 
 @pytest.fixture(scope="module")

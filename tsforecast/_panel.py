@@ -405,8 +405,12 @@ def _from_long(data: pd.DataFrame, name, columns, fill, min_length, on_short, ke
     value_columns = _value_columns(data, columns, name)
     _check_numeric_columns(data[value_columns], name)
     codes, uniques = pd.factorize(ids, sort=False)
-    order = np.argsort(codes, kind="stable")
+    _release_arrow_memory(ids)
     counts = np.bincount(codes, minlength=len(uniques)).astype(np.int64)
+    # Rows already grouped by series (the usual long frame) need no sort: the order is
+    # the identity and no copy of the rows is made for it.
+    grouped = bool((codes[1:] >= codes[:-1]).all())
+    order = slice(None) if grouped else np.argsort(codes, kind="stable")
     keep = np.ones(len(uniques), dtype=bool)
     for i in np.flatnonzero(counts < min_length):
         keep[i] = not _too_short(int(counts[i]), uniques[i], name, min_length, on_short)
@@ -415,18 +419,32 @@ def _from_long(data: pd.DataFrame, name, columns, fill, min_length, on_short, ke
                                         "are needed.")
     _none_left(np.flatnonzero(keep), name, min_length)
     if not keep.all():
-        order = order[keep[codes[order]]]
+        order = np.flatnonzero(keep[codes]) if grouped else order[keep[codes[order]]]
         counts = counts[keep]
         uniques = uniques[keep]
+    del codes  # one int64 per row: not needed past here
     ends = np.cumsum(counts)
     starts = ends - counts
     stamps, axis_info = _stamps(data[TIME_COLUMN], order)
     source = _SeriesSource(data, order, starts, ends, uniques, value_columns, name)
     axis = _check_time(stamps, starts, ends, axis_info, source)
-    values = data[value_columns].to_numpy(dtype=np.float64)[order]
+    if grouped and isinstance(order, slice):  # the panel owns its values: a copy, never a view of data
+        values = data[value_columns].to_numpy(dtype=np.float64, copy=True)
+    else:
+        values = data[value_columns].to_numpy(dtype=np.float64)[order]
     values = _check_values(values, starts, ends, source, fill, keep_missing)
     ids = np.asarray(uniques, dtype=object) if not isinstance(uniques, np.ndarray) else uniques.astype(object)
     return Panel(ids, starts, ends, values, value_columns, axis, form)
+
+
+def _release_arrow_memory(column: pd.Series) -> None:
+    """Hand the memory pyarrow kept after encoding an Arrow-backed id column back to the
+    system: its pool keeps freed blocks, which for a long panel is a few hundred MB
+    held for nothing after the panel is built."""
+    if "pyarrow" in str(getattr(column.dtype, "storage", "")) or "pyarrow" in str(column.dtype):
+        import pyarrow
+
+        pyarrow.default_memory_pool().release_unused()
 
 
 @dataclass
@@ -435,7 +453,7 @@ class _SeriesSource:
     check (the per-series checks then give their exact messages)."""
 
     data: pd.DataFrame
-    order: np.ndarray
+    order: np.ndarray | slice  # rows of each series in data, or slice(None): data's own order
     starts: np.ndarray
     ends: np.ndarray
     ids: object
@@ -446,7 +464,8 @@ class _SeriesSource:
         return f"{self.name}[{self.ids[i]!r}]"
 
     def frame(self, i: int) -> pd.DataFrame:
-        rows = self.data.iloc[self.order[self.starts[i] : self.ends[i]]]
+        span = slice(self.starts[i], self.ends[i])
+        rows = self.data.iloc[span if isinstance(self.order, slice) else self.order[span]]
         return rows.set_index(TIME_COLUMN)[self.columns]
 
 

@@ -153,13 +153,14 @@ def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
         return pd.DataFrame({"model": pd.Series(dtype=object), "unique_id": pd.Series(dtype=object),
                              "fold": pd.Series(dtype=np.int64), "error": pd.Series(dtype=object)})
     named = models if isinstance(models, dict) else {"model": models}
-    quantiles = any(getattr(m, "supports_quantiles", False) for m in named.values())
+    quantiles = options.get("quantiles") is not None and any(getattr(m, "supports_quantiles", False)
+                                                            for m in named.values())
     levels = check_levels(options["levels"]) if options.get("levels") is not None else ()
     if table == "forecasts":
         columns = {**keys, "ds": time_dtype, "step": np.int64, "y": np.float64, "y_hat": np.float64}
         if quantiles:
-            quantile_levels = (check_quantiles(options["quantiles"]) if options.get("quantiles")
-                               else DEFAULT_QUANTILES)
+            quantile_levels = (DEFAULT_QUANTILES if options["quantiles"] == "auto"
+                               else check_quantiles(options["quantiles"]))
             columns.update({quantile_column(q): np.float64 for q in quantile_levels})
         columns.update({f"{side}_{level:g}": np.float64 for level in levels for side in ("lo", "hi")})
     else:

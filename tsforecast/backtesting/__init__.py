@@ -6,9 +6,10 @@ comparisons). The package is named ``backtesting`` so that the function
 ``tsforecast.backtest`` is never shadowed by a submodule of the same name.
 
 Modules: ``_data`` (the data and its roles), ``_tasks`` (what a worker runs),
-``_execute`` (joblib and Dask), ``checkpoint`` (resuming), ``_scoring`` (metrics per
-step), ``significance`` (Diebold-Mariano), ``result`` (``BacktestResult``) and
-``_run`` (``backtest``).
+``_execute`` (joblib and Dask), ``checkpoint`` (resuming), ``_assemble`` (payloads
+into arrays), ``_arrays`` (the arrays behind a result and the tables they give),
+``_scoring`` (elementwise metrics), ``significance`` (Diebold-Mariano), ``result``
+(``BacktestResult``) and ``_run`` (``backtest``).
 """
 
 from __future__ import annotations

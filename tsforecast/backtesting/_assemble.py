@@ -8,6 +8,8 @@ scales are read from the data here, never from a worker.
 
 from __future__ import annotations
 
+from functools import partial
+
 import numpy as np
 import pandas as pd
 
@@ -15,44 +17,53 @@ from .._kernels import seasonal_mae
 from .._panel import calendar_stamps
 from ._data import BacktestData, repaired
 from ._plan import Folds
-from ._scoring import quantile_level
+from ._arrays import ForecastArrays, dense_times, labels_index
 from ._tasks import Task, interval_names
 
-__all__ = ["collect", "forecast_table", "error_table"]
+__all__ = ["Collector", "assemble", "error_table"]
 
 
-def collect(tasks: list[Task], payloads: dict, data: BacktestData, folds: Folds, model_order: list,
-            horizon: int) -> dict:
-    """Forecasts, errors, histories, times and notes from the task payloads."""
-    shape = (len(model_order), data.panel.n_series, folds.n_folds, horizon)
-    out = {"y_hat": np.full(shape, np.nan), "ok": np.zeros(shape[:3], dtype=bool), "quantiles": {}, "intervals": {},
-           "errors": [], "histories": {name: {} for name in model_order},
-           "seconds": dict.fromkeys(model_order, 0.0), "notes": {}}
-    per_series_history = data.panel.n_series > 1
-    rank = {name: i for i, name in enumerate(model_order)}
-    for task in tasks:
-        payload = payloads[task.index]
+class Collector:
+    """Forecasts, errors, histories, times and notes, written into preallocated arrays
+    as each task's payload arrives (the payload is then dropped, so a backtest holds
+    one task's forecasts twice at most, never all of them)."""
+
+    def __init__(self, data: BacktestData, folds: Folds, model_order: list, horizon: int):
+        self._shape = (len(model_order), data.panel.n_series, folds.n_folds, horizon)
+        self._data, self._rank = data, {name: i for i, name in enumerate(model_order)}
+        self._per_series_history = data.panel.n_series > 1
+        self.out = {"y_hat": np.full(self._shape, np.nan), "ok": np.zeros(self._shape[:3], dtype=bool),
+                    "quantiles": {}, "intervals": {}, "errors": [],
+                    "histories": {name: {} for name in model_order},
+                    "seconds": dict.fromkeys(model_order, 0.0), "notes": {}}
+
+    def add(self, task: Task, payload: dict) -> None:
+        """Store the forecasts of one finished task."""
+        out = self.out
         if payload.get("notes"):
             out["notes"].setdefault(task.model_name, set()).update(payload["notes"])
-        m = rank[task.model_name]
+        m = self._rank[task.model_name]
         for plan, record in zip(task.folds, payload["folds"], strict=True):
             out["seconds"][task.model_name] += float(record["seconds"])
             rows = task.rows[plan.members]
             if record["error"] is not None:
                 out["errors"].extend((m, int(r), plan.fold, record["error"]) for r in rows.tolist())
                 continue
-            _store_history(out["histories"][task.model_name], record, plan, task, data, per_series_history)
+            _store_history(out["histories"][task.model_name], record, plan, task, self._data,
+                           self._per_series_history)
             out["y_hat"][m, rows, plan.fold] = np.asarray(record["y_hat"], dtype=np.float64)
             out["ok"][m, rows, plan.fold] = True
             for kind in ("quantiles", "intervals"):
                 for column, values in (record.get(kind) or {}).items():
-                    store = out[kind].setdefault(column, np.full(shape, np.nan))
+                    store = out[kind].setdefault(column, np.full(self._shape, np.nan))
                     store[m, rows, plan.fold] = np.asarray(values, dtype=np.float64)
             for position, error in record.get("failed") or []:
                 out["ok"][m, rows[position], plan.fold] = False
                 out["errors"].append((m, int(rows[position]), plan.fold, error))
-    out["notes"] = {k: sorted(v) for k, v in out["notes"].items()}
-    return out
+
+    def collected(self) -> dict:
+        """Everything stored, notes sorted."""
+        return {**self.out, "notes": {k: sorted(v) for k, v in self.out["notes"].items()}}
 
 
 def _store_history(store: dict, record: dict, plan, task: Task, data: BacktestData, per_series: bool) -> None:
@@ -64,11 +75,10 @@ def _store_history(store: dict, record: dict, plan, task: Task, data: BacktestDa
         store.setdefault(plan.fold, {})[data.ids[task.rows[plan.members[0]]]] = record["history"]
 
 
-def _times(data: BacktestData, series: np.ndarray, positions: np.ndarray):
+def _times(axis, series: np.ndarray, positions: np.ndarray):
     """Timestamps of ``positions`` of each series ``series`` (same shapes), as values."""
-    axis = data.panel.time
     if axis.kind == "mixed":
-        values = [data.panel.time.series_index(int(s), int(p), 1)[0] for s, p in zip(series, positions)]
+        values = [axis.series_index(int(s), int(p), 1)[0] for s, p in zip(series, positions)]
         return pd.Index(values) if values else pd.Index([], dtype=float)
     stamps = axis.at(positions, series) if axis.step else calendar_stamps(axis, series, positions)
     return axis.to_index(stamps) if axis.kind == "datetime" else stamps
@@ -96,46 +106,28 @@ def mase_scales(data: BacktestData, folds: Folds, season: int) -> np.ndarray:
     return scales
 
 
-def forecast_table(collected: dict, data: BacktestData, folds: Folds, model_order: list, season: int,
-                   gap: int, levels=None):
-    """The forecasts table sorted by model, series, fold and step, and each row's MASE scale.
-
-    With ``levels``, ``lo_<level>``/``hi_<level>`` columns follow the quantiles (NaN
-    for models without intervals)."""
-    ok = collected["ok"]
+def assemble(collected: dict, data: BacktestData, folds: Folds, model_order: list, season: int, gap: int,
+             points: list, levels=None) -> ForecastArrays:
+    """The arrays of a result: the collected forecasts with the actuals, MASE scales
+    and timestamps read from the data (the forecast steps' stamps only when asked)."""
     horizon = collected["y_hat"].shape[3]
-    m_idx, s_idx, f_idx = np.nonzero(ok)
-    steps = np.arange(gap + 1, gap + horizon + 1)
-    cutoff_pos = folds.cutoffs[s_idx, f_idx]
-    row_series = np.repeat(s_idx, horizon)
-    target_pos = (cutoff_pos[:, None] + steps[None, :]).ravel()
-    actual = data.actuals.values[data.actuals.starts[row_series] + target_pos,
-                                 data.actuals.columns.index(data.target)]
-    # Categoricals: the labels are stored once, the rows hold small integer codes.
-    frame = pd.DataFrame({
-        "model": pd.Categorical.from_codes(np.repeat(m_idx, horizon), categories=_labels(model_order)),
-        "unique_id": pd.Categorical.from_codes(np.repeat(s_idx, horizon), categories=_labels(data.ids)),
-        "fold": np.repeat(f_idx, horizon).astype(np.int64),
-        "cutoff": np.repeat(np.asarray(_times(data, s_idx, cutoff_pos)), horizon) if len(s_idx) else [],
-        "ds": _times(data, row_series, target_pos) if len(s_idx) else [],
-        "step": np.tile(steps, len(s_idx)).astype(np.int64),
-        "y": actual,
-        "y_hat": collected["y_hat"][m_idx, s_idx, f_idx].ravel(),
-    })
-    if not len(s_idx):
-        frame = frame.astype({"cutoff": float, "ds": float})
-    for column in sorted(collected["quantiles"], key=quantile_level):
-        frame[column] = collected["quantiles"][column][m_idx, s_idx, f_idx].ravel()
-    for column in interval_names(levels or ()):
-        store = collected["intervals"].get(column)
-        frame[column] = store[m_idx, s_idx, f_idx].ravel() if store is not None else np.nan
-    scales = mase_scales(data, folds, season)
-    return frame, np.repeat(scales[s_idx, f_idx], horizon)
-
-
-def _labels(values) -> pd.Index:
-    """Category labels: the values as they are, strings kept as Python strings."""
-    return pd.Index(np.asarray(list(values), dtype=object), dtype=object)
+    steps = np.arange(gap + 1, gap + horizon + 1, dtype=np.int64)
+    present = folds.present
+    s_idx, f_idx = np.nonzero(present)
+    actuals, target = data.actuals, data.actuals.columns.index(data.target)
+    y = np.full(present.shape + (horizon,), np.nan)
+    rows = actuals.starts[s_idx][:, None] + folds.cutoffs[s_idx, f_idx][:, None] + steps[None, :]
+    y[s_idx, f_idx] = actuals.values[rows, target]
+    times = partial(_times, data.panel.time)  # a partial, not a closure: results pickle
+    cutoff = dense_times(times, present, folds.cutoffs, np.zeros(1, np.int64))[:, :, 0]
+    failed = ~collected["ok"]
+    for store in (collected["y_hat"], *collected["quantiles"].values(), *collected["intervals"].values()):
+        store[failed] = np.nan  # a failed member's slot holds no forecast
+    intervals = {name: collected["intervals"].get(name) for name in interval_names(levels or ())}
+    return ForecastArrays(models=model_order, series=labels_index(data.ids), steps=steps, ok=collected["ok"],
+                          y_hat=collected["y_hat"], quantiles=collected["quantiles"], intervals=intervals, y=y,
+                          scale=mase_scales(data, folds, season), cutoff=cutoff,
+                          ds=(times, folds.cutoffs), points=points, levels=levels)
 
 
 def error_table(errors: list, data: BacktestData, model_order: list) -> pd.DataFrame:

@@ -114,14 +114,15 @@ def panel_hash(panel: Panel, rows: np.ndarray | None = None) -> str:
     digest.update(repr(panel.ids[rows].tolist()).encode())
     digest.update(repr(list(panel.columns)).encode())
     digest.update(repr((panel.time.kind, panel.time.step, panel.time.describe_freq())).encode())
-    digest.update(np.ascontiguousarray(panel.time.first[rows]).tobytes())
-    digest.update(np.ascontiguousarray(panel.lengths[rows]).tobytes())
+    # Buffers, not .tobytes(): the same bytes without a copy of the whole panel.
+    digest.update(memoryview(np.ascontiguousarray(panel.time.first[rows])))
+    digest.update(memoryview(np.ascontiguousarray(panel.lengths[rows])))
     starts, ends = panel.starts[rows], panel.ends[rows]
     if rows.size and np.array_equal(starts[1:], ends[:-1]):  # one contiguous block: hash it at once
-        digest.update(np.ascontiguousarray(panel.values[starts[0] : ends[-1]]).tobytes())
+        digest.update(memoryview(np.ascontiguousarray(panel.values[starts[0] : ends[-1]])))
     else:
         for i in rows.tolist():
-            digest.update(np.ascontiguousarray(panel.series(i)).tobytes())
+            digest.update(memoryview(np.ascontiguousarray(panel.series(i))))
     return digest.hexdigest()
 
 

@@ -17,11 +17,11 @@ from .._validation import FILL_POLICIES, check_bool, check_choice, check_int
 from ..base import check_levels, check_quantiles
 from ..exceptions import BacktestError, InputTypeError, InvalidParameterError, TsForecastWarning
 from ..splits import ExpandingWindowSplit, SlidingWindowSplit
-from ._assemble import collect, error_table, forecast_table
+from ._assemble import Collector, assemble, error_table
 from ._data import prepare_data
 from ._execute import check_backend, execute, worker_count
 from ._plan import json_value, plan_tasks, resolve_random_states, series_folds
-from ._scoring import check_metrics, score
+from ._scoring import check_metrics
 from ._tasks import Task
 from .checkpoint import TaskStore
 from .result import BacktestResult
@@ -59,6 +59,15 @@ def _check_cadence(value, name: str) -> int | bool:
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
     return check_int(value, name, minimum=1)
+
+
+def _check_asked_quantiles(quantiles):
+    """None (no quantiles), ``"auto"`` (each model's own levels) or checked levels."""
+    if quantiles is None or (isinstance(quantiles, str) and quantiles == "auto"):
+        return quantiles
+    if isinstance(quantiles, str):
+        raise InvalidParameterError(f'quantiles must be None, "auto" or a list of levels in (0, 1); got {quantiles!r}.')
+    return check_quantiles(quantiles)
 
 
 def _check_cv(cv, horizon):
@@ -108,31 +117,32 @@ def _versions() -> dict:
 
 
 # --------------------------------------------------------------------------- running
-def _run_tasks(tasks: list[Task], *, n_jobs, backend, checkpoint_dir, progress) -> tuple[dict, int]:
-    """Payload of every task, reading finished ones from the checkpoint; returns the
-    payloads and how many were resumed."""
+def _run_tasks(tasks: list[Task], collector: Collector, *, n_jobs, backend, checkpoint_dir, progress) -> int:
+    """Run every task into ``collector``, reading finished ones from the checkpoint;
+    returns how many were resumed."""
     from tqdm.auto import tqdm
 
     store = TaskStore(checkpoint_dir) if checkpoint_dir is not None else None
-    payloads = {}
+    by_index = {task.index: task for task in tasks}
+    done = set()
     if store is not None:
         for task in tasks:
             saved = store.load(task.key)
             if saved is not None and len(saved.get("folds", [])) == len(task.folds):
-                payloads[task.index] = _from_json(saved)
-    resumed = len(payloads)
-    pending = [task for task in tasks if task.index not in payloads]
-    keys = {task.index: task.key for task in tasks}
+                collector.add(task, _from_json(saved))
+                done.add(task.index)
+    resumed = len(done)
+    pending = [task for task in tasks if task.index not in done]
     with tqdm(total=len(tasks), initial=resumed, disable=not progress, desc="backtest", unit="task") as bar:
 
         def finished(index: int, payload: dict) -> None:
             if store is not None:
-                store.save(keys[index], _to_json(payload))
-            payloads[index] = payload
+                store.save(by_index[index].key, _to_json(payload))
+            collector.add(by_index[index], payload)
             bar.update(1)
 
         execute(pending, finished, n_jobs=n_jobs, backend=backend)
-    return payloads, resumed
+    return resumed
 
 
 def _to_json(payload: dict) -> dict:
@@ -158,18 +168,27 @@ def _from_json(payload: dict) -> dict:
     return {**payload, "folds": [arrays(r) for r in payload["folds"]]}
 
 
-def _info(settings, data, folds, named, resolved, collected, table, forecasts, run) -> dict:
+def _fold_cutoffs(arrays) -> dict:
+    """``{fold: [first cutoff, last cutoff]}`` over the series with a forecast in the fold."""
+    made = arrays.has.any(axis=0)
+    out = {}
+    for fold in np.flatnonzero(made.any(axis=0)).tolist():
+        values = pd.Series(arrays.cutoff[made[:, fold], fold])
+        out[fold] = [str(values.min()), str(values.max())]
+    return out
+
+
+def _info(settings, data, folds, named, resolved, collected, arrays, run) -> dict:
     """The JSON-able description of a finished backtest (``BacktestResult.info``)."""
-    cutoffs = forecasts.groupby("fold")["cutoff"].agg(["min", "max"])
     quantiles, levels = settings["quantiles"], settings.get("levels")
     return {
         "data": data,
         **{k: v for k, v in settings.items() if k not in ("quantiles", "levels")},
-        "quantiles": list(quantiles) if quantiles is not None else None,
+        "quantiles": list(quantiles) if isinstance(quantiles, tuple) else quantiles,
         "levels": list(levels) if levels is not None else None,
         "n_folds": int(folds.n_folds),
-        "cutoffs": {int(k): [str(v["min"]), str(v["max"])] for k, v in cutoffs.iterrows()},
-        "metrics": [c for c in table.columns if c not in forecasts.columns],
+        "cutoffs": _fold_cutoffs(arrays),
+        "metrics": arrays.names,
         "model_names": list(named),
         "models": {name: {"class": f"{type(m).__module__}.{type(m).__qualname__}",
                           "params": {k: json_value(v) for k, v in m.get_params(deep=False).items()},
@@ -280,12 +299,14 @@ def backtest(
         forecast steps (calendar features, planned prices).
     metrics : list of str, optional
         Among ``"mae", "rmse", "smape", "mase", "mape"``; default the first four.
-        Quantile models add ``pinball`` and ``coverage``.
+        With ``quantiles``, quantile models add ``pinball`` and ``coverage``.
     season_length : int
         The seasonal period of the MASE scale (1: naive one-step differences),
         computed on each fold's own training rows.
-    quantiles : list of float, optional
-        Quantiles asked of models with ``supports_quantiles``; default: their own.
+    quantiles : list of float or "auto", optional
+        Quantiles asked of models with ``supports_quantiles`` (``"auto"``: each
+        model's own levels), scored as ``pinball`` and ``coverage``; default: none
+        (they cost memory and time on large panels; ``levels`` gives intervals).
     levels : sequence of float, optional
         Prediction interval levels in percent, e.g. ``(80, 95)``: models with a
         forecast distribution (``supports_quantiles``, which includes
@@ -362,7 +383,7 @@ def backtest(
     warm_start = _check_cadence(warm_start, "warm_start")
     names = check_metrics(metrics)
     season_length = check_int(season_length, "season_length", minimum=1)
-    quantiles = check_quantiles(quantiles) if quantiles is not None else None
+    quantiles = _check_asked_quantiles(quantiles)
     levels = check_levels(levels) if levels is not None else None
     backend, n_jobs = check_backend(backend, n_jobs)
     progress = check_bool(progress, "progress")
@@ -380,17 +401,16 @@ def backtest(
                 "levels": levels}
     tasks = plan_tasks(protos, prepared, folds, settings, n_chunks=worker_count(n_jobs, backend),
                        keyed=checkpoint_dir is not None)
-    payloads, resumed = _run_tasks(tasks, n_jobs=n_jobs, backend=backend, checkpoint_dir=checkpoint_dir,
-                                   progress=progress)
-
     order = list(named)
-    collected = collect(tasks, payloads, prepared, folds, order, horizon)
+    collector = Collector(prepared, folds, order, horizon)
+    resumed = _run_tasks(tasks, collector, n_jobs=n_jobs, backend=backend, checkpoint_dir=checkpoint_dir,
+                         progress=progress)
+    collected = collector.collected()
     if not collected["ok"].any():
         shown = "; ".join(f"{order[m]} / {prepared.ids[s]!r} / fold {f}: {e}"
                           for m, s, f, e in collected["errors"][:5])
         raise BacktestError(f"every task of the backtest failed ({len(collected['errors'])} errors), e.g. {shown}")
-    forecasts, scales = forecast_table(collected, prepared, folds, order, season_length, gap, levels)
-    table = score(forecasts, scales, names, levels)
+    arrays = assemble(collected, prepared, folds, order, season_length, gap, names, levels)
     run = {
         "n_tasks": len(tasks), "n_tasks_resumed": resumed, "n_jobs": n_jobs,
         "backend": backend if isinstance(backend, str) or backend is None else type(backend).__name__,
@@ -398,6 +418,6 @@ def backtest(
     }
     settings.update(**_splitter_settings(splitter), season_length=season_length,
                     fill=fill, on_short=on_short)
-    info = _info(settings, prepared.describe(), folds, named, resolved, collected, table, forecasts, run)
+    info = _info(settings, prepared.describe(), folds, named, resolved, collected, arrays, run)
     errors = error_table(collected["errors"], prepared, order)
-    return BacktestResult(forecasts, table, errors, collected["histories"], info)
+    return BacktestResult.from_arrays(arrays, errors, collected["histories"], info)

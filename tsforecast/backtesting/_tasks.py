@@ -54,7 +54,7 @@ class Task:
     future_covariates: list
     horizon: int
     gap: int
-    quantiles: tuple | None
+    quantiles: tuple | str | None
     levels: tuple | None = None
     fill: str | None = None
     warm_start: bool = False
@@ -232,6 +232,17 @@ def interval_names(levels) -> list[str]:
     return [f"{side}_{level:g}" for level in levels for side in ("lo", "hi")]
 
 
+def _quantiles_asked(task: Task, model) -> bool:
+    """Whether the backtest asks ``model`` for quantiles (``quantiles`` given, and the
+    model has them): they cost memory and time, so only when asked."""
+    return task.quantiles is not None and bool(getattr(model, "supports_quantiles", False))
+
+
+def _wanted(task: Task) -> list | None:
+    """The levels to ask for; None for ``"auto"``: the model's own."""
+    return None if task.quantiles == "auto" else list(task.quantiles)
+
+
 def _interval_bands(bands: np.ndarray, levels, gap: int) -> dict:
     """``{lo_80: [series, horizon], ...}`` from the bounds of the first target
     ``[series, steps, targets, quantiles]`` ordered as :func:`level_quantiles`."""
@@ -248,8 +259,8 @@ def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state
     model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
     point = model._predict(task.steps)[:, task.gap :, 0]
     bands = None
-    if getattr(model, "supports_quantiles", False):
-        levels = check_quantiles(task.quantiles) if task.quantiles else DEFAULT_QUANTILES
+    if _quantiles_asked(task, model):
+        levels = DEFAULT_QUANTILES if task.quantiles == "auto" else check_quantiles(task.quantiles)
         values = model._predict_quantile_array(task.steps, levels)[:, task.gap :, : len(levels)]
         bands = {quantile_column(q): values[:, :, j] for j, q in enumerate(levels)}
     intervals = None
@@ -268,9 +279,8 @@ def _global_panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: di
     steps, n = task.steps, plan.members.size
     y_hat = _long_values(model.predict(steps), [task.target], n, steps)[task.target]
     bands = None
-    if getattr(model, "supports_quantiles", False):
-        wanted = list(task.quantiles) if task.quantiles else None  # None: the model's own levels
-        bands = _long_values(model.predict_quantiles(steps, quantiles=wanted), None, n, steps)
+    if _quantiles_asked(task, model):
+        bands = _long_values(model.predict_quantiles(steps, quantiles=_wanted(task)), None, n, steps)
     intervals = None
     if task.levels and getattr(model, "supports_quantiles", False):
         names = interval_names(task.levels)
@@ -303,9 +313,8 @@ def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
     point = model.predict(steps, X=predict_x)
     y_hat = np.stack([_point(point, key, task.target, steps, is_global)[task.gap :] for key in keys])
     bands = None
-    if getattr(model, "supports_quantiles", False):
-        wanted = list(task.quantiles) if task.quantiles else None  # None: the model's own levels
-        output = model.predict_quantiles(steps, X=predict_x, quantiles=wanted)
+    if _quantiles_asked(task, model):
+        output = model.predict_quantiles(steps, X=predict_x, quantiles=_wanted(task))
         frames = [_quantile_frame(output, key, is_global, steps) for key in keys]
         bands = {c: np.stack([f[c][task.gap :] for f in frames]) for c in frames[0]}
     intervals = None

@@ -1,7 +1,10 @@
 """`BacktestResult`: the forecasts of a backtest, their scores, and how to read them.
 
-The result holds plain pandas tables and JSON-able metadata, so it can be saved
-without pickle and read by the report. Nothing here fits a model.
+A backtest's result holds its forecasts as arrays (:mod:`._arrays`) and JSON-able
+metadata; every reading (fold scores, summary, per step, per series, Diebold-Mariano
+tests) reduces the arrays, and the long tables are views built when first read. It
+is saved without pickle (NumPy arrays and JSON in one zip) and read by the report.
+Nothing here fits a model.
 """
 
 from __future__ import annotations
@@ -19,16 +22,15 @@ import pandas as pd
 
 from .._validation import check_float, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
+from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps
 from .significance import diebold_mariano, diebold_mariano_rows
 
 __all__ = ["BacktestResult", "aggregate_steps"]
 
 _FORMAT = "tsforecast-backtest-result"
-_VERSION = 1
+#: 1: the forecasts and metrics as CSV tables; 2: the forecasts as NumPy arrays.
+_VERSIONS = (1, 2)
 _TABLES = ("forecasts", "metrics", "errors")
-_KEYS = ("model", "unique_id", "fold", "cutoff", "step")
-#: Metrics whose per-step values are absolute errors to be averaged as squares.
-_QUADRATIC = ("rmse",)
 
 
 def aggregate_steps(values: pd.Series | np.ndarray, metric: str) -> float:
@@ -41,89 +43,9 @@ def aggregate_steps(values: pd.Series | np.ndarray, metric: str) -> float:
     values = values[~np.isnan(values)]
     if not values.size:
         return float("nan")
-    if metric in _QUADRATIC:
+    if metric in QUADRATIC:
         return float(np.sqrt(np.mean(values**2)))
     return float(np.mean(values))
-
-
-def _codes(column: pd.Series) -> tuple[np.ndarray, pd.Index]:
-    """Integer codes of ``column`` and the labels they index (categories kept in their order)."""
-    if isinstance(column.dtype, pd.CategoricalDtype):
-        return column.cat.codes.to_numpy(np.int64), column.cat.categories
-    values = column.to_numpy()
-    if values.dtype.kind in "iu" and len(values):
-        low, high = int(values.min()), int(values.max())
-        if high - low <= len(values):  # folds, steps: a short range, no hashing needed
-            shifted = np.subtract(values, low, dtype=np.int64)
-            counts = np.bincount(shifted, minlength=high - low + 1)
-            if counts.all():  # every value in the range occurs: the shift is the code
-                return shifted, pd.Index(np.arange(low, high + 1), dtype=values.dtype)
-            present = np.flatnonzero(counts)
-            lookup = np.full(high - low + 1, -1, np.int64)
-            lookup[present] = np.arange(len(present))
-            return lookup[shifted], pd.Index(present + low, dtype=values.dtype)
-    codes, labels = pd.factorize(column, sort=True)
-    return codes.astype(np.int64), pd.Index(labels)
-
-
-class _Groups:
-    """The groups of some key columns present in a table: each row's group number, each
-    group's code per key and, when the rows come sorted by group (as a backtest's tables
-    do), where each group starts.
-
-    One pass over integer codes, without pandas' per-group machinery: a backtest of
-    100,000 series has millions of rows and hundreds of thousands of groups.
-    """
-
-    def __init__(self, table: pd.DataFrame, keys: list[str]):
-        codes, self.labels = (list(x) for x in zip(*(_codes(table[k]) for k in keys)))
-        shape = tuple(max(len(lab), 1) for lab in self.labels)
-        flat = np.ravel_multi_index(codes, shape) if len(table) else np.zeros(0, np.int64)
-        if np.prod(shape, dtype=float) <= 4 * len(table) + 1024:
-            present = np.bincount(flat, minlength=int(np.prod(shape))) > 0
-            # Every combination present (a complete backtest): the flat key is the group.
-            self.row_group = flat if present.all() else (np.cumsum(present) - 1)[flat]
-            present = np.flatnonzero(present)
-        else:  # a sparse key space: compress it by sorting
-            present, self.row_group = np.unique(flat, return_inverse=True)
-        self.codes = list(np.unravel_index(present, shape))
-        self.n = len(present)
-        self._starts = False  # not yet known
-
-    @property
-    def starts(self) -> np.ndarray | None:
-        """Where each group starts when the rows are sorted by group, else None."""
-        if self._starts is False:
-            change = np.diff(self.row_group)
-            sorted_rows = len(self.row_group) > 0 and bool((change >= 0).all())
-            self._starts = np.flatnonzero(np.r_[True, change != 0]) if sorted_rows else None
-        return self._starts
-
-    def total(self, values: np.ndarray) -> np.ndarray:
-        """The sum of ``values`` over each group's rows."""
-        if self.n and self.starts is not None:
-            return np.add.reduceat(values, self.starts)
-        return np.bincount(self.row_group, weights=values, minlength=self.n)
-
-
-def _combine_steps(table: pd.DataFrame, groups: _Groups, metric: str) -> np.ndarray:
-    """:func:`aggregate_steps` of ``metric`` over the rows of each group, vectorised."""
-    values = table[metric].to_numpy(dtype=float)
-    finite = ~np.isnan(values)
-    values = np.where(finite, values, 0.0)
-    if metric in _QUADRATIC:
-        values = values**2
-    total, count = groups.total(values), groups.total(finite.astype(np.float64))
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(count > 0, total / np.where(count > 0, count, 1), np.nan)
-    return np.sqrt(mean) if metric in _QUADRATIC else mean
-
-
-def _key_column(labels: pd.Index, codes: np.ndarray, like: pd.Series):
-    """A key column of a grouped table, categorical when the source column is."""
-    if isinstance(like.dtype, pd.CategoricalDtype):
-        return pd.Categorical.from_codes(codes, dtype=like.dtype)
-    return labels.take(codes).to_numpy()
 
 
 class BacktestResult:
@@ -134,11 +56,14 @@ class BacktestResult:
     forecasts : pandas.DataFrame
         One row per model, series, fold and horizon step: ``model``, ``unique_id``,
         ``fold``, ``cutoff`` (the last time step the model saw), ``ds``, ``step``
-        (steps ahead of the cutoff), ``y``, ``y_hat`` and one ``q<level>`` column per
-        quantile (NaN for models without quantiles).
+        (steps ahead of the cutoff), ``y``, ``y_hat``, one ``q<level>`` column per
+        quantile asked (NaN for models without quantiles) and ``lo_<L>``/``hi_<L>``
+        per interval level. For a backtest's result it is built from its arrays on
+        first access (and kept): the readings below never need it.
     metrics : pandas.DataFrame
-        The same keys (without ``ds``) and one column per metric, per step. A
-        fold's score is the mean over its steps (the root mean square for ``rmse``).
+        The same keys (without ``ds``) and one column per metric, per step (built
+        on first access too). A fold's score is the mean over its steps (the root
+        mean square for ``rmse``).
     errors : pandas.DataFrame
         Failed tasks: ``model``, ``unique_id``, ``fold``, ``error`` ("Type: message").
     histories : dict
@@ -157,23 +82,58 @@ class BacktestResult:
     [0.5, 0.0]
     """
 
-    def __init__(self, forecasts, metrics, errors=None, histories=None, info=None):
+    def __init__(self, forecasts, metrics, errors=None, histories=None, info=None, *, arrays=None):
         for name, value, kinds in (("forecasts", forecasts, pd.DataFrame), ("metrics", metrics, pd.DataFrame),
                                    ("errors", errors, (pd.DataFrame, type(None))),
                                    ("histories", histories, (dict, type(None))), ("info", info, (dict, type(None)))):
+            if arrays is not None and name in ("forecasts", "metrics") and value is None:
+                continue
             if not isinstance(value, kinds):
                 raise InputTypeError(f"{name} must be a {'DataFrame' if kinds is pd.DataFrame else 'dict'}"
                                      f"{'' if kinds is pd.DataFrame else ' or None'}; got {type(value).__name__}.")
-        self.forecasts = forecasts
-        self.metrics = metrics
+        if arrays is not None and (forecasts is not None or metrics is not None):
+            raise InvalidParameterError("give either the forecasts and metrics tables or arrays, not both.")
+        self._arrays = arrays
+        self._forecasts, self._metrics = forecasts, metrics
+        self._table_scores = None
         self.errors = errors if errors is not None else pd.DataFrame(columns=["model", "unique_id", "fold", "error"])
         self.histories = histories or {}
         self.info = info or {}
 
+    @classmethod
+    def from_arrays(cls, arrays: ForecastArrays, errors=None, histories=None, info=None) -> BacktestResult:
+        """A result holding its forecasts as arrays (what :func:`tsforecast.backtest`
+        returns); the tables are built from them on first access."""
+        return cls(None, None, errors, histories, info, arrays=arrays)
+
+    @property
+    def forecasts(self) -> pd.DataFrame:
+        """The forecasts table (built from the arrays on first access, then kept)."""
+        if self._forecasts is None:
+            self._forecasts = self._arrays.forecast_table()
+        return self._forecasts
+
+    @property
+    def metrics(self) -> pd.DataFrame:
+        """The per-step metrics table (built from the arrays on first access, then kept)."""
+        if self._metrics is None:
+            self._metrics = self._arrays.metrics_table(self.forecasts)
+        return self._metrics
+
+    @property
+    def _scores(self):
+        """The arrays every reduction reads: the backtest's own, or the metrics table's."""
+        if self._arrays is not None:
+            return self._arrays
+        if self._table_scores is None:
+            self._table_scores = TableScores(self._metrics)
+        return self._table_scores
+
     def __repr__(self) -> str:
+        scores = self._scores
         return (
-            f"BacktestResult(models={self.models}, folds={self.metrics['fold'].nunique() if len(self.metrics) else 0}, "
-            f"rows={len(self.forecasts)}, errors={len(self.errors)})"
+            f"BacktestResult(models={self.models}, folds={int(scores.has.any(axis=(0, 1)).sum())}, "
+            f"rows={scores.n_rows}, errors={len(self.errors)})"
         )
 
     # -- reading -------------------------------------------------------------
@@ -183,15 +143,58 @@ class BacktestResult:
         names = self.info.get("model_names")
         if names:
             return list(names)
-        return list(dict.fromkeys(self.metrics["model"])) if len(self.metrics) else []
+        scores = self._scores
+        return [m for m, any_row in zip(scores.models, scores.has.any(axis=(1, 2))) if any_row]
 
     @property
     def metric_names(self) -> list[str]:
         """The metric columns of :attr:`metrics`, main metric first."""
+        present = self._scores.names
         names = self.info.get("metrics")
         if names:
-            return [m for m in names if m in self.metrics.columns]
-        return [c for c in self.metrics.columns if c not in _KEYS]
+            return [m for m in names if m in present]
+        return list(present)
+
+    @property
+    def scored_models(self) -> list[str]:
+        """The models with at least one forecast, in the order they were given."""
+        scores = self._scores
+        present = [m for m, any_row in zip(scores.models, scores.has.any(axis=(1, 2))) if any_row]
+        return [m for m in self.models if m in present] + [m for m in present if m not in self.models]
+
+    @property
+    def series(self) -> pd.Index:
+        """The ids of the series with at least one forecast, in the data's order."""
+        scores = self._scores
+        return pd.Index(scores.series[scores.has.any(axis=(0, 2))], name="unique_id")
+
+    @property
+    def folds(self) -> list[int]:
+        """The folds with at least one forecast, in order."""
+        scores = self._scores
+        return [int(f) for f in scores.folds[scores.has.any(axis=(0, 1))]]
+
+    def forecasts_of(self, series=None, folds=None, models=None) -> pd.DataFrame:
+        """The rows of :attr:`forecasts` for some ``series`` ids, ``folds`` and ``models``
+        (each default: all), without building the whole table of a large panel."""
+        if self._arrays is not None and self._forecasts is None:
+            return self._arrays.forecast_table(self._arrays.select(series, folds, models))
+        table = self.forecasts
+        if table.empty:
+            return table
+        mask = np.ones(len(table), dtype=bool)
+        for column, wanted in (("unique_id", series), ("fold", folds), ("model", models)):
+            if wanted is not None:
+                mask &= table[column].isin(list(wanted)).to_numpy()
+        return table[mask].reset_index(drop=True)
+
+    def count(self, metric: str) -> pd.Series:
+        """Per model: how many per-step values of ``metric`` were scored (finite)."""
+        metric = self._check_metric(metric)
+        scores = self._scores
+        counts = {m: int(np.isfinite(scores.metric(metric, i)).sum()) for i, m in enumerate(scores.models)
+                  if scores.has[i].any()}
+        return pd.Series({m: counts[m] for m in self.scored_models}, name=metric, dtype=np.int64)
 
     def _check_metric(self, metric: str | None) -> str:
         names = self.metric_names
@@ -209,16 +212,18 @@ class BacktestResult:
     def fold_scores(self, metric: str | None = None) -> pd.DataFrame:
         """Scores per model, series and fold: each metric combined over the horizon steps."""
         metrics = [self._check_metric(metric)] if metric is not None else self.metric_names
-        keys = ["model", "unique_id", "fold"]
-        groups = _Groups(self.metrics, keys)
-        table = pd.DataFrame({k: _key_column(lab, c, self.metrics[k])
-                              for k, lab, c in zip(keys, groups.labels, groups.codes)})
-        # A series' fold has one cutoff, so any row of a group gives the group's cutoff.
-        row = np.zeros(groups.n, np.int64)
-        row[groups.row_group] = np.arange(len(groups.row_group))
-        table.insert(3, "cutoff", self.metrics["cutoff"].to_numpy()[row] if groups.n else [])
-        for m in metrics:
-            table[m] = _combine_steps(self.metrics, groups, m)
+        scores = self._scores
+        m_idx, s_idx, f_idx = np.nonzero(scores.has)
+        table = pd.DataFrame({"model": scores.key_column("model", m_idx),
+                              "unique_id": scores.key_column("unique_id", s_idx),
+                              "fold": scores.folds[f_idx], "cutoff": scores.cutoff[s_idx, f_idx]})
+        bounds = np.searchsorted(m_idx, np.arange(len(scores.models) + 1))  # rows come sorted by model
+        for name in metrics:
+            column = np.empty(len(m_idx))
+            for m in np.flatnonzero(np.diff(bounds)):
+                rows = slice(bounds[m], bounds[m + 1])
+                column[rows] = combine_steps(scores.metric(name, int(m)), name)[s_idx[rows], f_idx[rows]]
+            table[name] = column
         return table
 
     def _per_fold(self, metrics: list[str]) -> pd.DataFrame:
@@ -252,12 +257,13 @@ class BacktestResult:
     def by_step(self, metric: str | None = None) -> pd.DataFrame:
         """``metric`` per horizon step (rows) and model (columns), over series and folds."""
         metric = self._check_metric(metric)
-        groups = _Groups(self.metrics, ["step", "model"])
-        (steps, models), (step_labels, model_labels) = groups.codes, groups.labels
-        values = _combine_steps(self.metrics, groups, metric)
-        index = pd.MultiIndex.from_arrays([step_labels.take(steps), model_labels.take(models).astype(object)],
-                                          names=["step", "model"])
-        wide = pd.Series(values, index=index, name=metric).unstack("model")
+        scores = self._scores
+        columns = {}
+        for m, label in enumerate(scores.models):
+            if scores.has[m].any():
+                values = scores.metric(metric, m)
+                columns[label] = combine_steps(values.reshape(-1, values.shape[-1]), metric, axis=0)
+        wide = pd.DataFrame(columns, index=pd.Index(scores.steps, name="step"))
         wide.columns = pd.Index(list(wide.columns), name="model")
         return wide[[m for m in self.models if m in wide.columns]]
 
@@ -280,40 +286,37 @@ class BacktestResult:
         """
         self._check_model(reference, "reference")
         metric = self._check_metric(metric)
-        table = self.metrics
+        scores = self._scores
+        steps = slice(None)
         if horizon_step is not None:
             horizon_step = check_int(horizon_step, "horizon_step", minimum=1)
-            if horizon_step not in set(table["step"]):
+            if horizon_step not in set(scores.steps.tolist()):
                 raise InvalidParameterError(
-                    f"horizon_step must be one of the backtested steps {sorted(set(table['step']))!r}; "
+                    f"horizon_step must be one of the backtested steps {sorted(scores.steps.tolist())!r}; "
                     f"got {horizon_step!r}."
                 )
-            table = table[table["step"] == horizon_step]
+            at = int(np.flatnonzero(scores.steps == horizon_step)[0])
+            steps = slice(at, at + 1)
             spacing = int(self.info.get("step", 1) or 1)
             h = max(1, -(-horizon_step // spacing))
         else:
-            h = int(self.info.get("horizon", table["step"].nunique()))
-        # Align the models on (series, cutoff, step) through integer codes: the group order is
-        # the sort order of those keys, so no merge or sort of millions of rows is needed.
-        groups = _Groups(table, ["unique_id", "cutoff", "step"])
-        loss = table[metric].to_numpy(dtype=float)
-        if metric in _QUADRATIC:
-            loss = loss**2
-        model_codes, model_labels = _codes(table["model"])
-        positions = {str(label): i for i, label in enumerate(model_labels)}
+            h = int(self.info.get("horizon", len(scores.steps)))
+        positions = {str(label): i for i, label in enumerate(scores.models)}
 
-        def aligned(model) -> np.ndarray:
-            values = np.full(groups.n, np.nan)
-            mine = model_codes == positions.get(str(model), -1)
-            values[groups.row_group[mine]] = loss[mine]
-            return values
+        def losses(model) -> np.ndarray:
+            """Per series, fold and step in that order (series, then cutoff, then step)."""
+            m = positions.get(str(model))
+            if m is None:
+                return np.full(len(scores.series) * len(scores.folds) * len(scores.steps[steps]), np.nan)
+            values = scores.metric(metric, m)[..., steps]
+            return (values**2 if metric in QUADRATIC else values).ravel()
 
-        ref = aligned(reference)
+        ref = losses(reference)
         rows = {}
         for model in self.models:
             if model == reference:
                 continue
-            own = aligned(model)
+            own = losses(model)
             both = np.isfinite(own) & np.isfinite(ref)
             if both.sum() < 2:
                 rows[model] = (np.nan, np.nan, np.nan, int(both.sum()))
@@ -386,12 +389,16 @@ class BacktestResult:
         if reference is not None:
             self._check_model(reference, "reference")
         alpha = check_float(alpha, "alpha", minimum=0, maximum=1, include_minimum=False, include_maximum=False)
-        dense = _DenseScores(self.metrics, metric)
-        score, n_folds = dense.series_scores()
-        order = [m for m in self.models if m in set(dense.models)] + [m for m in dense.models if m not in self.models]
-        rows = [list(dense.models).index(m) for m in order]
-        score, n_folds, has = score[rows], n_folds[rows], dense.has[rows]
-        rank, win, p_value = _series_ranks(score, dense.paired_losses(rows), self._dm_lag_window())
+        scores = self._scores
+        order = self.scored_models
+        rows = [scores.models.index(m) for m in order]
+        losses = np.stack([scores.metric(metric, m) for m in rows]) if rows else np.zeros((0,) + scores.has.shape[1:])
+        score, n_folds = _series_scores(losses, metric)
+        has = scores.has[rows].any(axis=2)
+        if metric in QUADRATIC:
+            losses = losses**2
+        paired = losses.reshape(losses.shape[0], losses.shape[1], -1)  # [model, series, fold * step]: time order
+        rank, win, p_value = _series_ranks(score, paired, self._dm_lag_window())
         table = pd.DataFrame({"model": np.repeat(np.asarray(order, dtype=object), score.shape[1]),
                               "unique_id": np.tile(np.arange(score.shape[1]), len(order))})
         table[metric] = score.ravel()
@@ -407,32 +414,29 @@ class BacktestResult:
         table["significant_win"] = table["win"] & (table["win_p_value"] < alpha)
         table = table[has.ravel()].reset_index(drop=True)
         table["model"] = pd.Categorical(table["model"], categories=pd.Index(order, dtype=object))
-        table["unique_id"] = dense.series_column(table["unique_id"].to_numpy(), self.metrics["unique_id"])
+        table["unique_id"] = scores.key_column("unique_id", table["unique_id"].to_numpy())
         return table
 
     def _dm_lag_window(self) -> int:
         """``h`` of the pooled Diebold-Mariano tests: the horizon, as in :meth:`compare`."""
-        return int(self.info.get("horizon", self.metrics["step"].nunique() if len(self.metrics) else 1))
+        return int(self.info.get("horizon", max(len(self._scores.steps), 1)))
 
     # -- files ---------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:
-        """Write the result to one zip file (CSV tables and JSON), atomically."""
+        """Write the result to one zip file, atomically: the forecast arrays as ``.npy``
+        members (or, for a result built from tables or with timestamps NumPy cannot
+        store without pickle, the tables as CSV) and JSON metadata."""
         path = Path(path)
         members = {"info.json": _dumps(self.info), "histories.json": _dumps(self.histories)}
-        schema, categories = {}, {}
-        for name in _TABLES:
-            table = getattr(self, name)
-            members[f"{name}.csv"] = table.to_csv(index=False).encode("utf-8")
-            schema[name] = {str(c): str(t) for c, t in table.dtypes.items()}
-            categories[name] = {str(c): _json_labels(table[c].cat.categories) for c, t in table.dtypes.items()
-                                if isinstance(t, pd.CategoricalDtype)}
-        manifest = {
-            "format": _FORMAT,
-            "version": _VERSION,
-            "schema": schema,
-            "categories": categories,
-            "sha256": {k: hashlib.sha256(v).hexdigest() for k, v in members.items()},
-        }
+        arrays = self._arrays.arrays() if self._arrays is not None else None
+        if arrays is not None and all(a.dtype != object for a in arrays.values()):
+            manifest = {"version": 2, "arrays": self._arrays.describe(), **_table_members(members, self, ["errors"])}
+            for name, values in arrays.items():
+                members[f"arrays/{name}.npy"] = _npy(values)
+        else:
+            manifest = {"version": 1, **_table_members(members, self, _TABLES)}
+        manifest = {"format": _FORMAT, **manifest,
+                    "sha256": {k: hashlib.sha256(v).hexdigest() for k, v in members.items()}}
         members["manifest.json"] = _dumps(manifest)
         _atomic_zip(path, members)
         return path
@@ -453,62 +457,64 @@ class BacktestResult:
             raise ModelFileError(
                 f"path {str(path)!r} has no valid manifest.json; it is not a backtest result."
             ) from None
-        if manifest.get("format") != _FORMAT or manifest.get("version") != _VERSION:
+        if manifest.get("format") != _FORMAT or manifest.get("version") not in _VERSIONS:
             raise ModelFileError(
                 f"path {str(path)!r} holds format {manifest.get('format')!r} version {manifest.get('version')!r}; "
-                f"expected {_FORMAT!r} version {_VERSION}."
+                f"expected {_FORMAT!r} version {' or '.join(map(str, _VERSIONS))}."
             )
         for name, digest in manifest.get("sha256", {}).items():
             if name not in members or hashlib.sha256(members[name]).hexdigest() != digest:
                 raise ModelFileError(f"member {name!r} of {str(path)!r} is missing or altered (checksum mismatch).")
+        names = _TABLES if manifest["version"] == 1 else ("errors",)
         tables = {name: _read_table(members[f"{name}.csv"], manifest["schema"][name],
-                                    manifest.get("categories", {}).get(name, {})) for name in _TABLES}
-        return cls(
-            tables["forecasts"],
-            tables["metrics"],
-            tables["errors"],
-            _fold_keys(json.loads(members["histories.json"])),
-            json.loads(members["info.json"]),
-        )
+                                    manifest.get("categories", {}).get(name, {})) for name in names}
+        rest = (tables["errors"], _fold_keys(json.loads(members["histories.json"])), json.loads(members["info.json"]))
+        if manifest["version"] == 1:
+            return cls(tables["forecasts"], tables["metrics"], *rest)
+        return cls.from_arrays(_read_arrays(path, members, manifest), *rest)
 
 
-class _DenseScores:
-    """One metric as a dense array ``[model, series, fold, step]`` (NaN where absent)."""
+def _table_members(members: dict, result: BacktestResult, names) -> dict:
+    """Write tables ``names`` of ``result`` as CSV members; their schema for the manifest."""
+    schema, categories = {}, {}
+    for name in names:
+        table = getattr(result, name)
+        members[f"{name}.csv"] = table.to_csv(index=False).encode("utf-8")
+        schema[name] = {str(c): str(t) for c, t in table.dtypes.items()}
+        categories[name] = {str(c): _json_labels(table[c].cat.categories) for c, t in table.dtypes.items()
+                            if isinstance(t, pd.CategoricalDtype)}
+    return {"schema": schema, "categories": categories}
 
-    def __init__(self, metrics: pd.DataFrame, metric: str):
-        codes, labels = zip(*(_codes(metrics[k]) for k in ("model", "unique_id", "fold", "step")))
-        self.models = [str(m) for m in labels[0]]
-        self.series_labels = labels[1]
-        self.metric = metric
-        shape = tuple(len(lab) for lab in labels)
-        self.values = np.full(shape, np.nan)
-        self.values[codes] = metrics[metric].to_numpy(dtype=float)
-        self.has = np.zeros(shape[:2], dtype=bool)
-        self.has[codes[0], codes[1]] = True
 
-    def series_scores(self) -> tuple[np.ndarray, np.ndarray]:
-        """The mean over folds of the fold scores ``[model, series]``, and the folds scored."""
-        values = self.values**2 if self.metric in _QUADRATIC else self.values
-        finite = np.isfinite(values)
-        steps = finite.sum(axis=3)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            folds = np.where(steps > 0, np.where(finite, values, 0.0).sum(axis=3) / np.maximum(steps, 1), np.nan)
-        if self.metric in _QUADRATIC:
-            folds = np.sqrt(folds)
-        scored = np.isfinite(folds)
-        n_folds = scored.sum(axis=2)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            score = np.where(n_folds > 0, np.where(scored, folds, 0.0).sum(axis=2) / np.maximum(n_folds, 1), np.nan)
-        return score, n_folds
+def _npy(values: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, np.ascontiguousarray(values), allow_pickle=False)
+    return buffer.getvalue()
 
-    def paired_losses(self, rows: list[int]) -> np.ndarray:
-        """The per-step losses ``[model, series, fold * step]`` in time order (squared for rmse)."""
-        values = self.values[rows]
-        values = values**2 if self.metric in _QUADRATIC else values
-        return values.reshape(values.shape[0], values.shape[1], -1)
 
-    def series_column(self, codes: np.ndarray, like: pd.Series):
-        return _key_column(pd.Index(self.series_labels), codes, like)
+def _read_arrays(path: Path, members: dict, manifest: dict) -> ForecastArrays:
+    """The arrays of a version-2 file, read without pickle and checked for consistency."""
+    try:
+        arrays = {name[len("arrays/"):-len(".npy")]: np.load(io.BytesIO(data), allow_pickle=False)
+                  for name, data in members.items() if name.startswith("arrays/") and name.endswith(".npy")}
+        restored = ForecastArrays.from_arrays(arrays, manifest["arrays"])
+        problem = restored.check_shapes()
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ModelFileError(f"path {str(path)!r} holds unreadable forecast arrays: {exc!r}.") from None
+    if problem is not None:
+        raise ModelFileError(f"path {str(path)!r} holds inconsistent forecast arrays: {problem}.")
+    return restored
+
+
+def _series_scores(values: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """From ``values[model, series, fold, step]``: the mean over folds of the fold
+    scores ``[model, series]``, and the folds scored."""
+    folds = combine_steps(values, metric)
+    scored = np.isfinite(folds)
+    n_folds = scored.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(n_folds > 0, np.where(scored, folds, 0.0).sum(axis=2) / np.maximum(n_folds, 1), np.nan)
+    return score, n_folds
 
 
 def _series_ranks(score: np.ndarray, losses: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -75,7 +75,7 @@ def coverage_table(result) -> pd.DataFrame:
         return pd.DataFrame()
     summary = result.summary()
     summary.index = summary.index.map(str)
-    metrics = result.metrics.assign(model=result.metrics["model"].map(str))
+    counts = {str(level): result.count(f"coverage_{_name(level)}") for level in levels}
     rows = []
     for model in summary.index:
         for level in levels:
@@ -83,7 +83,7 @@ def coverage_table(result) -> pd.DataFrame:
             column = f"coverage_{name}"
             if f"{column}_mean" not in summary.columns or pd.isna(summary.loc[model, f"{column}_mean"]):
                 continue
-            n = int(metrics.loc[metrics["model"] == model, column].notna().sum())
+            n = int(counts[str(level)].rename(index=str).get(model, 0))
             coverage = float(summary.loc[model, f"{column}_mean"])
             rows.append({"model": model, "level": level, "nominal": level / 100, "coverage": coverage, "n": n,
                          "width": float(summary.loc[model, f"width_{name}_mean"]),
@@ -127,7 +127,7 @@ def calibration_blocks(result, reference: str | None = None) -> list[Block]:
         return []
     blocks: list[Block] = [Heading("Prediction intervals", 2, "intervals")]
     table = coverage_table(result)
-    without = [m for m in dict.fromkeys(map(str, result.metrics["model"])) if table.empty or m not in set(table.model)]
+    without = [str(m) for m in result.scored_models if table.empty or str(m) not in set(table.model)]
     if table.empty:
         return blocks + [Paragraph("No model of this backtest gave prediction intervals; wrap models in "
                                    "ConformalIntervals to calibrate them.")]
@@ -149,7 +149,7 @@ def calibration_blocks(result, reference: str | None = None) -> list[Block]:
     bands = _band_frames(result, table)
     if bands is not None:
         series, frame = bands
-        where = "the series" if result.forecasts["unique_id"].nunique() == 1 else f"series {series}"
+        where = "the series" if len(result.series) == 1 else f"series {series}"
         blocks += [Paragraph(f"Bands of every model with intervals on {where}, latest "
                              f"{frame['fold'].nunique()} fold(s): the darker band is the narrower level; "
                              "black: the actuals."),
@@ -159,12 +159,10 @@ def calibration_blocks(result, reference: str | None = None) -> list[Block]:
 
 
 def _band_frames(result, table: pd.DataFrame):
-    forecasts = result.forecasts
-    if forecasts.empty:
+    if not result.folds:
         return None
-    series = forecasts["unique_id"].iloc[0]
-    folds = sorted(forecasts["fold"].unique())[-_BAND_FOLDS:]
-    frame = forecasts[(forecasts["unique_id"] == series) & forecasts["fold"].isin(folds)].copy()
+    series = result.series[0]
+    frame = result.forecasts_of(series=[series], folds=result.folds[-_BAND_FOLDS:])
     frame["model"] = frame["model"].map(str)
     return series, frame[frame["model"].isin(set(table.model))]
 

@@ -48,7 +48,6 @@ MAX_MODELS_PLOTTED = 4
 #: Model classes preferred as the default reference, in order.
 #: The metrics in the order they are shown; others follow in the result's order.
 _METRIC_ORDER = ("mase", "mae", "rmse", "smape", "mape")
-_KEY_COLUMNS = ("model", "unique_id", "fold", "cutoff", "step")
 _MAX_ERROR_ROWS = 20
 #: Readable headers of per-model entries of ``info``.
 _COLUMN_LABELS = {"model_seconds": "wall time (s)", "random_states": "random state"}
@@ -111,7 +110,7 @@ def _scalar_text(value) -> str:
 
 # -- selection ---------------------------------------------------------------
 def _metric_names(result) -> list[str]:
-    columns = [c for c in result.metrics.columns if c not in _KEY_COLUMNS]
+    columns = list(result.metric_names)
     return sorted(columns, key=lambda c: (_METRIC_ORDER.index(c) if c in _METRIC_ORDER else len(_METRIC_ORDER),
                                           columns.index(c)))
 
@@ -122,14 +121,14 @@ def main_metric(result) -> str:
     if not names:
         raise InvalidInputError("result.metrics holds no metric column; there is nothing to report.")
     for name in names:
-        if result.metrics[name].notna().any():
+        if result.count(name).sum() > 0:
             return name
     return names[0]
 
 
 def _model_names(result) -> list[str]:
     """Models that have scores, in the order they were given."""
-    present = list(dict.fromkeys(map(str, result.metrics["model"].unique())))  # unique first: millions of rows
+    present = [str(m) for m in result.scored_models]
     scored = set(present)
     given = [str(m) for m in (getattr(result, "models", None) or result.info.get("models") or [])]
     ordered = [m for m in given if m in scored] + [m for m in present if m not in given]
@@ -357,14 +356,14 @@ def _shown_series(series: list, per_series, summary, reference, metric) -> tuple
 
 
 def _forecast_blocks(result, summary, reference, trained, per_series=None, metric="mase") -> list[Block]:
-    if result.forecasts.empty:
-        return [Heading("Forecasts against actuals", 2, "forecasts"), Paragraph("The result holds no forecasts.")]
-    all_folds = sorted(result.forecasts["fold"].unique())
+    all_folds = result.folds
     folds = all_folds[-MAX_FOLDS:]
-    series = list(result.forecasts["unique_id"].unique())
+    series = list(result.series)
     shown, note = _shown_series(series, per_series, summary, reference, metric)
     models = _plotted_models(summary, reference, trained)
-    forecasts = _per_series.latest_forecasts(result.forecasts, [key for key, _ in shown], folds, models)
+    forecasts = _per_series.latest_forecasts(result, [key for key, _ in shown], folds, models)
+    if forecasts.empty:
+        return [Heading("Forecasts against actuals", 2, "forecasts"), Paragraph("The result holds no forecasts.")]
     band = _quantile_band(forecasts)
     band_model = _band_model(forecasts, band, [*trained, *summary.sort_values("rank").index], models, reference)
     actuals, rows = _per_series.panels(forecasts, shown)
@@ -491,7 +490,7 @@ def _error_blocks(result) -> list[Block]:
 
 def _latest_folds(result) -> list:
     """The folds the forecast figures draw: the latest ``MAX_FOLDS``."""
-    return sorted(result.forecasts["fold"].unique())[-MAX_FOLDS:] if len(result.forecasts) else []
+    return result.folds[-MAX_FOLDS:]
 
 
 def default_title(result) -> str:

@@ -37,7 +37,7 @@ def _percent(value) -> str:
 
 def per_series_table(result, metric: str, reference: str) -> pd.DataFrame | None:
     """``result.per_series`` for a panel of at least two series; None otherwise."""
-    if result.metrics["unique_id"].nunique() < 2:
+    if len(result.series) < 2:
         return None
     return result.per_series(metric=metric, reference=reference, alpha=ALPHA)
 
@@ -85,13 +85,15 @@ def chosen_series(table: pd.DataFrame, model: str, metric: str) -> list[tuple[ob
     return list(chosen.items())
 
 
-def latest_forecasts(forecasts: pd.DataFrame, series: list, folds: list, models: list[str]) -> pd.DataFrame:
-    """The rows of ``forecasts`` for ``series``, ``folds`` and ``models`` (model names as str).
+def latest_forecasts(result, series: list, folds: list, models: list[str]) -> pd.DataFrame:
+    """The forecasts of ``result`` for ``series``, ``folds`` and ``models`` (model names as str).
 
-    Selected before any copy: the whole table of a large panel has millions of rows.
+    Read through ``result.forecasts_of``: the whole table of a large panel has millions
+    of rows and is never built for a figure.
     """
-    mask = forecasts["unique_id"].isin(series) & forecasts["fold"].isin(folds)
-    rows = forecasts[mask].copy()
+    rows = result.forecasts_of(series=series, folds=folds)
+    if rows.empty:
+        return rows
     rows["model"] = rows["model"].astype(str)
     rows["unique_id"] = rows["unique_id"].astype(object)
     return rows[rows["model"].isin(models)]
@@ -163,7 +165,7 @@ def _worst_blocks(result, table, focus, reference, metric, folds) -> list[Block]
             "is lowest:" if losing else
             f"{focus} does not lose against {reference} on any series; the {len(worst)} where its skill is lowest:")
     shown = [(key, f"{key}: skill {_percent(row['skill'])}") for key, row in worst.head(MAX_WORST_PLOTTED).iterrows()]
-    latest = latest_forecasts(result.forecasts, [key for key, _ in shown], folds, [focus, reference])
+    latest = latest_forecasts(result, [key for key, _ in shown], folds, [focus, reference])
     actuals, forecasts = panels(latest, shown)
     figure = _figures.forecast_figure(actuals, forecasts, [focus, reference], reference, None)
     return [
