@@ -25,7 +25,8 @@ from __future__ import annotations
 from ._validation import check_int
 from .exceptions import InvalidParameterError
 
-__all__ = ["INTERVAL_METHODS", "DEFAULT_CALIBRATION_WINDOWS", "conformal_interval_arrays", "uses_conformal"]
+__all__ = ["INTERVAL_METHODS", "DEFAULT_CALIBRATION_WINDOWS", "can_give_intervals", "calibration_refits",
+           "conformal_interval_arrays", "uses_conformal"]
 
 #: The ``method`` values of ``predict_interval``.
 INTERVAL_METHODS = ("auto", "model", "conformal")
@@ -39,6 +40,13 @@ def uses_conformal(model, method: str) -> bool:
     """Whether ``predict_interval(method=method)`` calibrates conformally for ``model``
     (``method`` already checked): asked for, or ``"auto"`` without a distribution."""
     return method == "conformal" or (method == "auto" and not model.supports_quantiles)
+
+
+def can_give_intervals(model) -> bool:
+    """Whether ``predict_interval`` of the fitted ``model`` has a source of bounds: its own
+    distribution, the training data to calibrate on, or calibrations saved with it."""
+    return bool(getattr(model, "supports_quantiles", False) or getattr(model, "_training_panel_", None) is not None
+                or getattr(model, "_conformal_cache_", None))
 
 
 def calibration_refits(model) -> bool:
