@@ -253,8 +253,10 @@ class BaseForecaster(BaseEstimator):
         ``n_series * n_windows`` series); global models with ``update``
         (:class:`~tsforecast.WindowForecaster`, such as the LSTM) fit ONCE more, on the data
         before the earliest window, and ``update`` to the later ones (``refit=False``
-        of ConformalIntervals: see there for the trade-off). A model loaded from a file
-        holds no training data: it answers only the calibrations made before saving.
+        of ConformalIntervals: see there for the trade-off). To calibrate on demand, a
+        fitted model keeps a reference to its validated training panel (in memory as
+        long as the model is). A model loaded from a file holds no training data: it
+        answers only the calibrations made before saving.
         Models fitted with covariates in ``X`` need the wrapper
         (``ConformalIntervals(model).fit(y, X)``).
 
