@@ -241,6 +241,22 @@ def test_fit_and_predict_with_levels(capsys, tmp_path, load_csv):
     assert status == 2 and "fit it with `tsforecast fit --levels" in one_line_error(err)
 
 
+def test_predict_with_levels_calibrates_a_window_model_on_its_data(capsys, tmp_path, load_csv):
+    model = tmp_path / "ridge.tsf"
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "ridge",
+                         "--horizon", "4", "--lookback", "12", "--save", model)
+    assert status == 0, err
+    status, _, err = run(capsys, "predict", "--model", model, "--levels", "80")
+    assert status == 2 and "or give --data" in one_line_error(err)
+    out_file = tmp_path / "forecast.csv"
+    status, _, err = run(capsys, "predict", "--model", model, "--data", load_csv, "--levels", "80,95",
+                         "--out", out_file)
+    assert status == 0, err
+    forecast = pd.read_csv(out_file)
+    assert list(forecast.columns) == ["timestamp", "load", "lo_80", "hi_80", "lo_95", "hi_95"] and len(forecast) == 4
+    assert (forecast["lo_95"] <= forecast["lo_80"]).all() and (forecast["hi_80"] <= forecast["hi_95"]).all()
+
+
 def test_predict_with_future_covariates_from_rows_without_target(capsys, tmp_path, load_csv):
     model = tmp_path / "ridge.tsf"
     status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--future-covariates", "hour",

@@ -182,15 +182,15 @@ def test_predict_interval_brackets_the_point_forecast_in_the_form_of_predict(nam
 
 
 @pytest.mark.parametrize("name", PARAMS)
-def test_predict_interval_of_a_model_without_distribution_names_the_wrapper(name):
+def test_predict_interval_method_model_without_distribution_names_the_alternatives(name):
     model = FORECASTERS[name]()
     if model.supports_quantiles:
         pytest.skip("the model has its own forecast distribution")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(series())
-    with pytest.raises(InvalidParameterError, match=r"ConformalIntervals\(.*levels=\[80.0, 95.0\]"):
-        model.predict_interval(3)
+    with pytest.raises(InvalidParameterError, match=r"method='conformal'.*ConformalIntervals\(.*levels=\[80.0, 95.0\]"):
+        model.predict_interval(3, method="model")
 
 
 @pytest.mark.parametrize("name", PARAMS)

@@ -13,8 +13,9 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from ._calibration import INTERVAL_METHODS, conformal_interval_arrays, uses_conformal
 from ._panel import Panel, as_panel, forecast_output
-from ._validation import check_float, check_int
+from ._validation import check_choice, check_float, check_int
 from .exceptions import InputTypeError, InvalidParameterError
 from .panel import InputForm, restore_form
 
@@ -160,6 +161,8 @@ class BaseForecaster(BaseEstimator):
     fits_globally: bool = False
     computes_on_panel: bool = False
     reference_priority: int | None = None
+    #: Not written by ``tsforecast.save``: a model file holds no training data.
+    _persistence_exclude: tuple = ("_training_panel_",)
 
     # -- input --------------------------------------------------------------
     def _fit_panel(self, y, *, min_length: int = 1, fill=None, on_short: str = "raise", columns=None) -> Panel:
@@ -172,6 +175,10 @@ class BaseForecaster(BaseEstimator):
         self.n_series_ = panel.n_series
         self.time_axis_ = panel.time
         self.n_obs_ = panel.lengths.copy()
+        # The data conformal intervals on demand are calibrated on (a reference, not a
+        # copy; never saved); a calibration of earlier data no longer applies.
+        self._training_panel_ = panel
+        self._conformal_cache_ = {}
         return panel
 
     def _output(self, values: np.ndarray, columns) -> object:
@@ -225,22 +232,50 @@ class BaseForecaster(BaseEstimator):
     def _predict_quantiles(self, horizon, X, quantiles):  # pragma: no cover - overridden
         raise NotImplementedError
 
-    def predict_interval(self, horizon=None, X=None, levels=DEFAULT_LEVELS):
+    def predict_interval(self, horizon=None, X=None, levels=DEFAULT_LEVELS, method: str = "auto",
+                         n_windows: int | None = None):
         """Point forecasts with central prediction intervals of ``levels`` percent.
 
-        The bounds come from the model's own forecast distribution: the 80% interval
-        runs from its 0.1 to its 0.9 quantile. A model without one
-        (``supports_quantiles`` is False) gets intervals by conformal calibration:
-        wrap it in :class:`tsforecast.ConformalIntervals`.
+        Two sources of bounds:
+
+        - the model's own forecast distribution (``supports_quantiles``): the 80%
+          interval runs from its 0.1 to its 0.9 quantile (analytic for the naive-type
+          and ETS models, quantile heads for an LSTM trained with ``quantiles``);
+        - conformal calibration on the model's own walk-forward errors, computed as
+          :class:`tsforecast.ConformalIntervals` does (the same bounds, exactly), on
+          the data of the latest ``fit`` or ``update`` only: ``n_windows`` windows at
+          the end of each training series, each fitted without the ``horizon`` steps
+          it then forecasts.
+
+        The calibration is cached on the fitted model per ``(horizon, n_windows)``;
+        other levels reuse it, ``fit`` or ``update`` clears it. Its cost, once:
+        models fitted per series refit on every window (one stacked fit of
+        ``n_series * n_windows`` series); global models with ``update``
+        (:class:`~tsforecast.WindowForecaster`, such as the LSTM) fit ONCE more, on the data
+        before the earliest window, and ``update`` to the later ones (``refit=False``
+        of ConformalIntervals: see there for the trade-off). To calibrate on demand, a
+        fitted model keeps a reference to its validated training panel (in memory as
+        long as the model is). A model loaded from a file holds no training data: it
+        answers only the calibrations made before saving.
+        Models fitted with covariates in ``X`` need the wrapper
+        (``ConformalIntervals(model).fit(y, X)``).
 
         Parameters
         ----------
         horizon : int, optional
-            Steps to forecast.
+            Steps to forecast (default: the model's ``n_steps_out_`` where it has one).
         X : optional
             Covariates, as for ``predict``.
         levels : sequence of float, default=(80, 95)
             Nominal coverages in percent, increasing, each in (0, 100).
+        method : {"auto", "model", "conformal"}, default="auto"
+            ``"model"``: the model's own distribution (raises for a model without one);
+            ``"conformal"``: conformal calibration, also for a model with a
+            distribution; ``"auto"``: the model's own where it has one, else conformal.
+        n_windows : int, optional
+            Conformal calibration windows per series (default 20). A ``level``%
+            interval needs ``ceil(level / (100 - level))`` errors per step (19 for 95%,
+            4 for 80%): per series for local models, over all series for global ones.
 
         Returns
         -------
@@ -249,24 +284,43 @@ class BaseForecaster(BaseEstimator):
             (see :func:`interval_columns`), in the form ``y`` was given (a Series
             becomes a DataFrame).
 
+        Raises
+        ------
+        InvalidParameterError
+            Bad ``levels``, ``method`` or ``n_windows``; ``method="model"`` for a model
+            without a distribution; conformal calibration of a loaded model for
+            settings not calibrated before saving.
+        InsufficientDataError
+            Conformal calibration on series too short for one window, or too few
+            windows for a level (the message names the series and the numbers).
+
         Examples
         --------
         >>> import numpy as np, pandas as pd
-        >>> from tsforecast.baselines import Naive
-        >>> y = pd.Series(np.arange(20.0), index=pd.date_range("2024", periods=20, freq="D"), name="y")
+        >>> from tsforecast.baselines import Naive, Theta
+        >>> y = pd.Series(np.arange(40.0), index=pd.date_range("2024", periods=40, freq="D"), name="y")
         >>> Naive().fit(y).predict_interval(3).columns.tolist()
         ['y', 'lo_80', 'hi_80', 'lo_95', 'hi_95']
+        >>> Theta().fit(y).predict_interval(3, levels=(80,), n_windows=5).columns.tolist()  # conformal
+        ['y', 'lo_80', 'hi_80']
         """
         check_is_fitted(self)
         levels = check_levels(levels)
-        if not self.supports_quantiles:
+        method = check_choice(method, "method", INTERVAL_METHODS)
+        if n_windows is not None:
+            check_int(n_windows, "n_windows", minimum=1)
+        if uses_conformal(self, method):
+            point, bands = conformal_interval_arrays(self, horizon, X, level_quantiles(levels), levels, n_windows)
+        elif not self.supports_quantiles:
             name = type(self).__name__
             raise InvalidParameterError(
                 f"{name} has no forecast distribution of its own (supports_quantiles is False), so "
-                f"predict_interval has nothing to read levels={list(levels)!r} from; wrap it to calibrate "
-                f"intervals on its past errors: ConformalIntervals({name}(...), levels={list(levels)!r})."
+                f"predict_interval(method='model') has nothing to read levels={list(levels)!r} from; use "
+                f"method='conformal' (or 'auto') to calibrate intervals on its past errors, or wrap it: "
+                f"ConformalIntervals({name}(...), levels={list(levels)!r})."
             )
-        point, bands = self._interval_arrays(horizon, X, level_quantiles(levels))
+        else:
+            point, bands = self._interval_arrays(horizon, X, level_quantiles(levels))
         return self._interval_output(interval_values(point, bands, levels), levels)
 
     def _interval_output(self, values: np.ndarray, levels) -> object:

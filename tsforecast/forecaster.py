@@ -294,7 +294,8 @@ class WindowForecaster(BaseForecaster):
         """
         check_is_fitted(self)
         # All or nothing: bad data leaves the previous inputs in place.
-        saved = {name: getattr(self, name) for name in self._INPUT_STATE}
+        # (A model loaded from a file lacks the training panel: absent names stay absent.)
+        saved = {name: vars(self)[name] for name in self._INPUT_STATE if name in vars(self)}
         try:
             panel = self._fit_panel(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
             self.target_names_ = saved["target_names_"]  # the roles stay those of fit
@@ -306,14 +307,18 @@ class WindowForecaster(BaseForecaster):
                 self._last_inputs_ = self._last_rows(
                     {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()})
         except BaseException:
-            for name, value in saved.items():
-                setattr(self, name, value)
+            for name in self._INPUT_STATE:
+                if name in saved:
+                    setattr(self, name, saved[name])
+                else:
+                    vars(self).pop(name, None)
             raise
         return self
 
-    # What update replaces (set by _fit_panel and the last inputs).
+    # What update replaces (set by _fit_panel and the last inputs; the training panel and
+    # the conformal calibrations made on it, too).
     _INPUT_STATE = ("input_form_", "series_ids_", "target_names_", "n_series_", "time_axis_", "n_obs_",
-                    "_last_inputs_")
+                    "_last_inputs_", "_training_panel_", "_conformal_cache_")
 
     def _check_steps(self) -> tuple[int, int]:
         n_in = check_int(self.n_steps_in, "n_steps_in", minimum=1)

@@ -31,6 +31,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
+from ._calibration import INTERVAL_METHODS
 from ._panel import as_panel
 from ._validation import check_bool, check_choice, check_int
 from .base import (
@@ -246,6 +247,16 @@ class ConformalIntervals(BaseForecaster):
         self.model_ = clone(self.model).fit(y, X)
         panel = as_panel(y, "y", fill=getattr(self.model, "fill", None),
                          on_short=getattr(self.model, "on_short", "raise"))
+        return self._calibrate(panel, X, levels, n_windows, pooling, refit, horizon, step)
+
+    def _calibrate(self, panel, X, levels, n_windows: int, pooling: str, refit: bool, horizon: int, step: int):
+        """Calibrate around the fitted ``model_`` on the walk-forward windows of ``panel``
+        (its training data): set ``scores_`` and the other calibration attributes.
+
+        Kept apart from :meth:`fit` so that a forecaster fitted elsewhere can be
+        calibrated without a second final fit
+        (:meth:`~tsforecast.base.BaseForecaster.predict_interval` with ``method="conformal"``).
+        """
         panel = self._same_series(panel)
         targets = [panel.columns.index(t) for t in self.target_names_]
         ends = self._window_ends(panel, horizon, step, n_windows)
@@ -464,12 +475,21 @@ class ConformalIntervals(BaseForecaster):
         output = self._output(bands, columns)
         return output.to_frame() if isinstance(output, pd.Series) else output
 
-    def predict_interval(self, horizon=None, X=None, levels=None):
+    def predict_interval(self, horizon=None, X=None, levels=None, method: str = "auto",
+                         n_windows: int | None = None):
         """Point forecasts with conformal intervals; ``levels`` default to the wrapper's.
 
-        See :meth:`tsforecast.base.BaseForecaster.predict_interval`.
+        Every ``method`` answers with this wrapper's calibration (it is the model's
+        distribution, and it is conformal); ``n_windows``, if given, must be the
+        wrapper's own. See :meth:`tsforecast.base.BaseForecaster.predict_interval`.
         """
         check_is_fitted(self)
         levels = check_levels(self.levels if levels is None else levels)
+        check_choice(method, "method", INTERVAL_METHODS)
+        if n_windows is not None and check_int(n_windows, "n_windows", minimum=1) != self.n_windows:
+            raise InvalidParameterError(
+                f"n_windows={n_windows} differs from the n_windows={self.n_windows} this ConformalIntervals was "
+                f"calibrated with; set ConformalIntervals(n_windows={n_windows}) and fit again."
+            )
         point, bands = self._interval_arrays(horizon, X, level_quantiles(levels))
         return self._interval_output(interval_values(point, bands, levels), levels)

@@ -29,7 +29,8 @@ fitted attributes (every other attribute; for tsforecast's classes their names e
 ``_``, private ones such as ``_last_inputs_`` included), each encoded by
 :func:`encode_value` (numbers, strings, lists, dicts, numeric arrays, time indexes, Keras
 models as ``.keras`` members, and other saveable objects). Two optional per-class hooks:
-``_persistence_exclude`` (a tuple of attribute names not to save) and ``_after_load(self)``
+``_persistence_exclude`` (a tuple of attribute names not to save, added up over the
+class and its bases) and ``_after_load(self)``
 (rebuilds what the class needs once its attributes are set). One check applies to every
 attribute name a file sets, whatever the class (:func:`_is_state_name`).
 
@@ -249,7 +250,9 @@ def _state_names(obj, params: dict, label: str) -> list[str]:
     restored, and a model without it would not be the one saved.
     """
     cls = type(obj)
-    excluded = set(getattr(cls, "_persistence_exclude", ()))
+    # Every class of the MRO may exclude names: a subclass' own tuple adds to its bases'
+    # (BaseForecaster excludes the training panel), never hides them.
+    excluded = {name for klass in cls.__mro__ for name in vars(klass).get("_persistence_exclude", ())}
     names = []
     for attr in vars(obj):
         if attr in params or attr in excluded:

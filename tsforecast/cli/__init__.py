@@ -30,6 +30,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from .._calibration import can_give_intervals
 from ..splits import ExpandingWindowSplit
 from ._input import Selection, load_dataset, read_table, season_length_of, select, split_names
 from ._quiet import QuietStderr, quiet_python_loggers
@@ -388,8 +389,9 @@ def _target_and_covariates(selection: Selection, model):
 @click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default="-", show_default=True,
               help="The CSV file to write; '-' prints it.")
 @click.option("--levels", help="Add prediction intervals of these levels in percent (e.g. 80,95): lo_80, hi_80, "
-                               "... columns. The model needs a forecast distribution, or conformal intervals "
-                               "from `tsforecast fit --levels`.")
+                               "... columns. The model needs a forecast distribution, conformal intervals "
+                               "from `tsforecast fit --levels`, or --data to calibrate conformal ones on "
+                               "(lstm, ridge: one extra fit).")
 @_key_options
 def predict(model_file, data_file, time_column, id_column, horizon, out_file, levels, key_env, key_file) -> None:
     """Forecast with a saved model and write the forecasts (and intervals) as CSV."""
@@ -397,10 +399,12 @@ def predict(model_file, data_file, time_column, id_column, horizon, out_file, le
 
     levels = parse_levels(levels)
     model = load(model_file, key=_read_key(key_env, key_file))
-    if levels is not None and not getattr(model, "supports_quantiles", False):
+    # With --data, a model that can update calibrates conformal intervals on that data.
+    if levels is not None and data_file is None and not can_give_intervals(model):
         raise click.UsageError(f"--levels: the model in {model_file} ({type(model).__name__}) has no forecast "
-                               "distribution of its own; fit it with `tsforecast fit --levels ...` to calibrate "
-                               "conformal intervals.")
+                               "distribution of its own and a model file holds no data to calibrate one on; fit "
+                               "it with `tsforecast fit --levels ...` to calibrate conformal intervals, or give "
+                               "--data (lstm, ridge) to calibrate them on.")
     horizon = horizon if horizon is not None else (getattr(model, "n_steps_out_", None)
                                                    or getattr(model, "horizon_", None))
     if horizon is None:

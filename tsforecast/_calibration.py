@@ -1,0 +1,126 @@
+"""Conformal intervals on demand: a fitted forecaster calibrated on the data it was fitted on.
+
+:meth:`tsforecast.base.BaseForecaster.predict_interval` comes here with
+``method="conformal"``, and with ``method="auto"`` for a model without a forecast
+distribution of its own. It runs the calibration of
+:class:`~tsforecast.intervals.ConformalIntervals` (walk-forward windows inside the
+training data, per-step split-conformal quantiles, pooled over series for global
+models) around the model already fitted, so there is no second final fit, and the
+bounds equal those of ``ConformalIntervals(model, levels, horizon=h, n_windows=n,
+refit=...).fit(y)`` exactly.
+
+Only the training data is read: the model keeps a reference to the validated panel of
+its latest ``fit`` or ``update`` (``_training_panel_``, never a copy), and every
+calibration window ends inside it.
+
+The calibration (the conformity scores, which do not depend on the levels) is cached on
+the model in ``_conformal_cache_``, one entry per ``(horizon, n_windows, refit)``: other
+levels reuse it; ``fit`` and ``update`` clear it. A model file keeps the cache but not the
+training panel (a model file holds no training data), so a loaded model answers the
+calibrations made before it was saved and refuses others with an error saying so.
+"""
+
+from __future__ import annotations
+
+from ._validation import check_int
+from .exceptions import InvalidParameterError
+
+__all__ = ["INTERVAL_METHODS", "DEFAULT_CALIBRATION_WINDOWS", "can_give_intervals", "calibration_refits",
+           "conformal_interval_arrays", "uses_conformal"]
+
+#: The ``method`` values of ``predict_interval``.
+INTERVAL_METHODS = ("auto", "model", "conformal")
+#: Calibration windows per series when ``n_windows`` is not given (ConformalIntervals' default).
+DEFAULT_CALIBRATION_WINDOWS = 20
+#: The attributes of a calibrated ConformalIntervals that make up a cache entry.
+_STATE = ("scores_", "scale_", "n_calibration_windows_", "pooling_", "horizon_")
+
+
+def uses_conformal(model, method: str) -> bool:
+    """Whether ``predict_interval(method=method)`` calibrates conformally for ``model``
+    (``method`` already checked): asked for, or ``"auto"`` without a distribution."""
+    return method == "conformal" or (method == "auto" and not model.supports_quantiles)
+
+
+def can_give_intervals(model) -> bool:
+    """Whether ``predict_interval`` of the fitted ``model`` has a source of bounds: its own
+    distribution, the training data to calibrate on, or calibrations saved with it."""
+    return bool(getattr(model, "supports_quantiles", False) or getattr(model, "_training_panel_", None) is not None
+                or getattr(model, "_conformal_cache_", None))
+
+
+def calibration_refits(model) -> bool:
+    """``refit`` of the calibration: False (one fit, then ``update`` per window) for a
+    global model with ``update``, whose refits are the expensive ones (a network);
+    True (a fit per window, vectorised over series) for the rest."""
+    return not (callable(getattr(model, "update", None)) and getattr(model, "fits_globally", False))
+
+
+def conformal_interval_arrays(model, horizon, X, quantiles, levels, n_windows) -> tuple:
+    """Point forecasts ``[series, horizon, targets]`` and conformal ``quantiles`` of them
+    ``[series, horizon, targets, quantiles]`` for the fitted ``model``.
+
+    ``horizon`` defaults to the model's ``n_steps_out_`` where it has one; ``n_windows``
+    (None: :data:`DEFAULT_CALIBRATION_WINDOWS`) as in ConformalIntervals.
+    """
+    h = model._check_horizon(horizon, default=getattr(model, "n_steps_out_", None))
+    n_windows = DEFAULT_CALIBRATION_WINDOWS if n_windows is None else check_int(n_windows, "n_windows", minimum=1)
+    calibration = _calibration(model, h, n_windows, calibration_refits(model), levels)
+    return calibration._interval_arrays(h, X, quantiles)
+
+
+def _calibration(model, horizon: int, n_windows: int, refit: bool, levels):
+    """A ConformalIntervals around the fitted ``model``, calibrated once per settings."""
+    from .intervals import ConformalIntervals  # intervals builds on base, which calls this module
+
+    wrapper = ConformalIntervals(model, levels=levels, horizon=horizon, n_windows=n_windows, refit=refit)
+    key = f"horizon={horizon},n_windows={n_windows},refit={refit}"
+    cache = getattr(model, "_conformal_cache_", None)
+    if cache and key in cache:
+        wrapper.model_ = model
+        wrapper.series_ids_, wrapper.target_names_ = model.series_ids_, model.target_names_
+        for name in _STATE:
+            setattr(wrapper, name, cache[key][name])
+        wrapper._check_levels_calibrated(levels)  # the same errors and warnings as a first call
+        return wrapper
+    panel = _training_panel(model, key, cache)
+    _check_no_covariates_needed(model, panel)
+    _, _, pooling, refit = wrapper._check_params()
+    wrapper.model_ = model
+    try:
+        wrapper._calibrate(panel, None, levels, n_windows, pooling, refit, horizon, horizon)
+    finally:
+        # Cached also when the levels asked for cannot be calibrated (too few windows):
+        # lower levels need no new refits.
+        if hasattr(wrapper, "horizon_"):
+            model._conformal_cache_ = {**(cache or {}), key: {name: getattr(wrapper, name) for name in _STATE}}
+    return wrapper
+
+
+def _training_panel(model, key: str, cache):
+    """The panel ``model`` was fitted on, or an error saying why there is none."""
+    panel = getattr(model, "_training_panel_", None)
+    if panel is not None:
+        return panel
+    name = type(model).__name__
+    known = sorted(cache) if cache else []
+    raise InvalidParameterError(
+        f"{name} keeps no training data to calibrate conformal intervals with {key} on (a model file does "
+        f"not hold it; calibrations saved with this model: {known or 'none'}). Fit it again, call "
+        f"predict_interval(method='conformal') with those settings before saving, or save a fitted "
+        f"ConformalIntervals({name}(...)) instead (`tsforecast fit --levels`)."
+    )
+
+
+def _check_no_covariates_needed(model, panel) -> None:
+    """Refuse a model that needs covariates the training panel lacks: they were given
+    as ``X`` to ``fit``, which the model does not keep."""
+    future = list(getattr(model, "future_covariates_", None) or [])
+    past = [c for c in getattr(model, "past_covariates_", None) or [] if c not in panel.columns]
+    if future or past:
+        name = type(model).__name__
+        raise InvalidParameterError(
+            f"{name} uses covariates {future + past!r} from X, which the fitted model does not keep, so "
+            f"method='conformal' cannot calibrate on its training data; wrap it instead: "
+            f"ConformalIntervals({name}(...), levels=..., horizon=...).fit(y, X)."
+        )
