@@ -154,6 +154,8 @@ CANDIDATES = {
         "segments 4, dense head, 3 members": {},
         "segments 4, parallel decoder, 3 members": {"decoder": "parallel"},
         "segments 13, dense head, 3 members": {"segment_length": 13},
+        "segments 4, dense head, 6 members, members read 52/26 steps": {"n_members": 6, "input_lengths": [52, 26]},
+        "segments 4, dense head, 6 members": {"n_members": 6},
     },
 }
 
@@ -189,13 +191,22 @@ def select_candidate(content: dict, subset: str) -> tuple[str, dict]:
     return label, eligible[label]
 
 
+#: Keys of a candidate that combine the LSTM with statistical baselines
+#: (:class:`tsforecast.Combination`): the part ``"combination"`` of its configuration.
+COMBINATION_KEYS = {"combine_with": "with", "combine_weights": "weights", "combine_method": "method"}
+
+
 def lstm_config(context: Context) -> dict:
     """:data:`LSTM_BASE` of the subset with the candidate's changes, then
     ``context.lstm_options``, applied (flat dicts: each key goes to the part that has it,
-    forecaster first)."""
+    forecaster first; the keys of :data:`COMBINATION_KEYS` to a part ``"combination"``)."""
     config = {part: dict(values) for part, values in LSTM_BASE[context.subset].items()}
     changes = {**CANDIDATES[context.subset].get(context.candidate, {}), **(context.lstm_options or {})}
     for key, value in changes.items():
+        if key in COMBINATION_KEYS:
+            config.setdefault("combination", {"with": [], "weights": None, "method": "mean"})[
+                COMBINATION_KEYS[key]] = value
+            continue
         part = next((p for p in ("forecaster", "ensemble") if key in config[p]
                      or key in ("n_steps_in", "window_stride", "max_windows") and p == "forecaster"), "network")
         config[part][key] = value
@@ -203,13 +214,20 @@ def lstm_config(context: Context) -> dict:
 
 
 def lstm_forecaster(context: Context):
-    """One global WindowForecaster(MedianEnsemble(EncoderDecoderLSTM)) for the subset."""
-    from tsforecast import EncoderDecoderLSTM, MedianEnsemble, WindowForecaster
+    """One global WindowForecaster(MedianEnsemble(EncoderDecoderLSTM)) for the subset;
+    with a ``"combination"`` part, a :class:`tsforecast.Combination` of it and the named
+    M4 benchmarks (fitted on the same data: their time counts)."""
+    from tsforecast import Combination, EncoderDecoderLSTM, MedianEnsemble, WindowForecaster
 
     config = lstm_config(context)
     member = EncoderDecoderLSTM(**config["network"])
     ensemble = MedianEnsemble(member, random_state=context.seed, **config["ensemble"])
-    return WindowForecaster(ensemble, n_steps_out=context.horizon, **config["forecaster"])
+    lstm = WindowForecaster(ensemble, n_steps_out=context.horizon, **config["forecaster"])
+    if "combination" not in config:
+        return lstm
+    combination = config["combination"]
+    others = [MODELS[name].factory(context) for name in combination["with"]]
+    return Combination([lstm, *others], weights=combination["weights"], method=combination["method"])
 
 
 def ridge_forecaster(context: Context):
@@ -304,8 +322,9 @@ def run_model(name: str, context: Context, train, ids, train_rows, actual, naive
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     result = score(actual, _wide(forecast, ids, context.horizon), train_rows, context.season_length, naive2)
     result.update(seconds=round(seconds, 3), cpu_seconds=round(cpu_seconds, 3), load_average=os.getloadavg()[0])
-    if hasattr(model, "n_windows_"):  # a window model: how much it trained on, and for how long
-        result.update(n_windows=int(model.n_windows_), fit_seconds=round(fit_seconds, 3))
+    window = next((m for m in getattr(model, "forecasters_", [model]) if hasattr(m, "n_windows_")), None)
+    if window is not None:  # a window model (alone or in a combination): how much it trained on, and for how long
+        result.update(n_windows=int(window.n_windows_), fit_seconds=round(fit_seconds, 3))
     return result
 
 
@@ -424,11 +443,12 @@ def interval_scores(actual, bands: dict, train_rows, season_length: int) -> dict
 
 
 def run_intervals(subset: str, names: list[str], data: Path, *, windows: int = CONFORMAL_WINDOWS,
-                  seed: int = 0, refit_windows: bool = False) -> dict:
+                  seed: int = 0, refit_windows: bool = False, split: str = "test") -> dict:
     """Every model of ``names`` with its analytic intervals (where it has a distribution)
-    and its conformal ones, on the test: ``{label: entry}``."""
+    and its conformal ones, on the test (``split="validation"``: on :func:`load_validation`'s
+    split, the test files unread): ``{label: entry}``."""
     spec = SUBSETS[subset]
-    train, ids, train_rows, actual = load_subset(subset, data)
+    train, ids, train_rows, actual = (load_validation if split == "validation" else load_subset)(subset, data)
     candidate = None
     if "lstm" in names:
         content = json.loads(DEFAULT_JSON.read_text()) if DEFAULT_JSON.exists() else {}
@@ -459,6 +479,9 @@ def run_intervals(subset: str, names: list[str], data: Path, *, windows: int = C
             if MODELS[name].stochastic:
                 entry.update(seed=seed, candidate=candidate)
             label = f"{name} {method}"
+            if split != "test":
+                entry["split"] = split
+                label += f" ({split} split)"
             results[label] = entry
             level95, level80 = entry["levels"]["95"], entry["levels"]["80"]
             print(f"{subset:7s} {label:18s} 95%: coverage {level95['coverage']:.3f} ACD {level95['acd']:.3f} "
@@ -489,6 +512,8 @@ def render_intervals(intervals: dict) -> list[str]:
              "Conformal coverage holds when the test errors are exchangeable with the calibration errors;",
              "Ridge on Hourly breaks that even refitted on every window, and the single fit narrows its",
              "intervals further (one model's errors vary less between windows than fresh fits' errors).",
+             "Rows marked *(validation split)* (`--intervals --validate`) are fitted on the training files less",
+             "each series' last horizon and scored on that horizon: the test files are not read.",
              "Target: ACD at most",
              f"{ACD_TARGETS[95]} at 95% and {ACD_TARGETS[80]} at 80%.", ""]
     for subset, rows in intervals.items():
@@ -502,7 +527,8 @@ def render_intervals(intervals: dict) -> list[str]:
                                                                item[1]["method"])):
             a, b = e["levels"]["95"], e["levels"]["80"]
             ok = a["acd"] <= ACD_TARGETS[95] and b["acd"] <= ACD_TARGETS[80]
-            lines.append(f"| {e['model']} | {e['method']} | {a['coverage']:.3f} | {a['acd']:.3f} | {a['msis']:.2f} | "
+            method = e["method"] + (f" ({e['split']} split)" if "split" in e else "")
+            lines.append(f"| {e['model']} | {method} | {a['coverage']:.3f} | {a['acd']:.3f} | {a['msis']:.2f} | "
                          f"{a['scaled_width']:.2f} | {b['coverage']:.3f} | {b['acd']:.3f} | {b['msis']:.2f} | "
                          f"{'yes' if ok else 'no'} | {e['seconds']:.1f} | {e['cpu_seconds']:.0f} | "
                          f"{e['load_average']:.1f} |")
@@ -806,7 +832,8 @@ def main(argv=None) -> int:
     parser.add_argument("--time-parts", action="store_true",
                         help="measure CPU seconds of the M4 benchmarks' fit and predict (training file)")
     parser.add_argument("--intervals", action="store_true",
-                        help="score 80%% and 95%% intervals (analytic and conformal) on the test: MSIS, ACD")
+                        help="score 80%% and 95%% intervals (analytic and conformal) on the test (with "
+                             "--validate: on the validation split): MSIS, ACD")
     parser.add_argument("--calibration-windows", type=int, default=CONFORMAL_WINDOWS,
                         help="with --intervals: walk-forward windows of the conformal calibration")
     parser.add_argument("--refit-windows", action="store_true",
@@ -824,12 +851,13 @@ def main(argv=None) -> int:
         parser.error("--sample, --lstm-options and --candidates go with --validate: choices are made on the "
                      "validation split, never on the test")
     for subset in args.subset:
-        if args.validate:
-            content = validate(subset, args)
-        elif args.intervals:
+        if args.intervals:
             results = run_intervals(subset, args.models, args.data, windows=args.calibration_windows,
-                                    refit_windows=args.refit_windows)
+                                    refit_windows=args.refit_windows,
+                                    split="validation" if args.validate else "test")
             content = merge_json(args.json, subset, results, section="intervals")
+        elif args.validate:
+            content = validate(subset, args)
         elif args.time_parts:
             content = merge_json(args.json, subset, time_parts(subset, args.data), section="time_parts")
         else:

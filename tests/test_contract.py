@@ -44,6 +44,12 @@ def _forecasters() -> dict:
         baselines.Theta(season_length=SEASON), levels=(50, 80), horizon=3, n_windows=5)
     out["ConformalIntervals(Ridge)"] = lambda: tsf.ConformalIntervals(
         tsf.WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3), levels=(50, 80), n_windows=5)
+    # Combinations: of local baselines, and of a global window model with a local baseline.
+    out["Combination(Naive, Theta)"] = lambda: tsf.Combination(
+        [baselines.Naive(), baselines.Theta(season_length=SEASON)], weights=[0.3, 0.7])
+    out["Combination(Ridge, Damped)"] = lambda: tsf.Combination(
+        [tsf.WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3),
+         baselines.Damped(season_length=SEASON)], method="median")
     return out
 
 

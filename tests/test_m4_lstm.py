@@ -141,3 +141,24 @@ def test_validation_rows_are_rendered_and_the_choice_marked(bench):
     text = "\n".join(bench.render_validation({"Weekly": rows}, {"validation": {"Weekly": rows}}))
     assert f"| {labels[1]} **(chosen)** | `{{\"decoder\": \"parallel\"}}` | 1 |" in text
     assert f"| {labels[0]} |" in text
+
+
+def test_combination_keys_build_a_combination_of_the_lstm_and_baselines(bench):
+    options = {"combine_with": ["Damped", "Theta"], "combine_weights": [0.8, 0.1, 0.1]}
+    context = bench.Context("Weekly", 13, 1, seed=0, lstm_options=options)
+    config = bench.lstm_config(context)
+    assert config["combination"] == {"with": ["Damped", "Theta"], "weights": [0.8, 0.1, 0.1], "method": "mean"}
+    assert "combine_with" not in config["network"]
+    model = bench.lstm_forecaster(context)
+    names = [type(m).__name__ for m in model.forecasters]
+    assert names == ["WindowForecaster", "Damped", "Theta"] and model.weights == [0.8, 0.1, 0.1]
+    assert "combination" not in bench.lstm_config(bench.Context("Weekly", 13, 1))
+
+
+def test_intervals_on_the_validation_split_read_no_test_file(bench, m4_dir, tmp_path):
+    shutil.copy(m4_dir / "Weekly-train.csv", tmp_path)  # no test file in the folder
+    results = bench.run_intervals("Weekly", ["Naive"], tmp_path, split="validation")
+    assert set(results) == {"Naive analytic (validation split)", "Naive conformal (validation split)"}
+    entry = results["Naive conformal (validation split)"]
+    assert entry["split"] == "validation" and 0 < entry["levels"]["80"]["coverage"] <= 1
+    assert "(validation split)" in "\n".join(bench.render_intervals({"Weekly": results}))

@@ -58,6 +58,7 @@ CLASSES: dict[str, ClassEntry] = {
     **_forecasters("baselines", "Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped",
                    "Theta", "Comb", "ETS", "ARIMA"),
     **_forecasters("intervals", "ConformalIntervals"),
+    **_forecasters("combination", "Combination"),
     "EncoderDecoderLSTM": ClassEntry("models", saveable=True),
     "MedianEnsemble": ClassEntry("models", saveable=True),
     "SlidingWindowTransformer": ClassEntry("windowing"),
