@@ -51,6 +51,11 @@ def _forecasters() -> dict:
         elif name == "ConformalIntervals":
             out["ConformalIntervals(Theta)"] = lambda: tsf.ConformalIntervals(
                 baselines.Theta(season_length=SEASON), levels=LEVELS, horizon=HORIZON, n_windows=N_WINDOWS)
+        elif name == "Combination":  # of local baselines, and of a global window model with a local baseline
+            out["Combination(Naive, Theta)"] = lambda: tsf.Combination(
+                [baselines.Naive(), baselines.Theta(season_length=SEASON)], weights=[0.3, 0.7])
+            out["Combination(Ridge, Damped)"] = lambda: tsf.Combination(
+                [_ridge(), baselines.Damped(season_length=SEASON)], method="median")
         elif "season_length" in cls().get_params() and name != "ETS":
             out[name] = lambda cls=cls: cls(season_length=SEASON)
         else:
