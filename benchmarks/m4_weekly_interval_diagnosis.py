@@ -25,16 +25,10 @@ from tsforecast import ConformalIntervals  # noqa: E402
 from tsforecast.intervals import conformal_quantile  # noqa: E402
 
 class Keep(ConformalIntervals):
+    """ConformalIntervals that keeps its calibration model, updated to the whole training data."""
+
     def _updated_forecasts(self, panel, X, ends, horizon, out):
-        from sklearn.base import clone
-        earliest = (ends >= 0).sum(axis=1) - 1
-        rows = np.arange(len(ends))
-        model = clone(self.model).fit(self._cut(panel, ends[rows, earliest], rows), X)
-        for k in range(ends.shape[1] - 1, -1, -1):
-            rows = np.flatnonzero(ends[:, k] >= 0)
-            if rows.size:
-                model.update(self._cut(panel, ends[rows, k], rows), X)
-                out[rows, k] = self._forecast_array(model, horizon, X, rows.size)
+        model = super()._updated_forecasts(panel, X, ends, horizon, out)
         self.calibration_model_ = model.update(panel, X)
 
 subset = "Weekly"; spec = m4.SUBSETS[subset]; h = spec["horizon"]

@@ -333,8 +333,9 @@ class ConformalIntervals(BaseForecaster):
         model = clone(self.model).fit(self._cut(panel, ends[s_idx, w_idx], s_idx))
         out[s_idx, w_idx] = model._predict(horizon)
 
-    def _updated_forecasts(self, panel, X, ends, horizon: int, out: np.ndarray) -> None:
-        """``refit=False``: one fit at each series' earliest window, then ``update``."""
+    def _updated_forecasts(self, panel, X, ends, horizon: int, out: np.ndarray):
+        """``refit=False``: one fit at each series' earliest window, then ``update``;
+        returns the model as updated to the latest window (diagnostics read it)."""
         earliest = (ends >= 0).sum(axis=1) - 1
         rows = np.arange(len(ends))
         model = clone(self.model).fit(self._cut(panel, ends[rows, earliest], rows), X)
@@ -343,6 +344,7 @@ class ConformalIntervals(BaseForecaster):
             if rows.size:
                 model.update(self._cut(panel, ends[rows, k], rows), X)
                 out[rows, k] = self._forecast_array(model, horizon, X, rows.size)
+        return model
 
     def _forecast_array(self, model, horizon: int, X, n_series: int) -> np.ndarray:
         if self.computes_on_panel:
