@@ -145,7 +145,7 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
 
 def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
     """The empty frame of a backtest table: its columns and dtypes, known in advance."""
-    from .backtesting._scoring import check_metrics
+    from .backtesting._scoring import check_metrics, metric_names
     from .base import DEFAULT_QUANTILES, check_levels, check_quantiles, quantile_column
 
     keys = {"model": object, "unique_id": object, "fold": np.int64, "cutoff": time_dtype}
@@ -164,9 +164,6 @@ def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
             columns.update({quantile_column(q): np.float64 for q in quantile_levels})
         columns.update({f"{side}_{level:g}": np.float64 for level in levels for side in ("lo", "hi")})
     else:
-        columns = {**keys, "step": np.int64, **dict.fromkeys(check_metrics(options.get("metrics")), np.float64)}
-        if quantiles:
-            columns.update({"pinball": np.float64, "coverage": np.float64})
-        columns.update({f"{name}_{level:g}": np.float64 for level in levels
-                        for name in ("coverage", "width", "interval_score", "msis")})
+        names = metric_names(check_metrics(options.get("metrics")), quantiles, levels)
+        columns = {**keys, "step": np.int64, **dict.fromkeys(names, np.float64)}
     return pd.DataFrame({name: pd.Series(dtype=dtype) for name, dtype in columns.items()})

@@ -18,9 +18,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._scoring import interval_scores, metric_names, point_scores, quantile_level, quantile_scores
+from ._scoring import INTERVAL_SCORES, interval_scores, metric_names, point_scores, quantile_level, quantile_scores
 
-__all__ = ["ForecastArrays", "TableScores", "combine_steps", "labels_index", "KEY_COLUMNS"]
+__all__ = ["ForecastArrays", "TableScores", "combine_steps", "labels_index", "json_labels", "KEY_COLUMNS"]
 
 #: The key columns of the long tables, in order (``ds`` only in the forecasts table).
 KEY_COLUMNS = ("model", "unique_id", "fold", "cutoff", "step")
@@ -100,6 +100,8 @@ class ForecastArrays:
         self.points, self.levels = list(points), list(levels) if levels else None
         self._ds = ds
         self.names = metric_names(self.points, bool(self.quantiles), self.levels)
+        self._interval_metrics = {f"{score}_{level:g}": (level, score) for level in self.levels or ()
+                                  for score in INTERVAL_SCORES}
         self._dtypes = {"model": pd.CategoricalDtype(labels_index(self.models)),
                         "unique_id": pd.CategoricalDtype(labels_index(series))}
 
@@ -148,14 +150,12 @@ class ForecastArrays:
         if name == "pinball" or name == "coverage":
             bands = {c: v[m] for c, v in self.quantiles.items() if np.isfinite(v[m]).any()}
             return quantile_scores(y, bands)[name == "coverage"]
-        for level in self.levels or ():
-            prefix = next((p for p in ("coverage", "width", "interval_score", "msis") if name == f"{p}_{level:g}"),
-                          None)
-            if prefix is not None:
-                low, high = (self.intervals.get(f"{side}_{level:g}") for side in ("lo", "hi"))
-                if low is None or high is None:
-                    return np.full(y.shape, np.nan)
-                return interval_scores(y, low[m], high[m], level, self.scale[:, :, None])[prefix]
+        if name in self._interval_metrics:
+            level, score = self._interval_metrics[name]
+            low, high = (self.intervals.get(f"{side}_{level:g}") for side in ("lo", "hi"))
+            if low is None or high is None:
+                return np.full(y.shape, np.nan)
+            return interval_scores(y, low[m], high[m], level, self.scale[:, :, None])[score]
         return point_scores(name, y, self.y_hat[m], self.scale[:, :, None])
 
     # -- tables ----------------------------------------------------------------
@@ -210,7 +210,7 @@ class ForecastArrays:
 
     def describe(self) -> dict:
         """The JSON-able rest: labels and what was scored."""
-        return {"models": self.models, "series": _json_labels(self.series), "points": self.points,
+        return {"models": self.models, "series": json_labels(self.series), "points": self.points,
                 "levels": self.levels}
 
     @classmethod
@@ -260,7 +260,8 @@ def _time_column(values: np.ndarray):
     return pd.Index(values) if values.dtype == object else values
 
 
-def _json_labels(labels) -> list:
+def json_labels(labels) -> list:
+    """Labels as JSON-able Python values (NumPy scalars unwrapped)."""
     return [v.item() if isinstance(v, np.generic) else v for v in list(labels)]
 
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from .._validation import check_float, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
-from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps
+from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from .significance import diebold_mariano, diebold_mariano_rows
 
 __all__ = ["BacktestResult", "aggregate_steps"]
@@ -141,8 +141,10 @@ class BacktestResult:
     def models(self) -> list[str]:
         """Model names in the order they were given."""
         names = self.info.get("model_names")
-        if names:
-            return list(names)
+        return list(names) if names else self._present_models()
+
+    def _present_models(self) -> list[str]:
+        """Models with at least one forecast, in the order of the arrays' model axis."""
         scores = self._scores
         return [m for m, any_row in zip(scores.models, scores.has.any(axis=(1, 2))) if any_row]
 
@@ -158,8 +160,7 @@ class BacktestResult:
     @property
     def scored_models(self) -> list[str]:
         """The models with at least one forecast, in the order they were given."""
-        scores = self._scores
-        present = [m for m, any_row in zip(scores.models, scores.has.any(axis=(1, 2))) if any_row]
+        present = self._present_models()
         return [m for m in self.models if m in present] + [m for m in present if m not in self.models]
 
     @property
@@ -481,7 +482,7 @@ def _table_members(members: dict, result: BacktestResult, names) -> dict:
         table = getattr(result, name)
         members[f"{name}.csv"] = table.to_csv(index=False).encode("utf-8")
         schema[name] = {str(c): str(t) for c, t in table.dtypes.items()}
-        categories[name] = {str(c): _json_labels(table[c].cat.categories) for c, t in table.dtypes.items()
+        categories[name] = {str(c): json_labels(table[c].cat.categories) for c, t in table.dtypes.items()
                             if isinstance(t, pd.CategoricalDtype)}
     return {"schema": schema, "categories": categories}
 
@@ -550,10 +551,6 @@ def _fold_keys(histories: dict) -> dict:
 
 def _dumps(value) -> bytes:
     return json.dumps(value, indent=1, default=str).encode("utf-8")
-
-
-def _json_labels(labels: pd.Index) -> list:
-    return [v.item() if isinstance(v, np.generic) else v for v in labels.tolist()]
 
 
 def _read_table(data: bytes, schema: dict, categories: dict | None = None) -> pd.DataFrame:
