@@ -156,6 +156,14 @@ CANDIDATES = {
         "segments 13, dense head, 3 members": {"segment_length": 13},
         "segments 4, dense head, 6 members, members read 52/26 steps": {"n_members": 6, "input_lengths": [52, 26]},
         "segments 4, dense head, 6 members": {"n_members": 6},
+        "segments 4, dense head, 5 members, 5 epochs, every window at stride 4": {
+            "n_members": 5, "epochs": 5, "window_stride": 4, "max_windows": None},
+        "segments 4, dense head, 5 members, 8 epochs, every window at stride 4": {
+            "n_members": 5, "epochs": 8, "window_stride": 4, "max_windows": None},
+        "segments 4, dense head, 8 members, 5 epochs, every window at stride 4": {
+            "n_members": 8, "epochs": 5, "window_stride": 4, "max_windows": None},
+        "segments 4, dense head, 10 members, 4 epochs, every window at stride 4": {
+            "n_members": 10, "epochs": 4, "window_stride": 4, "max_windows": None},
     },
 }
 
