@@ -13,7 +13,7 @@ import pandas as pd
 
 from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
-__all__ = ["regularize_index", "future_index", "season_length_of_freq"]
+__all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -193,3 +193,36 @@ def season_length_of_freq(freq) -> int:
             # a multiple that divides the cycle keeps it (2 months: 6); others have none
             return period // n if n >= 1 and period % n == 0 and period > n else 1
     return 1
+
+
+#: Where a season length came from, as the report's settings table and the CLI say it.
+SEASON_GIVEN = "given"
+SEASON_FROM_FREQUENCY = "from frequency"
+SEASON_DEFAULT = "default"
+
+
+def season_rule(season_length, freq) -> tuple[int, str]:
+    """The one rule for seasons, shared by :func:`tsforecast.backtest` and the CLI.
+
+    The season the user gave wins; else the usual one of the data's frequency (see
+    :func:`season_length_of_freq`); else 1 (integer time, or a frequency without a usual
+    season). Returns the season and where it came from, with the frequency it was read
+    from: ``"given"``, ``"from frequency D"`` or ``"default (integer time: no frequency)"``.
+
+    Examples
+    --------
+    >>> season_rule(None, "D")
+    (7, 'from frequency D')
+    >>> season_rule(12, "D")
+    (12, 'given')
+    >>> season_rule(None, None)
+    (1, 'default (integer time: no frequency)')
+    """
+    if season_length is not None:
+        return season_length, SEASON_GIVEN
+    if freq is None:
+        return 1, f"{SEASON_DEFAULT} (integer time: no frequency)"
+    season = season_length_of_freq(freq)
+    if season == 1:
+        return 1, f"{SEASON_DEFAULT} (frequency {freq} has no usual season)"
+    return season, f"{SEASON_FROM_FREQUENCY} {freq}"

@@ -13,6 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .. import __version__
+from .._timeindex import season_rule
 from .._validation import FILL_POLICIES, check_bool, check_choice, check_int
 from ..base import check_levels, check_quantiles
 from ..exceptions import BacktestError, InputTypeError, InvalidParameterError, TsForecastWarning
@@ -241,7 +242,7 @@ def backtest(
     covariates=None,
     future_covariates=None,
     metrics=None,
-    season_length: int = 1,
+    season_length: int | None = None,
     quantiles=None,
     levels=None,
     n_jobs: int = 1,
@@ -300,9 +301,12 @@ def backtest(
     metrics : list of str, optional
         Among ``"mae", "rmse", "smape", "mase", "mape"``; default the first four.
         With ``quantiles``, quantile models add ``pinball`` and ``coverage``.
-    season_length : int
+    season_length : int, optional
         The seasonal period of the MASE scale (1: naive one-step differences),
-        computed on each fold's own training rows.
+        computed on each fold's own training rows. Default: the usual season of the
+        data's frequency (7 daily, 24 hourly, ...; see
+        :func:`tsforecast._timeindex.season_rule`), else 1; ``info["season_length_source"]``
+        says which (``given``, ``from frequency D``, ``default ...``).
     quantiles : list of float or "auto", optional
         Quantiles asked of models with ``supports_quantiles`` (``"auto"``: each
         model's own levels), scored as ``pinball`` and ``coverage``; default: none
@@ -382,7 +386,8 @@ def backtest(
     refit = _check_cadence(refit, "refit")
     warm_start = _check_cadence(warm_start, "warm_start")
     names = check_metrics(metrics)
-    season_length = check_int(season_length, "season_length", minimum=1)
+    if season_length is not None:
+        season_length = check_int(season_length, "season_length", minimum=1)
     quantiles = _check_asked_quantiles(quantiles)
     levels = check_levels(levels) if levels is not None else None
     backend, n_jobs = check_backend(backend, n_jobs)
@@ -392,6 +397,7 @@ def backtest(
     named = _check_models(models)
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
     folds = series_folds(prepared, splitter, on_short=on_short)
+    season_length, season_source = season_rule(season_length, prepared.panel.time.freq)
 
     named = {name: _with_horizon(model, gap + horizon) for name, model in named.items()}
     resolved = {name: resolve_random_states(model) for name, model in named.items()}
@@ -417,7 +423,7 @@ def backtest(
         "fallbacks": fallbacks, "started": started_at, "wall_seconds": time.perf_counter() - started,
     }
     settings.update(**_splitter_settings(splitter), season_length=season_length,
-                    fill=fill, on_short=on_short)
+                    season_length_source=season_source, fill=fill, on_short=on_short)
     info = _info(settings, prepared.describe(), folds, named, resolved, collected, arrays, run)
     errors = error_table(collected["errors"], prepared, order)
     return BacktestResult.from_arrays(arrays, errors, collected["histories"], info)

@@ -15,9 +15,15 @@ Examples
     tsforecast backtest --dataset seattle_weather --target temp_max \\
         --covariates precipitation,temp_min,wind --horizon 7 --folds 3 \\
         --models lstm,naive,snaive,theta,ets --report reports/weather.html
-    tsforecast fit --data sales.csv --target sales --model lstm --horizon 14 --save sales.tsf
-    tsforecast predict --model sales.tsf --data sales.csv --out forecast.csv
-    tsforecast predict --model sales.tsf --levels 80,95 --out forecast.csv   # + lo_80, hi_80, ...
+    tsforecast backtest --data panel.csv --horizon 7 --models naive,snaive,ses   # unique_id, ds, y
+    tsforecast fit --data sales.csv --target sales --model lstm --horizon 14 --out sales.tsf
+    tsforecast predict --model-file sales.tsf --data sales.csv --out forecast.csv
+    tsforecast predict --model-file sales.tsf --levels 80,95 --out forecast.csv   # + lo_80, hi_80, ...
+
+One name per concept: ``--model``/``--models`` name models of the registry,
+``--model-file`` is a file written by ``fit``, and ``--out`` is the file a command
+writes (the old names ``--save``, ``--save-result`` and ``predict --model FILE`` still
+work, hidden from ``--help``).
 """
 
 from __future__ import annotations
@@ -32,11 +38,13 @@ import click
 from .. import __version__
 from .._calibration import can_give_intervals
 from ..splits import ExpandingWindowSplit
-from ._input import Selection, load_dataset, read_table, season_length_of, select, split_names
+from .._timeindex import SEASON_GIVEN, season_rule
+from ._input import Selection, frequency_of, load_dataset, read_table, select, split_names
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
     MODEL_HELP,
     ModelSettings,
+    describe_lstm,
     make_model,
     make_models,
     model_names,
@@ -60,8 +68,12 @@ def _data_options(command):
         click.option("--dataset", help="A bundled dataset instead of --data (see `tsforecast datasets`)."),
         click.option("--target", help="The column to forecast (default with --dataset: its usual target)."),
         click.option("--time-column", help="The timestamp column (default: the first of ds, date, datetime, "
-                                           "timestamp, time, period; without one, rows are time steps 0, 1, ...)."),
-        click.option("--id-column", help="The series id column of a panel (many series in one long table)."),
+                                           "timestamp, time, period, else the one column of dates; without "
+                                           "one, rows are time steps 0, 1, ...)."),
+        click.option("--id-column", help="The series id column of a panel (many series in one long table; "
+                                         "default: unique_id when there is one)."),
+        click.option("--freq", help="Put the data on this pandas frequency (D, h, W-SUN, MS, ...): missing steps "
+                                    "become empty rows that --fill repairs."),
         click.option("--covariates", help="Comma-separated past-observed covariate columns (known up to the "
                                           "forecast origin)."),
         click.option("--future-covariates", help="Comma-separated covariate columns known in advance for the "
@@ -76,12 +88,13 @@ def _model_options(command):
     """Options that tune the models the registry makes."""
     options = [
         click.option("--season-length", type=click.IntRange(min=1),
-                     help="Season length m for seasonal baselines, MASE and the lstm (default: the dataset's, "
-                          "else from the data's frequency: 24 hourly, 48 half-hourly, 7 daily, 52 weekly, "
-                          "12 monthly, 4 quarterly, else 1; the lstm takes it when shorter than --lookback, else "
-                          "the frequency's)."),
+                     help="Season length m for seasonal baselines, MASE and the lstm (default: from the data's "
+                          "frequency: 24 hourly, 48 half-hourly, 7 daily, 5 business-daily, 52 weekly, 12 "
+                          "monthly, 4 quarterly, else 1 with a note; the lstm takes it when shorter than "
+                          "--lookback)."),
         click.option("--lookback", type=click.IntRange(min=1),
-                     help="Input steps of the lstm and ridge windows (default: 3 horizons, at least 12)."),
+                     help="Input steps of the lstm and ridge windows (default: 3 horizons, at least 12, and "
+                          "3 seasons of a given --season-length)."),
         click.option("--epochs", type=click.IntRange(min=1), default=50, show_default=True,
                      help="Most training epochs of the lstm (early stopping may end sooner)."),
         click.option("--units", type=click.IntRange(min=1), default=32, show_default=True,
@@ -125,7 +138,8 @@ def _interval_options(command):
     return command
 
 
-def _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates) -> Selection:
+def _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates,
+               freq=None) -> Selection:
     past, future = split_names(covariates, "--covariates"), split_names(future_covariates, "--future-covariates")
     if (data_file is None) == (dataset is None):
         raise click.UsageError("give exactly one of --data FILE and --dataset NAME.")
@@ -134,22 +148,37 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
             raise click.UsageError("--id-column applies to --data files only; bundled datasets are single series.")
         return load_dataset(dataset, target=target, covariates=past, future_covariates=future)
     table = read_table(data_file)
-    return select(table, target=target, time_column=time_column, id_column=id_column, covariates=past,
-                  future_covariates=future, source=f"{data_file}")
+    selection = select(table, target=target, time_column=time_column, id_column=id_column, covariates=past,
+                       future_covariates=future, source=f"{data_file}", freq=freq)
+    for note in selection.notes:
+        click.echo(f"note: {note}", err=True)
+    return selection
 
 
-def _season_length(selection: Selection, season_length: int | None) -> int:
-    if season_length is not None:
-        return season_length
-    if selection.season_length is not None:
-        return selection.season_length
-    return season_length_of(selection.data)
+def _season(selection: Selection, season_length: int | None) -> tuple[int, str]:
+    """The season by :func:`tsforecast._timeindex.season_rule` (as ``backtest`` derives it), said on stderr."""
+    season, source = season_rule(season_length, frequency_of(selection.data))
+    if season == 1 and source != SEASON_GIVEN:  # a season derived from the frequency is said with the results
+        click.echo(f"note: season length 1 ({source}): seasonal models and MASE use no season; "
+                   "--season-length sets one.", err=True)
+    return season, source
 
 
 def _settings(horizon, selection, season_length, lookback, epochs, units, seed) -> ModelSettings:
-    return ModelSettings(horizon=horizon, season_length=_season_length(selection, season_length), lookback=lookback,
-                         epochs=epochs, units=units, seed=seed,
-                         future_covariates=tuple(selection.future_covariates))
+    season, source = _season(selection, season_length)
+    return ModelSettings(horizon=horizon, season_length=season, lookback=lookback, epochs=epochs, units=units,
+                         seed=seed, future_covariates=tuple(selection.future_covariates),
+                         season_given=source == SEASON_GIVEN)
+
+
+def _deprecated(new_value, old_value, old: str, new: str):
+    """The value of ``new``, or of its deprecated alias ``old`` (hidden from --help, kept
+    silent so that scripts and their one-line error output keep working); both: a usage error."""
+    if old_value is None:
+        return new_value
+    if new_value is not None:
+        raise click.UsageError(f"give {new}, not both {new} and its old name {old}.")
+    return old_value
 
 
 # -- commands ------------------------------------------------------------------
@@ -215,8 +244,10 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
 @click.option("--title", help="The report's title.")
 @click.option("--reference", help="The model skill and significance are measured against (default: snaive, "
                                   "else naive, else the best baseline).")
-@click.option("--save-result", type=click.Path(dir_okay=False, path_type=Path),
-              help="Save the BacktestResult here (a zip of tables and JSON, no pickle).")
+@click.option("--out", "save_result", type=click.Path(dir_okay=False, path_type=Path),
+              help="Save the BacktestResult here (a zip of tables and JSON, no pickle; BacktestResult.load reads it).")
+@click.option("--save-result", "save_result_old", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+              help="Deprecated name of --out.")
 @click.option("--per-series", "per_series_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the per-series table here as CSV: one row per model and series with the mean of the "
                    "main metric over folds, skill against the reference, rank and wins (BacktestResult.per_series).")
@@ -224,24 +255,27 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_interval_options
 @_repair_options
-def backtest(data_file, dataset, target, time_column, id_column, covariates, future_covariates, horizon, model_list,
-             folds, step, season_length, lookback, epochs, units, seed, report_path, title, reference, save_result,
-             per_series_path, n_jobs, quiet, levels, calibration_windows, conformal, fill, on_short) -> None:
+def backtest(data_file, dataset, target, time_column, id_column, freq, covariates, future_covariates, horizon,
+             model_list, folds, step, season_length, lookback, epochs, units, seed, report_path, title, reference,
+             save_result, save_result_old, per_series_path, n_jobs, quiet, levels, calibration_windows, conformal,
+             fill, on_short) -> None:
     """Walk-forward backtest of models on a file or bundled dataset; optional report.
 
     Prints the models ranked by their main metric and, with --report, writes an HTML
     report and its Markdown twin.
     """
+    save_result = _deprecated(save_result, save_result_old, "--save-result", "--out")
     names = parse_model_names(model_list)
     if reference is not None and reference not in names:
         raise click.BadParameter(f"must be one of the models {', '.join(names)}; got {reference!r}.",
                                  param_hint="--reference")
     if per_series_path is not None:  # before the backtest, not after minutes of it
         _check_writable(per_series_path, "--per-series")
-    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
+    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
     levels = parse_levels(levels)
     models = make_models(names, settings)
+    _say_lstm_settings(names, settings)
     if levels is not None:
         models = with_intervals(models, levels, horizon, calibration_windows, conformal)
     from ..backtesting import backtest as run_backtest
@@ -249,7 +283,7 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
     result = run_backtest(
         models, selection.data, cv=ExpandingWindowSplit(horizon, n_splits=folds, step=step),
         target=selection.target, covariates=selection.covariates or None,
-        future_covariates=selection.future_covariates or None, season_length=settings.season_length,
+        future_covariates=selection.future_covariates or None, season_length=season_length,
         levels=levels, n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short,
     )
     # Where the data came from and how to rerun: shown in the report, kept by --save-result.
@@ -268,6 +302,12 @@ def backtest(data_file, dataset, target, time_column, id_column, covariates, fut
         title = title if title is not None else f"Backtest of {', '.join(names)} on {selection.name}"
         paths = report(result, report_path, title=title, reference=reference)
         click.echo(f"wrote {paths.html}, {paths.markdown} and {paths.figures}/")
+
+
+def _say_lstm_settings(names: list[str], settings: ModelSettings) -> None:
+    """What the lstm derives from the season (issue: a season the user gives must reach it)."""
+    if "lstm" in names:
+        click.echo(f"note: lstm: {describe_lstm(settings)}", err=True)
 
 
 def _check_writable(path: Path, option: str) -> None:
@@ -311,7 +351,8 @@ def _print_summary(result, reference: str | None) -> None:
     summary = result.summary(reference=reference, metric=metric)
     columns = [c for c in ("rank", f"{metric}_mean", f"{metric}_std", "skill", "n_errors") if c in summary.columns]
     table = summary.sort_values("rank")[columns]
-    click.echo(f"Models ranked by mean {metric.upper()} over folds; skill relative to {reference}:")
+    season = f"season length {result.info.get('season_length')} ({result.info.get('season_length_source', 'given')})"
+    click.echo(f"Models ranked by mean {metric.upper()} over folds; skill relative to {reference}; {season}:")
     click.echo(table.to_string(float_format=lambda v: f"{v:.4g}"))
     levels = result.info.get("levels") or []
     columns = [f"{name}_{level:g}_mean" for level in levels for name in ("coverage", "width")]
@@ -327,27 +368,34 @@ def _print_summary(result, reference: str | None) -> None:
 @_data_options
 @click.option("--model", "model_name", required=True, help=f"One model name: {', '.join(model_names())}.")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), required=True,
-              help="Steps the model will forecast (the lstm's output steps).")
+              help="Steps the model will forecast (the lstm's output steps; kept in the file as predict's default).")
 @_model_options
-@click.option("--save", "save_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="The model file to write (for example model.tsf).")
+@click.option("--out", "save_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="The model file to write (for example model.tsf); required.")
+@click.option("--save", "save_path_old", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+              help="Deprecated name of --out.")
 @_key_options
 @_interval_options
 @_repair_options
-def fit(data_file, dataset, target, time_column, id_column, covariates, future_covariates, model_name, horizon,
-        season_length, lookback, epochs, units, seed, save_path, key_env, key_file, levels, calibration_windows,
-        conformal, fill, on_short) -> None:
+def fit(data_file, dataset, target, time_column, id_column, freq, covariates, future_covariates, model_name, horizon,
+        season_length, lookback, epochs, units, seed, save_path, save_path_old, key_env, key_file, levels,
+        calibration_windows, conformal, fill, on_short) -> None:
     """Fit one model on all the data and save it to a file (no pickle; signed with a key if one is given).
 
     With --levels, a model without a forecast distribution of its own is saved with
     conformal intervals calibrated on this data, so that `predict --levels` can give them.
     """
+    save_path = _deprecated(save_path, save_path_old, "--save", "--out")
+    if save_path is None:
+        raise click.UsageError("Missing option '--out': the model file to write.")
     key = _read_key(key_env, key_file)
     name = parse_model_names(model_name, "--model")
     if len(name) != 1:
         raise click.BadParameter("names one model only.", param_hint="--model")
-    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates)
-    model = make_model(name[0], _settings(horizon, selection, season_length, lookback, epochs, units, seed))
+    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
+    settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
+    model = make_model(name[0], settings)
+    _say_lstm_settings(name, settings)
     model.set_params(**{k: v for k, v in {"fill": fill, "on_short": on_short}.items() if k in model.get_params()})
     levels = parse_levels(levels)
     if levels is not None:
@@ -355,6 +403,8 @@ def fit(data_file, dataset, target, time_column, id_column, covariates, future_c
     y, X = _target_and_covariates(selection, model)
     click.echo(f"fitting {name[0]} ({type(model).__name__}) on {selection.name} ...", err=True)
     model.fit(y, X)
+    if getattr(model, "n_steps_out_", None) is None and getattr(model, "horizon_", None) is None:
+        model.horizon_ = horizon  # fitted state, saved with the model: predict's default horizon
     from ..persistence import save
 
     save(model, save_path, key=key)
@@ -377,8 +427,10 @@ def _target_and_covariates(selection: Selection, model):
 
 
 @cli.command()
-@click.option("--model", "model_file", type=click.Path(dir_okay=False, path_type=Path), required=True,
-              help="A model file written by `tsforecast fit`.")
+@click.option("--model-file", "model_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A model file written by `tsforecast fit --out`; required.")
+@click.option("--model", "model_file_old", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+              help="Deprecated name of --model-file.")
 @click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Forecast from the end of this data instead of the data the model was fitted on "
                    "(models that can update their inputs, like lstm and ridge). Rows after the last target "
@@ -393,10 +445,14 @@ def _target_and_covariates(selection: Selection, model):
                                "from `tsforecast fit --levels`, or --data to calibrate conformal ones on "
                                "(lstm, ridge: one extra fit).")
 @_key_options
-def predict(model_file, data_file, time_column, id_column, horizon, out_file, levels, key_env, key_file) -> None:
+def predict(model_file, model_file_old, data_file, time_column, id_column, horizon, out_file, levels, key_env,
+            key_file) -> None:
     """Forecast with a saved model and write the forecasts (and intervals) as CSV."""
     from ..persistence import load
 
+    model_file = _deprecated(model_file, model_file_old, "--model", "--model-file")
+    if model_file is None:
+        raise click.UsageError("Missing option '--model-file': a model file written by `tsforecast fit`.")
     levels = parse_levels(levels)
     model = load(model_file, key=_read_key(key_env, key_file))
     # With --data, a model that can update calibrates conformal intervals on that data.

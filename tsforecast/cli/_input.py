@@ -9,7 +9,7 @@ what the library takes: one frame indexed by time, or the long panel format
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -27,6 +27,7 @@ from ..panel import ID_COLUMN, TIME_COLUMN
 
 __all__ = [
     "TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names", "season_length_of",
+    "frequency_of",
 ]
 
 #: Column names taken as the time column when ``--time-column`` is not given.
@@ -44,6 +45,8 @@ class Selection:
     future_covariates: list[str]
     name: str
     season_length: int | None = None
+    #: What was inferred about the columns (the time column taken, the long format seen), for stderr.
+    notes: list[str] = field(default_factory=list)
 
 
 def split_names(value: str | None, option: str) -> list[str]:
@@ -104,12 +107,65 @@ def _check_named(table: pd.DataFrame, names: list[str], option: str, source: str
         )
 
 
-def _time_column(table: pd.DataFrame, time_column: str | None, source: str) -> str | None:
+def _parses_as_dates(values: pd.Series) -> bool:
+    """A text column whose every value pandas reads as a timestamp."""
+    if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+        return pd.api.types.is_datetime64_any_dtype(values.dtype)
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format": a fallback, not a failure
+        parsed = pd.to_datetime(values.head(200), errors="coerce")
+    return bool(len(values)) and not parsed.isna().any()
+
+
+def _time_column(table: pd.DataFrame, time_column: str | None, source: str, notes: list[str]) -> str | None:
+    """``--time-column``, else a column of the usual names, else the one column of dates."""
     if time_column is not None:
         _check_named(table, [time_column], "--time-column", source)
         return time_column
     lower = {str(c).lower(): c for c in table.columns}
-    return next((lower[name] for name in TIME_COLUMN_NAMES if name in lower), None)
+    named = next((lower[name] for name in TIME_COLUMN_NAMES if name in lower), None)
+    if named is not None:
+        return named
+    dates = [c for c in table.columns if _parses_as_dates(table[c])]
+    if len(dates) > 1:
+        raise InvalidParameterError(
+            f"{source} has {len(dates)} columns of dates ({', '.join(map(repr, dates))}); "
+            "name the time column with --time-column."
+        )
+    if dates:
+        notes.append(f"time column: {dates[0]!r} (its values are dates; --time-column chooses another)")
+        return dates[0]
+    return None
+
+
+def _id_column(table: pd.DataFrame, id_column: str | None, source: str, notes: list[str]) -> str | None:
+    """``--id-column``, else ``unique_id`` (the long format of Nixtla's libraries) when present."""
+    if id_column is not None:
+        _check_named(table, [id_column], "--id-column", source)
+        return id_column
+    if ID_COLUMN in table.columns:
+        notes.append(f"long format: one series per {ID_COLUMN!r} (--id-column chooses another column)")
+        return ID_COLUMN
+    return None
+
+
+def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -> str:
+    """``--target``, else ``y`` in the long format, else the one numeric column left."""
+    if target is not None:
+        return target
+    free = [c for c in table.columns if c not in taken]
+    if "y" in free and ID_COLUMN in taken:
+        return "y"
+    numeric = [c for c in free if pd.api.types.is_numeric_dtype(table[c].dtype)]
+    if len(numeric) == 1:
+        return numeric[0]
+    shown = ", ".join(repr(str(c)) for c in (numeric or free))
+    raise InvalidParameterError(
+        f"--target must name the column to forecast; got none, and {source} has "
+        f"{len(numeric) or 'no'} numeric column(s) besides the time and id columns: {shown or 'none'}."
+    )
 
 
 def _parse_time(values: pd.Series, column: str, source: str) -> pd.Series:
@@ -144,21 +200,27 @@ def select(
     covariates: list[str] = (),
     future_covariates: list[str] = (),
     source: str = "the data",
+    freq: str | None = None,
 ) -> Selection:
     """Pick the target, covariates, time and id columns of a table read from a file.
 
     Rows are sorted by time (within each series); a table without a time column gets
-    integer time steps 0, 1, ... in row order.
+    integer time steps 0, 1, ... in row order. Without ``target``, ``time_column`` and
+    ``id_column``: ``unique_id`` is the id column when present (the long format of
+    Nixtla's libraries, target ``y``), a column of the usual time names or else the one
+    column of dates is the time column, and the one numeric column left is the target;
+    what was inferred is listed in ``Selection.notes``. ``freq`` puts each series on a
+    regular grid (missing steps become NaN rows).
     """
-    if target is None:
-        raise InvalidParameterError("--target must name the column to forecast; got none.")
     covariates, future_covariates = list(covariates), list(future_covariates)
-    _check_named(table, [target], "--target", source)
+    notes: list[str] = []
     _check_named(table, covariates, "--covariates", source)
     _check_named(table, future_covariates, "--future-covariates", source)
-    if id_column is not None:
-        _check_named(table, [id_column], "--id-column", source)
-    time = _time_column(table, time_column, source)
+    id_column = _id_column(table, id_column, source, notes)
+    time = _time_column(table, time_column, source, notes)
+    taken = [c for c in (id_column, time, *covariates, *future_covariates) if c is not None]
+    target = _target(table, target, taken, source)
+    _check_named(table, [target], "--target", source)
     values = [target, *covariates, *future_covariates]
     if len(set(values)) != len(values):
         raise InvalidParameterError(
@@ -186,7 +248,33 @@ def select(
             frame = frame.rename(columns={time: TIME_COLUMN})
         frame = frame.sort_values([ID_COLUMN, TIME_COLUMN], kind="stable").reset_index(drop=True)
         frame = frame[[ID_COLUMN, TIME_COLUMN, *values]]
-    return Selection(frame, target, covariates, future_covariates, source)
+    if id_column is None and frame.index.has_duplicates:
+        raise InvalidInputError(
+            f"{source} has duplicated timestamps in {time!r} (for example {frame.index[frame.index.duplicated()][0]}): "
+            "if it holds many series, name their id column with --id-column; "
+            "if the dates are in another column, name it with --time-column."
+        )
+    if freq is not None:
+        frame = _as_frequency(frame, freq, source)
+    return Selection(frame, target, covariates, future_covariates, source, notes=notes)
+
+
+def _as_frequency(frame: pd.DataFrame, freq: str, source: str) -> pd.DataFrame:
+    """``--freq``: each series on a regular grid of ``freq``, missing steps as NaN rows (--fill repairs them)."""
+    try:
+        offset = pd.tseries.frequencies.to_offset(freq)
+    except ValueError:
+        raise InvalidParameterError(f"--freq must be a pandas frequency such as D, h, W-SUN, MS; got {freq!r}.") from None
+    if ID_COLUMN not in frame.columns:
+        if not isinstance(frame.index, pd.DatetimeIndex):
+            raise InvalidParameterError(f"--freq {freq!r} needs a time column of dates; {source} has integer time.")
+        return frame.asfreq(offset)
+    if not pd.api.types.is_datetime64_any_dtype(frame[TIME_COLUMN].dtype):
+        raise InvalidParameterError(f"--freq {freq!r} needs a time column of dates; {source} has integer time.")
+    parts = [part.set_index(TIME_COLUMN).asfreq(offset).assign(**{ID_COLUMN: key})
+             for key, part in frame.groupby(ID_COLUMN, sort=False)]
+    out = pd.concat(parts).rename_axis(TIME_COLUMN).reset_index()
+    return out[frame.columns]
 
 
 def load_dataset(name: str, *, target: str | None, covariates: list[str], future_covariates: list[str]) -> Selection:
@@ -209,6 +297,28 @@ def load_dataset(name: str, *, target: str | None, covariates: list[str], future
     return selection
 
 
+def frequency_of(data: pd.DataFrame) -> str | None:
+    """The frequency of the data's (first series') timestamps; None for integer time or none inferable.
+
+    Examples
+    --------
+    >>> frequency_of(pd.DataFrame({"y": range(5)}, index=pd.date_range("2024", periods=5, freq="D")))
+    'D'
+    """
+    if ID_COLUMN in data.columns:
+        first = data[ID_COLUMN].iloc[0]
+        index = pd.Index(data.loc[data[ID_COLUMN] == first, TIME_COLUMN])
+    else:
+        index = data.index
+    if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
+        return None
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return index.freqstr or pd.infer_freq(index)
+
+
 def season_length_of(data: pd.DataFrame) -> int:
     """The usual season length for the data's frequency (1 when unknown or integer time;
     see :func:`tsforecast._timeindex.season_length_of_freq`).
@@ -219,16 +329,4 @@ def season_length_of(data: pd.DataFrame) -> int:
     >>> season_length_of(frame)
     24
     """
-    if ID_COLUMN in data.columns:
-        first = data[ID_COLUMN].iloc[0]
-        index = pd.Index(data.loc[data[ID_COLUMN] == first, TIME_COLUMN])
-    else:
-        index = data.index
-    if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
-        return 1
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        freq = index.freqstr or pd.infer_freq(index)
-    return season_length_of_freq(freq)
+    return season_length_of_freq(frequency_of(data))

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from .._registry import CLI_MODELS
 from ..exceptions import InvalidParameterError
 
-__all__ = ["ModelSettings", "MODEL_HELP", "model_names", "make_model", "make_models", "parse_model_names"]
+__all__ = ["ModelSettings", "MODEL_HELP", "model_names", "make_model", "make_models", "parse_model_names",
+           "describe_lstm"]
 
 
 @dataclass(frozen=True)
@@ -27,11 +28,22 @@ class ModelSettings:
     units: int = 32
     seed: int | None = 0
     future_covariates: tuple[str, ...] = ()
+    #: The user gave the season (``--season-length``): the look-back then holds three of them.
+    season_given: bool = False
 
     @property
     def n_steps_in(self) -> int:
-        """Input steps of window models: ``--lookback``, else 3 horizons (at least 12)."""
-        return self.lookback if self.lookback is not None else max(3 * self.horizon, 12)
+        """Input steps of window models: ``--lookback``, else 3 horizons (at least 12), and
+        3 seasons of a season the user gave (so that it reaches the lstm's scaling and segments)."""
+        if self.lookback is not None:
+            return self.lookback
+        seasons = 3 * self.season_length if self.season_given else 0
+        return max(3 * self.horizon, 12, seasons)
+
+    @property
+    def lstm_season(self) -> int | None:
+        """The season given to the lstm: when its window holds it, else None (derived in fit from the frequency)."""
+        return self.season_length if 1 < self.season_length < self.n_steps_in else None
 
 
 def _lstm(s: ModelSettings):
@@ -43,13 +55,37 @@ def _lstm(s: ModelSettings):
     # season reaches the network only when the window holds it (a yearly season of
     # daily data does not fit 56 steps); else WindowForecaster derives it from the
     # frequency, and the network its scaling and segments from the season.
-    season = s.season_length if 1 < s.season_length < s.n_steps_in else None
     network = EncoderDecoderLSTM(
         units=s.units, epochs=s.epochs, batch_size=32, learning_rate=3e-3, patience=8, validation_fraction=0.1,
-        season_length=season, random_state=s.seed,
+        season_length=s.lstm_season, random_state=s.seed,
     )
     return WindowForecaster(network, n_steps_in=s.n_steps_in, n_steps_out=s.horizon,
                             future_covariates=list(s.future_covariates) or None)
+
+
+def describe_lstm(s: ModelSettings) -> str:
+    """One line on what the lstm derives from the run's season and look-back.
+
+    Examples
+    --------
+    >>> describe_lstm(ModelSettings(horizon=48, season_length=336, season_given=True))
+    'look-back 1008 steps (3 seasons of 336, the given season); season 336 for its scaling reference (when it beats the naive in training) and segments of 336 steps'
+    """
+    if s.lookback is not None:
+        origin = "--lookback"
+    elif s.season_given and s.n_steps_in == 3 * s.season_length:
+        origin = f"3 seasons of {s.season_length}, the given season"
+    else:
+        origin = "3 horizons, at least 12"
+    text = f"look-back {s.n_steps_in} steps ({origin}); "
+    season = s.lstm_season
+    if season is None:
+        return text + (f"season {s.season_length} does not fit the look-back: the season of the data's frequency "
+                       "is used, else segments of look-back/10 steps")
+    short = s.n_steps_in // 10
+    segments = (f"segments of {season} steps" if 3 * season <= s.n_steps_in
+                else f"segments of {short} steps" if short >= 2 else "one step per recurrent step")
+    return text + f"season {season} for its scaling reference (when it beats the naive in training) and {segments}"
 
 
 def _ridge(s: ModelSettings):
@@ -98,8 +134,9 @@ _FACTORIES: dict[str, Callable[[ModelSettings], object]] = {"lstm": _lstm, "ridg
 _DESCRIPTIONS = {
     "lstm": "EncoderDecoderLSTM in a WindowForecaster: --lookback input steps, the horizon as output "
             "steps, --units units, at most --epochs epochs with early stopping (patience 8), seed --seed; "
-            "season m = --season-length when shorter than --lookback, else from the frequency (24 hourly, "
-            "48 half-hourly, 7 daily, 52 weekly, 12 monthly); it learns corrections to the seasonal naive "
+            "season m = --season-length when shorter than --lookback (the default look-back then holds 3 "
+            "seasons), else from the frequency (24 hourly, 48 half-hourly, 7 daily, 52 weekly, 12 monthly); "
+            "it learns corrections to the seasonal naive "
             "forecast when that beats the naive one on the training windows, else to the naive one, and "
             "reads segments of m steps when --lookback holds 3 seasons (else lookback/10)",
     "ridge": "Ridge regression on flattened windows (direct multi-step), same windows as lstm",
