@@ -12,6 +12,11 @@ import os
 # Keras 3 must run on TensorFlow here; respect an explicit choice made before import.
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
+from .._quiet import quiet_tensorflow_import  # noqa: E402
+
+# TensorFlow's start-up lines (CUDA probes, oneDNN, absl) are noise to a Python user too.
+quiet_tensorflow_import()
+
 from .ensemble import MedianEnsemble  # noqa: E402
 from .estimator import EncoderDecoderLSTM  # noqa: E402
 
