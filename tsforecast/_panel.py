@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from ._timeindex import future_index, regularize_index
+from ._timeindex import as_periods, as_timestamps, future_index, regularize_index
 from ._validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
 from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning, UnknownColumnError
 from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel, restore_form
@@ -281,6 +281,11 @@ def as_panel(
     check_choice(on_short, "on_short", ("raise", "skip"))
     if isinstance(data, Panel):
         return _long_enough(data, name, min_length, on_short)
+    data, period = as_timestamps(data, name)  # PeriodIndex, string ds: timestamps inside, periods outside
+    if period is not None:
+        panel = as_panel(data, name, columns=columns, fill=fill, min_length=min_length, on_short=on_short,
+                         keep_missing=keep_missing)
+        return replace(panel, form=replace(panel.form, period=period))
     if not is_panel(data):
         frame = check_frame(data, name, columns=columns, fill=fill, min_length=min_length, keep_missing=keep_missing)
         form = InputForm("series", name=data.name) if isinstance(data, pd.Series) else \
@@ -484,7 +489,7 @@ def _stamps(ds: pd.Series, order: np.ndarray) -> tuple[np.ndarray, dict]:
 def _fail_series(source: _SeriesSource, i: int):
     """Run the per-series checks on series ``i``, which failed a vectorised one."""
     frame = source.frame(i)
-    regularize_index(frame.index, source.label(i))
+    regularize_index(frame.index, source.label(i), long=True)
 
 
 def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> TimeAxis:
@@ -572,7 +577,7 @@ def forecast_output(values: np.ndarray, columns: list, ids: np.ndarray, time: Ti
         frame = pd.DataFrame(values.reshape(n_series * horizon, -1), columns=list(columns))
         frame.insert(0, TIME_COLUMN, _as_time_values(time, stamps.ravel()))
         frame.insert(0, ID_COLUMN, np.repeat(ids, horizon))
-        return frame
+        return as_periods(frame, form.period)
     frames = {key: pd.DataFrame(values[i], index=time.series_index(i, int(start[i]), horizon), columns=list(columns))
               for i, key in enumerate(ids.tolist())}
     return restore_form(frames, form)

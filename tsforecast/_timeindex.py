@@ -13,7 +13,7 @@ import pandas as pd
 
 from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
-__all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule"]
+__all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -22,7 +22,23 @@ def _preview(index: pd.Index, limit: int = 5) -> str:
     return "[" + ", ".join(str(v) for v in values) + suffix + "]"
 
 
-def _check_order(index: pd.Index, name: str) -> None:
+def _sort_hint(long: bool) -> str:
+    return 'data.sort_values(["unique_id", "ds"])' if long else "data.sort_index()"
+
+
+def _likely_freq(index: pd.DatetimeIndex) -> str | None:
+    """The frequency most runs of three timestamps have (the data's own, around its gaps)."""
+    seen: dict[str, int] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for i in range(min(len(index) - 2, 60)):
+            freq = pd.infer_freq(index[i : i + 3])
+            if freq is not None:
+                seen[freq] = seen.get(freq, 0) + 1
+    return max(seen, key=seen.get) if seen else None
+
+
+def _check_order(index: pd.Index, name: str, long: bool = False) -> None:
     if isinstance(index, pd.DatetimeIndex) and index.hasnans:
         # NaT would otherwise be reported as an unsorted or duplicated timestamp.
         where = np.flatnonzero(index.isna())
@@ -41,11 +57,11 @@ def _check_order(index: pd.Index, name: str) -> None:
         bad = int(np.argmax(np.diff(index.asi8 if isinstance(index, pd.DatetimeIndex) else np.asarray(index)) < 0))
         raise InvalidInputError(
             f"{name} has an unsorted time index: {index[bad]!s} is followed by {index[bad + 1]!s}; "
-            "sort it first (for example data.sort_index())."
+            f"sort it first (for example {_sort_hint(long)})."
         )
 
 
-def _regular_datetime(index: pd.DatetimeIndex, name: str) -> pd.DatetimeIndex:
+def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) -> pd.DatetimeIndex:
     freq = index.freq
     if freq is None and len(index) >= 2:
         # Two timestamps: infer from them plus the next step, so that a 2-row daily series
@@ -63,10 +79,13 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str) -> pd.DatetimeIndex:
                 f"{name} has {len(index)} timestamp(s); at least 2 are needed to know its frequency."
             )
         steps = pd.Series(index[1:] - index[:-1]).value_counts()
+        likely = _likely_freq(index)
+        example = (f"data.asfreq({likely!r})" if likely is not None else "data.asfreq(FREQ)") + (
+            " per series (or the CLI's --freq)" if long else "")
         raise InvalidInputError(
             f"{name} has an irregular DatetimeIndex (no frequency can be inferred; steps seen: "
             f"{', '.join(str(s) for s in steps.index[:3])}); resample it to a regular frequency first "
-            "(for example data.asfreq('h'), then fill= repairs the NaN rows it inserts)."
+            f"(for example {example}, then fill= repairs the NaN rows it inserts)."
         )
     return pd.DatetimeIndex(index, freq=freq)
 
@@ -86,7 +105,7 @@ def _regular_integer(index: pd.Index, name: str) -> pd.RangeIndex:
     return pd.RangeIndex(values[0], values[-1] + steps[0], steps[0])
 
 
-def regularize_index(index: pd.Index, name: str = "y") -> pd.Index:
+def regularize_index(index: pd.Index, name: str = "y", long: bool = False) -> pd.Index:
     """Check that ``index`` is a sorted, unique, regular time index and return it with
     its step attached (``freq`` for dates, a :class:`~pandas.RangeIndex` for integers).
 
@@ -96,6 +115,8 @@ def regularize_index(index: pd.Index, name: str = "y") -> pd.Index:
         A DatetimeIndex or an integer index.
     name : str
         The argument's name, used in error messages.
+    long : bool
+        The index is one series of a long frame (``unique_id``, ``ds``): hints say so.
 
     Returns
     -------
@@ -118,10 +139,10 @@ def regularize_index(index: pd.Index, name: str = "y") -> pd.Index:
     if len(index) == 0:
         raise InsufficientDataError(f"{name} is empty (0 rows); a series needs at least one value.")
     if isinstance(index, pd.DatetimeIndex):
-        _check_order(index, name)
-        return _regular_datetime(index, name)
+        _check_order(index, name, long)
+        return _regular_datetime(index, name, long)
     if pd.api.types.is_integer_dtype(index.dtype):
-        _check_order(index, name)
+        _check_order(index, name, long)
         return _regular_integer(index, name)
     kinds = sorted({type(v).__name__ for v in index[:50]})
     hint = (
@@ -226,3 +247,58 @@ def season_rule(season_length, freq) -> tuple[int, str]:
     if season == 1:
         return 1, f"{SEASON_DEFAULT} (frequency {freq} has no usual season)"
     return season, f"{SEASON_FROM_FREQUENCY} {freq}"
+
+
+def as_timestamps(data, name: str = "y"):
+    """``data`` with its time axis as timestamps, and the period frequency it had (or None).
+
+    A :class:`pandas.PeriodIndex` (sktime's usual index) becomes the timestamps at the
+    start of each period; a long frame's ``ds`` column of periods likewise, and one of
+    date strings is parsed (an error names ``ds`` and the first value that is not a date).
+    Everything else is returned as it is. :func:`as_periods` turns forecasts back.
+
+    Examples
+    --------
+    >>> y = pd.Series([1.0, 2.0, 3.0], index=pd.period_range("2024-01", periods=3, freq="M"))
+    >>> stamped, period = as_timestamps(y)
+    >>> str(stamped.index[0].date()), period
+    ('2024-01-01', 'M')
+    """
+    if isinstance(data, (pd.Series, pd.DataFrame)) and isinstance(data.index, pd.PeriodIndex):
+        period = data.index.freqstr
+        return data.set_axis(data.index.to_timestamp(how="start"), axis=0), period
+    if not (isinstance(data, pd.DataFrame) and {"unique_id", "ds"} <= set(data.columns)):
+        return data, None
+    ds = data["ds"]
+    if isinstance(ds.dtype, pd.PeriodDtype):
+        return data.assign(ds=ds.dt.to_timestamp(how="start")), ds.dtype.freq.freqstr
+    if ds.dtype == object or pd.api.types.is_string_dtype(ds.dtype):
+        return data.assign(ds=_parse_dates(ds, name)), None
+    return data, None
+
+
+def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format": pandas falls back to parsing each value
+        parsed = pd.to_datetime(ds, errors="coerce")
+    bad = parsed.isna().to_numpy()
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InvalidInputError(
+            f"{name}['ds'] holds text that is not a date: {ds.iloc[row]!r} in row {ds.index[row]!r} "
+            f"({int(bad.sum())} such value(s)); ds must hold timestamps, dates as text, or integer time."
+        )
+    return parsed
+
+
+def as_periods(forecast, period: str | None):
+    """Forecasts with timestamps back in the period form of the input (see :func:`as_timestamps`)."""
+    if period is None:
+        return forecast
+    if isinstance(forecast, dict):
+        return {key: as_periods(value, period) for key, value in forecast.items()}
+    if isinstance(forecast, pd.DataFrame) and "ds" in forecast.columns:
+        return forecast.assign(ds=pd.DatetimeIndex(forecast["ds"]).to_period(period))
+    if isinstance(getattr(forecast, "index", None), pd.DatetimeIndex):
+        return forecast.set_axis(forecast.index.to_period(period), axis=0)
+    return forecast

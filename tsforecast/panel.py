@@ -103,6 +103,8 @@ class InputForm:
     kind: str
     name: object = None
     dict_values: dict = field(default_factory=dict)
+    #: The frequency of a PeriodIndex (or a ``ds`` of periods) given as input; outputs answer in periods.
+    period: str | None = None
 
     @property
     def is_multi(self) -> bool:
@@ -144,6 +146,10 @@ def as_series_dict(
 
 def restore_form(frames: dict[object, pd.DataFrame], form: InputForm):
     """Give ``{id: forecast frame}`` back in the form described by ``form``."""
+    if form.period is not None:
+        from ._timeindex import as_periods
+
+        frames = as_periods(frames, form.period)
     if form.kind == "dict":
         return {
             key: (frame.iloc[:, 0] if form.dict_values.get(key) and frame.shape[1] == 1 else frame)

@@ -189,6 +189,16 @@ class BacktestResult:
                 mask &= table[column].isin(list(wanted)).to_numpy()
         return table[mask].reset_index(drop=True)
 
+    def plot(self, series=None, folds=None, models=None, level=None):
+        """Actuals and each model's forecasts with their interval band, as one matplotlib figure.
+
+        A thin layer over :func:`tsforecast.plotting.plot_backtest` (see it for the
+        arguments); returns the :class:`matplotlib.figure.Figure`.
+        """
+        from ..plotting import plot_backtest
+
+        return plot_backtest(self, series=series, folds=folds, models=models, level=level)
+
     def count(self, metric: str) -> pd.Series:
         """Per model: how many per-step values of ``metric`` were scored (finite)."""
         metric = self._check_metric(metric)

@@ -181,6 +181,21 @@ def _deprecated(new_value, old_value, old: str, new: str):
     return old_value
 
 
+#: Examples shown by each command's --help; tests/test_first_use.py runs them, in this order, in one folder.
+EXAMPLES = {
+    "backtest": ["tsforecast backtest --dataset co2 --horizon 13 --folds 2 --models naive,snaive,theta "
+                 "--report co2.html"],
+    "fit": ["tsforecast fit --dataset co2 --model theta --horizon 13 --levels 80,95 --out co2.tsf"],
+    "predict": ["tsforecast predict --model-file co2.tsf --levels 80,95 --out forecast.csv"],
+}
+
+
+def _epilog(command: str, models: bool = False) -> str:
+    """Examples (kept as written: click's \\b), then the model names for commands that make models."""
+    text = "Examples:\n\n\b\n" + "\n".join(f"  {line}" for line in EXAMPLES[command])
+    return text + ("\n\nModels:\n\n" + MODEL_HELP.replace("\n", "\n\n") if models else "")
+
+
 # -- commands ------------------------------------------------------------------
 @click.group(context_settings=_CONTEXT, epilog=f"Set {_DEBUG_ENV}=1 to see tracebacks of errors.")
 @click.version_option(__version__, prog_name="tsforecast")
@@ -230,7 +245,7 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
     return None
 
 
-@cli.command(epilog="Models:\n\n" + MODEL_HELP.replace("\n", "\n\n"))
+@cli.command(epilog=_epilog("backtest", models=True))
 @_data_options
 @click.option("--horizon", "-H", type=click.IntRange(min=1), required=True, help="Steps forecast and scored per fold.")
 @click.option("--models", "-m", "model_list", required=True,
@@ -364,7 +379,7 @@ def _print_summary(result, reference: str | None) -> None:
         click.echo(f"{len(result.errors)} task(s) failed; see result.errors or the report.", err=True)
 
 
-@cli.command(epilog="Models:\n\n" + MODEL_HELP.replace("\n", "\n\n"))
+@cli.command(epilog=_epilog("fit", models=True))
 @_data_options
 @click.option("--model", "model_name", required=True, help=f"One model name: {', '.join(model_names())}.")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), required=True,
@@ -426,7 +441,7 @@ def _target_and_covariates(selection: Selection, model):
     return y, selection.data[[*keys, *inputs]]
 
 
-@cli.command()
+@cli.command(epilog=_epilog("predict"))
 @click.option("--model-file", "model_file", type=click.Path(dir_okay=False, path_type=Path),
               help="A model file written by `tsforecast fit --out`; required.")
 @click.option("--model", "model_file_old", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
