@@ -272,7 +272,7 @@ def as_timestamps(data, name: str = "y"):
     ds = data["ds"]
     if isinstance(ds.dtype, pd.PeriodDtype):
         return data.assign(ds=ds.dt.to_timestamp(how="start")), ds.dtype.freq.freqstr
-    if ds.dtype == object or pd.api.types.is_string_dtype(ds.dtype):
+    if pd.api.types.infer_dtype(ds, skipna=False) == "string":  # text only: timestamps in objects keep their checks
         return data.assign(ds=_parse_dates(ds, name)), None
     return data, None
 
