@@ -15,12 +15,7 @@ users, once, around the first import of TensorFlow and Keras (by :mod:`tsforecas
 only TensorFlow's settings change (its loggers and ``TF_CPP_MIN_LOG_LEVEL``, each only
 when the user has not set it).
 
-Examples
---------
->>> bool(TF_LOG_LINE.match(b"I0000 00:00:1796036252.742037    5203 cudart_stub.cc:31] Could not find cuda"))
-True
->>> bool(TF_LOG_LINE.match(b"Error: --horizon must be at least 1"))
-False
+:mod:`tsforecast.cli._quiet` shows, with examples, which lines :data:`TF_LOG_LINE` matches.
 """
 
 from __future__ import annotations
