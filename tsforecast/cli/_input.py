@@ -22,12 +22,10 @@ from ..exceptions import (
     InvalidParameterError,
     UnknownColumnError,
 )
-from .._timeindex import season_length_of_freq
 from ..panel import ID_COLUMN, TIME_COLUMN
 
 __all__ = [
-    "TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names", "season_length_of",
-    "frequency_of",
+    "TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names", "frequency_of",
 ]
 
 #: Column names taken as the time column when ``--time-column`` is not given.
@@ -44,7 +42,6 @@ class Selection:
     covariates: list[str]
     future_covariates: list[str]
     name: str
-    season_length: int | None = None
     #: What was inferred about the columns (the time column taken, the long format seen), for stderr.
     notes: list[str] = field(default_factory=list)
 
@@ -292,7 +289,6 @@ def load_dataset(name: str, *, target: str | None, covariates: list[str], future
     table = frame.reset_index()
     selection = select(table, target=target, time_column=frame.index.name, covariates=covariates,
                        future_covariates=future_covariates, source=f"dataset {name!r}")
-    selection.season_length = int(info["season_length"])
     selection.name = name
     return selection
 
@@ -317,16 +313,3 @@ def frequency_of(data: pd.DataFrame) -> str | None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return index.freqstr or pd.infer_freq(index)
-
-
-def season_length_of(data: pd.DataFrame) -> int:
-    """The usual season length for the data's frequency (1 when unknown or integer time;
-    see :func:`tsforecast._timeindex.season_length_of_freq`).
-
-    Examples
-    --------
-    >>> frame = pd.DataFrame({"y": range(10)}, index=pd.date_range("2024", periods=10, freq="h"))
-    >>> season_length_of(frame)
-    24
-    """
-    return season_length_of_freq(frequency_of(data))
