@@ -89,12 +89,13 @@ def test_every_backtest_metric_name_has_an_orientation(name, expected):
     assert target == (pytest.approx(expected[1]) if expected[1] is not None else None)
 
 
-def test_quantile_coverage_is_ranked_against_the_quantile_span():
-    y = daily(10 + np.sin(np.arange(60) / 2))
-    result = backtest({"naive": baselines.Naive(), "drift": baselines.Drift()}, y, horizon=3, cv=4,
-                      quantiles=(0.1, 0.9), progress=False)
+@pytest.mark.parametrize("quantiles, span", [((0.1, 0.9), 0.8), ((0.05, 0.5, 0.95), 0.9), ("auto", 0.8)])
+def test_quantile_coverage_is_ranked_against_the_quantile_span(quantiles, span):
+    y = daily(10 + np.sin(np.arange(60) / 2) + np.random.default_rng(0).normal(0, 0.3, 60))
+    models = {"naive": baselines.Naive(), "drift": baselines.Drift(), "mean": baselines.Mean()}
+    result = backtest(models, y, horizon=3, cv=6, quantiles=quantiles, progress=False)
     summary = result.summary(metric="coverage")
-    distance = (summary["coverage_mean"] - 0.8).abs()
+    distance = (summary["coverage_mean"] - span).abs()
     assert summary["rank"].tolist() == distance.rank(method="min").astype(int).tolist()
 
 
@@ -235,3 +236,31 @@ def test_backtest_mape_without_the_metric_does_not_warn():
         warnings.simplefilter("always")
         backtest(baselines.Naive(), daily(np.tile([0.0, 1.0], 15)), horizon=2, cv=2, progress=False)
     assert not [w for w in caught if issubclass(w.category, UndefinedMetricWarning)]
+
+
+def test_cli_fit_saves_into_a_missing_folder(tmp_path):
+    from tsforecast.cli import cli
+
+    y = daily(10 + np.sin(np.arange(30) / 3))
+    data = tmp_path / "daily.csv"
+    pd.DataFrame({"ds": y.index, "y": y.to_numpy()}).to_csv(data, index=False)
+    target = tmp_path / "missing" / "naive.tsf"
+    args = ["fit", "--data", str(data), "--target", "y", "--model", "naive", "-H", "2", "--save", str(target)]
+    cli.main(args=args, prog_name="tsforecast", standalone_mode=False, obj={"argv": args})
+    assert load(target).predict(2).to_numpy() == pytest.approx([y.iloc[-1]] * 2)
+
+
+# --------------------------------------------------------------------------- figures that depend on the CPU
+@pytest.mark.parametrize("histories, noted", [
+    (None, False),  # baselines only: their figures do not come from TensorFlow
+    ({"mean": {0: {"loss": [1.0, 0.5]}, 1: {"loss": [1.0, 0.4]}}}, True),  # a trained model
+])
+def test_report_says_which_figures_depend_on_the_cpu(histories, noted, tmp_path):
+    from tsforecast.reporting._content import CPU_NOTE
+
+    y = daily(10 + np.sin(np.arange(30) / 3))
+    result = backtest({"naive": baselines.Naive(), "mean": baselines.Mean()}, y, horizon=2, cv=2, progress=False)
+    if histories is not None:
+        result = BacktestResult(result.forecasts, result.metrics, result.errors, histories, result.info)
+    markdown = report(result, tmp_path / "r.html").markdown.read_text()
+    assert (CPU_NOTE in markdown) == noted

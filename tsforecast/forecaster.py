@@ -286,8 +286,7 @@ class WindowForecaster(BaseForecaster):
 
         ``predict`` then forecasts the steps after the end of ``y``. The series may
         differ from those of ``fit`` (the model is global); each needs at least
-        ``n_steps_in`` rows and the columns used in ``fit``, at the frequency of ``fit``
-        (data of another frequency raises :class:`InvalidInputError`: refit instead).
+        ``n_steps_in`` rows and the columns used in ``fit`` (dates: at fit's frequency).
 
         Returns
         -------
@@ -718,4 +717,3 @@ class WindowForecaster(BaseForecaster):
             extended = frame[names].reindex(self._future_index(key, steps)).ffill()
             out[i] = extended.to_numpy(dtype=np.float64)
         return out
-

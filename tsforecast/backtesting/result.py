@@ -22,6 +22,7 @@ import pandas as pd
 from .. import metrics as _metrics
 from .._io import as_path, atomic_write
 from .._validation import check_float, check_int
+from ..base import DEFAULT_QUANTILES
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from .significance import diebold_mariano, diebold_mariano_rows
@@ -264,7 +265,8 @@ class BacktestResult:
     def _distance(self, metric: str, scores) -> np.ndarray:
         """Scores of ``metric`` as "lower is better" (:func:`tsforecast.metrics.distance_from_best`):
         coverage by its distance to the nominal level (of the quantile band for ``coverage``)."""
-        quantiles = [q for q in self.info.get("quantiles") or () if isinstance(q, (int, float))]
+        asked = self.info.get("quantiles")
+        quantiles = [q for q in (DEFAULT_QUANTILES if asked == "auto" else asked or ()) if isinstance(q, (int, float))]
         span = max(quantiles) - min(quantiles) if len(quantiles) > 1 else None
         return _metrics.distance_from_best(metric, scores, span)
 

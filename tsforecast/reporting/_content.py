@@ -478,7 +478,7 @@ def _run_blocks(result) -> list[Block]:
     groups = [(str(k), v) for k, v in info.items() if isinstance(v, Mapping) and v]
     groups.sort(key=lambda group: group[0] != "data")  # the data first
     blocks: list[Block] = [Heading("What was run", 2, "run")]
-    if result.histories:
+    if _trained(result):
         blocks.append(Paragraph(CPU_NOTE))
     if command:
         blocks += [Paragraph("Command:"), Code(str(command))]
