@@ -50,6 +50,7 @@ from tsforecast import (
 from tsforecast.exceptions import (
     DataNotFoundError,
     FallbackWarning,
+    FileWriteError,
     InputTypeError,
     InsufficientDataError,
     InvalidInputError,
@@ -150,6 +151,20 @@ def lstm_file() -> Path:
 def small_result() -> BacktestResult:
     return backtest({"naive": baselines.Naive(), "mean": baselines.Mean()}, series(30), horizon=2, cv=2,
                     progress=False)
+
+
+@functools.cache
+def interval_result() -> BacktestResult:
+    return backtest({"naive": baselines.Naive(), "drift": baselines.Drift()}, series(30), horizon=2, cv=2,
+                    levels=(80,), progress=False)
+
+
+def mixed_time_panel(second: str) -> pd.DataFrame:
+    """A long panel whose ``ds`` holds timestamps for series a and something else for b."""
+    stamps = list(pd.date_range("2024-01-01", periods=20, freq="D"))
+    other = {"strings": [str(t.date()) for t in stamps], "utc": [t.tz_localize("UTC") for t in stamps],
+             "integers": list(range(20))}[second]
+    return pd.DataFrame({"unique_id": ["a"] * 20 + ["b"] * 20, "ds": stamps + other, "y": np.arange(40.0)})
 
 
 def members(path: Path) -> dict[str, bytes]:
@@ -657,6 +672,77 @@ CASES: list[Case] = [
          InsufficientDataError, "5"),
     case("cli/predict_truncated_model", lambda: cli("predict", "--model", str(truncated_file())), ModelFileError,
          "truncated.tsf"),
+    # -- round three (issue 24): the new surfaces refuse clearly
+    case("orientation/unknown_metric", lambda: metrics.orientation("accuracy"), InvalidParameterError, "accuracy"),
+    case("orientation/target_without_target", lambda: metrics.orientation("coverage"), InvalidParameterError,
+         "'coverage'", "target"),
+    case("distance_from_best/unknown_metric", lambda: metrics.distance_from_best("r2", [1.0]),
+         InvalidParameterError, "'r2'"),
+    case("BacktestResult.compare/coverage_has_no_loss",
+         lambda: interval_result().compare("naive", metric="coverage_80"), InvalidParameterError,
+         "'coverage_80'", "interval_score"),
+    case("to_panel/differently_named_series", lambda: to_panel({"a": Y, "b": Y.rename("sales")}),
+         InvalidInputError, "series['b']", "'sales'", "'y'"),
+    case("to_panel/frames_without_a_common_column",
+         lambda: to_panel({"a": Y.to_frame().assign(x=1.0), "b": Y.rename("sales").to_frame()}), InvalidInputError,
+         "series['b']", "'sales'", "'x'"),
+    case("to_panel/unnamed_beside_named", lambda: to_panel({"a": Y.rename(None), "b": Y.rename("sales")}),
+         InvalidInputError, "series['b']", "'sales'", "'y'"),
+    case("fit/long_panel_strings_in_one_series", lambda: baselines.Naive().fit(mixed_time_panel("strings")),
+         InputTypeError, "y['b']", "str"),
+    case("fit/long_panel_zones_differ", lambda: baselines.Naive().fit(mixed_time_panel("utc")), InputTypeError,
+         "y['a']", "y['b']", "UTC"),
+    case("fit/long_panel_integers_in_one_series", lambda: baselines.Naive().fit(mixed_time_panel("integers")),
+         InputTypeError, "y['b']", "integer time"),
+    case("save/onto_a_folder", lambda: save(fitted_ridge(), workdir()), FileWriteError, str(workdir()), "folder"),
+    case("save/under_a_file", lambda: save(fitted_ridge(), ridge_file() / "model.tsf"), FileWriteError,
+         str(ridge_file()), "not a folder"),
+    case("BacktestResult.save/onto_a_folder", lambda: small_result().save(workdir()), FileWriteError,
+         str(workdir()), "folder"),
+    case("BacktestResult.save/under_a_file", lambda: small_result().save(ridge_file() / "r.zip"), FileWriteError,
+         str(ridge_file()), "not a folder"),
+    case("report/under_a_file", lambda: report(small_result(), ridge_file() / "report.html"), FileWriteError,
+         str(ridge_file()), "not a folder"),
+    case("backtest/checkpoint_under_a_file",
+         lambda: backtest(baselines.Naive(), Y, horizon=2, cv=2, checkpoint_dir=ridge_file() / "ck", progress=False),
+         FileWriteError, "ck"),
+    case("cli/fit_save_under_a_file",
+         lambda: cli("fit", "--data", daily_csv(), "--target", "y", "--model", "naive", "-H", "2", "--save",
+                     str(ridge_file() / "m.tsf")), FileWriteError, str(ridge_file()), "not a folder"),
+    case("backtest/levels_fraction", lambda: backtest(baselines.Naive(), Y, horizon=2, cv=2, levels=[0.8],
+                                                      progress=False), InvalidParameterError, "percent", "0.8", "80"),
+    case("backtest/levels_same_name",
+         lambda: backtest(baselines.Naive(), Y, horizon=2, cv=2, levels=[80, 80.0000001], progress=False),
+         InvalidParameterError, "80.0000001", "column names"),
+    case("predict_interval/levels_fraction", lambda: baselines.Naive().fit(Y).predict_interval(2, levels=[0.8, 0.95]),
+         InvalidParameterError, "percent", "0.95"),
+    case("predict_interval/levels_same_name",
+         lambda: baselines.Naive().fit(Y).predict_interval(2, levels=[80, 80.0000001]), InvalidParameterError,
+         "80.0000001", "column names"),
+    case("ConformalIntervals/levels_fraction",
+         lambda: tsforecast.ConformalIntervals(baselines.Naive(), levels=(0.8,), horizon=2).fit(Y),
+         InvalidParameterError, "percent", "0.8"),
+    case("interval_score/level_fraction", lambda: metrics.interval_score(np.ones(2), np.zeros(2), np.ones(2), 0.8),
+         InvalidParameterError, "percent", "0.8"),
+    case("cli/levels_fraction",
+         lambda: cli("backtest", "--data", daily_csv(), "--target", "y", "-H", "2", "-m", "naive", "--levels", "0.8",
+                     "-q"), InvalidParameterError, "--levels", "percent", "0.8"),
+    case("backtest_partitions/horizon_0_at_call", lambda: partitions.backtest_partitions(
+         baselines.Naive(), dask_panel(), horizon=0, cv=2), InvalidParameterError, "horizon", "0"),
+    case("backtest_partitions/unknown_option_at_call", lambda: partitions.backtest_partitions(
+         baselines.Naive(), dask_panel(), horizon=2, cv=2, horizn=3), InvalidParameterError, "horizn"),
+    case("backtest_partitions/levels_fraction_at_call", lambda: partitions.backtest_partitions(
+         baselines.Naive(), dask_panel(), horizon=2, cv=2, levels=[0.8]), InvalidParameterError, "percent"),
+    case("WindowForecaster.update/hourly_after_daily",
+         lambda: fitted_ridge().update(pd.Series(Y.to_numpy(), index=pd.date_range("2024", periods=40, freq="h"))),
+         InvalidInputError, "'h'", "'D'"),
+    case("WindowForecaster.update/weekly_after_daily",
+         lambda: fitted_ridge().update(pd.Series(Y.to_numpy(), index=pd.date_range("2024", periods=40, freq="W"))),
+         InvalidInputError, "'W-SUN'", "'D'"),
+    case("WindowForecaster.update/monthly_panel_after_daily",
+         lambda: fitted_ridge().update(to_panel({"a": pd.Series(Y.to_numpy(), name="y",
+                                                               index=pd.date_range("2024", periods=40, freq="MS"))})),
+         InvalidInputError, "'MS'", "'D'"),
 ]
 
 

@@ -125,6 +125,17 @@ class TimeAxis:
     def describe_freq(self) -> str:
         return self.freq if self.kind == "datetime" else self.kind
 
+    def check_same_freq(self, fitted: TimeAxis | None, name: str) -> None:
+        """Refuse dates (``name``, on this axis) of another frequency than the dates of
+        the ``fitted`` axis: the model's windows would mean other spans of time (a daily
+        model fed hours). Integer time carries no frequency to compare."""
+        if fitted is None or not fitted.kind == self.kind == "datetime" or fitted.freq == self.freq:
+            return
+        raise InvalidInputError(
+            f"{name} has frequency {self.describe_freq()!r}, but the model was fitted on data of frequency "
+            f"{fitted.describe_freq()!r}; update takes data of the same frequency (refit with fit otherwise)."
+        )
+
 
 # --------------------------------------------------------------------------- panel
 @dataclass(eq=False)
@@ -492,11 +503,38 @@ def _fail_series(source: _SeriesSource, i: int):
     regularize_index(frame.index, source.label(i), long=True)
 
 
-def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> TimeAxis:
-    if info["kind"] == "bad":  # NaT, strings, floats, mixed zones: the per-series check says which
-        for i in range(len(starts)):
+def _time_kind(index: pd.Index) -> str | None:
+    """What a series' time values are on their own ("timestamps in UTC", "integer time"),
+    or None when they are no time at all (strings, floats, NaT, mixed zones)."""
+    alone = pd.Index(index.tolist())
+    if isinstance(alone, pd.DatetimeIndex) and not alone.hasnans:
+        return f"timestamps in {alone.tz}" if alone.tz is not None else "timestamps without a time zone"
+    if pd.api.types.is_integer_dtype(alone.dtype) and not pd.api.types.is_bool_dtype(alone.dtype):
+        return "integer time"
+    return None
+
+
+def _fail_mixed_time(source: _SeriesSource, n_series: int):
+    """Raise for a ``ds`` column that is no one kind of time: the first series whose
+    values are no time on their own (its own check names them), else the first series
+    whose kind differs from the first series' kind."""
+    kinds = [_time_kind(source.frame(i).index) for i in range(n_series)]
+    for i, kind in enumerate(kinds):
+        if kind is None:
             _fail_series(source, i)
-        raise InputTypeError(f"{source.name}[{TIME_COLUMN!r}] must hold timestamps or integer time.")  # pragma: no cover
+    other = next((i for i, kind in enumerate(kinds) if kind != kinds[0]), None)
+    if other is None:  # pragma: no cover - a column of one time kind is never "bad"
+        raise InputTypeError(f"{source.name}[{TIME_COLUMN!r}] must hold timestamps or integer time.")
+    raise InputTypeError(
+        f"{source.name}[{TIME_COLUMN!r}] must hold one kind of time for every series; {source.label(0)} has "
+        f"{kinds[0]} but {source.label(other)} has {kinds[other]} (convert the column first, for example "
+        f"pd.to_datetime(..., utc=True))."
+    )
+
+
+def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> TimeAxis:
+    if info["kind"] == "bad":  # NaT, strings, floats, mixed zones: blame the series that holds them
+        _fail_mixed_time(source, len(starts))
     diffs = np.diff(stamps)
     inner = np.ones(diffs.size, dtype=bool)
     inner[(ends[:-1] - 1)] = False  # no step across two series

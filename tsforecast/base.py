@@ -60,7 +60,9 @@ def check_levels(levels, name: str = "levels") -> tuple[float, ...]:
     """Return interval ``levels`` (percent) as a tuple of floats in (0, 100), increasing.
 
     Unsorted or repeated levels are refused rather than reordered: the order of the
-    ``lo_``/``hi_`` columns follows them, and a repeat is almost always a typo.
+    ``lo_``/``hi_`` columns follows them, and a repeat is almost always a typo. So are
+    fractions (a level below 1, such as 0.8: levels are percent, 80 for an 80% interval)
+    and levels whose column names would coincide (80 and 80.0000001 both name ``lo_80``).
 
     Examples
     --------
@@ -79,8 +81,20 @@ def check_levels(levels, name: str = "levels") -> tuple[float, ...]:
         raise InvalidParameterError(f"{name} must hold at least one level; got {levels!r}.")
     checked = tuple(check_float(v, f"{name}[{i}]", minimum=0, maximum=100, include_minimum=False,
                                 include_maximum=False) for i, v in enumerate(values))
+    fractions = [v for v in checked if v < 1]
+    if fractions:  # 0.8 is almost always meant as 80%; taken as 0.8% it would be silently useless
+        raise InvalidParameterError(
+            f"{name} are percent in [1, 100) (80 for an 80% interval); got {levels!r}, which holds the "
+            f"fraction(s) {fractions!r}: pass {[round(v * 100, 10) for v in fractions]!r} instead."
+        )
     if any(b <= a for a, b in zip(checked, checked[1:])):
         raise InvalidParameterError(f"{name} must be increasing, without repeats; got {levels!r}.")
+    names = [_level_name(v) for v in checked]
+    if len(set(names)) < len(names):
+        raise InvalidParameterError(
+            f"{name} must differ in their column names (lo_<level>, hi_<level>); got {levels!r}, which names "
+            f"{names!r}."
+        )
     return checked
 
 

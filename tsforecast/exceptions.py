@@ -23,11 +23,13 @@ __all__ = [
     "UnknownColumnError",
     "ModelFileError",
     "DataNotFoundError",
+    "FileWriteError",
     "BacktestError",
     "NotFittedError",
     "TsForecastWarning",
     "FallbackWarning",
     "SkippedSeriesWarning",
+    "UndefinedMetricWarning",
 ]
 
 
@@ -68,6 +70,11 @@ class DataNotFoundError(TsForecastError, FileNotFoundError):
     """A data file or folder (a shipped dataset, the M4 files) is not where it was looked for."""
 
 
+class FileWriteError(TsForecastError, OSError):
+    """A file could not be written: the path is a folder, a parent is not a folder, or
+    the system refused (no permission, disk full); the message names the path and why."""
+
+
 class BacktestError(TsForecastError, RuntimeError):
     """Every task of a backtest failed, so there is no result to return."""
 
@@ -82,3 +89,9 @@ class FallbackWarning(TsForecastWarning):
 
 class SkippedSeriesWarning(TsForecastWarning):
     """A series of a panel was left out (for example, too short)."""
+
+
+class UndefinedMetricWarning(TsForecastWarning):
+    """A metric asked of a backtest is undefined on some forecasts (MAPE where the
+    actual is zero, interval scores of a model without intervals); those scores are NaN
+    and left out of the means."""

@@ -286,7 +286,7 @@ class WindowForecaster(BaseForecaster):
 
         ``predict`` then forecasts the steps after the end of ``y``. The series may
         differ from those of ``fit`` (the model is global); each needs at least
-        ``n_steps_in`` rows and the columns used in ``fit``.
+        ``n_steps_in`` rows and the columns used in ``fit`` (dates: at fit's frequency).
 
         Returns
         -------
@@ -298,6 +298,7 @@ class WindowForecaster(BaseForecaster):
         saved = {name: vars(self)[name] for name in self._INPUT_STATE if name in vars(self)}
         try:
             panel = self._fit_panel(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
+            panel.time.check_same_freq(saved.get("time_axis_"), "y")
             self.target_names_ = saved["target_names_"]  # the roles stay those of fit
             if X is None and panel.time.kind != "mixed":
                 self._last_inputs_ = self._panel_last_inputs(self._panel_inputs(panel), panel)

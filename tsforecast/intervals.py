@@ -361,6 +361,12 @@ class ConformalIntervals(BaseForecaster):
         (the new forecast's by the mean of all of them): dividing them by a mean that
         includes themselves would shrink their tails and the intervals would under-cover.
         """
+        quantile = conformal_quantile(self._pooled_scores(), level, axis=0)
+        return quantile[None] * self.scale_[:, None, :]
+
+    def _pooled_scores(self) -> np.ndarray:
+        """The scores of all series and windows ``[series * window, horizon, targets]``,
+        each over the mean score of its series' other windows (see :meth:`_pooled_width`)."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a missing window has no mean: NaN
             window_mean = np.nanmean(self.scores_, axis=2)  # [series, window, targets]
@@ -368,10 +374,11 @@ class ConformalIntervals(BaseForecaster):
         count = np.isfinite(window_mean).sum(axis=1, keepdims=True)
         with np.errstate(invalid="ignore", divide="ignore"):
             others = (total - window_mean) / (count - 1)
-        others = np.where(others > 0, others, np.nan)  # one window, or perfect others: no unit
-        pooled = (self.scores_ / others[:, :, None, :]).reshape(-1, *self.scores_.shape[2:])
-        quantile = conformal_quantile(pooled, level, axis=0)
-        return quantile[None] * self.scale_[:, None, :]
+            scaled = self.scores_ / np.where(others > 0, others, np.nan)[:, :, None, :]  # one window: no unit
+        # Perfect other windows give no unit, but a perfect window among them (a constant
+        # series) has no error at any scale: 0, so such series get zero-width intervals.
+        scaled = np.where((others == 0)[:, :, None, :] & (self.scores_ == 0), 0.0, scaled)
+        return scaled.reshape(-1, *self.scores_.shape[2:])
 
     def _series_width(self, level: float) -> np.ndarray:
         return conformal_quantile(self.scores_, level, axis=1)
@@ -410,9 +417,13 @@ class ConformalIntervals(BaseForecaster):
         return n
 
     def _too_few_message(self, level: float) -> str:
-        n = int(np.isfinite(self.scores_).sum(axis=(0, 1)).min())
-        return (f"a {level:g}% conformal interval needs at least {self._needed(level)} calibration errors per "
-                f"step; got {n} (n_windows={self.n_windows} over {len(self.series_ids_)} series). "
+        scores = self._pooled_scores() if self.pooling_ == "panel" else self.scores_.reshape(-1, *self.scores_.shape[2:])
+        n = int(np.isfinite(scores).sum(axis=0).min())  # the usable ones: pooled scores need a unit
+        unusable = int(np.isfinite(self.scores_).sum(axis=(0, 1)).min()) - n
+        why = (f", {unusable} more without a scale (their series' other windows were forecast perfectly)"
+               if unusable > 0 else "")
+        return (f"a {level:g}% conformal interval needs at least {self._needed(level)} usable calibration errors "
+                f"per step; got {n}{why} (n_windows={self.n_windows} over {len(self.series_ids_)} series). "
                 "Give longer series, more n_windows, a smaller step, or a lower level.")
 
     # -- prediction ---------------------------------------------------------------

@@ -54,7 +54,9 @@ def is_panel(data) -> bool:
 def to_panel(series: dict) -> pd.DataFrame:
     """Stack a dict ``{series_id: Series or DataFrame}`` into the long panel format.
 
-    A Series becomes a column named after it (``y`` when unnamed).
+    A Series becomes a column named after it (``y`` when unnamed). A column missing
+    from some series is NaN in their rows, but a series sharing no column with those
+    before it (``{"a": y, "b": sales}``) raises :class:`InvalidInputError`.
     """
     if not isinstance(series, dict):
         raise InputTypeError(f"series must be a dict of Series or DataFrames; got {type(series).__name__}.")
@@ -66,6 +68,13 @@ def to_panel(series: dict) -> pd.DataFrame:
             raise InputTypeError(
                 f"series[{key!r}] must be a pandas Series or DataFrame; got {type(value).__name__}."
             )
+        if frames and not set(value.columns) & set(seen):  # no column in common: a naming mistake, all NaN
+            raise InvalidInputError(
+                f"series[{key!r}] has columns {list(value.columns)!r}, none of the columns {seen!r} of the "
+                f"series before it: each would be NaN in the other's rows (name the series alike, as fitting "
+                f"the dict requires)."
+            )
+        seen = list(dict.fromkeys([*(seen if frames else []), *value.columns]))
         frame = value.rename_axis(TIME_COLUMN).reset_index()
         frame.insert(0, ID_COLUMN, key)
         frames.append(frame)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .exceptions import InputTypeError, InvalidInputError
+from .exceptions import InputTypeError, InvalidInputError, InvalidParameterError
 from .panel import ID_COLUMN, TIME_COLUMN
 
 __all__ = ["forecast_partitions", "backtest_partitions", "check_partitioned_by_series"]
@@ -137,10 +137,27 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
     _check_dask_frame(data)
     if table not in ("forecasts", "metrics", "errors"):
         raise InvalidInputError(f"table must be 'forecasts', 'metrics' or 'errors'; got {table!r}.")
+    _check_options(options)
     if check:
         check_partitioned_by_series(data)
     meta = _table_meta(table, data._meta[TIME_COLUMN].dtype, models, options)
     return data.map_partitions(_backtest_part, models, table, options, meta=meta, align_dataframes=False)
+
+
+def _check_options(options: dict) -> None:
+    """Refuse, at call time rather than at ``.compute()``, an option ``backtest`` does not
+    take or a value it would refuse before reading data (``horizon=0``, ``cv=-1`` ...)."""
+    import inspect
+
+    from .backtesting._run import backtest, check_settings
+
+    parameters = inspect.signature(backtest).parameters
+    accepted = [name for name in parameters if name not in ("models", "data")]
+    unknown = sorted(set(options) - set(accepted))
+    if unknown:
+        raise InvalidParameterError(f"options must be arguments of backtest {accepted!r}; got unknown {unknown!r}.")
+    settings = inspect.signature(check_settings).parameters
+    check_settings(**{name: options.get(name, parameters[name].default) for name in settings})
 
 
 def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:

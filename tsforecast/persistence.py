@@ -66,6 +66,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._io import as_path, atomic_write
 from ._registry import saveable_classes
 from .exceptions import DataNotFoundError, InputTypeError, InvalidParameterError, ModelFileError
 
@@ -470,7 +471,8 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
         indexes, Keras models or lists and dicts of them (not trees, ensembles or
         statsmodels results).
     path : str or os.PathLike
-        The file to write. It is replaced only once the new file is complete.
+        The file to write. It is replaced only once the new file is complete; missing
+        parent folders are created (the rule of every writer, :mod:`tsforecast._io`).
     key : bytes or str, optional
         Signing key (at least 16 bytes; a str is UTF-8 encoded). Default: the value of
         ``$TSFORECAST_MODEL_KEY`` if set, else the file is not signed. A signed file
@@ -488,6 +490,8 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
         not bytes or a str.
     InvalidParameterError
         ``key`` is shorter than 16 bytes.
+    FileWriteError
+        ``path`` is a folder, a parent of it is a file, or the system refused the write.
     """
     path = _as_path(path)
     secret = _resolve_key(key)
@@ -533,48 +537,21 @@ def _versions() -> dict:
 
 
 def _atomic_write(path: Path, members: list[tuple[str, bytes]]) -> None:
-    """Write the zip to a temporary file beside ``path``, fsync it, then rename it over ``path``."""
-    folder = path.parent if str(path.parent) else Path(".")
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name, data in members:
-                    _write_member(archive, name, data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        try:
-            os.unlink(temporary)
-        except FileNotFoundError:
-            pass
-        raise
-    _fsync_folder(folder)
+    """Write the zip through the one atomic writer (:func:`tsforecast._io.atomic_write`)."""
 
+    def write(handle) -> None:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members:
+                _write_member(archive, name, data)
 
-def _fsync_folder(folder: Path) -> None:
-    # Makes the rename durable on POSIX; directories cannot be opened on Windows.
-    try:
-        descriptor = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(descriptor)
-    except OSError:
-        pass
-    finally:
-        os.close(descriptor)
+    atomic_write(path, write)
 
 
 # ---------------------------------------------------------------------------- loading
 
 
 def _as_path(path) -> Path:
-    try:
-        return Path(path)
-    except TypeError:
-        raise InputTypeError(f"path must be a str or os.PathLike; got {path!r} of type {type(path).__name__}.") from None
+    return as_path(path, "path")
 
 
 def _config_digest(config: dict) -> str:

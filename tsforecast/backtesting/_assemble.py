@@ -8,6 +8,7 @@ scales are read from the data here, never from a worker.
 
 from __future__ import annotations
 
+import warnings
 from functools import partial
 
 import numpy as np
@@ -15,6 +16,7 @@ import pandas as pd
 
 from .._kernels import seasonal_mae
 from .._panel import calendar_stamps
+from ..exceptions import UndefinedMetricWarning
 from ._data import BacktestData, repaired
 from ._plan import Folds
 from ._arrays import ForecastArrays, dense_times, labels_index
@@ -124,10 +126,27 @@ def assemble(collected: dict, data: BacktestData, folds: Folds, model_order: lis
     for store in (collected["y_hat"], *collected["quantiles"].values(), *collected["intervals"].values()):
         store[failed] = np.nan  # a failed member's slot holds no forecast
     intervals = {name: collected["intervals"].get(name) for name in interval_names(levels or ())}
+    if "mape" in points:
+        _warn_zero_actuals(y, data.ids)
     return ForecastArrays(models=model_order, series=labels_index(data.ids), steps=steps, ok=collected["ok"],
                           y_hat=collected["y_hat"], quantiles=collected["quantiles"], intervals=intervals, y=y,
                           scale=mase_scales(data, folds, season), cutoff=cutoff,
                           ds=(times, folds.cutoffs), points=points, levels=levels)
+
+
+def _warn_zero_actuals(y: np.ndarray, ids) -> None:
+    """Warn that MAPE is NaN where the actual is zero (``metrics.mape`` refuses those)."""
+    zero = y == 0
+    if not zero.any():
+        return
+    names = [str(ids[s]) for s in np.flatnonzero(zero.any(axis=(1, 2)))]
+    shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    warnings.warn(
+        f"metrics 'mape' is undefined where the actual is zero (it divides by the actual): {int(zero.sum())} of "
+        f"{int(np.isfinite(y).sum())} forecast value(s) of series {shown} get no MAPE and are left out of its "
+        f"means; use 'smape' or 'mase' for series with zeros.",
+        UndefinedMetricWarning, stacklevel=2,
+    )
 
 
 def error_table(errors: list, data: BacktestData, model_order: list) -> pd.DataFrame:

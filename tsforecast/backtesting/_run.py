@@ -16,7 +16,8 @@ from .. import __version__
 from .._timeindex import season_rule
 from .._validation import FILL_POLICIES, check_bool, check_choice, check_int
 from ..base import check_levels, check_quantiles
-from ..exceptions import BacktestError, InputTypeError, InvalidParameterError, TsForecastWarning
+from ..exceptions import (BacktestError, InputTypeError, InvalidParameterError, TsForecastWarning,
+                          UndefinedMetricWarning)
 from ..splits import ExpandingWindowSplit, SlidingWindowSplit
 from ._assemble import Collector, assemble, error_table
 from ._data import prepare_data
@@ -207,6 +208,19 @@ def _info(settings, data, folds, named, resolved, collected, arrays, run) -> dic
     }
 
 
+def _without_intervals(models: dict, levels) -> dict:
+    """The models a backtest with ``levels`` gives no intervals, and why (warned once,
+    kept in ``info["without_intervals"]`` for the report)."""
+    why = {name: f"{type(m).__name__} has no forecast distribution of its own (supports_quantiles is False); "
+                 f"wrap it in ConformalIntervals to calibrate intervals in each fold"
+           for name, m in models.items() if not getattr(m, "supports_quantiles", False)}
+    if why:
+        warnings.warn(f"backtest(levels={list(levels)!r}): no intervals (NaN lo_/hi_ and interval scores) for "
+                      + "; ".join(f"{name!r}: {reason}" for name, reason in why.items()) + ".",
+                      UndefinedMetricWarning, stacklevel=3)
+    return why
+
+
 def _with_horizon(model, steps: int):
     """A model with a ``horizon`` parameter left unset (``ConformalIntervals``: the steps
     it calibrates) gets the backtest's; the caller's object is not changed."""
@@ -228,6 +242,25 @@ def _warn_fallbacks(models: dict, refit, warm_start) -> dict:
                 stacklevel=3,
             )
     return fallbacks
+
+
+def check_settings(*, horizon, cv, refit, warm_start, metrics, season_length, quantiles, levels, n_jobs, backend,
+                   progress, fill, on_short) -> tuple:
+    """The arguments of :func:`backtest` that need no data, checked (in that order, but
+    ``cv`` becomes the splitter and ``metrics`` the metric names); ``backtest_partitions``
+    checks them at call time with this."""
+    splitter, horizon = _check_cv(cv, horizon)
+    refit = _check_cadence(refit, "refit")
+    warm_start = _check_cadence(warm_start, "warm_start")
+    names = check_metrics(metrics)
+    if season_length is not None:  # None: the rule of _timeindex.season_rule, applied on the data
+        season_length = check_int(season_length, "season_length", minimum=1)
+    quantiles = _check_asked_quantiles(quantiles)
+    levels = check_levels(levels) if levels is not None else None
+    backend, n_jobs = check_backend(backend, n_jobs)
+    return (splitter, horizon, refit, warm_start, names, season_length, quantiles, levels, backend, n_jobs,
+            check_bool(progress, "progress"), check_choice(fill, "fill", FILL_POLICIES),
+            check_choice(on_short, "on_short", ("raise", "skip")))
 
 
 def backtest(
@@ -381,19 +414,11 @@ def backtest(
     """
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    splitter, horizon = _check_cv(cv, horizon)
+    (splitter, horizon, refit, warm_start, names, season_length, quantiles, levels, backend, n_jobs, progress, fill,
+     on_short) = check_settings(horizon=horizon, cv=cv, refit=refit, warm_start=warm_start, metrics=metrics,
+                                season_length=season_length, quantiles=quantiles, levels=levels, n_jobs=n_jobs,
+                                backend=backend, progress=progress, fill=fill, on_short=on_short)
     gap = splitter.gap
-    refit = _check_cadence(refit, "refit")
-    warm_start = _check_cadence(warm_start, "warm_start")
-    names = check_metrics(metrics)
-    if season_length is not None:
-        season_length = check_int(season_length, "season_length", minimum=1)
-    quantiles = _check_asked_quantiles(quantiles)
-    levels = check_levels(levels) if levels is not None else None
-    backend, n_jobs = check_backend(backend, n_jobs)
-    progress = check_bool(progress, "progress")
-    fill = check_choice(fill, "fill", FILL_POLICIES)
-    on_short = check_choice(on_short, "on_short", ("raise", "skip"))
     named = _check_models(models)
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
     folds = series_folds(prepared, splitter, on_short=on_short)
@@ -422,6 +447,8 @@ def backtest(
         "backend": backend if isinstance(backend, str) or backend is None else type(backend).__name__,
         "fallbacks": fallbacks, "started": started_at, "wall_seconds": time.perf_counter() - started,
     }
+    if levels:
+        run["without_intervals"] = _without_intervals(protos, levels)
     settings.update(**_splitter_settings(splitter), season_length=season_length,
                     season_length_source=season_source, fill=fill, on_short=on_short)
     info = _info(settings, prepared.describe(), folds, named, resolved, collected, arrays, run)

@@ -12,9 +12,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from .._io import atomic_write, os_errors
 from ..exceptions import InputTypeError, InvalidInputError
 
 __all__ = ["TaskStore", "task_key"]
@@ -49,7 +49,8 @@ class TaskStore:
             ) from None
         if self.directory.exists() and not self.directory.is_dir():
             raise InvalidInputError(f"checkpoint_dir must be a folder; got the file {str(self.directory)!r}.")
-        self.directory.mkdir(parents=True, exist_ok=True)
+        with os_errors(self.directory):
+            self.directory.mkdir(parents=True, exist_ok=True)
 
     def _path(self, key: str) -> Path:
         return self.directory / f"{key}.json"
@@ -71,18 +72,9 @@ class TaskStore:
 
     def save(self, key: str, payload: dict) -> None:
         """Write ``payload`` under ``key`` atomically (temporary file, fsync, rename)."""
-        text = json.dumps({"format": _FORMAT, "key": key, "payload": payload})
-        fd, tmp = tempfile.mkstemp(prefix=f".{key}.", suffix=".tmp", dir=self.directory)
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(text)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self._path(key))
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        data = json.dumps({"format": _FORMAT, "key": key, "payload": payload}).encode("utf-8")
+        # No folder fsync: a task file lost to a power cut is only redone.
+        atomic_write(self._path(key), lambda handle: handle.write(data), sync_folder=False)
 
     def keys(self) -> list[str]:
         """Keys of the finished tasks in the folder."""

@@ -13,14 +13,16 @@ import hashlib
 import io
 import json
 import os
-import tempfile
 import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .. import metrics as _metrics
+from .._io import as_path, atomic_write
 from .._validation import check_float, check_int
+from ..base import DEFAULT_QUANTILES
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from .significance import diebold_mariano, diebold_mariano_rows
@@ -246,6 +248,10 @@ class BacktestResult:
         """Per model: mean and standard deviation over folds of every metric, the rank
         by ``metric`` (the first metric by default; 1 = best) and, given a
         ``reference`` model, the skill ``1 - score / score_reference``.
+
+        Ranks and skill follow the metric's orientation (:func:`tsforecast.metrics.orientation`):
+        lower is better, except coverage, which is best closest to its nominal level (the
+        score in the ranks and skill is then the distance ``|coverage - level|``).
         """
         metric = self._check_metric(metric)
         if reference is not None:
@@ -259,11 +265,20 @@ class BacktestResult:
         table["n_folds"] = grouped["fold"].nunique()
         failed = self.errors.groupby("model", observed=True).size() if len(self.errors) else pd.Series(dtype=int)
         table["n_errors"] = [int(failed.get(m, 0)) for m in table.index]
-        table["rank"] = table[f"{metric}_mean"].rank(method="min").astype("Int64")
+        distance = pd.Series(self._distance(metric, table[f"{metric}_mean"]), index=table.index)
+        table["rank"] = distance.rank(method="min").astype("Int64")
         if reference is not None:
-            base = table.loc[reference, f"{metric}_mean"] if reference in table.index else np.nan
-            table["skill"] = 1.0 - table[f"{metric}_mean"] / base
+            base = distance.loc[reference] if reference in table.index else np.nan
+            table["skill"] = 1.0 - distance / base
         return table
+
+    def _distance(self, metric: str, scores) -> np.ndarray:
+        """Scores of ``metric`` as "lower is better" (:func:`tsforecast.metrics.distance_from_best`):
+        coverage by its distance to the nominal level (of the quantile band for ``coverage``)."""
+        asked = self.info.get("quantiles")
+        quantiles = [q for q in (DEFAULT_QUANTILES if asked == "auto" else asked or ()) if isinstance(q, (int, float))]
+        span = max(quantiles) - min(quantiles) if len(quantiles) > 1 else None
+        return _metrics.distance_from_best(metric, scores, span)
 
     def by_step(self, metric: str | None = None) -> pd.DataFrame:
         """``metric`` per horizon step (rows) and model (columns), over series and folds."""
@@ -294,9 +309,20 @@ class BacktestResult:
         pandas.DataFrame
             Indexed by model: ``statistic``, ``p_value``, ``mean_difference`` (model
             loss minus reference loss), ``n``.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``reference`` or ``metric`` is not one of the result's, or ``metric`` is a
+            coverage (read by its distance to a nominal level, it has no per-step loss).
         """
         self._check_model(reference, "reference")
         metric = self._check_metric(metric)
+        if _metrics.orientation(metric, 0.0)[0] == "target":
+            raise InvalidParameterError(
+                f"metric {metric!r} is read by its distance to a nominal level over many forecasts, so it has no "
+                f"loss per step for a Diebold-Mariano test; compare on a loss such as 'interval_score' instead."
+            )
         scores = self._scores
         steps = slice(None)
         if horizon_step is not None:
@@ -368,15 +394,18 @@ class BacktestResult:
             - ``skill`` (with ``reference``): ``1 - score / score of reference`` on the
               same series, NaN where the reference's score is zero or missing (no ratio
               exists: a perfect or unscored reference);
-            - ``rank``: 1 for the lowest score on the series (ties share the lower rank);
-            - ``win``: True for the one model with the lowest score on the series (a
+            - ``rank``: 1 for the best score on the series (ties share the lower rank):
+              the lowest, or for coverage the closest to its nominal level (skill is
+              then on the distance to that level, as in :meth:`summary`);
+            - ``win``: True for the one model with the best score on the series (a
               tie goes to the model given first), so the wins add up to the number of
               scored series;
             - ``win_p_value``: for the winner, the Diebold-Mariano p-value against the
               runner-up on that series (the steps of all folds in time order, losses as
               in :meth:`compare`); NaN on other rows, and where the test lacks the data:
               fewer than ``2 h`` paired step losses (``h`` the horizon, whose
-              ``h - 1`` autocovariances enter the variance) or a missing one;
+              ``h - 1`` autocovariances enter the variance) or a missing one, and for
+              coverage (no loss per step);
             - ``significant_win``: ``win`` and ``win_p_value < alpha``.
 
         Raises
@@ -409,15 +438,19 @@ class BacktestResult:
         if metric in QUADRATIC:
             losses = losses**2
         paired = losses.reshape(losses.shape[0], losses.shape[1], -1)  # [model, series, fold * step]: time order
-        rank, win, p_value = _series_ranks(score, paired, self._dm_lag_window())
+        distance = self._distance(metric, score)
+        if _metrics.orientation(metric, 0.0)[0] == "target":
+            paired = np.full(paired.shape[:2] + (0,), np.nan)  # no per-step loss: no Diebold-Mariano p-value
+        rank, win, p_value = _series_ranks(distance, paired, self._dm_lag_window())
         table = pd.DataFrame({"model": np.repeat(np.asarray(order, dtype=object), score.shape[1]),
                               "unique_id": np.tile(np.arange(score.shape[1]), len(order))})
         table[metric] = score.ravel()
         table["n_folds"] = n_folds.ravel()
         if reference is not None:
             base = score[order.index(reference)] if reference in order else np.full(score.shape[1], np.nan)
+            base = self._distance(metric, base)
             with np.errstate(divide="ignore", invalid="ignore"):
-                skill = np.where(np.isfinite(base) & (base != 0), 1.0 - score / base, np.nan)
+                skill = np.where(np.isfinite(base) & (base != 0), 1.0 - distance / base, np.nan)
             table["skill"] = skill.ravel()
         table["rank"] = pd.array(np.where(np.isnan(rank), np.nan, rank).ravel(), dtype="Int64")
         table["win"] = win.ravel()
@@ -436,8 +469,10 @@ class BacktestResult:
     def save(self, path: str | os.PathLike) -> Path:
         """Write the result to one zip file, atomically: the forecast arrays as ``.npy``
         members (or, for a result built from tables or with timestamps NumPy cannot
-        store without pickle, the tables as CSV) and JSON metadata."""
-        path = Path(path)
+        store without pickle, the tables as CSV) and JSON metadata. Missing parent folders
+        are created; a ``path`` that is a folder, or under a file, raises
+        :class:`~tsforecast.exceptions.FileWriteError` (the rule of every writer)."""
+        path = as_path(path)
         members = {"info.json": _dumps(self.info), "histories.json": _dumps(self.histories)}
         arrays = self._arrays.arrays() if self._arrays is not None else None
         if arrays is not None and all(a.dtype != object for a in arrays.values()):
@@ -587,17 +622,11 @@ def _read_table(data: bytes, schema: dict, categories: dict | None = None) -> pd
 
 
 def _atomic_zip(path: Path, members: dict[str, bytes]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-                for name, data in members.items():
-                    archive.writestr(name, data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write the zip through the one atomic writer (:func:`tsforecast._io.atomic_write`)."""
+
+    def write(handle) -> None:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members.items():
+                archive.writestr(name, data)
+
+    atomic_write(path, write)

@@ -341,9 +341,8 @@ def _write_per_series(result, reference: str | None, path: Path) -> None:
     table = result.per_series(metric=main_metric(result), reference=choose_reference(result, reference))
     try:
         _write_csv_atomically(table, path)
-    except OSError as error:
-        raise click.BadParameter(f"cannot write {str(path)!r}: {error.strerror or error}.",
-                                 param_hint="--per-series") from None
+    except OSError as error:  # a FileWriteError: it names the path and why
+        raise click.BadParameter(str(error), param_hint="--per-series") from None
     wins = table[table["win"]].groupby("model", observed=True).size()
     click.echo(f"wrote {len(table)} per-series row(s) to {path}; series won: "
                + ", ".join(f"{model} {int(count)}" for model, count in wins.items()))
@@ -536,18 +535,10 @@ def _as_table(forecast):
 
 
 def _write_csv_atomically(table, path: Path) -> None:
-    import tempfile
+    from .._io import atomic_write
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            table.to_csv(handle, index=False)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    atomic_write(path, lambda handle: handle.write(data), mode=0o644)
 
 
 @cli.command()

@@ -128,16 +128,19 @@ def calibration_blocks(result, reference: str | None = None) -> list[Block]:
     blocks: list[Block] = [Heading("Prediction intervals", 2, "intervals")]
     table = coverage_table(result)
     without = [str(m) for m in result.scored_models if table.empty or str(m) not in set(table.model)]
+    reasons = (result.info or {}).get("without_intervals") or {}
+    why = "; ".join(f"{m}: {reasons[m]}" for m in without if m in reasons)
+    without_text = ", ".join(without) + (f". Why: {why}" if why else "")
     if table.empty:
         return blocks + [Paragraph("No model of this backtest gave prediction intervals; wrap models in "
-                                   "ConformalIntervals to calibrate them.")]
+                                   f"ConformalIntervals to calibrate them. Without intervals: {without_text}.")]
     notes = [f"Levels: {', '.join(_name(v) + '%' for v in levels)}. Coverage is the share of actuals inside the "
              "interval (mean over folds of the mean over series); calibrated: within two binomial standard "
              "errors of the level, or two points.",
              "Interval score (Winkler): width plus 2 / alpha times the miss; MSIS: the same over the MASE scale "
              "of each fold's training data (M4's MSIS is the 95% one). Lower is better for both."]
     if without:
-        notes.append(f"Without intervals: {', '.join(without)}.")
+        notes.append(f"Without intervals: {without_text}.")
     rows = tuple((r.model, f"{_name(r.level)}%", _percent(r.coverage), str(r.n), _number(r.width),
                   _number(r.interval_score), _number(r.msis), r.judgement) for r in table.itertuples())
     blocks += [

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
+from .. import metrics as _metrics
 from ..exceptions import InvalidInputError, InvalidParameterError
 from ..backtesting.result import aggregate_steps
 from . import _calibration, _figures, _per_series
@@ -50,7 +51,8 @@ MAX_MODELS_PLOTTED = 4
 _METRIC_ORDER = ("mase", "mae", "rmse", "smape", "mape")
 _MAX_ERROR_ROWS = 20
 #: Readable headers of per-model entries of ``info``.
-_COLUMN_LABELS = {"model_seconds": "wall time (s)", "random_states": "random state"}
+_COLUMN_LABELS = {"model_seconds": "wall time (s)", "random_states": "random state",
+                  "without_intervals": "no intervals: why"}
 #: At most this many training curves per model (folds, or fold/series pairs).
 _MAX_CURVES = 8
 
@@ -113,6 +115,12 @@ def _metric_names(result) -> list[str]:
     columns = list(result.metric_names)
     return sorted(columns, key=lambda c: (_METRIC_ORDER.index(c) if c in _METRIC_ORDER else len(_METRIC_ORDER),
                                           columns.index(c)))
+
+
+def _better(metric: str) -> str:
+    """Which score of ``metric`` is better, from the metric registry's orientation."""
+    direction, _ = _metrics.orientation(metric, 0.0)
+    return "lower is better" if direction == "lower" else "closest to the nominal level is better"
 
 
 def main_metric(result) -> str:
@@ -244,7 +252,7 @@ def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]
     return [
         Heading("Metrics", 2, "metrics"),
         Paragraph(
-            f"Models ranked by mean {metric.upper()} over folds (lower is better); sd is the spread over folds. "
+            f"Models ranked by mean {metric.upper()} over folds ({_better(metric)}); sd is the spread over folds. "
             f"Skill is 1 - {metric.upper()} / {metric.upper()} of {reference} (positive: better than {reference}). "
             f"DM p-value: Diebold-Mariano test (Harvey-Leybourne-Newbold correction) of each model against "
             f"{reference} on {metric.upper()}; marks: {marks}."
@@ -451,6 +459,13 @@ def _models_table(models: Mapping, per_model: dict[str, Mapping]) -> Table:
     return Table(header, tuple(rows), caption="Models", numeric=numeric)
 
 
+#: Which figures can differ across machines (shown when the result holds trained models).
+CPU_NOTE = ("Figures of models trained with TensorFlow (those with training curves, such as the LSTM) depend on "
+            "TensorFlow's CPU kernels: re-running this command on the same machine gives the same figures, but a "
+            "CPU with another instruction set can give slightly different ones. The baselines do not use "
+            "TensorFlow.")
+
+
 def _run_blocks(result) -> list[Block]:
     """``result.info`` as tables: settings, data, folds, models (with per-model entries), the rest."""
     info = dict(result.info or {})
@@ -463,6 +478,8 @@ def _run_blocks(result) -> list[Block]:
     groups = [(str(k), v) for k, v in info.items() if isinstance(v, Mapping) and v]
     groups.sort(key=lambda group: group[0] != "data")  # the data first
     blocks: list[Block] = [Heading("What was run", 2, "run")]
+    if _trained(result):
+        blocks.append(Paragraph(CPU_NOTE))
     if command:
         blocks += [Paragraph("Command:"), Code(str(command))]
     tables = [Table((key, "value"), tuple(_flatten(values)), caption=key.replace("_", " ").capitalize())

@@ -4,7 +4,8 @@ Everything (the HTML page, the Markdown twin and its folder of PNG figures) is f
 written to temporary names in the target folder, flushed to disk, then moved into
 place with :func:`os.replace`. If anything fails before that, the temporary files are
 removed and no report file, old or new, is touched; a folder created for the report is
-removed again too. If a failure comes between the three renames, the files already
+removed again too (folders are created, and a path that is a folder refused, by the rule
+of every writer, :mod:`tsforecast._io`). If a failure comes between the three renames, the files already
 moved into place are removed and the previous report (kept aside until the end) is put
 back, so a reader never finds a page from one run beside figures from another.
 """
@@ -16,6 +17,8 @@ import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from .._io import fsync_folder, make_parents, os_errors
 
 __all__ = ["ReportPaths", "report_paths", "write_atomically"]
 
@@ -69,17 +72,6 @@ def _keep_copy(path: Path, copy: Path) -> None:
         shutil.copy2(path, copy)
 
 
-def _make_parents(folder: Path) -> list[Path]:
-    """Create ``folder`` and missing parents; return the ones created, deepest first."""
-    created = []
-    current = folder
-    while not current.exists():
-        created.append(current)
-        current = current.parent
-    folder.mkdir(parents=True, exist_ok=True)
-    return created
-
-
 def _remove(path: Path | None) -> None:
     if path is None:
         return
@@ -91,8 +83,13 @@ def _remove(path: Path | None) -> None:
 
 def write_atomically(paths: ReportPaths, html: str, markdown: str, figures: dict[str, bytes]) -> None:
     """Write the report's files, all or none (see the module docstring)."""
+    with os_errors(paths.html):
+        _write_all(paths, html, markdown, figures)
+
+
+def _write_all(paths: ReportPaths, html: str, markdown: str, figures: dict[str, bytes]) -> None:
     folder = paths.html.parent
-    created = _make_parents(folder)
+    created = make_parents(paths.html)  # the rule of every writer (tsforecast._io)
     staged: list[Path] = []
     placed: list[Path] = []  # final paths already holding new content
     old_figures = None
@@ -120,6 +117,7 @@ def write_atomically(paths: ReportPaths, html: str, markdown: str, figures: dict
         for tmp, final in ((tmp_figures, paths.figures), (tmp_md, paths.markdown), (tmp_html, paths.html)):
             os.replace(tmp, final)
             placed.append(final)
+        fsync_folder(folder)
     except BaseException:
         for path in staged + placed:
             _remove(path)
