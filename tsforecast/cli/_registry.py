@@ -115,6 +115,11 @@ _DESCRIPTIONS = {
     "comb": "mean of SES, Holt and Damped (M4's Comb)",
     "ets": f"exponential smoothing, form chosen by AICc (seasonal for seasons up to {ETS_MAX_SEASON})",
     "arima": "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal)",
+    "croston": "Croston's method for intermittent demand (SES alpha 0.1 of sizes and intervals)",
+    "croston_sba": "Croston with the Syntetos-Boylan correction (x 0.95)",
+    "tsb": "TSB for intermittent demand (demand probability alpha 0.1, size alpha 0.1)",
+    "adida": "ADIDA: SES on sums over blocks of the mean interval between demands",
+    "imapa": "IMAPA: mean of ADIDA over block lengths 1..mean interval",
 }
 
 # name -> (factory, one-line description of the defaults), in the order of tsforecast._registry.CLI_MODELS
