@@ -29,11 +29,13 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 ``CrostonSBA``            (SBA: times 0.95)
 ``TSB``                   intermittent demand: smoothed probability times size
 ``ADIDA``, ``IMAPA``      intermittent demand: SES on temporally aggregated sums
+``MSTL``                  several seasons removed by STL, a trend model on the rest
 ========================  ===========================================================
 """
 
 from ._base import LocalForecaster
 from .intermittent import ADIDA, IMAPA, TSB, Croston, CrostonSBA
+from .mstl import MSTL
 from .m4 import SES, Comb, Damped, Holt, Naive2, Theta
 from .naive import Drift, Mean, Naive, SeasonalNaive
 from .seasonality import deseasonalize, seasonality_test
@@ -58,6 +60,7 @@ __all__ = [
     "TSB",
     "ADIDA",
     "IMAPA",
+    "MSTL",
     "seasonality_test",
     "deseasonalize",
 ]
