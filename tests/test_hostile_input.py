@@ -286,7 +286,8 @@ BASELINES = {
     "Naive": baselines.Naive, "SeasonalNaive": baselines.SeasonalNaive, "Drift": baselines.Drift,
     "Mean": baselines.Mean, "Naive2": baselines.Naive2, "SES": baselines.SES, "Holt": baselines.Holt,
     "Damped": baselines.Damped, "Theta": baselines.Theta, "Comb": baselines.Comb, "ETS": baselines.ETS,
-    "ARIMA": baselines.ARIMA,
+    "ARIMA": baselines.ARIMA, "Croston": baselines.Croston, "CrostonSBA": baselines.CrostonSBA,
+    "TSB": baselines.TSB, "ADIDA": baselines.ADIDA, "IMAPA": baselines.IMAPA, "MSTL": baselines.MSTL,
 }
 
 Y = series()
@@ -423,6 +424,13 @@ CASES: list[Case] = [
          "order", "-1"),
     case("ARIMA/order_str", lambda: baselines.ARIMA(order="110").fit(Y), InvalidParameterError, "order",
          "'110'"),
+    case("TSB/alpha_d_above_1", lambda: baselines.TSB(alpha_d=1.5).fit(Y), InvalidParameterError, "alpha_d",
+         "1.5"),
+    case("TSB/alpha_p_str", lambda: baselines.TSB(alpha_p="0.1").fit(Y), InputTypeError, "alpha_p", "'0.1'"),
+    case("MSTL/season_length_1", lambda: baselines.MSTL(season_length=1).fit(Y), InvalidParameterError,
+         "season_length", "1"),
+    case("MSTL/seasonal_trend_forecaster", lambda: baselines.MSTL(trend_forecaster=baselines.Theta(7)).fit(Y),
+         InvalidParameterError, "trend_forecaster", "season_length"),
     case("Naive/covariates_given", lambda: baselines.Naive().fit(Y, X=frame_with("x", np.ones(40))),
          InvalidParameterError, "X", "DataFrame"),
     case("Naive/panel_one_empty", lambda: baselines.Naive().fit({"a": series(30), "empty": series(0)}),

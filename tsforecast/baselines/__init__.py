@@ -25,10 +25,17 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 ``Comb``                  M4: mean of SES, Holt and Damped
 ``ETS``                   statsmodels ETS, form chosen by AICc or fixed
 ``ARIMA``                 statsmodels SARIMAX, fixed orders or a small AICc search
+``Croston``,              intermittent demand: smoothed size over smoothed interval
+``CrostonSBA``            (SBA: times 0.95)
+``TSB``                   intermittent demand: smoothed probability times size
+``ADIDA``, ``IMAPA``      intermittent demand: SES on temporally aggregated sums
+``MSTL``                  several seasons removed by STL, a trend model on the rest
 ========================  ===========================================================
 """
 
 from ._base import LocalForecaster
+from .intermittent import ADIDA, IMAPA, TSB, Croston, CrostonSBA
+from .mstl import MSTL
 from .m4 import SES, Comb, Damped, Holt, Naive2, Theta
 from .naive import Drift, Mean, Naive, SeasonalNaive
 from .seasonality import deseasonalize, seasonality_test
@@ -48,6 +55,12 @@ __all__ = [
     "Comb",
     "ETS",
     "ARIMA",
+    "Croston",
+    "CrostonSBA",
+    "TSB",
+    "ADIDA",
+    "IMAPA",
+    "MSTL",
     "seasonality_test",
     "deseasonalize",
 ]

@@ -115,6 +115,15 @@ def _arima(s: ModelSettings):
     return ARIMA(order=(1, 1, 1), auto=True, max_p=2, max_q=2)
 
 
+def _mstl(s: ModelSettings):
+    from ..baselines import MSTL
+
+    if s.season_length < 2:
+        raise InvalidParameterError(f"mstl needs --season-length >= 2; got {s.season_length}.")
+    # Hourly data: the daily and the weekly cycle, MSTL's textbook case.
+    return MSTL(season_length=(24, 168) if s.season_length == 24 else (s.season_length,))
+
+
 def _baseline(class_name: str) -> Callable[[ModelSettings], object]:
     def factory(s: ModelSettings):
         from .. import baselines
@@ -128,7 +137,7 @@ def _baseline(class_name: str) -> Callable[[ModelSettings], object]:
 
 #: Factories with settings of their own; every other name builds its class with defaults.
 _FACTORIES: dict[str, Callable[[ModelSettings], object]] = {"lstm": _lstm, "ridge": _ridge, "ets": _ets,
-                                                            "arima": _arima}
+                                                            "arima": _arima, "mstl": _mstl}
 
 #: One line per model name on the defaults it uses.
 _DESCRIPTIONS = {
@@ -152,6 +161,13 @@ _DESCRIPTIONS = {
     "comb": "mean of SES, Holt and Damped (M4's Comb)",
     "ets": f"exponential smoothing, form chosen by AICc (seasonal for seasons up to {ETS_MAX_SEASON})",
     "arima": "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal)",
+    "croston": "Croston's method for intermittent demand (SES alpha 0.1 of sizes and intervals)",
+    "croston_sba": "Croston with the Syntetos-Boylan correction (x 0.95)",
+    "tsb": "TSB for intermittent demand (demand probability alpha 0.1, size alpha 0.1)",
+    "adida": "ADIDA: SES on sums over blocks of the mean interval between demands",
+    "imapa": "IMAPA: mean of ADIDA over block lengths 1..mean interval",
+    "mstl": "MSTL: seasons removed by STL (24 and 168 for --season-length 24, else --season-length), "
+            "non-seasonal ETS on the rest",
 }
 
 # name -> (factory, one-line description of the defaults), in the order of tsforecast._registry.CLI_MODELS
