@@ -20,7 +20,6 @@ import warnings
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
-from sklearn.utils.validation import check_is_fitted
 
 from .._validation import FILL_POLICIES, check_choice, check_int
 from ..base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column
