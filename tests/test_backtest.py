@@ -475,3 +475,20 @@ def test_warm_start_unsupported_refits_from_scratch_with_a_note(series):
     result = backtest(LastValue(), series, horizon=2, cv=2, warm_start=True, progress=False)
     assert result.info["notes"] == {"LastValue": ["warm_start unsupported: refit from scratch"]}
     np.testing.assert_array_equal(result.forecasts.groupby("fold")["y_hat"].first(), series.iloc[[25, 27]])
+
+
+@pytest.mark.parametrize("named", [{}, {"covariates": "z"}, {"future_covariates": ["x"]}])
+def test_covariates_declared_by_the_model_reach_the_backtest(series, named):
+    """A window model's own covariates need not be named again (every task failed before)."""
+    from sklearn.linear_model import Ridge
+
+    from tsforecast import WindowForecaster
+
+    rng = np.random.default_rng(4)
+    data = pd.DataFrame({"y": series + rng.normal(size=30), "x": rng.normal(size=30), "z": rng.normal(size=30)})
+    model = WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3, covariates=["z"], future_covariates=["x"])
+    both = backtest(model, data, horizon=3, cv=2, covariates=["z"], future_covariates=["x"], progress=False)
+    got = backtest(model, data, horizon=3, cv=2, progress=False, **named)
+    assert len(got.errors) == 0
+    assert got.info["data"]["covariates"] == ["z"] and got.info["data"]["future_covariates"] == ["x"]
+    pd.testing.assert_frame_equal(got.forecasts, both.forecasts, check_exact=True)

@@ -207,3 +207,91 @@ def test_predict_interval_of_a_series_is_a_frame_on_the_future_index(name):
     bands = model.predict_interval(3, levels=LEVELS)
     assert isinstance(bands, pd.DataFrame) and list(bands.columns) == ["y", "lo_50", "hi_50", "lo_80", "hi_80"]
     pd.testing.assert_index_equal(bands.index, model.predict(3).index)
+
+
+# --------------------------------------------------------------------------- the array contract
+@pytest.mark.parametrize("name", PARAMS)
+def test_forecast_arrays_is_what_predict_and_predict_interval_answer(name):
+    """``forecast_arrays`` is the one contract: ``predict`` is its point array in the
+    user's form, ``predict_interval`` its quantile array at the interval bounds."""
+    model = FORECASTERS[name]().fit(long_panel())
+    out = model.forecast_arrays(3)
+    assert isinstance(out, tsf.base.Forecast)
+    assert out.point.shape == (2, 3, 1) and out.quantiles is None and out.levels == ()
+    assert out.series_ids == ["a", "b"] and out.targets == ["y"]
+    predicted = model.predict(3)
+    np.testing.assert_array_equal(predicted["y"].to_numpy().reshape(2, 3), out.point[:, :, 0])
+    if not model.supports_quantiles:
+        with pytest.raises(InvalidParameterError, match="quantiles"):
+            model.forecast_arrays(3, quantiles=[0.1, 0.9])
+        return
+    bands = model.forecast_arrays(3, quantiles=[0.9, 0.1])  # sorted on the way in
+    assert bands.levels == (0.1, 0.9) and bands.quantiles.shape == (2, 3, 1, 2)
+    np.testing.assert_array_equal(bands.point, out.point)
+    assert (bands.quantiles[..., 0] <= bands.quantiles[..., 1]).all()
+    interval = model.predict_interval(3, levels=(80,))
+    np.testing.assert_array_equal(interval["lo_80"].to_numpy().reshape(2, 3), bands.quantiles[:, :, 0, 0])
+    np.testing.assert_array_equal(interval["hi_80"].to_numpy().reshape(2, 3), bands.quantiles[:, :, 0, 1])
+    auto = model.forecast_arrays(3, quantiles="auto")
+    assert len(auto.levels) >= 1 and auto.quantiles.shape == (2, 3, 1, len(auto.levels))
+
+
+def covariate_panel(n_series: int = 3, length: int = 40) -> pd.DataFrame:
+    """A long panel whose ``x`` column leads ``y`` by one step (a useful covariate)."""
+    rng = np.random.default_rng(5)
+    frames = []
+    for i in range(n_series):
+        x = rng.normal(0, 1, length + 1)
+        frames.append(pd.DataFrame({"unique_id": f"s{i}", "ds": pd.date_range("2024", periods=length, freq="D"),
+                                    "y": 10 * (i + 1) + 3 * x[:-1], "x": x[1:]}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.mark.parametrize("n_series", [1, 3])
+@pytest.mark.parametrize("members", ["window", "window+theta", "theta+window"])
+def test_combination_of_a_window_model_with_a_covariate_column(n_series, members):
+    """A window member fitted with a covariate column forecasts ``y`` only (``x`` is an
+    input); the combination forecasts the columns every member forecasts (it reshaped
+    the member's one column into two before)."""
+    data = covariate_panel(n_series)
+    window = tsf.WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3, targets="y", covariates=["x"])
+    theta = baselines.Theta(season_length=SEASON)
+    chosen = {"window": [window], "window+theta": [window, theta], "theta+window": [theta, window]}[members]
+    model = tsf.Combination(chosen).fit(data)
+    got = model.predict(3)
+    assert list(got.columns) == ["unique_id", "ds", "y"] and len(got) == 3 * n_series
+    alone = [clone(m).fit(data).forecast_arrays(3) for m in chosen]
+    expected = np.mean([a.point[:, :, a.targets.index("y")] for a in alone], axis=0)
+    np.testing.assert_allclose(got["y"].to_numpy().reshape(n_series, 3), expected, rtol=0, atol=1e-12)
+    assert model.target_columns(["y", "x"]) == ["y"]
+
+
+def test_combination_of_members_without_a_common_column_is_refused():
+    data = covariate_panel()
+    only_x = tsf.WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3, targets="x", covariates=["y"])
+    only_y = tsf.WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3, targets="y", covariates=["x"])
+    with pytest.raises(InvalidInputError, match="no forecast column in common"):
+        tsf.Combination([only_x, only_y]).fit(data)
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({}, ["y", "x"]),
+    ({"targets": "y"}, ["y"]),
+    ({"covariates": ["x"]}, ["y"]),
+    ({"future_covariates": "x"}, ["y"]),
+    ({"targets": ["x"], "covariates": "y"}, ["x"]),
+])
+def test_target_columns_are_those_fit_forecasts(params, expected):
+    """``target_columns`` (known before fitting: Dask metadata) names what ``fit`` decides."""
+    model = tsf.WindowForecaster(Ridge(alpha=1.0), n_steps_in=6, n_steps_out=3, **params)
+    assert model.target_columns(["y", "x"]) == expected
+    X = None
+    if "future_covariates" in params:
+        X = covariate_panel()[["unique_id", "ds", "x"]]
+        data = covariate_panel()[["unique_id", "ds", "y"]]
+        future = X.assign(ds=X["ds"] + pd.Timedelta(days=40))
+        fitted = model.fit(data, X)
+        assert fitted.forecast_arrays(3, X=pd.concat([X, future])).targets == expected
+    else:
+        assert model.fit(covariate_panel()).forecast_arrays(3).targets == expected
+    assert baselines.Naive().target_columns(["y", "x"]) == ["y", "x"]

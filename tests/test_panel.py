@@ -15,9 +15,9 @@ from tsforecast.exceptions import (
     InvalidParameterError,
     SkippedSeriesWarning,
 )
+from tsforecast._panel import as_series_dict
 from tsforecast.panel import (
     SINGLE_SERIES_ID,
-    as_series_dict,
     check_same_columns,
     from_panel,
     is_panel,

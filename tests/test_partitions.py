@@ -110,3 +110,38 @@ def test_lstm_backtest_on_dask_threads_is_identical_run_after_run():
         for _ in range(3):
             on_dask = backtest(models, data, horizon=6, cv=3, progress=False, backend=client)
             pd.testing.assert_frame_equal(on_dask.forecasts, sequential.forecasts, check_exact=True)
+
+
+def covariate_panel(n_series: int = 6, length: int = 60, datetime: bool = False) -> pd.DataFrame:
+    data = long_panel(n_series, length, datetime)
+    return data.assign(x=np.cos(np.arange(len(data)) / 7.0))
+
+
+def _window(**params):
+    from sklearn.linear_model import Ridge
+
+    from tsforecast import WindowForecaster
+
+    return WindowForecaster(Ridge(alpha=1.0), n_steps_in=12, n_steps_out=6, **params)
+
+
+@pytest.mark.parametrize("datetime", [False, True])
+@pytest.mark.parametrize("which", ["covariates", "targets", "combination"])
+def test_forecast_partitions_of_a_model_with_a_covariate_column(client, datetime, which):
+    """The forecasts hold the model's target columns only: covariate columns of the data
+    are inputs (the metadata listed every data column before, and ``compute`` failed)."""
+    from tsforecast import Combination
+
+    model = {"covariates": _window(covariates=["x"]), "targets": _window(targets="y"),
+             "combination": Combination([_window(covariates="x"), Theta(24)])}[which]
+    data = covariate_panel(datetime=datetime)
+    parts = dd.from_pandas(data, npartitions=3, sort=False)
+    got = forecast_partitions(model, parts, horizon=6)
+    assert list(got.columns) == ["unique_id", "ds", "y"]
+    computed = got.compute()
+    assert list(computed.columns) == ["unique_id", "ds", "y"] and len(computed) == 6 * 6
+    # Each partition fits its own global model: compare partition by partition.
+    pieces = [parts.get_partition(i).compute() for i in range(parts.npartitions)]
+    local = pd.concat([model.fit(piece).predict(6) for piece in pieces if len(piece)])
+    pd.testing.assert_frame_equal(_sorted(computed, ["unique_id", "ds"]), _sorted(local, ["unique_id", "ds"]),
+                                  check_exact=True)

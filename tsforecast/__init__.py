@@ -10,8 +10,7 @@ from __future__ import annotations
 import importlib
 
 from ._registry import PUBLIC as _LAZY  # public name -> module; resolved lazily by __getattr__
-
-__version__ = "0.1.0"
+from ._version import __version__
 
 __all__ = sorted(_LAZY) + ["__version__"]
 

@@ -66,7 +66,8 @@ def conformal_interval_arrays(model, horizon, X, quantiles, levels, n_windows) -
     h = model._check_horizon(horizon, default=getattr(model, "n_steps_out_", None))
     n_windows = DEFAULT_CALIBRATION_WINDOWS if n_windows is None else check_int(n_windows, "n_windows", minimum=1)
     calibration = _calibration(model, h, n_windows, calibration_refits(model), levels)
-    return calibration._interval_arrays(h, X, quantiles)
+    forecast = calibration.forecast_arrays(h, X, quantiles)
+    return forecast.point, forecast.quantiles
 
 
 def _calibration(model, horizon: int, n_windows: int, refit: bool, levels):

@@ -28,7 +28,7 @@ from ._validation import _check_finite_frame, _check_numeric_columns, apply_fill
 from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning, UnknownColumnError
 from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel, restore_form
 
-__all__ = ["TimeAxis", "Panel", "as_panel", "forecast_output"]
+__all__ = ["TimeAxis", "Panel", "as_panel", "as_series_dict", "forecast_output"]
 
 
 # --------------------------------------------------------------------------- time
@@ -620,3 +620,9 @@ def forecast_output(values: np.ndarray, columns: list, ids: np.ndarray, time: Ti
               for i, key in enumerate(ids.tolist())}
     return restore_form(frames, form)
 
+
+def as_series_dict(data, name: str = "y", **options) -> tuple[dict[object, pd.DataFrame], InputForm]:
+    """:func:`as_panel` (same arguments, same checks) answered as ``{id: frame}`` and the
+    input's form, for the per-series code paths."""
+    panel = as_panel(data, name, **options)
+    return panel.to_frames(), panel.form

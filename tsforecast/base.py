@@ -2,11 +2,19 @@
 
 ``fit(y, X=None) -> self`` and ``predict(horizon=None, X=None)`` returning a pandas
 object indexed by the future timestamps, in the form ``y`` was given (Series,
-DataFrame, long panel or dict). Backtests and reports only rely on this contract and
-on the capability attributes below, never on class names.
+DataFrame, long panel or dict).
+
+Inside, one array contract: :meth:`BaseForecaster.forecast_arrays` answers, for the
+series of the latest ``fit``, point forecasts ``[series, horizon, targets]`` and, when
+asked, quantiles ``[series, horizon, targets, quantiles]`` (a :class:`Forecast`). The
+pandas methods are thin layers over it; backtests, ``Combination``, conformal
+calibration and Dask partitions call only it and the capability attributes below,
+never class names or private arrays.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -19,7 +27,7 @@ from ._validation import check_choice, check_float, check_int
 from .exceptions import InputTypeError, InvalidParameterError
 from .panel import InputForm, restore_form
 
-__all__ = ["BaseForecaster", "DEFAULT_QUANTILES", "DEFAULT_LEVELS", "quantile_column", "check_quantiles",
+__all__ = ["BaseForecaster", "Forecast", "DEFAULT_QUANTILES", "DEFAULT_LEVELS", "quantile_column", "check_quantiles",
            "check_levels", "level_quantiles", "interval_columns", "interval_values"]
 
 #: Quantiles a forecaster gives when none are asked for.
@@ -148,24 +156,55 @@ def interval_values(point: np.ndarray, bands: np.ndarray, levels) -> np.ndarray:
     return np.concatenate(blocks, axis=2)
 
 
+class Forecast(NamedTuple):
+    """The array answer of :meth:`BaseForecaster.forecast_arrays`, the one forecast contract.
+
+    Attributes
+    ----------
+    point : ndarray of shape (n_series, horizon, n_targets)
+        Point forecasts of the series of the latest ``fit``/``update`` (``series_ids``
+        order) and the columns in ``targets``.
+    quantiles : ndarray of shape (n_series, horizon, n_targets, n_quantiles) or None
+        The forecast quantiles ``levels``; ``None`` unless asked for.
+    levels : tuple of float
+        The quantile levels of the last axis of ``quantiles`` (increasing), ``()`` without.
+    series_ids : list
+        The series of the first axis.
+    targets : list
+        The forecast columns of the last axis of ``point``.
+    """
+
+    point: np.ndarray
+    quantiles: np.ndarray | None
+    levels: tuple
+    series_ids: list
+    targets: list
+
+
 class BaseForecaster(BaseEstimator):
     """Base class of forecasters: input handling shared by baselines and LSTM models.
 
-    Subclasses implement ``_fit(frames, covariates)`` and
-    ``_predict(horizon, covariates) -> {id: DataFrame of target columns}``, where
-    ``frames`` is ``{series_id: DataFrame}`` with a regular time index. They may
-    override :meth:`_predict_quantiles` and set ``supports_quantiles``.
+    The one forecast contract is :meth:`forecast_arrays`: a fitted forecaster answers
+    arrays ``[series, horizon, targets]`` (and quantiles ``[..., quantiles]`` when asked)
+    for the series of its latest ``fit``. ``predict``, ``predict_quantiles`` and
+    ``predict_interval`` are thin layers over it, and backtests, :class:`Combination`,
+    conformal calibration and Dask partitions call only it. Subclasses implement two
+    hooks: ``_point_array(horizon, X)`` and, with ``supports_quantiles``,
+    ``_interval_arrays(horizon, X, quantiles)``; and :meth:`target_columns` when they
+    forecast fewer columns than they are given.
 
     Capabilities (class attributes, read by backtest and report):
 
-    - ``supports_quantiles``: ``predict_quantiles`` gives quantile forecasts.
+    - ``supports_quantiles``: ``forecast_arrays(quantiles=...)``, ``predict_quantiles``
+      and ``predict_interval(method="model")`` give the model's own quantiles.
     - ``uses_covariates``: ``X`` is used (otherwise it is accepted and ignored only
       when ``None``).
     - ``fits_globally``: one model is fitted on all series of a panel at once, so a
       backtest fits it once per fold, not once per series.
-    - ``computes_on_panel``: ``fit`` takes a :class:`~tsforecast._panel.Panel` and
-      ``_predict(horizon)`` returns ``[series, horizon, targets]``, so a backtest hands
-      it chunks of many series as arrays (local models, one fit per series inside).
+    - ``computes_on_panel``: ``fit`` and ``update`` take a :class:`~tsforecast._panel.Panel`
+      and each series is fitted alone, so a backtest hands it chunks of many series
+      (local models, one fit per series inside); its forecasts come, as every
+      model's, from :meth:`forecast_arrays`.
     - ``reference_priority``: how strongly the model claims to be the yardstick that
       reports measure skill against (lowest first; ``None``: never by default).
     """
@@ -231,6 +270,105 @@ class BaseForecaster(BaseEstimator):
         return restore_form(frames, self.input_form_)
 
     # -- public contract -----------------------------------------------------
+    def forecast_arrays(self, horizon=None, X=None, quantiles=None) -> Forecast:
+        """Forecast ``horizon`` steps after the end of every series, as arrays.
+
+        The one forecast contract every forecaster keeps: the point forecasts (and the
+        forecast quantiles when asked) of the series of the latest ``fit`` or
+        ``update``, without a pandas object per series. ``predict``,
+        ``predict_quantiles`` and ``predict_interval`` wrap it in the form ``y`` had.
+
+        Parameters
+        ----------
+        horizon : int, optional
+            Steps to forecast (default: the model's ``n_steps_out_`` where it has one).
+        X : optional
+            Covariates, as for ``predict`` (future-known ones for the forecast steps).
+        quantiles : sequence of float or "auto", optional
+            Forecast quantiles to give too (``supports_quantiles`` models only);
+            ``"auto"``: the model's own default set.
+
+        Returns
+        -------
+        Forecast
+            ``point [series, horizon, targets]``, ``quantiles [series, horizon, targets,
+            quantiles]`` or None, their ``levels``, ``series_ids`` and ``targets``.
+
+        Examples
+        --------
+        >>> import numpy as np, pandas as pd
+        >>> from tsforecast.baselines import Naive
+        >>> y = pd.Series(np.arange(10.0), index=pd.date_range("2024", periods=10, freq="D"), name="y")
+        >>> out = Naive().fit(y).forecast_arrays(2, quantiles=[0.5])
+        >>> out.point.shape, out.quantiles.shape, out.point[0, :, 0].tolist()
+        ((1, 2, 1), (1, 2, 1, 1), [9.0, 9.0])
+        """
+        check_is_fitted(self)
+        if quantiles is None:
+            point, bands, levels = self._point_array(horizon, X), None, ()
+        else:
+            if not self.supports_quantiles:
+                raise InvalidParameterError(
+                    f"{type(self).__name__} gives no quantile forecasts (supports_quantiles is False); "
+                    f"got quantiles={quantiles!r}.")
+            auto = isinstance(quantiles, str) and quantiles == "auto"
+            levels = self._default_quantiles() if auto else check_quantiles(quantiles)
+            point, bands = self._interval_arrays(horizon, X, levels)
+        return Forecast(point, bands, tuple(levels), list(self.series_ids_), list(self.target_names_))
+
+    def target_columns(self, columns) -> list:
+        """The columns a fit on data with ``columns`` would forecast (all of them here;
+        models with covariates forecast fewer). Known before fitting, for Dask metadata."""
+        return list(columns)
+
+    def declared_covariates(self) -> tuple[list, list]:
+        """The covariate columns this forecaster's parameters name: ``(past-observed,
+        future-known)``. A backtest passes them without their being named again."""
+        return [], []
+
+    def _default_quantiles(self) -> tuple:
+        """The quantiles ``forecast_arrays(quantiles="auto")`` gives."""
+        return DEFAULT_QUANTILES
+
+    def _point_array(self, horizon, X) -> np.ndarray:
+        """Point forecasts ``[series, horizon, targets]``: the hook of :meth:`forecast_arrays`.
+
+        The forecasters of tsforecast compute it directly; this default serves a
+        forecaster written against the pandas contract only (``predict``), reading its
+        output back in :attr:`series_ids_` order.
+        """
+        output = self.predict(horizon) if X is None else self.predict(horizon, X=X)
+        return self._read_back(output, list(self.target_names_))
+
+    def _interval_arrays(self, horizon, X, quantiles) -> tuple[np.ndarray, np.ndarray]:
+        """Point forecasts ``[series, horizon, targets]`` and ``quantiles`` of them
+        ``[series, horizon, targets, quantiles]``. This default reads back the columns
+        of a ``predict_quantiles`` written against the pandas contract."""
+        point = self._point_array(horizon, X)
+        output = self.predict_quantiles(horizon, X=X, quantiles=list(quantiles))
+        single = len(self.target_names_) == 1
+        columns = [quantile_column(q) if single else f"{t}_{quantile_column(q)}"
+                   for t in self.target_names_ for q in quantiles]
+        bands = self._read_back(output, columns)
+        return point, bands.reshape(point.shape + (len(quantiles),))
+
+    def _read_back(self, output, columns: list) -> np.ndarray:
+        """``columns`` of a forecast in the user's form as ``[series, horizon, columns]``."""
+        panel = as_panel(output, "forecast")
+        missing = [c for c in columns if c not in panel.columns]
+        if missing:
+            raise ValueError(f"the model's forecast lacks column(s) {missing!r}; got {list(panel.columns)!r}.")
+        steps = int(panel.lengths[0]) if panel.n_series else 0
+        if (panel.lengths != steps).any():
+            raise ValueError(f"the model returned {panel.lengths.tolist()} forecast steps per series; "
+                             "every series must have as many.")
+        values = panel.values[:, [list(panel.columns).index(c) for c in columns]]
+        values = values.reshape(panel.n_series, steps, len(columns))
+        ids = panel.ids.tolist()
+        if ids != self.series_ids_ and len(ids) == len(self.series_ids_) and set(ids) == set(self.series_ids_):
+            values = values[[ids.index(key) for key in self.series_ids_]]
+        return values
+
     def predict_quantiles(self, horizon=None, X=None, quantiles=None):
         """Quantile forecasts: one column per quantile named ``q<quantile>``.
 
@@ -334,7 +472,8 @@ class BaseForecaster(BaseEstimator):
                 f"ConformalIntervals({name}(...), levels={list(levels)!r})."
             )
         else:
-            point, bands = self._interval_arrays(horizon, X, level_quantiles(levels))
+            forecast = self.forecast_arrays(horizon, X, level_quantiles(levels))
+            point, bands = forecast.point, forecast.quantiles
         return self._interval_output(interval_values(point, bands, levels), levels)
 
     def _interval_output(self, values: np.ndarray, levels) -> object:
@@ -343,7 +482,3 @@ class BaseForecaster(BaseEstimator):
             return output.to_frame()
         return output
 
-    def _interval_arrays(self, horizon, X, quantiles) -> tuple[np.ndarray, np.ndarray]:
-        """Point forecasts ``[series, horizon, targets]`` and ``quantiles`` of them
-        ``[series, horizon, targets, quantiles]`` (models with quantiles override it)."""
-        raise NotImplementedError  # pragma: no cover - every quantile model overrides it

@@ -14,7 +14,6 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._panel import as_panel
 from ._validation import check_choice, check_float
 from .base import BaseForecaster
 from .exceptions import InputTypeError, InvalidInputError, InvalidParameterError
@@ -131,6 +130,16 @@ class Combination(BaseForecaster):
         return X if getattr(member, "uses_covariates", False) else None
 
     def _check_series(self) -> None:
+        """Every member must forecast the same series; the combination forecasts the
+        columns every member forecasts (a window member with covariates forecasts fewer
+        than a local baseline fitted on the same ``y``, which forecasts every column)."""
+        names = [list(member.target_names_) for member in self.forecasters_]
+        targets = [c for c in names[0] if all(c in other for other in names[1:])]
+        if not targets:
+            raise InvalidInputError(
+                f"the forecasters have no forecast column in common (they forecast {names!r}); name the "
+                "columns to forecast with a window member's targets=... .")
+        self.target_names_ = targets
         for i, member in enumerate(self.forecasters_):
             ids = list(getattr(member, "series_ids_", self.series_ids_))
             if ids != self.series_ids_:
@@ -182,14 +191,11 @@ class Combination(BaseForecaster):
 
     # -- prediction ---------------------------------------------------------------
     def _member_forecasts(self, horizon: int, X) -> np.ndarray:
-        """``[members, series, horizon, targets]``."""
-        n_series, n_targets = len(self.series_ids_), len(self.target_names_)
+        """``[members, series, horizon, targets]``, from every member's array contract."""
         out = []
         for member in self.forecasters_:
-            covariates = self._covariates(member, X)
-            output = member.predict(horizon) if covariates is None else member.predict(horizon, X=covariates)
-            values = as_panel(output, "forecast").values
-            out.append(values[:, :n_targets].reshape(n_series, horizon, n_targets))
+            forecast = member.forecast_arrays(horizon, self._covariates(member, X))
+            out.append(forecast.point[:, :, [forecast.targets.index(c) for c in self.target_names_]])
         return np.stack(out)
 
     def _combine(self, forecasts: np.ndarray) -> np.ndarray:
@@ -212,12 +218,23 @@ class Combination(BaseForecaster):
         Series, DataFrame, panel DataFrame or dict
             In the form ``y`` was given to :meth:`fit`, indexed by the future timestamps.
         """
-        check_is_fitted(self)
+        return self._output(self.forecast_arrays(horizon, X).point, self.target_names_)
+
+    def _point_array(self, horizon, X) -> np.ndarray:
         self._check_no_covariates(X)
         h = self._check_horizon(horizon, default=self.n_steps_out)
-        return self._output(self._combine(self._member_forecasts(h, X)), self.target_names_)
+        return self._combine(self._member_forecasts(h, X))
 
-    def _predict(self, horizon: int) -> np.ndarray:
-        """Combined forecasts ``[series, horizon, targets]`` (array form)."""
-        check_is_fitted(self)
-        return self._combine(self._member_forecasts(horizon, None))
+    def declared_covariates(self) -> tuple[list, list]:
+        """The covariates the members declare, each named once, in the members' order."""
+        past, future = [], []
+        for member in self._members():
+            own_past, own_future = member.declared_covariates()
+            past += [c for c in own_past if c not in past]
+            future += [c for c in own_future if c not in future]
+        return past, future
+
+    def target_columns(self, columns) -> list:
+        """The columns every member forecasts (as :meth:`fit` decides)."""
+        names = [member.target_columns(columns) for member in self._members()] or [list(columns)]
+        return [c for c in names[0] if all(c in other for other in names[1:])]

@@ -38,7 +38,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._panel import calendar_stamps
+from ._panel import as_series_dict, calendar_stamps
 from ._timeindex import season_length_of_freq
 from ._validation import FILL_POLICIES, MAX_MAGNITUDE, check_choice, check_int, check_magnitude
 from .base import BaseForecaster, check_quantiles, quantile_column
@@ -50,7 +50,7 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, as_series_dict, check_same_columns
+from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, check_same_columns
 from .windowing import make_windows
 
 __all__ = ["WindowForecaster"]
@@ -595,10 +595,26 @@ class WindowForecaster(BaseForecaster):
         Series, DataFrame, panel DataFrame or dict
             The forecast of the target columns, in the form ``y`` had.
         """
-        check_is_fitted(self)
-        horizon = self._check_horizon(horizon, default=self.n_steps_out_)
-        point, _ = self._forecast(horizon, X, None)
-        return self._output(point, self.target_names_)
+        return self._output(self.forecast_arrays(horizon, X).point, self.target_names_)
+
+    def _point_array(self, horizon, X) -> np.ndarray:
+        point, _ = self._forecast(self._check_horizon(horizon, default=self.n_steps_out_), X, None)
+        return point
+
+    def declared_covariates(self) -> tuple[list, list]:
+        """``(covariates, future_covariates)`` as named in the parameters (``[]`` for None)."""
+        return (_names(self.covariates, "covariates") or [],
+                _names(self.future_covariates, "future_covariates") or [])
+
+    def target_columns(self, columns) -> list:
+        """The columns of data with ``columns`` this forecaster would forecast: ``targets``,
+        or every column not named as a covariate (as :meth:`fit` decides)."""
+        targets = _names(self.targets, "targets")
+        if targets is not None:
+            return targets
+        covariates = (_names(self.covariates, "covariates") or []) + (
+            _names(self.future_covariates, "future_covariates") or [])
+        return [c for c in columns if c not in covariates]
 
     def _quantile_positions(self, wanted) -> list[int]:
         """Positions of the ``wanted`` quantiles among the trained ones (absent ones raise)."""
@@ -610,6 +626,9 @@ class WindowForecaster(BaseForecaster):
                 "Train them (the estimator's quantiles=...) or wrap the forecaster in ConformalIntervals."
             )
         return [int(np.argmin(np.abs(np.subtract(known, q)))) for q in wanted]
+
+    def _default_quantiles(self) -> tuple:
+        return self._known_quantiles()
 
     def _known_quantiles(self) -> tuple:
         return tuple(float(q) for q in getattr(self.estimator_, "quantiles_", None) or self.estimator_.quantiles)

@@ -93,12 +93,6 @@ def _min_train_length(model) -> int:
     return max(2, int(minimum())) if callable(minimum) else 2
 
 
-def _as_array(output, n_series: int, horizon: int, n_targets: int) -> np.ndarray:
-    """A forecaster's ``predict`` output (any form) as ``[series, horizon, targets]``."""
-    values = as_panel(output, "forecast").values
-    return values[:, :n_targets].reshape(n_series, horizon, n_targets)
-
-
 class ConformalIntervals(BaseForecaster):
     """Prediction intervals for any forecaster, calibrated on its own walk-forward errors.
 
@@ -316,7 +310,7 @@ class ConformalIntervals(BaseForecaster):
                     rows = np.flatnonzero(ends[:, k] >= 0)
                     if rows.size:
                         model = clone(self.model).fit(self._cut(panel, ends[rows, k], rows), X)
-                        out[rows, k] = self._forecast_array(model, horizon, X, rows.size)
+                        out[rows, k] = self._forecast_array(model, horizon, X)
             else:
                 self._updated_forecasts(panel, X, ends, horizon, out)
         return out
@@ -331,7 +325,7 @@ class ConformalIntervals(BaseForecaster):
         the speed)."""
         s_idx, w_idx = np.nonzero(ends >= 0)
         model = clone(self.model).fit(self._cut(panel, ends[s_idx, w_idx], s_idx))
-        out[s_idx, w_idx] = model._predict(horizon)
+        out[s_idx, w_idx] = model.forecast_arrays(horizon).point
 
     def _updated_forecasts(self, panel, X, ends, horizon: int, out: np.ndarray):
         """``refit=False``: one fit at each series' earliest window, then ``update``;
@@ -343,14 +337,12 @@ class ConformalIntervals(BaseForecaster):
             rows = np.flatnonzero(ends[:, k] >= 0)
             if rows.size:
                 model.update(self._cut(panel, ends[rows, k], rows), X)
-                out[rows, k] = self._forecast_array(model, horizon, X, rows.size)
+                out[rows, k] = self._forecast_array(model, horizon, X)
         return model
 
-    def _forecast_array(self, model, horizon: int, X, n_series: int) -> np.ndarray:
-        if self.computes_on_panel:
-            return model._predict(horizon)
-        output = model.predict(horizon) if X is None else model.predict(horizon, X=X)
-        return _as_array(output, n_series, horizon, len(self.target_names_))
+    @staticmethod
+    def _forecast_array(model, horizon: int, X) -> np.ndarray:
+        return model.forecast_arrays(horizon, X).point
 
     # -- quantiles of the scores --------------------------------------------------
     def _pooled_width(self, level: float) -> np.ndarray:
@@ -436,19 +428,25 @@ class ConformalIntervals(BaseForecaster):
             )
         return h
 
+    def declared_covariates(self) -> tuple[list, list]:
+        """Those of the wrapped model."""
+        return self.model.declared_covariates()
+
+    def target_columns(self, columns) -> list:
+        """Those of the wrapped model."""
+        return self.model.target_columns(columns)
+
     def predict(self, horizon=None, X=None):
         """The wrapped model's point forecasts (see its ``predict``)."""
         check_is_fitted(self)
         h = self._check_predict_horizon(horizon)
         return self.model_.predict(h) if X is None else self.model_.predict(h, X=X)
 
-    def _predict(self, horizon: int) -> np.ndarray:
-        return self.model_._predict(horizon)
+    def _point_array(self, horizon, X) -> np.ndarray:
+        return self._point(self._check_predict_horizon(horizon), X)
 
     def _point(self, horizon: int, X) -> np.ndarray:
-        if self.computes_on_panel:
-            return self.model_._predict(horizon)
-        return _as_array(self.predict(horizon, X), len(self.series_ids_), horizon, len(self.target_names_))
+        return self.model_.forecast_arrays(horizon, X).point
 
     def _bounds(self, point: np.ndarray, quantiles) -> np.ndarray:
         """``point`` -/+ the half-width of the central interval each quantile bounds,
@@ -470,12 +468,6 @@ class ConformalIntervals(BaseForecaster):
         h = self._check_predict_horizon(horizon)
         point = self._point(h, X)
         return point, self._bounds(point, quantiles)
-
-    def _predict_quantile_array(self, horizon: int, quantiles) -> np.ndarray:
-        """Quantiles ``[series, horizon, targets * quantiles]`` (target-major), for panels."""
-        point = self._predict(horizon)
-        bands = self._bounds(point, quantiles)
-        return bands.reshape(point.shape[0], horizon, -1)
 
     def _predict_quantiles(self, horizon, X, quantiles):
         h = self._check_predict_horizon(horizon)

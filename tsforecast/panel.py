@@ -33,7 +33,6 @@ __all__ = [
     "to_panel",
     "from_panel",
     "InputForm",
-    "as_series_dict",
     "restore_form",
     "check_same_columns",
 ]
@@ -118,39 +117,6 @@ class InputForm:
     @property
     def is_multi(self) -> bool:
         return self.kind in ("panel", "dict")
-
-
-def as_series_dict(
-    data,
-    name: str = "y",
-    *,
-    columns=None,
-    fill: str | None = None,
-    min_length: int = 1,
-    on_short: str = "raise",
-    keep_missing: bool = False,
-) -> tuple[dict[object, pd.DataFrame], InputForm]:
-    """Validate a single series, a panel or a dict, and return ``{id: frame}`` and its form.
-
-    Parameters
-    ----------
-    data : Series, DataFrame, ndarray, panel DataFrame or dict
-        The data as the user gave it.
-    name : str
-        The argument's name, used in error messages (``y[H12]`` for one series of a panel).
-    columns, fill, min_length
-        As in :func:`tsforecast._validation.check_frame`.
-    on_short : {"raise", "skip"}
-        What to do with a panel series shorter than ``min_length``: raise
-        :class:`InsufficientDataError`, or leave it out with a :class:`SkippedSeriesWarning`.
-    keep_missing : bool
-        Keep NaN unrepaired (see :func:`tsforecast._validation.check_frame`).
-    """
-    from ._panel import as_panel  # the one constructor; imports this module's names
-
-    panel = as_panel(data, name, columns=columns, fill=fill, min_length=min_length, on_short=on_short,
-                     keep_missing=keep_missing)
-    return panel.to_frames(), panel.form
 
 
 def restore_form(frames: dict[object, pd.DataFrame], form: InputForm):

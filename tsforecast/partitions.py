@@ -93,7 +93,8 @@ def forecast_partitions(model, data, horizon: int, *, check: bool = True):
     _check_dask_frame(data)
     if check:
         check_partitioned_by_series(data)
-    values = [c for c in data.columns if c not in (ID_COLUMN, TIME_COLUMN)]
+    # The model's forecast columns, not every data column: covariates are inputs only.
+    values = model.target_columns([c for c in data.columns if c not in (ID_COLUMN, TIME_COLUMN)])
     meta = pd.DataFrame({ID_COLUMN: pd.Series(dtype=object), TIME_COLUMN: pd.Series(dtype=data._meta[TIME_COLUMN].dtype),
                          **{c: pd.Series(dtype=np.float64) for c in values}})
     return data.map_partitions(_forecast_part, model, horizon, meta=meta, align_dataframes=False)

@@ -527,7 +527,7 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
 def _versions() -> dict:
     import sklearn
 
-    from . import __version__
+    from ._version import __version__
 
     versions = {"tsforecast": __version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__}
     keras = sys.modules.get("keras")

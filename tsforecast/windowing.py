@@ -34,6 +34,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from ._panel import as_series_dict
 from ._timeindex import regularize_index
 from ._validation import _check_numeric_columns, check_bool, check_int
 from .exceptions import (
@@ -44,7 +45,7 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .panel import ID_COLUMN, TIME_COLUMN, as_series_dict, check_same_columns, is_panel
+from .panel import ID_COLUMN, TIME_COLUMN, check_same_columns, is_panel
 
 __all__ = ["Windows", "make_windows", "SlidingWindowTransformer"]
 

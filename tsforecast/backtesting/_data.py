@@ -13,7 +13,7 @@ from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterErro
 from .._panel import Panel, as_panel
 from ..panel import ID_COLUMN, TIME_COLUMN, is_panel
 
-__all__ = ["BacktestData", "prepare_data", "panel_hash", "repaired"]
+__all__ = ["BacktestData", "prepare_data", "panel_hash", "repaired", "with_declared_covariates"]
 
 
 def repaired(rows: pd.DataFrame, fill: str | None, key) -> pd.DataFrame:
@@ -94,6 +94,19 @@ def _names(value, name: str) -> list:
         return list(value)
     except TypeError:
         raise InputTypeError(f"{name} must be a column name or a list of names; got {value!r}.") from None
+
+
+def with_declared_covariates(models, covariates, future_covariates) -> tuple[list, list]:
+    """``covariates`` and ``future_covariates`` of a backtest, plus the columns the models
+    declare (``declared_covariates()``), so a covariate is named once, on the model. A
+    column the caller named keeps the caller's role."""
+    past, future = _names(covariates, "covariates"), _names(future_covariates, "future_covariates")
+    for model in models:
+        declared = getattr(model, "declared_covariates", None)
+        own_past, own_future = declared() if callable(declared) else ([], [])
+        for names, own in ((past, own_past), (future, own_future)):
+            names += [c for c in own if c not in past and c not in future]
+    return past, future
 
 
 def _default_target(columns: list, covariates: list):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.base import clone
 
-from .. import __version__
+from .._version import __version__
 from ..exceptions import InsufficientDataError, SkippedSeriesWarning
 from ._data import BacktestData, panel_hash
 from ._tasks import FoldPlan, Task

@@ -12,15 +12,15 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from .. import __version__
 from .._timeindex import season_rule
+from .._version import __version__
 from .._validation import FILL_POLICIES, check_bool, check_choice, check_int
 from ..base import check_levels, check_quantiles
 from ..exceptions import (BacktestError, InputTypeError, InvalidParameterError, TsForecastWarning,
                           UndefinedMetricWarning)
 from ..splits import ExpandingWindowSplit, SlidingWindowSplit
 from ._assemble import Collector, assemble, error_table
-from ._data import prepare_data
+from ._data import prepare_data, with_declared_covariates
 from ._execute import check_backend, execute, worker_count
 from ._plan import json_value, plan_tasks, resolve_random_states, series_folds
 from ._scoring import check_metrics
@@ -330,7 +330,9 @@ def backtest(
     covariates, future_covariates : str or list, optional
         Columns passed as ``X`` to models with ``uses_covariates``: past-observed
         covariates up to the cutoff, and future-known covariates also for the
-        forecast steps (calendar features, planned prices).
+        forecast steps (calendar features, planned prices). Covariates a model
+        declares itself (``WindowForecaster(covariates=..., future_covariates=...)``)
+        are added here in their role: a covariate is named once, on the model.
     metrics : list of str, optional
         Among ``"mae", "rmse", "smape", "mase", "mape"``; default the first four.
         With ``quantiles``, quantile models add ``pinball`` and ``coverage``.
@@ -420,6 +422,7 @@ def backtest(
                                 backend=backend, progress=progress, fill=fill, on_short=on_short)
     gap = splitter.gap
     named = _check_models(models)
+    covariates, future_covariates = with_declared_covariates(named.values(), covariates, future_covariates)
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
     folds = series_folds(prepared, splitter, on_short=on_short)
     season_length, season_source = season_rule(season_length, prepared.panel.time.freq)

@@ -20,8 +20,8 @@ import pandas as pd
 from sklearn.base import clone
 
 from .._panel import Panel
-from ..base import DEFAULT_QUANTILES, check_quantiles, level_quantiles, quantile_column
-from ..panel import ID_COLUMN, TIME_COLUMN, InputForm
+from ..base import Forecast, check_quantiles, level_quantiles, quantile_column
+from ..panel import InputForm
 from ._data import repaired
 
 __all__ = ["FoldPlan", "Task", "run_task", "error_text", "interval_names"]
@@ -132,24 +132,6 @@ def _fold_inputs(task: Task, plan: FoldPlan, uses_covariates: bool):
     return keys, ys[key], xs.get(key), futures.get(key)
 
 
-def _point(output, key, target, steps: int, is_global: bool) -> np.ndarray:
-    part = output[key] if is_global else output
-    if isinstance(part, pd.DataFrame):
-        part = part[target] if target in part.columns else part.iloc[:, 0]
-    values = np.asarray(part, dtype=np.float64).reshape(-1)
-    if values.size != steps:
-        raise ValueError(f"the model returned {values.size} forecast steps; {steps} were asked for.")
-    return values
-
-
-def _quantile_frame(output, key, is_global: bool, steps: int) -> dict:
-    part = output[key] if is_global else output
-    frame = part.to_frame() if isinstance(part, pd.Series) else part
-    if len(frame) != steps:
-        raise ValueError(f"the model returned {len(frame)} quantile steps; {steps} were asked for.")
-    return {str(c): frame[c].to_numpy(dtype=np.float64) for c in frame.columns}
-
-
 # --------------------------------------------------------------------------- training state
 def _history(model):
     """Training curves as ``{name: [float]}``, or None when the model keeps none."""
@@ -238,93 +220,71 @@ def _quantiles_asked(task: Task, model) -> bool:
     return task.quantiles is not None and bool(getattr(model, "supports_quantiles", False))
 
 
-def _wanted(task: Task) -> list | None:
-    """The levels to ask for; None for ``"auto"``: the model's own."""
-    return None if task.quantiles == "auto" else list(task.quantiles)
-
-
 def _interval_bands(bands: np.ndarray, levels, gap: int) -> dict:
-    """``{lo_80: [series, horizon], ...}`` from the bounds of the first target
-    ``[series, steps, targets, quantiles]`` ordered as :func:`level_quantiles`."""
+    """``{lo_80: [series, horizon], ...}`` from the bounds of one target
+    ``[series, steps, quantiles]`` ordered as :func:`level_quantiles`."""
     n = len(levels)
     out = {}
     for j, level in enumerate(levels):
-        out[f"lo_{level:g}"] = bands[:, gap:, 0, n - 1 - j]
-        out[f"hi_{level:g}"] = bands[:, gap:, 0, n + j]
+        out[f"lo_{level:g}"] = bands[:, gap:, n - 1 - j]
+        out[f"hi_{level:g}"] = bands[:, gap:, n + j]
     return out
+
+
+def _rows(forecast: Forecast, keys: list) -> np.ndarray:
+    """Positions of the fold's series ``keys`` among the forecast's series."""
+    if forecast.series_ids == keys or (len(keys) == 1 and len(forecast.series_ids) == 1):
+        return np.arange(len(keys))
+    position = {key: i for i, key in enumerate(forecast.series_ids)}
+    missing = [key for key in keys if key not in position]
+    if missing:
+        raise ValueError(f"the model returned no forecast for series {missing[:5]!r}; {len(keys)} series were "
+                         "asked for.")
+    return np.array([position[key] for key in keys], dtype=np.int64)
+
+
+def _forecasts(task: Task, model, keys: list, X) -> dict:
+    """The fold's forecasts of the target column, read from the model's array contract
+    (:meth:`~tsforecast.base.BaseForecaster.forecast_arrays`), the scored steps only."""
+    steps, gap = task.steps, task.gap
+    point = model.forecast_arrays(steps, X)
+    if point.point.shape[1] != steps:
+        raise ValueError(f"the model returned {point.point.shape[1]} forecast steps; {steps} were asked for.")
+    rows = _rows(point, keys)
+    column = point.targets.index(task.target) if task.target in point.targets else 0
+    bands = None
+    if _quantiles_asked(task, model):
+        wanted = task.quantiles if task.quantiles == "auto" else check_quantiles(task.quantiles)
+        out = model.forecast_arrays(steps, X, quantiles=wanted)
+        bands = {quantile_column(q): out.quantiles[rows, gap:, column, j] for j, q in enumerate(out.levels)}
+    intervals = None
+    if task.levels and getattr(model, "supports_quantiles", False):
+        out = model.forecast_arrays(steps, X, quantiles=level_quantiles(task.levels))
+        intervals = _interval_bands(out.quantiles[rows, :, column], task.levels, gap)
+    return {"y_hat": point.point[rows, gap:, column], "quantiles": bands, "intervals": intervals}
 
 
 def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state):
     panel = _training_panel(task, plan, members)
     model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
-    point = model._predict(task.steps)[:, task.gap :, 0]
-    bands = None
-    if _quantiles_asked(task, model):
-        levels = DEFAULT_QUANTILES if task.quantiles == "auto" else check_quantiles(task.quantiles)
-        values = model._predict_quantile_array(task.steps, levels)[:, task.gap :, : len(levels)]
-        bands = {quantile_column(q): values[:, :, j] for j, q in enumerate(levels)}
-    intervals = None
-    if task.levels and getattr(model, "supports_quantiles", False):
-        _, limits = model._interval_arrays(task.steps, None, level_quantiles(task.levels))
-        intervals = _interval_bands(limits, task.levels, task.gap)
-    return model, {"how": how, "y_hat": point, "quantiles": bands, "intervals": intervals, "history": None,
-                   "failed": []}
-
-
-def _global_panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
-    """A fold of a global model without covariates: it gets the panel cut at the
-    cutoffs itself (no DataFrame per series) and answers in long form, read back at once."""
-    panel = replace(_training_panel(task, plan, plan.members), form=InputForm("panel"))
-    model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
-    steps, n = task.steps, plan.members.size
-    y_hat = _long_values(model.predict(steps), [task.target], n, steps)[task.target]
-    bands = None
-    if _quantiles_asked(task, model):
-        bands = _long_values(model.predict_quantiles(steps, quantiles=_wanted(task)), None, n, steps)
-    intervals = None
-    if task.levels and getattr(model, "supports_quantiles", False):
-        names = interval_names(task.levels)
-        intervals = _long_values(model.predict_interval(steps, levels=task.levels), names, n, steps)
-    record = {"how": how, "y_hat": y_hat[:, task.gap :],
-              "quantiles": None if bands is None else {str(c): v[:, task.gap :] for c, v in bands.items()},
-              "intervals": None if intervals is None else {c: v[:, task.gap :] for c, v in intervals.items()},
-              "history": _history(model) if plan.fit else None, "failed": []}
-    return model, record
-
-
-def _long_values(frame, columns, n_series: int, steps: int) -> dict:
-    """``{column: [series, steps]}`` from a long forecast frame (rows by series, then step)."""
-    if not isinstance(frame, pd.DataFrame) or len(frame) != n_series * steps:
-        got = len(frame) if hasattr(frame, "__len__") else frame
-        raise ValueError(f"the model returned {got} forecast rows; {n_series} series x {steps} steps were asked for.")
-    columns = columns or [c for c in frame.columns if c not in (ID_COLUMN, TIME_COLUMN)]
-    return {c: frame[c].to_numpy(dtype=np.float64).reshape(n_series, steps) for c in columns}
+    record = _forecasts(task, model, panel.ids.tolist(), None)
+    return model, {"how": how, **record, "history": None, "failed": []}
 
 
 def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
-    """A fold of a model given pandas objects (one series, or all of them globally)."""
+    """A fold of a model fitted on one series, or globally on all of them: on the panel
+    cut at the cutoffs, or, with covariates, on pandas objects of the same windows."""
     uses_covariates = bool(getattr(task.model, "uses_covariates", False))
     if task.mode == "global" and not task.future_covariates and not (uses_covariates and task.inputs):
-        return _global_panel_fold(task, plan, model, notes, state)
-    keys, y, X, X_future = _fold_inputs(task, plan, uses_covariates)
-    model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(y, X), lambda m: m.update(y, X))
-    steps, is_global = task.steps, task.mode == "global"
-    predict_x = X_future if task.future_covariates else None
-    point = model.predict(steps, X=predict_x)
-    y_hat = np.stack([_point(point, key, task.target, steps, is_global)[task.gap :] for key in keys])
-    bands = None
-    if _quantiles_asked(task, model):
-        output = model.predict_quantiles(steps, X=predict_x, quantiles=_wanted(task))
-        frames = [_quantile_frame(output, key, is_global, steps) for key in keys]
-        bands = {c: np.stack([f[c][task.gap :] for f in frames]) for c in frames[0]}
-    intervals = None
-    if task.levels and getattr(model, "supports_quantiles", False):
-        output = model.predict_interval(steps, X=predict_x, levels=task.levels)
-        frames = [_quantile_frame(output, key, is_global, steps) for key in keys]
-        intervals = {c: np.stack([f[c][task.gap :] for f in frames]) for c in interval_names(task.levels)}
-    record = {"how": how, "y_hat": y_hat, "quantiles": bands, "intervals": intervals,
-              "history": _history(model) if plan.fit else None, "failed": []}
-    return model, record
+        panel = replace(_training_panel(task, plan, plan.members), form=InputForm("panel"))
+        keys, fit, update, predict_x = panel.ids.tolist(), (lambda m: m.fit(panel)), (lambda m: m.update(panel)), None
+    else:
+        keys, y, X, X_future = _fold_inputs(task, plan, uses_covariates)
+        fit, update = (lambda m: m.fit(y, X)), (lambda m: m.update(y, X))
+        predict_x = X_future if task.future_covariates else None
+    model, how = _fitted(task, plan, model, notes, state, fit, update)
+    record = _forecasts(task, model, keys, predict_x)
+    return model, {"how": how, **record, "history": _history(model) if plan.fit else None, "failed": []}
 
 
 def run_task(task: Task) -> dict:

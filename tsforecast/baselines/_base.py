@@ -20,7 +20,6 @@ import warnings
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
-from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from .._validation import FILL_POLICIES, check_choice, check_int
@@ -253,10 +252,11 @@ class LocalForecaster(BaseForecaster):
         pandas object
             Indexed by the future timestamps, in the form ``y`` was given to ``fit``.
         """
-        check_is_fitted(self, "states_")
+        return self._output(self.forecast_arrays(horizon, X).point, self.target_names_)
+
+    def _point_array(self, horizon, X) -> np.ndarray:
         self._check_no_covariates(X)
-        h = self._check_horizon(horizon)
-        return self._output(self._predict(h), self.target_names_)
+        return self._predict(self._check_horizon(horizon))
 
     def _predict_quantile_array(self, horizon: int, levels: tuple) -> np.ndarray:
         """Quantile forecasts ``[series, horizon, targets * quantiles]`` (target-major)."""
