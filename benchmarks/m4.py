@@ -149,6 +149,18 @@ CANDIDATES = {
         "segments 24, dense head, 3 members, 12 epochs, members read 168/336/504 steps": {
             "n_members": 3, "epochs": 12, "n_steps_in": 504, "input_lengths": [168, 336, 504]},
         "segments 24, parallel decoder, 5 members": {"decoder": "parallel"},
+        # The base's own options (scaling, log, look-back, stride, units) re-chosen on the
+        # validation split alone: each row changes one of them in the row above them all.
+        "segments 24, parallel decoder, 3 members, 12 epochs, no log": {
+            "n_members": 3, "epochs": 12, "decoder": "parallel", "log": False},
+        "segments 24, parallel decoder, 3 members, 12 epochs, window scaling": {
+            "n_members": 3, "epochs": 12, "decoder": "parallel", "scaling": "window"},
+        "segments 24, parallel decoder, 3 members, 12 epochs, 336 steps in": {
+            "n_members": 3, "epochs": 12, "decoder": "parallel", "n_steps_in": 336},
+        "segments 24, parallel decoder, 3 members, 6 epochs, stride 12": {
+            "n_members": 3, "epochs": 6, "decoder": "parallel", "window_stride": 12},
+        "segments 24, parallel decoder, 3 members, 12 epochs, 32 units": {
+            "n_members": 3, "epochs": 12, "decoder": "parallel", "units": 32},
     },
     "Weekly": {
         "segments 4, dense head, 3 members": {},
