@@ -20,14 +20,18 @@ from pathlib import Path
 SECTION = "test_runs"
 
 
+#: The paths whose uncommitted changes make a run's code differ from its commit.
+CODE = ("tsforecast", "benchmarks", "pyproject.toml")
+
+
 def git_commit(repo: Path) -> str:
-    """The commit the code runs at (short hash; ``-dirty`` when tracked files differ from
-    it), or ``"unknown"`` outside a git checkout."""
+    """The commit the code runs at (short hash; ``-dirty`` when tracked files of
+    :data:`CODE` differ from it), or ``"unknown"`` outside a git checkout."""
     try:
         head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
                               text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no", "--",
+                                *CODE], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return head + ("-dirty" if dirty else "")
