@@ -73,6 +73,23 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
     (r"([0-9]+-[0-9]+) CPU seconds per seed \([0-9]+-[0-9]+ s wall", lambda: _span(_seeds("Weekly", "cpu_seconds"))),
     (r"reaches OWA [0-9.]+ Hourly, ([0-9.]+) Weekly", lambda: f"{_m4('Weekly', 'lstm', 'owa')():.3f}"),
     (r"reaches OWA ([0-9.]+) Hourly", lambda: f"{_m4('Hourly', 'lstm', 'owa')():.3f}"),
+    (r"analytic ones ([0-9.]+%) and [0-9.]+%, MSIS", lambda: _pct(_coverage("Hourly", "Naive2 analytic", "95")())),
+    (r"Naive2's conformal 95% intervals\s+covered [0-9.]+% of the Hourly and [0-9.]+% of the Weekly test values\s+"
+     r"\(MSIS ([0-9.]+) and", lambda: f"{_m4('intervals', 'Hourly', 'Naive2 conformal', 'levels', '95', 'msis')():.2f}"),
+    # the LSTM's point forecasts and how it was chosen
+    (r"validation OWA \(([0-9.]+)\) among the candidates",
+     lambda: f"{_m4('Hourly', 'lstm', 'selected_by_validation', 'validation_owa')():.3f}"),
+    (r"it reached\s+OWA ([0-9.]+) ±", lambda: f"{_m4('Hourly', 'lstm', 'owa')():.3f}"),
+    (r"it reached\s+OWA [0-9.]+ ± ([0-9.]+)", lambda: f"{_m4('Hourly', 'lstm', 'std', 'owa')():.3f}"),
+    (r"each seed\s+took ([0-9]+-[0-9]+) CPU seconds", lambda: _span(_seeds("Hourly", "cpu_seconds"))),
+    (r"CPU seconds \(([0-9]+-[0-9]+) s wall on the 2 cores", lambda: _span(_seeds("Hourly", "seconds"))),
+    (r"8 members, 5 epochs; validation OWA ([0-9.]+) over 2 seeds",
+     lambda: f"{_m4('Weekly', 'lstm', 'selected_by_validation', 'validation_owa')():.3f}"),
+    (r"\(Theta: ([0-9.]+); best weekly", lambda: f"{_m4('Weekly', 'Theta', 'owa')():.3f}"),
+    (r"the former configuration: ([0-9.]+)\)", lambda: "{:.3f}".format(next(
+        r["result"]["lstm"]["owa"] for r in _json("m4")["test_runs"]
+        if r["subset"] == "Weekly" and r.get("candidate") == "segments 4, dense head, 3 members"))),
+    (r"\(0.718, 0.718, 0.719; sMAPE ([0-9.]+), MASE", lambda: f"{_m4('Weekly', 'lstm', 'smape')():.2f}"),
     # panel scale and intervals at scale
     (r"levels=\(80, 95\)`: ([0-9.]+)x the time without intervals",
      lambda: f"{(lambda r: r['levels']['seconds'] / r['points']['seconds'])(_json('interval_scale')['rows'][0]):.2f}"),
