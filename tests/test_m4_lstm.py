@@ -1,5 +1,5 @@
-"""The LSTM candidates of benchmarks/m4.py (README: "recommended setting for hourly
-data") train for one short epoch on a few M4 series, so that they cannot rot; the
+"""The LSTM base settings of benchmarks/m4.py (README: "recommended setting for hourly
+data"), trained briefly on 16 M4 series, beat the seasonal naive there; the
 validation split is cut from the training files alone and selection reads validation
 scores only; and the benchmark's LSTM bookkeeping (seeds run one at a time)."""
 
@@ -26,15 +26,21 @@ def bench():
     return module
 
 
+#: A short training of the base setting per subset (1 member, 3 epochs; Weekly on every
+#: window of stride 4): a few CPU seconds on 16 series.
+SHORT_TRAINING = {"Hourly": {"epochs": 3, "n_members": 1},
+                  "Weekly": {"epochs": 3, "n_members": 1, "window_stride": 4, "max_windows": None}}
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("subset", ["Hourly", "Weekly"])
-def test_base_setting_trains_and_forecasts_m4_series(bench, m4_dir, subset):
-    train, ids, rows, actual = bench.load_subset(subset, m4_dir)
-    train, ids, rows, actual = bench.sample_subset(train, ids, rows, actual, 4)
+def test_base_setting_beats_the_seasonal_naive_on_validation_series(bench, m4_dir, subset):
+    # the validation split (training files only): a unit test is no run on the test files
+    train, ids, rows, actual = bench.load_validation(subset, m4_dir)
+    train, ids, rows, actual = bench.sample_subset(train, ids, rows, actual, 16)
     spec = bench.SUBSETS[subset]
-    # the base configuration, trained briefly: one epoch on a few windows, two members
     context = bench.Context(subset, spec["horizon"], spec["season_length"], seed=0,
-                            lstm_options={"epochs": 1, "max_windows": 8, "n_members": 2})
+                            lstm_options=SHORT_TRAINING[subset])
     model = bench.lstm_forecaster(context)
     config = bench.LSTM_BASE[subset]
     assert model.n_steps_in == config["forecaster"]["n_steps_in"]
@@ -43,10 +49,12 @@ def test_base_setting_trains_and_forecasts_m4_series(bench, m4_dir, subset):
     assert member["segment_length"] == config["network"]["segment_length"] is not None
     forecast = bench._wide(model.fit(train).predict(spec["horizon"]), ids, spec["horizon"])
     assert forecast.shape == actual.shape and np.isfinite(forecast).all()
-    assert model.n_windows_ <= 4 * 8
-    # one epoch starts near the seasonal naive forecast: far closer to the data than 10x off
-    result = bench.score(actual, forecast, rows, spec["season_length"], None)
-    assert result["mase"] < 10
+    snaive = bench.MODELS["sNaive"].factory(context).fit(train).predict(spec["horizon"])
+    ours = bench.score(actual, forecast, rows, spec["season_length"], None)
+    theirs = bench.score(actual, bench._wide(snaive, ids, spec["horizon"]), rows, spec["season_length"], None)
+    # measured with seed 0: MASE 1.06 against 1.15 (Hourly), 1.41 against 1.60 (Weekly);
+    # a model no better than the seasonal naive fails
+    assert ours["mase"] < 0.97 * theirs["mase"]
 
 
 def test_validation_split_holds_out_the_last_horizon_of_the_training_file(bench, m4_dir, tmp_path):
