@@ -110,6 +110,10 @@ def main(argv=None) -> int:
     return 0
 
 
+#: The models' order in the report's coverage column (the JSON's keys are sorted).
+MODEL_ORDER = ("naive", "snaive", "ses")
+
+
 def render(document: dict) -> str:
     """The Markdown report, from the JSON alone."""
     lines = ["# Prediction intervals at panel scale", "",
@@ -122,12 +126,12 @@ def render(document: dict) -> str:
              "scores; *conformal*: each model in `ConformalIntervals(model, n_windows=5, pooling=\"panel\")` "
              "(six fits per model and fold, the five calibration fits stacked into one over N x 5 series).", "",
              "| N | points (s) | levels (s) | levels / points | conformal (s) | conformal / points | "
-             "µs per series, model and fold (points / levels / conformal) | conformal coverage 95% (naive, snaive, "
-             "ses) |",
+             "µs per series, model and fold (points / levels / conformal) | conformal coverage 95% "
+             f"({', '.join(MODEL_ORDER)}) |",
              "|---:|---:|---:|---:|---:|---:|---:|---|"]
     for row in document["rows"]:
         p, lv, c = row["points"], row["levels"], row["conformal"]
-        cover = ", ".join(f"{v:.3f}" for v in c.get("coverage_95", {}).values())
+        cover = ", ".join(f"{c['coverage_95'][m]:.3f}" for m in MODEL_ORDER if m in c.get("coverage_95", {}))
         lines.append(f"| {row['n_series']:,} | {p['seconds']:.2f} | {lv['seconds']:.2f} | "
                      f"{lv['seconds'] / p['seconds']:.2f} | {c['seconds']:.2f} | {c['seconds'] / p['seconds']:.2f} | "
                      f"{p['us_per_series_model_fold']:.1f} / {lv['us_per_series_model_fold']:.1f} / "

@@ -27,8 +27,10 @@ per subset. Its configuration is chosen on a validation split cut from the train
 files alone (each series' last horizon held out): ``--validate`` scores the candidates
 of :data:`CANDIDATES` (changes to :data:`LSTM_BASE`) there and stores them in the
 ``"validation"`` section of the JSON; ``--model lstm`` runs the candidate
-:func:`select_candidate` picks from those validation scores (lowest mean OWA within the
-subset's time budget) on the test, and records which it was. ``--sample N`` and
+:func:`m4_setup.selection` picks from those validation scores (equal seed counts, ties
+within the seed spread go to the cheaper, CPU seconds within the subset's budget) on the
+test, and records which it was. Every run on the test files is appended to the JSON's
+log ``test_runs`` (:mod:`_test_log`); the report counts them. ``--sample N`` and
 ``--lstm-options`` only go with ``--validate`` (exploration on the validation split; such
 rows are never selected).
 """
@@ -51,6 +53,26 @@ import numpy as np
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # the sibling modules below, however this is loaded
+
+import _test_log  # noqa: E402
+from m4_render import render_intervals, render_markdown, render_validation  # noqa: E402, F401
+from m4_setup import (  # noqa: E402, F401  (re-exported: the tests and README refer to m4.X)
+    ACD_TARGETS,
+    CANDIDATES,
+    CONFORMAL_WINDOWS,
+    INTERVAL_LEVELS,
+    LSTM_BASE,
+    M4_BENCHMARKS,
+    MODEL_ORDER,
+    PUBLISHED,
+    SUBSETS,
+    TARGETS,
+    TIME_BUDGET_S,
+    select_candidate,
+    selection,
+    within_budget,
+)
 
 from tsforecast.baselines import (  # noqa: E402
     ARIMA,
@@ -72,34 +94,6 @@ DEFAULT_DATA = REPO.parent / "shared" / "data" / "m4"
 DEFAULT_JSON = REPO / "reports" / "m4.json"
 DEFAULT_MD = REPO / "reports" / "m4.md"
 
-#: Horizon and seasonal period of each subset (M4 definitions).
-SUBSETS = {"Hourly": {"horizon": 48, "season_length": 24}, "Weekly": {"horizon": 13, "season_length": 1}}
-
-#: sMAPE, MASE, OWA from the M4 results workbook ("Point Forecasts-Frequency").
-PUBLISHED = {
-    "Hourly": {
-        "Naive": (43.003, 11.608, 3.593), "sNaive": (13.912, 1.193, 0.627), "Naive2": (18.383, 2.395, 1.000),
-        "SES": (18.094, 2.385, 0.990), "Holt": (29.249, 9.356, 2.749), "Damped": (19.265, 2.956, 1.141),
-        "Theta": (18.138, 2.455, 1.006), "Comb": (22.053, 4.582, 1.556),
-        "MLP benchmark": (13.842, 2.607, 0.921), "RNN benchmark": (14.698, 3.048, 1.036),
-        "best entrant (Doornik, Hendry & Castle)": (8.913, 0.801, 0.410),
-        "M4 winner overall, ES-RNN (Smyl)": (9.328, 0.893, 0.440),
-    },
-    "Weekly": {
-        "Naive": (9.161, 2.777, 1.000), "sNaive": (9.161, 2.777, 1.000), "Naive2": (9.161, 2.777, 1.000),
-        "SES": (9.012, 2.685, 0.975), "Holt": (9.708, 2.420, 0.966), "Damped": (8.866, 2.404, 0.917),
-        "Theta": (9.093, 2.637, 0.971), "Comb": (8.944, 2.432, 0.926),
-        "MLP benchmark": (21.349, 13.568, 3.608), "RNN benchmark": (15.220, 5.132, 1.755),
-        "best entrant (Darin & Stellwagen)": (6.582, 2.107, 0.739),
-        "M4 winner overall, ES-RNN (Smyl)": (7.817, 2.356, None),
-    },
-}
-
-#: Agreement asked of our reproductions: ("decimals", 3) = equal when rounded to 3
-#: decimals; ("relative", r) = sMAPE and MASE within r of the published value.
-TARGETS = {"Naive": ("decimals", 3), "sNaive": ("decimals", 3), "Naive2": ("decimals", 3),
-           "SES": ("relative", 0.005), "Theta": ("relative", 0.005),
-           "Holt": ("relative", 0.02), "Damped": ("relative", 0.02), "Comb": ("relative", 0.02)}
 
 
 @dataclass(frozen=True)
@@ -115,88 +109,6 @@ class Context:
     candidate: str | None = None
 
 
-#: The starting point of the LSTM of each subset: WindowForecaster parameters, then the
-#: MedianEnsemble's, then the member network's. Segment-wise recurrence (SegRNN): the
-#: window is read as segments of ``segment_length`` steps, one recurrent step each.
-LSTM_BASE = {
-    "Hourly": {
-        "forecaster": {"n_steps_in": 168, "window_stride": 24},
-        "ensemble": {"n_members": 5, "input_lengths": None},
-        "network": {"units": 64, "segment_length": 24, "decoder": "dense", "scaling": "seasonal",
-                    "season_length": 24, "log": True, "loss": "mae", "epochs": 20, "batch_size": 128,
-                    "learning_rate": 3e-3, "validation_fraction": 0.0},
-    },
-    "Weekly": {
-        "forecaster": {"n_steps_in": 52, "window_stride": 2, "max_windows": 120},
-        "ensemble": {"n_members": 3, "input_lengths": None},
-        "network": {"units": 64, "segment_length": 4, "decoder": "dense", "scaling": "seasonal",
-                    "season_length": 1, "log": True, "loss": "mae", "epochs": 10, "batch_size": 128,
-                    "learning_rate": 3e-3, "validation_fraction": 0.0},
-    },
-}
-
-#: The configurations ``--validate`` scores on the validation split (each series' last
-#: horizon of its *training* file held out): label -> changes to :data:`LSTM_BASE`.
-#: ``--model lstm`` then runs the one chosen by :func:`select_candidate` on the test.
-CANDIDATES = {
-    "Hourly": {
-        "segments 24, dense head, 1 member": {"n_members": 1},
-        "segments 24, dense head, 5 members": {},
-        "segments 24, dense head, 3 members, 12 epochs": {"n_members": 3, "epochs": 12},
-        "segments 24, parallel decoder, 3 members, 12 epochs": {"n_members": 3, "epochs": 12, "decoder": "parallel"},
-        "segments 24, dense head, 3 members, 12 epochs, 336 steps in": {"n_members": 3, "epochs": 12,
-                                                                       "n_steps_in": 336},
-        "segments 24, dense head, 3 members, 12 epochs, members read 168/336/504 steps": {
-            "n_members": 3, "epochs": 12, "n_steps_in": 504, "input_lengths": [168, 336, 504]},
-        "segments 24, parallel decoder, 5 members": {"decoder": "parallel"},
-    },
-    "Weekly": {
-        "segments 4, dense head, 3 members": {},
-        "segments 4, parallel decoder, 3 members": {"decoder": "parallel"},
-        "segments 13, dense head, 3 members": {"segment_length": 13},
-        "segments 4, dense head, 6 members, members read 52/26 steps": {"n_members": 6, "input_lengths": [52, 26]},
-        "segments 4, dense head, 6 members": {"n_members": 6},
-        "segments 4, dense head, 5 members, 5 epochs, every window at stride 4": {
-            "n_members": 5, "epochs": 5, "window_stride": 4, "max_windows": None},
-        "segments 4, dense head, 5 members, 8 epochs, every window at stride 4": {
-            "n_members": 5, "epochs": 8, "window_stride": 4, "max_windows": None},
-        "segments 4, dense head, 8 members, 5 epochs, every window at stride 4": {
-            "n_members": 8, "epochs": 5, "window_stride": 4, "max_windows": None},
-        "segments 4, dense head, 10 members, 4 epochs, every window at stride 4": {
-            "n_members": 10, "epochs": 4, "window_stride": 4, "max_windows": None},
-    },
-}
-
-#: Training + prediction seconds of one seed on 2 cores a candidate may take on the
-#: validation split to be selectable (the issue's budget for Hourly); None: no limit.
-TIME_BUDGET_S = {"Hourly": 130.0, "Weekly": None}
-
-
-def within_budget(entry: dict, budget: float | None) -> bool:
-    """Whether a run fits ``budget`` seconds on the 2 cores: its CPU seconds (every thread)
-    at most ``budget``. Other jobs on the shared machine stretch the wall time, hardly the
-    CPU time; and a CPU-bound run that used ``budget`` CPU seconds takes at most about
-    that long on the idle cores (two busy threads: about half). Runs recorded without CPU
-    time are judged on their wall seconds."""
-    if budget is None:
-        return True
-    return entry.get("cpu_seconds", entry["seconds"]) <= budget
-
-
-def select_candidate(content: dict, subset: str) -> tuple[str, dict]:
-    """The candidate with the lowest mean validation OWA among those within the subset's
-    time budget (:func:`within_budget`; full validation runs only, never a ``--sample``):
-    ``(label, entry)``. Reads the ``"validation"`` section of the report only, never a
-    test score."""
-    budget = TIME_BUDGET_S.get(subset)
-    entries = {label: e for label, e in content.get("validation", {}).get(subset, {}).items()
-               if e.get("sample") is None and label in CANDIDATES[subset]}
-    eligible = {label: e for label, e in entries.items() if within_budget(e, budget)}
-    if not eligible:
-        raise SystemExit(f"no {subset} candidate has been scored on the validation split within the time budget "
-                         f"({budget} s); run: python benchmarks/m4.py --subset {subset} --validate")
-    label = min(eligible, key=lambda k: eligible[k]["owa"])
-    return label, eligible[label]
 
 
 #: Keys of a candidate that combine the LSTM with statistical baselines
@@ -277,8 +189,7 @@ MODELS: dict[str, ModelSpec] = {
     "lstm": ModelSpec(lstm_forecaster, "one global encoder-decoder LSTM over all series (see configuration)",
                       stochastic=True, config=lstm_config),
 }
-#: Run by default: the M4 competition's statistical benchmarks.
-M4_BENCHMARKS = ["Naive", "sNaive", "Naive2", "SES", "Holt", "Damped", "Theta", "Comb"]
+assert set(MODELS) <= set(MODEL_ORDER), "every model has its place in the report's order"
 
 
 # --------------------------------------------------------------------------- scoring
@@ -408,14 +319,6 @@ def add_earlier_seeds(results: dict, earlier: dict) -> dict:
 
 
 # --------------------------------------------------------------------------- intervals
-#: Interval levels scored by ``--intervals``: M4's interval track scored 95% (MSIS with
-#: alpha = 0.05, and ACD); 80% is scored beside it.
-INTERVAL_LEVELS = (80, 95)
-#: Calibration windows of the conformal runs (pooled over all series of the subset:
-#: 414 x 5 hourly, 359 x 5 weekly scores per horizon step; per series, 95% would need 19).
-CONFORMAL_WINDOWS = 5
-#: Acceptance: absolute coverage difference at most this much per level.
-ACD_TARGETS = {95: 0.02, 80: 0.03}
 
 
 def interval_forecaster(name: str, method: str, context: Context, windows: int):
@@ -498,236 +401,25 @@ def run_intervals(subset: str, names: list[str], data: Path, *, windows: int = C
     return results
 
 
-def render_intervals(intervals: dict) -> list[str]:
-    """The ``--intervals`` runs: coverage, ACD and MSIS per subset and method."""
-    if not intervals:
-        return []
-    lines = ["## Prediction intervals", "",
-             "`python benchmarks/m4.py --subset Hourly Weekly --intervals --models Naive sNaive Naive2 lstm` and",
-             "`python benchmarks/m4.py --subset Hourly Weekly --intervals --models ridge --refit-windows`:",
-             "each model fitted on the training files and its 80% and 95% intervals scored on the test as in",
-             "M4's interval track: coverage pooled over all series and steps, ACD = |coverage - level|, and",
-             "MSIS = mean over series of the interval score (width + 2/alpha x miss) over the in-sample",
-             "seasonal naive MAE (alpha = 0.05 at 95%; the 80% column uses alpha = 0.2 the same way). Scaled",
-             "width: mean width over the same scale. *Analytic*: the model's own normal intervals;",
-             "*conformal*: `ConformalIntervals(model, n_windows=5, pooling=\"panel\")`, the absolute errors",
-             "of 5 walk-forward windows at the end of each training series, pooled over series (each divided by",
-             "the mean error of its series' other windows), one finite-sample-corrected quantile per step. The",
-             "LSTM is calibrated with `refit=False`: one fit on the data before the calibration windows, then",
-             "`update` to each window (2 network fits in all instead of 6; see README); *conformal, refit each",
-             "window* (`--refit-windows`) refits it on every window instead, shown for the cheap global Ridge",
-             "(`ridge`: raw-scale linear model on the LSTM's windows) to measure what the single fit changes.",
-             "Conformal coverage holds when the test errors are exchangeable with the calibration errors;",
-             "Ridge on Hourly breaks that even refitted on every window, and the single fit narrows its",
-             "intervals further (one model's errors vary less between windows than fresh fits' errors).",
-             "Rows marked *(validation split)* (`--intervals --validate`) are fitted on the training files less",
-             "each series' last horizon and scored on that horizon: the test files are not read.",
-             "Target: ACD at most",
-             f"{ACD_TARGETS[95]} at 95% and {ACD_TARGETS[80]} at 80%.", ""]
-    for subset, rows in intervals.items():
-        lines += [f"### {subset}", "",
-                  "| model | intervals | 95% coverage | ACD 95% | MSIS 95% | scaled width 95% | 80% coverage | "
-                  "ACD 80% | MSIS 80% | within target | seconds | CPU s | load |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
-        order = [*M4_BENCHMARKS, *MODELS]
-        for label, e in sorted(rows.items(), key=lambda item: (order.index(item[1]["model"])
-                                                               if item[1]["model"] in order else len(order),
-                                                               item[1]["method"])):
-            a, b = e["levels"]["95"], e["levels"]["80"]
-            ok = a["acd"] <= ACD_TARGETS[95] and b["acd"] <= ACD_TARGETS[80]
-            method = e["method"] + (f" ({e['split']} split)" if "split" in e else "")
-            lines.append(f"| {e['model']} | {method} | {a['coverage']:.3f} | {a['acd']:.3f} | {a['msis']:.2f} | "
-                         f"{a['scaled_width']:.2f} | {b['coverage']:.3f} | {b['acd']:.3f} | {b['msis']:.2f} | "
-                         f"{'yes' if ok else 'no'} | {e['seconds']:.1f} | {e['cpu_seconds']:.0f} | "
-                         f"{e['load_average']:.1f} |")
-        lstm = [e for e in rows.values() if e.get("candidate")]
-        for e in lstm:
-            lines += ["", f"LSTM: seed {e['seed']} of the candidate chosen on validation (*{e['candidate']}*)."]
-        lines.append("")
-    return lines
-
-
 # --------------------------------------------------------------------------- reports
-def merge_json(path: Path, subset: str, results: dict, section: str | None = None) -> dict:
+def merge_json(path: Path, subset: str, results: dict, section: str | None = None,
+               test_run: dict | None = None) -> dict:
     """Merge ``results`` into the JSON at ``path`` (atomically; under ``content[section]``
-    if given) and return the whole content."""
+    if given), append ``test_run`` (if given) to its log of runs on the test files
+    (:mod:`_test_log`), and return the whole content."""
     path.parent.mkdir(parents=True, exist_ok=True)
     # runs of other subsets or seeds may finish at the same moment: read-merge-write under a lock
     with open(Path(tempfile.gettempdir()) / f"tsforecast-{path.name}.lock", "w") as lock:  # not in the repo
         fcntl.flock(lock, fcntl.LOCK_EX)
         content = json.loads(path.read_text()) if path.exists() else {}
         (content.setdefault(section, {}) if section else content).setdefault(subset, {}).update(results)
+        if test_run is not None:
+            _test_log.append(content, test_run)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
             json.dump(content, handle, indent=2, sort_keys=True)
             handle.write("\n")
         os.replace(handle.name, path)
     return content
-
-
-def _agreement(name: str, ours: dict, published) -> str:
-    if name not in TARGETS or published is None:
-        return ""
-    kind, tolerance = TARGETS[name]
-    pairs = [(ours["smape"], published[0]), (ours["mase"], published[1])]
-    if kind == "decimals":
-        ok = all(round(a, tolerance) == round(b, tolerance) for a, b in pairs)
-        return f"{'yes' if ok else 'NO'} (3 decimals)"
-    worst = max(abs(a - b) / b for a, b in pairs)
-    return f"{'yes' if worst <= tolerance else 'NO'} ({100 * worst:.2f}% ≤ {100 * tolerance:g}%)"
-
-
-def _fmt(value, digits=3) -> str:
-    return "" if value is None else f"{value:.{digits}f}"
-
-
-def render_markdown(content: dict) -> str:
-    """The whole report, from the JSON content alone."""
-    lines = [
-        "# M4 Hourly and Weekly: our forecasters beside the published M4 figures",
-        "",
-        "Generated by `benchmarks/m4.py` from `reports/m4.json` (do not edit by hand). sMAPE and MASE are",
-        "means over all series of the subset; OWA is relative to our Naive2 on the same run. Published",
-        "figures: sheet \"Point Forecasts-Frequency\" of the M4 results workbook (see",
-        "`../shared/data/m4/README.md`). *Agrees* checks the reproduction targets: Naive, sNaive and",
-        "Naive2 equal to 3 decimals; SES and Theta within 0.5%; Holt, Damped and Comb within 2%",
-        "(relative, sMAPE and MASE). OWA uses our unrounded sMAPE and MASE.",
-        "",
-        "Seconds = wall time of `fit` + `predict` on the whole panel (validation and panel",
-        "conversion included), on a 2-core machine shared with other jobs: timings are noisy.",
-        "",
-    ]
-    for subset in [s for s in SUBSETS if s in content] + [s for s in content if s not in SUBSETS
-                                                          and s not in SECTIONS]:
-        published = PUBLISHED.get(subset, {})
-        spec = SUBSETS.get(subset, {})
-        lines += [f"## {subset}" + (f" (h = {spec['horizon']}, m = {spec['season_length']})" if spec else ""), "",
-                  "| model | sMAPE | MASE | OWA | published sMAPE / MASE / OWA | agrees | seconds | n_jobs |",
-                  "|---|---|---|---|---|---|---|---|"]
-        entries = content[subset]
-        order = [m for m in M4_BENCHMARKS if m in entries] + sorted(m for m in entries if m not in M4_BENCHMARKS)
-        for name in order:
-            e = entries[name]
-            spread = e.get("std")
-            smape_text = _fmt(e["smape"]) + (f" ± {spread['smape']:.3f}" if spread else "")
-            mase_text = _fmt(e["mase"]) + (f" ± {spread['mase']:.3f}" if spread else "")
-            owa_text = _fmt(e.get("owa")) + (f" ± {spread['owa']:.3f}" if spread else "")
-            pub = published.get(name)
-            pub_text = " / ".join(_fmt(v) for v in pub) if pub else ""
-            lines.append(f"| {name} | {smape_text} | {mase_text} | {owa_text} | {pub_text} | "
-                         f"{_agreement(name, e, pub)} | {_fmt(e.get('seconds'), 2)} | {e.get('n_jobs') or 1} |")
-        others = [m for m in published if m not in entries]
-        for name in others:
-            lines.append(f"| *{name}* (published only) |  |  |  | {' / '.join(_fmt(v) for v in published[name])} "
-                         "|  |  |  |")
-        lines.append("")
-        for name in order:
-            e = entries[name]
-            if "per_seed" in e or "config" in e:
-                lines += [f"**{name}**: " + "; ".join(
-                    f"seed {r['seed']}: sMAPE {r['smape']:.3f}, MASE {r['mase']:.3f}, OWA {r['owa']:.3f}, "
-                    f"{r['seconds']:.0f} s" + (f" (training {r['fit_seconds']:.0f} s on {r['n_windows']} windows)"
-                                              if "fit_seconds" in r else "")
-                    + (f", CPU {r['cpu_seconds']:.0f} s, load average {r['load_average']:.1f}"
-                       if "cpu_seconds" in r else "")
-                    for r in e.get("per_seed", []))]
-                if "config" in e:
-                    lines += ["", f"configuration: `{json.dumps(e['config'], sort_keys=True)}`"]
-                if "selected_by_validation" in e:
-                    chosen = e["selected_by_validation"]
-                    lines += ["", f"Chosen on the validation split only: candidate *{chosen['candidate']}*, "
-                              f"validation OWA {chosen['validation_owa']:.3f} over {chosen['validation_seeds']} "
-                              f"seed(s) ({chosen['rule']}); this test run is its only one on the test files."]
-                lines.append("")
-        lines += _snaive_note(entries)
-    lines += render_validation(content.get("validation", {}), content)
-    lines += render_time_parts(content.get("time_parts", {}), content)
-    lines += render_intervals(content.get("intervals", {}))
-    return "\n".join(lines)
-
-
-#: Top-level sections of the JSON that are not subsets.
-SECTIONS = ("validation", "time_parts", "ablation", "intervals")
-
-
-def _snaive_note(entries: dict) -> list[str]:
-    """Why our sNaive OWA may differ from the published one in the third decimal."""
-    if not {"sNaive", "Naive2"} <= set(entries):
-        return []
-    s, n = entries["sNaive"], entries["Naive2"]
-    value = 0.5 * (s["smape"] / n["smape"] + s["mase"] / n["mase"])
-    return [f"sNaive's OWA from unrounded figures: 0.5 * ({s['smape']:.4f} / {n['smape']:.4f} + "
-            f"{s['mase']:.4f} / {n['mase']:.4f}) = {value:.4f}.", ""]
-
-
-def render_validation(validation: dict, content: dict) -> list[str]:
-    """The candidates scored on the validation split, the chosen one marked."""
-    if not validation:
-        return []
-    lines = ["## LSTM configurations scored on the validation split", "",
-             "Each series' last horizon of its *training* file is held out; the networks are fitted on the rest",
-             "and scored there (OWA relative to Naive2 on the same split; sNaive beside it). The test files",
-             "are not read. Each row: `python benchmarks/m4.py --subset <subset> --validate --candidates",
-             "'<label>' [--seeds N]`, the changes to `LSTM_BASE` in `CANDIDATES`. The recommended",
-             "configuration is the row with the lowest mean OWA among those within the time budget per seed",
-             "(`TIME_BUDGET_S`, checked on CPU seconds: the wall time on this machine shared with other jobs",
-             "varies with their load, the CPU time hardly; a run of B CPU seconds takes at most about B s on",
-             "the idle cores); only it is run on the test. Seconds: fit + predict wall time of one seed; CPU s: its process CPU time (all threads);",
-             "load: the machine's 1-minute load average at the end of the run (2 cores).", ""]
-    for subset, rows in validation.items():
-        chosen = None
-        try:
-            chosen = select_candidate(content, subset)[0]
-        except SystemExit:
-            pass
-        budget = TIME_BUDGET_S.get(subset)
-        base = next((e["config"] for e in rows.values() if e.get("changes") == {} and "config" in e), None)
-        lines += [f"### {subset}" + (f" (time budget: {budget:.0f} CPU seconds per seed)" if budget else ""), ""]
-        if base is not None:
-            lines += [f"Base configuration (`LSTM_BASE`): `{json.dumps(base, sort_keys=True)}`", ""]
-        lines += ["| candidate | changes | seeds | sMAPE | MASE | OWA | sNaive OWA | seconds | CPU s | windows | load |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|"]
-        for label, e in sorted(rows.items(), key=lambda item: item[1]["owa"]):
-            spread = e.get("std", {})
-            seeds = len(e.get("per_seed", [])) or 1
-            mark = " **(chosen)**" if label == chosen else ""
-            owa_text = _fmt(e["owa"]) + (f" ± {spread['owa']:.3f}" if seeds > 1 else "")
-            changes = json.dumps(e.get("changes", {}), sort_keys=True)
-            load = e.get("load_average")
-            lines.append(f"| {label}{mark} | `{changes}` | {seeds} | {_fmt(e['smape'])} | {_fmt(e['mase'])} | "
-                         f"{owa_text} | {_fmt(e.get('snaive_owa'))} | {_fmt(e['seconds'], 0)} | "
-                         f"{_fmt(e.get('cpu_seconds'), 0)} | {e.get('n_windows', '')} | {'' if load is None else f'{load:.1f}'} |")
-        multi = [(label, e) for label, e in rows.items() if len(e.get("per_seed", [])) > 1]
-        for label, e in multi:
-            lines.append("")
-            lines.append(f"*{label}*, per seed: " + "; ".join(
-                f"seed {r['seed']}: OWA {r['owa']:.3f}, {r['seconds']:.0f} s" for r in e["per_seed"]))
-        lines.append("")
-    return lines
-
-
-def render_time_parts(parts: dict, content: dict) -> list[str]:
-    """CPU seconds of each M4 benchmark's fit and predict (``--time-parts``)."""
-    if not parts:
-        return []
-    lines = ["## Where the time goes", "",
-             "CPU seconds (`time.process_time`, less disturbed by the shared machine than wall time) of",
-             "`fit` and `predict` on the whole training file, n_jobs=1, by `python benchmarks/m4.py --subset",
-             "<subset> --time-parts`; the statsmodels rows are a plain loop over the series for reference.", ""]
-    for subset, run in parts.items():
-        lines += [f"### {subset} ({run['n_series']} series, measured {run['measured']}, load average "
-                  f"{run['load_average']:.1f} on {run['cpus']} cores)", "",
-                  "| model | fit CPU s | predict CPU s |", "|---|---|---|"]
-        for name, row in run["models"].items():
-            lines.append(f"| {name} | {row['fit_cpu_s']:.2f} | {row['predict_cpu_s']:.2f} |")
-        lines.append("")
-    ets = {subset: content[subset]["ETS"] for subset in SUBSETS if "ETS" in content.get(subset, {})}
-    lines += ["- `n_jobs=2` splits the series into two chunks in joblib worker processes: it pays for Holt,",
-              "  Damped, Comb, ETS and ARIMA, not for the naive methods (process start-up).",
-              "- ETS (statsmodels, up to 15 candidate forms per series) is not an M4 benchmark"
-              + "".join(f"; {subset}: {e['seconds']:.0f} s wall with n_jobs={e['n_jobs']} for {e['n_series']} series"
-                        for subset, e in ets.items()) + ".",
-              "- ARIMA (statsmodels SARIMAX, 9 orders per series) is registered, not run here (slow).", ""]
-    return lines
 
 
 def time_parts(subset: str, data: Path) -> dict:
@@ -800,21 +492,35 @@ def validate(subset: str, args) -> dict:
     return content
 
 
+def _interval_log(subset: str, results: dict) -> dict:
+    """The log entry of an ``--intervals`` run on the test files."""
+    summary = {label: {"coverage_80": e["levels"]["80"]["coverage"], "coverage_95": e["levels"]["95"]["coverage"]}
+               for label, e in results.items()}
+    candidates = {e["candidate"] for e in results.values() if e.get("candidate")}
+    return _test_log.entry(REPO, subset, "intervals", summary, n_series=next(iter(results.values()))["n_series"],
+                           **({"candidate": candidates.pop()} if candidates else {}))
+
+
 def run_test(subset: str, args) -> dict:
     """The M4 benchmarks and, for ``lstm``, the candidate chosen on validation, on the test."""
     candidate, chosen = None, None
     if "lstm" in args.models:
         content = json.loads(args.json.read_text()) if args.json.exists() else {}
-        candidate, chosen = select_candidate(content, subset)
+        chosen = selection(content, subset)
+        candidate = chosen["candidate"]
     results = run(subset, args.models, args.data, n_jobs=args.n_jobs, seeds=args.seeds, first_seed=args.first_seed,
                   candidate=candidate)
     if "lstm" in results:
         results["lstm"]["selected_by_validation"] = {
-            "candidate": candidate, "validation_owa": chosen["owa"], "validation_seeds": len(chosen.get("per_seed", [])),
-            "rule": "lowest mean validation OWA" + (
-                f" within {TIME_BUDGET_S[subset]:.0f} s per seed (CPU seconds)" if TIME_BUDGET_S.get(subset) else "")}
+            "candidate": candidate, "validation_owa": chosen["owa"], "validation_seeds": chosen["seeds"],
+            "tied": chosen["tied"], "rule": chosen["rule"]}
+    summary = {name: {"owa": e["owa"], **({"seeds": [r["seed"] for r in e["per_seed"]]} if "per_seed" in e else {})}
+               for name, e in results.items()}
+    details = {"config": results["lstm"]["config"], "candidate": candidate} if "lstm" in results else {}
+    run_log = _test_log.entry(REPO, subset, "lstm" if list(results) == ["lstm"] else "M4 benchmarks and others",
+                              summary, n_series=next(iter(results.values()))["n_series"], **details)
     earlier = json.loads(args.json.read_text()).get(subset, {}) if args.json.exists() else {}
-    return merge_json(args.json, subset, add_earlier_seeds(results, earlier))
+    return merge_json(args.json, subset, add_earlier_seeds(results, earlier), test_run=run_log)
 
 
 def main(argv=None) -> int:
@@ -863,7 +569,8 @@ def main(argv=None) -> int:
             results = run_intervals(subset, args.models, args.data, windows=args.calibration_windows,
                                     refit_windows=args.refit_windows,
                                     split="validation" if args.validate else "test")
-            content = merge_json(args.json, subset, results, section="intervals")
+            content = merge_json(args.json, subset, results, section="intervals",
+                                 test_run=None if args.validate else _interval_log(subset, results))
         elif args.validate:
             content = validate(subset, args)
         elif args.time_parts:

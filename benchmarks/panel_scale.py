@@ -8,19 +8,24 @@ scores per model) and builds the long forecasts table; statsforecast runs
 SimpleExponentialSmoothingOptimized (its forecasts table). Both times include
 everything listed.
 
-Each measurement runs in a fresh interpreter; memory is the highest RSS sampled
+The ids are zero-padded (``s00000`` ...), so the panel is sorted by id as well as by
+time: neither package pays for sorting strings. Each measurement runs in a fresh
+interpreter. Times and memory come from separate runs: a timed run does nothing but the
+work; a memory run samples RSS every 5 ms in a thread and reports the highest value
 above the RSS just before the call (the data already built): for tsforecast during
-``backtest`` + ``summary`` (the result holds its forecasts as arrays: the figure the
-issue's 4x target is about) and, separately, including the long forecasts table
-(one row per model, series, fold and step, built on first access). Runs alternate
-between the two packages and the medians are reported.
+``backtest`` + ``summary`` (the result holds its forecasts as arrays) and, separately,
+including the long forecasts table (one row per model, series, fold and step, built on
+first access). Timed runs alternate between the two packages and the medians are
+reported; the load average is recorded before and after each.
 
-statsforecast pins pandas < 3, so it runs from its own environment, ``.venv-bench``
-(tsforecast, in this interpreter, runs on the project's pandas 3)::
+statsforecast pins pandas < 3. By default both packages run in the interpreter that
+runs this script, so run it from an environment that has statsforecast (both then use
+the same pandas); ``--peer-python`` runs statsforecast in another one. The report
+records each package's interpreter, Python, numpy, pandas and numba, and the CPU::
 
-    python -m venv .venv-bench && .venv-bench/bin/pip install -e ".[bench]"
-    pip install psutil && python benchmarks/panel_scale.py           # N = 20,000 and 100,000
-    python benchmarks/panel_scale.py --sizes 2000 --repeats 1
+    /work/venv-bench/bin/python benchmarks/panel_scale.py                     # N = 20,000 and 100,000
+    /work/venv-bench/bin/python benchmarks/panel_scale.py --sizes 2000 --repeats 1
+    python benchmarks/panel_scale.py --render   # reports/panel_scale.md again from the JSON
 
 Writes ``reports/panel_scale.json`` and ``reports/panel_scale.md``.
 """
@@ -53,7 +58,8 @@ def make_panel(n_series: int, seed: int = 0):
     level = rng.uniform(50, 150, size=(n_series, 1))
     amplitude = rng.uniform(5, 20, size=(n_series, 1))
     values = level + amplitude * np.sin(2 * np.pi * t / SEASON) + rng.normal(0, 3, size=(n_series, LENGTH))
-    ids = np.char.add("s", np.arange(n_series).astype(str))
+    # zero-padded: string order is numeric order, so the long frame is sorted by id and time
+    ids = np.char.add("s", np.char.zfill(np.arange(n_series).astype(str), len(str(n_series - 1))))
     return pd.DataFrame({"unique_id": np.repeat(ids, LENGTH), "ds": np.tile(t, n_series),
                          "y": values.ravel()})
 
@@ -85,7 +91,23 @@ class _PeakSampler:
         self.peak = max(self.peak, _rss_mb())
 
 
-def run_tsforecast(n_series: int) -> dict:
+class _NoSampler:
+    """Stands in for :class:`_PeakSampler` in timed runs: no thread, no reading."""
+
+    peak = float("nan")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        pass
+
+
+def _memory(measure: bool):
+    return _PeakSampler() if measure else _NoSampler()
+
+
+def run_tsforecast(n_series: int, memory_run: bool = False) -> dict:
     import time
     import warnings
 
@@ -95,15 +117,15 @@ def run_tsforecast(n_series: int) -> dict:
 
     data = make_panel(n_series)
     models = {"naive": Naive(), "snaive": SeasonalNaive(SEASON), "ses": SES()}
-    baseline = _rss_mb()
+    baseline = _rss_mb() if memory_run else float("nan")
     started = time.perf_counter()
-    with warnings.catch_warnings(), _PeakSampler() as memory:
+    with warnings.catch_warnings(), _memory(memory_run) as memory:
         warnings.simplefilter("ignore")
         result = tsf.backtest(models, data, cv=ExpandingWindowSplit(HORIZON, n_splits=FOLDS, step=HORIZON), progress=False,
                               season_length=SEASON)
         summary = result.summary()
     scored = time.perf_counter() - started
-    with _PeakSampler() as with_table:
+    with _memory(memory_run) as with_table:
         table = result.forecasts
     seconds = time.perf_counter() - started
     return {"seconds": seconds, "backtest_summary_seconds": scored, "table_seconds": seconds - scored,
@@ -113,16 +135,16 @@ def run_tsforecast(n_series: int) -> dict:
             "mase": summary["mase_mean"].round(4).to_dict()}
 
 
-def run_statsforecast(n_series: int) -> dict:
+def run_statsforecast(n_series: int, memory_run: bool = False) -> dict:
     import time
 
     from statsforecast import StatsForecast
     from statsforecast.models import Naive, SeasonalNaive, SimpleExponentialSmoothingOptimized
 
     data = make_panel(n_series)
-    baseline = _rss_mb()
+    baseline = _rss_mb() if memory_run else float("nan")
     started = time.perf_counter()
-    with _PeakSampler() as memory:
+    with _memory(memory_run) as memory:
         sf = StatsForecast(models=[Naive(), SeasonalNaive(season_length=SEASON),
                                    SimpleExponentialSmoothingOptimized()], freq=1, n_jobs=1)
         table = sf.cross_validation(df=data, h=HORIZON, n_windows=FOLDS, step_size=HORIZON)
@@ -136,26 +158,61 @@ def _warm_up(package: str) -> None:
     _measure(package, 200)
 
 
-#: The interpreter each package runs in: tsforecast in this one, statsforecast in the
-#: benchmark environment (it pins pandas < 3; tsforecast runs on pandas 3 here).
-PYTHONS = {"tsforecast": sys.executable, "statsforecast": str(ROOT / ".venv-bench" / "bin" / "python")}
+#: The interpreter each package runs in (``--python`` / ``--peer-python`` change them).
+PYTHONS = {"tsforecast": sys.executable, "statsforecast": sys.executable}
 
 
-def _measure(package: str, n_series: int) -> dict:
+def _measure(package: str, n_series: int, memory_run: bool = False) -> dict:
     code = (f"import json, sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import panel_scale as b; "
-            f"print(json.dumps(b.run_{package}({n_series})))")
-    output = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, cwd=ROOT)
-    return json.loads(output.stdout.strip().splitlines()[-1])
+            f"print(json.dumps(b.run_{package}({n_series}, {memory_run})))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    load = os.getloadavg()[0]
+    output = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, cwd=ROOT,
+                            env=env)
+    return {**json.loads(output.stdout.strip().splitlines()[-1]), "load_before": load, "load_after": os.getloadavg()[0]}
 
 
-def _versions() -> dict:
-    from importlib.metadata import version
+def _environment(package: str) -> dict:
+    """The interpreter ``package`` runs in and the versions it sees there."""
+    code = ("import json, platform, sys; from importlib.metadata import version as v; "
+            f"print(json.dumps({{'interpreter': sys.executable, 'python': platform.python_version(), "
+            f"**{{n: v(n) for n in ('{package}', 'numpy', 'pandas', 'numba')}}}}))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, env=env)
+    return json.loads(out.stdout)
 
-    out = {name: version(name) for name in ("tsforecast", "numpy", "pandas", "numba")}
-    code = "from importlib.metadata import version as v; print(v('statsforecast'), v('pandas'))"
-    peer = subprocess.run([PYTHONS["statsforecast"], "-c", code], check=True, capture_output=True, text=True)
-    out["statsforecast"], out["pandas (statsforecast's environment)"] = peer.stdout.split()
-    return out
+
+def _cpu_model() -> str:
+    try:
+        lines = Path("/proc/cpuinfo").read_text().splitlines()
+    except OSError:
+        return platform.processor() or "unknown"
+    return next((line.split(":", 1)[1].strip() for line in lines if line.startswith("model name")), "unknown")
+
+
+def _row(n: int, timed: dict, memory: dict) -> dict:
+    """One size's figures: medians of the timed runs, memory from the memory runs."""
+    ours, peer = timed["tsforecast"], timed["statsforecast"]
+    t_ours = statistics.median(r["seconds"] for r in ours)
+    t_peer = statistics.median(r["seconds"] for r in peer)
+    panel_mb = n * LENGTH * 8 / 2**20
+    m_ours, m_peer = memory["tsforecast"], memory["statsforecast"]
+    above = m_ours["peak_mb"] - m_ours["baseline_mb"]
+    return {
+        "n_series": n, "tsforecast_s": t_ours, "statsforecast_s": t_peer, "ratio": t_ours / t_peer,
+        "us_per_series_model_fold": t_ours / (n * 3 * FOLDS) * 1e6,
+        "tsforecast_peak_above_baseline_mb": above,
+        "statsforecast_peak_above_baseline_mb": m_peer["peak_mb"] - m_peer["baseline_mb"],
+        "panel_float64_mb": panel_mb, "peak_over_panel": above / panel_mb,
+        "tsforecast_runs_s": [r["seconds"] for r in ours], "statsforecast_runs_s": [r["seconds"] for r in peer],
+        "loads": [[r["load_before"], r["load_after"]] for pair in zip(ours, peer) for r in pair],
+        "tsforecast_rows": ours[0]["rows"], "statsforecast_rows": peer[0]["rows"],
+        "tsforecast_output_mb": ours[0]["output_mb"], "statsforecast_output_mb": peer[0]["output_mb"],
+        "tsforecast_backtest_summary_s": statistics.median(r["backtest_summary_seconds"] for r in ours),
+        "tsforecast_table_s": statistics.median(r["table_seconds"] for r in ours),
+        "tsforecast_peak_with_table_mb": m_ours["peak_with_table_mb"] - m_ours["baseline_mb"],
+        "tsforecast_mase": ours[0]["mase"],
+    }
 
 
 def main(argv=None) -> int:
@@ -163,40 +220,32 @@ def main(argv=None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[20_000, 100_000])
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "panel_scale")
+    parser.add_argument("--python", default=sys.executable, help="interpreter of tsforecast's runs")
+    parser.add_argument("--peer-python", default=sys.executable, help="interpreter of statsforecast's runs")
+    parser.add_argument("--render", action="store_true", help="only rewrite the Markdown from the JSON")
     args = parser.parse_args(argv)
-    for package in ("tsforecast", "statsforecast"):
+    if args.render:
+        args.out.with_suffix(".md").write_text(render(json.loads(args.out.with_suffix(".json").read_text())))
+        return 0
+    PYTHONS.update(tsforecast=args.python, statsforecast=args.peer_python)
+    for package in PYTHONS:
         _warm_up(package)
     rows = []
     for n in args.sizes:
-        runs = {"tsforecast": [], "statsforecast": []}
+        timed = {"tsforecast": [], "statsforecast": []}
         for _ in range(args.repeats):
-            for package in runs:  # alternate, so a noisy spell hits both
-                runs[package].append(_measure(package, n))
-                print(f"N={n} {package}: {runs[package][-1]['seconds']:.2f} s", flush=True)
-        ours, peer = runs["tsforecast"], runs["statsforecast"]
-        t_ours = statistics.median(r["seconds"] for r in ours)
-        t_peer = statistics.median(r["seconds"] for r in peer)
-        panel_mb = n * LENGTH * 8 / 2**20
-        above = statistics.median(r["peak_mb"] - r["baseline_mb"] for r in ours)
-        rows.append({
-            "n_series": n, "tsforecast_s": t_ours, "statsforecast_s": t_peer, "ratio": t_ours / t_peer,
-            "us_per_series_model_fold": t_ours / (n * 3 * FOLDS) * 1e6,
-            "tsforecast_peak_above_baseline_mb": above,
-            "statsforecast_peak_above_baseline_mb": statistics.median(r["peak_mb"] - r["baseline_mb"] for r in peer),
-            "panel_float64_mb": panel_mb, "peak_over_panel": above / panel_mb,
-            "tsforecast_runs_s": [r["seconds"] for r in ours], "statsforecast_runs_s": [r["seconds"] for r in peer],
-            "tsforecast_rows": ours[0]["rows"], "statsforecast_rows": peer[0]["rows"],
-            "tsforecast_output_mb": ours[0]["output_mb"], "statsforecast_output_mb": peer[0]["output_mb"],
-            "tsforecast_backtest_summary_s": statistics.median(r["backtest_summary_seconds"] for r in ours),
-            "tsforecast_table_s": statistics.median(r["table_seconds"] for r in ours),
-            "tsforecast_peak_with_table_mb": statistics.median(r["peak_with_table_mb"] - r["baseline_mb"] for r in ours),
-            "tsforecast_mase": ours[0]["mase"],
-        })
+            for package in timed:  # alternate, so a noisy spell hits both
+                timed[package].append(_measure(package, n))
+                print(f"N={n} {package}: {timed[package][-1]['seconds']:.2f} s", flush=True)
+        memory = {package: _measure(package, n, memory_run=True) for package in timed}
+        rows.append(_row(n, timed, memory))
     document = {"work": {"length": LENGTH, "horizon": HORIZON, "folds": FOLDS, "step": HORIZON,
-                         "models": ["Naive", "SeasonalNaive(24)", "SES"]},
-                "rows": rows, "repeats": args.repeats, "machine": {"python": platform.python_version(),
-                                                                   "processor": platform.processor()},
-                "versions": _versions(), "command": "python benchmarks/panel_scale.py " + " ".join(argv or sys.argv[1:]),
+                         "models": ["Naive", "SeasonalNaive(24)", "SES"], "ids": "zero-padded, sorted"},
+                "rows": rows, "repeats": args.repeats,
+                "machine": {"cpu": _cpu_model(), "cpus": os.cpu_count(),
+                            "cpus_allowed": sorted(os.sched_getaffinity(0))},  # taskset pinning, if any
+                "environments": {package: _environment(package) for package in PYTHONS},
+                "command": "python benchmarks/panel_scale.py " + " ".join(argv or sys.argv[1:]),
                 "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 "load": round(os.getloadavg()[0], 2)}
     write_report(args.out, document, render)
@@ -210,10 +259,12 @@ def render(document: dict) -> str:
         "# Backtests over many series: tsforecast and statsforecast side by side",
         "",
         f"Generated by `{document['command'].strip()}` on {document['finished']} "
-        f"(medians of {document['repeats']} alternating runs, each in a fresh interpreter).",
+        f"(times: medians of {document['repeats']} alternating runs, each in a fresh interpreter, with no memory "
+        "sampling; memory: one further run of each package that samples RSS every 5 ms).",
         "",
         f"Work: N series x {work['length']} integer steps with a daily cycle; {work['folds']}-fold walk-forward "
-        f"backtest, horizon {work['horizon']}, step {work['step']}, models {', '.join(work['models'])}. "
+        f"backtest, horizon {work['horizon']}, step {work['step']}, models {', '.join(work['models'])}; ids "
+        f"{work['ids']}. "
         "tsforecast's time: `backtest`, `summary()` and the long forecasts table (split out in the second "
         "table); statsforecast's: `cross_validation` (its forecasts table).",
         "",
@@ -242,8 +293,17 @@ def render(document: dict) -> str:
             f"| {row['n_series']:,} | {row['tsforecast_backtest_summary_s']:.2f} | {row['tsforecast_table_s']:.2f} | "
             f"{row['tsforecast_rows']:,} | {row['tsforecast_output_mb']:.0f} | {row['tsforecast_peak_with_table_mb']:.0f} | "
             f"{row['tsforecast_peak_with_table_mb'] / row['panel_float64_mb']:.1f} | {row['statsforecast_output_mb']:.0f} |")
-    lines += ["", f"Machine load (1-minute average) at the end of the run: {document.get('load', 'n/a')}."]
-    lines += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in document["versions"].items()) + ".", ""]
+    loads = [value for row in document["rows"] for pair in row["loads"] for value in pair]
+    lines += ["", f"Machine: {document['machine']['cpu']}, {document['machine']['cpus']} logical CPUs (runs pinned to CPU(s) "
+              f"{', '.join(map(str, document['machine']['cpus_allowed']))}); 1-minute load "
+              f"average {min(loads):.1f}-{max(loads):.1f} around the timed runs, {document['load']} at the end "
+              "(the machine is shared; each timed run alternates with the other package's).", ""]
+    lines += ["| package | interpreter | Python | package version | numpy | pandas | numba |",
+              "|---|---|---|---|---|---|---|"]
+    for package, env in document["environments"].items():
+        lines.append(f"| {package} | `{env['interpreter']}` | {env['python']} | {env[package]} | {env['numpy']} | "
+                     f"{env['pandas']} | {env['numba']} |")
+    lines.append("")
     return "\n".join(lines)
 
 

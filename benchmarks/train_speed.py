@@ -236,7 +236,12 @@ def run_estimator(X, y, epochs: int, **params):
 
 
 def write_markdown(result: dict, path: Path) -> None:
-    """Render the measured table and the ratios that matter."""
+    """Write :func:`render` of ``result`` to ``path``."""
+    path.write_text(render(result))
+
+
+def render(result: dict) -> str:
+    """The measured table and the ratios that matter, from the JSON alone."""
     runs = result["runs"]
     base = runs[0]
     estimator = next(r for r in runs if r["pipeline"] == "estimator")
@@ -291,7 +296,7 @@ def write_markdown(result: dict, path: Path) -> None:
         *segment_markdown(result.get("segments")),
         NOTES,
     ]
-    path.write_text("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 def segment_markdown(segments: dict | None) -> list[str]:

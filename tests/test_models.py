@@ -32,7 +32,7 @@ from tsforecast.exceptions import (
 from tsforecast.models import EncoderDecoderLSTM
 from tsforecast.models.scaling import StandardWindowScaler, WindowScaler, make_scaler
 
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402  (a hard dependency: a broken install must fail, not skip)
 
 from tsforecast.models.networks import (  # noqa: E402
     FeedbackDecoder,

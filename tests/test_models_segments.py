@@ -12,7 +12,7 @@ import tsforecast
 from tsforecast.exceptions import InputTypeError, InvalidParameterError
 from tsforecast.models import EncoderDecoderLSTM
 
-keras = pytest.importorskip("keras")
+import keras  # noqa: E402  (a hard dependency: a broken install must fail, not skip)
 
 from tsforecast.models.networks import (  # noqa: E402
     NetworkSpec,
