@@ -15,12 +15,14 @@ REPORTS = ROOT / "reports"
 
 #: report -> (benchmark module in benchmarks/, its function from the JSON document to the Markdown).
 RENDERERS = {
+    "blas_threads": ("blas_threads", "render"),
     "interval_scale": ("interval_scale", "render"),
     "lstm_defaults": ("lstm_defaults", "render"),
     "m4": ("m4", "render_markdown"),
     "m4_speed": ("m4_speed", "render"),
     "panel_scale": ("panel_scale", "render"),
     "report_scale": ("report_scale", "render"),
+    "stats_models": ("stats_models", "render"),
     "train_speed": ("train_speed", "render"),
     "warm_start": ("warm_start", "markdown"),
     "windowing": ("windowing", "render"),
