@@ -19,21 +19,14 @@ estimator's chronological validation tail stays chronological. This is the layou
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
+
+from .trials import TRIAL_SAMPLES, tail_length, trial_error
 
 __all__ = ["CHANNELS", "choose_channels", "from_channels", "to_channels"]
 
 #: Accepted values of ``EncoderDecoderLSTM(channels=...)``.
 CHANNELS = ("auto", "independent", "joint")
-#: Epochs of each trial fit of ``channels="auto"`` (at most the model's own ``epochs``).
-TRIAL_EPOCHS = 5
-#: Samples (windows x channels) a trial fit trains on: both candidates see as many, so
-#: the choice costs a few percent of a full fit, whatever the number of channels.
-TRIAL_SAMPLES = 2048
-#: Validation tail used for the choice when the model keeps none (``validation_fraction=0``).
-_CHOICE_FRACTION = 0.1
 
 
 def to_channels(X: np.ndarray, target_features) -> np.ndarray:
@@ -69,49 +62,26 @@ def from_channels(pred: np.ndarray, n_targets: int) -> np.ndarray:
     return pred[:, :, 0].reshape(n, n_targets, pred.shape[1], pred.shape[-1]).transpose(0, 2, 1, 3)
 
 
-def _subsample(n: int, size: int) -> np.ndarray:
-    """``size`` evenly spaced positions out of ``n`` (all of them when ``size >= n``)."""
-    if size >= n:
-        return np.arange(n)
-    return np.unique(np.linspace(0, n - 1, size).round().astype(np.int64))
-
-
-def _scaled_error(y: np.ndarray, pred: np.ndarray, scale: np.ndarray) -> float:
-    """Mean over targets of each target's mean absolute error divided by its scale."""
-    return float((np.abs(y - pred).mean(axis=(0, 1)) / scale).mean())
-
-
 def choose_channels(model, p: dict, X: np.ndarray, y: np.ndarray, target_features, seed: int
                     ) -> tuple[str, dict[str, float]]:
     """The channel mode of one fit, and the validation error of each candidate tried.
 
     ``channels="auto"`` with several targets whose past is in the inputs: a short fit of
-    each mode (:data:`TRIAL_EPOCHS` epochs on at most :data:`TRIAL_SAMPLES` samples of
-    the windows *before* the validation tail), scored by the mean absolute error on the
-    tail (the latest windows, per target in units of its spread over the training
-    windows); ties keep ``"joint"``. Only ``X`` and ``y`` are read, so nothing after the
+    each mode (:data:`~.trials.TRIAL_EPOCHS` epochs on at most
+    :data:`~.trials.TRIAL_SAMPLES` samples, windows x channels, of the windows *before*
+    the validation tail), scored by :func:`~.trials.trial_error` on the tail; ties keep
+    ``"joint"``. Only ``X`` and ``y`` are read, so nothing after the
     training data shapes the choice. With one target both modes are the same network
     (``"joint"``, nothing tried); without the targets' past (``target_features`` None)
     only ``"joint"`` is possible.
     """
     if p["channels"] != "auto":
         return p["channels"], {}
-    n, n_targets = X.shape[0], y.shape[2]
-    n_val = min(int(np.floor(n * (p["validation_fraction"] or _CHOICE_FRACTION))), n - 2)
+    n_targets = y.shape[2]
+    n_val = tail_length(len(X), p["validation_fraction"])
     if n_targets < 2 or target_features is None or n_val < 1:
         return "joint", {}
-    spread = y[: n - n_val].std(axis=(0, 1))
-    spread = np.where(spread > 0, spread, 1.0)
-    scores = {}
-    for mode in ("joint", "independent"):
-        windows = TRIAL_SAMPLES // (n_targets if mode == "independent" else 1)
-        rows = _subsample(n - n_val, max(windows, 1))
-        trial = model.__sklearn_clone__().set_params(
-            channels=mode, epochs=min(p["epochs"], TRIAL_EPOCHS), validation_fraction=0.0,
-            random_state=seed, warm_start=False, verbose=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a short trial may lose to its reference: the full fit will tell
-            trial.fit(X[rows], y[rows])
-        pred = trial.predict(X[n - n_val:]).reshape(n_val, y.shape[1], n_targets)
-        scores[mode] = _scaled_error(y[n - n_val:], pred, spread)
+    scores = {mode: trial_error(model, {"channels": mode}, X, y, n_val, seed,
+                                TRIAL_SAMPLES // (n_targets if mode == "independent" else 1))
+              for mode in ("joint", "independent")}
     return ("independent" if scores["independent"] < scores["joint"] else "joint"), scores

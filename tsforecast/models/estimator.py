@@ -25,6 +25,7 @@ from .._validation import check_array, check_bool, check_choice, check_float, ch
 from ..exceptions import FallbackWarning, InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
 from .channels import CHANNELS, choose_channels, from_channels, targets_to_channels, to_channels
 from .fallback import shrinkage_on_tail
+from .selection import search_settings
 from .scaling import SCALINGS, make_scaler, seasonal_naive_beats_naive
 
 __all__ = ["EncoderDecoderLSTM"]
@@ -287,6 +288,15 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         earlier training windows, the one with the lower error on the chronological
         validation tail is kept (stored as ``channels_``); with one target the two are
         the same network (``"joint"``).
+    search : bool, default=False
+        Choose on the data, in :meth:`fit`: the reference the network corrects
+        (``scaling="seasonal"`` on ``season_length`` or on 1), the look-back (the latest
+        2, 4 or 7 seasons of each window, or all of it) and the segment length, by short
+        trial fits scored on the chronological validation tail of the training windows
+        (coordinate-wise, about seven trials of a few percent of a full fit each; see
+        :mod:`tsforecast.models.selection`). Overrides ``scaling``, ``segment_length`` and
+        the reference season; candidates the windows cannot hold are skipped with a
+        recorded reason (``search_skipped_``).
 
     Attributes
     ----------
@@ -334,6 +344,13 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         Scaled MAE on the validation tail of the ``"network"``, its ``"reference"`` and,
         when shrunk, the ``"shrunk"`` forecast (empty without a tail, for quantile
         models and for scalings without a reference).
+    input_steps_ : int
+        Latest steps of each window the network reads (``n_steps_in_`` unless ``search``
+        chose a shorter look-back).
+    search_scores_ : dict of str to float
+        With ``search=True``: the validation-tail error of each candidate tried.
+    search_skipped_ : dict of str to str
+        With ``search=True``: candidates not tried, and why.
 
     Notes
     -----
@@ -387,6 +404,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         distribute_strategy=None,
         warm_start: bool = False,
         channels: str = "auto",
+        search: bool = False,
     ):
         self.units = units
         self.n_layers = n_layers
@@ -412,6 +430,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.distribute_strategy = distribute_strategy
         self.warm_start = warm_start
         self.channels = channels
+        self.search = search
 
     # ------------------------------------------------------------------ checks
 
@@ -441,6 +460,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             "jit_compile": self._check_jit_compile(),
             "warm_start": check_bool(self.warm_start, "warm_start"),
             "channels": check_choice(self.channels, "channels", CHANNELS),
+            "search": check_bool(self.search, "search"),
             "verbose": check_int(int(self.verbose) if isinstance(self.verbose, bool) else self.verbose, "verbose",
                                  minimum=0, maximum=2),
         }
@@ -590,13 +610,17 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             raise InvalidParameterError(f"random_state cannot seed a generator: got {self.random_state!r} ({error}).") from None
 
         channels, channel_scores = self._resolve_channels(p, X3, y3, target_features, seed)
+        search = search_settings(self, p, X3, y3, seed, channels) if p["search"] else {}
+        if search.get("scores"):
+            p.update(scaling="seasonal", season_length=search["season_length"], segment_length=search["segment_length"])
+            X3 = X3[:, -search["input_steps"]:]
         net_features = target_features  # the targets' past as the scaler and network see it
         if channels == "independent":
             X3, y3, net_features = to_channels(X3, target_features), targets_to_channels(y3), (0,)
         if p["log"]:
             X3, y3 = _positive_log(X3, "X"), _positive_log(y3, "y")
         scaling, season_length = self._resolve_scaling(p, X3, y3, net_features)
-        p["segment_length"] = self._resolve_segment_length(p, n_steps_in)
+        p["segment_length"] = self._resolve_segment_length(p, X3.shape[1])
         scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
         Xs, ys, _ = scaler.transform(X3, y3)
         quantiles = p["quantiles"]
@@ -607,7 +631,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         # scikit-learn's warm-start rule: continue only a fitted model, and only when asked
         previous = self.network_.get_weights() if p["warm_start"] and hasattr(self, "network_") else None
         with _KERAS_LOCK, _seeded(seed):
-            train_model, network = self._build(p, n_steps_in, X3.shape[2], n_steps_out, y3.shape[2], net_features,
+            train_model, network = self._build(p, X3.shape[1], X3.shape[2], n_steps_out, y3.shape[2], net_features,
                                                median_index, seed)
             if previous is not None:
                 _carry_weights(previous, network)
@@ -627,6 +651,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.scaler_ = scaler
         self.network_ = network
         self.channels_, self.channel_scores_ = channels, channel_scores
+        self.input_steps_ = int(X3.shape[1])
+        self.search_scores_, self.search_skipped_ = search.get("scores", {}), search.get("skipped", {})
         self.shrinkage_, self.fallback_, self.reference_errors_ = shrinkage, shrinkage < 1.0, reference_errors
         self.history_ = history
         return self
@@ -802,6 +828,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         log = getattr(self, "log", False)
         if log:
             X3 = _positive_log(X3, "X")
+        X3 = X3[:, -getattr(self, "input_steps_", self.n_steps_in_):]
         independent = getattr(self, "channels_", "joint") == "independent"
         if independent:
             X3 = to_channels(X3, self.target_features_)
