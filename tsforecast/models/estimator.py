@@ -12,6 +12,7 @@ import contextlib
 import random
 import threading
 import time
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -21,7 +22,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_array, check_bool, check_choice, check_float, check_int, check_magnitude
-from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
+from ..exceptions import FallbackWarning, InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
+from .channels import CHANNELS, choose_channels, from_channels, targets_to_channels, to_channels
+from .fallback import shrinkage_on_tail
+from .selection import search_settings
 from .scaling import SCALINGS, make_scaler, seasonal_naive_beats_naive
 
 __all__ = ["EncoderDecoderLSTM"]
@@ -274,6 +278,25 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         optimizer starts afresh. The weights' shapes must match (same window shapes and
         architecture parameters). A walk-forward backtest with ``warm_start=True`` sets it
         to continue training from fold to fold.
+    channels : {"auto", "independent", "joint"}, default="auto"
+        How windows of several targets reach the network (see
+        :mod:`tsforecast.models.channels`). ``"joint"``: all input features of a window
+        in one recurrent state. ``"independent"``: one shared network applied to each
+        target as its own series (its past plus the covariate features: PatchTST's and
+        SegRNN's channel independence, the better choice on the long-horizon
+        benchmarks). ``"auto"``: with several targets, short trial fits of both on the
+        earlier training windows, the one with the lower error on the chronological
+        validation tail is kept (stored as ``channels_``); with one target the two are
+        the same network (``"joint"``).
+    search : bool, default=False
+        Choose on the data, in :meth:`fit`: the reference the network corrects
+        (``scaling="seasonal"`` on ``season_length`` or on 1), the look-back (the latest
+        2, 4 or 7 seasons of each window, or all of it) and the segment length, by short
+        trial fits scored on the chronological validation tail of the training windows
+        (coordinate-wise, about seven trials of a few percent of a full fit each; see
+        :mod:`tsforecast.models.selection`). Overrides ``scaling``, ``segment_length`` and
+        the reference season; candidates the windows cannot hold are skipped with a
+        recorded reason (``search_skipped_``).
 
     Attributes
     ----------
@@ -305,6 +328,29 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     segment_length_ : int or None
         Steps per recurrent step (``segment_length="auto"`` resolved; ``None``:
         point-wise).
+    channels_ : str
+        The channel mode of the fit (``channels="auto"`` resolved).
+    channel_scores_ : dict of str to float
+        Validation-tail error of each mode tried by ``channels="auto"`` (empty when
+        nothing was tried).
+    fallback_ : bool
+        True when, on the validation tail, the trained network did not beat its
+        reference forecast (``scaling_="seasonal"``: the seasonal naive, or the naive
+        one) and its corrections were shrunk toward it (a ``FallbackWarning`` says so).
+    shrinkage_ : float
+        Factor on the network's corrections in :meth:`predict`: 1.0 as trained, 0.0 the
+        reference forecast itself (see :mod:`tsforecast.models.fallback`).
+    reference_errors_ : dict of str to float
+        Scaled MAE on the validation tail of the ``"network"``, its ``"reference"`` and,
+        when shrunk, the ``"shrunk"`` forecast (empty without a tail, for quantile
+        models and for scalings without a reference).
+    input_steps_ : int
+        Latest steps of each window the network reads (``n_steps_in_`` unless ``search``
+        chose a shorter look-back).
+    search_scores_ : dict of str to float
+        With ``search=True``: the validation-tail error of each candidate tried.
+    search_skipped_ : dict of str to str
+        With ``search=True``: candidates not tried, and why.
 
     Notes
     -----
@@ -357,6 +403,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         jit_compile: bool | str = "auto",
         distribute_strategy=None,
         warm_start: bool = False,
+        channels: str = "auto",
+        search: bool = False,
     ):
         self.units = units
         self.n_layers = n_layers
@@ -381,6 +429,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.jit_compile = jit_compile
         self.distribute_strategy = distribute_strategy
         self.warm_start = warm_start
+        self.channels = channels
+        self.search = search
 
     # ------------------------------------------------------------------ checks
 
@@ -409,6 +459,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                 self.season_length, "season_length", minimum=1),
             "jit_compile": self._check_jit_compile(),
             "warm_start": check_bool(self.warm_start, "warm_start"),
+            "channels": check_choice(self.channels, "channels", CHANNELS),
+            "search": check_bool(self.search, "search"),
             "verbose": check_int(int(self.verbose) if isinstance(self.verbose, bool) else self.verbose, "verbose",
                                  minimum=0, maximum=2),
         }
@@ -557,11 +609,19 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         except ValueError as error:
             raise InvalidParameterError(f"random_state cannot seed a generator: got {self.random_state!r} ({error}).") from None
 
+        channels, channel_scores = self._resolve_channels(p, X3, y3, target_features, seed)
+        search = search_settings(self, p, X3, y3, seed, channels) if p["search"] else {}
+        if search.get("scores"):
+            p.update(scaling="seasonal", season_length=search["season_length"], segment_length=search["segment_length"])
+            X3 = X3[:, -search["input_steps"]:]
+        net_features = target_features  # the targets' past as the scaler and network see it
+        if channels == "independent":
+            X3, y3, net_features = to_channels(X3, target_features), targets_to_channels(y3), (0,)
         if p["log"]:
             X3, y3 = _positive_log(X3, "X"), _positive_log(y3, "y")
-        scaling, season_length = self._resolve_scaling(p, X3, y3, target_features)
-        p["segment_length"] = self._resolve_segment_length(p, n_steps_in)
-        scaler = make_scaler(scaling, season_length).fit(X3, y3, target_features)
+        scaling, season_length = self._resolve_scaling(p, X3, y3, net_features)
+        p["segment_length"] = self._resolve_segment_length(p, X3.shape[1])
+        scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
         Xs, ys, _ = scaler.transform(X3, y3)
         quantiles = p["quantiles"]
         median_index = 0 if quantiles is None else (quantiles.index(0.5) if 0.5 in quantiles else len(quantiles) // 2)
@@ -571,10 +631,12 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         # scikit-learn's warm-start rule: continue only a fitted model, and only when asked
         previous = self.network_.get_weights() if p["warm_start"] and hasattr(self, "network_") else None
         with _KERAS_LOCK, _seeded(seed):
-            train_model, network = self._build(p, n_steps_in, n_features, n_steps_out, n_targets, target_features, median_index, seed)
+            train_model, network = self._build(p, X3.shape[1], X3.shape[2], n_steps_out, y3.shape[2], net_features,
+                                               median_index, seed)
             if previous is not None:
                 _carry_weights(previous, network)
             history = self._train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
+            shrinkage, reference_errors = self._shrinkage(p, scaling, season_length, network, Xs, ys, median_index)
 
         self.n_features_in_ = n_steps_in * n_features
         self.n_steps_in_, self.n_input_features_ = n_steps_in, n_features
@@ -588,8 +650,23 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.scaling_, self.season_length_, self.segment_length_ = scaling, season_length, p["segment_length"]
         self.scaler_ = scaler
         self.network_ = network
+        self.channels_, self.channel_scores_ = channels, channel_scores
+        self.input_steps_ = int(X3.shape[1])
+        self.search_scores_, self.search_skipped_ = search.get("scores", {}), search.get("skipped", {})
+        self.shrinkage_, self.fallback_, self.reference_errors_ = shrinkage, shrinkage < 1.0, reference_errors
         self.history_ = history
         return self
+
+    def _resolve_channels(self, p: dict, X3, y3, target_features, seed: int) -> tuple[str, dict]:
+        """``channels_`` of this fit and the trial scores of ``channels="auto"`` (see
+        :func:`~tsforecast.models.channels.choose_channels`)."""
+        if p["channels"] == "independent" and target_features is None:
+            raise InvalidParameterError(
+                "channels='independent' feeds each target's own past to the network, but with fewer input features "
+                "than targets it is unknown where that past is; pass target_features=[...]; got target_features=None."
+            )
+        with _KERAS_LOCK:
+            return choose_channels(self, p, X3, y3, target_features, seed)
 
     @staticmethod
     def _resolve_scaling(p: dict, X3: np.ndarray, y3: np.ndarray, target_features) -> tuple[str | None, int]:
@@ -668,6 +745,26 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             train_model.compile(optimizer=keras.optimizers.Adam(p["learning_rate"]), loss=loss, jit_compile=p["jit"])
         return train_model, network
 
+    def _shrinkage(self, p: dict, scaling, season_length: int, network, Xs, ys, median_index: int) -> tuple[float, dict]:
+        """Factor on the network's corrections to its reference forecast (1.0 unless, on the
+        validation tail, it does not beat that reference; see :mod:`.fallback`), with the
+        tail's errors. Only for point forecasts corrected by ``scaling="seasonal"``."""
+        n_val = self._n_validation(len(Xs), p["validation_fraction"])
+        if scaling != "seasonal" or p["quantiles"] is not None or n_val < 1:
+            return 1.0, {}
+        tail = Xs[len(Xs) - n_val:].astype(np.float32)
+        out = np.concatenate([_rows_alike(network, tail[i : i + _PREDICT_CHUNK])
+                              for i in range(0, len(tail), _PREDICT_CHUNK)])[..., median_index]
+        shrinkage, errors = shrinkage_on_tail(out.astype(np.float64), ys[len(Xs) - n_val:])
+        if shrinkage < 1.0:
+            reference = "naive (last value)" if season_length == 1 else f"seasonal naive (season {season_length})"
+            warnings.warn(FallbackWarning(
+                f"EncoderDecoderLSTM: on the validation tail ({n_val} windows) the trained network's scaled MAE "
+                f"{errors['network']:.4f} is not below its reference forecast's, the {reference}: "
+                f"{errors['reference']:.4f}; its corrections are multiplied by {shrinkage} (0: the reference itself). "
+                "See fallback_ and shrinkage_."), stacklevel=3)
+        return shrinkage, errors
+
     @staticmethod
     def _n_validation(n: int, fraction: float) -> int:
         """Windows of the chronological validation tail (at least one window is trained on)."""
@@ -731,13 +828,19 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         log = getattr(self, "log", False)
         if log:
             X3 = _positive_log(X3, "X")
+        X3 = X3[:, -getattr(self, "input_steps_", self.n_steps_in_):]
+        independent = getattr(self, "channels_", "joint") == "independent"
+        if independent:
+            X3 = to_channels(X3, self.target_features_)
         Xs, _, context = self.scaler_.transform(X3)
         Xs = Xs.astype(np.float32)
         # Calling the network directly skips Model.predict's per-model graph tracing; a
         # fixed chunk size keeps memory bounded for many windows.
         with _KERAS_LOCK:
             chunks = [_rows_alike(self.network_, Xs[i : i + _PREDICT_CHUNK]) for i in range(0, len(Xs), _PREDICT_CHUNK)]
-        pred = self.scaler_.inverse(np.concatenate(chunks).astype(np.float64), context)
+        raw = np.concatenate(chunks).astype(np.float64) * getattr(self, "shrinkage_", 1.0)
+        pred = self.scaler_.inverse(raw, context)
+        pred = from_channels(pred, self.n_targets_) if independent else pred
         return np.exp(pred) if log else pred
 
     def _restore_shape(self, pred: np.ndarray) -> np.ndarray:

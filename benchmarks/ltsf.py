@@ -1,0 +1,261 @@
+"""Benchmark: the LSTM on ETTh1 under the long-horizon protocol of the published tables.
+
+The protocol of ``../shared/data/ett/README.md`` ("features M": all 7 variables in, all 7
+out): rows ``[0, 8640)`` train, ``[8640, 11520)`` validation, ``[11520, 14400)`` test;
+every variable standardised with the mean and standard deviation of the training rows;
+look-back ``L = 96``; horizons 96, 192, 336, 720; test windows at every start ``t`` in
+``[11520, 14400 - H]`` (stride 1); MSE and MAE over all windows, steps and variables, on
+the standardised values. A window starting at ``t`` reads rows ``[t - L, t)``.
+
+Honesty rules kept by the code:
+
+* every model is fitted on the training windows only (their targets lie in the training
+  rows); configurations are compared on the validation windows only, and the one with the
+  lowest validation MSE per horizon is the one "chosen";
+* the test windows are scored once per configuration and horizon, by ``--test`` (the
+  chosen one and the estimator with no options, ``EncoderDecoderLSTM(random_state=0)``);
+  every test run is appended to ``test_log`` in the JSON (what, when, git commit,
+  configuration, result), never overwritten;
+* the references (repeat the last value; seasonal naive of 24 h) are computed from the
+  file (the README gives 1.294 / 0.713 and 0.512 / 0.433 at H = 96).
+
+Writes ``reports/ltsf.json``; ``reports/ltsf.md`` is rendered from the JSON alone
+(``--render``). Fit seconds are wall time; CPU seconds (all threads of the process) are
+recorded beside them because the machine may be shared.
+
+Run: ``python benchmarks/ltsf.py --data ../shared/data/ett/ETTh1.csv``
+(``--horizons 96`` for one horizon; a run adds to the JSON, keeping earlier entries).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+TRAIN_END, VALID_END, TEST_END = 8640, 11520, 14400
+LOOKBACK = 96
+HORIZONS = (96, 192, 336, 720)
+#: Configurations compared on the validation rows (keyword arguments of EncoderDecoderLSTM).
+CONFIGS = {
+    "default": {},
+    "season24": {"season_length": 24},
+    "season24_mse": {"season_length": 24, "loss": "mse"},
+}
+#: Compared by default (each costs one full fit per horizon on a shared 2-core machine).
+DEFAULT_CONFIGS = ("default", "season24")
+#: The published table of the README (MSE, MAE), L = 96.
+PUBLISHED = {
+    "SegRNN": {96: (0.368, 0.395), 192: (0.408, 0.419), 336: (0.444, 0.440), 720: (0.446, 0.457)},
+    "iTransformer": {96: (0.386, 0.405), 192: (0.441, 0.436), 336: (0.487, 0.458), 720: (0.503, 0.491)},
+    "TimesNet": {96: (0.384, 0.402), 192: (0.436, 0.429), 336: (0.491, 0.469), 720: (0.521, 0.500)},
+    "PatchTST": {96: (0.414, 0.419), 192: (0.460, 0.445), 336: (0.501, 0.466), 720: (0.500, 0.488)},
+    "DLinear": {96: (0.386, 0.400), 192: (0.437, 0.432), 336: (0.481, 0.459), 720: (0.519, 0.516)},
+}
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ett" / "ETTh1.csv")
+    parser.add_argument("--horizons", nargs="+", type=int, choices=HORIZONS, default=list(HORIZONS))
+    parser.add_argument("--configs", nargs="+", choices=list(CONFIGS), default=list(DEFAULT_CONFIGS),
+                        help="configurations compared on the validation rows")
+    parser.add_argument("--test", nargs="+", choices=["chosen", *CONFIGS], default=["chosen", "default"],
+                        help="configurations scored on the test rows (each once, logged)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=ROOT / "reports")
+    parser.add_argument("--render", action="store_true", help="only render the Markdown from the JSON")
+    return parser.parse_args(argv)
+
+
+def load_standardised(path: Path) -> np.ndarray:
+    """The 7 variables of the first 14,400 rows, standardised on the training rows only."""
+    frame = pd.read_csv(path)
+    values = frame.drop(columns="date").to_numpy(np.float64)[:TEST_END]
+    mean, std = values[:TRAIN_END].mean(axis=0), values[:TRAIN_END].std(axis=0)
+    return (values - mean) / std
+
+
+def windows(z: np.ndarray, first: int, last: int, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Windows whose forecast starts at every ``t`` in ``[first, last]``: ``X (n, L, 7)``, ``y (n, H, 7)``."""
+    starts = np.arange(first, last + 1)
+    X = z[starts[:, None] + np.arange(-LOOKBACK, 0)]
+    y = z[starts[:, None] + np.arange(horizon)]
+    return X, y
+
+
+def splits(z: np.ndarray, horizon: int) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Training windows (targets inside the training rows), validation and test windows."""
+    return {"train": windows(z, LOOKBACK, TRAIN_END - horizon, horizon),
+            "valid": windows(z, TRAIN_END, VALID_END - horizon, horizon),
+            "test": windows(z, VALID_END, TEST_END - horizon, horizon)}
+
+
+def scores(y: np.ndarray, pred: np.ndarray) -> dict[str, float]:
+    return {"mse": float(((y - pred) ** 2).mean()), "mae": float(np.abs(y - pred).mean())}
+
+
+def references(X: np.ndarray, y: np.ndarray) -> dict[str, dict[str, float]]:
+    """Repeat the last value; repeat the last 24 hours."""
+    horizon = y.shape[1]
+    return {"last_value": scores(y, np.repeat(X[:, -1:], horizon, axis=1)),
+            "seasonal_naive_24": scores(y, X[:, -24:][:, np.arange(horizon) % 24])}
+
+
+def fit_config(name: str, data: dict, seed: int):
+    """Fit one configuration on the training windows; the model and its fit times."""
+    from tsforecast.models import EncoderDecoderLSTM
+
+    model = EncoderDecoderLSTM(random_state=seed, **CONFIGS[name])
+    wall, cpu = time.perf_counter(), time.process_time()
+    model.fit(*data["train"])
+    return model, {"fit_seconds": round(time.perf_counter() - wall, 1),
+                   "fit_cpu_seconds": round(time.process_time() - cpu, 1)}
+
+
+def timed_scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    wall = time.perf_counter()
+    pred = model.predict(X)
+    return {**scores(y, pred), "predict_seconds": round(time.perf_counter() - wall, 1)}
+
+
+def derived(model) -> dict:
+    """What the estimator chose in fit."""
+    keys = ("channels_", "channel_scores_", "scaling_", "season_length_", "segment_length_", "fallback_")
+    out = {k: getattr(model, k) for k in keys if hasattr(model, k)}
+    out["epochs_run"] = len(model.history_["loss"])
+    return out
+
+
+def git_commit() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                               capture_output=True, text=True).stdout.strip()
+        return commit + ("+dirty" if dirty else "")
+    except OSError:
+        return "unknown"
+
+
+def run_horizon(z: np.ndarray, horizon: int, args, report: dict) -> None:
+    """Validation of every configuration, then the test of the chosen ones, logged."""
+    data = splits(z, horizon)
+    entry = report["horizons"].setdefault(str(horizon), {})
+    entry["references"] = references(*data["test"])
+    entry["references_validation"] = references(*data["valid"])
+    entry["n_windows"] = {k: int(len(v[0])) for k, v in data.items()}
+    models, validation = {}, entry.setdefault("validation", {})
+    for name in args.configs:
+        models[name], times = fit_config(name, data, args.seed)
+        validation[name] = {**timed_scores(models[name], *data["valid"]), **times, **derived(models[name])}
+        print(f"H={horizon} {name} validation {validation[name]}", flush=True)
+    entry["chosen"] = min(validation, key=lambda n: validation[n]["mse"])
+    tested = dict.fromkeys(entry["chosen"] if t == "chosen" else t for t in args.test)
+    for name in tested:
+        if name not in models:
+            models[name], times = fit_config(name, data, args.seed)
+            validation[name] = {**timed_scores(models[name], *data["valid"]), **times, **derived(models[name])}
+        result = {**timed_scores(models[name], *data["test"]), "fit_seconds": validation[name]["fit_seconds"],
+                  "fit_cpu_seconds": validation[name]["fit_cpu_seconds"]}
+        entry.setdefault("test", {})[name] = result
+        report["test_log"].append({
+            "what": f"ETTh1 test rows, H={horizon}, {name}" + (" (chosen on validation)" if name == entry["chosen"] else ""),
+            "when": datetime.now(timezone.utc).isoformat(timespec="seconds"), "git_commit": args.commit,
+            "configuration": {"estimator": "EncoderDecoderLSTM", "random_state": args.seed, **CONFIGS[name]},
+            "derived": derived(models[name]), "result": result, "load_average": list(os.getloadavg())})
+        print(f"H={horizon} {name} TEST {result}", flush=True)
+
+
+def _fmt(pair) -> str:
+    return f"{pair[0]:.3f} / {pair[1]:.3f}"
+
+
+def acceptance(chosen: dict, horizons: list[str]) -> list[str]:
+    """The issue's targets, checked on the test scores of the configuration chosen on validation."""
+    lines = ["## Targets (the LSTM chosen on validation)", ""]
+    for h in horizons:
+        if h in chosen:
+            mse, bar = chosen[h][0], PUBLISHED["DLinear"][int(h)][0]
+            lines.append(f"- H={h}: MSE {mse:.3f} {'<=' if mse <= bar else '>'} DLinear's {bar:.3f}")
+    if all(str(h) in chosen for h in HORIZONS):
+        mean = float(np.mean([chosen[str(h)][0] for h in HORIZONS]))
+        lines.append(f"- mean MSE over the four horizons {mean:.4f} {'<=' if mean <= 0.4165 else '>'} SegRNN's 0.4165")
+    else:
+        lines.append("- mean over the four horizons: not every horizon has been run")
+    return lines
+
+
+def render(report: dict) -> str:
+    """The Markdown report, from the JSON alone."""
+    horizons = sorted(report["horizons"], key=int)
+    lines = ["# ETTh1, long-horizon protocol (L = 96): the LSTM beside the published table", "",
+             f"Generated by `{report['command']}` from `reports/ltsf.json` (render only: "
+             "`python benchmarks/ltsf.py --render`). Protocol: `../shared/data/ett/README.md`; "
+             "MSE / MAE on the standardised values of all 7 variables, test windows at stride 1. "
+             "Configurations are compared on the validation rows; the test is scored once per "
+             "configuration (every test run is in the JSON's `test_log`).", "",
+             f"Machine: {report['machine']}.", "",
+             "## Test MSE / MAE", "",
+             "| model | " + " | ".join(f"H={h}" for h in horizons) + " | mean MSE (these H) |",
+             "|---|" + "---:|" * (len(horizons) + 1)]
+    ours = {"LSTM chosen on validation": {}}
+    for h in horizons:
+        tested = report["horizons"][h].get("test", {})
+        for name, result in tested.items():
+            ours.setdefault(f"LSTM `{name}`", {})[h] = (result["mse"], result["mae"])
+        chosen = tested.get(report["horizons"][h]["chosen"])
+        if chosen is not None:
+            ours["LSTM chosen on validation"][h] = (chosen["mse"], chosen["mae"])
+    refs = {name: {h: (report["horizons"][h]["references"][key]["mse"], report["horizons"][h]["references"][key]["mae"])
+                   for h in horizons}
+            for name, key in (("repeat last value", "last_value"), ("seasonal naive (24 h)", "seasonal_naive_24"))}
+    published = {f"{name} (published)": {h: tuple(PUBLISHED[name][int(h)]) for h in horizons} for name in PUBLISHED}
+    for name, row in {**ours, **refs, **published}.items():
+        cells = [(_fmt(row[h]) if h in row else "") for h in horizons]
+        mean = f"{np.mean([row[h][0] for h in horizons]):.4f}" if all(h in row for h in horizons) else ""
+        lines.append(f"| {name} | " + " | ".join(cells) + f" | {mean} |")
+    lines += ["", "## Validation MSE per configuration, and what each fit chose", "",
+              "| H | configuration | valid MSE / MAE | fit s (wall) | fit s (CPU) | channels | scaling, season | segment | epochs |",
+              "|---:|---|---|---:|---:|---|---|---:|---:|"]
+    for h in horizons:
+        for name, v in report["horizons"][h]["validation"].items():
+            mark = " **chosen**" if name == report["horizons"][h]["chosen"] else ""
+            lines.append(f"| {h} | `{name}`{mark} | {v['mse']:.3f} / {v['mae']:.3f} | {v['fit_seconds']} | "
+                         f"{v['fit_cpu_seconds']} | {v.get('channels_', '')} | {v.get('scaling_')}, "
+                         f"{v.get('season_length_')} | {v.get('segment_length_')} | {v['epochs_run']} |")
+    lines += ["", *acceptance(ours["LSTM chosen on validation"], horizons),
+              "", f"Test runs logged: {len(report['test_log'])} (see `test_log` in the JSON)."]
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    args.commit = git_commit()  # the code this process loaded, whatever is committed while it runs
+    json_path, md_path = args.out / "ltsf.json", args.out / "ltsf.md"
+    report = json.loads(json_path.read_text()) if json_path.exists() else {"horizons": {}, "test_log": []}
+    if not args.render:
+        z = load_standardised(args.data)
+        report["command"] = "python benchmarks/ltsf.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        report["machine"] = f"{platform.machine()}, {os.cpu_count()} CPU(s), load average at start {os.getloadavg()}"
+        for horizon in args.horizons:
+            run_horizon(z, horizon, args, report)
+            json_path.write_text(json.dumps(report, indent=1) + "\n")  # each horizon kept as it ends
+    md_path.write_text(render(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,66 @@
+"""Short trial fits scored on the chronological validation tail of the training windows.
+
+The choices ``EncoderDecoderLSTM`` makes on the data in ``fit`` (:mod:`.channels`,
+:mod:`.selection`) compare candidates the same way: a clone with the candidate's
+parameters is trained for :data:`TRIAL_EPOCHS` epochs (no early stopping) on evenly
+spaced windows *before* the tail, at most :data:`TRIAL_SAMPLES` of them and at most a
+quarter, then forecasts the tail, the latest windows. Each candidate costs a few
+percent of a full fit, so trying a handful does not multiply the fit time by their
+number. Only the ``X`` and ``y`` given
+to ``fit`` are read: nothing after the training data can shape a choice.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+
+__all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "tail_length", "trial_error"]
+
+#: Epochs of each trial fit (at most the model's own ``epochs``).
+TRIAL_EPOCHS = 5
+#: Samples a trial fit trains on.
+TRIAL_SAMPLES = 2048
+#: A trial reads at most one in this many windows before the tail (and at least
+#: ``_MIN_TRIAL_WINDOWS``): on small data, too, a trial costs a fraction of a full fit.
+_TRIAL_SHARE = 4
+_MIN_TRIAL_WINDOWS = 32
+#: Validation tail used for choices when the model keeps none (``validation_fraction=0``).
+_CHOICE_FRACTION = 0.1
+
+
+def tail_length(n: int, validation_fraction: float) -> int:
+    """Windows of the tail the choices are scored on (at least two are left to train on)."""
+    return min(int(np.floor(n * (validation_fraction or _CHOICE_FRACTION))), n - 2)
+
+
+def _subsample(n: int, size: int) -> np.ndarray:
+    """``size`` evenly spaced positions out of ``n`` (all of them when ``size >= n``)."""
+    if size >= n:
+        return np.arange(n)
+    return np.unique(np.linspace(0, n - 1, max(size, 1)).round().astype(np.int64))
+
+
+def trial_error(model, params: dict, X: np.ndarray, y: np.ndarray, n_val: int, seed: int,
+                samples: int = TRIAL_SAMPLES, input_steps: int | None = None) -> float:
+    """Validation-tail error of a short fit of ``model`` with ``params`` set.
+
+    ``X (n, T, F)`` and ``y (n, H, K)`` are the training windows; the last ``n_val`` are the
+    tail. With ``input_steps``, the trial reads only the latest ``input_steps`` steps of
+    each window. The error is the mean over targets of each target's mean absolute error
+    divided by its standard deviation over the windows before the tail (scale-free).
+    """
+    n = len(X)
+    rows = _subsample(n - n_val, min(samples, max((n - n_val) // _TRIAL_SHARE, _MIN_TRIAL_WINDOWS)))
+    steps = input_steps or X.shape[1]
+    trial = model.__sklearn_clone__().set_params(
+        **params, epochs=min(model.epochs, TRIAL_EPOCHS), validation_fraction=0.0, random_state=seed,
+        warm_start=False, verbose=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a short trial may lose to its reference: the full fit will tell
+        trial.fit(X[rows, -steps:], y[rows])
+    pred = np.asarray(trial.predict(X[n - n_val:, -steps:])).reshape(y[n - n_val:].shape)
+    spread = y[: n - n_val].std(axis=(0, 1))
+    spread = np.where(spread > 0, spread, 1.0)
+    return float((np.abs(y[n - n_val:] - pred).mean(axis=(0, 1)) / spread).mean())
