@@ -18,6 +18,7 @@ RENDERERS = {
     "blas_threads": ("blas_threads", "render"),
     "interval_scale": ("interval_scale", "render"),
     "lstm_defaults": ("lstm_defaults", "render"),
+    "ltsf": ("ltsf", "render"),
     "m4": ("m4", "render_markdown"),
     "m4_speed": ("m4_speed", "render"),
     "panel_scale": ("panel_scale", "render"),
