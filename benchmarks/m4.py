@@ -403,16 +403,19 @@ def run_intervals(subset: str, names: list[str], data: Path, *, windows: int = C
 
 # --------------------------------------------------------------------------- reports
 def merge_json(path: Path, subset: str, results: dict, section: str | None = None,
-               test_run: dict | None = None) -> dict:
+               test_run: dict | None = None, seeds: bool = False) -> dict:
     """Merge ``results`` into the JSON at ``path`` (atomically; under ``content[section]``
-    if given), append ``test_run`` (if given) to its log of runs on the test files
-    (:mod:`_test_log`), and return the whole content."""
+    if given; ``seeds``: joined with the earlier seeds of their entries by
+    :func:`add_earlier_seeds`), append ``test_run`` (if given) to its log of runs on the test
+    files (:mod:`_test_log`), and return the whole content."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # runs of other subsets or seeds may finish at the same moment: read-merge-write under a lock
+    # runs of other subsets or seeds may finish at the same moment: read-merge-write under a
+    # lock, the earlier seeds read under it too (else two seeds finishing together lose one)
     with open(Path(tempfile.gettempdir()) / f"tsforecast-{path.name}.lock", "w") as lock:  # not in the repo
         fcntl.flock(lock, fcntl.LOCK_EX)
         content = json.loads(path.read_text()) if path.exists() else {}
-        (content.setdefault(section, {}) if section else content).setdefault(subset, {}).update(results)
+        entries = (content.setdefault(section, {}) if section else content).setdefault(subset, {})
+        entries.update(add_earlier_seeds(results, entries) if seeds else results)
         if test_run is not None:
             _test_log.append(content, test_run)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
@@ -481,8 +484,7 @@ def validate(subset: str, args) -> dict:
                      sample=args.sample, snaive_owa=snaive["owa"], load_average=os.getloadavg()[0])
         key = label + (f" + {json.dumps(args.lstm_options, sort_keys=True)}" if args.lstm_options else "") + (
             f" (sample of {args.sample})" if args.sample else "")
-        earlier = json.loads(args.json.read_text()).get("validation", {}).get(subset, {}) if args.json.exists() else {}
-        content = merge_json(args.json, subset, add_earlier_seeds({key: entry}, earlier), section="validation")
+        content = merge_json(args.json, subset, {key: entry}, section="validation", seeds=True)
         args.md.write_text(render_markdown(content))
     try:
         chosen, e = select_candidate(content, subset)
@@ -519,8 +521,7 @@ def run_test(subset: str, args) -> dict:
     details = {"config": results["lstm"]["config"], "candidate": candidate} if "lstm" in results else {}
     run_log = _test_log.entry(REPO, subset, "lstm" if list(results) == ["lstm"] else "M4 benchmarks and others",
                               summary, n_series=next(iter(results.values()))["n_series"], **details)
-    earlier = json.loads(args.json.read_text()).get(subset, {}) if args.json.exists() else {}
-    return merge_json(args.json, subset, add_earlier_seeds(results, earlier), test_run=run_log)
+    return merge_json(args.json, subset, results, test_run=run_log, seeds=True)
 
 
 def main(argv=None) -> int:

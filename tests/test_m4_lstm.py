@@ -189,6 +189,29 @@ def test_seeds_run_one_at_a_time_accumulate(bench):
     assert len(bench.add_earlier_seeds({"lstm": other}, {"lstm": entry(0, 1)})["lstm"]["per_seed"]) == 1
 
 
+def test_seeds_finishing_together_are_all_kept(bench, tmp_path):
+    """Seeds run as separate processes merge into one entry: the earlier seeds are read
+    under the file lock, so none is lost when two finish at the same moment."""
+    import threading
+
+    path, barrier = tmp_path / "m4.json", threading.Barrier(6)
+
+    def finish(seed):
+        entry = bench.summarize({"config": {"units": 8}}, [{"seed": seed, "smape": 1.0, "mase": 1.0,
+                                                             "owa": 0.5 + seed / 100, "seconds": 1.0}])
+        barrier.wait()
+        bench.merge_json(path, "Weekly", {"lstm": entry}, section="validation", seeds=True)
+
+    threads = [threading.Thread(target=finish, args=(seed,)) for seed in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entry = json.loads(path.read_text())["validation"]["Weekly"]["lstm"]
+    assert [r["seed"] for r in entry["per_seed"]] == list(range(6))
+    assert entry["owa"] == pytest.approx(0.525)
+
+
 def test_lstm_options_go_to_the_part_that_has_them(bench):
     context = bench.Context("Hourly", 48, 24, lstm_options={"window_stride": 3, "n_members": 2, "units": 8})
     config = bench.lstm_config(context)
