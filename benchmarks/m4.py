@@ -494,6 +494,27 @@ def validate(subset: str, args) -> dict:
     return content
 
 
+def recheck(subset: str, args) -> dict:
+    """After candidates were added on the validation split: whether the selection rule still
+    chooses the LSTM last run on the test. If so, record that in its entry (``"recheck"``:
+    when, commit, the candidates scored since that test run, why they were added) instead of
+    running it on the test again; if not, say which command runs the new choice."""
+    content = json.loads(args.json.read_text())
+    tested, chosen = content[subset]["lstm"], selection(content, subset)
+    if chosen["candidate"] != tested["selected_by_validation"]["candidate"]:
+        raise SystemExit(f"{subset}: the rule now chooses {chosen['candidate']!r}, not the tested "
+                         f"{tested['selected_by_validation']['candidate']!r}; run it on the test: "
+                         f"python benchmarks/m4.py --subset {subset} --model lstm --seeds 3")
+    added = sorted(label for label, e in content["validation"][subset].items()
+                   if e.get("sample") is None and e["measured"] > tested["measured"])
+    note = {"when": time.strftime("%Y-%m-%d %H:%M"), "commit": _test_log.git_commit(REPO), "why": args.recheck,
+            "candidate": chosen["candidate"], "added": added, "owa": chosen["owa"], "seeds": chosen["seeds"],
+            "n_candidates": sum(e.get("sample") is None and label in CANDIDATES[subset]
+                                for label, e in content["validation"][subset].items()) - len(chosen["excluded"])}
+    print(f"{subset}: the rule still chooses {chosen['candidate']!r}: {note}")
+    return merge_json(args.json, subset, {"lstm": {**tested, "recheck": note}})
+
+
 def _interval_log(subset: str, results: dict) -> dict:
     """The log entry of an ``--intervals`` run on the test files."""
     summary = {label: {"coverage_80": e["levels"]["80"]["coverage"], "coverage_95": e["levels"]["95"]["coverage"]}
@@ -551,6 +572,9 @@ def main(argv=None) -> int:
                              "--validate: on the validation split): MSIS, ACD")
     parser.add_argument("--calibration-windows", type=int, default=CONFORMAL_WINDOWS,
                         help="with --intervals: walk-forward windows of the conformal calibration")
+    parser.add_argument("--recheck", metavar="WHY", default=None,
+                        help="record that the selection rule still chooses the LSTM last run on the test "
+                             "(after candidates were added on the validation split for the reason WHY)")
     parser.add_argument("--refit-windows", action="store_true",
                         help="with --intervals: also calibrate models with update (ridge, lstm) by refitting "
                              "every window")
@@ -572,6 +596,8 @@ def main(argv=None) -> int:
                                     split="validation" if args.validate else "test")
             content = merge_json(args.json, subset, results, section="intervals",
                                  test_run=None if args.validate else _interval_log(subset, results))
+        elif args.recheck is not None:
+            content = recheck(subset, args)
         elif args.validate:
             content = validate(subset, args)
         elif args.time_parts:
