@@ -180,7 +180,8 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
     (r"Segments of 24 make an epoch ([0-9]+-[0-9]+)x faster", lambda: _span(
         [r["vs_point_wise"] for r in _json("train_speed")["segments"]["rows"] if r["segment_length"] is not None])),
     # panel scale and intervals at scale
-    (r"A backtest \+ summary\s+of ([0-9,]+) series peaked at", lambda: f"{_json('panel_scale')['rows'][0]['n_series']:,}"),
+    (r"A backtest \+ summary\s+of ([0-9,]+) series peaked at",
+     lambda: f"{_json('panel_scale')['rows'][0]['n_series']:,}"),
     (r"series peaked at ([0-9.]+)x its panel's float64 size",
      lambda: f"{_json('panel_scale')['rows'][0]['peak_over_panel']:.1f}"),
     (r"3.6x, 95% coverage ([0-9.]+-[0-9.]+)", lambda: _span(
