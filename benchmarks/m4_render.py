@@ -179,7 +179,7 @@ def _selection_note(content: dict, subset: str, chosen: dict) -> list[str]:
     if recheck and now == chosen["candidate"] == recheck["candidate"]:
         lines[0] += (f" Re-checked on the validation split on {recheck['when']} ({recheck['commit']}) over "
                      f"{recheck['n_candidates']} candidates, {', '.join(f'*{a}*' for a in recheck['added'])} added "
-                     f"({recheck['why']}): the rule chose this candidate again (mean OWA {recheck['owa']:.3f} "
+                     f"because {recheck['why']}: the rule chose this candidate again (mean OWA {recheck['owa']:.3f} "
                      f"over the first {recheck['seeds']} seed(s)), so it was not run on the test again.")
     return lines
 
