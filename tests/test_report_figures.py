@@ -203,6 +203,15 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
      lambda: f"{_json('panel_scale')['rows'][0]['n_series']:,}"),
     (r"series peaked at ([0-9.]+)x its panel's float64 size",
      lambda: f"{_json('panel_scale')['rows'][0]['peak_over_panel']:.1f}"),
+    (r"float64 size, of ([0-9,]+) at [0-9.]+x", lambda: f"{_json('panel_scale')['rows'][1]['n_series']:,}"),
+    (r"float64 size, of [0-9,]+ at ([0-9.]+)x", lambda: f"{_json('panel_scale')['rows'][1]['peak_over_panel']:.1f}"),
+    (r"SES over ([0-9,]+ and [0-9,]+) series \(3 folds", lambda: " and ".join(
+        f"{r['n_series']:,}" for r in _json("panel_scale")["rows"])),
+    (r"tsforecast took ([0-9.]+x and [0-9.]+x) statsforecast's time", lambda: " and ".join(
+        f"{r['ratio']:.2f}x" for r in _json("panel_scale")["rows"])),
+    (r"medians of ([0-9]+) alternating runs at load", lambda: str(_json("panel_scale")["repeats"])),
+    (r"alternating runs at load ([0-9.]+-[0-9.]+)\)", lambda: _span(
+        [load for r in _json("panel_scale")["rows"] for pair in r["loads"] for load in pair], 1)),
     (r"3.6x, 95% coverage ([0-9.]+-[0-9.]+)", lambda: _span(
         _json("interval_scale")["rows"][0]["conformal"]["coverage_95"].values(), 3)),
     (r"levels=\(80, 95\)`: ([0-9.]+)x the time without intervals",
