@@ -403,16 +403,19 @@ def run_intervals(subset: str, names: list[str], data: Path, *, windows: int = C
 
 # --------------------------------------------------------------------------- reports
 def merge_json(path: Path, subset: str, results: dict, section: str | None = None,
-               test_run: dict | None = None) -> dict:
+               test_run: dict | None = None, seeds: bool = False) -> dict:
     """Merge ``results`` into the JSON at ``path`` (atomically; under ``content[section]``
-    if given), append ``test_run`` (if given) to its log of runs on the test files
-    (:mod:`_test_log`), and return the whole content."""
+    if given; ``seeds``: joined with the earlier seeds of their entries by
+    :func:`add_earlier_seeds`), append ``test_run`` (if given) to its log of runs on the test
+    files (:mod:`_test_log`), and return the whole content."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    # runs of other subsets or seeds may finish at the same moment: read-merge-write under a lock
+    # runs of other subsets or seeds may finish at the same moment: read-merge-write under a
+    # lock, the earlier seeds read under it too (else two seeds finishing together lose one)
     with open(Path(tempfile.gettempdir()) / f"tsforecast-{path.name}.lock", "w") as lock:  # not in the repo
         fcntl.flock(lock, fcntl.LOCK_EX)
         content = json.loads(path.read_text()) if path.exists() else {}
-        (content.setdefault(section, {}) if section else content).setdefault(subset, {}).update(results)
+        entries = (content.setdefault(section, {}) if section else content).setdefault(subset, {})
+        entries.update(add_earlier_seeds(results, entries) if seeds else results)
         if test_run is not None:
             _test_log.append(content, test_run)
         with tempfile.NamedTemporaryFile("w", dir=path.parent, suffix=".tmp", delete=False) as handle:
@@ -481,8 +484,7 @@ def validate(subset: str, args) -> dict:
                      sample=args.sample, snaive_owa=snaive["owa"], load_average=os.getloadavg()[0])
         key = label + (f" + {json.dumps(args.lstm_options, sort_keys=True)}" if args.lstm_options else "") + (
             f" (sample of {args.sample})" if args.sample else "")
-        earlier = json.loads(args.json.read_text()).get("validation", {}).get(subset, {}) if args.json.exists() else {}
-        content = merge_json(args.json, subset, add_earlier_seeds({key: entry}, earlier), section="validation")
+        content = merge_json(args.json, subset, {key: entry}, section="validation", seeds=True)
         args.md.write_text(render_markdown(content))
     try:
         chosen, e = select_candidate(content, subset)
@@ -490,6 +492,27 @@ def validate(subset: str, args) -> dict:
     except SystemExit as error:
         print(error)
     return content
+
+
+def recheck(subset: str, args) -> dict:
+    """After candidates were added on the validation split: whether the selection rule still
+    chooses the LSTM last run on the test. If so, record that in its entry (``"recheck"``:
+    when, commit, the candidates scored since that test run, why they were added) instead of
+    running it on the test again; if not, say which command runs the new choice."""
+    content = json.loads(args.json.read_text())
+    tested, chosen = content[subset]["lstm"], selection(content, subset)
+    if chosen["candidate"] != tested["selected_by_validation"]["candidate"]:
+        raise SystemExit(f"{subset}: the rule now chooses {chosen['candidate']!r}, not the tested "
+                         f"{tested['selected_by_validation']['candidate']!r}; run it on the test: "
+                         f"python benchmarks/m4.py --subset {subset} --model lstm --seeds 3")
+    added = sorted(label for label, e in content["validation"][subset].items()
+                   if e.get("sample") is None and e["measured"] > tested["measured"])
+    note = {"when": time.strftime("%Y-%m-%d %H:%M"), "commit": _test_log.git_commit(REPO), "why": args.recheck,
+            "candidate": chosen["candidate"], "added": added, "owa": chosen["owa"], "seeds": chosen["seeds"],
+            "n_candidates": sum(e.get("sample") is None and label in CANDIDATES[subset]
+                                for label, e in content["validation"][subset].items()) - len(chosen["excluded"])}
+    print(f"{subset}: the rule still chooses {chosen['candidate']!r}: {note}")
+    return merge_json(args.json, subset, {"lstm": {**tested, "recheck": note}})
 
 
 def _interval_log(subset: str, results: dict) -> dict:
@@ -519,8 +542,7 @@ def run_test(subset: str, args) -> dict:
     details = {"config": results["lstm"]["config"], "candidate": candidate} if "lstm" in results else {}
     run_log = _test_log.entry(REPO, subset, "lstm" if list(results) == ["lstm"] else "M4 benchmarks and others",
                               summary, n_series=next(iter(results.values()))["n_series"], **details)
-    earlier = json.loads(args.json.read_text()).get(subset, {}) if args.json.exists() else {}
-    return merge_json(args.json, subset, add_earlier_seeds(results, earlier), test_run=run_log)
+    return merge_json(args.json, subset, results, test_run=run_log, seeds=True)
 
 
 def main(argv=None) -> int:
@@ -550,6 +572,9 @@ def main(argv=None) -> int:
                              "--validate: on the validation split): MSIS, ACD")
     parser.add_argument("--calibration-windows", type=int, default=CONFORMAL_WINDOWS,
                         help="with --intervals: walk-forward windows of the conformal calibration")
+    parser.add_argument("--recheck", metavar="WHY", default=None,
+                        help="record that the selection rule still chooses the LSTM last run on the test "
+                             "(after candidates were added on the validation split for the reason WHY)")
     parser.add_argument("--refit-windows", action="store_true",
                         help="with --intervals: also calibrate models with update (ridge, lstm) by refitting "
                              "every window")
@@ -571,6 +596,8 @@ def main(argv=None) -> int:
                                     split="validation" if args.validate else "test")
             content = merge_json(args.json, subset, results, section="intervals",
                                  test_run=None if args.validate else _interval_log(subset, results))
+        elif args.recheck is not None:
+            content = recheck(subset, args)
         elif args.validate:
             content = validate(subset, args)
         elif args.time_parts:

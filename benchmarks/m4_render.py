@@ -11,8 +11,9 @@ import json
 import _test_log
 from m4_setup import ACD_TARGETS, MODEL_ORDER, PUBLISHED, SUBSETS, TARGETS, TIME_BUDGET_S, selection
 
-def render_intervals(intervals: dict) -> list[str]:
-    """The ``--intervals`` runs: coverage, ACD and MSIS per subset and method."""
+def render_intervals(intervals: dict, current: dict | None = None) -> list[str]:
+    """The ``--intervals`` runs: coverage, ACD and MSIS per subset and method; ``current``
+    (subset -> the candidate the selection rule chooses now) marks an LSTM row of another."""
     if not intervals:
         return []
     lines = ["## Prediction intervals", "",
@@ -50,7 +51,11 @@ def render_intervals(intervals: dict) -> list[str]:
                          f"{e['load_average']:.1f} |")
         lstm = [e for e in rows.values() if e.get("candidate")]
         for e in lstm:
-            lines += ["", f"LSTM: seed {e['seed']} of the candidate chosen on validation (*{e['candidate']}*)."]
+            now = (current or {}).get(subset)
+            lines += ["", f"LSTM: seed {e['seed']} of the candidate chosen on validation (*{e['candidate']}*)."
+                      if now in (None, e["candidate"]) else
+                      f"LSTM: seed {e['seed']} of *{e['candidate']}*, the candidate chosen on validation when it "
+                      f"ran; the one chosen now, *{now}*, has not had its intervals scored on the test."]
         lines.append("")
     return lines
 
@@ -130,8 +135,16 @@ def render_markdown(content: dict) -> str:
     lines += render_test_runs(content)
     lines += render_validation(content.get("validation", {}), content)
     lines += render_time_parts(content.get("time_parts", {}), content)
-    lines += render_intervals(content.get("intervals", {}))
+    lines += render_intervals(content.get("intervals", {}), {s: _current(content, s) for s in SUBSETS})
     return "\n".join(lines)
+
+
+def _current(content: dict, subset: str) -> str | None:
+    """The candidate the selection rule chooses from the validation section now (None: none)."""
+    try:
+        return selection(content, subset)["candidate"]
+    except SystemExit:
+        return None
 
 
 #: Top-level sections of the JSON that are not subsets.
@@ -158,13 +171,16 @@ def _selection_note(content: dict, subset: str, chosen: dict) -> list[str]:
     else:
         lines[0] += (f" An LSTM has been run on the {subset} test files {len(runs)} times in all (log below), "
                      "so earlier test scores may have steered the choices this one started from.")
-    try:
-        now = selection(content, subset)["candidate"]
-    except SystemExit:
-        now = None
+    now = _current(content, subset)
     if now is not None and now != chosen["candidate"]:
         lines[0] += (f" The current selection rule (see the validation section) would choose *{now}*, "
                      "which has not been run on the test.")
+    recheck = content[subset].get("lstm", {}).get("recheck")
+    if recheck and now == chosen["candidate"] == recheck["candidate"]:
+        lines[0] += (f" Re-checked on the validation split on {recheck['when']} ({recheck['commit']}) over "
+                     f"{recheck['n_candidates']} candidates, {', '.join(f'*{a}*' for a in recheck['added'])} added "
+                     f"because {recheck['why']}: the rule chose this candidate again (mean OWA {recheck['owa']:.3f} "
+                     f"over the first {recheck['seeds']} seed(s)), so it was not run on the test again.")
     return lines
 
 

@@ -168,6 +168,52 @@ def test_committed_report_logs_every_test_result(bench):
         assert {label for label, e in content["intervals"][subset].items() if "split" not in e} <= labels
 
 
+def _tested_weekly(bench, tmp_path, added_owa: float):
+    """A report whose Weekly LSTM was run on the test as candidate 0 (validation OWA 0.70,
+    two seeds of spread 0.001) and a candidate scored afterwards at ``added_owa``."""
+    labels = list(bench.CANDIDATES["Weekly"])
+    def entry(measured, *owas):
+        runs = [{"seed": seed, "owa": owa, "smape": 6.0, "mase": 2.0, "seconds": 600.0, "cpu_seconds": 500.0}
+                for seed, owa in enumerate(owas)]
+        return bench.summarize({"measured": measured, "sample": None, "changes": {}}, runs)
+
+    tested, later = entry("2026-11-30 12:00", 0.701, 0.699), entry("2026-12-04 10:00", added_owa, added_owa)
+    chosen = {"candidate": labels[0], "validation_owa": 0.70, "validation_seeds": 2, "tied": [labels[0]], "rule": "r"}
+    content = {"validation": {"Weekly": {labels[0]: tested, labels[-1]: later}},
+               "Weekly": {"lstm": {"owa": 0.72, "smape": 6.5, "mase": 2.0, "config": {},
+                                   "measured": "2026-11-30 13:00", "selected_by_validation": chosen}}}
+    path = tmp_path / "m4.json"
+    path.write_text(json.dumps(content))
+    argv = ["--subset", "Weekly", "--recheck", "the base moved", "--json", str(path), "--md", str(tmp_path / "m4.md")]
+    return labels, path, argv
+
+
+def test_recheck_records_an_unchanged_choice_without_a_test_run(bench, tmp_path):
+    labels, path, argv = _tested_weekly(bench, tmp_path, added_owa=0.71)
+    assert bench.main(argv) == 0
+    content = json.loads(path.read_text())
+    recheck = content["Weekly"]["lstm"]["recheck"]
+    assert recheck["candidate"] == labels[0] and recheck["added"] == [labels[-1]] and recheck["n_candidates"] == 2
+    assert recheck["why"] == "the base moved" and "test_runs" not in content  # nothing read the test files
+    assert "the rule chose this candidate again" in (tmp_path / "m4.md").read_text()
+
+
+def test_recheck_refuses_when_the_rule_now_chooses_another(bench, tmp_path):
+    labels, path, argv = _tested_weekly(bench, tmp_path, added_owa=0.69)  # gap 0.01, beyond the spread
+    with pytest.raises(SystemExit, match="--model lstm"):
+        bench.main(argv)
+    content = json.loads(path.read_text())
+    assert "recheck" not in content["Weekly"]["lstm"]
+    text = bench.render_markdown(content)
+    assert f"would choose *{labels[-1]}*, which has not been run on the test" in text
+    intervals = {"lstm conformal": {"model": "lstm", "method": "conformal", "seed": 0, "candidate": labels[0],
+                                    "seconds": 1.0, "cpu_seconds": 1.0, "load_average": 1.0,
+                                    "levels": {level: {"coverage": 0.9, "acd": 0.0, "msis": 1.0, "scaled_width": 1.0}
+                                               for level in ("80", "95")}}}
+    text = "\n".join(bench.render_intervals({"Weekly": intervals}, {"Weekly": labels[-1]}))
+    assert f"the one chosen now, *{labels[-1]}*, has not had its intervals scored" in text
+
+
 def test_lstm_options_without_validate_are_refused(bench):
     with pytest.raises(SystemExit):
         bench.main(["--subset", "Hourly", "--model", "lstm", "--lstm-options", '{"units": 8}'])
@@ -187,6 +233,29 @@ def test_seeds_run_one_at_a_time_accumulate(bench):
     other = bench.summarize({"config": {"network": {"units": 8}}}, [{"seed": 2, "smape": 1.0, "mase": 1.0,
                                                                       "owa": 1.0, "seconds": 1.0}])
     assert len(bench.add_earlier_seeds({"lstm": other}, {"lstm": entry(0, 1)})["lstm"]["per_seed"]) == 1
+
+
+def test_seeds_finishing_together_are_all_kept(bench, tmp_path):
+    """Seeds run as separate processes merge into one entry: the earlier seeds are read
+    under the file lock, so none is lost when two finish at the same moment."""
+    import threading
+
+    path, barrier = tmp_path / "m4.json", threading.Barrier(6)
+
+    def finish(seed):
+        entry = bench.summarize({"config": {"units": 8}}, [{"seed": seed, "smape": 1.0, "mase": 1.0,
+                                                             "owa": 0.5 + seed / 100, "seconds": 1.0}])
+        barrier.wait()
+        bench.merge_json(path, "Weekly", {"lstm": entry}, section="validation", seeds=True)
+
+    threads = [threading.Thread(target=finish, args=(seed,)) for seed in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    entry = json.loads(path.read_text())["validation"]["Weekly"]["lstm"]
+    assert [r["seed"] for r in entry["per_seed"]] == list(range(6))
+    assert entry["owa"] == pytest.approx(0.525)
 
 
 def test_lstm_options_go_to_the_part_that_has_them(bench):
