@@ -15,7 +15,13 @@ Run in the benchmark venv (statsforecast installed), from the repository root::
     PYTHONPATH=$PWD /work/venv-bench/bin/python benchmarks/stats_models.py --subset Hourly --series 20 \\
         --models MSTL
 
-Runs of different subsets and models accumulate in the JSON (a rerun replaces its rows).
+Runs of different subsets and models accumulate in the JSON (a rerun replaces its rows;
+every run on test data is appended to ``test_runs``). ``--validation`` scores on the last
+horizon of each training series instead (the test file is not read), where the defaults
+are chosen; ``--ours-only`` skips statsforecast's side::
+
+    PYTHONPATH=$PWD /work/venv-bench/bin/python benchmarks/stats_models.py --validation --ours-only \\
+        --subset Hourly Weekly --models MSTL "MSTL(slope smoothing <= 0.2)" "MSTL(Theta trend)"
 """
 
 from __future__ import annotations
@@ -53,7 +59,7 @@ class Pair:
     """Our model and statsforecast's counterpart, each built from the subset's settings."""
 
     ours: Callable[[dict], object]
-    theirs: Callable[[dict], object]
+    theirs: Callable[[dict], object] | None  # None: a variant of ours with no counterpart
     note: str = ""
 
 
@@ -70,7 +76,14 @@ PAIRS: dict[str, Pair] = {
     "Theta": Pair(lambda s: baselines.Theta(s["season_length"]), lambda s: _sf().Theta(s["season_length"]),
                   "ours: M4's classic Theta; statsforecast: Theta (the same method, its own SES fit)"),
     "MSTL": Pair(lambda s: baselines.MSTL(s["mstl"]), lambda s: _sf().MSTL(list(s["mstl"])),
-                 "trend: ours ETS (statsmodels, non-seasonal form by AICc); statsforecast AutoETS(model='ZZN')"),
+                 "trend: ours NonSeasonalETS (compiled, R's bounds: slope smoothing <= alpha <= 0.9999); "
+                 "statsforecast AutoETS(model='ZZN')"),
+    "MSTL(slope smoothing <= 0.2)": Pair(
+        lambda s: baselines.MSTL(s["mstl"], trend_forecaster=baselines.NonSeasonalETS(max_beta=0.2)), None,
+        "NonSeasonalETS bounded as statsforecast's AutoETS is in effect; rejected on Hourly's validation split"),
+    "MSTL(statsmodels ETS trend)": Pair(
+        lambda s: baselines.MSTL(s["mstl"], trend_forecaster=baselines.ETS()), None,
+        "the earlier default: statsmodels ETSModel per form and series, non-seasonal form by AICc"),
     "MSTL(Theta trend)": Pair(lambda s: baselines.MSTL(s["mstl"], trend_forecaster=baselines.Theta()),
                               lambda s: _sf().MSTL(list(s["mstl"]), trend_forecaster=_sf().Theta()),
                               "the same decomposition, Theta on the adjusted series on both sides"),
@@ -98,12 +111,29 @@ def environment() -> dict:
             "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
 
 
-def load(subset: str, n_series: int | None):
+def load(subset: str, n_series: int | None, validation: bool = False):
+    """Training panel, ids, training arrays and the actual future ``[series, horizon]``;
+    with ``validation`` the last horizon of each training series plays the test (the
+    test file is not read)."""
+    if validation:
+        return _validation_split(subset, n_series)
     train, test = load_m4(subset, split="both")  # $TSFORECAST_M4_DIR, else datasets.default_m4_dir()
     ids = list(dict.fromkeys(train["unique_id"]))[:n_series]
     train = train[train["unique_id"].isin(ids)].reset_index(drop=True)
     test = test[test["unique_id"].isin(ids)]
     actual = np.stack([g["y"].to_numpy() for _, g in test.groupby("unique_id", sort=False)])
+    rows = [g["y"].to_numpy() for _, g in train.groupby("unique_id", sort=False)]
+    return train, ids, rows, actual
+
+
+def _validation_split(subset: str, n_series: int | None):
+    horizon = SUBSETS[subset]["horizon"]
+    full = load_m4(subset, split="train")
+    ids = list(dict.fromkeys(full["unique_id"]))[:n_series]
+    full = full[full["unique_id"].isin(ids)]
+    position = full.groupby("unique_id", sort=False).cumcount(ascending=False)
+    train, held = full[position >= horizon].reset_index(drop=True), full[position < horizon]
+    actual = np.stack([g["y"].to_numpy() for _, g in held.groupby("unique_id", sort=False)])
     rows = [g["y"].to_numpy() for _, g in train.groupby("unique_id", sort=False)]
     return train, ids, rows, actual
 
@@ -138,9 +168,10 @@ def score(actual, forecast, rows, season_length, naive2) -> dict:
     return {"smape": round(s, 4), "mase": round(m, 4), "owa": round(float(owa(s, m, *naive2)), 4)}
 
 
-def run(subset: str, names: list[str], n_series: int | None) -> dict:
+def run(subset: str, names: list[str], n_series: int | None, validation: bool = False,
+        ours_only: bool = False) -> dict:
     settings = SUBSETS[subset]
-    train, ids, rows, actual = load(subset, n_series)
+    train, ids, rows, actual = load(subset, n_series, validation)
     horizon, m = settings["horizon"], settings["season_length"]
     naive2_forecast, _ = run_ours(baselines.Naive2(m), train, ids, horizon)
     naive2 = (float(smape(actual, naive2_forecast)), float(mase(actual, naive2_forecast, rows, m)))
@@ -152,8 +183,11 @@ def run(subset: str, names: list[str], n_series: int | None) -> dict:
     rows_out = {}
     for name in names:
         pair = PAIRS[name]
-        entry = {"note": pair.note}
+        entry = {"note": pair.note, "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())}
         for side, runner, factory in (("ours", run_ours, pair.ours), ("statsforecast", run_theirs, pair.theirs)):
+            if factory is None or (ours_only and side != "ours"):
+                entry[side] = {}
+                continue
             try:
                 forecast, seconds = runner(factory(settings), train, ids, horizon)
                 entry[side] = {**score(actual, forecast, rows, m, naive2), "seconds": round(seconds, 2),
@@ -167,6 +201,8 @@ def run(subset: str, names: list[str], n_series: int | None) -> dict:
 
 
 def _cell(side: dict, key: str, digits: int = 3) -> str:
+    if not side:
+        return ""
     if "error" in side:
         return "failed" if key == "smape" else ""
     return f"{side[key]:.{digits}f}" if key != "seconds" else f"{side[key]:.2f}"
@@ -179,10 +215,13 @@ def render(document: dict) -> str:
              "Both sides in one process on the same series, `n_jobs=1`; seconds are wall time of fit + predict.",
              f"Environment: Python {env['python']}, statsforecast {env['statsforecast']}, statsmodels "
              f"{env['statsmodels']}, numba {env['numba']}, numpy {env['numpy']}, pandas {env['pandas']}; "
-             f"{env['cpu']}, {env['cpus']} CPUs shared with other jobs (load average per row); measured "
-             f"{env['measured']}.", ""]
-    for subset, result in document["subsets"].items():
-        lines += [f"## {subset} ({result['n_series']} series, h = {result['horizon']}, MASE season "
+             f"{env['cpu']}, {env['cpus']} CPUs shared with other jobs (load average per row); last run "
+             f"{env['measured']} (each row's time and every run on test data are in the JSON).", ""]
+    sections = [(subset, result, "") for subset, result in document["subsets"].items()]
+    sections += [(subset, result, "validation: the last horizon of each training series, ")
+                 for subset, result in document.get("validation", {}).items()]
+    for subset, result, split in sections:
+        lines += [f"## {subset} ({split}{result['n_series']} series, h = {result['horizon']}, MASE season "
                   f"{result['season_length']}, MSTL seasons {tuple(result['mstl_seasons'])})", "",
                   f"OWA relative to our Naive2 on the same series (sMAPE {result['naive2']['smape']:.3f}, "
                   f"MASE {result['naive2']['mase']:.3f}).", "",
@@ -206,16 +245,24 @@ def main(argv=None) -> None:
     parser.add_argument("--subset", nargs="+", default=["Hourly", "Weekly"], choices=list(SUBSETS))
     parser.add_argument("--models", nargs="+", default=list(PAIRS), choices=list(PAIRS))
     parser.add_argument("--series", type=int, default=None, help="the first N series of each subset")
+    parser.add_argument("--validation", action="store_true",
+                        help="score on the last horizon of each training series instead of the test set")
+    parser.add_argument("--ours-only", action="store_true", help="skip statsforecast's side")
     args = parser.parse_args(argv)
     path = OUT.with_suffix(".json")
     document = json.loads(path.read_text()) if path.exists() else {"subsets": {}}
     document["environment"] = environment()
+    split = "validation" if args.validation else "subsets"
     for subset in args.subset:
-        result = run(subset, args.models, args.series)
-        previous = document["subsets"].get(subset)
+        result = run(subset, args.models, args.series, args.validation, args.ours_only)
+        previous = document.setdefault(split, {}).get(subset)
         if previous and previous["n_series"] == result["n_series"]:
             result["models"] = {**previous["models"], **result["models"]}
-        document["subsets"][subset] = result
+        document[split][subset] = result
+        if not args.validation:  # every run on test data is logged
+            document.setdefault("test_runs", []).append(
+                {"subset": subset, "models": args.models, "n_series": result["n_series"],
+                 "measured": document["environment"]["measured"]})
     write_report(OUT, document, render)
 
 

@@ -288,6 +288,7 @@ BASELINES = {
     "Damped": baselines.Damped, "Theta": baselines.Theta, "Comb": baselines.Comb, "ETS": baselines.ETS,
     "ARIMA": baselines.ARIMA, "Croston": baselines.Croston, "CrostonSBA": baselines.CrostonSBA,
     "TSB": baselines.TSB, "ADIDA": baselines.ADIDA, "IMAPA": baselines.IMAPA, "MSTL": baselines.MSTL,
+    "NonSeasonalETS": baselines.NonSeasonalETS,
 }
 
 Y = series()
@@ -427,6 +428,10 @@ CASES: list[Case] = [
     case("TSB/alpha_d_above_1", lambda: baselines.TSB(alpha_d=1.5).fit(Y), InvalidParameterError, "alpha_d",
          "1.5"),
     case("TSB/alpha_p_str", lambda: baselines.TSB(alpha_p="0.1").fit(Y), InputTypeError, "alpha_p", "'0.1'"),
+    case("NonSeasonalETS/max_beta_above_bound", lambda: baselines.NonSeasonalETS(max_beta=1.5).fit(Y),
+         InvalidParameterError, "max_beta", "1.5"),
+    case("NonSeasonalETS/trend_mul", lambda: baselines.NonSeasonalETS(trend="mul").fit(Y), InvalidParameterError,
+         "trend", "'mul'"),
     case("MSTL/season_length_1", lambda: baselines.MSTL(season_length=1).fit(Y), InvalidParameterError,
          "season_length", "1"),
     case("MSTL/seasonal_trend_forecaster", lambda: baselines.MSTL(trend_forecaster=baselines.Theta(7)).fit(Y),

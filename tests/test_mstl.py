@@ -58,6 +58,18 @@ def test_decomposition_equals_statsforecasts_mstl_on_statsmodels(periods):
         np.testing.assert_allclose(tail, component[-period:], atol=1e-8)
 
 
+@pytest.mark.parametrize("periods", [(24, 168), (12, 24)])
+def test_decomposition_equals_statsmodels_mstl_with_seasonal_degree_0(periods):
+    from statsmodels.tsa.seasonal import MSTL as StatsmodelsMSTL
+
+    x = two_seasons()
+    reference = StatsmodelsMSTL(x, periods=periods, stl_kwargs={"seasonal_deg": 0}).fit()
+    adjusted, tails = mstl_decompose(x, periods)
+    np.testing.assert_allclose(adjusted, reference.trend + reference.resid, atol=1e-9)
+    for k, (tail, period) in enumerate(zip(tails, periods)):
+        np.testing.assert_allclose(tail, reference.seasonal[-period:, k], atol=1e-9)
+
+
 def test_forecast_is_the_trend_forecast_plus_each_last_cycle():
     x = two_seasons()
     adjusted, (daily, weekly) = mstl_decompose(x, (24, 168))
@@ -95,6 +107,19 @@ def test_quantiles_are_the_trend_models_shifted_by_the_season():
     naive = baselines.Naive().fit(pd.Series(adjusted)).predict_quantiles(4, quantiles=[0.1, 0.5, 0.9]).to_numpy()
     np.testing.assert_allclose(bands, naive + daily[:4, None], rtol=1e-12)
     assert not baselines.MSTL((24,), trend_forecaster=baselines.Croston()).supports_quantiles
+
+
+def test_default_trend_model_is_nonseasonal_ets_on_the_adjusted_series():
+    y = pd.Series(two_seasons(400))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = baselines.MSTL((24, 168)).fit(y)
+        forecast = model.predict(30).to_numpy()
+        adjusted, (daily, weekly) = mstl_decompose(y.to_numpy(), (24, 168))
+        trend = baselines.NonSeasonalETS().fit(pd.Series(adjusted)).predict(30).to_numpy()
+    steps = np.arange(30)
+    np.testing.assert_allclose(forecast, trend + daily[steps % 24] + weekly[steps % 168], rtol=1e-12)
+    assert model.supports_quantiles
 
 
 def test_default_trend_is_non_seasonal_ets_and_beats_seasonal_naive_here():

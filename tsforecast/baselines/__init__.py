@@ -24,6 +24,7 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 ``Theta``                 M4: classic Theta method
 ``Comb``                  M4: mean of SES, Holt and Damped
 ``ETS``                   statsmodels ETS, form chosen by AICc or fixed
+``NonSeasonalETS``        ETS without season (ANN ... MAdN by AICc), compiled for panels
 ``ARIMA``                 statsmodels SARIMAX, fixed orders or a small AICc search
 ``Croston``,              intermittent demand: smoothed size over smoothed interval
 ``CrostonSBA``            (SBA: times 0.95)
@@ -36,6 +37,7 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 from ._base import LocalForecaster
 from .intermittent import ADIDA, IMAPA, TSB, Croston, CrostonSBA
 from .mstl import MSTL
+from .nonseasonal_ets import NonSeasonalETS
 from .m4 import SES, Comb, Damped, Holt, Naive2, Theta
 from .naive import Drift, Mean, Naive, SeasonalNaive
 from .seasonality import deseasonalize, seasonality_test
@@ -54,6 +56,7 @@ __all__ = [
     "Theta",
     "Comb",
     "ETS",
+    "NonSeasonalETS",
     "ARIMA",
     "Croston",
     "CrostonSBA",

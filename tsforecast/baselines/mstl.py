@@ -6,9 +6,10 @@ component is estimated by STL (as statsmodels' ``STL`` computes it, compiled for
 series at once in :mod:`tsforecast._stl_kernels`; LOESS with seasonal degree 0 and
 seasonal windows 11, 15, 19, ... as R's ``forecast::mstl``) on the series with the other
 components taken out, twice round. The seasonally adjusted series (trend + remainder)
-is forecast by a non-seasonal model of the user's choice (default: :class:`ETS` with
-its form chosen by AICc among the non-seasonal ones, as statsforecast's MSTL uses
-``AutoETS(model="ZZN")``), and each seasonal component by repeating its last cycle.
+is forecast by a non-seasonal model of the user's choice (default:
+:class:`NonSeasonalETS`, the non-seasonal form chosen by AICc and fitted as R's
+``forecast::ets`` does, the method of statsforecast's ``AutoETS(model="ZZN")`` that its
+MSTL uses), and each seasonal component by repeating its last cycle.
 
 Quantiles are the trend model's, shifted by the seasonal forecast (the seasonal
 components are taken as known, as in statsforecast); without a trend model that gives
@@ -90,8 +91,8 @@ class MSTL(LocalForecaster):
         order; they are decomposed shortest first.
     trend_forecaster : LocalForecaster, optional
         A non-seasonal baseline for the seasonally adjusted series (``season_length``,
-        if it has one, must be 1). ``None`` (default) uses :class:`ETS` with its
-        non-seasonal form chosen by AICc.
+        if it has one, must be 1). ``None`` (default) uses :class:`NonSeasonalETS`
+        (ANN ... MAdN by AICc, compiled for the whole panel).
     seasonal_windows : sequence of int, optional
         STL's seasonal LOESS window per season (odd, ``>= 3``); ``None`` gives 11, 15, ...
     n_jobs : int, optional
@@ -151,9 +152,9 @@ class MSTL(LocalForecaster):
 
     def _trend_model(self) -> LocalForecaster:
         if self.trend_forecaster is None:
-            from .statsmodels_models import ETS
+            from .nonseasonal_ets import NonSeasonalETS
 
-            return ETS()
+            return NonSeasonalETS()
         return self.trend_forecaster
 
     def _check_params(self):

@@ -160,6 +160,7 @@ _DESCRIPTIONS = {
     "theta": "Theta method",
     "comb": "mean of SES, Holt and Damped (M4's Comb)",
     "ets": f"exponential smoothing, form chosen by AICc (seasonal for seasons up to {ETS_MAX_SEASON})",
+    "ets_nonseasonal": "exponential smoothing without season (ANN ... MAdN by AICc), compiled for panels",
     "arima": "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal)",
     "croston": "Croston's method for intermittent demand (SES alpha 0.1 of sizes and intervals)",
     "croston_sba": "Croston with the Syntetos-Boylan correction (x 0.95)",
@@ -167,7 +168,7 @@ _DESCRIPTIONS = {
     "adida": "ADIDA: SES on sums over blocks of the mean interval between demands",
     "imapa": "IMAPA: mean of ADIDA over block lengths 1..mean interval",
     "mstl": "MSTL: seasons removed by STL (24 and 168 for --season-length 24, else --season-length), "
-            "non-seasonal ETS on the rest",
+            "non-seasonal ETS (NonSeasonalETS) on the rest",
 }
 
 # name -> (factory, one-line description of the defaults), in the order of tsforecast._registry.CLI_MODELS
