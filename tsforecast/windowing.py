@@ -256,11 +256,27 @@ def _column_selector(positions: np.ndarray, n_columns: int) -> slice | np.ndarra
     return positions  # fancy indexing: a copy of the target columns only
 
 
+def cut_windows(values: np.ndarray, length: int, starts) -> np.ndarray:
+    """The windows of ``length`` rows of ``values`` that start at rows ``starts``:
+    ``(windows, length, columns)``.
+
+    The one window cutter of the package. ``starts`` as a slice gives a read-only
+    view of ``values`` (no value copied); as an array of row numbers (windows of many
+    series of one panel array, never across two when the caller keeps each start at
+    most ``length`` rows before its series' end) one gather.
+
+    Examples
+    --------
+    >>> cut_windows(np.arange(6.0)[:, None], 3, slice(0, None, 2))[:, :, 0].tolist()
+    [[0.0, 1.0, 2.0], [2.0, 3.0, 4.0]]
+    """
+    # sliding_window_view puts the window axis last; transposing keeps it a view.
+    return sliding_window_view(values, length, axis=0)[starts].transpose(0, 2, 1)
+
+
 def _strided(values: np.ndarray, length: int, count: int, stride: int) -> np.ndarray:
     """``count`` read-only windows of ``length`` rows, ``stride`` rows apart: (count, length, columns)."""
-    span = values[: (count - 1) * stride + length]
-    # sliding_window_view puts the window axis last; transposing keeps it a view.
-    return sliding_window_view(span, length, axis=0)[::stride].transpose(0, 2, 1)
+    return cut_windows(values[: (count - 1) * stride + length], length, slice(None, None, stride))
 
 
 def _pair_views(values, n_steps_in, n_steps_out, stride, positions):
