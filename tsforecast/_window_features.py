@@ -54,11 +54,14 @@ def takes_sequences(estimator) -> bool:
 
 
 def _check_magnitude(values: np.ndarray, columns: list, panel: Panel, name: str) -> None:
-    too_large = np.abs(values) > MAX_MAGNITUDE
+    too_large = (np.abs(values) > MAX_MAGNITUDE).any(axis=1)
     if not too_large.any():
         return
-    row = int(np.flatnonzero(too_large.any(axis=1))[0])
-    i = int(np.searchsorted(panel.starts, row, side="right") - 1)
+    cumulative = np.r_[0, np.cumsum(too_large)]
+    failing = np.flatnonzero(cumulative[panel.ends] - cumulative[panel.starts])  # rows of a cut's series only
+    if not failing.size:
+        return
+    i = int(failing[0])
     series = values[panel.starts[i] : panel.ends[i]]
     where = name if panel.n_series == 1 else f"{name} series {panel.ids[i]!r}"
     for j, column in enumerate(columns):
@@ -123,14 +126,11 @@ def _origin_stamps(axis: TimeAxis, series: np.ndarray, positions: np.ndarray) ->
     return axis.at(positions, series) if axis.step else calendar_stamps(axis, series, positions)
 
 
-def training_windows(inputs: np.ndarray, panel: Panel, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
-    """Training features and targets of every series, cut from one inputs array.
-
-    A series' windows end every ``stride`` steps counted back from its last one (always
-    kept), at most ``max_windows`` of them; across series they are ordered by origin
-    time, so that an estimator's chronological validation tail (early stopping) holds
-    the latest windows of every series, not the last series' windows.
-    """
+def _window_rows(panel: Panel, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
+    """First rows (into the panel's arrays) of the training windows, ordered by origin
+    time across series (stable: a series' windows keep their order), and the windows'
+    series. A series' windows end every ``stride`` steps counted back from its last
+    one (always kept), at most ``max_windows`` of them."""
     n_in, n_out, stride = spec.n_in, spec.n_out, spec.stride
     available = np.maximum(panel.lengths - n_in - n_out + 1, 0)
     kept = np.where(available > 0, (available - 1) // stride + 1, 0)
@@ -144,14 +144,39 @@ def training_windows(inputs: np.ndarray, panel: Panel, spec: WindowSpec) -> tupl
     series = np.repeat(np.arange(panel.n_series), kept)
     rank = np.arange(series.size) - np.repeat(np.cumsum(kept) - kept, kept)  # oldest kept window first
     offset = (available - 1)[series] - stride * (kept[series] - 1 - rank)
-    block = cut_windows(inputs, n_in + n_out, panel.starts[series] + offset)  # (W, n_in + n_out, F)
-    past = block[:, :n_in]
-    target = block[:, n_in:, : spec.n_targets]
-    future = block[:, n_in:, inputs.shape[1] - spec.n_future :]
-    features = window_features(past, future, spec)
-    targets = target if spec.sequence else target.reshape(len(target), -1)
     if np.count_nonzero(kept) > 1:
         order = np.argsort(_origin_stamps(panel.time, series, offset + n_in - 1), kind="stable")
-        features, targets = features[order], targets[order]
+        series, offset = series[order], offset[order]
+    return panel.starts[series] + offset, series
+
+
+def _flat_windows(columns: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """``(windows, length * features)``: rows ``starts + [0, length)`` of ``columns``,
+    flattened in (step, feature) order, which in a row-major array are ``length *
+    features`` consecutive values: one window of the flattened array, one gather."""
+    flat = np.ascontiguousarray(columns).reshape(-1, 1)
+    return cut_windows(flat, length * columns.shape[1], starts * columns.shape[1])[:, :, 0]
+
+
+def training_windows(inputs: np.ndarray, panel: Panel, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Training features and targets of every series, cut from one inputs array.
+
+    Windows never cross two series; across series they are ordered by origin time, so
+    that an estimator's chronological validation tail (early stopping) holds the
+    latest windows of every series, not the last series' windows. Each window's rows
+    are gathered once, in that order, straight into the estimator's layout.
+    """
+    starts, _ = _window_rows(panel, spec)
+    n_in, n_out, n_features = spec.n_in, spec.n_out, inputs.shape[1]
+    target_columns, future_columns = inputs[:, : spec.n_targets], inputs[:, n_features - spec.n_future :]
+    if spec.sequence:
+        future = cut_windows(future_columns, n_out, starts + n_in)
+        features = window_features(cut_windows(inputs, n_in, starts), future, spec)
+        targets = cut_windows(target_columns, n_out, starts + n_in)
+    else:
+        features = _flat_windows(inputs, starts, n_in)
+        if spec.n_future:
+            features = np.concatenate([features, _flat_windows(future_columns, starts + n_in, n_out)], axis=1)
+        targets = _flat_windows(target_columns, starts + n_in, n_out)
     # A single output is given as 1-D, as scikit-learn regressors expect.
     return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
