@@ -426,7 +426,7 @@ class _Recorder(BaseEstimator, RegressorMixin):
     """A regressor that remembers the windows it was fitted on (in their order)."""
 
     def fit(self, X, y):
-        self.X_ = np.asarray(X)
+        self.X_, self.y_ = np.asarray(X), np.asarray(y)
         return self
 
     def predict(self, X):
@@ -449,34 +449,59 @@ def test_panel_windows_reach_the_estimator_in_origin_time_order():
 
 
 # ---------------------------------------------------------------------------- one values array
-@pytest.mark.parametrize("freq", ["h", "MS", None])
-@pytest.mark.parametrize("stride, max_windows, future", [(1, None, None), (3, 4, ["f"])])
-def test_panel_windows_equal_the_per_series_windows(freq, stride, max_windows, future):
-    # The panel path cuts every window from one values array; the frame path (used with
-    # X) cuts them series by series. Same windows, same order (origin time across series).
-    from sklearn.linear_model import Ridge
+def _windows_series_by_series(frames: dict, n_in: int, n_out: int, n_targets: int, n_future: int, stride: int,
+                              max_windows):
+    """The reference: each series windowed alone by the public make_windows, the kept
+    windows chosen back from the latest, all of them ordered by origin time."""
+    from tsforecast import make_windows
 
+    features, targets, origins = [], [], []
+    for frame in frames.values():
+        array = frame.to_numpy()
+        if len(array) < n_in + n_out:
+            continue
+        past, target, _ = make_windows(array, n_in, n_out, targets=list(range(n_targets)))
+        future = make_windows(array, n_in, n_out, targets=list(range(array.shape[1] - n_future, array.shape[1]))).y \
+            if n_future else np.zeros((len(past), n_out, 0))
+        keep = np.arange(len(past) - 1, -1, -stride)[:max_windows][::-1]
+        n = keep.size
+        features.append(np.concatenate([past[keep].reshape(n, -1), future[keep].reshape(n, -1)], axis=1))
+        targets.append(target[keep].reshape(n, -1))
+        index = frame.index
+        stamps = index.as_unit("ns").asi8 if isinstance(index, pd.DatetimeIndex) else np.asarray(index)
+        origins.append(stamps[keep + n_in - 1])
+    order = np.argsort(np.concatenate(origins), kind="stable")
+    return np.concatenate(features)[order], np.concatenate(targets)[order]
+
+
+@pytest.mark.parametrize("freq", ["h", "MS", None, "mixed"])
+@pytest.mark.parametrize("stride, max_windows, future", [(1, None, None), (3, 4, ["f"])])
+@pytest.mark.parametrize("in_x", [False, True])
+def test_panel_windows_equal_the_per_series_windows(freq, stride, max_windows, future, in_x):
+    # Every input form goes through one values array (covariates in X aligned into it);
+    # its windows equal those cut series by series, in the same order (origin time).
     rng = np.random.default_rng(0)
     data = {}
     for i, n in enumerate([30, 12, 45, 20]):
-        index = pd.RangeIndex(5 * i, 5 * i + n) if freq is None else pd.date_range(f"2020-0{1 + i}-01", periods=n,
-                                                                                    freq=freq)
+        kind = (None if i % 2 else "h") if freq == "mixed" else freq
+        index = pd.RangeIndex(5 * i, 5 * i + n) if kind is None else pd.date_range(f"2020-0{1 + i}-01", periods=n,
+                                                                                    freq=kind)
         data[f"s{i}"] = pd.DataFrame(rng.normal(size=(n, 3)), columns=["y", "c", "f"], index=index)
-    model = WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3, window_stride=stride, max_windows=max_windows,
+    recorder = _Recorder()
+    model = WindowForecaster(recorder, n_steps_in=6, n_steps_out=3, window_stride=stride, max_windows=max_windows,
                              future_covariates=future)
-    model._check_steps()
-    panel = model._fit_panel(data, min_length=6)
-    model._resolve_roles(list(panel.columns), [])
-    inputs = model._panel_inputs(panel)
-    features, targets = model._panel_windows(inputs, panel)
-    frames = panel.to_frames()
-    per_series = {key: model._input_array(frame, None) for key, frame in frames.items()}
-    expected_features, expected_targets = model._training_windows(frames, per_series)
-    np.testing.assert_array_equal(features, expected_features)
-    np.testing.assert_array_equal(targets, expected_targets)
-    last = model._panel_last_inputs(inputs, panel)
-    for key, rows in model._last_rows(per_series).items():
-        np.testing.assert_array_equal(last[key], rows)
+    if in_x:
+        model.fit({k: v[["y"]] for k, v in data.items()}, {k: v[["c", "f"]] for k, v in data.items()})
+    else:
+        model.fit(data)
+    n_future = len(future or [])
+    n_targets = 1 if in_x else 3 - n_future  # y's columns not named as covariates are targets
+    expected_features, expected_targets = _windows_series_by_series(data, 6, 3, n_targets, n_future, stride,
+                                                                     max_windows)
+    np.testing.assert_array_equal(model.estimator_.X_, expected_features)
+    np.testing.assert_array_equal(model.estimator_.y_, expected_targets)
+    for key, frame in data.items():
+        np.testing.assert_array_equal(model._last_inputs_[key], frame.to_numpy()[-6:])
 
 
 def test_panel_path_names_the_first_series_with_an_overflowing_value():

@@ -18,7 +18,7 @@ turns it into the user's form once.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -155,6 +155,13 @@ class Panel:
         ``time.first[i]`` is the timestamp of ``values[starts[i]]``.
     form : InputForm
         How the user gave the data, to answer in the same form.
+    covariates : ndarray of float64, shape (rows, covariates), or None
+        Covariates ``X`` aligned row by row with ``values`` (series ``i``'s are
+        ``covariates[starts[i]:ends[i]]``; rows outside every series are NaN), set by
+        :func:`tsforecast._covariates.align_covariates`. Cuts and selections of the
+        panel carry them along.
+    covariate_columns : list
+        Their names.
     """
 
     ids: np.ndarray
@@ -164,6 +171,8 @@ class Panel:
     columns: list
     time: TimeAxis
     form: InputForm
+    covariates: np.ndarray | None = None
+    covariate_columns: list = field(default_factory=list)
 
     @property
     def n_series(self) -> int:

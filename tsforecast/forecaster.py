@@ -30,28 +30,31 @@ or a future-known covariate.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
-import pandas as pd
-from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._panel import as_series_dict, calendar_stamps
+from ._covariates import align_covariates, future_values
 from ._timeindex import season_length_of_freq
-from ._validation import FILL_POLICIES, MAX_MAGNITUDE, check_choice, check_int, check_magnitude
+from ._validation import FILL_POLICIES, check_choice, check_int
+from ._window_features import (
+    WindowSpec,
+    check_panel_magnitude,
+    input_array,
+    last_inputs,
+    takes_sequences,
+    training_windows,
+    window_features,
+)
 from .base import BaseForecaster, check_quantiles, quantile_column
 from .exceptions import (
     InputTypeError,
-    InsufficientDataError,
     InvalidInputError,
     InvalidParameterError,
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, check_same_columns
-from .windowing import make_windows
+from .panel import SINGLE_SERIES_ID
 
 __all__ = ["WindowForecaster"]
 
@@ -69,39 +72,6 @@ def _names(value, name: str) -> list | None:
     if len(set(names)) != len(names):
         raise InvalidParameterError(f"{name} names a column twice; got {value!r}.")
     return names
-
-
-def _stamps(index: pd.Index) -> np.ndarray:
-    """Timestamps of a time index as comparable int64 (nanoseconds in UTC, or integer time)."""
-    if isinstance(index, pd.DatetimeIndex):
-        return index.as_unit("ns").asi8
-    return np.asarray(index, dtype=np.int64)
-
-
-def _takes_sequences(estimator) -> bool:
-    """True if the estimator takes (samples, steps, features) windows, declared by the
-    scikit-learn input tag ``three_d_array``; :class:`EncoderDecoderLSTM` always does."""
-    try:
-        if estimator.__sklearn_tags__().input_tags.three_d_array:
-            return True
-    except AttributeError:
-        pass
-    models = sys.modules.get(f"{__package__}.models")  # loaded whenever an LSTM exists
-    return models is not None and isinstance(estimator, models.EncoderDecoderLSTM)
-
-
-def _only_columns(X, names: list):
-    """``X`` restricted to ``names`` (when it has them all), so that other columns, for
-    example past-observed covariates left empty after the cutoff, are not validated."""
-    def pick(frame):
-        if isinstance(frame, pd.DataFrame) and all(c in frame.columns for c in names):
-            keep = [c for c in frame.columns if c in (ID_COLUMN, TIME_COLUMN)] + list(names)
-            return frame[keep]
-        return frame
-
-    if isinstance(X, dict):
-        return {key: pick(value) for key, value in X.items()}
-    return pick(X)
 
 
 class WindowForecaster(BaseForecaster):
@@ -245,36 +215,19 @@ class WindowForecaster(BaseForecaster):
             check_int(self.max_windows, "max_windows", minimum=1)
         self._make_estimator()  # a wrong estimator fails before the data are windowed
         panel = self._fit_panel(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
-        if X is None and panel.time.kind != "mixed":
-            # One values array for all series: windows are cut from it directly.
-            self._check_panel_magnitude(panel)
-            self._resolve_roles(list(panel.columns), [])
-            self._check_future_shift(n_in, n_out)
-            inputs = self._panel_inputs(panel)
-            features, targets = self._panel_windows(inputs, panel)
-            last_inputs = self._panel_last_inputs(inputs, panel)
-        else:  # covariates in X are aligned on each series' timestamps
-            frames = panel.to_frames()
-            y_columns = check_same_columns(frames, "y")
-            covariates = self._covariate_frames(X, frames, "X")
-            for name, group in (("y", frames), ("X", covariates or {})):
-                for key, frame in group.items():  # window regressors square values: refuse what overflows
-                    where = name if len(group) == 1 else f"{name} series {key!r}"
-                    for column in frame.columns:
-                        check_magnitude(frame[column].to_numpy(), f"{where} column {column!r}")
-            x_columns = check_same_columns(covariates, "X") if covariates else []
-            self._resolve_roles(y_columns, x_columns)
-            self._check_future_shift(n_in, n_out)
-            inputs = {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()}
-            features, targets = self._training_windows(frames, inputs)
-            last_inputs = self._last_rows(inputs)
+        panel = align_covariates(panel, X, fill=self.fill)
+        check_panel_magnitude(panel)
+        self._resolve_roles(list(panel.columns), list(panel.covariate_columns))
+        self._check_future_shift(n_in, n_out)
+        inputs = self._inputs(panel)
+        features, targets = training_windows(inputs, panel, self._spec(takes_sequences(self._make_estimator())))
         self.estimator_ = self._fitted_estimator(features, targets)
         self.n_windows_ = int(len(features))
-        self._last_inputs_ = last_inputs
+        self._last_inputs_ = last_inputs(inputs, panel, n_in)
         return self
 
     def _check_future_shift(self, n_in: int, n_out: int) -> None:
-        if self.future_covariates_ and _takes_sequences(self._make_estimator()) and n_in < n_out:
+        if self.future_covariates_ and takes_sequences(self._make_estimator()) and n_in < n_out:
             raise InvalidParameterError(
                 f"n_steps_in must be >= n_steps_out for future covariates with a sequence estimator "
                 f"(they are shifted by n_steps_out into the input window); got n_steps_in={n_in}, "
@@ -300,13 +253,8 @@ class WindowForecaster(BaseForecaster):
             panel = self._fit_panel(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
             panel.time.check_same_freq(saved.get("time_axis_"), "y")
             self.target_names_ = saved["target_names_"]  # the roles stay those of fit
-            if X is None and panel.time.kind != "mixed":
-                self._last_inputs_ = self._panel_last_inputs(self._panel_inputs(panel), panel)
-            else:
-                frames = panel.to_frames()
-                covariates = self._covariate_frames(X, frames, "X")
-                self._last_inputs_ = self._last_rows(
-                    {key: self._input_array(frame, covariates.get(key)) for key, frame in frames.items()})
+            panel = align_covariates(panel, X, fill=self.fill)
+            self._last_inputs_ = last_inputs(self._inputs(panel), panel, self.n_steps_in_)
         except BaseException:
             for name in self._INPUT_STATE:
                 if name in saved:
@@ -364,46 +312,6 @@ class WindowForecaster(BaseForecaster):
             estimator.set_params(**unset)
         return estimator
 
-    def _covariate_frames(self, X, frames: dict, name: str) -> dict:
-        """``X`` per series, aligned on the timestamps of ``frames``."""
-        if X is None:
-            return {}
-        covariates, _ = as_series_dict(X, name, fill=self.fill)
-        aligned = {}
-        for key, frame in frames.items():
-            if key not in covariates:
-                raise InvalidInputError(self._missing_series_message(key, covariates, name))
-            clash = sorted(set(frame.columns) & set(covariates[key].columns), key=str)
-            if clash:
-                raise InvalidInputError(
-                    f"{name} and y share column(s) {clash!r}; each variable must be given once."
-                )
-            aligned[key] = self._align(covariates[key], frame.index, key, name, "the timestamps of y")
-        return aligned
-
-    @staticmethod
-    def _missing_series_message(key, covariates: dict, name: str) -> str:
-        if key == SINGLE_SERIES_ID or SINGLE_SERIES_ID in covariates:
-            return f"{name} must have the same form as y (one series, or a panel with the same series)."
-        return f"{name} has no series {key!r}; it must give covariates for every series of y."
-
-    @staticmethod
-    def _align(frame: pd.DataFrame, index: pd.Index, key, name: str, what: str) -> pd.DataFrame:
-        if not isinstance(frame.index, type(index)) and not (
-            pd.api.types.is_integer_dtype(frame.index.dtype) and pd.api.types.is_integer_dtype(index.dtype)
-        ):
-            raise InvalidInputError(
-                f"{name} is indexed by {type(frame.index).__name__}, y by {type(index).__name__}; "
-                "they must share one time axis."
-            )
-        missing = index.difference(frame.index)
-        if len(missing):
-            label = name if key == SINGLE_SERIES_ID else f"{name}[{key!r}]"
-            raise InsufficientDataError(
-                f"{label} lacks {len(missing)} of {what}, for example {[str(m) for m in missing[:3]]}."
-            )
-        return frame.reindex(index)
-
     def _resolve_roles(self, y_columns: list, x_columns: list) -> None:
         """Decide which columns are targets, past-observed and future-known inputs."""
         available = list(y_columns) + list(x_columns)
@@ -442,142 +350,15 @@ class WindowForecaster(BaseForecaster):
     def _input_names(self) -> list:
         return self.target_names_ + self.past_covariates_ + self.future_covariates_
 
-    def _input_array(self, frame: pd.DataFrame, covariates: pd.DataFrame | None) -> np.ndarray:
-        """The input columns of one series as a (time, features) array."""
-        combined = frame if covariates is None else pd.concat([frame, covariates], axis=1)
-        missing = [c for c in self._input_names if c not in combined.columns]
-        if missing:
-            raise UnknownColumnError(
-                f"the data lacks column(s) {missing!r} used in fit (targets {self.target_names_!r}, "
-                f"covariates {self.past_covariates_!r}, future_covariates {self.future_covariates_!r}); "
-                f"got columns {list(combined.columns)!r}."
-            )
-        return combined[self._input_names].to_numpy(dtype=np.float64)
-
-    def _training_windows(self, frames: dict, inputs: dict) -> tuple[np.ndarray, np.ndarray]:
-        n_in, n_out = self.n_steps_in_, self.n_steps_out_
-        n_targets, n_future = len(self.target_names_), len(self.future_covariates_)
-        n_features = n_targets + len(self.past_covariates_) + n_future
-        sequence = _takes_sequences(self._make_estimator())
-        features, targets, origins = [], [], []
-        for key, array in inputs.items():
-            if len(array) < n_in + n_out:
-                continue  # too short to train on; it can still be forecast
-            # Per series, so no window crosses two series; arrays are validated already.
-            past, target, _ = make_windows(array, n_in, n_out, targets=list(range(n_targets)), check_finite=False)
-            future = np.zeros((len(past), n_out, 0))
-            if n_future:  # the future covariates over the target steps of each window
-                positions = list(range(n_features - n_future, n_features))
-                future = make_windows(array, n_in, n_out, targets=positions, check_finite=False).y
-            keep = self._kept_windows(len(past))
-            past, target, future = past[keep], target[keep], future[keep]
-            features.append(self._features(past, future, sequence))
-            targets.append(target if sequence else target.reshape(len(target), -1))
-            origins.append(_stamps(frames[key].index)[keep + n_in - 1])
-        if not features:
-            longest = max(len(a) for a in inputs.values())
-            raise InsufficientDataError(
-                f"y has no series long enough for one training window: n_steps_in + n_steps_out = "
-                f"{n_in + n_out} rows are needed; the longest series has {longest}."
-            )
-        features = features[0] if len(features) == 1 else np.concatenate(features)
-        targets = targets[0] if len(targets) == 1 else np.concatenate(targets)
-        if len(origins) > 1:
-            # Windows in the order of their origin time across series, so that an
-            # estimator's chronological validation tail (early stopping) holds the latest
-            # windows of every series, not the last series' windows.
-            order = np.argsort(np.concatenate(origins), kind="stable")
-            features, targets = features[order], targets[order]
-        # A single output is given as 1-D, as scikit-learn regressors expect.
-        return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
-
-    def _kept_windows(self, n: int) -> np.ndarray:
-        """Positions of the windows trained on: every ``window_stride``-th counted back
-        from the latest, at most ``max_windows`` of them, in time order."""
-        keep = np.arange(n - 1, -1, -self.window_stride)
-        if self.max_windows is not None:
-            keep = keep[: self.max_windows]
-        return keep[::-1]
-
-    def _features(self, past: np.ndarray, future: np.ndarray, sequence: bool) -> np.ndarray:
-        """Estimator input from input windows (n, n_in, F) and future covariates (n, n_out, Fu)."""
-        n = len(past)
-        if sequence:
-            if future.shape[2] == 0:
-                return past
-            # Shift the future covariates by n_steps_out: input step t carries the values
-            # at t + n_steps_out, known at the forecast origin (see the module docstring).
-            shift = self.n_steps_out_
-            shifted = np.concatenate([past[:, shift:, past.shape[2] - future.shape[2] :], future], axis=1)
-            return np.concatenate([past, shifted], axis=2)
-        return np.concatenate([past.reshape(n, -1), future.reshape(n, -1)], axis=1)
-
-    def _last_rows(self, inputs: dict) -> dict:
-        n_in = self.n_steps_in_
-        return {key: np.array(array[-n_in:], dtype=np.float64) for key, array in inputs.items()}
-
-    # -- the panel path: one values array, no per-series frame ------------------------
-    def _check_panel_magnitude(self, panel) -> None:
-        """:func:`check_magnitude` of every column of every series at once; the first
-        failing series and column (in the data's order) is named as the frame path does."""
-        too_large = np.abs(panel.values) > MAX_MAGNITUDE
-        if not too_large.any():
-            return
-        row = int(np.flatnonzero(too_large.any(axis=1))[0])
-        i = int(np.searchsorted(panel.starts, row, side="right") - 1)
-        series = panel.series(i)
-        where = "y" if panel.n_series == 1 else f"y series {panel.ids[i]!r}"
-        for j, column in enumerate(panel.columns):
-            check_magnitude(series[:, j], f"{where} column {column!r}")
-
-    def _panel_inputs(self, panel) -> np.ndarray:
+    def _inputs(self, panel) -> np.ndarray:
         """The input columns (targets, past, future covariates) of all rows, ``(rows, F)``."""
-        columns = list(panel.columns)
-        missing = [c for c in self._input_names if c not in columns]
-        if missing:
-            raise UnknownColumnError(
-                f"the data lacks column(s) {missing!r} used in fit (targets {self.target_names_!r}, "
-                f"covariates {self.past_covariates_!r}, future_covariates {self.future_covariates_!r}); "
-                f"got columns {columns!r}."
-            )
-        return np.ascontiguousarray(panel.values[:, [columns.index(c) for c in self._input_names]], dtype=np.float64)
+        roles = (f"targets {self.target_names_!r}, covariates {self.past_covariates_!r}, "
+                 f"future_covariates {self.future_covariates_!r}")
+        return input_array(panel, self._input_names, roles)
 
-    def _panel_last_inputs(self, inputs: np.ndarray, panel) -> dict:
-        """The last ``n_steps_in`` input rows of every series (one gather, no loop)."""
-        rows = panel.ends[:, None] - self.n_steps_in_ + np.arange(self.n_steps_in_)[None, :]
-        return dict(zip(panel.ids.tolist(), inputs[rows], strict=True))
-
-    def _panel_windows(self, inputs: np.ndarray, panel) -> tuple[np.ndarray, np.ndarray]:
-        """Training windows of every series cut from one array, as :meth:`_training_windows`
-        cuts them series by series: the same windows, in the same order."""
-        n_in, n_out = self.n_steps_in_, self.n_steps_out_
-        n_targets, n_future = len(self.target_names_), len(self.future_covariates_)
-        available = np.maximum(panel.lengths - n_in - n_out + 1, 0)
-        kept = np.where(available > 0, (available - 1) // self.window_stride + 1, 0)
-        if self.max_windows is not None:
-            kept = np.minimum(kept, self.max_windows)
-        if not kept.any():
-            raise InsufficientDataError(
-                f"y has no series long enough for one training window: n_steps_in + n_steps_out = "
-                f"{n_in + n_out} rows are needed; the longest series has {int(panel.lengths.max())}."
-            )
-        series = np.repeat(np.arange(panel.n_series), kept)
-        rank = np.arange(series.size) - np.repeat(np.cumsum(kept) - kept, kept)  # oldest kept window first
-        offset = (available - 1)[series] - self.window_stride * (kept[series] - 1 - rank)
-        block = sliding_window_view(inputs, n_in + n_out, axis=0)[panel.starts[series] + offset]  # (W, F, L)
-        past = block[:, :, :n_in].transpose(0, 2, 1)
-        target = block[:, :n_targets, n_in:].transpose(0, 2, 1)
-        future = block[:, inputs.shape[1] - n_future :, n_in:].transpose(0, 2, 1)
-        sequence = _takes_sequences(self._make_estimator())
-        features = self._features(past, future, sequence)
-        targets = target if sequence else target.reshape(len(target), -1)
-        if np.count_nonzero(kept) > 1:
-            # Windows in the order of their origin time across series (see _training_windows).
-            axis, position = panel.time, offset + n_in - 1
-            origins = axis.at(position, series) if axis.step else calendar_stamps(axis, series, position)
-            order = np.argsort(origins, kind="stable")
-            features, targets = features[order], targets[order]
-        return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
+    def _spec(self, sequence: bool) -> WindowSpec:
+        return WindowSpec(self.n_steps_in_, self.n_steps_out_, len(self.target_names_), len(self.future_covariates_),
+                          self.window_stride, self.max_windows, sequence)
 
     # -- prediction -------------------------------------------------------------
     def predict(self, horizon: int | None = None, X=None):
@@ -671,11 +452,11 @@ class WindowForecaster(BaseForecaster):
             )
         future = self._future_values(X, horizon, n_blocks * n_out)
         inputs = np.stack([self._last_inputs_[key] for key in self.series_ids_])
-        sequence = _takes_sequences(self.estimator_)
+        spec = self._spec(takes_sequences(self.estimator_))
         points, bands = [], []
         for block in range(n_blocks):
             block_future = future[:, block * n_out : (block + 1) * n_out]
-            features = self._features(inputs, block_future, sequence)
+            features = window_features(inputs, block_future, spec)
             self._check_features(features)
             point = self._predict_block(features)
             points.append(point)
@@ -713,26 +494,8 @@ class WindowForecaster(BaseForecaster):
         serve only as inputs, take ``X``'s values where given and else repeat the last one.
         """
         names = self.future_covariates_
-        n_series = len(self.series_ids_)
+        ids = np.empty(len(self.series_ids_), dtype=object)
+        ids[:] = self.series_ids_
         if not names:
-            return np.zeros((n_series, steps, 0))
-        if X is None:
-            raise InsufficientDataError(
-                f"X must give the future covariates {names!r} for the {horizon} forecast step(s); got None."
-            )
-        covariates, _ = as_series_dict(_only_columns(X, names), "X", fill=self.fill)
-        out = np.empty((n_series, steps, len(names)))
-        for i, key in enumerate(self.series_ids_):
-            if key not in covariates:
-                raise InsufficientDataError(self._missing_series_message(key, covariates, "X"))
-            frame = covariates[key]
-            missing = [c for c in names if c not in frame.columns]
-            if missing:
-                raise UnknownColumnError(
-                    f"X lacks the future covariate column(s) {missing!r}; got columns {list(frame.columns)!r}."
-                )
-            needed = self._future_index(key, horizon)
-            self._align(frame[names], needed, key, "X", f"the {horizon} forecast timestamps")
-            extended = frame[names].reindex(self._future_index(key, steps)).ffill()
-            out[i] = extended.to_numpy(dtype=np.float64)
-        return out
+            return np.zeros((len(ids), steps, 0))
+        return future_values(X, self.time_axis_, ids, self.n_obs_, names, horizon, steps, fill=self.fill)

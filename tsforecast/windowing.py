@@ -15,8 +15,8 @@ every column has the same numeric dtype; a frame of mixed dtypes is copied once 
 one array by :meth:`pandas.DataFrame.to_numpy`. ``y`` is a view when the target
 columns are evenly spaced (one column, a contiguous range, or every k-th column);
 otherwise only the target columns are copied once (``n_rows x n_targets`` values) and
-``y`` is a view of that copy. A panel is always copied: its series are validated one
-by one (as float64) and their windows concatenated.
+``y`` is a view of that copy. A panel is always copied: it is validated at once into
+one float64 array, and the windows of all its series are gathered from it in one copy.
 
 Because the windows overlap, writing into them is refused (they are read-only);
 ``np.ascontiguousarray(X)`` makes a private copy, ``n_steps_in`` times the input's
@@ -34,7 +34,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._panel import as_series_dict
+from ._panel import Panel, as_panel, calendar_stamps
 from ._timeindex import regularize_index
 from ._validation import _check_numeric_columns, check_bool, check_int
 from .exceptions import (
@@ -45,7 +45,7 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .panel import ID_COLUMN, TIME_COLUMN, check_same_columns, is_panel
+from .panel import ID_COLUMN, TIME_COLUMN, is_panel
 
 __all__ = ["Windows", "make_windows", "SlidingWindowTransformer"]
 
@@ -82,10 +82,17 @@ class _Prepared:
     parts: list  # [(key, 2-D values of shape (rows, features), pandas.Index or None)]
     columns: list
     kind: str  # "array", "series", "frame" or "panel"
+    panel: Panel | None = None  # the validated panel ("panel" kind)
 
     @property
     def freq(self):
-        index = self.parts[0][2]
+        if self.panel is None:
+            index = self.parts[0][2]
+        else:
+            axis = self.panel.time
+            if axis.kind == "datetime":
+                return axis.offset
+            index = axis.indexes[0] if axis.kind == "mixed" else None
         return getattr(index, "freq", None) if isinstance(index, pd.DatetimeIndex) else None
 
 
@@ -177,16 +184,16 @@ def _prepare_single(data, name: str, check_values: bool) -> _Prepared:
 
 
 def _prepare_panel(data, name: str) -> _Prepared:
-    frames, _ = as_series_dict(data, name)
-    columns = check_same_columns(frames, name)
-    parts = [(key, frame.to_numpy(), frame.index) for key, frame in frames.items()]
-    freqs = {str(getattr(index, "freq", None)) for _, _, index in parts}
-    if len(freqs) > 1:
-        raise InvalidInputError(
-            f"the series of {name} have different frequencies {sorted(freqs)}; "
-            "a panel must have one frequency."
-        )
-    return _Prepared(parts, columns, "panel")
+    panel = as_panel(data, name)  # one float64 array, checked at once
+    if panel.time.kind == "mixed":
+        freqs = {str(getattr(index, "freq", None)) for index in panel.time.indexes}
+        if len(freqs) > 1:
+            raise InvalidInputError(
+                f"the series of {name} have different frequencies {sorted(freqs)}; "
+                "a panel must have one frequency."
+            )
+    parts = [(key, panel.series(i), None) for i, key in enumerate(panel.ids.tolist())]
+    return _Prepared(parts, list(panel.columns), "panel", panel)
 
 
 def _prepare(data, name: str = "data", *, check_values: bool = True) -> _Prepared:
@@ -256,11 +263,37 @@ def _column_selector(positions: np.ndarray, n_columns: int) -> slice | np.ndarra
     return positions  # fancy indexing: a copy of the target columns only
 
 
+def cut_windows(values: np.ndarray, length: int, starts) -> np.ndarray:
+    """The windows of ``length`` rows of ``values`` that start at rows ``starts``:
+    ``(windows, length, columns)``.
+
+    The one window cutter of the package. ``starts`` as a slice gives a read-only
+    view of ``values`` (no value copied); as an array of row numbers (windows of many
+    series of one panel array, never across two when the caller keeps each start at
+    most ``length`` rows before its series' end) one gather.
+
+    Examples
+    --------
+    >>> cut_windows(np.arange(6.0)[:, None], 3, slice(0, None, 2))[:, :, 0].tolist()
+    [[0.0, 1.0, 2.0], [2.0, 3.0, 4.0]]
+    """
+    # sliding_window_view puts the window axis last; transposing keeps it a view.
+    return sliding_window_view(values, length, axis=0)[starts].transpose(0, 2, 1)
+
+
+def gather_windows(values: np.ndarray, length: int, starts: np.ndarray) -> np.ndarray:
+    """The windows of ``length`` rows of ``values`` starting at rows ``starts``, copied
+    in one gather into a C-contiguous ``(windows, length, columns)`` array: a window's
+    rows are ``length * columns`` consecutive values of the row-major array, so they
+    are :func:`cut_windows` of its flattened values."""
+    columns = values.shape[1]
+    flat = np.ascontiguousarray(values).reshape(-1, 1)
+    return cut_windows(flat, length * columns, np.asarray(starts) * columns)[:, :, 0].reshape(-1, length, columns)
+
+
 def _strided(values: np.ndarray, length: int, count: int, stride: int) -> np.ndarray:
     """``count`` read-only windows of ``length`` rows, ``stride`` rows apart: (count, length, columns)."""
-    span = values[: (count - 1) * stride + length]
-    # sliding_window_view puts the window axis last; transposing keeps it a view.
-    return sliding_window_view(span, length, axis=0)[::stride].transpose(0, 2, 1)
+    return cut_windows(values[: (count - 1) * stride + length], length, slice(None, None, stride))
 
 
 def _pair_views(values, n_steps_in, n_steps_out, stride, positions):
@@ -292,24 +325,43 @@ def _concat(arrays: list[np.ndarray]) -> np.ndarray:
     return out
 
 
-def _panel_origins(keys, indexes, counts) -> pd.MultiIndex:
-    ids = pd.Index(list(keys), dtype=object).repeat(counts)
-    times = indexes[0].append(list(indexes[1:])) if len(indexes) > 1 else indexes[0]
+def _panel_origins(panel: Panel, series: np.ndarray, positions: np.ndarray) -> pd.MultiIndex:
+    """``(unique_id, ds)`` of (series, position) pairs, from the time axis at once."""
+    ids = pd.Index(panel.ids.tolist(), dtype=object)[series]
+    axis = panel.time
+    if axis.kind == "mixed":  # each series its own index
+        times = [axis.indexes[row][int(axis.first[row]) + positions[series == row]] for row in range(panel.n_series)]
+        times = times[0].append(times[1:]) if len(times) > 1 else times[0]
+    else:
+        stamps = axis.at(positions, series) if axis.step else calendar_stamps(axis, series, positions)
+        times = axis.to_index(stamps)
     return pd.MultiIndex.from_arrays([ids, times], names=[ID_COLUMN, TIME_COLUMN])
 
 
+def _panel_windows(panel: Panel, n_steps_in, n_steps_out, stride, positions, name: str) -> Windows:
+    """The windows of every series of ``panel`` (never across two), in the order of the
+    series, gathered at once."""
+    lengths = panel.lengths
+    for i in np.flatnonzero(lengths < n_steps_in + n_steps_out)[:1].tolist():
+        _check_length(int(lengths[i]), name, panel.ids[i], n_steps_in, n_steps_out)
+    counts = (lengths - n_steps_in - n_steps_out) // stride + 1
+    series = np.repeat(np.arange(panel.n_series), counts)
+    offset = stride * (np.arange(series.size) - np.repeat(np.cumsum(counts) - counts, counts))
+    starts = panel.starts[series] + offset
+    X = gather_windows(panel.values, n_steps_in, starts)
+    y = gather_windows(panel.values[:, _column_selector(positions, panel.values.shape[1])], n_steps_out,
+                       starts + n_steps_in)
+    X.flags.writeable = y.flags.writeable = False
+    return Windows(X, y, _panel_origins(panel, series, offset + n_steps_in))
+
+
 def _windows(prep: _Prepared, n_steps_in, n_steps_out, stride, positions, name: str) -> Windows:
-    xs, ys, counts, origins = [], [], [], []
-    for key, values, index in prep.parts:
-        _check_length(len(values), name, key, n_steps_in, n_steps_out)
-        X, y, count = _pair_views(values, n_steps_in, n_steps_out, stride, positions)
-        xs.append(X)
-        ys.append(y)
-        counts.append(count)
-        origins.append(_single_origins(index, n_steps_in, count, stride))
-    if prep.kind != "panel":
-        return Windows(xs[0], ys[0], origins[0])
-    return Windows(_concat(xs), _concat(ys), _panel_origins([k for k, _, _ in prep.parts], origins, counts))
+    if prep.kind == "panel":
+        return _panel_windows(prep.panel, n_steps_in, n_steps_out, stride, positions, name)
+    (key, values, index), = prep.parts
+    _check_length(len(values), name, key, n_steps_in, n_steps_out)
+    X, y, count = _pair_views(values, n_steps_in, n_steps_out, stride, positions)
+    return Windows(X, y, _single_origins(index, n_steps_in, count, stride))
 
 
 def make_windows(

@@ -3,9 +3,9 @@
 A task is one model over a chain of folds that share fitted state (a fold that is
 refit starts a new chain unless ``warm_start`` carries weights over), over a set of
 series. Each fold's training data is the panel cut at that fold's cutoffs: a model
-computing on panels gets the cut panel itself (views of the values, nothing after a
-cutoff inside its series' bounds); any other model gets pandas objects built from the
-same windows. A task sent to another process carries only its own series, with every
+computing on panels or fitted globally gets the cut panel itself (views of the values,
+nothing after a cutoff inside its series' bounds), its covariates as a panel of the
+same rows; a model fitted on one series at a time gets pandas objects of its window. A task sent to another process carries only its own series, with every
 target and past-covariate value after its last cutoff blanked out, so no future value
 can reach a forecast.
 """
@@ -109,27 +109,41 @@ def _window_frame(task: Task, row: int, start: int, stop: int) -> pd.DataFrame:
 
 
 def _fold_inputs(task: Task, plan: FoldPlan, uses_covariates: bool):
-    """The training data and future covariates of ``plan`` as pandas objects: nothing
-    after each cutoff, except future-known covariates for the forecast steps."""
-    ys, xs, futures = {}, {}, {}
-    keys = task.panel.ids[task.rows[plan.members]].tolist()
-    for key, member, start, cutoff in zip(keys, plan.members.tolist(), plan.starts.tolist(), plan.cutoffs.tolist()):
-        row = int(task.rows[member])
-        # Gaps are repaired from this fold's own rows, so no value after the cutoff
-        # reaches the training data through an interpolation.
-        train = repaired(_window_frame(task, row, start, cutoff + 1), task.fill, key)
-        ys[key] = train[task.target]
-        if uses_covariates and task.inputs:
-            xs[key] = train[task.inputs]
-            if task.future_covariates:
-                # X may extend past the cutoff only for covariates declared future-known.
-                stop = min(cutoff + 1 + task.steps, int(task.panel.lengths[row]))
-                known = _window_frame(task, row, start, stop)[task.future_covariates]
-                futures[key] = repaired(known, task.fill, key)
-    if task.mode == "global":
-        return keys, ys, (xs or None), (futures or None)
-    key = keys[0]
-    return keys, ys[key], xs.get(key), futures.get(key)
+    """The training data and future covariates of a one-series ``plan`` as pandas
+    objects (the contract of a model fitted on one series): nothing after the cutoff,
+    except future-known covariates for the forecast steps."""
+    (key,) = task.panel.ids[task.rows[plan.members]].tolist()
+    row, start, cutoff = int(task.rows[plan.members[0]]), int(plan.starts[0]), int(plan.cutoffs[0])
+    # Gaps are repaired from this fold's own rows, so no value after the cutoff
+    # reaches the training data through an interpolation.
+    train = repaired(_window_frame(task, row, start, cutoff + 1), task.fill, key)
+    X = X_future = None
+    if uses_covariates and task.inputs:
+        X = train[task.inputs]
+        if task.future_covariates:
+            # X may extend past the cutoff only for covariates declared future-known.
+            stop = min(cutoff + 1 + task.steps, int(task.panel.lengths[row]))
+            X_future = repaired(_window_frame(task, row, start, stop)[task.future_covariates], task.fill, key)
+    return [key], train[task.target], X, X_future
+
+
+def _global_inputs(task: Task, plan: FoldPlan, uses_covariates: bool):
+    """The training panel of all of ``plan``'s series, their covariates ``X`` (a panel
+    of the same rows) and the future-known covariates of the forecast steps: views of
+    the task's values, nothing after each cutoff but future-known covariates."""
+    inputs = task.inputs if uses_covariates else []
+    if not inputs:
+        y = replace(_training_panel(task, plan, plan.members), form=InputForm("panel"))
+        return y, None, None
+    rows = task.rows[plan.members]
+    # Repaired together, as one series' rows, from this fold's rows alone.
+    train = task.panel.window(plan.starts, plan.cutoffs + 1, rows).select([task.target, *inputs]).repaired(task.fill)
+    y, X = replace(train.select([task.target]), form=InputForm("panel")), train.select(inputs)
+    X_future = None
+    if task.future_covariates:
+        stop = np.minimum(plan.cutoffs + 1 + task.steps, task.panel.lengths[rows])
+        X_future = task.panel.window(plan.starts, stop, rows).select(task.future_covariates).repaired(task.fill)
+    return y, X, X_future
 
 
 # --------------------------------------------------------------------------- training state
@@ -272,18 +286,17 @@ def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state
 
 
 def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
-    """A fold of a model fitted on one series, or globally on all of them: on the panel
-    cut at the cutoffs, or, with covariates, on pandas objects of the same windows."""
+    """A fold of a model fitted globally on all series (on the panel cut at the
+    cutoffs, covariates as a panel of the same rows), or on one series at a time."""
     uses_covariates = bool(getattr(task.model, "uses_covariates", False))
-    if task.mode == "global" and not task.future_covariates and not (uses_covariates and task.inputs):
-        panel = replace(_training_panel(task, plan, plan.members), form=InputForm("panel"))
-        keys, fit, update, predict_x = panel.ids.tolist(), (lambda m: m.fit(panel)), (lambda m: m.update(panel)), None
+    if task.mode == "global":
+        y, X, X_future = _global_inputs(task, plan, uses_covariates)
+        keys = y.ids.tolist()
     else:
         keys, y, X, X_future = _fold_inputs(task, plan, uses_covariates)
-        fit, update = (lambda m: m.fit(y, X)), (lambda m: m.update(y, X))
-        predict_x = X_future if task.future_covariates else None
+    fit, update = (lambda m: m.fit(y, X)), (lambda m: m.update(y, X))
     model, how = _fitted(task, plan, model, notes, state, fit, update)
-    record = _forecasts(task, model, keys, predict_x)
+    record = _forecasts(task, model, keys, X_future)
     return model, {"how": how, **record, "history": _history(model) if plan.fit else None, "failed": []}
 
 

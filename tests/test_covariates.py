@@ -1,0 +1,113 @@
+"""Tests of tsforecast._covariates: X aligned to the series of a panel, vectorised.
+
+The identity test compares WindowForecaster forecasts with covariates against those the
+per-series pandas pipeline made before (``tests/data/covariate_forecasts.json``, written
+by ``tests/data/make_covariate_forecasts.py`` with that code).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforecast._covariates import align_covariates, future_values
+from tsforecast._panel import as_panel
+from tsforecast.exceptions import InsufficientDataError, InvalidInputError, UnknownColumnError
+
+DATA = Path(__file__).parent / "data"
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("make_covariate_forecasts", DATA / "make_covariate_forecasts.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_forecasts_with_covariates_equal_those_of_the_per_series_pipeline():
+    expected = json.loads((DATA / "covariate_forecasts.json").read_text())
+    got = {name: forecast for name, forecast in _script().cases()}
+    assert sorted(got) == sorted(expected)
+    for name, forecast in got.items():
+        series = forecast.items() if isinstance(forecast, dict) else [("series", forecast)]
+        for key, values in series:
+            np.testing.assert_allclose(np.asarray(values, dtype=float), expected[name][str(key)], rtol=0,
+                                       atol=1e-12, err_msg=f"{name} {key}")
+
+
+def _panel(freq, lengths=(20, 13), offset=0):
+    frames = {}
+    for i, n in enumerate(lengths):
+        index = pd.RangeIndex(offset + 2 * i, offset + 2 * i + n) if freq is None else \
+            pd.date_range(pd.Timestamp(f"2022-0{1 + i}-01") + offset * pd.tseries.frequencies.to_offset(freq),
+                          periods=n, freq=freq)
+        frames[f"s{i}"] = pd.DataFrame({"x": np.arange(n) + 100.0 * i}, index=index)
+    return frames
+
+
+@pytest.mark.parametrize("freq", ["h", "MS", None])
+def test_aligned_rows_are_those_of_a_pandas_reindex(freq):
+    # X starts 3 steps before y and runs 4 steps past it: each row of y gets X's row at
+    # the same timestamp; the calendar frequency (MS) takes the per-series path.
+    X = _panel(freq, lengths=(27, 20))
+    y = {k: pd.Series(1.0, index=x.index[3:-4], name="y") for k, x in X.items()}
+    panel = align_covariates(as_panel(y), X)
+    assert panel.covariate_columns == ["x"]
+    for i, key in enumerate(y):
+        expected = X[key]["x"].reindex(y[key].index).to_numpy()
+        np.testing.assert_array_equal(panel.covariates[panel.starts[i] : panel.ends[i], 0], expected)
+
+
+@pytest.mark.parametrize("freq", ["h", "MS", None])
+def test_future_values_take_the_forecast_steps_and_repeat_the_last(freq):
+    X = _panel(freq, lengths=(27, 20))
+    y = {k: pd.Series(1.0, index=x.index[:-4], name="y") for k, x in X.items()}
+    panel = as_panel(y)
+    ids = panel.ids
+    out = future_values(X, panel.time, ids, panel.lengths, ["x"], horizon=4, steps=6)
+    for i, key in enumerate(y):
+        tail = X[key]["x"].to_numpy()[-4:]
+        np.testing.assert_array_equal(out[i, :, 0], np.r_[tail, tail[-1], tail[-1]])
+    with pytest.raises(InsufficientDataError, match=r"X\['s0'\] lacks 1 of the 5 forecast timestamps"):
+        future_values(X, panel.time, ids, panel.lengths, ["x"], horizon=5, steps=6)
+    with pytest.raises(UnknownColumnError, match=r"X lacks the future covariate column\(s\) \['z'\]"):
+        future_values(X, panel.time, ids, panel.lengths, ["z"], horizon=4, steps=4)
+    with pytest.raises(InsufficientDataError, match="X has no series 's1'"):
+        future_values({"s0": X["s0"]}, panel.time, ids, panel.lengths, ["x"], horizon=4, steps=4)
+
+
+@pytest.mark.parametrize("freq", ["h", None])
+def test_the_first_failing_series_is_named_as_series_by_series(freq):
+    X = _panel(freq)
+    y = {k: pd.Series(1.0, index=x.index, name="y") for k, x in X.items()}
+    short = {"s0": X["s0"], "s1": X["s1"].iloc[2:]}
+    with pytest.raises(InsufficientDataError, match=r"X\['s1'\] lacks 2 of the timestamps of y, for example"):
+        align_covariates(as_panel(y), short)
+    with pytest.raises(InvalidInputError, match="X has no series 's1'; it must give covariates for every series"):
+        align_covariates(as_panel(y), {"s0": X["s0"]})
+    with pytest.raises(InvalidInputError, match="X and y share column"):
+        align_covariates(as_panel(y), {k: x.rename(columns={"x": "y"}) for k, x in X.items()})
+    with pytest.raises(InvalidInputError, match="same form as y"):
+        align_covariates(as_panel(y), X["s0"])
+
+
+def test_off_grid_and_other_time_types_are_refused_by_name():
+    y = pd.Series(1.0, index=pd.date_range("2022", periods=10, freq="h"), name="y")
+    half_past = pd.DataFrame({"x": np.ones(12)}, index=pd.date_range("2022-01-01 00:30", periods=12, freq="h"))
+    with pytest.raises(InsufficientDataError, match=r"X lacks 10 of the timestamps of y, for example \['2022-01-01"):
+        align_covariates(as_panel(y), half_past)
+    with pytest.raises(InvalidInputError, match="X is indexed by RangeIndex, y by DatetimeIndex"):
+        align_covariates(as_panel(y), pd.DataFrame({"x": np.ones(10)}))
+
+
+def test_cuts_of_a_panel_carry_its_covariates():
+    X = _panel("h")
+    y = {k: pd.Series(1.0, index=x.index, name="y") for k, x in X.items()}
+    panel = align_covariates(as_panel(y), X)
+    cut = panel.window(np.array([2]), np.array([9]), np.array([1]))
+    np.testing.assert_array_equal(cut.covariates[cut.starts[0] : cut.ends[0], 0], X["s1"]["x"].to_numpy()[2:9])

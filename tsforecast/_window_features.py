@@ -1,0 +1,182 @@
+"""From a panel (targets and covariates) to a window regressor's inputs and targets.
+
+One pipeline for every input form: the panel's input columns (targets, past-observed
+covariates, future-known covariates, in that order) become one array ``[rows,
+features]``; training windows of every series are cut from it at once with
+:func:`tsforecast.windowing.cut_windows` (never across two series), and the last
+``n_steps_in`` rows of each series are the forecasting input.
+
+A sequence estimator (3-D input) gets the future-known covariates shifted by
+``n_steps_out`` as extra input features; a flattened one gets them appended to its row
+(see :mod:`tsforecast.forecaster`).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ._panel import Panel, TimeAxis, calendar_stamps
+from ._validation import MAX_MAGNITUDE, check_magnitude
+from .exceptions import InsufficientDataError, UnknownColumnError
+from .windowing import cut_windows
+
+__all__ = ["WindowSpec", "takes_sequences", "check_panel_magnitude", "input_array", "training_windows",
+           "window_features", "last_inputs"]
+
+
+@dataclass(frozen=True)
+class WindowSpec:
+    """The window shape and roles a forecaster cuts its training windows with."""
+
+    n_in: int
+    n_out: int
+    n_targets: int
+    n_future: int
+    stride: int = 1
+    max_windows: int | None = None
+    sequence: bool = False
+
+
+def takes_sequences(estimator) -> bool:
+    """True if the estimator takes (samples, steps, features) windows, declared by the
+    scikit-learn input tag ``three_d_array``; :class:`EncoderDecoderLSTM` always does."""
+    try:
+        if estimator.__sklearn_tags__().input_tags.three_d_array:
+            return True
+    except AttributeError:
+        pass
+    models = sys.modules.get(f"{__package__}.models")  # loaded whenever an LSTM exists
+    return models is not None and isinstance(estimator, models.EncoderDecoderLSTM)
+
+
+def _check_magnitude(values: np.ndarray, columns: list, panel: Panel, name: str) -> None:
+    too_large = (np.abs(values) > MAX_MAGNITUDE).any(axis=1)
+    if not too_large.any():
+        return
+    cumulative = np.r_[0, np.cumsum(too_large)]
+    failing = np.flatnonzero(cumulative[panel.ends] - cumulative[panel.starts])  # rows of a cut's series only
+    if not failing.size:
+        return
+    i = int(failing[0])
+    series = values[panel.starts[i] : panel.ends[i]]
+    where = name if panel.n_series == 1 else f"{name} series {panel.ids[i]!r}"
+    for j, column in enumerate(columns):
+        check_magnitude(series[:, j], f"{where} column {column!r}")
+
+
+def check_panel_magnitude(panel: Panel) -> None:
+    """:func:`check_magnitude` of every column of every series at once (``y``, then the
+    covariates ``X``); the first failing series and column, in the data's order, is
+    named as a check series by series would name it (window regressors square values)."""
+    _check_magnitude(panel.values, panel.columns, panel, "y")
+    if panel.covariates is not None:
+        _check_magnitude(panel.covariates, panel.covariate_columns, panel, "X")
+
+
+def input_array(panel: Panel, names: list, roles: str) -> np.ndarray:
+    """The input columns ``names`` (of ``y`` or ``X``) of all rows, ``(rows, features)``."""
+    columns = list(panel.columns) + list(panel.covariate_columns)
+    missing = [c for c in names if c not in columns]
+    if missing:
+        raise UnknownColumnError(f"the data lacks column(s) {missing!r} used in fit ({roles}); got columns "
+                                 f"{columns!r}.")
+    out = np.empty((len(panel.values), len(names)))
+    for k, name in enumerate(names):
+        if name in panel.columns:
+            out[:, k] = panel.values[:, panel.columns.index(name)]
+        else:
+            out[:, k] = panel.covariates[:, panel.covariate_columns.index(name)]
+    return out
+
+
+def last_inputs(inputs: np.ndarray, panel: Panel, n_in: int) -> dict:
+    """``{series id: its last n_in input rows}`` (one gather, no loop)."""
+    rows = panel.ends[:, None] - n_in + np.arange(n_in)[None, :]
+    return dict(zip(panel.ids.tolist(), inputs[rows], strict=True))
+
+
+def window_features(past: np.ndarray, future: np.ndarray, spec: WindowSpec) -> np.ndarray:
+    """Estimator input from input windows (n, n_in, F) and future covariates (n, n_out, Fu)."""
+    n = len(past)
+    if spec.sequence:
+        if future.shape[2] == 0:
+            return past
+        # Shift the future covariates by n_steps_out: input step t carries the values
+        # at t + n_steps_out, known at the forecast origin.
+        shifted = np.concatenate([past[:, spec.n_out :, past.shape[2] - future.shape[2] :], future], axis=1)
+        return np.concatenate([past, shifted], axis=2)
+    return np.concatenate([past.reshape(n, -1), future.reshape(n, -1)], axis=1)
+
+
+def _origin_stamps(axis: TimeAxis, series: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """Timestamps (as ints) of (series, position) pairs, to order windows by time."""
+    if axis.kind == "mixed":  # each series its own index (of its own time type)
+        out = np.empty(positions.shape, dtype=np.int64)
+        for row in np.unique(series).tolist():
+            index = axis.indexes[row]
+            stamps = index.as_unit("ns").asi8 if isinstance(index, pd.DatetimeIndex) else \
+                np.asarray(index, dtype=np.int64)
+            mask = series == row
+            out[mask] = stamps[int(axis.first[row]) + positions[mask]]
+        return out
+    return axis.at(positions, series) if axis.step else calendar_stamps(axis, series, positions)
+
+
+def _window_rows(panel: Panel, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
+    """First rows (into the panel's arrays) of the training windows, ordered by origin
+    time across series (stable: a series' windows keep their order), and the windows'
+    series. A series' windows end every ``stride`` steps counted back from its last
+    one (always kept), at most ``max_windows`` of them."""
+    n_in, n_out, stride = spec.n_in, spec.n_out, spec.stride
+    available = np.maximum(panel.lengths - n_in - n_out + 1, 0)
+    kept = np.where(available > 0, (available - 1) // stride + 1, 0)
+    if spec.max_windows is not None:
+        kept = np.minimum(kept, spec.max_windows)
+    if not kept.any():
+        raise InsufficientDataError(
+            f"y has no series long enough for one training window: n_steps_in + n_steps_out = "
+            f"{n_in + n_out} rows are needed; the longest series has {int(panel.lengths.max())}."
+        )
+    series = np.repeat(np.arange(panel.n_series), kept)
+    rank = np.arange(series.size) - np.repeat(np.cumsum(kept) - kept, kept)  # oldest kept window first
+    offset = (available - 1)[series] - stride * (kept[series] - 1 - rank)
+    if np.count_nonzero(kept) > 1:
+        order = np.argsort(_origin_stamps(panel.time, series, offset + n_in - 1), kind="stable")
+        series, offset = series[order], offset[order]
+    return panel.starts[series] + offset, series
+
+
+def _flat_windows(columns: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """``(windows, length * features)``: rows ``starts + [0, length)`` of ``columns``,
+    flattened in (step, feature) order, which in a row-major array are ``length *
+    features`` consecutive values: one window of the flattened array, one gather."""
+    flat = np.ascontiguousarray(columns).reshape(-1, 1)
+    return cut_windows(flat, length * columns.shape[1], starts * columns.shape[1])[:, :, 0]
+
+
+def training_windows(inputs: np.ndarray, panel: Panel, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
+    """Training features and targets of every series, cut from one inputs array.
+
+    Windows never cross two series; across series they are ordered by origin time, so
+    that an estimator's chronological validation tail (early stopping) holds the
+    latest windows of every series, not the last series' windows. Each window's rows
+    are gathered once, in that order, straight into the estimator's layout.
+    """
+    starts, _ = _window_rows(panel, spec)
+    n_in, n_out, n_features = spec.n_in, spec.n_out, inputs.shape[1]
+    target_columns, future_columns = inputs[:, : spec.n_targets], inputs[:, n_features - spec.n_future :]
+    if spec.sequence:
+        future = cut_windows(future_columns, n_out, starts + n_in)
+        features = window_features(cut_windows(inputs, n_in, starts), future, spec)
+        targets = cut_windows(target_columns, n_out, starts + n_in)
+    else:
+        features = _flat_windows(inputs, starts, n_in)
+        if spec.n_future:
+            features = np.concatenate([features, _flat_windows(future_columns, starts + n_in, n_out)], axis=1)
+        targets = _flat_windows(target_columns, starts + n_in, n_out)
+    # A single output is given as 1-D, as scikit-learn regressors expect.
+    return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
