@@ -157,7 +157,8 @@ def render(report: dict) -> str:
                      f"| {r['lstm_fallbacks']} of {r['lstm_fits']} fits |")
     worse = [name for name, r in rows.items() if r["skill_vs_snaive"]["lstm"] < 0]
     lines += ["", "## Target: the default LSTM's MASE at most the seasonal naive's on every dataset", "",
-              f"- datasets run: {len(rows)} of {len(DATASETS)}",
+              f"- datasets run: {len(rows)} of {len(DATASETS)}, in "
+              f"{sum(r['cpu_seconds'] for r in rows.values()):.0f} CPU seconds (all threads of the process)",
               "- skill < 0 (worse than the seasonal naive): " + (", ".join(worse) if worse else "none")]
     return "\n".join(lines) + "\n"
 

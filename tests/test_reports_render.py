@@ -16,6 +16,7 @@ REPORTS = ROOT / "reports"
 #: report -> (benchmark module in benchmarks/, its function from the JSON document to the Markdown).
 RENDERERS = {
     "blas_threads": ("blas_threads", "render"),
+    "defaults_suite": ("defaults_suite", "render"),
     "interval_scale": ("interval_scale", "render"),
     "lstm_defaults": ("lstm_defaults", "render"),
     "ltsf": ("ltsf", "render"),
