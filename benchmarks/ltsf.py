@@ -55,6 +55,8 @@ CONFIGS = {
     "default": {},
     "season24": {"season_length": 24},
     "season24_mse": {"season_length": 24, "loss": "mse"},
+    "joint": {"channels": "joint"},
+    "independent": {"channels": "independent"},
 }
 #: Compared by default (each costs one full fit per horizon on a shared 2-core machine).
 DEFAULT_CONFIGS = ("default", "season24")

@@ -17,6 +17,7 @@ REPORTS = ROOT / "reports"
 RENDERERS = {
     "blas_threads": ("blas_threads", "render"),
     "covariate_backtest": ("covariate_backtest", "render"),
+    "defaults_suite": ("defaults_suite", "render"),
     "interval_scale": ("interval_scale", "render"),
     "lstm_defaults": ("lstm_defaults", "render"),
     "ltsf": ("ltsf", "render"),

@@ -23,7 +23,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._validation import check_array, check_bool, check_choice, check_float, check_int, check_magnitude
 from ..exceptions import FallbackWarning, InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
-from .channels import CHANNELS, choose_channels, from_channels, targets_to_channels, to_channels
+from .channels import CHANNELS, add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .fallback import shrinkage_on_tail
 from .selection import search_settings
 from .scaling import SCALINGS, make_scaler, seasonal_naive_beats_naive
@@ -285,9 +285,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         target as its own series (its past plus the covariate features: PatchTST's and
         SegRNN's channel independence, the better choice on the long-horizon
         benchmarks). ``"auto"``: with several targets, short trial fits of both on the
-        earlier training windows, the one with the lower error on the chronological
-        validation tail is kept (stored as ``channels_``); with one target the two are
-        the same network (``"joint"``).
+        same earlier training windows; ``"independent"`` is kept unless ``"joint"`` beats
+        it on the chronological validation tail by more than the tail's noise (stored as
+        ``channels_``); with one target the two are the same network (``"joint"``).
     search : bool, default=False
         Choose on the data, in :meth:`fit`: the reference the network corrects
         (``scaling="seasonal"`` on ``season_length`` or on 1), the look-back (the latest
@@ -297,6 +297,13 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         :mod:`tsforecast.models.selection`). Overrides ``scaling``, ``segment_length`` and
         the reference season; candidates the windows cannot hold are skipped with a
         recorded reason (``search_skipped_``).
+    channel_embedding : bool, default=False
+        With ``channels_ == "independent"``: append a one-hot of the channel to every step
+        of its window, after scaling, so that the shared network learns a vector per
+        channel (SegRNN's channel embedding; see :func:`~tsforecast.models.channels.add_channel_ids`)
+        and may treat the channels differently; the forecasts are then no longer
+        equivariant to a permutation of the channels. No effect with ``"joint"``, whose
+        channels are distinct features already.
 
     Attributes
     ----------
@@ -333,6 +340,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     channel_scores_ : dict of str to float
         Validation-tail error of each mode tried by ``channels="auto"`` (empty when
         nothing was tried).
+    channel_ids_ : int
+        One-hot channel columns appended to each stacked window (the number of targets
+        with ``channel_embedding`` in independent mode, else 0).
     fallback_ : bool
         True when, on the validation tail, the trained network did not beat its
         reference forecast (``scaling_="seasonal"``: the seasonal naive, or the naive
@@ -405,6 +415,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         warm_start: bool = False,
         channels: str = "auto",
         search: bool = False,
+        channel_embedding: bool = False,
     ):
         self.units = units
         self.n_layers = n_layers
@@ -431,6 +442,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.warm_start = warm_start
         self.channels = channels
         self.search = search
+        self.channel_embedding = channel_embedding
 
     # ------------------------------------------------------------------ checks
 
@@ -461,6 +473,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             "warm_start": check_bool(self.warm_start, "warm_start"),
             "channels": check_choice(self.channels, "channels", CHANNELS),
             "search": check_bool(self.search, "search"),
+            "channel_embedding": check_bool(self.channel_embedding, "channel_embedding"),
             "verbose": check_int(int(self.verbose) if isinstance(self.verbose, bool) else self.verbose, "verbose",
                                  minimum=0, maximum=2),
         }
@@ -623,6 +636,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         p["segment_length"] = self._resolve_segment_length(p, X3.shape[1])
         scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
         Xs, ys, _ = scaler.transform(X3, y3)
+        channel_ids = n_targets if channels == "independent" and p["channel_embedding"] else 0
+        Xs = add_channel_ids(Xs, n_targets) if channel_ids else Xs
         quantiles = p["quantiles"]
         median_index = 0 if quantiles is None else (quantiles.index(0.5) if 0.5 in quantiles else len(quantiles) // 2)
 
@@ -631,7 +646,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         # scikit-learn's warm-start rule: continue only a fitted model, and only when asked
         previous = self.network_.get_weights() if p["warm_start"] and hasattr(self, "network_") else None
         with _KERAS_LOCK, _seeded(seed):
-            train_model, network = self._build(p, X3.shape[1], X3.shape[2], n_steps_out, y3.shape[2], net_features,
+            train_model, network = self._build(p, Xs.shape[1], Xs.shape[2], n_steps_out, y3.shape[2], net_features,
                                                median_index, seed)
             if previous is not None:
                 _carry_weights(previous, network)
@@ -650,7 +665,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.scaling_, self.season_length_, self.segment_length_ = scaling, season_length, p["segment_length"]
         self.scaler_ = scaler
         self.network_ = network
-        self.channels_, self.channel_scores_ = channels, channel_scores
+        self.channels_, self.channel_scores_, self.channel_ids_ = channels, channel_scores, channel_ids
         self.input_steps_ = int(X3.shape[1])
         self.search_scores_, self.search_skipped_ = search.get("scores", {}), search.get("skipped", {})
         self.shrinkage_, self.fallback_, self.reference_errors_ = shrinkage, shrinkage < 1.0, reference_errors
@@ -833,7 +848,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         if independent:
             X3 = to_channels(X3, self.target_features_)
         Xs, _, context = self.scaler_.transform(X3)
-        Xs = Xs.astype(np.float32)
+        Xs = (add_channel_ids(Xs, self.n_targets_) if getattr(self, "channel_ids_", 0) else Xs).astype(np.float32)
         # Calling the network directly skips Model.predict's per-model graph tracing; a
         # fixed chunk size keeps memory bounded for many windows.
         with _KERAS_LOCK:

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "tail_length", "trial_error"]
+__all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "tail_length", "trial_error", "trial_window_errors"]
 
 #: Epochs of each trial fit (at most the model's own ``epochs``).
 TRIAL_EPOCHS = 5
@@ -42,14 +42,15 @@ def _subsample(n: int, size: int) -> np.ndarray:
     return np.unique(np.linspace(0, n - 1, max(size, 1)).round().astype(np.int64))
 
 
-def trial_error(model, params: dict, X: np.ndarray, y: np.ndarray, n_val: int, seed: int,
-                samples: int = TRIAL_SAMPLES, input_steps: int | None = None) -> float:
-    """Validation-tail error of a short fit of ``model`` with ``params`` set.
+def trial_window_errors(model, params: dict, X: np.ndarray, y: np.ndarray, n_val: int, seed: int,
+                        samples: int = TRIAL_SAMPLES, input_steps: int | None = None) -> np.ndarray:
+    """Validation-tail error of each tail window after a short fit of ``model`` with ``params`` set.
 
     ``X (n, T, F)`` and ``y (n, H, K)`` are the training windows; the last ``n_val`` are the
     tail. With ``input_steps``, the trial reads only the latest ``input_steps`` steps of
-    each window. The error is the mean over targets of each target's mean absolute error
-    divided by its standard deviation over the windows before the tail (scale-free).
+    each window. A window's error is the mean over targets of its mean absolute error
+    divided by the target's standard deviation over the windows before the tail
+    (scale-free), shape ``(n_val,)``.
     """
     n = len(X)
     rows = _subsample(n - n_val, min(samples, max((n - n_val) // _TRIAL_SHARE, _MIN_TRIAL_WINDOWS)))
@@ -63,4 +64,10 @@ def trial_error(model, params: dict, X: np.ndarray, y: np.ndarray, n_val: int, s
     pred = np.asarray(trial.predict(X[n - n_val:, -steps:])).reshape(y[n - n_val:].shape)
     spread = y[: n - n_val].std(axis=(0, 1))
     spread = np.where(spread > 0, spread, 1.0)
-    return float((np.abs(y[n - n_val:] - pred).mean(axis=(0, 1)) / spread).mean())
+    return (np.abs(y[n - n_val:] - pred).mean(axis=1) / spread).mean(axis=1)
+
+
+def trial_error(model, params: dict, X: np.ndarray, y: np.ndarray, n_val: int, seed: int,
+                samples: int = TRIAL_SAMPLES, input_steps: int | None = None) -> float:
+    """Mean over the tail of :func:`trial_window_errors`."""
+    return float(trial_window_errors(model, params, X, y, n_val, seed, samples, input_steps).mean())

@@ -1,0 +1,37 @@
+"""The seeded synthetic half-hourly load of ``datasets/synthetic_load.py`` (issue 22: sub-daily
+data with a long declared season; we hold no half-hourly load data): a daily profile, lower
+weekends, a weather-driven level that moves from week to week, noise.
+
+The issue's CLI case on it (``backtest --horizon 48 --folds 7 --season-length 336 --models
+lstm,snaive``) is not met yet (LSTM MASE 0.383 against the seasonal naive's 0.353); it is a
+12-minute run, kept out of the suite until it holds, and recorded in the issue's notes."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("synthetic_load", REPO / "datasets" / "synthetic_load.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_synthetic_load_is_seeded_with_a_daily_and_a_weekly_season():
+    make = _generator().half_hourly_load
+    load = make(weeks=4, seed=0)
+    assert len(load) == 4 * 336 and load.index.freqstr == "30min"
+    assert load.equals(make(weeks=4, seed=0)) and not load.equals(make(weeks=4, seed=1))
+    values = load.to_numpy()
+    lag_error = {lag: np.abs(values[lag:] - values[:-lag]).mean() for lag in (24, 48)}
+    assert lag_error[48] < 0.5 * lag_error[24]  # a day ago is like now; half a day ago is not
+    days = values.reshape(-1, 48)
+    swing = days.max(axis=1) / days.min(axis=1)  # the daily peak over the night, free of the level
+    weekend = np.arange(len(days)) % 7 >= 5  # 2024-01-01 is a Monday
+    assert swing[weekend].mean() < swing[~weekend].mean() - 0.05
