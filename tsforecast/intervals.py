@@ -33,7 +33,8 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._calibration import INTERVAL_METHODS
 from ._panel import as_panel
-from ._validation import check_bool, check_choice, check_int
+from ._params import Boolean, Check, Integer, Options, validate_params
+from ._validation import check_choice, check_int
 from .base import (
     DEFAULT_LEVELS,
     DEFAULT_QUANTILES,
@@ -91,6 +92,14 @@ def _min_train_length(model) -> int:
         return int(n_in) + int(n_out)
     minimum = getattr(model, "_min_length", None)
     return max(2, int(minimum())) if callable(minimum) else 2
+
+
+def _check_model(model, name: str):
+    """``model``: a forecaster (fit and predict)."""
+    if not (isinstance(model, BaseEstimator) and callable(getattr(model, "fit", None))
+            and callable(getattr(model, "predict", None))):
+        raise InputTypeError(f"{name} must be a forecaster (fit and predict); got {type(model).__name__}.")
+    return model
 
 
 class ConformalIntervals(BaseForecaster):
@@ -160,6 +169,15 @@ class ConformalIntervals(BaseForecaster):
     """
 
     supports_quantiles = True
+    _parameter_constraints = {
+        "model": Check(_check_model),
+        "levels": Check(check_levels),
+        "horizon": Integer(minimum=1, allow_none=True),
+        "n_windows": Integer(minimum=1),
+        "step": Integer(minimum=1, allow_none=True),
+        "pooling": Options(_POOLING),
+        "refit": Boolean(),
+    }
 
     def __init__(self, model, levels=DEFAULT_LEVELS, horizon: int | None = None, n_windows: int = 20,
                  step: int | None = None, pooling: str = "auto", refit: bool = True):
@@ -194,13 +212,10 @@ class ConformalIntervals(BaseForecaster):
 
     # -- fitting ------------------------------------------------------------------
     def _check_params(self) -> tuple:
-        if not (isinstance(self.model, BaseEstimator) and callable(getattr(self.model, "fit", None))
-                and callable(getattr(self.model, "predict", None))):
-            raise InputTypeError(f"model must be a forecaster (fit and predict); got {type(self.model).__name__}.")
-        levels = check_levels(self.levels)
-        n_windows = check_int(self.n_windows, "n_windows", minimum=1)
-        pooling = check_choice(self.pooling, "pooling", _POOLING)
-        refit = check_bool(self.refit, "refit")
+        """The declared checks and the settings the model must allow: ``(levels, n_windows,
+        pooling, refit)``, ``pooling="auto"`` resolved."""
+        p = validate_params(self)
+        levels, n_windows, pooling, refit = p["levels"], p["n_windows"], p["pooling"], p["refit"]
         if not refit and not callable(getattr(self.model, "update", None)):
             raise InvalidParameterError(
                 f"refit=False calibrates with update(y, X), which {type(self.model).__name__} does not have; "
