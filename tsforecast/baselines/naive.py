@@ -50,7 +50,6 @@ class Naive(LocalForecaster):
     """
 
     supports_quantiles = True
-    reference_priority = 1
 
     def __init__(self, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -84,7 +83,6 @@ class SeasonalNaive(LocalForecaster):
     """
 
     supports_quantiles = True
-    reference_priority = 0  # the honest yardstick of seasonal data
     _parameter_constraints = {"season_length": Integer(minimum=1), **LocalForecaster._parameter_constraints}
 
     def __init__(self, season_length: int = 1, *, n_jobs: int | None = None,
