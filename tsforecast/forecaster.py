@@ -250,8 +250,7 @@ class WindowForecaster(BaseForecaster):
         -------
         self
         """
-        p = validate_params(self)
-        n_in, n_out = self.n_steps_in_, self.n_steps_out_ = p["n_steps_in"], p["n_steps_out"]
+        n_in, n_out = self._check_steps()
         self._make_estimator()  # a wrong estimator fails before the data are windowed
         panel = self._fit_panel(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
         if X is None and panel.time.kind != "mixed":
@@ -329,6 +328,12 @@ class WindowForecaster(BaseForecaster):
     # the conformal calibrations made on it, too).
     _INPUT_STATE = ("input_form_", "series_ids_", "target_names_", "n_series_", "time_axis_", "n_obs_",
                     "_last_inputs_", "_training_panel_", "_conformal_cache_")
+
+    def _check_steps(self) -> tuple[int, int]:
+        """Every declared parameter checked (the one validator); the window lengths set."""
+        p = validate_params(self)
+        self.n_steps_in_, self.n_steps_out_ = p["n_steps_in"], p["n_steps_out"]
+        return self.n_steps_in_, self.n_steps_out_
 
     def _make_estimator(self):
         if self.estimator is not None:
