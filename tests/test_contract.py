@@ -8,6 +8,7 @@ error naming the argument.
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -295,3 +296,150 @@ def test_target_columns_are_those_fit_forecasts(params, expected):
     else:
         assert model.fit(covariate_panel()).forecast_arrays(3).targets == expected
     assert baselines.Naive().target_columns(["y", "x"]) == ["y", "x"]
+
+
+# --------------------------------------------------------------------------- declared parameters
+def _registered_estimators() -> dict:
+    """Every saveable class of the registry with constructor parameters (forecasters, the
+    LSTM and its ensemble): each declares them in ``_parameter_constraints``."""
+    from tsforecast._registry import CLASSES
+
+    out = {}
+    for name, entry in CLASSES.items():
+        if entry.forecaster or name in ("EncoderDecoderLSTM", "MedianEnsemble"):
+            out[name] = getattr(tsf, name) if entry.public else None
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(_registered_estimators()))
+def test_parameter_constraints_declare_exactly_the_init_parameters(name):
+    import inspect
+
+    cls = _registered_estimators()[name]
+    signature = [p for p in inspect.signature(cls.__init__).parameters if p != "self"]
+    assert list(cls._parameter_constraints) == signature, (
+        f"{name}._parameter_constraints {list(cls._parameter_constraints)} against __init__ {signature}")
+
+
+@pytest.mark.parametrize(("model", "argument", "value", "error"), [
+    (lambda: baselines.SeasonalNaive(season_length=0), "season_length", "0", InvalidParameterError),
+    (lambda: baselines.Naive(fill="mean"), "fill", "'mean'", InvalidParameterError),
+    (lambda: baselines.TSB(alpha_d=1.5), "alpha_d", "1.5", InvalidParameterError),
+    (lambda: tsf.WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=3, max_windows=0), "max_windows", "0",
+     InvalidParameterError),
+    (lambda: tsf.Combination([baselines.Naive()], method="mode"), "method", "'mode'", InvalidParameterError),
+    (lambda: tsf.ConformalIntervals(baselines.Naive(), pooling="all"), "pooling", "'all'", InvalidParameterError),
+    (lambda: tsf.ConformalIntervals(baselines.Naive(), refit="no"), "refit", "'no'", InputTypeError),
+])
+def test_the_one_validator_refuses_in_fit_naming_argument_and_value(model, argument, value, error):
+    """``__init__`` stores anything (scikit-learn's rule); ``fit`` refuses, naming both."""
+    estimator = model()
+    with pytest.raises(error, match=rf"{argument}.*{re.escape(value)}"):
+        estimator.fit(series())
+
+
+def test_a_declaration_that_misses_a_parameter_is_caught_by_the_validator():
+    from tsforecast._params import Integer, validate_params
+
+    class Sloppy(baselines.SeasonalNaive):
+        _parameter_constraints = {"season_length": Integer(minimum=1)}
+
+    with pytest.raises(TypeError, match="n_jobs"):
+        validate_params(Sloppy())
+
+
+# --------------------------------------------------------------------------- capabilities keep their promises
+CAPABILITIES = ("supports_quantiles", "uses_covariates", "fits_globally", "computes_on_panel")
+
+
+def test_capabilities_are_declared_once_on_the_base_class():
+    """The flags every forecaster answers, with their defaults, live on BaseForecaster only;
+    ``reference_priority`` is the report's choice, not a model's."""
+    for flag in CAPABILITIES:
+        assert getattr(tsf.base.BaseForecaster, flag) is False
+    for name in FORECASTERS:
+        model = FORECASTERS[name]()
+        assert not hasattr(model, "reference_priority")
+        assert all(isinstance(getattr(model, flag), bool) for flag in CAPABILITIES)
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_supports_quantiles_promises_quantile_methods(name):
+    model = FORECASTERS[name]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(long_panel())
+    if not model.supports_quantiles:
+        with pytest.raises(InvalidParameterError, match="supports_quantiles"):
+            model.predict_quantiles(3, quantiles=[0.1, 0.9])
+        return
+    frame = model.predict_quantiles(3, quantiles=[0.1, 0.9])
+    assert {"q0.1", "q0.9"} <= set(frame.columns) and np.isfinite(frame[["q0.1", "q0.9"]].to_numpy()).all()
+    assert (frame["q0.1"] <= frame["q0.9"]).all()
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_uses_covariates_promises_that_X_is_taken_and_its_absence_that_X_is_refused(name):
+    data = covariate_panel()
+    y, X = data[["unique_id", "ds", "y"]], data[["unique_id", "ds", "x"]]
+    model = FORECASTERS[name]()
+    if not model.uses_covariates:
+        with pytest.raises(InvalidParameterError, match=r"X must be None"):
+            model.fit(y, X)
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(y, X)
+    assert model.forecast_arrays(3).point.shape == (3, 3, 1)
+
+
+def _series_b_after_a_changes(name):
+    """Forecasts of series ``b`` in a panel fit, and in a fit where series ``a`` is another."""
+    panel = long_panel()
+    other = panel.assign(y=np.where(panel["unique_id"] == "a", panel["y"] * 3.0 + 40.0, panel["y"]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        first = FORECASTERS[name]().fit(panel).forecast_arrays(3).point[1]
+        second = FORECASTERS[name]().fit(other).forecast_arrays(3).point[1]
+    return first, second
+
+
+def _where(flag: str, value: bool) -> list:
+    """The PARAMS whose forecaster's capability ``flag`` is ``value`` (chosen at collection:
+    no skip at run time)."""
+    def name(param):
+        return param if isinstance(param, str) else param.values[0]
+
+    return [param for param in PARAMS if bool(getattr(FORECASTERS[name(param)](), flag)) is value]
+
+
+@pytest.mark.parametrize("name", _where("fits_globally", False))
+def test_fits_globally_false_promises_series_fitted_alone(name):
+    """A local model's forecast of a series depends on that series only (a global one may
+    learn from the others: the backtest then fits it once a fold, on all series)."""
+    first, second = _series_b_after_a_changes(name)
+    np.testing.assert_allclose(first, second, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name", _where("computes_on_panel", True))
+def test_computes_on_panel_promises_fit_on_a_panel_object(name):
+    """``computes_on_panel``: ``fit`` takes the internal Panel itself (the backtest hands it
+    chunks of series so) and forecasts as from the user's frame."""
+    from tsforecast._panel import as_panel
+
+    model = FORECASTERS[name]()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from_panel = model.fit(as_panel(long_panel(), "y")).forecast_arrays(3)
+        from_frame = FORECASTERS[name]().fit(long_panel()).forecast_arrays(3)
+    np.testing.assert_array_equal(from_panel.point, from_frame.point)
+    assert from_panel.series_ids == from_frame.series_ids
+
+
+@pytest.mark.parametrize("name", PARAMS)
+def test_forecast_arrays_are_float64_arrays_in_the_declared_order(name):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = FORECASTERS[name]().fit(long_panel()).forecast_arrays(2)
+    assert isinstance(out.point, np.ndarray) and out.point.dtype == np.float64 and out.point.shape == (2, 2, 1)
+    assert out.series_ids == ["a", "b"] and out.targets == ["y"] and np.isfinite(out.point).all()

@@ -22,7 +22,7 @@ from sklearn.tree import DecisionTreeRegressor
 
 import tsforecast
 from tsforecast import WindowForecaster, load, save
-from tsforecast import persistence
+from tsforecast import _encoding, _io, _keras_files, persistence
 from tsforecast.exceptions import InputTypeError, InvalidParameterError, ModelFileError
 
 
@@ -343,7 +343,7 @@ def test_lambda_layer_is_refused_and_never_runs(lstm_file, tmp_path, monkeypatch
         load(tmp_path / "lambda.tsf")
     assert not marker.exists() and calls == []  # refused before Keras saw it
     # Without our own scan, Keras' safe mode still refuses it, wrapped as ModelFileError.
-    monkeypatch.setattr(persistence, "_check_keras_config", lambda *a: None)
+    monkeypatch.setattr(_keras_files, "check_keras_config", lambda *a: None)
     with pytest.raises(ModelFileError, match="safe mode"):
         load(tmp_path / "lambda.tsf")
     assert not marker.exists() and calls == [1]
@@ -370,7 +370,7 @@ def test_keras_config_naming_a_foreign_module_is_refused(lstm_file, tmp_path):
 
 
 def failing_writer(monkeypatch, after: int):
-    real = persistence._write_member
+    real = _io._write_member  # the one archive writer's member hook
     count = {"n": 0}
 
     def write(archive, name, data):
@@ -379,7 +379,7 @@ def failing_writer(monkeypatch, after: int):
             raise OSError("disk full (injected)")
         real(archive, name, data)
 
-    monkeypatch.setattr(persistence, "_write_member", write)
+    monkeypatch.setattr(_io, "_write_member", write)
 
 
 def test_interrupted_save_leaves_no_file(tmp_path, monkeypatch):
@@ -648,7 +648,7 @@ def test_allow_list_covers_every_network_variant(tmp_path):
         train.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.Huber())
         name = f"{decoder}-{segment_length}"
         model.save(tmp_path / f"{name}.keras")
-        persistence._check_keras_config((tmp_path / f"{name}.keras").read_bytes(), name, tmp_path)
+        _keras_files.check_keras_config((tmp_path / f"{name}.keras").read_bytes(), name, tmp_path)
 
 
 @pytest.mark.parametrize("version, safe", [
@@ -657,7 +657,7 @@ def test_allow_list_covers_every_network_variant(tmp_path):
     ("3.16.0", True), ("3.16.0.dev2026", True), ("4.0.0", True), ("nightly", False),
 ])
 def test_keras_version_floor(version, safe):
-    assert persistence._keras_version_is_safe(version) is safe
+    assert _keras_files.keras_version_is_safe(version) is safe
 
 
 def test_load_refuses_an_old_keras(lstm_file, monkeypatch):
@@ -672,7 +672,7 @@ def test_load_refuses_an_old_keras(lstm_file, monkeypatch):
 def test_installed_keras_meets_the_floor():
     import keras
 
-    assert persistence._keras_version_is_safe(keras.__version__), keras.__version__
+    assert _keras_files.keras_version_is_safe(keras.__version__), keras.__version__
 
 
 # ---------------------------------------------------------------------------- attribute names and hooks
@@ -753,11 +753,11 @@ def test_allow_list_comes_from_the_registry():
     from tsforecast import _registry
 
     saveable = _registry.saveable_classes()
-    assert persistence._TSFORECAST_CLASSES == saveable
+    assert _encoding.TSFORECAST_CLASSES == saveable
     assert set(_registry.forecaster_names()) <= set(saveable)
     for name in saveable:
-        assert persistence._resolve_class(f"tsforecast:{name}").__name__ == name
-    assert persistence._resolve_class("tsforecast:backtest") is None  # public, but no class to restore
+        assert _encoding.resolve_class(f"tsforecast:{name}").__name__ == name
+    assert _encoding.resolve_class("tsforecast:backtest") is None  # public, but no class to restore
 
 
 def test_pyproject_pins_the_same_keras_floor():

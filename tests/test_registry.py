@@ -8,7 +8,7 @@ import sys
 import pytest
 
 import tsforecast
-from tsforecast import _registry, persistence
+from tsforecast import _encoding, _registry
 from tsforecast.cli import _registry as cli_registry
 
 
@@ -37,7 +37,7 @@ def test_cli_names_map_to_registered_forecasters():
 def test_every_forecaster_is_saveable_and_restorable():
     for name in _registry.forecaster_names():
         assert name in _registry.saveable_classes()
-        assert persistence._resolve_class(f"tsforecast:{name}") is getattr(tsforecast, name)
+        assert _encoding.resolve_class(f"tsforecast:{name}") is getattr(tsforecast, name)
 
 
 def test_registry_imports_nothing_heavy():

@@ -317,4 +317,5 @@ def test_the_reference_is_chosen_by_declared_capability_not_by_class_name():
     assert choose_reference(result, None) == "naive"
     result = backtest({"naive": Naive(), "weekly": SeasonalNaive(7)}, y, horizon=3, cv=2, progress=False)
     assert choose_reference(result, None) == "weekly"
-    assert result.info["models"]["weekly"]["reference_priority"] == 0
+    assert result.info["models"]["weekly"]["class"] == "tsforecast.baselines.naive.SeasonalNaive"
+    assert all("reference_priority" not in spec for spec in result.info["models"].values())  # not the models' say

@@ -22,6 +22,7 @@ calibrations made before it was saved and refuses others with an error saying so
 
 from __future__ import annotations
 
+from ._conformal import Calibrator, pooling_for
 from ._validation import check_int
 from .exceptions import InvalidParameterError
 
@@ -66,36 +67,32 @@ def conformal_interval_arrays(model, horizon, X, quantiles, levels, n_windows) -
     h = model._check_horizon(horizon, default=getattr(model, "n_steps_out_", None))
     n_windows = DEFAULT_CALIBRATION_WINDOWS if n_windows is None else check_int(n_windows, "n_windows", minimum=1)
     calibration = _calibration(model, h, n_windows, calibration_refits(model), levels)
-    forecast = calibration.forecast_arrays(h, X, quantiles)
-    return forecast.point, forecast.quantiles
+    point = model.forecast_arrays(h, X).point
+    return point, calibration._bounds(point, quantiles)
 
 
-def _calibration(model, horizon: int, n_windows: int, refit: bool, levels):
-    """A ConformalIntervals around the fitted ``model``, calibrated once per settings."""
-    from .intervals import ConformalIntervals  # intervals builds on base, which calls this module
-
-    wrapper = ConformalIntervals(model, levels=levels, horizon=horizon, n_windows=n_windows, refit=refit)
+def _calibration(model, horizon: int, n_windows: int, refit: bool, levels) -> Calibrator:
+    """The calibration around the fitted ``model`` (that of a ConformalIntervals with
+    these settings and ``pooling="auto"``), computed once per settings."""
+    calibrator = Calibrator(model, n_windows, pooling_for(model, "auto"))
     key = f"horizon={horizon},n_windows={n_windows},refit={refit}"
     cache = getattr(model, "_conformal_cache_", None)
     if cache and key in cache:
-        wrapper.model_ = model
-        wrapper.series_ids_, wrapper.target_names_ = model.series_ids_, model.target_names_
+        calibrator.series_ids_, calibrator.target_names_ = model.series_ids_, model.target_names_
         for name in _STATE:
-            setattr(wrapper, name, cache[key][name])
-        wrapper._check_levels_calibrated(levels)  # the same errors and warnings as a first call
-        return wrapper
+            setattr(calibrator, name, cache[key][name])
+        calibrator._check_levels_calibrated(levels)  # the same errors and warnings as a first call
+        return calibrator
     panel = _training_panel(model, key, cache)
     _check_no_covariates_needed(model, panel)
-    _, _, pooling, refit = wrapper._check_params()
-    wrapper.model_ = model
     try:
-        wrapper._calibrate(panel, None, levels, n_windows, pooling, refit, horizon, horizon)
+        calibrator._calibrate(panel, None, levels, n_windows, calibrator.pooling, refit, horizon, horizon)
     finally:
         # Cached also when the levels asked for cannot be calibrated (too few windows):
         # lower levels need no new refits.
-        if hasattr(wrapper, "horizon_"):
-            model._conformal_cache_ = {**(cache or {}), key: {name: getattr(wrapper, name) for name in _STATE}}
-    return wrapper
+        if hasattr(calibrator, "horizon_"):
+            model._conformal_cache_ = {**(cache or {}), key: {name: getattr(calibrator, name) for name in _STATE}}
+    return calibrator
 
 
 def _training_panel(model, key: str, cache):

@@ -12,20 +12,30 @@ and the CLI's CSV outputs) goes through here, so all of them behave alike:
 - an error of the operating system (no permission, disk full) is raised as
   :class:`~tsforecast.exceptions.FileWriteError` naming the target and the reason, never
   the temporary file's name.
+
+One archive format serves the files that hold several parts (model files, backtest
+results): a zip whose :data:`MANIFEST` lists the SHA-256 of every other member
+(:func:`digests`), written by :func:`write_archive`, optionally signed with an
+HMAC-SHA256 of the manifest (:func:`hmac_sha256`); one JSON encoder (:func:`dumps`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from .exceptions import FileWriteError, InputTypeError
 
-__all__ = ["as_path", "make_parents", "os_errors", "atomic_write", "fsync_folder"]
+__all__ = ["as_path", "make_parents", "os_errors", "atomic_write", "fsync_folder", "MANIFEST", "dumps", "digests",
+           "mismatched", "hmac_sha256", "write_archive"]
 
 
 def as_path(path, argument: str = "path") -> Path:
@@ -139,3 +149,64 @@ def fsync_folder(folder: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+# ---------------------------------------------------------------------------- the one archive format
+#: The member of every tsforecast archive (model files, backtest results) that describes
+#: the others, with the SHA-256 of each (``"sha256"``: name -> hex digest).
+MANIFEST = "manifest.json"
+
+
+def dumps(value, *, canonical: bool = False) -> bytes:
+    """The one JSON encoder of tsforecast's files, as UTF-8 bytes.
+
+    Readable (one item a line) by default; ``canonical``: sorted keys without spaces, the
+    form digests and cache keys are computed on (equal values, equal bytes). Values JSON
+    has no type for (a Timestamp, a numpy scalar) are written as their ``str``.
+
+    Examples
+    --------
+    >>> dumps({"b": 1, "a": [1, 2]}, canonical=True)
+    b'{"a":[1,2],"b":1}'
+    """
+    if canonical:
+        return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str).encode("utf-8")
+    return json.dumps(value, indent=1, default=str).encode("utf-8")
+
+
+def digests(members: dict[str, bytes]) -> dict[str, str]:
+    """The manifest's ``"sha256"`` entry: the SHA-256 hex digest of every member, by name."""
+    return {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
+
+
+def mismatched(members: dict[str, bytes], expected: dict) -> list[str]:
+    """The names of ``expected`` (a manifest's ``"sha256"``) whose member is missing or
+    whose bytes fail their digest."""
+    return [name for name, digest in expected.items()
+            if name not in members or hashlib.sha256(members[name]).hexdigest() != digest]
+
+
+def hmac_sha256(key: bytes, context: bytes, data: bytes) -> str:
+    """HMAC-SHA256 (hex) of ``data`` under ``key``; ``context`` separates the uses of a key."""
+    return hmac.new(key, context + data, hashlib.sha256).hexdigest()
+
+
+def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
+    archive.writestr(name, data)
+
+
+def write_archive(path, members: Iterable[tuple[str, bytes]], *, write_member: Callable | None = None) -> Path:
+    """Write the zip archive of ``members`` (``(name, bytes)`` in order, the manifest first)
+    atomically, through :func:`atomic_write`: a reader sees the old file or the new one.
+
+    ``write_member(archive, name, data)`` replaces ``ZipFile.writestr`` (a test injects
+    faults through it).
+    """
+    put = write_member or _write_member
+
+    def write(handle) -> None:
+        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+            for name, data in members:
+                put(archive, name, data)
+
+    return atomic_write(path, write)

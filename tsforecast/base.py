@@ -205,15 +205,12 @@ class BaseForecaster(BaseEstimator):
       and each series is fitted alone, so a backtest hands it chunks of many series
       (local models, one fit per series inside); its forecasts come, as every
       model's, from :meth:`forecast_arrays`.
-    - ``reference_priority``: how strongly the model claims to be the yardstick that
-      reports measure skill against (lowest first; ``None``: never by default).
     """
 
     supports_quantiles: bool = False
     uses_covariates: bool = False
     fits_globally: bool = False
     computes_on_panel: bool = False
-    reference_priority: int | None = None
     #: Not written by ``tsforecast.save``: a model file holds no training data.
     _persistence_exclude: tuple = ("_training_panel_",)
 

@@ -14,13 +14,37 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_choice, check_float
+from ._params import Check, Options, validate_params
+from ._validation import check_float
 from .base import BaseForecaster
 from .exceptions import InputTypeError, InvalidInputError, InvalidParameterError
 
 __all__ = ["Combination"]
 
 _METHODS = ("mean", "median")
+
+
+def _check_members(members, name: str) -> list:
+    """``forecasters``: a non-empty list of forecasters (fit and predict)."""
+    if isinstance(members, (str, bytes, BaseEstimator)) or not isinstance(members, (list, tuple)):
+        raise InputTypeError(f"{name} must be a list of forecasters; got {members!r}.")
+    if len(members) < 1:
+        raise InvalidParameterError(f"{name} must hold at least one forecaster; got an empty list.")
+    for i, member in enumerate(members):
+        if not (isinstance(member, BaseEstimator) and callable(getattr(member, "fit", None))
+                and callable(getattr(member, "predict", None))):
+            raise InputTypeError(f"{name}[{i}] must be a forecaster (fit and predict); got {type(member).__name__}.")
+    return list(members)
+
+
+def _check_weights(weights, name: str) -> list | None:
+    """``weights``: None or a sequence of non-negative floats (one per member: checked
+    with the members)."""
+    if weights is None:
+        return None
+    if isinstance(weights, (str, bytes)) or np.ndim(weights) != 1:
+        raise InputTypeError(f"{name} must be a sequence of floats, one per forecaster; got {weights!r}.")
+    return [check_float(w, f"{name}[{i}]", minimum=0) for i, w in enumerate(weights)]
 
 
 class Combination(BaseForecaster):
@@ -68,6 +92,12 @@ class Combination(BaseForecaster):
     [29.25, 29.5]
     """
 
+    _parameter_constraints = {
+        "forecasters": Check(_check_members),
+        "weights": Check(_check_weights),
+        "method": Options(_METHODS),
+    }
+
     def __init__(self, forecasters, weights=None, method: str = "mean"):
         self.forecasters = forecasters
         self.weights = weights
@@ -99,24 +129,13 @@ class Combination(BaseForecaster):
 
     # -- checks -----------------------------------------------------------------
     def _check_params(self) -> np.ndarray:
-        members = self.forecasters
-        if isinstance(members, (str, bytes, BaseEstimator)) or not isinstance(members, (list, tuple)):
-            raise InputTypeError(f"forecasters must be a list of forecasters; got {members!r}.")
-        if len(members) < 1:
-            raise InvalidParameterError("forecasters must hold at least one forecaster; got an empty list.")
-        for i, member in enumerate(members):
-            if not (isinstance(member, BaseEstimator) and callable(getattr(member, "fit", None))
-                    and callable(getattr(member, "predict", None))):
-                raise InputTypeError(
-                    f"forecasters[{i}] must be a forecaster (fit and predict); got {type(member).__name__}.")
-        method = check_choice(self.method, "method", _METHODS)
-        if self.weights is None:
+        """The declared checks, then the weights against the members: normalised weights."""
+        p = validate_params(self)
+        members, method, values = p["forecasters"], p["method"], p["weights"]
+        if values is None:
             return np.full(len(members), 1.0 / len(members))
         if method != "mean":
             raise InvalidParameterError(f"weights go with method='mean'; got method={method!r} and weights.")
-        if isinstance(self.weights, (str, bytes)) or np.ndim(self.weights) != 1:
-            raise InputTypeError(f"weights must be a sequence of floats, one per forecaster; got {self.weights!r}.")
-        values = [check_float(w, f"weights[{i}]", minimum=0) for i, w in enumerate(self.weights)]
         if len(values) != len(members):
             raise InvalidParameterError(
                 f"weights must hold one weight per forecaster ({len(members)}); got {len(values)}.")

@@ -35,8 +35,9 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from ._covariates import align_covariates, future_values
+from ._params import Integer, Options, Unchecked, validate_params
 from ._timeindex import season_length_of_freq
-from ._validation import FILL_POLICIES, check_choice, check_int
+from ._validation import FILL_POLICIES
 from ._window_features import (
     WindowSpec,
     check_panel_magnitude,
@@ -147,6 +148,18 @@ class WindowForecaster(BaseForecaster):
 
     uses_covariates = True
     fits_globally = True  # one estimator for all series of a panel
+    _parameter_constraints = {
+        "estimator": Unchecked("a scikit-learn regressor or None: checked by _make_estimator before windowing"),
+        "n_steps_in": Integer(minimum=1),
+        "n_steps_out": Integer(minimum=1),
+        "targets": Unchecked("column names: checked against the data's columns in fit"),
+        "covariates": Unchecked("column names: checked against the data's columns in fit"),
+        "future_covariates": Unchecked("column names: checked against the data's columns in fit"),
+        "fill": Options(FILL_POLICIES),
+        "on_short": Options(("raise", "skip")),
+        "window_stride": Integer(minimum=1),
+        "max_windows": Integer(minimum=1, allow_none=True),
+    }
 
     def __init__(
         self,
@@ -208,11 +221,6 @@ class WindowForecaster(BaseForecaster):
         self
         """
         n_in, n_out = self._check_steps()
-        check_choice(self.fill, "fill", FILL_POLICIES)
-        check_choice(self.on_short, "on_short", ("raise", "skip"))
-        check_int(self.window_stride, "window_stride", minimum=1)
-        if self.max_windows is not None:
-            check_int(self.max_windows, "max_windows", minimum=1)
         self._make_estimator()  # a wrong estimator fails before the data are windowed
         panel = self._fit_panel(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
         panel = align_covariates(panel, X, fill=self.fill)
@@ -270,10 +278,10 @@ class WindowForecaster(BaseForecaster):
                     "_last_inputs_", "_training_panel_", "_conformal_cache_")
 
     def _check_steps(self) -> tuple[int, int]:
-        n_in = check_int(self.n_steps_in, "n_steps_in", minimum=1)
-        n_out = check_int(self.n_steps_out, "n_steps_out", minimum=1)
-        self.n_steps_in_, self.n_steps_out_ = n_in, n_out
-        return n_in, n_out
+        """Every declared parameter checked (the one validator); the window lengths set."""
+        p = validate_params(self)
+        self.n_steps_in_, self.n_steps_out_ = p["n_steps_in"], p["n_steps_out"]
+        return self.n_steps_in_, self.n_steps_out_
 
     def _make_estimator(self):
         if self.estimator is not None:

@@ -24,16 +24,16 @@ calibration windows all end at or before that fold's cutoff.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
 from ._calibration import INTERVAL_METHODS
+from ._conformal import ConformalCalibration, conformal_quantile, pooling_for
 from ._panel import as_panel
-from ._validation import check_bool, check_choice, check_int
+from ._params import Boolean, Check, Integer, Options, validate_params
+from ._validation import check_choice, check_int
 from .base import (
     DEFAULT_LEVELS,
     DEFAULT_QUANTILES,
@@ -44,56 +44,22 @@ from .base import (
     level_quantiles,
     quantile_column,
 )
-from .exceptions import FallbackWarning, InputTypeError, InsufficientDataError, InvalidParameterError, TsForecastWarning
+from .exceptions import InputTypeError, InvalidParameterError
 
 __all__ = ["ConformalIntervals", "conformal_quantile"]
 
 _POOLING = ("auto", "series", "panel")
 
 
-def _rank(n: np.ndarray, level: float) -> np.ndarray:
-    """``ceil((n + 1) * level / 100)``: the rank of the conformal quantile among ``n``
-    scores (rounded first, so 20 * 0.95 is 19, not 19.000000000000004 -> 20)."""
-    return np.ceil(np.round((np.asarray(n) + 1) * level / 100.0, 9)).astype(np.int64)
+def _check_model(model, name: str):
+    """``model``: a forecaster (fit and predict)."""
+    if not (isinstance(model, BaseEstimator) and callable(getattr(model, "fit", None))
+            and callable(getattr(model, "predict", None))):
+        raise InputTypeError(f"{name} must be a forecaster (fit and predict); got {type(model).__name__}.")
+    return model
 
 
-def conformal_quantile(scores: np.ndarray, level: float, axis: int = 0) -> np.ndarray:
-    """The split-conformal quantile of ``scores`` along ``axis`` (NaN: no score).
-
-    With ``n`` finite scores it is the ``k = ceil((n + 1) * level / 100)``-th smallest
-    (``np.quantile(..., k / n, method="inverted_cdf")``; numpy's ``method="higher"`` at
-    ``k / n`` lands one order statistic above it whenever ``k < n``), so an interval of
-    that half-width covers a new exchangeable score with probability at least
-    ``level``%. Where the rank exceeds ``n`` (too few scores) the answer is ``inf``.
-
-    Examples
-    --------
-    >>> scores = np.arange(1.0, 20.0)[:, None]            # 19 scores: 1 .. 19
-    >>> conformal_quantile(scores, 95).tolist(), conformal_quantile(scores, 80).tolist()
-    ([19.0], [16.0])
-    >>> conformal_quantile(scores[:10], 95).tolist()       # 10 scores cannot give 95%
-    [inf]
-    """
-    scores = np.moveaxis(np.asarray(scores, dtype=np.float64), axis, 0)
-    n = np.isfinite(scores).sum(axis=0)
-    rank = _rank(n, level)
-    ordered = np.sort(np.where(np.isfinite(scores), scores, np.inf), axis=0)  # missing scores last
-    index = np.clip(rank - 1, 0, max(ordered.shape[0] - 1, 0))
-    picked = np.take_along_axis(ordered, index[None], axis=0)[0] if ordered.shape[0] else np.full(n.shape, np.inf)
-    return np.where(rank <= n, picked, np.inf)
-
-
-def _min_train_length(model) -> int:
-    """The shortest training series ``model`` can be fitted on (declared, never guessed
-    from the class name): a window model needs one whole window."""
-    n_in, n_out = getattr(model, "n_steps_in", None), getattr(model, "n_steps_out", None)
-    if isinstance(n_in, (int, np.integer)) and isinstance(n_out, (int, np.integer)):
-        return int(n_in) + int(n_out)
-    minimum = getattr(model, "_min_length", None)
-    return max(2, int(minimum())) if callable(minimum) else 2
-
-
-class ConformalIntervals(BaseForecaster):
+class ConformalIntervals(ConformalCalibration, BaseForecaster):
     """Prediction intervals for any forecaster, calibrated on its own walk-forward errors.
 
     Parameters
@@ -160,6 +126,15 @@ class ConformalIntervals(BaseForecaster):
     """
 
     supports_quantiles = True
+    _parameter_constraints = {
+        "model": Check(_check_model),
+        "levels": Check(check_levels),
+        "horizon": Integer(minimum=1, allow_none=True),
+        "n_windows": Integer(minimum=1),
+        "step": Integer(minimum=1, allow_none=True),
+        "pooling": Options(_POOLING),
+        "refit": Boolean(),
+    }
 
     def __init__(self, model, levels=DEFAULT_LEVELS, horizon: int | None = None, n_windows: int = 20,
                  step: int | None = None, pooling: str = "auto", refit: bool = True):
@@ -194,21 +169,16 @@ class ConformalIntervals(BaseForecaster):
 
     # -- fitting ------------------------------------------------------------------
     def _check_params(self) -> tuple:
-        if not (isinstance(self.model, BaseEstimator) and callable(getattr(self.model, "fit", None))
-                and callable(getattr(self.model, "predict", None))):
-            raise InputTypeError(f"model must be a forecaster (fit and predict); got {type(self.model).__name__}.")
-        levels = check_levels(self.levels)
-        n_windows = check_int(self.n_windows, "n_windows", minimum=1)
-        pooling = check_choice(self.pooling, "pooling", _POOLING)
-        refit = check_bool(self.refit, "refit")
+        """The declared checks and the settings the model must allow: ``(levels, n_windows,
+        pooling, refit)``, ``pooling="auto"`` resolved."""
+        p = validate_params(self)
+        levels, n_windows, pooling, refit = p["levels"], p["n_windows"], p["pooling"], p["refit"]
         if not refit and not callable(getattr(self.model, "update", None)):
             raise InvalidParameterError(
                 f"refit=False calibrates with update(y, X), which {type(self.model).__name__} does not have; "
                 "use refit=True (its refits on the calibration windows are vectorised over series)."
             )
-        if pooling == "auto":
-            pooling = "panel" if getattr(self.model, "fits_globally", False) else "series"
-        return levels, n_windows, pooling, refit
+        return levels, n_windows, pooling_for(self.model, pooling), refit
 
     def _calibration_horizon(self) -> int:
         if self.horizon is not None:
@@ -243,180 +213,8 @@ class ConformalIntervals(BaseForecaster):
                          on_short=getattr(self.model, "on_short", "raise"))
         return self._calibrate(panel, X, levels, n_windows, pooling, refit, horizon, step)
 
-    def _calibrate(self, panel, X, levels, n_windows: int, pooling: str, refit: bool, horizon: int, step: int):
-        """Calibrate around the fitted ``model_`` on the walk-forward windows of ``panel``
-        (its training data): set ``scores_`` and the other calibration attributes.
-
-        Kept apart from :meth:`fit` so that a forecaster fitted elsewhere can be
-        calibrated without a second final fit
-        (:meth:`~tsforecast.base.BaseForecaster.predict_interval` with ``method="conformal"``).
-        """
-        panel = self._same_series(panel)
-        targets = [panel.columns.index(t) for t in self.target_names_]
-        ends = self._window_ends(panel, horizon, step, n_windows)
-        forecasts = self._calibration_forecasts(panel, X, ends, horizon, refit)
-        positions = panel.starts[:, None, None] + np.maximum(ends, 0)[:, :, None] + np.arange(horizon)
-        actual = panel.values[np.minimum(positions, len(panel.values) - 1)][..., targets]
-        scores = np.abs(actual - forecasts)
-        scores[ends < 0] = np.nan
-        self.scores_ = scores
-        self.n_calibration_windows_ = (ends >= 0).sum(axis=1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # series without a finite score: NaN
-            self.scale_ = np.nanmean(np.abs(scores), axis=(1, 2))
-        self.pooling_ = pooling
-        self.horizon_ = horizon
-        self._check_levels_calibrated(levels)
-        return self
-
-    def _same_series(self, panel):
-        """The panel restricted to the series the model kept (``on_short="skip"``), and
-        this wrapper's output attributes set from it."""
-        kept = list(getattr(self.model_, "series_ids_", panel.ids.tolist()))
-        if kept != panel.ids.tolist():
-            rows = np.array([panel.ids.tolist().index(key) for key in kept])
-            panel = panel.window(np.zeros(len(rows), dtype=np.int64), panel.lengths[rows], rows)
-        self._fit_panel(panel)
-        self.target_names_ = list(getattr(self.model_, "target_names_", panel.columns))
-        return panel
-
-    def _window_ends(self, panel, horizon: int, step: int, n_windows: int) -> np.ndarray:
-        """Training length of each series at each window ``[series, window]``; -1 where
-        the series is too short for that window."""
-        minimum = _min_train_length(self.model_)
-        ends = panel.lengths[:, None] - horizon - step * np.arange(n_windows)[None, :]
-        ends = np.where(ends >= minimum, ends, -1)
-        short = np.flatnonzero((ends < 0).all(axis=1))
-        if short.size:
-            names = panel.ids[short[:5]].tolist()
-            raise InsufficientDataError(
-                f"series {names!r}{' and others' if short.size > 5 else ''} are too short to calibrate intervals: "
-                f"a calibration window needs {minimum} training values plus horizon={horizon} known ones "
-                f"({minimum + horizon} in all); got lengths {panel.lengths[short[:5]].tolist()}."
-            )
-        return ends
-
-    def _calibration_forecasts(self, panel, X, ends, horizon: int, refit: bool) -> np.ndarray:
-        """Forecasts of every calibration window, ``[series, window, horizon, targets]``."""
-        out = np.full(ends.shape + (horizon, len(self.target_names_)), np.nan)
-        with warnings.catch_warnings():
-            # Fallbacks of fits on shortened data would repeat per window; the final
-            # fit, on all the data, has already warned about the series that need one.
-            warnings.simplefilter("ignore", TsForecastWarning)
-            if self.computes_on_panel and refit:
-                self._stacked_forecasts(panel, ends, horizon, out)
-            elif refit:
-                for k in range(ends.shape[1]):
-                    rows = np.flatnonzero(ends[:, k] >= 0)
-                    if rows.size:
-                        model = clone(self.model).fit(self._cut(panel, ends[rows, k], rows), X)
-                        out[rows, k] = self._forecast_array(model, horizon, X)
-            else:
-                self._updated_forecasts(panel, X, ends, horizon, out)
-        return out
-
-    @staticmethod
-    def _cut(panel, ends, rows):
-        return panel.window(np.zeros(len(rows), dtype=np.int64), ends, rows)
-
-    def _stacked_forecasts(self, panel, ends, horizon: int, out: np.ndarray) -> None:
-        """Local models: every (series, window) pair is one series of ONE panel fit
-        (a local model fits each series alone, so stacking them changes nothing but
-        the speed)."""
-        s_idx, w_idx = np.nonzero(ends >= 0)
-        model = clone(self.model).fit(self._cut(panel, ends[s_idx, w_idx], s_idx))
-        out[s_idx, w_idx] = model.forecast_arrays(horizon).point
-
-    def _updated_forecasts(self, panel, X, ends, horizon: int, out: np.ndarray):
-        """``refit=False``: one fit at each series' earliest window, then ``update``;
-        returns the model as updated to the latest window (diagnostics read it)."""
-        earliest = (ends >= 0).sum(axis=1) - 1
-        rows = np.arange(len(ends))
-        model = clone(self.model).fit(self._cut(panel, ends[rows, earliest], rows), X)
-        for k in range(ends.shape[1] - 1, -1, -1):
-            rows = np.flatnonzero(ends[:, k] >= 0)
-            if rows.size:
-                model.update(self._cut(panel, ends[rows, k], rows), X)
-                out[rows, k] = self._forecast_array(model, horizon, X)
-        return model
-
-    @staticmethod
-    def _forecast_array(model, horizon: int, X) -> np.ndarray:
-        return model.forecast_arrays(horizon, X).point
-
-    # -- quantiles of the scores --------------------------------------------------
-    def _pooled_width(self, level: float) -> np.ndarray:
-        """Half-widths ``[series, horizon, targets]`` from the scores of all series, each
-        in units of its mean score.
-
-        A window's scores are divided by the mean score of the series' OTHER windows
-        (the new forecast's by the mean of all of them): dividing them by a mean that
-        includes themselves would shrink their tails and the intervals would under-cover.
-        """
-        quantile = conformal_quantile(self._pooled_scores(), level, axis=0)
-        return quantile[None] * self.scale_[:, None, :]
-
-    def _pooled_scores(self) -> np.ndarray:
-        """The scores of all series and windows ``[series * window, horizon, targets]``,
-        each over the mean score of its series' other windows (see :meth:`_pooled_width`)."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a missing window has no mean: NaN
-            window_mean = np.nanmean(self.scores_, axis=2)  # [series, window, targets]
-        total = np.nansum(window_mean, axis=1, keepdims=True)
-        count = np.isfinite(window_mean).sum(axis=1, keepdims=True)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            others = (total - window_mean) / (count - 1)
-            scaled = self.scores_ / np.where(others > 0, others, np.nan)[:, :, None, :]  # one window: no unit
-        # Perfect other windows give no unit, but a perfect window among them (a constant
-        # series) has no error at any scale: 0, so such series get zero-width intervals.
-        scaled = np.where((others == 0)[:, :, None, :] & (self.scores_ == 0), 0.0, scaled)
-        return scaled.reshape(-1, *self.scores_.shape[2:])
-
-    def _series_width(self, level: float) -> np.ndarray:
-        return conformal_quantile(self.scores_, level, axis=1)
-
-    def _width(self, level: float) -> tuple[np.ndarray, np.ndarray]:
-        """Half-widths ``[series, horizon, targets]`` of a ``level``% interval, and the
-        series that fell back from their own scores to the pooled ones."""
-        pooled = self._pooled_width(level)
-        if self.pooling_ == "panel":
-            return pooled, np.zeros(len(pooled), dtype=bool)
-        own = self._series_width(level)
-        fallback = ~np.isfinite(own)
-        return np.where(fallback, pooled, own), fallback.any(axis=(1, 2))
-
-    def _check_levels_calibrated(self, levels) -> None:
-        for level in levels:
-            width, fallback = self._width(level)
-            if not np.isfinite(width).all():
-                raise InsufficientDataError(self._too_few_message(level))
-            if fallback.any():
-                names = np.asarray(self.series_ids_, dtype=object)[fallback]
-                warnings.warn(
-                    f"ConformalIntervals: series {names[:5].tolist()!r}"
-                    f"{f' and {names.size - 5} others' if names.size > 5 else ''} have too few calibration "
-                    f"windows for a {level:g}% interval ({self._needed(level)} needed, got "
-                    f"{self.n_calibration_windows_[fallback][:5].tolist()}); the quantile pooled over all "
-                    "series (scaled to each series) is used for them.",
-                    FallbackWarning, stacklevel=3,
-                )
-
-    @staticmethod
-    def _needed(level: float) -> int:
-        n = 1
-        while _rank(n, level) > n:
-            n += 1
-        return n
-
-    def _too_few_message(self, level: float) -> str:
-        scores = self._pooled_scores() if self.pooling_ == "panel" else self.scores_.reshape(-1, *self.scores_.shape[2:])
-        n = int(np.isfinite(scores).sum(axis=0).min())  # the usable ones: pooled scores need a unit
-        unusable = int(np.isfinite(self.scores_).sum(axis=(0, 1)).min()) - n
-        why = (f", {unusable} more without a scale (their series' other windows were forecast perfectly)"
-               if unusable > 0 else "")
-        return (f"a {level:g}% conformal interval needs at least {self._needed(level)} usable calibration errors "
-                f"per step; got {n}{why} (n_windows={self.n_windows} over {len(self.series_ids_)} series). "
-                "Give longer series, more n_windows, a smaller step, or a lower level.")
+    def _remember_series(self, panel) -> None:
+        self._fit_panel(panel)  # the series, their form and time axis: the wrapper's output
 
     # -- prediction ---------------------------------------------------------------
     def _check_predict_horizon(self, horizon) -> int:
@@ -447,22 +245,6 @@ class ConformalIntervals(BaseForecaster):
 
     def _point(self, horizon: int, X) -> np.ndarray:
         return self.model_.forecast_arrays(horizon, X).point
-
-    def _bounds(self, point: np.ndarray, quantiles) -> np.ndarray:
-        """``point`` -/+ the half-width of the central interval each quantile bounds,
-        ``[series, horizon, targets, quantiles]`` (0.5: the point forecast)."""
-        h = point.shape[1]
-        out = np.empty(point.shape + (len(quantiles),))
-        for j, q in enumerate(quantiles):
-            if np.isclose(q, 0.5):
-                out[..., j] = point
-                continue
-            level = abs(1.0 - 2.0 * q) * 100.0
-            width, _ = self._width(level)
-            if not np.isfinite(width).all():
-                raise InsufficientDataError(self._too_few_message(level))
-            out[..., j] = point + np.sign(q - 0.5) * width[:, :h]
-        return out
 
     def _interval_arrays(self, horizon, X, quantiles):
         h = self._check_predict_horizon(horizon)

@@ -196,8 +196,7 @@ def _info(settings, data, folds, named, resolved, collected, arrays, run) -> dic
                           "params": {k: json_value(v) for k, v in m.get_params(deep=False).items()},
                           "fits_globally": bool(getattr(m, "fits_globally", False)),
                           "computes_on_panel": bool(getattr(m, "computes_on_panel", False)),
-                          "supports_quantiles": bool(getattr(m, "supports_quantiles", False)),
-                          "reference_priority": getattr(m, "reference_priority", None)}
+                          "supports_quantiles": bool(getattr(m, "supports_quantiles", False))}
                    for name, m in named.items()},
         "random_states": {name: states for name, (_, states) in resolved.items()},
         "notes": collected["notes"],

@@ -14,7 +14,7 @@ import json
 import os
 from pathlib import Path
 
-from .._io import atomic_write, os_errors
+from .._io import atomic_write, dumps, os_errors
 from ..exceptions import InputTypeError, InvalidInputError
 
 __all__ = ["TaskStore", "task_key"]
@@ -24,8 +24,7 @@ _FORMAT = "tsforecast-backtest-task/1"
 
 def task_key(spec: dict) -> str:
     """A stable hash of a JSON-able task description."""
-    text = json.dumps(spec, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(dumps(spec, canonical=True)).hexdigest()[:32]
 
 
 class TaskStore:
@@ -72,7 +71,7 @@ class TaskStore:
 
     def save(self, key: str, payload: dict) -> None:
         """Write ``payload`` under ``key`` atomically (temporary file, fsync, rename)."""
-        data = json.dumps({"format": _FORMAT, "key": key, "payload": payload}).encode("utf-8")
+        data = dumps({"format": _FORMAT, "key": key, "payload": payload}, canonical=True)
         # No folder fsync: a task file lost to a power cut is only redone.
         atomic_write(self._path(key), lambda handle: handle.write(data), sync_folder=False)
 

@@ -9,7 +9,6 @@ Nothing here fits a model.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -20,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .. import metrics as _metrics
-from .._io import as_path, atomic_write
+from .._io import MANIFEST, as_path, digests, dumps, mismatched, write_archive
 from .._validation import check_float, check_int
 from ..base import DEFAULT_QUANTILES
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
@@ -473,7 +472,7 @@ class BacktestResult:
         are created; a ``path`` that is a folder, or under a file, raises
         :class:`~tsforecast.exceptions.FileWriteError` (the rule of every writer)."""
         path = as_path(path)
-        members = {"info.json": _dumps(self.info), "histories.json": _dumps(self.histories)}
+        members = {"info.json": dumps(self.info), "histories.json": dumps(self.histories)}
         arrays = self._arrays.arrays() if self._arrays is not None else None
         if arrays is not None and all(a.dtype != object for a in arrays.values()):
             manifest = {"version": 2, "arrays": self._arrays.describe(), **_table_members(members, self, ["errors"])}
@@ -481,11 +480,8 @@ class BacktestResult:
                 members[f"arrays/{name}.npy"] = _npy(values)
         else:
             manifest = {"version": 1, **_table_members(members, self, _TABLES)}
-        manifest = {"format": _FORMAT, **manifest,
-                    "sha256": {k: hashlib.sha256(v).hexdigest() for k, v in members.items()}}
-        members["manifest.json"] = _dumps(manifest)
-        _atomic_zip(path, members)
-        return path
+        manifest = {"format": _FORMAT, **manifest, "sha256": digests(members)}
+        return write_archive(path, [(MANIFEST, dumps(manifest)), *members.items()])
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> BacktestResult:
@@ -498,7 +494,7 @@ class BacktestResult:
         except (OSError, zipfile.BadZipFile) as exc:
             raise ModelFileError(f"path {str(path)!r} is not a readable backtest result file: {exc}.") from None
         try:
-            manifest = json.loads(members["manifest.json"])
+            manifest = json.loads(members[MANIFEST])
         except (KeyError, ValueError):
             raise ModelFileError(
                 f"path {str(path)!r} has no valid manifest.json; it is not a backtest result."
@@ -508,9 +504,9 @@ class BacktestResult:
                 f"path {str(path)!r} holds format {manifest.get('format')!r} version {manifest.get('version')!r}; "
                 f"expected {_FORMAT!r} version {' or '.join(map(str, _VERSIONS))}."
             )
-        for name, digest in manifest.get("sha256", {}).items():
-            if name not in members or hashlib.sha256(members[name]).hexdigest() != digest:
-                raise ModelFileError(f"member {name!r} of {str(path)!r} is missing or altered (checksum mismatch).")
+        altered = mismatched(members, manifest.get("sha256", {}))
+        if altered:
+            raise ModelFileError(f"member {altered[0]!r} of {str(path)!r} is missing or altered (checksum mismatch).")
         names = _TABLES if manifest["version"] == 1 else ("errors",)
         tables = {name: _read_table(members[f"{name}.csv"], manifest["schema"][name],
                                     manifest.get("categories", {}).get(name, {})) for name in names}
@@ -594,10 +590,6 @@ def _fold_keys(histories: dict) -> dict:
             for model, folds in histories.items()}
 
 
-def _dumps(value) -> bytes:
-    return json.dumps(value, indent=1, default=str).encode("utf-8")
-
-
 def _read_table(data: bytes, schema: dict, categories: dict | None = None) -> pd.DataFrame:
     categories = categories or {}
     text_columns = {c: str for c, t in schema.items() if t in ("object", "str", "string") or c in categories}
@@ -619,14 +611,3 @@ def _read_table(data: bytes, schema: dict, categories: dict | None = None) -> pd
         elif str(table[column].dtype) != dtype:
             table[column] = table[column].astype(dtype)
     return table
-
-
-def _atomic_zip(path: Path, members: dict[str, bytes]) -> None:
-    """Write the zip through the one atomic writer (:func:`tsforecast._io.atomic_write`)."""
-
-    def write(handle) -> None:
-        with zipfile.ZipFile(handle, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            for name, data in members.items():
-                archive.writestr(name, data)
-
-    atomic_write(path, write)

@@ -22,7 +22,8 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
-from .._validation import FILL_POLICIES, check_choice, check_int
+from .._params import Check, Options, validate_params
+from .._validation import FILL_POLICIES, check_int
 from ..base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column
 from ..exceptions import FallbackWarning, InvalidParameterError
 
@@ -31,6 +32,17 @@ __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 #: Below this many series a panel is fitted in the calling process even if n_jobs > 1:
 #: starting worker processes costs more than these models' fits.
 _MIN_SERIES_PER_JOB = 8
+
+
+def check_n_jobs(value, name: str = "n_jobs") -> int | None:
+    """``n_jobs`` as joblib takes it: a positive int, a negative int (-1: all cores) or None."""
+    if value is None:
+        return None
+    value = check_int(value, name)
+    if value == 0:
+        raise InvalidParameterError(f"{name} must be a positive int, a negative int (-1: all cores) or None; "
+                                    f"got {value}.")
+    return value
 
 
 def map_chunks(function, items: list, n_jobs) -> list:
@@ -49,7 +61,7 @@ class LocalForecaster(BaseForecaster):
     """Base class of per-series baselines (not used directly).
 
     Subclasses define ``__init__`` (storing ``n_jobs``, ``fill``, ``on_short`` and their own parameters),
-    :meth:`_check_params`, :meth:`_fit_one`, :meth:`_forecast`, and optionally
+    ``_parameter_constraints`` (these three and their own), :meth:`_fit_one`, :meth:`_forecast`, and optionally
     :meth:`_fit_batch` (to fit many series at once), :meth:`_fallback_one`,
     :meth:`_forecast_std` (with ``supports_quantiles = True``) and ``fallback_name``.
     """
@@ -60,9 +72,18 @@ class LocalForecaster(BaseForecaster):
     #: chunks of many series at once, cut at their cutoffs, instead of one series a task.
     computes_on_panel: bool = True
 
+    #: The arguments every baseline takes; subclasses add their own to these.
+    _parameter_constraints: dict = {
+        "n_jobs": Check(check_n_jobs),
+        "fill": Options(FILL_POLICIES),
+        "on_short": Options(("raise", "skip")),
+    }
+
     # -- hooks ------------------------------------------------------------------
     def _check_params(self) -> None:
-        """Validate the constructor parameters (called first in ``fit``)."""
+        """Validate the constructor parameters (called first in ``fit``): the declared
+        ``_parameter_constraints``; subclasses add rules that tie several together."""
+        validate_params(self)
 
     def _min_length(self) -> int:
         """The fewest observations a series needs (shorter ones raise)."""
@@ -161,7 +182,6 @@ class LocalForecaster(BaseForecaster):
         self
         """
         self._check_no_covariates(X)
-        self._check_shared_params()
         self._check_params()
         panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
         columns = []
@@ -193,16 +213,6 @@ class LocalForecaster(BaseForecaster):
                         message = (f"{type(self).__name__} could not be fitted on series {label!r} ({text}); "
                                    f"{model} is used for it instead.")
                     warnings.warn(message, FallbackWarning, stacklevel=3)
-
-    def _check_shared_params(self) -> None:
-        """``n_jobs``, ``fill`` and ``on_short``, which every baseline takes."""
-        if self.n_jobs is not None:
-            check_int(self.n_jobs, "n_jobs")
-            if self.n_jobs == 0:
-                raise InvalidParameterError("n_jobs must be a positive int, a negative int (-1: all cores) or None; "
-                                            "got 0.")
-        check_choice(self.fill, "fill", FILL_POLICIES)
-        check_choice(self.on_short, "on_short", ("raise", "skip"))
 
     def _fit_all(self, series: list[np.ndarray]) -> list[dict]:
         return map_chunks(self._fit_chunk, series, self.n_jobs)

@@ -44,7 +44,7 @@ import numpy as np
 
 from .._intermittent_kernels import adida_level, croston_level, imapa_level, tsb_level
 from .._kernels import segment_all_nonnegative
-from .._validation import check_float
+from .._params import Real
 from ._base import LocalForecaster
 
 __all__ = ["Croston", "CrostonSBA", "TSB", "ADIDA", "IMAPA"]
@@ -150,6 +150,9 @@ class TSB(_Intermittent):
     [0.657]
     """
 
+    _parameter_constraints = {"alpha_d": Real(minimum=0.0, maximum=1.0), "alpha_p": Real(minimum=0.0, maximum=1.0),
+                              **LocalForecaster._parameter_constraints}
+
     def __init__(self, alpha_d: float = 0.1, alpha_p: float = 0.1, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
         self.alpha_d = alpha_d
@@ -157,10 +160,6 @@ class TSB(_Intermittent):
         self.n_jobs = n_jobs
         self.fill = fill
         self.on_short = on_short
-
-    def _check_params(self):
-        check_float(self.alpha_d, "alpha_d", minimum=0.0, maximum=1.0)
-        check_float(self.alpha_p, "alpha_p", minimum=0.0, maximum=1.0)
 
     def _levels(self, x, starts, ends):
         return tsb_level(x, starts, ends, float(self.alpha_d), float(self.alpha_p))

@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_int
+from .._params import Integer
 from ._base import LocalForecaster, map_chunks
 from .._kernels import m4_deseasonalize, segment_all_nonnegative, ses_fit, theta_line
 from ._smoothing import _SES_GRID, fit_linear, linear_forecast, variance_factors
@@ -61,6 +61,7 @@ class _M4Benchmark(LocalForecaster):
     """
 
     fallback_name = "Naive2"
+    _parameter_constraints = {"season_length": Integer(minimum=1), **LocalForecaster._parameter_constraints}
 
     def __init__(self, season_length: int = 1, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -68,9 +69,6 @@ class _M4Benchmark(LocalForecaster):
         self.n_jobs = n_jobs
         self.fill = fill
         self.on_short = on_short
-
-    def _check_params(self):
-        check_int(self.season_length, "season_length", minimum=1)
 
     # -- the core model on the adjusted series ------------------------------------
     def _fit_core(self, adjusted: np.ndarray) -> dict:  # pragma: no cover - overridden

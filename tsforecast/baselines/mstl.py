@@ -37,6 +37,7 @@ import numbers
 import numpy as np
 from sklearn.base import clone
 
+from .._params import Check, Unchecked
 from ..exceptions import InputTypeError, InvalidParameterError
 from .._stl_kernels import mstl_panel
 from ._base import LocalForecaster
@@ -81,6 +82,19 @@ def mstl_decompose(x: np.ndarray, periods, windows=None, iterations: int = ITERA
     return adjusted, [tails[0, lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]
 
 
+def _season_lengths(value, name: str) -> tuple[int, ...]:
+    """``season_length``: one period or several, each an integer >= 2, sorted."""
+    values = [value] if isinstance(value, numbers.Integral) else value
+    if isinstance(value, (str, bytes, bool)) or not hasattr(values, "__iter__"):
+        raise InputTypeError(f"{name} must be an int or a sequence of ints; got {value!r}.")
+    values = list(values)
+    if not values or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 2 for v in values):
+        raise InvalidParameterError(f"{name} must be one or more integers >= 2; got {value!r}.")
+    if len(set(values)) != len(values):
+        raise InvalidParameterError(f"{name} names a period twice; got {value!r}.")
+    return tuple(sorted(int(v) for v in values))
+
+
 class MSTL(LocalForecaster):
     """Multiple seasonal-trend decomposition by LOESS, forecast season by season.
 
@@ -112,6 +126,13 @@ class MSTL(LocalForecaster):
     (3,)
     """
 
+    _parameter_constraints = {
+        "season_length": Check(_season_lengths),
+        "trend_forecaster": Unchecked("a non-seasonal baseline: checked, with its own parameters, in _check_params"),
+        "seasonal_windows": Unchecked("one per season: checked against season_length in _check_params"),
+        **LocalForecaster._parameter_constraints,
+    }
+
     def __init__(self, season_length=(24, 168), trend_forecaster=None, seasonal_windows=None, *,
                  n_jobs: int | None = None, fill: str | None = None, on_short: str = "raise"):
         self.season_length = season_length
@@ -128,16 +149,7 @@ class MSTL(LocalForecaster):
 
     # -- parameters -----------------------------------------------------------------
     def _periods(self) -> tuple[int, ...]:
-        value = self.season_length
-        values = [value] if isinstance(value, numbers.Integral) else value
-        if isinstance(value, (str, bytes, bool)) or not hasattr(values, "__iter__"):
-            raise InputTypeError(f"season_length must be an int or a sequence of ints; got {value!r}.")
-        values = list(values)
-        if not values or any(isinstance(v, bool) or not isinstance(v, numbers.Integral) or v < 2 for v in values):
-            raise InvalidParameterError(f"season_length must be one or more integers >= 2; got {value!r}.")
-        if len(set(values)) != len(values):
-            raise InvalidParameterError(f"season_length names a period twice; got {value!r}.")
-        return tuple(sorted(int(v) for v in values))
+        return _season_lengths(self.season_length, "season_length")
 
     def _windows(self, n_seasons: int) -> tuple[int, ...]:
         if self.seasonal_windows is None:
@@ -158,6 +170,7 @@ class MSTL(LocalForecaster):
         return self.trend_forecaster
 
     def _check_params(self):
+        super()._check_params()
         self._windows(len(self._periods()))
         trend = self._trend_model()
         if not isinstance(trend, LocalForecaster) or isinstance(trend, MSTL):
@@ -166,9 +179,7 @@ class MSTL(LocalForecaster):
         if trend.get_params(deep=False).get("season_length", 1) != 1:
             raise InvalidParameterError(f"trend_forecaster must not model a season (MSTL removes them): its "
                                         f"season_length must be 1; got {trend!r}.")
-        trend = clone(trend)
-        trend._check_shared_params()
-        trend._check_params()
+        clone(trend)._check_params()
 
     def _min_length(self):
         return self._trend_model()._min_length()

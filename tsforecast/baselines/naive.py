@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_int
+from .._params import Integer
 from ._base import LocalForecaster
 from .._kernels import seasonal_sigma, segment_mean_sd
 
@@ -50,7 +50,6 @@ class Naive(LocalForecaster):
     """
 
     supports_quantiles = True
-    reference_priority = 1
 
     def __init__(self, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -84,7 +83,7 @@ class SeasonalNaive(LocalForecaster):
     """
 
     supports_quantiles = True
-    reference_priority = 0  # the honest yardstick of seasonal data
+    _parameter_constraints = {"season_length": Integer(minimum=1), **LocalForecaster._parameter_constraints}
 
     def __init__(self, season_length: int = 1, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -92,9 +91,6 @@ class SeasonalNaive(LocalForecaster):
         self.n_jobs = n_jobs
         self.fill = fill
         self.on_short = on_short
-
-    def _check_params(self):
-        check_int(self.season_length, "season_length", minimum=1)
 
     def _fit_column(self, x, starts, ends):
         m = self.season_length
@@ -171,6 +167,7 @@ class Mean(LocalForecaster):
     """
 
     supports_quantiles = True
+    _parameter_constraints = {"window": Integer(minimum=1, allow_none=True), **LocalForecaster._parameter_constraints}
 
     def __init__(self, window: int | None = None, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -178,9 +175,6 @@ class Mean(LocalForecaster):
         self.n_jobs = n_jobs
         self.fill = fill
         self.on_short = on_short
-
-    def _check_params(self):
-        check_int(self.window, "window", minimum=1, allow_none=True)
 
     def _fit_column(self, x, starts, ends):
         first = starts if self.window is None else np.maximum(starts, ends - self.window)

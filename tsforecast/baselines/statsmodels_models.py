@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .._validation import check_bool, check_choice, check_int
+from .._params import Boolean, Check, Integer, Options
+from .._validation import check_bool, check_int
 from ..exceptions import InvalidParameterError
 from ._base import LocalForecaster
 
@@ -43,6 +44,11 @@ def _quantiles_from_intervals(mean: np.ndarray, interval, levels) -> np.ndarray:
             lower, upper = interval(2 * min(q, 1 - q))
             columns.append(lower if q < 0.5 else upper)
     return np.column_stack(columns)
+
+
+def _check_damped(value, name: str):
+    """``damped_trend``: True, False or "auto"."""
+    return value if isinstance(value, str) and value == _AUTO else check_bool(value, name)
 
 
 class ETS(LocalForecaster):
@@ -89,6 +95,17 @@ class ETS(LocalForecaster):
     """
 
     supports_quantiles = True
+    _parameter_constraints = {
+        "error": Options(("add", "mul", _AUTO)),
+        "trend": Options((None, "add", _AUTO)),
+        "damped_trend": Check(_check_damped),
+        "seasonal": Options((None, "add", "mul", _AUTO)),
+        "season_length": Integer(minimum=1),
+        "initialization_method": Options((_AUTO, "estimated", "heuristic")),
+        "simulate_repetitions": Integer(minimum=1),
+        "random_state": Integer(minimum=0, allow_none=True),
+        **LocalForecaster._parameter_constraints,
+    }
 
     def __init__(self, error="auto", trend="auto", damped_trend="auto", seasonal="auto", season_length: int = 1,
                  *, initialization_method: str = "auto", simulate_repetitions: int = 1000, random_state: int | None = 0, n_jobs: int | None = None,
@@ -106,15 +123,7 @@ class ETS(LocalForecaster):
         self.on_short = on_short
 
     def _check_params(self):
-        check_choice(self.error, "error", ("add", "mul", _AUTO))
-        check_choice(self.trend, "trend", (None, "add", _AUTO))
-        if self.damped_trend != _AUTO:
-            check_bool(self.damped_trend, "damped_trend")
-        check_choice(self.seasonal, "seasonal", (None, "add", "mul", _AUTO))
-        check_int(self.season_length, "season_length", minimum=1)
-        check_choice(self.initialization_method, "initialization_method", (_AUTO, "estimated", "heuristic"))
-        check_int(self.simulate_repetitions, "simulate_repetitions", minimum=1)
-        check_int(self.random_state, "random_state", minimum=0, allow_none=True)
+        super()._check_params()
         if self.seasonal in ("add", "mul") and self.season_length == 1:
             raise InvalidParameterError(
                 f"seasonal={self.seasonal!r} needs season_length > 1; got season_length={self.season_length!r}."
@@ -217,6 +226,14 @@ class ETS(LocalForecaster):
         return _quantiles_from_intervals(mean, interval, norm.cdf(z))
 
 
+def _check_order(value, name: str) -> tuple:
+    """``order`` (3) or ``seasonal_order`` (4 integers): non-negative integers."""
+    size = 4 if name == "seasonal_order" else 3
+    if not isinstance(value, (tuple, list)) or len(value) != size:
+        raise InvalidParameterError(f"{name} must be a tuple of {size} integers; got {value!r}.")
+    return tuple(check_int(v, f"{name}[{i}]", minimum=0) for i, v in enumerate(value))
+
+
 class ARIMA(LocalForecaster):
     """Seasonal ARIMA (statsmodels ``SARIMAX``) with fixed orders or a small search by AICc.
 
@@ -241,6 +258,16 @@ class ARIMA(LocalForecaster):
 
     supports_quantiles = True
 
+    _parameter_constraints = {
+        "order": Check(_check_order),
+        "seasonal_order": Check(_check_order),
+        "trend": Options((None, "n", "c", "t", "ct")),
+        "auto": Boolean(),
+        "max_p": Integer(minimum=0),
+        "max_q": Integer(minimum=0),
+        **LocalForecaster._parameter_constraints,
+    }
+
     def __init__(self, order=(1, 0, 0), seasonal_order=(0, 0, 0, 0), trend=None, *, auto: bool = False,
                  max_p: int = 2, max_q: int = 2, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -255,19 +282,11 @@ class ARIMA(LocalForecaster):
         self.on_short = on_short
 
     def _check_params(self):
-        for name, value, size in (("order", self.order, 3), ("seasonal_order", self.seasonal_order, 4)):
-            if not isinstance(value, (tuple, list)) or len(value) != size:
-                raise InvalidParameterError(f"{name} must be a tuple of {size} integers; got {value!r}.")
-            for i, v in enumerate(value):
-                check_int(v, f"{name}[{i}]", minimum=0)
+        super()._check_params()
         if self.seasonal_order[3] == 1 or (any(self.seasonal_order[:3]) and self.seasonal_order[3] < 2):
             raise InvalidParameterError(
                 f"seasonal_order[3] (the season length) must be 0 (none) or >= 2; got {self.seasonal_order!r}."
             )
-        check_choice(self.trend, "trend", (None, "n", "c", "t", "ct"))
-        check_bool(self.auto, "auto")
-        check_int(self.max_p, "max_p", minimum=0)
-        check_int(self.max_q, "max_q", minimum=0)
 
     def _min_length(self):
         p, d, q = self.order

@@ -1,5 +1,6 @@
 """The encoder-decoder LSTM: Keras network builders (:mod:`.networks`), window scalers
-(:mod:`.scaling`) and the scikit-learn estimator (:mod:`.estimator`).
+(:mod:`.scaling`), the scikit-learn estimator (:mod:`.estimator`), its declared
+parameters (:mod:`.parameters`) and the Keras runs it makes (:mod:`.training`).
 
 This package is the only part of tsforecast that imports Keras and TensorFlow; it is
 loaded lazily by ``tsforecast.EncoderDecoderLSTM``.

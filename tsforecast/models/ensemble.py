@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from .._params import Integer, Unchecked, validate_params
 from .._validation import check_array, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ShapeMismatchError
 
@@ -61,6 +62,13 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
     ([6, 3, 6], (1,))
     """
 
+    _parameter_constraints = {
+        "estimator": Unchecked("a scikit-learn regressor or None: checked by _base before the first member"),
+        "n_members": Integer(minimum=1),
+        "input_lengths": Unchecked("window lengths: checked in fit against the windows of X"),
+        "random_state": Unchecked("resolved by check_random_state in fit"),
+    }
+
     def __init__(self, estimator=None, n_members: int = 3, input_lengths: Sequence[int] | None = None,
                  random_state=None):
         self.estimator = estimator
@@ -82,7 +90,7 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
 
     def fit(self, X, y) -> "MedianEnsemble":
         """Fit every member on ``X`` (its latest steps) and ``y``."""
-        n_members = check_int(self.n_members, "n_members", minimum=1)
+        n_members = validate_params(self)["n_members"]
         if np.ndim(X) < 2:
             raise ShapeMismatchError(f"X must hold windows (n, n_steps_in[, features]); got shape {np.shape(X)}.")
         X = check_array(X, "X", ndims=(2, 3))  # numeric and finite, named, before any member sees it

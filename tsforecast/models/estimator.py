@@ -8,10 +8,6 @@ from series; this class knows nothing of time indexes.
 
 from __future__ import annotations
 
-import contextlib
-import random
-import threading
-import time
 import warnings
 from collections.abc import Sequence
 
@@ -21,51 +17,22 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._validation import check_array, check_bool, check_choice, check_float, check_int, check_magnitude
+from .._params import validate_params
+from .._validation import check_array, check_magnitude
 from ..exceptions import FallbackWarning, InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
-from .channels import CHANNELS, add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
+from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .fallback import shrinkage_on_tail
+from .parameters import PARAMETERS, check_combinations, resolve_target_features
+from .scaling import make_scaler, seasonal_naive_beats_naive
 from .selection import search_settings
-from .scaling import SCALINGS, make_scaler, seasonal_naive_beats_naive
+from .training import KERAS_LOCK, build, carry_weights, n_validation, predict_rows, seeded, train, use_xla
 
 __all__ = ["EncoderDecoderLSTM"]
 
-DECODERS = ("repeat", "parallel", "dense", "feedback")
-LOSSES = ("mse", "mae", "huber")
 #: ``segment_length="auto"`` uses the season when the window holds this many of them.
 _MIN_SEASONS_PER_WINDOW = 3
 #: ... and else segments of about ``n_steps_in / 10`` steps (SegRNN's 5-20 segments).
 _SEGMENTS_PER_WINDOW = 10
-_PREDICT_CHUNK = 4096
-#: Rows per block that every prediction batch is padded to (see ``_rows_alike``).
-_ROW_BLOCK = 64
-_XLA_MIN_STEPS = 500  # gradient steps from which XLA's compile time pays off on CPU
-
-#: One Keras fit (seeding, building, training) or prediction at a time per process.
-#: Seeding sets process-wide state (Python's, NumPy's and TensorFlow's global seeds and
-#: TensorFlow's op-seed counter, from which Keras draws each epoch's shuffle): fits in
-#: parallel threads (a multi-threaded Dask worker) would otherwise draw from each
-#: other's streams and give forecasts that depend on task placement. Re-entrant, so a
-#: model may be fitted inside another's lock (an ensemble of members).
-_KERAS_LOCK = threading.RLock()
-
-
-@contextlib.contextmanager
-def _seeded(seed: int):
-    """Seed Python, NumPy, TensorFlow and Keras for one fit, then give Python's and
-    NumPy's global generators back their previous state (TensorFlow's global seed stays
-    set: it has no public getter)."""
-    import keras
-
-    python_state, numpy_state = random.getstate(), np.random.get_state()
-    keras.utils.set_random_seed(seed)
-    try:
-        yield
-    finally:
-        random.setstate(python_state)
-        np.random.set_state(numpy_state)
-
-
 def _as_float_array(data, name: str, ndims: tuple[int, ...]) -> np.ndarray:
     """``data`` as a finite float64 array of ``ndims`` dimensions, or a named error."""
     if sparse.issparse(data):
@@ -105,35 +72,6 @@ def _positive_log(array: np.ndarray, name: str) -> np.ndarray:
             f"(smallest {float(array.min())!r})."
         )
     return np.log(array)
-
-
-def _rows_alike(network, X: np.ndarray) -> np.ndarray:
-    """``network(X)`` with every row computed alike, whatever its position.
-
-    Matrix kernels treat the rows of a batch in blocks and the leftover rows by another
-    code path whose float32 sums can differ in the last bit, so a window's forecast
-    would depend on where it sits in the batch (scikit-learn's sample-order check
-    catches it). Padding the batch to whole blocks of ``_ROW_BLOCK`` rows sends every
-    real row down the blocked path.
-    """
-    n = len(X)
-    padded = -(-n // _ROW_BLOCK) * _ROW_BLOCK
-    if padded != n:
-        X = np.concatenate([X, np.zeros((padded - n, *X.shape[1:]), dtype=X.dtype)])
-    return np.asarray(network(X, training=False))[:n]
-
-
-def _carry_weights(previous: list, network) -> None:
-    """Give a freshly built ``network`` the weights of the previous fit (``warm_start``)."""
-    expected = [tuple(w.shape) for w in network.get_weights()]
-    found = [tuple(w.shape) for w in previous]
-    if expected != found:
-        raise ShapeMismatchError(
-            "warm_start=True continues the fitted network, but the new data or parameters need weights of other "
-            f"shapes ({len(expected)} arrays, first {expected[:2]}) than the fitted ones ({len(found)} arrays, "
-            f"first {found[:2]}); keep the window shapes and architecture, or set warm_start=False."
-        )
-    network.set_weights(previous)  # the training model shares these layers
 
 
 class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
@@ -444,120 +382,16 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.search = search
         self.channel_embedding = channel_embedding
 
+    _parameter_constraints = PARAMETERS
+
     # ------------------------------------------------------------------ checks
 
     def _check_params(self) -> dict:
-        """Validate every parameter; return the cleaned values."""
-        p = {
-            "units": check_int(self.units, "units", minimum=1),
-            "n_layers": check_int(self.n_layers, "n_layers", minimum=1),
-            "decoder": check_choice(self.decoder, "decoder", DECODERS),
-            "segment_length": self._check_segment_length(),
-            "reverse_input": check_bool(self.reverse_input, "reverse_input"),
-            "attention": check_bool(self.attention, "attention"),
-            "dropout": check_float(self.dropout, "dropout", minimum=0, maximum=1, include_maximum=False),
-            "loss": check_choice(self.loss, "loss", LOSSES),
-            "quantiles": self._check_quantiles(),
-            "epochs": check_int(self.epochs, "epochs", minimum=1),
-            "batch_size": check_int(self.batch_size, "batch_size", minimum=1),
-            "learning_rate": check_float(self.learning_rate, "learning_rate", minimum=0, include_minimum=False),
-            "validation_fraction": check_float(
-                self.validation_fraction, "validation_fraction", minimum=0, maximum=1, include_maximum=False
-            ),
-            "patience": check_int(self.patience, "patience", minimum=1),
-            "scaling": check_choice(self.scaling, "scaling", ("auto",) + SCALINGS),
-            "log": check_bool(self.log, "log"),
-            "season_length": None if self.season_length is None else check_int(
-                self.season_length, "season_length", minimum=1),
-            "jit_compile": self._check_jit_compile(),
-            "warm_start": check_bool(self.warm_start, "warm_start"),
-            "channels": check_choice(self.channels, "channels", CHANNELS),
-            "search": check_bool(self.search, "search"),
-            "channel_embedding": check_bool(self.channel_embedding, "channel_embedding"),
-            "verbose": check_int(int(self.verbose) if isinstance(self.verbose, bool) else self.verbose, "verbose",
-                                 minimum=0, maximum=2),
-        }
-        if self.distribute_strategy is not None:
-            import tensorflow as tf
-
-            if not isinstance(self.distribute_strategy, tf.distribute.Strategy):
-                raise InputTypeError(
-                    "distribute_strategy must be a tf.distribute.Strategy or None; "
-                    f"got {self.distribute_strategy!r} of type {type(self.distribute_strategy).__name__}."
-                )
-        if p["segment_length"] not in (None, "auto") and p["decoder"] == "feedback":
-            raise InvalidParameterError(
-                "decoder='feedback' reads its previous value one step at a time and cannot decode segments; use "
-                f"decoder='repeat', 'parallel' or 'dense' with segment_length={p['segment_length']}, or "
-                "segment_length=None; got decoder='feedback'."
-            )
-        if p["attention"] and p["decoder"] == "dense":
-            raise InvalidParameterError(
-                "attention needs decoder steps to attend from, and decoder='dense' has none; use decoder='repeat' or "
-                "'parallel' with attention=True; got decoder='dense'."
-            )
-        if p["scaling"] == "seasonal":
-            if p["season_length"] is None:
-                raise InvalidParameterError(
-                    "season_length is required with scaling='seasonal' (24 for hourly data with a daily cycle, "
-                    "1 for none); got None."
-                )
-            if p["decoder"] == "feedback":
-                raise InvalidParameterError(
-                    "decoder='feedback' reads its own previous values, but scaling='seasonal' makes the targets "
-                    "corrections to the seasonal naive forecast; use decoder='repeat' with it; got decoder='feedback'."
-                )
+        """The checked parameters by name: the declared constraints, then the settings
+        that do not go together."""
+        p = validate_params(self)
+        check_combinations(p)
         return p
-
-    def _check_segment_length(self) -> int | str | None:
-        if isinstance(self.segment_length, str):
-            if self.segment_length != "auto":
-                raise InvalidParameterError(
-                    f"segment_length must be a positive int, 'auto' or None; got {self.segment_length!r}."
-                )
-            return "auto"
-        return check_int(self.segment_length, "segment_length", minimum=1, allow_none=True)
-
-    def _check_jit_compile(self) -> bool | str:
-        if isinstance(self.jit_compile, (bool, np.bool_)) or (isinstance(self.jit_compile, str) and self.jit_compile == "auto"):
-            return self.jit_compile if isinstance(self.jit_compile, str) else bool(self.jit_compile)
-        raise InvalidParameterError(f"jit_compile must be True, False or 'auto'; got {self.jit_compile!r}.")
-
-    def _check_quantiles(self) -> tuple[float, ...] | None:
-        q = self.quantiles
-        if q is None:
-            return None
-        if isinstance(q, (str, bytes)) or not isinstance(q, Sequence | np.ndarray) or len(q) == 0:
-            raise InvalidParameterError(f"quantiles must be None or a non-empty sequence of levels in (0, 1); got {q!r}.")
-        levels = tuple(check_float(v, "quantiles", minimum=0, maximum=1, include_minimum=False, include_maximum=False) for v in q)
-        if any(b <= a for a, b in zip(levels, levels[1:])):
-            raise InvalidParameterError(f"quantiles must be strictly increasing; got {q!r}.")
-        return levels
-
-    def _resolve_target_features(self, n_features: int, n_targets: int, p: dict) -> tuple[int, ...] | None:
-        given = self.target_features
-        if given is None:
-            if n_features >= n_targets:
-                return tuple(range(n_targets))
-            if p["decoder"] == "feedback" or p["scaling"] in ("window", "mean", "seasonal"):
-                raise InvalidParameterError(
-                    f"target_features: with {n_features} input feature(s) and {n_targets} target(s), "
-                    f"decoder={p['decoder']!r} and scaling={p['scaling']!r} need to know which input features "
-                    "hold the targets' past; pass target_features=[...]; got None."
-                )
-            return None
-        if isinstance(given, (str, bytes)) or not isinstance(given, Sequence | np.ndarray):
-            raise InvalidParameterError(f"target_features must be None or a sequence of ints; got {given!r}.")
-        try:
-            features = tuple(check_int(f, "target_features", minimum=0, maximum=n_features - 1) for f in given)
-        except (InvalidParameterError, InputTypeError):
-            features = ()
-        if len(features) != n_targets or len(set(features)) != len(features):
-            raise InvalidParameterError(
-                f"target_features must name {n_targets} distinct input feature(s) in 0..{n_features - 1}, "
-                f"one per target; got {given!r}."
-            )
-        return features
 
     def _check_X(self, X, *, fitted: bool) -> np.ndarray:
         array = _as_float_array(X, "X", (2, 3))
@@ -610,7 +444,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         y3 = self._check_y(y_array, X3.shape[0])
         n, n_steps_in, n_features = X3.shape
         _, n_steps_out, n_targets = y3.shape
-        target_features = self._resolve_target_features(n_features, n_targets, p)
+        target_features = resolve_target_features(self.target_features, n_features, n_targets, p)
         if p["scaling"] == "seasonal" and n_steps_in <= p["season_length"]:
             raise InvalidParameterError(
                 f"season_length must be smaller than the input window for scaling='seasonal' (the scale is "
@@ -641,16 +475,16 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         quantiles = p["quantiles"]
         median_index = 0 if quantiles is None else (quantiles.index(0.5) if 0.5 in quantiles else len(quantiles) // 2)
 
-        n_train = X3.shape[0] - self._n_validation(X3.shape[0], p["validation_fraction"])
-        p["jit"] = self._use_xla(p, n_train)
+        n_train = X3.shape[0] - n_validation(X3.shape[0], p["validation_fraction"])
+        p["jit"] = use_xla(p, n_train, self.distribute_strategy)
         # scikit-learn's warm-start rule: continue only a fitted model, and only when asked
         previous = self.network_.get_weights() if p["warm_start"] and hasattr(self, "network_") else None
-        with _KERAS_LOCK, _seeded(seed):
+        with KERAS_LOCK, seeded(seed):
             train_model, network = self._build(p, Xs.shape[1], Xs.shape[2], n_steps_out, y3.shape[2], net_features,
                                                median_index, seed)
             if previous is not None:
-                _carry_weights(previous, network)
-            history = self._train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
+                carry_weights(previous, network)
+            history, self.epoch_seconds_ = train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
             shrinkage, reference_errors = self._shrinkage(p, scaling, season_length, network, Xs, ys, median_index)
 
         self.n_features_in_ = n_steps_in * n_features
@@ -680,7 +514,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                 "channels='independent' feeds each target's own past to the network, but with fewer input features "
                 "than targets it is unknown where that past is; pass target_features=[...]; got target_features=None."
             )
-        with _KERAS_LOCK:
+        with KERAS_LOCK:
             return choose_channels(self, p, X3, y3, target_features, seed)
 
     @staticmethod
@@ -725,14 +559,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         return length if length >= 2 else None
 
     def _build(self, p, n_steps_in, n_features, n_steps_out, n_targets, target_features, median_index, seed):
-        import keras
-        import tensorflow as tf
+        from .networks import NetworkSpec  # Keras is imported on the first fit, not with the package
 
-        from .networks import NetworkSpec, PinballLoss, build_networks
-
-        if tf.config.list_physical_devices("GPU"):
-            # GPU kernels (cuDNN) are only reproducible in this mode; CPU ones already are
-            tf.config.experimental.enable_op_determinism()
         spec = NetworkSpec(
             n_steps_in=n_steps_in,
             n_features=n_features,
@@ -750,26 +578,17 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             median_index=median_index,
             seed=seed,
         )
-        strategy = self.distribute_strategy
-        with strategy.scope() if strategy is not None else contextlib.nullcontext():
-            train_model, network = build_networks(spec)
-            if p["quantiles"] is not None:
-                loss = PinballLoss(p["quantiles"])
-            else:
-                loss = {"mse": keras.losses.MeanSquaredError, "mae": keras.losses.MeanAbsoluteError, "huber": keras.losses.Huber}[p["loss"]]()
-            train_model.compile(optimizer=keras.optimizers.Adam(p["learning_rate"]), loss=loss, jit_compile=p["jit"])
-        return train_model, network
+        return build(p, spec, self.distribute_strategy)
 
     def _shrinkage(self, p: dict, scaling, season_length: int, network, Xs, ys, median_index: int) -> tuple[float, dict]:
         """Factor on the network's corrections to its reference forecast (1.0 unless, on the
         validation tail, it does not beat that reference; see :mod:`.fallback`), with the
         tail's errors. Only for point forecasts corrected by ``scaling="seasonal"``."""
-        n_val = self._n_validation(len(Xs), p["validation_fraction"])
+        n_val = n_validation(len(Xs), p["validation_fraction"])
         if scaling != "seasonal" or p["quantiles"] is not None or n_val < 1:
             return 1.0, {}
         tail = Xs[len(Xs) - n_val:].astype(np.float32)
-        out = np.concatenate([_rows_alike(network, tail[i : i + _PREDICT_CHUNK])
-                              for i in range(0, len(tail), _PREDICT_CHUNK)])[..., median_index]
+        out = predict_rows(network, tail)[..., median_index]
         shrinkage, errors = shrinkage_on_tail(out.astype(np.float64), ys[len(Xs) - n_val:])
         if shrinkage < 1.0:
             reference = "naive (last value)" if season_length == 1 else f"seasonal naive (season {season_length})"
@@ -779,60 +598,6 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                 f"{errors['reference']:.4f}; its corrections are multiplied by {shrinkage} (0: the reference itself). "
                 "See fallback_ and shrinkage_."), stacklevel=3)
         return shrinkage, errors
-
-    @staticmethod
-    def _n_validation(n: int, fraction: float) -> int:
-        """Windows of the chronological validation tail (at least one window is trained on)."""
-        return min(int(np.floor(n * fraction)), n - 1)
-
-    def _use_xla(self, p: dict, n_train: int) -> bool | str:
-        if p["jit_compile"] != "auto":
-            return p["jit_compile"]
-        if self.distribute_strategy is not None:
-            return False  # Keras' own rule: no XLA with tf.distribute
-        import tensorflow as tf
-
-        if tf.config.list_physical_devices("GPU"):
-            return "auto"  # Keras decides on accelerators
-        steps = p["epochs"] * -(-n_train // p["batch_size"])
-        return steps >= _XLA_MIN_STEPS
-
-    def _train(self, model, p, Xs: np.ndarray, ys: np.ndarray) -> dict[str, list[float]]:
-        import keras
-
-        class _EpochTimer(keras.callbacks.Callback):
-            """Wall time of every epoch (the first includes tracing the graph)."""
-
-            def on_train_begin(self, logs=None):
-                self.seconds = []
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self._start = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                self.seconds.append(round(time.perf_counter() - self._start, 6))
-
-        n = len(Xs)
-        n_val = self._n_validation(n, p["validation_fraction"])
-        target = ys[..., None]  # (n, H, K, 1) against predictions (n, H, K, Q)
-        inputs = [Xs, ys] if p["decoder"] == "feedback" else Xs
-
-        def part(a, sl):
-            return [v[sl] for v in a] if isinstance(a, list) else a[sl]
-
-        timer = _EpochTimer()
-        fit_kwargs = {"epochs": p["epochs"], "batch_size": p["batch_size"], "verbose": p["verbose"], "shuffle": True,
-                      "callbacks": [timer]}
-        if n_val > 0:
-            train, val = slice(0, n - n_val), slice(n - n_val, n)
-            fit_kwargs["validation_data"] = (part(inputs, val), target[val])
-            fit_kwargs["callbacks"].append(
-                keras.callbacks.EarlyStopping(monitor="val_loss", patience=p["patience"], restore_best_weights=True)
-            )
-            inputs, target = part(inputs, train), target[train]
-        history = model.fit(inputs, target, **fit_kwargs)
-        self.epoch_seconds_ = timer.seconds
-        return {key: [float(v) for v in values] for key, values in history.history.items()}
 
     # ------------------------------------------------------------------ predict
 
@@ -849,11 +614,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             X3 = to_channels(X3, self.target_features_)
         Xs, _, context = self.scaler_.transform(X3)
         Xs = (add_channel_ids(Xs, self.n_targets_) if getattr(self, "channel_ids_", 0) else Xs).astype(np.float32)
-        # Calling the network directly skips Model.predict's per-model graph tracing; a
-        # fixed chunk size keeps memory bounded for many windows.
-        with _KERAS_LOCK:
-            chunks = [_rows_alike(self.network_, Xs[i : i + _PREDICT_CHUNK]) for i in range(0, len(Xs), _PREDICT_CHUNK)]
-        raw = np.concatenate(chunks).astype(np.float64) * getattr(self, "shrinkage_", 1.0)
+        with KERAS_LOCK:
+            raw = predict_rows(self.network_, Xs).astype(np.float64) * getattr(self, "shrinkage_", 1.0)
         pred = self.scaler_.inverse(raw, context)
         pred = from_channels(pred, self.n_targets_) if independent else pred
         return np.exp(pred) if log else pred

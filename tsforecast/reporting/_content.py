@@ -46,7 +46,10 @@ MAX_STEP_GROUPS = 12
 MAX_FOLDS = 3
 #: At most this many models are drawn in the forecast panels, so the lines stay readable.
 MAX_MODELS_PLOTTED = 4
-#: Model classes preferred as the default reference, in order.
+#: The report's yardsticks, preferred in this order when the result holds one (by the
+#: class the backtest recorded): the seasonal naive, the honest yardstick of seasonal
+#: data, then the naive. A report's choice, not a model's claim.
+REFERENCE_CLASSES = ("tsforecast.baselines.naive.SeasonalNaive", "tsforecast.baselines.naive.Naive")
 #: The metrics in the order they are shown; others follow in the result's order.
 _METRIC_ORDER = ("mase", "mae", "rmse", "smape", "mape")
 _MAX_ERROR_ROWS = 20
@@ -143,9 +146,11 @@ def _model_names(result) -> list[str]:
     return ordered
 
 
-def _reference_priority(result, model: str):
+def _reference_priority(result, model: str) -> int | None:
+    """The place of ``model``'s recorded class in :data:`REFERENCE_CLASSES`, or None."""
     spec = (result.info.get("models") or {}).get(model) or {}
-    return spec.get("reference_priority") if isinstance(spec, Mapping) else None
+    cls = spec.get("class") if isinstance(spec, Mapping) else None
+    return REFERENCE_CLASSES.index(cls) if cls in REFERENCE_CLASSES else None
 
 
 def _trained(result) -> list[str]:
@@ -157,9 +162,9 @@ def _trained(result) -> list[str]:
 def choose_reference(result, reference: str | None) -> str:
     """The model that skill and significance are measured against.
 
-    An explicit ``reference`` must be one of the result's models. By default: the model
-    whose class declares the strongest claim to be the yardstick (``reference_priority``,
-    lowest first: the seasonal naive, then the naive), as the backtest recorded it; else
+    An explicit ``reference`` must be one of the result's models. By default: the first
+    yardstick of :data:`REFERENCE_CLASSES` the result holds (the seasonal naive, then the
+    naive, by the class the backtest recorded: a subclass or a namesake is not one); else
     the best-ranked model without training curves (the best baseline); else the first
     model.
     """
