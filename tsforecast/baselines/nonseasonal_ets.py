@@ -24,8 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._ets_kernels import FORMS, fit_panel, forecast_panel
-from .._validation import check_bool, check_choice, check_float, check_int
-from .statsmodels_models import ETS
+from .._params import Integer, Options, Real
+from ._base import LocalForecaster
+from .statsmodels_models import ETS, ETS_DAMPED
 
 __all__ = ["NonSeasonalETS"]
 
@@ -70,6 +71,16 @@ class NonSeasonalETS(ETS):
         no form could be fitted).
     """
 
+    _parameter_constraints = {
+        "error": Options(("add", "mul", _AUTO)),
+        "trend": Options((None, "add", _AUTO)),
+        "damped_trend": ETS_DAMPED,
+        "max_beta": Real(minimum=1e-4, maximum=0.9999),
+        "simulate_repetitions": Integer(minimum=1),
+        "random_state": Integer(minimum=0, allow_none=True),
+        **LocalForecaster._parameter_constraints,
+    }
+
     def __init__(self, error="auto", trend="auto", damped_trend="auto", *, max_beta: float = 0.9999,
                  simulate_repetitions: int = 1000, random_state: int | None = 0, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -84,13 +95,8 @@ class NonSeasonalETS(ETS):
         self.on_short = on_short
 
     def _check_params(self):
-        check_choice(self.error, "error", ("add", "mul", _AUTO))
-        check_choice(self.trend, "trend", (None, "add", _AUTO))
-        if self.damped_trend != _AUTO:
-            check_bool(self.damped_trend, "damped_trend")
-        check_float(self.max_beta, "max_beta", minimum=1e-4, maximum=0.9999)
-        check_int(self.simulate_repetitions, "simulate_repetitions", minimum=1)
-        check_int(self.random_state, "random_state", minimum=0, allow_none=True)
+        # ETS's own check adds rules about its seasonal part, which this model does not have
+        LocalForecaster._check_params(self)
 
     def _allowed(self) -> np.ndarray:
         """Which of :data:`FORMS` the parameters allow."""

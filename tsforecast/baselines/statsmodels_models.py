@@ -51,6 +51,10 @@ def _check_damped(value, name: str):
     return value if isinstance(value, str) and value == _AUTO else check_bool(value, name)
 
 
+#: ``damped_trend`` of the ETS family: True, False or "auto".
+ETS_DAMPED = Check(_check_damped)
+
+
 class ETS(LocalForecaster):
     """Exponential smoothing state-space model (statsmodels ``ETSModel``), form fixed or chosen by AICc.
 
@@ -98,7 +102,7 @@ class ETS(LocalForecaster):
     _parameter_constraints = {
         "error": Options(("add", "mul", _AUTO)),
         "trend": Options((None, "add", _AUTO)),
-        "damped_trend": Check(_check_damped),
+        "damped_trend": ETS_DAMPED,
         "seasonal": Options((None, "add", "mul", _AUTO)),
         "season_length": Integer(minimum=1),
         "initialization_method": Options((_AUTO, "estimated", "heuristic")),
