@@ -56,7 +56,7 @@ def _forecasters(module: str, *names: str) -> dict[str, ClassEntry]:
 CLASSES: dict[str, ClassEntry] = {
     **_forecasters("forecaster", "WindowForecaster"),
     **_forecasters("baselines", "Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped",
-                   "Theta", "Comb", "ETS", "ARIMA", "Croston", "CrostonSBA", "TSB", "ADIDA", "IMAPA", "MSTL"),
+                   "Theta", "Comb", "ETS", "ARIMA", "AutoARIMA", "Croston", "CrostonSBA", "TSB", "ADIDA", "IMAPA", "MSTL"),
     **_forecasters("intervals", "ConformalIntervals"),
     **_forecasters("combination", "Combination"),
     "EncoderDecoderLSTM": ClassEntry("models", saveable=True),
@@ -110,6 +110,7 @@ CLI_MODELS: dict[str, str] = {
     "comb": "Comb",
     "ets": "ETS",
     "arima": "ARIMA",
+    "autoarima": "AutoARIMA",
     "croston": "Croston",
     "croston_sba": "CrostonSBA",
     "tsb": "TSB",

@@ -25,6 +25,7 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 ``Comb``                  M4: mean of SES, Holt and Damped
 ``ETS``                   statsmodels ETS, form chosen by AICc or fixed
 ``ARIMA``                 statsmodels SARIMAX, fixed orders or a small AICc search
+``AutoARIMA``             seasonal ARIMA by the stepwise AICc search, with regressors
 ``Croston``,              intermittent demand: smoothed size over smoothed interval
 ``CrostonSBA``            (SBA: times 0.95)
 ``TSB``                   intermittent demand: smoothed probability times size
@@ -34,6 +35,7 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 """
 
 from ._base import LocalForecaster
+from .auto_arima import AutoARIMA
 from .intermittent import ADIDA, IMAPA, TSB, Croston, CrostonSBA
 from .mstl import MSTL
 from .m4 import SES, Comb, Damped, Holt, Naive2, Theta
@@ -55,6 +57,7 @@ __all__ = [
     "Comb",
     "ETS",
     "ARIMA",
+    "AutoARIMA",
     "Croston",
     "CrostonSBA",
     "TSB",

@@ -164,6 +164,11 @@ class LocalForecaster(BaseForecaster):
         self._check_shared_params()
         self._check_params()
         panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
+        self._fit_columns(panel)
+        return self
+
+    def _fit_columns(self, panel) -> None:
+        """Fit every target column of ``panel`` into ``states_``, warning about fallbacks."""
         columns = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # optimiser chatter; our own warnings are raised below
@@ -172,7 +177,6 @@ class LocalForecaster(BaseForecaster):
                 columns.append(self._fit_column(x, panel.starts, panel.ends))
         self._warn_fallbacks(panel, columns)
         self.states_ = columns
-        return self
 
     def _warn_fallbacks(self, panel, columns: list) -> None:
         """One FallbackWarning per series (and target) that fell back or has a note."""
@@ -192,7 +196,7 @@ class LocalForecaster(BaseForecaster):
                         model = state.get("model", [self.fallback_name] * len(ids))[i] or self.fallback_name
                         message = (f"{type(self).__name__} could not be fitted on series {label!r} ({text}); "
                                    f"{model} is used for it instead.")
-                    warnings.warn(message, FallbackWarning, stacklevel=3)
+                    warnings.warn(message, FallbackWarning, stacklevel=4)  # the caller of fit
 
     def _check_shared_params(self) -> None:
         """``n_jobs``, ``fill`` and ``on_short``, which every baseline takes."""
