@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["expand_polynomials", "css_value_and_gradient", "css_residuals", "arima_forecast", "psi_weights",
+__all__ = ["expand_polynomials", "css_minimize", "css_residuals", "arima_forecast", "psi_weights",
            "difference"]
 
 #: The objective answered for parameters whose residuals overflow (an explosive MA part):
@@ -25,6 +25,9 @@ __all__ = ["expand_polynomials", "css_value_and_gradient", "css_residuals", "ari
 _BIG = 1e10
 #: Central-difference step of the numerical gradient (R's ``optim`` uses 1e-3).
 _STEP = 1e-4
+#: R's ``vmmin`` constants: step reduction, acceptance tolerance, the scale below which
+#: a parameter counts as unchanged, and the relative convergence tolerance.
+_STEPREDN, _ACCTOL, _RELTEST, _RELTOL = 0.2, 1e-4, 10.0, 1e-8
 
 
 @njit(cache=True)
@@ -51,20 +54,40 @@ def expand_polynomials(params, p, q, big_p, big_q, m):
 
 
 @njit(cache=True)
+def _nonzero(coefficients):
+    """Lags (from 1) and values of the non-zero coefficients: a seasonal polynomial
+    multiplied out is mostly zeros, and the residual loop skips them."""
+    count = 0
+    for c in coefficients:
+        count += 1 if c != 0.0 else 0
+    lags = np.empty(count, dtype=np.int64)
+    values = np.empty(count)
+    k = 0
+    for j in range(coefficients.size):
+        if coefficients[j] != 0.0:
+            lags[k], values[k] = j + 1, coefficients[j]
+            k += 1
+    return lags, values
+
+
+@njit(cache=True)
 def css_residuals(w, ar, ma, out):
     """Residuals of the ARMA ``(ar, ma)`` on ``w`` (zero before ``len(ar)``) into ``out``;
     returns the sum of their squares and how many there are."""
-    n, n_ar, n_ma = w.size, ar.size, ma.size
+    n, n_ar = w.size, ar.size
+    ar_lags, ar_values = _nonzero(ar)
+    ma_lags, ma_values = _nonzero(ma)
     ssq = 0.0
     for t in range(n):
         if t < n_ar:
             out[t] = 0.0
             continue
         e = w[t]
-        for j in range(n_ar):
-            e -= ar[j] * w[t - j - 1]
-        for j in range(min(t, n_ma)):
-            e -= ma[j] * out[t - j - 1]
+        for j in range(ar_lags.size):
+            e -= ar_values[j] * w[t - ar_lags[j]]
+        for j in range(ma_lags.size):
+            if ma_lags[j] <= t:
+                e -= ma_values[j] * out[t - ma_lags[j]]
         out[t] = e
         ssq += e * e
     return ssq, n - n_ar
@@ -89,17 +112,8 @@ def _css_value(params, w0, dz, scale, p, q, big_p, big_q, m, work, resid):
 
 
 @njit(cache=True)
-def css_value_and_gradient(params, w0, dz, scale, p, q, big_p, big_q, m):
-    """``0.5 log(CSS / n)`` (R's CSS objective) and its central-difference gradient.
-
-    ``w0`` is the differenced series, ``dz`` the differenced regression columns and
-    ``scale`` the units of their coefficients (the parameters after the ARMA ones are
-    ``beta / scale``, so the optimiser sees every parameter on a similar scale).
-    """
-    work = np.empty(w0.size)
-    resid = np.empty(w0.size)
-    value = _css_value(params, w0, dz, scale, p, q, big_p, big_q, m, work, resid)
-    grad = np.zeros(params.size)
+def _css_gradient(params, w0, dz, scale, p, q, big_p, big_q, m, work, resid, grad):
+    """Central differences of the objective (R's ``optim`` without a gradient does the same)."""
     shifted = params.copy()
     for k in range(params.size):
         shifted[k] = params[k] + _STEP
@@ -108,7 +122,82 @@ def css_value_and_gradient(params, w0, dz, scale, p, q, big_p, big_q, m):
         lower = _css_value(shifted, w0, dz, scale, p, q, big_p, big_q, m, work, resid)
         shifted[k] = params[k]
         grad[k] = (upper - lower) / (2.0 * _STEP)
-    return value, grad
+
+
+@njit(cache=True)
+def css_minimize(start, w0, dz, scale, p, q, big_p, big_q, m, maxit):
+    """Minimise ``0.5 log(CSS / n)`` from ``start`` by R's variable-metric BFGS (``vmmin``
+    of ``optim(method = "BFGS")``: backtracking by 0.2, relative tolerance 1e-8, the
+    inverse Hessian reset when a step fails), all compiled.
+
+    ``w0`` is the differenced series, ``dz`` the differenced regression columns and
+    ``scale`` the units of their coefficients: the parameters after the ARMA ones are
+    ``beta / scale``, so every parameter has a similar scale. Returns the parameters
+    and the objective there.
+    """
+    n = start.size
+    work, resid = np.empty(w0.size), np.empty(w0.size)
+    b = start.copy()
+    f = _css_value(b, w0, dz, scale, p, q, big_p, big_q, m, work, resid)
+    if n == 0 or not math.isfinite(f):
+        return b, f
+    g, c, t = np.empty(n), np.empty(n), np.empty(n)
+    _css_gradient(b, w0, dz, scale, p, q, big_p, big_q, m, work, resid, g)
+    inverse = np.eye(n)
+    gradcount, ilast, iterations = 1, 1, 0
+    while True:
+        if ilast == gradcount:
+            inverse[:] = np.eye(n)
+        x = b.copy()
+        c[:] = g
+        t[:] = -(inverse @ g)
+        gradproj = t @ g
+        count = n
+        if gradproj < 0.0:
+            steplength, accepted, f_new = 1.0, False, f
+            while True:
+                count = 0
+                for i in range(n):
+                    b[i] = x[i] + steplength * t[i]
+                    count += 1 if _RELTEST + x[i] == _RELTEST + b[i] else 0
+                if count < n:
+                    f_new = _css_value(b, w0, dz, scale, p, q, big_p, big_q, m, work, resid)
+                    accepted = math.isfinite(f_new) and f_new <= f + gradproj * steplength * _ACCTOL
+                    if not accepted:
+                        steplength *= _STEPREDN
+                if count == n or accepted:
+                    break
+            if count < n and abs(f_new - f) <= _RELTOL * (abs(f) + _RELTOL):
+                count, f = n, f_new  # no progress left: stop after one more try from a reset metric
+            if count < n:
+                f = f_new
+                _css_gradient(b, w0, dz, scale, p, q, big_p, big_q, m, work, resid, g)
+                gradcount += 1
+                iterations += 1
+                t *= steplength
+                c[:] = g - c
+                d1 = t @ c
+                if d1 > 0.0:
+                    bc = inverse @ c
+                    d2 = 1.0 + (c @ bc) / d1
+                    inverse += (d2 * np.outer(t, t) - np.outer(bc, t) - np.outer(t, bc)) / d1
+                else:
+                    ilast = gradcount
+            elif ilast < gradcount:
+                count, ilast = 0, gradcount
+        else:
+            count = 0
+            if ilast == gradcount:
+                count = n
+            else:
+                ilast = gradcount
+        if iterations >= maxit:
+            break
+        if gradcount - ilast > 2 * n:
+            ilast = gradcount
+        if count == n and ilast == gradcount:
+            break
+    return b, f
 
 
 @njit(cache=True)

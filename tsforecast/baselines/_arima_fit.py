@@ -18,9 +18,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.optimize import minimize
 
-from .._arima_kernels import (arima_forecast, css_residuals, css_value_and_gradient, difference,
+from .._arima_kernels import (arima_forecast, css_minimize, css_residuals, difference,
                               expand_polynomials, integrated_ar, psi_weights)
 from .._stl_kernels import stl_seasonal
 
@@ -32,6 +31,8 @@ _KPSS_CRITICAL = 0.463
 _SEASONAL_STRENGTH = 0.64
 #: A root this close to the unit circle rules a model out (R's ``myarima``).
 _ROOT_MARGIN = 1.01
+#: BFGS iterations of one fit (R's ``optim`` default).
+_MAX_ITERATIONS = 100
 #: Seasonal LOESS window of the strength test's STL (``forecast::mstl``'s first).
 _STL_WINDOW = 11
 
@@ -113,6 +114,15 @@ def _min_root(coefficients: np.ndarray, sign: float) -> float:
     return float(np.min(np.abs(np.roots(poly[::-1]))))
 
 
+def _min_model_root(coef: np.ndarray, orders: tuple, m: int) -> float:
+    """Smallest root modulus of the AR and MA polynomials multiplied out, from their
+    factors: a root r of the seasonal factor in B^m gives roots of modulus |r|^(1/m)."""
+    p, _, q, big_p, _, big_q = orders
+    parts = [(coef[:p], -1.0, 1), (coef[p:p + q], 1.0, 1), (coef[p + q:p + q + big_p], -1.0, m),
+             (coef[p + q + big_p:p + q + big_p + big_q], 1.0, m)]
+    return min(_min_root(c, sign) ** (1.0 / power) for c, sign, power in parts)
+
+
 def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
     """Fit ``(p, d, q)(P, D, Q)m`` with regression columns ``z`` ``[n, k]`` to ``x`` by CSS.
 
@@ -128,10 +138,8 @@ def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
     n_arma = p + q + big_p + big_q
     w0 = w - dz @ beta0 if dz.shape[1] else w.copy()
     start = np.zeros(n_arma + dz.shape[1])
-    args = (np.ascontiguousarray(w0), np.ascontiguousarray(dz), scale, p, q, big_p, big_q, period)
-    result = minimize(css_value_and_gradient, start, args=args, jac=True, method="BFGS",
-                      options={"maxiter": 100, "gtol": 1e-6})
-    params = result.x
+    params, _ = css_minimize(start, np.ascontiguousarray(w0), np.ascontiguousarray(dz), scale, p, q, big_p, big_q,
+                             period, _MAX_ITERATIONS)
     coef = np.concatenate([params[:n_arma], beta0 + scale * params[n_arma:]])
     w_final = w - dz @ coef[n_arma:] if dz.shape[1] else w
     ar, ma = expand_polynomials(coef, p, q, big_p, big_q, period)
@@ -143,7 +151,7 @@ def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
     npar = coef.size + 1
     if not (np.isfinite(model["sigma2"]) and model["sigma2"] > 0) or nstar - npar - 1 <= 0:
         return model
-    if min(_min_root(ar, -1.0), _min_root(ma, 1.0)) < _ROOT_MARGIN and (ar.size or ma.size):
+    if _min_model_root(coef, orders, period) < _ROOT_MARGIN:
         return model  # near non-stationary or non-invertible: refused, as by auto.arima
     aic = nstar * math.log(model["sigma2"]) + 2 * npar
     model["aicc"] = aic + 2 * npar * (npar + 1) / (nstar - npar - 1)
