@@ -13,7 +13,7 @@ from tsforecast import backtest
 from tsforecast._arima_kernels import expand_polynomials, integrated_ar, psi_weights
 from tsforecast.baselines import AutoARIMA
 from tsforecast.baselines._arima_fit import fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
-from tsforecast.exceptions import InsufficientDataError
+from tsforecast.exceptions import InsufficientDataError, InvalidParameterError
 
 
 def arma(n: int, ar: float, ma: float, seed: int = 0) -> np.ndarray:
@@ -112,7 +112,7 @@ def test_regression_with_arima_errors_recovers_the_coefficient_and_uses_future_x
     y, X = regression_data()
     model = AutoARIMA().fit(y, X.iloc[: len(y)])
     state = model.states_[0]["objects"][0]
-    assert model.regressors_ == ["x"]
+    assert model.future_covariates_ == ["x"]
     assert state["model"]["coef"][-1] == pytest.approx(3.0, rel=0.05)
     forecast = model.predict(10, X)
     shifted = X.copy()
@@ -124,7 +124,7 @@ def test_regression_with_arima_errors_recovers_the_coefficient_and_uses_future_x
         model.predict(10, X.iloc[: len(y) + 5])
 
 
-def test_regressors_are_saved_and_loaded(tmp_path):
+def test_future_covariates_are_saved_and_loaded(tmp_path):
     y, X = regression_data(200)
     model = AutoARIMA(future_covariates="x").fit(y, X.iloc[: len(y)])
     loaded = tsf.load(tsf.save(model, tmp_path / "arima.zip"))
@@ -153,3 +153,17 @@ def test_panel_fits_each_series_with_its_own_orders():
     model = AutoARIMA().fit(panel)
     assert model.orders_.loc["walk", "d"] == 1 and model.orders_.loc["noise", "d"] == 0
     assert model.orders_.loc["noise", "constant"] == "mean"
+
+
+def test_conformal_intervals_with_regressors_come_from_the_wrapper():
+    y, X = regression_data(200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapped = tsf.ConformalIntervals(AutoARIMA(future_covariates="x", max_p=1, max_q=1), levels=(80,),
+                                         horizon=5, n_windows=5).fit(y, X.iloc[:200])
+        model = AutoARIMA(max_p=1, max_q=1).fit(y, X.iloc[:200])
+    bands = wrapped.predict_interval(5, X)
+    pd.testing.assert_series_equal(bands["y"], model.predict(5, X), check_names=False)
+    assert (bands["lo_80"] < bands["y"]).all() and (bands["y"] < bands["hi_80"]).all()
+    with pytest.raises(InvalidParameterError, match=r"uses covariates \['x'\].*ConformalIntervals"):
+        model.predict_interval(5, X, method="conformal", n_windows=5)

@@ -80,7 +80,7 @@ class AutoARIMA(LocalForecaster):
     orders_ : DataFrame
         The chosen model of each series (and target column): ``p, d, q, P, D, Q, m`` and
         ``constant`` (``"mean"``, ``"drift"`` or ``""``); a series that fell back has NaN orders.
-    regressors_ : list
+    future_covariates_ : list
         The regressor columns of ``X`` (empty without ``X``).
     """
 
@@ -153,11 +153,11 @@ class AutoARIMA(LocalForecaster):
         self._check_shared_params()
         self._check_params()
         panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
-        self.regressors_, self._z = [], None
+        self.future_covariates_, self._z = [], None
         if X is not None:
             frames = panel.to_frames()
             names = self.future_covariates if self.future_covariates is None else self._names()
-            self.regressors_, aligned = training_regressors(X, frames, names, self.fill)
+            self.future_covariates_, aligned = training_regressors(X, frames, names, self.fill)
             self._z = [aligned[key] for key in frames]
         try:
             self._fit_columns(panel)
@@ -230,10 +230,10 @@ class AutoARIMA(LocalForecaster):
 
     def _future(self, horizon: int, X) -> list:
         """Per series, the regressors of the forecast steps (``[horizon, k]``)."""
-        if not self.regressors_:
+        if not self.future_covariates_:
             return [None] * len(self.series_ids_)
         indexes = {key: self._future_index(key, horizon) for key in self.series_ids_}
-        values = future_regressors(X, self.regressors_, indexes, horizon, self.fill)
+        values = future_regressors(X, self.future_covariates_, indexes, horizon, self.fill)
         return [values[key] for key in self.series_ids_]
 
     def _column_point(self, state: dict, horizon: int, future: list) -> np.ndarray:
