@@ -15,6 +15,7 @@ REPORTS = ROOT / "reports"
 
 #: report -> (benchmark module in benchmarks/, its function from the JSON document to the Markdown).
 RENDERERS = {
+    "auto_arima": ("auto_arima", "render"),
     "blas_threads": ("blas_threads", "render"),
     "interval_scale": ("interval_scale", "render"),
     "lstm_defaults": ("lstm_defaults", "render"),
