@@ -17,7 +17,7 @@ import math
 import numpy as np
 from numba import njit
 
-__all__ = ["expand_polynomials", "css_minimize", "css_residuals", "arima_forecast", "psi_weights",
+__all__ = ["expand_polynomials", "css_minimize", "css_hessian", "css_residuals", "arima_forecast", "psi_weights",
            "difference"]
 
 #: The objective answered for parameters whose residuals overflow (an explosive MA part):
@@ -28,6 +28,8 @@ _STEP = 1e-4
 #: R's ``vmmin`` constants: step reduction, acceptance tolerance, the scale below which
 #: a parameter counts as unchanged, and the relative convergence tolerance.
 _STEPREDN, _ACCTOL, _RELTEST, _RELTOL = 0.2, 1e-4, 10.0, 1e-8
+#: Step of the Hessian's differences (R's ``optimhess`` default ``ndeps``).
+_HESSIAN_STEP = 1e-3
 
 
 @njit(cache=True)
@@ -198,6 +200,26 @@ def css_minimize(start, w0, dz, scale, p, q, big_p, big_q, m, maxit):
         if count == n and ilast == gradcount:
             break
     return b, f
+
+
+@njit(cache=True)
+def css_hessian(params, w0, dz, scale, p, q, big_p, big_q, m):
+    """The objective's Hessian by central differences of its gradient (R's ``optimhess``
+    with ``ndeps = 1e-3``), made symmetric."""
+    n = params.size
+    work, resid = np.empty(w0.size), np.empty(w0.size)
+    hessian = np.empty((n, n))
+    upper, lower = np.empty(n), np.empty(n)
+    shifted = params.copy()
+    for j in range(n):
+        shifted[j] = params[j] + _HESSIAN_STEP
+        _css_gradient(shifted, w0, dz, scale, p, q, big_p, big_q, m, work, resid, upper)
+        shifted[j] = params[j] - _HESSIAN_STEP
+        _css_gradient(shifted, w0, dz, scale, p, q, big_p, big_q, m, work, resid, lower)
+        shifted[j] = params[j]
+        for i in range(n):
+            hessian[i, j] = (upper[i] - lower[i]) / (2.0 * _HESSIAN_STEP)
+    return 0.5 * (hessian + hessian.T)
 
 
 @njit(cache=True)

@@ -19,7 +19,7 @@ import math
 
 import numpy as np
 
-from .._arima_kernels import (arima_forecast, css_minimize, css_residuals, difference,
+from .._arima_kernels import (arima_forecast, css_hessian, css_minimize, css_residuals, difference,
                               expand_polynomials, integrated_ar, psi_weights)
 from .._stl_kernels import stl_seasonal
 
@@ -114,6 +114,19 @@ def _min_root(coefficients: np.ndarray, sign: float) -> float:
     return float(np.min(np.abs(np.roots(poly[::-1]))))
 
 
+def _identified(hessian: np.ndarray, n_used: int) -> bool:
+    """Whether the coefficients' variances ``diag(inv(hessian * n))`` are finite and
+    positive (R's ``arima`` takes them from the optimiser's Hessian; a fit where one is
+    not is refused by ``auto.arima``)."""
+    if hessian.size == 0:
+        return True
+    try:
+        variances = np.diag(np.linalg.inv(hessian * n_used))
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(np.isfinite(variances)) and np.all(variances >= 0))
+
+
 def _min_model_root(coef: np.ndarray, orders: tuple, m: int) -> float:
     """Smallest root modulus of the AR and MA polynomials multiplied out, from their
     factors: a root r of the seasonal factor in B^m gives roots of modulus |r|^(1/m)."""
@@ -138,8 +151,8 @@ def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
     n_arma = p + q + big_p + big_q
     w0 = w - dz @ beta0 if dz.shape[1] else w.copy()
     start = np.zeros(n_arma + dz.shape[1])
-    params, _ = css_minimize(start, np.ascontiguousarray(w0), np.ascontiguousarray(dz), scale, p, q, big_p, big_q,
-                             period, _MAX_ITERATIONS)
+    args = (np.ascontiguousarray(w0), np.ascontiguousarray(dz), scale, p, q, big_p, big_q, period)
+    params, _ = css_minimize(start, *args, _MAX_ITERATIONS)
     coef = np.concatenate([params[:n_arma], beta0 + scale * params[n_arma:]])
     w_final = w - dz @ coef[n_arma:] if dz.shape[1] else w
     ar, ma = expand_polynomials(coef, p, q, big_p, big_q, period)
@@ -153,6 +166,8 @@ def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
         return model
     if _min_model_root(coef, orders, period) < _ROOT_MARGIN:
         return model  # near non-stationary or non-invertible: refused, as by auto.arima
+    if not _identified(css_hessian(params, *args), nstar):
+        return model  # no positive variance for every coefficient: refused, as R's checkarima does
     aic = nstar * math.log(model["sigma2"]) + 2 * npar
     model["aicc"] = aic + 2 * npar * (npar + 1) / (nstar - npar - 1)
     return model

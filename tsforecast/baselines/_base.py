@@ -121,12 +121,16 @@ class LocalForecaster(BaseForecaster):
         This default fits series one by one with :meth:`_fit_one` (in ``n_jobs``
         chunks of many series); vectorised subclasses compute all series at once.
         """
-        series = [x[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist())]
-        states = self._fit_all(series)
+        states = self._fit_all(self._column_items(x, starts, ends))
         return {"objects": states,
                 "reason": [s.get("fallback_reason") for s in states],
                 "model": [s.get("fallback_model") for s in states],
                 "note": [s.get("note") for s in states]}
+
+    def _column_items(self, x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list:
+        """What :meth:`_fit_one` and :meth:`_fallback_one` take, one item per series
+        (the series itself here; a model with regressors adds them)."""
+        return [x[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist())]
 
     def _forecast_column(self, state: dict, horizon: int) -> np.ndarray:
         """Point forecasts ``[series, horizon]`` from a column's state (one BLAS thread, as in fits)."""

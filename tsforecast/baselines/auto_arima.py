@@ -165,13 +165,11 @@ class AutoARIMA(LocalForecaster):
             del self._z
         return self
 
-    def _fit_column(self, x, starts, ends):
+    def _column_items(self, x, starts, ends) -> list:
+        """Each series with its regressors ``[n, k]``: _fit_one and _fallback_one take the pair."""
         bounds = list(zip(starts.tolist(), ends.tolist()))
         regressors = self._z or [np.zeros((hi - lo, 0)) for lo, hi in bounds]
-        # Items are (series, its regressors): _fit_one and _fallback_one take them whole.
-        states = self._fit_all([(x[lo:hi], z) for (lo, hi), z in zip(bounds, regressors)])
-        return {"objects": states, "reason": [s.get("fallback_reason") for s in states],
-                "model": [s.get("fallback_model") for s in states], "note": [s.get("note") for s in states]}
+        return [(x[lo:hi], z) for (lo, hi), z in zip(bounds, regressors)]
 
     def _fallback_one(self, item):
         return super()._fallback_one(item[0])
