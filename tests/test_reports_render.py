@@ -15,6 +15,7 @@ REPORTS = ROOT / "reports"
 
 #: report -> (benchmark module in benchmarks/, its function from the JSON document to the Markdown).
 RENDERERS = {
+    "auto_arima": ("auto_arima", "render"),
     "blas_threads": ("blas_threads", "render"),
     "covariate_backtest": ("covariate_backtest", "render"),
     "defaults_suite": ("defaults_suite", "render"),

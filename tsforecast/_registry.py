@@ -56,8 +56,8 @@ def _forecasters(module: str, *names: str) -> dict[str, ClassEntry]:
 CLASSES: dict[str, ClassEntry] = {
     **_forecasters("forecaster", "WindowForecaster"),
     **_forecasters("baselines", "Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped",
-                   "Theta", "Comb", "ETS", "NonSeasonalETS", "ARIMA", "Croston", "CrostonSBA", "TSB", "ADIDA",
-                   "IMAPA", "MSTL"),
+                   "Theta", "Comb", "ETS", "NonSeasonalETS", "ARIMA", "AutoARIMA", "Croston", "CrostonSBA", "TSB",
+                   "ADIDA", "IMAPA", "MSTL"),
     **_forecasters("intervals", "ConformalIntervals"),
     **_forecasters("combination", "Combination"),
     "EncoderDecoderLSTM": ClassEntry("models", saveable=True),
@@ -112,6 +112,7 @@ CLI_MODELS: dict[str, str] = {
     "ets": "ETS",
     "ets_nonseasonal": "NonSeasonalETS",
     "arima": "ARIMA",
+    "autoarima": "AutoARIMA",
     "croston": "Croston",
     "croston_sba": "CrostonSBA",
     "tsb": "TSB",

@@ -26,6 +26,7 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 ``ETS``                   statsmodels ETS, form chosen by AICc or fixed
 ``NonSeasonalETS``        ETS without season (ANN ... MAdN by AICc), compiled for panels
 ``ARIMA``                 statsmodels SARIMAX, fixed orders or a small AICc search
+``AutoARIMA``             seasonal ARIMA by the stepwise AICc search, with regressors
 ``Croston``,              intermittent demand: smoothed size over smoothed interval
 ``CrostonSBA``            (SBA: times 0.95)
 ``TSB``                   intermittent demand: smoothed probability times size
@@ -35,6 +36,7 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 """
 
 from ._base import LocalForecaster
+from .auto_arima import AutoARIMA
 from .intermittent import ADIDA, IMAPA, TSB, Croston, CrostonSBA
 from .mstl import MSTL
 from .nonseasonal_ets import NonSeasonalETS
@@ -58,6 +60,7 @@ __all__ = [
     "ETS",
     "NonSeasonalETS",
     "ARIMA",
+    "AutoARIMA",
     "Croston",
     "CrostonSBA",
     "TSB",

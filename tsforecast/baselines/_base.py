@@ -142,12 +142,16 @@ class LocalForecaster(BaseForecaster):
         This default fits series one by one with :meth:`_fit_one` (in ``n_jobs``
         chunks of many series); vectorised subclasses compute all series at once.
         """
-        series = [x[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist())]
-        states = self._fit_all(series)
+        states = self._fit_all(self._column_items(x, starts, ends))
         return {"objects": states,
                 "reason": [s.get("fallback_reason") for s in states],
                 "model": [s.get("fallback_model") for s in states],
                 "note": [s.get("note") for s in states]}
+
+    def _column_items(self, x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> list:
+        """What :meth:`_fit_one` and :meth:`_fallback_one` take, one item per series
+        (the series itself here; a model with regressors adds them)."""
+        return [x[lo:hi] for lo, hi in zip(starts.tolist(), ends.tolist())]
 
     def _forecast_column(self, state: dict, horizon: int) -> np.ndarray:
         """Point forecasts ``[series, horizon]`` from a column's state (one BLAS thread, as in fits)."""
@@ -184,6 +188,11 @@ class LocalForecaster(BaseForecaster):
         self._check_no_covariates(X)
         self._check_params()
         panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
+        self._fit_columns(panel)
+        return self
+
+    def _fit_columns(self, panel) -> None:
+        """Fit every target column of ``panel`` into ``states_``, warning about fallbacks."""
         columns = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # optimiser chatter; our own warnings are raised below
@@ -192,7 +201,6 @@ class LocalForecaster(BaseForecaster):
                 columns.append(self._fit_column(x, panel.starts, panel.ends))
         self._warn_fallbacks(panel, columns)
         self.states_ = columns
-        return self
 
     def _warn_fallbacks(self, panel, columns: list) -> None:
         """One FallbackWarning per series (and target) that fell back or has a note."""
@@ -212,7 +220,7 @@ class LocalForecaster(BaseForecaster):
                         model = state.get("model", [self.fallback_name] * len(ids))[i] or self.fallback_name
                         message = (f"{type(self).__name__} could not be fitted on series {label!r} ({text}); "
                                    f"{model} is used for it instead.")
-                    warnings.warn(message, FallbackWarning, stacklevel=3)
+                    warnings.warn(message, FallbackWarning, stacklevel=4)  # the caller of fit
 
     def _fit_all(self, series: list[np.ndarray]) -> list[dict]:
         return map_chunks(self._fit_chunk, series, self.n_jobs)

@@ -115,6 +115,12 @@ def _arima(s: ModelSettings):
     return ARIMA(order=(1, 1, 1), auto=True, max_p=2, max_q=2)
 
 
+def _autoarima(s: ModelSettings):
+    from ..baselines import AutoARIMA
+
+    return AutoARIMA(season_length=s.season_length, future_covariates=list(s.future_covariates) or None)
+
+
 def _mstl(s: ModelSettings):
     from ..baselines import MSTL
 
@@ -137,7 +143,8 @@ def _baseline(class_name: str) -> Callable[[ModelSettings], object]:
 
 #: Factories with settings of their own; every other name builds its class with defaults.
 _FACTORIES: dict[str, Callable[[ModelSettings], object]] = {"lstm": _lstm, "ridge": _ridge, "ets": _ets,
-                                                            "arima": _arima, "mstl": _mstl}
+                                                            "arima": _arima, "autoarima": _autoarima,
+                                                            "mstl": _mstl}
 
 #: One line per model name on the defaults it uses.
 _DESCRIPTIONS = {
@@ -162,6 +169,8 @@ _DESCRIPTIONS = {
     "ets": f"exponential smoothing, form chosen by AICc (seasonal for seasons up to {ETS_MAX_SEASON})",
     "ets_nonseasonal": "exponential smoothing without season (ANN ... MAdN by AICc), compiled for panels",
     "arima": "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal)",
+    "autoarima": "seasonal ARIMA (season --season-length) by the stepwise AICc search of auto.arima, "
+                 "fitted by conditional sum of squares; regression on the --future-covariates",
     "croston": "Croston's method for intermittent demand (SES alpha 0.1 of sizes and intervals)",
     "croston_sba": "Croston with the Syntetos-Boylan correction (x 0.95)",
     "tsb": "TSB for intermittent demand (demand probability alpha 0.1, size alpha 0.1)",

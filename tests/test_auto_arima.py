@@ -1,0 +1,169 @@
+"""AutoARIMA: its CSS fits and forecasts against statsmodels, the stepwise search, regressors."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import tsforecast as tsf
+from tsforecast import backtest
+from tsforecast._arima_kernels import expand_polynomials, integrated_ar, psi_weights
+from tsforecast.baselines import AutoARIMA
+from tsforecast.baselines._arima_fit import fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
+from tsforecast.exceptions import InsufficientDataError, InvalidParameterError
+
+
+def arma(n: int, ar: float, ma: float, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    e = rng.normal(size=n + 100)
+    x = np.zeros(n + 100)
+    for t in range(1, n + 100):
+        x[t] = ar * x[t - 1] + e[t] + ma * e[t - 1]
+    return x[100:]
+
+
+def regression_data(n: int = 400, horizon: int = 10, seed: int = 1):
+    """``y = 3 x + u``, ``u`` an AR(1) with coefficient 0.7; ``X`` runs ``horizon`` steps past ``y``."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(scale=2.0, size=n + horizon)
+    index = pd.date_range("2024-01-01", periods=n + horizon, freq="D")
+    y = pd.Series(3 * x[:n] + arma(n, 0.7, 0.0, seed), index=index[:n], name="y")
+    return y, pd.DataFrame({"x": x}, index=index)
+
+
+def test_expanded_polynomials_multiply_the_seasonal_factors():
+    # (1 - 0.5B)(1 - 0.3B^4) = 1 - 0.5B - 0.3B^4 + 0.15B^5; (1 + 0.2B)(1 + 0.4B^4)
+    ar, ma = expand_polynomials(np.array([0.5, 0.2, 0.3, 0.4]), 1, 1, 1, 1, 4)
+    np.testing.assert_allclose(ar, [0.5, 0, 0, 0.3, -0.15])
+    np.testing.assert_allclose(ma, [0.2, 0, 0, 0.4, 0.08])
+    # (1 - 0.5B)(1 - B): u_t = 1.5 u_{t-1} - 0.5 u_{t-2}
+    np.testing.assert_allclose(integrated_ar(np.array([0.5]), 1, 0, 1), [1.5, -0.5])
+
+
+def test_psi_weights_are_statsmodels_arma2ma():
+    from statsmodels.tsa.arima_process import arma2ma
+
+    ar, ma = np.array([0.6, -0.2]), np.array([0.3])
+    expected = arma2ma(np.r_[1, -ar], np.r_[1, ma], lags=12)
+    np.testing.assert_allclose(psi_weights(ar, ma, 12), expected, atol=1e-12)
+
+
+def test_css_fit_is_close_to_statsmodels_maximum_likelihood():
+    from statsmodels.tsa.arima.model import ARIMA as SMARIMA
+
+    x = 5 + arma(2000, 0.6, 0.3)
+    model = fit_css(x, np.ones((x.size, 1)), (1, 0, 1, 0, 0, 0), 1)
+    reference = SMARIMA(x, order=(1, 0, 1), trend="c").fit()
+    np.testing.assert_allclose(model["coef"], reference.params[[1, 2, 0]], atol=0.01)
+    assert model["sigma2"] == pytest.approx(reference.params[3], rel=0.01)
+
+
+def test_forecasts_and_std_are_those_of_statsmodels_with_the_same_coefficients():
+    from statsmodels.tsa.statespace.sarimax import SARIMAX
+
+    x = np.cumsum(arma(600, 0.5, 0.4, seed=2))  # an ARIMA(1, 1, 1)
+    model = fit_css(x, np.zeros((x.size, 0)), (1, 1, 1, 0, 0, 0), 1)
+    reference = SARIMAX(x, order=(1, 1, 1)).smooth(np.r_[model["coef"], model["sigma2"]])
+    none = np.zeros((x.size, 0))
+    np.testing.assert_allclose(forecast_model(model, x, none, np.zeros((8, 0)), 8), reference.forecast(8),
+                               atol=1e-6)
+    np.testing.assert_allclose(forecast_std(model, 8), np.sqrt(reference.get_forecast(8).var_pred_mean), rtol=1e-6)
+
+
+def test_difference_tests_find_a_random_walk_and_a_strong_season():
+    rng = np.random.default_rng(0)
+    walk = np.cumsum(rng.normal(size=500))
+    assert ndiffs(walk, 2) == 1 and ndiffs(rng.normal(size=500), 2) == 0
+    t = np.arange(480)
+    seasonal = 10 * np.sin(2 * np.pi * t / 24) + rng.normal(size=480)
+    assert nsdiffs(seasonal, 24, 1) == 1 and nsdiffs(rng.normal(size=480), 24, 1) == 0
+
+
+def test_a_near_unit_root_is_refused_as_auto_arima_does():
+    x = np.cumsum(np.random.default_rng(3).normal(size=400))
+    assert fit_css(x, np.ones((400, 1)), (1, 0, 0, 0, 0, 0), 1)["aicc"] == np.inf
+
+
+def test_seasonal_series_gets_a_seasonal_model_that_beats_the_seasonal_naive():
+    rng = np.random.default_rng(4)
+    t = np.arange(24 * 25)
+    y = 20 + 5 * np.sin(2 * np.pi * t / 24) + np.cumsum(rng.normal(scale=0.2, size=t.size)) + arma(t.size, 0.8, 0, 5)
+    index = pd.date_range("2024-01-01", periods=t.size, freq="h")
+    train, test = pd.Series(y[:-48], index=index[:-48]), y[-48:]
+    model = AutoARIMA(season_length=24).fit(train)
+    orders = model.orders_.iloc[0]
+    assert orders["m"] == 24 and orders["D"] + orders["P"] + orders["Q"] > 0
+    error = np.abs(model.predict(48).to_numpy() - test).mean()
+    naive = np.abs(y[-72:-48].repeat(1)[np.arange(48) % 24] - test).mean()
+    assert error < naive
+
+
+def test_constant_series_forecasts_its_value():
+    y = pd.Series(np.full(30, 7.0), index=pd.RangeIndex(30))
+    model = AutoARIMA().fit(y)
+    np.testing.assert_array_equal(model.predict(4).to_numpy(), 7.0)
+    np.testing.assert_array_equal(model.predict_interval(4, levels=(80,)).to_numpy(), 7.0)
+
+
+def test_regression_with_arima_errors_recovers_the_coefficient_and_uses_future_x():
+    y, X = regression_data()
+    model = AutoARIMA().fit(y, X.iloc[: len(y)])
+    state = model.states_[0]["objects"][0]
+    assert model.future_covariates_ == ["x"]
+    assert state["model"]["coef"][-1] == pytest.approx(3.0, rel=0.05)
+    forecast = model.predict(10, X)
+    shifted = X.copy()
+    shifted.iloc[len(y):, 0] += 1.0
+    # The forecast moves by the coefficient times the change in the future x, step by step.
+    np.testing.assert_allclose(model.predict(10, shifted) - forecast, state["model"]["coef"][-1], rtol=1e-9)
+    assert np.abs(forecast.to_numpy() - 3 * X["x"].to_numpy()[len(y):]).max() < 5
+    with pytest.raises(InsufficientDataError, match=r"X lacks 5 of the 10 forecast timestamps"):
+        model.predict(10, X.iloc[: len(y) + 5])
+
+
+def test_future_covariates_are_saved_and_loaded(tmp_path):
+    y, X = regression_data(200)
+    model = AutoARIMA(future_covariates="x").fit(y, X.iloc[: len(y)])
+    loaded = tsf.load(tsf.save(model, tmp_path / "arima.zip"))
+    pd.testing.assert_frame_equal(loaded.predict_interval(5, X), model.predict_interval(5, X), check_exact=True)
+
+
+def test_backtest_passes_the_declared_future_regressor_of_each_fold():
+    y, X = regression_data(150, horizon=0)
+    data = pd.concat([y, X], axis=1)
+    model = AutoARIMA(future_covariates=["x"], max_p=1, max_q=1)
+    assert model.declared_covariates() == ([], ["x"]) and not model.computes_on_panel
+    result = backtest(model, data, horizon=4, cv=2, progress=False)
+    for fold, cutoff in enumerate([141, 145]):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            alone = AutoARIMA(max_p=1, max_q=1).fit(y.iloc[: cutoff + 1], X.iloc[: cutoff + 1])
+        expected = alone.predict(4, X.iloc[: cutoff + 5]).to_numpy()
+        np.testing.assert_allclose(result.forecasts.loc[result.forecasts["fold"] == fold, "y_hat"], expected)
+
+
+def test_panel_fits_each_series_with_its_own_orders():
+    rng = np.random.default_rng(6)
+    walk = pd.Series(np.cumsum(rng.normal(size=300)), index=pd.RangeIndex(300))
+    noise = pd.Series(rng.normal(size=100) + 3, index=pd.RangeIndex(100))
+    panel = pd.concat({"walk": walk, "noise": noise}, names=["unique_id", "ds"]).rename("y").reset_index()
+    model = AutoARIMA().fit(panel)
+    assert model.orders_.loc["walk", "d"] == 1 and model.orders_.loc["noise", "d"] == 0
+    assert model.orders_.loc["noise", "constant"] == "mean"
+
+
+def test_conformal_intervals_with_regressors_come_from_the_wrapper():
+    y, X = regression_data(200)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapped = tsf.ConformalIntervals(AutoARIMA(future_covariates="x", max_p=1, max_q=1), levels=(80,),
+                                         horizon=5, n_windows=5).fit(y, X.iloc[:200])
+        model = AutoARIMA(max_p=1, max_q=1).fit(y, X.iloc[:200])
+    bands = wrapped.predict_interval(5, X)
+    pd.testing.assert_series_equal(bands["y"], model.predict(5, X), check_names=False)
+    assert (bands["lo_80"] < bands["y"]).all() and (bands["y"] < bands["hi_80"]).all()
+    with pytest.raises(InvalidParameterError, match=r"uses covariates \['x'\].*ConformalIntervals"):
+        model.predict_interval(5, X, method="conformal", n_windows=5)

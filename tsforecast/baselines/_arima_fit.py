@@ -1,0 +1,201 @@
+"""One seasonal ARIMA with regression terms, fitted by conditional sum of squares.
+
+The fit is R's ``arima(method = "CSS")``: the regression coefficients start from least
+squares on the differenced data, the ARMA coefficients from zero, and SciPy's BFGS
+minimises ``0.5 log(CSS / n)`` computed by :mod:`tsforecast._arima_kernels`. The
+information criteria are those ``forecast::auto.arima`` gives CSS fits
+(``nstar log(sigma2) + 2 npar`` with ``nstar = n - d - D m``), and a fit with an AR or MA
+root within 1.01 of the unit circle is refused (criterion infinite), as there.
+
+Also the differencing tests of the automatic search: KPSS for ``d`` (level
+stationarity, ``floor(3 sqrt(n) / 13)`` lags, 5% level) and the seasonal strength of an
+STL decomposition for ``D`` (difference when above 0.64), as ``forecast::ndiffs`` /
+``nsdiffs`` and statsforecast.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._arima_kernels import (arima_forecast, css_hessian, css_minimize, css_residuals, difference,
+                              expand_polynomials, integrated_ar, psi_weights)
+from .._stl_kernels import stl_seasonal
+
+__all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs"]
+
+#: KPSS 5% critical value (level stationarity), Kwiatkowski et al. (1992), table 1.
+_KPSS_CRITICAL = 0.463
+#: Seasonal strength above which one seasonal difference is taken (Wang, Smith & Hyndman 2006).
+_SEASONAL_STRENGTH = 0.64
+#: A root this close to the unit circle rules a model out (R's ``myarima``).
+_ROOT_MARGIN = 1.01
+#: BFGS iterations of one fit (R's ``optim`` default).
+_MAX_ITERATIONS = 100
+#: Seasonal LOESS window of the strength test's STL (``forecast::mstl``'s first).
+_STL_WINDOW = 11
+
+
+def is_constant(x: np.ndarray) -> bool:
+    return x.size == 0 or bool(np.all(x == x[0]))
+
+
+def kpss_rejects(x: np.ndarray) -> bool:
+    """KPSS test of level stationarity rejected at 5%."""
+    n = x.size
+    lags = math.floor(3 * math.sqrt(n) / 13)
+    e = x - x.mean()
+    eta = float(np.sum(np.cumsum(e) ** 2)) / n**2
+    s2 = float(e @ e)
+    for k in range(1, lags + 1):
+        s2 += 2 * (1 - k / (lags + 1)) * float(e[k:] @ e[:-k])
+    s2 /= n
+    return s2 > 0 and eta / s2 > _KPSS_CRITICAL
+
+
+def ndiffs(x: np.ndarray, max_d: int) -> int:
+    """Differences at lag 1 until KPSS no longer rejects (at most ``max_d``)."""
+    d = 0
+    if is_constant(x):
+        return 0
+    while d < max_d and x.size > 2 and kpss_rejects(x):
+        d += 1
+        x = np.diff(x)
+        if is_constant(x):
+            break
+    return d
+
+
+def seasonal_strength(x: np.ndarray, m: int) -> float:
+    """``1 - var(remainder) / var(remainder + seasonal)`` of an STL decomposition."""
+    # statsmodels' default trend and low-pass spans (odd), as the MSTL kernels use
+    trend_span = math.ceil(1.5 * m / (1.0 - 1.5 / _STL_WINDOW))
+    trend_span += 1 - trend_span % 2
+    low_pass = m + 1 + (1 - (m + 1) % 2)
+    seasonal, trend = stl_seasonal(np.ascontiguousarray(x, dtype=np.float64), m, _STL_WINDOW, trend_span,
+                                   low_pass, 0, 5)
+    detrended = x - trend
+    total = np.var(detrended, ddof=1)
+    if total <= 0:
+        return 0.0
+    return float(max(0.0, min(1.0, 1 - np.var(detrended - seasonal, ddof=1) / total)))
+
+
+def nsdiffs(x: np.ndarray, m: int, max_d: int) -> int:
+    """One seasonal difference when the seasonal strength exceeds 0.64 (at most ``max_d``)."""
+    big_d = 0
+    while big_d < max_d and x.size >= 2 * m and not is_constant(x) and seasonal_strength(x, m) > _SEASONAL_STRENGTH:
+        big_d += 1
+        x = x[m:] - x[:-m]
+    return big_d
+
+
+def _least_squares(w: np.ndarray, dz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Coefficients of ``w`` on ``dz`` and their standard errors (zeros where undefined)."""
+    if dz.shape[1] == 0:
+        return np.zeros(0), np.zeros(0)
+    beta, *_ = np.linalg.lstsq(dz, w, rcond=None)
+    dof = max(w.size - dz.shape[1], 1)
+    sigma2 = float(np.sum((w - dz @ beta) ** 2)) / dof
+    try:
+        ses = np.sqrt(np.maximum(np.diag(np.linalg.pinv(dz.T @ dz)) * sigma2, 0.0))
+    except np.linalg.LinAlgError:
+        ses = np.zeros(dz.shape[1])
+    return beta, ses
+
+
+def _min_root(coefficients: np.ndarray, sign: float) -> float:
+    """Smallest root modulus of ``1 + sign * sum c_j z^j`` (2.0 when there is none)."""
+    keep = np.flatnonzero(np.abs(coefficients) > 1e-8)
+    if keep.size == 0:
+        return 2.0
+    poly = np.concatenate([[1.0], sign * coefficients[: keep[-1] + 1]])
+    return float(np.min(np.abs(np.roots(poly[::-1]))))
+
+
+def _identified(hessian: np.ndarray, n_used: int) -> bool:
+    """Whether the coefficients' variances ``diag(inv(hessian * n))`` are finite and
+    positive (R's ``arima`` takes them from the optimiser's Hessian; a fit where one is
+    not is refused by ``auto.arima``)."""
+    if hessian.size == 0:
+        return True
+    try:
+        variances = np.diag(np.linalg.inv(hessian * n_used))
+    except np.linalg.LinAlgError:
+        return False
+    return bool(np.all(np.isfinite(variances)) and np.all(variances >= 0))
+
+
+def _min_model_root(coef: np.ndarray, orders: tuple, m: int) -> float:
+    """Smallest root modulus of the AR and MA polynomials multiplied out, from their
+    factors: a root r of the seasonal factor in B^m gives roots of modulus |r|^(1/m)."""
+    p, _, q, big_p, _, big_q = orders
+    parts = [(coef[:p], -1.0, 1), (coef[p:p + q], 1.0, 1), (coef[p + q:p + q + big_p], -1.0, m),
+             (coef[p + q + big_p:p + q + big_p + big_q], 1.0, m)]
+    return min(_min_root(c, sign) ** (1.0 / power) for c, sign, power in parts)
+
+
+def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
+    """Fit ``(p, d, q)(P, D, Q)m`` with regression columns ``z`` ``[n, k]`` to ``x`` by CSS.
+
+    Returns the model as plain numbers (``coef``: ARMA coefficients then ``beta``;
+    ``sigma2``; ``aicc``, infinite for a refused model; ``orders``; ``m``).
+    """
+    p, d, q, big_p, big_d, big_q = orders
+    period = m if (big_p or big_d or big_q) else 1
+    w = difference(x, d, big_d, period)
+    dz = difference(np.ascontiguousarray(z), d, big_d, period) if z.shape[1] else np.zeros((w.size, 0))
+    beta0, ses = _least_squares(w, dz)
+    scale = np.where(ses > 0, 10 * ses, 1.0)
+    n_arma = p + q + big_p + big_q
+    w0 = w - dz @ beta0 if dz.shape[1] else w.copy()
+    start = np.zeros(n_arma + dz.shape[1])
+    args = (np.ascontiguousarray(w0), np.ascontiguousarray(dz), scale, p, q, big_p, big_q, period)
+    params, _ = css_minimize(start, *args, _MAX_ITERATIONS)
+    coef = np.concatenate([params[:n_arma], beta0 + scale * params[n_arma:]])
+    w_final = w - dz @ coef[n_arma:] if dz.shape[1] else w
+    ar, ma = expand_polynomials(coef, p, q, big_p, big_q, period)
+    resid = np.empty(w_final.size)
+    ssq, count = css_residuals(np.ascontiguousarray(w_final), ar, ma, resid)
+    model = {"orders": [int(o) for o in orders], "m": int(period), "coef": coef, "n_regressors": int(z.shape[1]),
+             "sigma2": ssq / count if count > 0 else math.inf, "aicc": math.inf}
+    nstar = w.size
+    npar = coef.size + 1
+    if not (np.isfinite(model["sigma2"]) and model["sigma2"] > 0) or nstar - npar - 1 <= 0:
+        return model
+    if _min_model_root(coef, orders, period) < _ROOT_MARGIN:
+        return model  # near non-stationary or non-invertible: refused, as by auto.arima
+    if not _identified(css_hessian(params, *args), nstar):
+        return model  # no positive variance for every coefficient: refused, as R's checkarima does
+    aic = nstar * math.log(model["sigma2"]) + 2 * npar
+    model["aicc"] = aic + 2 * npar * (npar + 1) / (nstar - npar - 1)
+    return model
+
+
+def _parts(model: dict):
+    p, d, q, big_p, big_d, big_q = model["orders"]
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    ar, ma = expand_polynomials(coef, p, q, big_p, big_q, model["m"])
+    return coef, ar, ma, integrated_ar(ar, d, big_d, model["m"])
+
+
+def forecast_model(model: dict, x: np.ndarray, z: np.ndarray, z_future: np.ndarray, horizon: int) -> np.ndarray:
+    """Point forecasts of a fitted model: ``z_future`` ``[horizon, k]`` holds the regression
+    columns of the forecast steps."""
+    p, d, q, big_p, big_d, big_q = model["orders"]
+    coef, ar, ma, ar_full = _parts(model)
+    beta = coef[p + q + big_p + big_q:]
+    u = x - z @ beta if beta.size else x.astype(np.float64)
+    w = difference(u, d, big_d, model["m"])
+    resid = np.empty(w.size)
+    css_residuals(np.ascontiguousarray(w), ar, ma, resid)
+    path = arima_forecast(np.ascontiguousarray(u), resid, ar_full, ma, horizon)
+    return path + (z_future @ beta if beta.size else 0.0)
+
+
+def forecast_std(model: dict, horizon: int) -> np.ndarray:
+    """Standard deviations of the forecast errors at steps 1..horizon (psi weights)."""
+    _, _, ma, ar_full = _parts(model)
+    psi = psi_weights(ar_full, ma, horizon)
+    return np.sqrt(model["sigma2"] * np.cumsum(psi**2))

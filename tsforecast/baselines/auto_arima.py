@@ -1,0 +1,347 @@
+"""``AutoARIMA``: seasonal ARIMA chosen by the Hyndman-Khandakar stepwise search, with regressors.
+
+For each series (and target column) the differences come from tests (KPSS for ``d``,
+the seasonal strength of an STL decomposition for ``D``), then the orders
+``(p, q)(P, Q)`` and the constant from the stepwise search of R's
+``forecast::auto.arima`` (Hyndman & Khandakar 2008; statsforecast's ``AutoARIMA`` is
+the same search): start from ``(2, 2)(1, 1)``, ``(0, 0)(0, 0)``, ``(1, 0)(1, 0)`` and
+``(0, 1)(0, 1)``, then move to a neighbour (one order up or down, or two at once) while
+that lowers the AICc, at most 94 models. Each candidate is fitted by conditional sum of
+squares (CSS) in compiled loops (:mod:`tsforecast.baselines._arima_fit`), which is R's
+``approximation`` mode; the chosen model keeps its CSS fit. Forecasts and their
+standard deviations (psi weights, normal quantiles) come from that fit.
+
+With ``X`` the model is a regression with ARIMA errors (R's ``xreg``, statsforecast's
+``X_df``): ``y_t = beta' x_t + u_t``, ``u`` a seasonal ARIMA; ``predict`` then needs
+``X`` for the forecast steps. The regressor columns are named by
+``future_covariates`` (``None``: every column of ``X``) and declared to backtests, which
+pass each fold its known future values.
+
+Examples
+--------
+>>> import numpy as np, pandas as pd
+>>> t = np.arange(96)
+>>> y = pd.Series(10 + np.sin(2 * np.pi * t / 12) + 0.1 * np.cos(t), index=pd.date_range("2024", periods=96, freq="h"))
+>>> model = AutoARIMA(season_length=12).fit(y)
+>>> model.predict(3).shape
+(3,)
+>>> list(model.orders_.columns)
+['p', 'd', 'q', 'P', 'D', 'Q', 'm', 'constant']
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from scipy.stats import norm
+
+from .._params import Check, Integer
+from ..base import DEFAULT_QUANTILES, check_quantiles, quantile_column
+from ..exceptions import InvalidParameterError
+from ._arima_fit import fit_css, forecast_model, forecast_std, is_constant, ndiffs, nsdiffs
+from ._base import LocalForecaster
+from ._covariates import future_regressors, training_regressors
+
+__all__ = ["AutoARIMA"]
+
+#: Most models the stepwise search fits (R's ``nmodels``).
+_MAX_MODELS = 94
+#: The orders the stepwise search starts from, capped by the maxima (R's ``start.*``).
+_START = {"p": 2, "q": 2, "P": 1, "Q": 1}
+
+
+def _check_names(names, name: str):
+    """``future_covariates``: None, one column name or a list of names."""
+    if names is not None and not isinstance(names, str) and (
+            not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names)):
+        raise InvalidParameterError(f"{name} must be None, a column name or a list of names; got {names!r}.")
+    return names
+
+
+class AutoARIMA(LocalForecaster):
+    """Seasonal ARIMA ``(p, d, q)(P, D, Q)m`` chosen per series by a stepwise AICc search.
+
+    Parameters
+    ----------
+    season_length : int, default 1
+        The seasonal period ``m`` (1: no seasonal part).
+    d, D : int or None
+        Fixed numbers of differences (lag 1, lag ``m``); ``None`` (default) chooses them
+        by KPSS and seasonal-strength tests.
+    max_p, max_q : int, default 5
+        Largest non-seasonal AR and MA orders.
+    max_P, max_Q : int, default 2
+        Largest seasonal AR and MA orders.
+    max_d, max_D : int, default 2 and 1
+        Most differences the tests may choose.
+    future_covariates : str or list of str, optional
+        The columns of ``X`` used as regressors (their future values are needed to
+        predict); ``None`` uses every column of the ``X`` given to ``fit``.
+    n_jobs : int, optional
+        Processes for fitting a panel.
+
+    Attributes
+    ----------
+    orders_ : DataFrame
+        The chosen model of each series (and target column): ``p, d, q, P, D, Q, m`` and
+        ``constant`` (``"mean"``, ``"drift"`` or ``""``); a series that fell back has NaN orders.
+    future_covariates_ : list
+        The regressor columns of ``X`` (empty without ``X``).
+    """
+
+    supports_quantiles = True
+    uses_covariates = True
+
+    _parameter_constraints = {
+        "season_length": Integer(minimum=1),
+        "d": Integer(minimum=0, maximum=2, allow_none=True),
+        "D": Integer(minimum=0, maximum=1, allow_none=True),
+        **{name: Integer(minimum=0) for name in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D")},
+        "future_covariates": Check(_check_names),
+        **LocalForecaster._parameter_constraints,
+    }
+
+    def __init__(self, season_length: int = 1, *, d: int | None = None, D: int | None = None, max_p: int = 5,
+                 max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_d: int = 2, max_D: int = 1,
+                 future_covariates=None, n_jobs: int | None = None, fill: str | None = None,
+                 on_short: str = "raise"):
+        self.season_length = season_length
+        self.d = d
+        self.D = D
+        self.max_p = max_p
+        self.max_q = max_q
+        self.max_P = max_P
+        self.max_Q = max_Q
+        self.max_d = max_d
+        self.max_D = max_D
+        self.future_covariates = future_covariates
+        self.n_jobs = n_jobs
+        self.fill = fill
+        self.on_short = on_short
+
+    # -- capabilities that depend on the parameters ------------------------------
+    @property
+    def computes_on_panel(self) -> bool:
+        """Without regressors, backtests hand it chunks of series as arrays; with them,
+        series with their covariate frames."""
+        return not self._names()
+
+    def declared_covariates(self) -> tuple[list, list]:
+        return [], list(self._names())
+
+    def _names(self) -> list:
+        names = self.future_covariates
+        return [names] if isinstance(names, str) else list(names or [])
+
+    # -- parameters ---------------------------------------------------------------
+    def _min_length(self):
+        return 4
+
+    # -- fitting --------------------------------------------------------------------
+    def fit(self, y, X=None):
+        """Choose and fit a seasonal ARIMA per series (and target column) of ``y``.
+
+        Parameters
+        ----------
+        y : Series, DataFrame, panel DataFrame or dict
+            One series or many (see :mod:`tsforecast.panel`).
+        X : same form as ``y``, optional
+            Regressors on (at least) the timestamps of ``y``.
+
+        Returns
+        -------
+        self
+        """
+        self._check_shared_params()
+        self._check_params()
+        panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
+        self.future_covariates_, self._z = [], None
+        if X is not None:
+            frames = panel.to_frames()
+            names = self.future_covariates if self.future_covariates is None else self._names()
+            self.future_covariates_, aligned = training_regressors(X, frames, names, self.fill)
+            self._z = [aligned[key] for key in frames]
+        try:
+            self._fit_columns(panel)
+        finally:
+            del self._z
+        return self
+
+    def _column_items(self, x, starts, ends) -> list:
+        """Each series with its regressors ``[n, k]``: _fit_one and _fallback_one take the pair."""
+        bounds = list(zip(starts.tolist(), ends.tolist()))
+        regressors = self._z or [np.zeros((hi - lo, 0)) for lo, hi in bounds]
+        return [(x[lo:hi], z) for (lo, hi), z in zip(bounds, regressors)]
+
+    def _fallback_one(self, item):
+        return super()._fallback_one(item[0])
+
+    def _fit_one(self, item):
+        x, z = item
+        m = self.season_length
+        if is_constant(x) and not z.shape[1]:  # nothing to estimate: the value itself
+            model = {"orders": [0] * 6, "m": 1, "coef": np.array([x[0]]), "n_regressors": 1, "sigma2": 0.0,
+                     "aicc": math.nan}
+            return {"x": np.array(x), "z": np.array(z), "constant": "mean", "model": model}
+        constant_ok, d, big_d = self._differences(x, z)
+        limits = self._limits(x.size, m if m > 1 else 1)
+        if m == 1 or x.size <= 2 * m:
+            big_d, limits["P"], limits["Q"] = 0, 0, 0
+        search = _Search(x, z, m, d, big_d, limits, constant_ok)
+        model = search.run()
+        return {"x": np.array(x), "z": np.array(z), "constant": model.pop("constant"), "model": model}
+
+    def _differences(self, x, z) -> tuple[bool, int, int]:
+        """Whether a constant is allowed, ``d`` and ``D`` (tested on ``x`` less its
+        regression on the regressors, as statsforecast does)."""
+        xx = x
+        if z.shape[1]:
+            design = np.column_stack([np.ones(x.size), z])
+            xx = x - design @ np.linalg.lstsq(design, x, rcond=None)[0]
+        m = self.season_length
+        big_d = self.D
+        if big_d is None:
+            big_d = nsdiffs(xx, m, self.max_D) if m > 1 and x.size > 2 * m else 0
+        dx = xx[m:] - xx[:-m] if big_d else xx
+        d = self.d if self.d is not None else ndiffs(dx, self.max_d)
+        return d + big_d <= 1, d, big_d
+
+    def _limits(self, n: int, m: int) -> dict:
+        """The maxima, capped by the series length as auto.arima does."""
+        return {"p": min(self.max_p, n // 3), "q": min(self.max_q, n // 3),
+                "P": min(self.max_P, n // 3 // m), "Q": min(self.max_Q, n // 3 // m)}
+
+    # -- forecasting --------------------------------------------------------------
+    def _design(self, state: dict, start: int, steps: int, z: np.ndarray) -> np.ndarray:
+        """Regression columns of positions ``start .. start + steps``: the mean or drift, then ``z``."""
+        kind = state["constant"]
+        columns = [np.ones(steps)] if kind == "mean" else [np.arange(start + 1, start + steps + 1, dtype=float)] \
+            if kind == "drift" else []
+        return np.column_stack(columns + [z]) if columns else np.asarray(z, dtype=np.float64).reshape(steps, -1)
+
+    def _forecast(self, state, horizon, future=None):
+        x, z = state["x"], state["z"]
+        future = np.zeros((horizon, z.shape[1])) if future is None else future
+        return forecast_model(state["model"], x, self._design(state, 0, x.size, z),
+                              self._design(state, x.size, horizon, future), horizon)
+
+    def _forecast_std(self, state, horizon):
+        return forecast_std(state["model"], horizon)
+
+    def _future(self, horizon: int, X) -> list:
+        """Per series, the regressors of the forecast steps (``[horizon, k]``)."""
+        if not self.future_covariates_:
+            return [None] * len(self.series_ids_)
+        indexes = {key: self._future_index(key, horizon) for key in self.series_ids_}
+        values = future_regressors(X, self.future_covariates_, indexes, horizon, self.fill)
+        return [values[key] for key in self.series_ids_]
+
+    def _column_point(self, state: dict, horizon: int, future: list) -> np.ndarray:
+        return np.stack([self._forecast_fallback(s, horizon) if s.get("fallback") else
+                         self._forecast(s, horizon, f) for s, f in zip(state["objects"], future)])
+
+    def _point_array(self, horizon, X) -> np.ndarray:
+        h = self._check_horizon(horizon)
+        future = self._future(h, X)
+        return np.stack([self._column_point(state, h, future) for state in self.states_], axis=-1)
+
+    def _interval_arrays(self, horizon, X, quantiles):
+        h = self._check_horizon(horizon)
+        point = self._point_array(h, X)
+        std = np.stack([np.stack([self._std(s, h) for s in state["objects"]]) for state in self.states_], axis=-1)
+        return point, point[..., None] + std[..., None] * norm.ppf(np.asarray(quantiles))
+
+    def _predict_quantiles(self, horizon, X, quantiles):
+        levels = check_quantiles(DEFAULT_QUANTILES if quantiles is None else quantiles)
+        _, bands = self._interval_arrays(horizon, X, levels)
+        single = len(self.target_names_) == 1
+        columns = [quantile_column(q) if single else f"{target}_{quantile_column(q)}"
+                   for target in self.target_names_ for q in levels]
+        return self._output(bands.reshape(bands.shape[0], bands.shape[1], -1), columns)
+
+    @property
+    def orders_(self) -> pd.DataFrame:
+        multi = len(self.target_names_) > 1
+        rows, index = [], []
+        for target, state in zip(self.target_names_, self.states_):
+            for key, s in zip(self.series_ids_, state["objects"]):
+                index.append((key, target) if multi else key)
+                if s.get("fallback"):
+                    rows.append([np.nan] * 7 + [""])
+                    continue
+                p, d, q, big_p, big_d, big_q = s["model"]["orders"]
+                rows.append([p, d, q, big_p, big_d, big_q, s["model"]["m"], s["constant"]])
+        frame = pd.DataFrame(rows, columns=["p", "d", "q", "P", "D", "Q", "m", "constant"],
+                             index=pd.MultiIndex.from_tuples(index) if multi else index)
+        return frame
+
+
+class _Search:
+    """The stepwise search of one series: candidates fitted once each, the best by AICc."""
+
+    def __init__(self, x, z, m, d, big_d, limits, constant_ok):
+        self.x, self.z, self.m, self.d, self.big_d = x, z, m, d, big_d
+        self.limits, self.constant_ok = limits, constant_ok
+        self.tried: dict = {}
+        self.best, self.best_key = None, None
+
+    def fit(self, p, q, big_p, big_q, constant) -> bool:
+        """Fit a candidate (once); True when it is the best so far."""
+        key = (p, q, big_p, big_q, bool(constant))
+        if key in self.tried or len(self.tried) >= _MAX_MODELS:
+            return False
+        kind = ("mean" if self.d + self.big_d == 0 else "drift") if constant else ""
+        n = self.x.size
+        columns = [np.ones(n)] if kind == "mean" else [np.arange(1.0, n + 1)] if kind == "drift" else []
+        design = np.column_stack(columns + [self.z]) if columns else self.z
+        try:
+            model = fit_css(self.x, design, (p, self.d, q, big_p, self.big_d, big_q), self.m)
+        except (np.linalg.LinAlgError, ValueError, FloatingPointError):
+            model = {"aicc": math.inf}
+        model["constant"] = kind
+        self.tried[key] = model
+        if self.best is None or model["aicc"] < self.best["aicc"]:
+            self.best, self.best_key = model, key
+            return True
+        return False
+
+    def run(self) -> dict:
+        lim = self.limits
+        constant = self.constant_ok
+        p, q = min(_START["p"], lim["p"]), min(_START["q"], lim["q"])
+        big_p, big_q = min(_START["P"], lim["P"]), min(_START["Q"], lim["Q"])
+        self.fit(p, q, big_p, big_q, constant)
+        starts = [(0, 0, 0, 0, constant), (int(lim["p"] > 0), 0, int(lim["P"] > 0), 0, constant),
+                  (0, int(lim["q"] > 0), 0, int(lim["Q"] > 0), constant)]
+        if constant:
+            starts.append((0, 0, 0, 0, False))
+        for candidate in starts:
+            if self.fit(*candidate):
+                p, q, big_p, big_q, constant = candidate
+        moved = True
+        while moved and len(self.tried) < _MAX_MODELS:
+            moved = False
+            for dp, dq, dbp, dbq, flip in _NEIGHBOURS:
+                candidate = (p + dp, q + dq, big_p + dbp, big_q + dbq, constant != flip)
+                if flip and not self.constant_ok:
+                    continue
+                if not all(0 <= v <= lim[k] for v, k in zip(candidate[:4], ("p", "q", "P", "Q"))):
+                    continue
+                if self.fit(*candidate):
+                    p, q, big_p, big_q, constant = candidate
+                    moved = True
+                    break
+        if not math.isfinite(self.best["aicc"]):
+            raise FloatingPointError("no ARIMA model of the stepwise search gave a finite AICc")
+        return self.best
+
+
+#: The neighbours the stepwise search tries, in R's order: (dp, dq, dP, dQ, flip the constant).
+_NEIGHBOURS = [(0, 0, -1, 0, False), (0, 0, 0, -1, False), (0, 0, 1, 0, False), (0, 0, 0, 1, False),
+               (0, 0, -1, -1, False), (0, 0, -1, 1, False), (0, 0, 1, -1, False), (0, 0, 1, 1, False),
+               (-1, 0, 0, 0, False), (0, -1, 0, 0, False), (1, 0, 0, 0, False), (0, 1, 0, 0, False),
+               (-1, -1, 0, 0, False), (-1, 1, 0, 0, False), (1, -1, 0, 0, False), (1, 1, 0, 0, False),
+               (0, 0, 0, 0, True)]
