@@ -155,7 +155,6 @@ class AutoARIMA(LocalForecaster):
         -------
         self
         """
-        self._check_shared_params()
         self._check_params()
         panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
         self.future_covariates_, self._z = [], None
