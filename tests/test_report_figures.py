@@ -75,6 +75,11 @@ def _first_seed(label: str, subset: str = "Weekly") -> str:
     return f"{(entry.get('per_seed') or [entry])[0]['owa']:.3f}"
 
 
+def _readme_run(what: str, index: int) -> dict:
+    """The ``index``-th measurement of ``what`` in reports/readme_runs.json."""
+    return [run for run in _json("readme_runs")["runs"] if run["what"] == what][index]
+
+
 def _example(model: str, column: int = 2) -> str:
     """A cell of the metrics table of the committed example report (reports/example.md,
     written by the main job the README quotes): column 2 is the mean MASE."""
@@ -173,6 +178,17 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
     (r"the LSTM's 80% and 95% intervals covered ([0-9]+% and [0-9]+%) of the", lambda: " and ".join(re.search(
         r"lstm's 80% interval covered ([0-9]+%) .* its 95% interval covered ([0-9]+%)",
         (ROOT / "reports" / "example.md").read_text()).groups())),
+    # durations of the README's own commands (reports/readme_runs.json, measured by hand)
+    (r"\(([0-9]+) s wall, pip install from a package mirror included",
+     lambda: str(_readme_run("main job", 0)["wall_s"])),
+    (r"the backtest itself ([0-9]+) s, most of it", lambda: str(_readme_run("main job", 0)["backtest_wall_s"])),
+    (r"the same job took ([0-9]+) min\.", lambda: str(round(_readme_run("main job", 1)["wall_s"] / 60))),
+    (r"pytest took ([0-9]+ min [0-9]+ s) on two quiet CPU cores", lambda: "{} min {} s".format(
+        *divmod(_readme_run("test command", 0)["pytest_wall_s"], 60))),
+    (r"\(([0-9.]+) s user time measured twice",
+     lambda: "{:.1f}".format(*set(_readme_run("ten seconds on baselines", 0)["user_s"]))),
+    (r"`; ([0-9]+ s and [0-9]+ s) wall on two CPU cores shared", lambda: "{} s and {} s".format(
+        *_readme_run("ten seconds on baselines", 0)["wall_s"])),
     # windowing, report scale, M4 speed (docs/benchmarks.md)
     (r"float32: ([0-9.]+) ms and [0-9.]+ KB as views",
      lambda: f"{1e3 * _windowing('float32 array, check_finite=False', 'time_s_median'):.2f}"),
