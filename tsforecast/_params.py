@@ -25,6 +25,7 @@ tsforecast.exceptions.InvalidParameterError: window must be >= 1; got 0.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -33,11 +34,12 @@ from ._validation import check_bool, check_choice, check_float, check_int
 __all__ = ["Constraint", "Integer", "Real", "Options", "Boolean", "Check", "Unchecked", "validate_params"]
 
 
-class Constraint:
+class Constraint(ABC):
     """One argument's rule: :meth:`check` returns the cleaned value or raises."""
 
-    def check(self, value, name: str):  # pragma: no cover - every subclass overrides it
-        raise NotImplementedError
+    @abstractmethod
+    def check(self, value, name: str):
+        """Return ``value`` cleaned, or raise an error naming ``name`` and the value."""
 
 
 @dataclass(frozen=True)
