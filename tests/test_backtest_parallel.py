@@ -74,7 +74,7 @@ def test_checkpoint_resume_redoes_nothing(tmp_path):
     model = {"last": LastValue(counter=str(counter))}
     first = backtest(model, data, horizon=2, cv=3, checkpoint_dir=tmp_path / "ck", progress=False)
     assert len(counter.read_text().splitlines()) == 6
-    assert len(list((tmp_path / "ck").glob("*.json"))) == 6
+    assert len(list((tmp_path / "ck").glob("*.zip"))) == 6
     again = backtest(model, data, horizon=2, cv=3, checkpoint_dir=tmp_path / "ck", progress=False)
     assert len(counter.read_text().splitlines()) == 6
     assert again.info["n_tasks_resumed"] == 6
@@ -105,7 +105,7 @@ def test_killed_backtest_resumes_where_it_stopped(tmp_path):
     process = subprocess.Popen([sys.executable, str(script)], env={**os.environ, "PYTHONWARNINGS": "ignore"})
     try:
         deadline = time.monotonic() + 120
-        while len(list(ck.glob("*.json"))) < 4:
+        while len(list(ck.glob("*.zip"))) < 4:
             assert process.poll() is None, "the backtest ended before it could be killed"
             assert time.monotonic() < deadline, "no task finished in time"
             time.sleep(0.05)
@@ -115,7 +115,7 @@ def test_killed_backtest_resumes_where_it_stopped(tmp_path):
         if process.poll() is None:
             process.kill()
     assert process.returncode == -signal.SIGKILL
-    finished = len(list(ck.glob("*.json")))
+    finished = len(list(ck.glob("*.zip")))
     assert 4 <= finished < 12
     assert not list(ck.glob("*.tmp"))  # atomic writes leave no partial task file behind
     fits_before = len(counter.read_text().splitlines())

@@ -1012,7 +1012,7 @@ def _report_files():
 WRITE_POINTS = {
     "save": [(_archive_writer, "_write_member", k) for k in (1, 2)]  # a saved Ridge has 2 members: no 3rd call
     + [(lambda: _persistence().os, name, 1) for name in ("fsync", "replace")],
-    "BacktestResult.save": [(lambda: _result_module().zipfile.ZipFile, "writestr", k) for k in (1, 3)]
+    "BacktestResult.save": [(lambda: _archive_writer().zipfile.ZipFile, "writestr", k) for k in (1, 3)]
     + [(lambda: _result_module().os, name, 1) for name in ("fsync", "replace")],
     "report": [(_report_files, "_write_file", k) for k in (1, 2, 4)]
     + [(lambda: _report_files().os, "replace", k) for k in (1, 2, 3, 4)],
@@ -1077,7 +1077,7 @@ def test_interrupted_checkpointed_backtest_leaves_only_complete_task_files(tmp_p
         backtest(models, data, horizon=2, cv=2, checkpoint_dir=ck, progress=False)
     monkeypatch.undo()
     files = sorted(ck.iterdir())
-    assert [p.suffix for p in files] == [".json", ".json"], files  # no partial or temporary file
+    assert [p.suffix for p in files] == [".zip", ".zip"], files  # no partial or temporary file
     store = checkpoint.TaskStore(ck)
     assert all(store.load(p.stem) is not None for p in files)
     resumed = backtest(models, data, horizon=2, cv=2, checkpoint_dir=ck, progress=False)

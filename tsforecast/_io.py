@@ -14,9 +14,14 @@ and the CLI's CSV outputs) goes through here, so all of them behave alike:
   the temporary file's name.
 
 One archive format serves the files that hold several parts (model files, backtest
-results): a zip whose :data:`MANIFEST` lists the SHA-256 of every other member
-(:func:`digests`), written by :func:`write_archive`, optionally signed with an
-HMAC-SHA256 of the manifest (:func:`hmac_sha256`); one JSON encoder (:func:`dumps`).
+results, backtest checkpoints): a zip whose :data:`MANIFEST` names its format and version
+and lists the SHA-256 of every other member (:func:`digests`), optionally signed with an
+HMAC-SHA256 of the manifest (:func:`signature_member`). :func:`write_archive` writes it and
+:func:`read_archive` reads it back for every kind of file alike: it refuses a file that is
+not a zip, is truncated, lacks the manifest, has another format or version, has a member
+that is missing, unlisted or fails its digest, or (given a key) is unsigned or signed
+otherwise, with a :class:`~tsforecast.exceptions.ModelFileError` naming the file and the
+member. One JSON encoder (:func:`dumps`).
 """
 
 from __future__ import annotations
@@ -27,15 +32,17 @@ import json
 import os
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .exceptions import FileWriteError, InputTypeError
+from .exceptions import FileWriteError, InputTypeError, ModelFileError
 
 __all__ = ["as_path", "make_parents", "os_errors", "atomic_write", "fsync_folder", "MANIFEST", "dumps", "digests",
-           "mismatched", "hmac_sha256", "write_archive"]
+           "hmac_sha256", "ArchiveFormat", "signature_member", "write_archive", "read_archive"]
 
 
 def as_path(path, argument: str = "path") -> Path:
@@ -179,13 +186,6 @@ def digests(members: dict[str, bytes]) -> dict[str, str]:
     return {name: hashlib.sha256(data).hexdigest() for name, data in members.items()}
 
 
-def mismatched(members: dict[str, bytes], expected: dict) -> list[str]:
-    """The names of ``expected`` (a manifest's ``"sha256"``) whose member is missing or
-    whose bytes fail their digest."""
-    return [name for name, digest in expected.items()
-            if name not in members or hashlib.sha256(members[name]).hexdigest() != digest]
-
-
 def hmac_sha256(key: bytes, context: bytes, data: bytes) -> str:
     """HMAC-SHA256 (hex) of ``data`` under ``key``; ``context`` separates the uses of a key."""
     return hmac.new(key, context + data, hashlib.sha256).hexdigest()
@@ -195,9 +195,11 @@ def _write_member(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     archive.writestr(name, data)
 
 
-def write_archive(path, members: Iterable[tuple[str, bytes]], *, write_member: Callable | None = None) -> Path:
+def write_archive(path, members: Iterable[tuple[str, bytes]], *, write_member: Callable | None = None,
+                  sync_folder: bool = True) -> Path:
     """Write the zip archive of ``members`` (``(name, bytes)`` in order, the manifest first)
-    atomically, through :func:`atomic_write`: a reader sees the old file or the new one.
+    atomically, through :func:`atomic_write` (``sync_folder`` as there): a reader sees the
+    old file or the new one.
 
     ``write_member(archive, name, data)`` replaces ``ZipFile.writestr`` (a test injects
     faults through it).
@@ -209,4 +211,138 @@ def write_archive(path, members: Iterable[tuple[str, bytes]], *, write_member: C
             for name, data in members:
                 put(archive, name, data)
 
-    return atomic_write(path, write)
+    return atomic_write(path, write, sync_folder=sync_folder)
+
+
+@dataclass(frozen=True)
+class ArchiveFormat:
+    """What :func:`read_archive` expects of one kind of file.
+
+    Parameters
+    ----------
+    name : str
+        The manifest's ``"format"``.
+    versions : tuple of int
+        The manifest versions this code reads.
+    what : str
+        The kind of file in messages ("tsforecast model file").
+    version_field : str, default "version"
+        The manifest entry that holds the version.
+    signature : str, optional
+        The member that holds the HMAC of the manifest, for files that may be signed.
+    hmac_context : bytes, default b""
+        Separates this kind's signatures from other uses of a key.
+    key_source : str, default "key="
+        Where a key comes from, for the message refusing an unsigned file.
+    """
+
+    name: str
+    versions: tuple
+    what: str
+    version_field: str = "version"
+    signature: str | None = None
+    hmac_context: bytes = b""
+    key_source: str = "key="
+
+
+def signature_member(form: ArchiveFormat, key: bytes, manifest: bytes) -> tuple[str, bytes]:
+    """The ``(name, bytes)`` member that signs ``manifest`` (and so every digest in it) with ``key``."""
+    return form.signature, dumps({"algorithm": "HMAC-SHA256", "manifest": hmac_sha256(key, form.hmac_context, manifest)})
+
+
+def read_archive(path, form: ArchiveFormat, *, key: bytes | None = None) -> tuple[dict, dict[str, bytes]]:
+    """Open the archive at ``path``, check it against ``form``, and return its manifest and
+    its other members (the signature excluded), every one verified against its SHA-256.
+
+    With ``key``, the file must carry ``form.signature`` made with that key. Every refusal
+    is a :class:`~tsforecast.exceptions.ModelFileError` naming ``path`` (and the member).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> form = ArchiveFormat("example", (1,), "example file")
+    >>> members = {"a.txt": b"hello"}
+    >>> manifest = dumps({"format": "example", "version": 1, "sha256": digests(members)})
+    >>> path = write_archive(pathlib.Path(tempfile.mkdtemp()) / "x.zip", [(MANIFEST, manifest), *members.items()])
+    >>> read_archive(path, form)[1]
+    {'a.txt': b'hello'}
+    """
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, EOFError) as error:
+        raise ModelFileError(f"{path} is not a {form.what}: not a zip archive ({error}).") from None
+    except OSError as error:
+        raise ModelFileError(f"{path} cannot be read as a {form.what}: {error.strerror or error}.") from None
+    with archive:
+        names = archive.namelist()
+        if MANIFEST not in names:
+            raise ModelFileError(f"{path} is not a {form.what}: it has no {MANIFEST}.")
+        raw = _read_member(archive, MANIFEST, path)
+        if key is not None:
+            _check_signature(archive, raw, key, form, path)
+        manifest = _parse_manifest(raw, form, path)
+        expected = manifest["sha256"]
+        extra = sorted(set(names) - set(expected) - {MANIFEST, form.signature})
+        if extra or MANIFEST in expected or (form.signature is not None and form.signature in expected):
+            listed = [n for n in (MANIFEST, form.signature) if n in expected]
+            raise ModelFileError(
+                f"{path} was altered: member(s) {extra + listed!r} are not covered by the manifest's checksums."
+            )
+        members = {}
+        for name, digest in expected.items():
+            data = _read_member(archive, name, path)
+            if hashlib.sha256(data).hexdigest() != digest:
+                raise ModelFileError(
+                    f"{path}: member {name!r} fails its SHA-256 check; the file was altered or damaged."
+                )
+            members[name] = data
+    return manifest, members
+
+
+def _read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
+    try:
+        return archive.read(name)
+    except KeyError:
+        raise ModelFileError(f"{path} lacks the member {name!r}; the file is incomplete.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        raise ModelFileError(f"{path}: member {name!r} is damaged or truncated ({error}).") from None
+
+
+def _parse_manifest(raw: bytes, form: ArchiveFormat, path: Path) -> dict:
+    """The manifest as a dict of ``form``'s format and version, with a valid ``"sha256"``."""
+    try:
+        manifest = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ModelFileError(f"{path}: {MANIFEST} is not valid JSON ({error}).") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != form.name:
+        got = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
+        raise ModelFileError(f"{path} is not a {form.what} (format {got!r}).")
+    version = manifest.get(form.version_field)
+    if isinstance(version, bool) or version not in form.versions:
+        readable = " or ".join(map(str, form.versions))
+        raise ModelFileError(f"{path} has format version {version!r}; this tsforecast reads version {readable}.")
+    expected = manifest.get("sha256")
+    if not isinstance(expected, dict) or not all(isinstance(n, str) and isinstance(d, str)
+                                                 for n, d in expected.items()):
+        raise ModelFileError(f"{path}: {MANIFEST} lacks a valid 'sha256' entry.")
+    return manifest
+
+
+def _check_signature(archive: zipfile.ZipFile, manifest: bytes, key: bytes, form: ArchiveFormat, path: Path) -> None:
+    """Refuse an unsigned file, another key's signature, or an edited manifest."""
+    if form.signature is None or form.signature not in archive.namelist():
+        raise ModelFileError(
+            f"{path} is not signed: it was saved without a key, and a key was given ({form.key_source}); "
+            "an unsigned file cannot prove where it came from, so it is refused."
+        )
+    try:
+        signature = json.loads(_read_member(archive, form.signature, path))
+        given = signature["manifest"] if signature.get("algorithm") == "HMAC-SHA256" else None
+    except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError, AttributeError):
+        given = None
+    if not isinstance(given, str) or not hmac.compare_digest(given, hmac_sha256(key, form.hmac_context, manifest)):
+        raise ModelFileError(
+            f"{path}: the signature does not match: the file was altered after it was signed, or it was signed "
+            "with another key. It is refused."
+        )

@@ -50,20 +50,17 @@ True
 from __future__ import annotations
 
 import hashlib
-import hmac
 import io
-import json
 import os
 import re
 import sys
 import zipfile
-import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ._encoding import decode_value, encode_value, object_keys, resolve_class
-from ._io import MANIFEST, as_path, digests, dumps, hmac_sha256, write_archive
+from ._io import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, signature_member, write_archive
 from ._keras_files import KERAS_REQUIREMENT, KERAS_SUFFIX, keras_bytes, load_keras
 from .exceptions import DataNotFoundError, InputTypeError, InvalidParameterError, ModelFileError
 
@@ -79,6 +76,9 @@ _ARRAYS = "arrays.npz"
 _SIGNATURE = "signature.json"
 _MIN_KEY_BYTES = 16
 _HMAC_CONTEXT = b"tsforecast model manifest\0"
+#: What :func:`tsforecast._io.read_archive` checks of a model file.
+_FORM = ArchiveFormat(FORMAT_NAME, (FORMAT_VERSION,), "tsforecast model file", version_field="format_version",
+                      signature=_SIGNATURE, hmac_context=_HMAC_CONTEXT, key_source=f"key= or ${KEY_ENV}")
 
 _MEMBER_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 
@@ -105,33 +105,6 @@ def _resolve_key(key) -> bytes | None:
             "Generate one with: python -c \"import secrets; print(secrets.token_hex(32))\""
         )
     return bytes(key)
-
-
-def _signature(key: bytes, manifest: bytes) -> str:
-    return hmac_sha256(key, _HMAC_CONTEXT, manifest)
-
-
-def _signature_member(key: bytes, manifest: bytes) -> bytes:
-    return dumps({"algorithm": "HMAC-SHA256", "manifest": _signature(key, manifest)})
-
-
-def _check_signature(archive: zipfile.ZipFile, manifest: bytes, key: bytes, path: Path) -> None:
-    """Refuse an unsigned file, another key's signature, or an edited manifest."""
-    if _SIGNATURE not in archive.namelist():
-        raise ModelFileError(
-            f"{path} is not signed: it was saved without a key, and a key was given (key= or ${KEY_ENV}); "
-            "an unsigned file cannot prove where it came from, so it is refused."
-        )
-    try:
-        signature = json.loads(_read(archive, _SIGNATURE, path))
-        given = signature["manifest"] if signature.get("algorithm") == "HMAC-SHA256" else None
-    except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError, AttributeError):
-        given = None
-    if not isinstance(given, str) or not hmac.compare_digest(given, _signature(key, manifest)):
-        raise ModelFileError(
-            f"{path}: the signature does not match: the file was altered after it was signed, or it was signed "
-            "with another key. It is refused."
-        )
 
 
 # ---------------------------------------------------------------------------- saving
@@ -196,7 +169,7 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
         "signed": secret is not None,
         "versions": _versions(),
     })
-    signature = [] if secret is None else [(_SIGNATURE, _signature_member(secret, manifest))]
+    signature = [] if secret is None else [signature_member(_FORM, secret, manifest)]
     write_archive(path, [(MANIFEST, manifest), *signature, *members.items()])
     return path
 
@@ -266,18 +239,8 @@ def load(path, *, key: bytes | str | None = None):
 
 
 def _load(path: Path, secret: bytes | None):
-    try:
-        archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
-        raise ModelFileError(f"{path} is not a tsforecast model file: not a zip archive ({error}).") from None
-    with archive:
-        if MANIFEST not in archive.namelist():
-            raise ModelFileError(f"{path} is not a tsforecast model file: it has no {MANIFEST}.")
-        raw = _read(archive, MANIFEST, path)
-        if secret is not None:
-            _check_signature(archive, raw, secret, path)
-        manifest = _parse_manifest(raw, path)
-        members = _read_members(archive, manifest, path)
+    manifest, members = read_archive(path, _FORM, key=secret)
+    _check_manifest(manifest, members, path)
     for key in object_keys(manifest["config"]):
         if resolve_class(key) is None:
             raise ModelFileError(f"{path} names class {key!r}, which is not one that tsforecast restores.")
@@ -293,57 +256,21 @@ def _load(path: Path, secret: bytes | None):
         raise ModelFileError(f"{path} has an invalid configuration: {type(error).__name__}: {error}") from error
 
 
-def _read(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
-    try:
-        return archive.read(name)
-    except KeyError:
-        raise ModelFileError(f"{path} lacks the member {name!r}; the file is incomplete.") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as error:
-        raise ModelFileError(f"{path}: member {name!r} is damaged or truncated ({error}).") from None
-
-
-def _parse_manifest(raw: bytes, path: Path) -> dict:
-    try:
-        manifest = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ModelFileError(f"{path}: {MANIFEST} is not valid JSON ({error}).") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT_NAME:
-        got = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
-        raise ModelFileError(f"{path} is not a tsforecast model file (format {got!r}).")
-    version = manifest.get("format_version")
-    if version != FORMAT_VERSION:
-        raise ModelFileError(
-            f"{path} has format version {version!r}; this tsforecast reads version {FORMAT_VERSION}."
-        )
-    required = {"config": dict, "arrays": list, "models": list, "sha256": dict}
+def _check_manifest(manifest: dict, members: dict[str, bytes], path: Path) -> None:
+    """What a model file's manifest holds besides the archive's own entries, and the
+    members it needs (the arrays, one per Keras model), all covered by the checksums."""
+    required = {"config": dict, "arrays": list, "models": list}
     for key, kind in required.items():
         if not isinstance(manifest.get(key), kind):
             raise ModelFileError(f"{path}: {MANIFEST} lacks a valid {key!r} entry.")
     bad = [name for name in manifest["models"] if not isinstance(name, str) or not _MEMBER_NAME.match(name)]
     if bad:
         raise ModelFileError(f"{path}: {MANIFEST} names invalid model member(s) {bad!r}.")
-    return manifest
-
-
-def _read_members(archive: zipfile.ZipFile, manifest: dict, path: Path) -> dict[str, bytes]:
-    """Every member but the manifest and the signature, each checked against its SHA-256."""
-    expected = dict(manifest["sha256"])
-    needed = {_ARRAYS} | {name + KERAS_SUFFIX for name in manifest["models"]}
-    unlisted = sorted(needed - set(expected))
-    extra = sorted(set(archive.namelist()) - set(expected) - {MANIFEST, _SIGNATURE})
-    if _SIGNATURE in expected:
-        raise ModelFileError(f"{path} was altered: its manifest lists {_SIGNATURE!r} among the checksummed members.")
-    if unlisted or extra:
+    unlisted = sorted(({_ARRAYS} | {name + KERAS_SUFFIX for name in manifest["models"]}) - set(members))
+    if unlisted:
         raise ModelFileError(
-            f"{path} was altered: member(s) {unlisted + extra!r} are not covered by the manifest's checksums."
+            f"{path} was altered: member(s) {unlisted!r} are not covered by the manifest's checksums."
         )
-    members = {}
-    for name, digest in expected.items():
-        data = _read(archive, name, path)
-        if hashlib.sha256(data).hexdigest() != digest:
-            raise ModelFileError(f"{path}: member {name!r} fails its SHA-256 check; the file was altered or damaged.")
-        members[name] = data
-    return members
 
 
 def _read_arrays(data: bytes, manifest: dict, path: Path) -> dict[str, np.ndarray]:

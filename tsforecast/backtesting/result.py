@@ -12,14 +12,13 @@ from __future__ import annotations
 import io
 import json
 import os
-import zipfile
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from .. import metrics as _metrics
-from .._io import MANIFEST, as_path, digests, dumps, mismatched, write_archive
+from .._io import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, write_archive
 from .._validation import check_float, check_int
 from ..base import DEFAULT_QUANTILES
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
@@ -31,6 +30,7 @@ __all__ = ["BacktestResult", "aggregate_steps"]
 _FORMAT = "tsforecast-backtest-result"
 #: 1: the forecasts and metrics as CSV tables; 2: the forecasts as NumPy arrays.
 _VERSIONS = (1, 2)
+_FORM = ArchiveFormat(_FORMAT, _VERSIONS, "tsforecast backtest result")
 _TABLES = ("forecasts", "metrics", "errors")
 
 
@@ -487,30 +487,16 @@ class BacktestResult:
     def load(cls, path: str | os.PathLike) -> BacktestResult:
         """Read a result written by :meth:`save`; raises :class:`ModelFileError` if the
         file is not one, is truncated or was altered."""
-        path = Path(path)
+        path = as_path(path)
+        manifest, members = read_archive(path, _FORM)
         try:
-            with zipfile.ZipFile(path) as archive:
-                members = {name: archive.read(name) for name in archive.namelist()}
-        except (OSError, zipfile.BadZipFile) as exc:
-            raise ModelFileError(f"path {str(path)!r} is not a readable backtest result file: {exc}.") from None
-        try:
-            manifest = json.loads(members[MANIFEST])
-        except (KeyError, ValueError):
-            raise ModelFileError(
-                f"path {str(path)!r} has no valid manifest.json; it is not a backtest result."
-            ) from None
-        if manifest.get("format") != _FORMAT or manifest.get("version") not in _VERSIONS:
-            raise ModelFileError(
-                f"path {str(path)!r} holds format {manifest.get('format')!r} version {manifest.get('version')!r}; "
-                f"expected {_FORMAT!r} version {' or '.join(map(str, _VERSIONS))}."
-            )
-        altered = mismatched(members, manifest.get("sha256", {}))
-        if altered:
-            raise ModelFileError(f"member {altered[0]!r} of {str(path)!r} is missing or altered (checksum mismatch).")
-        names = _TABLES if manifest["version"] == 1 else ("errors",)
-        tables = {name: _read_table(members[f"{name}.csv"], manifest["schema"][name],
-                                    manifest.get("categories", {}).get(name, {})) for name in names}
-        rest = (tables["errors"], _fold_keys(json.loads(members["histories.json"])), json.loads(members["info.json"]))
+            names = _TABLES if manifest["version"] == 1 else ("errors",)
+            tables = {name: _read_table(members[f"{name}.csv"], manifest["schema"][name],
+                                        manifest.get("categories", {}).get(name, {})) for name in names}
+            rest = (tables["errors"], _fold_keys(json.loads(members["histories.json"])),
+                    json.loads(members["info.json"]))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise ModelFileError(f"{path} has an invalid member or manifest entry: {exc!r}.") from None
         if manifest["version"] == 1:
             return cls(tables["forecasts"], tables["metrics"], *rest)
         return cls.from_arrays(_read_arrays(path, members, manifest), *rest)
