@@ -444,3 +444,17 @@ def test_transformer_checks_frequency_at_transform():
     daily = _frame().set_axis(pd.date_range("2024-01-01", periods=20, freq="D"))
     with pytest.raises(InvalidInputError, match="'D'.*'h'"):
         transformer.transform(daily)
+
+
+def test_sliding_window_transformer_declares_its_parameters_and_checks_them_in_fit():
+    """One validator (``_params.validate_params``) checks every constructor argument."""
+    from tsforecast._params import validate_params
+
+    assert list(SlidingWindowTransformer._parameter_constraints) == ["n_steps_in", "n_steps_out", "targets", "stride"]
+    assert validate_params(SlidingWindowTransformer(3, 2, stride=4)) == {
+        "n_steps_in": 3, "n_steps_out": 2, "targets": None, "stride": 4}
+    for params, error, message in [({"n_steps_in": 0}, InvalidParameterError, "n_steps_in must be >= 1; got 0"),
+                                   ({"n_steps_in": 2, "n_steps_out": 1.0}, InputTypeError, "n_steps_out must be an integer"),
+                                   ({"n_steps_in": 2, "stride": 0}, InvalidParameterError, "stride must be >= 1; got 0")]:
+        with pytest.raises(error, match=message):
+            SlidingWindowTransformer(**params).fit(np.zeros(10))

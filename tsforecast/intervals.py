@@ -169,8 +169,9 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
 
     # -- fitting ------------------------------------------------------------------
     def _check_params(self) -> tuple:
-        """The declared checks and the settings the model must allow: ``(levels, n_windows,
-        pooling, refit)``, ``pooling="auto"`` resolved."""
+        """The declared checks (each once) and the settings the model must allow:
+        ``(levels, n_windows, pooling, refit, horizon, step)``, ``pooling="auto"``,
+        ``horizon=None`` and ``step=None`` resolved."""
         p = validate_params(self)
         levels, n_windows, pooling, refit = p["levels"], p["n_windows"], p["pooling"], p["refit"]
         if not refit and not callable(getattr(self.model, "update", None)):
@@ -178,11 +179,14 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
                 f"refit=False calibrates with update(y, X), which {type(self.model).__name__} does not have; "
                 "use refit=True (its refits on the calibration windows are vectorised over series)."
             )
-        return levels, n_windows, pooling_for(self.model, pooling), refit
+        horizon = self._calibration_horizon(p["horizon"])
+        step = horizon if p["step"] is None else p["step"]
+        return levels, n_windows, pooling_for(self.model, pooling), refit, horizon, step
 
-    def _calibration_horizon(self) -> int:
-        if self.horizon is not None:
-            return check_int(self.horizon, "horizon", minimum=1)
+    def _calibration_horizon(self, horizon: int | None) -> int:
+        """``horizon`` (already checked), else the wrapped model's ``n_steps_out``."""
+        if horizon is not None:
+            return horizon
         n_out = getattr(self.model, "n_steps_out", None)
         if n_out is None:
             raise InvalidParameterError(
@@ -204,10 +208,8 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         -------
         self
         """
-        levels, n_windows, pooling, refit = self._check_params()
+        levels, n_windows, pooling, refit, horizon, step = self._check_params()
         self._check_no_covariates(X)
-        horizon = self._calibration_horizon()
-        step = horizon if self.step is None else check_int(self.step, "step", minimum=1)
         self.model_ = clone(self.model).fit(y, X)
         panel = as_panel(y, "y", fill=getattr(self.model, "fill", None),
                          on_short=getattr(self.model, "on_short", "raise"))

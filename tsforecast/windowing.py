@@ -35,6 +35,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from ._panel import Panel, as_panel, calendar_stamps
+from ._params import Integer, Unchecked, validate_params
 from ._timeindex import regularize_index
 from ._validation import _check_numeric_columns, check_bool, check_int
 from .exceptions import (
@@ -499,6 +500,13 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     ((5, 4, 1), (5, 2, 1))
     """
 
+    _parameter_constraints = {
+        "n_steps_in": Integer(minimum=1),
+        "n_steps_out": Integer(minimum=1),
+        "targets": Unchecked("column labels or positions: resolved against the data's columns in fit"),
+        "stride": Integer(minimum=1),
+    }
+
     def __init__(self, n_steps_in: int, n_steps_out: int = 1, *, targets=None, stride: int = 1):
         self.n_steps_in = n_steps_in
         self.n_steps_out = n_steps_out
@@ -519,7 +527,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        _check_window_params(self.n_steps_in, self.n_steps_out, self.stride)
+        validate_params(self)
         prep = _prepare(X, "X")
         self.target_positions_ = _resolve_targets(self.targets, prep.columns, by_position=prep.kind == "array")
         self.columns_ = list(prep.columns)
