@@ -458,3 +458,18 @@ def test_sliding_window_transformer_declares_its_parameters_and_checks_them_in_f
                                    ({"n_steps_in": 2, "stride": 0}, InvalidParameterError, "stride must be >= 1; got 0")]:
         with pytest.raises(error, match=message):
             SlidingWindowTransformer(**params).fit(np.zeros(10))
+
+
+def test_flat_features_with_future_covariates_are_the_windows_side_by_side():
+    """The compiled gather writes, per window, its n_in input rows then its n_out future
+    covariate rows, flattened by step: the features a per-window loop would build."""
+    from tsforecast._window_features import WindowSpec, _flat_features
+
+    rng = np.random.default_rng(3)
+    inputs = rng.normal(size=(40, 3))  # y, a past covariate, a future covariate
+    spec = WindowSpec(n_in=4, n_out=2, n_targets=1, n_future=1)
+    starts = np.array([7, 0, 21, 34])  # unordered, as windows ordered by time across series are
+    got = _flat_features(inputs, inputs[:, 2:], starts, spec)
+    expected = np.array([np.r_[inputs[s : s + 4].ravel(), inputs[s + 4 : s + 6, 2]] for s in starts])
+    assert got.flags.c_contiguous and got.dtype == np.float64
+    np.testing.assert_array_equal(got, expected)

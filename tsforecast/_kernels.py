@@ -418,3 +418,19 @@ def m4_deseasonalize(x, starts, ends, m, tcrit):
         for j in range(m):
             tails[i, j] = figure[(n - m + j) % m]
     return adjusted, tails, kinds
+
+
+@njit(cache=True)
+def gather_flat_windows(values, n_columns, starts, n_in, future, n_future, n_out, out):
+    """Fill row ``i`` of ``out`` with rows ``starts[i] + [0, n_in)`` of ``values`` and then
+    rows ``starts[i] + n_in + [0, n_out)`` of ``future`` (both given flattened, row-major,
+    with ``n_columns`` and ``n_future`` columns), each in (step, column) order: a window
+    regressor's features written once in their final layout (a gather per part and a
+    concatenation would write them three times). A window's rows are consecutive values
+    of a row-major array, so each part is one slice copy."""
+    past, ahead = n_in * n_columns, n_out * n_future
+    for i in range(starts.size):
+        start = starts[i]
+        out[i, :past] = values[start * n_columns : start * n_columns + past]
+        out[i, past:] = future[(start + n_in) * n_future : (start + n_in) * n_future + ahead]
+    return out

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ._kernels import gather_flat_windows
 from ._panel import Panel, TimeAxis, calendar_stamps
 from ._validation import MAX_MAGNITUDE, check_magnitude
 from .exceptions import InsufficientDataError, UnknownColumnError
@@ -158,6 +159,17 @@ def _flat_windows(columns: np.ndarray, starts: np.ndarray, length: int) -> np.nd
     return cut_windows(flat, length * columns.shape[1], starts * columns.shape[1])[:, :, 0]
 
 
+def _flat_features(inputs: np.ndarray, future_columns: np.ndarray, starts: np.ndarray, spec: WindowSpec) -> np.ndarray:
+    """A flattened estimator's rows with future covariates: ``n_in`` input rows, then the
+    ``n_out`` future covariate rows, gathered in one compiled pass into the C-contiguous
+    float64 array the estimator reads (no intermediate windows, no concatenation)."""
+    out = np.empty((len(starts), spec.n_in * inputs.shape[1] + spec.n_out * spec.n_future))
+    values = np.ascontiguousarray(inputs, dtype=np.float64).reshape(-1)
+    future = np.ascontiguousarray(future_columns, dtype=np.float64).reshape(-1)
+    return gather_flat_windows(values, inputs.shape[1], np.asarray(starts, dtype=np.int64), spec.n_in,
+                               future, spec.n_future, spec.n_out, out)
+
+
 def training_windows(inputs: np.ndarray, panel: Panel, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
     """Training features and targets of every series, cut from one inputs array.
 
@@ -174,9 +186,10 @@ def training_windows(inputs: np.ndarray, panel: Panel, spec: WindowSpec) -> tupl
         features = window_features(cut_windows(inputs, n_in, starts), future, spec)
         targets = cut_windows(target_columns, n_out, starts + n_in)
     else:
-        features = _flat_windows(inputs, starts, n_in)
         if spec.n_future:
-            features = np.concatenate([features, _flat_windows(future_columns, starts + n_in, n_out)], axis=1)
+            features = _flat_features(inputs, future_columns, starts, spec)
+        else:
+            features = _flat_windows(inputs, starts, n_in)
         targets = _flat_windows(target_columns, starts + n_in, n_out)
     # A single output is given as 1-D, as scikit-learn regressors expect.
     return features, (targets.ravel() if targets.shape[1:] == (1,) else targets)
