@@ -1,5 +1,6 @@
 """The package's import graph: arrows point one way (no circles), nothing below the CLI
-imports the package root, and no private name crosses a sub-package boundary.
+imports the package root, no private name or private module crosses a sub-package
+boundary, and the core imports nothing above it.
 
 Function-level imports count: an import deferred into a function still ties the two
 modules together (it only hides the circle from the interpreter at import time).
@@ -8,13 +9,55 @@ modules together (it only hides the circle from the interpreter at import time).
 from __future__ import annotations
 
 import ast
+import importlib
 import pathlib
+import sys
 
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "tsforecast"
 #: Circles known and not yet untied, listed so that any NEW circle fails (none left).
 KNOWN_CIRCLES: list[set] = []
+
+# LAYOUT BEGIN (the move script, /work/prompts/s3/layout_move.py, replaces this block by an empty table)
+#: Issue 21's sub-package layout, planned but not yet made: module today -> module after the move.
+#: The layout rules below are checked as they will hold after the move, on these names.
+LAYOUT: dict[str, str] = {
+    "tsforecast._timeindex": "tsforecast.core.timeindex",
+    "tsforecast._validation": "tsforecast.core.validation",
+    "tsforecast._params": "tsforecast.core.params",
+    "tsforecast._panel": "tsforecast.core.panel",
+    "tsforecast.panel": "tsforecast.core.forms",
+    "tsforecast._covariates": "tsforecast.core.covariates",
+    "tsforecast._kernels": "tsforecast.core.kernels.common",
+    "tsforecast._ets_kernels": "tsforecast.core.kernels.ets",
+    "tsforecast._stl_kernels": "tsforecast.core.kernels.stl",
+    "tsforecast._arima_kernels": "tsforecast.core.kernels.arima",
+    "tsforecast._intermittent_kernels": "tsforecast.core.kernels.intermittent",
+    "tsforecast.windowing": "tsforecast.core.windowing",
+    "tsforecast._window_features": "tsforecast.core.window_features",
+    "tsforecast.splits": "tsforecast.core.splits",
+    "tsforecast.metrics": "tsforecast.core.metrics",
+    "tsforecast.base": "tsforecast.forecasters.base",
+    "tsforecast.forecaster": "tsforecast.forecasters.window",
+    "tsforecast.combination": "tsforecast.forecasters.combination",
+    "tsforecast.intervals": "tsforecast.forecasters.intervals",
+    "tsforecast._conformal": "tsforecast.forecasters.conformal",
+    "tsforecast._calibration": "tsforecast.forecasters.calibration",
+    "tsforecast.partitions": "tsforecast.backtesting.partitions",
+    "tsforecast.plotting": "tsforecast.reporting.plotting",
+    "tsforecast._io": "tsforecast.storage.files",
+    "tsforecast.persistence": "tsforecast.storage.model_files",
+    "tsforecast._encoding": "tsforecast.storage.encoding",
+    "tsforecast._keras_files": "tsforecast.storage.keras_files",
+}
+# LAYOUT END
+#: The face: what stays loose at the package root (everything else lives in a sub-package).
+FACE = {"tsforecast", "tsforecast._registry", "tsforecast._version", "tsforecast._quiet",
+        "tsforecast.exceptions", "tsforecast.datasets"}
+#: Public module paths (relative to the package) that the README and docs/ taught users to
+#: import; after the move each stays at the root as an alias of the module's new home.
+ALIASES = ("metrics", "plotting")
 
 
 def _module_name(path: pathlib.Path) -> str:
@@ -106,12 +149,55 @@ def test_nothing_below_the_cli_imports_the_package_root():
     assert offenders == []
 
 
+def _placed(name: str) -> str:
+    """Where ``name`` lives once the layout is made."""
+    return LAYOUT.get(name, name)
+
+
 def _subpackage(name: str) -> str:
-    """``tsforecast.backtesting`` for its modules and itself; ``tsforecast`` for loose modules."""
-    parts = name.split(".")
+    """``tsforecast.backtesting`` for its modules and itself; ``tsforecast`` for loose modules
+    (after the move; see :data:`LAYOUT`)."""
+    parts = _placed(name).split(".")
     if len(parts) > 2 or (len(parts) == 2 and (ROOT / parts[1]).is_dir()):
         return ".".join(parts[:2])
     return "tsforecast"
+
+
+def _private_to(module: str) -> str | None:
+    """The package a private module is private to (``tsforecast.backtesting`` for
+    ``tsforecast.backtesting._run``), or None for a public one."""
+    parts = module.split(".")
+    for i, part in enumerate(parts):
+        if part.startswith("_") and not part.startswith("__"):
+            return ".".join(parts[:i])
+    return None
+
+
+def test_the_layout_helpers():
+    assert _private_to("tsforecast.backtesting._run") == "tsforecast.backtesting"
+    assert _private_to("tsforecast._registry") == "tsforecast"
+    assert _private_to("tsforecast.core.metrics") is None and _private_to("tsforecast.__main__") is None
+    assert _subpackage("tsforecast.backtesting._run") == "tsforecast.backtesting"
+    assert _subpackage("tsforecast.exceptions") == "tsforecast"
+    assert all(_subpackage(old) == ".".join(new.split(".")[:2]) for old, new in LAYOUT.items())
+
+
+def test_only_the_face_stays_at_the_root():
+    loose = {_placed(name) for name in _modules() if _subpackage(name) == "tsforecast"}
+    assert loose - {f"tsforecast.{alias}" for alias in ALIASES} == FACE
+
+
+@pytest.mark.parametrize("alias", ALIASES)
+def test_old_public_module_paths_still_import(alias):
+    """``from tsforecast.metrics import mase`` keeps working: the old path is the module
+    itself (one object, so ``mock.patch`` on either path patches both)."""
+    path = f"tsforecast.{alias}"
+    old = importlib.import_module(path)
+    if path in LAYOUT:  # before the move: the module itself, which the move will turn into an alias
+        assert old.__name__ == path
+    else:
+        assert _subpackage(old.__name__) != "tsforecast", f"{path} is not an alias of a moved module"
+        assert old is importlib.import_module(old.__name__) and sys.modules[path] is old
 
 
 @pytest.mark.parametrize("name", sorted(_modules()))
@@ -120,3 +206,24 @@ def test_no_private_name_imported_across_subpackages(name):
     crossing = [(target, n) for target, names in _imports(name, modules[name], modules) for n in names
                 if n.startswith("_") and not n.startswith("__") and _subpackage(target) != _subpackage(name)]
     assert crossing == [], f"{name} imports private names from another sub-package: {crossing}"
+
+
+@pytest.mark.parametrize("name", sorted(_modules()))
+def test_no_private_module_imported_from_outside_its_package(name):
+    """A private module (``_x``) is private to the package holding it: ``tsforecast._registry``
+    serves the whole package, ``tsforecast.backtesting._run`` only ``tsforecast.backtesting``."""
+    modules = _modules()
+    placed = _placed(name)
+    outside = sorted({_placed(target) for target, _ in _imports(name, modules[name], modules)
+                      if (owner := _private_to(_placed(target))) is not None
+                      and not placed.startswith(owner + ".") and placed != owner})
+    assert outside == [], f"{placed} imports private modules of another package: {outside}"
+
+
+def test_the_core_imports_nothing_above_it():
+    """The core (panel, time index, validation, kernels, windowing, splits, metrics) is the
+    bottom layer: it may import itself and the exceptions, nothing else of the package."""
+    up = sorted((_placed(name), _placed(target)) for name, targets in _graph().items()
+                if _subpackage(name) == "tsforecast.core" for target in targets
+                if _subpackage(target) != "tsforecast.core" and target != "tsforecast.exceptions")
+    assert up == [], f"the core imports modules above it: {up}"

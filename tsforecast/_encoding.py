@@ -61,7 +61,8 @@ def resolve_class(key: str) -> type | None:
         return None
     package, name = key.split(":", 1)
     if package == "tsforecast" and name in TSFORECAST_CLASSES:
-        module = importlib.import_module(f".{TSFORECAST_CLASSES[name]}", __package__)
+        # the registry's modules are relative to the package root, wherever this module lives
+        module = importlib.import_module(f".{TSFORECAST_CLASSES[name]}", __name__.partition(".")[0])
         return getattr(module, name)
     if package == "sklearn":
         return _sklearn_classes().get(name)

@@ -50,7 +50,8 @@ def takes_sequences(estimator) -> bool:
             return True
     except AttributeError:
         pass
-    models = sys.modules.get(f"{__package__}.models")  # loaded whenever an LSTM exists
+    # loaded whenever an LSTM exists; named from the package root, wherever this module lives
+    models = sys.modules.get(f"{__name__.partition('.')[0]}.models")
     return models is not None and isinstance(estimator, models.EncoderDecoderLSTM)
 
 
