@@ -13,7 +13,7 @@ from tsforecast import backtest
 from tsforecast._arima_kernels import expand_polynomials, integrated_ar, psi_weights
 from tsforecast.baselines import AutoARIMA
 from tsforecast.baselines._arima_fit import fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
-from tsforecast.exceptions import InsufficientDataError, InvalidParameterError
+from tsforecast.exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError
 
 
 def arma(n: int, ar: float, ma: float, seed: int = 0) -> np.ndarray:
@@ -167,3 +167,29 @@ def test_conformal_intervals_with_regressors_come_from_the_wrapper():
     assert (bands["lo_80"] < bands["y"]).all() and (bands["y"] < bands["hi_80"]).all()
     with pytest.raises(InvalidParameterError, match=r"uses covariates \['x'\].*ConformalIntervals"):
         model.predict_interval(5, X, method="conformal", n_windows=5)
+
+
+def _long(frames: dict, column: str) -> pd.DataFrame:
+    return pd.concat(frames, names=["unique_id", "ds"]).rename(column).reset_index()
+
+
+def test_panel_regressors_are_read_per_series_from_the_panel():
+    # Two series of different lengths and coefficients (3 and -2): each series' regressor
+    # rows are its own, in fit and in predict, and X may hold series in another order.
+    (y1, X1), (y2, X2) = regression_data(300, seed=1), regression_data(250, seed=2)
+    y2 = (-2 / 3) * y2
+    y = _long({"a": y1, "b": y2}, "y")
+    X = _long({"b": X2["x"], "a": X1["x"]}, "x")
+    model = AutoARIMA(max_p=1, max_q=1, max_P=0, max_Q=0).fit(y, X)
+    coefficients = [s["model"]["coef"][-1] for s in model.states_[0]["objects"]]
+    assert coefficients == [pytest.approx(3.0, rel=0.05), pytest.approx(-2.0, rel=0.05)]
+    forecast = model.predict(10, X)
+    shifted = X.copy()
+    shifted.loc[shifted["unique_id"] == "b", "x"] += 1.0  # only b's future (and past) x moves
+    moved = (model.predict(10, shifted)["y"] - forecast["y"]).to_numpy().reshape(2, 10)
+    np.testing.assert_allclose(moved[0], 0.0, atol=1e-9)
+    np.testing.assert_allclose(moved[1], coefficients[1], rtol=1e-9)
+    with pytest.raises(InvalidInputError, match=r"X has no series 'b'; it must give covariates for every series"):
+        AutoARIMA(max_p=1).fit(y, X[X["unique_id"] == "a"])
+    with pytest.raises(InsufficientDataError, match=r"X has no series 'b'"):
+        model.predict(10, X[X["unique_id"] == "a"])

@@ -23,7 +23,7 @@ from .._arima_kernels import (arima_forecast, css_hessian, css_minimize, css_res
                               expand_polynomials, integrated_ar, psi_weights)
 from .._stl_kernels import stl_seasonal
 
-__all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs"]
+__all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "refit_ml"]
 
 #: KPSS 5% critical value (level stationarity), Kwiatkowski et al. (1992), table 1.
 _KPSS_CRITICAL = 0.463
@@ -199,3 +199,37 @@ def forecast_std(model: dict, horizon: int) -> np.ndarray:
     _, _, ma, ar_full = _parts(model)
     psi = psi_weights(ar_full, ma, horizon)
     return np.sqrt(model["sigma2"] * np.cumsum(psi**2))
+
+
+def refit_ml(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
+    """The chosen model refitted by exact Gaussian maximum likelihood, started from its CSS
+    fit (R's ``auto.arima`` refits its choice so when it searched by approximation).
+
+    The likelihood is that of the differenced series (Kalman filter of statsmodels'
+    ``SARIMAX``, regression columns differenced alike), as R's ``arima`` computes it. A
+    refit that fails, or leaves an AR or MA root within 1.01 of the unit circle, keeps
+    the CSS fit.
+    """
+    from statsmodels.tsa.statespace.sarimax import SARIMAX  # imported here: only fits that refit pay for it
+
+    p, d, q, big_p, big_d, big_q = model["orders"]
+    period = model["m"]
+    w = difference(x, d, big_d, period)
+    dz = difference(np.ascontiguousarray(z), d, big_d, period) if z.shape[1] else None
+    n_arma = p + q + big_p + big_q
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    # statsmodels orders the parameters regression first, then AR, MA, seasonal AR, seasonal MA, sigma2
+    start = np.concatenate([coef[n_arma:], coef[:n_arma], [model["sigma2"]]])
+    try:
+        sarimax = SARIMAX(w, exog=dz, order=(p, 0, q), seasonal_order=(big_p, 0, big_q, period if period > 1 else 0),
+                          trend="n", enforce_stationarity=False, enforce_invertibility=False)
+        result = sarimax.fit(start_params=start, disp=False, maxiter=50)
+    except (np.linalg.LinAlgError, ValueError):
+        return model
+    params = np.asarray(result.params, dtype=np.float64)
+    k = coef.size - n_arma
+    new_coef = np.concatenate([params[k:k + n_arma], params[:k]])
+    if not np.all(np.isfinite(params)) or params[-1] <= 0 or not result.llf > -math.inf \
+            or _min_model_root(new_coef, tuple(model["orders"]), period) < _ROOT_MARGIN:
+        return model
+    return {**model, "coef": new_coef, "sigma2": float(params[-1])}

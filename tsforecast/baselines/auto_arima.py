@@ -38,12 +38,12 @@ import pandas as pd
 
 from scipy.stats import norm
 
+from .._covariates import align_covariates, future_values
 from .._params import Check, Integer
 from ..base import DEFAULT_QUANTILES, check_quantiles, quantile_column
-from ..exceptions import InvalidParameterError
+from ..exceptions import InvalidParameterError, UnknownColumnError
 from ._arima_fit import fit_css, forecast_model, forecast_std, is_constant, ndiffs, nsdiffs
 from ._base import LocalForecaster
-from ._covariates import future_regressors, training_regressors
 
 __all__ = ["AutoARIMA"]
 
@@ -159,15 +159,26 @@ class AutoARIMA(LocalForecaster):
         panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
         self.future_covariates_, self._z = [], None
         if X is not None:
-            frames = panel.to_frames()
-            names = self.future_covariates if self.future_covariates is None else self._names()
-            self.future_covariates_, aligned = training_regressors(X, frames, names, self.fill)
-            self._z = [aligned[key] for key in frames]
+            panel = align_covariates(panel, X, fill=self.fill)
+            self.future_covariates_ = self._regressor_names(panel)
+            positions = [panel.covariate_columns.index(c) for c in self.future_covariates_]
+            self._z = [panel.covariates[lo:hi][:, positions] for lo, hi in zip(panel.starts, panel.ends)]
         try:
             self._fit_columns(panel)
         finally:
             del self._z
         return self
+
+    def _regressor_names(self, panel) -> list:
+        """The regressor columns: ``future_covariates``, or every column of ``X``."""
+        available = list(panel.covariate_columns)
+        if self.future_covariates is None:
+            return available
+        unknown = [c for c in self._names() if c not in available]
+        if unknown:
+            raise UnknownColumnError(f"future_covariates names column(s) {unknown!r} found neither in y nor in X; "
+                                     f"available: {list(panel.columns) + available!r}.")
+        return self._names()
 
     def _column_items(self, x, starts, ends) -> list:
         """Each series with its regressors ``[n, k]``: _fit_one and _fallback_one take the pair."""
@@ -234,9 +245,10 @@ class AutoARIMA(LocalForecaster):
         """Per series, the regressors of the forecast steps (``[horizon, k]``)."""
         if not self.future_covariates_:
             return [None] * len(self.series_ids_)
-        indexes = {key: self._future_index(key, horizon) for key in self.series_ids_}
-        values = future_regressors(X, self.future_covariates_, indexes, horizon, self.fill)
-        return [values[key] for key in self.series_ids_]
+        ids = np.empty(len(self.series_ids_), dtype=object)
+        ids[:] = self.series_ids_
+        return list(future_values(X, self.time_axis_, ids, self.n_obs_, self.future_covariates_, horizon, horizon,
+                                  fill=self.fill))
 
     def _column_point(self, state: dict, horizon: int, future: list) -> np.ndarray:
         return np.stack([self._forecast_fallback(s, horizon) if s.get("fallback") else
