@@ -12,7 +12,7 @@ import tsforecast as tsf
 from tsforecast import backtest
 from tsforecast._arima_kernels import expand_polynomials, integrated_ar, psi_weights
 from tsforecast.baselines import AutoARIMA
-from tsforecast.baselines._arima_fit import fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
+from tsforecast.baselines._arima_fit import criterion, fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
 from tsforecast.exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError
 
 
@@ -193,3 +193,43 @@ def test_panel_regressors_are_read_per_series_from_the_panel():
         AutoARIMA(max_p=1).fit(y, X[X["unique_id"] == "a"])
     with pytest.raises(InsufficientDataError, match=r"X has no series 'b'"):
         model.predict(10, X[X["unique_id"] == "a"])
+
+
+def _grid_choice(x: np.ndarray, ic: str, max_order: int) -> tuple:
+    """The orders (p, q) with the mean that minimise ``ic`` over the whole grid, by hand."""
+    scores = {}
+    for p in range(3):
+        for q in range(3):
+            if p + q <= max_order:
+                scores[(p, q)] = criterion(fit_css(x, np.ones((x.size, 1)), (p, 0, q, 0, 0, 0), 1), ic)
+    return min(scores, key=scores.get)
+
+
+@pytest.mark.parametrize("ic", ["aic", "bic"])
+def test_the_full_search_keeps_the_grid_minimum_of_the_chosen_criterion(ic):
+    x = arma(300, 0.5, 0.4, seed=4) + 5.0
+    model = AutoARIMA(d=0, max_p=2, max_q=2, max_order=3, stepwise=False, ic=ic).fit(pd.Series(x))
+    orders = model.orders_.iloc[0]
+    assert (orders["p"], orders["q"]) == _grid_choice(x, ic, 3) and orders["constant"] == "mean"
+    assert orders["p"] + orders["q"] <= 3
+
+
+def test_bic_penalises_parameters_more_than_aic():
+    model = fit_css(arma(300, 0.5, 0.0, seed=5), np.ones((300, 1)), (2, 0, 1, 0, 0, 0), 1)
+    npar = len(model["coef"]) + 1
+    assert criterion(model, "aic") == model["aic"]
+    assert criterion(model, "bic") - criterion(model, "aic") == pytest.approx(npar * (np.log(model["nstar"]) - 2))
+    assert criterion(model, "aicc") == model["aicc"] > model["aic"]
+
+
+def test_css_ml_refits_the_choice_by_exact_maximum_likelihood():
+    from statsmodels.tsa.arima.model import ARIMA
+
+    x = arma(400, 0.7, 0.0, seed=7) + 2.0
+    css = AutoARIMA(d=0, max_p=1, max_q=0).fit(pd.Series(x))
+    ml = AutoARIMA(d=0, max_p=1, max_q=0, method="css-ml").fit(pd.Series(x))
+    assert tuple(ml.orders_.iloc[0][["p", "q", "constant"]]) == (1, 0, "mean")
+    reference = ARIMA(x, order=(1, 0, 0), trend="c").fit()  # the mean as a regression, as ours
+    coef = ml.states_[0]["objects"][0]["model"]["coef"]  # AR then mean
+    np.testing.assert_allclose(coef, [reference.params[1], reference.params[0]], rtol=1e-3)
+    assert not np.allclose(css.states_[0]["objects"][0]["model"]["coef"], coef, rtol=1e-6, atol=0)
