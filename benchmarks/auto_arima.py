@@ -1,8 +1,9 @@
-"""Our seasonal automatic ARIMA beside statsforecast's AutoARIMA on M4 Hourly.
+"""Our seasonal automatic ARIMA beside statsforecast's AutoARIMA on M4 Hourly and Weekly.
 
-Both sides fit the training part of the first ``--series`` M4 Hourly series with season
-24, forecast 48 steps and are scored with :mod:`tsforecast.metrics` (sMAPE, MASE with
-season 24, OWA relative to our Naive2 on the same series). Times are wall seconds of
+Both sides fit the training part of the first ``--series`` series of the ``--subset``
+(Hourly: season 24, 48 steps; Weekly: season 52, 13 steps) and are scored with
+:mod:`tsforecast.metrics` (sMAPE, MASE with M4's season, 24 or 1, OWA relative to our
+Naive2 on the same series). Times are wall seconds of
 fit + predict, ``n_jobs=1`` on both sides, and the CPU seconds of the process over the
 same span (the fairer figure on a shared, loaded machine); the load average, the CPU and both libraries'
 versions are recorded. Each run on the test data is appended to the JSON's
@@ -16,6 +17,11 @@ Run in the benchmark venv (statsforecast installed), from the repository root::
 
 ``--sides ours`` or ``--sides statsforecast`` runs one side only and keeps the other
 side's latest figures for the same series (the peer takes minutes: run it once).
+
+``--validation`` scores our variants (``VARIANTS``: the method, the criterion, the full
+search) on the last horizon of each training series instead (the test file is not read)
+and stores them under ``validation``; the default is chosen there, before the one test
+run.
 """
 
 from __future__ import annotations
@@ -39,34 +45,65 @@ from tsforecast import baselines  # noqa: E402
 from tsforecast.metrics import mase, smape  # noqa: E402
 
 OUT = REPO / "reports" / "auto_arima"
-HORIZON, SEASON = 48, 24
+#: Per subset: the horizon, the models' season and M4's season of MASE and Naive2.
+SUBSETS = {"Hourly": {"horizon": 48, "season": 24, "mase_season": 24},
+           "Weekly": {"horizon": 13, "season": 52, "mase_season": 1}}
+HORIZON, SEASON = SUBSETS["Hourly"]["horizon"], SUBSETS["Hourly"]["season"]
 SIDES = ("ours", "statsforecast")
 
 
-def _ours():
-    return baselines.AutoARIMA(season_length=SEASON)
+def _ours(season: int = SEASON):
+    return baselines.AutoARIMA(season_length=season)
 
 
-def _theirs():
-    from statsforecast.models import AutoARIMA
+#: Our variants compared on the validation split (parameters besides the season).
+VARIANTS = {
+    "method='css' (default)": {},
+    "method='css-ml'": {"method": "css-ml"},
+    "ic='aic'": {"ic": "aic"},
+    "ic='bic'": {"ic": "bic"},
+    "stepwise=False": {"stepwise": False},
+}
 
-    return AutoARIMA(season_length=SEASON)
 
-
-def run(n_series: int, sides: list[str]) -> dict:
-    train, ids, rows, actual = load("Hourly", n_series)
+def run_validation(n_series: int, names: list[str]) -> dict:
+    """Each of ``names`` (of ``VARIANTS``) on the validation split of the first ``n_series`` series."""
+    train, ids, rows, actual = load("Hourly", n_series, validation=True)
     naive2_forecast, _ = run_ours(baselines.Naive2(SEASON), train, ids, HORIZON)
     naive2 = (float(smape(actual, naive2_forecast)), float(mase(actual, naive2_forecast, rows, SEASON)))
-    warm = train[train["unique_id"] == ids[0]].tail(24 * 10)
+    out = {}
+    for name in names:
+        params = VARIANTS[name]
+        cpu = time.process_time()
+        forecast, seconds = run_ours(baselines.AutoARIMA(season_length=SEASON, **params), train, ids, HORIZON)
+        out[name] = {**score(actual, forecast, rows, SEASON, naive2), "seconds": round(seconds, 2),
+                     "cpu_seconds": round(time.process_time() - cpu, 2),
+                     "load_average": round(os.getloadavg()[0], 2)}
+        print(name, out[name], flush=True)
+    return {"naive2": {"smape": round(naive2[0], 4), "mase": round(naive2[1], 4)}, "variants": out}
+
+
+def _theirs(season: int = SEASON):
+    from statsforecast.models import AutoARIMA
+
+    return AutoARIMA(season_length=season)
+
+
+def run(n_series: int, sides: list[str], subset: str = "Hourly") -> dict:
+    horizon, season, mase_season = (SUBSETS[subset][k] for k in ("horizon", "season", "mase_season"))
+    train, ids, rows, actual = load(subset, n_series)
+    naive2_forecast, _ = run_ours(baselines.Naive2(mase_season), train, ids, horizon)
+    naive2 = (float(smape(actual, naive2_forecast)), float(mase(actual, naive2_forecast, rows, mase_season)))
+    warm = train[train["unique_id"] == ids[0]].tail(season * 10)
     out = {}
     for side in sides:
         runner, factory = (run_ours, _ours) if side == "ours" else (run_theirs, _theirs)
-        runner(factory(), warm, ids[:1], HORIZON)  # compile numba kernels (both sides) before timing
+        runner(factory(season), warm, ids[:1], horizon)  # compile numba kernels (both sides) before timing
         try:
             cpu = time.process_time()
-            forecast, seconds = runner(factory(), train, ids, HORIZON)
+            forecast, seconds = runner(factory(season), train, ids, horizon)
             cpu = time.process_time() - cpu
-            out[side] = {**score(actual, forecast, rows, SEASON, naive2), "seconds": round(seconds, 2),
+            out[side] = {**score(actual, forecast, rows, mase_season, naive2), "seconds": round(seconds, 2),
                          "cpu_seconds": round(cpu, 2), "load_average": round(os.getloadavg()[0], 2)}
         except Exception as error:  # noqa: BLE001 - a failing side is reported, not hidden
             out[side] = {"error": f"{type(error).__name__}: {error}"[:300]}
@@ -76,15 +113,18 @@ def run(n_series: int, sides: list[str]) -> dict:
 
 def render(document: dict) -> str:
     env = document["environment"]
-    lines = ["# Seasonal automatic ARIMA: tsforecast beside statsforecast on M4 Hourly", "",
+    lines = ["# Seasonal automatic ARIMA: tsforecast beside statsforecast on M4", "",
              "Generated by `benchmarks/auto_arima.py` from `reports/auto_arima.json` (do not edit by hand).",
-             f"Season 24, h = {HORIZON}, `n_jobs=1`; seconds are wall time of fit + predict, CPU seconds those of "
+             "Hourly: season 24, h = 48, MASE season 24; Weekly: season 52, h = 13, MASE season 1 (M4's). "
+             "`n_jobs=1`; seconds are wall time of fit + predict, CPU seconds those of "
              "the process over the same span (on a shared machine the fairer figure). Environment: Python "
              f"{env['python']}, statsforecast {env['statsforecast']}, statsmodels {env['statsmodels']}, numba "
              f"{env['numba']}, numpy {env['numpy']}, pandas {env['pandas']}; {env['cpu']}, {env['cpus']} CPUs "
              "shared with other jobs (load average per row).", ""]
-    for n_series, result in sorted(document["runs"].items(), key=lambda item: int(item[0])):
-        lines += [f"## First {n_series} series", "",
+    runs = [(subset, n, result) for subset, by_size in document["subsets"].items()
+            for n, result in sorted(by_size.items(), key=lambda item: int(item[0]))]
+    for subset, n_series, result in runs:
+        lines += [f"## {subset}: first {n_series} series", "",
                   f"OWA relative to our Naive2 on the same series (sMAPE {result['naive2']['smape']:.3f}, "
                   f"MASE {result['naive2']['mase']:.3f}).", "",
                   "| model | sMAPE | MASE | OWA | seconds | CPU seconds | load | measured |",
@@ -100,26 +140,52 @@ def render(document: dict) -> str:
                          f"{entry['seconds']:.1f} | {entry['cpu_seconds']:.1f} | {entry['load_average']:.1f} | "
                          f"{entry['measured']} |")
         lines.append("")
+    for n_series, result in sorted(document.get("validation", {}).items(), key=lambda item: int(item[0])):
+        lines += [f"## Hourly, validation split: our variants on the first {n_series} series", "",
+                  "The last 48 hours of each training series play the test (the test file is not read); "
+                  f"OWA relative to our Naive2 there (sMAPE {result['naive2']['smape']:.3f}, MASE "
+                  f"{result['naive2']['mase']:.3f}). The default is chosen here, before the test run.", "",
+                  "| variant | sMAPE | MASE | OWA | seconds | CPU seconds | load | measured |",
+                  "|---|---|---|---|---|---|---|---|"]
+        lines += [f"| {name} | {e['smape']:.3f} | {e['mase']:.4f} | {e['owa']:.3f} | {e['seconds']:.1f} | "
+                  f"{e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {e['measured']} |"
+                  for name, e in result["variants"].items()]
+        lines.append("")
     lines += [f"Runs on the test data logged in the JSON: {len(document.get(_test_log.SECTION, []))}.", ""]
     return "\n".join(lines)
 
 
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--series", type=int, default=20, help="the first N series of M4 Hourly")
+    parser.add_argument("--series", type=int, default=20, help="the first N series of the subset")
+    parser.add_argument("--subset", default="Hourly", choices=list(SUBSETS))
     parser.add_argument("--sides", nargs="+", default=list(SIDES), choices=SIDES)
+    parser.add_argument("--validation", action="store_true",
+                        help="our variants on the last 48 hours of each training series (no test data)")
+    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS),
+                        help="with --validation: the variants to score")
     args = parser.parse_args(argv)
     path = OUT.with_suffix(".json")
-    document = json.loads(path.read_text()) if path.exists() else {"runs": {}}
+    document = json.loads(path.read_text()) if path.exists() else {"subsets": {}}
+    if "runs" in document:  # the first layout held Hourly's runs only
+        document = {"subsets": {"Hourly": document.pop("runs")}, **document}
     env = environment()
     document["environment"] = env
-    result = run(args.series, args.sides)
+    if args.validation:
+        result = run_validation(args.series, args.variants)
+        for entry in result["variants"].values():
+            entry["measured"] = env["measured"]
+        document.setdefault("validation", {})[str(args.series)] = result
+        write_report(OUT, document, render)
+        return
+    result = run(args.series, args.sides, args.subset)
     for entry in result["sides"].values():
         entry["measured"] = env["measured"]
-    previous = document["runs"].get(str(args.series), {"sides": {}})
+    by_size = document["subsets"].setdefault(args.subset, {})
+    previous = by_size.get(str(args.series), {"sides": {}})
     result["sides"] = {**previous["sides"], **result["sides"]}
-    document["runs"][str(args.series)] = result
-    _test_log.append(document, _test_log.entry(REPO, "Hourly", "auto_arima", result["sides"],
+    by_size[str(args.series)] = result
+    _test_log.append(document, _test_log.entry(REPO, args.subset, "auto_arima", result["sides"],
                                                 series=args.series, sides=args.sides))
     write_report(OUT, document, render)
 

@@ -87,6 +87,9 @@ PAIRS: dict[str, Pair] = {
     "MSTL(Theta trend)": Pair(lambda s: baselines.MSTL(s["mstl"], trend_forecaster=baselines.Theta()),
                               lambda s: _sf().MSTL(list(s["mstl"]), trend_forecaster=_sf().Theta()),
                               "the same decomposition, Theta on the adjusted series on both sides"),
+    "NonSeasonalETS": Pair(lambda s: baselines.NonSeasonalETS(), lambda s: _sf().AutoETS(model="ZZN"),
+                           "the non-seasonal forms by AICc on the series itself (no decomposition) on both sides: "
+                           "ours compiled, statsforecast AutoETS(model='ZZN')"),
     "Croston": Pair(lambda s: baselines.Croston(), lambda s: _sf().CrostonClassic()),
     "CrostonSBA": Pair(lambda s: baselines.CrostonSBA(), lambda s: _sf().CrostonSBA()),
     "TSB": Pair(lambda s: baselines.TSB(0.1, 0.1), lambda s: _sf().TSB(alpha_d=0.1, alpha_p=0.1)),

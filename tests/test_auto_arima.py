@@ -12,8 +12,8 @@ import tsforecast as tsf
 from tsforecast import backtest
 from tsforecast._arima_kernels import expand_polynomials, integrated_ar, psi_weights
 from tsforecast.baselines import AutoARIMA
-from tsforecast.baselines._arima_fit import fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
-from tsforecast.exceptions import InsufficientDataError, InvalidParameterError
+from tsforecast.baselines._arima_fit import criterion, fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
+from tsforecast.exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError
 
 
 def arma(n: int, ar: float, ma: float, seed: int = 0) -> np.ndarray:
@@ -167,3 +167,69 @@ def test_conformal_intervals_with_regressors_come_from_the_wrapper():
     assert (bands["lo_80"] < bands["y"]).all() and (bands["y"] < bands["hi_80"]).all()
     with pytest.raises(InvalidParameterError, match=r"uses covariates \['x'\].*ConformalIntervals"):
         model.predict_interval(5, X, method="conformal", n_windows=5)
+
+
+def _long(frames: dict, column: str) -> pd.DataFrame:
+    return pd.concat(frames, names=["unique_id", "ds"]).rename(column).reset_index()
+
+
+def test_panel_regressors_are_read_per_series_from_the_panel():
+    # Two series of different lengths and coefficients (3 and -2): each series' regressor
+    # rows are its own, in fit and in predict, and X may hold series in another order.
+    (y1, X1), (y2, X2) = regression_data(300, seed=1), regression_data(250, seed=2)
+    y2 = (-2 / 3) * y2
+    y = _long({"a": y1, "b": y2}, "y")
+    X = _long({"b": X2["x"], "a": X1["x"]}, "x")
+    model = AutoARIMA(max_p=1, max_q=1, max_P=0, max_Q=0).fit(y, X)
+    coefficients = [s["model"]["coef"][-1] for s in model.states_[0]["objects"]]
+    assert coefficients == [pytest.approx(3.0, rel=0.05), pytest.approx(-2.0, rel=0.05)]
+    forecast = model.predict(10, X)
+    shifted = X.copy()
+    shifted.loc[shifted["unique_id"] == "b", "x"] += 1.0  # only b's future (and past) x moves
+    moved = (model.predict(10, shifted)["y"] - forecast["y"]).to_numpy().reshape(2, 10)
+    np.testing.assert_allclose(moved[0], 0.0, atol=1e-9)
+    np.testing.assert_allclose(moved[1], coefficients[1], rtol=1e-9)
+    with pytest.raises(InvalidInputError, match=r"X has no series 'b'; it must give covariates for every series"):
+        AutoARIMA(max_p=1).fit(y, X[X["unique_id"] == "a"])
+    with pytest.raises(InsufficientDataError, match=r"X has no series 'b'"):
+        model.predict(10, X[X["unique_id"] == "a"])
+
+
+def _grid_choice(x: np.ndarray, ic: str, max_order: int) -> tuple:
+    """The orders (p, q) with the mean that minimise ``ic`` over the whole grid, by hand."""
+    scores = {}
+    for p in range(3):
+        for q in range(3):
+            if p + q <= max_order:
+                scores[(p, q)] = criterion(fit_css(x, np.ones((x.size, 1)), (p, 0, q, 0, 0, 0), 1), ic)
+    return min(scores, key=scores.get)
+
+
+@pytest.mark.parametrize("ic", ["aic", "bic"])
+def test_the_full_search_keeps_the_grid_minimum_of_the_chosen_criterion(ic):
+    x = arma(300, 0.5, 0.4, seed=4) + 5.0
+    model = AutoARIMA(d=0, max_p=2, max_q=2, max_order=3, stepwise=False, ic=ic).fit(pd.Series(x))
+    orders = model.orders_.iloc[0]
+    assert (orders["p"], orders["q"]) == _grid_choice(x, ic, 3) and orders["constant"] == "mean"
+    assert orders["p"] + orders["q"] <= 3
+
+
+def test_bic_penalises_parameters_more_than_aic():
+    model = fit_css(arma(300, 0.5, 0.0, seed=5), np.ones((300, 1)), (2, 0, 1, 0, 0, 0), 1)
+    npar = len(model["coef"]) + 1
+    assert criterion(model, "aic") == model["aic"]
+    assert criterion(model, "bic") - criterion(model, "aic") == pytest.approx(npar * (np.log(model["nstar"]) - 2))
+    assert criterion(model, "aicc") == model["aicc"] > model["aic"]
+
+
+def test_css_ml_refits_the_choice_by_exact_maximum_likelihood():
+    from statsmodels.tsa.arima.model import ARIMA
+
+    x = arma(400, 0.7, 0.0, seed=7) + 2.0
+    css = AutoARIMA(d=0, max_p=1, max_q=0).fit(pd.Series(x))
+    ml = AutoARIMA(d=0, max_p=1, max_q=0, method="css-ml").fit(pd.Series(x))
+    assert tuple(ml.orders_.iloc[0][["p", "q", "constant"]]) == (1, 0, "mean")
+    reference = ARIMA(x, order=(1, 0, 0), trend="c").fit()  # the mean as a regression, as ours
+    coef = ml.states_[0]["objects"][0]["model"]["coef"]  # AR then mean
+    np.testing.assert_allclose(coef, [reference.params[1], reference.params[0]], rtol=1e-3)
+    assert not np.allclose(css.states_[0]["objects"][0]["model"]["coef"], coef, rtol=1e-6, atol=0)

@@ -16,6 +16,7 @@ STL decomposition for ``D`` (difference when above 0.64), as ``forecast::ndiffs`
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -23,7 +24,7 @@ from .._arima_kernels import (arima_forecast, css_hessian, css_minimize, css_res
                               expand_polynomials, integrated_ar, psi_weights)
 from .._stl_kernels import stl_seasonal
 
-__all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs"]
+__all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "refit_ml", "criterion", "with_exact_likelihood"]
 
 #: KPSS 5% critical value (level stationarity), Kwiatkowski et al. (1992), table 1.
 _KPSS_CRITICAL = 0.463
@@ -33,6 +34,8 @@ _SEASONAL_STRENGTH = 0.64
 _ROOT_MARGIN = 1.01
 #: BFGS iterations of one fit (R's ``optim`` default).
 _MAX_ITERATIONS = 100
+#: Iterations of the exact maximum-likelihood refit (it starts from the CSS optimum).
+_ML_ITERATIONS = 50
 #: Seasonal LOESS window of the strength test's STL (``forecast::mstl``'s first).
 _STL_WINDOW = 11
 
@@ -159,7 +162,8 @@ def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
     resid = np.empty(w_final.size)
     ssq, count = css_residuals(np.ascontiguousarray(w_final), ar, ma, resid)
     model = {"orders": [int(o) for o in orders], "m": int(period), "coef": coef, "n_regressors": int(z.shape[1]),
-             "sigma2": ssq / count if count > 0 else math.inf, "aicc": math.inf}
+             "sigma2": ssq / count if count > 0 else math.inf, "aicc": math.inf, "aic": math.inf,
+             "nstar": int(w.size)}
     nstar = w.size
     npar = coef.size + 1
     if not (np.isfinite(model["sigma2"]) and model["sigma2"] > 0) or nstar - npar - 1 <= 0:
@@ -168,9 +172,23 @@ def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
         return model  # near non-stationary or non-invertible: refused, as by auto.arima
     if not _identified(css_hessian(params, *args), nstar):
         return model  # no positive variance for every coefficient: refused, as R's checkarima does
-    aic = nstar * math.log(model["sigma2"]) + 2 * npar
-    model["aicc"] = aic + 2 * npar * (npar + 1) / (nstar - npar - 1)
+    model["aic"] = nstar * math.log(model["sigma2"]) + 2 * npar
+    model["aicc"] = criterion(model, "aicc")
     return model
+
+
+def criterion(model: dict, ic: str) -> float:
+    """The information criterion ``ic`` (``"aic"``, ``"aicc"`` or ``"bic"``) of a fit from
+    its AIC, as ``forecast::auto.arima`` derives them (infinite for a refused fit)."""
+    aic = model.get("aic", math.inf)
+    if not math.isfinite(aic):
+        return math.inf
+    nstar, npar = model["nstar"], len(model["coef"]) + 1
+    if ic == "aic":
+        return aic
+    if ic == "bic":
+        return aic + npar * (math.log(nstar) - 2)
+    return aic + 2 * npar * (npar + 1) / (nstar - npar - 1)
 
 
 def _parts(model: dict):
@@ -199,3 +217,72 @@ def forecast_std(model: dict, horizon: int) -> np.ndarray:
     _, _, ma, ar_full = _parts(model)
     psi = psi_weights(ar_full, ma, horizon)
     return np.sqrt(model["sigma2"] * np.cumsum(psi**2))
+
+
+def _state_space(model: dict, x: np.ndarray, z: np.ndarray, concentrate: bool):
+    """statsmodels' ``SARIMAX`` of the differenced series (regression columns differenced
+    alike), the ARMA part started from its stationary distribution: its likelihood is the
+    one R's ``arima`` maximises."""
+    from statsmodels.tsa.statespace.sarimax import SARIMAX  # imported here: only exact fits pay for it
+
+    p, d, q, big_p, big_d, big_q = model["orders"]
+    period = model["m"]
+    w = difference(x, d, big_d, period)
+    dz = difference(np.ascontiguousarray(z), d, big_d, period) if z.shape[1] else None
+    return SARIMAX(w, exog=dz, order=(p, 0, q), seasonal_order=(big_p, 0, big_q, period if period > 1 else 0),
+                   trend="n", enforce_stationarity=True, enforce_invertibility=False,
+                   concentrate_scale=concentrate)
+
+
+def _statsmodels_order(model: dict) -> np.ndarray:
+    """The coefficients in statsmodels' order: regression first, then AR, MA, seasonal AR, seasonal MA."""
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    return np.concatenate([coef[_n_arma(model):], coef[:_n_arma(model)]])
+
+
+def with_exact_likelihood(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
+    """A CSS fit whose AIC (and AICc) come from the exact Gaussian likelihood at its
+    coefficients, the innovation variance profiled out: the criterion of a search that
+    ranks candidates as maximum-likelihood fits do, without optimising each one by it."""
+    if not math.isfinite(model["aic"]):
+        return model
+    space = _state_space(model, x, z, concentrate=True)
+    loglik = float(space.loglike(_statsmodels_order(model)))
+    npar = len(model["coef"]) + 1
+    if not math.isfinite(loglik):
+        return {**model, "aic": math.inf, "aicc": math.inf}
+    exact = {**model, "aic": -2 * loglik + 2 * npar}
+    exact["aicc"] = criterion(exact, "aicc")
+    return exact
+
+
+def refit_ml(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
+    """The chosen model refitted by exact Gaussian maximum likelihood, started from its CSS
+    fit (R's ``auto.arima`` refits its choice so when it searched by approximation).
+
+    The likelihood is that of the differenced series (Kalman filter of statsmodels'
+    ``SARIMAX``, regression columns differenced alike), as R's ``arima`` computes it. A
+    refit that fails, or leaves an AR or MA root within 1.01 of the unit circle, keeps
+    the CSS fit.
+    """
+    start = np.concatenate([_statsmodels_order(model), [model["sigma2"]]])
+    try:
+        with warnings.catch_warnings():  # an optimiser short of convergence still improves on the start
+            warnings.simplefilter("ignore")
+            result = _state_space(model, x, z, concentrate=False).fit(start_params=start, disp=False,
+                                                                      maxiter=_ML_ITERATIONS)
+    except (np.linalg.LinAlgError, ValueError):
+        return model
+    params = np.asarray(result.params, dtype=np.float64)
+    n_arma = _n_arma(model)
+    k = len(model["coef"]) - n_arma
+    new_coef = np.concatenate([params[k:k + n_arma], params[:k]])
+    if not np.all(np.isfinite(params)) or params[-1] <= 0 or not math.isfinite(result.llf) \
+            or _min_model_root(new_coef, tuple(model["orders"]), model["m"]) < _ROOT_MARGIN:
+        return model
+    return {**model, "coef": new_coef, "sigma2": float(params[-1])}
+
+
+def _n_arma(model: dict) -> int:
+    p, _, q, big_p, _, big_q = model["orders"]
+    return p + q + big_p + big_q
