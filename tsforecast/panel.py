@@ -59,7 +59,7 @@ def to_panel(series: dict) -> pd.DataFrame:
     """
     if not isinstance(series, dict):
         raise InputTypeError(f"series must be a dict of Series or DataFrames; got {type(series).__name__}.")
-    frames = []
+    frames, seen = [], []
     for key, value in series.items():
         if isinstance(value, pd.Series):
             value = value.to_frame(value.name if value.name is not None else "y")
@@ -73,7 +73,7 @@ def to_panel(series: dict) -> pd.DataFrame:
                 f"series before it: each would be NaN in the other's rows (name the series alike, as fitting "
                 f"the dict requires)."
             )
-        seen = list(dict.fromkeys([*(seen if frames else []), *value.columns]))
+        seen = list(dict.fromkeys([*seen, *value.columns]))
         frame = value.rename_axis(TIME_COLUMN).reset_index()
         frame.insert(0, ID_COLUMN, key)
         frames.append(frame)
