@@ -148,3 +148,15 @@ def test_linear_reference_refuses_the_feedback_decoder_and_a_season_as_long_as_t
         warnings.simplefilter("ignore")
         with pytest.raises(InvalidParameterError, match="season_length=16 with n_steps_in=16"):
             EncoderDecoderLSTM(scaling="linear", season_length=N_IN).fit(X, y)
+
+
+def test_a_linear_map_no_better_than_the_naive_beyond_noise_is_not_taken():
+    """A random walk: the naive forecast is the best one; the fitted map is close to it and
+    its small, noisy edge on the tail is not enough (blocks of one horizon)."""
+    rng = np.random.default_rng(3)
+    X, y = _windows(np.cumsum(rng.normal(size=600)))
+    scaling, _, scores = resolve_scaling("auto", None, "parallel", X, y, (0,), 100, N_OUT)
+    assert scaling == "seasonal" and set(scores) == {"seasonal", "linear"}
+    # the same data where the map does help (AR(2)) passes the same rule
+    X2, y2 = _windows(_ar2(600))
+    assert resolve_scaling("auto", None, "parallel", X2, y2, (0,), 100, N_OUT)[0] == "linear"

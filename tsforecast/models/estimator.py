@@ -475,7 +475,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             X3, y3 = _positive_log(X3, "X"), _positive_log(y3, "y")
         scaling, season_length, reference_scores = resolve_scaling(
             p["scaling"], p["season_length"], p["decoder"], X3, y3, net_features,
-            n_validation(len(X3), p["validation_fraction"]))
+            n_validation(len(X3), p["validation_fraction"]),
+            n_steps_out * (n_targets if channels == "independent" else 1))  # tail rows of one horizon
         p["segment_length"] = self._resolve_segment_length(p, X3.shape[1])
         scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
         Xs, ys, _ = scaler.transform(X3, y3)

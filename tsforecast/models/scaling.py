@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .trials import clearly_positive
+
 __all__ = ["SCALINGS", "LinearWindowScaler", "MeanWindowScaler", "SeasonalWindowScaler", "StandardWindowScaler",
            "WindowScaler", "fit_linear_map", "linear_forecast", "make_scaler", "reference_on_tail", "resolve_scaling",
            "seasonal_naive_beats_naive"]
@@ -328,15 +330,19 @@ def seasonal_naive_beats_naive(X: np.ndarray, y: np.ndarray, target_features, se
     return bool(np.abs(y - seasonal).mean() < np.abs(y - past[:, -1:]).mean())
 
 
-def reference_on_tail(X: np.ndarray, y: np.ndarray, target_features, season_length: int, n_tail: int
-                      ) -> tuple[str, dict[str, float]]:
+def reference_on_tail(X: np.ndarray, y: np.ndarray, target_features, season_length: int, n_tail: int,
+                      block: int = 1) -> tuple[str, dict[str, float]]:
     """``"linear"`` or ``"seasonal"``: the reference ``scaling="auto"`` has the network
     correct, chosen on the chronological tail of the training windows, with the tail's
     mean absolute errors of each reference tried.
 
     The linear map is fitted on the windows before the last ``n_tail`` ones and scored on
     those against the (seasonal) naive forecast of ``season_length``; it is kept only when
-    its error is lower. It is not tried (``"seasonal"``, no scores) without a tail or with
+    its error is lower by more than the noise: over blocks of ``block`` tail rows (the
+    rows of one horizon, which share target values), by more than two standard errors
+    (:func:`~.trials.clearly_positive`; at most a quarter of the tail per block), as the
+    channel choice does: the naive references stay the default for data we know nothing
+    of. It is not tried (``"seasonal"``, no scores) without a tail or with
     fewer fitting rows (windows times targets) than look-back steps, where a map of
     ``L * H`` weights would be set by too few windows.
 
@@ -345,21 +351,25 @@ def reference_on_tail(X: np.ndarray, y: np.ndarray, target_features, season_leng
     >>> x = np.arange(60.0) + np.sin(np.arange(60.0))  # a trend: the naive forecast lags it
     >>> X = np.stack([x[i : i + 8] for i in range(50)])[..., None]
     >>> y = np.stack([x[i + 8 : i + 10] for i in range(50)])[..., None]
-    >>> reference_on_tail(X, y, (0,), 1, n_tail=10)[0]
+    >>> reference_on_tail(X, y, (0,), 1, n_tail=10, block=2)[0]
     'linear'
     """
     n_fit = len(X) - n_tail
     if n_tail < 1 or n_fit * len(target_features) < X.shape[1]:
         return "seasonal", {}
     naive = SeasonalWindowScaler(season_length).fit(X[:1], y[:1], target_features)._reference(X[n_fit:])
-    weights = fit_linear_map(X[:n_fit], y[:n_fit], target_features)
-    scores = {"seasonal": float(np.abs(y[n_fit:] - naive).mean()),
-              "linear": float(np.abs(y[n_fit:] - linear_forecast(X[n_fit:], weights, target_features)).mean())}
-    return ("linear" if scores["linear"] < scores["seasonal"] else "seasonal"), scores
+    linear = linear_forecast(X[n_fit:], fit_linear_map(X[:n_fit], y[:n_fit], target_features), target_features)
+    errors = {"seasonal": np.abs(y[n_fit:] - naive).mean(axis=(1, 2)),
+              "linear": np.abs(y[n_fit:] - linear).mean(axis=(1, 2))}
+    scores = {name: float(e.mean()) for name, e in errors.items()}
+    # at least four blocks: a tail shorter than a few horizons (ETTh1 at H=720) still
+    # decides, on blocks that then share some target rows
+    wins = clearly_positive(errors["seasonal"] - errors["linear"], max(1, min(block, n_tail // 4)))
+    return ("linear" if wins else "seasonal"), scores
 
 
 def resolve_scaling(scaling: str | None, season_length: int | None, decoder: str, X: np.ndarray, y: np.ndarray,
-                    target_features, n_tail: int) -> tuple[str | None, int, dict[str, float]]:
+                    target_features, n_tail: int, block: int = 1) -> tuple[str | None, int, dict[str, float]]:
     """``scaling_``, ``season_length_`` and ``reference_scores_`` of one fit of
     ``EncoderDecoderLSTM`` (``scaling="auto"`` resolved on its windows ``X``, ``y``).
 
@@ -367,8 +377,8 @@ def resolve_scaling(scaling: str | None, season_length: int | None, decoder: str
     in the window and that forecast beats the naive one on the training windows
     (hourly loads), else corrections to the naive forecast (season 1: a trend, or
     weather, whose last value says more than last week's); either is replaced by
-    ``"linear"`` when the linear map beats it on the validation tail of ``n_tail``
-    windows (:func:`reference_on_tail`). Plain ``"window"`` where the targets cannot be
+    ``"linear"`` when the linear map clearly beats it on the validation tail of ``n_tail``
+    windows (blocks of ``block`` rows; :func:`reference_on_tail`). Plain ``"window"`` where the targets cannot be
     corrected (the feedback decoder, a window of one step), and ``"standard"`` where
     the inputs do not hold the targets' past.
     """
@@ -381,5 +391,5 @@ def resolve_scaling(scaling: str | None, season_length: int | None, decoder: str
         return "window", 1, {}
     if season > 1 and (season >= X.shape[1] or not seasonal_naive_beats_naive(X, y, target_features, season)):
         season = 1
-    chosen, scores = reference_on_tail(X, y, target_features, season, n_tail)
+    chosen, scores = reference_on_tail(X, y, target_features, season, n_tail, block)
     return chosen, season, scores
