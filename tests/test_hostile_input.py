@@ -354,6 +354,8 @@ CASES: list[Case] = [
          InvalidParameterError, "channels='independent'", "target_features=None"),
     case("EncoderDecoderLSTM/search_str", lambda: tiny_lstm(search="yes").fit(X4, Y4), InputTypeError, "search",
          "'yes'"),
+    case("EncoderDecoderLSTM/linear_with_feedback", lambda: tiny_lstm(scaling="linear", decoder="feedback").fit(X4, Y4),
+         InvalidParameterError, "scaling='linear'", "decoder='feedback'"),
     case("EncoderDecoderLSTM/channel_embedding_int", lambda: tiny_lstm(channel_embedding=2).fit(X4, Y4),
          InputTypeError, "channel_embedding", "2"),
     # -- MedianEnsemble

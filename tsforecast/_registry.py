@@ -71,7 +71,7 @@ CLASSES: dict[str, ClassEntry] = {
     "TimeAxis": ClassEntry("_panel", public=False, saveable=True),
     **{name: ClassEntry("models.scaling", public=False, saveable=True)
        for name in ("IdentityScaler", "StandardWindowScaler", "WindowScaler", "MeanWindowScaler",
-                    "SeasonalWindowScaler")},
+                    "SeasonalWindowScaler", "LinearWindowScaler")},
 }
 
 #: Public functions, by name -> module.

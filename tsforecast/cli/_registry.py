@@ -69,7 +69,7 @@ def describe_lstm(s: ModelSettings) -> str:
     Examples
     --------
     >>> describe_lstm(ModelSettings(horizon=48, season_length=336, season_given=True))
-    'look-back 1008 steps (3 seasons of 336, the given season); season 336 for its scaling reference (when it beats the naive in training) and segments of 336 steps'
+    'look-back 1008 steps (3 seasons of 336, the given season); season 336 for its scaling reference (when it beats the naive in training and a linear map does not beat it on the validation tail) and segments of 336 steps'
     """
     if s.lookback is not None:
         origin = "--lookback"
@@ -85,7 +85,8 @@ def describe_lstm(s: ModelSettings) -> str:
     short = s.n_steps_in // 10
     segments = (f"segments of {season} steps" if 3 * season <= s.n_steps_in
                 else f"segments of {short} steps" if short >= 2 else "one step per recurrent step")
-    return text + f"season {season} for its scaling reference (when it beats the naive in training) and {segments}"
+    return text + (f"season {season} for its scaling reference (when it beats the naive in training and a linear "
+                   f"map does not beat it on the validation tail) and {segments}")
 
 
 def _ridge(s: ModelSettings):

@@ -28,14 +28,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .trials import TRIAL_SAMPLES, tail_length, trial_window_errors
+from .trials import TRIAL_SAMPLES, clearly_positive, tail_length, trial_window_errors
 
 __all__ = ["CHANNELS", "add_channel_ids", "choose_channels", "from_channels", "joint_clearly_better", "to_channels"]
 
 #: Accepted values of ``EncoderDecoderLSTM(channels=...)``.
 CHANNELS = ("auto", "independent", "joint")
-#: Standard errors by which ``channels="auto"``'s joint trial must beat the independent one.
-_EVIDENCE = 2.0
 
 
 def to_channels(X: np.ndarray, target_features) -> np.ndarray:
@@ -123,7 +121,7 @@ def joint_clearly_better(gain: np.ndarray, horizon: int) -> bool:
     ``gain`` is, per tail window in time order, the independent trial's error minus the
     joint one's. Windows closer than ``horizon`` share target rows, so the gains are
     averaged over blocks of ``horizon`` consecutive windows and the joint mode must win by
-    more than :data:`_EVIDENCE` standard errors of the block means (at least two blocks).
+    more than two standard errors of the block means (:func:`~.trials.clearly_positive`).
     Otherwise the independent mode is kept: the long-horizon benchmarks found it the more
     accurate (PatchTST, SegRNN, DLinear), and a short trial under-states it, since its
     full fit trains on every window once per channel.
@@ -135,7 +133,4 @@ def joint_clearly_better(gain: np.ndarray, horizon: int) -> bool:
     >>> joint_clearly_better(np.r_[np.full(4, 0.5), np.full(4, -0.4)], horizon=4)
     False
     """
-    blocks = gain[: len(gain) // horizon * horizon].reshape(-1, horizon).mean(axis=1)
-    if len(blocks) < 2:
-        return False
-    return bool(blocks.mean() > _EVIDENCE * blocks.std(ddof=1) / np.sqrt(len(blocks)))
+    return clearly_positive(gain, horizon)

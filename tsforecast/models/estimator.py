@@ -23,7 +23,7 @@ from ..exceptions import FallbackWarning, InputTypeError, InvalidInputError, Inv
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .fallback import shrinkage_on_tail
 from .parameters import PARAMETERS, check_combinations, resolve_target_features
-from .scaling import make_scaler, seasonal_naive_beats_naive
+from .scaling import make_scaler, resolve_scaling
 from .selection import search_settings
 from .training import KERAS_LOCK, build, carry_weights, n_validation, predict_rows, seeded, train, use_xla
 
@@ -147,12 +147,14 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     patience : int, default=10
         Epochs without improvement of the validation loss before training stops; the
         best weights are then restored.
-    scaling : {"auto", "window", "mean", "seasonal", "standard", None}, default="auto"
+    scaling : {"auto", "window", "mean", "seasonal", "linear", "standard", None}, default="auto"
         ``"auto"`` (resolved in :meth:`fit`, stored as ``scaling_`` and
         ``season_length_``): ``"seasonal"`` on ``season_length`` when it is shorter than
         the input window and the seasonal naive forecast has a lower MAE than the naive
         one on the training windows (strongly seasonal data: hourly loads); else
         ``"seasonal"`` on 1, corrections to the naive forecast (a trend, daily weather);
+        either replaced by ``"linear"`` when the linear reference has the lower error on
+        the validation tail (recorded in ``reference_scores_``);
         ``"window"`` for ``decoder="feedback"`` or windows of one step; ``"standard"``
         when the inputs do not hold the targets' past. ``"window"``: each window by the mean and standard deviation of its own input
         part, per feature (a global model over series of any scale; predictions are
@@ -165,7 +167,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         weighs series of every scale alike (see
         :class:`~tsforecast.models.scaling.SeasonalWindowScaler`; the recommended
         setting for strongly seasonal data such as hourly loads; not with the feedback
-        decoder).
+        decoder). ``"linear"``: the same, correcting a linear forecast fitted in closed
+        form on the training windows (NLinear's map; see
+        :class:`~tsforecast.models.scaling.LinearWindowScaler`).
         ``"standard"``: each feature and target by its mean and
         standard deviation over the training windows. ``None``: no scaling. Scaling is
         fitted on the training data only and inverted on the output. Per-window
@@ -288,6 +292,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     shrinkage_ : float
         Factor on the network's corrections in :meth:`predict`: 1.0 as trained, 0.0 the
         reference forecast itself (see :mod:`tsforecast.models.fallback`).
+    reference_scores_ : dict of str to float
+        With ``scaling="auto"``: the validation tail's MAE of the ``"seasonal"`` (naive)
+        and ``"linear"`` references when both were tried (else empty).
     reference_errors_ : dict of str to float
         Scaled MAE on the validation tail of the ``"network"``, its ``"reference"`` and,
         when shrunk, the ``"shrunk"`` forecast (empty without a tail, for quantile
@@ -445,9 +452,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         n, n_steps_in, n_features = X3.shape
         _, n_steps_out, n_targets = y3.shape
         target_features = resolve_target_features(self.target_features, n_features, n_targets, p)
-        if p["scaling"] == "seasonal" and n_steps_in <= p["season_length"]:
+        if p["scaling"] in ("seasonal", "linear") and n_steps_in <= (p["season_length"] or 1):
             raise InvalidParameterError(
-                f"season_length must be smaller than the input window for scaling='seasonal' (the scale is "
+                f"season_length must be smaller than the input window for scaling={p['scaling']!r} (the scale is "
                 f"the mean seasonal difference within it); got season_length={p['season_length']} with "
                 f"n_steps_in={n_steps_in}."
             )
@@ -466,7 +473,10 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             X3, y3, net_features = to_channels(X3, target_features), targets_to_channels(y3), (0,)
         if p["log"]:
             X3, y3 = _positive_log(X3, "X"), _positive_log(y3, "y")
-        scaling, season_length = self._resolve_scaling(p, X3, y3, net_features)
+        scaling, season_length, reference_scores = resolve_scaling(
+            p["scaling"], p["season_length"], p["decoder"], X3, y3, net_features,
+            n_validation(len(X3), p["validation_fraction"]),
+            n_steps_out * (n_targets if channels == "independent" else 1))  # tail rows of one horizon
         p["segment_length"] = self._resolve_segment_length(p, X3.shape[1])
         scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
         Xs, ys, _ = scaler.transform(X3, y3)
@@ -497,7 +507,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.seed_ = seed
         self.jit_compile_ = bool(train_model.jit_compile)
         self.scaling_, self.season_length_, self.segment_length_ = scaling, season_length, p["segment_length"]
-        self.scaler_ = scaler
+        self.scaler_, self.reference_scores_ = scaler, reference_scores
         self.network_ = network
         self.channels_, self.channel_scores_, self.channel_ids_ = channels, channel_scores, channel_ids
         self.input_steps_ = int(X3.shape[1])
@@ -516,28 +526,6 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             )
         with KERAS_LOCK:
             return choose_channels(self, p, X3, y3, target_features, seed)
-
-    @staticmethod
-    def _resolve_scaling(p: dict, X3: np.ndarray, y3: np.ndarray, target_features) -> tuple[str | None, int]:
-        """``scaling_`` and ``season_length_`` of this fit (``scaling="auto"`` resolved).
-
-        ``"auto"`` learns corrections to the seasonal naive forecast when the season fits
-        in the window and that forecast beats the naive one on the training windows
-        (hourly loads), else corrections to the naive forecast (season 1: a trend, or
-        weather, whose last value says more than last week's); plain ``"window"`` where
-        the targets cannot be corrected (the feedback decoder, a window of one step), and
-        ``"standard"`` where the inputs do not hold the targets' past.
-        """
-        season = p["season_length"] or 1
-        if p["scaling"] != "auto":
-            return p["scaling"], season if p["scaling"] == "seasonal" else 1
-        if target_features is None:
-            return "standard", 1
-        if p["decoder"] == "feedback" or X3.shape[1] < 2:
-            return "window", 1
-        if season > 1 and (season >= X3.shape[1] or not seasonal_naive_beats_naive(X3, y3, target_features, season)):
-            season = 1
-        return "seasonal", season
 
     @staticmethod
     def _resolve_segment_length(p: dict, n_steps_in: int) -> int | None:
@@ -585,13 +573,14 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         validation tail, it does not beat that reference; see :mod:`.fallback`), with the
         tail's errors. Only for point forecasts corrected by ``scaling="seasonal"``."""
         n_val = n_validation(len(Xs), p["validation_fraction"])
-        if scaling != "seasonal" or p["quantiles"] is not None or n_val < 1:
+        if scaling not in ("seasonal", "linear") or p["quantiles"] is not None or n_val < 1:
             return 1.0, {}
         tail = Xs[len(Xs) - n_val:].astype(np.float32)
         out = predict_rows(network, tail)[..., median_index]
         shrinkage, errors = shrinkage_on_tail(out.astype(np.float64), ys[len(Xs) - n_val:])
         if shrinkage < 1.0:
-            reference = "naive (last value)" if season_length == 1 else f"seasonal naive (season {season_length})"
+            reference = {"linear": "linear map of the training windows", "naive": "naive (last value)"}.get(
+                "naive" if scaling == "seasonal" and season_length == 1 else scaling, f"seasonal naive (season {season_length})")
             warnings.warn(FallbackWarning(
                 f"EncoderDecoderLSTM: on the validation tail ({n_val} windows) the trained network's scaled MAE "
                 f"{errors['network']:.4f} is not below its reference forecast's, the {reference}: "

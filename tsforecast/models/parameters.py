@@ -112,17 +112,17 @@ def check_combinations(p: dict) -> None:
             "attention needs decoder steps to attend from, and decoder='dense' has none; use decoder='repeat' or "
             "'parallel' with attention=True; got decoder='dense'."
         )
-    if p["scaling"] == "seasonal":
-        if p["season_length"] is None:
-            raise InvalidParameterError(
-                "season_length is required with scaling='seasonal' (24 for hourly data with a daily cycle, "
-                "1 for none); got None."
-            )
-        if p["decoder"] == "feedback":
-            raise InvalidParameterError(
-                "decoder='feedback' reads its own previous values, but scaling='seasonal' makes the targets "
-                "corrections to the seasonal naive forecast; use decoder='repeat' with it; got decoder='feedback'."
-            )
+    if p["scaling"] == "seasonal" and p["season_length"] is None:
+        raise InvalidParameterError(
+            "season_length is required with scaling='seasonal' (24 for hourly data with a daily cycle, "
+            "1 for none); got None."
+        )
+    if p["scaling"] in ("seasonal", "linear") and p["decoder"] == "feedback":
+        raise InvalidParameterError(
+            f"decoder='feedback' reads its own previous values, but scaling={p['scaling']!r} makes the targets "
+            "corrections to a reference forecast; use decoder='repeat' with it; got decoder='feedback'."
+        )
+
 
 
 def resolve_target_features(given, n_features: int, n_targets: int, p: dict) -> tuple[int, ...] | None:
@@ -131,7 +131,7 @@ def resolve_target_features(given, n_features: int, n_targets: int, p: dict) -> 
     if given is None:
         if n_features >= n_targets:
             return tuple(range(n_targets))
-        if p["decoder"] == "feedback" or p["scaling"] in ("window", "mean", "seasonal"):
+        if p["decoder"] == "feedback" or p["scaling"] in ("window", "mean", "seasonal", "linear"):
             raise InvalidParameterError(
                 f"target_features: with {n_features} input feature(s) and {n_targets} target(s), "
                 f"decoder={p['decoder']!r} and scaling={p['scaling']!r} need to know which input features "

@@ -13,11 +13,19 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["SCALINGS", "MeanWindowScaler", "SeasonalWindowScaler", "StandardWindowScaler", "WindowScaler",
-           "make_scaler", "seasonal_naive_beats_naive"]
+from .trials import clearly_positive
+
+__all__ = ["SCALINGS", "LinearWindowScaler", "MeanWindowScaler", "SeasonalWindowScaler", "StandardWindowScaler",
+           "WindowScaler", "fit_linear_map", "linear_forecast", "make_scaler", "reference_on_tail", "resolve_scaling",
+           "seasonal_naive_beats_naive"]
 
 #: Accepted values of ``EncoderDecoderLSTM(scaling=...)``.
-SCALINGS = ("standard", "window", "mean", "seasonal", None)
+SCALINGS = ("standard", "window", "mean", "seasonal", "linear", None)
+
+#: Ridge penalty of the linear reference, relative to the mean diagonal of its Gram matrix:
+#: small enough to leave a well-determined map as least squares, large enough to keep a
+#: map from fewer windows than look-back steps finite.
+LINEAR_RIDGE = 1e-3
 
 _TINY = 1e-8
 
@@ -192,11 +200,17 @@ class SeasonalWindowScaler(WindowScaler):
         spread = np.abs(X[:, m:] - X[:, :-m]).mean(axis=1, keepdims=True)
         # A window without seasonal change (flat) keeps its scale relative to its level.
         scale = np.where(spread <= _TINY * (1.0 + np.abs(level)), np.maximum(np.abs(level), 1.0), spread)
-        last_season = X[:, -m:, self.target_features_]  # (n, m, K)
-        base = last_season[:, np.arange(self.n_steps_out_) % m]  # (n, H, K): the seasonal naive forecast
+        base = self._reference(X)  # (n, H, K)
         y_scale = scale[:, :, self.target_features_]
         ys = None if y is None else (y - base) / y_scale
         return (X - level) / scale, ys, (base, y_scale)
+
+    def _reference(self, X: np.ndarray) -> np.ndarray:
+        """The forecast the network corrects, ``(n, H, K)``: the seasonal naive (the last
+        season of each target's past, repeated)."""
+        m = int(self.season_length)
+        last_season = X[:, -m:, self.target_features_]  # (n, m, K)
+        return last_season[:, np.arange(self.n_steps_out_) % m]
 
     def inverse(self, pred, context):
         base, y_scale = context
@@ -214,11 +228,82 @@ class SeasonalWindowScaler(WindowScaler):
         return self
 
 
+def fit_linear_map(X: np.ndarray, y: np.ndarray, target_features) -> np.ndarray:
+    """Least-squares map ``(L, H)`` from a target's past, less its last value, to its
+    future less the same value (NLinear, Zeng et al., 2023), shared by every target.
+
+    Closed form (ridge :data:`LINEAR_RIDGE`) over every window and target of ``X (n, L, F)``
+    and ``y (n, H, K)``: only the windows given are read, so a fit on training windows
+    cannot see later data.
+
+    Examples
+    --------
+    >>> x = np.arange(30.0)  # a straight line: the next value is the last plus one
+    >>> X = np.stack([x[i : i + 4] for i in range(20)])[..., None]
+    >>> y = np.stack([x[i + 4 : i + 6] for i in range(20)])[..., None]
+    >>> np.round(linear_forecast(X[:1], fit_linear_map(X, y, (0,)), (0,)).ravel(), 3).tolist()
+    [4.0, 5.0]
+    """
+    past = X[:, :, list(target_features)]  # (n, L, K)
+    last = past[:, -1:]
+    inputs = (past - last).transpose(0, 2, 1).reshape(-1, past.shape[1])  # (n * K, L)
+    outputs = (y - last).transpose(0, 2, 1).reshape(-1, y.shape[1])  # (n * K, H)
+    gram = inputs.T @ inputs
+    ridge = LINEAR_RIDGE * np.trace(gram) / len(gram) + _TINY
+    return np.linalg.solve(gram + ridge * np.eye(len(gram)), inputs.T @ outputs)
+
+
+def linear_forecast(X: np.ndarray, weights: np.ndarray, target_features) -> np.ndarray:
+    """The forecast ``(n, H, K)`` of the map of :func:`fit_linear_map` for windows ``X``."""
+    past = X[:, :, list(target_features)]
+    last = past[:, -1:]
+    return np.einsum("nlk,lh->nhk", past - last, weights) + last
+
+
+class LinearWindowScaler(SeasonalWindowScaler):
+    """``scaling="linear"``: the network learns corrections to a linear forecast fitted in
+    closed form on the training windows (:func:`fit_linear_map`: NLinear's map from the
+    look-back to the horizon, shared by all targets), in units of the window's mean
+    absolute seasonal difference, as :class:`SeasonalWindowScaler` does for the seasonal
+    naive. A network that outputs 0 forecasts the linear reference; the long-horizon
+    benchmarks found such a map as accurate as most deep models (DLinear, NLinear).
+
+    Examples
+    --------
+    >>> x = np.arange(30.0)
+    >>> X = np.stack([x[i : i + 4] for i in range(20)])[..., None]
+    >>> y = np.stack([x[i + 4 : i + 6] for i in range(20)])[..., None]
+    >>> s = LinearWindowScaler().fit(X, y, target_features=(0,))
+    >>> Xs, ys, ctx = s.transform(X, y)
+    >>> bool(np.abs(ys).max() < 1e-3)  # the line is the reference: nothing left to correct
+    True
+    """
+
+    def fit(self, X, y, target_features):
+        super().fit(X, y, target_features)
+        self.weights_ = fit_linear_map(X, y, self.target_features_)
+        return self
+
+    def _reference(self, X):
+        return linear_forecast(X, self.weights_, self.target_features_)
+
+    def get_arrays(self):
+        return {**super().get_arrays(), "weights": self.weights_}
+
+    def set_arrays(self, arrays):
+        super().set_arrays(arrays)
+        self.weights_ = np.asarray(arrays["weights"], dtype=np.float64)
+        return self
+
+
 def make_scaler(scaling: str | None, season_length: int | None = None) -> IdentityScaler:
     """The scaler object of a ``scaling`` choice (see :data:`SCALINGS`); ``season_length``
-    is used by ``"seasonal"`` only (restored from the saved arrays when not given)."""
+    is used by ``"seasonal"`` and ``"linear"`` only (restored from the saved arrays when
+    not given)."""
     if scaling == "seasonal":
         return SeasonalWindowScaler(season_length or 1)
+    if scaling == "linear":
+        return LinearWindowScaler(season_length or 1)
     return {"standard": StandardWindowScaler, "window": WindowScaler, "mean": MeanWindowScaler,
             None: IdentityScaler}[scaling]()
 
@@ -243,3 +328,68 @@ def seasonal_naive_beats_naive(X: np.ndarray, y: np.ndarray, target_features, se
     past = X[:, -m:, list(target_features)]  # (n, m, K)
     seasonal = past[:, np.arange(y.shape[1]) % m]
     return bool(np.abs(y - seasonal).mean() < np.abs(y - past[:, -1:]).mean())
+
+
+def reference_on_tail(X: np.ndarray, y: np.ndarray, target_features, season_length: int, n_tail: int,
+                      block: int = 1) -> tuple[str, dict[str, float]]:
+    """``"linear"`` or ``"seasonal"``: the reference ``scaling="auto"`` has the network
+    correct, chosen on the chronological tail of the training windows, with the tail's
+    mean absolute errors of each reference tried.
+
+    The linear map is fitted on the windows before the last ``n_tail`` ones and scored on
+    those against the (seasonal) naive forecast of ``season_length``; it is kept only when
+    its error is lower by more than the noise: over blocks of ``block`` tail rows (the
+    rows of one horizon, which share target values), by more than two standard errors
+    (:func:`~.trials.clearly_positive`; at most a quarter of the tail per block), as the
+    channel choice does: the naive references stay the default for data we know nothing
+    of. It is not tried (``"seasonal"``, no scores) without a tail or with
+    fewer fitting rows (windows times targets) than look-back steps, where a map of
+    ``L * H`` weights would be set by too few windows.
+
+    Examples
+    --------
+    >>> x = np.arange(60.0) + np.sin(np.arange(60.0))  # a trend: the naive forecast lags it
+    >>> X = np.stack([x[i : i + 8] for i in range(50)])[..., None]
+    >>> y = np.stack([x[i + 8 : i + 10] for i in range(50)])[..., None]
+    >>> reference_on_tail(X, y, (0,), 1, n_tail=10, block=2)[0]
+    'linear'
+    """
+    n_fit = len(X) - n_tail
+    if n_tail < 1 or n_fit * len(target_features) < X.shape[1]:
+        return "seasonal", {}
+    naive = SeasonalWindowScaler(season_length).fit(X[:1], y[:1], target_features)._reference(X[n_fit:])
+    linear = linear_forecast(X[n_fit:], fit_linear_map(X[:n_fit], y[:n_fit], target_features), target_features)
+    errors = {"seasonal": np.abs(y[n_fit:] - naive).mean(axis=(1, 2)),
+              "linear": np.abs(y[n_fit:] - linear).mean(axis=(1, 2))}
+    scores = {name: float(e.mean()) for name, e in errors.items()}
+    # at least four blocks: a tail shorter than a few horizons (ETTh1 at H=720) still
+    # decides, on blocks that then share some target rows
+    wins = clearly_positive(errors["seasonal"] - errors["linear"], max(1, min(block, n_tail // 4)))
+    return ("linear" if wins else "seasonal"), scores
+
+
+def resolve_scaling(scaling: str | None, season_length: int | None, decoder: str, X: np.ndarray, y: np.ndarray,
+                    target_features, n_tail: int, block: int = 1) -> tuple[str | None, int, dict[str, float]]:
+    """``scaling_``, ``season_length_`` and ``reference_scores_`` of one fit of
+    ``EncoderDecoderLSTM`` (``scaling="auto"`` resolved on its windows ``X``, ``y``).
+
+    ``"auto"`` learns corrections to the seasonal naive forecast when the season fits
+    in the window and that forecast beats the naive one on the training windows
+    (hourly loads), else corrections to the naive forecast (season 1: a trend, or
+    weather, whose last value says more than last week's); either is replaced by
+    ``"linear"`` when the linear map clearly beats it on the validation tail of ``n_tail``
+    windows (blocks of ``block`` rows; :func:`reference_on_tail`). Plain ``"window"`` where the targets cannot be
+    corrected (the feedback decoder, a window of one step), and ``"standard"`` where
+    the inputs do not hold the targets' past.
+    """
+    season = season_length or 1
+    if scaling != "auto":
+        return scaling, season if scaling in ("seasonal", "linear") else 1, {}
+    if target_features is None:
+        return "standard", 1, {}
+    if decoder == "feedback" or X.shape[1] < 2:
+        return "window", 1, {}
+    if season > 1 and (season >= X.shape[1] or not seasonal_naive_beats_naive(X, y, target_features, season)):
+        season = 1
+    chosen, scores = reference_on_tail(X, y, target_features, season, n_tail, block)
+    return chosen, season, scores

@@ -16,7 +16,7 @@ import warnings
 
 import numpy as np
 
-__all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "tail_length", "trial_error", "trial_window_errors"]
+__all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "clearly_positive", "tail_length", "trial_error", "trial_window_errors"]
 
 #: Epochs of each trial fit (at most the model's own ``epochs``).
 TRIAL_EPOCHS = 5
@@ -26,6 +26,8 @@ TRIAL_SAMPLES = 2048
 #: ``_MIN_TRIAL_WINDOWS``): on small data, too, a trial costs a fraction of a full fit.
 _TRIAL_SHARE = 4
 _MIN_TRIAL_WINDOWS = 32
+#: Standard errors by which a candidate must beat the default on the tail to replace it.
+_EVIDENCE = 2.0
 #: Validation tail used for choices when the model keeps none (``validation_fraction=0``).
 _CHOICE_FRACTION = 0.1
 
@@ -71,3 +73,24 @@ def trial_error(model, params: dict, X: np.ndarray, y: np.ndarray, n_val: int, s
                 samples: int = TRIAL_SAMPLES, input_steps: int | None = None) -> float:
     """Mean over the tail of :func:`trial_window_errors`."""
     return float(trial_window_errors(model, params, X, y, n_val, seed, samples, input_steps).mean())
+
+
+def clearly_positive(gain: np.ndarray, block: int) -> bool:
+    """Whether a candidate's gain on the tail over the default is more than noise.
+
+    ``gain`` holds, per tail window in time order, the default's error minus the
+    candidate's. Windows closer than the horizon share target rows, so the gains are
+    averaged over blocks of ``block`` consecutive windows, and their mean must exceed
+    :data:`_EVIDENCE` standard errors of the block means (at least two blocks).
+
+    Examples
+    --------
+    >>> clearly_positive(np.r_[np.full(4, 0.5), np.full(4, 0.6)], block=4)
+    True
+    >>> clearly_positive(np.r_[np.full(4, 0.5), np.full(4, -0.4)], block=4)
+    False
+    """
+    blocks = gain[: len(gain) // block * block].reshape(-1, block).mean(axis=1)
+    if len(blocks) < 2:
+        return False
+    return bool(blocks.mean() > _EVIDENCE * blocks.std(ddof=1) / np.sqrt(len(blocks)))
