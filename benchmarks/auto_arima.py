@@ -63,20 +63,27 @@ VARIANTS = {
     "ic='aic'": {"ic": "aic"},
     "ic='bic'": {"ic": "bic"},
     "stepwise=False": {"stepwise": False},
+    "max_d=1": {"max_d": 1},
 }
 
 
-def run_validation(n_series: int, names: list[str]) -> dict:
+def _validation_key(subset: str) -> str:
+    """The JSON section of a subset's validation runs (Hourly's kept its first name)."""
+    return "validation" if subset == "Hourly" else f"validation_{subset.lower()}"
+
+
+def run_validation(n_series: int, names: list[str], subset: str = "Hourly") -> dict:
     """Each of ``names`` (of ``VARIANTS``) on the validation split of the first ``n_series`` series."""
-    train, ids, rows, actual = load("Hourly", n_series, validation=True)
-    naive2_forecast, _ = run_ours(baselines.Naive2(SEASON), train, ids, HORIZON)
-    naive2 = (float(smape(actual, naive2_forecast)), float(mase(actual, naive2_forecast, rows, SEASON)))
+    horizon, season, mase_season = (SUBSETS[subset][k] for k in ("horizon", "season", "mase_season"))
+    train, ids, rows, actual = load(subset, n_series, validation=True)
+    naive2_forecast, _ = run_ours(baselines.Naive2(mase_season), train, ids, horizon)
+    naive2 = (float(smape(actual, naive2_forecast)), float(mase(actual, naive2_forecast, rows, mase_season)))
     out = {}
     for name in names:
         params = VARIANTS[name]
         cpu = time.process_time()
-        forecast, seconds = run_ours(baselines.AutoARIMA(season_length=SEASON, **params), train, ids, HORIZON)
-        out[name] = {**score(actual, forecast, rows, SEASON, naive2), "seconds": round(seconds, 2),
+        forecast, seconds = run_ours(baselines.AutoARIMA(season_length=season, **params), train, ids, horizon)
+        out[name] = {**score(actual, forecast, rows, mase_season, naive2), "seconds": round(seconds, 2),
                      "cpu_seconds": round(time.process_time() - cpu, 2),
                      "load_average": round(os.getloadavg()[0], 2)}
         print(name, out[name], flush=True)
@@ -140,9 +147,10 @@ def render(document: dict) -> str:
                          f"{entry['seconds']:.1f} | {entry['cpu_seconds']:.1f} | {entry['load_average']:.1f} | "
                          f"{entry['measured']} |")
         lines.append("")
-    for n_series, result in sorted(document.get("validation", {}).items(), key=lambda item: int(item[0])):
-        lines += [f"## Hourly, validation split: our variants on the first {n_series} series", "",
-                  "The last 48 hours of each training series play the test (the test file is not read); "
+    for subset, n_series, result in _validations(document):
+        last = "48 hours" if subset == "Hourly" else f"{SUBSETS[subset]['horizon']} steps"
+        lines += [f"## {subset}, validation split: our variants on the first {n_series} series", "",
+                  f"The last {last} of each training series play the test (the test file is not read); "
                   f"OWA relative to our Naive2 there (sMAPE {result['naive2']['smape']:.3f}, MASE "
                   f"{result['naive2']['mase']:.3f}). The default is chosen here, before the test run.", "",
                   "| variant | sMAPE | MASE | OWA | seconds | CPU seconds | load | measured |",
@@ -155,13 +163,20 @@ def render(document: dict) -> str:
     return "\n".join(lines)
 
 
+def _validations(document: dict) -> list:
+    """``(subset, n_series, result)`` of every validation run in the JSON, Hourly first."""
+    return [(subset, n_series, result) for subset in SUBSETS
+            for n_series, result in sorted(document.get(_validation_key(subset), {}).items(),
+                                           key=lambda item: int(item[0]))]
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=20, help="the first N series of the subset")
     parser.add_argument("--subset", default="Hourly", choices=list(SUBSETS))
     parser.add_argument("--sides", nargs="+", default=list(SIDES), choices=SIDES)
     parser.add_argument("--validation", action="store_true",
-                        help="our variants on the last 48 hours of each training series (no test data)")
+                        help="our variants on the last horizon of each training series (no test data)")
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS),
                         help="with --validation: the variants to score")
     args = parser.parse_args(argv)
@@ -172,10 +187,10 @@ def main(argv=None) -> None:
     env = environment()
     document["environment"] = env
     if args.validation:
-        result = run_validation(args.series, args.variants)
+        result = run_validation(args.series, args.variants, args.subset)
         for entry in result["variants"].values():
             entry["measured"] = env["measured"]
-        document.setdefault("validation", {})[str(args.series)] = result
+        document.setdefault(_validation_key(args.subset), {})[str(args.series)] = result
         write_report(OUT, document, render)
         return
     result = run(args.series, args.sides, args.subset)
