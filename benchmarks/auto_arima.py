@@ -2,7 +2,7 @@
 
 Both sides fit the training part of the first ``--series`` series of the ``--subset``
 (Hourly: season 24, 48 steps; Weekly: season 52, 13 steps) and are scored with
-:mod:`tsforecast.metrics` (sMAPE, MASE with M4's season, 24 or 1, OWA relative to our
+:mod:`tsforecast.core.metrics` (sMAPE, MASE with M4's season, 24 or 1, OWA relative to our
 Naive2 on the same series). Times are wall seconds of
 fit + predict, ``n_jobs=1`` on both sides, and the CPU seconds of the process over the
 same span (the fairer figure on a shared, loaded machine); the load average, the CPU and both libraries'
@@ -42,7 +42,7 @@ from benchmarks import _test_log  # noqa: E402
 from benchmarks._report import write_report  # noqa: E402
 from benchmarks.stats_models import environment, load, run_ours, run_theirs, score  # noqa: E402
 from tsforecast import baselines  # noqa: E402
-from tsforecast.metrics import mase, smape  # noqa: E402
+from tsforecast.core.metrics import mase, smape  # noqa: E402
 
 OUT = REPO / "reports" / "auto_arima"
 #: Per subset: the horizon, the models' season and M4's season of MASE and Naive2.

@@ -80,7 +80,7 @@ FEATURE_SECONDS = [0.0]
 def _timed_feature_build():
     """Make the forecaster's ``training_windows`` add its CPU seconds to :data:`FEATURE_SECONDS`
     (instrumentation of this benchmark only; the function itself is unchanged)."""
-    from tsforecast import forecaster
+    from tsforecast.forecasters import window as forecaster
 
     build = getattr(forecaster.training_windows, "__wrapped__", forecaster.training_windows)
 
@@ -97,7 +97,7 @@ def _timed_feature_build():
 
 def _run(variant: str, panel: pd.DataFrame):
     from tsforecast import WindowForecaster, backtest
-    from tsforecast.splits import ExpandingWindowSplit
+    from tsforecast.core.splits import ExpandingWindowSplit
 
     _timed_feature_build()
     covariates = ["x"] if variant == "with" else None

@@ -1,7 +1,7 @@
 """M4 Hourly/Weekly benchmark: our forecasters beside the competition's published figures.
 
 Fits each chosen model on the training part of every series of a subset, forecasts the
-horizon (48 hourly, 13 weekly), scores sMAPE, MASE and OWA with :mod:`tsforecast.metrics`
+horizon (48 hourly, 13 weekly), scores sMAPE, MASE and OWA with :mod:`tsforecast.core.metrics`
 and merges the figures into ``reports/m4.json``
 (``{subset: {model: {"smape", "mase", "owa", "seconds", ...}}}``); ``reports/m4.md`` is
 then rewritten from the whole JSON, so runs of different models and subsets accumulate.
@@ -86,9 +86,9 @@ from tsforecast.baselines import (  # noqa: E402
     SeasonalNaive,
     Theta,
 )
+from tsforecast.core.forms import ID_COLUMN  # noqa: E402
+from tsforecast.core.metrics import acd, coverage, interval_width, mase, mase_scale, msis, owa, smape  # noqa: E402
 from tsforecast.datasets import load_m4  # noqa: E402
-from tsforecast.metrics import acd, coverage, interval_width, mase, mase_scale, msis, owa, smape  # noqa: E402
-from tsforecast.panel import ID_COLUMN  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "m4"
 DEFAULT_JSON = REPO / "reports" / "m4.json"

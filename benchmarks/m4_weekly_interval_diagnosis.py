@@ -22,7 +22,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import m4  # noqa: E402
 from tsforecast import ConformalIntervals  # noqa: E402
-from tsforecast.intervals import conformal_quantile  # noqa: E402
+from tsforecast.forecasters.intervals import conformal_quantile  # noqa: E402
 
 class Keep(ConformalIntervals):
     """ConformalIntervals that keeps its calibration model, updated to the whole training data."""

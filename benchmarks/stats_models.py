@@ -2,7 +2,7 @@
 
 Both sides run in one process, one after the other on the same series: each model is
 fitted on the training part of every series (or the first ``--series`` of them), the
-horizon forecast (48 hourly, 13 weekly) and scored with :mod:`tsforecast.metrics`
+horizon forecast (48 hourly, 13 weekly) and scored with :mod:`tsforecast.core.metrics`
 (sMAPE, MASE with M4's season, OWA relative to our Naive2 on the same series). Times
 are wall seconds of fit + predict (``n_jobs=1`` on both sides); the CPU model, the load
 average and both libraries' versions are recorded. Writes ``reports/stats_models.json``
@@ -45,8 +45,8 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks._report import write_report  # noqa: E402
 from tsforecast import baselines  # noqa: E402
+from tsforecast.core.metrics import mase, owa, smape  # noqa: E402
 from tsforecast.datasets import load_m4  # noqa: E402
-from tsforecast.metrics import mase, owa, smape  # noqa: E402
 
 OUT = REPO / "reports" / "stats_models"
 #: Horizon, M4's season for MASE and Naive2, and the seasons MSTL decomposes.

@@ -8,7 +8,7 @@ import time
 
 import numpy as np
 
-from tsforecast.base import BaseForecaster, quantile_column
+from tsforecast.forecasters.base import BaseForecaster, quantile_column
 
 
 def _count(path):

@@ -10,9 +10,9 @@ import pytest
 
 import tsforecast as tsf
 from tsforecast import backtest
-from tsforecast._arima_kernels import expand_polynomials, integrated_ar, psi_weights
 from tsforecast.baselines import AutoARIMA
 from tsforecast.baselines._arima_fit import criterion, fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
+from tsforecast.core.kernels.arima import expand_polynomials, integrated_ar, psi_weights
 from tsforecast.exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError
 
 

@@ -10,6 +10,7 @@ import pytest
 from _backtest_helpers import CovariateEcho, FailOn, GlobalMean, LastValue, NoisyQuantiles, UpdatableMean
 
 from tsforecast import BacktestResult, ExpandingWindowSplit, SlidingWindowSplit, backtest
+from tsforecast.core.metrics import mase_scale
 from tsforecast.exceptions import (
     BacktestError,
     InputTypeError,
@@ -19,7 +20,6 @@ from tsforecast.exceptions import (
     TsForecastWarning,
     UnknownColumnError,
 )
-from tsforecast.metrics import mase_scale
 
 
 @pytest.fixture

@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 
 import tsforecast as tsf
-from tsforecast import ConformalIntervals, backtest, metrics
-from tsforecast._panel import Panel
+from tsforecast import ConformalIntervals, backtest
 from tsforecast.baselines import Naive, SeasonalNaive, Theta
+from tsforecast.core import metrics
+from tsforecast.core.panel import Panel
 
 HORIZON = 4
 

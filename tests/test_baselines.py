@@ -79,7 +79,7 @@ def test_single_series_forecast_is_indexed_by_future_steps(model, index):
 @pytest.mark.parametrize("model", FAST, ids=_ids(FAST))
 def test_panel_and_dict_give_the_same_forecasts_as_single_series(model):
     data = _panel()
-    from tsforecast.panel import to_panel
+    from tsforecast.core.forms import to_panel
 
     by_dict = clone(model).fit(data).predict(5)
     by_panel = clone(model).fit(to_panel(data)).predict(5)

@@ -229,7 +229,7 @@ def test_backtest_with_levels_scores_intervals_of_every_model(capsys, tmp_path, 
     result = BacktestResult.load(saved)
     assert result.info["levels"] == [80.0, 95.0]
     # theta has no distribution of its own: wrapped in conformal intervals, calibrated per fold
-    assert result.info["models"]["theta"]["class"] == "tsforecast.intervals.ConformalIntervals"
+    assert result.info["models"]["theta"]["class"] == "tsforecast.forecasters.intervals.ConformalIntervals"
     assert result.info["models"]["naive"]["class"] == "tsforecast.baselines.naive.Naive"
     assert result.forecasts[["lo_80", "hi_80", "lo_95", "hi_95"]].notna().all().all()
     summary = result.summary()

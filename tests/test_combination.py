@@ -1,4 +1,4 @@
-"""Combination: weighted mean / median of member forecasts (tsforecast/combination.py)."""
+"""Combination: weighted mean / median of member forecasts (tsforecast/forecasters/combination.py)."""
 
 from __future__ import annotations
 

@@ -29,7 +29,7 @@ def _forecasters() -> dict:
     out = {}
     for name in baselines.__all__:
         cls = getattr(baselines, name)
-        if not (isinstance(cls, type) and issubclass(cls, tsf.base.BaseForecaster)) or name == "LocalForecaster":
+        if not (isinstance(cls, type) and issubclass(cls, tsf.forecasters.base.BaseForecaster)) or name == "LocalForecaster":
             continue
         params = cls().get_params()
         if "season_length" in params and name not in ("ETS",):
@@ -80,7 +80,7 @@ def fit_predict(name: str, data, horizon: int = 3):
 
 def test_every_public_forecaster_is_checked():
     exported = {n for n in tsf.__all__ if isinstance(getattr(tsf, n), type)
-                and issubclass(getattr(tsf, n), tsf.base.BaseForecaster)}
+                and issubclass(getattr(tsf, n), tsf.forecasters.base.BaseForecaster)}
     checked = {n.split("(")[0] for n in FORECASTERS}
     assert exported <= checked, f"forecasters without the contract checks: {sorted(exported - checked)}"
 
@@ -217,7 +217,7 @@ def test_forecast_arrays_is_what_predict_and_predict_interval_answer(name):
     user's form, ``predict_interval`` its quantile array at the interval bounds."""
     model = FORECASTERS[name]().fit(long_panel())
     out = model.forecast_arrays(3)
-    assert isinstance(out, tsf.base.Forecast)
+    assert isinstance(out, tsf.forecasters.base.Forecast)
     assert out.point.shape == (2, 3, 1) and out.quantiles is None and out.levels == ()
     assert out.series_ids == ["a", "b"] and out.targets == ["y"]
     predicted = model.predict(3)
@@ -339,7 +339,7 @@ def test_the_one_validator_refuses_in_fit_naming_argument_and_value(model, argum
 
 
 def test_a_declaration_that_misses_a_parameter_is_caught_by_the_validator():
-    from tsforecast._params import Integer, validate_params
+    from tsforecast.core.params import Integer, validate_params
 
     class Sloppy(baselines.SeasonalNaive):
         _parameter_constraints = {"season_length": Integer(minimum=1)}
@@ -356,7 +356,7 @@ def test_capabilities_are_declared_once_on_the_base_class():
     """The flags every forecaster answers, with their defaults, live on BaseForecaster only;
     ``reference_priority`` is the report's choice, not a model's."""
     for flag in CAPABILITIES:
-        assert getattr(tsf.base.BaseForecaster, flag) is False
+        assert getattr(tsf.forecasters.base.BaseForecaster, flag) is False
     for name in FORECASTERS:
         model = FORECASTERS[name]()
         assert not hasattr(model, "reference_priority")
@@ -428,7 +428,7 @@ def test_fits_globally_false_promises_series_fitted_alone(name):
 def test_computes_on_panel_promises_fit_on_a_panel_object(name):
     """``computes_on_panel``: ``fit`` takes the internal Panel itself (the backtest hands it
     chunks of series so) and forecasts as from the user's frame."""
-    from tsforecast._panel import as_panel
+    from tsforecast.core.panel import as_panel
 
     model = FORECASTERS[name]()
     with warnings.catch_warnings():

@@ -1,4 +1,4 @@
-"""Tests of tsforecast._covariates: X aligned to the series of a panel, vectorised.
+"""Tests of tsforecast.core.covariates: X aligned to the series of a panel, vectorised.
 
 The identity test compares WindowForecaster forecasts with covariates against those the
 per-series pandas pipeline made before (``tests/data/covariate_forecasts.json``, written
@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast._covariates import align_covariates, future_values
-from tsforecast._panel import as_panel
+from tsforecast.core.covariates import align_covariates, future_values
+from tsforecast.core.panel import as_panel
 from tsforecast.exceptions import InsufficientDataError, InvalidInputError, UnknownColumnError
 
 DATA = Path(__file__).parent / "data"

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast._validation import check_frame
+from tsforecast.core.validation import check_frame
 from tsforecast.datasets import M4_HORIZONS, list_datasets, load, load_m4
 from tsforecast.exceptions import DataNotFoundError, InvalidParameterError, UnknownColumnError
 

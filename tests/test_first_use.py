@@ -289,7 +289,7 @@ def test_backtest_result_plot_draws_actuals_forecasts_and_bands():
 
 
 def test_plot_forecast_draws_history_and_interval():
-    from tsforecast.plotting import plot_forecast
+    from tsforecast.reporting.plotting import plot_forecast
 
     y = pd.Series(_weekly_pattern(40), index=pd.date_range("2024-01-01", periods=40, freq="D"), name="y")
     forecast = SeasonalNaive(season_length=7).fit(y).predict_interval(7, levels=(80,))

@@ -1,4 +1,4 @@
-"""Tests of tsforecast.forecaster.WindowForecaster.
+"""Tests of tsforecast.forecasters.window.WindowForecaster.
 
 Most tests use Ridge on noise-free signals a linear window model reproduces exactly
 (a sinusoid plus a level obeys a 3-term linear recurrence without intercept), so a

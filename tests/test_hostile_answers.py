@@ -17,8 +17,9 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import Ridge
 
-from tsforecast import (BacktestResult, ConformalIntervals, WindowForecaster, backtest, baselines, load, metrics,
+from tsforecast import (BacktestResult, ConformalIntervals, WindowForecaster, backtest, baselines, load,
                         report, save, to_panel)
+from tsforecast.core import metrics
 from tsforecast.exceptions import FileWriteError, UndefinedMetricWarning
 
 

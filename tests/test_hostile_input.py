@@ -31,7 +31,7 @@ import pytest
 from sklearn.linear_model import Ridge
 
 import tsforecast
-from tsforecast import baselines, datasets, metrics, partitions, splits
+from tsforecast import baselines, datasets
 from tsforecast import (
     BacktestResult,
     EncoderDecoderLSTM,
@@ -47,6 +47,9 @@ from tsforecast import (
     save,
     to_panel,
 )
+from tsforecast.backtesting import partitions
+from tsforecast.core import metrics
+from tsforecast.core import splits
 from tsforecast.exceptions import (
     DataNotFoundError,
     FallbackWarning,
@@ -996,13 +999,13 @@ def interrupted(monkeypatch, owner, name, call, write) -> bool:
 
 
 def _persistence():
-    from tsforecast import persistence
+    from tsforecast.storage import model_files as persistence
 
     return persistence
 
 
 def _archive_writer():
-    from tsforecast import _io  # the one archive writer of model files and results
+    from tsforecast.storage import files as _io  # the one archive writer of model files and results
 
     return _io
 

@@ -19,39 +19,8 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "tsforecast"
 #: Circles known and not yet untied, listed so that any NEW circle fails (none left).
 KNOWN_CIRCLES: list[set] = []
 
-# LAYOUT BEGIN (the move script, /work/prompts/s3/layout_move.py, replaces this block by an empty table)
-#: Issue 21's sub-package layout, planned but not yet made: module today -> module after the move.
-#: The layout rules below are checked as they will hold after the move, on these names.
-LAYOUT: dict[str, str] = {
-    "tsforecast._timeindex": "tsforecast.core.timeindex",
-    "tsforecast._validation": "tsforecast.core.validation",
-    "tsforecast._params": "tsforecast.core.params",
-    "tsforecast._panel": "tsforecast.core.panel",
-    "tsforecast.panel": "tsforecast.core.forms",
-    "tsforecast._covariates": "tsforecast.core.covariates",
-    "tsforecast._kernels": "tsforecast.core.kernels.common",
-    "tsforecast._ets_kernels": "tsforecast.core.kernels.ets",
-    "tsforecast._stl_kernels": "tsforecast.core.kernels.stl",
-    "tsforecast._arima_kernels": "tsforecast.core.kernels.arima",
-    "tsforecast._intermittent_kernels": "tsforecast.core.kernels.intermittent",
-    "tsforecast.windowing": "tsforecast.core.windowing",
-    "tsforecast._window_features": "tsforecast.core.window_features",
-    "tsforecast.splits": "tsforecast.core.splits",
-    "tsforecast.metrics": "tsforecast.core.metrics",
-    "tsforecast.base": "tsforecast.forecasters.base",
-    "tsforecast.forecaster": "tsforecast.forecasters.window",
-    "tsforecast.combination": "tsforecast.forecasters.combination",
-    "tsforecast.intervals": "tsforecast.forecasters.intervals",
-    "tsforecast._conformal": "tsforecast.forecasters.conformal",
-    "tsforecast._calibration": "tsforecast.forecasters.calibration",
-    "tsforecast.partitions": "tsforecast.backtesting.partitions",
-    "tsforecast.plotting": "tsforecast.reporting.plotting",
-    "tsforecast._io": "tsforecast.storage.files",
-    "tsforecast.persistence": "tsforecast.storage.model_files",
-    "tsforecast._encoding": "tsforecast.storage.encoding",
-    "tsforecast._keras_files": "tsforecast.storage.keras_files",
-}
-# LAYOUT END
+#: Issue 21's layout is made: no planned moves are left (module today -> module after).
+LAYOUT: dict[str, str] = {}
 #: The face: what stays loose at the package root (everything else lives in a sub-package).
 FACE = {"tsforecast", "tsforecast._registry", "tsforecast._version", "tsforecast._quiet",
         "tsforecast.exceptions", "tsforecast.datasets"}
@@ -133,8 +102,8 @@ def test_the_circle_finder_finds_a_circle():
 
 def test_the_graph_sees_function_level_and_relative_imports():
     graph = _graph()
-    assert "tsforecast._panel" in graph["tsforecast.base"]  # module level, relative
-    assert "tsforecast.plotting" in graph["tsforecast.backtesting.result"]  # inside a function
+    assert "tsforecast.core.panel" in graph["tsforecast.forecasters.base"]  # module level, relative
+    assert "tsforecast.reporting.plotting" in graph["tsforecast.backtesting.result"]  # inside a function
 
 
 def test_no_import_circles():
@@ -189,7 +158,7 @@ def test_only_the_face_stays_at_the_root():
 
 @pytest.mark.parametrize("alias", ALIASES)
 def test_old_public_module_paths_still_import(alias):
-    """``from tsforecast.metrics import mase`` keeps working: the old path is the module
+    """``from tsforecast.core.metrics import mase`` keeps working: the old path is the module
     itself (one object, so ``mock.patch`` on either path patches both)."""
     path = f"tsforecast.{alias}"
     old = importlib.import_module(path)

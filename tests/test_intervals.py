@@ -1,4 +1,4 @@
-"""Tests of tsforecast.intervals (ConformalIntervals) and of predict_interval."""
+"""Tests of tsforecast.forecasters.intervals (ConformalIntervals) and of predict_interval."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ from sklearn.linear_model import Ridge
 
 import tsforecast as tsf
 from tsforecast import baselines
-from tsforecast.base import check_levels, interval_columns, level_quantiles
 from tsforecast.exceptions import FallbackWarning, InsufficientDataError
-from tsforecast.intervals import conformal_quantile
+from tsforecast.forecasters.base import check_levels, interval_columns, level_quantiles
+from tsforecast.forecasters.intervals import conformal_quantile
 
 
 def random_walks(n_series: int, length: int, seed: int = 0) -> pd.DataFrame:
@@ -193,7 +193,7 @@ def test_lstm_quantile_heads_give_its_intervals():
         model.predict_interval(4, levels=(95,))
 
 
-@pytest.mark.parametrize("module", ["tsforecast.intervals", "tsforecast.base"])
+@pytest.mark.parametrize("module", ["tsforecast.forecasters.intervals", "tsforecast.forecasters.base"])
 def test_docstring_examples(module):
     import doctest
     import importlib

@@ -1,12 +1,12 @@
-"""Tests of tsforecast._kernels: compiled loops that must equal the NumPy reference bit for bit."""
+"""Tests of tsforecast.core.kernels.common: compiled loops that must equal the NumPy reference bit for bit."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tsforecast._kernels import _pairwise_sum, m4_deseasonalize
 from tsforecast.baselines.seasonality import _TCRIT, deseasonalize
+from tsforecast.core.kernels.common import _pairwise_sum, m4_deseasonalize
 
 _KINDS = ("none", "multiplicative", "additive")
 

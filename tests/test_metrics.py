@@ -1,4 +1,4 @@
-"""Tests of tsforecast.metrics, including the M4 benchmark reproduction."""
+"""Tests of tsforecast.core.metrics, including the M4 benchmark reproduction."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast import metrics
+from tsforecast.core import metrics
 from tsforecast.datasets import M4_HORIZONS, M4_SEASONALITY, load_m4
 from tsforecast.exceptions import (
     InsufficientDataError,
@@ -221,7 +221,7 @@ def test_m4_benchmarks_reproduce_published_scores(m4_dir, subset):
 def test_docstring_examples_run():
     import doctest
 
-    import tsforecast.metrics as module
+    import tsforecast.core.metrics as module
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

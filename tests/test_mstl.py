@@ -10,8 +10,8 @@ import pytest
 from statsmodels.tsa.seasonal import STL
 
 from tsforecast import baselines
-from tsforecast._stl_kernels import stl_seasonal
 from tsforecast.baselines.mstl import mstl_decompose
+from tsforecast.core.kernels.stl import stl_seasonal
 from tsforecast.exceptions import FallbackWarning, InputTypeError, InvalidParameterError
 
 

@@ -1,4 +1,4 @@
-"""Tests of tsforecast.panel: the long panel format, dicts, and answering in the form given."""
+"""Tests of tsforecast.core.forms: the long panel format, dicts, and answering in the form given."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast.exceptions import (
-    InputTypeError,
-    InsufficientDataError,
-    InvalidInputError,
-    InvalidParameterError,
-    SkippedSeriesWarning,
-)
-from tsforecast._panel import as_series_dict
-from tsforecast.panel import (
+from tsforecast.core.forms import (
     SINGLE_SERIES_ID,
     check_same_columns,
     from_panel,
     is_panel,
     restore_form,
     to_panel,
+)
+from tsforecast.core.panel import as_series_dict
+from tsforecast.exceptions import (
+    InputTypeError,
+    InsufficientDataError,
+    InvalidInputError,
+    InvalidParameterError,
+    SkippedSeriesWarning,
 )
 
 
@@ -235,7 +235,7 @@ def test_check_same_columns():
 
 
 def test_an_internal_panel_is_held_to_min_length_like_every_other_form():
-    from tsforecast._panel import as_panel
+    from tsforecast.core.panel import as_panel
     from tsforecast.exceptions import InsufficientDataError, SkippedSeriesWarning
 
     panel = as_panel({"a": pd.Series(np.arange(10.0)), "b": pd.Series(np.arange(3.0))})
@@ -255,7 +255,7 @@ def _long_frame(n_series: int = 4, length: int = 6) -> pd.DataFrame:
 
 
 def test_grouped_and_shuffled_long_frames_give_the_same_panel():
-    from tsforecast._panel import as_panel
+    from tsforecast.core.panel import as_panel
 
     grouped = _long_frame()
     shuffled = grouped.sort_values(["ds", "unique_id"], kind="stable")  # interleaved series, each in time order
@@ -271,7 +271,7 @@ def test_grouped_and_shuffled_long_frames_give_the_same_panel():
 def test_a_panel_never_shares_memory_with_the_callers_frame():
     """The identity-order path copies the values once: changing the frame later does
     not change the panel, and repairs of the panel never write into the frame."""
-    from tsforecast._panel import as_panel
+    from tsforecast.core.panel import as_panel
 
     frame = _long_frame()
     before = frame["y"].to_numpy().copy()

@@ -7,9 +7,9 @@ import pandas as pd
 import pytest
 
 from tsforecast import backtest
+from tsforecast.backtesting.partitions import backtest_partitions, check_partitioned_by_series, forecast_partitions
 from tsforecast.baselines import SES, SeasonalNaive, Theta
 from tsforecast.exceptions import InputTypeError, InvalidInputError
-from tsforecast.partitions import backtest_partitions, check_partitioned_by_series, forecast_partitions
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")

@@ -22,8 +22,11 @@ from sklearn.tree import DecisionTreeRegressor
 
 import tsforecast
 from tsforecast import WindowForecaster, load, save
-from tsforecast import _encoding, _io, _keras_files, persistence
 from tsforecast.exceptions import InputTypeError, InvalidParameterError, ModelFileError
+from tsforecast.storage import encoding as _encoding
+from tsforecast.storage import files as _io
+from tsforecast.storage import keras_files as _keras_files
+from tsforecast.storage import model_files as persistence
 
 
 # ---------------------------------------------------------------------------- helpers

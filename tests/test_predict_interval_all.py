@@ -4,7 +4,7 @@ or when asked (``method="conformal"``), in the form of ``predict``.
 
 The conformal bounds must be exactly those of :class:`tsforecast.ConformalIntervals` with
 the same settings, read only the data the model was fitted on, be cached on the fitted
-model, and survive save/load as documented in :mod:`tsforecast._calibration`.
+model, and survive save/load as documented in :mod:`tsforecast.forecasters.calibration`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ from sklearn.linear_model import Ridge
 
 import tsforecast as tsf
 from tsforecast import baselines
-from tsforecast._calibration import calibration_refits
 from tsforecast._registry import forecaster_names
 from tsforecast.exceptions import InputTypeError, InsufficientDataError, InvalidParameterError
+from tsforecast.forecasters.calibration import calibration_refits
 
 SEASON = 4
 HORIZON = 3

@@ -8,8 +8,9 @@ import sys
 import pytest
 
 import tsforecast
-from tsforecast import _encoding, _registry
+from tsforecast import _registry
 from tsforecast.cli import _registry as cli_registry
+from tsforecast.storage import encoding as _encoding
 
 
 @pytest.mark.parametrize("name", sorted(_registry.PUBLIC))

@@ -12,8 +12,8 @@ from sklearn.linear_model import Ridge
 import tsforecast
 from tsforecast import BacktestResult, WindowForecaster
 from tsforecast.baselines import Drift, Naive, SeasonalNaive
-from tsforecast.base import BaseForecaster
 from tsforecast.exceptions import InvalidParameterError
+from tsforecast.forecasters.base import BaseForecaster
 from tsforecast.reporting import _files, report_paths
 from _report_helpers import md_table
 

@@ -1,4 +1,4 @@
-"""Tests of tsforecast.splits: walk-forward fold positions and their validation."""
+"""Tests of tsforecast.core.splits: walk-forward fold positions and their validation."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tsforecast.core.splits import ExpandingWindowSplit, SlidingWindowSplit
 from tsforecast.exceptions import InputTypeError, InsufficientDataError, InvalidParameterError
-from tsforecast.splits import ExpandingWindowSplit, SlidingWindowSplit
 
 
 def folds(cv, X):
@@ -155,7 +155,7 @@ def test_usable_as_sklearn_cv():
 def test_docstring_examples_run():
     import doctest
 
-    import tsforecast.splits as module
+    import tsforecast.core.splits as module
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0

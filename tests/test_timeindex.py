@@ -1,4 +1,4 @@
-"""Tests of tsforecast._timeindex: regular indexes and the steps that follow them."""
+"""Tests of tsforecast.core.timeindex: regular indexes and the steps that follow them."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast._timeindex import future_index, regularize_index, season_length_of_freq
+from tsforecast.core.timeindex import future_index, regularize_index, season_length_of_freq
 from tsforecast.exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 

@@ -1,4 +1,4 @@
-"""Tests of tsforecast._validation: argument checks, arrays, frames and fill policies."""
+"""Tests of tsforecast.core.validation: argument checks, arrays, frames and fill policies."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast._validation import (
+from tsforecast.core.validation import (
     FILL_POLICIES,
     apply_fill,
     check_array,

@@ -1,4 +1,4 @@
-"""Tests of tsforecast.windowing: window contents, zero-copy views, panels, bad input."""
+"""Tests of tsforecast.core.windowing: window contents, zero-copy views, panels, bad input."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from tsforecast import SlidingWindowTransformer, make_windows
+from tsforecast.core.windowing import Windows
 from tsforecast.exceptions import (
     InputTypeError,
     InsufficientDataError,
@@ -19,7 +20,6 @@ from tsforecast.exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from tsforecast.windowing import Windows
 
 HYPOTHESIS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 SINGLE_KINDS = ["array1d", "array2d", "series", "frame_datetime", "frame_range"]
@@ -448,7 +448,7 @@ def test_transformer_checks_frequency_at_transform():
 
 def test_sliding_window_transformer_declares_its_parameters_and_checks_them_in_fit():
     """One validator (``_params.validate_params``) checks every constructor argument."""
-    from tsforecast._params import validate_params
+    from tsforecast.core.params import validate_params
 
     assert list(SlidingWindowTransformer._parameter_constraints) == ["n_steps_in", "n_steps_out", "targets", "stride"]
     assert validate_params(SlidingWindowTransformer(3, 2, stride=4)) == {
@@ -463,7 +463,7 @@ def test_sliding_window_transformer_declares_its_parameters_and_checks_them_in_f
 def test_flat_features_with_future_covariates_are_the_windows_side_by_side():
     """The compiled gather writes, per window, its n_in input rows then its n_out future
     covariate rows, flattened by step: the features a per-window loop would build."""
-    from tsforecast._window_features import WindowSpec, _flat_features
+    from tsforecast.core.window_features import WindowSpec, _flat_features
 
     rng = np.random.default_rng(3)
     inputs = rng.normal(size=(40, 3))  # y, a past covariate, a future covariate

@@ -3,7 +3,7 @@
 Three readers, one list:
 
 - ``tsforecast/__init__.py`` resolves its lazy imports from :data:`PUBLIC` (name -> module);
-- :mod:`tsforecast.persistence` restores only the classes :func:`saveable_classes` names;
+- :mod:`tsforecast.storage.model_files` restores only the classes :func:`saveable_classes` names;
 - the command line (``tsforecast/cli/_registry.py``) offers the model names of
   :data:`CLI_MODELS`, each mapped to a class registered here.
 
@@ -54,21 +54,21 @@ def _forecasters(module: str, *names: str) -> dict[str, ClassEntry]:
 
 #: Every class tsforecast exports or restores from a model file, by name.
 CLASSES: dict[str, ClassEntry] = {
-    **_forecasters("forecaster", "WindowForecaster"),
+    **_forecasters("forecasters.window", "WindowForecaster"),
     **_forecasters("baselines", "Naive", "SeasonalNaive", "Drift", "Mean", "Naive2", "SES", "Holt", "Damped",
                    "Theta", "Comb", "ETS", "NonSeasonalETS", "ARIMA", "AutoARIMA", "Croston", "CrostonSBA", "TSB",
                    "ADIDA", "IMAPA", "MSTL"),
-    **_forecasters("intervals", "ConformalIntervals"),
-    **_forecasters("combination", "Combination"),
+    **_forecasters("forecasters.intervals", "ConformalIntervals"),
+    **_forecasters("forecasters.combination", "Combination"),
     "EncoderDecoderLSTM": ClassEntry("models", saveable=True),
     "MedianEnsemble": ClassEntry("models", saveable=True),
-    "SlidingWindowTransformer": ClassEntry("windowing"),
+    "SlidingWindowTransformer": ClassEntry("core.windowing"),
     "BacktestResult": ClassEntry("backtesting"),
-    "ExpandingWindowSplit": ClassEntry("splits"),
-    "SlidingWindowSplit": ClassEntry("splits"),
+    "ExpandingWindowSplit": ClassEntry("core.splits"),
+    "SlidingWindowSplit": ClassEntry("core.splits"),
     # parts of fitted models, restored but not exported
-    "InputForm": ClassEntry("panel", public=False, saveable=True),
-    "TimeAxis": ClassEntry("_panel", public=False, saveable=True),
+    "InputForm": ClassEntry("core.forms", public=False, saveable=True),
+    "TimeAxis": ClassEntry("core.panel", public=False, saveable=True),
     **{name: ClassEntry("models.scaling", public=False, saveable=True)
        for name in ("IdentityScaler", "StandardWindowScaler", "WindowScaler", "MeanWindowScaler",
                     "SeasonalWindowScaler", "LinearWindowScaler")},
@@ -76,17 +76,17 @@ CLASSES: dict[str, ClassEntry] = {
 
 #: Public functions, by name -> module.
 FUNCTIONS: dict[str, str] = {
-    "make_windows": "windowing",
+    "make_windows": "core.windowing",
     "backtest": "backtesting",
     "report": "reporting",
-    "save": "persistence",
-    "load": "persistence",
-    "to_panel": "panel",
-    "from_panel": "panel",
+    "save": "storage.model_files",
+    "load": "storage.model_files",
+    "to_panel": "core.forms",
+    "from_panel": "core.forms",
     "list_datasets": "datasets",
     "load_m4": "datasets",
-    "forecast_partitions": "partitions",
-    "backtest_partitions": "partitions",
+    "forecast_partitions": "backtesting.partitions",
+    "backtest_partitions": "backtesting.partitions",
 }
 
 #: ``tsforecast.<name>`` -> module that defines it (read by the package's lazy imports).

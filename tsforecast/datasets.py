@@ -21,9 +21,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._validation import check_choice, check_columns
+from .core.forms import ID_COLUMN, TIME_COLUMN
+from .core.validation import check_choice, check_columns
 from .exceptions import DataNotFoundError, InvalidInputError, InvalidParameterError
-from .panel import ID_COLUMN, TIME_COLUMN
 
 __all__ = [
     "DatasetInfo",

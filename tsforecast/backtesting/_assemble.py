@@ -14,12 +14,12 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from .._kernels import seasonal_mae
-from .._panel import calendar_stamps
+from ..core.kernels.common import seasonal_mae
+from ..core.panel import calendar_stamps
 from ..exceptions import UndefinedMetricWarning
+from ._arrays import ForecastArrays, dense_times, labels_index
 from ._data import BacktestData, repaired
 from ._plan import Folds
-from ._arrays import ForecastArrays, dense_times, labels_index
 from ._tasks import Task, interval_names
 
 __all__ = ["Collector", "assemble", "error_table"]

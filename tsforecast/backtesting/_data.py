@@ -8,10 +8,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._validation import apply_fill
+from ..core.forms import ID_COLUMN, TIME_COLUMN, is_panel
+from ..core.panel import Panel, as_panel
+from ..core.validation import apply_fill
 from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, UnknownColumnError
-from .._panel import Panel, as_panel
-from ..panel import ID_COLUMN, TIME_COLUMN, is_panel
 
 __all__ = ["BacktestData", "prepare_data", "panel_hash", "repaired", "with_declared_covariates"]
 
@@ -145,7 +145,7 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
     Parameters
     ----------
     data : Series, DataFrame, long panel DataFrame or dict
-        One series or a panel (see :mod:`tsforecast.panel`).
+        One series or a panel (see :mod:`tsforecast.core.forms`).
     target : str, optional
         The column to forecast; default: the only column, or ``"y"``.
     covariates : str or list, optional
@@ -153,7 +153,7 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
     future_covariates : str or list, optional
         Covariates known in advance; their values for the forecast steps are passed too.
     fill : {None, "ffill", "interpolate"}
-        How missing values are repaired (see :data:`tsforecast._validation.FILL_POLICIES`).
+        How missing values are repaired (see :data:`tsforecast.core.validation.FILL_POLICIES`).
     """
     columns = _column_names(data)
     past = _names(covariates, "covariates")

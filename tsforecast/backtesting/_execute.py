@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 
-from .._validation import check_int
+from ..core.validation import check_int
 from ..exceptions import InputTypeError, InvalidParameterError
 from ._tasks import Task, run_task
 

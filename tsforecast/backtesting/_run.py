@@ -12,13 +12,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
-from .._timeindex import season_rule
 from .._version import __version__
-from .._validation import FILL_POLICIES, check_bool, check_choice, check_int
-from ..base import check_levels, check_quantiles
+from ..core.splits import ExpandingWindowSplit, SlidingWindowSplit
+from ..core.timeindex import season_rule
+from ..core.validation import FILL_POLICIES, check_bool, check_choice, check_int
 from ..exceptions import (BacktestError, InputTypeError, InvalidParameterError, TsForecastWarning,
                           UndefinedMetricWarning)
-from ..splits import ExpandingWindowSplit, SlidingWindowSplit
+from ..forecasters.base import check_levels, check_quantiles
 from ._assemble import Collector, assemble, error_table
 from ._data import prepare_data, with_declared_covariates
 from ._execute import check_backend, execute, worker_count
@@ -300,7 +300,7 @@ def backtest(
         once; the others on each series alone.
     data : Series, DataFrame, long panel DataFrame or dict
         One series (its columns: the target and covariates) or a panel (see
-        :mod:`tsforecast.panel`), regularly indexed by time.
+        :mod:`tsforecast.core.forms`), regularly indexed by time.
     horizon : int, optional
         Steps scored per fold; taken from ``cv`` when it is a splitter.
     cv : int or splitter, optional
@@ -339,7 +339,7 @@ def backtest(
         The seasonal period of the MASE scale (1: naive one-step differences),
         computed on each fold's own training rows. Default: the usual season of the
         data's frequency (7 daily, 24 hourly, ...; see
-        :func:`tsforecast._timeindex.season_rule`), else 1; ``info["season_length_source"]``
+        :func:`tsforecast.core.timeindex.season_rule`), else 1; ``info["season_length_source"]``
         says which (``given``, ``from frequency D``, ``default ...``).
     quantiles : list of float or "auto", optional
         Quantiles asked of models with ``supports_quantiles`` (``"auto"``: each

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import metrics as _metrics
+from ..core import metrics as _metrics
 from ..exceptions import InvalidParameterError
 
 __all__ = ["POINT_METRICS", "DEFAULT_METRICS", "check_metrics", "quantile_level", "point_scores",

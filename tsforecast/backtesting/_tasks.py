@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .._panel import Panel
-from ..base import Forecast, check_quantiles, level_quantiles, quantile_column
-from ..panel import InputForm
+from ..core.forms import InputForm
+from ..core.panel import Panel
+from ..forecasters.base import Forecast, check_quantiles, level_quantiles, quantile_column
 from ._data import repaired
 
 __all__ = ["FoldPlan", "Task", "run_task", "error_text", "interval_names"]
@@ -259,7 +259,7 @@ def _rows(forecast: Forecast, keys: list) -> np.ndarray:
 
 def _forecasts(task: Task, model, keys: list, X) -> dict:
     """The fold's forecasts of the target column, read from the model's array contract
-    (:meth:`~tsforecast.base.BaseForecaster.forecast_arrays`), the scored steps only."""
+    (:meth:`~tsforecast.forecasters.base.BaseForecaster.forecast_arrays`), the scored steps only."""
     steps, gap = task.steps, task.gap
     point = model.forecast_arrays(steps, X)
     if point.point.shape[1] != steps:

@@ -4,7 +4,7 @@ A task's file is named by a hash of everything that determines its result (model
 name, class and parameters, the folds and series it covers, the data's hash, the
 horizon...), so a changed backtest never reuses a stale file, and a killed one
 redoes only the tasks whose file is missing. A file is tsforecast's one archive
-format (:mod:`tsforecast._io`): a manifest with the SHA-256 of the payload, plain JSON
+format (:mod:`tsforecast.storage.files`): a manifest with the SHA-256 of the payload, plain JSON
 (floats written with their shortest exact representation), never pickles. Task
 files of the previous format (one JSON document, ``<key>.json``) are still read.
 """
@@ -16,8 +16,8 @@ import json
 import os
 from pathlib import Path
 
-from .._io import MANIFEST, ArchiveFormat, digests, dumps, os_errors, read_archive, write_archive
 from ..exceptions import InputTypeError, InvalidInputError, ModelFileError
+from ..storage.files import MANIFEST, ArchiveFormat, digests, dumps, os_errors, read_archive, write_archive
 
 __all__ = ["TaskStore", "task_key"]
 

@@ -17,11 +17,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import metrics as _metrics
-from .._io import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, write_archive
-from .._validation import check_float, check_int
-from ..base import DEFAULT_QUANTILES
+from ..core import metrics as _metrics
+from ..core.validation import check_float, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
+from ..forecasters.base import DEFAULT_QUANTILES
+from ..storage.files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, write_archive
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from .significance import diebold_mariano, diebold_mariano_rows
 
@@ -193,10 +193,10 @@ class BacktestResult:
     def plot(self, series=None, folds=None, models=None, level=None):
         """Actuals and each model's forecasts with their interval band, as one matplotlib figure.
 
-        A thin layer over :func:`tsforecast.plotting.plot_backtest` (see it for the
+        A thin layer over :func:`tsforecast.reporting.plotting.plot_backtest` (see it for the
         arguments); returns the :class:`matplotlib.figure.Figure`.
         """
-        from ..plotting import plot_backtest
+        from ..reporting.plotting import plot_backtest
 
         return plot_backtest(self, series=series, folds=folds, models=models, level=level)
 
@@ -248,7 +248,7 @@ class BacktestResult:
         by ``metric`` (the first metric by default; 1 = best) and, given a
         ``reference`` model, the skill ``1 - score / score_reference``.
 
-        Ranks and skill follow the metric's orientation (:func:`tsforecast.metrics.orientation`):
+        Ranks and skill follow the metric's orientation (:func:`tsforecast.core.metrics.orientation`):
         lower is better, except coverage, which is best closest to its nominal level (the
         score in the ranks and skill is then the distance ``|coverage - level|``).
         """
@@ -272,7 +272,7 @@ class BacktestResult:
         return table
 
     def _distance(self, metric: str, scores) -> np.ndarray:
-        """Scores of ``metric`` as "lower is better" (:func:`tsforecast.metrics.distance_from_best`):
+        """Scores of ``metric`` as "lower is better" (:func:`tsforecast.core.metrics.distance_from_best`):
         coverage by its distance to the nominal level (of the quantile band for ``coverage``)."""
         asked = self.info.get("quantiles")
         quantiles = [q for q in (DEFAULT_QUANTILES if asked == "auto" else asked or ()) if isinstance(q, (int, float))]

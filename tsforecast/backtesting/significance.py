@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from .._validation import check_int
+from ..core.validation import check_int
 from ..exceptions import InsufficientDataError, ShapeMismatchError
 
 __all__ = ["DieboldMarianoResult", "diebold_mariano", "diebold_mariano_rows"]

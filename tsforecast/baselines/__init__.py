@@ -1,6 +1,6 @@
 """Baseline forecasters: naive methods, the M4 competition's benchmarks, ETS and ARIMA.
 
-Every class has the forecaster contract of :class:`tsforecast.base.BaseForecaster`:
+Every class has the forecaster contract of :class:`tsforecast.forecasters.base.BaseForecaster`:
 ``fit(y)`` on one series or a panel (one model per series and target column, in
 parallel over series with ``n_jobs``) and ``predict(horizon)`` indexed by the future
 timestamps, in the form ``y`` was given. Classes with ``supports_quantiles`` also give

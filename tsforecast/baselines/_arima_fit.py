@@ -2,7 +2,7 @@
 
 The fit is R's ``arima(method = "CSS")``: the regression coefficients start from least
 squares on the differenced data, the ARMA coefficients from zero, and SciPy's BFGS
-minimises ``0.5 log(CSS / n)`` computed by :mod:`tsforecast._arima_kernels`. The
+minimises ``0.5 log(CSS / n)`` computed by :mod:`tsforecast.core.kernels.arima`. The
 information criteria are those ``forecast::auto.arima`` gives CSS fits
 (``nstar log(sigma2) + 2 npar`` with ``nstar = n - d - D m``), and a fit with an AR or MA
 root within 1.01 of the unit circle is refused (criterion infinite), as there.
@@ -20,9 +20,9 @@ import warnings
 
 import numpy as np
 
-from .._arima_kernels import (arima_forecast, css_hessian, css_minimize, css_residuals, difference,
+from ..core.kernels.arima import (arima_forecast, css_hessian, css_minimize, css_residuals, difference,
                               expand_polynomials, integrated_ar, psi_weights)
-from .._stl_kernels import stl_seasonal
+from ..core.kernels.stl import stl_seasonal
 
 __all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "refit_ml", "criterion", "with_exact_likelihood"]
 

@@ -22,10 +22,10 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
-from .._params import Check, Options, validate_params
-from .._validation import FILL_POLICIES, check_int
-from ..base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column
+from ..core.params import Check, Options, validate_params
+from ..core.validation import FILL_POLICIES, check_int
 from ..exceptions import FallbackWarning, InvalidParameterError
+from ..forecasters.base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 
@@ -177,7 +177,7 @@ class LocalForecaster(BaseForecaster):
         Parameters
         ----------
         y : Series, DataFrame, panel DataFrame or dict
-            One series or many (see :mod:`tsforecast.panel`).
+            One series or many (see :mod:`tsforecast.core.forms`).
         X : None
             Baselines use no covariates; anything else raises.
 

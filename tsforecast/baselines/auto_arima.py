@@ -41,10 +41,10 @@ import pandas as pd
 
 from scipy.stats import norm
 
-from .._covariates import align_covariates, future_values
-from .._params import Boolean, Check, Integer, Options
-from ..base import DEFAULT_QUANTILES, check_quantiles, quantile_column
+from ..core.covariates import align_covariates, future_values
+from ..core.params import Boolean, Check, Integer, Options
 from ..exceptions import InvalidParameterError, UnknownColumnError
+from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
 from ._arima_fit import (criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs, nsdiffs, refit_ml,
                          with_exact_likelihood)
 from ._base import LocalForecaster
@@ -174,7 +174,7 @@ class AutoARIMA(LocalForecaster):
         Parameters
         ----------
         y : Series, DataFrame, panel DataFrame or dict
-            One series or many (see :mod:`tsforecast.panel`).
+            One series or many (see :mod:`tsforecast.core.forms`).
         X : same form as ``y``, optional
             Regressors on (at least) the timestamps of ``y``.
 

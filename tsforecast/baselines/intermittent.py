@@ -19,7 +19,7 @@ first value, ADIDA's and IMAPA's ``alpha`` found by golden-section search in
 ``[0.1, 0.3]`` on the in-sample squared errors. Our forecasts equal statsforecast's
 to 1e-6 (``tests/test_intermittent.py`` against forecasts stored by
 ``benchmarks/intermittent_reference.py``). All series of a panel are fitted in one
-compiled pass (:mod:`tsforecast._intermittent_kernels`).
+compiled pass (:mod:`tsforecast.core.kernels.intermittent`).
 
 No model here has a forecast distribution of its own: wrap one in
 :class:`tsforecast.ConformalIntervals` for intervals (the command line does). A series
@@ -42,9 +42,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._intermittent_kernels import adida_level, croston_level, imapa_level, tsb_level
-from .._kernels import segment_all_nonnegative
-from .._params import Real
+from ..core.kernels.common import segment_all_nonnegative
+from ..core.kernels.intermittent import adida_level, croston_level, imapa_level, tsb_level
+from ..core.params import Real
 from ._base import LocalForecaster
 
 __all__ = ["Croston", "CrostonSBA", "TSB", "ADIDA", "IMAPA"]

@@ -38,9 +38,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._params import Integer
+from ..core.kernels.common import m4_deseasonalize, segment_all_nonnegative, ses_fit, theta_line
+from ..core.params import Integer
 from ._base import LocalForecaster, map_chunks
-from .._kernels import m4_deseasonalize, segment_all_nonnegative, ses_fit, theta_line
 from ._smoothing import _SES_GRID, fit_linear, linear_forecast, variance_factors
 from .naive import naive_sigma
 from .seasonality import _TCRIT

@@ -3,7 +3,7 @@
 Hourly load has a daily and a weekly cycle; half-hourly a 48- and a 336-step one. MSTL
 (Bandara, Hyndman and Bergmeir, 2021) removes them one after the other: each season's
 component is estimated by STL (as statsmodels' ``STL`` computes it, compiled for all
-series at once in :mod:`tsforecast._stl_kernels`; LOESS with seasonal degree 0 and
+series at once in :mod:`tsforecast.core.kernels.stl`; LOESS with seasonal degree 0 and
 seasonal windows 11, 15, 19, ... as R's ``forecast::mstl``) on the series with the other
 components taken out, twice round. The seasonally adjusted series (trend + remainder)
 is forecast by a non-seasonal model of the user's choice (default:
@@ -37,9 +37,9 @@ import numbers
 import numpy as np
 from sklearn.base import clone
 
-from .._params import Check, Unchecked
+from ..core.kernels.stl import mstl_panel
+from ..core.params import Check, Unchecked
 from ..exceptions import InputTypeError, InvalidParameterError
-from .._stl_kernels import mstl_panel
 from ._base import LocalForecaster
 
 __all__ = ["MSTL", "mstl_decompose"]

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._params import Integer
+from ..core.kernels.common import seasonal_sigma, segment_mean_sd
+from ..core.params import Integer
 from ._base import LocalForecaster
-from .._kernels import seasonal_sigma, segment_mean_sd
 
 __all__ = ["Naive", "SeasonalNaive", "Drift", "Mean"]
 

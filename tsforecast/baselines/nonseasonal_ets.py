@@ -3,7 +3,7 @@
 The six non-seasonal exponential smoothing forms (additive or multiplicative errors;
 no trend, a linear trend or a damped one: ANN, AAN, AAdN, MNN, MAN, MAdN) fitted to
 every series of a panel in one compiled call, as R's ``forecast::ets`` and
-statsforecast's ``AutoETS(model="ZZN")`` fit them (see :mod:`tsforecast._ets_kernels`),
+statsforecast's ``AutoETS(model="ZZN")`` fit them (see :mod:`tsforecast.core.kernels.ets`),
 and the form with the smallest AICc kept. It is what statsforecast's MSTL puts on the
 seasonally adjusted series, at a small fraction of :class:`ETS`'s time (statsmodels,
 one optimiser per form and series).
@@ -23,8 +23,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._ets_kernels import FORMS, fit_panel, forecast_panel
-from .._params import Integer, Options, Real
+from ..core.kernels.ets import FORMS, fit_panel, forecast_panel
+from ..core.params import Integer, Options, Real
 from ._base import LocalForecaster
 from .statsmodels_models import ETS, ETS_DAMPED
 

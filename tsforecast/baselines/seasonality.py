@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._validation import check_array, check_choice, check_int
+from ..core.validation import check_array, check_choice, check_int
 
 __all__ = ["acf", "seasonality_test", "seasonal_indices", "deseasonalize", "reseasonalize"]
 

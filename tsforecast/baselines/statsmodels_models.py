@@ -24,8 +24,8 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
-from .._params import Boolean, Check, Integer, Options
-from .._validation import check_bool, check_int
+from ..core.params import Boolean, Check, Integer, Options
+from ..core.validation import check_bool, check_int
 from ..exceptions import InvalidParameterError
 from ._base import LocalForecaster
 

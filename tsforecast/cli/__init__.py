@@ -36,9 +36,9 @@ from pathlib import Path
 import click
 
 from .. import __version__
-from .._calibration import can_give_intervals
-from ..splits import ExpandingWindowSplit
-from .._timeindex import SEASON_GIVEN, season_rule
+from ..core.splits import ExpandingWindowSplit
+from ..core.timeindex import SEASON_GIVEN, season_rule
+from ..forecasters.calibration import can_give_intervals
 from ._input import Selection, frequency_of, load_dataset, read_table, select, split_names
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
@@ -156,7 +156,7 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
 
 
 def _season(selection: Selection, season_length: int | None) -> tuple[int, str]:
-    """The season by :func:`tsforecast._timeindex.season_rule` (as ``backtest`` derives it), said on stderr."""
+    """The season by :func:`tsforecast.core.timeindex.season_rule` (as ``backtest`` derives it), said on stderr."""
     season, source = season_rule(season_length, frequency_of(selection.data))
     if season == 1 and source != SEASON_GIVEN:  # a season derived from the frequency is said with the results
         click.echo(f"note: season length 1 ({source}): seasonal models and MASE use no season; "
@@ -419,7 +419,7 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
     model.fit(y, X)
     if getattr(model, "n_steps_out_", None) is None and getattr(model, "horizon_", None) is None:
         model.horizon_ = horizon  # fitted state, saved with the model: predict's default horizon
-    from ..persistence import save
+    from ..storage.model_files import save
 
     save(model, save_path, key=key)
     click.echo(f"saved {name[0]} ({type(model).__name__}) fitted on {selection.name} to {save_path}")
@@ -427,7 +427,7 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
 
 def _target_and_covariates(selection: Selection, model):
     """``y`` (the target) and ``X`` (covariates, or None) in the data's form."""
-    from ..panel import ID_COLUMN, TIME_COLUMN
+    from ..core.forms import ID_COLUMN, TIME_COLUMN
 
     keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in selection.data.columns else []
     inputs = selection.covariates + selection.future_covariates
@@ -462,7 +462,7 @@ def _target_and_covariates(selection: Selection, model):
 def predict(model_file, model_file_old, data_file, time_column, id_column, horizon, out_file, levels, key_env,
             key_file) -> None:
     """Forecast with a saved model and write the forecasts (and intervals) as CSV."""
-    from ..persistence import load
+    from ..storage.model_files import load
 
     model_file = _deprecated(model_file, model_file_old, "--model", "--model-file")
     if model_file is None:
@@ -497,7 +497,7 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
 def _update_from(model, data_file: Path, time_column, id_column):
     """Give ``model`` the data of ``data_file`` to forecast from; return future covariates (or None)."""
     from ..exceptions import InvalidParameterError
-    from ..panel import ID_COLUMN, TIME_COLUMN
+    from ..core.forms import ID_COLUMN, TIME_COLUMN
 
     if not hasattr(model, "update"):
         raise InvalidParameterError(
@@ -524,7 +524,7 @@ def _update_from(model, data_file: Path, time_column, id_column):
 def _as_table(forecast):
     import pandas as pd
 
-    from ..panel import ID_COLUMN
+    from ..core.forms import ID_COLUMN
 
     if isinstance(forecast, pd.Series):
         forecast = forecast.to_frame(forecast.name if forecast.name is not None else "y_hat")
@@ -535,7 +535,7 @@ def _as_table(forecast):
 
 
 def _write_csv_atomically(table, path: Path) -> None:
-    from .._io import atomic_write
+    from ..storage.files import atomic_write
 
     data = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
     atomic_write(path, lambda handle: handle.write(data), mode=0o644)

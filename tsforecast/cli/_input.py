@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..core.forms import ID_COLUMN, TIME_COLUMN
 from ..exceptions import (
     InputTypeError,
     InsufficientDataError,
@@ -22,7 +23,6 @@ from ..exceptions import (
     InvalidParameterError,
     UnknownColumnError,
 )
-from ..panel import ID_COLUMN, TIME_COLUMN
 
 __all__ = [
     "TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names", "frequency_of",

@@ -47,7 +47,7 @@ class ModelSettings:
 
 
 def _lstm(s: ModelSettings):
-    from ..forecaster import WindowForecaster
+    from ..forecasters.window import WindowForecaster
     from ..models import EncoderDecoderLSTM
 
     # Small batches and a brisk learning rate train in few epochs on series of a few
@@ -92,7 +92,7 @@ def describe_lstm(s: ModelSettings) -> str:
 def _ridge(s: ModelSettings):
     from sklearn.linear_model import Ridge
 
-    from ..forecaster import WindowForecaster
+    from ..forecasters.window import WindowForecaster
 
     return WindowForecaster(Ridge(alpha=1.0), n_steps_in=s.n_steps_in, n_steps_out=s.horizon,
                             future_covariates=list(s.future_covariates) or None)
@@ -227,7 +227,7 @@ def parse_levels(value: str | None, option: str = "--levels") -> tuple[float, ..
     """
     if value is None:
         return None
-    from ..base import check_levels
+    from ..forecasters.base import check_levels
 
     parts = [part.strip() for part in value.split(",") if part.strip()]
     try:
@@ -245,7 +245,7 @@ def with_intervals(models: dict, levels: tuple, horizon: int, n_windows: int, co
     Window models (lstm, ridge) are calibrated with ``refit=False``: one extra fit per
     fold instead of one per calibration window; baselines refit every window, vectorised.
     """
-    from ..intervals import ConformalIntervals
+    from ..forecasters.intervals import ConformalIntervals
 
     out = {}
     for name, model in models.items():

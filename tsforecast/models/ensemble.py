@@ -14,8 +14,8 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._params import Integer, Unchecked, validate_params
-from .._validation import check_array, check_int
+from ..core.params import Integer, Unchecked, validate_params
+from ..core.validation import check_array, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ShapeMismatchError
 
 __all__ = ["MedianEnsemble"]

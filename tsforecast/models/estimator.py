@@ -17,8 +17,8 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from .._params import validate_params
-from .._validation import check_array, check_magnitude
+from ..core.params import validate_params
+from ..core.validation import check_array, check_magnitude
 from ..exceptions import FallbackWarning, InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .fallback import shrinkage_on_tail
@@ -321,7 +321,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
 
     Persistence: :func:`tsforecast.save` stores the parameters and the fitted attributes
     (``network_`` as a ``.keras`` member, ``scaler_`` as its arrays) with the generic
-    state encoder of :mod:`tsforecast.persistence`; :func:`tsforecast.load` restores them.
+    state encoder of :mod:`tsforecast.storage.model_files`; :func:`tsforecast.load` restores them.
 
     Examples
     --------

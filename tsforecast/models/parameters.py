@@ -2,7 +2,7 @@
 
 :data:`PARAMETERS` holds one constraint per constructor argument (the estimator's
 ``_parameter_constraints``), checked by the one validator
-:func:`tsforecast._params.validate_params` first in ``fit``; :func:`check_combinations`
+:func:`tsforecast.core.params.validate_params` first in ``fit``; :func:`check_combinations`
 then refuses the settings that do not go together, and :func:`resolve_target_features`
 checks ``target_features`` against the shapes seen in ``fit``.
 """
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .._params import Boolean, Check, Integer, Options, Real, Unchecked
-from .._validation import check_float, check_int
+from ..core.params import Boolean, Check, Integer, Options, Real, Unchecked
+from ..core.validation import check_float, check_int
 from ..exceptions import InputTypeError, InvalidParameterError
 from .channels import CHANNELS
 from .scaling import SCALINGS

@@ -2,7 +2,7 @@
 
 They are fitted on the training windows only, so a backtest never lets later data shape
 the scale of an earlier forecast, and they invert the network's output. Their state is a
-handful of arrays, saved by :mod:`tsforecast.persistence` beside the network.
+handful of arrays, saved by :mod:`tsforecast.storage.model_files` beside the network.
 
 The input features named by ``target_features`` are the targets' own past: they share
 the targets' statistics, so the feedback decoder reads observed and predicted values on

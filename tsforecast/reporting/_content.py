@@ -15,9 +15,9 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .. import metrics as _metrics
-from ..exceptions import InvalidInputError, InvalidParameterError
 from ..backtesting.result import aggregate_steps
+from ..core import metrics as _metrics
+from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _calibration, _figures, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
 from ._verdict import (SIGNIFICANCE_LEVELS, best_sentence, significance_mark, single_model_sentence,

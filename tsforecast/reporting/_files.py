@@ -5,7 +5,7 @@ written to temporary names in the target folder, flushed to disk, then moved int
 place with :func:`os.replace`. If anything fails before that, the temporary files are
 removed and no report file, old or new, is touched; a folder created for the report is
 removed again too (folders are created, and a path that is a folder refused, by the rule
-of every writer, :mod:`tsforecast._io`). If a failure comes between the three renames, the files already
+of every writer, :mod:`tsforecast.storage.files`). If a failure comes between the three renames, the files already
 moved into place are removed and the previous report (kept aside until the end) is put
 back, so a reader never finds a page from one run beside figures from another.
 """
@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .._io import fsync_folder, make_parents, os_errors
+from ..storage.files import fsync_folder, make_parents, os_errors
 
 __all__ = ["ReportPaths", "report_paths", "write_atomically"]
 
@@ -89,7 +89,7 @@ def write_atomically(paths: ReportPaths, html: str, markdown: str, figures: dict
 
 def _write_all(paths: ReportPaths, html: str, markdown: str, figures: dict[str, bytes]) -> None:
     folder = paths.html.parent
-    created = make_parents(paths.html)  # the rule of every writer (tsforecast._io)
+    created = make_parents(paths.html)  # the rule of every writer (tsforecast.storage.files)
     staged: list[Path] = []
     placed: list[Path] = []  # final paths already holding new content
     old_figures = None

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError
+from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 __all__ = [
     "ID_COLUMN",
@@ -122,7 +122,7 @@ class InputForm:
 def restore_form(frames: dict[object, pd.DataFrame], form: InputForm):
     """Give ``{id: forecast frame}`` back in the form described by ``form``."""
     if form.period is not None:
-        from ._timeindex import as_periods
+        from .timeindex import as_periods
 
         frames = as_periods(frames, form.period)
     if form.kind == "dict":

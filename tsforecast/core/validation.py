@@ -12,8 +12,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from ._timeindex import regularize_index
-from .exceptions import (
+from ..exceptions import (
     InputTypeError,
     InsufficientDataError,
     InvalidInputError,
@@ -21,6 +20,7 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
+from .timeindex import regularize_index
 
 __all__ = [
     "FILL_POLICIES",

@@ -13,7 +13,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-from .exceptions import ModelFileError
+from ..exceptions import ModelFileError
 
 __all__ = ["KERAS_REQUIREMENT", "KERAS_SUFFIX", "keras_bytes", "keras_version_is_safe", "check_keras_config",
            "load_keras"]
@@ -115,7 +115,7 @@ def load_keras(data: bytes, name: str, path: Path):
 
     # Registers tsforecast's custom layers with Keras; a fresh process that never
     # imported the models could not otherwise rebuild them.
-    from .models import networks  # noqa: F401
+    from ..models import networks  # noqa: F401
 
     with tempfile.TemporaryDirectory() as folder:
         file = Path(folder) / "model.keras"

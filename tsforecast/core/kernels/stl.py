@@ -1,7 +1,7 @@
 """Compiled STL and MSTL over a panel (the decomposition of :class:`tsforecast.baselines.MSTL`).
 
 The kernels take one values array and the ``starts``/``ends`` offsets of its series
-(see :class:`tsforecast._panel.Panel`), as :mod:`tsforecast._kernels` does, and
+(see :class:`tsforecast.core.panel.Panel`), as :mod:`tsforecast.core.kernels.common` does, and
 decompose every series in one call, with no Python per series.
 """
 

@@ -29,11 +29,10 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._calibration import INTERVAL_METHODS
-from ._conformal import ConformalCalibration, conformal_quantile, pooling_for
-from ._panel import as_panel
-from ._params import Boolean, Check, Integer, Options, validate_params
-from ._validation import check_choice, check_int
+from ..core.panel import as_panel
+from ..core.params import Boolean, Check, Integer, Options, validate_params
+from ..core.validation import check_choice, check_int
+from ..exceptions import InputTypeError, InvalidParameterError
 from .base import (
     DEFAULT_LEVELS,
     DEFAULT_QUANTILES,
@@ -44,7 +43,8 @@ from .base import (
     level_quantiles,
     quantile_column,
 )
-from .exceptions import InputTypeError, InvalidParameterError
+from .calibration import INTERVAL_METHODS
+from .conformal import ConformalCalibration, conformal_quantile, pooling_for
 
 __all__ = ["ConformalIntervals", "conformal_quantile"]
 
@@ -270,7 +270,7 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
 
         Every ``method`` answers with this wrapper's calibration (it is the model's
         distribution, and it is conformal); ``n_windows``, if given, must be the
-        wrapper's own. See :meth:`tsforecast.base.BaseForecaster.predict_interval`.
+        wrapper's own. See :meth:`tsforecast.forecasters.base.BaseForecaster.predict_interval`.
         """
         check_is_fitted(self)
         levels = check_levels(self.levels if levels is None else levels)

@@ -5,7 +5,7 @@ series) becomes a :class:`Panel` here, validated with whole-array operations: on
 stable sort by series, then order, duplicates, regularity, dtypes and NaN/inf checked
 vectorised. Only when a check fails is the offending series looked at alone, so that
 the error names the series, the column and the timestamp exactly as the per-series
-checks of :mod:`tsforecast._validation` do.
+checks of :mod:`tsforecast.core.validation` do.
 
 Series ``i`` is ``values[starts[i]:ends[i]]``. A panel cut at cutoffs
 (:meth:`Panel.window`) shares ``values`` with its parent: a backtest fold is a view,
@@ -23,10 +23,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from ._timeindex import as_periods, as_timestamps, future_index, regularize_index
-from ._validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
-from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning, UnknownColumnError
-from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel, restore_form
+from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning, UnknownColumnError
+from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel, restore_form
+from .timeindex import as_periods, as_timestamps, future_index, regularize_index
+from .validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
 
 __all__ = ["TimeAxis", "Panel", "as_panel", "as_series_dict", "forecast_output"]
 
@@ -158,7 +158,7 @@ class Panel:
     covariates : ndarray of float64, shape (rows, covariates), or None
         Covariates ``X`` aligned row by row with ``values`` (series ``i``'s are
         ``covariates[starts[i]:ends[i]]``; rows outside every series are NaN), set by
-        :func:`tsforecast._covariates.align_covariates`. Cuts and selections of the
+        :func:`tsforecast.core.covariates.align_covariates`. Cuts and selections of the
         panel carry them along.
     covariate_columns : list
         Their names.

@@ -9,7 +9,7 @@ chosen by AICc with ``k = parameters + states + 1``. Only the six non-seasonal f
 (errors A/M, trend N/A/Ad) are compiled here: the trend model of MSTL.
 
 Every kernel takes one values array and the ``starts``/``ends`` offsets of its series
-(see :class:`tsforecast._panel.Panel`) and fits all series in one call.
+(see :class:`tsforecast.core.panel.Panel`) and fits all series in one call.
 """
 
 from __future__ import annotations

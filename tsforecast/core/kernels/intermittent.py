@@ -1,7 +1,7 @@
 """Compiled loops for intermittent demand: Croston, SBA, TSB, ADIDA and IMAPA over a panel.
 
 Each kernel takes one values array and the ``starts``/``ends`` offsets of its series
-(see :class:`tsforecast._panel.Panel`), as :mod:`tsforecast._kernels` does, and returns
+(see :class:`tsforecast.core.panel.Panel`), as :mod:`tsforecast.core.kernels.common` does, and returns
 one flat forecast per series.
 """
 

@@ -14,10 +14,10 @@ import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._params import Check, Options, validate_params
-from ._validation import check_float
+from ..core.params import Check, Options, validate_params
+from ..core.validation import check_float
+from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError
 from .base import BaseForecaster
-from .exceptions import InputTypeError, InvalidInputError, InvalidParameterError
 
 __all__ = ["Combination"]
 

@@ -1,6 +1,6 @@
 """Covariates ``X`` aligned to the series of a panel, once and vectorised.
 
-``X`` (any form ``y`` may take) is validated into a :class:`~tsforecast._panel.Panel`
+``X`` (any form ``y`` may take) is validated into a :class:`~tsforecast.core.panel.Panel`
 of its own, matched to ``y``'s series by id, and its rows are picked by time with
 integer arithmetic on the two time axes: no pandas object per series. Only where
 the arithmetic cannot decide (calendar frequencies, axes of different units or
@@ -20,9 +20,9 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ._panel import Panel, TimeAxis, as_panel
-from .exceptions import InsufficientDataError, InvalidInputError, UnknownColumnError
-from .panel import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN
+from ..exceptions import InsufficientDataError, InvalidInputError, UnknownColumnError
+from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN
+from .panel import Panel, TimeAxis, as_panel
 
 __all__ = ["align_covariates", "future_values", "only_columns", "missing_series_message"]
 

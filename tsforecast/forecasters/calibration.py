@@ -1,9 +1,9 @@
 """Conformal intervals on demand: a fitted forecaster calibrated on the data it was fitted on.
 
-:meth:`tsforecast.base.BaseForecaster.predict_interval` comes here with
+:meth:`tsforecast.forecasters.base.BaseForecaster.predict_interval` comes here with
 ``method="conformal"``, and with ``method="auto"`` for a model without a forecast
 distribution of its own. It runs the calibration of
-:class:`~tsforecast.intervals.ConformalIntervals` (walk-forward windows inside the
+:class:`~tsforecast.forecasters.intervals.ConformalIntervals` (walk-forward windows inside the
 training data, per-step split-conformal quantiles, pooled over series for global
 models) around the model already fitted, so there is no second final fit, and the
 bounds equal those of ``ConformalIntervals(model, levels, horizon=h, n_windows=n,
@@ -22,9 +22,9 @@ calibrations made before it was saved and refuses others with an error saying so
 
 from __future__ import annotations
 
-from ._conformal import Calibrator, pooling_for
-from ._validation import check_int
-from .exceptions import InvalidParameterError
+from ..core.validation import check_int
+from ..exceptions import InvalidParameterError
+from .conformal import Calibrator, pooling_for
 
 __all__ = ["INTERVAL_METHODS", "DEFAULT_CALIBRATION_WINDOWS", "can_give_intervals", "calibration_refits",
            "conformal_interval_arrays", "uses_conformal"]

@@ -3,12 +3,12 @@
 One pipeline for every input form: the panel's input columns (targets, past-observed
 covariates, future-known covariates, in that order) become one array ``[rows,
 features]``; training windows of every series are cut from it at once with
-:func:`tsforecast.windowing.cut_windows` (never across two series), and the last
+:func:`tsforecast.core.windowing.cut_windows` (never across two series), and the last
 ``n_steps_in`` rows of each series are the forecasting input.
 
 A sequence estimator (3-D input) gets the future-known covariates shifted by
 ``n_steps_out`` as extra input features; a flattened one gets them appended to its row
-(see :mod:`tsforecast.forecaster`).
+(see :mod:`tsforecast.forecasters.window`).
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._kernels import gather_flat_windows
-from ._panel import Panel, TimeAxis, calendar_stamps
-from ._validation import MAX_MAGNITUDE, check_magnitude
-from .exceptions import InsufficientDataError, UnknownColumnError
+from ..exceptions import InsufficientDataError, UnknownColumnError
+from .kernels.common import gather_flat_windows
+from .panel import Panel, TimeAxis, calendar_stamps
+from .validation import MAX_MAGNITUDE, check_magnitude
 from .windowing import cut_windows
 
 __all__ = ["WindowSpec", "takes_sequences", "check_panel_magnitude", "input_array", "training_windows",

@@ -34,11 +34,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ._panel import Panel, as_panel, calendar_stamps
-from ._params import Integer, Unchecked, validate_params
-from ._timeindex import regularize_index
-from ._validation import _check_numeric_columns, check_bool, check_int
-from .exceptions import (
+from ..exceptions import (
     InputTypeError,
     InsufficientDataError,
     InvalidInputError,
@@ -46,7 +42,11 @@ from .exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .panel import ID_COLUMN, TIME_COLUMN, is_panel
+from .forms import ID_COLUMN, TIME_COLUMN, is_panel
+from .panel import Panel, as_panel, calendar_stamps
+from .params import Integer, Unchecked, validate_params
+from .timeindex import regularize_index
+from .validation import _check_numeric_columns, check_bool, check_int
 
 __all__ = ["Windows", "make_windows", "SlidingWindowTransformer"]
 
@@ -487,7 +487,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     ``stride > 1`` the first window therefore starts at row
     ``(n_rows - n_steps_in) % stride``. :meth:`transform_xy` returns the training
     pairs of :func:`make_windows`, which start at row 0. The outputs are read-only
-    views (see :mod:`tsforecast.windowing`); panels are concatenated.
+    views (see :mod:`tsforecast.core.windowing`); panels are concatenated.
 
     Examples
     --------

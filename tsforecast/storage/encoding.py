@@ -5,7 +5,7 @@ An object is stored as its hyper-parameters (``get_params(deep=False)``, or its
 :func:`decode_value` rebuilds it, looking classes up in an allow-list only
 (:func:`resolve_class`: :mod:`tsforecast._registry`'s saveable classes and
 scikit-learn's public estimators), never importing a name read from a file. The file
-around it (manifest, checksums, signature) is :mod:`tsforecast.persistence`'s.
+around it (manifest, checksums, signature) is :mod:`tsforecast.storage.model_files`'s.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ import sys
 import numpy as np
 import pandas as pd
 
-from ._registry import saveable_classes
-from .exceptions import InputTypeError, ModelFileError
+from .._registry import saveable_classes
+from ..exceptions import InputTypeError, ModelFileError
 
 __all__ = ["encode_value", "decode_value", "resolve_class", "object_keys", "TSFORECAST_CLASSES"]
 

@@ -11,7 +11,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .exceptions import InputTypeError, InsufficientDataError, InvalidInputError
+from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 __all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods"]
 

@@ -2,7 +2,7 @@
 
 A long panel (``unique_id``, ``ds``, values) as a :class:`dask.dataframe.DataFrame`
 whose partitions each hold whole series runs each partition's forecast or backtest on
-a Dask worker, where the partition becomes one :class:`~tsforecast._panel.Panel` and
+a Dask worker, where the partition becomes one :class:`~tsforecast.core.panel.Panel` and
 is computed on arrays, and comes back as a Dask DataFrame, as statsforecast's Fugue
 backend does. Nothing is collected on the client until you ask (``.compute()``).
 
@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .exceptions import InputTypeError, InvalidInputError, InvalidParameterError
-from .panel import ID_COLUMN, TIME_COLUMN
+from ..core.forms import ID_COLUMN, TIME_COLUMN
+from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError
 
 __all__ = ["forecast_partitions", "backtest_partitions", "check_partitioned_by_series"]
 
@@ -101,7 +101,7 @@ def forecast_partitions(model, data, horizon: int, *, check: bool = True):
 
 
 def _backtest_part(part: pd.DataFrame, models, table: str, options: dict) -> pd.DataFrame:
-    from .backtesting import backtest
+    from . import backtest
 
     if len(part) == 0:
         return None
@@ -150,7 +150,7 @@ def _check_options(options: dict) -> None:
     take or a value it would refuse before reading data (``horizon=0``, ``cv=-1`` ...)."""
     import inspect
 
-    from .backtesting._run import backtest, check_settings
+    from ._run import backtest, check_settings
 
     parameters = inspect.signature(backtest).parameters
     accepted = [name for name in parameters if name not in ("models", "data")]
@@ -163,8 +163,8 @@ def _check_options(options: dict) -> None:
 
 def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
     """The empty frame of a backtest table: its columns and dtypes, known in advance."""
-    from .backtesting._scoring import check_metrics, metric_names
-    from .base import DEFAULT_QUANTILES, check_levels, check_quantiles, quantile_column
+    from ._scoring import check_metrics, metric_names
+    from ..forecasters.base import DEFAULT_QUANTILES, check_levels, check_quantiles, quantile_column
 
     keys = {"model": object, "unique_id": object, "fold": np.int64, "cutoff": time_dtype}
     if table == "errors":

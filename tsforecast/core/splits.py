@@ -37,8 +37,8 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from ._validation import check_int
-from .exceptions import InputTypeError, InsufficientDataError, InvalidParameterError
+from ..exceptions import InputTypeError, InsufficientDataError, InvalidParameterError
+from .validation import check_int
 
 __all__ = ["ExpandingWindowSplit", "SlidingWindowSplit"]
 

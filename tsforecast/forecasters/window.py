@@ -34,11 +34,12 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ._covariates import align_covariates, future_values
-from ._params import Integer, Options, Unchecked, validate_params
-from ._timeindex import season_length_of_freq
-from ._validation import FILL_POLICIES
-from ._window_features import (
+from ..core.covariates import align_covariates, future_values
+from ..core.forms import SINGLE_SERIES_ID
+from ..core.params import Integer, Options, Unchecked, validate_params
+from ..core.timeindex import season_length_of_freq
+from ..core.validation import FILL_POLICIES
+from ..core.window_features import (
     WindowSpec,
     check_panel_magnitude,
     input_array,
@@ -47,15 +48,14 @@ from ._window_features import (
     training_windows,
     window_features,
 )
-from .base import BaseForecaster, check_quantiles, quantile_column
-from .exceptions import (
+from ..exceptions import (
     InputTypeError,
     InvalidInputError,
     InvalidParameterError,
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .panel import SINGLE_SERIES_ID
+from .base import BaseForecaster, check_quantiles, quantile_column
 
 __all__ = ["WindowForecaster"]
 
@@ -292,7 +292,7 @@ class WindowForecaster(BaseForecaster):
                     f"got {self.estimator!r} of type {type(self.estimator).__name__}."
                 )
             return self.estimator
-        from .models import EncoderDecoderLSTM  # imports Keras: only when needed
+        from ..models import EncoderDecoderLSTM  # imports Keras: only when needed
 
         return EncoderDecoderLSTM()
 

@@ -21,11 +21,11 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
-from ._calibration import INTERVAL_METHODS, conformal_interval_arrays, uses_conformal
-from ._panel import Panel, as_panel, forecast_output
-from ._validation import check_choice, check_float, check_int
-from .exceptions import InputTypeError, InvalidParameterError
-from .panel import InputForm, restore_form
+from ..core.forms import InputForm, restore_form
+from ..core.panel import Panel, as_panel, forecast_output
+from ..core.validation import check_choice, check_float, check_int
+from ..exceptions import InputTypeError, InvalidParameterError
+from .calibration import INTERVAL_METHODS, conformal_interval_arrays, uses_conformal
 
 __all__ = ["BaseForecaster", "Forecast", "DEFAULT_QUANTILES", "DEFAULT_LEVELS", "quantile_column", "check_quantiles",
            "check_levels", "level_quantiles", "interval_columns", "interval_values"]
@@ -201,7 +201,7 @@ class BaseForecaster(BaseEstimator):
       when ``None``).
     - ``fits_globally``: one model is fitted on all series of a panel at once, so a
       backtest fits it once per fold, not once per series.
-    - ``computes_on_panel``: ``fit`` and ``update`` take a :class:`~tsforecast._panel.Panel`
+    - ``computes_on_panel``: ``fit`` and ``update`` take a :class:`~tsforecast.core.panel.Panel`
       and each series is fitted alone, so a backtest hands it chunks of many series
       (local models, one fit per series inside); its forecasts come, as every
       model's, from :meth:`forecast_arrays`.
@@ -216,7 +216,7 @@ class BaseForecaster(BaseEstimator):
 
     # -- input --------------------------------------------------------------
     def _fit_panel(self, y, *, min_length: int = 1, fill=None, on_short: str = "raise", columns=None) -> Panel:
-        """Validate ``y`` once into a :class:`~tsforecast._panel.Panel` and remember its
+        """Validate ``y`` once into a :class:`~tsforecast.core.panel.Panel` and remember its
         form, names and time axis (what :meth:`_output` needs to answer in kind)."""
         panel = as_panel(y, "y", columns=columns, fill=fill, min_length=min_length, on_short=on_short)
         self.input_form_: InputForm = panel.form

@@ -32,8 +32,8 @@ models as ``.keras`` members, and other saveable objects). Two optional per-clas
 ``_persistence_exclude`` (a tuple of attribute names not to save, added up over the
 class and its bases) and ``_after_load(self)``
 (rebuilds what the class needs once its attributes are set). One check applies to every
-attribute name a file sets, whatever the class. The encoder is :mod:`tsforecast._encoding`,
-the Keras members' checks :mod:`tsforecast._keras_files`, the archive :mod:`tsforecast._io`.
+attribute name a file sets, whatever the class. The encoder is :mod:`tsforecast.storage.encoding`,
+the Keras members' checks :mod:`tsforecast.storage.keras_files`, the archive :mod:`tsforecast.storage.files`.
 
 Examples
 --------
@@ -59,10 +59,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ._encoding import decode_value, encode_value, object_keys, resolve_class
-from ._io import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, signature_member, write_archive
-from ._keras_files import KERAS_REQUIREMENT, KERAS_SUFFIX, keras_bytes, load_keras
-from .exceptions import DataNotFoundError, InputTypeError, InvalidParameterError, ModelFileError
+from ..exceptions import DataNotFoundError, InputTypeError, InvalidParameterError, ModelFileError
+from .encoding import decode_value, encode_value, object_keys, resolve_class
+from .files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, signature_member, write_archive
+from .keras_files import KERAS_REQUIREMENT, KERAS_SUFFIX, keras_bytes, load_keras
 
 __all__ = ["save", "load", "encode_value", "decode_value", "FORMAT_NAME", "FORMAT_VERSION", "KEY_ENV",
            "KERAS_REQUIREMENT"]
@@ -76,7 +76,7 @@ _ARRAYS = "arrays.npz"
 _SIGNATURE = "signature.json"
 _MIN_KEY_BYTES = 16
 _HMAC_CONTEXT = b"tsforecast model manifest\0"
-#: What :func:`tsforecast._io.read_archive` checks of a model file.
+#: What :func:`tsforecast.storage.files.read_archive` checks of a model file.
 _FORM = ArchiveFormat(FORMAT_NAME, (FORMAT_VERSION,), "tsforecast model file", version_field="format_version",
                       signature=_SIGNATURE, hmac_context=_HMAC_CONTEXT, key_source=f"key= or ${KEY_ENV}")
 
@@ -122,7 +122,7 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
         statsmodels results).
     path : str or os.PathLike
         The file to write. It is replaced only once the new file is complete; missing
-        parent folders are created (the rule of every writer, :mod:`tsforecast._io`).
+        parent folders are created (the rule of every writer, :mod:`tsforecast.storage.files`).
     key : bytes or str, optional
         Signing key (at least 16 bytes; a str is UTF-8 encoded). Default: the value of
         ``$TSFORECAST_MODEL_KEY`` if set, else the file is not signed. A signed file
@@ -177,7 +177,7 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
 def _versions() -> dict:
     import sklearn
 
-    from ._version import __version__
+    from .._version import __version__
 
     versions = {"tsforecast": __version__, "numpy": np.__version__, "scikit-learn": sklearn.__version__}
     keras = sys.modules.get("keras")

@@ -4,9 +4,9 @@ data, their absolute errors (the conformity scores) and the split-conformal half
 :class:`ConformalCalibration` holds the calibration (``scores_``, ``scale_``,
 ``pooling_``, ``horizon_``, ``n_calibration_windows_``) around a fitted model ``model_``
 and turns point forecasts into interval bounds. Two users, neither importing the other:
-:class:`tsforecast.intervals.ConformalIntervals` (a forecaster that fits its model and
-calibrates it) and :mod:`tsforecast._calibration` (``predict_interval`` of any fitted
-forecaster, calibrated on demand). The method is described in :mod:`tsforecast.intervals`.
+:class:`tsforecast.forecasters.intervals.ConformalIntervals` (a forecaster that fits its model and
+calibrates it) and :mod:`tsforecast.forecasters.calibration` (``predict_interval`` of any fitted
+forecaster, calibrated on demand). The method is described in :mod:`tsforecast.forecasters.intervals`.
 
 This module needs no forecaster class: it reads models through the forecast contract
 (``fit``, ``update``, ``forecast_arrays``) and their declared attributes only.
@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
-from .exceptions import FallbackWarning, InsufficientDataError, TsForecastWarning
+from ..exceptions import FallbackWarning, InsufficientDataError, TsForecastWarning
 
 __all__ = ["ConformalCalibration", "Calibrator", "conformal_quantile", "pooling_for"]
 
@@ -86,7 +86,7 @@ class ConformalCalibration:
 
         Kept apart from :meth:`fit` so that a forecaster fitted elsewhere can be
         calibrated without a second final fit
-        (:meth:`~tsforecast.base.BaseForecaster.predict_interval` with ``method="conformal"``).
+        (:meth:`~tsforecast.forecasters.base.BaseForecaster.predict_interval` with ``method="conformal"``).
         """
         panel = self._same_series(panel)
         targets = [panel.columns.index(t) for t in self.target_names_]

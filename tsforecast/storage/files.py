@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from .exceptions import FileWriteError, InputTypeError, ModelFileError
+from ..exceptions import FileWriteError, InputTypeError, ModelFileError
 
 __all__ = ["as_path", "make_parents", "os_errors", "atomic_write", "fsync_folder", "MANIFEST", "dumps", "digests",
            "hmac_sha256", "ArchiveFormat", "signature_member", "write_archive", "read_archive"]

@@ -1,7 +1,7 @@
 """Compiled loops over many series at once: the recursions NumPy cannot vectorise.
 
 Each kernel takes one values array and the ``starts``/``ends`` offsets of its series
-(see :class:`tsforecast._panel.Panel`) and loops over series and time in machine
+(see :class:`tsforecast.core.panel.Panel`) and loops over series and time in machine
 code (numba), so a panel of 100,000 series costs no Python per series. numba is the
 compiler the peers (statsforecast, utilsforecast) use for the same job; the kernels
 are compiled once and cached on disk.

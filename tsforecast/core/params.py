@@ -3,7 +3,7 @@
 Every estimator and forecaster of tsforecast declares its constructor arguments in a
 class attribute ``_parameter_constraints`` (as scikit-learn does), one constraint per
 argument, and calls :func:`validate_params` first in ``fit``. The constraints wrap the
-checks of :mod:`tsforecast._validation`, so every refusal names the argument and the
+checks of :mod:`tsforecast.core.validation`, so every refusal names the argument and the
 value received, with the exception class users catch (scikit-learn's own validator
 raises its own class, with other wording). Rules that tie several arguments together
 stay in the estimator, after the declared checks.
@@ -29,7 +29,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ._validation import check_bool, check_choice, check_float, check_int
+from .validation import check_bool, check_choice, check_float, check_int
 
 __all__ = ["Constraint", "Integer", "Real", "Options", "Boolean", "Check", "Unchecked", "validate_params"]
 
