@@ -228,8 +228,8 @@ def test_numba_caches_outside_the_package(tmp_path):
             "from tsforecast.baselines import SES\n"
             "y = pd.Series(np.arange(30.0) % 5, index=pd.date_range('2024', periods=30, freq='D'))\n"
             "tsf.backtest({'ses': SES()}, y, horizon=3, cv=2, progress=False)\n"
-            "from tsforecast import _kernels\n"
-            "print(_kernels.CACHE_DIR)\n")
+            "from tsforecast.core.kernels import common\n"
+            "print(common.CACHE_DIR)\n")
     env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
     env.pop("NUMBA_CACHE_DIR", None)
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
