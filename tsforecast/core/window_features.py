@@ -8,7 +8,8 @@ features]``; training windows of every series are cut from it at once with
 
 A sequence estimator (3-D input) gets the future-known covariates shifted by
 ``n_steps_out`` as extra input features; a flattened one gets them appended to its row
-(see :mod:`tsforecast.forecasters.window`).
+(see :mod:`tsforecast.forecasters.window`); a lean flattened row
+(``WindowSpec.covariate_steps`` below ``n_in``) keeps only the latest covariate steps.
 """
 
 from __future__ import annotations
@@ -40,6 +41,15 @@ class WindowSpec:
     stride: int = 1
     max_windows: int | None = None
     sequence: bool = False
+    #: Input steps of the covariates (past-observed and future-known) a flattened row
+    #: keeps, the latest ones; ``None``: all ``n_in`` (rows interleave every input).
+    covariate_steps: int | None = None
+
+    @property
+    def lean(self) -> bool:
+        """True when a flattened row keeps fewer covariate steps than target steps: it is
+        then laid out as target lags, then covariate lags, then future covariates."""
+        return not self.sequence and self.covariate_steps is not None and self.covariate_steps < self.n_in
 
 
 def takes_sequences(estimator) -> bool:
@@ -104,6 +114,10 @@ def last_inputs(inputs: np.ndarray, panel: Panel, n_in: int) -> dict:
 def window_features(past: np.ndarray, future: np.ndarray, spec: WindowSpec) -> np.ndarray:
     """Estimator input from input windows (n, n_in, F) and future covariates (n, n_out, Fu)."""
     n = len(past)
+    if spec.lean:
+        kept = past[:, spec.n_in - spec.covariate_steps :, spec.n_targets :]
+        return np.concatenate([past[:, :, : spec.n_targets].reshape(n, -1), kept.reshape(n, -1),
+                               future.reshape(n, -1)], axis=1)
     if spec.sequence:
         if future.shape[2] == 0:
             return past
@@ -163,12 +177,25 @@ def _flat_windows(columns: np.ndarray, starts: np.ndarray, length: int) -> np.nd
 def _flat_features(inputs: np.ndarray, future_columns: np.ndarray, starts: np.ndarray, spec: WindowSpec) -> np.ndarray:
     """A flattened estimator's rows with future covariates: ``n_in`` input rows, then the
     ``n_out`` future covariate rows, gathered in one compiled pass into the C-contiguous
-    float64 array the estimator reads (no intermediate windows, no concatenation)."""
-    out = np.empty((len(starts), spec.n_in * inputs.shape[1] + spec.n_out * spec.n_future))
-    values = np.ascontiguousarray(inputs, dtype=np.float64).reshape(-1)
+    float64 array the estimator reads (no intermediate windows, no concatenation).
+
+    A lean row (:attr:`WindowSpec.lean`) is gathered in two such passes into its two
+    halves: the ``n_in`` target rows, then the latest ``covariate_steps`` covariate rows
+    followed by the future covariate rows."""
+    starts = np.asarray(starts, dtype=np.int64)
     future = np.ascontiguousarray(future_columns, dtype=np.float64).reshape(-1)
-    return gather_flat_windows(values, inputs.shape[1], np.asarray(starts, dtype=np.int64), spec.n_in,
-                               future, spec.n_future, spec.n_out, out)
+    if not spec.lean:
+        out = np.empty((len(starts), spec.n_in * inputs.shape[1] + spec.n_out * spec.n_future))
+        values = np.ascontiguousarray(inputs, dtype=np.float64).reshape(-1)
+        return gather_flat_windows(values, inputs.shape[1], starts, spec.n_in, future, spec.n_future, spec.n_out, out)
+    n_t, n_cov, kept = spec.n_targets, inputs.shape[1] - spec.n_targets, spec.covariate_steps
+    out = np.empty((len(starts), spec.n_in * n_t + kept * n_cov + spec.n_out * spec.n_future))
+    targets = np.ascontiguousarray(inputs[:, :n_t], dtype=np.float64).reshape(-1)
+    covariates = np.ascontiguousarray(inputs[:, n_t:], dtype=np.float64).reshape(-1)
+    gather_flat_windows(targets, n_t, starts, spec.n_in, future[:0], 0, 0, out[:, : spec.n_in * n_t])
+    gather_flat_windows(covariates, n_cov, starts + (spec.n_in - kept), kept, future, spec.n_future, spec.n_out,
+                        out[:, spec.n_in * n_t :])
+    return out
 
 
 def training_windows(inputs: np.ndarray, panel: Panel, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray]:
@@ -187,7 +214,7 @@ def training_windows(inputs: np.ndarray, panel: Panel, spec: WindowSpec) -> tupl
         features = window_features(cut_windows(inputs, n_in, starts), future, spec)
         targets = cut_windows(target_columns, n_out, starts + n_in)
     else:
-        if spec.n_future:
+        if spec.n_future or spec.lean:
             features = _flat_features(inputs, future_columns, starts, spec)
         else:
             features = _flat_windows(inputs, starts, n_in)

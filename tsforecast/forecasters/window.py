@@ -23,6 +23,10 @@ future covariate at input step ``t`` is its value at ``t + n_steps_out``, so the
 estimator interface ``fit(X, y)`` and works with any sequence estimator; it needs
 ``n_steps_in >= n_steps_out`` for the shift to cover every forecast step.
 
+A flattened estimator may see fewer past steps of the covariates than of the targets
+(``covariate_steps_in``): its row is then the target lags, the latest covariate steps,
+and the future values, so a linear fit solves for far fewer columns.
+
 A horizon longer than ``n_steps_out`` is forecast recursively: each block of forecasts is
 fed back as input to the next block. That is possible only when every input is a target
 or a future-known covariate.
@@ -116,6 +120,15 @@ class WindowForecaster(BaseForecaster):
     max_windows : int or None, default=None
         Train on at most the latest ``max_windows`` windows of each series (after the
         stride): recent behaviour only, and a cap on training time. ``None``: all.
+    covariate_steps_in : int or None, default=None
+        Input steps of each covariate a flattened (scikit-learn) estimator sees: the
+        latest ``covariate_steps_in`` of the ``n_steps_in``, besides the ``n_steps_out``
+        forecast-step values of the future-known ones. ``None``: all ``n_steps_in``. ``0``:
+        only those forecast-step values (as skforecast's direct models take a future-known
+        covariate); past-observed covariates then need ``>= 1``. Fewer columns make a
+        linear fit much cheaper (its cost grows with their square). The row is then laid
+        out as target lags, covariate lags, future covariates. A sequence estimator (the
+        LSTM) reads every input step and accepts only ``None`` or ``n_steps_in``.
 
     Attributes
     ----------
@@ -159,6 +172,7 @@ class WindowForecaster(BaseForecaster):
         "on_short": Options(("raise", "skip")),
         "window_stride": Integer(minimum=1),
         "max_windows": Integer(minimum=1, allow_none=True),
+        "covariate_steps_in": Integer(minimum=0, allow_none=True),
     }
 
     def __init__(
@@ -173,6 +187,7 @@ class WindowForecaster(BaseForecaster):
         on_short: str = "raise",
         window_stride: int = 1,
         max_windows: int | None = None,
+        covariate_steps_in: int | None = None,
     ):
         self.estimator = estimator
         self.n_steps_in = n_steps_in
@@ -184,6 +199,7 @@ class WindowForecaster(BaseForecaster):
         self.on_short = on_short
         self.window_stride = window_stride
         self.max_windows = max_windows
+        self.covariate_steps_in = covariate_steps_in
 
     # -- capabilities -----------------------------------------------------------
     @property
@@ -227,6 +243,7 @@ class WindowForecaster(BaseForecaster):
         check_panel_magnitude(panel)
         self._resolve_roles(list(panel.columns), list(panel.covariate_columns))
         self._check_future_shift(n_in, n_out)
+        self._check_covariate_steps(n_in)
         inputs = self._inputs(panel)
         features, targets = training_windows(inputs, panel, self._spec(takes_sequences(self._make_estimator())))
         self.estimator_ = self._fitted_estimator(features, targets)
@@ -241,6 +258,24 @@ class WindowForecaster(BaseForecaster):
                 f"(they are shifted by n_steps_out into the input window); got n_steps_in={n_in}, "
                 f"n_steps_out={n_out}."
             )
+
+    def _check_covariate_steps(self, n_in: int) -> None:
+        """``covariate_steps_in`` against the window and the roles (after the declared check)."""
+        steps = self.covariate_steps_in
+        if steps is None or steps == n_in:
+            return
+        if steps > n_in:
+            raise InvalidParameterError(
+                f"covariate_steps_in must be <= n_steps_in={n_in} (None: all of them); got {steps}.")
+        if takes_sequences(self._make_estimator()):
+            raise InvalidParameterError(
+                f"covariate_steps_in must be None or n_steps_in={n_in} with a sequence estimator (it reads "
+                f"every input step); got {steps}.")
+        if steps == 0 and self.past_covariates_:
+            raise InvalidParameterError(
+                f"covariate_steps_in=0 leaves the past-observed covariates {self.past_covariates_!r} no input "
+                "step; give covariate_steps_in >= 1, or declare them in future_covariates if they are known "
+                "ahead.")
 
     def update(self, y, X=None):
         """Replace the data forecasts start from, without refitting.
@@ -365,8 +400,10 @@ class WindowForecaster(BaseForecaster):
         return input_array(panel, self._input_names, roles)
 
     def _spec(self, sequence: bool) -> WindowSpec:
+        # Without covariates every row is target lags alone: the layout needs no choice.
+        steps = self.covariate_steps_in if self.past_covariates_ or self.future_covariates_ else None
         return WindowSpec(self.n_steps_in_, self.n_steps_out_, len(self.target_names_), len(self.future_covariates_),
-                          self.window_stride, self.max_windows, sequence)
+                          self.window_stride, self.max_windows, sequence, steps)
 
     # -- prediction -------------------------------------------------------------
     def predict(self, horizon: int | None = None, X=None):
