@@ -228,8 +228,8 @@ def test_numba_caches_outside_the_package(tmp_path):
             "from tsforecast.baselines import SES\n"
             "y = pd.Series(np.arange(30.0) % 5, index=pd.date_range('2024', periods=30, freq='D'))\n"
             "tsf.backtest({'ses': SES()}, y, horizon=3, cv=2, progress=False)\n"
-            "from tsforecast.core.kernels import common\n"
-            "print(common.CACHE_DIR)\n")
+            "from tsforecast.core import kernels\n"
+            "print(kernels.CACHE_DIR)\n")
     env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
     env.pop("NUMBA_CACHE_DIR", None)
     run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
@@ -239,6 +239,20 @@ def test_numba_caches_outside_the_package(tmp_path):
     assert cached, "no kernel was cached in the user's cache folder"
     package = Path(tsf.__file__).parent
     assert all(package not in path.parents for path in cached)
+
+
+def test_every_kernel_module_caches_outside_the_package(tmp_path):
+    # A kernel module imported alone (not through common) still points numba at our folder:
+    # the package's __init__ sets it before any of its kernels is decorated.
+    code = ("import sys, numba\n"
+            "import tsforecast.core.kernels.intermittent\n"
+            "assert 'tsforecast.core.kernels.common' not in sys.modules, 'imported through common'\n"
+            "print(numba.config.CACHE_DIR)\n")
+    env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env.pop("NUMBA_CACHE_DIR", None)
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    assert Path(run.stdout.strip()) == tmp_path / "cache" / "tsforecast" / "numba"
 
 
 @pytest.mark.slow

@@ -120,7 +120,7 @@ def _write(path, members):
 
 @pytest.mark.parametrize("kind", ["model", "result"])
 def test_model_files_and_results_are_refused_alike_by_the_one_reader(kind, tmp_path):
-    """Every kind of archive is checked by ``_io.read_archive``: the same refusal, naming
+    """Every kind of archive is checked by ``storage.files.read_archive``: the same refusal, naming
     the file and the member, for an unlisted member, a failing digest and a truncation."""
     source = LEGACY / ("theta.zip" if kind == "model" else "result.zip")
     read = tsf.load if kind == "model" else tsf.BacktestResult.load

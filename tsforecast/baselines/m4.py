@@ -163,7 +163,7 @@ def _reasons(core: dict) -> list:
 
 
 def _ses(x: np.ndarray, starts: np.ndarray, ends: np.ndarray):
-    """:func:`~tsforecast.baselines._kernels.ses_fit` with the grid's decay curves."""
+    """:func:`~tsforecast.core.kernels.common.ses_fit` with the grid's decay curves."""
     lengths = ends - starts
     decay = np.power(1.0 - _SES_GRID[:, None], np.arange(int(lengths.max()))[None, :])
     initial = np.empty(starts.size)

@@ -4,7 +4,7 @@ Each kernel takes one values array and the ``starts``/``ends`` offsets of its se
 (see :class:`tsforecast.core.panel.Panel`) and loops over series and time in machine
 code (numba), so a panel of 100,000 series costs no Python per series. numba is the
 compiler the peers (statsforecast, utilsforecast) use for the same job; the kernels
-are compiled once and cached on disk.
+are compiled once and cached on disk (where: :mod:`tsforecast.core.kernels`).
 
 The SES fit is the one of :mod:`tsforecast.baselines._smoothing` (a grid over
 ``alpha``, then SciPy's bounded Brent, ``fminbound``, ported here step by step), so
@@ -14,41 +14,9 @@ the M4 forecasts stay those the competition published.
 from __future__ import annotations
 
 import math
-import os
-import sys
-from pathlib import Path
 
 import numpy as np
-from numba import config as _numba_config
 from numba import njit
-
-#: Where the compiled kernels are cached: a folder of our own in the user's cache folder,
-#: never ``__pycache__`` beside this file. A cache inside site-packages is not a file pip
-#: recorded, so uninstalling left it behind and the empty package folder it kept shadowed
-#: a later editable install. numba's own ``NUMBA_CACHE_DIR`` still wins when set.
-CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or Path(
-    os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tsforecast" / "numba")
-
-
-def _use_cache_dir() -> bool:
-    """Point numba's cache at :data:`CACHE_DIR`; True when no kernel of this file is cached there yet."""
-    if not os.environ.get("NUMBA_CACHE_DIR"):
-        _numba_config.CACHE_DIR = str(CACHE_DIR)  # read when each @njit(cache=True) below is decorated
-    from numba.core.caching import UserProvidedCacheLocator
-
-    folder = CACHE_DIR / UserProvidedCacheLocator.get_suitable_cache_subpath(__file__)
-    return not any(folder.glob("*.nbi"))
-
-
-def _say_first_compile() -> None:
-    """One line on a terminal while the kernels compile on first use (6-9 s; cached afterwards)."""
-    if sys.stderr is not None and sys.stderr.isatty():
-        print(f"tsforecast: compiling the numba kernels on first use (once, about 10 s; cached in {CACHE_DIR})",
-              file=sys.stderr, flush=True)
-
-
-if _use_cache_dir():
-    _say_first_compile()
 
 __all__ = ["ses_fit", "seasonal_sigma", "segment_mean_sd", "theta_line", "m4_deseasonalize",
            "segment_all_nonnegative", "seasonal_mae"]
