@@ -223,6 +223,15 @@ def test_help_examples_run_as_written(tmp_path):
 
 
 # -- caches and noise ---------------------------------------------------------------------------
+def _printed_cache_folder(code: str, tmp_path) -> Path:
+    """The folder ``code`` prints, run with the user's cache folder in ``tmp_path`` (no NUMBA_CACHE_DIR)."""
+    env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
+    env.pop("NUMBA_CACHE_DIR", None)
+    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stderr
+    return Path(run.stdout.strip())
+
+
 def test_numba_caches_outside_the_package(tmp_path):
     code = ("import numpy as np, pandas as pd, tsforecast as tsf\n"
             "from tsforecast.baselines import SES\n"
@@ -230,11 +239,7 @@ def test_numba_caches_outside_the_package(tmp_path):
             "tsf.backtest({'ses': SES()}, y, horizon=3, cv=2, progress=False)\n"
             "from tsforecast.core import kernels\n"
             "print(kernels.CACHE_DIR)\n")
-    env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
-    env.pop("NUMBA_CACHE_DIR", None)
-    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    assert Path(run.stdout.strip()) == tmp_path / "cache" / "tsforecast" / "numba"
+    assert _printed_cache_folder(code, tmp_path) == tmp_path / "cache" / "tsforecast" / "numba"
     cached = list((tmp_path / "cache" / "tsforecast" / "numba").rglob("*.nbi"))
     assert cached, "no kernel was cached in the user's cache folder"
     package = Path(tsf.__file__).parent
@@ -248,11 +253,7 @@ def test_every_kernel_module_caches_outside_the_package(tmp_path):
             "import tsforecast.core.kernels.intermittent\n"
             "assert 'tsforecast.core.kernels.common' not in sys.modules, 'imported through common'\n"
             "print(numba.config.CACHE_DIR)\n")
-    env = _env(XDG_CACHE_HOME=str(tmp_path / "cache"))
-    env.pop("NUMBA_CACHE_DIR", None)
-    run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=600)
-    assert run.returncode == 0, run.stderr
-    assert Path(run.stdout.strip()) == tmp_path / "cache" / "tsforecast" / "numba"
+    assert _printed_cache_folder(code, tmp_path) == tmp_path / "cache" / "tsforecast" / "numba"
 
 
 @pytest.mark.slow
