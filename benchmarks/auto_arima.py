@@ -47,6 +47,7 @@ from benchmarks._report import update_report  # noqa: E402
 from benchmarks.stats_models import environment, load, run_ours, run_theirs, score  # noqa: E402
 from tsforecast import baselines  # noqa: E402
 from tsforecast.core.metrics import mase, smape  # noqa: E402
+from tsforecast.models.trials import clearly_positive  # noqa: E402
 
 OUT = REPO / "reports" / "auto_arima"
 #: Per subset: the horizon, the models' season and M4's season of MASE and Naive2.
@@ -60,9 +61,11 @@ def _ours(season: int = SEASON):
     return baselines.AutoARIMA(season_length=season)
 
 
+#: The validation entry of our defaults, the reference of the other variants' gains.
+DEFAULT = "method='css' (default)"
 #: Our variants compared on the validation split (parameters besides the season).
 VARIANTS = {
-    "method='css' (default)": {},
+    DEFAULT: {},
     "method='css-ml'": {"method": "css-ml"},
     "ic='aic'": {"ic": "aic"},
     "ic='bic'": {"ic": "bic"},
@@ -205,14 +208,26 @@ def render(document: dict) -> str:
                   f"The last {last} of each training series play the test (the test file is not read); "
                   f"OWA relative to our Naive2 there (sMAPE {result['naive2']['smape']:.3f}, MASE "
                   f"{result['naive2']['mase']:.3f}). The default is chosen here, before the test run.", "",
-                  "| variant | sMAPE | MASE | OWA | seconds | CPU seconds | load | measured |",
-                  "|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {name} | {e['smape']:.3f} | {e['mase']:.4f} | {e['owa']:.3f} | {e['seconds']:.1f} | "
-                  f"{e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {e['measured']} |"
+                  "MASE gain: the default's MASE less the variant's, mean over series ± two "
+                  "standard errors (\"clearly\": beyond them, as `tsforecast.models.trials.clearly_positive`).",
+                  "", "| variant | sMAPE | MASE | OWA | MASE gain | seconds | CPU seconds | load | measured |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        base = result["variants"].get(DEFAULT, {}).get("mase_per_series")
+        lines += [f"| {name} | {e['smape']:.3f} | {e['mase']:.4f} | {e['owa']:.3f} | {_gain(base, e, name == DEFAULT)} | "
+                  f"{e['seconds']:.1f} | {e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {e['measured']} |"
                   for name, e in result["variants"].items()]
         lines.append("")
     lines += [f"Runs on the test data logged in the JSON: {len(document.get(_test_log.SECTION, []))}.", ""]
     return "\n".join(lines)
+
+
+def _gain(base, entry: dict, is_base: bool) -> str:
+    """The variant's paired MASE gain over the default's ``base`` ("" without per-series scores of both)."""
+    if is_base or base is None or len(entry.get("mase_per_series", ())) != len(base):
+        return ""
+    gain = np.asarray(base) - np.asarray(entry["mase_per_series"])
+    verdict = " clearly better" if clearly_positive(gain, 1) else " clearly worse" if clearly_positive(-gain, 1) else ""
+    return f"{gain.mean():+.4f} ± {2 * gain.std(ddof=1) / np.sqrt(gain.size):.4f}{verdict}"
 
 
 def _validations(document: dict) -> list:
@@ -232,7 +247,11 @@ def main(argv=None) -> None:
                         help="our variants on the last horizon of each training series (no test data)")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS),
                         help="with --validation: the variants to score")
+    parser.add_argument("--render", action="store_true", help="only write the Markdown from the JSON again")
     args = parser.parse_args(argv)
+    if args.render:
+        update_report(OUT, lambda document: None, render)
+        return
     env = environment()
     if args.validation:
         result = run_validation(args.series, args.variants, args.subset, peer="statsforecast" in (args.sides or ()))
