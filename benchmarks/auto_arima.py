@@ -19,9 +19,12 @@ Run in the benchmark venv (statsforecast installed), from the repository root::
 side's latest figures for the same series (the peer takes minutes: run it once).
 
 ``--validation`` scores our variants (``VARIANTS``: the method, the criterion, the full
-search) on the last horizon of each training series instead (the test file is not read)
-and stores them under ``validation``; the default is chosen there, before the one test
-run.
+search, the differencing rules) on the last horizon of each training series instead (the
+test file is not read), with each series' MASE and chosen orders, and stores them under
+``validation`` (``validation_weekly``); the default is chosen there, before the one test
+run. ``--validation --sides statsforecast`` adds statsforecast's AutoARIMA there too.
+Every run re-reads the JSON under a lock and adds or replaces its own entries only, so
+runs of other subsets, sizes or variants, finished before or at the same time, stay.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ import json
 import os
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -39,10 +43,11 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks import _test_log  # noqa: E402
-from benchmarks._report import write_report  # noqa: E402
+from benchmarks._report import update_report  # noqa: E402
 from benchmarks.stats_models import environment, load, run_ours, run_theirs, score  # noqa: E402
 from tsforecast import baselines  # noqa: E402
 from tsforecast.core.metrics import mase, smape  # noqa: E402
+from tsforecast.models.trials import clearly_positive  # noqa: E402
 
 OUT = REPO / "reports" / "auto_arima"
 #: Per subset: the horizon, the models' season and M4's season of MASE and Naive2.
@@ -56,14 +61,22 @@ def _ours(season: int = SEASON):
     return baselines.AutoARIMA(season_length=season)
 
 
+#: The validation entry of our defaults.
+DEFAULT = "defaults (kpss_alpha=0.025)"
+#: The entry of the defaults until 2026-12-04 (``kpss_alpha=0.05``): the reference of the
+#: variants' gains where it was scored.
+FORMER = "method='css' (default)"
 #: Our variants compared on the validation split (parameters besides the season).
 VARIANTS = {
-    "method='css' (default)": {},
+    DEFAULT: {},
+    "kpss_alpha=0.05": {"kpss_alpha": 0.05},
     "method='css-ml'": {"method": "css-ml"},
     "ic='aic'": {"ic": "aic"},
     "ic='bic'": {"ic": "bic"},
     "stepwise=False": {"stepwise": False},
     "max_d=1": {"max_d": 1},
+    "kpss_alpha=0.01": {"kpss_alpha": 0.01},
+    "seasonal_test='ocsb'": {"seasonal_test": "ocsb"},
 }
 
 
@@ -72,22 +85,67 @@ def _validation_key(subset: str) -> str:
     return "validation" if subset == "Hourly" else f"validation_{subset.lower()}"
 
 
-def run_validation(n_series: int, names: list[str], subset: str = "Hourly") -> dict:
-    """Each of ``names`` (of ``VARIANTS``) on the validation split of the first ``n_series`` series."""
+def run_validation(n_series: int, names: list[str], subset: str = "Hourly", peer: bool = False) -> dict:
+    """Each of ``names`` (of ``VARIANTS``), and statsforecast's AutoARIMA if ``peer``, on the
+    validation split of the first ``n_series`` series, with each series' MASE and chosen orders."""
     horizon, season, mase_season = (SUBSETS[subset][k] for k in ("horizon", "season", "mase_season"))
     train, ids, rows, actual = load(subset, n_series, validation=True)
     naive2_forecast, _ = run_ours(baselines.Naive2(mase_season), train, ids, horizon)
     naive2 = (float(smape(actual, naive2_forecast)), float(mase(actual, naive2_forecast, rows, mase_season)))
+    runs = [(name, lambda params=VARIANTS[name]: _ours_with_orders(season, params, train, ids, horizon))
+            for name in names]
+    if peer:
+        _theirs_with_orders(season, train[train["unique_id"] == ids[0]].tail(season * 10), ids[:1], horizon)  # numba
+        runs.append((PEER, lambda: _theirs_with_orders(season, train, ids, horizon)))
     out = {}
-    for name in names:
-        params = VARIANTS[name]
-        cpu = time.process_time()
-        forecast, seconds = run_ours(baselines.AutoARIMA(season_length=season, **params), train, ids, horizon)
+    for name, fit in runs:
+        cpu, start = time.process_time(), time.perf_counter()
+        forecast, orders = fit()
+        seconds = time.perf_counter() - start
         out[name] = {**score(actual, forecast, rows, mase_season, naive2), "seconds": round(seconds, 2),
                      "cpu_seconds": round(time.process_time() - cpu, 2),
-                     "load_average": round(os.getloadavg()[0], 2)}
-        print(name, out[name], flush=True)
-    return {"naive2": {"smape": round(naive2[0], 4), "mase": round(naive2[1], 4)}, "variants": out}
+                     "load_average": round(os.getloadavg()[0], 2),
+                     "mase_per_series": [round(float(v), 4) for v in
+                                         mase(actual, forecast, rows, mase_season, reduce="series")],
+                     "orders": orders}
+        print(name, {k: v for k, v in out[name].items() if k not in ("mase_per_series", "orders")}, flush=True)
+    return {"naive2": {"smape": round(naive2[0], 4), "mase": round(naive2[1], 4)}, "series": ids, "variants": out}
+
+
+#: The validation entry of statsforecast's AutoARIMA (``--validation --sides statsforecast``).
+PEER = "statsforecast AutoARIMA"
+
+
+def _order_text(p, d, q, big_p, big_d, big_q, constant) -> str:
+    """``"(p,d,q)(P,D,Q) constant"``, the form both sides' orders are stored in."""
+    return f"({p},{d},{q})({big_p},{big_d},{big_q}) {constant}".strip()
+
+
+def _ours_with_orders(season: int, params: dict, train, ids, horizon):
+    model = baselines.AutoARIMA(season_length=season, **params)
+    forecast, _ = run_ours(model, train, ids, horizon)
+    frame = model.orders_.loc[ids]
+    orders = [_order_text(*(int(r[k]) if r[k] == r[k] else "-" for k in ("p", "d", "q", "P", "D", "Q")), r["constant"])
+              for _, r in frame.iterrows()]
+    return forecast, orders
+
+
+def _theirs_with_orders(season: int, train, ids, horizon):
+    """statsforecast's AutoARIMA fitted series by series (what ``StatsForecast.forecast`` does), keeping orders."""
+    from statsforecast.models import AutoARIMA
+
+    forecasts, orders = [], []
+    groups = {key: g["y"].to_numpy(dtype=np.float64) for key, g in train.groupby("unique_id", sort=False)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for key in ids:
+            model = AutoARIMA(season_length=season).fit(groups[key])
+            forecasts.append(model.predict(horizon)["mean"])
+            p, q, big_p, big_q, _, d, big_d = model.model_["arma"]
+            coef = model.model_["coef"]
+            constant = "drift" if "drift" in coef else "mean" if "intercept" in coef else ""
+            orders.append(_order_text(p, d, q, big_p, big_d, big_q, constant))
+    return np.stack(forecasts), orders
 
 
 def _theirs(season: int = SEASON):
@@ -153,14 +211,39 @@ def render(document: dict) -> str:
                   f"The last {last} of each training series play the test (the test file is not read); "
                   f"OWA relative to our Naive2 there (sMAPE {result['naive2']['smape']:.3f}, MASE "
                   f"{result['naive2']['mase']:.3f}). The default is chosen here, before the test run.", "",
-                  "| variant | sMAPE | MASE | OWA | seconds | CPU seconds | load | measured |",
-                  "|---|---|---|---|---|---|---|---|"]
-        lines += [f"| {name} | {e['smape']:.3f} | {e['mase']:.4f} | {e['owa']:.3f} | {e['seconds']:.1f} | "
-                  f"{e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {e['measured']} |"
+                  f"MASE gain: the MASE of {_LABELS[_base(result)]} less the variant's, mean over series ± two "
+                  "standard errors (\"clearly\": beyond them, as `tsforecast.models.trials.clearly_positive`)"
+                  + ("; each variant there changes only its named parameter from them." if _base(result) == FORMER
+                     else "."),
+                  "", "| variant | sMAPE | MASE | OWA | MASE gain | seconds | CPU seconds | load | measured |",
+                  "|---|---|---|---|---|---|---|---|---|"]
+        base = result["variants"].get(_base(result), {}).get("mase_per_series")
+        lines += [f"| {_LABELS.get(name, name)} | {e['smape']:.3f} | {e['mase']:.4f} | {e['owa']:.3f} | "
+                  f"{_gain(base, e, name == _base(result))} | "
+                  f"{e['seconds']:.1f} | {e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {e['measured']} |"
                   for name, e in result["variants"].items()]
         lines.append("")
     lines += [f"Runs on the test data logged in the JSON: {len(document.get(_test_log.SECTION, []))}.", ""]
     return "\n".join(lines)
+
+
+#: How the report names the defaults' entries.
+_LABELS = {DEFAULT: "the defaults (kpss_alpha=0.025)",
+           FORMER: "the former defaults (method='css', kpss_alpha=0.05)"}
+
+
+def _base(result: dict) -> str:
+    """The entry the gains are measured from: the former defaults where they were scored."""
+    return FORMER if FORMER in result["variants"] else DEFAULT
+
+
+def _gain(base, entry: dict, is_base: bool) -> str:
+    """The variant's paired MASE gain over the default's ``base`` ("" without per-series scores of both)."""
+    if is_base or base is None or len(entry.get("mase_per_series", ())) != len(base):
+        return ""
+    gain = np.asarray(base) - np.asarray(entry["mase_per_series"])
+    verdict = " clearly better" if clearly_positive(gain, 1) else " clearly worse" if clearly_positive(-gain, 1) else ""
+    return f"{gain.mean():+.4f} ± {2 * gain.std(ddof=1) / np.sqrt(gain.size):.4f}{verdict}"
 
 
 def _validations(document: dict) -> list:
@@ -174,36 +257,54 @@ def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=20, help="the first N series of the subset")
     parser.add_argument("--subset", default="Hourly", choices=list(SUBSETS))
-    parser.add_argument("--sides", nargs="+", default=list(SIDES), choices=SIDES)
+    parser.add_argument("--sides", nargs="+", choices=SIDES,
+                        help="default: both on the test; with --validation ours only (statsforecast: its row too)")
     parser.add_argument("--validation", action="store_true",
                         help="our variants on the last horizon of each training series (no test data)")
-    parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS),
+    parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS),
                         help="with --validation: the variants to score")
+    parser.add_argument("--render", action="store_true", help="only write the Markdown from the JSON again")
     args = parser.parse_args(argv)
-    path = OUT.with_suffix(".json")
-    document = json.loads(path.read_text()) if path.exists() else {"subsets": {}}
-    if "runs" in document:  # the first layout held Hourly's runs only
-        document = {"subsets": {"Hourly": document.pop("runs")}, **document}
-    env = environment()
-    document["environment"] = env
-    if args.validation:
-        result = run_validation(args.series, args.variants, args.subset)
-        for entry in result["variants"].values():
-            entry["measured"] = env["measured"]
-        document.setdefault(_validation_key(args.subset), {})[str(args.series)] = result
-        write_report(OUT, document, render)
+    if args.render:
+        update_report(OUT, lambda document: None, render)
         return
-    result = run(args.series, args.sides, args.subset)
+    env = environment()
+    if args.validation:
+        result = run_validation(args.series, args.variants, args.subset, peer="statsforecast" in (args.sides or ()))
+        update_report(OUT, lambda document: _add_validation(document, env, args, result), render)
+        return
+    result = run(args.series, args.sides or list(SIDES), args.subset)
     for entry in result["sides"].values():
         entry["measured"] = env["measured"]
-    by_size = document["subsets"].setdefault(args.subset, {})
-    previous = by_size.get(str(args.series), {"sides": {}})
-    result["sides"] = {**previous["sides"], **result["sides"]}
-    by_size[str(args.series)] = result
-    _test_log.append(document, _test_log.entry(REPO, args.subset, "auto_arima", result["sides"],
-                                                series=args.series, sides=args.sides))
-    write_report(OUT, document, render)
+    log = _test_log.entry(REPO, args.subset, "auto_arima", result["sides"], series=args.series,
+                          sides=args.sides or list(SIDES))
+    update_report(OUT, lambda document: _add_test_run(document, env, args, result, log), render)
 
+
+def _prepared(document: dict, env: dict) -> dict:
+    """``document`` in the current layout (the first held Hourly's runs only), with ``env``."""
+    if "runs" in document:
+        document["subsets"] = {"Hourly": document.pop("runs")}
+    document.setdefault("subsets", {})
+    document["environment"] = env
+    return document
+
+
+def _add_validation(document: dict, env: dict, args, result: dict) -> None:
+    """Add or replace this run's variants of its subset and size; every other entry stays."""
+    for entry in result["variants"].values():
+        entry["measured"] = env["measured"]
+    earlier = _prepared(document, env).setdefault(_validation_key(args.subset), {}).setdefault(str(args.series), {})
+    earlier.update({k: v for k, v in result.items() if k != "variants"})
+    earlier.setdefault("variants", {}).update(result["variants"])
+
+
+def _add_test_run(document: dict, env: dict, args, result: dict, log: dict) -> None:
+    """Store this test run's sides beside the other side's latest figures and log it."""
+    by_size = _prepared(document, env)["subsets"].setdefault(args.subset, {})
+    previous = by_size.get(str(args.series), {"sides": {}})
+    by_size[str(args.series)] = {**result, "sides": {**previous["sides"], **result["sides"]}}
+    _test_log.append(document, log)
 
 if __name__ == "__main__":
     main()

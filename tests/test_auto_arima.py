@@ -233,3 +233,99 @@ def test_css_ml_refits_the_choice_by_exact_maximum_likelihood():
     coef = ml.states_[0]["objects"][0]["model"]["coef"]  # AR then mean
     np.testing.assert_allclose(coef, [reference.params[1], reference.params[0]], rtol=1e-3)
     assert not np.allclose(css.states_[0]["objects"][0]["model"]["coef"], coef, rtol=1e-6, atol=0)
+
+
+def _r_ocsb_regression(x: np.ndarray, m: int, lag: int, maxlag: int):
+    """R's ``fitOCSB`` written out with time-indexed pandas series and statsmodels OLS
+    (a second construction: rows joined by their time labels, not by array offsets)."""
+    import statsmodels.api as sm
+
+    def lagged(series: pd.Series, k: int) -> pd.Series:
+        return pd.Series(series.to_numpy(), index=series.index + k)
+
+    s = pd.Series(x, index=np.arange(1, x.size + 1))
+    y = s.diff(m).diff().dropna()
+    ylags = [lagged(y, k).rename(f"lag{k}") for k in range(1, lag + 1)]
+    frame = pd.concat([y.iloc[maxlag:].rename("y"), *ylags], axis=1).dropna()
+    ar = sm.OLS(frame["y"], frame.drop(columns="y")).fit().params.to_numpy() if lag else np.zeros(0)
+
+    def filtered(base: pd.Series) -> pd.Series:
+        parts = pd.concat([base, *[lagged(base, k) for k in range(1, lag + 1)]], axis=1).dropna()
+        parts = parts[parts.index <= x.size]
+        return parts.iloc[:, 0] - parts.iloc[:, 1:].to_numpy() @ ar
+
+    z4 = lagged(filtered(s.diff(m).dropna()), 1).rename("Z4")
+    z5 = lagged(filtered(s.diff().dropna()), m).rename("Z5")
+    data = pd.concat([frame, z4, z5], axis=1).dropna()
+    return sm.OLS(data["y"], data.drop(columns="y")).fit()
+
+
+def _seasonal_panel(seed: int, m: int, n: int) -> list:
+    """A seasonal random walk, a fixed season with a slow trend, and an ARMA-filtered one."""
+    rng = np.random.default_rng(seed)
+    e = rng.normal(size=n)
+    walk = np.zeros(n)
+    for t in range(n):
+        walk[t] = (walk[t - m] if t >= m else 0.0) + e[t]
+    fixed = 5 * np.sin(2 * np.pi * np.arange(n) / m) + 0.3 * np.cumsum(rng.normal(size=n)) + e
+    return [walk, fixed, walk + 0.5 * np.r_[0.0, walk[:-1]]]
+
+
+@pytest.mark.parametrize("m, n", [(4, 60), (12, 144), (24, 500)])
+def test_ocsb_statistic_is_r_ocsb_test_with_its_lag_choice(m, n):
+    from tsforecast.baselines._arima_fit import ocsb_statistic
+
+    for x in _seasonal_panel(m, m, n):
+        aics = [_r_ocsb_regression(x, m, lag, 3).aic for lag in (1, 2, 3)]
+        lag = int(np.argmin(aics))  # R: which.min(icvals) - 1
+        expected = _r_ocsb_regression(x, m, lag, lag).tvalues["Z5"]
+        assert ocsb_statistic(x, m) == pytest.approx(expected, rel=1e-9)
+
+
+def test_ocsb_differences_a_seasonal_random_walk_but_not_a_fixed_season():
+    from tsforecast.baselines._arima_fit import ocsb_critical
+
+    # R's calcOCSBCritVal(12), the formula evaluated by hand
+    assert ocsb_critical(12) == pytest.approx(-1.8030, abs=1e-4)
+    walk, fixed, _ = _seasonal_panel(0, 12, 240)
+    assert nsdiffs(walk, 12, 1, "ocsb") == 1 and nsdiffs(fixed, 12, 1, "ocsb") == 0
+    assert nsdiffs(walk[:20], 12, 1, "ocsb") == 0  # too short to test: no difference, as R after an error
+    model = AutoARIMA(season_length=12, seasonal_test="ocsb").fit(pd.Series(walk))
+    assert model.orders_["D"].iloc[0] == 1
+
+
+def test_kpss_alpha_compares_statsmodels_kpss_statistic_with_the_table():
+    from statsmodels.tsa.stattools import kpss
+
+    from tsforecast.baselines._arima_fit import KPSS_CRITICAL, kpss_rejects
+
+    rng = np.random.default_rng(5)
+    decisions = set()
+    for seed in range(12):
+        x = np.cumsum(rng.normal(size=200)) * 0.08 + rng.normal(size=200)  # a weak random walk: borderline
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            statistic = kpss(x, "c", nlags=int(3 * np.sqrt(200) / 13))[0]
+        row = tuple(kpss_rejects(x, alpha) for alpha in sorted(KPSS_CRITICAL))
+        assert row == tuple(statistic > KPSS_CRITICAL[alpha] for alpha in sorted(KPSS_CRITICAL))
+        assert ndiffs(x, 1, 0.01) == int(row[0]) and ndiffs(x, 1, 0.1) == int(row[-1])
+        decisions.add(row)
+    assert len(decisions) > 2  # the levels do decide differently on these series
+
+
+def test_ocsb_decisions_and_critical_values_match_pmdarima():
+    """pmdarima's figures, written by ``benchmarks/ocsb_reference.py`` (its statistic is
+    not R's regression, so the decisions are compared; they agree on all 15 series)."""
+    import json
+    from pathlib import Path
+
+    from tsforecast.baselines._arima_fit import ocsb_critical
+
+    fixture = json.loads((Path(__file__).parent / "data" / "ocsb_pmdarima.json").read_text())
+    decisions = []
+    for entry in fixture["series"]:
+        x, m = np.asarray(entry["x"]), entry["m"]
+        assert ocsb_critical(m) == pytest.approx(entry["pmdarima_critical"], abs=1e-12)
+        decisions.append((nsdiffs(x, m, 1, "ocsb"), entry["pmdarima_D"]))
+    ours, theirs = zip(*decisions)
+    assert ours == theirs and 0 < sum(ours) < len(ours)

@@ -8,9 +8,10 @@ information criteria are those ``forecast::auto.arima`` gives CSS fits
 root within 1.01 of the unit circle is refused (criterion infinite), as there.
 
 Also the differencing tests of the automatic search: KPSS for ``d`` (level
-stationarity, ``floor(3 sqrt(n) / 13)`` lags, 5% level) and the seasonal strength of an
+stationarity, ``floor(3 sqrt(n) / 13)`` lags, 5% level by default) and the seasonal strength of an
 STL decomposition for ``D`` (difference when above 0.64), as ``forecast::ndiffs`` /
-``nsdiffs`` and statsforecast.
+``nsdiffs`` and statsforecast, or else the OCSB seasonal unit-root test as R's
+``nsdiffs(test = "ocsb")`` runs it.
 """
 
 from __future__ import annotations
@@ -24,10 +25,11 @@ from ..core.kernels.arima import (arima_forecast, css_hessian, css_minimize, css
                               expand_polynomials, integrated_ar, psi_weights)
 from ..core.kernels.stl import stl_seasonal
 
-__all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "refit_ml", "criterion", "with_exact_likelihood"]
+__all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "ocsb_statistic", "refit_ml", "criterion",
+           "with_exact_likelihood"]
 
-#: KPSS 5% critical value (level stationarity), Kwiatkowski et al. (1992), table 1.
-_KPSS_CRITICAL = 0.463
+#: KPSS critical values by level (level stationarity), Kwiatkowski et al. (1992), table 1.
+KPSS_CRITICAL = {0.01: 0.739, 0.025: 0.574, 0.05: 0.463, 0.1: 0.347}
 #: Seasonal strength above which one seasonal difference is taken (Wang, Smith & Hyndman 2006).
 _SEASONAL_STRENGTH = 0.64
 #: A root this close to the unit circle rules a model out (R's ``myarima``).
@@ -38,14 +40,16 @@ _MAX_ITERATIONS = 100
 _ML_ITERATIONS = 50
 #: Seasonal LOESS window of the strength test's STL (``forecast::mstl``'s first).
 _STL_WINDOW = 11
+#: Most lags of the OCSB regression (R's ``nsdiffs`` passes ``maxlag = 3``).
+_OCSB_MAX_LAG = 3
 
 
 def is_constant(x: np.ndarray) -> bool:
     return x.size == 0 or bool(np.all(x == x[0]))
 
 
-def kpss_rejects(x: np.ndarray) -> bool:
-    """KPSS test of level stationarity rejected at 5%."""
+def kpss_rejects(x: np.ndarray, alpha: float = 0.05) -> bool:
+    """KPSS test of level stationarity rejected at level ``alpha`` (a key of :data:`KPSS_CRITICAL`)."""
     n = x.size
     lags = math.floor(3 * math.sqrt(n) / 13)
     e = x - x.mean()
@@ -54,15 +58,15 @@ def kpss_rejects(x: np.ndarray) -> bool:
     for k in range(1, lags + 1):
         s2 += 2 * (1 - k / (lags + 1)) * float(e[k:] @ e[:-k])
     s2 /= n
-    return s2 > 0 and eta / s2 > _KPSS_CRITICAL
+    return s2 > 0 and eta / s2 > KPSS_CRITICAL[alpha]
 
 
-def ndiffs(x: np.ndarray, max_d: int) -> int:
-    """Differences at lag 1 until KPSS no longer rejects (at most ``max_d``)."""
+def ndiffs(x: np.ndarray, max_d: int, alpha: float = 0.05) -> int:
+    """Differences at lag 1 until KPSS (at level ``alpha``) no longer rejects (at most ``max_d``)."""
     d = 0
     if is_constant(x):
         return 0
-    while d < max_d and x.size > 2 and kpss_rejects(x):
+    while d < max_d and x.size > 2 and kpss_rejects(x, alpha):
         d += 1
         x = np.diff(x)
         if is_constant(x):
@@ -85,10 +89,68 @@ def seasonal_strength(x: np.ndarray, m: int) -> float:
     return float(max(0.0, min(1.0, 1 - np.var(detrended - seasonal, ddof=1) / total)))
 
 
-def nsdiffs(x: np.ndarray, m: int, max_d: int) -> int:
-    """One seasonal difference when the seasonal strength exceeds 0.64 (at most ``max_d``)."""
+def ocsb_critical(m: int) -> float:
+    """The OCSB test's 5% critical value for period ``m`` (R's ``calcOCSBCritVal``, smoothed simulations)."""
+    log_m = math.log(m) - 0.7656451
+    return -0.2937411 * math.exp(-0.2850853 * log_m - 0.05983644 * log_m**2) - 1.652202
+
+
+def _ocsb_regression(x: np.ndarray, m: int, lag: int, first: int) -> tuple[float, float]:
+    """AIC and the t value of ``Z5`` of the OCSB regression over the times ``first .. n - 1``.
+
+    ``(1 - B)(1 - B^m) x_t`` is regressed (no intercept) on its ``lag`` lags,
+    ``Z4_{t-1}`` and ``Z5_{t-m}``, where ``Z4 = lambda(B)(1 - B^m) x`` and
+    ``Z5 = lambda(B)(1 - B) x`` are filtered by the AR(``lag``) fit ``lambda`` of the
+    double difference over the same times (Osborn et al. 1988, as R's ``ocsb.test``).
+    """
+    t = np.arange(first, x.size)
+    seasonal, first_diff = x[m:] - x[:-m], np.diff(x)  # element i is time i + m / i + 1
+    double = np.diff(seasonal)  # element i is time i + m + 1
+    target = double[t - m - 1]
+    lags = np.column_stack([double[t - m - 1 - j] for j in range(1, lag + 1)]) if lag else np.empty((t.size, 0))
+    ar = np.linalg.lstsq(lags, target, rcond=None)[0] if lag else np.zeros(0)
+
+    def filtered(series: np.ndarray, times: np.ndarray) -> np.ndarray:
+        return series[times] - sum(a * series[times - j] for j, a in enumerate(ar, start=1))
+
+    design = np.column_stack([lags, filtered(seasonal, t - 1 - m), filtered(first_diff, t - m - 1)])
+    if t.size <= design.shape[1] + 1:
+        raise np.linalg.LinAlgError("too few observations for the OCSB regression")
+    beta, _, rank, _ = np.linalg.lstsq(design, target, rcond=None)
+    resid = target - design @ beta
+    rss = float(resid @ resid)
+    if rank < design.shape[1] or rss <= 0:
+        raise np.linalg.LinAlgError("the OCSB regression is singular")
+    variance = np.linalg.inv(design.T @ design)[-1, -1] * rss / (t.size - design.shape[1])
+    aic = t.size * (math.log(2 * math.pi) + 1 + math.log(rss / t.size)) + 2 * (design.shape[1] + 1)
+    return aic, float(beta[-1] / math.sqrt(variance))
+
+
+def ocsb_statistic(x: np.ndarray, m: int) -> float:
+    """The OCSB test statistic of ``x`` at period ``m``, as R's ``ocsb.test(x, maxlag = 3,
+    lag.method = "AIC")``: the lag order is one less than the AIC's choice among 1-3 (R's
+    ``which.min(icvals) - 1``, kept so the decisions match R's)."""
+    first = m + 1 + _OCSB_MAX_LAG
+    aics = [_ocsb_regression(x, m, lag, first)[0] for lag in range(1, _OCSB_MAX_LAG + 1)]
+    lag = int(np.argmin(aics))
+    return _ocsb_regression(x, m, lag, m + 1 + lag)[1]
+
+
+def _seasonal_unit_root(x: np.ndarray, m: int, test: str) -> bool:
+    """Whether ``test`` ("seas" or "ocsb") asks for a seasonal difference of ``x``."""
+    if test == "seas":
+        return seasonal_strength(x, m) > _SEASONAL_STRENGTH
+    try:
+        return ocsb_statistic(x, m) > ocsb_critical(m)
+    except np.linalg.LinAlgError:  # too short or degenerate: no difference, as R's nsdiffs after an error
+        return False
+
+
+def nsdiffs(x: np.ndarray, m: int, max_d: int, test: str = "seas") -> int:
+    """Seasonal differences while ``test`` asks for one (at most ``max_d``): "seas", the
+    seasonal strength above 0.64; "ocsb", the OCSB statistic above its 5% critical value."""
     big_d = 0
-    while big_d < max_d and x.size >= 2 * m and not is_constant(x) and seasonal_strength(x, m) > _SEASONAL_STRENGTH:
+    while big_d < max_d and x.size >= 2 * m and not is_constant(x) and _seasonal_unit_root(x, m, test):
         big_d += 1
         x = x[m:] - x[:-m]
     return big_d

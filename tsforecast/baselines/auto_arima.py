@@ -45,8 +45,8 @@ from ..core.covariates import align_covariates, future_values
 from ..core.params import Boolean, Check, Integer, Options
 from ..exceptions import InvalidParameterError, UnknownColumnError
 from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
-from ._arima_fit import (criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs, nsdiffs, refit_ml,
-                         with_exact_likelihood)
+from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
+                         nsdiffs, refit_ml, with_exact_likelihood)
 from ._base import LocalForecaster
 
 __all__ = ["AutoARIMA"]
@@ -81,6 +81,16 @@ class AutoARIMA(LocalForecaster):
         Largest seasonal AR and MA orders.
     max_d, max_D : int, default 2 and 1
         Most differences the tests may choose.
+    seasonal_test : {"seas", "ocsb"}, default "seas"
+        The test that chooses ``D``: ``"seas"``, a seasonal strength above 0.64 (R's and
+        statsforecast's default); ``"ocsb"``, the Osborn-Chui-Smith-Birchenhall
+        seasonal unit-root test at 5%, as R's ``nsdiffs(test = "ocsb")`` (pmdarima's
+        default; statsforecast 2.1.1 accepts the name but runs the strength test).
+    kpss_alpha : {0.01, 0.025, 0.05, 0.1}, default 0.025
+        Level of the KPSS test that chooses ``d`` (``alpha`` of R's and statsforecast's
+        ``ndiffs``, whose default is 0.05); a smaller level differences less often.
+        0.025 scored a lower MASE than 0.05 on the validation splits of both M4 Hourly
+        and Weekly (``reports/auto_arima.md``).
     max_order : int, default 5
         Largest ``p + q + P + Q`` of the full search (``stepwise=False`` only, as in R).
     stepwise : bool, default True
@@ -118,6 +128,8 @@ class AutoARIMA(LocalForecaster):
         "d": Integer(minimum=0, maximum=2, allow_none=True),
         "D": Integer(minimum=0, maximum=1, allow_none=True),
         **{name: Integer(minimum=0) for name in ("max_p", "max_q", "max_P", "max_Q", "max_d", "max_D")},
+        "seasonal_test": Options(("seas", "ocsb")),
+        "kpss_alpha": Options(tuple(KPSS_CRITICAL)),
         "max_order": Integer(minimum=0),
         "stepwise": Boolean(),
         "ic": Options(("aicc", "aic", "bic")),
@@ -128,7 +140,8 @@ class AutoARIMA(LocalForecaster):
 
     def __init__(self, season_length: int = 1, *, d: int | None = None, D: int | None = None, max_p: int = 5,
                  max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_d: int = 2, max_D: int = 1,
-                 max_order: int = 5, stepwise: bool = True, ic: str = "aicc", method: str = "css",
+                 seasonal_test: str = "seas", kpss_alpha: float = 0.025, max_order: int = 5, stepwise: bool = True,
+                 ic: str = "aicc", method: str = "css",
                  future_covariates=None, n_jobs: int | None = None, fill: str | None = None,
                  on_short: str = "raise"):
         self.season_length = season_length
@@ -140,6 +153,8 @@ class AutoARIMA(LocalForecaster):
         self.max_Q = max_Q
         self.max_d = max_d
         self.max_D = max_D
+        self.seasonal_test = seasonal_test
+        self.kpss_alpha = kpss_alpha
         self.max_order = max_order
         self.stepwise = stepwise
         self.ic = ic
@@ -244,9 +259,9 @@ class AutoARIMA(LocalForecaster):
         m = self.season_length
         big_d = self.D
         if big_d is None:
-            big_d = nsdiffs(xx, m, self.max_D) if m > 1 and x.size > 2 * m else 0
+            big_d = nsdiffs(xx, m, self.max_D, self.seasonal_test) if m > 1 and x.size > 2 * m else 0
         dx = xx[m:] - xx[:-m] if big_d else xx
-        d = self.d if self.d is not None else ndiffs(dx, self.max_d)
+        d = self.d if self.d is not None else ndiffs(dx, self.max_d, self.kpss_alpha)
         return d + big_d <= 1, d, big_d
 
     def _limits(self, n: int, m: int) -> dict:

@@ -1,0 +1,81 @@
+"""benchmarks/auto_arima.py's JSON: a validation run adds its own entries and drops none."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import multiprocessing
+import sys
+import time
+import uuid
+from argparse import Namespace
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def bench():
+    sys.path.insert(0, str(ROOT))
+    spec = importlib.util.spec_from_file_location("auto_arima_benchmark", ROOT / "benchmarks" / "auto_arima.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+ENV = {"python": "3", "statsforecast": "2", "statsmodels": "0", "numba": "0", "numpy": "2", "pandas": "2",
+       "cpu": "cpu", "cpus": 2, "measured": "2026-12-04 16:00 UTC"}
+
+
+def _variant(mase: float) -> dict:
+    return {"smape": 5.0, "mase": mase, "owa": 0.9, "seconds": 1.0, "cpu_seconds": 1.0, "load_average": 1.0,
+            "mase_per_series": [mase], "orders": ["(1,0,0)(0,1,1)"], "measured": "2026-12-04 16:00 UTC"}
+
+
+def _result(**variants) -> dict:
+    return {"naive2": {"smape": 6.0, "mase": 1.2}, "series": ["H1"], "variants": variants}
+
+
+def test_a_validation_run_keeps_the_entries_of_earlier_runs(bench, tmp_path):
+    out = tmp_path / f"auto_arima_{uuid.uuid4().hex}"
+    earlier = {"subsets": {}, "environment": ENV, "test_runs": [{"subset": "Hourly"}],
+               "validation": {"20": _result(**{"ic='bic'": {**_variant(1.0), "measured": "earlier"}}),
+                              "414": _result(a=_variant(0.5))},
+               "validation_weekly": {"20": _result(b=_variant(2.0))}}
+    out.with_suffix(".json").write_text(json.dumps(earlier))
+    args = Namespace(subset="Hourly", series=20)
+    bench.update_report(out, lambda d: bench._add_validation(d, ENV, args, _result(**{"max_d=1": _variant(0.9)})),
+                        bench.render)
+    content = json.loads(out.with_suffix(".json").read_text())
+    assert list(content["validation"]["20"]["variants"]) == ["ic='bic'", "max_d=1"]
+    assert content["validation"]["20"]["variants"]["ic='bic'"]["measured"] == "earlier"
+    assert content["validation"]["414"] == earlier["validation"]["414"]
+    assert content["validation_weekly"] == earlier["validation_weekly"] and content["test_runs"] == [{"subset": "Hourly"}]
+    markdown = out.with_suffix(".md").read_text()
+    assert "| ic='bic' | 5.000 | 1.0000 |" in markdown and "| max_d=1 | 5.000 | 0.9000 |" in markdown
+
+
+def _add_slowly(bench, out, names):
+    """Add ``names`` one run at a time, each update pausing between its read and its write."""
+    def update(document, name):
+        time.sleep(0.05)  # widen the window in which an unlocked writer would lose the other's entry
+        document.setdefault("validation", {}).setdefault("20", _result())["variants"][name] = _variant(1.0)
+
+    for name in names:
+        bench.update_report(out, lambda document, name=name: update(document, name), lambda document: "")
+
+
+def test_runs_finishing_together_lose_no_entry(bench, tmp_path):
+    out = tmp_path / f"auto_arima_{uuid.uuid4().hex}"
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=_add_slowly, args=(bench, out, [f"{side}{i}" for i in range(6)]))
+               for side in ("a", "b")]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+    assert [worker.exitcode for worker in workers] == [0, 0]
+    variants = json.loads(out.with_suffix(".json").read_text())["validation"]["20"]["variants"]
+    assert sorted(variants) == sorted(f"{side}{i}" for side in "ab" for i in range(6))
