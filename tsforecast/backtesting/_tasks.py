@@ -159,6 +159,18 @@ def _history(model):
     return {str(k): [float(v) for v in np.asarray(vals, dtype=float).ravel()] for k, vals in history.items()}
 
 
+def _fit_reference(model) -> dict | None:
+    """What a fitted model that corrects a reference forecast (the LSTM, alone or in a
+    ``WindowForecaster``) recorded of it: ``{"reference": what, "shrinkage": factor}``
+    (1.0: the network's corrections kept; 0.0: the reference's forecast itself); None
+    for other models."""
+    for candidate in (model, getattr(model, "estimator_", None)):
+        reference = getattr(candidate, "reference_", None)
+        if isinstance(reference, str):
+            return {"reference": reference, "shrinkage": float(candidate.shrinkage_)}
+    return None
+
+
 def _warm_holder(model):
     """The fitted estimator whose ``warm_start`` parameter continues training, if any."""
     for candidate in (getattr(model, "estimator_", None), model):
@@ -297,7 +309,8 @@ def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
     fit, update = (lambda m: m.fit(y, X)), (lambda m: m.update(y, X))
     model, how = _fitted(task, plan, model, notes, state, fit, update)
     record = _forecasts(task, model, keys, X_future)
-    return model, {"how": how, **record, "history": _history(model) if plan.fit else None, "failed": []}
+    return model, {"how": how, **record, "history": _history(model) if plan.fit else None, "failed": [],
+                   "fit_reference": _fit_reference(model) if plan.fit else None}
 
 
 def run_task(task: Task) -> dict:
