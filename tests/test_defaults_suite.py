@@ -4,24 +4,19 @@ the old count took every FallbackWarning of the run, the baselines' too: "5 of 4
 from __future__ import annotations
 
 import functools
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+from _scripts import load_script
 from tsforecast.cli import _registry
 
 pytest.importorskip("keras")
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _suite():
-    spec = importlib.util.spec_from_file_location("defaults_suite", REPO / "benchmarks" / "defaults_suite.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("benchmarks/defaults_suite.py")
 
 
 def test_the_fallback_count_is_one_per_lstm_fit_that_fell_back(monkeypatch):

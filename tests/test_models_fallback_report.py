@@ -4,7 +4,6 @@ result and said by its report (HTML and Markdown)."""
 
 from __future__ import annotations
 
-import importlib.util
 import warnings
 from pathlib import Path
 
@@ -20,18 +19,15 @@ from tsforecast.models import EncoderDecoderLSTM
 from tsforecast.models.fallback import shrinkage_on_tail
 
 from _report_helpers import md_table
+from _scripts import load_script
 
 pytest.importorskip("keras")
 
-REPO = Path(__file__).resolve().parents[1]
 PERIOD = 12
 
 
 def _load(weeks: int) -> pd.Series:
-    spec = importlib.util.spec_from_file_location("synthetic_load", REPO / "datasets" / "synthetic_load.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.half_hourly_load(weeks=weeks, seed=0)
+    return load_script("datasets/synthetic_load.py").half_hourly_load(weeks=weeks, seed=0)
 
 
 # -- the rule ------------------------------------------------------------------

@@ -9,23 +9,18 @@ fold's forecast is the weekly seasonal naive (0.3531 both), tested below (slow, 
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
+from _scripts import REPO, load_script
 
-REPO = Path(__file__).resolve().parents[1]
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("synthetic_load", REPO / "datasets" / "synthetic_load.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("datasets/synthetic_load.py")
 
 
 def test_synthetic_load_is_seeded_with_a_daily_and_a_weekly_season():
