@@ -129,3 +129,18 @@ def test_a_kept_network_is_said_too_and_a_backtest_without_reference_has_no_sect
                                                    ("1/a", "naive (last value)",
                                                     "shrunk toward the reference (corrections x 0.25)")]
     assert fallback_blocks(BacktestResult(pd.DataFrame(), pd.DataFrame(columns=["model"]), None, {}, {})) == []
+
+
+def test_the_record_is_found_inside_an_intervals_wrapper():
+    """The CLI's ``--levels`` wraps the lstm for intervals: its fits are recorded all the same."""
+    from tsforecast.backtesting._tasks import _fit_reference
+    from tsforecast.cli._registry import with_intervals
+
+    lstm = WindowForecaster(EncoderDecoderLSTM(units=4, epochs=1, random_state=0, season_length=PERIOD),
+                            n_steps_in=3 * PERIOD, n_steps_out=6)
+    wrapped = with_intervals({"lstm": lstm}, (50,), horizon=6, n_windows=4)["lstm"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        wrapped.fit(_periodic())
+    assert _fit_reference(wrapped) == {"reference": f"seasonal naive (season {PERIOD})", "shrinkage": 0.0}
+    assert _fit_reference(SeasonalNaive(PERIOD).fit(_periodic())) is None

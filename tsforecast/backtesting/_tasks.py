@@ -160,14 +160,18 @@ def _history(model):
 
 
 def _fit_reference(model) -> dict | None:
-    """What a fitted model that corrects a reference forecast (the LSTM, alone or in a
-    ``WindowForecaster``) recorded of it: ``{"reference": what, "shrinkage": factor}``
+    """What a fitted model that corrects a reference forecast (the LSTM, alone, in a
+    ``WindowForecaster``, or that inside an intervals wrapper) recorded of it: ``{"reference": what, "shrinkage": factor}``
     (1.0: the network's corrections kept; 0.0: the reference's forecast itself); None
     for other models."""
-    for candidate in (model, getattr(model, "estimator_", None)):
-        reference = getattr(candidate, "reference_", None)
+    for _ in range(3):  # an intervals wrapper (model_) around a WindowForecaster (estimator_) around it
+        reference = getattr(model, "reference_", None)
         if isinstance(reference, str):
-            return {"reference": reference, "shrinkage": float(candidate.shrinkage_)}
+            return {"reference": reference, "shrinkage": float(model.shrinkage_)}
+        inner = getattr(model, "estimator_", None)
+        model = inner if inner is not None else getattr(model, "model_", None)
+        if model is None:
+            return None
     return None
 
 
