@@ -37,6 +37,7 @@ class Collector:
         self.out = {"y_hat": np.full(self._shape, np.nan), "ok": np.zeros(self._shape[:3], dtype=bool),
                     "quantiles": {}, "intervals": {}, "errors": [],
                     "histories": {name: {} for name in model_order},
+                    "fit_references": {name: {} for name in model_order},
                     "seconds": dict.fromkeys(model_order, 0.0), "notes": {}}
 
     def add(self, task: Task, payload: dict) -> None:
@@ -51,8 +52,11 @@ class Collector:
             if record["error"] is not None:
                 out["errors"].extend((m, int(r), plan.fold, record["error"]) for r in rows.tolist())
                 continue
-            _store_history(out["histories"][task.model_name], record, plan, task, self._data,
-                           self._per_series_history)
+            per_series = self._per_series_history
+            _store_fold(out["histories"][task.model_name], record.get("history"), plan.fold, plan, task, self._data,
+                        per_series)
+            _store_fold(out["fit_references"][task.model_name], record.get("fit_reference"), str(plan.fold), plan,
+                        task, self._data, per_series, as_text=True)
             out["y_hat"][m, rows, plan.fold] = np.asarray(record["y_hat"], dtype=np.float64)
             out["ok"][m, rows, plan.fold] = True
             for kind in ("quantiles", "intervals"):
@@ -68,13 +72,17 @@ class Collector:
         return {**self.out, "notes": {k: sorted(v) for k, v in self.out["notes"].items()}}
 
 
-def _store_history(store: dict, record: dict, plan, task: Task, data: BacktestData, per_series: bool) -> None:
-    if record.get("history") is None:
+def _store_fold(store: dict, value, fold, plan, task: Task, data: BacktestData, per_series: bool,
+                as_text: bool = False) -> None:
+    """``store[fold] = value``, one level more keyed by series for a model fitted series
+    by series on a panel; ``as_text``: keys as strings, as JSON keeps them."""
+    if value is None:
         return
+    series = data.ids[task.rows[plan.members[0]]]
     if task.mode == "global" or not per_series:
-        store[plan.fold] = record["history"]
+        store[fold] = value
     else:
-        store.setdefault(plan.fold, {})[data.ids[task.rows[plan.members[0]]]] = record["history"]
+        store.setdefault(fold, {})[str(series) if as_text else series] = value
 
 
 def _times(axis, series: np.ndarray, positions: np.ndarray):

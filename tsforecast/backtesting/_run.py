@@ -200,6 +200,8 @@ def _info(settings, data, folds, named, resolved, collected, arrays, run) -> dic
                    for name, m in named.items()},
         "random_states": {name: states for name, (_, states) in resolved.items()},
         "notes": collected["notes"],
+        # what each fit of a model correcting a reference forecast did with it (the LSTM's fallback)
+        "fit_references": {name: folds for name, folds in collected["fit_references"].items() if folds},
         "model_seconds": collected["seconds"],
         **run,
         "versions": _versions(),

@@ -159,6 +159,22 @@ def _history(model):
     return {str(k): [float(v) for v in np.asarray(vals, dtype=float).ravel()] for k, vals in history.items()}
 
 
+def _fit_reference(model) -> dict | None:
+    """What a fitted model that corrects a reference forecast (the LSTM, alone, in a
+    ``WindowForecaster``, or that inside an intervals wrapper) recorded of it: ``{"reference": what, "shrinkage": factor}``
+    (1.0: the network's corrections kept; 0.0: the reference's forecast itself); None
+    for other models."""
+    for _ in range(3):  # an intervals wrapper (model_) around a WindowForecaster (estimator_) around it
+        reference = getattr(model, "reference_", None)
+        if isinstance(reference, str):
+            return {"reference": reference, "shrinkage": float(model.shrinkage_)}
+        inner = getattr(model, "estimator_", None)
+        model = inner if inner is not None else getattr(model, "model_", None)
+        if model is None:
+            return None
+    return None
+
+
 def _warm_holder(model):
     """The fitted estimator whose ``warm_start`` parameter continues training, if any."""
     for candidate in (getattr(model, "estimator_", None), model):
@@ -297,7 +313,8 @@ def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
     fit, update = (lambda m: m.fit(y, X)), (lambda m: m.update(y, X))
     model, how = _fitted(task, plan, model, notes, state, fit, update)
     record = _forecasts(task, model, keys, X_future)
-    return model, {"how": how, **record, "history": _history(model) if plan.fit else None, "failed": []}
+    return model, {"how": how, **record, "history": _history(model) if plan.fit else None, "failed": [],
+                   "fit_reference": _fit_reference(model) if plan.fit else None}
 
 
 def run_task(task: Task) -> dict:

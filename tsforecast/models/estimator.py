@@ -21,7 +21,7 @@ from ..core.params import validate_params
 from ..core.validation import check_array, check_magnitude
 from ..exceptions import FallbackWarning, InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
-from .fallback import shrinkage_on_tail
+from .fallback import reference_name, shrinkage_on_tail
 from .parameters import PARAMETERS, check_combinations, resolve_target_features
 from .scaling import make_scaler, resolve_scaling
 from .selection import search_settings
@@ -286,12 +286,17 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         One-hot channel columns appended to each stacked window (the number of targets
         with ``channel_embedding`` in independent mode, else 0).
     fallback_ : bool
-        True when, on the validation tail, the trained network did not beat its
-        reference forecast (``scaling_="seasonal"``: the seasonal naive, or the naive
-        one) and its corrections were shrunk toward it (a ``FallbackWarning`` says so).
+        True when, on the validation tail, the trained network did not clearly beat its
+        reference forecast (``reference_``: the seasonal naive, the naive one or the
+        linear map; by more than two standard errors of block means) and its corrections
+        were shrunk toward it (a ``FallbackWarning`` says so).
     shrinkage_ : float
         Factor on the network's corrections in :meth:`predict`: 1.0 as trained, 0.0 the
         reference forecast itself (see :mod:`tsforecast.models.fallback`).
+    reference_ : str or None
+        The forecast the network corrects, in words (``"seasonal naive (season 336)"``,
+        ``"naive (last value)"``, ``"linear map of the training windows"``); None for
+        scalings without a reference.
     reference_scores_ : dict of str to float
         With ``scaling="auto"``: the validation tail's MAE of the ``"seasonal"`` (naive)
         and ``"linear"`` references when both were tried (else empty).
@@ -473,10 +478,10 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             X3, y3, net_features = to_channels(X3, target_features), targets_to_channels(y3), (0,)
         if p["log"]:
             X3, y3 = _positive_log(X3, "X"), _positive_log(y3, "y")
+        horizon_rows = n_steps_out * (n_targets if channels == "independent" else 1)  # tail rows of one horizon
         scaling, season_length, reference_scores = resolve_scaling(
             p["scaling"], p["season_length"], p["decoder"], X3, y3, net_features,
-            n_validation(len(X3), p["validation_fraction"]),
-            n_steps_out * (n_targets if channels == "independent" else 1))  # tail rows of one horizon
+            n_validation(len(X3), p["validation_fraction"]), horizon_rows)
         p["segment_length"] = self._resolve_segment_length(p, X3.shape[1])
         scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
         Xs, ys, _ = scaler.transform(X3, y3)
@@ -495,7 +500,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             if previous is not None:
                 carry_weights(previous, network)
             history, self.epoch_seconds_ = train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
-            shrinkage, reference_errors = self._shrinkage(p, scaling, season_length, network, Xs, ys, median_index)
+            shrinkage, reference_errors = self._shrinkage(p, scaling, season_length, network, Xs, ys, median_index,
+                                                          horizon_rows)
 
         self.n_features_in_ = n_steps_in * n_features
         self.n_steps_in_, self.n_input_features_ = n_steps_in, n_features
@@ -513,6 +519,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.input_steps_ = int(X3.shape[1])
         self.search_scores_, self.search_skipped_ = search.get("scores", {}), search.get("skipped", {})
         self.shrinkage_, self.fallback_, self.reference_errors_ = shrinkage, shrinkage < 1.0, reference_errors
+        self.reference_ = reference_name(scaling, season_length) if scaling in ("seasonal", "linear") else None
         self.history_ = history
         return self
 
@@ -568,24 +575,24 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         )
         return build(p, spec, self.distribute_strategy)
 
-    def _shrinkage(self, p: dict, scaling, season_length: int, network, Xs, ys, median_index: int) -> tuple[float, dict]:
+    def _shrinkage(self, p: dict, scaling, season_length: int, network, Xs, ys, median_index: int,
+                   block: int) -> tuple[float, dict]:
         """Factor on the network's corrections to its reference forecast (1.0 unless, on the
-        validation tail, it does not beat that reference; see :mod:`.fallback`), with the
-        tail's errors. Only for point forecasts corrected by ``scaling="seasonal"``."""
+        validation tail, it does not clearly beat that reference; see :mod:`.fallback`), with
+        the tail's errors. Only for point forecasts corrected by ``scaling="seasonal"`` or
+        ``"linear"``; ``block``: tail rows of one horizon."""
         n_val = n_validation(len(Xs), p["validation_fraction"])
         if scaling not in ("seasonal", "linear") or p["quantiles"] is not None or n_val < 1:
             return 1.0, {}
         tail = Xs[len(Xs) - n_val:].astype(np.float32)
         out = predict_rows(network, tail)[..., median_index]
-        shrinkage, errors = shrinkage_on_tail(out.astype(np.float64), ys[len(Xs) - n_val:])
+        shrinkage, errors = shrinkage_on_tail(out.astype(np.float64), ys[len(Xs) - n_val:], block)
         if shrinkage < 1.0:
-            reference = {"linear": "linear map of the training windows", "naive": "naive (last value)"}.get(
-                "naive" if scaling == "seasonal" and season_length == 1 else scaling, f"seasonal naive (season {season_length})")
             warnings.warn(FallbackWarning(
                 f"EncoderDecoderLSTM: on the validation tail ({n_val} windows) the trained network's scaled MAE "
-                f"{errors['network']:.4f} is not below its reference forecast's, the {reference}: "
-                f"{errors['reference']:.4f}; its corrections are multiplied by {shrinkage} (0: the reference itself). "
-                "See fallback_ and shrinkage_."), stacklevel=3)
+                f"{errors['network']:.4f} is not clearly below its reference forecast's, the "
+                f"{reference_name(scaling, season_length)}: {errors['reference']:.4f}; its corrections are multiplied "
+                f"by {shrinkage} (0: the reference itself). See fallback_, shrinkage_ and reference_."), stacklevel=3)
         return shrinkage, errors
 
     # ------------------------------------------------------------------ predict

@@ -16,7 +16,8 @@ import warnings
 
 import numpy as np
 
-__all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "clearly_positive", "tail_length", "trial_error", "trial_window_errors"]
+__all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "clearly_positive", "tail_block", "tail_length", "trial_error",
+           "trial_window_errors"]
 
 #: Epochs of each trial fit (at most the model's own ``epochs``).
 TRIAL_EPOCHS = 5
@@ -28,6 +29,8 @@ _TRIAL_SHARE = 4
 _MIN_TRIAL_WINDOWS = 32
 #: Standard errors by which a candidate must beat the default on the tail to replace it.
 _EVIDENCE = 2.0
+#: Blocks a tail is cut into at least when a gain is judged (:func:`tail_block`).
+_MIN_BLOCKS = 4
 #: Validation tail used for choices when the model keeps none (``validation_fraction=0``).
 _CHOICE_FRACTION = 0.1
 
@@ -35,6 +38,17 @@ _CHOICE_FRACTION = 0.1
 def tail_length(n: int, validation_fraction: float) -> int:
     """Windows of the tail the choices are scored on (at least two are left to train on)."""
     return min(int(np.floor(n * (validation_fraction or _CHOICE_FRACTION))), n - 2)
+
+
+def tail_block(block: int, n_tail: int) -> int:
+    """Windows per block of :func:`clearly_positive` on a tail of ``n_tail`` windows: ``block``
+    (one horizon's windows, which share target rows), but at most a quarter of the tail, so
+    that a tail shorter than a few horizons still decides, on blocks sharing some rows.
+
+    >>> tail_block(48, 264), tail_block(48, 40), tail_block(12, 2)
+    (48, 10, 1)
+    """
+    return max(1, min(block, n_tail // _MIN_BLOCKS))
 
 
 def _subsample(n: int, size: int) -> np.ndarray:

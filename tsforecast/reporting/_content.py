@@ -18,7 +18,7 @@ import pandas as pd
 from ..backtesting.result import aggregate_steps
 from ..core import metrics as _metrics
 from ..exceptions import InvalidInputError, InvalidParameterError
-from . import _calibration, _figures, _per_series
+from . import _calibration, _fallback, _figures, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
 from ._verdict import (SIGNIFICANCE_LEVELS, best_sentence, significance_mark, single_model_sentence,
                        verdict_sentence)
@@ -474,6 +474,7 @@ CPU_NOTE = ("Figures of models trained with TensorFlow (those with training curv
 def _run_blocks(result) -> list[Block]:
     """``result.info`` as tables: settings, data, folds, models (with per-model entries), the rest."""
     info = dict(result.info or {})
+    info.pop("fit_references", None)  # shown in its own section (_fallback)
     command = info.pop("command", None)
     models = info.pop("models", None) or {}
     names = set(map(str, models)) | set(_model_names(result))
@@ -543,6 +544,7 @@ def _build(result, *, title: str | None, reference: str | None) -> tuple[str, li
     per_series = _per_series.per_series_table(result, metric, reference)
     blocks += _verdict_blocks(result, summary, compare, reference, metric)
     blocks += _calibration.verdict_blocks(result)
+    blocks += _fallback.fallback_blocks(result)
     blocks += _metrics_blocks(summary, compare, metrics, reference, metric)
     blocks += _per_series.per_series_blocks(result, per_series, list(summary.sort_values("rank", kind="stable").index),
                                             reference, metric, trained, _latest_folds(result))
