@@ -359,6 +359,8 @@ CASES: list[Case] = [
          "'yes'"),
     case("EncoderDecoderLSTM/linear_with_feedback", lambda: tiny_lstm(scaling="linear", decoder="feedback").fit(X4, Y4),
          InvalidParameterError, "scaling='linear'", "decoder='feedback'"),
+    case("EncoderDecoderLSTM/scaling_unknown", lambda: tiny_lstm(scaling="last_value").fit(X4, Y4),
+         InvalidParameterError, "scaling", "'last_value'"),
     case("EncoderDecoderLSTM/channel_embedding_int", lambda: tiny_lstm(channel_embedding=2).fit(X4, Y4),
          InputTypeError, "channel_embedding", "2"),
     # -- MedianEnsemble

@@ -147,7 +147,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     patience : int, default=10
         Epochs without improvement of the validation loss before training stops; the
         best weights are then restored.
-    scaling : {"auto", "window", "mean", "seasonal", "linear", "standard", None}, default="auto"
+    scaling : {"auto", "window", "mean", "seasonal", "linear", "last", "standard", None}, default="auto"
         ``"auto"`` (resolved in :meth:`fit`, stored as ``scaling_`` and
         ``season_length_``): ``"seasonal"`` on ``season_length`` when it is shorter than
         the input window and the seasonal naive forecast has a lower MAE than the naive
@@ -169,7 +169,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         setting for strongly seasonal data such as hourly loads; not with the feedback
         decoder). ``"linear"``: the same, correcting a linear forecast fitted in closed
         form on the training windows (NLinear's map; see
-        :class:`~tsforecast.models.scaling.LinearWindowScaler`).
+        :class:`~tsforecast.models.scaling.LinearWindowScaler`). ``"last"``: each window
+        less its last value, no division (SegRNN's normalisation: the loss is in the
+        data's own units, for data on one scale such as standardised variables).
         ``"standard"``: each feature and target by its mean and
         standard deviation over the training windows. ``None``: no scaling. Scaling is
         fitted on the training data only and inverted on the output. Per-window
