@@ -50,3 +50,13 @@ def test_estimator_with_last_value_scaling_is_shift_equivariant_and_reproducible
     tsforecast.save(model, tmp_path / "m.tsf")
     np.testing.assert_allclose(tsforecast.load(tmp_path / "m.tsf").predict(X), pred)
 
+
+
+def test_learning_rate_decay_follows_segrnns_schedule_and_changes_the_fit():
+    """Epochs 1-3 at the full rate, then a factor per epoch; a constant rate records nothing."""
+    X, y = _windows()
+    decayed = _tiny(epochs=5, learning_rate=1e-2, learning_rate_decay=0.5, validation_fraction=0.0).fit(X, y)
+    np.testing.assert_allclose(decayed.history_["learning_rate"], [1e-2, 1e-2, 1e-2, 5e-3, 2.5e-3], rtol=1e-6)
+    constant = _tiny(epochs=5, learning_rate=1e-2, validation_fraction=0.0).fit(X, y)
+    assert "learning_rate" not in constant.history_
+    assert not np.allclose(decayed.predict(X), constant.predict(X))

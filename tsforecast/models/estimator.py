@@ -248,6 +248,11 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         and may treat the channels differently; the forecasts are then no longer
         equivariant to a permutation of the channels. No effect with ``"joint"``, whose
         channels are distinct features already.
+    learning_rate_decay : float, default=1.0
+        Factor in (0, 1] on the learning rate at every epoch from the fourth on (epochs 1-3
+        at ``learning_rate``, then ``learning_rate * learning_rate_decay ** (epoch - 3)``:
+        SegRNN's schedule, whose ETTh1 scripts use 0.8). 1.0: a constant rate. The rate of
+        every epoch is recorded in ``history_["learning_rate"]`` when it decays.
 
     Attributes
     ----------
@@ -363,6 +368,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         channels: str = "auto",
         search: bool = False,
         channel_embedding: bool = False,
+        learning_rate_decay: float = 1.0,
     ):
         self.units = units
         self.n_layers = n_layers
@@ -390,6 +396,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.channels = channels
         self.search = search
         self.channel_embedding = channel_embedding
+        self.learning_rate_decay = learning_rate_decay
 
     _parameter_constraints = PARAMETERS
 

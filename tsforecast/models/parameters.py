@@ -96,6 +96,7 @@ PARAMETERS = {
     "channels": Options(CHANNELS),
     "search": Boolean(),
     "channel_embedding": Boolean(),
+    "learning_rate_decay": Real(minimum=0, maximum=1, include_minimum=False),
 }
 
 
