@@ -224,6 +224,9 @@ def render(report: dict) -> str:
              "MSE / MAE on the standardised values of all 7 variables, test windows at stride 1. "
              "Configurations are compared on the validation rows; the test is scored once per "
              "configuration (every test run is in the JSON's `test_log`).", "",
+             *([f"Validation rows only, added to those tables by: "
+                f"{'; '.join(f'`{c}`' for c in report['validation_only_commands'])}.", ""]
+               if report.get("validation_only_commands") else []),
              f"Machine: {report['machine']}.", "",
              "## Test MSE / MAE", "",
              "| model | " + " | ".join(f"H={h}" for h in horizons) + " | mean MSE (these H) |",
@@ -269,7 +272,11 @@ def main(argv=None) -> None:
     report = json.loads(json_path.read_text()) if json_path.exists() else {"horizons": {}, "test_log": []}
     if not args.render:
         z = load_standardised(args.data)
-        report["command"] = "python benchmarks/ltsf.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        command = "python benchmarks/ltsf.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        if args.test:
+            report["command"] = command
+        else:  # validation rows only: the test tables stay those of report["command"]
+            report.setdefault("validation_only_commands", []).append(command)
         report["machine"] = f"{platform.machine()}, {os.cpu_count()} CPU(s), load average at start {os.getloadavg()}"
         for horizon in args.horizons:
             run_horizon(z, horizon, args, report)
