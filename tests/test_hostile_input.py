@@ -359,6 +359,12 @@ CASES: list[Case] = [
          "'yes'"),
     case("EncoderDecoderLSTM/linear_with_feedback", lambda: tiny_lstm(scaling="linear", decoder="feedback").fit(X4, Y4),
          InvalidParameterError, "scaling='linear'", "decoder='feedback'"),
+    case("EncoderDecoderLSTM/scaling_unknown", lambda: tiny_lstm(scaling="last_value").fit(X4, Y4),
+         InvalidParameterError, "scaling", "'last_value'"),
+    case("EncoderDecoderLSTM/learning_rate_decay_0", lambda: tiny_lstm(learning_rate_decay=0.0).fit(X4, Y4),
+         InvalidParameterError, "learning_rate_decay", "0.0"),
+    case("EncoderDecoderLSTM/learning_rate_decay_1.5", lambda: tiny_lstm(learning_rate_decay=1.5).fit(X4, Y4),
+         InvalidParameterError, "learning_rate_decay", "1.5"),
     case("EncoderDecoderLSTM/channel_embedding_int", lambda: tiny_lstm(channel_embedding=2).fit(X4, Y4),
          InputTypeError, "channel_embedding", "2"),
     # -- MedianEnsemble

@@ -71,7 +71,7 @@ CLASSES: dict[str, ClassEntry] = {
     "TimeAxis": ClassEntry("core.panel", public=False, saveable=True),
     **{name: ClassEntry("models.scaling", public=False, saveable=True)
        for name in ("IdentityScaler", "StandardWindowScaler", "WindowScaler", "MeanWindowScaler",
-                    "SeasonalWindowScaler", "LinearWindowScaler")},
+                    "SeasonalWindowScaler", "LinearWindowScaler", "LastValueScaler")},
 }
 
 #: Public functions, by name -> module.

@@ -147,7 +147,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     patience : int, default=10
         Epochs without improvement of the validation loss before training stops; the
         best weights are then restored.
-    scaling : {"auto", "window", "mean", "seasonal", "linear", "standard", None}, default="auto"
+    scaling : {"auto", "window", "mean", "seasonal", "linear", "last", "standard", None}, default="auto"
         ``"auto"`` (resolved in :meth:`fit`, stored as ``scaling_`` and
         ``season_length_``): ``"seasonal"`` on ``season_length`` when it is shorter than
         the input window and the seasonal naive forecast has a lower MAE than the naive
@@ -169,7 +169,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         setting for strongly seasonal data such as hourly loads; not with the feedback
         decoder). ``"linear"``: the same, correcting a linear forecast fitted in closed
         form on the training windows (NLinear's map; see
-        :class:`~tsforecast.models.scaling.LinearWindowScaler`).
+        :class:`~tsforecast.models.scaling.LinearWindowScaler`). ``"last"``: each window
+        less its last value, no division (SegRNN's normalisation: the loss is in the
+        data's own units, for data on one scale such as standardised variables).
         ``"standard"``: each feature and target by its mean and
         standard deviation over the training windows. ``None``: no scaling. Scaling is
         fitted on the training data only and inverted on the output. Per-window
@@ -246,6 +248,11 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         and may treat the channels differently; the forecasts are then no longer
         equivariant to a permutation of the channels. No effect with ``"joint"``, whose
         channels are distinct features already.
+    learning_rate_decay : float, default=1.0
+        Factor in (0, 1] on the learning rate at every epoch from the fourth on (epochs 1-3
+        at ``learning_rate``, then ``learning_rate * learning_rate_decay ** (epoch - 3)``:
+        SegRNN's schedule, whose ETTh1 scripts use 0.8). 1.0: a constant rate. The rate of
+        every epoch is recorded in ``history_["learning_rate"]`` when it decays.
 
     Attributes
     ----------
@@ -366,6 +373,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         channels: str = "auto",
         search: bool = False,
         channel_embedding: bool = False,
+        learning_rate_decay: float = 1.0,
     ):
         self.units = units
         self.n_layers = n_layers
@@ -393,6 +401,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.channels = channels
         self.search = search
         self.channel_embedding = channel_embedding
+        self.learning_rate_decay = learning_rate_decay
 
     _parameter_constraints = PARAMETERS
 

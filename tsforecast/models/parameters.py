@@ -96,6 +96,7 @@ PARAMETERS = {
     "channels": Options(CHANNELS),
     "search": Boolean(),
     "channel_embedding": Boolean(),
+    "learning_rate_decay": Real(minimum=0, maximum=1, include_minimum=False),
 }
 
 
@@ -131,7 +132,7 @@ def resolve_target_features(given, n_features: int, n_targets: int, p: dict) -> 
     if given is None:
         if n_features >= n_targets:
             return tuple(range(n_targets))
-        if p["decoder"] == "feedback" or p["scaling"] in ("window", "mean", "seasonal", "linear"):
+        if p["decoder"] == "feedback" or p["scaling"] in ("window", "mean", "seasonal", "linear", "last"):
             raise InvalidParameterError(
                 f"target_features: with {n_features} input feature(s) and {n_targets} target(s), "
                 f"decoder={p['decoder']!r} and scaling={p['scaling']!r} need to know which input features "

@@ -16,11 +16,11 @@ import numpy as np
 from .trials import clearly_positive
 
 __all__ = ["SCALINGS", "LinearWindowScaler", "MeanWindowScaler", "SeasonalWindowScaler", "StandardWindowScaler",
-           "WindowScaler", "fit_linear_map", "linear_forecast", "make_scaler", "reference_on_tail", "resolve_scaling",
+           "WindowScaler", "LastValueScaler", "fit_linear_map", "linear_forecast", "make_scaler", "reference_on_tail", "resolve_scaling",
            "seasonal_naive_beats_naive"]
 
 #: Accepted values of ``EncoderDecoderLSTM(scaling=...)``.
-SCALINGS = ("standard", "window", "mean", "seasonal", "linear", None)
+SCALINGS = ("standard", "window", "mean", "seasonal", "linear", "last", None)
 
 #: Ridge penalty of the linear reference, relative to the mean diagonal of its Gram matrix:
 #: small enough to leave a well-determined map as least squares, large enough to keep a
@@ -159,6 +159,27 @@ class MeanWindowScaler(WindowScaler):
         y_scale = scale[:, :, self.target_features_]
         ys = None if y is None else y / y_scale
         return X / scale, ys, (np.zeros_like(y_scale), y_scale)
+
+
+class LastValueScaler(WindowScaler):
+    """``scaling="last"``: each window less the last value of its input part, per feature
+    (SegRNN's normalisation, Lin et al. 2023): no division, so a loss on the network's
+    output is the loss on the data's own units, and a network output of 0 is the naive
+    (last value) forecast. Equivariant to a shift, ``predict(X + b) == predict(X) + b``.
+
+    Examples
+    --------
+    >>> X = np.array([[[1.0], [3.0]]]); y = np.array([[[5.0]]])
+    >>> Xs, ys, ctx = LastValueScaler().fit(X, y, target_features=(0,)).transform(X, y)
+    >>> Xs.ravel().tolist(), ys.ravel().tolist()
+    ([-2.0, 0.0], [2.0])
+    """
+
+    def transform(self, X, y=None):
+        last = X[:, -1:]
+        y_last = last[:, :, self.target_features_]
+        ys = None if y is None else y - y_last
+        return X - last, ys, (y_last, np.ones_like(y_last))
 
 
 class SeasonalWindowScaler(WindowScaler):
@@ -305,7 +326,7 @@ def make_scaler(scaling: str | None, season_length: int | None = None) -> Identi
     if scaling == "linear":
         return LinearWindowScaler(season_length or 1)
     return {"standard": StandardWindowScaler, "window": WindowScaler, "mean": MeanWindowScaler,
-            None: IdentityScaler}[scaling]()
+            "last": LastValueScaler, None: IdentityScaler}[scaling]()
 
 
 def seasonal_naive_beats_naive(X: np.ndarray, y: np.ndarray, target_features, season_length: int) -> bool:

@@ -21,6 +21,8 @@ PREDICT_CHUNK = 4096
 #: Rows per block that every prediction batch is padded to (see :func:`predict_rows`).
 _ROW_BLOCK = 64
 _XLA_MIN_STEPS = 500  # gradient steps from which XLA's compile time pays off on CPU
+#: Epochs at the full learning rate before ``learning_rate_decay`` applies (SegRNN's "type3").
+_CONSTANT_EPOCHS = 3
 
 #: One Keras fit (seeding, building, training) or prediction at a time per process.
 #: Seeding sets process-wide state (Python's, NumPy's and TensorFlow's global seeds and
@@ -153,6 +155,10 @@ def train(model, p: dict, Xs: np.ndarray, ys: np.ndarray) -> tuple[dict[str, lis
     timer = _EpochTimer()
     fit_kwargs = {"epochs": p["epochs"], "batch_size": p["batch_size"], "verbose": p["verbose"], "shuffle": True,
                   "callbacks": [timer]}
+    if p["learning_rate_decay"] < 1.0:
+        base, decay = p["learning_rate"], p["learning_rate_decay"]
+        fit_kwargs["callbacks"].append(keras.callbacks.LearningRateScheduler(
+            lambda epoch, rate: float(base * decay ** max(0, epoch - _CONSTANT_EPOCHS + 1))))
     if n_val > 0:
         train_part, val = slice(0, n - n_val), slice(n - n_val, n)
         fit_kwargs["validation_data"] = (part(inputs, val), target[val])
