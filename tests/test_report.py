@@ -222,7 +222,7 @@ def test_training_curves_from_histories(result, tmp_path):
     with_curves = BacktestResult(result.forecasts, result.metrics, result.errors, histories, result.info)
     paths = tsforecast.report(with_curves, tmp_path / "t.html")
     markdown = paths.markdown.read_text()
-    rows = md_table(markdown, "model | fold")
+    rows = md_table(markdown, "model | fold", "epochs")
     assert [(r["model"], r["fold"], r["epochs"], r["last loss"], r["best val_loss"]) for r in rows] == [
         ("drift", "0", "3", "0.25", "0.6"), ("drift", "1", "2", "0.4", "0.8")]
     assert (paths.figures / "training_curves.png").exists()
