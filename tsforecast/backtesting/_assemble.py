@@ -78,11 +78,11 @@ def _store_fold(store: dict, value, fold, plan, task: Task, data: BacktestData, 
     by series on a panel; ``as_text``: keys as strings, as JSON keeps them."""
     if value is None:
         return
-    series = data.ids[task.rows[plan.members[0]]]
     if task.mode == "global" or not per_series:
         store[fold] = value
-    else:
-        store.setdefault(fold, {})[str(series) if as_text else series] = value
+        return
+    series = data.ids[task.rows[plan.members[0]]]  # the one series this fit saw
+    store.setdefault(fold, {})[str(series) if as_text else series] = value
 
 
 def _times(axis, series: np.ndarray, positions: np.ndarray):
