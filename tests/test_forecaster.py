@@ -491,8 +491,9 @@ def test_panel_windows_equal_the_per_series_windows(freq, stride, max_windows, f
                                                                                     freq=kind)
         data[f"s{i}"] = pd.DataFrame(rng.normal(size=(n, 3)), columns=["y", "c", "f"], index=index)
     recorder = _Recorder()
+    # Rows cut series by series hold every input step of each covariate: covariate_steps_in=None.
     model = WindowForecaster(recorder, n_steps_in=6, n_steps_out=3, window_stride=stride, max_windows=max_windows,
-                             future_covariates=future)
+                             future_covariates=future, covariate_steps_in=None)
     if in_x:
         model.fit({k: v[["y"]] for k, v in data.items()}, {k: v[["c", "f"]] for k, v in data.items()})
     else:

@@ -428,6 +428,8 @@ CASES: list[Case] = [
          InvalidParameterError, "covariate_steps_in", "-1"),
     case("WindowForecaster/covariate_steps_in_float", lambda: ridge(covariate_steps_in=1.5).fit(Y),
          InputTypeError, "covariate_steps_in", "1.5"),
+    case("WindowForecaster/covariate_steps_in_unknown_word", lambda: ridge(covariate_steps_in="all").fit(Y),
+         InvalidParameterError, "covariate_steps_in", "'all'"),
     case("WindowForecaster/covariate_steps_in_above_n_steps_in",
          lambda: ridge(future_covariates=["x"], covariate_steps_in=5).fit(frame_with("x", np.arange(40.0))),
          InvalidParameterError, "covariate_steps_in", "5"),

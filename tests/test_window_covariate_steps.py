@@ -129,5 +129,33 @@ def test_refused_values_name_the_argument_and_the_value(steps, past, message):
 def test_a_sequence_estimator_takes_every_step_only():
     from tsforecast import EncoderDecoderLSTM
 
-    with pytest.raises(InvalidParameterError, match=r"covariate_steps_in must be None or n_steps_in=6 .*got 2"):
+    with pytest.raises(InvalidParameterError, match=r"covariate_steps_in must be 'auto', None or n_steps_in=6 .*got 2"):
         _fit(2, estimator=EncoderDecoderLSTM(units=2, epochs=1))
+
+
+def test_auto_keeps_one_covariate_step_for_a_flattened_estimator():
+    auto, X = _fit("auto", estimator=Ridge())
+    one, _ = _fit(1, estimator=Ridge())
+    np.testing.assert_array_equal(auto.estimator_.coef_, one.estimator_.coef_)
+    pd.testing.assert_frame_equal(pd.concat(auto.predict(X=X)), pd.concat(one.predict(X=X)))
+    every, _ = _fit(None, estimator=Ridge())
+    assert auto.estimator_.coef_.shape[1] < every.estimator_.coef_.shape[1]
+
+
+def test_auto_keeps_every_step_for_a_sequence_estimator():
+    from tsforecast import EncoderDecoderLSTM
+
+    network = EncoderDecoderLSTM(units=2, epochs=1, random_state=0, validation_fraction=0.0)
+    auto, X = _fit("auto", estimator=network)
+    every, _ = _fit(None, estimator=network)
+    pd.testing.assert_frame_equal(pd.concat(auto.predict(X=X)), pd.concat(every.predict(X=X)))
+
+
+def test_default_is_auto():
+    assert WindowForecaster().covariate_steps_in == "auto"
+
+
+def test_an_unknown_word_is_refused_by_name():
+    with pytest.raises(InvalidParameterError, match=r"covariate_steps_in must be 'auto', None or an int >= 0; "
+                                                    r"got 'all'"):
+        _fit("all", estimator=Ridge())

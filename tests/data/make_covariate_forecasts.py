@@ -10,6 +10,7 @@ Run with the code before the change on the path, from the repository root:
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -17,7 +18,19 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import Ridge
 
-from tsforecast import WindowForecaster
+from tsforecast import WindowForecaster as _WindowForecaster
+
+
+def WindowForecaster(*args, **kwargs):
+    """The forecaster with the row layout of the pipeline these forecasts came from.
+
+    They were made before ``covariate_steps_in`` existed, with every input step of each
+    covariate in a row; that layout is ``covariate_steps_in=None`` since its default
+    became ``"auto"`` (one step for a flattened estimator).
+    """
+    if "covariate_steps_in" in inspect.signature(_WindowForecaster).parameters:
+        kwargs.setdefault("covariate_steps_in", None)
+    return _WindowForecaster(*args, **kwargs)
 
 
 def fixture(freq):
