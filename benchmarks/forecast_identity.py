@@ -80,6 +80,21 @@ def _m4_entries(data_dir: str, slow_series: int) -> dict:
     return out
 
 
+def _every_covariate_step() -> dict:
+    """``covariate_steps_in=None`` where the code has it: rows with every covariate step.
+
+    Code before ``covariate_steps_in`` always built such rows; since its default became
+    ``"auto"`` (one step for a flattened estimator) the same rows need ``None``, so the
+    two versions compare the same model.
+    """
+    import inspect
+
+    from tsforecast import WindowForecaster
+
+    return {"covariate_steps_in": None} if "covariate_steps_in" in inspect.signature(WindowForecaster).parameters \
+        else {}
+
+
 def _readme_entries() -> dict:
     import tsforecast
     from sklearn.linear_model import Ridge
@@ -89,7 +104,8 @@ def _readme_entries() -> dict:
     models = {"naive": tsforecast.Naive(), "snaive": tsforecast.SeasonalNaive(7), "theta": tsforecast.Theta(7),
               "ets": tsforecast.ETS(season_length=7),
               "ridge": tsforecast.WindowForecaster(Ridge(), n_steps_in=56, n_steps_out=7,
-                                                   covariates=["precipitation", "temp_min", "wind"])}
+                                                   covariates=["precipitation", "temp_min", "wind"],
+                                                   **_every_covariate_step())}
     result = tsforecast.backtest(models, data, target="temp_max", horizon=7, cv=6, season_length=7,
                                  levels=(80, 95), progress=False)
     forecasts = result.forecasts.sort_values(["model", "unique_id", "fold", "step"]).reset_index(drop=True)

@@ -25,9 +25,16 @@ records each package's interpreter, Python, numpy, pandas and numba, and the CPU
 
     /work/venv-bench/bin/python benchmarks/panel_scale.py                     # N = 20,000 and 100,000
     /work/venv-bench/bin/python benchmarks/panel_scale.py --sizes 2000 --repeats 1
+    /work/venv-bench/bin/python benchmarks/panel_scale.py --sizes 20000 --before /tmp/before
     python benchmarks/panel_scale.py --render   # reports/panel_scale.md again from the JSON
 
-Writes ``reports/panel_scale.json`` and ``reports/panel_scale.md``.
+``--before DIR`` times a third contender in the same alternation: tsforecast as checked
+out in ``DIR`` (an earlier commit, ``git worktree add DIR <commit>``), so a change is
+measured against the code before it side by side, on the same load.
+
+Writes ``reports/panel_scale.json`` and ``reports/panel_scale.md``; a run replaces the
+rows of the sizes it ran and keeps the others, each row with its own date, command and
+commit.
 """
 
 from __future__ import annotations
@@ -42,7 +49,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from _report import write_report  # benchmarks/ is on sys.path when a script runs
+from _report import update_report  # benchmarks/ is on sys.path when a script runs
 
 ROOT = Path(__file__).resolve().parents[1]
 LENGTH, HORIZON, FOLDS, SEASON = 300, 24, 3, 24
@@ -118,7 +125,7 @@ def run_tsforecast(n_series: int, memory_run: bool = False) -> dict:
     data = make_panel(n_series)
     models = {"naive": Naive(), "snaive": SeasonalNaive(SEASON), "ses": SES()}
     baseline = _rss_mb() if memory_run else float("nan")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with warnings.catch_warnings(), _memory(memory_run) as memory:
         warnings.simplefilter("ignore")
         result = tsf.backtest(models, data, cv=ExpandingWindowSplit(HORIZON, n_splits=FOLDS, step=HORIZON), progress=False,
@@ -127,12 +134,12 @@ def run_tsforecast(n_series: int, memory_run: bool = False) -> dict:
     scored = time.perf_counter() - started
     with _memory(memory_run) as with_table:
         table = result.forecasts
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "backtest_summary_seconds": scored, "table_seconds": seconds - scored,
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"seconds": seconds, "cpu_seconds": cpu, "backtest_summary_seconds": scored, "table_seconds": seconds - scored,
             "rows": len(table), "baseline_mb": baseline, "peak_mb": memory.peak,
             "peak_with_table_mb": max(memory.peak, with_table.peak),
             "output_mb": table.memory_usage(deep=True).sum() / 2**20,
-            "mase": summary["mase_mean"].round(4).to_dict()}
+            "mase": summary["mase_mean"].round(4).to_dict(), "imported_from": tsf.__file__}
 
 
 def run_statsforecast(n_series: int, memory_run: bool = False) -> dict:
@@ -143,13 +150,13 @@ def run_statsforecast(n_series: int, memory_run: bool = False) -> dict:
 
     data = make_panel(n_series)
     baseline = _rss_mb() if memory_run else float("nan")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     with _memory(memory_run) as memory:
         sf = StatsForecast(models=[Naive(), SeasonalNaive(season_length=SEASON),
                                    SimpleExponentialSmoothingOptimized()], freq=1, n_jobs=1)
         table = sf.cross_validation(df=data, h=HORIZON, n_windows=FOLDS, step_size=HORIZON)
-    seconds = time.perf_counter() - started
-    return {"seconds": seconds, "rows": len(table), "baseline_mb": baseline, "peak_mb": memory.peak,
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    return {"seconds": seconds, "cpu_seconds": cpu, "rows": len(table), "baseline_mb": baseline, "peak_mb": memory.peak,
             "output_mb": table.memory_usage(deep=True).sum() / 2**20}
 
 
@@ -160,25 +167,37 @@ def _warm_up(package: str) -> None:
 
 #: The interpreter each package runs in (``--python`` / ``--peer-python`` change them).
 PYTHONS = {"tsforecast": sys.executable, "statsforecast": sys.executable}
+#: Where each contender's code is imported from (``--before`` adds an earlier checkout).
+SOURCES = {"tsforecast": ROOT, "statsforecast": ROOT}
+BEFORE = "tsforecast_before"
 
 
 def _measure(package: str, n_series: int, memory_run: bool = False) -> dict:
+    runner = "tsforecast" if package == BEFORE else package
     code = (f"import json, sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import panel_scale as b; "
-            f"print(json.dumps(b.run_{package}({n_series}, {memory_run})))")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+            f"print(json.dumps(b.run_{runner}({n_series}, {memory_run})))")
+    source = str(SOURCES[package])
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
     load = os.getloadavg()[0]
-    output = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, cwd=ROOT,
+    output = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, cwd=source,
                             env=env)
-    return {**json.loads(output.stdout.strip().splitlines()[-1]), "load_before": load, "load_after": os.getloadavg()[0]}
+    result = json.loads(output.stdout.strip().splitlines()[-1])
+    if not result.get("imported_from", source).startswith(source):  # a contender must run its own checkout
+        raise RuntimeError(f"{package} imported {result['imported_from']}, not from {source}")
+    return {**result, "load_before": load, "load_after": os.getloadavg()[0]}
 
 
 def _environment(package: str) -> dict:
     """The interpreter ``package`` runs in and the versions it sees there."""
+    name = "tsforecast" if package == BEFORE else package
     code = ("import json, platform, sys; from importlib.metadata import version as v; "
             f"print(json.dumps({{'interpreter': sys.executable, 'python': platform.python_version(), "
-            f"**{{n: v(n) for n in ('{package}', 'numpy', 'pandas', 'numba')}}}}))")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    out = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, env=env)
+            f"'imported_from': __import__('{name}').__file__, "
+            f"**{{n: v(n) for n in ('{name}', 'numpy', 'pandas', 'numba')}}}}))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SOURCES[package]),
+                                                                     os.environ.get("PYTHONPATH")]))}
+    out = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, env=env,
+                         cwd=SOURCES[package])  # `python -c` looks in its working folder first
     return json.loads(out.stdout)
 
 
@@ -212,7 +231,41 @@ def _row(n: int, timed: dict, memory: dict) -> dict:
         "tsforecast_table_s": statistics.median(r["table_seconds"] for r in ours),
         "tsforecast_peak_with_table_mb": m_ours["peak_with_table_mb"] - m_ours["baseline_mb"],
         "tsforecast_mase": ours[0]["mase"],
+        **_cpu_figures(timed),
+        **_before_figures(timed, t_ours),
     }
+
+
+def _cpu_figures(timed: dict) -> dict:
+    """Median CPU seconds of each contender (steadier than wall time on shared cores)."""
+    if any("cpu_seconds" not in r for runs in timed.values() for r in runs):
+        return {}
+    cpu = {package: statistics.median(r["cpu_seconds"] for r in runs) for package, runs in timed.items()}
+    figures = {"tsforecast_cpu_s": cpu["tsforecast"], "statsforecast_cpu_s": cpu["statsforecast"],
+               "cpu_ratio": cpu["tsforecast"] / cpu["statsforecast"]}
+    if BEFORE in cpu:
+        figures.update(before_cpu_s=cpu[BEFORE], cpu_ratio_to_before=cpu["tsforecast"] / cpu[BEFORE])
+    return figures
+
+
+def _before_figures(timed: dict, t_ours: float) -> dict:
+    """The earlier checkout's times and today's time over its median, when it ran."""
+    if BEFORE not in timed:
+        return {}
+    t_before = statistics.median(r["seconds"] for r in timed[BEFORE])
+    # Both checkouts backtest the same models on the same panel: their scores must agree.
+    return {"before_s": t_before, "ratio_to_before": t_ours / t_before,
+            "before_runs_s": [r["seconds"] for r in timed[BEFORE]],
+            "before_mase_equal": timed[BEFORE][0]["mase"] == timed["tsforecast"][0]["mase"]}
+
+
+def _commit(path: Path) -> str:
+    """The commit checked out at ``path`` (with ``+changes`` when its tree differs from it)."""
+    def git(*args):
+        return subprocess.run(["git", "-C", str(path), *args], capture_output=True, text=True).stdout.strip()
+
+    return git("rev-parse", "--short", "HEAD") + ("+changes" if git("status", "--porcelain", "--untracked-files=no")
+                                                  else "")
 
 
 def main(argv=None) -> int:
@@ -222,33 +275,47 @@ def main(argv=None) -> int:
     parser.add_argument("--out", type=Path, default=ROOT / "reports" / "panel_scale")
     parser.add_argument("--python", default=sys.executable, help="interpreter of tsforecast's runs")
     parser.add_argument("--peer-python", default=sys.executable, help="interpreter of statsforecast's runs")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="a checkout of an earlier commit whose tsforecast is timed beside today's")
     parser.add_argument("--render", action="store_true", help="only rewrite the Markdown from the JSON")
     args = parser.parse_args(argv)
     if args.render:
         args.out.with_suffix(".md").write_text(render(json.loads(args.out.with_suffix(".json").read_text())))
         return 0
     PYTHONS.update(tsforecast=args.python, statsforecast=args.peer_python)
+    if args.before is not None:
+        PYTHONS[BEFORE], SOURCES[BEFORE] = args.python, args.before.resolve()
     for package in PYTHONS:
         _warm_up(package)
+    command = "python benchmarks/panel_scale.py " + " ".join(argv or sys.argv[1:])
     rows = []
     for n in args.sizes:
-        timed = {"tsforecast": [], "statsforecast": []}
+        timed = {package: [] for package in PYTHONS}
         for _ in range(args.repeats):
-            for package in timed:  # alternate, so a noisy spell hits both
+            for package in timed:  # alternate, so a noisy spell hits each
                 timed[package].append(_measure(package, n))
                 print(f"N={n} {package}: {timed[package][-1]['seconds']:.2f} s", flush=True)
-        memory = {package: _measure(package, n, memory_run=True) for package in timed}
-        rows.append(_row(n, timed, memory))
-    document = {"work": {"length": LENGTH, "horizon": HORIZON, "folds": FOLDS, "step": HORIZON,
-                         "models": ["Naive", "SeasonalNaive(24)", "SES"], "ids": "zero-padded, sorted"},
-                "rows": rows, "repeats": args.repeats,
-                "machine": {"cpu": _cpu_model(), "cpus": os.cpu_count(),
-                            "cpus_allowed": sorted(os.sched_getaffinity(0))},  # taskset pinning, if any
-                "environments": {package: _environment(package) for package in PYTHONS},
-                "command": "python benchmarks/panel_scale.py " + " ".join(argv or sys.argv[1:]),
-                "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "load": round(os.getloadavg()[0], 2)}
-    write_report(args.out, document, render)
+        memory = {package: _measure(package, n, memory_run=True) for package in ("tsforecast", "statsforecast")}
+        rows.append({**_row(n, timed, memory), "repeats": args.repeats, "command": command, "commit": _commit(ROOT),
+                     "before_commit": _commit(args.before) if args.before is not None else None,
+                     "finished": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+    run = {"work": {"length": LENGTH, "horizon": HORIZON, "folds": FOLDS, "step": HORIZON,
+                    "models": ["Naive", "SeasonalNaive(24)", "SES"], "ids": "zero-padded, sorted"},
+           "repeats": args.repeats,
+           "machine": {"cpu": _cpu_model(), "cpus": os.cpu_count(),
+                       "cpus_allowed": sorted(os.sched_getaffinity(0))},  # taskset pinning, if any
+           "environments": {package: _environment(package) for package in PYTHONS},
+           "command": command, "finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+           "load": round(os.getloadavg()[0], 2)}
+
+    def merge(document: dict) -> None:
+        # A run replaces the rows of its sizes and keeps the others (each row says when it ran).
+        kept = [{"command": document.get("command"), "finished": document.get("finished"),
+                 "repeats": document.get("repeats"), **row}  # rows written before rows said so themselves
+                for row in document.get("rows", []) if row["n_series"] not in args.sizes]
+        document.update(run, rows=sorted(kept + rows, key=lambda row: row["n_series"]))
+
+    update_report(args.out, merge, render)
     return 0
 
 
@@ -258,8 +325,8 @@ def render(document: dict) -> str:
     lines = [
         "# Backtests over many series: tsforecast and statsforecast side by side",
         "",
-        f"Generated by `{document['command'].strip()}` on {document['finished']} "
-        f"(times: medians of {document['repeats']} alternating runs, each in a fresh interpreter, with no memory "
+        "Generated by `python benchmarks/panel_scale.py` (each row by the run named under *Runs* below; "
+        "times: medians of the alternating runs, each in a fresh interpreter, with no memory "
         "sampling; memory: one further run of each package that samples RSS every 5 ms).",
         "",
         f"Work: N series x {work['length']} integer steps with a daily cycle; {work['folds']}-fold walk-forward "
@@ -268,17 +335,23 @@ def render(document: dict) -> str:
         "tsforecast's time: `backtest`, `summary()` and the long forecasts table (split out in the second "
         "table); statsforecast's: `cross_validation` (its forecasts table).",
         "",
-        "| N | tsforecast (s) | statsforecast (s) | ratio | µs per series, model and fold | "
+        "| N | tsforecast (s) | statsforecast (s) | ratio | tsforecast before (s) | today / before | "
+        "µs per series, model and fold | "
         "peak RSS above baseline, backtest + summary (MB) | x panel float64 size | "
         "statsforecast peak above baseline (MB) | x panel |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in document["rows"]:
+        before = (f"{row['before_s']:.2f} | {row['ratio_to_before']:.2f}" if "before_s" in row else " | ")
         lines.append(
             f"| {row['n_series']:,} | {row['tsforecast_s']:.2f} | {row['statsforecast_s']:.2f} | {row['ratio']:.2f} | "
+            f"{before} | "
             f"{row['us_per_series_model_fold']:.1f} | {row['tsforecast_peak_above_baseline_mb']:.0f} | "
             f"{row['peak_over_panel']:.1f} | {row['statsforecast_peak_above_baseline_mb']:.0f} | "
             f"{row['statsforecast_peak_above_baseline_mb'] / row['panel_float64_mb']:.1f} |")
+    lines += ["", "*tsforecast before*: the same work with tsforecast as checked out at the row's *before* commit "
+              "(`--before`), timed in the same alternation as the other two."]
+    lines += _cpu_table(document["rows"])
     lines += [
         "",
         "The long forecasts table (one row per model, series, fold and step) is built from the result's "
@@ -298,13 +371,41 @@ def render(document: dict) -> str:
               f"{', '.join(map(str, document['machine']['cpus_allowed']))}); 1-minute load "
               f"average {min(loads):.1f}-{max(loads):.1f} around the timed runs, {document['load']} at the end "
               "(the machine is shared; each timed run alternates with the other package's).", ""]
+    lines += _runs(document["rows"])
     lines += ["| package | interpreter | Python | package version | numpy | pandas | numba |",
               "|---|---|---|---|---|---|---|"]
     for package, env in document["environments"].items():
-        lines.append(f"| {package} | `{env['interpreter']}` | {env['python']} | {env[package]} | {env['numpy']} | "
+        version = env[package.removesuffix("_before")]
+        lines.append(f"| {package} | `{env['interpreter']}` | {env['python']} | {version} | {env['numpy']} | "
                      f"{env['pandas']} | {env['numba']} |")
     lines.append("")
     return "\n".join(lines)
+
+
+def _cpu_table(rows: list[dict]) -> list[str]:
+    """CPU seconds of the timed runs (medians), for the rows that measured them."""
+    measured = [row for row in rows if "tsforecast_cpu_s" in row]
+    if not measured:
+        return []
+    lines = ["", "CPU seconds of the same timed runs (medians; each run's own process, so other jobs' turns on the "
+             "shared cores do not count):", "",
+             "| N | tsforecast | statsforecast | ratio | tsforecast before | today / before | scores equal before |",
+             "|---:|---:|---:|---:|---:|---:|---|"]
+    for row in measured:
+        before = (f"{row['before_cpu_s']:.2f} | {row['cpu_ratio_to_before']:.2f} | "
+                  f"{'yes' if row['before_mase_equal'] else 'no'}" if "before_cpu_s" in row else " | | ")
+        lines.append(f"| {row['n_series']:,} | {row['tsforecast_cpu_s']:.2f} | {row['statsforecast_cpu_s']:.2f} | "
+                     f"{row['cpu_ratio']:.2f} | {before} |")
+    return lines
+
+
+def _runs(rows: list[dict]) -> list[str]:
+    """The run behind each row: command, when it finished, its commit and the earlier one."""
+    lines = ["## Runs", "", "| N | command | finished | commit | before commit | runs each |", "|---:|---|---|---|---|---:|"]
+    for row in rows:
+        lines.append(f"| {row['n_series']:,} | `{row['command'].strip()}` | {row['finished']} | "
+                     f"{row.get('commit') or 'not recorded'} | {row.get('before_commit') or ''} | {row['repeats']} |")
+    return lines + [""]
 
 
 if __name__ == "__main__":

@@ -227,7 +227,11 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
         f"{r['n_series']:,}" for r in _json("panel_scale")["rows"])),
     (r"tsforecast took ([0-9.]+x and [0-9.]+x) statsforecast's time", lambda: " and ".join(
         f"{r['ratio']:.2f}x" for r in _json("panel_scale")["rows"])),
-    (r"medians of ([0-9]+) alternating runs at load", lambda: str(_json("panel_scale")["repeats"])),
+    (r"medians of ([0-9]+ and [0-9]+) alternating runs at load", lambda: " and ".join(
+        str(r["repeats"]) for r in _json("panel_scale")["rows"])),
+    (r"in the same alternation, ([0-9.]+)x the CPU time of the code before",
+     lambda: f"{_json('panel_scale')['rows'][0]['cpu_ratio_to_before']:.2f}"),
+    (r"before issue 21's redesign \(commit ([0-9a-f]+)\)", lambda: _json("panel_scale")["rows"][0]["before_commit"]),
     (r"alternating runs at load ([0-9.]+-[0-9.]+)\)", lambda: _span(
         [load for r in _json("panel_scale")["rows"] for pair in r["loads"] for load in pair], 1)),
     (r"3.6x, 95% coverage ([0-9.]+-[0-9.]+)", lambda: _span(
