@@ -85,9 +85,12 @@ class AutoARIMA(RegressionForecaster):
         maxima and ``max_order`` (with and without the constant) and keeps the best.
     ic : {"aicc", "aic", "bic"}, default "aicc"
         The information criterion that ranks the candidates.
-    method : {"css", "css-ml"}, default "css"
-        ``"css"``: candidates fitted and ranked by conditional sum of squares (R's
-        ``approximation`` mode), the choice keeps its CSS fit. ``"css-ml"``: candidates
+    method : {"css", "css-refit", "css-ml"}, default "css"
+        ``"css"``: candidates fitted and ranked by conditional sum of squares, the choice
+        keeps its CSS fit. ``"css-refit"``: the same search, then the choice refitted by
+        exact maximum likelihood, as R's and statsforecast's ``approximation`` mode does
+        (the published algorithm on series longer than 150 or seasons over 12; where the
+        refit fails the CSS fit is kept, where R tries the next best). ``"css-ml"``: candidates
         fitted by CSS but ranked by the exact Gaussian likelihood at their CSS
         coefficients (statsmodels' Kalman filter), and the choice refitted by exact
         maximum likelihood; slower, and not more accurate on M4 Hourly's validation
@@ -119,7 +122,7 @@ class AutoARIMA(RegressionForecaster):
         "max_order": Integer(minimum=0),
         "stepwise": Boolean(),
         "ic": Options(("aicc", "aic", "bic")),
-        "method": Options(("css", "css-ml")),
+        "method": Options(("css", "css-refit", "css-ml")),
         "future_covariates": FUTURE_COVARIATES,
         **RegressionForecaster._parameter_constraints,
     }
@@ -169,7 +172,7 @@ class AutoARIMA(RegressionForecaster):
         search = _Search(x, z, m, d, big_d, limits, constant_ok, self.ic, self.method == "css-ml")
         model = search.run() if self.stepwise else search.run_all(self.max_order)
         kind = model.pop("constant")
-        if self.method == "css-ml":
+        if self.method in ("css-ml", "css-refit"):
             model = refit_ml(model, x, _constant_columns(kind, 0, x.size, z))
         return {"x": np.array(x), "z": np.array(z), "constant": kind, "model": model}
 
