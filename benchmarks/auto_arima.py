@@ -71,6 +71,7 @@ VARIANTS = {
     DEFAULT: {},
     "kpss_alpha=0.05": {"kpss_alpha": 0.05},
     "method='css-ml'": {"method": "css-ml"},
+    "method='css-refit'": {"method": "css-refit"},
     "ic='aic'": {"ic": "aic"},
     "ic='bic'": {"ic": "bic"},
     "stepwise=False": {"stepwise": False},
@@ -130,8 +131,9 @@ def _ours_with_orders(season: int, params: dict, train, ids, horizon):
     return forecast, orders
 
 
-def _theirs_with_orders(season: int, train, ids, horizon):
-    """statsforecast's AutoARIMA fitted series by series (what ``StatsForecast.forecast`` does), keeping orders."""
+def _theirs_with_orders(season: int, train, ids, horizon, **params):
+    """statsforecast's AutoARIMA (with ``params``) fitted series by series (what
+    ``StatsForecast.forecast`` does), keeping orders."""
     from statsforecast.models import AutoARIMA
 
     forecasts, orders = [], []
@@ -139,7 +141,7 @@ def _theirs_with_orders(season: int, train, ids, horizon):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for key in ids:
-            model = AutoARIMA(season_length=season).fit(groups[key])
+            model = AutoARIMA(season_length=season, **params).fit(groups[key])
             forecasts.append(model.predict(horizon)["mean"])
             p, q, big_p, big_q, _, d, big_d = model.model_["arma"]
             coef = model.model_["coef"]

@@ -235,6 +235,24 @@ def test_css_ml_refits_the_choice_by_exact_maximum_likelihood():
     assert not np.allclose(css.states_[0]["objects"][0]["model"]["coef"], coef, rtol=1e-6, atol=0)
 
 
+def test_css_refit_ranks_by_css_and_refits_the_choice_by_maximum_likelihood():
+    # Two candidates whose CSS and exact-likelihood rankings could differ: "css-refit" keeps
+    # the CSS choice (the same orders as "css") and only its coefficients move to the ML fit.
+    from statsmodels.tsa.arima.model import ARIMA
+
+    x = arma(400, 0.7, 0.3, seed=8) + 2.0
+    css = AutoARIMA(d=0, max_p=1, max_q=1).fit(pd.Series(x))
+    refit = AutoARIMA(d=0, max_p=1, max_q=1, method="css-refit").fit(pd.Series(x))
+    pd.testing.assert_frame_equal(refit.orders_, css.orders_)
+    p, q, constant = css.orders_.iloc[0][["p", "q", "constant"]]
+    reference = ARIMA(x, order=(int(p), 0, int(q)), trend="c" if constant == "mean" else "n").fit()
+    coef = refit.states_[0]["objects"][0]["model"]["coef"]  # ARMA then mean
+    expected = np.concatenate([reference.params[1:-1], reference.params[:1]]) if constant == "mean" \
+        else reference.params[:-1]
+    np.testing.assert_allclose(coef, expected, rtol=1e-3)
+    assert not np.allclose(css.states_[0]["objects"][0]["model"]["coef"], coef, rtol=1e-6, atol=0)
+
+
 def _r_ocsb_regression(x: np.ndarray, m: int, lag: int, maxlag: int):
     """R's ``fitOCSB`` written out with time-indexed pandas series and statsmodels OLS
     (a second construction: rows joined by their time labels, not by array offsets)."""

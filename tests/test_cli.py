@@ -151,17 +151,19 @@ def test_backtest_on_csv_with_covariates(capsys, tmp_path, load_csv):
     assert "| future_covariates | hour |" in markdown
 
 
-def test_backtest_autoarima_regresses_on_the_future_covariates(capsys, tmp_path, load_csv):
+@pytest.mark.parametrize("name, path", [("autoarima", "tsforecast.baselines.auto_arima.AutoARIMA"),
+                                        ("arima", "tsforecast.baselines.statsmodels_models.ARIMA")])
+def test_backtest_arima_regresses_on_the_future_covariates(capsys, tmp_path, load_csv, name, path):
     saved = tmp_path / "arima.zip"
     status, _, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--future-covariates", "temp",
-                         "--horizon", "6", "--folds", "2", "--models", "autoarima,naive", "--save-result", saved, "-q")
+                         "--horizon", "6", "--folds", "2", "--models", f"{name},naive", "--save-result", saved, "-q")
     assert status == 0, err
     result = BacktestResult.load(saved)
-    assert result.info["models"]["autoarima"]["class"] == "tsforecast.baselines.auto_arima.AutoARIMA"
+    assert result.info["models"][name]["class"] == path
     assert result.info["data"]["future_covariates"] == ["temp"] and len(result.errors) == 0
     # load = 0.8 temp + a daily cycle + noise: the regression beats the naive forecast
     summary = result.summary()
-    assert summary.loc["autoarima", "mae_mean"] < summary.loc["naive", "mae_mean"]
+    assert summary.loc[name, "mae_mean"] < summary.loc["naive", "mae_mean"]
 
 
 def test_backtest_on_panel_csv(capsys, tmp_path, panel_csv):

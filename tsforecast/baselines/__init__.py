@@ -25,7 +25,7 @@ values are repaired; ``None`` refuses NaN) and ``on_short`` (``"raise"`` or
 ``Comb``                  M4: mean of SES, Holt and Damped
 ``ETS``                   statsmodels ETS, form chosen by AICc or fixed
 ``NonSeasonalETS``        ETS without season (ANN ... MAdN by AICc), compiled for panels
-``ARIMA``                 statsmodels SARIMAX, fixed orders or a small AICc search
+``ARIMA``                 statsmodels SARIMAX, fixed orders or a small AICc search, with regressors
 ``AutoARIMA``             seasonal ARIMA by the stepwise AICc search, with regressors
 ``Croston``,              intermittent demand: smoothed size over smoothed interval
 ``CrostonSBA``            (SBA: times 0.95)

@@ -39,15 +39,10 @@ import math
 import numpy as np
 import pandas as pd
 
-from scipy.stats import norm
-
-from ..core.covariates import align_covariates, future_values
-from ..core.params import Boolean, Check, Integer, Options
-from ..exceptions import InvalidParameterError, UnknownColumnError
-from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
+from ..core.params import Boolean, Integer, Options
 from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
                          nsdiffs, refit_ml, with_exact_likelihood)
-from ._base import LocalForecaster
+from ._regressors import FUTURE_COVARIATES, RegressionForecaster
 
 __all__ = ["AutoARIMA"]
 
@@ -57,15 +52,7 @@ _MAX_MODELS = 94
 _START = {"p": 2, "q": 2, "P": 1, "Q": 1}
 
 
-def _check_names(names, name: str):
-    """``future_covariates``: None, one column name or a list of names."""
-    if names is not None and not isinstance(names, str) and (
-            not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names)):
-        raise InvalidParameterError(f"{name} must be None, a column name or a list of names; got {names!r}.")
-    return names
-
-
-class AutoARIMA(LocalForecaster):
+class AutoARIMA(RegressionForecaster):
     """Seasonal ARIMA ``(p, d, q)(P, D, Q)m`` chosen per series by a stepwise AICc search.
 
     Parameters
@@ -98,9 +85,12 @@ class AutoARIMA(LocalForecaster):
         maxima and ``max_order`` (with and without the constant) and keeps the best.
     ic : {"aicc", "aic", "bic"}, default "aicc"
         The information criterion that ranks the candidates.
-    method : {"css", "css-ml"}, default "css"
-        ``"css"``: candidates fitted and ranked by conditional sum of squares (R's
-        ``approximation`` mode), the choice keeps its CSS fit. ``"css-ml"``: candidates
+    method : {"css", "css-refit", "css-ml"}, default "css"
+        ``"css"``: candidates fitted and ranked by conditional sum of squares, the choice
+        keeps its CSS fit. ``"css-refit"``: the same search, then the choice refitted by
+        exact maximum likelihood, as R's and statsforecast's ``approximation`` mode does
+        (the published algorithm on series longer than 150 or seasons over 12; where the
+        refit fails the CSS fit is kept, where R tries the next best). ``"css-ml"``: candidates
         fitted by CSS but ranked by the exact Gaussian likelihood at their CSS
         coefficients (statsmodels' Kalman filter), and the choice refitted by exact
         maximum likelihood; slower, and not more accurate on M4 Hourly's validation
@@ -121,7 +111,6 @@ class AutoARIMA(LocalForecaster):
     """
 
     supports_quantiles = True
-    uses_covariates = True
 
     _parameter_constraints = {
         "season_length": Integer(minimum=1),
@@ -133,9 +122,9 @@ class AutoARIMA(LocalForecaster):
         "max_order": Integer(minimum=0),
         "stepwise": Boolean(),
         "ic": Options(("aicc", "aic", "bic")),
-        "method": Options(("css", "css-ml")),
-        "future_covariates": Check(_check_names),
-        **LocalForecaster._parameter_constraints,
+        "method": Options(("css", "css-refit", "css-ml")),
+        "future_covariates": FUTURE_COVARIATES,
+        **RegressionForecaster._parameter_constraints,
     }
 
     def __init__(self, season_length: int = 1, *, d: int | None = None, D: int | None = None, max_p: int = 5,
@@ -164,73 +153,11 @@ class AutoARIMA(LocalForecaster):
         self.fill = fill
         self.on_short = on_short
 
-    # -- capabilities that depend on the parameters ------------------------------
-    @property
-    def computes_on_panel(self) -> bool:
-        """Without regressors, backtests hand it chunks of series as arrays; with them,
-        series with their covariate frames."""
-        return not self._names()
-
-    def declared_covariates(self) -> tuple[list, list]:
-        return [], list(self._names())
-
-    def _names(self) -> list:
-        names = self.future_covariates
-        return [names] if isinstance(names, str) else list(names or [])
-
     # -- parameters ---------------------------------------------------------------
     def _min_length(self):
         return 4
 
     # -- fitting --------------------------------------------------------------------
-    def fit(self, y, X=None):
-        """Choose and fit a seasonal ARIMA per series (and target column) of ``y``.
-
-        Parameters
-        ----------
-        y : Series, DataFrame, panel DataFrame or dict
-            One series or many (see :mod:`tsforecast.core.forms`).
-        X : same form as ``y``, optional
-            Regressors on (at least) the timestamps of ``y``.
-
-        Returns
-        -------
-        self
-        """
-        self._check_params()
-        panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
-        self.future_covariates_, self._z = [], None
-        if X is not None:
-            panel = align_covariates(panel, X, fill=self.fill)
-            self.future_covariates_ = self._regressor_names(panel)
-            positions = [panel.covariate_columns.index(c) for c in self.future_covariates_]
-            self._z = [panel.covariates[lo:hi][:, positions] for lo, hi in zip(panel.starts, panel.ends)]
-        try:
-            self._fit_columns(panel)
-        finally:
-            del self._z
-        return self
-
-    def _regressor_names(self, panel) -> list:
-        """The regressor columns: ``future_covariates``, or every column of ``X``."""
-        available = list(panel.covariate_columns)
-        if self.future_covariates is None:
-            return available
-        unknown = [c for c in self._names() if c not in available]
-        if unknown:
-            raise UnknownColumnError(f"future_covariates names column(s) {unknown!r} found neither in y nor in X; "
-                                     f"available: {list(panel.columns) + available!r}.")
-        return self._names()
-
-    def _column_items(self, x, starts, ends) -> list:
-        """Each series with its regressors ``[n, k]``: _fit_one and _fallback_one take the pair."""
-        bounds = list(zip(starts.tolist(), ends.tolist()))
-        regressors = self._z or [np.zeros((hi - lo, 0)) for lo, hi in bounds]
-        return [(x[lo:hi], z) for (lo, hi), z in zip(bounds, regressors)]
-
-    def _fallback_one(self, item):
-        return super()._fallback_one(item[0])
-
     def _fit_one(self, item):
         x, z = item
         m = self.season_length
@@ -245,7 +172,7 @@ class AutoARIMA(LocalForecaster):
         search = _Search(x, z, m, d, big_d, limits, constant_ok, self.ic, self.method == "css-ml")
         model = search.run() if self.stepwise else search.run_all(self.max_order)
         kind = model.pop("constant")
-        if self.method == "css-ml":
+        if self.method in ("css-ml", "css-refit"):
             model = refit_ml(model, x, _constant_columns(kind, 0, x.size, z))
         return {"x": np.array(x), "z": np.array(z), "constant": kind, "model": model}
 
@@ -281,38 +208,6 @@ class AutoARIMA(LocalForecaster):
 
     def _forecast_std(self, state, horizon):
         return forecast_std(state["model"], horizon)
-
-    def _future(self, horizon: int, X) -> list:
-        """Per series, the regressors of the forecast steps (``[horizon, k]``)."""
-        if not self.future_covariates_:
-            return [None] * len(self.series_ids_)
-        ids = np.empty(len(self.series_ids_), dtype=object)
-        ids[:] = self.series_ids_
-        return list(future_values(X, self.time_axis_, ids, self.n_obs_, self.future_covariates_, horizon, horizon,
-                                  fill=self.fill))
-
-    def _column_point(self, state: dict, horizon: int, future: list) -> np.ndarray:
-        return np.stack([self._forecast_fallback(s, horizon) if s.get("fallback") else
-                         self._forecast(s, horizon, f) for s, f in zip(state["objects"], future)])
-
-    def _point_array(self, horizon, X) -> np.ndarray:
-        h = self._check_horizon(horizon)
-        future = self._future(h, X)
-        return np.stack([self._column_point(state, h, future) for state in self.states_], axis=-1)
-
-    def _interval_arrays(self, horizon, X, quantiles):
-        h = self._check_horizon(horizon)
-        point = self._point_array(h, X)
-        std = np.stack([np.stack([self._std(s, h) for s in state["objects"]]) for state in self.states_], axis=-1)
-        return point, point[..., None] + std[..., None] * norm.ppf(np.asarray(quantiles))
-
-    def _predict_quantiles(self, horizon, X, quantiles):
-        levels = check_quantiles(DEFAULT_QUANTILES if quantiles is None else quantiles)
-        _, bands = self._interval_arrays(horizon, X, levels)
-        single = len(self.target_names_) == 1
-        columns = [quantile_column(q) if single else f"{target}_{quantile_column(q)}"
-                   for target in self.target_names_ for q in levels]
-        return self._output(bands.reshape(bands.shape[0], bands.shape[1], -1), columns)
 
     @property
     def orders_(self) -> pd.DataFrame:

@@ -28,6 +28,7 @@ from ..core.params import Boolean, Check, Integer, Options
 from ..core.validation import check_bool, check_int
 from ..exceptions import InvalidParameterError
 from ._base import LocalForecaster
+from ._regressors import FUTURE_COVARIATES, RegressionForecaster
 
 __all__ = ["ETS", "ARIMA"]
 
@@ -238,11 +239,18 @@ def _check_order(value, name: str) -> tuple:
     return tuple(check_int(v, f"{name}[{i}]", minimum=0) for i, v in enumerate(value))
 
 
-class ARIMA(LocalForecaster):
-    """Seasonal ARIMA (statsmodels ``SARIMAX``) with fixed orders or a small search by AICc.
+class ARIMA(RegressionForecaster):
+    """Seasonal ARIMA (statsmodels ``SARIMAX``) with fixed orders or a small search by AICc, and regressors.
 
     With ``auto=True`` every ``(p, q)`` with ``p <= max_p`` and ``q <= max_q`` is fitted
     (``d`` and the seasonal orders as given) and the smallest AICc is kept.
+
+    With ``X`` the model is a regression with ARIMA errors (SARIMAX's ``exog``, as
+    ``AutoARIMA``'s): ``y_t = beta' x_t + u_t``, ``u`` the seasonal ARIMA, all
+    coefficients estimated together by maximum likelihood; ``predict`` then needs ``X``
+    for the forecast steps. The regressor columns are named by ``future_covariates``
+    (``None``: every column of ``X``) and declared to backtests, which pass each fold its
+    known future values.
 
     Parameters
     ----------
@@ -256,8 +264,26 @@ class ARIMA(LocalForecaster):
         Search ``p`` and ``q`` by AICc.
     max_p, max_q : int
         Bounds of that search.
+    future_covariates : str or list of str, optional
+        The columns of ``X`` used as regressors (their future values are needed to
+        predict); ``None`` uses every column of the ``X`` given to ``fit``.
     n_jobs : int, optional
         Processes for fitting a panel.
+
+    Attributes
+    ----------
+    future_covariates_ : list
+        The regressor columns of ``X`` (empty without ``X``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> X = pd.DataFrame({"x": rng.normal(size=110)}, index=pd.RangeIndex(110))
+    >>> y = pd.Series(3 * X["x"].to_numpy()[:100] + rng.normal(size=100), index=pd.RangeIndex(100), name="y")
+    >>> model = ARIMA(order=(1, 0, 0)).fit(y, X.iloc[:100])
+    >>> model.future_covariates_, model.predict(10, X).shape
+    (['x'], (10,))
     """
 
     supports_quantiles = True
@@ -269,11 +295,12 @@ class ARIMA(LocalForecaster):
         "auto": Boolean(),
         "max_p": Integer(minimum=0),
         "max_q": Integer(minimum=0),
-        **LocalForecaster._parameter_constraints,
+        "future_covariates": FUTURE_COVARIATES,
+        **RegressionForecaster._parameter_constraints,
     }
 
     def __init__(self, order=(1, 0, 0), seasonal_order=(0, 0, 0, 0), trend=None, *, auto: bool = False,
-                 max_p: int = 2, max_q: int = 2, n_jobs: int | None = None,
+                 max_p: int = 2, max_q: int = 2, future_covariates=None, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
         self.order = order
         self.seasonal_order = seasonal_order
@@ -281,6 +308,7 @@ class ARIMA(LocalForecaster):
         self.auto = auto
         self.max_p = max_p
         self.max_q = max_q
+        self.future_covariates = future_covariates
         self.n_jobs = n_jobs
         self.fill = fill
         self.on_short = on_short
@@ -303,16 +331,18 @@ class ARIMA(LocalForecaster):
             return [(p, d, q)]
         return [(i, d, j) for i in range(self.max_p + 1) for j in range(self.max_q + 1)]
 
-    def _fit_one(self, x):
+    def _fit_one(self, item):
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+        x, z = item
+        exog = z if z.shape[1] else None
         differences = self.order[1] + self.seasonal_order[1]
         trend = self.trend if self.trend is not None else ("c" if differences == 0 else "n")
         best, best_aicc, errors = None, math.inf, []
         for order in self._orders():
             try:
-                results = SARIMAX(x, order=order, seasonal_order=tuple(self.seasonal_order), trend=trend).fit(
-                    disp=False)
+                results = SARIMAX(x, exog=exog, order=order, seasonal_order=tuple(self.seasonal_order),
+                                  trend=trend).fit(disp=False)
             except Exception as failure:  # noqa: BLE001 - try the other orders
                 errors.append(failure)
                 continue
@@ -322,18 +352,31 @@ class ARIMA(LocalForecaster):
             raise errors[0] if errors else FloatingPointError("no ARIMA order gave a finite fit")
         # Plain numbers only (savable): the results are rebuilt from the data and the
         # fitted parameters when forecasting (statsmodels' smooth gives the same forecasts).
-        return {"x": np.array(x), "params": np.asarray(best.params, dtype=np.float64),
-                "order": list(best.model.order), "trend": trend}
+        state = {"x": np.array(x), "params": np.asarray(best.params, dtype=np.float64),
+                 "order": list(best.model.order), "trend": trend}
+        if exog is not None:  # absent without regressors, as in files saved before they existed
+            state["z"] = np.array(z)
+        return state
 
     def _results(self, state):
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-        model = SARIMAX(state["x"], order=tuple(state["order"]), seasonal_order=tuple(self.seasonal_order),
-                        trend=state["trend"])
+        model = SARIMAX(state["x"], exog=state.get("z"), order=tuple(state["order"]),
+                        seasonal_order=tuple(self.seasonal_order), trend=state["trend"])
         return model.smooth(state["params"])
 
-    def _forecast(self, state, horizon):
-        return np.asarray(self._results(state).forecast(horizon), dtype=np.float64)
+    @staticmethod
+    def _exog(state, horizon, future):
+        """The regressors of the forecast steps (zeros where only their shape matters)."""
+        if "z" not in state:
+            return None
+        return np.zeros((horizon, state["z"].shape[1])) if future is None else future
+
+    def _forecast(self, state, horizon, future=None):
+        exog = self._exog(state, horizon, future)
+        return np.asarray(self._results(state).forecast(horizon, exog=exog), dtype=np.float64)
 
     def _forecast_std(self, state, horizon):
-        return np.asarray(self._results(state).get_forecast(horizon).se_mean, dtype=np.float64)
+        # The standard errors do not depend on the regressors' values (their coefficients are estimated).
+        exog = self._exog(state, horizon, None)
+        return np.asarray(self._results(state).get_forecast(horizon, exog=exog).se_mean, dtype=np.float64)

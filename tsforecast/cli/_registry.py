@@ -113,7 +113,7 @@ def _ets(s: ModelSettings):
 def _arima(s: ModelSettings):
     from ..baselines import ARIMA
 
-    return ARIMA(order=(1, 1, 1), auto=True, max_p=2, max_q=2)
+    return ARIMA(order=(1, 1, 1), auto=True, max_p=2, max_q=2, future_covariates=list(s.future_covariates) or None)
 
 
 def _autoarima(s: ModelSettings):
@@ -169,7 +169,7 @@ _DESCRIPTIONS = {
     "comb": "mean of SES, Holt and Damped (M4's Comb)",
     "ets": f"exponential smoothing, form chosen by AICc (seasonal for seasons up to {ETS_MAX_SEASON})",
     "ets_nonseasonal": "exponential smoothing without season (ANN ... MAdN by AICc), compiled for panels",
-    "arima": "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal)",
+    "arima": "ARIMA(p,1,q), p and q up to 2 chosen by AICc (non-seasonal); regression on the --future-covariates",
     "autoarima": "seasonal ARIMA (season --season-length) by the stepwise AICc search of auto.arima, "
                  "fitted by conditional sum of squares; regression on the --future-covariates",
     "croston": "Croston's method for intermittent demand (SES alpha 0.1 of sizes and intervals)",

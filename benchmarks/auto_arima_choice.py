@@ -1,0 +1,116 @@
+"""Why our AutoARIMA and statsforecast's choose different orders: the search mode.
+
+On the validation split of the first N M4 Hourly series (the test file is not read) this
+fits our AutoARIMA with R's and statsforecast's KPSS level (``kpss_alpha=0.05``, so both
+sides difference alike) and statsforecast's ``AutoARIMA(season_length=24,
+approximation=True)``: the search R's ``auto.arima`` runs on series longer than 150 or
+seasons over 12 (candidates by conditional sum of squares, the choice refitted by
+maximum likelihood). It prints, per series, both choices beside the one statsforecast's
+default (``approximation=False``: every candidate fitted by exact likelihood) made in
+``reports/auto_arima.json``'s validation entry, and how many agree.
+
+With ``--aicc`` it prints instead, for each series where our orders differ from that
+default's, the AICc difference (ours less theirs) of the two orders by both
+implementations' CSS approximations (ours: ``fit_css``; statsforecast: ``myarima`` with
+its offset, the criterion its ``approximation=True`` search ranks by) and by
+statsforecast's exact likelihood (``approximation=False``, its default's criterion).
+
+Run with statsforecast installed (``/work/venv-bench`` here)::
+
+    PYTHONPATH=$PWD TSFORECAST_M4_DIR=... python benchmarks/auto_arima_choice.py --series 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from benchmarks.auto_arima import PEER, SUBSETS, _ours_with_orders, _theirs_with_orders  # noqa: E402
+from benchmarks.stats_models import load  # noqa: E402
+from tsforecast.baselines._arima_fit import criterion, fit_css  # noqa: E402
+from tsforecast.baselines.auto_arima import _constant_columns  # noqa: E402
+
+
+def _parse(text: str) -> tuple[tuple, str]:
+    """``"(p,d,q)(P,D,Q) constant"`` -> the six orders and the constant."""
+    numbers = [int(n) for n in re.findall(r"\d+", text)]
+    return tuple(numbers[:6]), "drift" if "drift" in text else "mean" if "mean" in text else ""
+
+
+def _statsforecast_aicc(x, orders, kind, season, offset=None) -> float:
+    """statsforecast's AICc of one model: by CSS with ``offset``, or by exact likelihood without it."""
+    from statsforecast.arima import myarima
+
+    fit = myarima(x, orders[:3], {"order": orders[3:], "period": season}, constant=bool(kind), ic="aicc",
+                  approximation=offset is not None, offset=offset or 0)
+    return fit.get("ic", math.inf)
+
+
+def aicc_table(train, ids, default: dict, season: int) -> None:
+    """Per series whose choice differs: the two orders' AICc differences by each criterion."""
+    from statsforecast.arima import arima
+
+    groups = {key: g["y"].to_numpy(dtype=np.float64) for key, g in train.groupby("unique_id", sort=False)}
+    _, ours = _ours_with_orders(season, {"kpss_alpha": 0.05}, train, ids, SUBSETS["Hourly"]["horizon"])
+    print("| series | ours | statsforecast default | dAICc CSS, ours | dAICc CSS, statsforecast | dAICc exact, "
+          "statsforecast |")
+    print("|---|---|---|---|---|---|")
+    for key, mine in zip(ids, ours):
+        theirs = default.get(key)
+        if theirs is None or theirs == mine:
+            continue
+        x = groups[key]
+        (o1, k1), (o2, k2) = _parse(mine), _parse(theirs)
+        null = arima(x, order=(0, o1[1], 0), seasonal={"order": (0, o1[4], 0), "period": season})
+        offset = -2 * null["loglik"] - x.size * math.log(null["sigma2"])
+        none = np.zeros((x.size, 0))
+        css = [criterion(fit_css(x, _constant_columns(k, 0, x.size, none), o, season), "aicc") for o, k in
+               ((o1, k1), (o2, k2))]
+        theirs_css = [_statsforecast_aicc(x, o, k, season, offset) for o, k in ((o1, k1), (o2, k2))]
+        exact = [_statsforecast_aicc(x, o, k, season) for o, k in ((o1, k1), (o2, k2))]
+        print(f"| {key} | {mine} | {theirs} | {css[0] - css[1]:.2f} | {theirs_css[0] - theirs_css[1]:.2f} | "
+              f"{exact[0] - exact[1]:.2f} |", flush=True)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", type=int, default=20, help="the first N Hourly series")
+    parser.add_argument("--aicc", action="store_true", help="the AICc differences where the choices differ")
+    args = parser.parse_args(argv)
+    horizon, season = SUBSETS["Hourly"]["horizon"], SUBSETS["Hourly"]["season"]
+    train, ids, _, _ = load("Hourly", args.series, validation=True)
+    recorded = json.loads((REPO / "reports" / "auto_arima.json").read_text())["validation"].get(str(args.series), {})
+    default = dict(zip(recorded.get("series", []), recorded.get("variants", {}).get(PEER, {}).get("orders", [])))
+    if args.aicc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            aicc_table(train, ids, default, season)
+        return
+    start = time.process_time()
+    _, ours = _ours_with_orders(season, {"kpss_alpha": 0.05}, train, ids, horizon)
+    ours_cpu = time.process_time() - start
+    _, approx = _theirs_with_orders(season, train, ids, horizon, approximation=True)
+    approx_cpu = time.process_time() - start - ours_cpu
+    print("| series | ours | statsforecast, approximation=True | statsforecast default (exact likelihood) |")
+    print("|---|---|---|---|")
+    for key, a, b in zip(ids, ours, approx):
+        print(f"| {key} | {a} | {b}{'' if a == b else ' (differs)'} | {default.get(key, 'not recorded')} |")
+    same = sum(a == b for a, b in zip(ours, approx))
+    same_default = sum(default.get(k) == a for k, a in zip(ids, ours))
+    print(f"\nsame orders as statsforecast approximation=True: {same} of {len(ids)}; as its default: "
+          f"{same_default} of {len(ids)}; CPU s ours {ours_cpu:.1f}, statsforecast approximation=True {approx_cpu:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+"""``RegressionForecaster``: per-series baselines whose series may carry regressors ``X``.
+
+The regression-with-ARIMA-errors models (``ARIMA`` and ``AutoARIMA``) share this one
+path: ``X`` is aligned into the panel as ``WindowForecaster``'s covariates are (same
+checks, same messages), each series is fitted with its own regressor rows ``[n, k]``,
+and ``predict`` reads the regressors of the forecast steps per series. The columns
+used are named by ``future_covariates`` and declared to backtests, which pass each
+fold its known future values.
+
+A subclass fits an item ``(x, z)`` in :meth:`_fit_one` and forecasts with
+``_forecast(state, horizon, future)``, ``future`` the regressors ``[horizon, k]`` of the
+forecast steps (``None`` without regressors).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.stats import norm
+
+from ..core.covariates import align_covariates, future_values
+from ..core.params import Check
+from ..exceptions import InvalidParameterError, UnknownColumnError
+from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
+from ._base import LocalForecaster
+
+__all__ = ["RegressionForecaster", "FUTURE_COVARIATES"]
+
+
+def _check_names(names, name: str):
+    """``future_covariates``: None, one column name or a list of names."""
+    if names is not None and not isinstance(names, str) and (
+            not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names)):
+        raise InvalidParameterError(f"{name} must be None, a column name or a list of names; got {names!r}.")
+    return names
+
+
+#: The ``future_covariates`` constraint: None, one column name or a list of names.
+FUTURE_COVARIATES = Check(_check_names)
+
+
+class RegressionForecaster(LocalForecaster):
+    """Base class of per-series models with regressors (not used directly).
+
+    Subclasses store ``future_covariates`` and declare it with :data:`FUTURE_COVARIATES`.
+    """
+
+    uses_covariates = True
+
+    # -- capabilities that depend on the parameters ------------------------------
+    @property
+    def computes_on_panel(self) -> bool:
+        """Without regressors, backtests hand it chunks of series as arrays; with them,
+        series with their covariate frames."""
+        return not self._names()
+
+    def declared_covariates(self) -> tuple[list, list]:
+        return [], list(self._names())
+
+    def _names(self) -> list:
+        names = self.future_covariates
+        return [names] if isinstance(names, str) else list(names or [])
+
+    # -- fitting --------------------------------------------------------------------
+    def fit(self, y, X=None):
+        """Fit a model per series (and target column) of ``y``, with regressors ``X``.
+
+        Parameters
+        ----------
+        y : Series, DataFrame, panel DataFrame or dict
+            One series or many (see :mod:`tsforecast.core.forms`).
+        X : same form as ``y``, optional
+            Regressors on (at least) the timestamps of ``y``.
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
+        self.future_covariates_, self._z = [], None
+        if X is not None:
+            panel = align_covariates(panel, X, fill=self.fill)
+            self.future_covariates_ = self._regressor_names(panel)
+            positions = [panel.covariate_columns.index(c) for c in self.future_covariates_]
+            self._z = [panel.covariates[lo:hi][:, positions] for lo, hi in zip(panel.starts, panel.ends)]
+        try:
+            self._fit_columns(panel)
+        finally:
+            del self._z
+        return self
+
+    def _regressor_names(self, panel) -> list:
+        """The regressor columns: ``future_covariates``, or every column of ``X``."""
+        available = list(panel.covariate_columns)
+        if self.future_covariates is None:
+            return available
+        unknown = [c for c in self._names() if c not in available]
+        if unknown:
+            raise UnknownColumnError(f"future_covariates names column(s) {unknown!r} found neither in y nor in X; "
+                                     f"available: {list(panel.columns) + available!r}.")
+        return self._names()
+
+    def _column_items(self, x, starts, ends) -> list:
+        """Each series with its regressors ``[n, k]``: _fit_one and _fallback_one take the pair."""
+        bounds = list(zip(starts.tolist(), ends.tolist()))
+        regressors = self._z or [np.zeros((hi - lo, 0)) for lo, hi in bounds]
+        return [(x[lo:hi], z) for (lo, hi), z in zip(bounds, regressors)]
+
+    def _fallback_one(self, item):
+        return super()._fallback_one(item[0])
+
+    # -- forecasting --------------------------------------------------------------
+    def _future(self, horizon: int, X) -> list:
+        """Per series, the regressors of the forecast steps (``[horizon, k]``)."""
+        if not self.future_covariates_:
+            return [None] * len(self.series_ids_)
+        ids = np.empty(len(self.series_ids_), dtype=object)
+        ids[:] = self.series_ids_
+        return list(future_values(X, self.time_axis_, ids, self.n_obs_, self.future_covariates_, horizon, horizon,
+                                  fill=self.fill))
+
+    def _column_point(self, state: dict, horizon: int, future: list) -> np.ndarray:
+        return np.stack([self._forecast_fallback(s, horizon) if s.get("fallback") else
+                         self._forecast(s, horizon, f) for s, f in zip(state["objects"], future)])
+
+    def _point_array(self, horizon, X) -> np.ndarray:
+        h = self._check_horizon(horizon)
+        future = self._future(h, X)
+        return np.stack([self._column_point(state, h, future) for state in self.states_], axis=-1)
+
+    def _interval_arrays(self, horizon, X, quantiles):
+        h = self._check_horizon(horizon)
+        point = self._point_array(h, X)
+        std = np.stack([np.stack([self._std(s, h) for s in state["objects"]]) for state in self.states_], axis=-1)
+        return point, point[..., None] + std[..., None] * norm.ppf(np.asarray(quantiles))
+
+    def _predict_quantiles(self, horizon, X, quantiles):
+        levels = check_quantiles(DEFAULT_QUANTILES if quantiles is None else quantiles)
+        _, bands = self._interval_arrays(horizon, X, levels)
+        single = len(self.target_names_) == 1
+        columns = [quantile_column(q) if single else f"{target}_{quantile_column(q)}"
+                   for target in self.target_names_ for q in levels]
+        return self._output(bands.reshape(bands.shape[0], bands.shape[1], -1), columns)
