@@ -6,27 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from test_models_linear_reference import N_IN, N_OUT, _ar2, _windows  # the same windows and AR(2) series
 
 import tsforecast
 from tsforecast.models import EncoderDecoderLSTM
 from tsforecast.models.blend import BLEND_WEIGHTS, blend_linear_map, blend_with_map
 from tsforecast.models.scaling import fit_linear_map, linear_forecast
-
-N_IN, N_OUT = 16, 4
-
-
-def _windows(series: np.ndarray):
-    series = series.reshape(len(series), -1)
-    starts = np.arange(len(series) - N_IN - N_OUT + 1)[:, None]
-    return series[starts + np.arange(N_IN)], series[starts + N_IN + np.arange(N_OUT)]
-
-
-def _ar2(n: int = 400, seed: int = 0, k: int = 1) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    x = np.zeros((n, k))
-    for t in range(2, n):
-        x[t] = 1.9 * x[t - 1] - 0.95 * x[t - 2] + rng.normal(0, 0.3, k)
-    return x
 
 
 def _map_tail(X, y, n_tail):
