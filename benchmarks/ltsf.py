@@ -63,6 +63,9 @@ CONFIGS = {
                "units": 128, "segment_length": 24, "decoder": "parallel", "dropout": 0.5, "batch_size": 256,
                "epochs": 4, "jit_compile": False},
 }
+# the same network's forecast averaged with the linear map, the weight chosen on the tail of
+# the training windows (two different models: their errors partly cancel; models/blend.py)
+CONFIGS["segrnn_blend"] = {**CONFIGS["segrnn"], "blend_linear": True}
 #: Compared by default (each costs one full fit per horizon on a shared 2-core machine).
 DEFAULT_CONFIGS = ("default", "season24")
 #: The published table of the README (MSE, MAE), L = 96.
@@ -87,6 +90,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
     parser.add_argument("--render", action="store_true", help="only render the Markdown from the JSON")
+    parser.add_argument("--keep", action="store_true",
+                        help="with --test: keep the horizon's entries of configurations not run now (each "
+                             "tested once already; their code unchanged since), replacing only those run")
     return parser.parse_args(argv)
 
 
@@ -148,7 +154,7 @@ def timed_scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
 def derived(model) -> dict:
     """What the estimator chose in fit."""
     keys = ("channels_", "channel_scores_", "scaling_", "season_length_", "segment_length_", "fallback_",
-            "shrinkage_", "reference_scores_")
+            "shrinkage_", "reference_scores_", "blend_weight_", "blend_errors_")
     out = {k: getattr(model, k) for k in keys if hasattr(model, k)}
     out["epochs_run"] = len(model.history_["loss"])
     out["epoch_seconds"] = [round(s, 1) for s in model.epoch_seconds_]  # wall, the first with graph tracing
@@ -169,8 +175,11 @@ def run_horizon(z: np.ndarray, horizon: int, args, report: dict) -> None:
     """Validation of every configuration, then the test of the chosen ones, logged."""
     data = splits(z, horizon)
     entry = report["horizons"].setdefault(str(horizon), {})
-    if args.test:  # a horizon re-run replaces its tables: earlier code's results stay in test_log only
+    if args.test and not args.keep:  # a re-run replaces its tables: earlier code's results stay in test_log only
         entry["validation"], entry["test"] = {}, {}
+    for name in set(args.configs) | set(args.test or ()):  # --keep: only the configurations run now are replaced
+        entry.get("validation", {}).pop(name, None), entry.get("test", {}).pop(name, None)
+    kept = set(entry.get("test", {}))  # with --keep: tested once already, never again
     entry["references"] = references(*data["test"], data["train"])
     entry["references_validation"] = references(*data["valid"], data["train"])
     entry["n_windows"] = {k: int(len(v[0])) for k, v in data.items()}
@@ -182,6 +191,8 @@ def run_horizon(z: np.ndarray, horizon: int, args, report: dict) -> None:
     entry["chosen"] = min(validation, key=lambda n: validation[n]["mse"])
     tested = dict.fromkeys(entry["chosen"] if t == "chosen" else t for t in args.test)
     for name in tested:
+        if name in kept:
+            continue
         if name not in models:
             models[name], times = fit_config(name, data, args.seed)
             validation[name] = {**timed_scores(models[name], *data["valid"]), **times, **derived(models[name])}
@@ -227,6 +238,9 @@ def render(report: dict) -> str:
              *([f"Validation rows only, added to those tables by: "
                 f"{'; '.join(f'`{c}`' for c in report['validation_only_commands'])}.", ""]
                if report.get("validation_only_commands") else []),
+             *([f"With `--keep`, the entries of configurations not re-run come from: "
+                f"{'; '.join(f'`{c}`' for c in report['kept_from_commands'])}.", ""]
+               if report.get("kept_from_commands") else []),
              f"Machine: {report['machine']}.", "",
              "## Test MSE / MAE", "",
              "| model | " + " | ".join(f"H={h}" for h in horizons) + " | mean MSE (these H) |",
@@ -251,15 +265,15 @@ def render(report: dict) -> str:
         lines.append(f"| {name} | " + " | ".join(cells) + f" | {mean} |")
     lines += ["", "## Validation MSE per configuration, and what each fit chose", "",
               "| H | configuration | valid MSE / MAE | fit s (wall) | fit s (CPU) | channels | scaling, season | segment | epochs "
-              "| shrinkage |",
-              "|---:|---|---|---:|---:|---|---|---:|---:|---:|"]
+              "| shrinkage | network weight (blend) |",
+              "|---:|---|---|---:|---:|---|---|---:|---:|---:|---:|"]
     for h in horizons:
         for name, v in report["horizons"][h]["validation"].items():
             mark = " **chosen**" if name == report["horizons"][h]["chosen"] else ""
             lines.append(f"| {h} | `{name}`{mark} | {v['mse']:.3f} / {v['mae']:.3f} | {v['fit_seconds']} | "
                          f"{v['fit_cpu_seconds']} | {v.get('channels_', '')} | {v.get('scaling_')}, "
                          f"{v.get('season_length_')} | {v.get('segment_length_')} | {v['epochs_run']} | "
-                         f"{v.get('shrinkage_', '')} |")
+                         f"{v.get('shrinkage_', '')} | {v.get('blend_weight_', '')} |")
     lines += ["", *acceptance(ours["LSTM chosen on validation"], horizons),
               "", f"Test runs logged: {len(report['test_log'])} (see `test_log` in the JSON)."]
     return "\n".join(lines) + "\n"
@@ -273,6 +287,8 @@ def main(argv=None) -> None:
     if not args.render:
         z = load_standardised(args.data)
         command = "python benchmarks/ltsf.py " + " ".join(argv if argv is not None else sys.argv[1:])
+        if args.test and args.keep and report.get("command"):  # the kept entries' own command stays named
+            report.setdefault("kept_from_commands", []).append(report["command"])
         if args.test:
             report["command"] = command
         else:  # validation rows only: the test tables stay those of report["command"]

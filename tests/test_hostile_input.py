@@ -365,6 +365,10 @@ CASES: list[Case] = [
          InvalidParameterError, "learning_rate_decay", "0.0"),
     case("EncoderDecoderLSTM/learning_rate_decay_1.5", lambda: tiny_lstm(learning_rate_decay=1.5).fit(X4, Y4),
          InvalidParameterError, "learning_rate_decay", "1.5"),
+    case("EncoderDecoderLSTM/blend_linear_str", lambda: tiny_lstm(blend_linear="yes").fit(X4, Y4), InputTypeError,
+         "blend_linear", "'yes'"),
+    case("EncoderDecoderLSTM/blend_linear_without_tail", lambda: tiny_lstm(blend_linear=True).fit(X4, Y4),
+         InvalidParameterError, "blend_linear=True", "validation_fraction=0.0"),
     case("EncoderDecoderLSTM/channel_embedding_int", lambda: tiny_lstm(channel_embedding=2).fit(X4, Y4),
          InputTypeError, "channel_embedding", "2"),
     # -- MedianEnsemble

@@ -12,16 +12,16 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
-from scipy import sparse
 from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..core.params import validate_params
-from ..core.validation import check_array, check_magnitude
-from ..exceptions import FallbackWarning, InputTypeError, InvalidInputError, InvalidParameterError, ShapeMismatchError
+from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchError
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
+from .blend import blend_linear_map, blend_with_map
 from .fallback import reference_name, shrinkage_on_tail
+from .inputs import as_float_array, positive_log
 from .parameters import PARAMETERS, check_combinations, resolve_target_features
 from .scaling import make_scaler, resolve_scaling
 from .selection import search_settings
@@ -33,46 +33,6 @@ __all__ = ["EncoderDecoderLSTM"]
 _MIN_SEASONS_PER_WINDOW = 3
 #: ... and else segments of about ``n_steps_in / 10`` steps (SegRNN's 5-20 segments).
 _SEGMENTS_PER_WINDOW = 10
-def _as_float_array(data, name: str, ndims: tuple[int, ...]) -> np.ndarray:
-    """``data`` as a finite float64 array of ``ndims`` dimensions, or a named error."""
-    if sparse.issparse(data):
-        raise InputTypeError(f"{name} must be a dense array of windows; got a sparse matrix of shape {data.shape}.")
-    if data is None:
-        raise InvalidInputError(
-            f"{name} is None: EncoderDecoderLSTM requires {name} to be passed, but the target {name} is None."
-        )
-    array = np.asarray(data)
-    if array.dtype.kind == "c":
-        raise InvalidInputError(f"Complex data not supported: {name} has dtype {array.dtype}.")
-    if array.dtype.kind == "O":
-        try:
-            array = array.astype(np.float64)
-        except (TypeError, ValueError) as error:
-            raise InputTypeError(f"{name} must be numeric; converting it failed: {error}") from None
-    if array.ndim == 1 and 1 not in ndims:
-        raise ShapeMismatchError(
-            f"{name} must have {' or '.join(map(str, ndims))} dimensions; got a 1-D array of shape {array.shape}. "
-            "Reshape your data: X.reshape(-1, 1) for windows of one step, X.reshape(1, -1) for one window."
-        )
-    array = check_array(array, name, ndims=ndims)
-    check_magnitude(array, name)  # scaling squares values: 1e300 would become inf, then NaN
-    if 0 in array.shape:
-        # wording of scikit-learn's own message, which its estimator checks look for
-        raise InvalidInputError(
-            f"{name} must not be empty: found array with 0 feature(s) (shape={array.shape}) while a minimum of 1 is required."
-        )
-    return array.astype(np.float64, copy=False)
-
-
-def _positive_log(array: np.ndarray, name: str) -> np.ndarray:
-    """``log(array)``, or a named error when a value is not positive (``log=True``)."""
-    if not (array > 0).all():
-        raise InvalidInputError(
-            f"log=True needs positive {name}; got {int((array <= 0).sum())} value(s) <= 0 "
-            f"(smallest {float(array.min())!r})."
-        )
-    return np.log(array)
-
 
 class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     """Encoder-decoder LSTM mapping input windows to multi-step forecasts.
@@ -253,6 +213,12 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         at ``learning_rate``, then ``learning_rate * learning_rate_decay ** (epoch - 3)``:
         SegRNN's schedule, whose ETTh1 scripts use 0.8). 1.0: a constant rate. The rate of
         every epoch is recorded in ``history_["learning_rate"]`` when it decays.
+    blend_linear : bool, default=False
+        Forecast a weighted average of the network and the closed-form linear map of the
+        training windows (:mod:`tsforecast.models.blend`; for scalings whose network
+        forecasts on its own, such as ``"last"``): the network's weight (0, 0.25, ..., 1)
+        is chosen on the validation tail, and kept above 0 only on a clear gain over the
+        map alone (``blend_weight_``). Needs ``validation_fraction > 0``.
 
     Attributes
     ----------
@@ -300,6 +266,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     shrinkage_ : float
         Factor on the network's corrections in :meth:`predict`: 1.0 as trained, 0.0 the
         reference forecast itself (see :mod:`tsforecast.models.fallback`).
+    blend_weight_ : float
+        The network's weight with ``blend_linear`` (0: the linear map alone; 1.0 without
+        ``blend_linear``); ``blend_errors_`` holds the tail's error of each weight tried.
     reference_ : str or None
         The forecast the network corrects, in words (``"seasonal naive (season 336)"``,
         ``"naive (last value)"``, ``"linear map of the training windows"``); None for
@@ -374,6 +343,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         search: bool = False,
         channel_embedding: bool = False,
         learning_rate_decay: float = 1.0,
+        blend_linear: bool = False,
     ):
         self.units = units
         self.n_layers = n_layers
@@ -402,6 +372,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.search = search
         self.channel_embedding = channel_embedding
         self.learning_rate_decay = learning_rate_decay
+        self.blend_linear = blend_linear
 
     _parameter_constraints = PARAMETERS
 
@@ -415,7 +386,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         return p
 
     def _check_X(self, X, *, fitted: bool) -> np.ndarray:
-        array = _as_float_array(X, "X", (2, 3))
+        array = as_float_array(X, "X", (2, 3))
         if not fitted:
             return array.reshape(array.shape[0], array.shape[1], -1)
         n_steps, n_vars = self.n_steps_in_, self.n_input_features_
@@ -437,7 +408,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         return array
 
     def _check_y(self, y, n_samples: int) -> np.ndarray:
-        array = _as_float_array(y, "y", (1, 2, 3))
+        array = as_float_array(y, "y", (1, 2, 3))
         if array.shape[0] != n_samples:
             raise ShapeMismatchError(
                 f"y must have one row per window of X ({n_samples}); got y of shape {array.shape}."
@@ -460,7 +431,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         """
         p = self._check_params()
         X3 = self._check_X(X, fitted=False)
-        y_array = _as_float_array(y, "y", (1, 2, 3))
+        y_array = as_float_array(y, "y", (1, 2, 3))
         y_ndim = y_array.ndim
         y3 = self._check_y(y_array, X3.shape[0])
         n, n_steps_in, n_features = X3.shape
@@ -486,7 +457,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         if channels == "independent":
             X3, y3, net_features = to_channels(X3, target_features), targets_to_channels(y3), (0,)
         if p["log"]:
-            X3, y3 = _positive_log(X3, "X"), _positive_log(y3, "y")
+            X3, y3 = positive_log(X3, "X"), positive_log(y3, "y")
         horizon_rows = n_steps_out * (n_targets if channels == "independent" else 1)  # tail rows of one horizon
         scaling, season_length, reference_scores = resolve_scaling(
             p["scaling"], p["season_length"], p["decoder"], X3, y3, net_features,
@@ -511,6 +482,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             history, self.epoch_seconds_ = train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
             shrinkage, reference_errors = self._shrinkage(p, scaling, season_length, network, Xs, ys, median_index,
                                                           horizon_rows)
+            blend = self._blend(p, X3, y3, net_features, scaler, Xs, network, median_index, horizon_rows, shrinkage)
 
         self.n_features_in_ = n_steps_in * n_features
         self.n_steps_in_, self.n_input_features_ = n_steps_in, n_features
@@ -529,6 +501,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.search_scores_, self.search_skipped_ = search.get("scores", {}), search.get("skipped", {})
         self.shrinkage_, self.fallback_, self.reference_errors_ = shrinkage, shrinkage < 1.0, reference_errors
         self.reference_ = reference_name(scaling, season_length) if scaling in ("seasonal", "linear") else None
+        self.blend_weight_, self.blend_map_, self.blend_errors_, self.blend_features_ = blend
         self.history_ = history
         return self
 
@@ -604,6 +577,24 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                 f"by {shrinkage} (0: the reference itself). See fallback_, shrinkage_ and reference_."), stacklevel=3)
         return shrinkage, errors
 
+    @staticmethod
+    def _blend(p: dict, X3, y3, features, scaler, Xs, network, median_index: int, block: int, shrinkage: float):
+        """``blend_weight_``, ``blend_map_``, ``blend_errors_`` and ``blend_features_`` (see
+        :mod:`.blend`): the network's weight against the linear map, chosen on the tail."""
+        n_val = n_validation(len(X3), p["validation_fraction"])
+        if not p["blend_linear"]:
+            return 1.0, None, {}, features
+        if n_val < 1 or features is None:
+            raise InvalidParameterError(
+                "blend_linear=True chooses the network's weight on the validation tail and reads the targets' past "
+                f"from the inputs; got validation_fraction={p['validation_fraction']} ({n_val} tail windows) and "
+                f"target_features {features}.")
+        tail = slice(len(X3) - n_val, None)
+        raw = predict_rows(network, Xs[tail].astype(np.float32)).astype(np.float64) * shrinkage
+        net = scaler.inverse(raw, scaler.transform(X3[tail])[2])[..., median_index]
+        weight, weights, errors = blend_linear_map(net, X3, y3, features, n_val, block, p["loss"] == "mse")
+        return weight, weights, errors, features
+
     # ------------------------------------------------------------------ predict
 
     def _predict_all(self, X) -> np.ndarray:
@@ -612,7 +603,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         X3 = self._check_X(X, fitted=True)
         log = getattr(self, "log", False)
         if log:
-            X3 = _positive_log(X3, "X")
+            X3 = positive_log(X3, "X")
         X3 = X3[:, -getattr(self, "input_steps_", self.n_steps_in_):]
         independent = getattr(self, "channels_", "joint") == "independent"
         if independent:
@@ -622,6 +613,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         with KERAS_LOCK:
             raw = predict_rows(self.network_, Xs).astype(np.float64) * getattr(self, "shrinkage_", 1.0)
         pred = self.scaler_.inverse(raw, context)
+        if getattr(self, "blend_weight_", 1.0) < 1.0:
+            pred = blend_with_map(pred, X3, self.blend_map_, self.blend_features_, self.blend_weight_)
         pred = from_channels(pred, self.n_targets_) if independent else pred
         return np.exp(pred) if log else pred
 
@@ -668,7 +661,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         from sklearn.metrics import r2_score
 
         check_is_fitted(self, "network_")
-        y_true = _as_float_array(y, "y", (1, 2, 3))
+        y_true = as_float_array(y, "y", (1, 2, 3))
         y3 = self._check_y(y_true, len(y_true))
         if y3.shape[1:] != (self.n_steps_out_, self.n_targets_):
             raise ShapeMismatchError(

@@ -97,6 +97,7 @@ PARAMETERS = {
     "search": Boolean(),
     "channel_embedding": Boolean(),
     "learning_rate_decay": Real(minimum=0, maximum=1, include_minimum=False),
+    "blend_linear": Boolean(),
 }
 
 

@@ -73,7 +73,7 @@ def trial_window_errors(model, params: dict, X: np.ndarray, y: np.ndarray, n_val
     steps = input_steps or X.shape[1]
     trial = model.__sklearn_clone__().set_params(
         **params, epochs=min(model.epochs, TRIAL_EPOCHS), validation_fraction=0.0, random_state=seed,
-        warm_start=False, verbose=0)
+        warm_start=False, verbose=0, blend_linear=False)  # a trial compares networks: no tail to blend on
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a short trial may lose to its reference: the full fit will tell
         trial.fit(X[rows, -steps:], y[rows])
