@@ -65,6 +65,7 @@ from m4_setup import (  # noqa: E402, F401  (re-exported: the tests and README r
     LSTM_BASE,
     M4_BENCHMARKS,
     MODEL_ORDER,
+    PEER_LABEL,
     PUBLISHED,
     SUBSETS,
     TARGETS,

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 
 import _test_log
-from m4_setup import ACD_TARGETS, MODEL_ORDER, PUBLISHED, SUBSETS, TARGETS, TIME_BUDGET_S, selection
+from m4_setup import (ACD_TARGETS, CANDIDATES, MODEL_ORDER, PEER_LABEL, PUBLISHED, SUBSETS, TARGETS, TIME_BUDGET_S,
+                      selection)
 
 def render_intervals(intervals: dict, current: dict | None = None) -> list[str]:
     """The ``--intervals`` runs: coverage, ACD and MSIS per subset and method; ``current``
@@ -119,15 +120,11 @@ def render_markdown(content: dict) -> str:
         for name in order:
             e = entries[name]
             if "per_seed" in e or "config" in e:
-                lines += [f"**{name}**: " + "; ".join(
-                    f"seed {r['seed']}: sMAPE {r['smape']:.3f}, MASE {r['mase']:.3f}, OWA {r['owa']:.3f}, "
-                    f"{r['seconds']:.0f} s" + (f" (training {r['fit_seconds']:.0f} s on {r['n_windows']} windows)"
-                                              if "fit_seconds" in r else "")
-                    + (f", CPU {r['cpu_seconds']:.0f} s, load average {r['load_average']:.1f}"
-                       if "cpu_seconds" in r else "")
-                    for r in e.get("per_seed", []))]
+                lines += [f"**{name}**: " + "; ".join(_seed_text(r) for r in e.get("per_seed", []))]
                 if "config" in e:
                     lines += ["", f"configuration: `{json.dumps(e['config'], sort_keys=True)}`"]
+                if e.get("peer"):
+                    lines += ["", *_peer_note(e)]
                 if "selected_by_validation" in e:
                     lines += ["", *_selection_note(content, subset, e["selected_by_validation"])]
                 lines.append("")
@@ -137,6 +134,23 @@ def render_markdown(content: dict) -> str:
     lines += render_time_parts(content.get("time_parts", {}), content)
     lines += render_intervals(content.get("intervals", {}), {s: _current(content, s) for s in SUBSETS})
     return "\n".join(lines)
+
+
+def _seed_text(r: dict) -> str:
+    """One seed's run: scores, seconds (the training part, and a peer's fit CPU time), CPU and load."""
+    return (f"seed {r['seed']}: sMAPE {r['smape']:.3f}, MASE {r['mase']:.3f}, OWA {r['owa']:.3f}, {r['seconds']:.0f} s"
+            + (f" (training {r['fit_seconds']:.0f} s on {r['n_windows']} windows)" if "n_windows" in r else "")
+            + (f" (fit {r['fit_seconds']:.0f} s, CPU {r['fit_cpu_seconds']:.0f} s)" if "fit_cpu_seconds" in r else "")
+            + (f", CPU {r['cpu_seconds']:.0f} s, load average {r['load_average']:.1f}" if "cpu_seconds" in r else ""))
+
+
+def _peer_note(e: dict) -> list[str]:
+    """Where a peer's figures come from: its package versions and threads (``benchmarks/nhits_peer.py``)."""
+    env = e["environment"]
+    return [f"{e['description']}: neuralforecast {env['neuralforecast']}, torch {env['torch']} on the CPU with "
+            f"{env['torch_threads']} intra-op thread(s), pandas {env['pandas']}, Python {env['python']}; scored by "
+            "`benchmarks/m4.py`'s code against the same run's Naive2 (`python benchmarks/nhits_peer.py --split "
+            "test`). Seconds: fit + predict wall time; fit: its `NeuralForecast.fit` alone."]
 
 
 def _current(content: dict, subset: str) -> str | None:
@@ -247,7 +261,8 @@ def render_validation(validation: dict, content: dict) -> list[str]:
             seeds = len(e.get("per_seed", [])) or 1
             mark = " **(chosen)**" if label == chosen["candidate"] else ""
             owa_text = _fmt(e["owa"]) + (f" ± {spread['owa']:.3f}" if seeds > 1 else "")
-            changes = json.dumps(e.get("changes", {}), sort_keys=True)
+            changes = ("peer: " if e.get("peer") else "") + json.dumps(e.get("config" if e.get("peer") else "changes",
+                                                                                {}), sort_keys=True)
             load = e.get("load_average")
             lines.append(f"| {label}{mark} | `{changes}` | {seeds} | {_fmt(e['smape'])} | {_fmt(e['mase'])} | "
                          f"{owa_text} | {_fmt(e.get('snaive_owa'))} | {_fmt(e['seconds'], 0)} | "
@@ -258,6 +273,7 @@ def render_validation(validation: dict, content: dict) -> list[str]:
                       f"within the seed spread: {', '.join(f'*{t}*' for t in chosen['tied'])}); not eligible: "
                       + ("; ".join(f"*{label}* ({why})" for label, why in sorted(chosen["excluded"].items()))
                          or "none") + "."]
+        lines += _beside_peer(rows, CANDIDATES.get(subset, {}))
         multi = [(label, e) for label, e in rows.items() if len(e.get("per_seed", [])) > 1]
         for label, e in multi:
             lines.append("")
@@ -265,6 +281,23 @@ def render_validation(validation: dict, content: dict) -> list[str]:
                 f"seed {r['seed']}: OWA {r['owa']:.3f}, {r['seconds']:.0f} s" for r in e["per_seed"]))
         lines.append("")
     return lines
+
+
+def _beside_peer(rows: dict, candidates: dict) -> list[str]:
+    """The LSTM candidates at or below the peer's validation OWA, and which of them took no more
+    CPU seconds a seed (fit + predict) than the peer's fit (both on the 2 cores, same split)."""
+    peer = rows.get(PEER_LABEL)
+    if peer is None:
+        return []
+    fit_wall = sum(r["fit_seconds"] for r in peer["per_seed"]) / len(peer["per_seed"])
+    fit_cpu = sum(r["fit_cpu_seconds"] for r in peer["per_seed"]) / len(peer["per_seed"])
+    candidates = {label: e for label, e in rows.items() if label in candidates and e.get("sample") is None}
+    better = sorted(label for label, e in candidates.items() if e["owa"] <= peer["owa"])
+    within = [label for label in better if (candidates[label].get("cpu_seconds") or float("inf")) <= fit_cpu]
+    return ["", f"Beside the peer, *{PEER_LABEL}*: validation OWA {peer['owa']:.3f} over "
+            f"{len(peer['per_seed'])} seed(s), its fit {fit_wall:.0f} s wall, {fit_cpu:.0f} CPU s a seed. LSTM "
+            f"candidates at or below its OWA: {', '.join(f'*{b}*' for b in better) or 'none'}; of them within its "
+            f"fit's CPU seconds a seed: {', '.join(f'*{w}*' for w in within) or 'none'}."]
 
 
 def render_time_parts(parts: dict, content: dict) -> list[str]:
