@@ -172,12 +172,23 @@ SOURCES = {"tsforecast": ROOT, "statsforecast": ROOT}
 BEFORE = "tsforecast_before"
 
 
+def _library(package: str) -> str:
+    """The package a contender imports (the earlier checkout is tsforecast too)."""
+    return "tsforecast" if package == BEFORE else package
+
+
+def _environ(package: str) -> dict:
+    """The environment of a contender's interpreter: its own checkout first on the path."""
+    return {**os.environ,
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(SOURCES[package]), os.environ.get("PYTHONPATH")]))}
+
+
 def _measure(package: str, n_series: int, memory_run: bool = False) -> dict:
-    runner = "tsforecast" if package == BEFORE else package
+    runner = _library(package)
     code = (f"import json, sys; sys.path.insert(0, {str(ROOT / 'benchmarks')!r}); import panel_scale as b; "
             f"print(json.dumps(b.run_{runner}({n_series}, {memory_run})))")
     source = str(SOURCES[package])
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [source, os.environ.get("PYTHONPATH")]))}
+    env = _environ(package)
     load = os.getloadavg()[0]
     output = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, cwd=source,
                             env=env)
@@ -189,13 +200,12 @@ def _measure(package: str, n_series: int, memory_run: bool = False) -> dict:
 
 def _environment(package: str) -> dict:
     """The interpreter ``package`` runs in and the versions it sees there."""
-    name = "tsforecast" if package == BEFORE else package
+    name = _library(package)
     code = ("import json, platform, sys; from importlib.metadata import version as v; "
             f"print(json.dumps({{'interpreter': sys.executable, 'python': platform.python_version(), "
             f"'imported_from': __import__('{name}').__file__, "
             f"**{{n: v(n) for n in ('{name}', 'numpy', 'pandas', 'numba')}}}}))")
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(SOURCES[package]),
-                                                                     os.environ.get("PYTHONPATH")]))}
+    env = _environ(package)
     out = subprocess.run([PYTHONS[package], "-c", code], check=True, capture_output=True, text=True, env=env,
                          cwd=SOURCES[package])  # `python -c` looks in its working folder first
     return json.loads(out.stdout)
@@ -375,7 +385,7 @@ def render(document: dict) -> str:
     lines += ["| package | interpreter | Python | package version | numpy | pandas | numba |",
               "|---|---|---|---|---|---|---|"]
     for package, env in document["environments"].items():
-        version = env[package.removesuffix("_before")]
+        version = env[_library(package)]
         lines.append(f"| {package} | `{env['interpreter']}` | {env['python']} | {version} | {env['numpy']} | "
                      f"{env['pandas']} | {env['numba']} |")
     lines.append("")

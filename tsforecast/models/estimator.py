@@ -581,9 +581,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     def _blend(p: dict, X3, y3, features, scaler, Xs, network, median_index: int, block: int, shrinkage: float):
         """``blend_weight_``, ``blend_map_``, ``blend_errors_`` and ``blend_features_`` (see
         :mod:`.blend`): the network's weight against the linear map, chosen on the tail."""
-        n_val = n_validation(len(X3), p["validation_fraction"])
         if not p["blend_linear"]:
             return 1.0, None, {}, features
+        n_val = n_validation(len(X3), p["validation_fraction"])
         if n_val < 1 or features is None:
             raise InvalidParameterError(
                 "blend_linear=True chooses the network's weight on the validation tail and reads the targets' past "
