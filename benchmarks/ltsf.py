@@ -74,6 +74,8 @@ CONFIGS["segrnn_l1_blend"] = {**CONFIGS["segrnn_l1"], "blend_linear": True}
 CONFIGS["segrnn48_blend"] = {**CONFIGS["segrnn_l1_blend"], "loss": "mse"}
 # with SegRNN's learning-rate schedule (constant for 3 epochs, then times 0.8 an epoch)
 CONFIGS["segrnn48_decay_blend"] = {**CONFIGS["segrnn48_blend"], "learning_rate_decay": 0.8}
+# a wider recurrence (SegRNN's d_model is 512), affordable with segments of 48
+CONFIGS["segrnn48_wide_blend"] = {**CONFIGS["segrnn48_blend"], "units": 256}
 #: Compared by default (each costs one full fit per horizon on a shared 2-core machine).
 DEFAULT_CONFIGS = ("default", "season24")
 #: The published table of the README (MSE, MAE), L = 96.
