@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .arima import expand_polynomials
+from .arima import expand_polynomials, less_regression
 
 __all__ = ["partrans", "inverse_partrans", "stationary_covariance", "arma_likelihood", "ml_objective",
            "ml_gradient", "untransform"]
@@ -183,13 +183,7 @@ def arma_likelihood(w, phi, theta):
 def ml_objective(raw, w0, dz, scale, p, q, big_p, big_q, m, work):
     """R's ``armafn``: ``0.5 (log(S / n) + sum log F_t / n)`` of the series ``w0`` less its
     regression ``dz (scale * raw[n_arma:])``, at the optimiser's values ``raw``."""
-    n_arma = p + q + big_p + big_q
-    for t in range(w0.size):
-        work[t] = w0[t]
-    for k in range(dz.shape[1]):
-        coefficient = scale[k] * raw[n_arma + k]
-        for t in range(w0.size):
-            work[t] -= dz[t, k] * coefficient
+    less_regression(raw, w0, dz, scale, p + q + big_p + big_q, work)
     params = untransform(raw, p, q, big_p)
     ar, ma = expand_polynomials(params, p, q, big_p, big_q, m)
     ssq, sumlog, count = arma_likelihood(work, ar, ma)
