@@ -99,7 +99,10 @@ class AutoARIMA(RegressionForecaster):
         Gaussian maximum likelihood started from its CSS fit and ranked by the criterion
         of that likelihood (R's ``auto.arima(approximation = FALSE)``, statsforecast's
         ``AutoARIMA`` default), the likelihood a compiled Kalman filter
-        (:mod:`tsforecast.baselines._arima_ml`).
+        (:mod:`tsforecast.baselines._arima_ml`). Less accurate on M4 Hourly's
+        validation split: the maximum-likelihood seasonal MA of a seasonally differenced
+        series goes to within 1.01 of the unit circle, so those candidates are refused
+        and seasonal AR models chosen (``reports/auto_arima.md``).
     future_covariates : str or list of str, optional
         The columns of ``X`` used as regressors (their future values are needed to
         predict); ``None`` uses every column of the ``X`` given to ``fit``.
