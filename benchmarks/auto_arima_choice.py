@@ -19,6 +19,10 @@ With ``--exact`` it fits nothing: it sets the orders of our ``method="exact"`` s
 candidate by exact likelihood, ``kpss_alpha=0.05`` as statsforecast), recorded by
 ``benchmarks/auto_arima.py --validation --variants "method='exact', kpss_alpha=0.05"``,
 beside statsforecast's default choices recorded in the same validation entry.
+With ``--refused`` it fits statsforecast's recorded default choices by our CSS then exact
+maximum likelihood and prints the log-likelihood at the CSS coefficients and at the
+optimum, the smallest AR/MA root there and whether our search refuses the model (a root
+within 1.01 of the unit circle, R's rule).
 
 Run with statsforecast installed (``/work/venv-bench`` here)::
 
@@ -108,10 +112,36 @@ def exact_table(recorded: dict, default: dict) -> None:
           f"CPU s ours {entry['cpu_seconds']}, statsforecast {peer['cpu_seconds']}")
 
 
+def refused_table(train, ids, default: dict, season: int) -> None:
+    """Per series, statsforecast's default choice fitted by our CSS then exact maximum
+    likelihood: the log-likelihood at the CSS coefficients and at the optimum, and the
+    smallest root there (below 1.01 the search refuses the model, as R's does)."""
+    from tsforecast.baselines._arima_fit import _min_model_root
+    from tsforecast.baselines._arima_ml import exact_loglik, fit_ml
+
+    groups = {key: g["y"].to_numpy(dtype=np.float64) for key, g in train.groupby("unique_id", sort=False)}
+    print("| series | statsforecast default | loglik at CSS | loglik at ML | smallest root at ML | refused |")
+    print("|---|---|---|---|---|---|")
+    refused = 0
+    for key in ids:
+        orders, kind = _parse(default[key])
+        x = groups[key]
+        z = _constant_columns(kind, 0, x.size, np.zeros((x.size, 0)))
+        css = fit_css(x, z, orders, season)
+        ml = fit_ml(css, x, z)
+        root = _min_model_root(ml["coef"], orders, season)
+        refused += not math.isfinite(ml["aicc"])
+        print(f"| {key} | {default[key]} | {exact_loglik(css, x, z):.1f} | {ml.get('loglik', math.nan):.1f} | "
+              f"{root:.4f} | {'yes' if not math.isfinite(ml['aicc']) else ''} |", flush=True)
+    print(f"\nrefused by our exact search: {refused} of {len(ids)}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=20, help="the first N Hourly series")
     parser.add_argument("--aicc", action="store_true", help="the AICc differences where the choices differ")
+    parser.add_argument("--refused", action="store_true",
+                        help="statsforecast's default choices fitted by our exact maximum likelihood: refused or not")
     parser.add_argument("--exact", action="store_true",
                         help="our method='exact' orders (recorded) beside statsforecast's default (recorded)")
     args = parser.parse_args(argv)
@@ -121,6 +151,9 @@ def main(argv=None) -> None:
     default = dict(zip(recorded.get("series", []), recorded.get("variants", {}).get(PEER, {}).get("orders", [])))
     if args.exact:
         exact_table(recorded, default)
+        return
+    if args.refused:
+        refused_table(train, ids, default, season)
         return
     if args.aicc:
         with warnings.catch_warnings():

@@ -11,7 +11,7 @@ from statsmodels.tsa.statespace.sarimax import SARIMAX
 
 from tsforecast import baselines
 from tsforecast.baselines._arima_fit import criterion, fit_css
-from tsforecast.baselines._arima_ml import fit_ml
+from tsforecast.baselines._arima_ml import exact_loglik, fit_ml
 from tsforecast.core.kernels.arima import expand_polynomials
 from tsforecast.core.kernels.arima_ml import arma_likelihood, inverse_partrans, partrans, stationary_covariance
 
@@ -86,6 +86,17 @@ def test_fit_ml_matches_statsmodels_maximum_likelihood():
     assert ours["aic"] == pytest.approx(-2 * ours["loglik"] + 2 * npar)
     assert ours["aicc"] == pytest.approx(criterion(ours, "aicc"))
     assert ours["loglik"] > -0.5 * x.size * (math.log(2 * math.pi * css["sigma2"]) + 1) - 50  # sane scale
+
+
+def test_exact_loglik_at_the_css_coefficients_and_below_the_maximum():
+    x = np.cumsum(_seasonal_arma(200, 4)) * 0.1  # one difference: the drift column is differenced too
+    z = np.arange(1, x.size + 1, dtype=float)[:, None]
+    css = fit_css(x, z, (1, 1, 1, 0, 0, 0), M)
+    at_css = exact_loglik(css, x, z)
+    expected = SARIMAX(np.diff(x), exog=np.ones((x.size - 1, 1)), order=(1, 0, 1), trend="n",
+                       concentrate_scale=True).loglike(np.concatenate([css["coef"][2:], css["coef"][:2]]))
+    assert at_css == pytest.approx(expected, rel=1e-8)
+    assert fit_ml(css, x, z)["loglik"] >= at_css
 
 
 def test_fit_ml_refuses_a_nonstationary_css_start():

@@ -22,7 +22,7 @@ from ..core.kernels.arima import difference, expand_polynomials
 from ..core.kernels.arima_ml import arma_likelihood, inverse_partrans, ml_gradient, ml_objective, untransform
 from ._arima_fit import _ROOT_MARGIN, _min_model_root, criterion
 
-__all__ = ["fit_ml"]
+__all__ = ["fit_ml", "exact_loglik"]
 
 #: BFGS iterations of one fit (R's ``optim`` default).
 _MAX_ITERATIONS = 100
@@ -92,3 +92,14 @@ def _scored(css: dict, coef: np.ndarray, u: np.ndarray) -> dict:
     model["aic"] = -2 * loglik + 2 * npar
     model["aicc"] = criterion(model, "aicc")
     return model
+
+
+def exact_loglik(model: dict, x: np.ndarray, z: np.ndarray) -> float:
+    """The exact Gaussian log-likelihood of a fit at its own coefficients (``sigma2`` profiled out)."""
+    p, d, q, big_p, big_d, big_q = model["orders"]
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    n_arma = p + q + big_p + big_q
+    w = difference(x, d, big_d, model["m"])
+    if z.shape[1]:
+        w = w - difference(np.ascontiguousarray(z), d, big_d, model["m"]) @ coef[n_arma:]
+    return _scored(model, coef, np.ascontiguousarray(w)).get("loglik", math.nan)
