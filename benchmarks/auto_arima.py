@@ -72,6 +72,8 @@ VARIANTS = {
     "kpss_alpha=0.05": {"kpss_alpha": 0.05},
     "method='css-ml'": {"method": "css-ml"},
     "method='css-refit'": {"method": "css-refit"},
+    "method='exact'": {"method": "exact"},
+    "method='exact', kpss_alpha=0.05": {"method": "exact", "kpss_alpha": 0.05},
     "ic='aic'": {"ic": "aic"},
     "ic='bic'": {"ic": "bic"},
     "stepwise=False": {"stepwise": False},

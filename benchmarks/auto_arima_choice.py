@@ -15,6 +15,15 @@ implementations' CSS approximations (ours: ``fit_css``; statsforecast: ``myarima
 its offset, the criterion its ``approximation=True`` search ranks by) and by
 statsforecast's exact likelihood (``approximation=False``, its default's criterion).
 
+With ``--exact`` it fits nothing: it sets the orders of our ``method="exact"`` search (every
+candidate by exact likelihood, ``kpss_alpha=0.05`` as statsforecast), recorded by
+``benchmarks/auto_arima.py --validation --variants "method='exact', kpss_alpha=0.05"``,
+beside statsforecast's default choices recorded in the same validation entry.
+With ``--refused`` it fits statsforecast's recorded default choices by our CSS then exact
+maximum likelihood and prints the log-likelihood at the CSS coefficients and at the
+optimum, the smallest AR/MA root there and whether our search refuses the model (a root
+within 1.01 of the unit circle, R's rule).
+
 Run with statsforecast installed (``/work/venv-bench`` here)::
 
     PYTHONPATH=$PWD TSFORECAST_M4_DIR=... python benchmarks/auto_arima_choice.py --series 20
@@ -83,15 +92,69 @@ def aicc_table(train, ids, default: dict, season: int) -> None:
               f"{exact[0] - exact[1]:.2f} |", flush=True)
 
 
+#: The validation entry of our exact-likelihood search with statsforecast's KPSS level.
+EXACT = "method='exact', kpss_alpha=0.05"
+
+
+def exact_table(recorded: dict, default: dict) -> None:
+    """Our exact-likelihood choices beside statsforecast's default ones, both as recorded."""
+    entry = recorded.get("variants", {}).get(EXACT)
+    if entry is None or not default:
+        raise SystemExit(f"run benchmarks/auto_arima.py --validation --variants \"{EXACT}\" (and the peer) first")
+    ids = recorded["series"]
+    print(f"| series | ours, {EXACT} | statsforecast default (exact likelihood) |")
+    print("|---|---|---|")
+    for key, mine in zip(ids, entry["orders"]):
+        print(f"| {key} | {mine} | {default.get(key)}{'' if default.get(key) == mine else ' (differs)'} |")
+    same = sum(default.get(k) == a for k, a in zip(ids, entry["orders"]))
+    peer = recorded["variants"][PEER]
+    print(f"\nsame orders: {same} of {len(ids)}; validation MASE ours {entry['mase']}, statsforecast {peer['mase']}; "
+          f"CPU s ours {entry['cpu_seconds']}, statsforecast {peer['cpu_seconds']}")
+
+
+def refused_table(train, ids, default: dict, season: int) -> None:
+    """Per series, statsforecast's default choice fitted by our CSS then exact maximum
+    likelihood: the log-likelihood at the CSS coefficients and at the optimum, and the
+    smallest root there (below 1.01 the search refuses the model, as R's does)."""
+    from tsforecast.baselines._arima_fit import _min_model_root
+    from tsforecast.baselines._arima_ml import exact_loglik, fit_ml
+
+    groups = {key: g["y"].to_numpy(dtype=np.float64) for key, g in train.groupby("unique_id", sort=False)}
+    print("| series | statsforecast default | loglik at CSS | loglik at ML | smallest root at ML | refused |")
+    print("|---|---|---|---|---|---|")
+    refused = 0
+    for key in ids:
+        orders, kind = _parse(default[key])
+        x = groups[key]
+        z = _constant_columns(kind, 0, x.size, np.zeros((x.size, 0)))
+        css = fit_css(x, z, orders, season)
+        ml = fit_ml(css, x, z)
+        root = _min_model_root(ml["coef"], orders, season)
+        refused += not math.isfinite(ml["aicc"])
+        print(f"| {key} | {default[key]} | {exact_loglik(css, x, z):.1f} | {ml.get('loglik', math.nan):.1f} | "
+              f"{root:.4f} | {'yes' if not math.isfinite(ml['aicc']) else ''} |", flush=True)
+    print(f"\nrefused by our exact search: {refused} of {len(ids)}")
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=20, help="the first N Hourly series")
     parser.add_argument("--aicc", action="store_true", help="the AICc differences where the choices differ")
+    parser.add_argument("--refused", action="store_true",
+                        help="statsforecast's default choices fitted by our exact maximum likelihood: refused or not")
+    parser.add_argument("--exact", action="store_true",
+                        help="our method='exact' orders (recorded) beside statsforecast's default (recorded)")
     args = parser.parse_args(argv)
     horizon, season = SUBSETS["Hourly"]["horizon"], SUBSETS["Hourly"]["season"]
     train, ids, _, _ = load("Hourly", args.series, validation=True)
     recorded = json.loads((REPO / "reports" / "auto_arima.json").read_text())["validation"].get(str(args.series), {})
     default = dict(zip(recorded.get("series", []), recorded.get("variants", {}).get(PEER, {}).get("orders", [])))
+    if args.exact:
+        exact_table(recorded, default)
+        return
+    if args.refused:
+        refused_table(train, ids, default, season)
+        return
     if args.aicc:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -472,6 +472,8 @@ CASES: list[Case] = [
          "'hqic'"),
     case("AutoARIMA/method_ml", lambda: baselines.AutoARIMA(method="ml").fit(Y), InvalidParameterError, "method",
          "'ml'"),
+    case("AutoARIMA/method_exact_capitalised", lambda: baselines.AutoARIMA(method="Exact").fit(Y),
+         InvalidParameterError, "method", "'Exact'"),
     case("AutoARIMA/stepwise_str", lambda: baselines.AutoARIMA(stepwise="no").fit(Y), InputTypeError, "stepwise",
          "'no'"),
     case("AutoARIMA/seasonal_test_unknown", lambda: baselines.AutoARIMA(seasonal_test="ch").fit(Y),

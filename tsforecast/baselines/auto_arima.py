@@ -42,6 +42,7 @@ import pandas as pd
 from ..core.params import Boolean, Integer, Options
 from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
                          nsdiffs, refit_ml, with_exact_likelihood)
+from ._arima_ml import fit_ml
 from ._regressors import FUTURE_COVARIATES, RegressionForecaster
 
 __all__ = ["AutoARIMA"]
@@ -85,7 +86,7 @@ class AutoARIMA(RegressionForecaster):
         maxima and ``max_order`` (with and without the constant) and keeps the best.
     ic : {"aicc", "aic", "bic"}, default "aicc"
         The information criterion that ranks the candidates.
-    method : {"css", "css-refit", "css-ml"}, default "css"
+    method : {"css", "css-refit", "css-ml", "exact"}, default "css"
         ``"css"``: candidates fitted and ranked by conditional sum of squares, the choice
         keeps its CSS fit. ``"css-refit"``: the same search, then the choice refitted by
         exact maximum likelihood, as R's and statsforecast's ``approximation`` mode does
@@ -94,7 +95,14 @@ class AutoARIMA(RegressionForecaster):
         fitted by CSS but ranked by the exact Gaussian likelihood at their CSS
         coefficients (statsmodels' Kalman filter), and the choice refitted by exact
         maximum likelihood; slower, and not more accurate on M4 Hourly's validation
-        split (``reports/auto_arima.md``).
+        split (``reports/auto_arima.md``). ``"exact"``: every candidate fitted by exact
+        Gaussian maximum likelihood started from its CSS fit and ranked by the criterion
+        of that likelihood (R's ``auto.arima(approximation = FALSE)``, statsforecast's
+        ``AutoARIMA`` default), the likelihood a compiled Kalman filter
+        (:mod:`tsforecast.baselines._arima_ml`). Less accurate on M4 Hourly's
+        validation split: the maximum-likelihood seasonal MA of a seasonally differenced
+        series goes to within 1.01 of the unit circle, so those candidates are refused
+        and seasonal AR models chosen (``reports/auto_arima.md``).
     future_covariates : str or list of str, optional
         The columns of ``X`` used as regressors (their future values are needed to
         predict); ``None`` uses every column of the ``X`` given to ``fit``.
@@ -122,7 +130,7 @@ class AutoARIMA(RegressionForecaster):
         "max_order": Integer(minimum=0),
         "stepwise": Boolean(),
         "ic": Options(("aicc", "aic", "bic")),
-        "method": Options(("css", "css-refit", "css-ml")),
+        "method": Options(("css", "css-refit", "css-ml", "exact")),
         "future_covariates": FUTURE_COVARIATES,
         **RegressionForecaster._parameter_constraints,
     }
@@ -169,7 +177,7 @@ class AutoARIMA(RegressionForecaster):
         limits = self._limits(x.size, m if m > 1 else 1)
         if m == 1 or x.size <= 2 * m:
             big_d, limits["P"], limits["Q"] = 0, 0, 0
-        search = _Search(x, z, m, d, big_d, limits, constant_ok, self.ic, self.method == "css-ml")
+        search = _Search(x, z, m, d, big_d, limits, constant_ok, self.ic, _REFINE.get(self.method))
         model = search.run() if self.stepwise else search.run_all(self.max_order)
         kind = model.pop("constant")
         if self.method in ("css-ml", "css-refit"):
@@ -233,12 +241,17 @@ def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.nd
     return np.column_stack(columns + [z]) if columns else np.asarray(z, dtype=np.float64).reshape(steps, -1)
 
 
+#: What each method does to a candidate's CSS fit before it is ranked: "css-ml" scores it
+#: by the exact likelihood at its CSS coefficients, "exact" refits it by exact maximum likelihood.
+_REFINE = {"css-ml": with_exact_likelihood, "exact": fit_ml}
+
+
 class _Search:
     """The search of one series: candidates fitted once each, the best by the criterion ``ic``."""
 
-    def __init__(self, x, z, m, d, big_d, limits, constant_ok, ic="aicc", exact=False):
+    def __init__(self, x, z, m, d, big_d, limits, constant_ok, ic="aicc", refine=None):
         self.x, self.z, self.m, self.d, self.big_d = x, z, m, d, big_d
-        self.limits, self.constant_ok, self.ic, self.exact = limits, constant_ok, ic, exact
+        self.limits, self.constant_ok, self.ic, self.refine = limits, constant_ok, ic, refine
         self.tried: dict = {}
         self.best, self.best_key = None, None
 
@@ -251,8 +264,8 @@ class _Search:
         design = _constant_columns(kind, 0, self.x.size, self.z)
         try:
             model = fit_css(self.x, design, (p, self.d, q, big_p, self.big_d, big_q), self.m)
-            if self.exact:
-                model = with_exact_likelihood(model, self.x, design)
+            if self.refine is not None:
+                model = self.refine(model, self.x, design)
             model["score"] = criterion(model, self.ic)
         except (np.linalg.LinAlgError, ValueError, FloatingPointError):
             model = {"score": math.inf}

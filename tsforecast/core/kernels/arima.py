@@ -18,7 +18,7 @@ import numpy as np
 from numba import njit
 
 __all__ = ["expand_polynomials", "css_minimize", "css_hessian", "css_residuals", "arima_forecast", "psi_weights",
-           "difference"]
+           "difference", "less_regression"]
 
 #: The objective answered for parameters whose residuals overflow (an explosive MA part):
 #: large and finite, so the optimiser's line search backs off.
@@ -96,14 +96,19 @@ def css_residuals(w, ar, ma, out):
 
 
 @njit(cache=True)
-def _css_value(params, w0, dz, scale, p, q, big_p, big_q, m, work, resid):
-    n_arma = p + q + big_p + big_q
+def less_regression(params, w0, dz, scale, n_arma, work):
+    """``w0`` less its regression ``dz (scale * params[n_arma:])``, into ``work``."""
     for t in range(w0.size):
         work[t] = w0[t]
     for k in range(dz.shape[1]):
         coefficient = scale[k] * params[n_arma + k]
         for t in range(w0.size):
             work[t] -= dz[t, k] * coefficient
+
+
+@njit(cache=True)
+def _css_value(params, w0, dz, scale, p, q, big_p, big_q, m, work, resid):
+    less_regression(params, w0, dz, scale, p + q + big_p + big_q, work)
     ar, ma = expand_polynomials(params, p, q, big_p, big_q, m)
     ssq, count = css_residuals(work, ar, ma, resid)
     if count <= 0 or not math.isfinite(ssq) or ssq > 1e300:

@@ -1,0 +1,105 @@
+"""One seasonal ARIMA fitted by exact Gaussian maximum likelihood, started from its CSS fit.
+
+This is R's ``arima(method = "CSS-ML")``, what ``auto.arima(approximation = FALSE)`` and
+statsforecast's ``AutoARIMA`` fit for every candidate: the CSS coefficients
+(:func:`tsforecast.baselines._arima_fit.fit_css`) start a BFGS minimisation of the
+concentrated exact likelihood of the differenced series (regression columns differenced
+alike), computed in compiled code by :mod:`tsforecast.core.kernels.arima_ml`; the AIC,
+AICc and BIC then come from that likelihood. As in R, a CSS fit whose AR part is not
+stationary is refused, and so is a maximum-likelihood fit with an AR or MA root within
+1.01 of the unit circle (``auto.arima``'s rule).
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+from scipy.optimize import minimize
+
+from ..core.kernels.arima import difference, expand_polynomials
+from ..core.kernels.arima_ml import arma_likelihood, inverse_partrans, ml_gradient, ml_objective, untransform
+from ._arima_fit import _ROOT_MARGIN, _min_model_root, criterion
+
+__all__ = ["fit_ml", "exact_loglik"]
+
+#: BFGS iterations of one fit (R's ``optim`` default).
+_MAX_ITERATIONS = 100
+
+
+def _start(model: dict, p: int, q: int, big_p: int) -> np.ndarray | None:
+    """The optimiser's values at the CSS coefficients (AR parts transformed); None when
+    an AR part is not stationary (R stops with "non-stationary AR part from CSS")."""
+    raw = np.array(model["coef"], dtype=np.float64)
+    for first, size in ((0, p), (p + q, big_p)):
+        if size:
+            part = inverse_partrans(raw[first:first + size])
+            if not np.all(np.isfinite(part)):
+                return None
+            raw[first:first + size] = part
+    return raw
+
+
+def fit_ml(css: dict, x: np.ndarray, z: np.ndarray) -> dict:
+    """The CSS fit ``css`` of ``x`` (regression columns ``z``) refitted by exact maximum
+    likelihood; its ``aic``/``aicc`` come from the exact log-likelihood (``loglik``),
+    infinite for a refused model."""
+    p, d, q, big_p, big_d, big_q = css["orders"]
+    period = css["m"]
+    refused = {**css, "aic": math.inf, "aicc": math.inf}
+    raw = _start(css, p, q, big_p)
+    if raw is None:
+        return refused
+    n_arma = p + q + big_p + big_q
+    w = difference(x, d, big_d, period)
+    dz = difference(np.ascontiguousarray(z), d, big_d, period) if z.shape[1] else np.zeros((w.size, 0))
+    beta0 = raw[n_arma:].copy()
+    scale = np.ones(dz.shape[1])
+    if dz.shape[1]:  # the regression coefficients as changes from the CSS ones, in their units
+        spread = np.sqrt(np.maximum(np.diag(np.linalg.pinv(dz.T @ dz)), 0.0))
+        scale = np.where(spread > 0, 10 * spread * math.sqrt(max(css["sigma2"], 1e-300)), 1.0)
+    w0 = np.ascontiguousarray(w - dz @ beta0 if dz.shape[1] else w)
+    raw[n_arma:] = 0.0
+    args = (w0, np.ascontiguousarray(dz), scale, p, q, big_p, big_q, period, np.empty(w.size))
+    with warnings.catch_warnings():  # a BFGS short of convergence still improves on its start
+        warnings.simplefilter("ignore")
+        result = minimize(ml_objective, raw, args=args, jac=ml_gradient, method="BFGS",
+                          options={"maxiter": _MAX_ITERATIONS, "gtol": 1e-6})
+    if not math.isfinite(float(result.fun)) or result.fun >= 1e9:
+        return refused
+    coef = untransform(np.asarray(result.x, dtype=np.float64), p, q, big_p)
+    coef[n_arma:] = beta0 + scale * coef[n_arma:]
+    return _scored(css, coef, np.ascontiguousarray(w - dz @ coef[n_arma:] if dz.shape[1] else w))
+
+
+def _scored(css: dict, coef: np.ndarray, u: np.ndarray) -> dict:
+    """The model at the optimum (``u``: the differenced series less its regression):
+    ``sigma2`` and the log-likelihood from the filter, the criteria from the
+    log-likelihood, or refused near the unit circle."""
+    p, _, q, big_p, _, big_q = css["orders"]
+    model = {**css, "coef": coef, "aic": math.inf, "aicc": math.inf}
+    ar, ma = expand_polynomials(coef, p, q, big_p, big_q, css["m"])
+    ssq, sumlog, count = arma_likelihood(u, ar, ma)
+    if count <= 0 or not math.isfinite(ssq) or ssq <= 0:
+        return model
+    sigma2 = ssq / count
+    loglik = -0.5 * (count * (math.log(2 * math.pi * sigma2) + 1) + sumlog)
+    model.update(sigma2=sigma2, loglik=loglik)
+    npar = coef.size + 1
+    if u.size - npar - 1 <= 0 or _min_model_root(coef, tuple(css["orders"]), css["m"]) < _ROOT_MARGIN:
+        return model
+    model["aic"] = -2 * loglik + 2 * npar
+    model["aicc"] = criterion(model, "aicc")
+    return model
+
+
+def exact_loglik(model: dict, x: np.ndarray, z: np.ndarray) -> float:
+    """The exact Gaussian log-likelihood of a fit at its own coefficients (``sigma2`` profiled out)."""
+    p, d, q, big_p, big_d, big_q = model["orders"]
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    n_arma = p + q + big_p + big_q
+    w = difference(x, d, big_d, model["m"])
+    if z.shape[1]:
+        w = w - difference(np.ascontiguousarray(z), d, big_d, model["m"]) @ coef[n_arma:]
+    return _scored(model, coef, np.ascontiguousarray(w)).get("loglik", math.nan)
