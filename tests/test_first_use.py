@@ -239,7 +239,7 @@ def test_numba_caches_outside_the_package(tmp_path):
             "tsf.backtest({'ses': SES()}, y, horizon=3, cv=2, progress=False)\n"
             "from tsforecast.core import kernels\n"
             "print(kernels.CACHE_DIR)\n")
-    assert _printed_cache_folder(code, tmp_path) == tmp_path / "cache" / "tsforecast" / "numba"
+    assert _printed_cache_folder(code, tmp_path) == _versioned(tmp_path / "cache" / "tsforecast" / "numba")
     cached = list((tmp_path / "cache" / "tsforecast" / "numba").rglob("*.nbi"))
     assert cached, "no kernel was cached in the user's cache folder"
     package = Path(tsf.__file__).parent
@@ -253,7 +253,26 @@ def test_every_kernel_module_caches_outside_the_package(tmp_path):
             "import tsforecast.core.kernels.intermittent\n"
             "assert 'tsforecast.core.kernels.common' not in sys.modules, 'imported through common'\n"
             "print(numba.config.CACHE_DIR)\n")
-    assert _printed_cache_folder(code, tmp_path) == tmp_path / "cache" / "tsforecast" / "numba"
+    assert _printed_cache_folder(code, tmp_path) == _versioned(tmp_path / "cache" / "tsforecast" / "numba")
+
+
+def _versioned(folder: Path) -> Path:
+    """The cache subfolder of this environment's numpy and numba versions."""
+    import numba
+    return folder / f"numpy-{np.__version__}-numba-{numba.__version__}"
+
+
+def test_environments_with_other_numpy_versions_use_other_cache_folders(tmp_path):
+    # A benchmark venv pinning an older numpy imports the same source tree; sharing one cache
+    # folder, a kernel compiled under one numpy crashed the other on load.
+    from tsforecast.core.kernels import cache_folder
+    environ = {"XDG_CACHE_HOME": str(tmp_path)}
+    ours = cache_folder(environ, "2.4.6", "0.68.1")
+    older = cache_folder(environ, "1.26.4", "0.68.1")
+    assert ours.parent == older.parent == tmp_path / "tsforecast" / "numba"
+    assert ours != older and "1.26.4" in older.name
+    assert cache_folder(environ, "2.4.6", "0.61.0") != ours
+    assert cache_folder({**environ, "NUMBA_CACHE_DIR": str(tmp_path / "mine")}) == tmp_path / "mine"
 
 
 @pytest.mark.slow

@@ -11,14 +11,30 @@ import os
 import sys
 from pathlib import Path
 
+import numba as _numba
+import numpy as _numpy
 from numba import config as _numba_config
 
-#: Where the compiled kernels are cached: a folder of our own in the user's cache folder,
-#: never ``__pycache__`` beside these files. A cache inside site-packages is not a file pip
-#: recorded, so uninstalling left it behind and the empty package folder it kept shadowed
-#: a later editable install. numba's own ``NUMBA_CACHE_DIR`` still wins when set.
-CACHE_DIR = Path(os.environ.get("NUMBA_CACHE_DIR") or Path(
-    os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tsforecast" / "numba")
+def cache_folder(environ=os.environ, numpy_version: str = _numpy.__version__,
+                 numba_version: str = _numba.__version__) -> Path:
+    """The folder numba caches our kernels in, for these environment variables and versions.
+
+    A folder of our own in the user's cache folder, never ``__pycache__`` beside these
+    files: a cache inside site-packages is not a file pip recorded, so uninstalling left it
+    behind and the empty package folder it kept shadowed a later editable install. One
+    subfolder per numpy and numba version: two environments importing the same source tree
+    (the project's venv and a benchmark venv pinning an older numpy) shared one cache, and a
+    kernel compiled under one numpy crashed the other on load. numba's own
+    ``NUMBA_CACHE_DIR`` still wins when set.
+    """
+    if environ.get("NUMBA_CACHE_DIR"):
+        return Path(environ["NUMBA_CACHE_DIR"])
+    user_cache = Path(environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return user_cache / "tsforecast" / "numba" / f"numpy-{numpy_version}-numba-{numba_version}"
+
+
+#: Where this process caches the compiled kernels (see :func:`cache_folder`).
+CACHE_DIR = cache_folder()
 
 
 def _use_cache_dir() -> bool:
