@@ -12,6 +12,7 @@ Usage (from the repository root)::
     python benchmarks/m4.py --subset Hourly --models SES Theta --n-jobs 2
     python benchmarks/m4.py --subset Hourly --validate          # score the LSTM candidates (train files only)
     python benchmarks/m4.py --subset Hourly --validate --candidates "segments 24, dense head, 5 members" --seeds 2
+    python benchmarks/m4.py --subset Weekly --validate --origin 2 --candidates "..."  # 13 weeks earlier
     python benchmarks/m4.py --subset Hourly --model lstm --seeds 3   # the chosen candidate, on the test
     python benchmarks/m4.py --subset Hourly --time-parts        # CPU seconds of each benchmark
     python benchmarks/m4.py --subset Hourly Weekly --intervals --models Naive sNaive Naive2 lstm

@@ -18,6 +18,7 @@ installed, so this script runs in two parts:
 Usage (from the repository root)::
 
     nice -n 10 python benchmarks/nhits_peer.py --split validation --seeds 1
+    nice -n 10 python benchmarks/nhits_peer.py --split validation --origin 2   # the 13 weeks before
     nice -n 10 python benchmarks/nhits_peer.py --split test --seeds 1 --first-seed 0
 
 Torch runs on ``--threads`` (default 2: the machine's cores) intra-op threads, one inter-op.
