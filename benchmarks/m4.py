@@ -12,6 +12,7 @@ Usage (from the repository root)::
     python benchmarks/m4.py --subset Hourly --models SES Theta --n-jobs 2
     python benchmarks/m4.py --subset Hourly --validate          # score the LSTM candidates (train files only)
     python benchmarks/m4.py --subset Hourly --validate --candidates "segments 24, dense head, 5 members" --seeds 2
+    python benchmarks/m4.py --subset Weekly --validate --origin 2 --candidates "..."  # 13 weeks earlier
     python benchmarks/m4.py --subset Hourly --model lstm --seeds 3   # the chosen candidate, on the test
     python benchmarks/m4.py --subset Hourly --time-parts        # CPU seconds of each benchmark
     python benchmarks/m4.py --subset Hourly Weekly --intervals --models Naive sNaive Naive2 lstm
@@ -70,6 +71,7 @@ from m4_setup import (  # noqa: E402, F401  (re-exported: the tests and README r
     SUBSETS,
     TARGETS,
     TIME_BUDGET_S,
+    origin_key,
     select_candidate,
     selection,
     within_budget,
@@ -211,16 +213,23 @@ def load_subset(subset: str, data: Path):
     return train, ids, _rows(train), _wide(test, ids, SUBSETS[subset]["horizon"])
 
 
-def load_validation(subset: str, data: Path):
+def load_validation(subset: str, data: Path, origin: int = 1):
     """The validation split, from the training file alone (the test file is never read):
     each series' last horizon of training values is held out as the actual, the rest is
-    fitted. Same return as :func:`load_subset`."""
+    fitted. ``origin=k`` moves the forecast origin ``k - 1`` horizons earlier: the values
+    after the held-out horizon are dropped (never fitted, never scored), so a second
+    origin (``2``: the horizon before the last) scores the same rule on other weeks.
+    Same return as :func:`load_subset`."""
+    if not isinstance(origin, int) or isinstance(origin, bool) or origin < 1:
+        raise ValueError(f"origin must be a positive integer (1: the last horizon); got {origin!r}")
     train = load_m4(subset, data, split="train")
     ids = list(dict.fromkeys(train[ID_COLUMN]))
     from_end = train.groupby(ID_COLUMN, sort=False).cumcount(ascending=False).to_numpy()
     horizon = SUBSETS[subset]["horizon"]
-    fitted = train[from_end >= horizon].reset_index(drop=True)
-    return fitted, ids, _rows(fitted), _wide(train[from_end < horizon], ids, horizon)
+    fitted = train[from_end >= origin * horizon].reset_index(drop=True)
+    held_out = (from_end >= (origin - 1) * horizon) & (from_end < origin * horizon)
+    return fitted, ids, _rows(fitted), _wide(train[held_out], ids, horizon)
+
 
 
 def score(actual: np.ndarray, forecast: np.ndarray, train_rows, season_length: int, naive2) -> dict:
@@ -257,11 +266,13 @@ def sample_subset(train, ids, train_rows, actual, n: int):
 
 def run(subset: str, names: list[str], data: Path, *, n_jobs=None, seeds: int = 1, verbose: bool = True,
         sample: int | None = None, lstm_options: dict | None = None, first_seed: int = 0, split: str = "test",
-        candidate: str | None = None) -> dict:
+        candidate: str | None = None, origin: int = 1) -> dict:
     """Every model of ``names`` on ``subset`` (or on ``sample`` of its series): ``{model: entry}``.
-    ``split="validation"`` scores on :func:`load_validation`'s split (training file only)."""
+    ``split="validation"`` scores on :func:`load_validation`'s split (training file only),
+    at ``origin``."""
     spec = SUBSETS[subset]
-    train, ids, train_rows, actual = (load_validation if split == "validation" else load_subset)(subset, data)
+    train, ids, train_rows, actual = (load_validation(subset, data, origin) if split == "validation"
+                                      else load_subset(subset, data))
     if sample is not None:
         train, ids, train_rows, actual = sample_subset(train, ids, train_rows, actual, sample)
     base = Context(subset, spec["horizon"], spec["season_length"], n_jobs, None, lstm_options, candidate)
@@ -476,14 +487,17 @@ def validate(subset: str, args) -> dict:
     unknown = [label for label in labels if label not in CANDIDATES[subset]]
     if unknown:
         raise SystemExit(f"unknown {subset} candidate(s) {unknown}; known: {list(CANDIDATES[subset])}")
-    snaive = run(subset, ["sNaive"], args.data, sample=args.sample, verbose=False, split="validation")["sNaive"]
+    snaive = run(subset, ["sNaive"], args.data, sample=args.sample, verbose=False, split="validation",
+                 origin=args.origin)["sNaive"]
     content = {}
     for label in labels:
         entry = run(subset, ["lstm"], args.data, seeds=args.seeds, sample=args.sample, lstm_options=args.lstm_options,
-                    first_seed=args.first_seed, split="validation", candidate=label)["lstm"]
+                    first_seed=args.first_seed, split="validation", candidate=label, origin=args.origin)["lstm"]
         entry.update(candidate=label, changes={**CANDIDATES[subset][label], **(args.lstm_options or {})},
-                     sample=args.sample, snaive_owa=snaive["owa"], load_average=os.getloadavg()[0])
-        key = label + (f" + {json.dumps(args.lstm_options, sort_keys=True)}" if args.lstm_options else "") + (
+                     sample=args.sample, snaive_owa=snaive["owa"], load_average=os.getloadavg()[0],
+                     origin=args.origin)
+        key = origin_key(label, args.origin) + (
+            f" + {json.dumps(args.lstm_options, sort_keys=True)}" if args.lstm_options else "") + (
             f" (sample of {args.sample})" if args.sample else "")
         content = merge_json(args.json, subset, {key: entry}, section="validation", seeds=True)
         args.md.write_text(render_markdown(content))
@@ -564,6 +578,9 @@ def main(argv=None) -> int:
     parser.add_argument("--candidates", nargs="+", default=None, help="with --validate: labels of CANDIDATES")
     parser.add_argument("--sample", type=int, default=None,
                         help="with --validate: this many series drawn at random (not selectable)")
+    parser.add_argument("--origin", type=int, default=1,
+                        help="with --validate: forecast origin (1: the last horizon of the training files; 2: the "
+                             "horizon before it; stored as a row of its own, never selected on its own)")
     parser.add_argument("--lstm-options", type=json.loads, default=None,
                         help="with --validate: JSON dict of further changes to the candidates (not selectable)")
     parser.add_argument("--time-parts", action="store_true",
@@ -587,9 +604,12 @@ def main(argv=None) -> int:
     unknown = [m for m in args.models if m not in MODELS]
     if unknown:
         parser.error(f"unknown model(s) {unknown}; known: {', '.join(MODELS)}")
-    if not args.validate and (args.sample is not None or args.lstm_options is not None or args.candidates):
-        parser.error("--sample, --lstm-options and --candidates go with --validate: choices are made on the "
-                     "validation split, never on the test")
+    if not args.validate and (args.sample is not None or args.lstm_options is not None or args.candidates
+                              or args.origin != 1):
+        parser.error("--sample, --lstm-options, --candidates and --origin go with --validate: choices are made on "
+                     "the validation split, never on the test")
+    if args.origin < 1:
+        parser.error(f"--origin must be at least 1; got {args.origin}")
     for subset in args.subset:
         if args.intervals:
             results = run_intervals(subset, args.models, args.data, windows=args.calibration_windows,

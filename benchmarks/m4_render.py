@@ -7,6 +7,7 @@ readings of it (counts, the selection rule applied to the validation section).
 from __future__ import annotations
 
 import json
+import re
 
 import _test_log
 from m4_setup import (ACD_TARGETS, CANDIDATES, MODEL_ORDER, PEER_LABEL, PUBLISHED, SUBSETS, TARGETS, TIME_BUDGET_S,
@@ -243,7 +244,9 @@ def render_validation(validation: dict, content: dict) -> list[str]:
              "standard deviation of OWA over seeds of the two) are tied, and the cheapest tied one (CPU",
              "seconds) is chosen. Only it is run on the test. Seconds: fit + predict wall time of one seed;",
              "CPU s: its process CPU time (all threads); load: the machine's 1-minute load average at the",
-             "end of the run (2 cores).", ""]
+             "end of the run (2 cores). Rows *(origin 2)*: the same, forecast from 13 weeks (one horizon)",
+             "earlier, the last horizon dropped (`--origin 2`); when candidates have them, only those scored",
+             "at every origin compete, by their mean over the origins.", ""]
     for subset, rows in validation.items():
         try:
             chosen = selection(content, subset)
@@ -274,6 +277,7 @@ def render_validation(validation: dict, content: dict) -> list[str]:
                       + ("; ".join(f"*{label}* ({why})" for label, why in sorted(chosen["excluded"].items()))
                          or "none") + "."]
         lines += _beside_peer(rows, CANDIDATES.get(subset, {}))
+        lines += _by_origin(rows)
         multi = [(label, e) for label, e in rows.items() if len(e.get("per_seed", [])) > 1]
         for label, e in multi:
             lines.append("")
@@ -298,6 +302,23 @@ def _beside_peer(rows: dict, candidates: dict) -> list[str]:
             f"{len(peer['per_seed'])} seed(s), its fit {fit_wall:.0f} s wall, {fit_cpu:.0f} CPU s a seed. LSTM "
             f"candidates at or below its OWA: {', '.join(f'*{b}*' for b in better) or 'none'}; of them within its "
             f"fit's CPU seconds a seed: {', '.join(f'*{w}*' for w in within) or 'none'}."]
+
+
+def _by_origin(rows: dict) -> list[str]:
+    """Each model scored at more than one origin: its OWA (mean over seeds) at each, and their mean."""
+    prefix = re.compile(r"^(?P<label>.*) \(origin (?P<origin>\d+)\)$")
+    found: dict[str, dict[int, float]] = {}
+    for key, e in rows.items():
+        match = prefix.match(key)
+        if match and e.get("sample") is None and match["label"] in rows:
+            found.setdefault(match["label"], {1: rows[match["label"]]["owa"]})[int(match["origin"])] = e["owa"]
+    if not found:
+        return []
+    lines = ["", "At more than one origin (OWA, mean over each row's seeds):", ""]
+    for label, by_origin in sorted(found.items(), key=lambda item: sum(item[1].values()) / len(item[1])):
+        at = ", ".join(f"origin {o}: {v:.3f}" for o, v in sorted(by_origin.items()))
+        lines.append(f"- *{label}*: {at}; mean {sum(by_origin.values()) / len(by_origin):.3f}")
+    return lines
 
 
 def render_time_parts(parts: dict, content: dict) -> list[str]:

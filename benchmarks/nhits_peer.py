@@ -18,6 +18,7 @@ installed, so this script runs in two parts:
 Usage (from the repository root)::
 
     nice -n 10 python benchmarks/nhits_peer.py --split validation --seeds 1
+    nice -n 10 python benchmarks/nhits_peer.py --split validation --origin 2   # the 13 weeks before
     nice -n 10 python benchmarks/nhits_peer.py --split test --seeds 1 --first-seed 0
 
 Torch runs on ``--threads`` (default 2: the machine's cores) intra-op threads, one inter-op.
@@ -94,13 +95,14 @@ def run_seed(train, ids, seed: int, threads: int, nf_python: Path) -> dict:
     return out
 
 
-def peer_entry(split: str, seeds: list[int], threads: int, data: Path, nf_python: Path) -> dict:
-    """NHITS on ``split`` for each seed, scored as ``benchmarks/m4.py`` scores the LSTM: the
-    entry (means over seeds, ``std`` and ``per_seed`` with each seed's fit seconds, wall and
-    CPU) that goes into ``reports/m4.json``."""
+def peer_entry(split: str, seeds: list[int], threads: int, data: Path, nf_python: Path, origin: int = 1) -> dict:
+    """NHITS on ``split`` (at validation ``origin``) for each seed, scored as
+    ``benchmarks/m4.py`` scores the LSTM: the entry (means over seeds, ``std`` and
+    ``per_seed`` with each seed's fit seconds, wall and CPU) that goes into ``reports/m4.json``."""
     import m4
 
-    train, ids, train_rows, actual = (m4.load_validation if split == "validation" else m4.load_subset)(SUBSET, data)
+    train, ids, train_rows, actual = (m4.load_validation(SUBSET, data, origin) if split == "validation"
+                                      else m4.load_subset(SUBSET, data))
     spec = m4.SUBSETS[SUBSET]
     context = m4.Context(SUBSET, spec["horizon"], spec["season_length"])
     naive2_run = m4.run_model("Naive2", context, train, ids, train_rows, actual, None)
@@ -130,14 +132,20 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, default=1, help="runs (seeds K..K+N-1)")
     parser.add_argument("--first-seed", "--seed", dest="first_seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=2, help="torch intra-op threads")
+    parser.add_argument("--origin", type=int, default=1,
+                        help="with --split validation: forecast origin (1: the last 13 training weeks; 2: the 13 "
+                             "before them)")
     parser.add_argument("--data", type=Path, default=Path(os.environ.get("TSFORECAST_M4_DIR", REPO.parent / "shared"
                                                                              / "data" / "m4")))
     parser.add_argument("--nf-python", type=Path, default=NF_PYTHON, help="python of the venv with neuralforecast")
     parser.add_argument("--json", type=Path, default=REPO / "reports" / "m4.json")
     parser.add_argument("--md", type=Path, default=REPO / "reports" / "m4.md")
     args = parser.parse_args(argv)
-    if args.seeds < 1 or args.threads < 1:
-        parser.error(f"--seeds and --threads must be at least 1; got {args.seeds} and {args.threads}")
+    if args.seeds < 1 or args.threads < 1 or args.origin < 1:
+        parser.error(f"--seeds, --threads and --origin must be at least 1; got {args.seeds}, {args.threads} and "
+                     f"{args.origin}")
+    if args.origin != 1 and args.split != "validation":
+        parser.error(f"--origin goes with --split validation (the test has one origin); got --split {args.split}")
     if args.worker:
         fit_predict(*args.worker, seed=args.first_seed, threads=args.threads)
         return 0
@@ -146,9 +154,11 @@ def main(argv=None) -> int:
     import m4
 
     seeds = list(range(args.first_seed, args.first_seed + args.seeds))
-    entry = peer_entry(args.split, seeds, args.threads, args.data, args.nf_python)
+    entry = peer_entry(args.split, seeds, args.threads, args.data, args.nf_python, args.origin)
     if args.split == "validation":
-        content = m4.merge_json(args.json, SUBSET, {m4.PEER_LABEL: entry}, section="validation", seeds=True)
+        entry["origin"] = args.origin
+        content = m4.merge_json(args.json, SUBSET, {m4.origin_key(m4.PEER_LABEL, args.origin): entry},
+                                section="validation", seeds=True)
     else:
         log = _test_log.entry(REPO, SUBSET, MODEL, {MODEL: {"owa": entry["owa"], "seeds": seeds}},
                               n_series=entry["n_series"], config=entry["config"])

@@ -67,6 +67,32 @@ def test_validation_split_holds_out_the_last_horizon_of_the_training_file(bench,
     assert len(fitted) == len(full) - 13 * len(ids) and actual.shape == (len(ids), 13)
 
 
+def test_second_origin_holds_out_the_horizon_before_the_last_and_drops_what_follows(bench, m4_dir, tmp_path):
+    shutil.copy(m4_dir / "Weekly-train.csv", tmp_path)  # no test file in the folder
+    fitted, ids, rows, actual = bench.load_validation("Weekly", tmp_path, origin=2)
+    full = bench.load_m4("Weekly", m4_dir, split="train")
+    for row in (0, len(ids) - 1):
+        series = full[full["unique_id"] == ids[row]]["y"].to_numpy()
+        np.testing.assert_array_equal(actual[row], series[-26:-13])
+        np.testing.assert_array_equal(rows[row], series[:-26])  # the last 13 weeks are never fitted
+    assert len(fitted) == len(full) - 26 * len(ids)
+    # the fitted part of origin 2 is the fitted part of origin 1 less its own last horizon
+    _, _, rows_1, actual_1 = bench.load_validation("Weekly", tmp_path)
+    np.testing.assert_array_equal(actual, np.stack([r[-13:] for r in rows_1]))
+    for origin in (0, 1.5, True):
+        with pytest.raises(ValueError, match=f"origin must be a positive integer.*got {origin!r}"):
+            bench.load_validation("Weekly", tmp_path, origin=origin)
+
+
+def test_origin_goes_with_validate_only(bench, capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["--subset", "Weekly", "--models", "Naive", "--origin", "2"])
+    assert "--origin go with --validate" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        bench.main(["--subset", "Weekly", "--validate", "--origin", "0"])
+    assert "--origin must be at least 1; got 0" in capsys.readouterr().err
+
+
 @pytest.mark.slow
 def test_validate_runs_without_the_test_files(bench, m4_dir, tmp_path):
     data = tmp_path / "train_only"
@@ -138,6 +164,30 @@ def test_selection_ties_within_the_seed_spread_go_to_the_cheaper(bench):
     content["validation"]["Hourly"][labels[3]] = _seeds((0.450, 60.0), (0.452, 60.0))
     chosen = bench.selection(content, "Hourly")  # gap 0.008, beyond the spread: the lower OWA wins
     assert chosen["candidate"] == labels[2] and chosen["tied"] == [labels[2]]
+
+
+def test_selection_averages_the_origins_of_candidates_scored_at_every_one(bench):
+    labels = list(bench.CANDIDATES["Weekly"])
+    a, b, c = labels[4], labels[7], labels[8]
+    rows = {a: _seeds((0.700, 300.0)), b: _seeds((0.720, 200.0)), c: _seeds((0.690, 100.0))}
+    content = {"validation": {"Weekly": rows}}
+    assert bench.selection(content, "Weekly")["candidate"] == c  # one origin: the lowest
+    # a and b also at origin 2 (c not): c is screened out, a and b compete by their means
+    rows[bench.origin_key(a, 2)] = _seeds((0.760, 300.0))  # mean 0.730
+    rows[bench.origin_key(b, 2)] = _seeds((0.700, 200.0))  # mean 0.710
+    rows[bench.origin_key(c, 2) + " (sample of 3)"] = {**_seeds((0.1, 1.0)), "sample": 3}  # a sample never counts
+    rows[bench.origin_key(bench.PEER_LABEL, 2)] = _seeds((0.5, 1.0))  # the peer is never a candidate
+    chosen = bench.selection(content, "Weekly")
+    assert chosen["origins"] == [1, 2] and chosen["excluded"] == {c: "not scored at origin(s) 2"}
+    assert chosen["candidate"] == b and chosen["owa"] == pytest.approx(0.710)
+    assert "averaged over origins 1, 2" in chosen["rule"]
+    rows[bench.PEER_LABEL] = _seeds((0.75, 1000.0))
+    rows[bench.PEER_LABEL]["per_seed"][0].update(fit_seconds=900.0, fit_cpu_seconds=990.0)
+    for row in rows.values():
+        row.update(smape=6.0, mase=2.0, seconds=1.0)
+    text = "\n".join(bench.render_validation(content["validation"], content))
+    assert f"- *{b}*: origin 1: 0.720, origin 2: 0.700; mean 0.710" in text
+    assert f"- *{bench.PEER_LABEL}*: origin 1: 0.750, origin 2: 0.500; mean 0.625" in text
 
 
 def test_test_runs_are_appended_and_counted_in_the_report(bench, tmp_path):

@@ -83,6 +83,24 @@ def test_validation_run_reads_no_test_file_and_scores_like_m4(peer, bench, m4_di
     assert f"Beside the peer, *{bench.PEER_LABEL}*: validation OWA 1.000 over 2 seed(s), its fit 1 s wall, 2 CPU s" in text
 
 
+def test_second_origin_is_a_row_of_its_own(peer, bench, m4_dir, fake_python, tmp_path, capsys):
+    json_path, md = tmp_path / "m4.json", tmp_path / "m4.md"
+    argv = ["--split", "validation", "--origin", "2", "--data", str(m4_dir), "--nf-python", str(fake_python),
+            "--json", str(json_path), "--md", str(md)]
+    assert peer.main(argv) == 0
+    rows = json.loads(json_path.read_text())["validation"]["Weekly"]
+    (key, entry), = rows.items()
+    assert key == f"{bench.PEER_LABEL} (origin 2)" and entry["origin"] == 2
+    # the last value of the series cut 26 weeks before their end: Naive2 there, OWA 1 exactly
+    assert entry["owa"] == pytest.approx(1.0) and entry["n_series"] == 359
+    _, _, rows_2, actual_2 = bench.load_validation("Weekly", m4_dir, origin=2)
+    naive = bench.score(actual_2, [[r[-1]] * 13 for r in rows_2], rows_2, 1, None)
+    assert entry["smape"] == pytest.approx(naive["smape"]) and entry["mase"] == pytest.approx(naive["mase"])
+    with pytest.raises(SystemExit):
+        peer.main(["--split", "test", "--origin", "2", "--data", str(m4_dir)])
+    assert "--origin goes with --split validation" in capsys.readouterr().err
+
+
 def test_test_run_is_logged_and_shown_beside_the_lstm(peer, bench, m4_dir, fake_python, tmp_path):
     json_path, md = tmp_path / "m4.json", tmp_path / "m4.md"
     argv = ["--split", "test", "--first-seed", "3", "--data", str(m4_dir), "--nf-python", str(fake_python),
