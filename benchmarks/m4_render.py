@@ -7,11 +7,10 @@ readings of it (counts, the selection rule applied to the validation section).
 from __future__ import annotations
 
 import json
-import re
 
 import _test_log
 from m4_setup import (ACD_TARGETS, CANDIDATES, MODEL_ORDER, PEER_LABEL, PUBLISHED, SUBSETS, TARGETS, TIME_BUDGET_S,
-                      selection)
+                      selection, split_origin_key)
 
 def render_intervals(intervals: dict, current: dict | None = None) -> list[str]:
     """The ``--intervals`` runs: coverage, ACD and MSIS per subset and method; ``current``
@@ -306,12 +305,11 @@ def _beside_peer(rows: dict, candidates: dict) -> list[str]:
 
 def _by_origin(rows: dict) -> list[str]:
     """Each model scored at more than one origin: its OWA (mean over seeds) at each, and their mean."""
-    prefix = re.compile(r"^(?P<label>.*) \(origin (?P<origin>\d+)\)$")
     found: dict[str, dict[int, float]] = {}
     for key, e in rows.items():
-        match = prefix.match(key)
-        if match and e.get("sample") is None and match["label"] in rows:
-            found.setdefault(match["label"], {1: rows[match["label"]]["owa"]})[int(match["origin"])] = e["owa"]
+        label, origin = split_origin_key(key)
+        if origin > 1 and e.get("sample") is None and label in rows:
+            found.setdefault(label, {1: rows[label]["owa"]})[origin] = e["owa"]
     if not found:
         return []
     lines = ["", "At more than one origin (OWA, mean over each row's seeds):", ""]

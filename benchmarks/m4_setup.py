@@ -145,12 +145,17 @@ def origin_key(label: str, origin: int) -> str:
     return label if origin == 1 else f"{label} (origin {origin})"
 
 
+def split_origin_key(key: str) -> tuple[str, int]:
+    """``(label, origin)`` of a validation key made by :func:`origin_key`."""
+    label, marker, rest = key.rpartition(" (origin ")
+    if marker and rest.endswith(")") and rest[:-1].isdigit():
+        return label, int(rest[:-1])
+    return key, 1
+
+
 def _origin_runs(rows: dict, label: str) -> dict[int, list[dict]]:
     """The seed runs of ``label`` at every origin it was scored at in full: ``{origin: runs}``."""
-    found = {1: rows[label]} if label in rows else {}
-    prefix = f"{label} (origin "
-    found.update({int(key[len(prefix):-1]): e for key, e in rows.items()
-                  if key.startswith(prefix) and key[len(prefix):-1].isdigit()})
+    found = {origin: e for key, e in rows.items() for name, origin in [split_origin_key(key)] if name == label}
     return {origin: _seed_runs(e) for origin, e in sorted(found.items()) if e.get("sample") is None}
 
 

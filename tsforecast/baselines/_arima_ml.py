@@ -45,15 +45,14 @@ def fit_ml(css: dict, x: np.ndarray, z: np.ndarray) -> dict:
     """The CSS fit ``css`` of ``x`` (regression columns ``z``) refitted by exact maximum
     likelihood; its ``aic``/``aicc`` come from the exact log-likelihood (``loglik``),
     infinite for a refused model."""
-    p, d, q, big_p, big_d, big_q = css["orders"]
+    p, _, q, big_p, _, big_q = css["orders"]
     period = css["m"]
     refused = {**css, "aic": math.inf, "aicc": math.inf}
     raw = _start(css, p, q, big_p)
     if raw is None:
         return refused
     n_arma = p + q + big_p + big_q
-    w = difference(x, d, big_d, period)
-    dz = difference(np.ascontiguousarray(z), d, big_d, period) if z.shape[1] else np.zeros((w.size, 0))
+    w, dz = _differenced(css, x, z)
     beta0 = raw[n_arma:].copy()
     scale = np.ones(dz.shape[1])
     if dz.shape[1]:  # the regression coefficients as changes from the CSS ones, in their units
@@ -94,12 +93,19 @@ def _scored(css: dict, coef: np.ndarray, u: np.ndarray) -> dict:
     return model
 
 
+def _differenced(model: dict, x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``x`` and its regression columns ``z`` differenced by the model's ``d``, ``D``, ``m``."""
+    _, d, _, _, big_d, _ = model["orders"]
+    w = difference(x, d, big_d, model["m"])
+    if not z.shape[1]:
+        return w, np.zeros((w.size, 0))
+    return w, difference(np.ascontiguousarray(z), d, big_d, model["m"])
+
+
 def exact_loglik(model: dict, x: np.ndarray, z: np.ndarray) -> float:
     """The exact Gaussian log-likelihood of a fit at its own coefficients (``sigma2`` profiled out)."""
-    p, d, q, big_p, big_d, big_q = model["orders"]
+    p, _, q, big_p, _, big_q = model["orders"]
     coef = np.asarray(model["coef"], dtype=np.float64)
-    n_arma = p + q + big_p + big_q
-    w = difference(x, d, big_d, model["m"])
-    if z.shape[1]:
-        w = w - difference(np.ascontiguousarray(z), d, big_d, model["m"]) @ coef[n_arma:]
-    return _scored(model, coef, np.ascontiguousarray(w)).get("loglik", math.nan)
+    w, dz = _differenced(model, x, z)
+    u = w - dz @ coef[p + q + big_p + big_q:] if dz.shape[1] else w
+    return _scored(model, coef, np.ascontiguousarray(u)).get("loglik", math.nan)
