@@ -112,7 +112,6 @@ def run_dataset(name: str) -> dict:
     """Backtest the five models on one dataset; MASE, skill, rank, seconds, fallbacks."""
     from tsforecast import backtest
     from tsforecast.cli._registry import ModelSettings, make_models
-    from tsforecast.reporting._fallback import fold_records
 
     loader, season, horizon, folds, what = DATASETS[name]
     data = loader()
@@ -124,7 +123,7 @@ def run_dataset(name: str) -> dict:
                           season_length=season, metrics=["mase"], progress=False)
     mase = result.summary(metric="mase")["mase_mean"]
     ranks = mase.rank(method="min").astype(int)
-    fits = fold_records(result.info.get("fit_references", {}).get("lstm", {}))  # one fit per fold (global model)
+    fits = result.fit_references("lstm")  # one fit per fold (global model)
     return {
         "what": what, "season_length": season, "horizon": horizon, "folds": folds,
         "series": 1 if isinstance(data, pd.Series) else int(data["unique_id"].nunique()),

@@ -600,6 +600,8 @@ CASES: list[Case] = [
          InvalidParameterError, "metric", "'mape'"),
     case("BacktestResult/per_series_unknown_reference", lambda: small_result().per_series(reference="lstm"),
          InvalidParameterError, "reference", "'lstm'"),
+    case("BacktestResult/fit_references_unknown_model", lambda: small_result().fit_references("lstm"),
+         InvalidParameterError, "model", "'lstm'"),
     case("BacktestResult/per_series_alpha_one", lambda: small_result().per_series(alpha=1.0),
          InvalidParameterError, "alpha", "1.0"),
     # -- report

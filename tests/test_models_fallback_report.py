@@ -101,6 +101,9 @@ def test_the_result_records_each_fold_s_reference_and_shrinkage(fell_back, tmp_p
     np.testing.assert_allclose(lstm, snaive, rtol=1e-9)  # the forecast is the reference itself
     fell_back.save(tmp_path / "r.zip")
     assert BacktestResult.load(tmp_path / "r.zip").info["fit_references"] == recorded
+    # the public reading: one row per fold, in fold order; a baseline records none
+    assert fell_back.fit_references("lstm") == [(str(f), recorded["lstm"][str(f)]) for f in range(3)]
+    assert fell_back.fit_references("snaive") == []
 
 
 def test_the_report_says_where_the_lstm_fell_back(fell_back, tmp_path):
@@ -123,6 +126,8 @@ def test_a_kept_network_is_said_too_and_a_backtest_without_reference_has_no_sect
     kept = BacktestResult(pd.DataFrame(), pd.DataFrame(columns=["model"]), None, {}, {"fit_references": {
         "lstm": {"0": {"reference": "naive (last value)", "shrinkage": 1.0},
                  "1": {"a": {"reference": "naive (last value)", "shrinkage": 0.25}}}}})
+    assert kept.fit_references("lstm") == [("0", {"reference": "naive (last value)", "shrinkage": 1.0}),
+                                           ("1/a", {"reference": "naive (last value)", "shrinkage": 0.25})]
     blocks = fallback_blocks(kept)
     assert "fell back in 1 of 2 fit(s)" in blocks[1].text and "in 0 fit(s) its forecast is that reference" in blocks[1].text
     assert [row[1:] for row in blocks[2].rows] == [("0", "naive (last value)", "the network's (corrections kept)"),

@@ -221,6 +221,37 @@ class BacktestResult:
             raise InvalidParameterError(f"{name} must be one of the backtested models {self.models!r}; got {model!r}.")
         return model
 
+    def fit_references(self, model) -> list[tuple[str, dict]]:
+        """What each fit of ``model`` forecast against the reference it corrects.
+
+        Models that learn corrections to a reference forecast (the LSTM: seasonal naive,
+        naive or a linear map) record, per fit, that reference and how much of their
+        corrections they kept on their validation tail (``shrinkage``: 1 kept, 0 the
+        reference itself). This is where "does it beat the baseline" may be answered by
+        the baseline.
+
+        Parameters
+        ----------
+        model : str
+            One of :attr:`models`.
+
+        Returns
+        -------
+        list of (str, dict)
+            ``(label, record)`` in fold order; the label is the fold (``"3"``) or, for a
+            model fitted series by series, ``"fold/series"``. Empty for a model that
+            records no reference.
+
+        Raises
+        ------
+        InvalidParameterError
+            If ``model`` was not backtested.
+        """
+        recorded = (self.info or {}).get("fit_references") or {}
+        if model not in recorded:
+            self._check_model(model, "model")
+        return _fold_records(recorded.get(model) or {})
+
     def fold_scores(self, metric: str | None = None) -> pd.DataFrame:
         """Scores per model, series and fold: each metric combined over the horizon steps."""
         metrics = [self._check_metric(metric)] if metric is not None else self.metric_names
@@ -500,6 +531,18 @@ class BacktestResult:
         if manifest["version"] == 1:
             return cls(tables["forecasts"], tables["metrics"], *rest)
         return cls.from_arrays(_read_arrays(path, members, manifest), *rest)
+
+
+def _fold_records(folds: dict) -> list[tuple[str, dict]]:
+    """``[(label, record)]`` in fold order from ``{fold: record}``, or from
+    ``{fold: {series: record}}`` for a model fitted series by series (``fold/series``)."""
+    rows = []
+    for fold, value in sorted(folds.items(), key=lambda kv: int(kv[0])):
+        if isinstance(value, dict) and "reference" not in value:
+            rows += [(f"{fold}/{series}", dict(inner)) for series, inner in value.items()]
+        else:
+            rows.append((str(fold), dict(value)))
+    return rows
 
 
 def _table_members(members: dict, result: BacktestResult, names) -> dict:

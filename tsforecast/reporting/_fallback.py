@@ -15,19 +15,7 @@ from collections.abc import Mapping
 
 from ._document import Block, Heading, Paragraph, Table
 
-__all__ = ["fallback_blocks", "fold_records", "forecast_text"]
-
-
-def fold_records(folds: Mapping) -> list[tuple[str, Mapping]]:
-    """``[(label, record)]`` in fold order from ``{fold: record}``, or from
-    ``{fold: {series: record}}`` for a model fitted series by series (``fold/series``)."""
-    rows = []
-    for fold, value in sorted(folds.items(), key=lambda kv: int(kv[0])):
-        if isinstance(value, Mapping) and "reference" not in value:
-            rows += [(f"{fold}/{series}", inner) for series, inner in value.items()]
-        else:
-            rows.append((str(fold), value))
-    return rows
+__all__ = ["fallback_blocks", "forecast_text"]
 
 
 def forecast_text(record: Mapping) -> str:
@@ -64,7 +52,7 @@ def _summary(model: str, records: list[Mapping]) -> Paragraph:
 def fallback_blocks(result) -> list[Block]:
     """A section per backtest with models that recorded their reference (none otherwise)."""
     recorded = (result.info or {}).get("fit_references") or {}
-    per_model = {str(m): fold_records(folds) for m, folds in recorded.items() if folds}
+    per_model = {str(m): result.fit_references(m) for m, folds in recorded.items() if folds}
     if not per_model:
         return []
     blocks: list[Block] = [Heading("Reference forecasts", 2, "fallback")]
