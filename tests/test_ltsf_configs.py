@@ -78,3 +78,17 @@ def test_of_equal_validation_error_the_cheaper_is_chosen_and_select_records_why(
     LTSF.select(entry)
     assert entry["chosen"] == "cheap"
     assert entry["budget"]["cpu_seconds"] == LTSF.BUDGET_CPU_S and set(entry["budget"]["excluded"]) == {"over"}
+
+
+@pytest.mark.parametrize("n, n_tail", [(8449, 2785), (8161, 2497), (7825, 2161), (7825, 1441), (10, 1)])
+def test_the_protocol_tail_is_exactly_the_validation_windows_in_windows_and_channel_rows(n, n_tail):
+    from tsforecast.models.training import n_validation
+
+    fraction = LTSF.tail_fraction(n, n_tail)
+    assert n_validation(n, fraction) == n_tail and n_validation(7 * n, fraction) == 7 * n_tail
+
+
+def test_a_configuration_fitted_on_the_validation_rows_is_never_selectable():
+    validation = {"segrnn48_blend_tv": _run(0.1, 10.0, 1.0, 1.0), "segrnn48_blend": _run(0.6, 50.0, 1.0, 1.0)}
+    assert LTSF.choose(validation) == "segrnn48_blend"
+    assert LTSF.over_budget(validation) == {"segrnn48_blend_tv": "its fit used the validation rows"}
