@@ -95,7 +95,7 @@ ENSEMBLES = {"segrnn48_blend_x3": ("segrnn48_blend", 3), "segrnn48_blend_x2": ("
 #: training windows only, early-stops and weighs its blend on the validation rows; the blend's
 #: linear map is refitted on every window (models/blend.py), so it also reads the validation rows.
 #: Such an entry's validation score used those rows: never selectable (:func:`over_budget`).
-PROTOCOL_TAIL = {f"{name}_tv": name for name in ("segrnn_blend", "segrnn48_blend", "segrnn48_blend_x3")}
+PROTOCOL_TAIL = {f"{name}_tv": name for name in ("segrnn_blend", "segrnn48_blend", "segrnn48_blend_x3", "segrnn48_blend_x2")}
 #: Compared by default (each costs one full fit per horizon on a shared 2-core machine).
 DEFAULT_CONFIGS = ("default", "season24")
 #: The published table of the README (MSE, MAE), L = 96.
