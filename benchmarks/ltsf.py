@@ -95,7 +95,8 @@ ENSEMBLES = {"segrnn48_blend_x3": ("segrnn48_blend", 3), "segrnn48_blend_x2": ("
 #: training windows only, early-stops and weighs its blend on the validation rows; the blend's
 #: linear map is refitted on every window (models/blend.py), so it also reads the validation rows.
 #: Such an entry's validation score used those rows: never selectable (:func:`over_budget`).
-PROTOCOL_TAIL = {f"{name}_tv": name for name in ("segrnn_blend", "segrnn48_blend", "segrnn48_blend_x3", "segrnn48_blend_x2")}
+PROTOCOL_TAIL = {f"{name}_tv": name
+                 for name in ("segrnn_blend", "segrnn48_blend", "segrnn48_blend_x3", "segrnn48_blend_x2")}
 #: Compared by default (each costs one full fit per horizon on a shared 2-core machine).
 DEFAULT_CONFIGS = ("default", "season24")
 #: The published table of the README (MSE, MAE), L = 96.
@@ -112,15 +113,17 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "ett" / "ETTh1.csv")
     parser.add_argument("--horizons", nargs="+", type=int, choices=HORIZONS, default=list(HORIZONS))
-    parser.add_argument("--configs", nargs="+", choices=[*CONFIGS, *ENSEMBLES, *PROTOCOL_TAIL], default=list(DEFAULT_CONFIGS),
+    names = [*CONFIGS, *ENSEMBLES, *PROTOCOL_TAIL]
+    parser.add_argument("--configs", nargs="+", choices=names, default=list(DEFAULT_CONFIGS),
                         help="configurations compared on the validation rows")
-    parser.add_argument("--test", nargs="*", choices=["chosen", *CONFIGS, *ENSEMBLES, *PROTOCOL_TAIL], default=["chosen", "default"],
+    parser.add_argument("--test", nargs="*", choices=["chosen", *names], default=["chosen", "default"],
                         help="configurations scored on the test rows (each once, logged); none (a bare --test): "
                              "validation only, added to the horizon's tables without clearing them")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=ROOT / "reports")
-    parser.add_argument("--render", action="store_true", help="only re-apply the selection rule to the JSON's validation entries (choose) "
-                        "and render the Markdown from the JSON")
+    parser.add_argument("--render", action="store_true",
+                        help="only re-apply the selection rule to the JSON's validation entries (choose) "
+                             "and render the Markdown from the JSON")
     parser.add_argument("--keep", action="store_true",
                         help="with --test: keep the horizon's entries of configurations not run now (each "
                              "tested once already; their code unchanged since), replacing only those run")
@@ -347,7 +350,8 @@ def acceptance(report: dict, chosen: dict, horizons: list[str]) -> list[str]:
             lines.append(f"- H={h} (`{report['horizons'][h]['chosen']}`): MSE {mse:.3f} "
                          f"{'<=' if mse <= bar else '>'} DLinear's {bar:.3f}; {time_check(report, h)}")
         else:
-            lines.append(f"- H={h}: the chosen configuration (`{report['horizons'][h].get('chosen')}`) has no test entry")
+            lines.append(f"- H={h}: the chosen configuration (`{report['horizons'][h].get('chosen')}`) "
+                         "has no test entry")
     if all(str(h) in chosen for h in HORIZONS):
         mean = float(np.mean([chosen[str(h)][0] for h in HORIZONS]))
         lines.append(f"- mean MSE over the four horizons {mean:.4f} {'<=' if mean <= 0.4165 else '>'} SegRNN's 0.4165")
