@@ -45,3 +45,50 @@ def test_windows_read_only_rows_before_the_forecast_start():
     X, y = LTSF.windows(z, 100, 110, 24)
     assert X.shape == (11, LTSF.LOOKBACK, 7) and y.shape == (11, 24, 7)
     assert (X[:, -1, 0] == np.arange(99, 110)).all() and (y[:, 0, 0] == np.arange(100, 111)).all()
+
+
+def _run(mse, fit_cpu, predict_wall, predict_cpu=None):
+    run = {"mse": mse, "fit_cpu_seconds": fit_cpu, "predict_seconds": predict_wall}
+    return run if predict_cpu is None else {**run, "predict_cpu_seconds": predict_cpu}
+
+
+def test_the_cost_is_fit_plus_prediction_cpu_seconds_and_bounds_an_unrecorded_prediction():
+    assert LTSF.cpu_cost(_run(1.0, 100.0, 10.0, predict_cpu=12.0)) == 112.0
+    assert LTSF.cpu_cost(_run(1.0, 100.0, 10.0)) == 100.0 + LTSF.CORES * 10.0  # wall x cores, an upper bound
+    assert LTSF.cpu_cost({"mse": 1.0, "fit_seconds": 9.0, "predict_seconds": 1.0}) is None
+
+
+def test_a_configuration_over_the_budget_is_not_chosen_however_low_its_error():
+    validation = {"slow": _run(0.5, 290.0, 6.0), "fast": _run(0.6, 50.0, 1.0, predict_cpu=1.0)}
+    assert LTSF.cpu_cost(validation["slow"]) == 302.0
+    assert LTSF.choose(validation) == "fast"
+    assert set(LTSF.over_budget(validation)) == {"slow"} and "302.0 CPU s > 300" in LTSF.over_budget(validation)["slow"]
+    assert LTSF.choose(validation, budget=400.0) == "slow"  # within a larger budget the lowest MSE wins
+
+
+def test_an_entry_without_cpu_seconds_is_not_selectable_and_none_within_budget_chooses_none():
+    validation = {"untimed": {"mse": 0.1, "fit_seconds": 5.0, "predict_seconds": 1.0}, "slow": _run(0.5, 400.0, 1.0)}
+    assert LTSF.over_budget(validation)["untimed"] == "no CPU seconds recorded"
+    assert LTSF.choose(validation) is None
+
+
+def test_of_equal_validation_error_the_cheaper_is_chosen_and_select_records_why():
+    entry = {"validation": {"dear": _run(1.25, 200.0, 5.0, 5.0), "cheap": _run(1.25, 60.0, 2.0, 2.0),
+                            "worse": _run(1.3, 10.0, 1.0, 1.0), "over": _run(1.0, 299.0, 2.0, 2.0)}}
+    LTSF.select(entry)
+    assert entry["chosen"] == "cheap"
+    assert entry["budget"]["cpu_seconds"] == LTSF.BUDGET_CPU_S and set(entry["budget"]["excluded"]) == {"over"}
+
+
+@pytest.mark.parametrize("n, n_tail", [(8449, 2785), (8161, 2497), (7825, 2161), (7825, 1441), (10, 1)])
+def test_the_protocol_tail_is_exactly_the_validation_windows_in_windows_and_channel_rows(n, n_tail):
+    from tsforecast.models.training import n_validation
+
+    fraction = LTSF.tail_fraction(n, n_tail)
+    assert n_validation(n, fraction) == n_tail and n_validation(7 * n, fraction) == 7 * n_tail
+
+
+def test_a_configuration_fitted_on_the_validation_rows_is_never_selectable():
+    validation = {"segrnn48_blend_tv": _run(0.1, 10.0, 1.0, 1.0), "segrnn48_blend": _run(0.6, 50.0, 1.0, 1.0)}
+    assert LTSF.choose(validation) == "segrnn48_blend"
+    assert LTSF.over_budget(validation) == {"segrnn48_blend_tv": "its fit used the validation rows"}
