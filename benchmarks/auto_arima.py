@@ -80,6 +80,8 @@ VARIANTS = {
     "max_d=1": {"max_d": 1},
     "kpss_alpha=0.01": {"kpss_alpha": 0.01},
     "seasonal_test='ocsb'": {"seasonal_test": "ocsb"},
+    "method='css-filter'": {"method": "css-filter"},
+    "method='css-loglik-filter'": {"method": "css-loglik-filter"},
 }
 
 

@@ -42,7 +42,7 @@ import pandas as pd
 from ..core.params import Boolean, Integer, Options
 from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
                          nsdiffs, refit_ml, with_exact_likelihood)
-from ._arima_ml import fit_ml
+from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood
 from ._regressors import FUTURE_COVARIATES, RegressionForecaster
 
 __all__ = ["AutoARIMA"]
@@ -86,7 +86,7 @@ class AutoARIMA(RegressionForecaster):
         maxima and ``max_order`` (with and without the constant) and keeps the best.
     ic : {"aicc", "aic", "bic"}, default "aicc"
         The information criterion that ranks the candidates.
-    method : {"css", "css-refit", "css-ml", "exact"}, default "css"
+    method : {"css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter"}, default "css"
         ``"css"``: candidates fitted and ranked by conditional sum of squares, the choice
         keeps its CSS fit. ``"css-refit"``: the same search, then the choice refitted by
         exact maximum likelihood, as R's and statsforecast's ``approximation`` mode does
@@ -102,7 +102,12 @@ class AutoARIMA(RegressionForecaster):
         (:mod:`tsforecast.baselines._arima_ml`). Less accurate on M4 Hourly's
         validation split: the maximum-likelihood seasonal MA of a seasonally differenced
         series goes to within 1.01 of the unit circle, so those candidates are refused
-        and seasonal AR models chosen (``reports/auto_arima.md``).
+        and seasonal AR models chosen (``reports/auto_arima.md``). ``"css-filter"``: as
+        ``"css"``, but the forecasts come from the exact Kalman filter's state at the CSS
+        coefficients (as statsmodels' and statsforecast's do) instead of the CSS residual
+        recursion from zero pre-sample errors. ``"css-loglik-filter"``: as ``"css-filter"``,
+        with the candidates ranked by the exact Gaussian likelihood at their CSS
+        coefficients (one pass of the compiled filter each, no optimisation).
     future_covariates : str or list of str, optional
         The columns of ``X`` used as regressors (their future values are needed to
         predict); ``None`` uses every column of the ``X`` given to ``fit``.
@@ -130,7 +135,7 @@ class AutoARIMA(RegressionForecaster):
         "max_order": Integer(minimum=0),
         "stepwise": Boolean(),
         "ic": Options(("aicc", "aic", "bic")),
-        "method": Options(("css", "css-refit", "css-ml", "exact")),
+        "method": Options(("css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter")),
         "future_covariates": FUTURE_COVARIATES,
         **RegressionForecaster._parameter_constraints,
     }
@@ -211,8 +216,9 @@ class AutoARIMA(RegressionForecaster):
     def _forecast(self, state, horizon, future=None):
         x, z = state["x"], state["z"]
         future = np.zeros((horizon, z.shape[1])) if future is None else future
-        return forecast_model(state["model"], x, self._design(state, 0, x.size, z),
-                              self._design(state, x.size, horizon, future), horizon)
+        forecast = forecast_filtered if self.method in _FILTERED else forecast_model
+        return forecast(state["model"], x, self._design(state, 0, x.size, z),
+                        self._design(state, x.size, horizon, future), horizon)
 
     def _forecast_std(self, state, horizon):
         return forecast_std(state["model"], horizon)
@@ -243,7 +249,9 @@ def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.nd
 
 #: What each method does to a candidate's CSS fit before it is ranked: "css-ml" scores it
 #: by the exact likelihood at its CSS coefficients, "exact" refits it by exact maximum likelihood.
-_REFINE = {"css-ml": with_exact_likelihood, "exact": fit_ml}
+_REFINE = {"css-ml": with_exact_likelihood, "exact": fit_ml, "css-loglik-filter": with_filter_likelihood}
+#: The methods that forecast from the exact Kalman filter's state rather than the CSS residual recursion.
+_FILTERED = ("css-filter", "css-loglik-filter")
 
 
 class _Search:
