@@ -130,7 +130,33 @@ def test_auto_arima_filter_methods_forecast_from_the_filter(method):
 def test_css_filter_keeps_the_css_choice():
     x = _series(144, 7)
     y = pd.Series(x, index=pd.date_range("2024", periods=x.size, freq="h"))
-    css = baselines.AutoARIMA(season_length=M).fit(y)
+    css = baselines.AutoARIMA(season_length=M, method="css").fit(y)
     filtered = baselines.AutoARIMA(season_length=M, method="css-filter").fit(y)
     pd.testing.assert_frame_equal(css.orders_, filtered.orders_)
     assert not np.allclose(css.predict(HORIZON).to_numpy(), filtered.predict(HORIZON).to_numpy(), atol=1e-9)
+
+
+def test_the_default_full_search_keeps_the_minimum_of_the_exact_likelihood_criterion():
+    """``method="css-loglik-filter"`` (the default) ranks by the AICc of the exact likelihood
+    at the CSS coefficients, not by the CSS criterion."""
+    rng = np.random.default_rng(8)
+    e = rng.normal(size=400)
+    x = np.zeros(400)
+    for t in range(1, 400):
+        x[t] = 0.5 * x[t - 1] + e[t] + 0.4 * e[t - 1]
+    x = x[100:] + 5.0
+    model = baselines.AutoARIMA(d=0, max_p=2, max_q=2, max_order=3, stepwise=False).fit(pd.Series(x))
+    ones = np.ones((x.size, 1))
+    scores = {}
+    for p in range(3):
+        for q in range(3):
+            if p + q <= 3:
+                css = fit_css(x, ones, (p, 0, q, 0, 0, 0), 1)
+                scores[(p, q)] = with_filter_likelihood(css, x, ones)["aicc"]
+    orders = model.orders_.iloc[0]
+    assert orders["constant"] == "mean"
+    assert (orders["p"], orders["q"]) == min(scores, key=scores.get)
+    chosen = model.states_[0]["objects"][0]["model"]
+    assert chosen["aicc"] == pytest.approx(scores[(orders["p"], orders["q"])], rel=1e-12)
+    css_aicc = fit_css(x, ones, (orders["p"], 0, orders["q"], 0, 0, 0), 1)["aicc"]
+    assert chosen["aicc"] != pytest.approx(css_aicc, rel=1e-6)

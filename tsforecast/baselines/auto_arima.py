@@ -9,9 +9,12 @@ the same search): start from ``(2, 2)(1, 1)``, ``(0, 0)(0, 0)``, ``(1, 0)(1, 0)`
 that lowers the AICc (or ``ic``), at most 94 models; ``stepwise=False`` fits every order
 within the maxima instead. Each candidate is fitted by conditional sum of squares (CSS)
 in compiled loops (:mod:`tsforecast.baselines._arima_fit`), which is R's
-``approximation`` mode; by default the chosen model keeps its CSS fit (``method="css-ml"``
-ranks by the exact likelihood and refits the choice by it). Forecasts and their
-standard deviations (psi weights, normal quantiles) come from that fit.
+``approximation`` mode. By default (``method="css-loglik-filter"``) the candidates are
+ranked by the exact Gaussian likelihood at their CSS coefficients, and the chosen model
+keeps its CSS fit and forecasts from the exact Kalman filter's state
+(:mod:`tsforecast.baselines._arima_ml`); ``method="css"`` ranks by the CSS criterion and
+forecasts by the CSS residual recursion. Forecast standard deviations come from the psi
+weights (normal quantiles).
 
 With ``X`` the model is a regression with ARIMA errors (R's ``xreg``, statsforecast's
 ``X_df``): ``y_t = beta' x_t + u_t``, ``u`` a seasonal ARIMA; ``predict`` then needs
@@ -86,7 +89,7 @@ class AutoARIMA(RegressionForecaster):
         maxima and ``max_order`` (with and without the constant) and keeps the best.
     ic : {"aicc", "aic", "bic"}, default "aicc"
         The information criterion that ranks the candidates.
-    method : {"css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter"}, default "css"
+    method : {"css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter"}, default "css-loglik-filter"
         ``"css"``: candidates fitted and ranked by conditional sum of squares, the choice
         keeps its CSS fit. ``"css-refit"``: the same search, then the choice refitted by
         exact maximum likelihood, as R's and statsforecast's ``approximation`` mode does
@@ -107,7 +110,11 @@ class AutoARIMA(RegressionForecaster):
         coefficients (as statsmodels' and statsforecast's do) instead of the CSS residual
         recursion from zero pre-sample errors. ``"css-loglik-filter"``: as ``"css-filter"``,
         with the candidates ranked by the exact Gaussian likelihood at their CSS
-        coefficients (one pass of the compiled filter each, no optimisation).
+        coefficients (one pass of the compiled filter each, no optimisation): in effect
+        statsforecast's default ranking, whose maximum likelihood barely leaves the CSS
+        coefficients. The default: on the validation split of all 414 M4 Hourly series
+        its MASE was 0.9495 against ``"css"``'s 0.9719, clearly better
+        (``reports/auto_arima.md``).
     future_covariates : str or list of str, optional
         The columns of ``X`` used as regressors (their future values are needed to
         predict); ``None`` uses every column of the ``X`` given to ``fit``.
@@ -143,7 +150,7 @@ class AutoARIMA(RegressionForecaster):
     def __init__(self, season_length: int = 1, *, d: int | None = None, D: int | None = None, max_p: int = 5,
                  max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_d: int = 2, max_D: int = 1,
                  seasonal_test: str = "seas", kpss_alpha: float = 0.025, max_order: int = 5, stepwise: bool = True,
-                 ic: str = "aicc", method: str = "css",
+                 ic: str = "aicc", method: str = "css-loglik-filter",
                  future_covariates=None, n_jobs: int | None = None, fill: str | None = None,
                  on_short: str = "raise"):
         self.season_length = season_length
