@@ -208,7 +208,7 @@ def _grid_choice(x: np.ndarray, ic: str, max_order: int) -> tuple:
 @pytest.mark.parametrize("ic", ["aic", "bic"])
 def test_the_full_search_keeps_the_grid_minimum_of_the_chosen_criterion(ic):
     x = arma(300, 0.5, 0.4, seed=4) + 5.0
-    model = AutoARIMA(d=0, max_p=2, max_q=2, max_order=3, stepwise=False, ic=ic).fit(pd.Series(x))
+    model = AutoARIMA(d=0, max_p=2, max_q=2, max_order=3, stepwise=False, ic=ic, method="css").fit(pd.Series(x))
     orders = model.orders_.iloc[0]
     assert (orders["p"], orders["q"]) == _grid_choice(x, ic, 3) and orders["constant"] == "mean"
     assert orders["p"] + orders["q"] <= 3
@@ -226,7 +226,7 @@ def test_css_ml_refits_the_choice_by_exact_maximum_likelihood():
     from statsmodels.tsa.arima.model import ARIMA
 
     x = arma(400, 0.7, 0.0, seed=7) + 2.0
-    css = AutoARIMA(d=0, max_p=1, max_q=0).fit(pd.Series(x))
+    css = AutoARIMA(d=0, max_p=1, max_q=0, method="css").fit(pd.Series(x))
     ml = AutoARIMA(d=0, max_p=1, max_q=0, method="css-ml").fit(pd.Series(x))
     assert tuple(ml.orders_.iloc[0][["p", "q", "constant"]]) == (1, 0, "mean")
     reference = ARIMA(x, order=(1, 0, 0), trend="c").fit()  # the mean as a regression, as ours
@@ -241,7 +241,7 @@ def test_css_refit_ranks_by_css_and_refits_the_choice_by_maximum_likelihood():
     from statsmodels.tsa.arima.model import ARIMA
 
     x = arma(400, 0.7, 0.3, seed=8) + 2.0
-    css = AutoARIMA(d=0, max_p=1, max_q=1).fit(pd.Series(x))
+    css = AutoARIMA(d=0, max_p=1, max_q=1, method="css").fit(pd.Series(x))
     refit = AutoARIMA(d=0, max_p=1, max_q=1, method="css-refit").fit(pd.Series(x))
     pd.testing.assert_frame_equal(refit.orders_, css.orders_)
     p, q, constant = css.orders_.iloc[0][["p", "q", "constant"]]

@@ -474,6 +474,8 @@ CASES: list[Case] = [
          "'ml'"),
     case("AutoARIMA/method_exact_capitalised", lambda: baselines.AutoARIMA(method="Exact").fit(Y),
          InvalidParameterError, "method", "'Exact'"),
+    case("AutoARIMA/method_filter_misspelt", lambda: baselines.AutoARIMA(method="css-kalman").fit(Y),
+         InvalidParameterError, "method", "'css-kalman'"),
     case("AutoARIMA/stepwise_str", lambda: baselines.AutoARIMA(stepwise="no").fit(Y), InputTypeError, "stepwise",
          "'no'"),
     case("AutoARIMA/seasonal_test_unknown", lambda: baselines.AutoARIMA(seasonal_test="ch").fit(Y),

@@ -8,6 +8,10 @@ alike), computed in compiled code by :mod:`tsforecast.core.kernels.arima_ml`; th
 AICc and BIC then come from that likelihood. As in R, a CSS fit whose AR part is not
 stationary is refused, and so is a maximum-likelihood fit with an AR or MA root within
 1.01 of the unit circle (``auto.arima``'s rule).
+
+Also the same filter for fits that keep their CSS coefficients: their exact likelihood
+(:func:`with_filter_likelihood`) and forecasts from the filter's state
+(:func:`forecast_filtered`) instead of the CSS residual recursion.
 """
 
 from __future__ import annotations
@@ -18,11 +22,12 @@ import warnings
 import numpy as np
 from scipy.optimize import minimize
 
-from ..core.kernels.arima import difference, expand_polynomials
-from ..core.kernels.arima_ml import arma_likelihood, inverse_partrans, ml_gradient, ml_objective, untransform
+from ..core.kernels.arima import difference, expand_polynomials, integrated_ar
+from ..core.kernels.arima_ml import (arma_likelihood, integrate, inverse_partrans, kalman_forecast, ml_gradient,
+                                     ml_objective, untransform)
 from ._arima_fit import _ROOT_MARGIN, _min_model_root, criterion
 
-__all__ = ["fit_ml", "exact_loglik"]
+__all__ = ["fit_ml", "exact_loglik", "with_filter_likelihood", "forecast_filtered"]
 
 #: BFGS iterations of one fit (R's ``optim`` default).
 _MAX_ITERATIONS = 100
@@ -109,3 +114,32 @@ def exact_loglik(model: dict, x: np.ndarray, z: np.ndarray) -> float:
     w, dz = _differenced(model, x, z)
     u = w - dz @ coef[p + q + big_p + big_q:] if dz.shape[1] else w
     return _scored(model, coef, np.ascontiguousarray(u)).get("loglik", math.nan)
+
+
+def with_filter_likelihood(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
+    """A fit whose AIC (and AICc) come from the exact Gaussian log-likelihood at its own
+    coefficients (one pass of the compiled filter, no optimisation); infinite where the
+    filter fails. The CSS fit's own refusals (non-stationary AR) stay refused."""
+    if not math.isfinite(model["aic"]):
+        return model
+    loglik = exact_loglik(model, x, z)
+    if not math.isfinite(loglik):
+        return {**model, "aic": math.inf, "aicc": math.inf}
+    scored = {**model, "loglik": loglik, "aic": -2 * loglik + 2 * (len(model["coef"]) + 1)}
+    scored["aicc"] = criterion(scored, "aicc")
+    return scored
+
+
+def forecast_filtered(model: dict, x: np.ndarray, z: np.ndarray, z_future: np.ndarray, horizon: int) -> np.ndarray:
+    """Point forecasts of a fit at its coefficients from the exact Kalman filter's state
+    (statsmodels' ``SARIMAX`` forecasts at fixed parameters), where
+    :func:`tsforecast.baselines._arima_fit.forecast_model` runs the CSS residual recursion
+    from zero pre-sample errors: the two differ where an MA root is near the unit circle."""
+    p, d, q, big_p, big_d, big_q = model["orders"]
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    beta = coef[p + q + big_p + big_q:]
+    u = np.ascontiguousarray(x - z @ beta if beta.size else x, dtype=np.float64)
+    ar, ma = expand_polynomials(coef, p, q, big_p, big_q, model["m"])
+    w_future = kalman_forecast(np.ascontiguousarray(difference(u, d, big_d, model["m"])), ar, ma, horizon)
+    path = integrate(u, w_future, integrated_ar(np.zeros(0), d, big_d, model["m"]))
+    return path + (z_future @ beta if beta.size else 0.0)

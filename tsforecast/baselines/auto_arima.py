@@ -9,9 +9,12 @@ the same search): start from ``(2, 2)(1, 1)``, ``(0, 0)(0, 0)``, ``(1, 0)(1, 0)`
 that lowers the AICc (or ``ic``), at most 94 models; ``stepwise=False`` fits every order
 within the maxima instead. Each candidate is fitted by conditional sum of squares (CSS)
 in compiled loops (:mod:`tsforecast.baselines._arima_fit`), which is R's
-``approximation`` mode; by default the chosen model keeps its CSS fit (``method="css-ml"``
-ranks by the exact likelihood and refits the choice by it). Forecasts and their
-standard deviations (psi weights, normal quantiles) come from that fit.
+``approximation`` mode. By default (``method="css-loglik-filter"``) the candidates are
+ranked by the exact Gaussian likelihood at their CSS coefficients, and the chosen model
+keeps its CSS fit and forecasts from the exact Kalman filter's state
+(:mod:`tsforecast.baselines._arima_ml`); ``method="css"`` ranks by the CSS criterion and
+forecasts by the CSS residual recursion. Forecast standard deviations come from the psi
+weights (normal quantiles).
 
 With ``X`` the model is a regression with ARIMA errors (R's ``xreg``, statsforecast's
 ``X_df``): ``y_t = beta' x_t + u_t``, ``u`` a seasonal ARIMA; ``predict`` then needs
@@ -42,7 +45,7 @@ import pandas as pd
 from ..core.params import Boolean, Integer, Options
 from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
                          nsdiffs, refit_ml, with_exact_likelihood)
-from ._arima_ml import fit_ml
+from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood
 from ._regressors import FUTURE_COVARIATES, RegressionForecaster
 
 __all__ = ["AutoARIMA"]
@@ -86,7 +89,7 @@ class AutoARIMA(RegressionForecaster):
         maxima and ``max_order`` (with and without the constant) and keeps the best.
     ic : {"aicc", "aic", "bic"}, default "aicc"
         The information criterion that ranks the candidates.
-    method : {"css", "css-refit", "css-ml", "exact"}, default "css"
+    method : {"css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter"}, default "css-loglik-filter"
         ``"css"``: candidates fitted and ranked by conditional sum of squares, the choice
         keeps its CSS fit. ``"css-refit"``: the same search, then the choice refitted by
         exact maximum likelihood, as R's and statsforecast's ``approximation`` mode does
@@ -102,7 +105,16 @@ class AutoARIMA(RegressionForecaster):
         (:mod:`tsforecast.baselines._arima_ml`). Less accurate on M4 Hourly's
         validation split: the maximum-likelihood seasonal MA of a seasonally differenced
         series goes to within 1.01 of the unit circle, so those candidates are refused
-        and seasonal AR models chosen (``reports/auto_arima.md``).
+        and seasonal AR models chosen (``reports/auto_arima.md``). ``"css-filter"``: as
+        ``"css"``, but the forecasts come from the exact Kalman filter's state at the CSS
+        coefficients (as statsmodels' and statsforecast's do) instead of the CSS residual
+        recursion from zero pre-sample errors. ``"css-loglik-filter"``: as ``"css-filter"``,
+        with the candidates ranked by the exact Gaussian likelihood at their CSS
+        coefficients (one pass of the compiled filter each, no optimisation): in effect
+        statsforecast's default ranking, whose maximum likelihood barely leaves the CSS
+        coefficients. The default: on the validation split of all 414 M4 Hourly series
+        its MASE was 0.9495 against ``"css"``'s 0.9719, clearly better
+        (``reports/auto_arima.md``).
     future_covariates : str or list of str, optional
         The columns of ``X`` used as regressors (their future values are needed to
         predict); ``None`` uses every column of the ``X`` given to ``fit``.
@@ -130,7 +142,7 @@ class AutoARIMA(RegressionForecaster):
         "max_order": Integer(minimum=0),
         "stepwise": Boolean(),
         "ic": Options(("aicc", "aic", "bic")),
-        "method": Options(("css", "css-refit", "css-ml", "exact")),
+        "method": Options(("css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter")),
         "future_covariates": FUTURE_COVARIATES,
         **RegressionForecaster._parameter_constraints,
     }
@@ -138,7 +150,7 @@ class AutoARIMA(RegressionForecaster):
     def __init__(self, season_length: int = 1, *, d: int | None = None, D: int | None = None, max_p: int = 5,
                  max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_d: int = 2, max_D: int = 1,
                  seasonal_test: str = "seas", kpss_alpha: float = 0.025, max_order: int = 5, stepwise: bool = True,
-                 ic: str = "aicc", method: str = "css",
+                 ic: str = "aicc", method: str = "css-loglik-filter",
                  future_covariates=None, n_jobs: int | None = None, fill: str | None = None,
                  on_short: str = "raise"):
         self.season_length = season_length
@@ -211,8 +223,9 @@ class AutoARIMA(RegressionForecaster):
     def _forecast(self, state, horizon, future=None):
         x, z = state["x"], state["z"]
         future = np.zeros((horizon, z.shape[1])) if future is None else future
-        return forecast_model(state["model"], x, self._design(state, 0, x.size, z),
-                              self._design(state, x.size, horizon, future), horizon)
+        forecast = forecast_filtered if self.method in _FILTERED else forecast_model
+        return forecast(state["model"], x, self._design(state, 0, x.size, z),
+                        self._design(state, x.size, horizon, future), horizon)
 
     def _forecast_std(self, state, horizon):
         return forecast_std(state["model"], horizon)
@@ -243,7 +256,9 @@ def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.nd
 
 #: What each method does to a candidate's CSS fit before it is ranked: "css-ml" scores it
 #: by the exact likelihood at its CSS coefficients, "exact" refits it by exact maximum likelihood.
-_REFINE = {"css-ml": with_exact_likelihood, "exact": fit_ml}
+_REFINE = {"css-ml": with_exact_likelihood, "exact": fit_ml, "css-loglik-filter": with_filter_likelihood}
+#: The methods that forecast from the exact Kalman filter's state rather than the CSS residual recursion.
+_FILTERED = ("css-filter", "css-loglik-filter")
 
 
 class _Search:

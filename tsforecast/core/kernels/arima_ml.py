@@ -10,6 +10,7 @@ state starts from its stationary covariance, the sum ``sum_k T^k V T'^k`` by dou
 the concentrated objective ``0.5 (log(S / n) + sum log F_t / n)`` with ``S = sum v_t^2 / F_t``
 that R's ``arima(method = "ML")`` minimises. The filter stops updating the covariance
 once it has converged (the remaining steps then use the steady gain, as statsmodels does).
+The filtered state after the last observation gives the forecasts (:func:`kalman_forecast`).
 
 The AR parts are optimised in R's transformed coordinates (``partrans``: partial
 autocorrelations through ``tanh`` and the Durbin-Levinson recursion), so every step of
@@ -25,8 +26,8 @@ from numba import njit
 
 from .arima import expand_polynomials, less_regression
 
-__all__ = ["partrans", "inverse_partrans", "stationary_covariance", "arma_likelihood", "ml_objective",
-           "ml_gradient", "untransform"]
+__all__ = ["partrans", "inverse_partrans", "stationary_covariance", "arma_likelihood", "kalman_forecast",
+           "integrate", "ml_objective", "ml_gradient", "untransform"]
 
 #: The objective answered where the likelihood is undefined (an explosive or degenerate
 #: model): large and finite, so the optimiser's line search backs off.
@@ -129,11 +130,55 @@ def arma_likelihood(w, phi, theta):
     """Kalman filter of the zero-mean ARMA ``(phi, theta)`` on ``w`` (R's ``ARIMA_Like``
     without differences): the sum of squared standardised innovations, the sum of the
     logs of their variances and how many there are (``sigma2 = 1``)."""
-    cov, ok = stationary_covariance(phi, theta)
-    if not ok:
-        return math.inf, 0.0, 0
+    ssq, sumlog, count, _ = _kalman(w, phi, theta)
+    return ssq, sumlog, count
+
+
+@njit(cache=True)
+def kalman_forecast(w, phi, theta, horizon):
+    """Forecasts of ``w`` at steps 1..horizon from the Kalman filter's state after the last
+    observation (the conditional means of the exact Gaussian model, as statsmodels' and R's
+    ``predict``); NaN where the filter fails (a model on or beyond the unit circle)."""
+    _, _, count, a = _kalman(w, phi, theta)
+    out = np.full(horizon, np.nan)
+    if count <= 0 and w.size > 0:
+        return out
+    r = a.size
+    for h in range(horizon):
+        first = a[0]
+        for i in range(r):
+            value = a[i + 1] if i < r - 1 else 0.0
+            if i < phi.size:
+                value += phi[i] * first
+            a[i] = value
+        out[h] = a[0]
+    return out
+
+
+@njit(cache=True)
+def integrate(u, w_future, delta):
+    """The path of ``u`` whose differences (``u_t - sum delta_j u_{t-j}``, ``delta`` from
+    :func:`tsforecast.core.kernels.arima.integrated_ar` of no AR part) are ``w_future``."""
+    n, k = u.size, delta.size
+    path = np.empty(n + w_future.size)
+    path[:n] = u
+    for t in range(w_future.size):
+        value = w_future[t]
+        for j in range(k):
+            value += delta[j] * path[n + t - j - 1]
+        path[n + t] = value
+    return path[n:]
+
+
+@njit(cache=True)
+def _kalman(w, phi, theta):
+    """The filter of :func:`arma_likelihood`, also returning the filtered state after the
+    last observation (zeros where the model has no stationary covariance)."""
     phi_r, loads = _padded(phi, theta)
     r = phi_r.size
+    cov, ok = stationary_covariance(phi, theta)
+    if not ok:
+        return math.inf, 0.0, 0, np.zeros(r)
     n_phi = phi.size
     a, anew = np.zeros(r), np.zeros(r)
     pnew = cov.copy()  # the first prediction's covariance is the stationary one
@@ -165,7 +210,7 @@ def arma_likelihood(w, phi, theta):
             steady = change <= _STEADY
         f = pnew[0, 0]
         if not (f > 0.0) or not math.isfinite(f):
-            return math.inf, 0.0, 0
+            return math.inf, 0.0, 0, a
         resid = w[t] - anew[0]
         ssq += resid * resid / f
         sumlog += math.log(f)
@@ -176,7 +221,7 @@ def arma_likelihood(w, phi, theta):
             for i in range(r):
                 for j in range(r):
                     filt[i, j] = pnew[i, j] - gain_vec[i] * gain_vec[j] / f
-    return ssq, sumlog, w.size
+    return ssq, sumlog, w.size, a
 
 
 @njit(cache=True)
