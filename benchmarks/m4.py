@@ -117,6 +117,23 @@ class Context:
 #: Keys of a candidate that combine the LSTM with statistical baselines
 #: (:class:`tsforecast.Combination`): the part ``"combination"`` of its configuration.
 COMBINATION_KEYS = {"combine_with": "with", "combine_weights": "weights", "combine_method": "method"}
+#: Keys of a candidate about the data the LSTM is fitted on: the part ``"data"`` of its
+#: configuration. ``end_aligned``: fit on :func:`end_aligned` (every series ending at the same time).
+DATA_KEYS = ("end_aligned",)
+
+
+def end_aligned(train):
+    """``train`` with each series' time ``ds`` shifted so that every series ends at the same
+    ``ds`` (the longest series' last one); values and order unchanged.
+
+    M4 series are loaded with ``ds = 0, 1, ...`` each (``load_m4``), so a panel model that
+    orders its training windows by origin time (its chronological validation tail: early
+    stopping, the blend's weight) would take "latest" to mean the largest positions: the
+    windows of the few longest series. Aligned at their ends, the tail holds the last
+    windows of every series, as neuralforecast's NHITS validates on the last steps of each.
+    """
+    last = train.groupby(ID_COLUMN, sort=False)["ds"].transform("max")
+    return train.assign(ds=train["ds"] + (last.max() - last))
 
 
 def lstm_config(context: Context) -> dict:
@@ -126,6 +143,9 @@ def lstm_config(context: Context) -> dict:
     config = {part: dict(values) for part, values in LSTM_BASE[context.subset].items()}
     changes = {**CANDIDATES[context.subset].get(context.candidate, {}), **(context.lstm_options or {})}
     for key, value in changes.items():
+        if key in DATA_KEYS:
+            config.setdefault("data", {})[key] = value
+            continue
         if key in COMBINATION_KEYS:
             config.setdefault("combination", {"with": [], "weights": None, "method": "mean"})[
                 COMBINATION_KEYS[key]] = value
@@ -244,8 +264,9 @@ def score(actual: np.ndarray, forecast: np.ndarray, train_rows, season_length: i
 def run_model(name: str, context: Context, train, ids, train_rows, actual, naive2) -> dict:
     """Fit, forecast and score one model (once, with ``context.seed``); seconds = fit + predict wall time."""
     model = MODELS[name].factory(context)
+    aligned = MODELS[name].config is not None and MODELS[name].config(context).get("data", {}).get("end_aligned")
     start, cpu_start = time.perf_counter(), time.process_time()
-    model.fit(train)
+    model.fit(end_aligned(train) if aligned else train)
     fit_seconds = time.perf_counter() - start
     forecast = model.predict(context.horizon)
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start

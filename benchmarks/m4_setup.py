@@ -121,6 +121,18 @@ CANDIDATES = {
             "n_members": 8, "epochs": 5, "window_stride": 4, "max_windows": None, "scaling": "linear"},
         "segments 4, dense head, 12 members, 3 epochs, every window at stride 4": {
             "n_members": 12, "epochs": 3, "window_stride": 4, "max_windows": None},
+        # Issue 22 (third pass): the choices above that read a validation tail of the training
+        # windows, with that tail now the last windows of every series (m4.end_aligned; before,
+        # the windows of the longest series): early stopping on it (patience 2, at most 10
+        # epochs), and the blend with the linear map weighted on it.
+        "segments 4, dense head, 8 members, at most 10 epochs stopped early on every series' last windows, "
+        "every window at stride 4": {
+            "n_members": 8, "epochs": 10, "window_stride": 4, "max_windows": None, "validation_fraction": 0.1,
+            "patience": 2, "end_aligned": True},
+        "segments 4, dense head, 8 members, 5 epochs, every window at stride 4, blended with the linear map "
+        "on every series' last windows": {
+            "n_members": 8, "epochs": 5, "window_stride": 4, "max_windows": None, "blend_linear": True,
+            "validation_fraction": 0.1, "end_aligned": True},
     },
 }
 

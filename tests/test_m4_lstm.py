@@ -348,3 +348,70 @@ def test_intervals_on_the_validation_split_read_no_test_file(bench, m4_dir, tmp_
     entry = results["Naive conformal (validation split)"]
     assert entry["split"] == "validation" and 0 < entry["levels"]["80"]["coverage"] <= 1
     assert "(validation split)" in "\n".join(bench.render_intervals({"Weekly": results}))
+
+
+class _RecordingRegressor:
+    """Stores the training rows a WindowForecaster hands it (in its order); predicts zeros."""
+
+    def fit(self, X, y):
+        self.X_ = np.asarray(X)
+        self.n_outputs_ = 1 if np.ndim(y) == 1 else np.shape(y)[1]
+        return self
+
+    def predict(self, X):
+        return np.zeros(len(X)) if self.n_outputs_ == 1 else np.zeros((len(X), self.n_outputs_))
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **params):
+        return self
+
+
+@pytest.mark.parametrize("aligned", [False, True])
+def test_end_aligned_tail_holds_the_last_windows_of_every_series(bench, aligned):
+    import pandas as pd
+
+    from tsforecast import WindowForecaster
+
+    # M4's ds: 0, 1, ... per series; values name their series (1000s: short, 2000s: long)
+    short, long = np.arange(12) + 1000.0, np.arange(40) + 2000.0
+    panel = pd.DataFrame({"unique_id": ["short"] * 12 + ["long"] * 40,
+                          "ds": np.r_[np.arange(12), np.arange(40)], "y": np.r_[short, long]})
+    fitted = bench.end_aligned(panel) if aligned else panel
+    model = WindowForecaster(_RecordingRegressor(), n_steps_in=3, n_steps_out=1).fit(fitted)
+    tail = model.estimator_.X_[-2:]  # the chronological tail of two windows
+    last_windows = {tuple(short[-4:-1]), tuple(long[-4:-1])}
+    if aligned:
+        assert {tuple(row) for row in tail} == last_windows
+        assert (bench.end_aligned(panel)["y"].to_numpy() == panel["y"].to_numpy()).all()  # values untouched
+        assert bench.end_aligned(panel).groupby("unique_id")["ds"].max().nunique() == 1
+    else:  # the defect aligning fixes: "latest" were the long series' largest positions
+        assert all(row[0] >= 2000 for row in tail)
+
+
+def test_end_aligned_goes_to_the_data_part_and_is_applied_before_fit(bench, monkeypatch):
+    import pandas as pd
+
+    from tsforecast import WindowForecaster
+
+    label = next(label for label, changes in bench.CANDIDATES["Weekly"].items() if changes.get("end_aligned"))
+    config = bench.lstm_config(bench.Context("Weekly", 13, 1, candidate=label))
+    assert config["data"] == {"end_aligned": True} and "end_aligned" not in config["network"]
+    assert "data" not in bench.lstm_config(bench.Context("Weekly", 13, 1))
+    fitted = []
+
+    class Recording(WindowForecaster):
+        def fit(self, y, X=None):
+            fitted.append(y)
+            return super().fit(y, X)
+
+    factory = lambda c: Recording(_RecordingRegressor(), n_steps_in=3, n_steps_out=13)  # noqa: E731
+    monkeypatch.setitem(bench.MODELS, "lstm", bench.ModelSpec(factory, "recording", True, bench.lstm_config))
+    panel = pd.DataFrame({"unique_id": ["a"] * 20 + ["b"] * 30, "ds": np.r_[np.arange(20), np.arange(30)],
+                          "y": np.r_[np.arange(20), np.arange(30)] + 1.0})
+    rows, actual = bench._rows(panel), np.ones((2, 13))
+    for candidate, last in [(label, [29, 29]), (None, [19, 29])]:
+        context = bench.Context("Weekly", 13, 1, seed=0, candidate=candidate)
+        bench.run_model("lstm", context, panel, ["a", "b"], rows, actual, None)
+        assert fitted[-1].groupby("unique_id")["ds"].max().tolist() == last
