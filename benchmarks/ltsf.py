@@ -88,7 +88,11 @@ CORES = 2
 #: Seed ensembles: (member configuration, members). The median of a few networks trained from
 #: different seeds (models/ensemble.py; with 2 members, their mean) reduces the variance of a
 #: single small network, the most reliable known gain for it; each member costs a full fit.
-ENSEMBLES = {"segrnn48_blend_x3": ("segrnn48_blend", 3), "segrnn48_blend_x2": ("segrnn48_blend", 2)}
+ENSEMBLES = {"segrnn48_blend_x3": ("segrnn48_blend", 3), "segrnn48_blend_x2": ("segrnn48_blend", 2),
+             "segrnn48_blend_x4": ("segrnn48_blend", 4), "segrnn48_blend_x5": ("segrnn48_blend", 5)}
+# cheaper members (at most 6 epochs, early-stopped as before) so that H = 720 affords 3 of them
+CONFIGS["segrnn48e6_blend"] = {**CONFIGS["segrnn48_blend"], "epochs": 6}
+ENSEMBLES.update({"segrnn48e6_blend_x2": ("segrnn48e6_blend", 2), "segrnn48e6_blend_x3": ("segrnn48e6_blend", 3)})
 #: The protocol's own validation rows as the estimator's chronological tail (as SegRNN's script
 #: early-stops on them): fitted on the training + validation windows with ``validation_fraction``
 #: holding exactly the validation windows (:func:`tail_fraction`), the network trains on the
@@ -196,9 +200,50 @@ def tail_fraction(n: int, n_tail: int) -> float:
     return (n_tail + 0.01) / n
 
 
-def fit_config(name: str, data: dict, seed: int):
+def member_seeds(seed: int, n_members: int) -> list[int]:
+    """The seeds ``MedianEnsemble(random_state=seed)`` gives its first members, drawn in order."""
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(seed)
+    return [int(rng.randint(0, 2**31 - 1)) for _ in range(n_members)]
+
+
+class FittedMembers:
+    """A seed ensemble assembled from members fitted once per run: its forecast is the median
+    of theirs, as ``MedianEnsemble.predict`` with every member reading the whole window."""
+
+    def __init__(self, members: list):
+        self.estimators_ = members
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return np.median(np.stack([np.asarray(m.predict(X), dtype=np.float64) for m in self.estimators_]), axis=0)
+
+
+def fit_members(name: str, data: dict, seed: int, cache: dict):
+    """A seed ensemble of ENSEMBLES fitted member by member, each member fitted once per run:
+    member ``i`` of ``x2``, ``x3``, ... of one member configuration and seed is the same network
+    (the seed ``MedianEnsemble`` gives it), kept in ``cache``. The ensemble is charged the sum of
+    its members' fit times, what fitting it alone costs."""
+    from tsforecast.models import EncoderDecoderLSTM
+
+    member, n_members = ENSEMBLES[name]
+    for member_seed in member_seeds(seed, n_members):
+        if (member, member_seed) not in cache:
+            wall, cpu = time.perf_counter(), time.process_time()
+            model = EncoderDecoderLSTM(random_state=member_seed, **CONFIGS[member]).fit(*data["train"])
+            cache[member, member_seed] = (model, time.perf_counter() - wall, time.process_time() - cpu)
+    fitted = [cache[member, s] for s in member_seeds(seed, n_members)]
+    return FittedMembers([m for m, _, _ in fitted]), {"fit_seconds": round(sum(f[1] for f in fitted), 1),
+                                                      "fit_cpu_seconds": round(sum(f[2] for f in fitted), 1),
+                                                      "member_fit_cpu_seconds": [round(f[2], 1) for f in fitted]}
+
+
+def fit_config(name: str, data: dict, seed: int, cache: dict | None = None):
     """Fit one configuration on the training windows (a PROTOCOL_TAIL one: on the training
-    and validation windows, the latter its tail); the model and its fit times."""
+    and validation windows, the latter its tail); the model and its fit times. With a
+    ``cache``, a seed ensemble reuses the members fitted earlier in the run (:func:`fit_members`)."""
+    if cache is not None and name in ENSEMBLES:
+        return fit_members(name, data, seed, cache)
     model, (X, y) = build(PROTOCOL_TAIL.get(name, name), seed), data["train"]
     if name in PROTOCOL_TAIL:
         X, y = np.concatenate([X, data["valid"][0]]), np.concatenate([y, data["valid"][1]])
@@ -296,9 +341,9 @@ def run_horizon(z: np.ndarray, horizon: int, args, report: dict) -> None:
     entry["references"] = references(*data["test"], data["train"])
     entry["references_validation"] = references(*data["valid"], data["train"])
     entry["n_windows"] = {k: int(len(v[0])) for k, v in data.items()}
-    models, validation = {}, entry.setdefault("validation", {})
+    models, validation, members = {}, entry.setdefault("validation", {}), {}
     for name in args.configs:
-        models[name], times = fit_config(name, data, args.seed)
+        models[name], times = fit_config(name, data, args.seed, members)
         validation[name] = {**timed_scores(models[name], *data["valid"]), **times, **derived(models[name])}
         print(f"H={horizon} {name} validation {validation[name]}", flush=True)
     select(entry)
@@ -310,7 +355,7 @@ def run_horizon(z: np.ndarray, horizon: int, args, report: dict) -> None:
         if name in kept:
             continue
         if name not in models:
-            models[name], times = fit_config(name, data, args.seed)
+            models[name], times = fit_config(name, data, args.seed, members)
             validation[name] = {**timed_scores(models[name], *data["valid"]), **times, **derived(models[name])}
         result = {**timed_scores(models[name], *data["test"]), "fit_seconds": validation[name]["fit_seconds"],
                   "fit_cpu_seconds": validation[name]["fit_cpu_seconds"]}
