@@ -88,11 +88,20 @@ CORES = 2
 #: Seed ensembles: (member configuration, members). The median of a few networks trained from
 #: different seeds (models/ensemble.py; with 2 members, their mean) reduces the variance of a
 #: single small network, the most reliable known gain for it; each member costs a full fit.
+#: A value is (member configuration or a tuple of them cycled over the members, members[,
+#: "mean"]): ``MedianEnsemble(estimator, n_members, random_state, aggregate)``.
 ENSEMBLES = {"segrnn48_blend_x3": ("segrnn48_blend", 3), "segrnn48_blend_x2": ("segrnn48_blend", 2),
              "segrnn48_blend_x4": ("segrnn48_blend", 4), "segrnn48_blend_x5": ("segrnn48_blend", 5)}
+# the mean instead of the median (lower variance when no member trained badly)
+ENSEMBLES.update({f"{name}_mean": (*ENSEMBLES[name], "mean") for name in ("segrnn48_blend_x4", "segrnn48_blend_x5")})
+# members of two designs (segments of 48 and of 24 hours, alternating): more diverse errors
+for n in (3, 4, 5):
+    ENSEMBLES[f"segrnn_mix_blend_x{n}"] = (("segrnn48_blend", "segrnn_blend"), n)
+    ENSEMBLES[f"segrnn_mix_blend_x{n}_mean"] = (("segrnn48_blend", "segrnn_blend"), n, "mean")
 # cheaper members (at most 6 epochs, early-stopped as before) so that H = 720 affords 3 of them
 CONFIGS["segrnn48e6_blend"] = {**CONFIGS["segrnn48_blend"], "epochs": 6}
-ENSEMBLES.update({"segrnn48e6_blend_x2": ("segrnn48e6_blend", 2), "segrnn48e6_blend_x3": ("segrnn48e6_blend", 3)})
+ENSEMBLES.update({"segrnn48e6_blend_x2": ("segrnn48e6_blend", 2), "segrnn48e6_blend_x3": ("segrnn48e6_blend", 3),
+                  "segrnn48e6_blend_x3_mean": ("segrnn48e6_blend", 3, "mean")})
 #: The protocol's own validation rows as the estimator's chronological tail (as SegRNN's script
 #: early-stops on them): fitted on the training + validation windows with ``validation_fraction``
 #: holding exactly the validation windows (:func:`tail_fraction`), the network trains on the
@@ -178,10 +187,17 @@ def configuration(name: str, seed: int) -> dict:
         return {**configuration(PROTOCOL_TAIL[name], seed),
                 "fitted_on": "training + validation windows, the validation windows its tail"}
     if name in ENSEMBLES:
-        member, n_members = ENSEMBLES[name]
-        return {"estimator": "MedianEnsemble", "n_members": n_members, "random_state": seed,
-                "member": {"estimator": "EncoderDecoderLSTM", **CONFIGS[member]}}
+        members, n_members, aggregate = ensemble_spec(name)
+        designs = [{"estimator": "EncoderDecoderLSTM", **CONFIGS[m]} for m in members]
+        return {"estimator": "MedianEnsemble", "n_members": n_members, "random_state": seed, "aggregate": aggregate,
+                **({"member": designs[0]} if len(designs) == 1 else {"members_cycled": designs})}
     return {"estimator": "EncoderDecoderLSTM", "random_state": seed, **CONFIGS[name]}
+
+
+def ensemble_spec(name: str) -> tuple[tuple[str, ...], int, str]:
+    """An ENSEMBLES entry as (member configurations cycled over the members, members, aggregate)."""
+    member, n_members, *aggregate = ENSEMBLES[name]
+    return ((member,) if isinstance(member, str) else tuple(member)), n_members, (aggregate or ["median"])[0]
 
 
 def build(name: str, seed: int):
@@ -189,8 +205,10 @@ def build(name: str, seed: int):
     from tsforecast.models import EncoderDecoderLSTM, MedianEnsemble
 
     if name in ENSEMBLES:
-        member, n_members = ENSEMBLES[name]
-        return MedianEnsemble(EncoderDecoderLSTM(**CONFIGS[member]), n_members=n_members, random_state=seed)
+        members, n_members, aggregate = ensemble_spec(name)
+        designs = [EncoderDecoderLSTM(**CONFIGS[m]) for m in members]
+        return MedianEnsemble(designs[0] if len(designs) == 1 else designs, n_members=n_members, random_state=seed,
+                              aggregate=aggregate)
     return EncoderDecoderLSTM(random_state=seed, **CONFIGS[name])
 
 
@@ -210,30 +228,45 @@ def member_seeds(seed: int, n_members: int) -> list[int]:
 
 class FittedMembers:
     """A seed ensemble assembled from members fitted once per run: its forecast is the median
-    of theirs, as ``MedianEnsemble.predict`` with every member reading the whole window."""
+    (or mean) of theirs, as ``MedianEnsemble.predict`` with every member reading the whole
+    window. Each member predicts a window set once per run (``predictions``, shared by the
+    ensembles of the run); an ensemble is charged the sum of its members' prediction times."""
 
-    def __init__(self, members: list):
-        self.estimators_ = members
+    def __init__(self, members: list, keys: list, aggregate: str, predictions: dict):
+        self.estimators_, self.keys, self.aggregate, self.predictions = members, keys, aggregate, predictions
+
+    def predict_timed(self, X: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """The forecast and the wall and CPU seconds its members' predictions took."""
+        for member, key in zip(self.estimators_, self.keys):
+            if (key, id(X)) not in self.predictions:
+                wall, cpu = time.perf_counter(), time.process_time()
+                pred = np.asarray(member.predict(X), dtype=np.float64)
+                self.predictions[key, id(X)] = (X, pred, time.perf_counter() - wall, time.process_time() - cpu)
+        done = [self.predictions[key, id(X)] for key in self.keys]
+        combine = np.mean if self.aggregate == "mean" else np.median
+        return combine(np.stack([d[1] for d in done]), axis=0), sum(d[2] for d in done), sum(d[3] for d in done)
 
     def predict(self, X: np.ndarray) -> np.ndarray:
-        return np.median(np.stack([np.asarray(m.predict(X), dtype=np.float64) for m in self.estimators_]), axis=0)
+        return self.predict_timed(X)[0]
 
 
 def fit_members(name: str, data: dict, seed: int, cache: dict):
     """A seed ensemble of ENSEMBLES fitted member by member, each member fitted once per run:
     member ``i`` of ``x2``, ``x3``, ... of one member configuration and seed is the same network
-    (the seed ``MedianEnsemble`` gives it), kept in ``cache``. The ensemble is charged the sum of
+    (the seed ``MedianEnsemble`` gives it), kept in ``cache["members"]``. The ensemble is charged the sum of
     its members' fit times, what fitting it alone costs."""
     from tsforecast.models import EncoderDecoderLSTM
 
-    member, n_members = ENSEMBLES[name]
-    for member_seed in member_seeds(seed, n_members):
-        if (member, member_seed) not in cache:
+    members, n_members, aggregate = ensemble_spec(name)
+    keys = [(members[i % len(members)], s) for i, s in enumerate(member_seeds(seed, n_members))]
+    fits, predictions = cache.setdefault("members", {}), cache.setdefault("predictions", {})
+    for member, member_seed in keys:
+        if (member, member_seed) not in fits:
             wall, cpu = time.perf_counter(), time.process_time()
             model = EncoderDecoderLSTM(random_state=member_seed, **CONFIGS[member]).fit(*data["train"])
-            cache[member, member_seed] = (model, time.perf_counter() - wall, time.process_time() - cpu)
-    fitted = [cache[member, s] for s in member_seeds(seed, n_members)]
-    return FittedMembers([m for m, _, _ in fitted]), {"fit_seconds": round(sum(f[1] for f in fitted), 1),
+            fits[member, member_seed] = (model, time.perf_counter() - wall, time.process_time() - cpu)
+    fitted = [fits[key] for key in keys]
+    return FittedMembers([m for m, _, _ in fitted], keys, aggregate, predictions), {"fit_seconds": round(sum(f[1] for f in fitted), 1),
                                                       "fit_cpu_seconds": round(sum(f[2] for f in fitted), 1),
                                                       "member_fit_cpu_seconds": [round(f[2], 1) for f in fitted]}
 
@@ -256,6 +289,9 @@ def fit_config(name: str, data: dict, seed: int, cache: dict | None = None):
 
 
 def timed_scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    if isinstance(model, FittedMembers):
+        pred, wall, cpu = model.predict_timed(X)
+        return {**scores(y, pred), "predict_seconds": round(wall, 1), "predict_cpu_seconds": round(cpu, 1)}
     wall, cpu = time.perf_counter(), time.process_time()
     pred = model.predict(X)
     return {**scores(y, pred), "predict_seconds": round(time.perf_counter() - wall, 1),
@@ -267,7 +303,9 @@ def derived(model) -> dict:
     epochs and blend weight of every member)."""
     if hasattr(model, "estimators_"):
         members = [derived(m) for m in model.estimators_]
+        segments = [m.get("segment_length_") for m in members]
         return {**members[0], "epochs_run": [m["epochs_run"] for m in members],
+                **({"segment_length_": segments} if len(set(segments)) > 1 else {}),
                 "blend_weight_": [m.get("blend_weight_") for m in members],
                 "epoch_seconds": [m["epoch_seconds"] for m in members]}
     keys = ("channels_", "channel_scores_", "scaling_", "season_length_", "segment_length_", "fallback_",
