@@ -113,3 +113,14 @@ def test_a_bad_list_of_estimators_raises_naming_it(estimator):
     X, y = _windows()
     with pytest.raises(tsforecast.exceptions.InputTypeError, match="estimator"):
         MedianEnsemble(estimator).fit(X, y)
+
+
+def test_an_ensemble_of_two_designs_saves_and_loads(tmp_path):
+    rng = np.random.default_rng(1)
+    y = pd.Series(np.sin(np.arange(80) / 3) + rng.normal(0, 0.1, 80))
+    ensemble = MedianEnsemble([Ridge(alpha=0.5), Ridge(alpha=5.0)], n_members=3, random_state=0, aggregate="mean")
+    forecaster = WindowForecaster(ensemble, n_steps_in=12, n_steps_out=4).fit(y)
+    loaded = tsforecast.load(tsforecast.save(forecaster, tmp_path / "mixed.tsf"))
+    pd.testing.assert_series_equal(loaded.predict(4), forecaster.predict(4))
+    assert [m.alpha for m in loaded.estimator_.estimators_] == [0.5, 5.0, 0.5]
+    assert loaded.estimator_.aggregate == "mean"
