@@ -98,10 +98,12 @@ ENSEMBLES.update({f"{name}_mean": (*ENSEMBLES[name], "mean") for name in ("segrn
 for n in (3, 4, 5):
     ENSEMBLES[f"segrnn_mix_blend_x{n}"] = (("segrnn48_blend", "segrnn_blend"), n)
     ENSEMBLES[f"segrnn_mix_blend_x{n}_mean"] = (("segrnn48_blend", "segrnn_blend"), n, "mean")
-# cheaper members (at most 6 epochs, early-stopped as before) so that H = 720 affords 3 of them
-CONFIGS["segrnn48e6_blend"] = {**CONFIGS["segrnn48_blend"], "epochs": 6}
-ENSEMBLES.update({"segrnn48e6_blend_x2": ("segrnn48e6_blend", 2), "segrnn48e6_blend_x3": ("segrnn48e6_blend", 3),
-                  "segrnn48e6_blend_x3_mean": ("segrnn48e6_blend", 3, "mean")})
+# cheaper members (at most 6 or 5 epochs, early-stopped as before) so that H = 720 affords 3 of them
+for cap in (6, 5):
+    CONFIGS[f"segrnn48e{cap}_blend"] = {**CONFIGS["segrnn48_blend"], "epochs": cap}
+    ENSEMBLES.update({f"segrnn48e{cap}_blend_x2": (f"segrnn48e{cap}_blend", 2),
+                      f"segrnn48e{cap}_blend_x3": (f"segrnn48e{cap}_blend", 3),
+                      f"segrnn48e{cap}_blend_x3_mean": (f"segrnn48e{cap}_blend", 3, "mean")})
 #: The protocol's own validation rows as the estimator's chronological tail (as SegRNN's script
 #: early-stops on them): fitted on the training + validation windows with ``validation_fraction``
 #: holding exactly the validation windows (:func:`tail_fraction`), the network trains on the
