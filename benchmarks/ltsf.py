@@ -268,9 +268,9 @@ def fit_members(name: str, data: dict, seed: int, cache: dict):
             model = EncoderDecoderLSTM(random_state=member_seed, **CONFIGS[member]).fit(*data["train"])
             fits[member, member_seed] = (model, time.perf_counter() - wall, time.process_time() - cpu)
     fitted = [fits[key] for key in keys]
-    return FittedMembers([m for m, _, _ in fitted], keys, aggregate, predictions), {"fit_seconds": round(sum(f[1] for f in fitted), 1),
-                                                      "fit_cpu_seconds": round(sum(f[2] for f in fitted), 1),
-                                                      "member_fit_cpu_seconds": [round(f[2], 1) for f in fitted]}
+    times = {"fit_seconds": round(sum(f[1] for f in fitted), 1), "fit_cpu_seconds": round(sum(f[2] for f in fitted), 1),
+             "member_fit_cpu_seconds": [round(f[2], 1) for f in fitted]}
+    return FittedMembers([m for m, _, _ in fitted], keys, aggregate, predictions), times
 
 
 def fit_config(name: str, data: dict, seed: int, cache: dict | None = None):

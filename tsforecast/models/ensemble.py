@@ -68,7 +68,8 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "estimator": Unchecked("a scikit-learn regressor, a list of them, or None: checked by _bases before the first member"),
+        "estimator": Unchecked("a scikit-learn regressor, a list of them, or None: checked by _bases "
+                               "before the first member"),
         "n_members": Integer(minimum=1),
         "input_lengths": Unchecked("window lengths: checked in fit against the windows of X"),
         "random_state": Unchecked("resolved by check_random_state in fit"),
