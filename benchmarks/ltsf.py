@@ -88,7 +88,22 @@ CORES = 2
 #: Seed ensembles: (member configuration, members). The median of a few networks trained from
 #: different seeds (models/ensemble.py; with 2 members, their mean) reduces the variance of a
 #: single small network, the most reliable known gain for it; each member costs a full fit.
-ENSEMBLES = {"segrnn48_blend_x3": ("segrnn48_blend", 3), "segrnn48_blend_x2": ("segrnn48_blend", 2)}
+#: A value is (member configuration or a tuple of them cycled over the members, members[,
+#: "mean"]): ``MedianEnsemble(estimator, n_members, random_state, aggregate)``.
+ENSEMBLES = {"segrnn48_blend_x3": ("segrnn48_blend", 3), "segrnn48_blend_x2": ("segrnn48_blend", 2),
+             "segrnn48_blend_x4": ("segrnn48_blend", 4), "segrnn48_blend_x5": ("segrnn48_blend", 5)}
+# the mean instead of the median (lower variance when no member trained badly)
+ENSEMBLES.update({f"{name}_mean": (*ENSEMBLES[name], "mean") for name in ("segrnn48_blend_x4", "segrnn48_blend_x5")})
+# members of two designs (segments of 48 and of 24 hours, alternating): more diverse errors
+for n in (3, 4, 5):
+    ENSEMBLES[f"segrnn_mix_blend_x{n}"] = (("segrnn48_blend", "segrnn_blend"), n)
+    ENSEMBLES[f"segrnn_mix_blend_x{n}_mean"] = (("segrnn48_blend", "segrnn_blend"), n, "mean")
+# cheaper members (at most 6 or 5 epochs, early-stopped as before) so that H = 720 affords 3 of them
+for cap in (6, 5):
+    CONFIGS[f"segrnn48e{cap}_blend"] = {**CONFIGS["segrnn48_blend"], "epochs": cap}
+    ENSEMBLES.update({f"segrnn48e{cap}_blend_x2": (f"segrnn48e{cap}_blend", 2),
+                      f"segrnn48e{cap}_blend_x3": (f"segrnn48e{cap}_blend", 3),
+                      f"segrnn48e{cap}_blend_x3_mean": (f"segrnn48e{cap}_blend", 3, "mean")})
 #: The protocol's own validation rows as the estimator's chronological tail (as SegRNN's script
 #: early-stops on them): fitted on the training + validation windows with ``validation_fraction``
 #: holding exactly the validation windows (:func:`tail_fraction`), the network trains on the
@@ -174,10 +189,17 @@ def configuration(name: str, seed: int) -> dict:
         return {**configuration(PROTOCOL_TAIL[name], seed),
                 "fitted_on": "training + validation windows, the validation windows its tail"}
     if name in ENSEMBLES:
-        member, n_members = ENSEMBLES[name]
-        return {"estimator": "MedianEnsemble", "n_members": n_members, "random_state": seed,
-                "member": {"estimator": "EncoderDecoderLSTM", **CONFIGS[member]}}
+        members, n_members, aggregate = ensemble_spec(name)
+        designs = [{"estimator": "EncoderDecoderLSTM", **CONFIGS[m]} for m in members]
+        return {"estimator": "MedianEnsemble", "n_members": n_members, "random_state": seed, "aggregate": aggregate,
+                **({"member": designs[0]} if len(designs) == 1 else {"members_cycled": designs})}
     return {"estimator": "EncoderDecoderLSTM", "random_state": seed, **CONFIGS[name]}
+
+
+def ensemble_spec(name: str) -> tuple[tuple[str, ...], int, str]:
+    """An ENSEMBLES entry as (member configurations cycled over the members, members, aggregate)."""
+    member, n_members, *aggregate = ENSEMBLES[name]
+    return ((member,) if isinstance(member, str) else tuple(member)), n_members, (aggregate or ["median"])[0]
 
 
 def build(name: str, seed: int):
@@ -185,8 +207,10 @@ def build(name: str, seed: int):
     from tsforecast.models import EncoderDecoderLSTM, MedianEnsemble
 
     if name in ENSEMBLES:
-        member, n_members = ENSEMBLES[name]
-        return MedianEnsemble(EncoderDecoderLSTM(**CONFIGS[member]), n_members=n_members, random_state=seed)
+        members, n_members, aggregate = ensemble_spec(name)
+        designs = [EncoderDecoderLSTM(**CONFIGS[m]) for m in members]
+        return MedianEnsemble(designs[0] if len(designs) == 1 else designs, n_members=n_members, random_state=seed,
+                              aggregate=aggregate)
     return EncoderDecoderLSTM(random_state=seed, **CONFIGS[name])
 
 
@@ -196,9 +220,65 @@ def tail_fraction(n: int, n_tail: int) -> float:
     return (n_tail + 0.01) / n
 
 
-def fit_config(name: str, data: dict, seed: int):
+def member_seeds(seed: int, n_members: int) -> list[int]:
+    """The seeds ``MedianEnsemble(random_state=seed)`` gives its first members, drawn in order."""
+    from sklearn.utils import check_random_state
+
+    rng = check_random_state(seed)
+    return [int(rng.randint(0, 2**31 - 1)) for _ in range(n_members)]
+
+
+class FittedMembers:
+    """A seed ensemble assembled from members fitted once per run: its forecast is the median
+    (or mean) of theirs, as ``MedianEnsemble.predict`` with every member reading the whole
+    window. Each member predicts a window set once per run (``predictions``, shared by the
+    ensembles of the run); an ensemble is charged the sum of its members' prediction times."""
+
+    def __init__(self, members: list, keys: list, aggregate: str, predictions: dict):
+        self.estimators_, self.keys, self.aggregate, self.predictions = members, keys, aggregate, predictions
+
+    def predict_timed(self, X: np.ndarray) -> tuple[np.ndarray, float, float]:
+        """The forecast and the wall and CPU seconds its members' predictions took."""
+        for member, key in zip(self.estimators_, self.keys):
+            if (key, id(X)) not in self.predictions:
+                wall, cpu = time.perf_counter(), time.process_time()
+                pred = np.asarray(member.predict(X), dtype=np.float64)
+                self.predictions[key, id(X)] = (X, pred, time.perf_counter() - wall, time.process_time() - cpu)
+        done = [self.predictions[key, id(X)] for key in self.keys]
+        combine = np.mean if self.aggregate == "mean" else np.median
+        return combine(np.stack([d[1] for d in done]), axis=0), sum(d[2] for d in done), sum(d[3] for d in done)
+
+    def predict(self, X: np.ndarray) -> np.ndarray:
+        return self.predict_timed(X)[0]
+
+
+def fit_members(name: str, data: dict, seed: int, cache: dict):
+    """A seed ensemble of ENSEMBLES fitted member by member, each member fitted once per run:
+    member ``i`` of ``x2``, ``x3``, ... of one member configuration and seed is the same network
+    (the seed ``MedianEnsemble`` gives it), kept in ``cache["members"]``. The ensemble is charged the sum of
+    its members' fit times, what fitting it alone costs."""
+    from tsforecast.models import EncoderDecoderLSTM
+
+    members, n_members, aggregate = ensemble_spec(name)
+    keys = [(members[i % len(members)], s) for i, s in enumerate(member_seeds(seed, n_members))]
+    fits, predictions = cache.setdefault("members", {}), cache.setdefault("predictions", {})
+    for member, member_seed in keys:
+        if (member, member_seed) not in fits:
+            wall, cpu = time.perf_counter(), time.process_time()
+            model = EncoderDecoderLSTM(random_state=member_seed, **CONFIGS[member]).fit(*data["train"])
+            fits[member, member_seed] = (model, time.perf_counter() - wall, time.process_time() - cpu)
+    fitted = [fits[key] for key in keys]
+    times = {"fit_seconds": round(sum(f[1] for f in fitted), 1), "fit_cpu_seconds": round(sum(f[2] for f in fitted), 1),
+             "member_fit_cpu_seconds": [round(f[2], 1) for f in fitted]}
+    return FittedMembers([m for m, _, _ in fitted], keys, aggregate, predictions), times
+
+
+def fit_config(name: str, data: dict, seed: int, cache: dict | None = None):
     """Fit one configuration on the training windows (a PROTOCOL_TAIL one: on the training
-    and validation windows, the latter its tail); the model and its fit times."""
+    and validation windows, the latter its tail); the model and its fit times. With a
+    ``cache``, a seed ensemble reuses the members fitted earlier in the run (:func:`fit_members`)."""
+    if cache is not None and name in ENSEMBLES:
+        return fit_members(name, data, seed, cache)
     model, (X, y) = build(PROTOCOL_TAIL.get(name, name), seed), data["train"]
     if name in PROTOCOL_TAIL:
         X, y = np.concatenate([X, data["valid"][0]]), np.concatenate([y, data["valid"][1]])
@@ -211,6 +291,9 @@ def fit_config(name: str, data: dict, seed: int):
 
 
 def timed_scores(model, X: np.ndarray, y: np.ndarray) -> dict[str, float]:
+    if isinstance(model, FittedMembers):
+        pred, wall, cpu = model.predict_timed(X)
+        return {**scores(y, pred), "predict_seconds": round(wall, 1), "predict_cpu_seconds": round(cpu, 1)}
     wall, cpu = time.perf_counter(), time.process_time()
     pred = model.predict(X)
     return {**scores(y, pred), "predict_seconds": round(time.perf_counter() - wall, 1),
@@ -222,7 +305,9 @@ def derived(model) -> dict:
     epochs and blend weight of every member)."""
     if hasattr(model, "estimators_"):
         members = [derived(m) for m in model.estimators_]
+        segments = [m.get("segment_length_") for m in members]
         return {**members[0], "epochs_run": [m["epochs_run"] for m in members],
+                **({"segment_length_": segments} if len(set(segments)) > 1 else {}),
                 "blend_weight_": [m.get("blend_weight_") for m in members],
                 "epoch_seconds": [m["epoch_seconds"] for m in members]}
     keys = ("channels_", "channel_scores_", "scaling_", "season_length_", "segment_length_", "fallback_",
@@ -296,9 +381,9 @@ def run_horizon(z: np.ndarray, horizon: int, args, report: dict) -> None:
     entry["references"] = references(*data["test"], data["train"])
     entry["references_validation"] = references(*data["valid"], data["train"])
     entry["n_windows"] = {k: int(len(v[0])) for k, v in data.items()}
-    models, validation = {}, entry.setdefault("validation", {})
+    models, validation, members = {}, entry.setdefault("validation", {}), {}
     for name in args.configs:
-        models[name], times = fit_config(name, data, args.seed)
+        models[name], times = fit_config(name, data, args.seed, members)
         validation[name] = {**timed_scores(models[name], *data["valid"]), **times, **derived(models[name])}
         print(f"H={horizon} {name} validation {validation[name]}", flush=True)
     select(entry)
@@ -310,7 +395,7 @@ def run_horizon(z: np.ndarray, horizon: int, args, report: dict) -> None:
         if name in kept:
             continue
         if name not in models:
-            models[name], times = fit_config(name, data, args.seed)
+            models[name], times = fit_config(name, data, args.seed, members)
             validation[name] = {**timed_scores(models[name], *data["valid"]), **times, **derived(models[name])}
         result = {**timed_scores(models[name], *data["test"]), "fit_seconds": validation[name]["fit_seconds"],
                   "fit_cpu_seconds": validation[name]["fit_cpu_seconds"]}

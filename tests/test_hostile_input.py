@@ -376,6 +376,10 @@ CASES: list[Case] = [
          InvalidParameterError, "n_members", "0"),
     case("MedianEnsemble/estimator_string", lambda: tsforecast.MedianEnsemble("ridge").fit(X4, Y4),
          InputTypeError, "estimator", "'ridge'"),
+    case("MedianEnsemble/estimator_list_with_string", lambda: tsforecast.MedianEnsemble([Ridge(), "ridge"]).fit(X4, Y4),
+         InputTypeError, "estimator", "'ridge'"),
+    case("MedianEnsemble/aggregate_unknown", lambda: tsforecast.MedianEnsemble(Ridge(), aggregate="max").fit(
+        X4[:, :, 0], Y4), InvalidParameterError, "aggregate", "max"),
     case("MedianEnsemble/nan_in_X", lambda: tsforecast.MedianEnsemble(Ridge()).fit(
         np.where(X4 > 0.9, np.nan, X4)[:, :, 0], Y4), InvalidInputError, "X", "nan"),
     case("MedianEnsemble/input_lengths_too_long",

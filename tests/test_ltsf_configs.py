@@ -92,3 +92,51 @@ def test_a_configuration_fitted_on_the_validation_rows_is_never_selectable():
     validation = {"segrnn48_blend_tv": _run(0.1, 10.0, 1.0, 1.0), "segrnn48_blend": _run(0.6, 50.0, 1.0, 1.0)}
     assert LTSF.choose(validation) == "segrnn48_blend"
     assert LTSF.over_budget(validation) == {"segrnn48_blend_tv": "its fit used the validation rows"}
+
+
+def _tiny(monkeypatch):
+    tiny = {"units": 4, "epochs": 1, "batch_size": 16, "scaling": "last", "segment_length": 4,
+            "channels": "independent", "jit_compile": False}
+    monkeypatch.setitem(LTSF.CONFIGS, "tiny", tiny)
+    monkeypatch.setitem(LTSF.ENSEMBLES, "tiny_x2", ("tiny", 2))
+    monkeypatch.setitem(LTSF.ENSEMBLES, "tiny_x3", ("tiny", 3))
+    monkeypatch.setitem(LTSF.CONFIGS, "tiny8", {**tiny, "segment_length": 8})
+    monkeypatch.setitem(LTSF.ENSEMBLES, "tiny_mix_x3_mean", (("tiny", "tiny8"), 3, "mean"))
+    rng = np.random.default_rng(0)
+    z = np.sin(np.arange(160.0) / 3)[:, None] + 0.1 * rng.standard_normal((160, 2))
+    X, y = z[np.arange(40)[:, None] + np.arange(8)], z[np.arange(40)[:, None] + 8 + np.arange(4)]
+    return {"train": (X[:30], y[:30]), "valid": (X[30:], y[30:])}
+
+
+@pytest.mark.slow
+def test_an_ensemble_of_shared_members_forecasts_as_the_median_ensemble_it_stands_for(monkeypatch):
+    from tsforecast.models import MedianEnsemble
+
+    data, cache = _tiny(monkeypatch), {}
+    small, small_times = LTSF.fit_config("tiny_x2", data, 0, cache)
+    large, large_times = LTSF.fit_config("tiny_x3", data, 0, cache)
+    assert len(cache["members"]) == 3  # the 2 members of x2 are the first 2 of x3, fitted once
+    assert large.estimators_[:2] == small.estimators_
+    assert large_times["fit_cpu_seconds"] == pytest.approx(sum(large_times["member_fit_cpu_seconds"]), abs=0.2)
+    assert large_times["member_fit_cpu_seconds"][:2] == small_times["member_fit_cpu_seconds"]
+    alone = MedianEnsemble(EncoderDecoderLSTM(**LTSF.CONFIGS["tiny"]), n_members=3, random_state=0)
+    alone.fit(*data["train"])
+    np.testing.assert_allclose(large.predict(data["valid"][0]), alone.predict(data["valid"][0]), rtol=1e-6)
+    assert LTSF.member_seeds(0, 3) == [m.random_state for m in alone.estimators_]
+
+
+@pytest.mark.slow
+def test_a_mixed_mean_ensemble_of_shared_members_forecasts_as_its_median_ensemble(monkeypatch):
+    data, cache = _tiny(monkeypatch), {}
+    plain, _ = LTSF.fit_config("tiny_x3", data, 0, cache)
+    mixed, times = LTSF.fit_config("tiny_mix_x3_mean", data, 0, cache)
+    assert mixed.estimators_[0] is plain.estimators_[0] and mixed.estimators_[2] is plain.estimators_[2]
+    assert [m.segment_length for m in mixed.estimators_] == [4, 8, 4]
+    assert len(cache["members"]) == 4  # only member 1 was fitted anew
+    alone = LTSF.build("tiny_mix_x3_mean", 0).fit(*data["train"])
+    assert alone.aggregate == "mean"
+    X, y = data["valid"]
+    np.testing.assert_allclose(mixed.predict(X), alone.predict(X), rtol=1e-6)
+    first, again = LTSF.timed_scores(mixed, X, y), LTSF.timed_scores(mixed, X, y)
+    assert first == again  # the members' predictions are made once and charged alike
+    assert LTSF.configuration("tiny_mix_x3_mean", 0)["aggregate"] == "mean"

@@ -85,3 +85,42 @@ def test_lstm_ensemble_in_a_forecaster_saves_and_loads(tmp_path):
     assert forecast.shape == (6,) and np.isfinite(forecast).all()
     loaded = tsforecast.load(tsforecast.save(forecaster, tmp_path / "ensemble.tsf"))
     pd.testing.assert_series_equal(loaded.predict(6), forecast, rtol=1e-5)
+
+
+def test_a_list_of_estimators_is_cycled_over_the_members_with_seeds_in_member_order():
+    X, y = _windows()
+    model = MedianEnsemble([_Constant(), Ridge(alpha=3.0)], n_members=3, random_state=0).fit(X, y)
+    assert [type(m).__name__ for m in model.estimators_] == ["_Constant", "Ridge", "_Constant"]
+    same_seeds = MedianEnsemble(_Constant(), n_members=3, random_state=0).fit(X, y)
+    # Ridge has no random_state, yet a seed is drawn for its place: member i's seed depends on i alone
+    assert [model.estimators_[i].random_state for i in (0, 2)] == [same_seeds.estimators_[i].random_state
+                                                                   for i in (0, 2)]
+    assert model.predict(X).shape == y.shape
+
+
+def test_the_mean_aggregate_averages_the_members():
+    X, y = _windows()
+    mean = MedianEnsemble(_Constant(), n_members=3, random_state=0, aggregate="mean").fit(X, y)
+    seeds = [m.random_state for m in mean.estimators_]
+    np.testing.assert_allclose(mean.predict(X[:2]), np.full((2, 2), np.mean(seeds)))
+    median = clone(mean).set_params(aggregate="median").fit(X, y)
+    np.testing.assert_allclose(median.predict(X[:2]), np.full((2, 2), float(np.median(seeds))))
+    assert np.mean(seeds) != np.median(seeds)
+
+
+@pytest.mark.parametrize("estimator", [[], [Ridge(), "ridge"]])
+def test_a_bad_list_of_estimators_raises_naming_it(estimator):
+    X, y = _windows()
+    with pytest.raises(tsforecast.exceptions.InputTypeError, match="estimator"):
+        MedianEnsemble(estimator).fit(X, y)
+
+
+def test_an_ensemble_of_two_designs_saves_and_loads(tmp_path):
+    rng = np.random.default_rng(1)
+    y = pd.Series(np.sin(np.arange(80) / 3) + rng.normal(0, 0.1, 80))
+    ensemble = MedianEnsemble([Ridge(alpha=0.5), Ridge(alpha=5.0)], n_members=3, random_state=0, aggregate="mean")
+    forecaster = WindowForecaster(ensemble, n_steps_in=12, n_steps_out=4).fit(y)
+    loaded = tsforecast.load(tsforecast.save(forecaster, tmp_path / "mixed.tsf"))
+    pd.testing.assert_series_equal(loaded.predict(4), forecaster.predict(4))
+    assert [m.alpha for m in loaded.estimator_.estimators_] == [0.5, 5.0, 0.5]
+    assert loaded.estimator_.aggregate == "mean"

@@ -1,8 +1,8 @@
-"""``MedianEnsemble``: the median forecast of several window regressors.
+"""``MedianEnsemble``: the median (or mean) forecast of several window regressors.
 
-Networks trained from different seeds, or on different lengths of the same input
-window, make partly independent errors; the median of their forecasts is more accurate
-than a typical member and robust to one member that trained badly.
+Networks trained from different seeds, on different lengths of the same input window, or
+of different designs, make partly independent errors; the median of their forecasts is
+more accurate than a typical member and robust to one member that trained badly.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..core.params import Integer, Unchecked, validate_params
+from ..core.params import Integer, Options, Unchecked, validate_params
 from ..core.validation import check_array, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ShapeMismatchError
 
@@ -24,16 +24,18 @@ __all__ = ["MedianEnsemble"]
 class MedianEnsemble(RegressorMixin, BaseEstimator):
     """Fit ``n_members`` copies of a window regressor; predict their median.
 
-    Member ``i`` is a clone of ``estimator`` with its own ``random_state`` (drawn from
-    this ensemble's ``random_state``) and, with ``input_lengths``, reads only the latest
+    Member ``i`` is a clone of ``estimator`` (of a list: of ``estimator[i % len(estimator)]``)
+    with its own ``random_state`` (drawn from this ensemble's ``random_state``, in member
+    order) and, with ``input_lengths``, reads only the latest
     ``input_lengths[i % len(input_lengths)]`` steps of each input window. Training time
     grows with ``n_members``.
 
     Parameters
     ----------
-    estimator : estimator or None, default=None
+    estimator : estimator, list of estimators or None, default=None
         The member regressor, e.g. :class:`tsforecast.EncoderDecoderLSTM` (the default,
-        with its default parameters). It is cloned, never fitted itself.
+        with its default parameters), or several cycled over the members (members of
+        different designs err more independently). Cloned, never fitted itself.
     n_members : int, default=3
         Number of members.
     input_lengths : sequence of int or None, default=None
@@ -41,6 +43,9 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         window's length. ``None``: every member reads the whole window.
     random_state : int, RandomState or None, default=None
         Seeds the members' seeds (resolved in :meth:`fit`).
+    aggregate : {"median", "mean"}, default="median"
+        How the members' forecasts are combined: the median is robust to one member that
+        trained badly; the mean has the lower variance when none did.
 
     Attributes
     ----------
@@ -63,34 +68,40 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "estimator": Unchecked("a scikit-learn regressor or None: checked by _base before the first member"),
+        "estimator": Unchecked("a scikit-learn regressor, a list of them, or None: checked by _bases "
+                               "before the first member"),
         "n_members": Integer(minimum=1),
         "input_lengths": Unchecked("window lengths: checked in fit against the windows of X"),
         "random_state": Unchecked("resolved by check_random_state in fit"),
+        "aggregate": Options(("median", "mean")),
     }
 
     def __init__(self, estimator=None, n_members: int = 3, input_lengths: Sequence[int] | None = None,
-                 random_state=None):
+                 random_state=None, aggregate: str = "median"):
         self.estimator = estimator
         self.n_members = n_members
         self.input_lengths = input_lengths
         self.random_state = random_state
+        self.aggregate = aggregate
 
-    def _base(self):
-        if self.estimator is not None:
-            if not (hasattr(self.estimator, "get_params") and callable(getattr(self.estimator, "fit", None))):
-                raise InputTypeError(
-                    "estimator must be a scikit-learn regressor (get_params, fit, predict) or None; "
-                    f"got {self.estimator!r} of type {type(self.estimator).__name__}."
-                )
-            return self.estimator
-        from .estimator import EncoderDecoderLSTM
+    def _bases(self) -> list:
+        """The member designs, cycled over the members."""
+        if self.estimator is None:
+            from .estimator import EncoderDecoderLSTM
 
-        return EncoderDecoderLSTM()
+            return [EncoderDecoderLSTM()]
+        bases = list(self.estimator) if isinstance(self.estimator, (list, tuple)) else [self.estimator]
+        if not bases or not all(hasattr(b, "get_params") and callable(getattr(b, "fit", None)) for b in bases):
+            raise InputTypeError(
+                "estimator must be a scikit-learn regressor (get_params, fit, predict), a non-empty list of them, "
+                f"or None; got {self.estimator!r} of type {type(self.estimator).__name__}."
+            )
+        return bases
 
     def fit(self, X, y) -> "MedianEnsemble":
         """Fit every member on ``X`` (its latest steps) and ``y``."""
         n_members = validate_params(self)["n_members"]
+        bases = self._bases()
         if np.ndim(X) < 2:
             raise ShapeMismatchError(f"X must hold windows (n, n_steps_in[, features]); got shape {np.shape(X)}.")
         X = check_array(X, "X", ndims=(2, 3))  # numeric and finite, named, before any member sees it
@@ -104,9 +115,9 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         rng = check_random_state(self.random_state)
         members = []
         for i in range(n_members):
-            member = clone(self._base())
-            if "random_state" in member.get_params(deep=False):
-                member.set_params(random_state=int(rng.randint(0, 2**31 - 1)))
+            member, seed = clone(bases[i % len(bases)]), int(rng.randint(0, 2**31 - 1))
+            if "random_state" in member.get_params(deep=False):  # member i's seed whatever the others are
+                member.set_params(random_state=seed)
             members.append(member.fit(X[:, -lengths[i % len(lengths)]:], y))
         self.estimators_ = members
         self.input_lengths_ = [lengths[i % len(lengths)] for i in range(n_members)]
@@ -115,7 +126,7 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         return self
 
     def predict(self, X) -> np.ndarray:
-        """The median over members of their point forecasts."""
+        """The median (``aggregate="mean"``: the mean) over members of their point forecasts."""
         check_is_fitted(self, "estimators_")
         X = check_array(X, "X", ndims=(2, 3))
         if X.shape[1] != self.n_steps_in_:
@@ -124,18 +135,20 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
             )
         forecasts = [np.asarray(m.predict(X[:, -n:]), dtype=np.float64)
                      for m, n in zip(self.estimators_, self.input_lengths_)]
-        return np.median(np.stack(forecasts), axis=0)
+        combine = np.mean if self.aggregate == "mean" else np.median  # checked in fit
+        return combine(np.stack(forecasts), axis=0)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        base = self._base()
-        try:
-            sequences = base.__sklearn_tags__().input_tags.three_d_array
-        except AttributeError:
-            sequences = False
         from .estimator import EncoderDecoderLSTM
 
-        # windows go to the members as they come: 3-D when the members take sequences
-        tags.input_tags.three_d_array = bool(sequences or isinstance(base, EncoderDecoderLSTM))
+        def sequences(base) -> bool:
+            try:
+                return bool(base.__sklearn_tags__().input_tags.three_d_array or isinstance(base, EncoderDecoderLSTM))
+            except AttributeError:
+                return isinstance(base, EncoderDecoderLSTM)
+
+        # windows go to the members as they come: 3-D when every member takes sequences
+        tags.input_tags.three_d_array = all(sequences(base) for base in self._bases())
         return tags
