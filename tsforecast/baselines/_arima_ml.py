@@ -121,9 +121,15 @@ def with_filter_likelihood(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
     """A fit whose AIC (and AICc) come from the exact Gaussian log-likelihood at its own
     coefficients (one pass of the compiled filter, no optimisation); infinite where the
     filter fails. The CSS fit's own refusals (non-stationary AR) stay refused."""
+    return _rescored(model, x, z, exact_loglik)
+
+
+def _rescored(model: dict, x: np.ndarray, z: np.ndarray, loglik_of) -> dict:
+    """``model`` with its AIC and AICc from ``loglik_of(model, x, z)`` at its own
+    coefficients; a refused fit stays refused, and so is one whose likelihood is undefined."""
     if not math.isfinite(model["aic"]):
         return model
-    loglik = exact_loglik(model, x, z)
+    loglik = loglik_of(model, x, z)
     if not math.isfinite(loglik):
         return {**model, "aic": math.inf, "aicc": math.inf}
     scored = {**model, "loglik": loglik, "aic": -2 * loglik + 2 * (len(model["coef"]) + 1)}
@@ -158,14 +164,7 @@ def with_r_likelihood(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
     """A fit whose AIC (and AICc) come from :func:`r_loglik` at its own coefficients (one
     filter pass, no optimisation); refused (infinite) where R's likelihood is undefined,
     as R's ``auto.arima`` refuses such a model."""
-    if not math.isfinite(model["aic"]):
-        return model
-    loglik = r_loglik(model, x, z)
-    if not math.isfinite(loglik):
-        return {**model, "aic": math.inf, "aicc": math.inf}
-    scored = {**model, "loglik": loglik, "aic": -2 * loglik + 2 * (len(model["coef"]) + 1)}
-    scored["aicc"] = criterion(scored, "aicc")
-    return scored
+    return _rescored(model, x, z, r_loglik)
 
 
 def forecast_filtered(model: dict, x: np.ndarray, z: np.ndarray, z_future: np.ndarray, horizon: int) -> np.ndarray:
