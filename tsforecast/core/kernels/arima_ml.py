@@ -34,8 +34,8 @@ from numba import njit
 
 from .arima import expand_polynomials, less_regression
 
-__all__ = ["partrans", "inverse_partrans", "stationary_covariance", "gardner_covariance", "arma_likelihood", "diffuse_likelihood", "kalman_forecast",
-           "integrate", "ml_objective", "ml_gradient", "untransform"]
+__all__ = ["partrans", "inverse_partrans", "stationary_covariance", "gardner_covariance", "arma_likelihood",
+           "diffuse_likelihood", "kalman_forecast", "integrate", "ml_objective", "ml_gradient", "untransform"]
 
 #: The objective answered where the likelihood is undefined (an explosive or degenerate
 #: model): large and finite, so the optimiser's line search backs off.
