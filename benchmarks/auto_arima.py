@@ -83,6 +83,7 @@ VARIANTS = {
     "seasonal_test='ocsb'": {"seasonal_test": "ocsb"},
     "method='css-filter'": {"method": "css-filter"},
     "method='css-loglik-filter'": {"method": "css-loglik-filter"},
+    "method='css-loglik-r'": {"method": "css-loglik-r"},
 }
 
 

@@ -24,6 +24,13 @@ maximum likelihood and prints the log-likelihood at the CSS coefficients and at 
 optimum, the smallest AR/MA root there and whether our search refuses the model (a root
 within 1.01 of the unit circle, R's rule).
 
+With ``--trace H6 H16 ...`` it runs statsforecast's default search on those validation
+series with every candidate's AICc recorded (its ``myarima`` wrapped) and prints them
+beside the AICc our search gives the same candidate by ``method="css-loglik-filter"``
+(exact likelihood at the CSS coefficients) and ``"css-loglik-r"`` (R's likelihood:
+AS 154 start, diffuse differences); "-" where our search did not visit it, ``inf`` where
+a side refused it.
+
 Run with statsforecast installed (``/work/venv-bench`` here)::
 
     PYTHONPATH=$PWD TSFORECAST_M4_DIR=... python benchmarks/auto_arima_choice.py --series 20
@@ -136,6 +143,49 @@ def refused_table(train, ids, default: dict, season: int) -> None:
     print(f"\nrefused by our exact search: {refused} of {len(ids)}")
 
 
+def trace_table(train, keys: list[str], season: int) -> None:
+    """statsforecast's default search on each series of ``keys``, candidate by candidate,
+    beside our two likelihood rankings' AICc of the same candidates."""
+    import statsforecast.arima as sfa
+
+    from tsforecast.baselines.auto_arima import _REFINE, AutoARIMA, _Search
+
+    groups = {key: g["y"].to_numpy(dtype=np.float64) for key, g in train.groupby("unique_id", sort=False)}
+    original = sfa.myarima
+    for key in keys:
+        x, visited = groups[key], []
+
+        def recorded(*args, **kwargs):
+            fit = original(*args, **kwargs)
+            order, seasonal = kwargs["order"], kwargs["seasonal"]["order"]
+            visited.append(((order[0], order[2], seasonal[0], seasonal[2], bool(kwargs["constant"])), fit["ic"]))
+            return fit
+
+        sfa.myarima = recorded
+        try:
+            chosen = sfa.auto_arima_f(x, period=season, approximation=False)["arma"]
+        finally:
+            sfa.myarima = original
+        ours = {}
+        for method in ("css-loglik-filter", "css-loglik-r"):
+            model, none = AutoARIMA(season_length=season), np.zeros((x.size, 0))
+            constant_ok, d, big_d = model._differences(x, none)
+            search = _Search(x, none, season, d, big_d, model._limits(x.size, season), constant_ok, "aicc",
+                             _REFINE[method])
+            search.run()
+            ours[method] = {k: v["score"] for k, v in search.tried.items()}
+            ours[method + " choice"] = search.best_key
+        print(f"\n{key}: statsforecast chose (p, q, P, Q) = {chosen[:4]}; ours by css-loglik-filter "
+              f"{ours['css-loglik-filter choice']}, by css-loglik-r {ours['css-loglik-r choice']} "
+              "(p, q, P, Q, constant)\n")
+        print("| candidate (p, q, P, Q, constant) | statsforecast | css-loglik-filter | css-loglik-r |")
+        print("|---|---|---|---|")
+        for candidate, aicc in visited:
+            cells = [f"{ours[m][candidate]:.2f}" if candidate in ours[m] else "-"
+                     for m in ("css-loglik-filter", "css-loglik-r")]
+            print(f"| {candidate} | {aicc:.2f} | {cells[0]} | {cells[1]} |", flush=True)
+
+
 def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--series", type=int, default=20, help="the first N Hourly series")
@@ -144,11 +194,18 @@ def main(argv=None) -> None:
                         help="statsforecast's default choices fitted by our exact maximum likelihood: refused or not")
     parser.add_argument("--exact", action="store_true",
                         help="our method='exact' orders (recorded) beside statsforecast's default (recorded)")
+    parser.add_argument("--trace", nargs="+", metavar="SERIES",
+                        help="statsforecast's search on these series beside our two likelihood rankings")
     args = parser.parse_args(argv)
     horizon, season = SUBSETS["Hourly"]["horizon"], SUBSETS["Hourly"]["season"]
     train, ids, _, _ = load("Hourly", args.series, validation=True)
     recorded = json.loads((REPO / "reports" / "auto_arima.json").read_text())["validation"].get(str(args.series), {})
     default = dict(zip(recorded.get("series", []), recorded.get("variants", {}).get(PEER, {}).get("orders", [])))
+    if args.trace:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            trace_table(train, args.trace, season)
+        return
     if args.exact:
         exact_table(recorded, default)
         return

@@ -480,6 +480,8 @@ CASES: list[Case] = [
          InvalidParameterError, "method", "'Exact'"),
     case("AutoARIMA/method_filter_misspelt", lambda: baselines.AutoARIMA(method="css-kalman").fit(Y),
          InvalidParameterError, "method", "'css-kalman'"),
+    case("AutoARIMA/method_r_capitalised", lambda: baselines.AutoARIMA(method="css-loglik-R").fit(Y),
+         InvalidParameterError, "method", "'css-loglik-R'"),
     case("AutoARIMA/stepwise_str", lambda: baselines.AutoARIMA(stepwise="no").fit(Y), InputTypeError, "stepwise",
          "'no'"),
     case("AutoARIMA/seasonal_test_unknown", lambda: baselines.AutoARIMA(seasonal_test="ch").fit(Y),

@@ -23,11 +23,12 @@ import numpy as np
 from scipy.optimize import minimize
 
 from ..core.kernels.arima import difference, expand_polynomials, integrated_ar
-from ..core.kernels.arima_ml import (arma_likelihood, integrate, inverse_partrans, kalman_forecast, ml_gradient,
+from ..core.kernels.arima_ml import (arma_likelihood, diffuse_likelihood, gardner_covariance, integrate,
+                                     inverse_partrans, kalman_forecast, ml_gradient,
                                      ml_objective, untransform)
 from ._arima_fit import _ROOT_MARGIN, _min_model_root, criterion
 
-__all__ = ["fit_ml", "exact_loglik", "with_filter_likelihood", "forecast_filtered"]
+__all__ = ["fit_ml", "exact_loglik", "with_filter_likelihood", "r_loglik", "with_r_likelihood", "forecast_filtered"]
 
 #: BFGS iterations of one fit (R's ``optim`` default).
 _MAX_ITERATIONS = 100
@@ -120,14 +121,50 @@ def with_filter_likelihood(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
     """A fit whose AIC (and AICc) come from the exact Gaussian log-likelihood at its own
     coefficients (one pass of the compiled filter, no optimisation); infinite where the
     filter fails. The CSS fit's own refusals (non-stationary AR) stay refused."""
+    return _rescored(model, x, z, exact_loglik)
+
+
+def _rescored(model: dict, x: np.ndarray, z: np.ndarray, loglik_of) -> dict:
+    """``model`` with its AIC and AICc from ``loglik_of(model, x, z)`` at its own
+    coefficients; a refused fit stays refused, and so is one whose likelihood is undefined."""
     if not math.isfinite(model["aic"]):
         return model
-    loglik = exact_loglik(model, x, z)
+    loglik = loglik_of(model, x, z)
     if not math.isfinite(loglik):
         return {**model, "aic": math.inf, "aicc": math.inf}
     scored = {**model, "loglik": loglik, "aic": -2 * loglik + 2 * (len(model["coef"]) + 1)}
     scored["aicc"] = criterion(scored, "aicc")
     return scored
+
+
+#: R's ``kappa``: the variance of the diffuse start of the differenced part of the state.
+_KAPPA = 1e6
+
+
+def r_loglik(model: dict, x: np.ndarray, z: np.ndarray) -> float:
+    """The Gaussian log-likelihood at the fit's coefficients as R's ``arima`` (and
+    statsforecast's) computes it: the undifferenced series less its regression filtered
+    with the differences in the state (diffuse start, variance 1e6) and the ARMA part
+    started from AS 154's covariance (``SSinit = "Gardner1980"``); ``sigma2`` profiled out,
+    ``n - d - D m`` observations. NaN where a variance of the filter is not positive."""
+    p, d, q, big_p, big_d, big_q = model["orders"]
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    beta = coef[p + q + big_p + big_q:]
+    u = np.ascontiguousarray(x - z @ beta if beta.size else x, dtype=np.float64)
+    ar, ma = expand_polynomials(coef, p, q, big_p, big_q, model["m"])
+    delta = integrated_ar(np.zeros(0), d, big_d, model["m"])
+    ssq, sumlog, count = diffuse_likelihood(u, ar, ma, delta, gardner_covariance(ar, ma), _KAPPA)
+    used = u.size - delta.size
+    if count <= 0 or not (ssq > 0) or not math.isfinite(ssq):
+        return math.nan
+    return -0.5 * used * (math.log(2 * math.pi) + 1 + math.log(ssq / count) + sumlog / count)
+
+
+def with_r_likelihood(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
+    """A fit whose AIC (and AICc) come from :func:`r_loglik` at its own coefficients (one
+    filter pass, no optimisation); refused (infinite) where R's likelihood is undefined,
+    as R's ``auto.arima`` refuses such a model."""
+    return _rescored(model, x, z, r_loglik)
 
 
 def forecast_filtered(model: dict, x: np.ndarray, z: np.ndarray, z_future: np.ndarray, horizon: int) -> np.ndarray:

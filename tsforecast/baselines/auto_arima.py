@@ -45,7 +45,7 @@ import pandas as pd
 from ..core.params import Boolean, Integer, Options
 from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
                          nsdiffs, refit_ml, with_exact_likelihood)
-from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood
+from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood, with_r_likelihood
 from ._regressors import FUTURE_COVARIATES, RegressionForecaster
 
 __all__ = ["AutoARIMA"]
@@ -89,7 +89,8 @@ class AutoARIMA(RegressionForecaster):
         maxima and ``max_order`` (with and without the constant) and keeps the best.
     ic : {"aicc", "aic", "bic"}, default "aicc"
         The information criterion that ranks the candidates.
-    method : {"css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter"}, default "css-loglik-filter"
+    method : {"css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter", "css-loglik-r"}, \
+default "css-loglik-filter"
         ``"css"``: candidates fitted and ranked by conditional sum of squares, the choice
         keeps its CSS fit. ``"css-refit"``: the same search, then the choice refitted by
         exact maximum likelihood, as R's and statsforecast's ``approximation`` mode does
@@ -114,7 +115,11 @@ class AutoARIMA(RegressionForecaster):
         statsforecast's default ranking, whose maximum likelihood barely leaves the CSS
         coefficients. The default: on the validation split of all 414 M4 Hourly series
         its MASE was 0.9495 against ``"css"``'s 0.9719, clearly better
-        (``reports/auto_arima.md``).
+        (``reports/auto_arima.md``). ``"css-loglik-r"``: as ``"css-loglik-filter"``, with
+        the likelihood computed as R's ``arima`` and statsforecast compute it (the
+        undifferenced series, a diffuse start for the differences, the ARMA part started
+        from AS 154's covariance, R's default ``SSinit``), so candidates whose likelihood R
+        cannot compute (AS 154 gives them negative variances) are refused as there.
     future_covariates : str or list of str, optional
         The columns of ``X`` used as regressors (their future values are needed to
         predict); ``None`` uses every column of the ``X`` given to ``fit``.
@@ -142,7 +147,8 @@ class AutoARIMA(RegressionForecaster):
         "max_order": Integer(minimum=0),
         "stepwise": Boolean(),
         "ic": Options(("aicc", "aic", "bic")),
-        "method": Options(("css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter")),
+        "method": Options(("css", "css-refit", "css-ml", "exact", "css-filter", "css-loglik-filter",
+                           "css-loglik-r")),
         "future_covariates": FUTURE_COVARIATES,
         **RegressionForecaster._parameter_constraints,
     }
@@ -256,9 +262,10 @@ def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.nd
 
 #: What each method does to a candidate's CSS fit before it is ranked: "css-ml" scores it
 #: by the exact likelihood at its CSS coefficients, "exact" refits it by exact maximum likelihood.
-_REFINE = {"css-ml": with_exact_likelihood, "exact": fit_ml, "css-loglik-filter": with_filter_likelihood}
+_REFINE = {"css-ml": with_exact_likelihood, "exact": fit_ml, "css-loglik-filter": with_filter_likelihood,
+           "css-loglik-r": with_r_likelihood}
 #: The methods that forecast from the exact Kalman filter's state rather than the CSS residual recursion.
-_FILTERED = ("css-filter", "css-loglik-filter")
+_FILTERED = ("css-filter", "css-loglik-filter", "css-loglik-r")
 
 
 class _Search:

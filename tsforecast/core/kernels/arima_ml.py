@@ -12,6 +12,14 @@ that R's ``arima(method = "ML")`` minimises. The filter stops updating the covar
 once it has converged (the remaining steps then use the steady gain, as statsmodels does).
 The filtered state after the last observation gives the forecasts (:func:`kalman_forecast`).
 
+:func:`diffuse_likelihood` is R's own computation instead, as statsforecast copies it:
+the undifferenced series, the differences in the state with a diffuse start, and the
+ARMA part started from :func:`gardner_covariance`, the matrix of Gardner, Harvey &
+Phillips' algorithm AS 154 (R's default ``SSinit = "Gardner1980"``). That matrix solves
+the same equations, but for seasonal models with AR and MA parts it can be far from the
+solution, with negative variances; R's likelihood is then undefined and ``auto.arima``
+refuses the model.
+
 The AR parts are optimised in R's transformed coordinates (``partrans``: partial
 autocorrelations through ``tanh`` and the Durbin-Levinson recursion), so every step of
 the optimiser stays stationary; the MA parts are not transformed, as in R.
@@ -26,8 +34,8 @@ from numba import njit
 
 from .arima import expand_polynomials, less_regression
 
-__all__ = ["partrans", "inverse_partrans", "stationary_covariance", "arma_likelihood", "kalman_forecast",
-           "integrate", "ml_objective", "ml_gradient", "untransform"]
+__all__ = ["partrans", "inverse_partrans", "stationary_covariance", "gardner_covariance", "arma_likelihood",
+           "diffuse_likelihood", "kalman_forecast", "integrate", "ml_objective", "ml_gradient", "untransform"]
 
 #: The objective answered where the likelihood is undefined (an explosive or degenerate
 #: model): large and finite, so the optimiser's line search backs off.
@@ -126,11 +134,195 @@ def stationary_covariance(phi, theta):
 
 
 @njit(cache=True)
+def _rotate_in(row, work, value, diag, rbar, thetab):
+    """Include the equation ``row . x = value`` in the square-root-free Givens
+    factorisation ``(diag, rbar, thetab)`` (AS 154's ``inclu2``)."""
+    size = row.size
+    for i in range(size):
+        work[i] = row[i]
+    position = 0
+    for i in range(size):
+        xi = work[i]
+        if xi == 0.0:
+            position += size - i - 1
+            continue
+        di = diag[i]
+        dpi = di + xi * xi
+        diag[i] = dpi
+        cbar, sbar = di / dpi, xi / dpi
+        for k in range(i + 1, size):
+            xk = work[k]
+            work[k] = xk - xi * rbar[position]
+            rbar[position] = cbar * rbar[position] + sbar * xk
+            position += 1
+        xk = value
+        value = xk - xi * thetab[i]
+        thetab[i] = cbar * thetab[i] + sbar * xk
+        if di == 0.0:
+            return
+
+
+@njit(cache=True)
+def gardner_covariance(phi, theta):
+    """The state's start covariance as AS 154 (Gardner, Harvey & Phillips 1980) computes
+    it, step for step as R's ``getQ0``: the equations ``vec(P) = vec(T P T') + vec(V)``
+    (packed, reordered to bring leading zeros forward) solved by Givens rotations and
+    back-substitution; for a pure MA, back-substitution alone."""
+    phi_r, loads = _padded(phi, theta)
+    r, p = phi_r.size, phi.size
+    size = r * (r + 1) // 2
+    packed_v = np.empty(size)
+    k = 0
+    for j in range(r):
+        for i in range(j, r):
+            packed_v[k] = loads[i] * loads[j]
+            k += 1
+    out = np.zeros((r, r))
+    if r == 1:
+        out[0, 0] = 1.0 / (1.0 - phi_r[0] ** 2) if p else 1.0
+        return out
+    packed = np.zeros(size)
+    if p:
+        rbar, thetab = np.zeros(size * (size - 1) // 2), np.zeros(size)
+        row, work = np.zeros(size), np.zeros(size)
+        k, k1, npr = 0, -1, size - r
+        kj, k2 = npr, npr - 1
+        for j in range(r):
+            row[kj] = 0.0
+            kj += 1
+            ki = npr + 1 + j
+            for i in range(j, r):
+                value = packed_v[k]
+                k += 1
+                if j != r - 1:
+                    row[kj] = -phi_r[i]
+                    if i != r - 1:
+                        row[ki] -= phi_r[j]
+                        k1 += 1
+                        row[k1] = -1.0
+                row[npr] = -phi_r[i] * phi_r[j]
+                k2 = 0 if k2 + 1 >= size else k2 + 1
+                row[k2] += 1.0
+                _rotate_in(row, work, value, packed, rbar, thetab)
+                row[k2] = 0.0
+                if i != r - 1:
+                    row[ki] = 0.0
+                    ki += 1
+                    row[k1] = 0.0
+        position, last = rbar.size - 1, size - 1
+        for i in range(size):
+            value = thetab[last]
+            back = size - 1
+            for _ in range(i):
+                value -= rbar[position] * packed[back]
+                position -= 1
+                back -= 1
+            packed[last] = value
+            last -= 1
+        first = packed[npr:npr + r].copy()  # undo the reordering: the first row moves to the front
+        for i in range(npr):
+            packed[size - 1 - i] = packed[npr - 1 - i]
+        packed[:r] = first
+    else:
+        k, kn = size, size
+        for i in range(r):
+            for j in range(i + 1):
+                k -= 1
+                packed[k] = packed_v[k]
+                if j:
+                    kn -= 1
+                    packed[k] += packed[kn]
+    k = 0
+    for i in range(r):  # packed by rows of the upper triangle
+        for j in range(i, r):
+            out[i, j] = packed[k]
+            out[j, i] = packed[k]
+            k += 1
+    return out
+
+
+@njit(cache=True)
 def arma_likelihood(w, phi, theta):
     """Kalman filter of the zero-mean ARMA ``(phi, theta)`` on ``w`` (R's ``ARIMA_Like``
     without differences): the sum of squared standardised innovations, the sum of the
     logs of their variances and how many there are (``sigma2 = 1``)."""
     ssq, sumlog, count, _ = _kalman(w, phi, theta)
+    return ssq, sumlog, count
+
+
+@njit(cache=True)
+def diffuse_likelihood(y, phi, theta, delta, start, kappa):
+    """R's ``ARIMA_Like`` on the undifferenced series ``y`` (less its regression): the state
+    is the ARMA part (its covariance ``start``) and the last ``len(delta)`` values of ``y``
+    (variance ``kappa``, R's diffuse start), ``y_t = w_t + sum delta_j y_{t-j}``; steps whose
+    innovation variance is 1e4 or more (the diffuse start) are left out of the sums. Returns
+    the sum of squared standardised innovations, the sum of the logs of their variances and
+    how many there are; count 0 where a variance is not positive (R's likelihood is NaN)."""
+    phi_r, loads = _padded(phi, theta)
+    r, d, n_phi, n_load = phi_r.size, delta.size, phi.size, theta.size + 1
+    rd = r + d
+    a, anew, gain_vec = np.zeros(rd), np.zeros(rd), np.zeros(rd)
+    cov, pnew, tp = np.zeros((rd, rd)), np.zeros((rd, rd)), np.zeros((rd, rd))
+    pnew[:r, :r] = start
+    for i in range(d):
+        pnew[r + i, r + i] = kappa
+    ssq, sumlog, count = 0.0, 0.0, 0
+    for t in range(y.size):
+        for i in range(r):
+            anew[i] = (a[i + 1] if i < r - 1 else 0.0) + (phi_r[i] * a[0] if i < n_phi else 0.0)
+        if d:
+            value = a[0]
+            for k in range(d):
+                value += delta[k] * a[r + k]
+            for i in range(rd - 1, r, -1):
+                anew[i] = a[i - 1]
+            anew[r] = value
+        if t > 0:  # pnew = T cov T' + V, by T's structure
+            for j in range(rd):
+                for i in range(r):
+                    tp[i, j] = (phi_r[i] * cov[0, j] if i < n_phi else 0.0) + (cov[i + 1, j] if i < r - 1 else 0.0)
+                if d:
+                    value = cov[0, j]
+                    for k in range(d):
+                        value += delta[k] * cov[r + k, j]
+                    tp[r, j] = value
+                    for i in range(1, d):
+                        tp[r + i, j] = cov[r + i - 1, j]
+            for j in range(rd):
+                for i in range(r):
+                    pnew[j, i] = (phi_r[i] * tp[j, 0] if i < n_phi else 0.0) + (tp[j, i + 1] if i < r - 1 else 0.0)
+                if d:
+                    value = tp[j, 0]
+                    for k in range(d):
+                        value += delta[k] * tp[j, r + k]
+                    pnew[j, r] = value
+                    for i in range(1, d):
+                        pnew[j, r + i] = tp[j, r + i - 1]
+            for i in range(n_load):
+                for j in range(n_load):
+                    pnew[i, j] += loads[i] * loads[j]
+        resid = y[t] - anew[0]
+        for k in range(d):
+            resid -= delta[k] * anew[r + k]
+        for i in range(rd):
+            value = pnew[i, 0]
+            for k in range(d):
+                value += pnew[i, r + k] * delta[k]
+            gain_vec[i] = value
+        f = gain_vec[0]
+        for k in range(d):
+            f += delta[k] * gain_vec[r + k]
+        if not (f > 0.0) or not math.isfinite(f):
+            return math.inf, 0.0, 0
+        if f < 1e4:
+            count += 1
+            ssq += resid * resid / f
+            sumlog += math.log(f)
+        for i in range(rd):
+            a[i] = anew[i] + gain_vec[i] * resid / f
+        for i in range(rd):
+            for j in range(rd):
+                cov[i, j] = pnew[i, j] - gain_vec[i] * gain_vec[j] / f
     return ssq, sumlog, count
 
 
