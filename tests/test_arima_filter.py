@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+from _arima_series import seasonal_arima
 from tsforecast import baselines
 from tsforecast.baselines._arima_fit import fit_css, forecast_model
 from tsforecast.baselines._arima_ml import exact_loglik, forecast_filtered, with_filter_likelihood
@@ -22,16 +23,7 @@ HORIZON = 9
 
 def _series(n: int, seed: int) -> np.ndarray:
     """A seasonal ARMA with a seasonal MA near -1, integrated once at lag 1 and at lag ``M``."""
-    rng = np.random.default_rng(seed)
-    e = rng.normal(size=n + 100)
-    w = np.zeros(n + 100)
-    for t in range(M + 1, n + 100):
-        w[t] = 0.4 * w[t - 1] + e[t] + 0.3 * e[t - 1] - 0.9 * e[t - M] - 0.27 * e[t - M - 1]
-    w = w[100:]
-    x = np.cumsum(w)
-    for t in range(M, n):
-        x[t] += x[t - M]
-    return 50 + x
+    return seasonal_arima(n, seed, m=M, ar=[0.4], ma=[0.3], sma=[-0.9], d=1, D=1, level=50)
 
 
 def _sarimax_forecast(x, coef, orders):

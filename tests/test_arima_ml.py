@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+from _arima_series import seasonal_arima
 from tsforecast import baselines
 from tsforecast.baselines._arima_fit import criterion, fit_css
 from tsforecast.baselines._arima_ml import exact_loglik, fit_ml
@@ -20,13 +21,7 @@ M = 6
 
 def _seasonal_arma(n: int, seed: int) -> np.ndarray:
     """``(1 - 0.5B)(1 - 0.3B^6) w = (1 + 0.4B)(1 - 0.5B^6) e``, burnt in."""
-    rng = np.random.default_rng(seed)
-    e = rng.normal(size=n + 200)
-    w = np.zeros(n + 200)
-    for t in range(M + 1, n + 200):
-        w[t] = (0.5 * w[t - 1] + 0.3 * w[t - M] - 0.15 * w[t - M - 1] + e[t] + 0.4 * e[t - 1] - 0.5 * e[t - M]
-                - 0.2 * e[t - M - 1])
-    return w[200:]
+    return seasonal_arima(n, seed, m=M, ar=[0.5], sar=[0.3], ma=[0.4], sma=[-0.5], burn=200)
 
 
 def _loglik(w, coef, orders):

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from _arima_series import seasonal_arima
 from tsforecast import baselines
 from tsforecast.baselines._arima_fit import fit_css
 from tsforecast.baselines._arima_ml import exact_loglik, forecast_filtered, r_loglik, with_r_likelihood
@@ -30,15 +31,7 @@ M = 6
 
 def _series(n: int, seed: int) -> np.ndarray:
     """A seasonal ARMA(1, 1)(0, 1) integrated once at lag 1 and once at lag ``M``."""
-    rng = np.random.default_rng(seed)
-    e = rng.normal(size=n + 100)
-    w = np.zeros(n + 100)
-    for t in range(M + 1, n + 100):
-        w[t] = 0.4 * w[t - 1] + e[t] + 0.3 * e[t - 1] - 0.6 * e[t - M] - 0.18 * e[t - M - 1]
-    x = np.cumsum(w[100:])
-    for t in range(M, n):
-        x[t] += x[t - M]
-    return 50 + x
+    return seasonal_arima(n, seed, m=M, ar=[0.4], ma=[0.3], sma=[-0.6], d=1, D=1, level=50)
 
 
 def _model(orders, coef, m=M) -> dict:
