@@ -82,6 +82,16 @@ def test_difference_tests_find_a_random_walk_and_a_strong_season():
     assert nsdiffs(seasonal, 24, 1) == 1 and nsdiffs(rng.normal(size=480), 24, 1) == 0
 
 
+def test_one_difference_at_most_by_default_and_two_when_asked():
+    """A doubly integrated walk: KPSS asks for d = 2, R's limit; the default stops at one
+    difference (an AR(1) on the differences with drift) and max_d=2 restores R's search."""
+    rng = np.random.default_rng(11)
+    x = pd.Series(np.cumsum(np.cumsum(rng.normal(size=300))), index=pd.RangeIndex(300))
+    assert ndiffs(x.to_numpy(), 2, 0.025) == 2
+    assert AutoARIMA().fit(x).orders_.loc[:, "d"].tolist() == [1]
+    assert AutoARIMA(max_d=2).fit(x).orders_.loc[:, "d"].tolist() == [2]
+
+
 def test_a_near_unit_root_is_refused_as_auto_arima_does():
     x = np.cumsum(np.random.default_rng(3).normal(size=400))
     assert fit_css(x, np.ones((400, 1)), (1, 0, 0, 0, 0, 0), 1)["aicc"] == np.inf

@@ -70,8 +70,16 @@ class AutoARIMA(RegressionForecaster):
         Largest non-seasonal AR and MA orders.
     max_P, max_Q : int, default 2
         Largest seasonal AR and MA orders.
-    max_d, max_D : int, default 2 and 1
-        Most differences the tests may choose.
+    max_d : int, default 1
+        Most differences at lag 1 the KPSS test may choose. R's ``auto.arima`` and
+        statsforecast allow 2; on long trending series (M4 Weekly) KPSS then often asks for
+        ``d = 2``, whose forecasts extrapolate the latest slope, at times far off. On the
+        validation splits of M4 Weekly (359 series) ``max_d=1`` lowered the mean MASE from
+        2.665 to 2.301, a gain beyond two standard errors (+0.364 +- 0.355); on M4 Hourly
+        (414 series) KPSS never asked for ``d = 2`` (``reports/auto_arima.md``). Pass
+        ``max_d=2`` for R's search.
+    max_D : int, default 1
+        Most seasonal differences the test may choose.
     seasonal_test : {"seas", "ocsb"}, default "seas"
         The test that chooses ``D``: ``"seas"``, a seasonal strength above 0.64 (R's and
         statsforecast's default); ``"ocsb"``, the Osborn-Chui-Smith-Birchenhall
@@ -154,7 +162,7 @@ default "css-loglik-filter"
     }
 
     def __init__(self, season_length: int = 1, *, d: int | None = None, D: int | None = None, max_p: int = 5,
-                 max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_d: int = 2, max_D: int = 1,
+                 max_q: int = 5, max_P: int = 2, max_Q: int = 2, max_d: int = 1, max_D: int = 1,
                  seasonal_test: str = "seas", kpss_alpha: float = 0.025, max_order: int = 5, stepwise: bool = True,
                  ic: str = "aicc", method: str = "css-loglik-filter",
                  future_covariates=None, n_jobs: int | None = None, fill: str | None = None,
