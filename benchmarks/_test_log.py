@@ -37,10 +37,19 @@ def git_commit(repo: Path) -> str:
     return head + ("-dirty" if dirty else "")
 
 
+#: The repository of these benchmarks.
+REPO = Path(__file__).resolve().parents[1]
+#: The commit of the code the running benchmark loaded: taken when this module is imported,
+#: at the start of the run, so that edits or commits made while a long run works neither
+#: mark its code dirty nor credit it to a later commit.
+LOADED = git_commit(REPO)
+
+
 def entry(repo: Path, subset: str, what: str, result: dict, **details) -> dict:
     """One log entry for a run just made: ``what`` ran on ``subset``'s test files and
     gave ``result``; ``details`` (configuration, seeds, ...) are stored beside it."""
-    return {"subset": subset, "what": what, "when": time.strftime("%Y-%m-%d %H:%M"), "commit": git_commit(repo),
+    commit = LOADED if Path(repo).resolve() == REPO else git_commit(repo)
+    return {"subset": subset, "what": what, "when": time.strftime("%Y-%m-%d %H:%M"), "commit": commit,
             "command": " ".join(["python", *sys.argv]), "source": "logged", "result": result, **details}
 
 

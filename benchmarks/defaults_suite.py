@@ -29,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 import warnings
@@ -43,6 +42,8 @@ import pandas as pd  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import _test_log  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 MODELS = ("lstm", "naive", "snaive", "ets", "theta")
@@ -175,13 +176,6 @@ def render(report: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _git_commit() -> str:
-    run = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                           text=True).stdout.strip()
-    return run.stdout.strip() + ("+dirty" if dirty else "")
-
-
 def main(argv=None) -> None:
     global SHARED
     args = parse_args(argv)
@@ -191,7 +185,7 @@ def main(argv=None) -> None:
     if not args.render:
         report["command"] = "python benchmarks/defaults_suite.py " + " ".join(argv if argv is not None else sys.argv[1:])
         report["machine"] = f"{platform.machine()}, {os.cpu_count()} CPU(s), load average at start {os.getloadavg()}"
-        report["git_commit"] = _git_commit()
+        report["git_commit"] = _test_log.LOADED
         report["started"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         for name in args.datasets:
             report["datasets"][name] = run_dataset(name)

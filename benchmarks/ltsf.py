@@ -35,7 +35,6 @@ import argparse
 import json
 import os
 import platform
-import subprocess
 import sys
 import time
 from datetime import datetime, timezone
@@ -48,6 +47,8 @@ import pandas as pd  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks import _test_log  # noqa: E402
 
 TRAIN_END, VALID_END, TEST_END = 8640, 11520, 14400
 LOOKBACK = 96
@@ -359,16 +360,6 @@ def select(entry: dict) -> None:
     entry["chosen"] = choose(entry.get("validation", {}))
 
 
-def git_commit() -> str:
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                               capture_output=True, text=True).stdout.strip()
-        return commit + ("+dirty" if dirty else "")
-    except OSError:
-        return "unknown"
-
-
 def run_horizon(z: np.ndarray, horizon: int, args, report: dict) -> None:
     """Validation of every configuration, then the test of the chosen ones, logged."""
     data = splits(z, horizon)
@@ -510,7 +501,7 @@ def render(report: dict) -> str:
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    args.commit = git_commit()  # the code this process loaded, whatever is committed while it runs
+    args.commit = _test_log.LOADED  # the code this process loaded, whatever is committed while it runs
     json_path, md_path = args.out / "ltsf.json", args.out / "ltsf.md"
     report = json.loads(json_path.read_text()) if json_path.exists() else {"horizons": {}, "test_log": []}
     if not args.render:

@@ -543,7 +543,7 @@ def recheck(subset: str, args) -> dict:
                          f"python benchmarks/m4.py --subset {subset} --model lstm --seeds 3")
     added = sorted(label for label, e in content["validation"][subset].items()
                    if e.get("sample") is None and e["measured"] > tested["measured"])
-    note = {"when": time.strftime("%Y-%m-%d %H:%M"), "commit": _test_log.git_commit(REPO), "why": args.recheck,
+    note = {"when": time.strftime("%Y-%m-%d %H:%M"), "commit": _test_log.LOADED, "why": args.recheck,
             "candidate": chosen["candidate"], "added": added, "owa": chosen["owa"], "seeds": chosen["seeds"],
             "n_candidates": sum(e.get("sample") is None and label in CANDIDATES[subset]
                                 for label, e in content["validation"][subset].items()) - len(chosen["excluded"])}

@@ -219,7 +219,10 @@ def render(document: dict) -> str:
              f"Environment: Python {env['python']}, statsforecast {env['statsforecast']}, statsmodels "
              f"{env['statsmodels']}, numba {env['numba']}, numpy {env['numpy']}, pandas {env['pandas']}; "
              f"{env['cpu']}, {env['cpus']} CPUs shared with other jobs (load average per row); last run "
-             f"{env['measured']} (each row's time and every run on test data are in the JSON).", ""]
+             f"{env['measured']} (each row's time and every run on test data are in the JSON).", "",
+             "Seasonal automatic ARIMA is compared in its own report, [`reports/auto_arima.md`](auto_arima.md) "
+             "(`benchmarks/auto_arima.py`): statsforecast's AutoARIMA takes minutes a series with seasons of 24 "
+             "and 52, too long for every series here.", ""]
     sections = [(subset, result, "") for subset, result in document["subsets"].items()]
     sections += [(subset, result, "validation: the last horizon of each training series, ")
                  for subset, result in document.get("validation", {}).items()]

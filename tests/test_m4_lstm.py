@@ -206,6 +206,15 @@ def test_test_runs_are_appended_and_counted_in_the_report(bench, tmp_path):
     assert "This test run is the only run of an LSTM on the test files." in bench.render_markdown(content)
 
 
+def test_a_test_run_is_credited_to_the_commit_its_code_was_loaded_at(bench, monkeypatch):
+    """A long run's entry names the commit taken when the benchmark started: edits or
+    commits made while it works (git_commit would now say otherwise) do not change it."""
+    log = bench._test_log
+    monkeypatch.setattr(log, "git_commit", lambda repo: "abc1234-dirty")
+    assert log.entry(log.REPO, "Weekly", "lstm", {})["commit"] == log.LOADED != "abc1234-dirty"
+    assert log.entry(Path("/elsewhere"), "Weekly", "lstm", {})["commit"] == "abc1234-dirty"
+
+
 def test_committed_report_logs_every_test_result(bench):
     """Every LSTM seed and interval run in reports/m4.json has its entry in the log."""
     content = json.loads(bench.DEFAULT_JSON.read_text())
