@@ -40,8 +40,10 @@ def test_a_legacy_model_refitted_today_gives_the_forecasts_it_saved(name):
         warnings.simplefilter("ignore")
         model = clone(tsf.load(LEGACY / f"{name}.zip")).fit(data)
         out = model.predict_interval(7) if name == "conformal_naive" else model.predict(7)
+    # a refit runs the optimisers again: on another CPU their last-bit differences grow to
+    # ~1e-12 relative (Theta's on an Intel AVX-512 machine), far below any change of method
     np.testing.assert_allclose(out.drop(columns=["unique_id", "ds"]).to_numpy(),
-                               np.asarray(EXPECTED["forecasts"][name]), rtol=0, atol=1e-12)
+                               np.asarray(EXPECTED["forecasts"][name]), rtol=1e-9, atol=1e-12)
 
 
 def test_a_result_file_of_the_previous_version_loads_with_its_forecasts_and_metrics():
