@@ -99,6 +99,7 @@ def _pmdarima(name: str) -> pd.Series:
     from pmdarima import datasets
 
     values = np.asarray(getattr(datasets, f"load_{name}")(), dtype=float)
+    values = values[: np.flatnonzero(np.isfinite(values))[-1] + 1]  # ausbeer ends with a missing quarter
     start, freq = PMDARIMA[name]
     return pd.Series(values, index=pd.date_range(start, periods=len(values), freq=freq), name=name)
 
