@@ -14,7 +14,8 @@ The datasets: what the package bundles (``seattle_weather`` daily ``temp_max``, 
 weekly), samples of M4 Hourly and Weekly (training files only: no M4 test row is read),
 ETTh1's ``OT`` (rows before the long-horizon protocol's test rows), and series bundled in
 statsmodels (``macrodata`` quarterly real GDP, ``elnino`` monthly sea temperature,
-``sunspots`` yearly). Nothing is downloaded.
+``sunspots`` yearly) and in pmdarima (``airpassengers`` and ``wineind`` monthly, ``woolyrnq``
+and ``ausbeer`` quarterly; ``pip install -e ".[suite]"``). Nothing is downloaded.
 
 Writes ``reports/defaults_suite.json`` (each dataset as it ends) and renders
 ``reports/defaults_suite.md`` from the JSON alone (``--render``).
@@ -87,6 +88,22 @@ def _statsmodels(name: str) -> pd.Series:
     return pd.Series(data["SUNACTIVITY"].to_numpy(), name="sunspots")  # yearly 1700-2008, integer time
 
 
+#: pmdarima's bundled series (arrays inside the package; its gasoline and taylor are downloaded,
+#: so not used): name -> (first period, pandas frequency).
+PMDARIMA = {"airpassengers": ("1949-01-01", "MS"), "wineind": ("1980-01-01", "MS"),
+            "woolyrnq": ("1965-01-01", "QS"), "ausbeer": ("1956-01-01", "QS")}
+
+
+def _pmdarima(name: str) -> pd.Series:
+    """A series bundled in pmdarima (``pip install -e ".[suite]"``), on its calendar."""
+    from pmdarima import datasets
+
+    values = np.asarray(getattr(datasets, f"load_{name}")(), dtype=float)
+    values = values[: np.flatnonzero(np.isfinite(values))[-1] + 1]  # ausbeer ends with a missing quarter
+    start, freq = PMDARIMA[name]
+    return pd.Series(values, index=pd.date_range(start, periods=len(values), freq=freq), name=name)
+
+
 #: name -> (loader, season m, horizon, folds, what it is)
 DATASETS = {
     "sunspots": (lambda: _statsmodels("sunspots"), 11, 11, 4, "statsmodels, yearly (11-year cycle)"),
@@ -97,6 +114,10 @@ DATASETS = {
     "m4_hourly": (lambda: _m4("Hourly"), 24, 48, 2, f"M4 Hourly training files, {M4_SAMPLE} series"),
     "m4_weekly": (lambda: _m4("Weekly"), 52, 13, 3, f"M4 Weekly training files, {M4_SAMPLE} series of >= 300 weeks"),
     "etth1_ot": (_etth1_ot, 24, 24, 4, "ETTh1 OT, 24 weeks before the test rows, hourly"),
+    "airpassengers": (lambda: _pmdarima("airpassengers"), 12, 12, 4, "pmdarima, monthly (Box & Jenkins' airline)"),
+    "wineind": (lambda: _pmdarima("wineind"), 12, 12, 4, "pmdarima, monthly (Australian wine sales)"),
+    "woolyrnq": (lambda: _pmdarima("woolyrnq"), 4, 8, 4, "pmdarima, quarterly (Australian woollen yarn)"),
+    "ausbeer": (lambda: _pmdarima("ausbeer"), 4, 8, 4, "pmdarima, quarterly (Australian beer production)"),
 }
 
 

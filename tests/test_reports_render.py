@@ -57,3 +57,9 @@ def test_committed_report_is_its_json_rendered(stem):
     render = _renderer(*RENDERERS[stem])
     document = json.loads((REPORTS / f"{stem}.json").read_text())
     assert render(document) == (REPORTS / f"{stem}.md").read_text()
+
+
+@pytest.mark.parametrize("stem", sorted(RENDERERS))
+def test_every_benchmark_report_is_listed_in_the_measured_figures(stem):
+    """docs/benchmarks.md, which README calls the list of every benchmark, links each report."""
+    assert f"(../reports/{stem}.md" in (ROOT / "docs" / "benchmarks.md").read_text()
