@@ -221,14 +221,6 @@ def tail_fraction(n: int, n_tail: int) -> float:
     return (n_tail + 0.01) / n
 
 
-def member_seeds(seed: int, n_members: int) -> list[int]:
-    """The seeds ``MedianEnsemble(random_state=seed)`` gives its first members, drawn in order."""
-    from sklearn.utils import check_random_state
-
-    rng = check_random_state(seed)
-    return [int(rng.randint(0, 2**31 - 1)) for _ in range(n_members)]
-
-
 class FittedMembers:
     """A seed ensemble assembled from members fitted once per run: its forecast is the median
     (or mean) of theirs, as ``MedianEnsemble.predict`` with every member reading the whole
@@ -246,8 +238,10 @@ class FittedMembers:
                 pred = np.asarray(member.predict(X), dtype=np.float64)
                 self.predictions[key, id(X)] = (X, pred, time.perf_counter() - wall, time.process_time() - cpu)
         done = [self.predictions[key, id(X)] for key in self.keys]
-        combine = np.mean if self.aggregate == "mean" else np.median
-        return combine(np.stack([d[1] for d in done]), axis=0), sum(d[2] for d in done), sum(d[3] for d in done)
+        from tsforecast.models.ensemble import AGGREGATES
+
+        return (AGGREGATES[self.aggregate](np.stack([d[1] for d in done]), axis=0), sum(d[2] for d in done),
+                sum(d[3] for d in done))
 
     def predict(self, X: np.ndarray) -> np.ndarray:
         return self.predict_timed(X)[0]
@@ -259,6 +253,7 @@ def fit_members(name: str, data: dict, seed: int, cache: dict):
     (the seed ``MedianEnsemble`` gives it), kept in ``cache["members"]``. The ensemble is charged the sum of
     its members' fit times, what fitting it alone costs."""
     from tsforecast.models import EncoderDecoderLSTM
+    from tsforecast.models.ensemble import member_seeds
 
     members, n_members, aggregate = ensemble_spec(name)
     keys = [(members[i % len(members)], s) for i, s in enumerate(member_seeds(seed, n_members))]

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from tsforecast.models import EncoderDecoderLSTM
+from tsforecast.models.ensemble import member_seeds
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -122,7 +123,7 @@ def test_an_ensemble_of_shared_members_forecasts_as_the_median_ensemble_it_stand
     alone = MedianEnsemble(EncoderDecoderLSTM(**LTSF.CONFIGS["tiny"]), n_members=3, random_state=0)
     alone.fit(*data["train"])
     np.testing.assert_allclose(large.predict(data["valid"][0]), alone.predict(data["valid"][0]), rtol=1e-6)
-    assert LTSF.member_seeds(0, 3) == [m.random_state for m in alone.estimators_]
+    assert member_seeds(0, 3) == [m.random_state for m in alone.estimators_]
 
 
 @pytest.mark.slow

@@ -215,7 +215,8 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
      lambda: "{:.4f}".format(_json("auto_arima")["subsets"]["Weekly"]["20"]["sides"]["ours"]["mase"])),
     (r"the first 20 series MASE [0-9.]+ \(OWA ([0-9.]+), against",
      lambda: "{:.3f}".format(_json("auto_arima")["subsets"]["Weekly"]["20"]["sides"]["ours"]["owa"])),
-    (r"all 359 MASE ([0-9.]+) \(OWA", lambda: "{:.4f}".format(_json("auto_arima")["subsets"]["Weekly"]["359"]["sides"]["ours"]["mase"])),
+    (r"all 359 MASE ([0-9.]+) \(OWA",
+     lambda: "{:.4f}".format(_json("auto_arima")["subsets"]["Weekly"]["359"]["sides"]["ours"]["mase"])),
     (r"all 359 MASE [0-9.]+ \(OWA ([0-9.]+), ahead",
      lambda: "{:.3f}".format(_json("auto_arima")["subsets"]["Weekly"]["359"]["sides"]["ours"]["owa"])),
     # windowing, report scale, M4 speed (docs/benchmarks.md)

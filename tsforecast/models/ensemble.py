@@ -20,6 +20,16 @@ from ..exceptions import InputTypeError, InvalidParameterError, ShapeMismatchErr
 
 __all__ = ["MedianEnsemble"]
 
+#: How ``aggregate`` combines the members' forecasts (over the first axis).
+AGGREGATES = {"median": np.median, "mean": np.mean}
+
+
+def member_seeds(random_state, n_members: int) -> list[int]:
+    """The seeds :class:`MedianEnsemble` gives its members, in member order: member ``i``'s
+    depends on ``random_state`` and ``i`` alone, whatever the other members are."""
+    rng = check_random_state(random_state)
+    return [int(rng.randint(0, 2**31 - 1)) for _ in range(n_members)]
+
 
 class MedianEnsemble(RegressorMixin, BaseEstimator):
     """Fit ``n_members`` copies of a window regressor; predict their median.
@@ -112,11 +122,10 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         if not lengths or any(isinstance(v, bool) for v in lengths):
             raise InvalidParameterError(f"input_lengths must be None or a non-empty list of ints; got {self.input_lengths!r}.")
         lengths = [check_int(v, "input_lengths", minimum=1, maximum=X.shape[1]) for v in lengths]
-        rng = check_random_state(self.random_state)
         members = []
-        for i in range(n_members):
-            member, seed = clone(bases[i % len(bases)]), int(rng.randint(0, 2**31 - 1))
-            if "random_state" in member.get_params(deep=False):  # member i's seed whatever the others are
+        for i, seed in enumerate(member_seeds(self.random_state, n_members)):
+            member = clone(bases[i % len(bases)])
+            if "random_state" in member.get_params(deep=False):
                 member.set_params(random_state=seed)
             members.append(member.fit(X[:, -lengths[i % len(lengths)]:], y))
         self.estimators_ = members
@@ -135,8 +144,7 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
             )
         forecasts = [np.asarray(m.predict(X[:, -n:]), dtype=np.float64)
                      for m, n in zip(self.estimators_, self.input_lengths_)]
-        combine = np.mean if self.aggregate == "mean" else np.median  # checked in fit
-        return combine(np.stack(forecasts), axis=0)
+        return AGGREGATES[self.aggregate](np.stack(forecasts), axis=0)  # aggregate checked in fit
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
