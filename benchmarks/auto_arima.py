@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks import _test_log  # noqa: E402
 from benchmarks._report import update_report  # noqa: E402
-from benchmarks.stats_models import environment, load, run_ours, run_theirs, score  # noqa: E402
+from benchmarks.stats_models import environment, load, measured, run_ours, run_theirs, score  # noqa: E402
 from tsforecast import baselines  # noqa: E402
 from tsforecast.core.metrics import mase, smape  # noqa: E402
 from tsforecast.models.trials import clearly_positive  # noqa: E402
@@ -219,7 +219,7 @@ def render(document: dict) -> str:
                 continue
             lines.append(f"| {label} | {entry['smape']:.3f} | {entry['mase']:.4f} | {entry['owa']:.3f} | "
                          f"{entry['seconds']:.1f} | {entry['cpu_seconds']:.1f} | {entry['load_average']:.1f} | "
-                         f"{_measured(entry, env)} |")
+                         f"{measured(entry, env)} |")
         lines.append("")
     for subset, n_series, result in _validations(document):
         last = "48 hours" if subset == "Hourly" else f"{SUBSETS[subset]['horizon']} steps"
@@ -236,7 +236,7 @@ def render(document: dict) -> str:
         base = result["variants"].get(_base(result), {}).get("mase_per_series")
         lines += [f"| {_LABELS.get(name, name)} | {e['smape']:.3f} | {e['mase']:.4f} | {e['owa']:.3f} | "
                   f"{_gain(base, e, name == _base(result))} | "
-                  f"{e['seconds']:.1f} | {e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {_measured(e, env)} |"
+                  f"{e['seconds']:.1f} | {e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {measured(e, env)} |"
                   for name, e in result["variants"].items()]
         lines += ["", *_max_d_line(result)]
     lines += [f"Runs on the test data logged in the JSON: {len(document.get(_test_log.SECTION, []))}.", ""]
@@ -248,12 +248,6 @@ _LABELS = {DEFAULT: "the defaults until 2026-12-05 (method='css', kpss_alpha=0.0
            FORMER: "the former defaults (method='css', kpss_alpha=0.05)",
            PREVIOUS: "method='css-loglik-filter' (with max_d=2: the defaults on 2026-12-05 until 11:30 UTC)",
            CURRENT: "the defaults (method='css-loglik-filter', max_d=1)"}
-
-
-def _measured(entry: dict, env: dict) -> str:
-    """When an entry was measured, and on which CPU where it is not the latest run's."""
-    cpu = entry.get("cpu")
-    return entry["measured"] + (f" ({cpu})" if cpu and cpu != env["cpu"] else "")
 
 
 def _base(result: dict) -> str:

@@ -79,3 +79,12 @@ def test_runs_finishing_together_lose_no_entry(bench, tmp_path):
     assert [worker.exitcode for worker in workers] == [0, 0]
     variants = json.loads(out.with_suffix(".json").read_text())["validation"]["20"]["variants"]
     assert sorted(variants) == sorted(f"{side}{i}" for side in "ab" for i in range(6))
+
+
+def test_a_row_names_its_cpu_only_where_it_differs_and_an_old_row_claims_none(bench):
+    from benchmarks.stats_models import measured
+
+    env = {**ENV, "cpu": "Intel Xeon"}
+    assert measured({"measured": "2026-12-05 11:00 UTC", "cpu": "Intel Xeon"}, env) == "2026-12-05 11:00 UTC"
+    assert measured({"measured": "2026-12-04 10:00 UTC", "cpu": "AMD EPYC"}, env) == "2026-12-04 10:00 UTC (AMD EPYC)"
+    assert measured({"smape": 1.0}, env) == "not recorded (an older run)"  # never the latest run's CPU or time
