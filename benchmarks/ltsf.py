@@ -412,6 +412,37 @@ def time_check(report: dict, h: str) -> str:
             f"prediction {run['predict_seconds']} s)")
 
 
+#: The issue's horizons and tolerance for the estimator with no options against its channel modes.
+CHANNEL_HORIZONS, CHANNEL_TOLERANCE = ("96", "336"), 0.03
+
+
+def channel_check(report: dict, h: str) -> str:
+    """The test MSE of ``default`` (no options) against the better of ``joint`` and
+    ``independent`` at horizon ``h``, when all three were tested at the same commit (the
+    comparison is only fair between runs of the same code)."""
+    tests = report["horizons"].get(h, {}).get("test", {})
+    runs = {name: tests.get(name) for name in ("default", "joint", "independent")}
+    missing = [name for name, run in runs.items() if run is None]
+    if missing:
+        return f"- H={h}, channel modes: no test entry for {', '.join(f'`{m}`' for m in missing)}"
+    commits = {_tested_commit(report, h, name) for name in runs}
+    if len(commits) != 1:
+        return f"- H={h}, channel modes: `default`, `joint` and `independent` were tested at different commits"
+    best = min(("joint", "independent"), key=lambda name: runs[name]["mse"])
+    ratio = runs["default"]["mse"] / runs[best]["mse"]
+    ok = ratio <= 1 + CHANNEL_TOLERANCE
+    return (f"- H={h}, no options against the best channel mode: `default` MSE {runs['default']['mse']:.4f}, "
+            f"`{best}` {runs[best]['mse']:.4f} (the other {runs[({'joint', 'independent'} - {best}).pop()]['mse']:.4f}); "
+            f"ratio {ratio:.3f} {'<=' if ok else '>'} {1 + CHANNEL_TOLERANCE:.2f} (tested at {commits.pop()[:7]})")
+
+
+def _tested_commit(report: dict, h: str, name: str) -> str | None:
+    """The commit of the latest logged test run of configuration ``name`` at horizon ``h``."""
+    what = f"ETTh1 test rows, H={h}, {name}"  # as run_horizon logs it, " (chosen on validation)" aside
+    runs = [r for r in report["test_log"] if r["what"].split(" (chosen")[0] == what]
+    return runs[-1]["git_commit"] if runs else None
+
+
 def acceptance(report: dict, chosen: dict, horizons: list[str]) -> list[str]:
     """The issue's targets, checked on the test scores of the configuration chosen on validation."""
     lines = ["## Targets (the LSTM chosen on validation)", ""]
@@ -428,7 +459,8 @@ def acceptance(report: dict, chosen: dict, horizons: list[str]) -> list[str]:
         lines.append(f"- mean MSE over the four horizons {mean:.4f} {'<=' if mean <= 0.4165 else '>'} SegRNN's 0.4165")
     else:
         lines.append("- mean over the four horizons: not every horizon has been run")
-    return lines
+    return lines + ["", "## Targets (the estimator fed all 7 variables with no options)", "",
+                    *(channel_check(report, h) for h in CHANNEL_HORIZONS)]
 
 
 def selectable(entry: dict, name: str) -> str:

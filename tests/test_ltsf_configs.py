@@ -141,3 +141,28 @@ def test_a_mixed_mean_ensemble_of_shared_members_forecasts_as_its_median_ensembl
     first, again = LTSF.timed_scores(mixed, X, y), LTSF.timed_scores(mixed, X, y)
     assert first == again  # the members' predictions are made once and charged alike
     assert LTSF.configuration("tiny_mix_x3_mean", 0)["aggregate"] == "mean"
+
+
+def _channel_report(mse: dict, commits: dict) -> dict:
+    """A report whose H = 96 test entries have the given MSEs, each logged at its commit."""
+    log = [{"what": f"ETTh1 test rows, H=96, {name}" + (" (chosen on validation)" if name == "joint" else ""),
+            "git_commit": commits[name]} for name in mse]
+    return {"horizons": {"96": {"test": {name: {"mse": v} for name, v in mse.items()}}}, "test_log": log}
+
+
+def test_the_channel_target_compares_no_options_with_the_better_mode_of_one_commit():
+    report = _channel_report({"default": 0.40, "joint": 0.45, "independent": 0.39}, dict.fromkeys(
+        ("default", "joint", "independent"), "abc1234def"))
+    line = LTSF.channel_check(report, "96")
+    assert "`independent` 0.3900" in line and "the other 0.4500" in line
+    assert f"ratio {0.40 / 0.39:.3f} <= 1.03" in line and "abc1234)" in line
+    report["horizons"]["96"]["test"]["default"]["mse"] = 0.41  # 5% behind the better mode
+    assert f"ratio {0.41 / 0.39:.3f} > 1.03" in LTSF.channel_check(report, "96")
+
+
+def test_the_channel_target_refuses_runs_of_different_code_or_a_missing_mode():
+    mixed = _channel_report({"default": 0.4, "joint": 0.5, "independent": 0.4},
+                            {"default": "aaa", "joint": "aaa", "independent": "bbb+dirty"})
+    assert "different commits" in LTSF.channel_check(mixed, "96")
+    missing = _channel_report({"default": 0.4, "joint": 0.5}, {"default": "aaa", "joint": "aaa"})
+    assert "no test entry for `independent`" in LTSF.channel_check(missing, "96")

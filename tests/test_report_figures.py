@@ -101,6 +101,12 @@ def _example(model: str, column: int = 2) -> str:
     return [cell.strip() for cell in row.strip("|").split("|")][column]
 
 
+def _ltsf_test(h: int, name: str | None = None) -> float:
+    """Test MSE of configuration ``name`` (the one chosen on validation by default) at ``h``."""
+    entry = _json("ltsf")["horizons"][str(h)]
+    return entry["test"][name or entry["chosen"]]["mse"]
+
+
 #: (phrase with one group: the figure, expected text of the figure from the JSON).
 FIGURES: list[tuple[str, Callable[[], str]]] = [
     # M4 intervals (reports/m4.json, "intervals")
@@ -133,6 +139,13 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
     (r"\(analytic:\s+[0-9.]+% and ([0-9.]+%), too wide\)", lambda: _pct(_coverage("Weekly", "Naive2 analytic", "80")())),
     (r"former 3-member configuration's intervals covered ([0-9.]+%)", lambda: _pct(_diagnosis("cov80"))),
     (r"\(80%\) and ([0-9.]+%) \(95%\)", lambda: _pct(_diagnosis("cov95"))),
+    # ETTh1 (reports/ltsf.json): the chosen configurations and the channel modes
+    (r"tested once each, the chosen: ([0-9.]+ / [0-9.]+ / [0-9.]+ / [0-9.]+) \(were",
+     lambda: " / ".join(f"{_ltsf_test(h):.3f}" for h in (96, 192, 336, 720))),
+    (r"mean \*\*([0-9.]+)\*\* \(was", lambda: f"{sum(_ltsf_test(h) for h in (96, 192, 336, 720)) / 4:.4f}"),
+    (r"scored MSE\s+([0-9.]+) at H=96 and [0-9.]+ at H=336", lambda: f"{_ltsf_test(96, 'default'):.4f}"),
+    (r"at H=96 and ([0-9.]+) at H=336, the better", lambda: f"{_ltsf_test(336, 'default'):.4f}"),
+    (r"\(joint: ([0-9.]+ and [0-9.]+)\)", lambda: f"{_ltsf_test(96, 'joint'):.4f} and {_ltsf_test(336, 'joint'):.4f}"),
     # M4 point forecasts (reports/m4.json, subsets)
     (r"seasonal naive's ([0-9.]+) \(published", lambda: f"{_m4('Hourly', 'sNaive', 'owa')():.3f}"),
     (r"\(published: ([0-9.]+)\)", lambda: "0.627"),  # M4's workbook, as benchmarks/m4_setup.PUBLISHED
