@@ -44,7 +44,7 @@ sys.path.insert(0, str(REPO))
 
 from benchmarks import _test_log  # noqa: E402
 from benchmarks._report import update_report  # noqa: E402
-from benchmarks.stats_models import environment, load, measured, run_ours, run_theirs, score  # noqa: E402
+from benchmarks.stats_models import environment, load, measured, run_ours, score  # noqa: E402
 from tsforecast import baselines  # noqa: E402
 from tsforecast.core.metrics import mase, smape  # noqa: E402
 from tsforecast.models.trials import clearly_positive  # noqa: E402
@@ -53,12 +53,7 @@ OUT = REPO / "reports" / "auto_arima"
 #: Per subset: the horizon, the models' season and M4's season of MASE and Naive2.
 SUBSETS = {"Hourly": {"horizon": 48, "season": 24, "mase_season": 24},
            "Weekly": {"horizon": 13, "season": 52, "mase_season": 1}}
-HORIZON, SEASON = SUBSETS["Hourly"]["horizon"], SUBSETS["Hourly"]["season"]
 SIDES = ("ours", "statsforecast")
-
-
-def _ours(season: int = SEASON):
-    return baselines.AutoARIMA(season_length=season)
 
 
 #: The validation entry of our defaults until 2026-12-05 (``method="css"``; since then the
@@ -110,19 +105,22 @@ def run_validation(n_series: int, names: list[str], subset: str = "Hourly", peer
     if peer:
         _theirs_with_orders(season, train[train["unique_id"] == ids[0]].tail(season * 10), ids[:1], horizon)  # numba
         runs.append((PEER, lambda: _theirs_with_orders(season, train, ids, horizon)))
-    out = {}
-    for name, fit in runs:
-        cpu, start = time.process_time(), time.perf_counter()
-        forecast, orders = fit()
-        seconds = time.perf_counter() - start
-        out[name] = {**score(actual, forecast, rows, mase_season, naive2), "seconds": round(seconds, 2),
-                     "cpu_seconds": round(time.process_time() - cpu, 2),
-                     "load_average": round(os.getloadavg()[0], 2),
-                     "mase_per_series": [round(float(v), 4) for v in
-                                         mase(actual, forecast, rows, mase_season, reduce="series")],
-                     "orders": orders}
-        print(name, {k: v for k, v in out[name].items() if k not in ("mase_per_series", "orders")}, flush=True)
+    out = {name: _scored(fit, actual, rows, mase_season, naive2) for name, fit in runs}
     return {"naive2": {"smape": round(naive2[0], 4), "mase": round(naive2[1], 4)}, "series": ids, "variants": out}
+
+
+def _scored(fit, actual, rows, mase_season: int, naive2) -> dict:
+    """``fit()`` (returning forecasts and orders) timed and scored, with each series' MASE
+    and chosen orders (to compare the two sides series by series)."""
+    cpu, start = time.process_time(), time.perf_counter()
+    forecast, orders = fit()
+    seconds = time.perf_counter() - start
+    entry = {**score(actual, forecast, rows, mase_season, naive2), "seconds": round(seconds, 2),
+             "cpu_seconds": round(time.process_time() - cpu, 2), "load_average": round(os.getloadavg()[0], 2),
+             "mase_per_series": [round(float(v), 4) for v in mase(actual, forecast, rows, mase_season, reduce="series")],
+             "orders": orders}
+    print({k: v for k, v in entry.items() if k not in ("mase_per_series", "orders")}, flush=True)
+    return entry
 
 
 #: The validation entry of statsforecast's AutoARIMA (``--validation --sides statsforecast``).
@@ -162,31 +160,23 @@ def _theirs_with_orders(season: int, train, ids, horizon, **params):
     return np.stack(forecasts), orders
 
 
-def _theirs(season: int = SEASON):
-    from statsforecast.models import AutoARIMA
-
-    return AutoARIMA(season_length=season)
-
-
 def run(n_series: int, sides: list[str], subset: str = "Hourly") -> dict:
     horizon, season, mase_season = (SUBSETS[subset][k] for k in ("horizon", "season", "mase_season"))
     train, ids, rows, actual = load(subset, n_series)
     naive2_forecast, _ = run_ours(baselines.Naive2(mase_season), train, ids, horizon)
     naive2 = (float(smape(actual, naive2_forecast)), float(mase(actual, naive2_forecast, rows, mase_season)))
     warm = train[train["unique_id"] == ids[0]].tail(season * 10)
+    # each side fits series by series with its defaults, keeping the orders it chose
+    fits = {"ours": lambda data, keys: _ours_with_orders(season, {}, data, keys, horizon),
+            "statsforecast": lambda data, keys: _theirs_with_orders(season, data, keys, horizon)}
     out = {}
     for side in sides:
-        runner, factory = (run_ours, _ours) if side == "ours" else (run_theirs, _theirs)
-        runner(factory(season), warm, ids[:1], horizon)  # compile numba kernels (both sides) before timing
+        fits[side](warm, ids[:1])  # compile numba kernels (both sides) before timing
         try:
-            cpu = time.process_time()
-            forecast, seconds = runner(factory(season), train, ids, horizon)
-            cpu = time.process_time() - cpu
-            out[side] = {**score(actual, forecast, rows, mase_season, naive2), "seconds": round(seconds, 2),
-                         "cpu_seconds": round(cpu, 2), "load_average": round(os.getloadavg()[0], 2)}
+            out[side] = _scored(lambda: fits[side](train, ids), actual, rows, mase_season, naive2)
         except Exception as error:  # noqa: BLE001 - a failing side is reported, not hidden
             out[side] = {"error": f"{type(error).__name__}: {error}"[:300]}
-        print(side, out[side], flush=True)
+            print(side, out[side], flush=True)
     return {"naive2": {"smape": round(naive2[0], 4), "mase": round(naive2[1], 4)}, "sides": out}
 
 
@@ -220,7 +210,7 @@ def render(document: dict) -> str:
             lines.append(f"| {label} | {entry['smape']:.3f} | {entry['mase']:.4f} | {entry['owa']:.3f} | "
                          f"{entry['seconds']:.1f} | {entry['cpu_seconds']:.1f} | {entry['load_average']:.1f} | "
                          f"{measured(entry, env)} |")
-        lines.append("")
+        lines += ["", *_peer_line(*(result["sides"].get(side, {}) for side in SIDES))]
     for subset, n_series, result in _validations(document):
         last = "48 hours" if subset == "Hourly" else f"{SUBSETS[subset]['horizon']} steps"
         lines += [f"## {subset}, validation split: our variants on the first {n_series} series", "",
@@ -238,7 +228,8 @@ def render(document: dict) -> str:
                   f"{_gain(base, e, name == _base(result))} | "
                   f"{e['seconds']:.1f} | {e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {measured(e, env)} |"
                   for name, e in result["variants"].items()]
-        lines += ["", *_max_d_line(result)]
+        lines += ["", *_max_d_line(result),
+                  *_peer_line(*(result["variants"].get(name, {}) for name in (CURRENT, PEER)))]
     lines += [f"Runs on the test data logged in the JSON: {len(document.get(_test_log.SECTION, []))}.", ""]
     return "\n".join(lines)
 
@@ -274,6 +265,22 @@ def _max_d_line(result: dict) -> list[str]:
     return [f"The defaults against the same search with `max_d=2` (R's): MASE gain "
             f"{_gain(before, result['variants'][CURRENT], False)}; better on {int((gain > 0).sum())} series, "
             f"worse on {int((gain < 0).sum())}.", ""]
+
+
+def _peer_line(ours: dict, theirs: dict) -> list[str]:
+    """How far our search follows statsforecast's on the same series: the series where both
+    chose the same orders, their forecasts' agreement there, and the MASE of each side on the
+    others (where the two searches parted); nothing unless both entries have orders."""
+    if "orders" not in ours or "orders" not in theirs or len(ours["orders"]) != len(theirs["orders"]):
+        return []
+    same = np.asarray([a == b for a, b in zip(ours["orders"], theirs["orders"])])
+    mine, peer = np.asarray(ours["mase_per_series"]), np.asarray(theirs["mase_per_series"])
+    line = (f"Our orders against statsforecast's: the same on {int(same.sum())} of {same.size} series "
+            f"(largest MASE difference there {np.abs(mine - peer)[same].max(initial=0.0):.4f})")
+    if not same.all():
+        line += (f"; on the other {int((~same).sum())}, where the two searches parted, mean MASE "
+                 f"{mine[~same].mean():.4f} ours, {peer[~same].mean():.4f} theirs")
+    return [line + ".", ""]
 
 
 def _validations(document: dict) -> list:

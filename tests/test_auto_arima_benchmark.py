@@ -88,3 +88,13 @@ def test_a_row_names_its_cpu_only_where_it_differs_and_an_old_row_claims_none(be
     assert measured({"measured": "2026-12-05 11:00 UTC", "cpu": "Intel Xeon"}, env) == "2026-12-05 11:00 UTC"
     assert measured({"measured": "2026-12-04 10:00 UTC", "cpu": "AMD EPYC"}, env) == "2026-12-04 10:00 UTC (AMD EPYC)"
     assert measured({"smape": 1.0}, env) == "not recorded (an older run)"  # never the latest run's CPU or time
+
+
+def test_the_peer_line_splits_the_series_where_the_searches_parted(bench):
+    ours = {"orders": ["(1,0,0)(0,1,1)", "(2,0,0)(0,1,1)", "(1,0,0)(1,1,1)"], "mase_per_series": [1.0, 2.0, 0.5]}
+    theirs = {"orders": ["(1,0,0)(0,1,1)", "(1,0,1)(0,1,1)", "(1,0,0)(1,1,1)"], "mase_per_series": [1.002, 1.5, 0.5]}
+    line = bench._peer_line(ours, theirs)[0]
+    assert "the same on 2 of 3 series (largest MASE difference there 0.0020)" in line
+    assert "on the other 1, where the two searches parted, mean MASE 2.0000 ours, 1.5000 theirs" in line
+    assert bench._peer_line(ours, {"mase_per_series": [1.0, 2.0, 0.5]}) == []  # an entry without orders
+    assert "parted" not in bench._peer_line(ours, ours)[0]
