@@ -105,13 +105,13 @@ def run_validation(n_series: int, names: list[str], subset: str = "Hourly", peer
     if peer:
         _theirs_with_orders(season, train[train["unique_id"] == ids[0]].tail(season * 10), ids[:1], horizon)  # numba
         runs.append((PEER, lambda: _theirs_with_orders(season, train, ids, horizon)))
-    out = {name: _scored(fit, actual, rows, mase_season, naive2) for name, fit in runs}
+    out = {name: _scored(name, fit, actual, rows, mase_season, naive2) for name, fit in runs}
     return {"naive2": {"smape": round(naive2[0], 4), "mase": round(naive2[1], 4)}, "series": ids, "variants": out}
 
 
-def _scored(fit, actual, rows, mase_season: int, naive2) -> dict:
+def _scored(label: str, fit, actual, rows, mase_season: int, naive2) -> dict:
     """``fit()`` (returning forecasts and orders) timed and scored, with each series' MASE
-    and chosen orders (to compare the two sides series by series)."""
+    and chosen orders (to compare the two sides series by series); printed under ``label``."""
     cpu, start = time.process_time(), time.perf_counter()
     forecast, orders = fit()
     seconds = time.perf_counter() - start
@@ -119,7 +119,7 @@ def _scored(fit, actual, rows, mase_season: int, naive2) -> dict:
              "cpu_seconds": round(time.process_time() - cpu, 2), "load_average": round(os.getloadavg()[0], 2),
              "mase_per_series": [round(float(v), 4) for v in mase(actual, forecast, rows, mase_season, reduce="series")],
              "orders": orders}
-    print({k: v for k, v in entry.items() if k not in ("mase_per_series", "orders")}, flush=True)
+    print(label, {k: v for k, v in entry.items() if k not in ("mase_per_series", "orders")}, flush=True)
     return entry
 
 
@@ -173,7 +173,7 @@ def run(n_series: int, sides: list[str], subset: str = "Hourly") -> dict:
     for side in sides:
         fits[side](warm, ids[:1])  # compile numba kernels (both sides) before timing
         try:
-            out[side] = _scored(lambda: fits[side](train, ids), actual, rows, mase_season, naive2)
+            out[side] = _scored(side, lambda: fits[side](train, ids), actual, rows, mase_season, naive2)
         except Exception as error:  # noqa: BLE001 - a failing side is reported, not hidden
             out[side] = {"error": f"{type(error).__name__}: {error}"[:300]}
             print(side, out[side], flush=True)

@@ -428,11 +428,11 @@ def channel_check(report: dict, h: str) -> str:
     commits = {_tested_commit(report, h, name) for name in runs}
     if len(commits) != 1:
         return f"- H={h}, channel modes: `default`, `joint` and `independent` were tested at different commits"
-    best = min(("joint", "independent"), key=lambda name: runs[name]["mse"])
+    best, other = sorted(("joint", "independent"), key=lambda name: runs[name]["mse"])
     ratio = runs["default"]["mse"] / runs[best]["mse"]
     ok = ratio <= 1 + CHANNEL_TOLERANCE
     return (f"- H={h}, no options against the best channel mode: `default` MSE {runs['default']['mse']:.4f}, "
-            f"`{best}` {runs[best]['mse']:.4f} (the other {runs[({'joint', 'independent'} - {best}).pop()]['mse']:.4f}); "
+            f"`{best}` {runs[best]['mse']:.4f} (the other {runs[other]['mse']:.4f}); "
             f"ratio {ratio:.3f} {'<=' if ok else '>'} {1 + CHANNEL_TOLERANCE:.2f} (tested at {commits.pop()[:7]})")
 
 

@@ -51,6 +51,25 @@ def _coverage(subset: str, label: str, level: str) -> Callable[[], float]:
     return _m4("intervals", subset, label, "levels", level, "coverage")
 
 
+def _hourly_test(side: str) -> dict:
+    """A side of the latest side-by-side AutoARIMA test run on the first 20 Hourly series."""
+    return _json("auto_arima")["subsets"]["Hourly"]["20"]["sides"][side]
+
+
+def _parted(ours: dict, theirs: dict) -> tuple[int, float, float, float]:
+    """Series with the same orders, the largest MASE difference there, and each side's mean
+    MASE where the orders differ (as benchmarks/auto_arima._peer_line computes them)."""
+    import numpy as np
+
+    same = np.asarray([a == b for a, b in zip(ours["orders"], theirs["orders"])])
+    mine, peer = np.asarray(ours["mase_per_series"]), np.asarray(theirs["mase_per_series"])
+    return int(same.sum()), float(np.abs(mine - peer)[same].max()), float(mine[~same].mean()), float(peer[~same].mean())
+
+
+def _validation_20(variant: str) -> dict:
+    return _json("auto_arima")["validation"]["20"]["variants"][variant]
+
+
 def _max_d(section: str, size: str, variant: str) -> dict:
     return _json("auto_arima")[section][size]["variants"][variant]
 
@@ -146,6 +165,22 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
     (r"scored MSE\s+([0-9.]+) at H=96 and [0-9.]+ at H=336", lambda: f"{_ltsf_test(96, 'default'):.4f}"),
     (r"at H=96 and ([0-9.]+) at H=336, the better", lambda: f"{_ltsf_test(336, 'default'):.4f}"),
     (r"\(joint: ([0-9.]+ and [0-9.]+)\)", lambda: f"{_ltsf_test(96, 'joint'):.4f} and {_ltsf_test(336, 'joint'):.4f}"),
+    # AutoARIMA beside statsforecast on the first 20 Hourly series (reports/auto_arima.json)
+    (r"an Intel Xeon\): ours MASE\s+([0-9.]+) in", lambda: f"{_hourly_test('ours')['mase']:.4f}"),
+    (r"ours MASE\s+[0-9.]+ in ([0-9.]+) CPU s, statsforecast", lambda: f"{_hourly_test('ours')['cpu_seconds']:.1f}"),
+    (r"CPU s, statsforecast ([0-9.]+) in [0-9,.]+ CPU s; the time", lambda: f"{_hourly_test('statsforecast')['mase']:.4f}"),
+    (r"CPU s, statsforecast [0-9.]+ in ([0-9,.]+) CPU s; the time",
+     lambda: f"{_hourly_test('statsforecast')['cpu_seconds']:,.1f}"),
+    (r"the same orders on ([0-9]+) of\s+the 20 test series",
+     lambda: str(_parted(_hourly_test("ours"), _hourly_test("statsforecast"))[0])),
+    (r"equal MASE there \(largest difference ([0-9.]+)\)",
+     lambda: f"{_parted(_hourly_test('ours'), _hourly_test('statsforecast'))[1]:.4f}"),
+    (r"ours scored mean MASE ([0-9.]+) against",
+     lambda: f"{_parted(_hourly_test('ours'), _hourly_test('statsforecast'))[2]:.4f}"),
+    (r"against\s+statsforecast's ([0-9.]+)\. On the validation",
+     lambda: f"{_parted(_hourly_test('ours'), _hourly_test('statsforecast'))[3]:.4f}"),
+    (r"fell\s+evenly \(([0-9.]+ against [0-9.]+)\)", lambda: "{:.4f} against {:.4f}".format(*_parted(
+        _validation_20("max_d=1 (css-loglik-filter)"), _validation_20("statsforecast AutoARIMA"))[2:])),
     # M4 point forecasts (reports/m4.json, subsets)
     (r"seasonal naive's ([0-9.]+) \(published", lambda: f"{_m4('Hourly', 'sNaive', 'owa')():.3f}"),
     (r"\(published: ([0-9.]+)\)", lambda: "0.627"),  # M4's workbook, as benchmarks/m4_setup.PUBLISHED
