@@ -487,7 +487,8 @@ def render(report: dict) -> str:
              *([f"With `--keep`, the entries of configurations not re-run come from: "
                 f"{'; '.join(f'`{c}`' for c in report['kept_from_commands'])}.", ""]
                if report.get("kept_from_commands") else []),
-             f"Machine: {report['machine']}.", "",
+             f"Machine of the latest run: {report['machine']} (each test run's load average is in the "
+             "JSON's `test_log`; the validation rows of earlier runs were measured under their own load).", "",
              "## Test MSE / MAE", "",
              "| model | " + " | ".join(f"H={h}" for h in horizons) + " | mean MSE (these H) |",
              "|---|" + "---:|" * (len(horizons) + 1)]
