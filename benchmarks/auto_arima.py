@@ -54,6 +54,10 @@ OUT = REPO / "reports" / "auto_arima"
 SUBSETS = {"Hourly": {"horizon": 48, "season": 24, "mase_season": 24},
            "Weekly": {"horizon": 13, "season": 52, "mase_season": 1}}
 SIDES = ("ours", "statsforecast")
+#: The parameters of our AutoARIMA that decide its search and forecasts: each test run of
+#: ours records them, so that a row measured under earlier defaults says so.
+SETTINGS = ("d", "D", "max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "seasonal_test", "kpss_alpha",
+            "max_order", "stepwise", "ic", "method")
 
 
 #: The validation entry of our defaults until 2026-12-05 (``method="css"``; since then the
@@ -86,6 +90,12 @@ VARIANTS = {name: {"max_d": 2, **params} for name, params in {
     # one difference at most: on long trending series d = 2 extrapolates the latest slope
     CURRENT: {"method": "css-loglik-filter", "max_d": 1},
 }.items()}
+
+
+def settings(params: dict | None = None) -> dict:
+    """Our AutoARIMA's :data:`SETTINGS` in ``params`` (default: the current defaults)."""
+    params = baselines.AutoARIMA().get_params() if params is None else params
+    return {name: params[name] for name in SETTINGS}
 
 
 def _validation_key(subset: str) -> str:
@@ -205,12 +215,13 @@ def render(document: dict) -> str:
             if entry is None:
                 continue
             if "error" in entry:
-                lines.append(f"| {label} | failed: {entry['error']} | | | | | | {entry.get('measured', '')} |")
+                lines.append(f"| {label} | failed: {entry['error']} | | | | | | {_measured_at(entry, env)} |")
                 continue
             lines.append(f"| {label} | {entry['smape']:.3f} | {entry['mase']:.4f} | {entry['owa']:.3f} | "
                          f"{entry['seconds']:.1f} | {entry['cpu_seconds']:.1f} | {entry['load_average']:.1f} | "
-                         f"{measured(entry, env)} |")
-        lines += ["", *_peer_line(*(result["sides"].get(side, {}) for side in SIDES))]
+                         f"{_measured_at(entry, env)} |")
+        lines += ["", *_settings_line(result["sides"].get("ours", {})),
+                  *_peer_line(*(result["sides"].get(side, {}) for side in SIDES))]
     for subset, n_series, result in _validations(document):
         last = "48 hours" if subset == "Hourly" else f"{SUBSETS[subset]['horizon']} steps"
         lines += [f"## {subset}, validation split: our variants on the first {n_series} series", "",
@@ -267,6 +278,28 @@ def _max_d_line(result: dict) -> list[str]:
             f"worse on {int((gain < 0).sum())}.", ""]
 
 
+def _measured_at(entry: dict, env: dict) -> str:
+    """When (and where) a test-run row was measured, and the commit of the code that ran."""
+    return measured(entry, env) + (f", {entry['commit']}" if "commit" in entry else "")
+
+
+def _settings_line(ours: dict) -> list[str]:
+    """Whether our row ran with the current defaults, and which settings differed if not
+    (a row measured before they were recorded says so)."""
+    if not ours:
+        return []
+    if "params" not in ours:
+        return ["Our row's settings were not recorded (it ran before they were; its code is that of the commit "
+                "named, or of the test run logged at that time).", ""]
+    now = settings()
+    changed = [f"{name}={ours['params'][name]!r} (now {now[name]!r})" for name in SETTINGS
+               if ours["params"].get(name) != now[name]]
+    source = f" ({ours['params_source']})" if "params_source" in ours else ""
+    if not changed:
+        return [f"Our row ran with the current defaults{source}.", ""]
+    return [f"Our row ran with earlier defaults{source}: {', '.join(changed)}.", ""]
+
+
 def _peer_line(ours: dict, theirs: dict) -> list[str]:
     """How far our search follows statsforecast's on the same series: the series where both
     chose the same orders, their forecasts' agreement there, and the MASE of each side on the
@@ -315,6 +348,10 @@ def main(argv=None) -> None:
         entry.update(measured=env["measured"], cpu=env["cpu"])
     log = _test_log.entry(REPO, args.subset, "auto_arima", result["sides"], series=args.series,
                           sides=args.sides or list(SIDES))
+    for entry in result["sides"].values():
+        entry["commit"] = log["commit"]
+    if "ours" in result["sides"]:
+        result["sides"]["ours"]["params"] = settings()
     update_report(OUT, lambda document: _add_test_run(document, env, args, result, log), render)
 
 

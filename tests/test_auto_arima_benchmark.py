@@ -98,3 +98,19 @@ def test_the_peer_line_splits_the_series_where_the_searches_parted(bench):
     assert "on the other 1, where the two searches parted, mean MASE 2.0000 ours, 1.5000 theirs" in line
     assert bench._peer_line(ours, {"mase_per_series": [1.0, 2.0, 0.5]}) == []  # an entry without orders
     assert "parted" not in bench._peer_line(ours, ours)[0]
+
+
+def test_a_test_row_says_whether_it_ran_with_the_current_defaults(bench):
+    now = bench.settings()
+    assert now["method"] == bench.baselines.AutoARIMA().method and set(now) == set(bench.SETTINGS)
+    assert bench._settings_line({"params": now, "mase": 1.0}) == ["Our row ran with the current defaults.", ""]
+    method = "exact" if now["method"] != "exact" else "css"
+    older = bench._settings_line({"params": {**now, "max_d": now["max_d"] + 1, "method": method},
+                                  "params_source": "from git"})[0]
+    assert older.startswith("Our row ran with earlier defaults (from git): ")
+    assert f"max_d={now['max_d'] + 1} (now {now['max_d']})" in older and f"method='{method}' (now '{now['method']}')" in older
+    assert "kpss_alpha" not in older  # only what differs
+    assert "not recorded" in bench._settings_line({"mase": 1.0})[0]
+    assert bench._settings_line({}) == []  # no row of ours in that table
+    entry = {"measured": "2026-12-05 17:00 UTC", "cpu": "cpu", "commit": "abc1234"}
+    assert bench._measured_at(entry, ENV) == "2026-12-05 17:00 UTC, abc1234"
