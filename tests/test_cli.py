@@ -545,3 +545,44 @@ def test_lstm_takes_the_season_only_when_the_lookback_holds_it(season, lookback,
     model = make_model("lstm", ModelSettings(horizon=7, season_length=season, lookback=lookback))
     # None: WindowForecaster derives the season from the data's frequency in fit
     assert model.estimator.season_length == expected and model.n_steps_in == lookback
+
+
+def _daily_csv(path: Path, dates: list[str], ids: list[str] | None = None) -> Path:
+    frame = pd.DataFrame({"ds": dates, "y": np.sin(np.arange(len(dates)) * 2 * np.pi / 7) + 10})
+    if ids is not None:
+        frame.insert(0, "unique_id", ids)
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_dates_written_day_first_are_read_day_first_and_said(capsys, tmp_path):
+    days = pd.date_range("2024-01-01", periods=42, freq="D")
+    path = _daily_csv(tmp_path / "dayfirst.csv", list(days.strftime("%d/%m/%Y")))
+    status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2",
+                           "--models", "naive,snaive", "--report", tmp_path / "r.md")
+    assert status == 0, err
+    # read month first, 02/01/2024 would be 1 February and the steps irregular; day first they are daily
+    assert "--time-column 'ds': dates read day first ('13/01/2024' cannot be read month first); " \
+           "they run from 2024-01-01 to 2024-02-11." in err
+    assert "season length 7 (from frequency D)" in out
+
+
+def test_dates_that_fit_no_reading_are_still_refused(capsys, tmp_path):
+    path = _daily_csv(tmp_path / "dates.csv", ["01/01/2024", "13/01/2024", "13/13/2024"] + ["14/01/2024"] * 9)
+    status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "1", "--folds", "1", "--models", "naive",
+                         "--report", tmp_path / "out" / "r.md", "-q")
+    assert status == 1
+    assert "holds 11 value(s) that are not timestamps, the first '13/01/2024' in data row 2" in one_line_error(err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_duplicated_timestamps_are_named_without_a_note_about_integer_time(capsys, tmp_path):
+    days = list(pd.date_range("2024-01-01", periods=30, freq="D").strftime("%Y-%m-%d"))
+    days[5] = days[4]
+    path = _daily_csv(tmp_path / "dup.csv", days, ids=["a"] * 30)
+    status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2", "--models", "naive",
+                         "--report", tmp_path / "out" / "r.md")
+    assert status == 1
+    assert "data['a'] has duplicated timestamps: [2024-01-05 00:00:00]" in err
+    assert "integer time" not in err and "season length 1" not in err
+    assert not (tmp_path / "out").exists()

@@ -39,7 +39,7 @@ from .. import __version__
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..forecasters.calibration import can_give_intervals
-from ._input import Selection, frequency_of, load_dataset, read_table, select, split_names
+from ._input import Selection, frequency_of, has_timestamps, load_dataset, read_table, select, split_names
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
     MODEL_HELP,
@@ -157,8 +157,13 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
 
 def _season(selection: Selection, season_length: int | None) -> tuple[int, str]:
     """The season by :func:`tsforecast.core.timeindex.season_rule` (as ``backtest`` derives it), said on stderr."""
-    season, source = season_rule(season_length, frequency_of(selection.data))
-    if season == 1 and source != SEASON_GIVEN:  # a season derived from the frequency is said with the results
+    frequency = frequency_of(selection.data)
+    season, source = season_rule(season_length, frequency)
+    # timestamps without a frequency are irregular or duplicated, an error the backtest names
+    # (a note about integer time before it would mislead); a season read from the frequency
+    # is said with the results
+    irregular = frequency is None and has_timestamps(selection.data)
+    if season == 1 and source != SEASON_GIVEN and not irregular:
         click.echo(f"note: season length 1 ({source}): seasonal models and MASE use no season; "
                    "--season-length sets one.", err=True)
     return season, source

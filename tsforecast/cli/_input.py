@@ -165,8 +165,13 @@ def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -
     )
 
 
-def _parse_time(values: pd.Series, column: str, source: str) -> pd.Series:
-    """Timestamps (or integer time steps) of the time column; names the first bad value."""
+def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -> pd.Series:
+    """Timestamps (or integer time steps) of the time column; names the first bad value.
+
+    Dates written day first (``13/01/2024``) are read so when the usual month-first
+    reading fails on some of them and the day-first one reads them all (said in ``notes``):
+    pandas infers one format from the first value, which for ``01/01/2024`` is month first.
+    """
     if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
     if values.isna().any():
@@ -181,11 +186,26 @@ def _parse_time(values: pd.Series, column: str, source: str) -> pd.Series:
     bad = parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
+        day_first = _day_first(values)
+        if day_first is not None:
+            notes.append(f"--time-column {column!r}: dates read day first ({values.iloc[row]!r} cannot be read "
+                         f"month first); they run from {day_first.min():%Y-%m-%d} to {day_first.max():%Y-%m-%d}.")
+            return day_first
         raise InvalidInputError(
             f"--time-column {column!r} of {source} holds {int(bad.sum())} value(s) that are not timestamps, "
             f"the first {values.iloc[row]!r} in data row {row + 1}."
         )
     return parsed
+
+
+def _day_first(values: pd.Series) -> pd.Series | None:
+    """``values`` read as day-first dates, or None where that reading fails on any of them."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns that the inferred format is day first: that is the point
+        parsed = pd.to_datetime(values, errors="coerce", dayfirst=True)
+    return None if parsed.isna().any() else parsed
 
 
 def select(
@@ -230,7 +250,7 @@ def select(
         )
     frame = table[[c for c in (id_column, time) if c is not None] + values].copy()
     if time is not None:
-        frame[time] = _parse_time(frame[time], time, source)
+        frame[time] = _parse_time(frame[time], time, source, notes)
     if id_column is None:
         if time is not None:
             frame = frame.sort_values(time, kind="stable").set_index(time)
@@ -293,6 +313,19 @@ def load_dataset(name: str, *, target: str | None, covariates: list[str], future
     return selection
 
 
+def _time_index(data: pd.DataFrame) -> pd.Index:
+    """The time steps of the data's first series."""
+    if ID_COLUMN in data.columns:
+        first = data[ID_COLUMN].iloc[0]
+        return pd.Index(data.loc[data[ID_COLUMN] == first, TIME_COLUMN])
+    return data.index
+
+
+def has_timestamps(data: pd.DataFrame) -> bool:
+    """Whether the data's time steps are timestamps (not integer steps)."""
+    return isinstance(_time_index(data), pd.DatetimeIndex)
+
+
 def frequency_of(data: pd.DataFrame) -> str | None:
     """The frequency of the data's (first series') timestamps; None for integer time or none inferable.
 
@@ -301,11 +334,7 @@ def frequency_of(data: pd.DataFrame) -> str | None:
     >>> frequency_of(pd.DataFrame({"y": range(5)}, index=pd.date_range("2024", periods=5, freq="D")))
     'D'
     """
-    if ID_COLUMN in data.columns:
-        first = data[ID_COLUMN].iloc[0]
-        index = pd.Index(data.loc[data[ID_COLUMN] == first, TIME_COLUMN])
-    else:
-        index = data.index
+    index = _time_index(data)
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return None
     import warnings
