@@ -190,8 +190,20 @@ def test_string_ds_is_parsed_and_a_bad_one_named():
     assert forecast["y"].tolist() == [9.0, 9.0, 19.0, 19.0]
     bad = long.copy()
     bad.loc[13, "ds"] = "next tuesday"
-    with pytest.raises(InvalidInputError, match=r"\['ds'\] holds text that is not a date: 'next tuesday' in row 13"):
+    with pytest.raises(InvalidInputError, match=r"\['ds'\] holds text that is not a date: 'next tuesday' in row 13") as error:
         Naive().fit(bad)
+    assert "day first" not in str(error.value)  # no reading makes 'next tuesday' a date
+
+
+def test_day_first_text_ds_is_refused_with_the_parse_that_reads_it():
+    ds = pd.date_range("2024-01-01", periods=20, freq="D").strftime("%d/%m/%Y")
+    long = pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(20.0)})
+    with pytest.raises(InvalidInputError, match=r"'13/01/2024' in row 12 \(8 such value\(s\)\).*"
+                                                r"They all read as dates written day first: parse them with "
+                                                r"pd.to_datetime\(ds, dayfirst=True\)"):
+        Naive().fit(long)
+    fixed = long.assign(ds=pd.to_datetime(long["ds"], dayfirst=True))
+    assert Naive().fit(fixed).predict(1)["ds"].tolist() == [pd.Timestamp("2024-01-21")]
 
 
 # -- one CLI dialect ----------------------------------------------------------------------------

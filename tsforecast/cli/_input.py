@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
+from ..core.timeindex import read_day_first
 from ..exceptions import (
     InputTypeError,
     InsufficientDataError,
@@ -168,9 +169,9 @@ def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -
 def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -> pd.Series:
     """Timestamps (or integer time steps) of the time column; names the first bad value.
 
-    Dates written day first (``13/01/2024``) are read so when the usual month-first
-    reading fails on some of them and the day-first one reads them all (said in ``notes``):
-    pandas infers one format from the first value, which for ``01/01/2024`` is month first.
+    Dates written day first (``13/01/2024``) are read so when the month-first reading
+    fails on some of them and the day-first one reads them all (said in ``notes``; see
+    :func:`tsforecast.core.timeindex.read_day_first`).
     """
     if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
@@ -186,7 +187,7 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
     bad = parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        day_first = _day_first(values)
+        day_first = read_day_first(values)
         if day_first is not None:
             notes.append(f"--time-column {column!r}: dates read day first ({values.iloc[row]!r} cannot be read "
                          f"month first); they run from {day_first.min():%Y-%m-%d} to {day_first.max():%Y-%m-%d}.")
@@ -196,16 +197,6 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
             f"the first {values.iloc[row]!r} in data row {row + 1}."
         )
     return parsed
-
-
-def _day_first(values: pd.Series) -> pd.Series | None:
-    """``values`` read as day-first dates, or None where that reading fails on any of them."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas warns that the inferred format is day first: that is the point
-        parsed = pd.to_datetime(values, errors="coerce", dayfirst=True)
-    return None if parsed.isna().any() else parsed
 
 
 def select(

@@ -13,7 +13,8 @@ import pandas as pd
 
 from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
-__all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods"]
+__all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods",
+           "read_day_first"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -284,11 +285,25 @@ def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
     bad = parsed.isna().to_numpy()
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
+        hint = (" They all read as dates written day first: parse them with pd.to_datetime(ds, dayfirst=True)."
+                if read_day_first(ds) is not None else "")
         raise InvalidInputError(
             f"{name}['ds'] holds text that is not a date: {ds.iloc[row]!r} in row {ds.index[row]!r} "
-            f"({int(bad.sum())} such value(s)); ds must hold timestamps, dates as text, or integer time."
+            f"({int(bad.sum())} such value(s)); ds must hold timestamps, dates as text, or integer time.{hint}"
         )
     return parsed
+
+
+def read_day_first(values: pd.Series) -> pd.Series | None:
+    """``values`` (text) read as dates written day first, or None where that fails on any of them.
+
+    pandas infers one format from the first value, month first where it can (``01/02/2024``
+    is 2 January); dates written day first then fail from the 13th of a month on.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # pandas warns that the inferred format is day first: that is the point
+        parsed = pd.to_datetime(values, errors="coerce", dayfirst=True)
+    return None if parsed.isna().any() else parsed
 
 
 def as_periods(forecast, period: str | None):
