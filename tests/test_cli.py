@@ -586,3 +586,52 @@ def test_duplicated_timestamps_are_named_without_a_note_about_integer_time(capsy
     assert "data['a'] has duplicated timestamps: [2024-01-05 00:00:00]" in err
     assert "integer time" not in err and "season length 1" not in err
     assert not (tmp_path / "out").exists()
+
+
+def _sales(n: int = 42) -> pd.DataFrame:
+    days = pd.date_range("2024-01-01", periods=n, freq="D")
+    return pd.DataFrame({"date": days.strftime("%Y-%m-%d"), "sales": np.round(50 + np.sin(np.arange(n)), 2)})
+
+
+@pytest.mark.parametrize(("sep", "decimal", "note"), [
+    (";", ",", "fields separated by ';', decimal commas"),  # a spreadsheet where the decimal mark is a comma
+    (";", ".", "fields separated by ';' (read"),
+    ("\t", ".", "fields separated by '\\t' (read"),
+])
+def test_a_csv_with_another_delimiter_is_read_as_its_header_says(capsys, tmp_path, sep, decimal, note):
+    path = tmp_path / "sales.csv"
+    _sales().to_csv(path, sep=sep, decimal=decimal, index=False)
+    comma = tmp_path / "comma.csv"
+    _sales().to_csv(comma, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2",
+                           "--models", "naive,snaive", "--report", tmp_path / "r.md")
+    assert status == 0, err
+    assert note in err
+    status, reference, _ = run(capsys, "backtest", "--data", comma, "--horizon", "7", "--folds", "2",
+                               "--models", "naive,snaive", "--report", tmp_path / "c.md")
+    # the same figures as the same data written with commas (the lines before the report's paths)
+    assert status == 0 and out.split("wrote")[0] == reference.split("wrote")[0] and "naive" in out
+
+
+def test_rows_with_more_fields_than_the_header_are_refused(capsys, tmp_path):
+    # decimal commas in a comma-separated file: pandas would take each date as the index and
+    # forecast the digits after the comma
+    path = _write(tmp_path / "sales.csv", "date,sales\n2024-01-01,50,13\n2024-01-02,49,99\n2024-01-03,48,01\n")
+    status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "1", "--folds", "1", "--models", "naive",
+                         "--report", tmp_path / "out" / "r.md", "-q")
+    assert status == 1
+    assert "has rows with more fields than its header has names (['date', 'sales']), from data row 1 " \
+           "(starting '2024-01-01')" in one_line_error(err)
+    assert not (tmp_path / "out").exists()
+
+
+def test_timestamps_across_a_daylight_saving_change_are_read_in_utc(capsys, tmp_path):
+    local = pd.date_range("2024-03-25", periods=24 * 14, freq="h", tz="Europe/Berlin")  # +01:00, then +02:00
+    load = 10 + np.sin(2 * np.pi * np.arange(local.size) / 24) + np.random.default_rng(0).normal(0, 0.1, local.size)
+    path = tmp_path / "load.csv"
+    pd.DataFrame({"timestamp": local.strftime("%Y-%m-%dT%H:%M:%S%z"), "load": load}).to_csv(path, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "24", "--folds", "2",
+                           "--models", "naive,snaive", "--report", tmp_path / "r.md")
+    assert status == 0, err
+    assert "timestamps with different UTC offsets (daylight saving time) converted to UTC" in err
+    assert "season length 24 (from frequency h)" in out  # in UTC the hours are regular

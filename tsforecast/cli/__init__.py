@@ -147,10 +147,11 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
         if id_column is not None:
             raise click.UsageError("--id-column applies to --data files only; bundled datasets are single series.")
         return load_dataset(dataset, target=target, covariates=past, future_covariates=future)
-    table = read_table(data_file)
+    notes: list[str] = []
+    table = read_table(data_file, notes)
     selection = select(table, target=target, time_column=time_column, id_column=id_column, covariates=past,
                        future_covariates=future, source=f"{data_file}", freq=freq)
-    for note in selection.notes:
+    for note in notes + selection.notes:
         click.echo(f"note: {note}", err=True)
     return selection
 
@@ -514,8 +515,11 @@ def _update_from(model, data_file: Path, time_column, id_column):
     future = list(getattr(model, "future_covariates_", []) or [])
     if len(targets) != 1:
         raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
-    selection = select(read_table(data_file), target=targets[0], time_column=time_column, id_column=id_column,
-                       covariates=past, future_covariates=future, source=str(data_file))
+    notes: list[str] = []
+    selection = select(read_table(data_file, notes), target=targets[0], time_column=time_column,
+                       id_column=id_column, covariates=past, future_covariates=future, source=str(data_file))
+    for note in notes + selection.notes:
+        click.echo(f"note: {note}", err=True)
     data = selection.data
     keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in data.columns else []
     observed = data[data[targets[0]].notna()]

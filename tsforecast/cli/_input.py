@@ -63,8 +63,15 @@ def split_names(value: str | None, option: str) -> list[str]:
     return names
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a ``.csv``/``.tsv``/``.parquet`` file into a DataFrame (no index set)."""
+def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
+    """Read a ``.csv``/``.tsv``/``.parquet`` file into a DataFrame (no index set).
+
+    A ``.csv`` file's delimiter is the one of ``, ; | tab`` its header line holds most of
+    (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
+    read with decimal commas where that makes more columns numeric); a delimiter other
+    than the comma is said in ``notes``. Rows with more fields than the header has names
+    are refused: pandas would silently take the first field as the index.
+    """
     path = Path(path)
     kind = _READERS.get(path.suffix.lower())
     if kind is None:
@@ -77,7 +84,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
         if kind == "parquet":
             table = pd.read_parquet(path)
         else:
-            table = pd.read_csv(path, sep="\t" if kind == "tsv" else ",")
+            table = _read_delimited(path, "\t" if kind == "tsv" else _delimiter(path), notes)
     except pd.errors.EmptyDataError:
         raise InsufficientDataError(f"--data file {str(path)!r} is empty (no header, no rows).") from None
     except pd.errors.ParserError as error:
@@ -93,7 +100,42 @@ def read_table(path: str | Path) -> pd.DataFrame:
         raise InvalidInputError(f"--data file {str(path)!r} could not be read: {error}") from None
     if len(table) == 0:
         raise InsufficientDataError(f"--data file {str(path)!r} has a header but no rows: {list(table.columns)!r}.")
+    if not isinstance(table.index, pd.RangeIndex):
+        raise InvalidInputError(
+            f"--data file {str(path)!r} has rows with more fields than its header has names "
+            f"({list(map(str, table.columns))!r}), from data row 1 (starting {table.index[0]!r}); "
+            "is a value written with the delimiter in it (a decimal comma in a comma-separated file)?"
+        )
     return table
+
+
+#: The delimiters a ``.csv`` file may use, the comma first (it wins a tie).
+_DELIMITERS = (",", ";", "|", "\t")
+
+
+def _delimiter(path: Path) -> str:
+    """The delimiter of ``_DELIMITERS`` the file's header line holds most of."""
+    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+        header = handle.readline()
+    return max(_DELIMITERS, key=header.count)
+
+
+def _read_delimited(path: Path, sep: str, notes: list[str] | None) -> pd.DataFrame:
+    """The table of a delimited text file (``sep``); a ``.csv`` file's delimiter other than
+    the comma, and decimal commas, are said in ``notes``."""
+    table, decimal = pd.read_csv(path, sep=sep), "."
+    if sep == ";":  # where a comma is the decimal mark, spreadsheets separate fields by semicolons
+        commas = pd.read_csv(path, sep=sep, decimal=",")
+        if _numeric_columns(commas) > _numeric_columns(table):
+            table, decimal = commas, ","
+    if notes is not None and sep != "," and path.suffix.lower() != ".tsv":
+        notes.append(f"{path.name}: fields separated by {sep!r}" + (", decimal commas" if decimal == "," else "")
+                     + " (read from its header line).")
+    return table
+
+
+def _numeric_columns(table: pd.DataFrame) -> int:
+    return sum(pd.api.types.is_numeric_dtype(dtype) for dtype in table.dtypes)
 
 
 def _check_named(table: pd.DataFrame, names: list[str], option: str, source: str) -> None:
@@ -183,7 +225,12 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
             f"--time-column {column!r} of {source} holds numbers with decimals (for example {values.iloc[0]!r}); "
             "use timestamps or integer time steps."
         )
-    parsed = pd.to_datetime(values, errors="coerce")
+    try:
+        parsed = pd.to_datetime(values, errors="coerce")
+    except ValueError:  # pandas refuses offsets that change (daylight saving time) unless told to convert
+        parsed = pd.to_datetime(values, errors="coerce", utc=True)
+        notes.append(f"--time-column {column!r}: timestamps with different UTC offsets (daylight saving time) "
+                     "converted to UTC, where steps are regular; the forecasts' timestamps are in UTC.")
     bad = parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
