@@ -635,3 +635,24 @@ def test_timestamps_across_a_daylight_saving_change_are_read_in_utc(capsys, tmp_
     assert status == 0, err
     assert "timestamps with different UTC offsets (daylight saving time) converted to UTC" in err
     assert "season length 24 (from frequency h)" in out  # in UTC the hours are regular
+
+
+def test_a_delimiter_at_the_end_of_each_line_leaves_no_column(capsys, tmp_path):
+    rows = "".join(f"{day},{value},\n" for day, value in zip(_sales()["date"], _sales()["sales"]))
+    path = _write(tmp_path / "sales.csv", "date,sales,\n" + rows)
+    status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2", "--models", "naive",
+                           "--report", tmp_path / "r.md")
+    assert status == 0, err  # before: two numeric columns, 'sales' and an empty 'Unnamed: 2', and no target
+    assert "dropped 1 empty column(s) without a name" in err
+
+
+def test_numbers_written_as_text_are_named_with_a_value(capsys, tmp_path):
+    rows = "".join(f'{day},"{1000 + value:,.1f}"\n' for day, value in zip(_sales()["date"], _sales()["sales"]))
+    path = _write(tmp_path / "sales.csv", "date,sales\n" + rows)
+    args = ["backtest", "--data", path, "--horizon", "1", "--folds", "1", "--models", "naive", "-q"]
+    status, _, err = run(capsys, *args)
+    assert status == 1
+    assert "has no numeric column besides the time and id columns: 'sales' holds text such as '1,050.0' " \
+           "(numbers written with thousands separators" in one_line_error(err)
+    status, _, err = run(capsys, *args, "--target", "sales")
+    assert status == 1 and "for example 'sales' holds '1,050.0'" in one_line_error(err)

@@ -216,9 +216,12 @@ def test_check_frame_selects_columns():
     [
         (pd.Series([1.0, np.nan, 3.0]), InvalidInputError, ["y contains 1 non-finite", "nan", "fill="]),
         (pd.Series([1.0, np.inf, 3.0]), InvalidInputError, ["inf"]),
-        (pd.Series([1.0, "2"], dtype=object), InputTypeError, ["'y': 'object'"]),
+        (pd.Series([1.0, "2"], dtype=object), InputTypeError, ["'y': 'object'", "for example 'y' holds 1.0"]),
         (pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]}), InputTypeError, ["non-numeric", "'b': 'str'"]),
-        (pd.DataFrame({"a": [1.0, 2.0], "b": [True, False]}), InputTypeError, ["'b': 'bool'"]),
+        # the value named is the first that is not a number, not the first of the column
+        (pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": ["1.5", "n/a", "2,000"]}), InputTypeError,
+         ["for example 'b' holds 'n/a'"]),
+        (pd.DataFrame({"a": [1.0, 2.0], "b": [True, False]}), InputTypeError, ["'b': 'bool'", "'b' holds True"]),
         (pd.DataFrame({"a": [1.0, 2.0], "when": pd.to_datetime(["2024", "2025"])}), InputTypeError, ["'when'"]),
         (pd.DataFrame(index=pd.RangeIndex(3)), InvalidInputError, ["no columns"]),
         (np.zeros((2, 2, 2)), ShapeMismatchError, ["(2, 2, 2)"]),

@@ -100,6 +100,7 @@ def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame
         raise InvalidInputError(f"--data file {str(path)!r} could not be read: {error}") from None
     if len(table) == 0:
         raise InsufficientDataError(f"--data file {str(path)!r} has a header but no rows: {list(table.columns)!r}.")
+    table = _without_trailing_empty_columns(table, notes)
     if not isinstance(table.index, pd.RangeIndex):
         raise InvalidInputError(
             f"--data file {str(path)!r} has rows with more fields than its header has names "
@@ -107,6 +108,14 @@ def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame
             "is a value written with the delimiter in it (a decimal comma in a comma-separated file)?"
         )
     return table
+
+
+def _without_trailing_empty_columns(table: pd.DataFrame, notes: list[str] | None) -> pd.DataFrame:
+    """``table`` less the nameless, empty columns a delimiter at the end of each line makes."""
+    empty = [c for c in table.columns if str(c).startswith("Unnamed: ") and table[c].isna().all()]
+    if empty and notes is not None:
+        notes.append(f"dropped {len(empty)} empty column(s) without a name (a delimiter at the end of each line).")
+    return table.drop(columns=empty)
 
 
 #: The delimiters a ``.csv`` file may use, the comma first (it wins a tie).
@@ -201,11 +210,22 @@ def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -
     numeric = [c for c in free if pd.api.types.is_numeric_dtype(table[c].dtype)]
     if len(numeric) == 1:
         return numeric[0]
-    shown = ", ".join(repr(str(c)) for c in (numeric or free))
+    if numeric:
+        raise InvalidParameterError(
+            f"--target must name the column to forecast; got none, and {source} has {len(numeric)} numeric "
+            f"column(s) besides the time and id columns: {', '.join(repr(str(c)) for c in numeric)}."
+        )
+    text = "; ".join(f"{str(c)!r} holds text such as {_first_value(table[c])!r}" for c in free[:3])
     raise InvalidParameterError(
-        f"--target must name the column to forecast; got none, and {source} has "
-        f"{len(numeric) or 'no'} numeric column(s) besides the time and id columns: {shown or 'none'}."
+        f"--target must name the column to forecast; got none, and {source} has no numeric column besides "
+        f"the time and id columns{': ' + text if text else ''} (numbers written with thousands separators "
+        "or units must be plain numbers)."
     )
+
+
+def _first_value(values: pd.Series):
+    present = values.dropna()
+    return present.iloc[0] if len(present) else None
 
 
 def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -> pd.Series:

@@ -261,6 +261,16 @@ def _to_frame(data, name: str) -> pd.DataFrame:
     )
 
 
+def _not_a_number(values: pd.Series):
+    """The first value of ``values`` that is not a number (else the first value; None if all missing)."""
+    present = values.dropna()
+    if not len(present):
+        return None
+    failed = pd.to_numeric(present.astype(object), errors="coerce").isna().to_numpy()
+    value = present.iloc[int(failed.argmax())] if failed.any() else present.iloc[0]
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _check_numeric_columns(frame: pd.DataFrame, name: str) -> None:
     bad = {
         str(c): str(t)
@@ -268,8 +278,11 @@ def _check_numeric_columns(frame: pd.DataFrame, name: str) -> None:
         if not (pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t))
     }
     if bad:
+        first = next(iter(bad))
+        example = _not_a_number(frame[frame.columns[[str(c) for c in frame.columns].index(first)]])
+        example = f", for example {first!r} holds {example!r}" if example is not None else ""
         raise InputTypeError(
-            f"{name} has non-numeric column(s) {bad}; every forecast variable must be numeric "
+            f"{name} has non-numeric column(s) {bad}{example}; every forecast variable must be numeric "
             "(convert or drop the others)."
         )
 
