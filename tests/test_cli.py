@@ -656,3 +656,16 @@ def test_numbers_written_as_text_are_named_with_a_value(capsys, tmp_path):
            "(numbers written with thousands separators" in one_line_error(err)
     status, _, err = run(capsys, *args, "--target", "sales")
     assert status == 1 and "for example 'sales' holds '1,050.0'" in one_line_error(err)
+
+
+def test_iso_timestamps_without_the_time_at_midnight_are_read(capsys, tmp_path):
+    hours = pd.date_range("2024-01-01", periods=24 * 10, freq="h")
+    stamps = [t.strftime("%Y-%m-%d") if t.hour == 0 else t.strftime("%Y-%m-%d %H:%M") for t in hours]
+    load = 10 + np.sin(2 * np.pi * np.arange(hours.size) / 24) + np.random.default_rng(0).normal(0, 0.1, hours.size)
+    path = tmp_path / "load.csv"
+    pd.DataFrame({"timestamp": stamps, "load": load}).to_csv(path, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "24", "--folds", "2",
+                           "--models", "naive,snaive", "--report", tmp_path / "r.md")
+    # before: '2024-01-01 01:00' was 'not a timestamp' (one format, inferred from the first value)
+    assert status == 0, err
+    assert "season length 24 (from frequency h)" in out
