@@ -345,3 +345,10 @@ def test_plot_forecast_draws_history_and_interval():
     np.testing.assert_allclose(history.get_ydata(), y.to_numpy())
     np.testing.assert_allclose(drawn.get_ydata(), forecast["y"].to_numpy())
     assert len(ax.collections) == 1
+
+
+def test_iso_text_ds_of_mixed_precision_is_parsed():
+    hours = pd.date_range("2024-01-01", periods=30, freq="h")
+    ds = [t.strftime("%Y-%m-%d") if t.hour == 0 else t.strftime("%Y-%m-%d %H:%M") for t in hours]
+    long = pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(30.0)})
+    assert Naive().fit(long).predict(1)["ds"].tolist() == [pd.Timestamp("2024-01-02 06:00")]

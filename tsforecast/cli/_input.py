@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
-from ..core.timeindex import read_day_first
+from ..core.timeindex import read_day_first, read_iso8601
 from ..exceptions import (
     InputTypeError,
     InsufficientDataError,
@@ -254,7 +254,7 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
     bad = parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        iso = _read_iso8601(values)
+        iso = read_iso8601(values)
         if iso is not None:  # ISO dates whose time is left out at midnight: one format inferred misses them
             return iso
         day_first = read_day_first(values)
@@ -267,15 +267,6 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
             f"the first {values.iloc[row]!r} in data row {row + 1}."
         )
     return parsed
-
-
-def _read_iso8601(values: pd.Series) -> pd.Series | None:
-    """``values`` read as ISO 8601 timestamps of any precision, or None where that fails on any."""
-    try:
-        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
-    except ValueError:  # offsets that change: the caller converts to UTC
-        return None
-    return None if parsed.isna().any() else parsed
 
 
 def select(

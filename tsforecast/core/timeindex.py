@@ -14,7 +14,7 @@ import pandas as pd
 from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 __all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods",
-           "read_day_first"]
+           "read_day_first", "read_iso8601"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -283,6 +283,8 @@ def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
         warnings.simplefilter("ignore")  # "could not infer format": pandas falls back to parsing each value
         parsed = pd.to_datetime(ds, errors="coerce")
     bad = parsed.isna().to_numpy()
+    if bad.any() and read_iso8601(ds) is not None:
+        return read_iso8601(ds)
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         hint = (" They all read as dates written day first: parse them with pd.to_datetime(ds, dayfirst=True)."
@@ -292,6 +294,17 @@ def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
             f"({int(bad.sum())} such value(s)); ds must hold timestamps, dates as text, or integer time.{hint}"
         )
     return parsed
+
+
+def read_iso8601(values: pd.Series) -> pd.Series | None:
+    """``values`` (text) read as ISO 8601 timestamps of any precision, or None where that
+    fails on any of them (``2024-01-01`` beside ``2024-01-01 01:00``: the one format pandas
+    infers from the first value misses the others)."""
+    try:
+        parsed = pd.to_datetime(values, errors="coerce", format="ISO8601")
+    except ValueError:  # UTC offsets that change: not one reading
+        return None
+    return None if parsed.isna().any() else parsed
 
 
 def read_day_first(values: pd.Series) -> pd.Series | None:
