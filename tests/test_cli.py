@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -669,3 +670,16 @@ def test_iso_timestamps_without_the_time_at_midnight_are_read(capsys, tmp_path):
     # before: '2024-01-01 01:00' was 'not a timestamp' (one format, inferred from the first value)
     assert status == 0, err
     assert "season length 24 (from frequency h)" in out
+
+
+def test_quarters_written_as_2000Q1_are_read_without_a_pandas_warning(capsys, tmp_path):
+    quarters = [str(q) for q in pd.period_range("2000Q1", periods=40, freq="Q")]
+    path = tmp_path / "gdp.csv"
+    pd.DataFrame({"quarter": quarters, "gdp": np.arange(40.0) + np.tile([0.0, 2.0, 1.0, 3.0], 10)}).to_csv(path, index=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "4", "--folds", "2",
+                               "--models", "naive,snaive", "--report", tmp_path / "r.md")
+    assert status == 0, err
+    assert "season length 4 (from frequency QS-JAN)" in out
+    assert not [w for w in caught if "infer format" in str(w.message)]  # the CLI prints warnings to users

@@ -9,6 +9,7 @@ what the library takes: one frame indexed by time, or the long panel format
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -160,8 +161,6 @@ def _parses_as_dates(values: pd.Series) -> bool:
     """A text column whose every value pandas reads as a timestamp."""
     if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
         return pd.api.types.is_datetime64_any_dtype(values.dtype)
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format": a fallback, not a failure
         parsed = pd.to_datetime(values.head(200), errors="coerce")
@@ -246,7 +245,9 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
             "use timestamps or integer time steps."
         )
     try:
-        parsed = pd.to_datetime(values, errors="coerce")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "could not infer format": a fallback (checked below), not a failure
+            parsed = pd.to_datetime(values, errors="coerce")
     except ValueError:  # pandas refuses offsets that change (daylight saving time) unless told to convert
         parsed = pd.to_datetime(values, errors="coerce", utc=True)
         notes.append(f"--time-column {column!r}: timestamps with different UTC offsets (daylight saving time) "
@@ -398,8 +399,6 @@ def frequency_of(data: pd.DataFrame) -> str | None:
     index = _time_index(data)
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return None
-    import warnings
-
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return index.freqstr or pd.infer_freq(index)
