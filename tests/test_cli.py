@@ -683,3 +683,22 @@ def test_quarters_written_as_2000Q1_are_read_without_a_pandas_warning(capsys, tm
     assert status == 0, err
     assert "season length 4 (from frequency QS-JAN)" in out
     assert not [w for w in caught if "infer format" in str(w.message)]  # the CLI prints warnings to users
+
+
+@pytest.mark.parametrize(("name", "encoding", "sep", "note"), [
+    ("sales.csv", "cp1252", ";", "not UTF-8 (byte 0xfc at "),  # a Western European spreadsheet's CSV
+    ("sales.txt", "utf-16", "\t", "fields separated by '\\t'"),  # a spreadsheet's "Unicode text"
+])
+def test_spreadsheet_encodings_are_read(capsys, tmp_path, name, encoding, sep, note):
+    frame = _sales().assign(store="Zürich")
+    path = tmp_path / name
+    frame.to_csv(path, sep=sep, index=False, encoding=encoding)
+    status, out, err = run(capsys, "backtest", "--data", path, "--target", "sales", "--horizon", "7", "--folds", "2",
+                           "--models", "naive", "--report", tmp_path / "r.md")
+    assert status == 0, err  # before: "'utf-8' codec can't decode byte ..."
+    assert note in err
+    comma = tmp_path / "comma.csv"
+    frame.to_csv(comma, index=False)
+    status, reference, _ = run(capsys, "backtest", "--data", comma, "--target", "sales", "--horizon", "7",
+                               "--folds", "2", "--models", "naive", "--report", tmp_path / "c.md")
+    assert out.split("wrote")[0] == reference.split("wrote")[0]

@@ -85,7 +85,8 @@ def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame
         if kind == "parquet":
             table = pd.read_parquet(path)
         else:
-            table = _read_delimited(path, "\t" if kind == "tsv" else _delimiter(path), notes)
+            encoding = _encoding(path, notes)
+            table = _read_delimited(path, "\t" if kind == "tsv" else _delimiter(path, encoding), encoding, notes)
     except pd.errors.EmptyDataError:
         raise InsufficientDataError(f"--data file {str(path)!r} is empty (no header, no rows).") from None
     except pd.errors.ParserError as error:
@@ -123,19 +124,39 @@ def _without_trailing_empty_columns(table: pd.DataFrame, notes: list[str] | None
 _DELIMITERS = (",", ";", "|", "\t")
 
 
-def _delimiter(path: Path) -> str:
+def _encoding(path: Path, notes: list[str] | None) -> str:
+    """The text encoding of a delimited file: UTF-16 where it starts with its byte-order
+    mark (spreadsheets' "Unicode text"), UTF-8 where all of it decodes so, else Windows-1252
+    (the usual one of Western European spreadsheets; every byte decodes), said in ``notes``."""
+    with open(path, "rb") as handle:
+        if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
+            return "utf-16"
+    try:
+        with open(path, encoding="utf-8-sig") as handle:
+            for _ in handle:  # decode all of it: a file may be ASCII until its first accented id
+                pass
+    except UnicodeDecodeError as error:
+        if notes is not None:
+            notes.append(f"{path.name}: not UTF-8 (byte {error.object[error.start]:#04x} at {error.start}), "
+                         "read as Windows-1252.")
+        return "cp1252"
+    return "utf-8-sig"
+
+
+def _delimiter(path: Path, encoding: str) -> str:
     """The delimiter of ``_DELIMITERS`` the file's header line holds most of."""
-    with open(path, encoding="utf-8-sig", errors="replace") as handle:
+    with open(path, encoding=encoding, errors="replace") as handle:
         header = handle.readline()
     return max(_DELIMITERS, key=header.count)
 
 
-def _read_delimited(path: Path, sep: str, notes: list[str] | None) -> pd.DataFrame:
+def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None) -> pd.DataFrame:
     """The table of a delimited text file (``sep``); a ``.csv`` file's delimiter other than
     the comma, and decimal commas, are said in ``notes``."""
-    table, decimal = pd.read_csv(path, sep=sep), "."
+    # Windows-1252 leaves five bytes undefined: they are read as the Latin-1 characters they are
+    table, decimal = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors="replace"), "."
     if sep == ";":  # where a comma is the decimal mark, spreadsheets separate fields by semicolons
-        commas = pd.read_csv(path, sep=sep, decimal=",")
+        commas = pd.read_csv(path, sep=sep, decimal=",", encoding=encoding, encoding_errors="replace")
         if _numeric_columns(commas) > _numeric_columns(table):
             table, decimal = commas, ","
     if notes is not None and sep != "," and path.suffix.lower() != ".tsv":
