@@ -61,6 +61,11 @@ def _hourly_test(side: str) -> dict:
     return _aa_side("Hourly", "20", side)
 
 
+def _aa_figure(subset: str, size: str, side: str, key: str, digits: int) -> Callable[[], str]:
+    """A figure of :func:`_aa_side`, as the prose rounds it."""
+    return lambda: f"{_aa_side(subset, size, side)[key]:.{digits}f}"
+
+
 def _aa_logged(subset: str, size: int, commit: str, side: str) -> dict:
     """A side of the AutoARIMA test run logged at ``commit`` (an earlier run the JSON's rows no longer hold)."""
     run, = (r for r in _json("auto_arima")["test_runs"]
@@ -281,17 +286,17 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
      lambda: "{:.3f}".format(_json("auto_arima")["subsets"]["Weekly"]["359"]["sides"]["ours"]["owa"])),
     # AutoARIMA's rows rerun with the current defaults (docs/statistical_models.md)
     (r"3 Hourly series side by side, ours MASE ([0-9.]+) in",
-     lambda: "{:.4f}".format(_aa_side("Hourly", "3", "ours")["mase"])),
+     _aa_figure("Hourly", "3", "ours", "mase", 4)),
     (r"CPU s, statsforecast ([0-9.]+) in [0-9.]+\s+CPU s, the same orders on all 3",
-     lambda: "{:.4f}".format(_aa_side("Hourly", "3", "statsforecast")["mase"])),
+     _aa_figure("Hourly", "3", "statsforecast", "mase", 4)),
     (r"statsforecast [0-9.]+ in ([0-9.]+)\s+CPU s, the same orders on all 3",
-     lambda: "{:.1f}".format(_aa_side("Hourly", "3", "statsforecast")["cpu_seconds"])),
+     _aa_figure("Hourly", "3", "statsforecast", "cpu_seconds", 1)),
     (r"on all 414 Hourly\s+series ours MASE ([0-9.]+) as with",
-     lambda: "{:.4f}".format(_aa_side("Hourly", "414", "ours")["mase"])),
+     _aa_figure("Hourly", "414", "ours", "mase", 4)),
     (r"2 Weekly series ours MASE ([0-9.]+) \(OWA",
-     lambda: "{:.4f}".format(_aa_side("Weekly", "2", "ours")["mase"])),
+     _aa_figure("Weekly", "2", "ours", "mase", 4)),
     (r"2 Weekly series ours MASE [0-9.]+ \(OWA ([0-9.]+), behind",
-     lambda: "{:.3f}".format(_aa_side("Weekly", "2", "ours")["owa"])),
+     _aa_figure("Weekly", "2", "ours", "owa", 3)),
     (r"behind Naive2 on those two; ([0-9.]+) with the\s+defaults of 2026-12-04",
      lambda: "{:.4f}".format(_aa_logged("Weekly", 2, "4c75da7", "ours")["mase"])),
     # windowing, report scale, M4 speed (docs/benchmarks.md)
