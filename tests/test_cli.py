@@ -702,3 +702,18 @@ def test_spreadsheet_encodings_are_read(capsys, tmp_path, name, encoding, sep, n
     status, reference, _ = run(capsys, "backtest", "--data", comma, "--target", "sales", "--horizon", "7",
                                "--folds", "2", "--models", "naive", "--report", tmp_path / "c.md")
     assert out.split("wrote")[0] == reference.split("wrote")[0]
+
+
+def test_a_missing_day_is_refused_with_the_options_that_repair_it(capsys, tmp_path):
+    sales = _sales(60).drop(index=[20, 21])  # 2024-01-21 and -22 missing
+    path = tmp_path / "sales.csv"
+    sales.to_csv(path, index=False)
+    args = ["backtest", "--data", path, "--horizon", "7", "--folds", "2", "--models", "naive"]
+    status, _, err = run(capsys, *args, "--report", tmp_path / "out" / "r.md", "-q")
+    assert status == 1
+    assert ("the timestamps have no regular step (steps seen: 1 days 00:00:00, 3 days 00:00:00; the first irregular "
+            "one after 2024-01-20 00:00:00); pass --freq D to put them on a regular grid, with --fill ffill") \
+        in one_line_error(err)
+    assert not (tmp_path / "out").exists()
+    status, out, err = run(capsys, *args, "--freq", "D", "--fill", "ffill", "--report", tmp_path / "r.md")
+    assert status == 0, err  # what the error said to do works

@@ -129,7 +129,7 @@ def test_freq_and_fill_repair_a_missing_day(tmp_path):
     pd.DataFrame({"ds": ds, "y": _weekly_pattern(39)}).to_csv(path, index=False)
     refused = tsforecast("backtest", "--data", path, "-H", "3", "--folds", "2", "-m", "naive", "-q", cwd=tmp_path,
                          check=False)
-    assert refused.returncode == 1 and "asfreq('D')" in refused.stderr  # the data's own frequency
+    assert refused.returncode == 1 and "pass --freq D" in refused.stderr  # the data's own frequency, as a CLI option
     tsforecast("backtest", "--data", path, "-H", "3", "--folds", "2", "-m", "naive", "-q", "--freq", "D",
                "--fill", "interpolate", "--out", tmp_path / "r.zip", cwd=tmp_path)
     assert BacktestResult.load(tmp_path / "r.zip").info["data"]["freq"] == "D"

@@ -39,7 +39,8 @@ from .. import __version__
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..forecasters.calibration import can_give_intervals
-from ._input import Selection, frequency_of, has_timestamps, load_dataset, read_table, select, split_names
+from ._input import (Selection, frequency_of, has_timestamps, load_dataset, read_table, refuse_irregular, select,
+                     split_names)
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
     MODEL_HELP,
@@ -158,6 +159,7 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
 
 def _season(selection: Selection, season_length: int | None) -> tuple[int, str]:
     """The season by :func:`tsforecast.core.timeindex.season_rule` (as ``backtest`` derives it), said on stderr."""
+    refuse_irregular(selection.data, selection.name)
     frequency = frequency_of(selection.data)
     season, source = season_rule(season_length, frequency)
     # timestamps without a frequency are irregular or duplicated, an error the backtest names

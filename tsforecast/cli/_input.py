@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
-from ..core.timeindex import read_day_first, read_iso8601
+from ..core.timeindex import likely_freq, read_day_first, read_iso8601
 from ..exceptions import (
     InputTypeError,
     InsufficientDataError,
@@ -407,6 +407,24 @@ def _time_index(data: pd.DataFrame) -> pd.Index:
 def has_timestamps(data: pd.DataFrame) -> bool:
     """Whether the data's time steps are timestamps (not integer steps)."""
     return isinstance(_time_index(data), pd.DatetimeIndex)
+
+
+def refuse_irregular(data: pd.DataFrame, source: str) -> None:
+    """Refuse sorted, unique timestamps with no regular step (a day missing from daily data),
+    naming the options that repair them; other faults are left to the backtest's checks."""
+    index = _time_index(data)
+    if (not isinstance(index, pd.DatetimeIndex) or len(index) < 3 or not index.is_monotonic_increasing
+            or index.has_duplicates or frequency_of(data) is not None):
+        return
+    gaps = index[1:] - index[:-1]
+    steps = pd.Series(gaps).value_counts()
+    likely = likely_freq(index) or "FREQ"
+    first = int(np.flatnonzero(gaps != steps.index[0])[0])
+    raise InvalidInputError(
+        f"{source}: the timestamps have no regular step (steps seen: {', '.join(str(s) for s in steps.index[:3])}; "
+        f"the first irregular one after {index[first]}); pass --freq {likely} to put them on a regular grid, "
+        "with --fill ffill or --fill interpolate for the rows it adds."
+    )
 
 
 def frequency_of(data: pd.DataFrame) -> str | None:

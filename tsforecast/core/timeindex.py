@@ -14,7 +14,7 @@ import pandas as pd
 from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 __all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods",
-           "read_day_first", "read_iso8601"]
+           "read_day_first", "read_iso8601", "likely_freq"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -27,7 +27,7 @@ def _sort_hint(long: bool) -> str:
     return 'data.sort_values(["unique_id", "ds"])' if long else "data.sort_index()"
 
 
-def _likely_freq(index: pd.DatetimeIndex) -> str | None:
+def likely_freq(index: pd.DatetimeIndex) -> str | None:
     """The frequency most runs of three timestamps have (the data's own, around its gaps)."""
     seen: dict[str, int] = {}
     with warnings.catch_warnings():
@@ -80,7 +80,7 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) ->
                 f"{name} has {len(index)} timestamp(s); at least 2 are needed to know its frequency."
             )
         steps = pd.Series(index[1:] - index[:-1]).value_counts()
-        likely = _likely_freq(index)
+        likely = likely_freq(index)
         example = (f"data.asfreq({likely!r})" if likely is not None else "data.asfreq(FREQ)") + (
             " per series (or the CLI's --freq)" if long else "")
         raise InvalidInputError(
