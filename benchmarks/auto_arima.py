@@ -308,8 +308,9 @@ def _peer_line(ours: dict, theirs: dict) -> list[str]:
         return []
     same = np.asarray([a == b for a, b in zip(ours["orders"], theirs["orders"])])
     mine, peer = np.asarray(ours["mase_per_series"]), np.asarray(theirs["mase_per_series"])
-    line = (f"Our orders against statsforecast's: the same on {int(same.sum())} of {same.size} series "
-            f"(largest MASE difference there {np.abs(mine - peer)[same].max(initial=0.0):.4f})")
+    line = f"Our orders against statsforecast's: the same on {int(same.sum())} of {same.size} series"
+    if same.any():
+        line += f" (largest MASE difference there {np.abs(mine - peer)[same].max():.4f})"
     if not same.all():
         line += (f"; on the other {int((~same).sum())}, where the two searches parted, mean MASE "
                  f"{mine[~same].mean():.4f} ours, {peer[~same].mean():.4f} theirs")

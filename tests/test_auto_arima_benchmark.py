@@ -98,6 +98,8 @@ def test_the_peer_line_splits_the_series_where_the_searches_parted(bench):
     assert "on the other 1, where the two searches parted, mean MASE 2.0000 ours, 1.5000 theirs" in line
     assert bench._peer_line(ours, {"mase_per_series": [1.0, 2.0, 0.5]}) == []  # an entry without orders
     assert "parted" not in bench._peer_line(ours, ours)[0]
+    apart = bench._peer_line(ours, {**theirs, "orders": ["(0,1,0)(0,0,0)"] * 3})[0]
+    assert apart.startswith("Our orders against statsforecast's: the same on 0 of 3 series; on the other 3")
 
 
 def test_a_test_row_says_whether_it_ran_with_the_current_defaults(bench):

@@ -299,6 +299,11 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
      _aa_figure("Weekly", "2", "ours", "owa", 3)),
     (r"behind Naive2 on those two; ([0-9.]+) with the\s+defaults of 2026-12-04",
      lambda: "{:.4f}".format(_aa_logged("Weekly", 2, "4c75da7", "ours")["mase"])),
+    (r"AutoARIMA\(52\) finished in ([0-9.]+) CPU s", _aa_figure("Weekly", "2", "statsforecast", "cpu_seconds", 1)),
+    (r"stopped after 23 CPU minutes\) with MASE ([0-9.]+) \(OWA", _aa_figure("Weekly", "2", "statsforecast", "mase", 4)),
+    (r"with MASE [0-9.]+ \(OWA ([0-9.]+)\), ours MASE", _aa_figure("Weekly", "2", "statsforecast", "owa", 3)),
+    (r"\), ours MASE\s+([0-9.]+) in [0-9.]+ CPU s; statsforecast took", _aa_figure("Weekly", "2", "ours", "mase", 4)),
+    (r"\), ours MASE\s+[0-9.]+ in ([0-9.]+) CPU s; statsforecast took", _aa_figure("Weekly", "2", "ours", "cpu_seconds", 1)),
     # windowing, report scale, M4 speed (docs/benchmarks.md)
     (r"float32: ([0-9.]+) ms and [0-9.]+ KB as views",
      lambda: f"{1e3 * _windowing('float32 array, check_finite=False', 'time_s_median'):.2f}"),
