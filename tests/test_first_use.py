@@ -26,7 +26,7 @@ import tsforecast as tsf
 from tsforecast import BacktestResult
 from tsforecast._quiet import TF_LOG_LINE
 from tsforecast.baselines import Naive, SeasonalNaive
-from tsforecast.exceptions import InvalidInputError
+from tsforecast.exceptions import InputTypeError, InvalidInputError, InvalidParameterError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -352,3 +352,35 @@ def test_iso_text_ds_of_mixed_precision_is_parsed():
     ds = [t.strftime("%Y-%m-%d") if t.hour == 0 else t.strftime("%Y-%m-%d %H:%M") for t in hours]
     long = pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(30.0)})
     assert Naive().fit(long).predict(1)["ds"].tolist() == [pd.Timestamp("2024-01-02 06:00")]
+
+
+def _read_as_csv_gives() -> pd.DataFrame:
+    """A daily series as pd.read_csv gives it: the dates a text column beside the values."""
+    days = pd.date_range("2024-01-01", periods=40, freq="D").strftime("%Y-%m-%d")
+    return pd.DataFrame({"date": days, "sales": _weekly_pattern(40)})
+
+
+def test_a_time_column_left_in_the_data_is_named_with_the_fix():
+    frame = _read_as_csv_gives()
+    fix = "'date' holds dates: make it the time index"
+    with pytest.raises(InvalidParameterError, match="target must name the column") as error:
+        tsf.backtest({"naive": Naive()}, frame, horizon=7, cv=2, progress=False)
+    assert fix in str(error.value) and "data.set_index(pd.to_datetime(data['date']))" in str(error.value)
+    with pytest.raises(InputTypeError, match="non-numeric column") as error:
+        Naive().fit(frame)
+    assert fix in str(error.value)
+    fixed = frame.set_index(pd.to_datetime(frame["date"]))["sales"]  # what the message says to do
+    assert tsf.backtest({"naive": Naive()}, fixed, horizon=7, cv=2, progress=False).info["season_length"] == 7
+    with pytest.raises(InvalidParameterError) as error:  # no hint where no column holds dates
+        tsf.backtest({"naive": Naive()}, frame.assign(date=1.0), horizon=7, cv=2, progress=False)
+    assert "holds dates" not in str(error.value)
+
+
+def test_an_index_of_date_strings_is_named_with_the_fix():
+    series = _read_as_csv_gives().set_index("date")["sales"]
+    with pytest.raises(InputTypeError, match=r"They read as dates: convert them first "
+                                             r"\(data.index = pd.to_datetime\(data.index\)\)"):
+        Naive().fit(series)
+    with pytest.raises(InputTypeError) as error:
+        Naive().fit(series.set_axis([f"day {i}" for i in range(40)]))
+    assert "read as dates" not in str(error.value)

@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN, is_panel
 from ..core.panel import Panel, as_panel
+from ..core.timeindex import reads_as_dates
 from ..core.validation import apply_fill
 from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, UnknownColumnError
 
@@ -109,14 +110,17 @@ def with_declared_covariates(models, covariates, future_covariates) -> tuple[lis
     return past, future
 
 
-def _default_target(columns: list, covariates: list):
+def _default_target(columns: list, covariates: list, data=None):
     left = [c for c in columns if c not in covariates]
     if len(left) == 1:
         return left[0]
     if "y" in left:
         return "y"
+    dates = [c for c in left if isinstance(data, pd.DataFrame) and reads_as_dates(data[c])]
+    hint = (f" {dates[0]!r} holds dates: make it the time index first "
+            f"(data.set_index(pd.to_datetime(data[{dates[0]!r}])))." if dates else "")
     raise InvalidParameterError(
-        f"target must name the column to forecast when the data has several ({columns!r}); got None."
+        f"target must name the column to forecast when the data has several ({columns!r}); got None.{hint}"
     )
 
 
@@ -159,7 +163,7 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
     past = _names(covariates, "covariates")
     future = _names(future_covariates, "future_covariates")
     if target is None:
-        target = _default_target(columns, past + future)
+        target = _default_target(columns, past + future, data)
     if target in past or target in future:
         raise InvalidParameterError(
             f"target {target!r} is also named as a covariate (covariates={past!r}, "

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
-from ..core.timeindex import likely_freq, read_day_first, read_iso8601
+from ..core.timeindex import likely_freq, read_day_first, read_iso8601, reads_as_dates
 from ..exceptions import (
     InputTypeError,
     InsufficientDataError,
@@ -178,16 +178,6 @@ def _check_named(table: pd.DataFrame, names: list[str], option: str, source: str
         )
 
 
-def _parses_as_dates(values: pd.Series) -> bool:
-    """A text column whose every value pandas reads as a timestamp."""
-    if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
-        return pd.api.types.is_datetime64_any_dtype(values.dtype)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "could not infer format": a fallback, not a failure
-        parsed = pd.to_datetime(values.head(200), errors="coerce")
-    return bool(len(values)) and not parsed.isna().any()
-
-
 def _time_column(table: pd.DataFrame, time_column: str | None, source: str, notes: list[str]) -> str | None:
     """``--time-column``, else a column of the usual names, else the one column of dates."""
     if time_column is not None:
@@ -197,7 +187,7 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     named = next((lower[name] for name in TIME_COLUMN_NAMES if name in lower), None)
     if named is not None:
         return named
-    dates = [c for c in table.columns if _parses_as_dates(table[c])]
+    dates = [c for c in table.columns if reads_as_dates(table[c])]
     if len(dates) > 1:
         raise InvalidParameterError(
             f"{source} has {len(dates)} columns of dates ({', '.join(map(repr, dates))}); "

@@ -14,7 +14,7 @@ import pandas as pd
 from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 __all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods",
-           "read_day_first", "read_iso8601", "likely_freq"]
+           "read_day_first", "read_iso8601", "likely_freq", "reads_as_dates"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -149,6 +149,8 @@ def regularize_index(index: pd.Index, name: str = "y", long: bool = False) -> pd
     hint = (
         " Timestamps with mixed time zones must be converted to one zone first (pd.to_datetime(..., utc=True))."
         if "Timestamp" in kinds or "datetime" in kinds
+        else " They read as dates: convert them first (data.index = pd.to_datetime(data.index))."
+        if kinds == ["str"] and reads_as_dates(index)
         else ""
     )
     raise InputTypeError(
@@ -294,6 +296,20 @@ def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
             f"({int(bad.sum())} such value(s)); ds must hold timestamps, dates as text, or integer time.{hint}"
         )
     return parsed
+
+
+def reads_as_dates(values) -> bool:
+    """Whether ``values`` are timestamps, or text whose first 200 values all parse as
+    timestamps (a time column left among the data, an index of date strings)."""
+    values = pd.Series(values)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        return True
+    if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "could not infer format": a fallback, not a failure
+        parsed = pd.to_datetime(values.head(200), errors="coerce")
+    return bool(len(parsed)) and not parsed.isna().any()
 
 
 def read_iso8601(values: pd.Series) -> pd.Series | None:

@@ -20,7 +20,7 @@ from ..exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .timeindex import regularize_index
+from .timeindex import reads_as_dates, regularize_index
 
 __all__ = [
     "FILL_POLICIES",
@@ -279,11 +279,14 @@ def _check_numeric_columns(frame: pd.DataFrame, name: str) -> None:
     }
     if bad:
         first = next(iter(bad))
-        example = _not_a_number(frame[frame.columns[[str(c) for c in frame.columns].index(first)]])
+        column = frame[frame.columns[[str(c) for c in frame.columns].index(first)]]
+        example = _not_a_number(column)
         example = f", for example {first!r} holds {example!r}" if example is not None else ""
+        dates = (f" {first!r} holds dates: make it the time index (data.set_index(pd.to_datetime(data[{first!r}])))."
+                 if reads_as_dates(column) else "")
         raise InputTypeError(
             f"{name} has non-numeric column(s) {bad}{example}; every forecast variable must be numeric "
-            "(convert or drop the others)."
+            f"(convert or drop the others).{dates}"
         )
 
 
