@@ -92,9 +92,9 @@ VARIANTS = {name: {"max_d": 2, **params} for name, params in {
 }.items()}
 
 
-def settings(params: dict | None = None) -> dict:
-    """Our AutoARIMA's :data:`SETTINGS` in ``params`` (default: the current defaults)."""
-    params = baselines.AutoARIMA().get_params() if params is None else params
+def settings() -> dict:
+    """Our AutoARIMA's :data:`SETTINGS` at their current defaults."""
+    params = baselines.AutoARIMA().get_params()
     return {name: params[name] for name in SETTINGS}
 
 

@@ -116,7 +116,7 @@ def _default_target(columns: list, covariates: list, data=None):
         return left[0]
     if "y" in left:
         return "y"
-    dates = [c for c in left if isinstance(data, pd.DataFrame) and reads_as_dates(data[c])]
+    dates = [c for c in left if reads_as_dates(data[c])] if isinstance(data, pd.DataFrame) else []
     hint = (f" {dates[0]!r} holds dates: make it the time index first "
             f"(data.set_index(pd.to_datetime(data[{dates[0]!r}])))." if dates else "")
     raise InvalidParameterError(

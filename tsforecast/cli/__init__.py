@@ -39,7 +39,7 @@ from .. import __version__
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..forecasters.calibration import can_give_intervals
-from ._input import (Selection, frequency_of, has_timestamps, load_dataset, read_table, refuse_irregular, select,
+from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
                      split_names)
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
@@ -159,8 +159,7 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
 
 def _season(selection: Selection, season_length: int | None) -> tuple[int, str]:
     """The season by :func:`tsforecast.core.timeindex.season_rule` (as ``backtest`` derives it), said on stderr."""
-    refuse_irregular(selection.data, selection.name)
-    frequency = frequency_of(selection.data)
+    frequency = regular_frequency(selection.data, selection.name)
     season, source = season_rule(season_length, frequency)
     # timestamps without a frequency are irregular or duplicated, an error the backtest names
     # (a note about integer time before it would mislead); a season read from the frequency

@@ -18,6 +18,7 @@ import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
 from ..core.timeindex import likely_freq, read_day_first, read_iso8601, reads_as_dates
+from ..core.validation import first_non_number
 from ..exceptions import (
     InputTypeError,
     InsufficientDataError,
@@ -27,7 +28,7 @@ from ..exceptions import (
 )
 
 __all__ = [
-    "TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names", "frequency_of",
+    "TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names", "regular_frequency",
 ]
 
 #: Column names taken as the time column when ``--time-column`` is not given.
@@ -85,8 +86,7 @@ def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame
         if kind == "parquet":
             table = pd.read_parquet(path)
         else:
-            encoding = _encoding(path, notes)
-            table = _read_delimited(path, "\t" if kind == "tsv" else _delimiter(path, encoding), encoding, notes)
+            table = _read_text_table(path, kind, notes)
     except pd.errors.EmptyDataError:
         raise InsufficientDataError(f"--data file {str(path)!r} is empty (no header, no rows).") from None
     except pd.errors.ParserError as error:
@@ -124,23 +124,25 @@ def _without_trailing_empty_columns(table: pd.DataFrame, notes: list[str] | None
 _DELIMITERS = (",", ";", "|", "\t")
 
 
-def _encoding(path: Path, notes: list[str] | None) -> str:
-    """The text encoding of a delimited file: UTF-16 where it starts with its byte-order
-    mark (spreadsheets' "Unicode text"), UTF-8 where all of it decodes so, else Windows-1252
-    (the usual one of Western European spreadsheets; every byte decodes), said in ``notes``."""
+def _read_text_table(path: Path, kind: str, notes: list[str] | None) -> pd.DataFrame:
+    """A delimited file's table: UTF-16 where it starts with its byte-order mark
+    (spreadsheets' "Unicode text"), else UTF-8, and failing that Windows-1252 (the usual
+    one of Western European spreadsheets), said in ``notes``."""
     with open(path, "rb") as handle:
-        if handle.read(2) in (b"\xff\xfe", b"\xfe\xff"):
-            return "utf-16"
+        encoding = "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
+    sep = "\t" if kind == "tsv" else _delimiter(path, encoding)
     try:
-        with open(path, encoding="utf-8-sig") as handle:
-            for _ in handle:  # decode all of it: a file may be ASCII until its first accented id
-                pass
-    except UnicodeDecodeError as error:
-        if notes is not None:
+        return _read_delimited(path, sep, encoding, notes)
+    except UnicodeDecodeError:
+        if encoding != "utf-8-sig":
+            raise
+    if notes is not None:
+        try:  # only on this path: where the first byte that is not UTF-8 stands in the whole file
+            path.read_bytes().decode("utf-8-sig")
+        except UnicodeDecodeError as error:
             notes.append(f"{path.name}: not UTF-8 (byte {error.object[error.start]:#04x} at {error.start}), "
                          "read as Windows-1252.")
-        return "cp1252"
-    return "utf-8-sig"
+    return _read_delimited(path, sep, "cp1252", notes)
 
 
 def _delimiter(path: Path, encoding: str) -> str:
@@ -153,10 +155,11 @@ def _delimiter(path: Path, encoding: str) -> str:
 def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None) -> pd.DataFrame:
     """The table of a delimited text file (``sep``); a ``.csv`` file's delimiter other than
     the comma, and decimal commas, are said in ``notes``."""
-    # Windows-1252 leaves five bytes undefined: they are read as the Latin-1 characters they are
-    table, decimal = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors="replace"), "."
+    # UTF-8 must decode (else the caller reads Windows-1252), whose five undefined bytes become U+FFFD
+    errors = "replace" if encoding == "cp1252" else "strict"
+    table, decimal = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors), "."
     if sep == ";":  # where a comma is the decimal mark, spreadsheets separate fields by semicolons
-        commas = pd.read_csv(path, sep=sep, decimal=",", encoding=encoding, encoding_errors="replace")
+        commas = pd.read_csv(path, sep=sep, decimal=",", encoding=encoding, encoding_errors=errors)
         if _numeric_columns(commas) > _numeric_columns(table):
             table, decimal = commas, ","
     if notes is not None and sep != "," and path.suffix.lower() != ".tsv":
@@ -225,17 +228,12 @@ def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -
             f"--target must name the column to forecast; got none, and {source} has {len(numeric)} numeric "
             f"column(s) besides the time and id columns: {', '.join(repr(str(c)) for c in numeric)}."
         )
-    text = "; ".join(f"{str(c)!r} holds text such as {_first_value(table[c])!r}" for c in free[:3])
+    text = "; ".join(f"{str(c)!r} holds text such as {first_non_number(table[c])!r}" for c in free[:3])
     raise InvalidParameterError(
         f"--target must name the column to forecast; got none, and {source} has no numeric column besides "
         f"the time and id columns{': ' + text if text else ''} (numbers written with thousands separators "
         "or units must be plain numbers)."
     )
-
-
-def _first_value(values: pd.Series):
-    present = values.dropna()
-    return present.iloc[0] if len(present) else None
 
 
 def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -> pd.Series:
@@ -399,13 +397,22 @@ def has_timestamps(data: pd.DataFrame) -> bool:
     return isinstance(_time_index(data), pd.DatetimeIndex)
 
 
-def refuse_irregular(data: pd.DataFrame, source: str) -> None:
-    """Refuse sorted, unique timestamps with no regular step (a day missing from daily data),
-    naming the options that repair them; other faults are left to the backtest's checks."""
+def regular_frequency(data: pd.DataFrame, source: str) -> str | None:
+    """The frequency of the data's (first series') timestamps; None for integer time or
+    timestamps the backtest's checks refuse (duplicated, unsorted). Sorted, unique timestamps
+    with no regular step (a day missing from daily data) are refused here, with the options
+    that repair them.
+
+    Examples
+    --------
+    >>> regular_frequency(pd.DataFrame({"y": range(5)}, index=pd.date_range("2024", periods=5, freq="D")), "f.csv")
+    'D'
+    """
     index = _time_index(data)
-    if (not isinstance(index, pd.DatetimeIndex) or len(index) < 3 or not index.is_monotonic_increasing
-            or index.has_duplicates or frequency_of(data) is not None):
-        return
+    frequency = _frequency(index)
+    if (frequency is not None or not isinstance(index, pd.DatetimeIndex) or len(index) < 3
+            or not index.is_monotonic_increasing or index.has_duplicates):
+        return frequency
     gaps = index[1:] - index[:-1]
     steps = pd.Series(gaps).value_counts()
     likely = likely_freq(index) or "FREQ"
@@ -417,15 +424,8 @@ def refuse_irregular(data: pd.DataFrame, source: str) -> None:
     )
 
 
-def frequency_of(data: pd.DataFrame) -> str | None:
-    """The frequency of the data's (first series') timestamps; None for integer time or none inferable.
-
-    Examples
-    --------
-    >>> frequency_of(pd.DataFrame({"y": range(5)}, index=pd.date_range("2024", periods=5, freq="D")))
-    'D'
-    """
-    index = _time_index(data)
+def _frequency(index: pd.Index) -> str | None:
+    """The frequency of timestamps (None for integer time, fewer than 3 or none inferable)."""
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return None
     with warnings.catch_warnings():

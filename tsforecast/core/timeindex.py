@@ -285,8 +285,9 @@ def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
         warnings.simplefilter("ignore")  # "could not infer format": pandas falls back to parsing each value
         parsed = pd.to_datetime(ds, errors="coerce")
     bad = parsed.isna().to_numpy()
-    if bad.any() and read_iso8601(ds) is not None:
-        return read_iso8601(ds)
+    iso = read_iso8601(ds) if bad.any() else None
+    if iso is not None:
+        return iso
     if bad.any():
         row = int(np.flatnonzero(bad)[0])
         hint = (" They all read as dates written day first: parse them with pd.to_datetime(ds, dayfirst=True)."

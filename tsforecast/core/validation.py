@@ -24,6 +24,7 @@ from .timeindex import reads_as_dates, regularize_index
 
 __all__ = [
     "FILL_POLICIES",
+    "first_non_number",
     "check_int",
     "check_float",
     "check_choice",
@@ -261,7 +262,7 @@ def _to_frame(data, name: str) -> pd.DataFrame:
     )
 
 
-def _not_a_number(values: pd.Series):
+def first_non_number(values: pd.Series):
     """The first value of ``values`` that is not a number (else the first value; None if all missing)."""
     present = values.dropna()
     if not len(present):
@@ -280,7 +281,7 @@ def _check_numeric_columns(frame: pd.DataFrame, name: str) -> None:
     if bad:
         first = next(iter(bad))
         column = frame[frame.columns[[str(c) for c in frame.columns].index(first)]]
-        example = _not_a_number(column)
+        example = first_non_number(column)
         example = f", for example {first!r} holds {example!r}" if example is not None else ""
         dates = (f" {first!r} holds dates: make it the time index (data.set_index(pd.to_datetime(data[{first!r}])))."
                  if reads_as_dates(column) else "")
