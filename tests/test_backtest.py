@@ -492,3 +492,16 @@ def test_covariates_declared_by_the_model_reach_the_backtest(series, named):
     assert len(got.errors) == 0
     assert got.info["data"]["covariates"] == ["z"] and got.info["data"]["future_covariates"] == ["x"]
     pd.testing.assert_frame_equal(got.forecasts, both.forecasts, check_exact=True)
+
+
+def test_a_dict_of_dated_and_integer_time_series_backtests_on_each_own_axis():
+    """Dates and integer time in one dict: each series is cut on its own axis, and the
+    fold's cutoffs (which do not compare across the two kinds) are recorded kind by kind
+    (this raised pandas' "'<=' not supported between 'Timestamp' and 'int'")."""
+    data = {"dated": pd.Series(np.arange(10.0), index=pd.date_range("2024-01-01", periods=10, freq="D")),
+            "counted": pd.Series(np.arange(8.0), index=pd.RangeIndex(8))}
+    result = backtest({"last": LastValue()}, data, horizon=2, cv=1)
+    rows = result.forecasts.set_index("unique_id")
+    assert rows.loc["dated", "y_hat"].tolist() == [7.0, 7.0]
+    assert rows.loc["counted", "y_hat"].tolist() == [5.0, 5.0]
+    assert result.info["cutoffs"] == {0: ["2024-01-08 00:00:00", "2024-01-08 00:00:00", "5", "5"]}

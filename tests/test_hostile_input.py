@@ -988,8 +988,9 @@ def test_on_short_skip_leaves_out_the_short_series_with_a_warning(model):
     assert list(forecast) == ["long"] and np.isfinite(forecast["long"].to_numpy()).all()
 
 
-def test_on_short_skip_in_backtest():
-    data = panel({"long": 30, "short": 4})
+@pytest.mark.parametrize("short_rows", [4, 1])  # one row was refused before on_short was read
+def test_on_short_skip_in_backtest(short_rows):
+    data = panel({"long": 30, "short": short_rows})
     with pytest.warns(SkippedSeriesWarning, match="'short'"):
         result = backtest(baselines.Naive(), data, horizon=2, cv=3, on_short="skip", progress=False)
     assert set(result.forecasts["unique_id"]) == {"long"} and result.info["data"]["n_series"] == 1

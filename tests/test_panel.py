@@ -283,3 +283,19 @@ def test_a_panel_never_shares_memory_with_the_callers_frame():
     gappy.loc[2, "y"] = np.nan
     repaired = as_panel(gappy, fill="ffill")
     assert np.isnan(gappy.loc[2, "y"]) and repaired.values[2, 0] == gappy.loc[1, "y"]
+
+
+def test_forecasts_of_a_dict_mixing_time_types_start_the_step_after_each_series():
+    """A dict of series on different time axes (days, integer time, month ends) keeps each
+    series' own index; its forecast starts the step after that series' last one (it started
+    one step late)."""
+    from tsforecast.baselines import Naive
+
+    data = {"days": daily(np.arange(10.0)),
+            "ints": pd.Series(np.arange(5.0), index=pd.RangeIndex(5)),
+            "months": pd.Series(np.arange(6.0), index=pd.date_range("2024-01-31", periods=6, freq="ME"))}
+    forecast = Naive().fit(data).predict(2)
+    assert list(forecast["days"].index) == list(pd.date_range("2024-01-11", periods=2, freq="D"))
+    assert list(forecast["ints"].index) == [5, 6]
+    assert list(forecast["months"].index) == list(pd.date_range("2024-07-31", periods=2, freq="ME"))
+    assert forecast["ints"].tolist() == [4.0, 4.0]

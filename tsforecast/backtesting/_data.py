@@ -12,7 +12,7 @@ from ..core.forms import ID_COLUMN, TIME_COLUMN, is_panel
 from ..core.panel import Panel, as_panel
 from ..core.timeindex import reads_as_dates
 from ..core.validation import apply_fill
-from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError, UnknownColumnError
+from ..exceptions import InputTypeError, InvalidParameterError, UnknownColumnError
 
 __all__ = ["BacktestData", "prepare_data", "panel_hash", "repaired", "with_declared_covariates"]
 
@@ -185,7 +185,4 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
     # With fill, models see fold-wise repairs of the raw rows; the actuals are repaired once.
     panel = as_panel(data, "data", columns=selected, keep_missing=fill is not None)
     actuals = panel.repaired(fill) if fill is not None else panel
-    if np.any(panel.lengths < 2):
-        short = panel.ids[panel.lengths < 2].tolist()
-        raise InvalidInputError(f"data series {short[:3]!r} have fewer than 2 rows; nothing can be backtested.")
     return BacktestData(panel, actuals, target, past, future, panel.form.kind, panel_hash(panel), fill=fill)

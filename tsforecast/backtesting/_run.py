@@ -175,8 +175,13 @@ def _fold_cutoffs(arrays) -> dict:
     made = arrays.has.any(axis=0)
     out = {}
     for fold in np.flatnonzero(made.any(axis=0)).tolist():
-        values = pd.Series(arrays.cutoff[made[:, fold], fold])
-        out[fold] = [str(values.min()), str(values.max())]
+        values = arrays.cutoff[made[:, fold], fold].tolist()
+        # a dict of series on different time axes (dates and integer time) has cutoffs that
+        # do not compare: each kind's first and last, in order of appearance
+        by_kind = {}
+        for value in values:
+            by_kind.setdefault(type(value), []).append(value)
+        out[fold] = [str(f(group)) for group in by_kind.values() for f in (min, max)]
     return out
 
 

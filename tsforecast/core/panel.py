@@ -104,8 +104,8 @@ class TimeAxis:
             inside = own[begin : begin + length]
             if len(inside) == length:
                 return inside
-            return inside.append(future_index(own, begin + length - len(own))[-(length - len(inside)):]) \
-                if len(inside) else future_index(own, begin + length - len(own) + 1)[-length:]
+            # the steps past the series' end: positions len(own) .. begin + length - 1
+            return inside.append(future_index(own, begin + length - len(own))[len(inside) - length:])
         if self.kind == "datetime":
             return pd.date_range(self._timestamp(self.at(np.array([start]), np.array([row]))[0]), periods=length,
                                  freq=self.offset, unit=self.unit, name=self.name)
