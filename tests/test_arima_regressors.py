@@ -11,7 +11,7 @@ import pytest
 import tsforecast as tsf
 from tsforecast import backtest
 from tsforecast.baselines import ARIMA
-from tsforecast.exceptions import InsufficientDataError, InvalidParameterError, UnknownColumnError
+from tsforecast.exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError, UnknownColumnError
 
 
 def regression_data(n: int = 300, horizon: int = 10, seed: int = 3):
@@ -123,3 +123,29 @@ def test_bad_regressor_arguments_are_named():
         ARIMA(future_covariates=["z"]).fit(y, X.iloc[:60])
     with pytest.raises(InsufficientDataError, match=r"X"):
         ARIMA().fit(y, X.iloc[:60]).predict(3)
+
+
+def test_regressors_never_silently_left_out():
+    """Regressors named but not given, given where they are forecast, or given to a model
+    fitted without them: each an error naming the fix (each was dropped without a word)."""
+    y, X = regression_data(60)
+    with pytest.raises(UnknownColumnError, match=r"future_covariates names column\(s\) \['x'\], but X is None"):
+        ARIMA(future_covariates=["x"]).fit(y)
+    frame = pd.concat([y, X.iloc[:60]], axis=1)  # the regressor as a column of y
+    with pytest.raises(InvalidInputError, match=r"\['x'\], column\(s\) of y.*fit\(y\[\['y'\]\], X=y\[\['x'\]\]\)"):
+        ARIMA(future_covariates="x").fit(frame)
+    with pytest.raises(InvalidParameterError, match=r"X must be None: this ARIMA was fitted without regressors"):
+        ARIMA(order=(1, 0, 0)).fit(y).predict(3, X)
+
+
+def test_backtest_future_covariates_reach_a_model_that_names_none():
+    """``backtest(future_covariates=...)`` passes them to a regression model left at
+    ``future_covariates=None`` (it was fitted on the target alone), as to one naming them."""
+    y, X = regression_data(120, horizon=0)
+    data = pd.concat([y, X], axis=1)
+    named = backtest(ARIMA(order=(1, 0, 0), future_covariates=["x"]), data, horizon=4, cv=2, progress=False)
+    unnamed = backtest(ARIMA(order=(1, 0, 0)), data, future_covariates="x", horizon=4, cv=2, progress=False)
+    plain = backtest(ARIMA(order=(1, 0, 0)), data, target="y", horizon=4, cv=2, progress=False)
+    np.testing.assert_allclose(unnamed.forecasts["y_hat"], named.forecasts["y_hat"])
+    assert not np.allclose(plain.forecasts["y_hat"], named.forecasts["y_hat"])
+    assert unnamed.info["models"]["ARIMA"]["params"]["future_covariates"] == "['x']"

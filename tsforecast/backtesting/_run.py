@@ -236,6 +236,19 @@ def _with_horizon(model, steps: int):
     return model
 
 
+def _with_regressors(model, future: list):
+    """A regression model (``ARIMA``, ``AutoARIMA``, or one wrapped) left at
+    ``future_covariates=None`` regresses on the backtest's future-known covariates: its
+    ``None`` means every column of ``X``, and left so it would be fitted on the target
+    alone (past-observed covariates have no values for the forecast steps to regress on).
+    The caller's object is not changed; ``info["models"]`` shows the columns used."""
+    if not future or not getattr(model, "uses_covariates", False) or not getattr(model, "computes_on_panel", False):
+        return model  # a model that computes on panels without covariates has no regressors named
+    unset = {name: list(future) for name, value in model.get_params(deep=True).items()
+             if (name == "future_covariates" or name.endswith("__future_covariates")) and value is None}
+    return clone(model).set_params(**unset) if unset else model
+
+
 def _warn_fallbacks(models: dict, refit, warm_start) -> dict:
     fallbacks = {}
     for name, model in models.items():
@@ -429,6 +442,7 @@ def backtest(
     gap = splitter.gap
     named = _check_models(models)
     covariates, future_covariates = with_declared_covariates(named.values(), covariates, future_covariates)
+    named = {name: _with_regressors(model, future_covariates) for name, model in named.items()}
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
     folds = series_folds(prepared, splitter, on_short=on_short)
     season_length, season_source = season_rule(season_length, prepared.panel.time.freq)

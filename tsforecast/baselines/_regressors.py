@@ -19,7 +19,7 @@ from scipy.stats import norm
 
 from ..core.covariates import align_covariates, future_values
 from ..core.params import Check
-from ..exceptions import InvalidParameterError, UnknownColumnError
+from ..exceptions import InvalidInputError, InvalidParameterError, UnknownColumnError
 from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
 from ._base import LocalForecaster
 
@@ -77,6 +77,7 @@ class RegressionForecaster(LocalForecaster):
         """
         self._check_params()
         panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
+        self._check_regressors_given(panel, X)
         self.future_covariates_, self._z = [], None
         if X is not None:
             panel = align_covariates(panel, X, fill=self.fill)
@@ -88,6 +89,21 @@ class RegressionForecaster(LocalForecaster):
         finally:
             del self._z
         return self
+
+    def _check_regressors_given(self, panel, X) -> None:
+        """Refuse regressors named but not given as ``X`` (they were silently left out):
+        every column of ``y`` is a series to forecast, so a named column found there is
+        a misplaced regressor."""
+        in_y = [c for c in self._names() if c in panel.columns]
+        if in_y:
+            targets = [c for c in panel.columns if c not in in_y]
+            raise InvalidInputError(
+                f"future_covariates names {in_y!r}, column(s) of y; {type(self).__name__} forecasts every column "
+                f"of y: pass the regressors as X, e.g. fit(y[{targets!r}], X=y[{in_y!r}])."
+            )
+        if X is None and self._names():
+            raise UnknownColumnError(f"future_covariates names column(s) {self._names()!r}, but X is None: "
+                                     "give the regressors as fit(y, X).")
 
     def _regressor_names(self, panel) -> list:
         """The regressor columns: ``future_covariates``, or every column of ``X``."""
@@ -113,6 +129,11 @@ class RegressionForecaster(LocalForecaster):
     def _future(self, horizon: int, X) -> list:
         """Per series, the regressors of the forecast steps (``[horizon, k]``)."""
         if not self.future_covariates_:
+            if X is not None:  # it would be ignored: the fit had no regressors to forecast with
+                raise InvalidParameterError(
+                    f"X must be None: this {type(self).__name__} was fitted without regressors (fit got no X); "
+                    f"got {type(X).__name__}. To forecast with regressors, fit with them: fit(y, X)."
+                )
             return [None] * len(self.series_ids_)
         ids = np.empty(len(self.series_ids_), dtype=object)
         ids[:] = self.series_ids_
