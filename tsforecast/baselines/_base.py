@@ -24,6 +24,7 @@ from threadpoolctl import threadpool_limits
 
 from ..core.params import Check, Options, validate_params
 from ..core.validation import FILL_POLICIES, check_int
+from ..core.window_features import check_panel_magnitude
 from ..exceptions import FallbackWarning, InvalidParameterError
 from ..forecasters.base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column
 
@@ -193,6 +194,8 @@ class LocalForecaster(BaseForecaster):
 
     def _fit_columns(self, panel) -> None:
         """Fit every target column of ``panel`` into ``states_``, warning about fallbacks."""
+        # sums of squares (ETS, ARIMA, the MASE scale) overflow beyond it: refused, as the LSTM does
+        check_panel_magnitude(panel)
         columns = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # optimiser chatter; our own warnings are raised below
@@ -305,6 +308,7 @@ class LocalForecaster(BaseForecaster):
 
 
 def _naive_sigma(x: np.ndarray) -> float:
-    """Residual standard deviation of the random walk (one-step differences)."""
-    return float(np.sqrt(np.mean(np.diff(x) ** 2))) if x.size > 1 else 0.0
+    """Residual standard deviation of the random walk (one-step differences; NaN for one
+    value, which gives no spread to estimate)."""
+    return float(np.sqrt(np.mean(np.diff(x) ** 2))) if x.size > 1 else float("nan")
 

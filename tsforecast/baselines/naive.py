@@ -34,8 +34,9 @@ def _steps(horizon: int) -> np.ndarray:
 
 
 def naive_sigma(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """Residual standard deviation of the random walk per series (0 for one value)."""
-    return np.nan_to_num(seasonal_sigma(x, starts, ends, 1), nan=0.0)
+    """Residual standard deviation of the random walk per series (NaN for one value: no
+    difference to estimate it from, so its intervals are NaN, not of zero width)."""
+    return seasonal_sigma(x, starts, ends, 1)
 
 
 class Naive(LocalForecaster):
