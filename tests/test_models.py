@@ -634,3 +634,41 @@ def test_a_window_forecast_does_not_depend_on_its_place_in_the_batch(settings):
     for trial in range(3):
         order = np.random.RandomState(trial).permutation(len(X))
         np.testing.assert_array_equal(model.predict(X[order]), model.predict(X)[order])
+
+
+def test_dataframe_columns_are_checked_by_name_at_predict(data):
+    """A DataFrame's column names are remembered (``feature_names_in_``) and a DataFrame
+    of other or reordered columns refused at predict (it was read by position, silently),
+    in scikit-learn's words; sklearn's own check of this passes."""
+    import pandas as pd
+    from sklearn.utils.estimator_checks import check_dataframe_column_names_consistency
+
+    X, y, _, _ = data
+    frame = pd.DataFrame(X[:N_SMALL], columns=[f"lag{i}" for i in range(N_IN)])
+    model = EncoderDecoderLSTM(**FAST).fit(frame, y[:N_SMALL])
+    assert list(model.feature_names_in_) == list(frame.columns)
+    with pytest.warns(UserWarning, match="X does not have valid feature names") as caught:
+        unnamed = model.predict(X[:N_SMALL])
+    assert caught[0].filename == __file__  # the warning points at the caller's line
+    np.testing.assert_array_equal(model.predict(frame), unnamed)
+    with pytest.raises(InvalidInputError, match="Feature names must be in the same order as they were in fit"):
+        model.predict(frame[frame.columns[::-1]])
+    with pytest.raises(InvalidInputError, match=r"unseen at fit time:\n- other"):
+        model.predict(frame.rename(columns={"lag0": "other"}))
+    assert not hasattr(clone(model).fit(X[:N_SMALL], y[:N_SMALL]), "feature_names_in_")
+    check_dataframe_column_names_consistency("EncoderDecoderLSTM", EncoderDecoderLSTM(**FAST))
+
+
+def test_score_with_fewer_targets_than_windows_names_the_shapes(fitted, data):
+    X, y, _, _ = data
+    with pytest.raises(ShapeMismatchError, match=r"y must have one row per window of X \(5\); got y of shape \(4, 6\)"):
+        fitted.score(X[:5], y[:4])
+
+
+def test_nan_in_windows_points_to_where_gaps_are_repaired():
+    """The estimator has no fill=; its message said to pass one."""
+    X, y = _windows(_series(100))
+    X[3, 2] = np.nan
+    with pytest.raises(InvalidInputError, match=r"WindowForecaster\(fill='ffill'\)") as info:
+        EncoderDecoderLSTM(**FAST).fit(X, y)
+    assert "pass fill=" not in str(info.value)

@@ -21,7 +21,7 @@ from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchEr
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .blend import blend_linear_map, blend_with_map
 from .fallback import reference_name, shrinkage_on_tail
-from .inputs import as_float_array, positive_log
+from .inputs import as_float_array, check_feature_names, feature_names, positive_log
 from .parameters import PARAMETERS, check_combinations, resolve_target_features
 from .scaling import make_scaler, resolve_scaling
 from .selection import search_settings
@@ -232,6 +232,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     n_features_in_ : int
         Values per window, ``n_steps_in_ * n_input_features_`` (``X.shape[1]`` for 2-D
         ``X``, as scikit-learn counts the features of a flattened sample).
+    feature_names_in_ : ndarray of str
+        The column names of a 2-D DataFrame ``X`` in :meth:`fit` (only then): a DataFrame
+        given to ``predict`` must have the same columns in the same order.
     n_steps_in_, n_input_features_, n_steps_out_, n_targets_ : int
         The shapes seen in :meth:`fit`.
     target_features_ : tuple of int or None
@@ -386,6 +389,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         return p
 
     def _check_X(self, X, *, fitted: bool) -> np.ndarray:
+        if fitted:  # before the values: other columns are the first thing wrong with them
+            check_feature_names(getattr(self, "feature_names_in_", None), X)
         array = as_float_array(X, "X", (2, 3))
         if not fitted:
             return array.reshape(array.shape[0], array.shape[1], -1)
@@ -485,6 +490,11 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             blend = self._blend(p, X3, y3, net_features, scaler, Xs, network, median_index, horizon_rows, shrinkage)
 
         self.n_features_in_ = n_steps_in * n_features
+        names = feature_names(X)
+        if names is not None:
+            self.feature_names_in_ = names
+        elif hasattr(self, "feature_names_in_"):  # a refit on an unnamed array
+            del self.feature_names_in_
         self.n_steps_in_, self.n_input_features_ = n_steps_in, n_features
         self.n_steps_out_, self.n_targets_ = n_steps_out, n_targets
         self.y_ndim_ = int(y_ndim)
@@ -669,6 +679,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                 f"got y of shape {y_true.shape}."
             )
         y_pred = self.predict(X)
+        if len(y_pred) != len(y_true):
+            raise ShapeMismatchError(f"y must have one row per window of X ({len(y_pred)}); got y of shape "
+                                     f"{y_true.shape}.")
         return float(r2_score(y_true.reshape(len(y_true), -1), y_pred.reshape(len(y_pred), -1), sample_weight=sample_weight))
 
     # ------------------------------------------------------------------ sklearn plumbing

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from scipy import sparse
 
 from ..core.validation import check_array, check_magnitude
 from ..exceptions import InputTypeError, InvalidInputError, ShapeMismatchError
 
-__all__ = ["as_float_array", "positive_log"]
+__all__ = ["as_float_array", "check_feature_names", "feature_names", "positive_log"]
 
 
 def as_float_array(data, name: str, ndims: tuple[int, ...]) -> np.ndarray:
@@ -32,7 +34,15 @@ def as_float_array(data, name: str, ndims: tuple[int, ...]) -> np.ndarray:
             f"{name} must have {' or '.join(map(str, ndims))} dimensions; got a 1-D array of shape {array.shape}. "
             "Reshape your data: X.reshape(-1, 1) for windows of one step, X.reshape(1, -1) for one window."
         )
-    array = check_array(array, name, ndims=ndims)
+    try:
+        array = check_array(array, name, ndims=ndims)
+    except InvalidInputError as error:
+        hint = "pass fill='ffill' or fill='interpolate'"
+        if type(error) is not InvalidInputError or hint not in str(error):
+            raise
+        # the estimator has no fill=: say where gaps are repaired
+        raise InvalidInputError(str(error).replace(hint, "impute them (WindowForecaster(fill='ffill') repairs a "
+                                                         "series before cutting it into windows)")) from None
     check_magnitude(array, name)  # scaling squares values: 1e300 would become inf, then NaN
     if 0 in array.shape:
         # wording of scikit-learn's own message, which its estimator checks look for
@@ -50,3 +60,43 @@ def positive_log(array: np.ndarray, name: str) -> np.ndarray:
             f"(smallest {float(array.min())!r})."
         )
     return np.log(array)
+
+
+def feature_names(X) -> np.ndarray | None:
+    """The column names of a DataFrame ``X`` when all are strings (scikit-learn's
+    ``feature_names_in_``), else None."""
+    columns = getattr(X, "columns", None)
+    if columns is None or not len(columns) or not all(isinstance(c, str) for c in columns):
+        return None
+    return np.asarray(columns, dtype=object)
+
+
+def check_feature_names(fitted: np.ndarray | None, X) -> None:
+    """Refuse a DataFrame ``X`` whose column names differ from those of fit (reordered
+    columns would be read as other features, silently); as scikit-learn, only warn where
+    one of the two had no names."""
+    given = feature_names(X)
+    if fitted is None and given is None:
+        return
+    if fitted is None or given is None:
+        # scikit-learn's wording
+        message = ("X has feature names, but the model was fitted without feature names" if fitted is None else
+                   "X does not have valid feature names, but the model was fitted with feature names")
+        warnings.warn(f"{message}; its columns are read by position.", UserWarning, stacklevel=5)  # predict's caller
+        return
+    if len(given) == len(fitted) and (given == fitted).all():
+        return
+    unseen = [n for n in given if n not in set(fitted)]
+    missing = [n for n in fitted if n not in set(given)]
+    # scikit-learn's message (its estimator checks match it), then which columns
+    parts = [f"Feature names unseen at fit time:\n{_listed(unseen)}" if unseen else "",
+             f"Feature names seen at fit time, yet now missing:\n{_listed(missing)}" if missing else "",
+             "" if unseen or missing else "Feature names must be in the same order as they were in fit.\n"]
+    raise InvalidInputError("The feature names should match those that were passed during fit.\n" + "".join(parts)
+                            + "X's DataFrame columns are read as fit read them (feature_names_in_): pass the same "
+                            "columns in the same order.")
+
+
+def _listed(names: list, shown: int = 5) -> str:
+    lines = [f"- {n}" for n in sorted(names)[:shown]] + (["- ..."] if len(names) > shown else [])
+    return "\n".join(lines) + "\n"
