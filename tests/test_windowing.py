@@ -473,3 +473,22 @@ def test_flat_features_with_future_covariates_are_the_windows_side_by_side():
     expected = np.array([np.r_[inputs[s : s + 4].ravel(), inputs[s + 4 : s + 6, 2]] for s in starts])
     assert got.flags.c_contiguous and got.dtype == np.float64
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize(("param", "value", "method"),
+                         [("stride", 0, "transform"), ("n_steps_in", 0, "transform"), ("n_steps_out", 0, "transform_xy")])
+def test_parameters_set_after_fit_are_checked_at_transform(param, value, method):
+    """set_params after fit gave empty windows without a word, or a ZeroDivisionError."""
+    a = np.arange(20.0)
+    fitted = SlidingWindowTransformer(5).fit(a).set_params(**{param: value})
+    with pytest.raises(InvalidParameterError, match=f"{param} must be >= 1; got 0"):
+        getattr(fitted, method)(a)
+
+
+def test_an_array_without_columns_and_a_repeated_target_name_are_refused():
+    with pytest.raises(InvalidInputError, match=r"has no columns; got an array of shape \(10, 0\)"):
+        make_windows(np.zeros((10, 0)), 2, 1)
+    frame = pd.DataFrame(np.arange(30.0).reshape(10, 3), columns=["a", "a", "b"])
+    with pytest.raises(InvalidInputError, match=r"targets names \['a'\], a name more than one column"):
+        make_windows(frame, 3, 1, targets="a")  # took the first 'a' silently
+    assert make_windows(frame, 3, 1, targets="b").y.shape == (7, 1, 1)

@@ -139,6 +139,8 @@ def _array_values(data: np.ndarray, name: str) -> np.ndarray:
         )
     if len(data) == 0:
         raise InsufficientDataError(f"{name} is empty; got an array of shape {data.shape}.")
+    if data.ndim == 2 and data.shape[1] == 0:
+        raise InvalidInputError(f"{name} has no columns; got an array of shape {data.shape}.")
     # A 1-D array becomes one column; reshape of a 1-D array is always a view.
     return data[:, np.newaxis] if data.ndim == 1 else data
 
@@ -228,6 +230,10 @@ def _resolve_targets(targets, columns: list, by_position: bool) -> np.ndarray:
         raise UnknownColumnError(
             f"targets names column(s) {missing!r} that are not in the data; available columns: {columns!r}."
         )
+    repeated = [t for t in targets if columns.count(t) > 1]
+    if repeated:  # list.index would take the first of them without a word
+        raise InvalidInputError(f"targets names {repeated!r}, a name more than one column of the data has; "
+                                f"its columns: {columns!r}. Rename them so that each name is one column.")
     return np.asarray([columns.index(t) for t in targets], dtype=np.intp)
 
 
@@ -541,6 +547,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
 
     def _check_data(self, X) -> _Prepared:
         check_is_fitted(self)
+        validate_params(self)  # set_params after fit (stride=0 divided by zero here)
         prep = _prepare(X, "X")
         if len(prep.columns) != self.n_features_in_:
             raise ShapeMismatchError(
