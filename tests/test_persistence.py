@@ -768,3 +768,36 @@ def test_pyproject_pins_the_same_keras_floor():
 
     text = (Path(__file__).resolve().parents[1] / "pyproject.toml").read_text()
     assert f'"{persistence.KERAS_REQUIREMENT}",' in text
+
+
+@pytest.mark.parametrize("where", ["manifest", "config"])
+def test_a_manifest_nested_too_deeply_is_a_model_file_error(tmp_path, where):
+    """JSON nested past Python's recursion limit (as the manifest itself, or as a rehashed
+    configuration the loader walks) is refused as an altered file, not a raw RecursionError."""
+    path = tmp_path / "model.tsf"
+    save(WindowForecaster(Ridge(), n_steps_in=12, n_steps_out=3).fit(sine_series()), path)
+    members = members_of(path)
+    if where == "manifest":
+        write_zip(path, {**members, "manifest.json": b"[" * 100_000 + b"]" * 100_000}, rehash=False)
+    else:
+        deep = "x"
+        for _ in range(600):
+            deep = [deep]
+        write_zip(path, edit_manifest(members, lambda m: m["config"].update(params=deep)))
+    with pytest.raises(ModelFileError, match=r"not valid JSON|nested too deeply"):
+        load(path)
+
+
+def test_saving_over_a_file_keeps_its_permissions_and_a_link_stays_a_link(tmp_path):
+    """A rewrite replaced a shared 0644 file by an owner-only one, and a symbolic link by
+    a plain file (leaving the file it pointed to stale)."""
+    model = WindowForecaster(Ridge(), n_steps_in=12, n_steps_out=3).fit(sine_series())
+    target, link = tmp_path / "model.tsf", tmp_path / "current.tsf"
+    save(model, target)
+    target.chmod(0o644)
+    link.symlink_to(target)
+    before = target.read_bytes()
+    save(WindowForecaster(Ridge(alpha=5.0), n_steps_in=12, n_steps_out=3).fit(sine_series()), link)
+    assert link.is_symlink() and target.read_bytes() != before
+    assert (target.stat().st_mode & 0o777) == 0o644
+    assert load(link).estimator.alpha == 5.0

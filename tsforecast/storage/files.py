@@ -3,7 +3,8 @@
 Every writer (``save``, ``BacktestResult.save``, the backtest checkpoints, ``report``
 and the CLI's CSV outputs) goes through here, so all of them behave alike:
 
-- missing parent folders are created;
+- missing parent folders are created; a symbolic link stays one (its target is written),
+  and a replaced file keeps its permission bits;
 - a path that is an existing folder, or whose parent is a file, is refused with a
   :class:`~tsforecast.exceptions.FileWriteError` that names the path or the folder;
 - the bytes go to a temporary file beside the target, are flushed to disk (fsync) and
@@ -30,6 +31,7 @@ import hashlib
 import hmac
 import json
 import os
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -111,7 +113,8 @@ def atomic_write(path, write: Callable[[BinaryIO], None], *, mode: int | None = 
     write : callable
         Writes the content to the binary file handle it receives.
     mode : int, optional
-        Permission bits of the new file (default: the temporary file's, owner only).
+        Permission bits of the new file (default: those of the file it replaces, else
+        the temporary file's, owner only).
     argument : str, default "path"
         The argument's name in the error for a ``path`` of the wrong type.
     sync_folder : bool, default True
@@ -124,9 +127,13 @@ def atomic_write(path, write: Callable[[BinaryIO], None], *, mode: int | None = 
         ``path``.
     """
     path = as_path(path, argument)
+    if path.is_symlink():  # the link stays a link: its target is the file replaced
+        path = Path(os.path.realpath(path))
     make_parents(path)
     folder = path.parent
     with os_errors(path):
+        if mode is None and path.is_file():  # a rewrite keeps who may read the file
+            mode = stat.S_IMODE(path.stat().st_mode)
         descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(descriptor, "wb") as handle:
@@ -291,13 +298,28 @@ def read_archive(path, form: ArchiveFormat, *, key: bytes | None = None) -> tupl
             )
         members = {}
         for name, digest in expected.items():
-            data = _read_member(archive, name, path)
-            if hashlib.sha256(data).hexdigest() != digest:
+            # streamed through the digest first: an altered member (a few kB inflating to
+            # gigabytes) is refused before it is ever held whole in memory
+            if _streamed_sha256(archive, name, path) != digest:
                 raise ModelFileError(
                     f"{path}: member {name!r} fails its SHA-256 check; the file was altered or damaged."
                 )
-            members[name] = data
+            members[name] = _read_member(archive, name, path)
     return manifest, members
+
+
+def _streamed_sha256(archive: zipfile.ZipFile, name: str, path: Path, chunk: int = 1 << 20) -> str:
+    """The SHA-256 of member ``name``, decompressed a chunk at a time."""
+    digest = hashlib.sha256()
+    try:
+        with archive.open(name) as handle:
+            for block in iter(lambda: handle.read(chunk), b""):
+                digest.update(block)
+    except KeyError:
+        raise ModelFileError(f"{path} lacks the member {name!r}; the file is incomplete.") from None
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+        raise ModelFileError(f"{path}: member {name!r} is damaged or truncated ({error}).") from None
+    return digest.hexdigest()
 
 
 def _read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
@@ -313,7 +335,7 @@ def _parse_manifest(raw: bytes, form: ArchiveFormat, path: Path) -> dict:
     """The manifest as a dict of ``form``'s format and version, with a valid ``"sha256"``."""
     try:
         manifest = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:  # RecursionError: nesting too deep
         raise ModelFileError(f"{path}: {MANIFEST} is not valid JSON ({error}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != form.name:
         got = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
@@ -339,7 +361,7 @@ def _check_signature(archive: zipfile.ZipFile, manifest: bytes, key: bytes, form
     try:
         signature = json.loads(_read_member(archive, form.signature, path))
         given = signature["manifest"] if signature.get("algorithm") == "HMAC-SHA256" else None
-    except (UnicodeDecodeError, json.JSONDecodeError, TypeError, KeyError, AttributeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, TypeError, KeyError, AttributeError):
         given = None
     if not isinstance(given, str) or not hmac.compare_digest(given, hmac_sha256(key, form.hmac_context, manifest)):
         raise ModelFileError(

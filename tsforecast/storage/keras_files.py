@@ -96,7 +96,7 @@ def check_keras_config(data: bytes, name: str, path: Path) -> None:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as inner:
             config = json.loads(inner.read("config.json"))
-    except (zipfile.BadZipFile, KeyError, zlib.error, UnicodeDecodeError, json.JSONDecodeError) as error:
+    except (zipfile.BadZipFile, KeyError, zlib.error, UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
         raise ModelFileError(f"{label} is not a valid .keras archive ({error}).") from None
     stack = [config]
     while stack:

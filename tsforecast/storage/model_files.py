@@ -236,6 +236,9 @@ def load(path, *, key: bytes | str | None = None):
         if str(path) in str(error):
             raise
         raise ModelFileError(f"{path}: {error}") from error.__cause__
+    except RecursionError:  # the configuration is walked recursively; ours nest a few levels
+        raise ModelFileError(f"{path}: the configuration in {MANIFEST} is nested too deeply to be one that "
+                             "tsforecast wrote; the file was altered.") from None
 
 
 def _load(path: Path, secret: bytes | None):
