@@ -106,9 +106,10 @@ def test_datasets_lists_the_bundled_ones(capsys):
 @pytest.mark.slow
 def test_module_and_console_script_run():
     env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    module = subprocess.run([sys.executable, "-m", "tsforecast.cli", "datasets"], capture_output=True, text=True,
-                            env=env, timeout=120)
-    assert module.returncode == 0 and "seattle_weather" in module.stdout
+    for name in ("tsforecast.cli", "tsforecast"):
+        module = subprocess.run([sys.executable, "-m", name, "datasets"], capture_output=True, text=True,
+                                env=env, timeout=120)
+        assert module.returncode == 0 and "seattle_weather" in module.stdout, name
     script = Path(sys.executable).parent / "tsforecast"
     if not script.exists():
         pytest.skip(f"the console script is not installed beside {sys.executable}")
@@ -333,6 +334,9 @@ def test_bad_options_and_columns(capsys, tmp_path, load_csv, case):
         ("text.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,high\n2024-01-03,3\n", "non-numeric"),
         ("ragged.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,2,3,4\n", "is not a valid table"),
         ("data.xlsx", "x", "must be a .csv, .tsv or .parquet file"),
+        # pandas renamed the second 'load' to 'load.1', and --target load took the first
+        ("twice.csv", "timestamp,load,load\n2024-01-01,1,5\n2024-01-02,2,6\n",
+         "--data file '{path}' names column(s) ['load'] more than once; give each column its own name."),
     ],
 )
 def test_bad_files(capsys, tmp_path, name, content, fragment):
@@ -717,3 +721,34 @@ def test_a_missing_day_is_refused_with_the_options_that_repair_it(capsys, tmp_pa
     assert not (tmp_path / "out").exists()
     status, out, err = run(capsys, *args, "--freq", "D", "--fill", "ffill", "--report", tmp_path / "r.md")
     assert status == 0, err  # what the error said to do works
+
+
+def test_no_arguments_prints_the_help(capsys):
+    """A first `tsforecast`: the help as --help lays it out, not squeezed into an error line."""
+    status, out, err = run(capsys)
+    assert status == 0 and err == ""
+    assert out.startswith("Usage: tsforecast [OPTIONS] COMMAND") and "\nCommands:\n" in out
+
+
+def test_series_ids_are_read_as_written(capsys, tmp_path):
+    """Ids that look like numbers stay text: '02134' came back as 2134.0, and '001', '01'
+    and '1' were merged into one series (an error about duplicated timestamps)."""
+    ids = ["02134", "001", "01", "1", "1e3"]
+    days = pd.date_range("2024-01-01", periods=20, freq="D")
+    rows = [f"{uid},{day.date()},{i % 5 + k}" for k, uid in enumerate(ids) for i, day in enumerate(days)]
+    path = _write(tmp_path / "ids.csv", "unique_id,ds,y\n" + "\n".join(rows) + "\n")
+    status, _, err = run(capsys, "backtest", "--data", path, "--models", "naive", "--horizon", "2", "--folds", "2",
+                         "--per-series", tmp_path / "series.csv", "-q")
+    assert status == 0, err
+    written = pd.read_csv(tmp_path / "series.csv", dtype={"unique_id": str})
+    assert sorted(written["unique_id"]) == sorted(ids)
+
+
+def test_spaces_around_column_names_are_dropped(capsys, tmp_path, load_csv):
+    spaced = tmp_path / "spaced.csv"
+    text = load_csv.read_text().splitlines()
+    spaced.write_text(", ".join(f" {name} " for name in text[0].split(",")) + "\n" + "\n".join(text[1:]) + "\n")
+    args = ["--target", "load", "--covariates", "temp", "--horizon", "6", "--folds", "2", "--models", "naive", "-q"]
+    status, out, err = run(capsys, "backtest", "--data", spaced, *args)
+    assert status == 0 and "spaces around column names dropped" in err
+    assert out == run(capsys, "backtest", "--data", load_csv, *args)[1]

@@ -23,7 +23,7 @@ KNOWN_CIRCLES: list[set] = []
 LAYOUT: dict[str, str] = {}
 #: The face: what stays loose at the package root (everything else lives in a sub-package).
 FACE = {"tsforecast", "tsforecast._registry", "tsforecast._version", "tsforecast._quiet",
-        "tsforecast.exceptions", "tsforecast.datasets"}
+        "tsforecast.exceptions", "tsforecast.datasets", "tsforecast.__main__"}  # python -m tsforecast
 #: Public module paths (relative to the package) that the README and docs/ taught users to
 #: import; after the move each stays at the root as an alias of the module's new home.
 ALIASES = ("metrics", "plotting")

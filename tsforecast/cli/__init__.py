@@ -36,6 +36,7 @@ from pathlib import Path
 import click
 
 from .. import __version__
+from ..core.forms import ID_COLUMN
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..forecasters.calibration import can_give_intervals
@@ -149,7 +150,7 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
             raise click.UsageError("--id-column applies to --data files only; bundled datasets are single series.")
         return load_dataset(dataset, target=target, covariates=past, future_covariates=future)
     notes: list[str] = []
-    table = read_table(data_file, notes)
+    table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN])
     selection = select(table, target=target, time_column=time_column, id_column=id_column, covariates=past,
                        future_covariates=future, source=f"{data_file}", freq=freq)
     for note in notes + selection.notes:
@@ -517,7 +518,8 @@ def _update_from(model, data_file: Path, time_column, id_column):
     if len(targets) != 1:
         raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
     notes: list[str] = []
-    selection = select(read_table(data_file, notes), target=targets[0], time_column=time_column,
+    selection = select(read_table(data_file, notes, text_columns=[id_column or ID_COLUMN]), target=targets[0],
+                       time_column=time_column,
                        id_column=id_column, covariates=past, future_covariates=future, source=str(data_file))
     for note in notes + selection.notes:
         click.echo(f"note: {note}", err=True)
@@ -590,8 +592,12 @@ def main(argv: list[str] | None = None) -> None:
     warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
     # statsmodels' optimiser notes on baselines are noise here; the scores show the outcome.
     warnings.filterwarnings("ignore", "Maximum Likelihood optimization failed to converge")
+    args = sys.argv[1:] if argv is None else list(argv)
+    if not args:  # a first look: the help, laid out as --help lays it out (not as an error line)
+        with click.Context(cli, info_name="tsforecast") as ctx:
+            click.echo(cli.get_help(ctx))
+        sys.exit(0)
     try:
-        args = sys.argv[1:] if argv is None else list(argv)
         status = cli.main(args=args, prog_name="tsforecast", standalone_mode=False, obj={"argv": args})
     except click.exceptions.Abort:
         _fail("aborted.", 130)

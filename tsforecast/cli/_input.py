@@ -9,6 +9,7 @@ what the library takes: one frame indexed by time, or the long panel format
 
 from __future__ import annotations
 
+import csv
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,14 +66,17 @@ def split_names(value: str | None, option: str) -> list[str]:
     return names
 
 
-def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame:
+def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()) -> pd.DataFrame:
     """Read a ``.csv``/``.tsv``/``.parquet`` file into a DataFrame (no index set).
 
     A ``.csv`` file's delimiter is the one of ``, ; | tab`` its header line holds most of
     (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
     read with decimal commas where that makes more columns numeric); a delimiter other
     than the comma is said in ``notes``. Rows with more fields than the header has names
-    are refused: pandas would silently take the first field as the index.
+    are refused: pandas would silently take the first field as the index. So are
+    repeated column names (pandas renames the second ``y`` to ``y.1``); spaces around
+    the names are dropped. ``text_columns`` (series ids) are read as written, as text:
+    ``02134`` and ``2134`` are two series.
     """
     path = Path(path)
     kind = _READERS.get(path.suffix.lower())
@@ -86,7 +90,9 @@ def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame
         if kind == "parquet":
             table = pd.read_parquet(path)
         else:
-            table = _read_text_table(path, kind, notes)
+            table = _read_text_table(path, kind, notes, list(text_columns))
+    except InvalidInputError:  # ours, already naming the file
+        raise
     except pd.errors.EmptyDataError:
         raise InsufficientDataError(f"--data file {str(path)!r} is empty (no header, no rows).") from None
     except pd.errors.ParserError as error:
@@ -102,7 +108,7 @@ def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame
         raise InvalidInputError(f"--data file {str(path)!r} could not be read: {error}") from None
     if len(table) == 0:
         raise InsufficientDataError(f"--data file {str(path)!r} has a header but no rows: {list(table.columns)!r}.")
-    table = _without_trailing_empty_columns(table, notes)
+    table = _tidy_names(_without_trailing_empty_columns(table, notes), path, notes)
     if not isinstance(table.index, pd.RangeIndex):
         raise InvalidInputError(
             f"--data file {str(path)!r} has rows with more fields than its header has names "
@@ -110,6 +116,24 @@ def read_table(path: str | Path, notes: list[str] | None = None) -> pd.DataFrame
             "is a value written with the delimiter in it (a decimal comma in a comma-separated file)?"
         )
     return table
+
+
+def _tidy_names(table: pd.DataFrame, path: Path, notes: list[str] | None) -> pd.DataFrame:
+    """Column names without the spaces around them (`` date , y ``), said in ``notes``."""
+    names = [c.strip() if isinstance(c, str) else c for c in table.columns]
+    if names != list(table.columns):
+        _check_unique(names, path)
+        if notes is not None:
+            notes.append(f"{path.name}: spaces around column names dropped.")
+        table.columns = names
+    return table
+
+
+def _check_unique(names: list, path: Path) -> None:
+    repeated = sorted({str(c) for c in names if names.count(c) > 1})
+    if repeated:
+        raise InvalidInputError(f"--data file {str(path)!r} names column(s) {repeated!r} more than once; "
+                                "give each column its own name.")
 
 
 def _without_trailing_empty_columns(table: pd.DataFrame, notes: list[str] | None) -> pd.DataFrame:
@@ -124,7 +148,7 @@ def _without_trailing_empty_columns(table: pd.DataFrame, notes: list[str] | None
 _DELIMITERS = (",", ";", "|", "\t")
 
 
-def _read_text_table(path: Path, kind: str, notes: list[str] | None) -> pd.DataFrame:
+def _read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns: list) -> pd.DataFrame:
     """A delimited file's table: UTF-16 where it starts with its byte-order mark
     (spreadsheets' "Unicode text"), else UTF-8, and failing that Windows-1252 (the usual
     one of Western European spreadsheets), said in ``notes``."""
@@ -132,7 +156,7 @@ def _read_text_table(path: Path, kind: str, notes: list[str] | None) -> pd.DataF
         encoding = "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     sep = "\t" if kind == "tsv" else _delimiter(path, encoding)
     try:
-        return _read_delimited(path, sep, encoding, notes)
+        return _read_delimited(path, sep, encoding, notes, text_columns)
     except UnicodeDecodeError:
         if encoding != "utf-8-sig":
             raise
@@ -142,7 +166,7 @@ def _read_text_table(path: Path, kind: str, notes: list[str] | None) -> pd.DataF
         except UnicodeDecodeError as error:
             notes.append(f"{path.name}: not UTF-8 (byte {error.object[error.start]:#04x} at {error.start}), "
                          "read as Windows-1252.")
-    return _read_delimited(path, sep, "cp1252", notes)
+    return _read_delimited(path, sep, "cp1252", notes, text_columns)
 
 
 def _delimiter(path: Path, encoding: str) -> str:
@@ -152,14 +176,18 @@ def _delimiter(path: Path, encoding: str) -> str:
     return max(_DELIMITERS, key=header.count)
 
 
-def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None) -> pd.DataFrame:
+def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None, text_columns: list) -> pd.DataFrame:
     """The table of a delimited text file (``sep``); a ``.csv`` file's delimiter other than
     the comma, and decimal commas, are said in ``notes``."""
     # UTF-8 must decode (else the caller reads Windows-1252), whose five undefined bytes become U+FFFD
     errors = "replace" if encoding == "cp1252" else "strict"
-    table, decimal = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors), "."
+    with open(path, encoding=encoding, errors=errors, newline="") as handle:
+        header = next(csv.reader(handle, delimiter=sep), [])
+    _check_unique([name.strip() for name in header], path)  # pandas would rename the second 'y' to 'y.1'
+    text = {name: str for name in text_columns}
+    table, decimal = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors, dtype=text), "."
     if sep == ";":  # where a comma is the decimal mark, spreadsheets separate fields by semicolons
-        commas = pd.read_csv(path, sep=sep, decimal=",", encoding=encoding, encoding_errors=errors)
+        commas = pd.read_csv(path, sep=sep, decimal=",", encoding=encoding, encoding_errors=errors, dtype=text)
         if _numeric_columns(commas) > _numeric_columns(table):
             table, decimal = commas, ","
     if notes is not None and sep != "," and path.suffix.lower() != ".tsv":

@@ -1,0 +1,5 @@
+"""``python -m tsforecast``: the same as the ``tsforecast`` command."""
+
+from .cli import main
+
+main()
