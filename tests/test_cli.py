@@ -309,6 +309,9 @@ BAD_INPUT = {
     "levels not numbers": (["--target", "load", "--levels", "high"], 1,
                            "--levels must be comma-separated percentages such as 80,95; got 'high'"),
     "levels unsorted": (["--target", "load", "--levels", "95,80"], 1, "--levels must be increasing"),
+    # pandas' asfreq kept every second hour and the backtest ran on half the data
+    "freq coarser than the data": (["--target", "load", "--freq", "2h"], 1,
+                                   "--freq '2h' would drop 72 of the 144 rows of"),
 }
 
 
@@ -334,6 +337,9 @@ def test_bad_options_and_columns(capsys, tmp_path, load_csv, case):
         ("text.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,high\n2024-01-03,3\n", "non-numeric"),
         ("ragged.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,2,3,4\n", "is not a valid table"),
         ("data.xlsx", "x", "must be a .csv, .tsv or .parquet file"),
+        # the library's fill= in the command line's words
+        ("hole.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,\n2024-01-03,3\n2024-01-04,4\n",
+         "remove them or pass --fill ffill or --fill interpolate."),
         # pandas renamed the second 'load' to 'load.1', and --target load took the first
         ("twice.csv", "timestamp,load,load\n2024-01-01,1,5\n2024-01-02,2,6\n",
          "--data file '{path}' names column(s) ['load'] more than once; give each column its own name."),
@@ -630,11 +636,12 @@ def test_rows_with_more_fields_than_the_header_are_refused(capsys, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_timestamps_across_a_daylight_saving_change_are_read_in_utc(capsys, tmp_path):
+@pytest.mark.parametrize("column", ["timestamp", "ts"])  # a usual name, or a column found by its dates
+def test_timestamps_across_a_daylight_saving_change_are_read_in_utc(capsys, tmp_path, column):
     local = pd.date_range("2024-03-25", periods=24 * 14, freq="h", tz="Europe/Berlin")  # +01:00, then +02:00
     load = 10 + np.sin(2 * np.pi * np.arange(local.size) / 24) + np.random.default_rng(0).normal(0, 0.1, local.size)
     path = tmp_path / "load.csv"
-    pd.DataFrame({"timestamp": local.strftime("%Y-%m-%dT%H:%M:%S%z"), "load": load}).to_csv(path, index=False)
+    pd.DataFrame({column: local.strftime("%Y-%m-%dT%H:%M:%S%z"), "load": load}).to_csv(path, index=False)
     status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "24", "--folds", "2",
                            "--models", "naive,snaive", "--report", tmp_path / "r.md")
     assert status == 0, err
@@ -752,3 +759,50 @@ def test_spaces_around_column_names_are_dropped(capsys, tmp_path, load_csv):
     status, out, err = run(capsys, "backtest", "--data", spaced, *args)
     assert status == 0 and "spaces around column names dropped" in err
     assert out == run(capsys, "backtest", "--data", load_csv, *args)[1]
+
+
+@pytest.mark.parametrize("case", ["out is data", "per-series is data", "two outputs", "twin is a folder",
+                                  "figures folder is a file", "fit over data", "predict over model"])
+def test_outputs_never_overwrite_inputs_or_each_other(capsys, tmp_path, load_csv, case):
+    """Checked before any work: --out equal to --data turned the data file into a zip, and a
+    folder named like the report's Markdown twin failed only after the whole backtest."""
+    data = tmp_path / "data.csv"
+    data.write_bytes(load_csv.read_bytes())
+    before = data.read_bytes()
+    common = ["--data", data, "--target", "load", "--horizon", "6"]
+    backtest = ["backtest", *common, "--folds", "2", "--models", "naive", "-q"]
+    (tmp_path / "r.md").mkdir()
+    (tmp_path / "q_files").write_text("not a folder")
+    args, option, fragment = {
+        "out is data": (backtest + ["--out", data], "--out", "is also --data"),
+        "per-series is data": (backtest + ["--per-series", data], "--per-series", "is also --data"),
+        "two outputs": (backtest + ["--out", tmp_path / "a.csv", "--per-series", tmp_path / "a.csv"],
+                        "--per-series", "is also --out"),
+        "twin is a folder": (backtest + ["--report", tmp_path / "r.html"], "--report's Markdown twin", "is a folder"),
+        "figures folder is a file": (backtest + ["--report", tmp_path / "q.html"], "--report", "is a file"),
+        "fit over data": (["fit", *common, "--model", "naive", "--out", data], "--out", "is also --data"),
+        "predict over model": (None, "--out", "is also --model-file"),
+    }[case]
+    if args is None:
+        model = tmp_path / "m.tsf"
+        assert run(capsys, "fit", *common, "--model", "naive", "--out", model)[0] == 0
+        before, data, args = model.read_bytes(), model, ["predict", "--model-file", model, "--out", model]
+    status, _, err = run(capsys, *args)
+    assert status == 2 and f"Invalid value for {option}" in err and fragment in one_line_error(err)
+    assert data.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([load_csv.name, "data.csv", "r.md", "q_files"]
+                                                               + (["m.tsf"] if case == "predict over model" else []))
+
+
+def test_a_model_that_failed_is_named_with_its_error(capsys, tmp_path):
+    """theta's conformal intervals need more calibration windows than 100 days give: it
+    dropped out of the table with only '3 task(s) failed; see result.errors' (an API)."""
+    days = pd.date_range("2024-01-01", periods=100, freq="D")
+    path = tmp_path / "days.csv"
+    pd.DataFrame({"date": days.date, "y": np.arange(100.0) % 7}).to_csv(path, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "3",
+                           "--models", "naive,theta", "--levels", "80,95", "-q")
+    assert status == 0 and "theta" not in out
+    assert ("warning: theta failed in 3 of 3 fold(s): InsufficientDataError: a 95% conformal interval needs at least "
+            "19 usable calibration errors") in err
+    assert "more --calibration-windows" in err and "n_windows" not in err

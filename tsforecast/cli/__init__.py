@@ -292,8 +292,9 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
     if reference is not None and reference not in names:
         raise click.BadParameter(f"must be one of the models {', '.join(names)}; got {reference!r}.",
                                  param_hint="--reference")
-    if per_series_path is not None:  # before the backtest, not after minutes of it
-        _check_writable(per_series_path, "--per-series")
+    # before the backtest, not after minutes of it
+    _check_outputs({"--data": data_file},
+                   {"--report": report_path, "--out": save_result, "--per-series": per_series_path})
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
     levels = parse_levels(levels)
@@ -331,6 +332,36 @@ def _say_lstm_settings(names: list[str], settings: ModelSettings) -> None:
     """What the lstm derives from the season (issue: a season the user gives must reach it)."""
     if "lstm" in names:
         click.echo(f"note: lstm: {describe_lstm(settings)}", err=True)
+
+
+def _check_outputs(inputs: dict, outputs: dict) -> None:
+    """Before any work: every output writable, none of them an input file or another
+    output (``--out`` equal to ``--data`` overwrote the data with a zip), and a report's
+    Markdown twin and figures folder free (found only after minutes of backtest)."""
+    from ..reporting import report_paths
+
+    files = {}
+    for option, path in outputs.items():
+        if path is None or str(path) == "-":
+            continue
+        if option == "--report":
+            paths = report_paths(path)
+            files.update({option: paths.html, f"{option}'s Markdown twin": paths.markdown})
+            if paths.figures.exists() and not paths.figures.is_dir():
+                raise click.BadParameter(f"its figures folder {str(paths.figures)!r} is a file; move it or choose "
+                                         "another report name.", param_hint=option)
+        else:
+            files[option] = Path(path)
+    taken = {Path(p).resolve(): option for option, p in inputs.items() if p is not None}
+    for option, path in files.items():
+        if path.is_dir():
+            raise click.BadParameter(f"{str(path)!r} is a folder; give a file name.", param_hint=option)
+        _check_writable(path, option)
+        resolved = path.resolve()
+        if resolved in taken:
+            raise click.BadParameter(f"{str(path)!r} is also {taken[resolved]}: writing it would destroy "
+                                     f"that file; choose another name.", param_hint=option)
+        taken[resolved] = option
 
 
 def _check_writable(path: Path, option: str) -> None:
@@ -382,8 +413,21 @@ def _print_summary(result, reference: str | None) -> None:
         click.echo("Prediction intervals: empirical coverage (nominal: the level) and mean width:")
         click.echo(summary[columns].rename(columns=lambda c: c[: -len("_mean")])
                    .to_string(float_format=lambda v: f"{v:.4g}"))
-    if len(result.errors):
-        click.echo(f"{len(result.errors)} task(s) failed; see result.errors or the report.", err=True)
+    _say_failures(result)
+
+
+def _say_failures(result) -> None:
+    """Each model with failed folds, how many and the first error, in the CLI's option names:
+    a model that failed everywhere is missing from the table above, which must not pass unsaid."""
+    errors = result.errors
+    if not len(errors):
+        return
+    folds = result.info.get("n_folds")
+    for model, rows in errors.groupby("model", observed=True, sort=False):
+        message = _in_cli_words(str(rows["error"].iloc[0]))
+        where = f"{rows['fold'].nunique()} of {folds} fold(s)" + (
+            f" of {rows['unique_id'].nunique()} series" if rows["unique_id"].nunique() > 1 else "")
+        click.echo(f"warning: {model} failed in {where}: {message}", err=True)
 
 
 @cli.command(epilog=_epilog("fit", models=True))
@@ -410,6 +454,7 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
     save_path = _deprecated(save_path, save_path_old, "--save", "--out")
     if save_path is None:
         raise click.UsageError("Missing option '--out': the model file to write.")
+    _check_outputs({"--data": data_file}, {"--out": save_path})
     key = _read_key(key_env, key_file)
     name = parse_model_names(model_name, "--model")
     if len(name) != 1:
@@ -475,6 +520,7 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
     model_file = _deprecated(model_file, model_file_old, "--model", "--model-file")
     if model_file is None:
         raise click.UsageError("Missing option '--model-file': a model file written by `tsforecast fit`.")
+    _check_outputs({"--model-file": model_file, "--data": data_file}, {"--out": out_file})
     levels = parse_levels(levels)
     model = load(model_file, key=_read_key(key_env, key_file))
     # With --data, a model that can update calibrates conformal intervals on that data.
@@ -571,13 +617,24 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+#: The library's argument names in its messages, as the command line spells them.
+_CLI_WORDS = (("pass fill='ffill' or fill='interpolate'", "pass --fill ffill or --fill interpolate"),
+              ("n_splits - 1", "--folds - 1"), ("n_splits=", "--folds "), ("n_windows", "--calibration-windows"))
+
+
+def _in_cli_words(message: str) -> str:
+    for library, cli_option in _CLI_WORDS:
+        message = message.replace(library, cli_option)
+    return message
+
+
 def _fail(message: str, status: int) -> None:
-    click.echo(f"Error: {_one_line(message)}", err=True)
+    click.echo(f"Error: {_one_line(_in_cli_words(message))}", err=True)
     sys.exit(status)
 
 
 def _warning_line(message, category, filename, lineno, line=None) -> str:
-    return f"warning: {_one_line(message)}\n"
+    return f"warning: {_one_line(_in_cli_words(str(message)))}\n"
 
 
 def main(argv: list[str] | None = None) -> None:

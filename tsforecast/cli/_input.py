@@ -384,13 +384,27 @@ def _as_frequency(frame: pd.DataFrame, freq: str, source: str) -> pd.DataFrame:
     if ID_COLUMN not in frame.columns:
         if not isinstance(frame.index, pd.DatetimeIndex):
             raise InvalidParameterError(f"--freq {freq!r} needs a time column of dates; {source} has integer time.")
-        return frame.asfreq(offset)
+        return _on_grid(frame, offset, freq, source)
     if not pd.api.types.is_datetime64_any_dtype(frame[TIME_COLUMN].dtype):
         raise InvalidParameterError(f"--freq {freq!r} needs a time column of dates; {source} has integer time.")
-    parts = [part.set_index(TIME_COLUMN).asfreq(offset).assign(**{ID_COLUMN: key})
+    parts = [_on_grid(part.set_index(TIME_COLUMN), offset, freq, source).assign(**{ID_COLUMN: key})
              for key, part in frame.groupby(ID_COLUMN, sort=False)]
     out = pd.concat(parts).rename_axis(TIME_COLUMN).reset_index()
     return out[frame.columns]
+
+
+def _on_grid(frame: pd.DataFrame, offset, freq: str, source: str) -> pd.DataFrame:
+    """``frame.asfreq(offset)``, refused where it would drop rows (pandas keeps only the
+    timestamps on the new grid: a coarser --freq threw away the rest without a word)."""
+    out = frame.asfreq(offset)
+    off = ~frame.index.isin(out.index)
+    if off.any():
+        raise InvalidParameterError(
+            f"--freq {freq!r} would drop {int(off.sum())} of the {len(frame)} rows of {source} (the first at "
+            f"{frame.index[off][0]}): their timestamps are not on its grid from {frame.index[0]}. --freq fills in "
+            "missing steps; it does not aggregate: give the data's own step (or aggregate the file first)."
+        )
+    return out
 
 
 def load_dataset(name: str, *, target: str | None, covariates: list[str], future_covariates: list[str]) -> Selection:

@@ -309,7 +309,10 @@ def reads_as_dates(values) -> bool:
         return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format": a fallback, not a failure
-        parsed = pd.to_datetime(values.head(200), errors="coerce")
+        try:
+            parsed = pd.to_datetime(values.head(200), errors="coerce")
+        except ValueError:  # UTC offsets that change (daylight saving time): dates all the same
+            parsed = pd.to_datetime(values.head(200), errors="coerce", utc=True)
     return bool(len(parsed)) and not parsed.isna().any()
 
 
