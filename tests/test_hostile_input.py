@@ -956,6 +956,17 @@ def test_negative_values_for_multiplicative_ets_fall_back_to_additive_with_a_war
     assert np.isfinite(forecast.to_numpy()).all()
 
 
+@pytest.mark.parametrize("model", ["ETS", "Theta", "AutoARIMA"])
+def test_a_season_the_series_is_too_short_for_is_dropped_with_a_warning(model):
+    """ETS(season_length=60) on 100 values equalled ETS() without a word (as Theta and
+    AutoARIMA did); SeasonalNaive and MSTL already said so."""
+    with pytest.warns(FallbackWarning, match=r"'series'.*season_length=60"):
+        BASELINES[model](season_length=60).fit(series(100))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FallbackWarning)  # a season the data holds twice: no word
+        BASELINES[model](season_length=7).fit(series(100))
+
+
 def test_season_longer_than_the_series_falls_back_to_naive_with_a_warning():
     with pytest.warns(FallbackWarning, match=r"'series'.*season_length=50.*Naive"):
         forecast = baselines.SeasonalNaive(50).fit(series(40)).predict(3)

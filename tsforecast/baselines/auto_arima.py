@@ -208,7 +208,11 @@ default "css-loglik-filter"
         kind = model.pop("constant")
         if self.method in ("css-ml", "css-refit"):
             model = refit_ml(model, x, _constant_columns(kind, 0, x.size, z))
-        return {"x": np.array(x), "z": np.array(z), "constant": kind, "model": model}
+        state = {"x": np.array(x), "z": np.array(z), "constant": kind, "model": model}
+        if 1 < m and x.size <= 2 * m:  # the season asked for cannot be estimated: say so
+            state["note"] = (f"{x.size} values are at most two seasons (season_length={m}); "
+                             "no seasonal terms are searched")
+        return state
 
     def _differences(self, x, z) -> tuple[bool, int, int]:
         """Whether a constant is allowed, ``d`` and ``D`` (tested on ``x`` less its

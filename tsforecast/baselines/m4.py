@@ -100,7 +100,11 @@ class _M4Benchmark(LocalForecaster):
                                                   self.season_length, _TCRIT)
         additive = ("seasonal with a value <= 0, so multiplicative decomposition is impossible; "
                     "it was decomposed additively instead")
-        notes = [additive if kind == _KINDS.index("additive") else None for kind in kinds.tolist()]
+        m = self.season_length
+        short = (f"fewer than two seasons (season_length={m}): not tested for seasonality, "
+                 "forecast without a season")
+        notes = [additive if kind == _KINDS.index("additive") else (short if m > 1 and n < 2 * m else None)
+                 for kind, n in zip(kinds.tolist(), (ends - starts).tolist())]
         return adjusted, tails, kinds, notes
 
     def _fit_column(self, x, starts, ends):

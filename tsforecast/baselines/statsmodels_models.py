@@ -153,6 +153,9 @@ class ETS(LocalForecaster):
         if self.seasonal in ("add", "mul") and not seasonal_ok:
             note = f"{x.size} values are fewer than two seasons plus two; a non-seasonal form is used"
             pick["seasonal"] = (None,)
+        elif self.season_length > 1 and not seasonal_ok:  # the season asked for cannot be estimated
+            note = (f"{x.size} values are fewer than two seasons plus two (season_length={self.season_length}); "
+                    "only non-seasonal forms are tried")
         forms = []
         for error, trend, damped, seasonal in itertools.product(*pick.values()):
             if not positive:

@@ -37,6 +37,7 @@ import click
 
 from .. import __version__
 from ..core.forms import ID_COLUMN
+from ..exceptions import FileWriteError
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..forecasters.calibration import can_give_intervals
@@ -348,14 +349,14 @@ def _check_outputs(inputs: dict, outputs: dict) -> None:
             paths = report_paths(path)
             files.update({option: paths.html, f"{option}'s Markdown twin": paths.markdown})
             if paths.figures.exists() and not paths.figures.is_dir():
-                raise click.BadParameter(f"its figures folder {str(paths.figures)!r} is a file; move it or choose "
-                                         "another report name.", param_hint=option)
+                raise FileWriteError(f"{option}: cannot write the figures folder {str(paths.figures)!r}: it is a "
+                                     "file; move it or choose another report name.")
         else:
             files[option] = Path(path)
     taken = {Path(p).resolve(): option for option, p in inputs.items() if p is not None}
     for option, path in files.items():
         if path.is_dir():
-            raise click.BadParameter(f"{str(path)!r} is a folder; give a file name.", param_hint=option)
+            raise FileWriteError(f"{option}: cannot write {str(path)!r}: it is a folder; give a file name.")
         _check_writable(path, option)
         resolved = path.resolve()
         if resolved in taken:
@@ -369,8 +370,8 @@ def _check_writable(path: Path, option: str) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
     if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        raise click.BadParameter(f"cannot write {str(path)!r}: {str(existing)!r} is not a writable folder.",
-                                 param_hint=option)
+        what = "a writable folder" if existing.is_dir() else "a folder"
+        raise FileWriteError(f"{option}: cannot write {str(path)!r}: {str(existing)!r} is not {what}.")
 
 
 def _write_per_series(result, reference: str | None, path: Path) -> None:
