@@ -299,3 +299,18 @@ def test_forecasts_of_a_dict_mixing_time_types_start_the_step_after_each_series(
     assert list(forecast["ints"].index) == [5, 6]
     assert list(forecast["months"].index) == list(pd.date_range("2024-07-31", periods=2, freq="ME"))
     assert forecast["ints"].tolist() == [4.0, 4.0]
+
+
+def test_a_dict_of_period_indexed_series_is_taken_as_one_series_is():
+    """sktime's PeriodIndex works for one series; a dict of them was refused as 'not a
+    DatetimeIndex or integer time'. Forecasts come back as periods."""
+    from tsforecast.baselines import Naive
+
+    monthly = pd.Series(np.arange(10.0), index=pd.period_range("2024-01", periods=10, freq="M"))
+    forecast = Naive().fit({"a": monthly, "b": 2 * monthly}).predict(2)
+    for key, last in (("a", 9.0), ("b", 18.0)):
+        assert list(forecast[key].index) == list(pd.period_range("2024-11", periods=2, freq="M"))
+        assert forecast[key].tolist() == [last, last]
+    quarterly = pd.Series(np.arange(10.0), index=pd.period_range("2020Q1", periods=10, freq="Q"))
+    with pytest.raises(InputTypeError, match="DatetimeIndex or integer time"):  # two frequencies: no one reading
+        Naive().fit({"a": monthly, "q": quarterly})

@@ -270,6 +270,11 @@ def as_timestamps(data, name: str = "y"):
     if isinstance(data, (pd.Series, pd.DataFrame)) and isinstance(data.index, pd.PeriodIndex):
         period = data.index.freqstr
         return data.set_axis(data.index.to_timestamp(how="start"), axis=0), period
+    if isinstance(data, dict) and data and all(isinstance(v, (pd.Series, pd.DataFrame))
+                                               and isinstance(v.index, pd.PeriodIndex) for v in data.values()):
+        periods = {v.index.freqstr for v in data.values()}
+        if len(periods) == 1:  # a dict of series of one period frequency, as one series is taken
+            return {k: v.set_axis(v.index.to_timestamp(how="start"), axis=0) for k, v in data.items()}, periods.pop()
     if not (isinstance(data, pd.DataFrame) and {"unique_id", "ds"} <= set(data.columns)):
         return data, None
     ds = data["ds"]
