@@ -18,6 +18,7 @@ from tsforecast.exceptions import (
     InvalidParameterError,
     ModelFileError,
     TsForecastWarning,
+    UndefinedMetricWarning,
     UnknownColumnError,
 )
 
@@ -505,3 +506,14 @@ def test_a_dict_of_dated_and_integer_time_series_backtests_on_each_own_axis():
     assert rows.loc["dated", "y_hat"].tolist() == [7.0, 7.0]
     assert rows.loc["counted", "y_hat"].tolist() == [5.0, 5.0]
     assert result.info["cutoffs"] == {0: ["2024-01-08 00:00:00", "2024-01-08 00:00:00", "5", "5"]}
+
+
+def test_undefined_mase_is_warned_with_the_series_and_folds():
+    """A constant series has no MASE scale: its NaN scores were left out of the means (and
+    every model ranked alike) without a word."""
+    index = pd.date_range("2024-01-01", periods=40, freq="D")
+    data = {"flat": pd.Series(np.full(40, 5.0), index=index), "moving": pd.Series(np.arange(40.0), index=index)}
+    with pytest.warns(UndefinedMetricWarning, match=r"'mase' is undefined in 2 of 4 fold\(s\) of series 'flat'"):
+        result = backtest({"last": LastValue()}, data, horizon=2, cv=2)
+    mase = result.metrics.groupby("unique_id", observed=True)["mase"].mean()
+    assert np.isnan(mase["flat"]) and np.isfinite(mase["moving"])

@@ -136,9 +136,12 @@ def assemble(collected: dict, data: BacktestData, folds: Folds, model_order: lis
     intervals = {name: collected["intervals"].get(name) for name in interval_names(levels or ())}
     if "mape" in points:
         _warn_zero_actuals(y, data.ids)
+    scale = mase_scales(data, folds, season)
+    if "mase" in points:
+        _warn_undefined_scales(scale, folds, data.ids, season)
     return ForecastArrays(models=model_order, series=labels_index(data.ids), steps=steps, ok=collected["ok"],
                           y_hat=collected["y_hat"], quantiles=collected["quantiles"], intervals=intervals, y=y,
-                          scale=mase_scales(data, folds, season), cutoff=cutoff,
+                          scale=scale, cutoff=cutoff,
                           ds=(times, folds.cutoffs), points=points, levels=levels)
 
 
@@ -153,6 +156,24 @@ def _warn_zero_actuals(y: np.ndarray, ids) -> None:
         f"metrics 'mape' is undefined where the actual is zero (it divides by the actual): {int(zero.sum())} of "
         f"{int(np.isfinite(y).sum())} forecast value(s) of series {shown} get no MAPE and are left out of its "
         f"means; use 'smape' or 'mase' for series with zeros.",
+        UndefinedMetricWarning, stacklevel=2,
+    )
+
+
+def _warn_undefined_scales(scale: np.ndarray, folds: Folds, ids, season: int) -> None:
+    """Warn that MASE is NaN in the folds whose training rows give no scale (constant,
+    or too few rows for one seasonal difference): those folds are left out of its means,
+    and a series that is constant throughout gets no MASE rank at all."""
+    undefined = (folds.cutoffs >= 0) & ~(np.isfinite(scale) & (scale > 0))
+    if not undefined.any():
+        return
+    names = [str(ids[s]) for s in np.flatnonzero(undefined.any(axis=1))]
+    shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    warnings.warn(
+        f"metrics 'mase' is undefined in {int(undefined.sum())} of {int((folds.cutoffs >= 0).sum())} fold(s) of "
+        f"series {shown}: their training rows do not change over a season of {season} step(s) (a constant "
+        "series, or too few rows), so the naive errors that scale MASE are zero; those folds are left out of "
+        "its means (compare models by 'mae' there).",
         UndefinedMetricWarning, stacklevel=2,
     )
 
