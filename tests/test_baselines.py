@@ -344,3 +344,25 @@ def test_fallback_warnings_reach_the_caller_from_worker_processes():
     with pytest.warns(FallbackWarning, match=r"series 'tiny'"):
         forecast = SeasonalNaive(4, n_jobs=2).fit(data).predict(2)
     assert forecast["tiny"].tolist() == [data["tiny"].iloc[-1]] * 2
+
+
+def test_statsmodels_convergence_chatter_stays_inside_the_first_fit():
+    """statsmodels' first import puts an 'always' filter for ConvergenceWarning in front of
+    the fit's 'ignore': the first ETS or ARIMA fit of a process let them through."""
+    import subprocess
+    import sys
+    import textwrap
+
+    code = textwrap.dedent("""
+        import warnings
+        import numpy as np, pandas as pd
+        from tsforecast.baselines import ARIMA, ETS
+        y = pd.Series(np.zeros(60), index=pd.date_range("2024-01-01", periods=60, freq="D"))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ETS().fit(y)
+            ARIMA(order=(2, 0, 2)).fit(y)
+        print(sorted({w.category.__name__ for w in caught}))
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, check=True)
+    assert out.stdout.strip() == "['FallbackWarning']"  # ETS on zeros falls back to Naive, and says so

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -171,6 +172,13 @@ class ETS(LocalForecaster):
     def _fit_one(self, x):
         from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
+        # statsmodels' first import puts an "always" filter for its ConvergenceWarning in
+        # front of the caller's "ignore" (_fit_chunk's): silenced again here, after it
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return self._fit_forms(ETSModel, x)
+
+    def _fit_forms(self, ETSModel, x):
         forms, note = self._candidates(x)
         endog = pd.Series(x)  # statsmodels' prediction intervals need a pandas index
         heuristic_ok = x.size >= max(10, 2 * self.season_length)
@@ -337,6 +345,11 @@ class ARIMA(RegressionForecaster):
     def _fit_one(self, item):
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
+        with warnings.catch_warnings():  # after statsmodels' import-time filter (see ETS._fit_one)
+            warnings.simplefilter("ignore")
+            return self._fit_orders(SARIMAX, item)
+
+    def _fit_orders(self, SARIMAX, item):
         x, z = item
         exog = z if z.shape[1] else None
         differences = self.order[1] + self.seasonal_order[1]
