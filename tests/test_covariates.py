@@ -111,3 +111,15 @@ def test_cuts_of_a_panel_carry_its_covariates():
     panel = align_covariates(as_panel(y), X)
     cut = panel.window(np.array([2]), np.array([9]), np.array([1]))
     np.testing.assert_array_equal(cut.covariates[cut.starts[0] : cut.ends[0], 0], X["s1"]["x"].to_numpy()[2:9])
+
+
+def test_covariates_in_another_time_zone_are_named_as_such():
+    """Every timestamp of y was 'missing' from X in UTC: the error listed three of them."""
+    from tsforecast.baselines import ARIMA
+
+    index = pd.date_range("2024-01-01", periods=40, freq="D")
+    y = pd.Series(np.sin(np.arange(40.0)), index=index)
+    X = pd.DataFrame({"x": np.arange(43.0)}, index=pd.date_range("2024-01-01", periods=43, freq="D", tz="UTC"))
+    with pytest.raises(InvalidInputError, match=r"X's timestamps are in time zone UTC, y's in None"):
+        ARIMA(order=(1, 0, 0)).fit(y, X)
+    ARIMA(order=(1, 0, 0)).fit(y, X.tz_localize(None))

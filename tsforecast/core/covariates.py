@@ -82,6 +82,12 @@ def _check_index_types(x_index: pd.Index, index: pd.Index, name: str) -> None:
             f"{name} is indexed by {type(x_index).__name__}, y by {type(index).__name__}; "
             "they must share one time axis."
         )
+    zones = [str(getattr(i, "tz", None)) for i in (x_index, index)]
+    if zones[0] != zones[1]:  # no timestamp would match: say why, not which are missing
+        raise InvalidInputError(
+            f"{name}'s timestamps are in time zone {zones[0]}, y's in {zones[1]}; give both in one "
+            f"(tz_localize or tz_convert the index of one of them)."
+        )
 
 
 def _slow_rows(axis, row, start, count, steps, x: Panel, j: int, key, name: str, what: str) -> np.ndarray:
