@@ -131,3 +131,22 @@ def test_killed_backtest_resumes_where_it_stopped(tmp_path):
     # The counter path and delay differ in the params, so compare the tables only.
     for name in ("forecasts", "metrics", "errors"):
         pd.testing.assert_frame_equal(getattr(resumed, name), getattr(uninterrupted, name), check_exact=True)
+
+
+def test_a_checkpoint_of_another_fill_is_not_reused(tmp_path):
+    """The data's hash is of the raw rows, gaps included: a run with fill='interpolate'
+    resumed the forecasts of an earlier fill='ffill' run over the same checkpoint_dir."""
+    counter = tmp_path / "fits"
+    data = make_panel(2, 40)
+    data.loc[data.index[[10, 11, 12]], "y"] = np.nan
+    from tsforecast.baselines import Mean
+
+    model = {"last": LastValue(counter=str(counter)), "mean": Mean()}  # the mean reads the repaired gap
+    ffilled = backtest(model, data, horizon=2, cv=3, fill="ffill", checkpoint_dir=tmp_path / "ck", progress=False)
+    interpolated = backtest(model, data, horizon=2, cv=3, fill="interpolate", checkpoint_dir=tmp_path / "ck",
+                            progress=False)
+    assert interpolated.info["n_tasks_resumed"] == 0 and len(counter.read_text().splitlines()) == 12
+    fresh = backtest(model, data, horizon=2, cv=3, fill="interpolate", progress=False)
+    assert_same(fresh, interpolated)
+    means = [r.forecasts.loc[r.forecasts["model"] == "mean", "y_hat"].to_numpy() for r in (ffilled, interpolated)]
+    assert not np.allclose(*means)

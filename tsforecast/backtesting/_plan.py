@@ -205,6 +205,8 @@ def _key(task: Task, data: BacktestData, settings: dict) -> str:
         "data": panel_hash(data.panel, task.rows),
         "settings": {k: json_value(v) for k, v in settings.items()},
         "columns": [repr(data.target), [repr(c) for c in data.inputs], [repr(c) for c in data.future_covariates]],
+        # the repair of missing values: the data's hash is of the raw rows, gaps included
+        "fill": data.fill,
         "mode": task.mode,
         "version": __version__,
     })
