@@ -81,7 +81,9 @@ def test_summary_by_step_and_fold_scores(series):
     assert list(summary.index) == ["good", "bad"]
     assert summary.loc["good", "rank"] == 1 and summary.loc["bad", "rank"] == 2
     assert summary.loc["bad", "skill"] == 0.0 and summary.loc["good", "skill"] > 0
-    expected = 1 - summary.loc["good", "mae_mean"] / summary.loc["bad", "mae_mean"]
+    # ranked, and skill taken, by MASE where none is named (as the report and the CLI)
+    assert result.main_metric == "mase"
+    expected = 1 - summary.loc["good", "mase_mean"] / summary.loc["bad", "mase_mean"]
     assert summary.loc["good", "skill"] == pytest.approx(expected)
     scores = result.fold_scores()
     good = result.forecasts[(result.forecasts["model"] == "good") & (result.forecasts["fold"] == 1)]

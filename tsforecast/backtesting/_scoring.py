@@ -13,12 +13,15 @@ import numpy as np
 from ..core import metrics as _metrics
 from ..exceptions import InvalidParameterError
 
-__all__ = ["POINT_METRICS", "DEFAULT_METRICS", "check_metrics", "quantile_level", "point_scores",
+__all__ = ["POINT_METRICS", "DEFAULT_METRICS", "RANKING_ORDER", "check_metrics", "quantile_level", "point_scores",
            "quantile_scores", "interval_scores", "metric_names"]
 
 #: Point metrics backtests can compute, by name (elementwise via ``reduce="none"``).
 POINT_METRICS = ("mae", "rmse", "smape", "mase", "mape")
 DEFAULT_METRICS = ("mae", "rmse", "smape", "mase")
+#: The metric that ranks models where none is named: the first of these that was scored
+#: (MASE: scale-free, so series of any level weigh alike).
+RANKING_ORDER = ("mase", "mae", "rmse", "smape", "mape")
 #: The scores of each interval level, in the order their columns appear.
 INTERVAL_SCORES = ("coverage", "width", "interval_score", "msis")
 

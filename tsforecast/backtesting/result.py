@@ -23,6 +23,7 @@ from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
 from ..forecasters.base import DEFAULT_QUANTILES
 from ..storage.files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, write_archive
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
+from ._scoring import RANKING_ORDER
 from .significance import diebold_mariano, diebold_mariano_rows
 
 __all__ = ["BacktestResult", "aggregate_steps"]
@@ -151,7 +152,7 @@ class BacktestResult:
 
     @property
     def metric_names(self) -> list[str]:
-        """The metric columns of :attr:`metrics`, main metric first."""
+        """The metric columns of :attr:`metrics`, in the order the backtest was asked for them."""
         present = self._scores.names
         names = self.info.get("metrics")
         if names:
@@ -208,10 +209,22 @@ class BacktestResult:
                   if scores.has[i].any()}
         return pd.Series({m: counts[m] for m in self.scored_models}, name=metric, dtype=np.int64)
 
+    @property
+    def main_metric(self) -> str:
+        """The metric that ranks models where none is named (``summary``, ``compare``,
+        ``per_series``, ``by_step``, the report and the CLI alike): MASE where it was
+        scored, scale-free across series; else the first of MAE, RMSE, sMAPE, MAPE scored
+        (``_scoring.RANKING_ORDER``), else the first metric."""
+        names = self.metric_names
+        for name in dict.fromkeys([*RANKING_ORDER, *names]):
+            if name in names and self.count(name).sum() > 0:
+                return name
+        return names[0]
+
     def _check_metric(self, metric: str | None) -> str:
         names = self.metric_names
         if metric is None:
-            return names[0]
+            return self.main_metric
         if metric not in names:
             raise InvalidParameterError(f"metric must be one of {names!r}; got {metric!r}.")
         return metric
@@ -276,7 +289,7 @@ class BacktestResult:
 
     def summary(self, reference: str | None = None, metric: str | None = None) -> pd.DataFrame:
         """Per model: mean and standard deviation over folds of every metric, the rank
-        by ``metric`` (the first metric by default; 1 = best) and, given a
+        by ``metric`` (default :attr:`main_metric`, MASE where scored; 1 = best) and, given a
         ``reference`` model, the skill ``1 - score / score_reference``.
 
         Ranks and skill follow the metric's orientation (:func:`tsforecast.core.metrics.orientation`):

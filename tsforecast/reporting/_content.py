@@ -15,7 +15,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..backtesting.result import aggregate_steps
+from ..backtesting.result import RANKING_ORDER, aggregate_steps
 from ..core import metrics as _metrics
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _calibration, _fallback, _figures, _per_series
@@ -51,7 +51,7 @@ MAX_MODELS_PLOTTED = 4
 #: data, then the naive. A report's choice, not a model's claim.
 REFERENCE_CLASSES = ("tsforecast.baselines.naive.SeasonalNaive", "tsforecast.baselines.naive.Naive")
 #: The metrics in the order they are shown; others follow in the result's order.
-_METRIC_ORDER = ("mase", "mae", "rmse", "smape", "mape")
+_METRIC_ORDER = RANKING_ORDER  # the ranking metric's column first
 _MAX_ERROR_ROWS = 20
 #: Readable headers of per-model entries of ``info``.
 _COLUMN_LABELS = {"model_seconds": "wall time (s)", "random_states": "random state",
@@ -128,13 +128,9 @@ def _better(metric: str) -> str:
 
 def main_metric(result) -> str:
     """The metric that ranks models: MASE when the result has it, else the first one."""
-    names = _metric_names(result)
-    if not names:
+    if not result.metric_names:
         raise InvalidInputError("result.metrics holds no metric column; there is nothing to report.")
-    for name in names:
-        if result.count(name).sum() > 0:
-            return name
-    return names[0]
+    return result.main_metric  # one rule for the report, the CLI and the result's own tables
 
 
 def _model_names(result) -> list[str]:
