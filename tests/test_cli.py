@@ -810,3 +810,10 @@ def test_a_model_that_failed_is_named_with_its_error(capsys, tmp_path):
     assert ("warning: theta failed in 3 of 3 fold(s): InsufficientDataError: a 95% conformal interval needs at least "
             "19 usable calibration errors") in err
     assert "more --calibration-windows" in err and "n_windows" not in err
+
+
+def test_the_readme_names_every_model_of_the_command_line():
+    """The README's list of --model/--models names lacked the eight added since it was written."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    listed = readme.split("name models: `", 1)[1].split("`", 1)[0]
+    assert [name.strip() for name in listed.split(",")] == model_names()

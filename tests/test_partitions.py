@@ -145,3 +145,11 @@ def test_forecast_partitions_of_a_model_with_a_covariate_column(client, datetime
     local = pd.concat([model.fit(piece).predict(6) for piece in pieces if len(piece)])
     pd.testing.assert_frame_equal(_sorted(computed, ["unique_id", "ds"]), _sorted(local, ["unique_id", "ds"]),
                                   check_exact=True)
+
+
+def test_a_dask_frame_given_to_fit_names_the_functions_that_take_it():
+    """It was refused as 'got DataFrame', as if a pandas one had been wrong."""
+    frame = pd.DataFrame({"unique_id": ["a"] * 10, "ds": pd.date_range("2024-01-01", periods=10, freq="D"),
+                          "y": np.arange(10.0)})
+    with pytest.raises(InputTypeError, match=r"got dask\.DataFrame \(a Dask collection: tsf\.forecast_partitions"):
+        SES().fit(dd.from_pandas(frame, npartitions=1))

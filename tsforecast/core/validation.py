@@ -257,8 +257,14 @@ def _to_frame(data, name: str) -> pd.DataFrame:
                 f"{name} must be 1-D (one series) or 2-D (time x variables); got an array of shape {array.shape}."
             )
         return pd.DataFrame(array.reshape(len(array), -1))
+    kind = type(data)
+    where = kind.__module__.partition(".")[0]
+    hint = (" (a Dask collection: tsf.forecast_partitions and tsf.backtest_partitions run on it, or call "
+            ".compute() for pandas)" if where == "dask" else "")
     raise InputTypeError(
-        f"{name} must be a pandas Series, DataFrame or numeric ndarray; got {type(data).__name__}."
+        f"{name} must be a pandas Series, DataFrame or numeric ndarray; got {where}.{kind.__name__}{hint}."
+        if where not in ("builtins", "pandas", "numpy") else
+        f"{name} must be a pandas Series, DataFrame or numeric ndarray; got {kind.__name__}."
     )
 
 
