@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 
 from tsforecast.backtesting import BacktestResult, diebold_mariano
+from tsforecast.backtesting.significance import diebold_mariano_rows
 from tsforecast.exceptions import InsufficientDataError, ShapeMismatchError
 
 
@@ -91,3 +92,14 @@ def test_compare_against_reference_uses_per_step_losses_and_horizon_lags():
     assert one_step.loc["good", "n"] == 20
     statistic, _ = hand_dm((np.abs(good) - np.abs(bad))[1::3], 1)
     assert one_step.loc["good", "statistic"] == pytest.approx(statistic)
+
+
+def test_too_few_differentials_for_the_horizon_give_no_test_rather_than_p_one():
+    """With n = h the small-sample factor is 0, and the test said p = 1: 'not significant'
+    about 7 losses that all favour one model."""
+    a, b = [0.0] * 7, [10.0, 9.0, 9.0, 12.0, 11.0, 10.0, 10.0]
+    result = diebold_mariano(a, b, h=7)
+    assert np.isnan(result.statistic) and np.isnan(result.p_value) and result.n == 7
+    statistic, p_value = diebold_mariano_rows([a], [b], h=7)
+    assert np.isnan(statistic).all() and np.isnan(p_value).all()
+    assert diebold_mariano(a * 3, b * 3, h=7).p_value < 0.05  # 21 of them are enough

@@ -7,6 +7,7 @@ Student t distribution with ``n - 1`` degrees of freedom.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +54,8 @@ def diebold_mariano(loss_a, loss_b, h: int = 1) -> DieboldMarianoResult:
     -------
     DieboldMarianoResult
         The corrected statistic, the two-sided p-value, the mean of
-        ``loss_a - loss_b``, ``n`` and ``h``.
+        ``loss_a - loss_b``, ``n`` and ``h``; statistic and p-value are NaN where ``n``
+        is too small for ``h`` (about ``2h`` or fewer).
 
     Examples
     --------
@@ -83,7 +85,9 @@ def diebold_mariano(loss_a, loss_b, h: int = 1) -> DieboldMarianoResult:
         statistic = 0.0 if mean == 0 else float(np.sign(mean) * np.inf)
     else:
         statistic = mean / np.sqrt(variance)
-    correction = np.sqrt(max(n + 1 - 2 * h + h * (h - 1) / n, 0.0) / n)
+    correction = _correction(n, h)
+    if np.isnan(correction):  # too few differentials for the horizon: no test, not p = 1
+        return DieboldMarianoResult(statistic=math.nan, p_value=math.nan, mean_difference=mean, n=int(n), h=int(h))
     statistic = float(statistic * correction) if np.isfinite(statistic) else statistic
     p_value = float(2 * stats.t.sf(abs(statistic), df=n - 1))
     return DieboldMarianoResult(statistic=statistic, p_value=p_value, mean_difference=mean, n=int(n), h=int(h))
@@ -139,8 +143,18 @@ def diebold_mariano_rows(loss_a, loss_b, h: int = 1) -> tuple[np.ndarray, np.nda
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(variance > 0, mean / np.sqrt(np.where(variance > 0, variance, 1.0)),
                          np.where(mean == 0, 0.0, np.sign(mean) * np.inf))
-    correction = np.sqrt(max(n + 1 - 2 * h + h * (h - 1) / n, 0.0) / n)
+    correction = _correction(n, h)
+    if np.isnan(correction):
+        return statistic, p_value
     value = np.where(np.isfinite(value), value * correction, value)
     statistic[ok] = value
     p_value[ok] = 2 * stats.t.sf(np.abs(value), df=n - 1)
     return statistic, p_value
+
+
+def _correction(n: int, h: int) -> float:
+    """Harvey, Leybourne and Newbold's factor ``sqrt((n + 1 - 2h + h(h - 1) / n) / n)``;
+    NaN where the term under the root is not positive (``n`` about ``2h`` or fewer: the
+    autocovariances of ``h - 1`` lags use up the sample, and the factor 0 gave p = 1)."""
+    term = n + 1 - 2 * h + h * (h - 1) / n
+    return math.sqrt(term / n) if term > 0 else math.nan
