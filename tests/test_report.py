@@ -319,3 +319,16 @@ def test_the_reference_is_chosen_by_declared_capability_not_by_class_name():
     assert choose_reference(result, None) == "weekly"
     assert result.info["models"]["weekly"]["class"] == "tsforecast.baselines.naive.SeasonalNaive"
     assert all("reference_priority" not in spec for spec in result.info["models"].values())  # not the models' say
+
+
+def test_markdown_twin_holds_no_raw_html_and_no_injected_lines(tmp_path):
+    """The HTML escaped a title or model name holding markup; its Markdown twin passed it
+    through (renderers show raw HTML), and a newline started a heading of its own."""
+    result = tsforecast.backtest({"<b>bold</b>": Naive(), "snaive": SeasonalNaive(season_length=7)}, _panel(2, 60),
+                                 horizon=4, cv=2, progress=False)
+    paths = tsforecast.report(result, tmp_path / "r.html", title="<script>alert(1)</script>\n## injected")
+    markdown = paths.markdown.read_text()
+    assert "<script" not in markdown and "<b>" not in markdown
+    assert "&lt;script>alert(1)&lt;/script> ## injected" in markdown.splitlines()[0]
+    assert not any(line.startswith("## injected") for line in markdown.splitlines())
+    assert "&lt;b>bold&lt;/b>" in markdown

@@ -6,6 +6,7 @@ Markdown can be pasted into a pull request or a wiki together with that folder.
 
 from __future__ import annotations
 
+import re
 from urllib.parse import quote
 
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
@@ -18,14 +19,25 @@ def figure_filename(figure: Figure) -> str:
     return f"{figure.name}.png"
 
 
+#: A "<" that could open an HTML tag or comment (a title or model name holding
+#: ``<script>``): Markdown renderers pass raw HTML through. "p < 0.01" stays as it is.
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
+
+
+def _text(text: str) -> str:
+    """Plain text as Markdown that renders as that text: no raw HTML tag, and no newline
+    (one would end a heading, a quote or a list item, and start a block of its own)."""
+    return _TAG_START.sub("&lt;", " ".join(text.splitlines()))
+
+
 def _cell(text: str) -> str:
     # A pipe would end the cell and a newline the row.
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
+    return _text(text.replace("\\", "\\\\").replace("|", "\\|"))
 
 
 def _table(block: Table) -> str:
     numeric = block.numeric or (False,) * len(block.header)
-    lines = [f"*{block.caption}*", ""] if block.caption else []
+    lines = [f"*{_text(block.caption)}*", ""] if block.caption else []
     lines.append("| " + " | ".join(_cell(cell) for cell in block.header) + " |")
     lines.append("|" + "|".join("---:" if is_num else "---" for is_num in numeric) + "|")
     lines.extend("| " + " | ".join(_cell(cell) for cell in row) + " |" for row in block.rows)
@@ -34,18 +46,18 @@ def _table(block: Table) -> str:
 
 def _block(block: Block, figures_dir: str) -> str:
     if isinstance(block, Heading):
-        return "#" * block.level + " " + block.text
+        return "#" * block.level + " " + _text(block.text)
     if isinstance(block, Paragraph):
-        return "> " + block.text if block.emphasis else block.text
+        return "> " + _text(block.text) if block.emphasis else _text(block.text)
     if isinstance(block, Code):
         return f"```\n{block.text}\n```"
     if isinstance(block, Bullets):
-        return "\n".join(f"- {item}" for item in block.items)
+        return "\n".join(f"- {_text(item)}" for item in block.items)
     if isinstance(block, Table):
         return _table(block)
     if isinstance(block, Figure):
-        alt = block.caption.replace("[", "(").replace("]", ")")
-        return f"![{alt}]({quote(figures_dir)}/{quote(figure_filename(block))})\n\n*{block.caption}*"
+        alt = _text(block.caption).replace("[", "(").replace("]", ")")
+        return f"![{alt}]({quote(figures_dir)}/{quote(figure_filename(block))})\n\n*{_text(block.caption)}*"
     raise TypeError(f"unknown report block {type(block).__name__}")  # pragma: no cover - programming error
 
 
