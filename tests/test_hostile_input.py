@@ -538,6 +538,9 @@ CASES: list[Case] = [
     case("check_partitioned_by_series/split_series",
          lambda: partitions.check_partitioned_by_series(dask_panel(npartitions=2, sort=True)), InvalidInputError,
          "whole series per partition", "shuffle"),
+    case("backtest/backend_unknown",  # joblib's raw ValueError, after the data was prepared
+         lambda: backtest(baselines.Naive(), Y, horizon=2, backend="nonsense", progress=False),
+         InvalidParameterError, "backend", "'nonsense'", "'loky'"),
     case("backtest/horizon_0", lambda: backtest(baselines.Naive(), Y, horizon=0, progress=False),
          InvalidParameterError, "horizon", "0"),
     case("backtest/horizon_negative", lambda: backtest(baselines.Naive(), Y, horizon=-2, progress=False),

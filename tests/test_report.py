@@ -332,3 +332,16 @@ def test_markdown_twin_holds_no_raw_html_and_no_injected_lines(tmp_path):
     assert "&lt;script>alert(1)&lt;/script> ## injected" in markdown.splitlines()[0]
     assert not any(line.startswith("## injected") for line in markdown.splitlines())
     assert "&lt;b>bold&lt;/b>" in markdown
+
+
+def test_a_folder_as_the_report_path_is_refused(tmp_path):
+    """'out/' became out.html, out.md and out_files/ beside the folder, without a word."""
+    from tsforecast.exceptions import FileWriteError
+
+    result = tsforecast.backtest({"naive": Naive()}, _panel(1, 40), horizon=4, cv=2, progress=False)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    for path in (folder, f"{folder}/"):
+        with pytest.raises(FileWriteError, match="it is a folder; give a file name"):
+            tsforecast.report(result, path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and not any(folder.iterdir())

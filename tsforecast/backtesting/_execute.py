@@ -33,6 +33,11 @@ def check_backend(backend, n_jobs):
             "backend must be None, a joblib backend name, 'dask' or a dask.distributed.Client; "
             f"got {type(backend).__name__}."
         )
+    from joblib.parallel import BACKENDS  # the registered names, those a user registered too
+
+    if backend != "dask" and backend not in BACKENDS:  # joblib said so only after the data was prepared
+        raise InvalidParameterError(f"backend must be None, 'dask', a dask.distributed.Client or one of joblib's "
+                                    f"backends {sorted(BACKENDS)!r}; got {backend!r}.")
     return backend, n_jobs
 
 

@@ -14,8 +14,9 @@ per-series section and the choice of series to draw), ``_figures``
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
-from ..exceptions import InputTypeError
+from ..exceptions import FileWriteError, InputTypeError
 from ._content import build_document, choose_reference, main_metric
 from ._document import Figure
 from ._files import ReportPaths, report_paths, write_atomically
@@ -81,6 +82,8 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
         If ``reference`` is not one of the result's models.
     InputTypeError
         If ``result`` is not a BacktestResult, ``path`` not a path or ``title`` not a str.
+    FileWriteError
+        If ``path`` is a folder, or a file of the report cannot be written.
 
     Examples
     --------
@@ -90,6 +93,9 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
     PosixPath('reports/run.md')
     """
     _check_arguments(result, path, title)
+    if Path(path).is_dir() or str(path).endswith(("/", os.sep)):  # "out/" would become out.html beside it
+        raise FileWriteError(f"cannot write a report at {str(path)!r}: it is a folder; give a file name "
+                             f"(inside it: {str(Path(path) / 'report.html')!r}).")
     paths = report_paths(path)
     title, blocks = build_document(result, title=title, reference=reference)
     figures = [block for block in blocks if isinstance(block, Figure)]
