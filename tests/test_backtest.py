@@ -307,6 +307,7 @@ def test_save_and_load_round_trip(panel, tmp_path):
     for name in ("forecasts", "metrics", "errors"):
         pd.testing.assert_frame_equal(getattr(loaded, name), getattr(result, name), check_exact=True)
     assert loaded.info["data"]["sha256"] == result.info["data"]["sha256"]
+    assert loaded.info["cutoffs"] == result.info["cutoffs"] and 1 in loaded.info["cutoffs"]  # int fold keys kept
     pd.testing.assert_frame_equal(loaded.summary(reference="q"), result.summary(reference="q"))
     assert not list(tmp_path.glob("*.tmp"))
 

@@ -171,9 +171,9 @@ def _warn_undefined_scales(scale: np.ndarray, folds: Folds, ids, season: int) ->
     shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
     warnings.warn(
         f"metrics 'mase' is undefined in {int(undefined.sum())} of {int((folds.cutoffs >= 0).sum())} fold(s) of "
-        f"series {shown}: their training rows do not change over a season of {season} step(s) (a constant "
-        "series, or too few rows), so the naive errors that scale MASE are zero; those folds are left out of "
-        "its means (compare models by 'mae' there).",
+        f"series {shown}: their training rows give no seasonal naive error to scale it by (season_length={season}: "
+        "a constant series, or no more training rows than the season, as in a short first fold or a season "
+        "longer than the data); those folds are left out of its means (compare models by 'mae' there).",
         UndefinedMetricWarning, stacklevel=2,
     )
 

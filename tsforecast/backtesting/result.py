@@ -538,7 +538,7 @@ class BacktestResult:
             tables = {name: _read_table(members[f"{name}.csv"], manifest["schema"][name],
                                         manifest.get("categories", {}).get(name, {})) for name in names}
             rest = (tables["errors"], _fold_keys(json.loads(members["histories.json"])),
-                    json.loads(members["info.json"]))
+                    _info_keys(json.loads(members["info.json"])))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelFileError(f"{path} has an invalid member or manifest entry: {exc!r}.") from None
         if manifest["version"] == 1:
@@ -624,6 +624,14 @@ def _series_ranks(score: np.ndarray, losses: np.ndarray, h: int) -> tuple[np.nda
         _, p = diebold_mariano_rows(losses[best[columns], columns], losses[second[columns], columns], h=h)
         p_value[best[columns], columns] = p
     return rank, win, p_value
+
+
+def _info_keys(info: dict) -> dict:
+    """JSON turns the integer fold keys of ``info["cutoffs"]`` into strings; turn them back
+    (``info["cutoffs"][1]`` found nothing after a load)."""
+    if isinstance(info.get("cutoffs"), dict):
+        info["cutoffs"] = {int(k) if str(k).lstrip("-").isdigit() else k: v for k, v in info["cutoffs"].items()}
+    return info
 
 
 def _fold_keys(histories: dict) -> dict:
