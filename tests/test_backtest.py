@@ -520,3 +520,12 @@ def test_undefined_mase_is_warned_with_the_series_and_folds():
         result = backtest({"last": LastValue()}, data, horizon=2, cv=2)
     mase = result.metrics.groupby("unique_id", observed=True)["mase"].mean()
     assert np.isnan(mase["flat"]) and np.isfinite(mase["moving"])
+
+
+def test_non_finite_forecasts_are_failures_not_silent_successes(series):
+    """A model answering NaN was counted as run in every fold (n_errors 0) and scored nothing."""
+    result = backtest({"nan": LastValue(offset=float("nan")), "last": LastValue()}, series, horizon=2, cv=2)
+    failed = result.errors[result.errors["model"] == "nan"]
+    assert len(failed) == 2 and failed["error"].str.contains("2 non-finite value\\(s\\) \\(NaN or inf\\)").all()
+    assert result.summary().loc["last", "n_errors"] == 0
+    assert "nan" not in set(result.forecasts["model"].astype(str))

@@ -57,8 +57,15 @@ class Collector:
                         per_series)
             _store_fold(out["fit_references"][task.model_name], record.get("fit_reference"), str(plan.fold), plan,
                         task, self._data, per_series, as_text=True)
-            out["y_hat"][m, rows, plan.fold] = np.asarray(record["y_hat"], dtype=np.float64)
-            out["ok"][m, rows, plan.fold] = True
+            y_hat = np.asarray(record["y_hat"], dtype=np.float64)
+            out["y_hat"][m, rows, plan.fold] = y_hat
+            # a forecast with NaN or inf is a failure, not a success that scores nothing
+            finite = np.isfinite(y_hat).reshape(len(rows), -1).sum(axis=1)
+            out["ok"][m, rows, plan.fold] = finite == y_hat[0].size
+            out["errors"].extend(
+                (m, int(r), plan.fold, f"ValueError: the forecast holds {y_hat[0].size - int(n)} non-finite value(s) "
+                                       f"(NaN or inf) among its {y_hat[0].size}")
+                for r, n in zip(rows.tolist(), finite.tolist()) if n < y_hat[0].size)
             for kind in ("quantiles", "intervals"):
                 for column, values in (record.get(kind) or {}).items():
                     store = out[kind].setdefault(column, np.full(self._shape, np.nan))
