@@ -345,3 +345,14 @@ def test_a_folder_as_the_report_path_is_refused(tmp_path):
         with pytest.raises(FileWriteError, match="it is a folder; give a file name"):
             tsforecast.report(result, path)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"] and not any(folder.iterdir())
+
+
+def test_a_model_that_failed_everywhere_is_named_in_the_verdict(tmp_path):
+    """The verdict said 'Only one model, naive, was backtested' about a run of two."""
+    class Boom(Naive):
+        def fit(self, y, X=None):
+            raise RuntimeError("boom")
+
+    result = tsforecast.backtest({"boom": Boom(), "naive": Naive()}, _panel(1, 40), horizon=4, cv=2, progress=False)
+    markdown = tsforecast.report(result, tmp_path / "r.html").markdown.read_text()
+    assert "> Only naive has scores: boom failed in every fold (see Failed tasks)" in markdown

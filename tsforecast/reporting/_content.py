@@ -211,7 +211,8 @@ def _verdict_blocks(result, summary, compare, reference, metric) -> list[Block]:
     ranked = list(summary.sort_values("rank", kind="stable").index)
     blocks: list[Block] = [Heading("Verdict", 2, "verdict")]
     if len(ranked) <= 1:
-        blocks.append(Paragraph(single_model_sentence(ranked[0] if ranked else reference), emphasis=True))
+        failed = [m for m in result.models if m not in set(ranked)]  # run, but never scored
+        blocks.append(Paragraph(single_model_sentence(ranked[0] if ranked else reference, failed), emphasis=True))
         return blocks
     best = ranked[0]
     top = summary["rank"].eq(summary.loc[best, "rank"]).fillna(False)

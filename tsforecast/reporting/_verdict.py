@@ -133,12 +133,18 @@ def best_sentence(best: list[str], reference: str, metric: str, value: float) ->
     return f"{best[0]} has the lowest mean {label} over folds ({shown})."
 
 
-def single_model_sentence(model: str) -> str:
-    """The verdict of a backtest of one model.
+def single_model_sentence(model: str, failed: list | tuple = ()) -> str:
+    """The verdict of a backtest with one model scored (``failed``: the models run that
+    failed in every task, so have no score to compare).
 
     Examples
     --------
     >>> single_model_sentence("naive")
     'Only one model, naive, was backtested; there is nothing to compare it with.'
+    >>> single_model_sentence("naive", ["lstm"])
+    'Only naive has scores: lstm failed in every fold (see Failed tasks); there is nothing to compare it with.'
     """
+    if failed:
+        return (f"Only {model} has scores: {', '.join(failed)} failed in every fold (see Failed tasks); "
+                "there is nothing to compare it with.")
     return f"Only one model, {model}, was backtested; there is nothing to compare it with."
