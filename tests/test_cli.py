@@ -336,7 +336,7 @@ def test_bad_options_and_columns(capsys, tmp_path, load_csv, case):
          "--time-column 'timestamp' of {path} holds 1 value(s) that are not timestamps, the first 'yesterday'"),
         ("text.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,high\n2024-01-03,3\n", "non-numeric"),
         ("ragged.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,2,3,4\n", "is not a valid table"),
-        ("data.xlsx", "x", "must be a .csv, .tsv or .parquet file"),
+        ("data.xlsx", "x", "must be a .csv (or .txt), .tsv or .parquet (or .pq) file"),
         # the library's fill= in the command line's words
         ("hole.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,\n2024-01-03,3\n2024-01-04,4\n",
          "remove them or pass --fill ffill or --fill interpolate."),
@@ -817,3 +817,10 @@ def test_the_readme_names_every_model_of_the_command_line():
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
     listed = readme.split("name models: `", 1)[1].split("`", 1)[0]
     assert [name.strip() for name in listed.split(",")] == model_names()
+
+
+@pytest.mark.skipif(int(pd.__version__.split(".")[0]) < 3, reason="pandas < 3 still reads 'M' (deprecated)")
+def test_a_frequency_pandas_renamed_is_named_with_its_new_spelling(capsys, tmp_path, load_csv):
+    status, _, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--horizon", "6", "--models",
+                         "naive", "--freq", "M")
+    assert status == 1 and "got 'M' (pandas now spells it 'ME')" in one_line_error(err)

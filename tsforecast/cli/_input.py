@@ -82,7 +82,8 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
     kind = _READERS.get(path.suffix.lower())
     if kind is None:
         raise InvalidParameterError(
-            f"--data must be a .csv, .tsv or .parquet file; got {str(path)!r} (unknown suffix {path.suffix!r})."
+            f"--data must be a .csv (or .txt), .tsv or .parquet (or .pq) file; got {str(path)!r} "
+            f"(unknown suffix {path.suffix!r})."
         )
     if not path.is_file():
         raise FileNotFoundError(f"--data file {str(path)!r} does not exist or is not a file.")
@@ -380,7 +381,11 @@ def _as_frequency(frame: pd.DataFrame, freq: str, source: str) -> pd.DataFrame:
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
     except ValueError:
-        raise InvalidParameterError(f"--freq must be a pandas frequency such as D, h, W-SUN, MS; got {freq!r}.") from None
+        renamed = {"M": "ME", "Q": "QE", "Y": "YE", "A": "YE", "H": "h", "T": "min", "S": "s"}.get(freq.upper()
+                                                                                                if freq else freq)
+        hint = f" (pandas now spells it {renamed!r})" if renamed else ""
+        raise InvalidParameterError(
+            f"--freq must be a pandas frequency such as D, h, W-SUN, MS, ME; got {freq!r}{hint}.") from None
     if ID_COLUMN not in frame.columns:
         if not isinstance(frame.index, pd.DatetimeIndex):
             raise InvalidParameterError(f"--freq {freq!r} needs a time column of dates; {source} has integer time.")
