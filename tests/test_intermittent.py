@@ -89,3 +89,26 @@ def test_intervals_come_from_conformal_calibration():
         model = tsf.ConformalIntervals(baselines.Croston(), levels=(80,), horizon=4, n_windows=10).fit(y)
         bands = model.predict_interval(4)
     assert (bands.iloc[:, 0] <= bands.iloc[:, -1]).all() and bands.shape[0] == 4
+
+
+@pytest.mark.parametrize("name", ["Croston", "CrostonSBA", "TSB", "ADIDA", "IMAPA"])
+def test_conformal_bands_of_demand_stay_at_or_above_zero(name):
+    """Point -/+ a conformal width put lo_80 below 0 on nearly every intermittent series
+    (demand cannot be negative); clipped there, on series whose values were all >= 0."""
+    import tsforecast as tsf
+    from tsforecast import baselines
+
+    rng = np.random.default_rng(0)
+    demand = np.where(rng.random(200) < 0.8, 0.0, rng.integers(1, 4, 200).astype(float))
+    index = pd.date_range("2024-01-01", periods=200, freq="D")
+    data = {"demand": pd.Series(demand, index=index), "signed": pd.Series(np.r_[demand[:-1], -1.0], index=index)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 'signed' falls back to Naive, and says so
+        model = getattr(baselines, name)().fit(data)
+        bands = model.predict_interval(3, n_windows=40)
+        wrapped = tsf.ConformalIntervals(getattr(baselines, name)(), levels=(80, 95), horizon=3,
+                                         n_windows=40).fit(data).predict_interval(3)
+    for out in (bands, wrapped):
+        assert (out["demand"][["lo_80", "lo_95"]] >= 0).all().all() and (out["demand"]["lo_95"] == 0).any()
+        assert (out["demand"]["hi_95"] > out["demand"]["hi_80"]).all()
+        assert (out["signed"]["lo_95"] < 0).all()  # a series with a negative value is not clipped

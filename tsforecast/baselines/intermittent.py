@@ -75,10 +75,21 @@ class _Intermittent(LocalForecaster):
         reason = [None if ok and fine else (_NEGATIVE if not ok else "the fitted model gives non-finite forecasts")
                   for ok, fine in zip(nonnegative.tolist(), finite.tolist())]
         fallback = ~(nonnegative & finite)
-        return {"level": np.where(fallback, x[ends - 1], level), "fallback": fallback, "reason": reason}
+        return {"level": np.where(fallback, x[ends - 1], level), "fallback": fallback, "reason": reason,
+                "nonnegative": nonnegative}
 
     def _forecast_column(self, state, horizon):
         return np.repeat(state["level"][:, None], horizon, axis=1)
+
+    def nonnegative_series(self) -> np.ndarray | None:
+        """``[series, targets]``: True where the training values were all >= 0, so that
+        conformal bounds (point -/+ a width) are clipped at 0 there (demand cannot be
+        negative; an 80% band of intermittent demand reached below it on nearly every
+        series). None for a fit saved before this was recorded."""
+        states = getattr(self, "states_", None)
+        if not states or any("nonnegative" not in state for state in states):
+            return None
+        return np.stack([np.asarray(state["nonnegative"], dtype=bool) for state in states], axis=-1)
 
 
 class Croston(_Intermittent):
