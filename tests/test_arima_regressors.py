@@ -11,7 +11,8 @@ import pytest
 import tsforecast as tsf
 from tsforecast import backtest
 from tsforecast.baselines import ARIMA
-from tsforecast.exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError, UnknownColumnError
+from tsforecast.exceptions import (FallbackWarning, InsufficientDataError, InvalidInputError, InvalidParameterError,
+                                   UnknownColumnError)
 
 
 def regression_data(n: int = 300, horizon: int = 10, seed: int = 3):
@@ -149,3 +150,20 @@ def test_backtest_future_covariates_reach_a_model_that_names_none():
     np.testing.assert_allclose(unnamed.forecasts["y_hat"], named.forecasts["y_hat"])
     assert not np.allclose(plain.forecasts["y_hat"], named.forecasts["y_hat"])
     assert unnamed.info["models"]["ARIMA"]["params"]["future_covariates"] == "['x']"
+
+
+@pytest.mark.parametrize("extra", ["constant", "collinear"])
+def test_a_regressor_that_adds_nothing_is_left_out_with_a_warning(extra):
+    """A constant column (a holiday flag without a holiday in the training rows) made every
+    AutoARIMA candidate fail (a flat Naive forecast); a collinear one split the effect
+    arbitrarily. Left out of that series' regression, said, and forecasts as without it."""
+    from tsforecast.baselines import AutoARIMA
+
+    y, X = regression_data(120)
+    added = X.assign(z=1.0) if extra == "constant" else X.assign(z=2 * X["x"])
+    for make in (lambda: ARIMA(order=(1, 0, 0)), lambda: AutoARIMA()):
+        with pytest.warns(FallbackWarning, match=r"regressor column\(s\) \['z'\] constant over its training rows, or"):
+            model = make().fit(y, added.iloc[:120])
+        alone = make().fit(y, X.iloc[:120])
+        np.testing.assert_allclose(model.predict(10, added), alone.predict(10, X), rtol=1e-9)
+        assert model.future_covariates_ == ["x", "z"]

@@ -117,10 +117,26 @@ class RegressionForecaster(LocalForecaster):
         return self._names()
 
     def _column_items(self, x, starts, ends) -> list:
-        """Each series with its regressors ``[n, k]``: _fit_one and _fallback_one take the pair."""
+        """Each series with its regressors ``[n, k]``: _fit_one and _fallback_one take the
+        pair. Columns that add nothing over the model's constant and the other columns on
+        the series' training rows are left out of its regression (:func:`usable_columns`)."""
         bounds = list(zip(starts.tolist(), ends.tolist()))
         regressors = self._z or [np.zeros((hi - lo, 0)) for lo, hi in bounds]
-        return [(x[lo:hi], z) for (lo, hi), z in zip(bounds, regressors)]
+        self._kept = [usable_columns(z) for z in regressors]
+        return [(x[lo:hi], z[:, kept]) for (lo, hi), z, kept in zip(bounds, regressors, self._kept)]
+
+    def _fit_column(self, x, starts, ends) -> dict:
+        state = super()._fit_column(x, starts, ends)
+        names = self.future_covariates_
+        for i, (item, kept) in enumerate(zip(state["objects"], self._kept)):
+            item["regressors"] = kept  # the columns of X its forecasts read
+            left = [names[j] for j in range(len(names)) if j not in set(kept.tolist())]
+            if left and not item.get("fallback"):
+                said = (f"regressor column(s) {left!r} constant over its training rows, or a combination of the "
+                        "other columns and the constant: left out of its regression")
+                state["note"][i] = said if state["note"][i] is None else f"{state['note'][i]}; {said}"
+        del self._kept
+        return state
 
     def _fallback_one(self, item):
         return super()._fallback_one(item[0])
@@ -142,7 +158,7 @@ class RegressionForecaster(LocalForecaster):
 
     def _column_point(self, state: dict, horizon: int, future: list) -> np.ndarray:
         return np.stack([self._forecast_fallback(s, horizon) if s.get("fallback") else
-                         self._forecast(s, horizon, f) for s, f in zip(state["objects"], future)])
+                         self._forecast(s, horizon, _kept_columns(s, f)) for s, f in zip(state["objects"], future)])
 
     def _point_array(self, horizon, X) -> np.ndarray:
         h = self._check_horizon(horizon)
@@ -162,3 +178,33 @@ class RegressionForecaster(LocalForecaster):
         columns = [quantile_column(q) if single else f"{target}_{quantile_column(q)}"
                    for target in self.target_names_ for q in levels]
         return self._output(bands.reshape(bands.shape[0], bands.shape[1], -1), columns)
+
+
+def _kept_columns(state: dict, future):
+    """The future regressors of the columns the series' regression kept (all of them in
+    a fit saved before columns could be left out)."""
+    kept = state.get("regressors")
+    return future if future is None or kept is None else future[:, np.asarray(kept, dtype=np.intp)]
+
+
+def usable_columns(z: np.ndarray) -> np.ndarray:
+    """Indices of the columns of ``z`` ``[n, k]`` kept for a regression with a constant:
+    in order, each that raises the rank of the constant and the columns kept before it.
+    A column constant over the training rows (a holiday flag with no holiday in a fold)
+    or a combination of others (``x`` and ``2 x``) cannot be estimated: statsmodels'
+    fits failed on them and the model fell back to Naive, or split the effect arbitrarily.
+
+    Examples
+    --------
+    >>> x = np.arange(6.0)
+    >>> usable_columns(np.column_stack([x, np.ones(6), 2 * x, x ** 2])).tolist()
+    [0, 3]
+    """
+    kept: list[int] = []
+    basis = np.ones((z.shape[0], 1))
+    for j in range(z.shape[1]):
+        candidate = np.column_stack([basis, z[:, j]])
+        if np.linalg.matrix_rank(candidate) > basis.shape[1]:
+            basis = candidate
+            kept.append(j)
+    return np.asarray(kept, dtype=np.intp)
