@@ -809,7 +809,7 @@ def test_a_model_that_failed_is_named_with_its_error(capsys, tmp_path):
     assert status == 0 and "theta" not in out
     assert ("warning: theta failed in 3 of 3 fold(s): InsufficientDataError: a 95% conformal interval needs at least "
             "19 usable calibration errors") in err
-    assert "more --calibration-windows" in err and "n_windows" not in err
+    assert "--calibration-windows=20" in err and "n_windows" not in err
 
 
 def test_the_readme_names_every_model_of_the_command_line():

@@ -200,3 +200,20 @@ def test_docstring_examples(module):
 
     outcome = doctest.testmod(importlib.import_module(module))
     assert outcome.failed == 0 and outcome.attempted > 0
+
+
+def test_too_few_windows_says_whether_more_windows_could_help():
+    """The message advised 'more n_windows' where the series' length, not n_windows, was
+    the limit (n_windows=1000 on 30 values)."""
+    from tsforecast.baselines import Naive, Theta
+    from tsforecast.exceptions import InsufficientDataError
+
+    short = pd.Series(np.random.default_rng(0).normal(size=30).cumsum(), index=pd.date_range("2024", periods=30))
+    with pytest.raises(InsufficientDataError, match=r"only 5 of the n_windows=1000 windows fit .* \(an 80% interval "
+                                                    r"needs 4\)") as info:
+        Naive().fit(short).predict_interval(5, method="conformal", n_windows=1000)
+    assert "more n_windows" not in str(info.value)
+    long = pd.Series(np.arange(300.0) % 7 + np.random.default_rng(1).normal(size=300),
+                     index=pd.date_range("2024", periods=300))
+    with pytest.raises(InsufficientDataError, match=r"got 10 \(n_windows=10 over 1 series\): give more n_windows"):
+        Theta().fit(long).predict_interval(3, n_windows=10)

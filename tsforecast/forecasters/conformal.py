@@ -251,9 +251,16 @@ class ConformalCalibration:
         unusable = int(np.isfinite(self.scores_).sum(axis=(0, 1)).min()) - n
         why = (f", {unusable} more without a scale (their series' other windows were forecast perfectly)"
                if unusable > 0 else "")
+        fitted = int(np.min(getattr(self, "n_calibration_windows_", [self.n_windows])))
+        if fitted < self.n_windows:  # the series' length, not n_windows, is the limit: more cannot help
+            remedy = (f"only {fitted} of the n_windows={self.n_windows} windows fit before the start of the "
+                      "shortest series at this horizon: give longer series, windows that overlap "
+                      "(ConformalIntervals(step=1)), a shorter horizon, or a lower level")
+        else:
+            remedy = "give more n_windows (each one more fit), longer series, or a lower level"
         return (f"a {level:g}% conformal interval needs at least {self._needed(level)} usable calibration errors "
-                f"per step; got {n}{why} (n_windows={self.n_windows} over {len(self.series_ids_)} series). "
-                "Give longer series, more n_windows, a smaller step, or a lower level.")
+                f"per step; got {n}{why} (n_windows={self.n_windows} over {len(self.series_ids_)} series): "
+                f"{remedy} (an 80% interval needs {self._needed(80.0)}).")
 
     def _bounds(self, point: np.ndarray, quantiles) -> np.ndarray:
         """``point`` -/+ the half-width of the central interval each quantile bounds,
