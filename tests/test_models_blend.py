@@ -62,14 +62,16 @@ def test_the_blend_reads_the_windows_given_only():
     assert longer[2] != clean[2]
 
 
-def test_blend_with_map_mixes_every_quantile_alike_and_weight_one_is_the_network():
+def test_blend_with_map_mixes_the_median_moves_every_quantile_with_it_and_weight_one_is_the_network():
     X, _ = _windows(_ar2(100))
     weights = fit_linear_map(*_windows(_ar2(100)), (0,))
-    pred = np.random.default_rng(0).normal(size=(len(X), N_OUT, 1, 3))
-    mixed = blend_with_map(pred, X, weights, (0,), 0.25)
+    pred = np.sort(np.random.default_rng(0).normal(size=(len(X), N_OUT, 1, 3)), axis=-1)
+    mixed = blend_with_map(pred, X, weights, (0,), 0.25, median_index=1)
     linear = linear_forecast(X, weights, (0,))
-    for q in range(3):
-        np.testing.assert_allclose(mixed[..., q], 0.25 * pred[..., q] + 0.75 * linear)
+    np.testing.assert_allclose(mixed[..., 1], 0.25 * pred[..., 1] + 0.75 * linear)
+    for q in range(3):  # the bands keep their width: each quantile moves as the median does
+        np.testing.assert_allclose(mixed[..., q] - mixed[..., 1], pred[..., q] - pred[..., 1], atol=1e-12)
+    np.testing.assert_allclose(blend_with_map(pred[..., 1], X, weights, (0,), 0.25), mixed[..., 1])
     assert blend_with_map(pred, X, weights, (0,), 1.0) is pred
     assert set(BLEND_WEIGHTS) >= {0.0, 1.0}
 
@@ -102,3 +104,17 @@ def test_without_blend_linear_nothing_changes():
     X, y = _windows(_ar2(200))
     model = EncoderDecoderLSTM(units=4, epochs=1, scaling="last", random_state=0).fit(X, y)
     assert model.blend_weight_ == 1.0 and model.blend_map_ is None and model.blend_errors_ == {}
+
+
+def test_quantile_bands_keep_their_width_through_the_blend():
+    """Blending every quantile with the map scaled the band widths by the weight: at the
+    usual weight 0 of a short fit, predict_quantiles gave bands of zero width."""
+    X, y = _windows(_ar2(400))
+    settings = dict(units=4, epochs=1, random_state=0, quantiles=(0.1, 0.5, 0.9), scaling="last")
+    alone = EncoderDecoderLSTM(**settings).fit(X, y)
+    blended = EncoderDecoderLSTM(blend_linear=True, **settings).fit(X, y)
+    assert blended.blend_weight_ < 1.0
+    bands, reference = blended.predict_quantiles(X[-5:]), alone.predict_quantiles(X[-5:])
+    np.testing.assert_allclose(bands[..., 2] - bands[..., 0], reference[..., 2] - reference[..., 0], rtol=1e-9)
+    np.testing.assert_allclose(bands[..., 1], blended.predict(X[-5:]))
+    assert (np.diff(bands, axis=-1) >= 0).all()

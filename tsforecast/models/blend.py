@@ -82,16 +82,24 @@ def blend_linear_map(network_tail: np.ndarray, X: np.ndarray, y: np.ndarray, tar
     return (float(best) if clear else 0.0), fit_linear_map(X, y, target_features), errors
 
 
-def blend_with_map(pred: np.ndarray, X: np.ndarray, weights: np.ndarray, target_features, weight: float) -> np.ndarray:
+def blend_with_map(pred: np.ndarray, X: np.ndarray, weights: np.ndarray, target_features, weight: float,
+                   median_index: int = 0) -> np.ndarray:
     """``weight * pred + (1 - weight) *`` the map's forecast of ``X``; ``pred`` is
-    ``(n, H, K)`` or carries a trailing axis of quantiles, which all move alike.
+    ``(n, H, K)``, or carries a trailing axis of quantiles: then the median (at
+    ``median_index``) is blended and every quantile moves with it, so the bands keep their
+    width (blending each quantile scaled the widths by ``weight``: none at weight 0).
 
     >>> X = np.ones((1, 3, 1)); pred = np.full((1, 2, 1), 3.0)
     >>> blend_with_map(pred, X, np.zeros((3, 2)), (0,), 0.25).ravel().tolist()  # the map: the last value, 1
     [1.5, 1.5]
+    >>> bands = np.stack([pred - 1, pred, pred + 1], axis=-1)
+    >>> blend_with_map(bands, X, np.zeros((3, 2)), (0,), 0.0, median_index=1)[0, 0, 0].tolist()
+    [0.0, 1.0, 2.0]
     """
     if weight >= 1.0:
         return pred
     linear = linear_forecast(X, weights, target_features)
-    linear = linear[..., None] if pred.ndim == linear.ndim + 1 else linear
+    if pred.ndim == linear.ndim + 1:
+        median = pred[..., median_index]
+        return pred + ((weight - 1.0) * median + (1.0 - weight) * linear)[..., None]
     return weight * pred + (1.0 - weight) * linear

@@ -624,7 +624,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             raw = predict_rows(self.network_, Xs).astype(np.float64) * getattr(self, "shrinkage_", 1.0)
         pred = self.scaler_.inverse(raw, context)
         if getattr(self, "blend_weight_", 1.0) < 1.0:
-            pred = blend_with_map(pred, X3, self.blend_map_, self.blend_features_, self.blend_weight_)
+            pred = blend_with_map(pred, X3, self.blend_map_, self.blend_features_, self.blend_weight_,
+                                  self.median_index_)
         pred = from_channels(pred, self.n_targets_) if independent else pred
         return np.exp(pred) if log else pred
 
