@@ -581,3 +581,17 @@ def test_default_lstm_beats_seasonal_naive_on_hourly_load():
         snaive.append(np.abs(SeasonalNaive(24).fit(past).predict(24).to_numpy().ravel() - actual).mean())
     # measured: MAE 5.3 against 9.6 (noise alone: 3.2); the margin leaves room for other CPUs' arithmetic
     assert np.mean(lstm) < 0.75 * np.mean(snaive)
+
+
+def test_warm_start_takes_the_parameters_set_since_and_says_when_it_cannot_continue():
+    """The fitted estimator was reused with its old parameters (set_params(estimator__max_iter=...)
+    changed nothing), and windows of another shape started afresh without a word."""
+    y = pd.Series(sine(np.arange(80), 1.0), index=make_index("range", 80))
+    model = WindowForecaster(SGDRegressor(warm_start=True, max_iter=5, tol=None, random_state=0),
+                             n_steps_in=4, n_steps_out=1).fit(y)
+    first = model.estimator_
+    model.set_params(estimator__max_iter=9).fit(y)
+    assert model.estimator_ is first and model.estimator_.max_iter == 9 and model.estimator_.n_iter_ == 9
+    with pytest.warns(UserWarning, match=r"warm_start: the windows now have shape .* it starts from new weights"):
+        model.set_params(n_steps_in=6).fit(y)
+    assert model.estimator_ is not first

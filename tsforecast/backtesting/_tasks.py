@@ -191,10 +191,14 @@ def _warm_refit(model, fit, epochs: int | None, state: dict) -> bool:
     if holder is None:
         return False
     own = holder.get_params(deep=False)
+    changes = {"warm_start": True}
     if "epochs" in own:
         full = state.setdefault("epochs", int(own["epochs"]))
-        holder.set_params(epochs=epochs if epochs is not None else max(1, full // 4))
-    holder.set_params(warm_start=True)
+        changes["epochs"] = epochs if epochs is not None else max(1, full // 4)
+    holder.set_params(**changes)
+    if holder is not model and "estimator" in model.get_params(deep=False):
+        # a wrapper (WindowForecaster) hands its next fit the parameters of its estimator
+        model.set_params(**{f"estimator__{name}": value for name, value in changes.items()})
     fit(model)
     return True
 

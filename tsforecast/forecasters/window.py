@@ -34,6 +34,8 @@ or a future-known covariate.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
@@ -358,12 +360,19 @@ class WindowForecaster(BaseForecaster):
         axis = self.time_axis_  # of the data being fitted
         self.season_length_ = season_length_of_freq(axis.freq) if axis.kind == "datetime" else 1
         previous = getattr(self, "estimator_", None)
-        keep = (
-            previous is not None
-            and getattr(previous, "warm_start", False)
-            and getattr(self, "_feature_shape_", None) == features.shape[1:]
-        )
-        estimator = previous if keep else self._seasonal_clone()
+        estimator = self._seasonal_clone()
+        asked = estimator.get_params(deep=False).get("warm_start", False)  # on the estimator= given
+        if previous is not None and (asked or getattr(previous, "warm_start", False)):  # or set on estimator_
+            shape = getattr(self, "_feature_shape_", None)
+            if shape == features.shape[1:]:
+                # the fitted network continues; asked on estimator=, with the parameters set there since
+                # (epochs, learning rate, ...), which the fitted object alone ignored without a word
+                estimator = previous.set_params(**estimator.get_params(deep=False)) if asked else previous
+            else:
+                warnings.warn(
+                    f"warm_start: the windows now have shape {features.shape[1:]}, the fitted network's "
+                    f"{shape} (other covariates, targets or n_steps_in); it starts from new weights.",
+                    UserWarning, stacklevel=4)
         self._feature_shape_ = features.shape[1:]
         return estimator.fit(features, targets)
 
