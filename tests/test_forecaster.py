@@ -595,3 +595,17 @@ def test_warm_start_takes_the_parameters_set_since_and_says_when_it_cannot_conti
     with pytest.warns(UserWarning, match=r"warm_start: the windows now have shape .* it starts from new weights"):
         model.set_params(n_steps_in=6).fit(y)
     assert model.estimator_ is not first
+
+
+def test_empty_targets_and_a_derived_season_too_long_for_the_window_are_named():
+    """targets=[] reached Ridge's raw 'Found array with 0 feature(s)'; a season derived from
+    the data's frequency was blamed as if given ('got season_length=7 with n_steps_in=5')."""
+    from tsforecast import EncoderDecoderLSTM
+
+    daily = pd.DataFrame({"a": sine(np.arange(120), 5.0)}, index=pd.date_range("2024-01-01", periods=120, freq="D"))
+    with pytest.raises(InvalidParameterError, match=r"targets must name at least one column to forecast; got \[\]"):
+        WindowForecaster(Ridge(), n_steps_in=5, n_steps_out=3, targets=[]).fit(daily)
+    lstm = EncoderDecoderLSTM(units=4, epochs=1, scaling="seasonal", random_state=0)
+    with pytest.raises(InvalidParameterError, match=r"the data's season, 7 steps \(from its frequency 'D'\), does not "
+                                                    r"fit the input window n_steps_in=5"):
+        WindowForecaster(lstm, n_steps_in=5, n_steps_out=3).fit(daily)

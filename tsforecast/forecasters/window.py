@@ -382,8 +382,18 @@ class WindowForecaster(BaseForecaster):
         estimator = clone(self._make_estimator())
         if self.season_length_ > 1:
             # deep parameters: the members of an ensemble of LSTMs are told too
-            unset = {name: self.season_length_ for name, value in estimator.get_params(deep=True).items()
+            params = estimator.get_params(deep=True)
+            unset = {name: self.season_length_ for name, value in params.items()
                      if (name == "season_length" or name.endswith("__season_length")) and value is None}
+            seasonal = [name for name in unset if params.get(name.replace("season_length", "scaling"))
+                        in ("seasonal", "linear")]
+            if seasonal and self.season_length_ >= self.n_steps_in_:  # say where the season came from
+                scaling = params[seasonal[0].replace("season_length", "scaling")]
+                raise InvalidParameterError(
+                    f"the data's season, {self.season_length_} steps (from its frequency "
+                    f"{self.time_axis_.freq!r}), does not fit the input window n_steps_in={self.n_steps_in_} "
+                    f"that scaling={scaling!r} reads it from: give n_steps_in > {self.season_length_}, or set "
+                    "the estimator's season_length (1 for none).")
             estimator.set_params(**unset)
         return estimator
 
@@ -400,6 +410,8 @@ class WindowForecaster(BaseForecaster):
                     f"available: {available!r}."
                 )
         targets = _names(self.targets, "targets")
+        if targets is not None and not targets:
+            raise InvalidParameterError("targets must name at least one column to forecast; got [].")
         if targets is None:
             targets = [c for c in y_columns if c not in future and c not in (past or [])]
             if not targets:
