@@ -60,12 +60,13 @@ class Collector:
             y_hat = np.asarray(record["y_hat"], dtype=np.float64)
             out["y_hat"][m, rows, plan.fold] = y_hat
             # a forecast with NaN or inf is a failure, not a success that scores nothing
+            steps = y_hat[0].size
             finite = np.isfinite(y_hat).reshape(len(rows), -1).sum(axis=1)
-            out["ok"][m, rows, plan.fold] = finite == y_hat[0].size
+            out["ok"][m, rows, plan.fold] = finite == steps
             out["errors"].extend(
-                (m, int(r), plan.fold, f"ValueError: the forecast holds {y_hat[0].size - int(n)} non-finite value(s) "
-                                       f"(NaN or inf) among its {y_hat[0].size}")
-                for r, n in zip(rows.tolist(), finite.tolist()) if n < y_hat[0].size)
+                (m, int(r), plan.fold, f"ValueError: the forecast holds {steps - n} non-finite value(s) "
+                                       f"(NaN or inf) among its {steps}")
+                for r, n in zip(rows.tolist(), finite.tolist()) if n < steps)
             for kind in ("quantiles", "intervals"):
                 for column, values in (record.get(kind) or {}).items():
                     store = out[kind].setdefault(column, np.full(self._shape, np.nan))

@@ -626,18 +626,21 @@ def _series_ranks(score: np.ndarray, losses: np.ndarray, h: int) -> tuple[np.nda
     return rank, win, p_value
 
 
+def _int_keys(mapping: dict) -> dict:
+    """``mapping`` with the integer keys JSON turned into strings turned back."""
+    return {int(k) if str(k).lstrip("-").isdigit() else k: v for k, v in mapping.items()}
+
+
 def _info_keys(info: dict) -> dict:
-    """JSON turns the integer fold keys of ``info["cutoffs"]`` into strings; turn them back
-    (``info["cutoffs"][1]`` found nothing after a load)."""
+    """``info["cutoffs"]`` keyed by fold number again (``info["cutoffs"][1]`` found nothing after a load)."""
     if isinstance(info.get("cutoffs"), dict):
-        info["cutoffs"] = {int(k) if str(k).lstrip("-").isdigit() else k: v for k, v in info["cutoffs"].items()}
+        info["cutoffs"] = _int_keys(info["cutoffs"])
     return info
 
 
 def _fold_keys(histories: dict) -> dict:
-    """JSON turns the integer fold keys of ``histories`` into strings; turn them back."""
-    return {model: {int(k) if str(k).lstrip("-").isdigit() else k: v for k, v in folds.items()}
-            for model, folds in histories.items()}
+    """The fold keys of ``histories`` as integers again."""
+    return {model: _int_keys(folds) for model, folds in histories.items()}
 
 
 def _read_table(data: bytes, schema: dict, categories: dict | None = None) -> pd.DataFrame:

@@ -78,16 +78,19 @@ class RegressionForecaster(LocalForecaster):
         self._check_params()
         panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
         self._check_regressors_given(panel, X)
-        self.future_covariates_, self._z = [], None
+        self.future_covariates_, self._z, self._kept = [], None, None
         if X is not None:
             panel = align_covariates(panel, X, fill=self.fill)
             self.future_covariates_ = self._regressor_names(panel)
             positions = [panel.covariate_columns.index(c) for c in self.future_covariates_]
-            self._z = [panel.covariates[lo:hi][:, positions] for lo, hi in zip(panel.starts, panel.ends)]
+            regressors = [panel.covariates[lo:hi][:, positions] for lo, hi in zip(panel.starts, panel.ends)]
+            # once for every target column: the columns each series' regression can estimate
+            self._kept = [usable_columns(z) for z in regressors]
+            self._z = [z[:, kept] for z, kept in zip(regressors, self._kept)]
         try:
             self._fit_columns(panel)
         finally:
-            del self._z
+            del self._z, self._kept
         return self
 
     def _check_regressors_given(self, panel, X) -> None:
@@ -117,25 +120,24 @@ class RegressionForecaster(LocalForecaster):
         return self._names()
 
     def _column_items(self, x, starts, ends) -> list:
-        """Each series with its regressors ``[n, k]``: _fit_one and _fallback_one take the
-        pair. Columns that add nothing over the model's constant and the other columns on
-        the series' training rows are left out of its regression (:func:`usable_columns`)."""
+        """Each series with its regressors ``[n, k]`` (those its regression can estimate,
+        :func:`usable_columns`): _fit_one and _fallback_one take the pair."""
         bounds = list(zip(starts.tolist(), ends.tolist()))
         regressors = self._z or [np.zeros((hi - lo, 0)) for lo, hi in bounds]
-        self._kept = [usable_columns(z) for z in regressors]
-        return [(x[lo:hi], z[:, kept]) for (lo, hi), z, kept in zip(bounds, regressors, self._kept)]
+        return [(x[lo:hi], z) for (lo, hi), z in zip(bounds, regressors)]
 
     def _fit_column(self, x, starts, ends) -> dict:
         state = super()._fit_column(x, starts, ends)
+        if self._kept is None:
+            return state
         names = self.future_covariates_
         for i, (item, kept) in enumerate(zip(state["objects"], self._kept)):
             item["regressors"] = kept  # the columns of X its forecasts read
-            left = [names[j] for j in range(len(names)) if j not in set(kept.tolist())]
+            left = [name for j, name in enumerate(names) if j not in kept]
             if left and not item.get("fallback"):
                 said = (f"regressor column(s) {left!r} constant over its training rows, or a combination of the "
                         "other columns and the constant: left out of its regression")
                 state["note"][i] = said if state["note"][i] is None else f"{state['note'][i]}; {said}"
-        del self._kept
         return state
 
     def _fallback_one(self, item):

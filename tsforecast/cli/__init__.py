@@ -37,9 +37,9 @@ import click
 
 from .. import __version__
 from ..core.forms import ID_COLUMN
-from ..exceptions import FileWriteError
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
+from ..exceptions import FileWriteError
 from ..forecasters.calibration import can_give_intervals
 from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
                      split_names)

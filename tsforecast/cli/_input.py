@@ -381,8 +381,7 @@ def _as_frequency(frame: pd.DataFrame, freq: str, source: str) -> pd.DataFrame:
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
     except ValueError:
-        renamed = {"M": "ME", "Q": "QE", "Y": "YE", "A": "YE", "H": "h", "T": "min", "S": "s"}.get(freq.upper()
-                                                                                                if freq else freq)
+        renamed = {"M": "ME", "Q": "QE", "Y": "YE", "A": "YE", "H": "h", "T": "min", "S": "s"}.get(freq.upper())
         hint = f" (pandas now spells it {renamed!r})" if renamed else ""
         raise InvalidParameterError(
             f"--freq must be a pandas frequency such as D, h, W-SUN, MS, ME; got {freq!r}{hint}.") from None

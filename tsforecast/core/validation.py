@@ -259,13 +259,10 @@ def _to_frame(data, name: str) -> pd.DataFrame:
         return pd.DataFrame(array.reshape(len(array), -1))
     kind = type(data)
     where = kind.__module__.partition(".")[0]
+    got = kind.__name__ if where in ("builtins", "pandas", "numpy") else f"{where}.{kind.__name__}"
     hint = (" (a Dask collection: tsf.forecast_partitions and tsf.backtest_partitions run on it, or call "
             ".compute() for pandas)" if where == "dask" else "")
-    raise InputTypeError(
-        f"{name} must be a pandas Series, DataFrame or numeric ndarray; got {where}.{kind.__name__}{hint}."
-        if where not in ("builtins", "pandas", "numpy") else
-        f"{name} must be a pandas Series, DataFrame or numeric ndarray; got {kind.__name__}."
-    )
+    raise InputTypeError(f"{name} must be a pandas Series, DataFrame or numeric ndarray; got {got}{hint}.")
 
 
 def first_non_number(values: pd.Series):

@@ -276,7 +276,8 @@ class ConformalCalibration:
             if not np.isfinite(width).all():
                 raise InsufficientDataError(self._too_few_message(level))
             out[..., j] = point + np.sign(q - 0.5) * width[:, :h]
-        nonnegative = getattr(getattr(self, "model_", None), "nonnegative_series", lambda: None)()
+        model = getattr(self, "model_", None)
+        nonnegative = model.nonnegative_series() if hasattr(model, "nonnegative_series") else None
         if nonnegative is not None:  # demand never below 0: a band reaching there covers nothing possible
             out = np.where(nonnegative[:, None, :, None], np.maximum(out, 0.0), out)
         return out

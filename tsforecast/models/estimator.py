@@ -21,7 +21,7 @@ from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchEr
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .blend import blend_linear_map, blend_with_map
 from .fallback import reference_name, shrinkage_on_tail
-from .inputs import as_float_array, check_feature_names, feature_names, positive_log
+from .inputs import as_float_array, check_feature_names, positive_log, remember_feature_names
 from .parameters import PARAMETERS, check_combinations, resolve_target_features
 from .scaling import make_scaler, resolve_scaling
 from .selection import search_settings
@@ -490,11 +490,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             blend = self._blend(p, X3, y3, net_features, scaler, Xs, network, median_index, horizon_rows, shrinkage)
 
         self.n_features_in_ = n_steps_in * n_features
-        names = feature_names(X)
-        if names is not None:
-            self.feature_names_in_ = names
-        elif hasattr(self, "feature_names_in_"):  # a refit on an unnamed array
-            del self.feature_names_in_
+        remember_feature_names(self, X)
         self.n_steps_in_, self.n_input_features_ = n_steps_in, n_features
         self.n_steps_out_, self.n_targets_ = n_steps_out, n_targets
         self.y_ndim_ = int(y_ndim)
@@ -673,16 +669,13 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
 
         check_is_fitted(self, "network_")
         y_true = as_float_array(y, "y", (1, 2, 3))
-        y3 = self._check_y(y_true, len(y_true))
+        y_pred = self.predict(X)
+        y3 = self._check_y(y_true, len(y_pred))
         if y3.shape[1:] != (self.n_steps_out_, self.n_targets_):
             raise ShapeMismatchError(
                 f"y must have n_steps_out={self.n_steps_out_} step(s) of {self.n_targets_} target(s) as in fit; "
                 f"got y of shape {y_true.shape}."
             )
-        y_pred = self.predict(X)
-        if len(y_pred) != len(y_true):
-            raise ShapeMismatchError(f"y must have one row per window of X ({len(y_pred)}); got y of shape "
-                                     f"{y_true.shape}.")
         return float(r2_score(y_true.reshape(len(y_true), -1), y_pred.reshape(len(y_pred), -1), sample_weight=sample_weight))
 
     # ------------------------------------------------------------------ sklearn plumbing

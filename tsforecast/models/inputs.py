@@ -10,7 +10,7 @@ from scipy import sparse
 from ..core.validation import check_array, check_magnitude
 from ..exceptions import InputTypeError, InvalidInputError, ShapeMismatchError
 
-__all__ = ["as_float_array", "check_feature_names", "feature_names", "positive_log"]
+__all__ = ["as_float_array", "check_feature_names", "feature_names", "positive_log", "remember_feature_names"]
 
 
 def as_float_array(data, name: str, ndims: tuple[int, ...]) -> np.ndarray:
@@ -69,6 +69,16 @@ def feature_names(X) -> np.ndarray | None:
     if columns is None or not len(columns) or not all(isinstance(c, str) for c in columns):
         return None
     return np.asarray(columns, dtype=object)
+
+
+def remember_feature_names(estimator, X) -> None:
+    """Set ``estimator.feature_names_in_`` from a DataFrame ``X``, or remove it (a refit on
+    an unnamed array), as scikit-learn's estimators do in ``fit``."""
+    names = feature_names(X)
+    if names is not None:
+        estimator.feature_names_in_ = names
+    elif hasattr(estimator, "feature_names_in_"):
+        del estimator.feature_names_in_
 
 
 def check_feature_names(fitted: np.ndarray | None, X) -> None:
