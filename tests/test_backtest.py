@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 from _backtest_helpers import CovariateEcho, FailOn, GlobalMean, LastValue, NoisyQuantiles, UpdatableMean
 
-from tsforecast import BacktestResult, ExpandingWindowSplit, SlidingWindowSplit, backtest
+from tsforecast import BacktestResult, ExpandingWindowSplit, SlidingWindowSplit, backtest, report
 from tsforecast.core.metrics import mase_scale
 from tsforecast.exceptions import (
     BacktestError,
@@ -237,6 +237,49 @@ def test_failing_fold_is_reported_and_rest_completes(series):
     assert sorted(set(result.forecasts.query("model == 'flaky'")["fold"])) == [0, 2]
     assert len(result.forecasts.query("model == 'last'")) == 6
     assert result.summary().loc["flaky", "n_errors"] == 1
+
+
+class FailsOnLarge(LastValue):
+    """A last-value forecaster that cannot fit a series with values above 100."""
+
+    def fit(self, y, X=None):
+        if float(np.nanmax(np.asarray(y, dtype=float))) > 100:
+            raise ValueError("too large")
+        return super().fit(y, X)
+
+
+def _calm_and_wild() -> dict:
+    index = pd.date_range("2024-01-01", periods=30, freq="D")
+    return {"calm": pd.Series(10 + 0.1 * np.arange(30), index),
+            "wild": pd.Series(200 + 50 * np.sin(np.arange(30)), index)}
+
+
+def test_summary_ranks_models_on_the_cells_all_of_them_scored():
+    """A model failing on the hard series has a mean over the easy one only: it ranked
+    first with skill 0.79 against the same forecasts where both were scored."""
+    result = backtest({"last": LastValue(), "shy": FailsOnLarge()}, _calm_and_wild(), horizon=2, cv=3,
+                      progress=False)
+    table = result.summary(reference="last")
+    assert table.loc["shy", "mase_mean"] < 0.5 * table.loc["last", "mase_mean"]  # own cells differ
+    assert table.loc["shy", "mase_common"] == pytest.approx(table.loc["last", "mase_common"])
+    assert table["rank"].tolist() == [1, 1]
+    assert table.loc["shy", "skill"] == pytest.approx(0.0)
+
+
+def test_summary_has_no_common_column_where_every_model_scored_every_cell():
+    result = backtest({"last": LastValue(), "off": LastValue(offset=1.0)}, _calm_and_wild(), horizon=2, cv=3,
+                      progress=False)
+    table = result.summary()
+    assert "mase_common" not in table.columns
+    assert table.loc["last", "rank"] == 1 and table.loc["off", "rank"] == 2
+
+
+def test_report_says_ranks_compare_the_shared_cells(tmp_path):
+    result = backtest({"last": LastValue(), "shy": FailsOnLarge()}, _calm_and_wild(), horizon=2, cv=3,
+                      progress=False)
+    markdown = report(result, tmp_path / "r.html").markdown.read_text(encoding="utf-8")
+    assert "MASE on shared cells" in markdown
+    assert "ranks and skill compare the models on the cells all of them scored" in markdown
 
 
 def test_every_task_failing_raises_backtest_error(series):

@@ -295,6 +295,13 @@ class BacktestResult:
         Ranks and skill follow the metric's orientation (:func:`tsforecast.core.metrics.orientation`):
         lower is better, except coverage, which is best closest to its nominal level (the
         score in the ranks and skill is then the distance ``|coverage - level|``).
+
+        Where the models were not all scored on the same (series, fold) cells (a model
+        failed on some, or forecast NaN there), their means cover different cells: a model
+        that failed on the hard series would look better for it. Ranks and skill then
+        compare every model on the cells all of them scored, shown as ``<metric>_common``
+        (the mean over folds of that metric there); the ``_mean`` columns stay each
+        model's own. Where no cell is shared, each model's own mean ranks it.
         """
         metric = self._check_metric(metric)
         if reference is not None:
@@ -308,12 +315,29 @@ class BacktestResult:
         table["n_folds"] = grouped["fold"].nunique()
         failed = self.errors.groupby("model", observed=True).size() if len(self.errors) else pd.Series(dtype=int)
         table["n_errors"] = [int(failed.get(m, 0)) for m in table.index]
-        distance = pd.Series(self._distance(metric, table[f"{metric}_mean"]), index=table.index)
+        common = self._common_mean(metric, list(table.index))
+        if common is not None:
+            table[f"{metric}_common"] = common
+        ranked_on = table[f"{metric}_common" if common is not None else f"{metric}_mean"]
+        distance = pd.Series(self._distance(metric, ranked_on), index=table.index)
         table["rank"] = distance.rank(method="min").astype("Int64")
         if reference is not None:
             base = distance.loc[reference] if reference in table.index else np.nan
             table["skill"] = 1.0 - distance / base
         return table
+
+    def _common_mean(self, metric: str, models: list) -> pd.Series | None:
+        """Per model, the mean over folds of ``metric`` on the (series, fold) cells every
+        one of ``models`` scored; None where they all scored the same cells (their own
+        means compare like with like) or share none."""
+        scores = self.fold_scores(metric)
+        scores = scores[np.isfinite(scores[metric].to_numpy(dtype=float)) & scores["model"].isin(models).to_numpy()]
+        scored_by = scores.groupby(["unique_id", "fold"], sort=False, observed=True)["model"].transform("nunique")
+        common = scores[scored_by.to_numpy() == len(models)]
+        if len(common) in (0, len(scores)):
+            return None
+        per_fold = common.groupby(["model", "fold"], sort=False, observed=True)[metric].mean()
+        return per_fold.groupby(level="model", sort=False, observed=True).mean().reindex(models)
 
     def _distance(self, metric: str, scores) -> np.ndarray:
         """Scores of ``metric`` as "lower is better" (:func:`tsforecast.core.metrics.distance_from_best`):

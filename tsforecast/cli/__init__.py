@@ -403,10 +403,13 @@ def _print_summary(result, reference: str | None) -> None:
     metric = main_metric(result)
     reference = choose_reference(result, reference)
     summary = result.summary(reference=reference, metric=metric)
-    columns = [c for c in ("rank", f"{metric}_mean", f"{metric}_std", "skill", "n_errors") if c in summary.columns]
+    columns = [c for c in ("rank", f"{metric}_mean", f"{metric}_std", f"{metric}_common", "skill", "n_errors")
+               if c in summary.columns]
     table = summary.sort_values("rank")[columns]
     season = f"season length {result.info.get('season_length')} ({result.info.get('season_length_source', 'given')})"
-    click.echo(f"Models ranked by mean {metric.upper()} over folds; skill relative to {reference}; {season}:")
+    ranked_by = (f"{metric.upper()} on the series and folds every model scored ({metric}_common; not all were)"
+                 if f"{metric}_common" in summary.columns else f"mean {metric.upper()} over folds")
+    click.echo(f"Models ranked by {ranked_by}; skill relative to {reference}; {season}:")
     click.echo(table.to_string(float_format=lambda v: f"{v:.4g}"))
     levels = result.info.get("levels") or []
     columns = [f"{name}_{level:g}_mean" for level in levels for name in ("coverage", "width")]

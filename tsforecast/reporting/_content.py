@@ -236,7 +236,9 @@ def _verdict_blocks(result, summary, compare, reference, metric) -> list[Block]:
 
 
 def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]:
+    common = f"{metric}_common" in summary.columns
     header = ["rank", "model", f"{metric.upper()} mean", f"{metric.upper()} sd"]
+    header += [f"{metric.upper()} on shared cells"] if common else []
     header += [f"{m.upper()} mean" for m in metrics if m != metric]
     header += [f"skill vs {reference}", "DM p-value", "sig."]
     rows = []
@@ -244,6 +246,7 @@ def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]
         p_value = compare.loc[model, "p_value"] if model in compare.index and model != reference else None
         cells = [format_number(row["rank"]) if "rank" in row else "", model,
                  format_number(_summary_value(row, metric, "mean")), format_number(_summary_value(row, metric, "std"))]
+        cells += [format_number(row[f"{metric}_common"])] if common else []
         cells += [format_number(_summary_value(row, m, "mean")) for m in metrics if m != metric]
         cells += ["reference" if model == reference else format_percent(row.get("skill")),
                   "" if model == reference else _format_p(p_value),
@@ -258,6 +261,9 @@ def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]
             f"Skill is 1 - {metric.upper()} / {metric.upper()} of {reference} (positive: better than {reference}). "
             f"DM p-value: Diebold-Mariano test (Harvey-Leybourne-Newbold correction) of each model against "
             f"{reference} on {metric.upper()}; marks: {marks}."
+            + (f" Not every model was scored on every series and fold (see Failed tasks), so the means cover "
+               f"different cells: ranks and skill compare the models on the cells all of them scored "
+               f"({metric.upper()} on shared cells)." if common else "")
         ),
         Table(tuple(header), tuple(rows), numeric=numeric),
     ]
