@@ -131,6 +131,14 @@ def test_bad_segment_options_are_named(params, error, match):
         EncoderDecoderLSTM(**{**FAST, **params}).fit(X, y)
 
 
+def test_segment_longer_than_the_window_is_warned_not_padded_silently():
+    X, y = _windows(20, n_in=10, n_out=4)
+    with pytest.warns(tsforecast.exceptions.TsForecastWarning,
+                      match=r"segment_length=24 is longer than the input window \(n_steps_in=10\).*14 steps"):
+        model = EncoderDecoderLSTM(**{**FAST, "epochs": 1}, segment_length=24).fit(X, y)
+    assert model.segment_length_ == 24 and model.predict(X).shape == y.shape
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("decoder", ["repeat", "parallel", "dense"])
 def test_segment_model_beats_the_seasonal_naive_forecast(decoder):

@@ -17,7 +17,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..core.params import validate_params
-from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchError
+from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchError, TsForecastWarning
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .blend import blend_linear_map, blend_with_map
 from .fallback import reference_name, shrinkage_on_tail
@@ -532,6 +532,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         5-20 segments); point-wise for the feedback decoder and for windows under 20 steps.
         """
         if p["segment_length"] != "auto":
+            _warn_mostly_padding(p["segment_length"], n_steps_in)
             return p["segment_length"]
         if p["decoder"] == "feedback":
             return None
@@ -698,3 +699,13 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         state = super().__getstate__().copy()
         state["distribute_strategy"] = None
         return state
+
+
+def _warn_mostly_padding(segment_length: int | None, n_steps_in: int) -> None:
+    """A segment longer than the input window is read as one segment whose older part
+    is zero padding: legal, but rarely what was meant (a season given for other data)."""
+    if segment_length is not None and segment_length > n_steps_in:
+        warnings.warn(TsForecastWarning(
+            f"segment_length={segment_length} is longer than the input window (n_steps_in={n_steps_in}): the "
+            f"encoder reads one segment of which {segment_length - n_steps_in} steps are zero padding; use a "
+            f"segment_length of at most {n_steps_in} or a longer window."), stacklevel=4)
