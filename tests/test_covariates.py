@@ -81,6 +81,43 @@ def test_future_values_take_the_forecast_steps_and_repeat_the_last(freq):
         future_values({"s0": X["s0"]}, panel.time, ids, panel.lengths, ["x"], horizon=4, steps=4)
 
 
+def test_future_values_refuse_missing_values_in_the_forecast_steps_only():
+    """A plan known for the horizon and blank after it was refused as a whole ("X
+    contains 2 non-finite values"); a blank inside the horizon is named by step."""
+    X = _panel("h", lengths=(27, 20))
+    y = {k: pd.Series(1.0, index=x.index[:-6], name="y") for k, x in X.items()}
+    panel = as_panel(y)
+    for frame in X.values():
+        frame.iloc[-2:, 0] = np.nan  # steps 5 and 6 of the forecast
+    out = future_values(X, panel.time, panel.ids, panel.lengths, ["x"], horizon=4, steps=6)
+    for i, key in enumerate(y):
+        known = X[key]["x"].to_numpy()[-6:-2]
+        np.testing.assert_array_equal(out[i, :, 0], np.r_[known, known[-1], known[-1]])
+    X["s1"].iloc[-5, 0] = np.nan
+    with pytest.raises(InvalidInputError, match=r"X holds 1 missing value\(s\).*column 'x' at step 2 of series 's1'"):
+        future_values(X, panel.time, panel.ids, panel.lengths, ["x"], horizon=4, steps=6)
+
+
+def test_a_forecaster_reads_its_future_covariates_for_the_horizon_only():
+    from sklearn.linear_model import Ridge
+
+    from tsforecast import WindowForecaster
+    from tsforecast.baselines import AutoARIMA
+
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2024-01-01", periods=60, freq="D")
+    x = rng.normal(size=60)
+    y = pd.Series(3 * x + 0.1 * rng.normal(size=60), index, name="y")
+    X = pd.DataFrame({"x": x}, index)
+    plan = pd.DataFrame({"x": [1.0, 2.0, 3.0, np.nan, np.nan]}, pd.date_range("2024-03-01", periods=5, freq="D"))
+    for model in (WindowForecaster(Ridge(), n_steps_in=5, n_steps_out=3, future_covariates=["x"]),
+                  AutoARIMA(future_covariates=["x"])):
+        model.fit(y, X)
+        np.testing.assert_allclose(model.predict(3, X=plan).to_numpy(), [3.0, 6.0, 9.0], atol=0.5)
+        with pytest.raises(InvalidInputError, match="column 'x' at step 4; future covariates must be known"):
+            model.predict(4, X=plan)
+
+
 @pytest.mark.parametrize("freq", ["h", None])
 def test_the_first_failing_series_is_named_as_series_by_series(freq):
     X = _panel(freq)

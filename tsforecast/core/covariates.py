@@ -174,14 +174,15 @@ def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: 
     """Future-known covariates ``names`` for ``steps`` forecast steps, ``(series, steps, len(names))``.
 
     ``X`` must cover the first ``horizon`` steps after each series' ``n_obs`` observed
-    ones; later steps (inputs of a last recursive block only) take ``X``'s values where
-    given, else its last one.
+    ones, with finite values there (without ``fill``); later steps (inputs of a last
+    recursive block only) take ``X``'s values where given and finite, else the step's
+    before: what ``X`` holds after the horizon is never refused.
     """
     if X is None:
         raise InsufficientDataError(
             f"{name} must give the future covariates {names!r} for the {horizon} forecast step(s); got None."
         )
-    x = as_panel(only_columns(X, names), name, fill=fill)
+    x = as_panel(only_columns(X, names), name, fill=fill, keep_missing=fill is None)
     j = _series_of(ids, x)
     if j[0] >= 0:
         missing = [c for c in names if c not in x.columns]
@@ -192,4 +193,22 @@ def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: 
     n = len(ids)
     rows = _rows(axis, ids, np.asarray(n_obs, dtype=np.int64), np.full(n, horizon), steps, x, j, name,
                  f"the {horizon} forecast timestamps", InsufficientDataError)
-    return x.values[rows[..., None], [x.columns.index(c) for c in names]]
+    values = x.values[rows[..., None], [x.columns.index(c) for c in names]]
+    _check_forecast_steps(values[:, :horizon], ids, names, name)
+    for step in range(horizon, steps):  # beyond the horizon: carried, never read into a kept forecast
+        values[:, step] = np.where(np.isfinite(values[:, step]), values[:, step], values[:, step - 1])
+    return values
+
+
+def _check_forecast_steps(values: np.ndarray, ids: np.ndarray, names: list, name: str) -> None:
+    """Refuse NaN among the future covariates of the forecast steps, naming the first."""
+    finite = np.isfinite(values)
+    if finite.all():
+        return
+    series, step, column = np.unravel_index(int(np.argmin(finite)), values.shape)
+    where = "" if len(ids) == 1 and ids[0] == SINGLE_SERIES_ID else f" of series {ids[series]!r}"
+    raise InvalidInputError(
+        f"{name} holds {int(values.size - finite.sum())} missing value(s) (NaN or inf) in the forecast steps, "
+        f"the first in column {names[column]!r} at step {step + 1}{where}; future covariates "
+        "must be known for every forecast step (rows after the horizon may be missing)."
+    )
