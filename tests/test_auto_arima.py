@@ -201,8 +201,9 @@ def test_panel_regressors_are_read_per_series_from_the_panel():
     np.testing.assert_allclose(moved[1], coefficients[1], rtol=1e-9)
     with pytest.raises(InvalidInputError, match=r"X has no series 'b'; it must give covariates for every series"):
         AutoARIMA(max_p=1).fit(y, X[X["unique_id"] == "a"])
-    with pytest.raises(InsufficientDataError, match=r"X has no series 'b'"):
+    with pytest.raises(InvalidInputError, match=r"X has no series 'b'") as raised:  # the error fit gives
         model.predict(10, X[X["unique_id"] == "a"])
+    assert type(raised.value) is InvalidInputError
 
 
 def _grid_choice(x: np.ndarray, ic: str, max_order: int) -> tuple:

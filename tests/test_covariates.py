@@ -77,8 +77,9 @@ def test_future_values_take_the_forecast_steps_and_repeat_the_last(freq):
         future_values(X, panel.time, ids, panel.lengths, ["x"], horizon=5, steps=6)
     with pytest.raises(UnknownColumnError, match=r"X lacks the future covariate column\(s\) \['z'\]"):
         future_values(X, panel.time, ids, panel.lengths, ["z"], horizon=4, steps=4)
-    with pytest.raises(InsufficientDataError, match="X has no series 's1'"):
+    with pytest.raises(InvalidInputError, match="X has no series 's1'") as raised:  # as in fit and update
         future_values({"s0": X["s0"]}, panel.time, ids, panel.lengths, ["x"], horizon=4, steps=4)
+    assert type(raised.value) is InvalidInputError
 
 
 def test_future_values_refuse_missing_values_in_the_forecast_steps_only():

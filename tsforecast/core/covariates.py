@@ -108,7 +108,7 @@ def _slow_rows(axis, row, start, count, steps, x: Panel, j: int, key, name: str,
 
 
 def _rows(axis: TimeAxis, ids: np.ndarray, start: np.ndarray, count: np.ndarray, steps: int, x: Panel,
-          j: np.ndarray, name: str, what: str, missing_error) -> np.ndarray:
+          j: np.ndarray, name: str, what: str) -> np.ndarray:
     """``[series, steps]`` rows of ``x`` for positions ``start + [0, steps)`` of each
     series; the first ``count`` must be in ``x``. The first series (in order) that has
     no covariates or lacks a timestamp raises, as a per-series loop would."""
@@ -121,7 +121,7 @@ def _rows(axis: TimeAxis, ids: np.ndarray, start: np.ndarray, count: np.ndarray,
                                                j[present])
     for i in np.flatnonzero(~ok).tolist():  # in order: the first failure is the one reported
         if j[i] < 0:
-            raise missing_error(missing_series_message(ids[i], x.ids, name))
+            raise InvalidInputError(missing_series_message(ids[i], x.ids, name))
         out[i, :] = _slow_rows(axis, i, int(start[i]), int(count[i]), steps, x, int(j[i]), ids[i], name, what)
     return out
 
@@ -161,7 +161,7 @@ def align_covariates(panel: Panel, X, *, fill: str | None = None, name: str = "X
     lengths = panel.lengths
     steps = int(lengths.max())
     rows = _rows(panel.time, panel.ids, np.zeros(panel.n_series, dtype=np.int64), lengths, steps, x, j, name,
-                 "the timestamps of y", InvalidInputError)
+                 "the timestamps of y")
     inside = np.arange(steps)[None, :] < lengths[:, None]
     target_rows = panel.starts[:, None] + np.arange(steps)[None, :]
     covariates = np.full((len(panel.values), len(x.columns)), np.nan)
@@ -192,7 +192,7 @@ def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: 
             )
     n = len(ids)
     rows = _rows(axis, ids, np.asarray(n_obs, dtype=np.int64), np.full(n, horizon), steps, x, j, name,
-                 f"the {horizon} forecast timestamps", InsufficientDataError)
+                 f"the {horizon} forecast timestamps")
     values = x.values[rows[..., None], [x.columns.index(c) for c in names]]
     _check_forecast_steps(values[:, :horizon], ids, names, name)
     for step in range(horizon, steps):  # beyond the horizon: carried, never read into a kept forecast
