@@ -761,6 +761,16 @@ def test_spaces_around_column_names_are_dropped(capsys, tmp_path, load_csv):
     assert out == run(capsys, "backtest", "--data", load_csv, *args)[1]
 
 
+@pytest.mark.parametrize("option", ["--out", "--report", "--per-series"])
+def test_an_output_written_as_a_folder_is_refused(capsys, tmp_path, load_csv, option):
+    """click's Path dropped the trailing separator: '--out res/' wrote a file named 'res'."""
+    folder = f"{tmp_path / 'res'}/"
+    status, _, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--horizon", "6", "--folds", "2",
+                         "--models", "naive", "-q", option, folder)
+    assert status == 2 and f"Invalid value for '{option}': must name a file; got {folder!r}, a folder" in err
+    assert not (tmp_path / "res").exists()
+
+
 @pytest.mark.parametrize("case", ["out is data", "per-series is data", "two outputs", "twin is a folder",
                                   "figures folder is a file", "fit over data", "predict over model"])
 def test_outputs_never_overwrite_inputs_or_each_other(capsys, tmp_path, load_csv, case):

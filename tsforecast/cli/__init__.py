@@ -62,11 +62,28 @@ _DEBUG_ENV = "TSFORECAST_DEBUG"
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
+class _FilePath(click.Path):
+    """A file's path; one written with a trailing separator (``out/``) names a folder,
+    which click's Path dropped silently (``--out out/`` wrote a file called ``out``)."""
+
+    def __init__(self):
+        super().__init__(dir_okay=False, path_type=Path)
+
+    def convert(self, value, param, ctx):
+        text = os.fspath(value) if isinstance(value, os.PathLike) else value
+        if isinstance(text, str) and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
+            self.fail(f"must name a file; got {text!r}, a folder (add a file name after the separator).", param, ctx)
+        return super().convert(value, param, ctx)
+
+
+FILE = _FilePath()
+
+
 # -- shared options ------------------------------------------------------------
 def _data_options(command):
     """The options that say which data to read and what each column is."""
     options = [
-        click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+        click.option("--data", "data_file", type=FILE,
                      help="A .csv, .tsv or .parquet file: one row per time step (and series, for a panel)."),
         click.option("--dataset", help="A bundled dataset instead of --data (see `tsforecast datasets`)."),
         click.option("--target", help="The column to forecast (default with --dataset: its usual target)."),
@@ -263,16 +280,16 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
               help="Walk-forward folds, placed at the end of the data.")
 @click.option("--step", type=click.IntRange(min=1), help="Steps between fold cutoffs (default: the horizon).")
 @_model_options
-@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--report", "report_path", type=FILE,
               help="Write the HTML report here, its Markdown twin beside it (.md) and figures in <stem>_files/.")
 @click.option("--title", help="The report's title.")
 @click.option("--reference", help="The model skill and significance are measured against (default: snaive, "
                                   "else naive, else the best baseline).")
-@click.option("--out", "save_result", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "save_result", type=FILE,
               help="Save the BacktestResult here (a zip of tables and JSON, no pickle; BacktestResult.load reads it).")
-@click.option("--save-result", "save_result_old", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+@click.option("--save-result", "save_result_old", type=FILE, hidden=True,
               help="Deprecated name of --out.")
-@click.option("--per-series", "per_series_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--per-series", "per_series_path", type=FILE,
               help="Write the per-series table here as CSV: one row per model and series with the mean of the "
                    "main metric over folds, skill against the reference, rank and wins (BacktestResult.per_series).")
 @click.option("--n-jobs", type=int, default=1, show_default=True, help="Parallel tasks (-1: all cores).")
@@ -440,9 +457,9 @@ def _say_failures(result) -> None:
 @click.option("--horizon", "-H", type=click.IntRange(min=1), required=True,
               help="Steps the model will forecast (the lstm's output steps; kept in the file as predict's default).")
 @_model_options
-@click.option("--out", "save_path", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--out", "save_path", type=FILE,
               help="The model file to write (for example model.tsf); required.")
-@click.option("--save", "save_path_old", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+@click.option("--save", "save_path_old", type=FILE, hidden=True,
               help="Deprecated name of --out.")
 @_key_options
 @_interval_options
@@ -498,18 +515,18 @@ def _target_and_covariates(selection: Selection, model):
 
 
 @cli.command(epilog=_epilog("predict"))
-@click.option("--model-file", "model_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--model-file", "model_file", type=FILE,
               help="A model file written by `tsforecast fit --out`; required.")
-@click.option("--model", "model_file_old", type=click.Path(dir_okay=False, path_type=Path), hidden=True,
+@click.option("--model", "model_file_old", type=FILE, hidden=True,
               help="Deprecated name of --model-file.")
-@click.option("--data", "data_file", type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--data", "data_file", type=FILE,
               help="Forecast from the end of this data instead of the data the model was fitted on "
                    "(models that can update their inputs, like lstm and ridge). Rows after the last target "
                    "value carry future covariates.")
 @click.option("--time-column", help="The timestamp column of --data.")
 @click.option("--id-column", help="The series id column of --data (a panel).")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")
-@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path), default="-", show_default=True,
+@click.option("--out", "out_file", type=FILE, default="-", show_default=True,
               help="The CSV file to write; '-' prints it.")
 @click.option("--levels", help="Add prediction intervals of these levels in percent (e.g. 80,95): lo_80, hi_80, "
                                "... columns. The model needs a forecast distribution, conformal intervals "
