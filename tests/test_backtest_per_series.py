@@ -181,3 +181,34 @@ def test_compare_equals_the_merge_of_series_cutoffs_and_steps(metric):
         assert table.loc[model, "statistic"] == pytest.approx(expected.statistic, rel=1e-10)
         assert table.loc[model, "p_value"] == pytest.approx(expected.p_value, rel=1e-10, abs=1e-300)
         assert table.loc[model, "n"] == expected.n
+
+
+def test_a_series_is_ranked_on_the_folds_all_its_models_scored():
+    """A model failing in the hardest fold of a series had its mean over the easier
+    folds compared with the others' mean over all three, and won the series for it."""
+    from _backtest_helpers import LastValue
+
+    class FailsSecondFold(LastValue):
+        def fit(self, y, X=None):
+            if len(y) == 26 and y.max() > 100:  # fold 1 of the wild series
+                raise ValueError("no")
+            return super().fit(y, X)
+
+    from tsforecast import ExpandingWindowSplit
+
+    index = pd.date_range("2024-01-01", periods=30, freq="D")
+    data = {"calm": pd.Series(10 + 0.1 * np.arange(30), index),
+            "wild": pd.Series(200 + 50 * np.sin(np.arange(30)), index)}
+    result = backtest({"last": LastValue(), "shy": FailsSecondFold()}, data,
+                      cv=ExpandingWindowSplit(2, n_splits=3, step=2), progress=False)
+    assert result.errors[["model", "unique_id", "fold"]].values.tolist() == [["shy", "wild", 1]]
+    table = result.per_series(reference="last").set_index(["model", "unique_id"])
+    folds = result.fold_scores("mase").set_index(["model", "unique_id", "fold"])["mase"]
+    shared = folds.loc[("last", "wild", [0, 2])].mean()
+    assert table.loc[("last", "wild"), "mase"] == pytest.approx(folds.loc[("last", "wild")].mean())
+    assert table.loc[("last", "wild"), "mase_common"] == pytest.approx(shared)
+    assert table.loc[("shy", "wild"), "mase_common"] == pytest.approx(table.loc[("shy", "wild"), "mase"])
+    # Same forecasts where both were scored: a tie, no skill, the win to the model given first.
+    assert table.loc[("shy", "wild"), "skill"] == pytest.approx(0.0)
+    assert table.loc[("shy", "wild"), "rank"] == table.loc[("last", "wild"), "rank"] == 1
+    assert table.loc[("last", "wild"), "win"]

@@ -458,6 +458,10 @@ class BacktestResult:
             - ``<metric>``: the mean over folds of the fold score (the mean over steps,
               the root mean square for ``rmse``), as in :meth:`summary`;
             - ``n_folds``: the folds with a score;
+            - ``<metric>_common``, only where some model missed folds of a series that
+              others scored: the mean over the folds of the series all its scored models
+              share, on which ``skill``, ``rank`` and ``win`` then compare them (as
+              :meth:`summary` does over series and folds);
             - ``skill`` (with ``reference``): ``1 - score / score of reference`` on the
               same series, NaN where the reference's score is zero or missing (no ratio
               exists: a perfect or unscored reference);
@@ -501,11 +505,12 @@ class BacktestResult:
         rows = [scores.models.index(m) for m in order]
         losses = np.stack([scores.metric(metric, m) for m in rows]) if rows else np.zeros((0,) + scores.has.shape[1:])
         score, n_folds = _series_scores(losses, metric)
+        ranked_on = _shared_fold_scores(losses, metric, score)
         has = scores.has[rows].any(axis=2)
         if metric in QUADRATIC:
             losses = losses**2
         paired = losses.reshape(losses.shape[0], losses.shape[1], -1)  # [model, series, fold * step]: time order
-        distance = self._distance(metric, score)
+        distance = self._distance(metric, ranked_on)
         if _metrics.orientation(metric, 0.0)[0] == "target":
             paired = np.full(paired.shape[:2] + (0,), np.nan)  # no per-step loss: no Diebold-Mariano p-value
         rank, win, p_value = _series_ranks(distance, paired, self._dm_lag_window())
@@ -513,8 +518,10 @@ class BacktestResult:
                               "unique_id": np.tile(np.arange(score.shape[1]), len(order))})
         table[metric] = score.ravel()
         table["n_folds"] = n_folds.ravel()
+        if not np.array_equal(ranked_on, score, equal_nan=True):  # some model missed folds others scored
+            table[f"{metric}_common"] = ranked_on.ravel()
         if reference is not None:
-            base = score[order.index(reference)] if reference in order else np.full(score.shape[1], np.nan)
+            base = ranked_on[order.index(reference)] if reference in order else np.full(score.shape[1], np.nan)
             base = self._distance(metric, base)
             with np.errstate(divide="ignore", invalid="ignore"):
                 skill = np.where(np.isfinite(base) & (base != 0), 1.0 - distance / base, np.nan)
@@ -623,6 +630,20 @@ def _series_scores(values: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndar
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(n_folds > 0, np.where(scored, folds, 0.0).sum(axis=2) / np.maximum(n_folds, 1), np.nan)
     return score, n_folds
+
+
+def _shared_fold_scores(values: np.ndarray, metric: str, own: np.ndarray) -> np.ndarray:
+    """Per model and series, the mean fold score over the folds of that series every
+    model scoring it scored (``own``, each model's mean over its folds, where they share
+    none): what ranks and skill compare, like with like."""
+    folds = combine_steps(values, metric)
+    scored = np.isfinite(folds)
+    shared = (scored | ~scored.any(axis=2, keepdims=True)).all(axis=0)  # [series, fold]
+    use = scored & shared[None]
+    n_used = use.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(use, folds, 0.0).sum(axis=2) / np.maximum(n_used, 1)
+    return np.where(n_used > 0, mean, own)
 
 
 def _series_ranks(score: np.ndarray, losses: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
