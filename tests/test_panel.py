@@ -311,6 +311,52 @@ def test_a_dict_of_period_indexed_series_is_taken_as_one_series_is():
     for key, last in (("a", 9.0), ("b", 18.0)):
         assert list(forecast[key].index) == list(pd.period_range("2024-11", periods=2, freq="M"))
         assert forecast[key].tolist() == [last, last]
-    quarterly = pd.Series(np.arange(10.0), index=pd.period_range("2020Q1", periods=10, freq="Q"))
-    with pytest.raises(InputTypeError, match="DatetimeIndex or integer time"):  # two frequencies: no one reading
-        Naive().fit({"a": monthly, "q": quarterly})
+
+
+def test_a_dict_mixing_period_frequencies_and_timestamps_answers_each_in_its_own(tmp_path):
+    """A dict may mix time axes: monthly and quarterly periods beside daily timestamps
+    were refused as 'not a DatetimeIndex or integer time'."""
+    import tsforecast
+    from tsforecast.baselines import Naive
+
+    data = {"m": pd.Series(np.arange(10.0), index=pd.period_range("2024-01", periods=10, freq="M")),
+            7: pd.Series(np.arange(8.0), index=pd.period_range("2020Q1", periods=8, freq="Q")),
+            "d": pd.Series(np.arange(5.0), index=pd.date_range("2024-03-01", periods=5, freq="D"))}
+    model = Naive().fit(data)
+    tsforecast.save(model, tmp_path / "m.tsf")
+    for fitted in (model, tsforecast.load(tmp_path / "m.tsf")):
+        forecast = fitted.predict(2)
+        assert list(forecast["m"].index) == list(pd.period_range("2024-11", periods=2, freq="M"))
+        assert list(forecast[7].index) == list(pd.period_range("2022Q1", periods=2, freq="Q"))
+        assert list(forecast["d"].index) == list(pd.date_range("2024-03-06", periods=2, freq="D"))
+
+
+@pytest.mark.parametrize("freq, first, expected", [("M", "2024-01", "2025-01"), ("Q-DEC", "2024Q1", "2027Q1"),
+                                                   ("Y-DEC", "2000", "2012"), ("W-SUN", "2024-01-07", "2024-03-31")])
+def test_a_long_frame_of_periods_is_answered_in_periods(freq, first, expected):
+    """pandas 3 spells the offsets of M, Q and Y periods 'ME', 'QE-DEC', 'YE-DEC', which
+    to_period refuses: predict raised pandas' 'Invalid frequency: ME'."""
+    from tsforecast.baselines import Naive
+
+    periods = pd.period_range(first, periods=12, freq=freq)
+    long = pd.DataFrame({"unique_id": "a", "ds": periods, "y": np.arange(12.0)})
+    forecast = Naive().fit(long).predict(2)
+    assert forecast["ds"].tolist() == list(pd.period_range(expected, periods=2, freq=freq))
+
+
+def test_a_long_frame_of_python_datetimes_or_changing_offsets():
+    """Python datetimes in an object column (a frame built row by row) were 'not
+    timestamps'; ISO text whose UTC offset changes (to_csv of local time) gave pandas'
+    raw 'Mixed timezones detected'."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from tsforecast.baselines import Naive
+
+    days = [dt.datetime(2024, 3, 25, tzinfo=ZoneInfo("Europe/Berlin")) + dt.timedelta(days=i) for i in range(10)]
+    long = pd.DataFrame({"unique_id": "a", "ds": pd.Series(days, dtype=object), "y": np.arange(10.0)})
+    forecast = Naive().fit(long).predict(1)
+    assert forecast["ds"].iloc[0] == pd.Timestamp("2024-04-04", tz="Europe/Berlin")
+    text = long.assign(ds=[d.isoformat() for d in days])
+    with pytest.raises(InvalidInputError, match=r"y\['ds'\] holds timestamps of different UTC offsets.*utc=True"):
+        Naive().fit(text)

@@ -267,28 +267,49 @@ def as_timestamps(data, name: str = "y"):
     >>> str(stamped.index[0].date()), period
     ('2024-01-01', 'M')
     """
-    if isinstance(data, (pd.Series, pd.DataFrame)) and isinstance(data.index, pd.PeriodIndex):
+    if _has_periods(data):
         period = data.index.freqstr
         return data.set_axis(data.index.to_timestamp(how="start"), axis=0), period
-    if isinstance(data, dict) and data and all(isinstance(v, (pd.Series, pd.DataFrame))
-                                               and isinstance(v.index, pd.PeriodIndex) for v in data.values()):
-        periods = {v.index.freqstr for v in data.values()}
-        if len(periods) == 1:  # a dict of series of one period frequency, as one series is taken
-            return {k: v.set_axis(v.index.to_timestamp(how="start"), axis=0) for k, v in data.items()}, periods.pop()
+    if isinstance(data, dict) and any(_has_periods(v) for v in data.values()):
+        # Each series of periods as timestamps, answered in its own period frequency: one
+        # for the dict where all share it, else per key (a dict may mix time axes).
+        periods = {k: v.index.freqstr for k, v in data.items() if _has_periods(v)}
+        stamped = {k: v.set_axis(v.index.to_timestamp(how="start"), axis=0) if k in periods else v
+                   for k, v in data.items()}
+        shared = set(periods.values())
+        return stamped, shared.pop() if len(shared) == 1 and len(periods) == len(data) else periods
     if not (isinstance(data, pd.DataFrame) and {"unique_id", "ds"} <= set(data.columns)):
         return data, None
     ds = data["ds"]
     if isinstance(ds.dtype, pd.PeriodDtype):
-        return data.assign(ds=ds.dt.to_timestamp(how="start")), ds.dtype.freq.freqstr
-    if pd.api.types.infer_dtype(ds, skipna=False) == "string":  # text only: timestamps in objects keep their checks
+        # The period alias ("M"), not the offset's ("ME" in pandas 3), which to_period refuses.
+        return data.assign(ds=ds.dt.to_timestamp(how="start")), pd.PeriodIndex(ds.array).freqstr
+    kind = pd.api.types.infer_dtype(ds, skipna=False)
+    if kind == "string":
         return data.assign(ds=_parse_dates(ds, name)), None
+    if kind in ("datetime", "date"):  # Python datetimes in an object column (a frame built row by row)
+        try:
+            return data.assign(ds=pd.to_datetime(ds)), None
+        except (ValueError, TypeError):  # mixed time zones: the panel's checks name the series
+            return data, None
     return data, None
+
+
+def _has_periods(data) -> bool:
+    return isinstance(data, (pd.Series, pd.DataFrame)) and isinstance(data.index, pd.PeriodIndex)
 
 
 def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "could not infer format": pandas falls back to parsing each value
-        parsed = pd.to_datetime(ds, errors="coerce")
+        try:
+            parsed = pd.to_datetime(ds, errors="coerce")
+        except ValueError as error:  # "Mixed timezones detected": UTC offsets that change
+            raise InvalidInputError(
+                f"{name}['ds'] holds timestamps of different UTC offsets or time zones (daylight saving time, "
+                f"as to_csv writes a local time), for example {ds.iloc[0]!r}; no one time zone reads them: "
+                "convert them first with pd.to_datetime(ds, utc=True), then .dt.tz_convert(zone) for local time."
+            ) from error
     bad = parsed.isna().to_numpy()
     iso = read_iso8601(ds) if bad.any() else None
     if iso is not None:
@@ -344,12 +365,14 @@ def read_day_first(values: pd.Series) -> pd.Series | None:
     return None if parsed.isna().any() else parsed
 
 
-def as_periods(forecast, period: str | None):
-    """Forecasts with timestamps back in the period form of the input (see :func:`as_timestamps`)."""
+def as_periods(forecast, period: str | dict | None):
+    """Forecasts with timestamps back in the period form of the input (see :func:`as_timestamps`):
+    ``period`` is its frequency, or for a dict whose series differ, one per key (None: timestamps)."""
     if period is None:
         return forecast
     if isinstance(forecast, dict):
-        return {key: as_periods(value, period) for key, value in forecast.items()}
+        return {key: as_periods(value, period.get(key) if isinstance(period, dict) else period)
+                for key, value in forecast.items()}
     if isinstance(forecast, pd.DataFrame) and "ds" in forecast.columns:
         return forecast.assign(ds=pd.DatetimeIndex(forecast["ds"]).to_period(period))
     if isinstance(getattr(forecast, "index", None), pd.DatetimeIndex):
