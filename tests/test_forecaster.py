@@ -213,7 +213,7 @@ def test_panel_with_future_covariates():
     for key in frames:
         expected = 3.0 * xs[key]["price"].to_numpy()[len(frames[key]) : len(frames[key]) + 2]
         np.testing.assert_allclose(forecast[key].to_numpy(), expected, atol=1e-4)
-    with pytest.raises(InsufficientDataError, match="'b'"):
+    with pytest.raises(InvalidInputError, match="X has no series 'b'"):  # as fit and update say it
         model.predict(X={"a": xs["a"]})
 
 
