@@ -554,6 +554,17 @@ def test_a_dict_of_dated_and_integer_time_series_backtests_on_each_own_axis():
     assert result.info["cutoffs"] == {0: ["2024-01-08 00:00:00", "2024-01-08 00:00:00", "5", "5"]}
 
 
+def test_a_dict_of_naive_and_zoned_dates_backtests():
+    """Naive and zoned timestamps do not compare either: the backtest ran every task and
+    then died in pandas ("Cannot compare tz-naive and tz-aware timestamps")."""
+    data = {"naive": pd.Series(np.arange(10.0), index=pd.date_range("2024-01-01", periods=10, freq="D")),
+            "berlin": pd.Series(np.arange(12.0), index=pd.date_range("2024-01-01", periods=12, freq="h",
+                                                                       tz="Europe/Berlin"))}
+    result = backtest({"last": LastValue()}, data, horizon=2, cv=1)
+    assert result.info["cutoffs"] == {0: ["2024-01-08 00:00:00", "2024-01-08 00:00:00",
+                                          "2024-01-01 09:00:00+01:00", "2024-01-01 09:00:00+01:00"]}
+
+
 def test_undefined_mase_is_warned_with_the_series_and_folds():
     """A constant series has no MASE scale: its NaN scores were left out of the means (and
     every model ranked alike) without a word."""

@@ -176,11 +176,11 @@ def _fold_cutoffs(arrays) -> dict:
     out = {}
     for fold in np.flatnonzero(made.any(axis=0)).tolist():
         values = arrays.cutoff[made[:, fold], fold].tolist()
-        # a dict of series on different time axes (dates and integer time) has cutoffs that
-        # do not compare: each kind's first and last, in order of appearance
+        # a dict of series on different time axes (dates and integer time, naive and zoned
+        # dates) has cutoffs that do not compare: each kind's first and last, in order of appearance
         by_kind = {}
         for value in values:
-            by_kind.setdefault(type(value), []).append(value)
+            by_kind.setdefault((type(value), str(getattr(value, "tz", None))), []).append(value)
         out[fold] = [str(f(group)) for group in by_kind.values() for f in (min, max)]
     return out
 
