@@ -554,6 +554,24 @@ def test_a_dict_of_dated_and_integer_time_series_backtests_on_each_own_axis():
     assert result.info["cutoffs"] == {0: ["2024-01-08 00:00:00", "2024-01-08 00:00:00", "5", "5"]}
 
 
+@pytest.mark.parametrize("case, expected", [
+    ("resolution", (7, "from frequency D")), ("index name", (7, "from frequency D")),
+    ("anchor", (52, "from frequency W-SUN, W-WED")), ("D and h", (1, "default (the series' time axes differ: D, h)"))])
+def test_a_dict_whose_axes_differ_keeps_the_season_they_share(case, expected):
+    """Daily series whose indexes differed only in resolution or name, or weekly ones on
+    other weekdays, got season 1 'from integer time: no frequency'."""
+    days = pd.date_range("2024-01-01", periods=30, freq="D")
+    first, second = {"resolution": (days, days.as_unit("us")), "index name": (days, days.rename("date")),
+                     "anchor": (pd.date_range("2024-01-07", periods=30, freq="W-SUN"),
+                                pd.date_range("2024-01-03", periods=30, freq="W-WED")),
+                     "D and h": (days, pd.date_range("2024-01-01", periods=30, freq="h"))}[case]
+    data = {"a": pd.Series(np.arange(30.0), first), "b": pd.Series(np.arange(30.0) ** 1.5, second)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UndefinedMetricWarning)  # the season 52 outgrows 30 weeks
+        result = backtest({"last": LastValue()}, data, horizon=2, cv=1)
+    assert (result.info["season_length"], result.info["season_length_source"]) == expected
+
+
 def test_a_dict_of_naive_and_zoned_dates_backtests():
     """Naive and zoned timestamps do not compare either: the backtest ran every task and
     then died in pandas ("Cannot compare tz-naive and tz-aware timestamps")."""

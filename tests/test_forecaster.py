@@ -605,7 +605,13 @@ def test_empty_targets_and_a_derived_season_too_long_for_the_window_are_named():
     daily = pd.DataFrame({"a": sine(np.arange(120), 5.0)}, index=pd.date_range("2024-01-01", periods=120, freq="D"))
     with pytest.raises(InvalidParameterError, match=r"targets must name at least one column to forecast; got \[\]"):
         WindowForecaster(Ridge(), n_steps_in=5, n_steps_out=3, targets=[]).fit(daily)
+    weekly = {"sun": pd.Series(np.arange(30.0), pd.date_range("2024-01-07", periods=30, freq="W-SUN")),
+              "wed": pd.Series(np.arange(30.0), pd.date_range("2024-01-03", periods=30, freq="W-WED"))}
+    assert WindowForecaster(Ridge(), n_steps_in=5, n_steps_out=3).fit(weekly).season_length_ == 52  # was 1
     lstm = EncoderDecoderLSTM(units=4, epochs=1, scaling="seasonal", random_state=0)
+    with pytest.raises(InvalidParameterError, match=r"the data's season, 52 steps \(from its series' frequencies "
+                                                    r"'W-SUN', 'W-WED'\), does not fit"):
+        WindowForecaster(lstm, n_steps_in=5, n_steps_out=3).fit(weekly)
     with pytest.raises(InvalidParameterError, match=r"the data's season, 7 steps \(from its frequency 'D'\), does not "
                                                     r"fit the input window n_steps_in=5"):
         WindowForecaster(lstm, n_steps_in=5, n_steps_out=3).fit(daily)

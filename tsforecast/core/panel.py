@@ -28,7 +28,7 @@ from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel
 from .timeindex import as_periods, as_timestamps, future_index, regularize_index
 from .validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
 
-__all__ = ["TimeAxis", "Panel", "as_panel", "as_series_dict", "forecast_output"]
+__all__ = ["TimeAxis", "Panel", "as_panel", "as_series_dict", "axis_freqs", "forecast_output"]
 
 
 # --------------------------------------------------------------------------- time
@@ -344,6 +344,15 @@ def _axis_of_indexes(indexes: list) -> TimeAxis:
         return TimeAxis("integer", first, int(index.step), None, "ns", None, index.name)
     # A dict of series of different time types or frequencies: each keeps its own index.
     return TimeAxis("mixed", np.zeros(len(indexes), dtype=np.int64), 0, indexes=tuple(indexes))
+
+
+def axis_freqs(axis: TimeAxis) -> str | tuple | None:
+    """The frequency of ``axis`` (None: integer time) or, for a dict whose series differ
+    (in frequency, time type, resolution or index name), each distinct one in order: what
+    :func:`~tsforecast.core.timeindex.season_rule` reads."""
+    if axis.kind != "mixed":
+        return axis.freq
+    return tuple(dict.fromkeys(i.freqstr if isinstance(i, pd.DatetimeIndex) else None for i in axis.indexes))
 
 
 def _fixed_step(freq, unit: str, tz, anchor: pd.Timestamp) -> int:

@@ -241,9 +241,25 @@ def season_rule(season_length, freq) -> tuple[int, str]:
     (12, 'given')
     >>> season_rule(None, None)
     (1, 'default (integer time: no frequency)')
+
+    ``freq`` may list the frequencies of a dict whose series differ: their common season
+    where they have one (``("W-SUN", "W-WED")``: 52), else 1.
+
+    >>> season_rule(None, ("W-SUN", "W-WED"))
+    (52, 'from frequency W-SUN, W-WED')
+    >>> season_rule(None, ("D", None))
+    (1, "default (the series' time axes differ: D, integer time)")
     """
     if season_length is not None:
         return season_length, SEASON_GIVEN
+    if isinstance(freq, tuple) and len(freq) == 1:
+        freq = freq[0]
+    if isinstance(freq, tuple):
+        seasons = {season_length_of_freq(f) for f in freq}
+        label = ", ".join("integer time" if f is None else str(f) for f in freq)
+        if len(seasons) == 1 and min(seasons) > 1:
+            return seasons.pop(), f"{SEASON_FROM_FREQUENCY} {label}"
+        return 1, f"{SEASON_DEFAULT} (the series' time axes differ: {label})"
     if freq is None:
         return 1, f"{SEASON_DEFAULT} (integer time: no frequency)"
     season = season_length_of_freq(freq)

@@ -42,8 +42,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..core.covariates import align_covariates, future_values
 from ..core.forms import SINGLE_SERIES_ID
+from ..core.panel import axis_freqs
 from ..core.params import Check, Integer, Options, Unchecked, validate_params
-from ..core.timeindex import season_length_of_freq
+from ..core.timeindex import season_rule
 from ..core.validation import FILL_POLICIES, check_int
 from ..core.window_features import (
     WindowSpec,
@@ -358,7 +359,7 @@ class WindowForecaster(BaseForecaster):
 
     def _fitted_estimator(self, features: np.ndarray, targets: np.ndarray):
         axis = self.time_axis_  # of the data being fitted
-        self.season_length_ = season_length_of_freq(axis.freq) if axis.kind == "datetime" else 1
+        self.season_length_ = season_rule(None, axis_freqs(axis))[0]
         previous = getattr(self, "estimator_", None)
         estimator = self._seasonal_clone()
         asked = estimator.get_params(deep=False).get("warm_start", False)  # on the estimator= given
@@ -390,10 +391,10 @@ class WindowForecaster(BaseForecaster):
             if seasonal and self.season_length_ >= self.n_steps_in_:  # say where the season came from
                 scaling = params[seasonal[0].replace("season_length", "scaling")]
                 raise InvalidParameterError(
-                    f"the data's season, {self.season_length_} steps (from its frequency "
-                    f"{self.time_axis_.freq!r}), does not fit the input window n_steps_in={self.n_steps_in_} "
-                    f"that scaling={scaling!r} reads it from: give n_steps_in > {self.season_length_}, or set "
-                    "the estimator's season_length (1 for none).")
+                    f"the data's season, {self.season_length_} steps ({_frequency_words(self.time_axis_)}), does "
+                    f"not fit the input window n_steps_in={self.n_steps_in_} that scaling={scaling!r} reads it "
+                    f"from: give n_steps_in > {self.season_length_}, or set the estimator's season_length (1 for "
+                    "none).")
             estimator.set_params(**unset)
         return estimator
 
@@ -588,3 +589,10 @@ class WindowForecaster(BaseForecaster):
         if not names:
             return np.zeros((len(ids), steps, 0))
         return future_values(X, self.time_axis_, ids, self.n_obs_, names, horizon, steps, fill=self.fill)
+
+
+def _frequency_words(axis) -> str:
+    """Where a season derived from the data came from: "from its frequency 'D'"."""
+    freqs = axis_freqs(axis)
+    return f"from its frequency {freqs!r}" if not isinstance(freqs, tuple) else \
+        f"from its series' frequencies {', '.join(map(repr, freqs))}"
