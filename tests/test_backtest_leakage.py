@@ -136,6 +136,25 @@ def test_fill_repairs_each_fold_from_its_own_rows(fill, monkeypatch):
     assert clean.errors.empty
 
 
+@pytest.mark.parametrize("fill", ["ffill", "interpolate"])
+def test_a_missing_actual_is_left_unscored_not_scored_against_a_repair(fill):
+    """The actuals were the whole series repaired once: a gap inside a fold's horizon was
+    scored against a value interpolated from the rows after the horizon."""
+    cutoff_pos = LENGTH - HORIZON * (N_FOLDS - 1) - 1  # fold 1; its second step is missing
+    gappy = make_data()
+    gappy.loc[gappy.groupby("unique_id").cumcount() == cutoff_pos + 2, "y"] = np.nan
+    later = gappy.groupby("unique_id").cumcount() > cutoff_pos + HORIZON
+    moved = gappy.assign(y=np.where(later, gappy["y"] * 1000, gappy["y"]))
+    results = [backtest({"last": LastValue()}, data, horizon=HORIZON, cv=N_FOLDS, fill=fill, progress=False)
+               for data in (gappy, moved)]
+    for result in results:
+        fold1 = result.forecasts.query("fold == 1")
+        assert fold1.loc[fold1["step"] == 2, "y"].isna().all() and fold1.loc[fold1["step"] != 2, "y"].notna().all()
+    scores = [r.metrics.query("fold == 1")[["unique_id", "step", "mae"]].reset_index(drop=True) for r in results]
+    pd.testing.assert_frame_equal(scores[0], scores[1], check_exact=True)
+    assert scores[0].loc[scores[0]["step"] == 2, "mae"].isna().all()
+
+
 def test_conformal_intervals_do_not_leak():
     """Calibration windows end at or before each fold's cutoff: garbage after it leaves
     that fold's intervals (and those of earlier folds) bit-identical."""

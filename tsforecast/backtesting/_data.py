@@ -28,8 +28,9 @@ class BacktestData:
 
     ``panel`` keeps gaps as NaN when a ``fill`` policy is given, so that each fold's
     training rows are repaired from those rows alone (an interpolation over the whole
-    series would carry values from after a cutoff into the fold); ``actuals`` is the
-    whole series repaired once, the values forecasts are scored against.
+    series would carry values from after a cutoff into the fold); ``actuals``, the values
+    forecasts are scored against, are the observed ones: a missing step is left unscored
+    (NaN), never scored against a value repaired from the rows after it.
     """
 
     panel: Panel
@@ -182,7 +183,6 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
     selected = [target, *past, *future]
     if len(set(selected)) != len(selected):
         raise InvalidParameterError(f"a column is named twice in target/covariates: {selected!r}.")
-    # With fill, models see fold-wise repairs of the raw rows; the actuals are repaired once.
+    # With fill, models see fold-wise repairs of the raw rows, and are scored on the observed ones.
     panel = as_panel(data, "data", columns=selected, keep_missing=fill is not None)
-    actuals = panel.repaired(fill) if fill is not None else panel
-    return BacktestData(panel, actuals, target, past, future, panel.form.kind, panel_hash(panel), fill=fill)
+    return BacktestData(panel, panel, target, past, future, panel.form.kind, panel_hash(panel), fill=fill)
