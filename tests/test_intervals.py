@@ -217,3 +217,17 @@ def test_too_few_windows_says_whether_more_windows_could_help():
                      index=pd.date_range("2024", periods=300))
     with pytest.raises(InsufficientDataError, match=r"got 10 \(n_windows=10 over 1 series\): give more n_windows"):
         Theta().fit(long).predict_interval(3, n_windows=10)
+
+
+@pytest.mark.parametrize("fill", ["ffill", "interpolate"])
+def test_calibration_windows_repair_their_own_rows_and_score_observed_values(fill):
+    """The training series was repaired once, then cut: a gap ending a calibration
+    window's training rows was interpolated from the very value the window is scored on
+    (its Naive error 1.0 instead of 2.0: intervals too narrow)."""
+    y = pd.Series(np.arange(40.0), index=pd.date_range("2024-01-01", periods=40, freq="D"), name="y")
+    y.iloc[35] = np.nan  # the last training row of window k=3 (horizon 1, step 1); window k=4 is scored on it
+    model = tsf.ConformalIntervals(baselines.Naive(fill=fill), levels=(80,), horizon=1, n_windows=6, step=1).fit(y)
+    scores = model.scores_[0, :, 0, 0]
+    np.testing.assert_array_equal(scores[[0, 1, 2, 3, 5]], [1.0, 1.0, 1.0, 2.0, 1.0])
+    assert np.isnan(scores[4])  # no observed value to score against
+    assert model.predict(1).iloc[0] == 39.0  # the final fit repairs the whole training series as before

@@ -152,9 +152,11 @@ class ConformalCalibration:
                 self._updated_forecasts(panel, X, ends, horizon, out)
         return out
 
-    @staticmethod
-    def _cut(panel, ends, rows):
-        return panel.window(np.zeros(len(rows), dtype=np.int64), ends, rows)
+    def _cut(self, panel, ends, rows):
+        """The first ``ends`` rows of series ``rows``, their gaps repaired by the model's
+        ``fill`` from these rows alone: a repair of the whole series would pull in the
+        values the window is scored on (and an interval calibrated on it would be too narrow)."""
+        return panel.window(np.zeros(len(rows), dtype=np.int64), ends, rows).repaired(getattr(self.model, "fill", None))
 
     def _stacked_forecasts(self, panel, ends, horizon: int, out: np.ndarray) -> None:
         """Local models: every (series, window) pair is one series of ONE panel fit

@@ -211,7 +211,9 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         levels, n_windows, pooling, refit, horizon, step = self._check_params()
         self._check_no_covariates(X)
         self.model_ = clone(self.model).fit(y, X)
-        panel = as_panel(y, "y", fill=getattr(self.model, "fill", None),
+        # Gaps kept: each calibration window repairs its own training rows and is scored
+        # on observed values only (see _cut).
+        panel = as_panel(y, "y", keep_missing=getattr(self.model, "fill", None) is not None,
                          on_short=getattr(self.model, "on_short", "raise"))
         return self._calibrate(panel, X, levels, n_windows, pooling, refit, horizon, step)
 
