@@ -136,6 +136,26 @@ def test_fill_repairs_each_fold_from_its_own_rows(fill, monkeypatch):
     assert clean.errors.empty
 
 
+def test_a_global_model_on_series_ending_at_different_times_is_warned():
+    """Folds count back from each series' own end: a global model fitted at fold 1 learned
+    from series a's rows after b's fold-1 cutoff (b's forecasts moved with them) without a word."""
+    import warnings
+
+    from tsforecast.exceptions import TsForecastWarning
+
+    index = pd.date_range("2024-01-01", periods=40, freq="h")
+    ragged = {"a": pd.Series(np.arange(40.0), index), "b": pd.Series(np.arange(28.0), index[:28])}
+    with pytest.warns(TsForecastWarning, match=r"cutoffs of 3 of 3 fold\(s\) differ across series \(fold 0: from "
+                                               r"2024-01-01 18:00:00 to 2024-01-02 06:00:00.*'global' learn"):
+        backtest({"global": GlobalMean(), "local": LastValue()}, ragged, horizon=3, cv=3, season_length=1,
+                 progress=False)
+    aligned = {"a": ragged["a"], "b": pd.Series(np.arange(40.0), index)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", TsForecastWarning)
+        backtest({"global": GlobalMean()}, aligned, horizon=3, cv=3, season_length=1, progress=False)  # one cutoff
+        backtest({"local": LastValue()}, ragged, horizon=3, cv=3, season_length=1, progress=False)  # series alone
+
+
 @pytest.mark.parametrize("fill", ["ffill", "interpolate"])
 def test_a_missing_actual_is_left_unscored_not_scored_against_a_repair(fill):
     """The actuals were the whole series repaired once: a gap inside a fold's horizon was

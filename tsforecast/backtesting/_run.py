@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .._version import __version__
-from ..core.panel import axis_freqs
+from ..core.panel import axis_freqs, calendar_stamps
 from ..core.splits import ExpandingWindowSplit, SlidingWindowSplit
 from ..core.timeindex import season_rule
 from ..core.validation import FILL_POLICIES, check_bool, check_choice, check_int
@@ -23,7 +23,7 @@ from ..forecasters.base import check_levels, check_quantiles
 from ._assemble import Collector, assemble, error_table
 from ._data import prepare_data, with_declared_covariates
 from ._execute import check_backend, execute, worker_count
-from ._plan import json_value, plan_tasks, resolve_random_states, series_folds
+from ._plan import json_value, plan_tasks, resolve_random_states, series_folds, task_mode
 from ._scoring import check_metrics
 from ._tasks import Task
 from .checkpoint import TaskStore
@@ -250,6 +250,32 @@ def _with_regressors(model, future: list):
     return clone(model).set_params(**unset) if unset else model
 
 
+def _warn_staggered_cutoffs(models: dict, data, folds) -> None:
+    """Folds count back from each series' own end. Where dated series end at different
+    times, a fold's cutoffs differ across series, and a model fitted on all series at
+    once (one global fit or one pooled calibration per fold) learns, for a series that
+    ends first, from the other series' rows after its cutoff: say so, with the fix."""
+    axis, n_series = data.panel.time, data.panel.n_series
+    pooled = [name for name, model in models.items() if task_mode(model, n_series) == "global"]
+    if axis.kind != "datetime" or not pooled:
+        return
+    s_idx, f_idx = np.nonzero(folds.present)
+    positions = folds.cutoffs[s_idx, f_idx]
+    stamps = axis.at(positions, s_idx) if axis.step else calendar_stamps(axis, s_idx, positions)
+    spans = pd.Series(stamps).groupby(f_idx).agg(["min", "max"])
+    staggered = spans[spans["max"] > spans["min"]]
+    if staggered.empty:
+        return
+    fold = staggered.index[0]
+    first, last = axis.to_index(staggered.loc[fold, ["min", "max"]].to_numpy(dtype=np.int64))
+    warnings.warn(TsForecastWarning(
+        f"the series end at different times, so the cutoffs of {len(staggered)} of {folds.n_folds} fold(s) differ "
+        f"across series (fold {fold}: from {first} to {last}; folds count back from each series' own end). "
+        f"{', '.join(map(repr, pooled))} learn(s) from all series at once, so a series that ends first is forecast "
+        "by a model that saw the other series' rows after its cutoff. For a comparison strictly in time, cut the "
+        "series to a common end first (or backtest them apart)."), stacklevel=3)
+
+
 def _warn_fallbacks(models: dict, refit, warm_start) -> dict:
     fallbacks = {}
     for name, model in models.items():
@@ -452,6 +478,7 @@ def backtest(
     resolved = {name: resolve_random_states(model) for name, model in named.items()}
     protos = {name: proto for name, (proto, _) in resolved.items()}
     fallbacks = _warn_fallbacks(protos, refit, warm_start)
+    _warn_staggered_cutoffs(protos, prepared, folds)
     settings = {"horizon": horizon, "gap": gap, "refit": refit, "warm_start": warm_start, "quantiles": quantiles,
                 "levels": levels}
     tasks = plan_tasks(protos, prepared, folds, settings, n_chunks=worker_count(n_jobs, backend),
