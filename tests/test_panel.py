@@ -360,3 +360,23 @@ def test_a_long_frame_of_python_datetimes_or_changing_offsets():
     text = long.assign(ds=[d.isoformat() for d in days])
     with pytest.raises(InvalidInputError, match=r"y\['ds'\] holds timestamps of different UTC offsets.*utc=True"):
         Naive().fit(text)
+
+
+@pytest.mark.parametrize("short", ["first", "last"])
+def test_a_short_series_of_a_calendar_panel_is_checked_against_the_panel_frequency(short):
+    """Each series' frequency was inferred alone: a Monday-to-Thursday run of business
+    days read as daily and two month starts as '31D', refusing valid panels ("y['old'] has
+    frequency B; every series must share one (y['new'] has D)")."""
+    from tsforecast.baselines import Naive
+
+    for freq, short_stamps in (("B", pd.date_range("2024-03-04", periods=4, freq="D")),
+                               ("MS", pd.DatetimeIndex(["2024-01-01", "2024-02-01"]))):
+        long = pd.DataFrame({"unique_id": "old", "ds": pd.date_range("2023-01-02", periods=30, freq=freq),
+                             "y": np.arange(30.0)})
+        new = pd.DataFrame({"unique_id": "new", "ds": short_stamps, "y": np.arange(len(short_stamps), dtype=float)})
+        frame = pd.concat([new, long] if short == "first" else [long, new], ignore_index=True)
+        forecast = Naive().fit(frame).predict(1).set_index("unique_id")["ds"]
+        assert forecast["new"] == short_stamps[-1] + pd.tseries.frequencies.to_offset(freq)
+    off_grid = pd.concat([long, new.assign(ds=pd.DatetimeIndex(["2024-01-01", "2024-01-15"]))], ignore_index=True)
+    with pytest.raises(InvalidInputError, match=r"y\['new'\] has frequency .*every series of a panel must share one"):
+        Naive().fit(off_grid)

@@ -145,3 +145,20 @@ def test_future_index_keeps_the_time_zone():
 )
 def test_season_length_of_freq(freq, season):
     assert season_length_of_freq(freq) == season
+
+
+@pytest.mark.parametrize("stamps, expected", [
+    (["2024-01-31", "2024-02-29"], "ME"),  # pandas: business month ends ('BME'), forecasting 2024-03-29
+    (["2024-04-01", "2024-05-01"], "MS"),  # pandas: '30D'
+    (["2024-03-31", "2024-06-30"], "QE-DEC"),
+    (["2024-02-01", "2024-05-01"], "QS-FEB"),
+    (["2022-12-31", "2023-12-31"], "YE-DEC"),
+    (["2024-03-01", "2025-03-01"], "YS-MAR"),
+    (["2024-03-01", "2024-03-04"], "B"),  # Friday then Monday
+    (["2024-03-04", "2024-03-05"], "D"),
+    (["2024-03-03", "2024-03-10"], "W-SUN"),
+])
+def test_two_timestamps_read_as_the_calendar_step_they_are(stamps, expected):
+    index = regularize_index(pd.DatetimeIndex(stamps))
+    assert index.freqstr == expected
+    assert future_index(index, 1)[0] == pd.Timestamp(stamps[1]) + index.freq

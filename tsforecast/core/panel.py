@@ -559,8 +559,10 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
     bad = inner & (diffs <= 0)
     if bad.any():  # unsorted or duplicated: the series' own check names the timestamps
         _fail_series(source, _series_of_row(int(np.argmax(bad)), ends))
-    reference = int(np.argmax(ends - starts >= 2)) if np.any(ends - starts >= 2) else None
-    if reference is None:  # only one-row series: the per-series check explains that no step is known
+    # The longest series tells the frequency: a short one may read as another (Monday to
+    # Thursday of business-day data as daily, two month ends as business month ends).
+    reference = int(np.argmax(ends - starts))
+    if ends[reference] - starts[reference] < 2:  # only one-row series: the per-series check explains that no step is known
         _fail_series(source, 0)
     ref_index = regularize_index(source.frame(reference).index, source.label(reference))
     if info["kind"] == "integer":
@@ -575,10 +577,15 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
             _mismatch(source, _series_of_row(int(np.argmax(irregular)), ends), ref_index, reference)
     else:  # calendar frequency: each series checked on its own (rare for large panels)
         for i in range(len(starts)):
-            if ends[i] - starts[i] >= 2 and regularize_index(source.frame(i).index, source.label(i)).freq != freq:
+            if ends[i] - starts[i] >= 2 and not _steps_by(source.frame(i).index, freq):
                 _mismatch(source, i, ref_index, reference)
     return TimeAxis(info["kind"], np.ascontiguousarray(stamps[starts]), step, freq.freqstr if freq is not None else None,
                     unit, _tz_name(tz), TIME_COLUMN)
+
+
+def _steps_by(index: pd.DatetimeIndex, freq) -> bool:
+    """Whether ``index`` is consecutive steps of ``freq`` from its first timestamp."""
+    return bool(freq.is_on_offset(index[0])) and index.equals(pd.date_range(index[0], periods=len(index), freq=freq))
 
 
 def _tz_name(tz) -> str | None:

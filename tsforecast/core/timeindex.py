@@ -62,8 +62,34 @@ def _check_order(index: pd.Index, name: str, long: bool = False) -> None:
         )
 
 
+#: Calendar frequencies two timestamps may be one step of, in the order they are tried
+#: (months before quarters before years; a business day only over a weekend).
+_CALENDAR_STEPS = ("MS", "ME", "QS-JAN", "QS-FEB", "QS-MAR", "QE-DEC", "QE-JAN", "QE-FEB",
+                   *(f"YS-{m}" for m in ("JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV",
+                                         "DEC")),
+                   *(f"YE-{m}" for m in ("DEC", "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT",
+                                         "NOV")))
+
+
+def _calendar_step(first: pd.Timestamp, second: pd.Timestamp):
+    """The calendar frequency of which ``second`` is the step after ``first`` (two month
+    ends, two quarter starts, Friday then Monday), or None: what pandas cannot infer from
+    two timestamps (it reads 2024-01-31, 2024-02-29 as business month ends, two month
+    starts as '31D')."""
+    if (second - first) < pd.Timedelta(days=28):
+        friday_to_monday = first.day_of_week == 4 and second - first == pd.Timedelta(days=3)
+        return pd.tseries.frequencies.to_offset("B") if friday_to_monday else None
+    for alias in _CALENDAR_STEPS:
+        offset = pd.tseries.frequencies.to_offset(alias)
+        if offset.is_on_offset(first) and first + offset == second:
+            return offset
+    return None
+
+
 def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) -> pd.DatetimeIndex:
     freq = index.freq
+    if freq is None and len(index) == 2:
+        freq = _calendar_step(index[0], index[1])
     if freq is None and len(index) >= 2:
         # Two timestamps: infer from them plus the next step, so that a 2-row daily series
         # gets "D" like a longer one, not "24h" (a different offset in pandas 3).
