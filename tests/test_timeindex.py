@@ -162,3 +162,11 @@ def test_two_timestamps_read_as_the_calendar_step_they_are(stamps, expected):
     index = regularize_index(pd.DatetimeIndex(stamps))
     assert index.freqstr == expected
     assert future_index(index, 1)[0] == pd.Timestamp(stamps[1]) + index.freq
+
+
+def test_the_repair_hint_of_business_days_with_a_gap_is_business_days():
+    """Runs of Monday to Wednesday read as daily: the hint said data.asfreq('D'), which
+    would insert every weekend as rows for fill= to invent."""
+    days = pd.bdate_range("2024-01-01", periods=60).delete(17)
+    with pytest.raises(InvalidInputError, match=r"data\.asfreq\('B'\)"):
+        regularize_index(days)

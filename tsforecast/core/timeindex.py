@@ -28,7 +28,10 @@ def _sort_hint(long: bool) -> str:
 
 
 def likely_freq(index: pd.DatetimeIndex) -> str | None:
-    """The frequency most runs of three timestamps have (the data's own, around its gaps)."""
+    """The data's own frequency around its gaps: of those runs of three timestamps have,
+    the one whose grid holds every timestamp with the fewest rows to insert (business days
+    read as daily from Monday to Wednesday: 'D' would insert every weekend), else the one
+    most runs have."""
     seen: dict[str, int] = {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -36,6 +39,13 @@ def likely_freq(index: pd.DatetimeIndex) -> str | None:
             freq = pd.infer_freq(index[i : i + 3])
             if freq is not None:
                 seen[freq] = seen.get(freq, 0) + 1
+    fits = []
+    for freq, count in seen.items():
+        grid = pd.date_range(index[0], index[-1], freq=freq)
+        if len(grid) <= 10 * len(index) and index.isin(grid).all():
+            fits.append((len(grid), -count, freq))
+    if fits:
+        return min(fits)[2]
     return max(seen, key=seen.get) if seen else None
 
 
