@@ -615,3 +615,17 @@ def test_empty_targets_and_a_derived_season_too_long_for_the_window_are_named():
     with pytest.raises(InvalidParameterError, match=r"the data's season, 7 steps \(from its frequency 'D'\), does not "
                                                     r"fit the input window n_steps_in=5"):
         WindowForecaster(lstm, n_steps_in=5, n_steps_out=3).fit(daily)
+
+
+def test_a_half_imported_models_package_is_no_error_for_a_scikit_learn_regressor(monkeypatch):
+    """In a Dask worker one thread may still be importing tsforecast.models (Keras takes
+    seconds) while another asks whether a Ridge takes 3-D windows: the half-initialised
+    module lacked EncoderDecoderLSTM and every task of that model failed (AttributeError)."""
+    import sys
+    import types
+
+    from tsforecast.core.window_features import takes_sequences
+
+    for name in ("tsforecast.models", "tsforecast.models.estimator"):
+        monkeypatch.setitem(sys.modules, name, types.ModuleType(name))  # as mid-import: no class yet
+    assert takes_sequences(Ridge()) is False

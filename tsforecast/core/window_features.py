@@ -60,9 +60,13 @@ def takes_sequences(estimator) -> bool:
             return True
     except AttributeError:
         pass
-    # loaded whenever an LSTM exists; named from the package root, wherever this module lives
-    models = sys.modules.get(f"{__name__.partition('.')[0]}.models")
-    return models is not None and isinstance(estimator, models.EncoderDecoderLSTM)
+    # Loaded whenever an LSTM exists; named from the package root, wherever this module
+    # lives. Read from its own module, and only once defined: in a Dask worker another
+    # thread may be importing the package meanwhile (its half-initialised module lacked
+    # the class: AttributeError in every task of a scikit-learn regressor).
+    module = sys.modules.get(f"{__name__.partition('.')[0]}.models.estimator")
+    lstm = getattr(module, "EncoderDecoderLSTM", None)
+    return lstm is not None and isinstance(estimator, lstm)
 
 
 def _check_magnitude(values: np.ndarray, columns: list, panel: Panel, name: str) -> None:
