@@ -150,3 +150,28 @@ def test_a_checkpoint_of_another_fill_is_not_reused(tmp_path):
     assert_same(fresh, interpolated)
     means = [r.forecasts.loc[r.forecasts["model"] == "mean", "y_hat"].to_numpy() for r in (ffilled, interpolated)]
     assert not np.allclose(*means)
+
+
+class ScaledRidge(Ridge):
+    """A ridge regression whose predictions are multiplied by the last of ``weights`` (a
+    long parameter, as an MLP's hidden layers)."""
+
+    def __init__(self, weights=(1.0,)):
+        super().__init__()
+        self.weights = weights
+
+    def predict(self, X):
+        return super().predict(X) * self.weights[-1]
+
+
+def test_a_checkpoint_of_a_model_differing_past_its_repr_is_not_reused(tmp_path):
+    """The key held scikit-learn's repr of a nested estimator, which shows 30 items of a
+    sequence: a model differing in the 31st resumed the other's forecasts."""
+    first, second = (WindowForecaster(ScaledRidge(weights=w), n_steps_in=4, n_steps_out=2)
+                     for w in ((1.0,) * 31, (1.0,) * 30 + (2.0,)))
+    assert repr(first) == repr(second)  # what the key used to hold
+    data = make_panel(2, 40)
+    backtest({"w": first}, data, horizon=2, cv=2, checkpoint_dir=tmp_path / "ck", progress=False)
+    resumed = backtest({"w": second}, data, horizon=2, cv=2, checkpoint_dir=tmp_path / "ck", progress=False)
+    assert resumed.info["n_tasks_resumed"] == 0
+    assert_same(backtest({"w": second}, data, horizon=2, cv=2, progress=False), resumed)

@@ -13,6 +13,7 @@ series:
 
 from __future__ import annotations
 
+import hashlib
 import warnings
 from dataclasses import dataclass
 
@@ -94,6 +95,26 @@ def json_value(value):
     if isinstance(value, np.generic):
         return value.item()
     return repr(value)
+
+
+def key_value(value):
+    """``value`` in full, for a checkpoint key: nested estimators by class and parameters,
+    sequences, mappings and arrays item by item. (scikit-learn's repr, which ``json_value``
+    shows, keeps 30 items of a sequence and cuts long reprs in the middle: two models that
+    differ only there got one key, and a resumed backtest reused the other's forecasts.)"""
+    if hasattr(value, "get_params") and not isinstance(value, type):
+        params = {k: key_value(v) for k, v in value.get_params(deep=False).items()}
+        return {"class": f"{type(value).__module__}.{type(value).__qualname__}", "params": params}
+    if isinstance(value, (list, tuple)):
+        return [type(value).__name__, [key_value(v) for v in value]]
+    if isinstance(value, dict):
+        return {repr(k): key_value(v) for k, v in value.items()}
+    if isinstance(value, np.ndarray) and value.dtype == object:
+        return ["ndarray", list(value.shape), [key_value(v) for v in value.ravel().tolist()]]
+    if isinstance(value, np.ndarray):
+        data = np.ascontiguousarray(value)
+        return ["ndarray", str(data.dtype), list(data.shape), hashlib.sha256(data.tobytes()).hexdigest()]
+    return json_value(value)
 
 
 def resolve_random_states(model):
@@ -199,7 +220,7 @@ def _key(task: Task, data: BacktestData, settings: dict) -> str:
     return task_key({
         "model": task.model_name,
         "class": f"{type(model).__module__}.{type(model).__qualname__}",
-        "params": {k: json_value(v) for k, v in model.get_params(deep=False).items()},
+        "params": {k: key_value(v) for k, v in model.get_params(deep=False).items()},
         "folds": [[p.fold, p.fit, [repr(k) for k in data.ids[task.rows[p.members]].tolist()], p.starts.tolist(),
                    p.cutoffs.tolist()] for p in task.folds],
         "data": panel_hash(data.panel, task.rows),
