@@ -562,7 +562,7 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
     # The longest series tells the frequency: a short one may read as another (Monday to
     # Thursday of business-day data as daily, two month ends as business month ends).
     reference = int(np.argmax(ends - starts))
-    if ends[reference] - starts[reference] < 2:  # only one-row series: the per-series check explains that no step is known
+    if ends[reference] - starts[reference] < 2:  # one-row series only: the per-series check says no step is known
         _fail_series(source, 0)
     ref_index = regularize_index(source.frame(reference).index, source.label(reference))
     if info["kind"] == "integer":
