@@ -266,6 +266,15 @@ def test_summary_ranks_models_on_the_cells_all_of_them_scored():
     assert table.loc["shy", "skill"] == pytest.approx(0.0)
 
 
+def test_by_step_compares_models_on_the_cells_all_of_them_scored():
+    result = backtest({"last": LastValue(), "shy": FailsOnLarge()}, _calm_and_wild(), horizon=2, cv=3,
+                      progress=False)
+    steps = result.by_step("mae")
+    pd.testing.assert_series_equal(steps["shy"], steps["last"], check_names=False)  # same forecasts on 'calm'
+    calm = result.metrics.query("unique_id == 'calm' and model == 'last'").groupby("step")["mae"].mean()
+    np.testing.assert_allclose(steps["last"].to_numpy(), calm.to_numpy())
+
+
 def test_summary_has_no_common_column_where_every_model_scored_every_cell():
     result = backtest({"last": LastValue(), "off": LastValue(offset=1.0)}, _calm_and_wild(), horizon=2, cv=3,
                       progress=False)

@@ -348,14 +348,18 @@ class BacktestResult:
         return _metrics.distance_from_best(metric, scores, span)
 
     def by_step(self, metric: str | None = None) -> pd.DataFrame:
-        """``metric`` per horizon step (rows) and model (columns), over series and folds."""
+        """``metric`` per horizon step (rows) and model (columns), over series and folds:
+        where the models were not all scored on the same (series, fold) cells, over the
+        cells all of them scored, as :meth:`summary` ranks them (else a model that failed
+        on the hard series would look better at every step)."""
         metric = self._check_metric(metric)
         scores = self._scores
-        columns = {}
-        for m, label in enumerate(scores.models):
-            if scores.has[m].any():
-                values = scores.metric(metric, m)
-                columns[label] = combine_steps(values.reshape(-1, values.shape[-1]), metric, axis=0)
+        values = {label: scores.metric(metric, m) for m, label in enumerate(scores.models) if scores.has[m].any()}
+        cells = {label: np.isfinite(v).any(axis=-1) for label, v in values.items()}  # [series, fold]
+        shared = np.logical_and.reduce(list(cells.values())) if cells else None
+        if shared is not None and shared.any() and any((c != shared).any() for c in cells.values()):
+            values = {label: np.where(shared[..., None], v, np.nan) for label, v in values.items()}
+        columns = {label: combine_steps(v.reshape(-1, v.shape[-1]), metric, axis=0) for label, v in values.items()}
         wide = pd.DataFrame(columns, index=pd.Index(scores.steps, name="step"))
         wide.columns = pd.Index(list(wide.columns), name="model")
         return wide[[m for m in self.models if m in wide.columns]]
