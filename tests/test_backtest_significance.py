@@ -103,3 +103,46 @@ def test_too_few_differentials_for_the_horizon_give_no_test_rather_than_p_one():
     statistic, p_value = diebold_mariano_rows([a], [b], h=7)
     assert np.isnan(statistic).all() and np.isnan(p_value).all()
     assert diebold_mariano(a * 3, b * 3, h=7).p_value < 0.05  # 21 of them are enough
+
+
+def _overlapping_backtest():
+    """Two models on two series, horizon 4, cutoffs one step apart (each target time is
+    forecast from four cutoffs)."""
+    from tsforecast import ExpandingWindowSplit, backtest
+    from tsforecast.baselines import Naive, SeasonalNaive
+
+    rng = np.random.default_rng(5)
+    t = np.arange(60)
+    data = {key: pd.Series(10 + 3 * np.sin(2 * np.pi * t / 4) + rng.normal(0, 1, 60),
+                           index=pd.date_range("2024-01-01", periods=60, freq="D")) for key in ("a", "b")}
+    return backtest({"naive": Naive(), "snaive": SeasonalNaive(4)}, data, season_length=4,
+                    cv=ExpandingWindowSplit(4, n_splits=6, step=1), progress=False)
+
+
+def test_pooled_test_covers_the_lags_of_overlapping_folds():
+    """Cutoffs closer than the horizon repeat each target time in the pooled losses at lag
+    h - step and its multiples; with lags up to h - 1 only, p-values were far too small."""
+    result = _overlapping_backtest()
+    table = result.compare(reference="snaive", metric="mae")
+    losses = {m: result.metrics.query("model == @m").sort_values(["unique_id", "fold", "step"])["mae"].to_numpy()
+              for m in ("naive", "snaive")}
+    expected = diebold_mariano(losses["naive"], losses["snaive"], h=16)  # 4 steps x 4 cutoffs under one target
+    assert table.loc["naive", "p_value"] == pytest.approx(expected.p_value, rel=1e-9)
+    assert table.loc["naive", "p_value"] > diebold_mariano(losses["naive"], losses["snaive"], h=4).p_value
+
+
+def test_compare_defaults_to_the_main_metric_and_skill_has_no_ratio_to_a_perfect_reference():
+    """compare() tested MAE when no metric was named, though summary, per_series, the
+    report and the CLI use the main metric (MASE); summary's skill against a reference
+    scoring zero was -inf (per_series: NaN)."""
+    from tsforecast import backtest
+    from tsforecast.baselines import Drift, Naive
+
+    result = _overlapping_backtest()
+    assert result.main_metric == "mase"
+    pd.testing.assert_frame_equal(result.compare(reference="snaive"),
+                                  result.compare(reference="snaive", metric="mase"))
+    line = pd.Series(np.arange(40.0), index=pd.date_range("2024-01-01", periods=40, freq="D"))
+    perfect = backtest({"drift": Drift(), "naive": Naive()}, line, horizon=3, cv=3, progress=False)
+    skill = perfect.summary(reference="drift", metric="mae")["skill"]
+    assert skill.isna().all()

@@ -71,6 +71,8 @@ def test_mase_batch_list_equals_nan_padded():
     assert from_list == pytest.approx([(1 / 3) / 2, (2 / 3) / 1])
     raw = metrics.mase(Y, F, train, reduce="none")
     assert raw.shape == Y.shape and raw.mean(axis=1) == pytest.approx(from_list)
+    # The padded layout as nested lists was read as a list of rows, and its NaN refused.
+    assert metrics.mase(Y, F, padded.tolist(), reduce="series") == pytest.approx(from_padded)
 
 
 def test_mase_zero_scale_raises_or_gives_nan():

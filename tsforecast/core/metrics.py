@@ -226,7 +226,10 @@ def smape(y_true, y_pred, *, reduce: str = "mean"):
 
 
 def _is_row_list(values) -> bool:
-    return isinstance(values, (list, tuple)) and len(values) > 0 and np.ndim(values[0]) == 1
+    """A list of series of different lengths; rows of one length are a 2-D array (which
+    may be right-padded with NaN, as a nested list of M4's layout is)."""
+    return (isinstance(values, (list, tuple)) and len(values) > 0 and np.ndim(values[0]) == 1
+            and len({np.size(row) for row in values}) > 1)
 
 
 def _training_rows(y_train) -> list[np.ndarray]:
