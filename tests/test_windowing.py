@@ -492,3 +492,41 @@ def test_an_array_without_columns_and_a_repeated_target_name_are_refused():
     with pytest.raises(InvalidInputError, match=r"targets names \['a'\], a name more than one column"):
         make_windows(frame, 3, 1, targets="a")  # took the first 'a' silently
     assert make_windows(frame, 3, 1, targets="b").y.shape == (7, 1, 1)
+
+
+def test_targets_set_after_fit_take_effect_as_the_window_lengths_do():
+    """set_params(targets=...) after fit was ignored: y kept the fitted column, and an
+    unknown name raised nothing."""
+    from tsforecast.exceptions import UnknownColumnError
+
+    frame = pd.DataFrame({"a": np.arange(20.0), "b": np.arange(20.0) * 10, "c": -np.arange(20.0)})
+    transformer = SlidingWindowTransformer(4, 2, targets="a").fit(frame)
+    transformer.set_params(targets="b")
+    _, y = transformer.transform_xy(frame)
+    np.testing.assert_array_equal(y[0, :, 0], [40.0, 50.0])
+    transformer.set_params(targets="nope")
+    with pytest.raises(UnknownColumnError, match="'nope'"):
+        transformer.transform_xy(frame)
+
+
+@pytest.mark.parametrize("targets", [[1, np.int64(1)], ["b", np.str_("b")]])
+def test_a_target_repeated_as_a_numpy_scalar_is_refused(targets):
+    """The repeat check compared reprs: np.int64(1) beside 1 gave y the column twice."""
+    from tsforecast.exceptions import InvalidParameterError
+
+    data = np.arange(30.0).reshape(10, 3) if isinstance(targets[0], int) else \
+        pd.DataFrame(np.arange(30.0).reshape(10, 3), columns=["a", "b", "c"])
+    with pytest.raises(InvalidParameterError, match="targets must not repeat a column"):
+        make_windows(data, n_steps_in=3, n_steps_out=1, targets=targets)
+
+
+def test_complex_values_and_masked_arrays_are_refused():
+    """A complex column lost its imaginary part (pandas' ComplexWarning only); NaN under a
+    mask passed the NaN check and the views dropped the mask."""
+    from tsforecast.exceptions import InputTypeError
+
+    with pytest.raises(InputTypeError, match=r"non-numeric column\(s\) \{'z': 'complex128'\}"):
+        make_windows(pd.DataFrame({"z": np.arange(10) * 1j}), n_steps_in=3)
+    masked = np.ma.masked_invalid(np.r_[np.arange(5.0), np.nan, np.arange(4.0)])
+    with pytest.raises(InputTypeError, match=r"masked array \(1 masked value\(s\)\).*filled\(np\.nan\)"):
+        make_windows(masked, n_steps_in=3)

@@ -279,7 +279,9 @@ def _check_numeric_columns(frame: pd.DataFrame, name: str) -> None:
     bad = {
         str(c): str(t)
         for c, t in frame.dtypes.items()
-        if not (pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t))
+        # complex counts as numeric for pandas, and its imaginary part would be dropped silently
+        if not (pd.api.types.is_numeric_dtype(t) and not pd.api.types.is_bool_dtype(t)
+                and not pd.api.types.is_complex_dtype(t))
     }
     if bad:
         first = next(iter(bad))

@@ -11,12 +11,14 @@ For one numeric ndarray, Series or DataFrame, ``X`` and ``y`` are **read-only vi
 of the input built with :func:`numpy.lib.stride_tricks.sliding_window_view`: no value
 is copied, whatever the input's length (``np.shares_memory(X, data)`` holds). For a
 DataFrame this holds when pandas can hand out its values without a copy, that is when
-every column has the same numeric dtype; a frame of mixed dtypes is copied once into
-one array by :meth:`pandas.DataFrame.to_numpy`. ``y`` is a view when the target
+every column has the same numeric dtype and pandas holds them in one block (a column
+added after the frame was built makes a second block); otherwise the frame is copied
+once into one array by :meth:`pandas.DataFrame.to_numpy`. ``y`` is a view when the target
 columns are evenly spaced (one column, a contiguous range, or every k-th column);
 otherwise only the target columns are copied once (``n_rows x n_targets`` values) and
 ``y`` is a view of that copy. A panel is always copied: it is validated at once into
-one float64 array, and the windows of all its series are gathered from it in one copy.
+one float64 array, and the windows of all its series are gathered from it in one copy
+(``n_steps_in`` times the panel's size: windows of several series are no one strided view).
 
 Because the windows overlap, writing into them is refused (they are read-only);
 ``np.ascontiguousarray(X)`` makes a private copy, ``n_steps_in`` times the input's
@@ -125,6 +127,11 @@ def _check_finite_fast(values: np.ndarray, name: str) -> None:
 
 
 def _array_values(data: np.ndarray, name: str) -> np.ndarray:
+    if isinstance(data, np.ma.MaskedArray):  # its mask would be dropped by the views, and NaN under it unseen
+        raise InputTypeError(
+            f"{name} is a masked array ({int(np.ma.count_masked(data))} masked value(s)); windows are views of plain "
+            "arrays: give data.filled(np.nan) and repair the gaps, or drop the masked rows."
+        )
     if data.dtype.kind == "b":
         raise InputTypeError(f"{name} must be numeric; got an array of dtype bool.")
     if data.dtype.kind not in "iuf":
@@ -214,7 +221,9 @@ def _resolve_targets(targets, columns: list, by_position: bool) -> np.ndarray:
     targets = list(targets)
     if not targets:
         raise InvalidParameterError("targets must name at least one column; got an empty list.")
-    if len(set(map(repr, targets))) != len(targets):
+    # by value, NumPy scalars as the Python values they equal (np.int64(1) is 1; a repr differs)
+    plain = [t.item() if isinstance(t, np.generic) else t for t in targets]
+    if any(t in plain[:i] for i, t in enumerate(plain)):
         raise InvalidParameterError(f"targets must not repeat a column; got {targets!r}.")
     if by_position:
         bad = [t for t in targets if isinstance(t, (bool, np.bool_)) or not isinstance(t, (int, np.integer))
@@ -584,5 +593,7 @@ class SlidingWindowTransformer(TransformerMixin, BaseEstimator):
     def transform_xy(self, X) -> tuple[np.ndarray, np.ndarray]:
         """Aligned training pairs ``(X, y)`` as returned by :func:`make_windows`."""
         prep = self._check_data(X)
-        windows = _windows(prep, self.n_steps_in, self.n_steps_out, self.stride, self.target_positions_, "X")
+        # targets read now, as the window lengths are: set_params(targets=...) after fit took no effect
+        positions = _resolve_targets(self.targets, self.columns_, by_position=prep.kind == "array")
+        windows = _windows(prep, self.n_steps_in, self.n_steps_out, self.stride, positions, "X")
         return windows.X, windows.y
