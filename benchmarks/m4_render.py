@@ -132,7 +132,8 @@ def render_markdown(content: dict) -> str:
     lines += render_test_runs(content)
     lines += render_validation(content.get("validation", {}), content)
     lines += render_time_parts(content.get("time_parts", {}), content)
-    lines += render_intervals(content.get("intervals", {}), {s: _current(content, s) for s in SUBSETS})
+    chosen_now = {s: (_current(content, s) or {}).get("candidate") for s in SUBSETS}
+    lines += render_intervals(content.get("intervals", {}), chosen_now)
     return "\n".join(lines)
 
 
@@ -153,10 +154,10 @@ def _peer_note(e: dict) -> list[str]:
             "test`). Seconds: fit + predict wall time; fit: its `NeuralForecast.fit` alone."]
 
 
-def _current(content: dict, subset: str) -> str | None:
-    """The candidate the selection rule chooses from the validation section now (None: none)."""
+def _current(content: dict, subset: str) -> dict | None:
+    """What the selection rule chooses from the validation section now (None: nothing)."""
     try:
-        return selection(content, subset)["candidate"]
+        return selection(content, subset)
     except SystemExit:
         return None
 
@@ -185,10 +186,17 @@ def _selection_note(content: dict, subset: str, chosen: dict) -> list[str]:
     else:
         lines[0] += (f" An LSTM has been run on the {subset} test files {len(runs)} times in all (log below), "
                      "so earlier test scores may have steered the choices this one started from.")
-    now = _current(content, subset)
+    current = _current(content, subset)
+    now = current["candidate"] if current is not None else None
     if now is not None and now != chosen["candidate"]:
         lines[0] += (f" The current selection rule (see the validation section) would choose *{now}*, "
                      "which has not been run on the test.")
+    elif now is not None and (round(current["owa"], 3), current["seeds"]) != (round(chosen["validation_owa"], 3),
+                                                                              chosen["validation_seeds"]):
+        origins = len(current.get("origins") or []) or 1
+        lines[0] += (f" (That is the record of the choice when it was made; the current rule, over "
+                     f"{current['seeds']} seed(s) and {origins} origin(s), scores it {current['owa']:.3f} and "
+                     "still chooses it.)")
     recheck = content[subset].get("lstm", {}).get("recheck")
     if recheck and now == chosen["candidate"] == recheck["candidate"]:
         lines[0] += (f" Re-checked on the validation split on {recheck['when']} ({recheck['commit']}) over "
