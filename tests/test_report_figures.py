@@ -251,6 +251,11 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
     (r"the LSTM fell back in ([0-9]+ of [0-9]+)\s+fits", lambda: re.search(
         r"lstm fell back in ([0-9]+ of [0-9]+) fit", (ROOT / "reports" / "example.md").read_text()).group(1)),
     (r"naive \(([0-9.]+)\), Theta", lambda: _example("naive")),
+    # the baselines snippet prints the main job's baseline figures
+    (r"the same figures\s+\(ETS ([0-9.]+),\s+naive", lambda: _example("ets")),
+    (r"ETS [0-9.]+,\s+naive ([0-9.]+),\s+Theta", lambda: _example("naive")),
+    (r"naive [0-9.]+,\s+Theta ([0-9.]+),\s+seasonal naive", lambda: _example("theta")),
+    (r"Theta [0-9.]+,\s+seasonal\s+naive ([0-9.]+)\)", lambda: _example("snaive")),
     (r"Theta \(([0-9.]+)\) and the seasonal naive", lambda: _example("theta")),
     (r"and the seasonal naive \(([0-9.]+)\); the", lambda: _example("snaive")),
     (r"LSTM and ETS are not significantly apart \(Diebold-Mariano\s+p = ([0-9.]+)\)", lambda: re.search(

@@ -21,7 +21,8 @@ from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchEr
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .blend import blend_linear_map, blend_with_map
 from .fallback import reference_name, shrinkage_on_tail
-from .inputs import as_float_array, check_feature_names, positive_log, remember_feature_names
+from .inputs import (as_float_array, check_feature_names, positive_log, remember_feature_names,
+                     warn_if_targets_elsewhere)
 from .parameters import PARAMETERS, check_combinations, resolve_target_features
 from .scaling import make_scaler, resolve_scaling
 from .selection import search_settings
@@ -442,6 +443,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         n, n_steps_in, n_features = X3.shape
         _, n_steps_out, n_targets = y3.shape
         target_features = resolve_target_features(self.target_features, n_features, n_targets, p)
+        if self.target_features is None:
+            warn_if_targets_elsewhere(X3, y3, target_features)
         if p["scaling"] in ("seasonal", "linear") and n_steps_in <= (p["season_length"] or 1):
             raise InvalidParameterError(
                 f"season_length must be smaller than the input window for scaling={p['scaling']!r} (the scale is "

@@ -8,7 +8,7 @@ import numpy as np
 from scipy import sparse
 
 from ..core.validation import check_array, check_magnitude
-from ..exceptions import InputTypeError, InvalidInputError, ShapeMismatchError
+from ..exceptions import InputTypeError, InvalidInputError, ShapeMismatchError, TsForecastWarning
 
 __all__ = ["as_float_array", "check_feature_names", "feature_names", "positive_log", "remember_feature_names"]
 
@@ -110,3 +110,26 @@ def check_feature_names(fitted: np.ndarray | None, X) -> None:
 def _listed(names: list, shown: int = 5) -> str:
     lines = [f"- {n}" for n in sorted(names)[:shown]] + (["- ..."] if len(names) > shown else [])
     return "\n".join(lines) + "\n"
+
+
+def warn_if_targets_elsewhere(X3: np.ndarray, y3: np.ndarray, features: tuple | None) -> None:
+    """With ``target_features`` left at its default (the first features), warn where
+    another input feature is plainly a target's past: in consecutive windows (stride 1,
+    as :func:`~tsforecast.core.windowing.make_windows` cuts them) a target's first value
+    is the last input step of the next window. ``make_windows`` keeps the data's column
+    order, so a target that is not the first column was read from another variable."""
+    n_targets = y3.shape[2]
+    if features is None or X3.shape[2] <= n_targets or len(X3) < 3:
+        return
+    following = X3[1:, -1, :]
+    for target, feature in enumerate(features):
+        with np.errstate(invalid="ignore"):
+            share = np.isclose(following, y3[:-1, 0, target : target + 1]).mean(axis=0)
+        best = int(np.argmax(share))
+        if best != feature and share[best] > 0.95 and share[feature] < 0.5:
+            warnings.warn(TsForecastWarning(
+                f"target_features: target {target}'s past is read from input feature {feature} (the default: the "
+                f"first {n_targets} feature(s)), but input feature {best} holds its values (each window's last "
+                f"input step equals the previous window's first target in {share[best]:.0%} of windows); pass "
+                f"target_features=[...] (make_windows keeps the data's column order), or put the targets first."),
+                stacklevel=3)
