@@ -834,3 +834,15 @@ def test_a_frequency_pandas_renamed_is_named_with_its_new_spelling(capsys, tmp_p
     status, _, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--horizon", "6", "--models",
                          "naive", "--freq", "M")
     assert status == 1 and "got 'M' (pandas now spells it 'ME')" in one_line_error(err)
+
+
+def test_a_warning_repeated_at_every_fit_is_printed_once():
+    """A backtest fits at every fold (and calibration window): the README's main job printed
+    one Theta note 30 times. Run as a user runs it (a process of its own: pytest records
+    warnings instead of printing them)."""
+    command = [sys.executable, "-m", "tsforecast", "backtest", "--dataset", "seattle_weather", "--target",
+               "temp_min", "--models", "theta,naive", "--horizon", "7", "--folds", "6", "-q"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+    assert done.returncode == 0, done.stderr
+    notes = [line for line in done.stderr.splitlines() if "multiplicative decomposition is impossible" in line]
+    assert len(notes) == 1, done.stderr

@@ -31,6 +31,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
+from functools import partial
 from pathlib import Path
 
 import click
@@ -658,6 +659,16 @@ def _warning_line(message, category, filename, lineno, line=None) -> str:
     return f"warning: {_one_line(_in_cli_words(str(message)))}\n"
 
 
+def _warning_line_once(seen: set, message, category, filename, lineno, line=None) -> str:
+    """Each distinct warning line once per run: a backtest repeats the same note at every
+    fit (the README's main job printed one Theta note 30 times)."""
+    text = _warning_line(message, category, filename, lineno, line)
+    if text in seen:
+        return ""
+    seen.add(text)
+    return text
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the command line; expected errors end in one line on stderr, not a traceback."""
     import pandas as pd
@@ -665,7 +676,7 @@ def main(argv: list[str] | None = None) -> None:
     from ..exceptions import NotFittedError, TsForecastError
 
     debug = os.environ.get(_DEBUG_ENV, "") not in ("", "0")
-    warnings.formatwarning = _warning_line
+    warnings.formatwarning = partial(_warning_line_once, set())
     # Metrics a model does not give (pinball without quantiles) average to NaN, shown as such.
     warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
     # statsmodels' optimiser notes on baselines are noise here; the scores show the outcome.
