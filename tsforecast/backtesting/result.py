@@ -24,7 +24,8 @@ from ..forecasters.base import DEFAULT_QUANTILES
 from ..storage.files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, write_archive
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from ._scoring import RANKING_ORDER
-from .significance import diebold_mariano, diebold_mariano_rows
+from ._ranking import series_ranks, series_scores, shared_fold_scores
+from .significance import diebold_mariano
 
 __all__ = ["BacktestResult", "aggregate_steps"]
 
@@ -512,8 +513,8 @@ class BacktestResult:
         order = self.scored_models
         rows = [scores.models.index(m) for m in order]
         losses = np.stack([scores.metric(metric, m) for m in rows]) if rows else np.zeros((0,) + scores.has.shape[1:])
-        score, n_folds = _series_scores(losses, metric)
-        ranked_on = _shared_fold_scores(losses, metric, score)
+        score, n_folds = series_scores(losses, metric)
+        ranked_on = shared_fold_scores(losses, metric, score)
         has = scores.has[rows].any(axis=2)
         if metric in QUADRATIC:
             losses = losses**2
@@ -521,7 +522,7 @@ class BacktestResult:
         distance = self._distance(metric, ranked_on)
         if _metrics.orientation(metric, 0.0)[0] == "target":
             paired = np.full(paired.shape[:2] + (0,), np.nan)  # no per-step loss: no Diebold-Mariano p-value
-        rank, win, p_value = _series_ranks(distance, paired, self._dm_lag_window())
+        rank, win, p_value = series_ranks(distance, paired, self._dm_lag_window())
         table = pd.DataFrame({"model": np.repeat(np.asarray(order, dtype=object), score.shape[1]),
                               "unique_id": np.tile(np.arange(score.shape[1]), len(order))})
         table[metric] = score.ravel()
@@ -633,56 +634,6 @@ def _read_arrays(path: Path, members: dict, manifest: dict) -> ForecastArrays:
     if problem is not None:
         raise ModelFileError(f"path {str(path)!r} holds inconsistent forecast arrays: {problem}.")
     return restored
-
-
-def _series_scores(values: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
-    """From ``values[model, series, fold, step]``: the mean over folds of the fold
-    scores ``[model, series]``, and the folds scored."""
-    folds = combine_steps(values, metric)
-    scored = np.isfinite(folds)
-    n_folds = scored.sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(n_folds > 0, np.where(scored, folds, 0.0).sum(axis=2) / np.maximum(n_folds, 1), np.nan)
-    return score, n_folds
-
-
-def _shared_fold_scores(values: np.ndarray, metric: str, own: np.ndarray) -> np.ndarray:
-    """Per model and series, the mean fold score over the folds of that series every
-    model scoring it scored (``own``, each model's mean over its folds, where they share
-    none): what ranks and skill compare, like with like."""
-    folds = combine_steps(values, metric)
-    scored = np.isfinite(folds)
-    shared = (scored | ~scored.any(axis=2, keepdims=True)).all(axis=0)  # [series, fold]
-    use = scored & shared[None]
-    n_used = use.sum(axis=2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(use, folds, 0.0).sum(axis=2) / np.maximum(n_used, 1)
-    return np.where(n_used > 0, mean, own)
-
-
-def _series_ranks(score: np.ndarray, losses: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per model and series (``score[model, series]``): the rank among models (1 = best,
-    ties share the lower rank), the one winner per series (ties to the first model) and
-    the winner's Diebold-Mariano p-value against the runner-up."""
-    finite = np.isfinite(score)
-    filled = np.where(finite, score, np.inf)
-    beaten_by = (filled[None, :, :] < filled[:, None, :]).sum(axis=1)  # [model, series]: models strictly better
-    rank = np.where(finite, 1.0 + beaten_by, np.nan)
-    n_series = score.shape[1]
-    scored = finite.any(axis=0)
-    best = np.argmin(filled, axis=0)
-    win = np.zeros_like(finite)
-    win[best[scored], np.flatnonzero(scored)] = True
-    p_value = np.full(score.shape, np.nan)
-    second_filled = filled.copy()
-    second_filled[best, np.arange(n_series)] = np.inf
-    second = np.argmin(second_filled, axis=0)
-    paired = scored & np.isfinite(second_filled[second, np.arange(n_series)])
-    if paired.any() and losses.shape[2] >= 2 * h:
-        columns = np.flatnonzero(paired)
-        _, p = diebold_mariano_rows(losses[best[columns], columns], losses[second[columns], columns], h=h)
-        p_value[best[columns], columns] = p
-    return rank, win, p_value
 
 
 def _int_keys(mapping: dict) -> dict:

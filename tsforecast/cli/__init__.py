@@ -44,6 +44,7 @@ from ..exceptions import FileWriteError
 from ..forecasters.calibration import can_give_intervals
 from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
                      split_names)
+from ._paths import FILE
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
     MODEL_HELP,
@@ -61,23 +62,6 @@ __all__ = ["cli", "main"]
 
 _DEBUG_ENV = "TSFORECAST_DEBUG"
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
-
-
-class _FilePath(click.Path):
-    """A file's path; one written with a trailing separator (``out/``) names a folder,
-    which click's Path dropped silently (``--out out/`` wrote a file called ``out``)."""
-
-    def __init__(self):
-        super().__init__(dir_okay=False, path_type=Path)
-
-    def convert(self, value, param, ctx):
-        text = os.fspath(value) if isinstance(value, os.PathLike) else value
-        if isinstance(text, str) and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
-            self.fail(f"must name a file; got {text!r}, a folder (add a file name after the separator).", param, ctx)
-        return super().convert(value, param, ctx)
-
-
-FILE = _FilePath()
 
 
 # -- shared options ------------------------------------------------------------

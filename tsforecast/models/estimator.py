@@ -17,23 +17,19 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from ..core.params import validate_params
-from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchError, TsForecastWarning
+from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchError
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .blend import blend_linear_map, blend_with_map
 from .fallback import reference_name, shrinkage_on_tail
 from .inputs import (as_float_array, check_feature_names, positive_log, remember_feature_names,
                      warn_if_targets_elsewhere)
-from .parameters import PARAMETERS, check_combinations, resolve_target_features
+from .parameters import PARAMETERS, check_combinations, resolve_segment_length, resolve_target_features
 from .scaling import make_scaler, resolve_scaling
 from .selection import search_settings
 from .training import KERAS_LOCK, build, carry_weights, n_validation, predict_rows, seeded, train, use_xla
 
 __all__ = ["EncoderDecoderLSTM"]
 
-#: ``segment_length="auto"`` uses the season when the window holds this many of them.
-_MIN_SEASONS_PER_WINDOW = 3
-#: ... and else segments of about ``n_steps_in / 10`` steps (SegRNN's 5-20 segments).
-_SEGMENTS_PER_WINDOW = 10
 
 class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
     """Encoder-decoder LSTM mapping input windows to multi-step forecasts.
@@ -470,7 +466,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         scaling, season_length, reference_scores = resolve_scaling(
             p["scaling"], p["season_length"], p["decoder"], X3, y3, net_features,
             n_validation(len(X3), p["validation_fraction"]), horizon_rows)
-        p["segment_length"] = self._resolve_segment_length(p, X3.shape[1])
+        p["segment_length"] = resolve_segment_length(p, X3.shape[1])
         scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
         Xs, ys, _ = scaler.transform(X3, y3)
         channel_ids = n_targets if channels == "independent" and p["channel_embedding"] else 0
@@ -524,26 +520,6 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             )
         with KERAS_LOCK:
             return choose_channels(self, p, X3, y3, target_features, seed)
-
-    @staticmethod
-    def _resolve_segment_length(p: dict, n_steps_in: int) -> int | None:
-        """``segment_length_`` of this fit (``segment_length="auto"`` resolved).
-
-        ``"auto"``: the season (``season_length``, whether or not the scaling uses it)
-        when the window holds at least three of them, so that a recurrent step reads one
-        whole cycle (a day of hourly data); else about ``n_steps_in / 10`` steps (SegRNN's
-        5-20 segments); point-wise for the feedback decoder and for windows under 20 steps.
-        """
-        if p["segment_length"] != "auto":
-            _warn_mostly_padding(p["segment_length"], n_steps_in)
-            return p["segment_length"]
-        if p["decoder"] == "feedback":
-            return None
-        season = p["season_length"] or 1
-        if season > 1 and _MIN_SEASONS_PER_WINDOW * season <= n_steps_in:
-            return season
-        length = n_steps_in // _SEGMENTS_PER_WINDOW
-        return length if length >= 2 else None
 
     def _build(self, p, n_steps_in, n_features, n_steps_out, n_targets, target_features, median_index, seed):
         from .networks import NetworkSpec  # Keras is imported on the first fit, not with the package
@@ -702,13 +678,3 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         state = super().__getstate__().copy()
         state["distribute_strategy"] = None
         return state
-
-
-def _warn_mostly_padding(segment_length: int | None, n_steps_in: int) -> None:
-    """A segment longer than the input window is read as one segment whose older part
-    is zero padding: legal, but rarely what was meant (a season given for other data)."""
-    if segment_length is not None and segment_length > n_steps_in:
-        warnings.warn(TsForecastWarning(
-            f"segment_length={segment_length} is longer than the input window (n_steps_in={n_steps_in}): the "
-            f"encoder reads one segment of which {segment_length - n_steps_in} steps are zero padding; use a "
-            f"segment_length of at most {n_steps_in} or a longer window."), stacklevel=4)

@@ -9,17 +9,19 @@ checks ``target_features`` against the shapes seen in ``fit``.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
 from ..core.params import Boolean, Check, Integer, Options, Real, Unchecked
 from ..core.validation import check_float, check_int
-from ..exceptions import InputTypeError, InvalidParameterError
+from ..exceptions import InputTypeError, InvalidParameterError, TsForecastWarning
 from .channels import CHANNELS
 from .scaling import SCALINGS
 
-__all__ = ["DECODERS", "LOSSES", "PARAMETERS", "check_combinations", "resolve_target_features"]
+__all__ = ["DECODERS", "LOSSES", "PARAMETERS", "check_combinations", "resolve_target_features",
+           "resolve_segment_length", "warn_mostly_padding"]
 
 DECODERS = ("repeat", "parallel", "dense", "feedback")
 LOSSES = ("mse", "mae", "huber")
@@ -152,3 +154,39 @@ def resolve_target_features(given, n_features: int, n_targets: int, p: dict) -> 
             f"one per target; got {given!r}."
         )
     return features
+
+
+#: ``segment_length="auto"`` uses the season when the window holds this many of them.
+MIN_SEASONS_PER_WINDOW = 3
+#: ... and else segments of about ``n_steps_in / 10`` steps (SegRNN's 5-20 segments).
+SEGMENTS_PER_WINDOW = 10
+
+
+def resolve_segment_length(p: dict, n_steps_in: int) -> int | None:
+    """``segment_length_`` of this fit (``segment_length="auto"`` resolved).
+
+    ``"auto"``: the season (``season_length``, whether or not the scaling uses it)
+    when the window holds at least three of them, so that a recurrent step reads one
+    whole cycle (a day of hourly data); else about ``n_steps_in / 10`` steps (SegRNN's
+    5-20 segments); point-wise for the feedback decoder and for windows under 20 steps.
+    """
+    if p["segment_length"] != "auto":
+        warn_mostly_padding(p["segment_length"], n_steps_in)
+        return p["segment_length"]
+    if p["decoder"] == "feedback":
+        return None
+    season = p["season_length"] or 1
+    if season > 1 and MIN_SEASONS_PER_WINDOW * season <= n_steps_in:
+        return season
+    length = n_steps_in // SEGMENTS_PER_WINDOW
+    return length if length >= 2 else None
+
+
+def warn_mostly_padding(segment_length: int | None, n_steps_in: int) -> None:
+    """A segment longer than the input window is read as one segment whose older part
+    is zero padding: legal, but rarely what was meant (a season given for other data)."""
+    if segment_length is not None and segment_length > n_steps_in:
+        warnings.warn(TsForecastWarning(
+            f"segment_length={segment_length} is longer than the input window (n_steps_in={n_steps_in}): the "
+            f"encoder reads one segment of which {segment_length - n_steps_in} steps are zero padding; use a "
+            f"segment_length of at most {n_steps_in} or a longer window."), stacklevel=4)

@@ -1,0 +1,64 @@
+"""Per-series reductions of a backtest's step losses ``[model, series, fold, step]``:
+each model's score on each series, the score ranks compare (over the folds all models
+scored there), and the ranks, winners and winners' Diebold-Mariano p-values that
+:meth:`~tsforecast.backtesting.result.BacktestResult.per_series` reports. Arrays in,
+arrays out: no loop over series."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._arrays import combine_steps
+from .significance import diebold_mariano_rows
+
+__all__ = ["series_scores", "shared_fold_scores", "series_ranks"]
+
+
+def series_scores(values: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
+    """From ``values[model, series, fold, step]``: the mean over folds of the fold
+    scores ``[model, series]``, and the folds scored."""
+    folds = combine_steps(values, metric)
+    scored = np.isfinite(folds)
+    n_folds = scored.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(n_folds > 0, np.where(scored, folds, 0.0).sum(axis=2) / np.maximum(n_folds, 1), np.nan)
+    return score, n_folds
+
+
+def shared_fold_scores(values: np.ndarray, metric: str, own: np.ndarray) -> np.ndarray:
+    """Per model and series, the mean fold score over the folds of that series every
+    model scoring it scored (``own``, each model's mean over its folds, where they share
+    none): what ranks and skill compare, like with like."""
+    folds = combine_steps(values, metric)
+    scored = np.isfinite(folds)
+    shared = (scored | ~scored.any(axis=2, keepdims=True)).all(axis=0)  # [series, fold]
+    use = scored & shared[None]
+    n_used = use.sum(axis=2)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(use, folds, 0.0).sum(axis=2) / np.maximum(n_used, 1)
+    return np.where(n_used > 0, mean, own)
+
+
+def series_ranks(score: np.ndarray, losses: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per model and series (``score[model, series]``): the rank among models (1 = best,
+    ties share the lower rank), the one winner per series (ties to the first model) and
+    the winner's Diebold-Mariano p-value against the runner-up."""
+    finite = np.isfinite(score)
+    filled = np.where(finite, score, np.inf)
+    beaten_by = (filled[None, :, :] < filled[:, None, :]).sum(axis=1)  # [model, series]: models strictly better
+    rank = np.where(finite, 1.0 + beaten_by, np.nan)
+    n_series = score.shape[1]
+    scored = finite.any(axis=0)
+    best = np.argmin(filled, axis=0)
+    win = np.zeros_like(finite)
+    win[best[scored], np.flatnonzero(scored)] = True
+    p_value = np.full(score.shape, np.nan)
+    second_filled = filled.copy()
+    second_filled[best, np.arange(n_series)] = np.inf
+    second = np.argmin(second_filled, axis=0)
+    paired = scored & np.isfinite(second_filled[second, np.arange(n_series)])
+    if paired.any() and losses.shape[2] >= 2 * h:
+        columns = np.flatnonzero(paired)
+        _, p = diebold_mariano_rows(losses[best[columns], columns], losses[second[columns], columns], h=h)
+        p_value[best[columns], columns] = p
+    return rank, win, p_value
