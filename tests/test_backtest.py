@@ -320,8 +320,8 @@ def test_zero_folds_and_bad_parameters(series):
         backtest(LastValue(), series, horizon=2, cv="rolling", progress=False)
     with pytest.raises(InvalidParameterError, match="metrics"):
         backtest(LastValue(), series, horizon=2, metrics=["r2"], progress=False)
-    with pytest.raises(InputTypeError, match="models"):
-        backtest([LastValue()], series, horizon=2, progress=False)
+    with pytest.raises(InputTypeError, match="models must be a forecaster, a list of forecasters or a dict"):
+        backtest("last", series, horizon=2, progress=False)
     with pytest.raises(InvalidParameterError, match="n_jobs"):
         backtest(LastValue(), series, horizon=2, n_jobs=0, progress=False)
     with pytest.raises(InvalidParameterError, match="dask"):

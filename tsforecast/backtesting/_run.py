@@ -42,9 +42,12 @@ def _check_models(models) -> dict:
         named = dict(models)
     elif hasattr(models, "fit") and hasattr(models, "predict"):
         named = {type(models).__name__: models}
+    elif isinstance(models, (list, tuple)):
+        named = _name_by_class(models)
     else:
         raise InputTypeError(
-            f"models must be a forecaster or a dict name -> forecaster; got {type(models).__name__}."
+            "models must be a forecaster, a list of forecasters or a dict name -> forecaster; "
+            f"got {type(models).__name__}."
         )
     for name, model in named.items():
         if not isinstance(name, str) or not name:
@@ -54,6 +57,22 @@ def _check_models(models) -> dict:
                 f"models[{name!r}] must be a forecaster (a scikit-learn estimator with fit and predict); "
                 f"got {type(model).__name__}."
             )
+    return named
+
+
+def _name_by_class(models) -> dict:
+    """Name a list of forecasters by their classes, numbering repeats as ``make_pipeline`` does."""
+    if not models:
+        raise InvalidParameterError("models must hold at least one forecaster; got an empty list.")
+    names = [type(model).__name__ for model in models]
+    counts = {name: names.count(name) for name in names}
+    seen: dict = {}
+    named = {}
+    for name, model in zip(names, models):
+        if counts[name] > 1:
+            seen[name] = seen.get(name, 0) + 1
+            name = f"{name}-{seen[name]}"
+        named[name] = model
     return named
 
 
@@ -339,8 +358,10 @@ def backtest(
 
     Parameters
     ----------
-    models : forecaster or dict
-        One forecaster, or ``{name: forecaster}``. Each is cloned
+    models : forecaster, list or dict
+        One forecaster, a list of them (named by class, repeats numbered ``Naive-1``,
+        ``Naive-2`` as :func:`sklearn.pipeline.make_pipeline` does), or
+        ``{name: forecaster}``. Each is cloned
         (:func:`sklearn.base.clone`) per task, so no state leaks between folds,
         series or models. Models with ``fits_globally = True`` (for example
         :class:`tsforecast.WindowForecaster`) are fitted on all series of a panel at

@@ -113,8 +113,18 @@ class BacktestResult:
     def forecasts(self) -> pd.DataFrame:
         """The forecasts table (built from the arrays on first access, then kept)."""
         if self._forecasts is None:
-            self._forecasts = self._arrays.forecast_table()
+            self._forecasts = self._in_periods(self._arrays.forecast_table())
         return self._forecasts
+
+    def _in_periods(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``cutoff`` and ``ds`` back in the period frequency of a PeriodIndex input (as
+        ``predict`` answers), timestamps otherwise; a dict mixing period frequencies keeps
+        timestamps, one column holding one frequency."""
+        period = (self.info.get("data") or {}).get("period")
+        if period is None or table.empty:
+            return table
+        return table.assign(**{column: pd.DatetimeIndex(table[column]).to_period(period)
+                               for column in ("cutoff", "ds")})
 
     @property
     def metrics(self) -> pd.DataFrame:
@@ -182,7 +192,7 @@ class BacktestResult:
         """The rows of :attr:`forecasts` for some ``series`` ids, ``folds`` and ``models``
         (each default: all), without building the whole table of a large panel."""
         if self._arrays is not None and self._forecasts is None:
-            return self._arrays.forecast_table(self._arrays.select(series, folds, models))
+            return self._in_periods(self._arrays.forecast_table(self._arrays.select(series, folds, models)))
         table = self.forecasts
         if table.empty:
             return table

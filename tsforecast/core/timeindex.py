@@ -417,6 +417,14 @@ def read_day_first(values: pd.Series) -> pd.Series | None:
     return None if parsed.isna().any() else parsed
 
 
+def periods_as_timestamps(frame: pd.DataFrame, columns=("cutoff", "ds")) -> pd.DataFrame:
+    """``frame`` with its period ``columns`` as the timestamps of their starts (what
+    matplotlib can draw); the others, and a frame without periods, as they are."""
+    stamped = {column: frame[column].dt.to_timestamp(how="start") for column in columns
+               if column in frame.columns and isinstance(frame[column].dtype, pd.PeriodDtype)}
+    return frame.assign(**stamped) if stamped else frame
+
+
 def as_periods(forecast, period: str | dict | None):
     """Forecasts with timestamps back in the period form of the input (see :func:`as_timestamps`):
     ``period`` is its frequency, or for a dict whose series differ, one per key (None: timestamps)."""

@@ -15,6 +15,7 @@ import math
 
 import pandas as pd
 
+from ..core.timeindex import periods_as_timestamps
 from ._document import Block, Bullets, Figure, Heading, Paragraph, Table
 
 __all__ = ["INTERVAL_METRICS", "is_interval_metric", "coverage_table", "judgement", "calibration_sentences",
@@ -165,7 +166,7 @@ def _band_frames(result, table: pd.DataFrame):
     if not result.folds:
         return None
     series = result.series[0]
-    frame = result.forecasts_of(series=[series], folds=result.folds[-_BAND_FOLDS:])
+    frame = periods_as_timestamps(result.forecasts_of(series=[series], folds=result.folds[-_BAND_FOLDS:]))
     frame["model"] = frame["model"].map(str)
     return series, frame[frame["model"].isin(set(table.model))]
 

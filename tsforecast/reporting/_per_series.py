@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ..core.timeindex import periods_as_timestamps
 from . import _figures
 from ._document import Block, Figure, Heading, Paragraph, Table
 
@@ -91,7 +92,7 @@ def latest_forecasts(result, series: list, folds: list, models: list[str]) -> pd
     Read through ``result.forecasts_of``: the whole table of a large panel has millions
     of rows and is never built for a figure.
     """
-    rows = result.forecasts_of(series=series, folds=folds)
+    rows = periods_as_timestamps(result.forecasts_of(series=series, folds=folds))
     if rows.empty:
         return rows
     rows["model"] = rows["model"].astype(str)

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
+from ..core.timeindex import periods_as_timestamps
 from ..exceptions import InvalidParameterError
 
 __all__ = ["plot_backtest", "plot_forecast"]
@@ -91,7 +92,7 @@ def plot_backtest(result, series=None, folds=None, models=None, level=None):
     series = _chosen(all_series, series, "series", all_series[:DEFAULT_SERIES_SHOWN])
     folds = _chosen(list(result.folds), folds, "folds", list(result.folds))
     models = _chosen(list(result.models), models, "models", list(result.models))
-    table = result.forecasts_of(series=series, folds=folds, models=models)
+    table = periods_as_timestamps(result.forecasts_of(series=series, folds=folds, models=models))
     target = result.info.get("data", {}).get("target", "y")
     band = _band_level(table.columns, level, "the result")
     figure, axes = _figure(len(series))

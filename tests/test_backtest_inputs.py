@@ -1,0 +1,63 @@
+"""Tests of the forms ``backtest`` accepts and answers in: lists of models, periods."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tsforecast import BacktestResult, Naive, SeasonalNaive, backtest, report
+from tsforecast.exceptions import InputTypeError, InvalidParameterError
+
+
+@pytest.fixture
+def monthly() -> pd.Series:
+    t = np.arange(60.0)
+    return pd.Series(t + 3 * np.sin(2 * np.pi * t / 12), index=pd.period_range("2020-01", periods=60, freq="M"))
+
+
+def test_a_list_of_models_is_named_by_class_and_repeats_are_numbered(monthly):
+    listed = backtest([Naive(), SeasonalNaive(season_length=12), Naive()], monthly, horizon=3, progress=False)
+    named = backtest({"Naive-1": Naive(), "SeasonalNaive": SeasonalNaive(season_length=12), "Naive-2": Naive()},
+                     monthly, horizon=3, progress=False)
+    assert set(listed.summary().index) == {"Naive-1", "SeasonalNaive", "Naive-2"}
+    pd.testing.assert_frame_equal(listed.forecasts, named.forecasts)
+
+
+@pytest.mark.parametrize(("models", "error", "words"), [
+    ([], InvalidParameterError, "empty list"),
+    ((Naive(), 3), InputTypeError, "models['int'] must be a forecaster"),
+    ("naive", InputTypeError, "a list of forecasters"),
+])
+def test_a_bad_list_of_models_is_refused_by_name(monthly, models, error, words):
+    with pytest.raises(error) as caught:
+        backtest(models, monthly, horizon=3, progress=False)
+    assert words in str(caught.value)
+
+
+def test_a_period_index_backtest_answers_in_periods_as_predict_does(monthly):
+    result = backtest(Naive(), monthly, horizon=3, progress=False)
+    table = result.forecasts
+    assert isinstance(table["cutoff"].dtype, pd.PeriodDtype) and isinstance(table["ds"].dtype, pd.PeriodDtype)
+    last = table[table["fold"] == table["fold"].max()]
+    cutoff = last["cutoff"].iloc[0]
+    expected = Naive().fit(monthly[:cutoff]).predict(3)
+    assert list(last["ds"]) == list(expected.index)
+    np.testing.assert_allclose(last["y_hat"], expected.to_numpy())
+    assert list(result.forecasts_of(folds=[0])["ds"]) == list(table[table["fold"] == 0]["ds"])
+
+
+def test_a_period_index_backtest_draws_reports_and_round_trips(monthly, tmp_path):
+    result = backtest({"naive": Naive(), "snaive": SeasonalNaive(season_length=12)}, monthly, horizon=3,
+                      levels=[80], progress=False)
+    assert result.plot() is not None
+    paths = report(result, tmp_path / "r.html")
+    assert paths.html.exists() and paths.markdown.exists()
+    loaded = BacktestResult.load(result.save(tmp_path / "result"))
+    pd.testing.assert_frame_equal(loaded.forecasts, result.forecasts)
+
+
+def test_timestamp_input_keeps_timestamps(monthly):
+    stamped = monthly.set_axis(monthly.index.to_timestamp(), axis=0)
+    table = backtest(Naive(), stamped, horizon=3, progress=False).forecasts
+    assert pd.api.types.is_datetime64_any_dtype(table["ds"]) and pd.api.types.is_datetime64_any_dtype(table["cutoff"])
