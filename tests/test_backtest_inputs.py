@@ -61,3 +61,12 @@ def test_timestamp_input_keeps_timestamps(monthly):
     stamped = monthly.set_axis(monthly.index.to_timestamp(), axis=0)
     table = backtest(Naive(), stamped, horizon=3, progress=False).forecasts
     assert pd.api.types.is_datetime64_any_dtype(table["ds"]) and pd.api.types.is_datetime64_any_dtype(table["cutoff"])
+
+
+def test_weekly_periods_are_described_by_their_own_frequency():
+    # W-SUN periods start on Mondays: read from their timestamps alone they said W-MON
+    weekly = pd.Series(np.arange(120.0), index=pd.period_range("2020-01-05", periods=120, freq="W-SUN"))
+    result = backtest(Naive(), weekly, horizon=4, progress=False)
+    assert result.info["data"]["freq"] == "W-SUN"
+    assert result.info["season_length"] == 52 and result.info["season_length_source"] == "from frequency W-SUN"
+    assert str(result.forecasts["ds"].dtype) == "period[W-SUN]"

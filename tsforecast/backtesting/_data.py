@@ -65,7 +65,7 @@ class BacktestData:
             "form": self.kind,
             "n_series": int(self.panel.n_series),
             "length": {"min": int(lengths.min()), "max": int(lengths.max()), "total": int(lengths.sum())},
-            "freq": self.panel.time.describe_freq(),
+            "freq": self.panel.form.period if isinstance(self.panel.form.period, str) else self.panel.time.describe_freq(),
             # the period frequency of a PeriodIndex input: the tables answer in periods again
             "period": self.panel.form.period if isinstance(self.panel.form.period, str) else None,
             "target": self.target,

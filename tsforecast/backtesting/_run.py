@@ -13,7 +13,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .._version import __version__
-from ..core.panel import axis_freqs, calendar_stamps
+from ..core.panel import calendar_stamps, data_freqs
 from ..core.splits import ExpandingWindowSplit, SlidingWindowSplit
 from ..core.timeindex import season_rule
 from ..core.validation import FILL_POLICIES, check_bool, check_choice, check_int
@@ -493,7 +493,7 @@ def backtest(
     named = {name: _with_regressors(model, future_covariates) for name, model in named.items()}
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
     folds = series_folds(prepared, splitter, on_short=on_short)
-    season_length, season_source = season_rule(season_length, axis_freqs(prepared.panel.time))
+    season_length, season_source = season_rule(season_length, data_freqs(prepared.panel))
 
     named = {name: _with_horizon(model, gap + horizon) for name, model in named.items()}
     resolved = {name: resolve_random_states(model) for name, model in named.items()}

@@ -28,7 +28,7 @@ from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel
 from .timeindex import as_periods, as_timestamps, future_index, regularize_index
 from .validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
 
-__all__ = ["TimeAxis", "Panel", "as_panel", "as_series_dict", "axis_freqs", "forecast_output"]
+__all__ = ["TimeAxis", "Panel", "as_panel", "as_series_dict", "axis_freqs", "data_freqs", "forecast_output"]
 
 
 # --------------------------------------------------------------------------- time
@@ -353,6 +353,13 @@ def axis_freqs(axis: TimeAxis) -> str | tuple | None:
     if axis.kind != "mixed":
         return axis.freq
     return tuple(dict.fromkeys(i.freqstr if isinstance(i, pd.DatetimeIndex) else None for i in axis.indexes))
+
+
+def data_freqs(panel: Panel) -> str | tuple | None:
+    """:func:`axis_freqs` as the user gave them: a period input's own frequency (periods
+    of ``W-SUN`` start on Mondays, so their timestamps alone would read ``W-MON``)."""
+    period = panel.form.period
+    return period if isinstance(period, str) else axis_freqs(panel.time)
 
 
 def _fixed_step(freq, unit: str, tz, anchor: pd.Timestamp) -> int:
