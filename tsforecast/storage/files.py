@@ -129,12 +129,33 @@ def atomic_write(path, write: Callable[[BinaryIO], None], *, mode: int | None = 
     path = as_path(path, argument)
     if path.is_symlink():  # the link stays a link: its target is the file replaced
         path = Path(os.path.realpath(path))
-    make_parents(path)
+    created = make_parents(path)
     folder = path.parent
+    try:
+        _write_replacing(path, write, mode)
+    except BaseException:
+        _remove_empty(created)  # a failed write leaves the tree as it found it
+        raise
+    if sync_folder:
+        fsync_folder(folder)
+    return path
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove ``folders`` (deepest first) where still empty."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _write_replacing(path: Path, write: Callable[[BinaryIO], None], mode: int | None) -> None:
+    """Write a temporary file beside ``path`` through ``write``, then rename it over ``path``."""
     with os_errors(path):
         if mode is None and path.is_file():  # a rewrite keeps who may read the file
             mode = stat.S_IMODE(path.stat().st_mode)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 write(handle)
@@ -146,9 +167,6 @@ def atomic_write(path, write: Callable[[BinaryIO], None], *, mode: int | None = 
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
-    if sync_folder:
-        fsync_folder(folder)
-    return path
 
 
 def fsync_folder(folder: Path) -> None:
@@ -277,7 +295,7 @@ def read_archive(path, form: ArchiveFormat, *, key: bytes | None = None) -> tupl
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, EOFError) as error:
+    except (zipfile.BadZipFile, EOFError, NotImplementedError) as error:  # NotImplementedError: a version edited
         raise ModelFileError(f"{path} is not a {form.what}: not a zip archive ({error}).") from None
     except OSError as error:
         raise ModelFileError(f"{path} cannot be read as a {form.what}: {error.strerror or error}.") from None
@@ -285,7 +303,7 @@ def read_archive(path, form: ArchiveFormat, *, key: bytes | None = None) -> tupl
         names = archive.namelist()
         if MANIFEST not in names:
             raise ModelFileError(f"{path} is not a {form.what}: it has no {MANIFEST}.")
-        raw = _read_member(archive, MANIFEST, path)
+        raw = _read_member(archive, MANIFEST, path, MAX_MANIFEST_BYTES)
         if key is not None:
             _check_signature(archive, raw, key, form, path)
         manifest = _parse_manifest(raw, form, path)
@@ -308,6 +326,16 @@ def read_archive(path, form: ArchiveFormat, *, key: bytes | None = None) -> tupl
     return manifest, members
 
 
+#: What reading a damaged member raises: zipfile's own errors, a flag of an unknown
+#: compression or version (NotImplementedError), one saying it is encrypted (RuntimeError).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, NotImplementedError, RuntimeError)
+#: The largest manifest read (a panel of millions of series labels fits): a few kB of
+#: altered file inflating to gigabytes of JSON is refused before it is held in memory.
+MAX_MANIFEST_BYTES = 64 << 20
+#: The largest signature read (one HMAC in a line of JSON needs about 100 bytes).
+_MAX_SIGNATURE_BYTES = 4096
+
+
 def _streamed_sha256(archive: zipfile.ZipFile, name: str, path: Path, chunk: int = 1 << 20) -> str:
     """The SHA-256 of member ``name``, decompressed a chunk at a time."""
     digest = hashlib.sha256()
@@ -317,25 +345,34 @@ def _streamed_sha256(archive: zipfile.ZipFile, name: str, path: Path, chunk: int
                 digest.update(block)
     except KeyError:
         raise ModelFileError(f"{path} lacks the member {name!r}; the file is incomplete.") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+    except _DAMAGED as error:
         raise ModelFileError(f"{path}: member {name!r} is damaged or truncated ({error}).") from None
     return digest.hexdigest()
 
 
-def _read_member(archive: zipfile.ZipFile, name: str, path: Path) -> bytes:
+def _read_member(archive: zipfile.ZipFile, name: str, path: Path, limit: int | None = None) -> bytes:
+    """Member ``name`` whole; with ``limit``, refused (unread) where it holds more bytes."""
     try:
-        return archive.read(name)
+        if limit is None:
+            return archive.read(name)
+        declared = archive.getinfo(name).file_size
+        with archive.open(name) as handle:
+            data = handle.read(limit + 1)
     except KeyError:
         raise ModelFileError(f"{path} lacks the member {name!r}; the file is incomplete.") from None
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError) as error:
+    except _DAMAGED as error:
         raise ModelFileError(f"{path}: member {name!r} is damaged or truncated ({error}).") from None
+    if max(declared, len(data)) > limit:
+        raise ModelFileError(f"{path}: member {name!r} holds {max(declared, len(data))} bytes, more than the "
+                             f"{limit} tsforecast writes there; the file was altered. It is refused unread.")
+    return data
 
 
 def _parse_manifest(raw: bytes, form: ArchiveFormat, path: Path) -> dict:
     """The manifest as a dict of ``form``'s format and version, with a valid ``"sha256"``."""
     try:
         manifest = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:  # RecursionError: nesting too deep
+    except (ValueError, RecursionError) as error:  # ValueError: not JSON, not UTF-8, an integer of 5,000 digits
         raise ModelFileError(f"{path}: {MANIFEST} is not valid JSON ({error}).") from None
     if not isinstance(manifest, dict) or manifest.get("format") != form.name:
         got = manifest.get("format") if isinstance(manifest, dict) else type(manifest).__name__
@@ -359,9 +396,9 @@ def _check_signature(archive: zipfile.ZipFile, manifest: bytes, key: bytes, form
             "an unsigned file cannot prove where it came from, so it is refused."
         )
     try:
-        signature = json.loads(_read_member(archive, form.signature, path))
+        signature = json.loads(_read_member(archive, form.signature, path, _MAX_SIGNATURE_BYTES))
         given = signature["manifest"] if signature.get("algorithm") == "HMAC-SHA256" else None
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError, TypeError, KeyError, AttributeError):
+    except (ValueError, RecursionError, TypeError, KeyError, AttributeError):
         given = None
     if not isinstance(given, str) or not hmac.compare_digest(given, hmac_sha256(key, form.hmac_context, manifest)):
         raise ModelFileError(

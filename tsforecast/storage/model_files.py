@@ -90,10 +90,15 @@ def _resolve_key(key) -> bytes | None:
     """The signing key as bytes: ``key``, else ``$TSFORECAST_MODEL_KEY``, else None (unsigned)."""
     source = "key"
     if key is None:
-        key = os.environ.get(KEY_ENV) or None
+        key = os.environ.get(KEY_ENV)
         source = f"${KEY_ENV}"
         if key is None:
             return None
+        if not key:  # set but empty: a secret that failed to arrive must not turn the checks off
+            raise InvalidParameterError(
+                f"${KEY_ENV} is set but empty; give the signing key there, or unset it to save and load "
+                "unsigned files."
+            )
     if isinstance(key, str):
         key = key.encode("utf-8")
     if not isinstance(key, (bytes, bytearray)):
@@ -255,7 +260,7 @@ def _load(path: Path, secret: bytes | None):
         return decode_value(manifest["config"], arrays, models)
     except ModelFileError:
         raise
-    except (KeyError, TypeError, ValueError, AttributeError) as error:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as error:
         raise ModelFileError(f"{path} has an invalid configuration: {type(error).__name__}: {error}") from error
 
 
@@ -280,7 +285,7 @@ def _read_arrays(data: bytes, manifest: dict, path: Path) -> dict[str, np.ndarra
     try:
         with np.load(io.BytesIO(data), allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in npz.files}
-    except (ValueError, OSError, zipfile.BadZipFile, EOFError) as error:
+    except (ValueError, OSError, zipfile.BadZipFile, EOFError, MemoryError) as error:  # MemoryError: a shape edited
         raise ModelFileError(f"{path}: {_ARRAYS} cannot be read without pickle ({error}).") from None
     missing = sorted(set(manifest["arrays"]) - set(arrays))
     if missing:
