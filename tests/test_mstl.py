@@ -144,3 +144,36 @@ def test_default_trend_is_non_seasonal_ets_and_beats_seasonal_naive_here():
 def test_bad_parameters_are_refused_naming_the_argument(kwargs, error, text):
     with pytest.raises(error, match=text):
         baselines.MSTL(**kwargs).fit(pd.Series(two_seasons(400)))
+
+
+def test_each_seasonal_window_stays_with_the_season_it_was_given_for():
+    y = pd.Series(two_seasons(), index=pd.date_range("2024", periods=24 * 7 * 3, freq="h"))
+
+    def forecast(seasons, windows):
+        model = baselines.MSTL(season_length=seasons, seasonal_windows=windows, trend_forecaster=baselines.Naive())
+        return model.fit(y).predict(24).to_numpy()
+
+    given_shortest_first = forecast((24, 168), (11, 101))
+    np.testing.assert_allclose(forecast((168, 24), (101, 11)), given_shortest_first)
+    assert not np.allclose(forecast((24, 168), (101, 11)), given_shortest_first)
+
+
+@pytest.mark.parametrize("trend", [baselines.AutoARIMA(), baselines.ARIMA()], ids=["AutoARIMA", "ARIMA"])
+def test_an_arima_trend_model_forecasts_the_adjusted_series(trend):
+    y = pd.Series(two_seasons(24 * 7 * 2), index=pd.date_range("2024", periods=24 * 7 * 2, freq="h"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = baselines.MSTL(season_length=24, trend_forecaster=trend).fit(y)
+        state = model.states_[0]
+    point = model.predict(5).to_numpy()
+    expected = state["trend_model"]._forecast_column(state["trend"], 5)[0] + model._seasonal(state, 5)[0]
+    np.testing.assert_allclose(point, expected)
+    assert np.isfinite(point).all()
+    bands = model.predict_interval(5, levels=[80])
+    assert (bands["lo_80"] <= bands["y"]).all() and (bands["y"] <= bands["hi_80"]).all()
+
+
+def test_a_trend_model_with_regressors_is_refused():
+    with pytest.raises(InvalidParameterError, match="trend_forecaster must not take regressors"):
+        baselines.MSTL(season_length=24, trend_forecaster=baselines.AutoARIMA(future_covariates="x")).fit(
+            pd.Series(two_seasons(24 * 7 * 2)))

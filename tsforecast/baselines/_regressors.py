@@ -140,6 +140,15 @@ class RegressionForecaster(LocalForecaster):
                 state["note"][i] = said if state["note"][i] is None else f"{state['note'][i]}; {said}"
         return state
 
+    def _fit_column_alone(self, x, starts, ends) -> dict:
+        """:meth:`_fit_column` without regressors, for a model fitted inside another (the
+        trend model of :class:`~tsforecast.baselines.MSTL`), whose ``fit`` never runs."""
+        self.future_covariates_, self._z, self._kept = [], None, None
+        try:
+            return self._fit_column(x, starts, ends)
+        finally:
+            del self._z, self._kept
+
     def _fallback_one(self, item):
         return super()._fallback_one(item[0])
 

@@ -108,7 +108,8 @@ class MSTL(LocalForecaster):
         if it has one, must be 1). ``None`` (default) uses :class:`NonSeasonalETS`
         (ANN ... MAdN by AICc, compiled for the whole panel).
     seasonal_windows : sequence of int, optional
-        STL's seasonal LOESS window per season (odd, ``>= 3``); ``None`` gives 11, 15, ...
+        STL's seasonal LOESS window per season (odd, ``>= 3``), in the order of
+        ``season_length``; ``None`` gives 11, 15, ... (shortest season first)
     n_jobs : int, optional
         Processes for the trend model's fits (the decomposition is one compiled pass).
 
@@ -162,6 +163,14 @@ class MSTL(LocalForecaster):
                                         f"({n_seasons}); got {self.seasonal_windows!r}.")
         return tuple(int(w) for w in windows)
 
+    def _sorted_windows(self) -> tuple[int, ...]:
+        """The windows in the order of the sorted periods: each stays with the season it was given for."""
+        windows = self._windows(len(self._periods()))
+        if self.seasonal_windows is None:
+            return windows
+        given = [self.season_length] if isinstance(self.season_length, numbers.Integral) else list(self.season_length)
+        return tuple(windows[i] for i in np.argsort([int(p) for p in given], kind="stable"))
+
     def _trend_model(self) -> LocalForecaster:
         if self.trend_forecaster is None:
             from .nonseasonal_ets import NonSeasonalETS
@@ -179,6 +188,9 @@ class MSTL(LocalForecaster):
         if trend.get_params(deep=False).get("season_length", 1) != 1:
             raise InvalidParameterError(f"trend_forecaster must not model a season (MSTL removes them): its "
                                         f"season_length must be 1; got {trend!r}.")
+        if getattr(trend, "future_covariates", None):
+            raise InvalidParameterError(f"trend_forecaster must not take regressors (MSTL is fitted on y alone); "
+                                        f"got {trend!r}.")
         clone(trend)._check_params()
 
     def _min_length(self):
@@ -188,9 +200,9 @@ class MSTL(LocalForecaster):
     def _fit_column(self, x, starts, ends):
         periods = self._periods()
         adjusted, tails, kept = mstl_panel(x, starts, ends, np.array(periods, dtype=np.int64),
-                                           np.array(self._windows(len(periods)), dtype=np.int64), ITERATIONS)
+                                           np.array(self._sorted_windows(), dtype=np.int64), ITERATIONS)
         trend = clone(self._trend_model())
-        state = trend._fit_column(adjusted, starts, ends)
+        state = getattr(trend, "_fit_column_alone", trend._fit_column)(adjusted, starts, ends)
         lengths = (ends - starts).tolist()
         notes = [None if row.all() else
                  f"{n} values hold fewer than two cycles of season(s) "
