@@ -10,7 +10,7 @@ import pytest
 
 import tsforecast as tsf
 from tsforecast import backtest
-from tsforecast.baselines import ARIMA
+from tsforecast.baselines import ARIMA, AutoARIMA
 from tsforecast.exceptions import (FallbackWarning, InsufficientDataError, InvalidInputError, InvalidParameterError,
                                    UnknownColumnError)
 
@@ -167,3 +167,19 @@ def test_a_regressor_that_adds_nothing_is_left_out_with_a_warning(extra):
         alone = make().fit(y, X.iloc[:120])
         np.testing.assert_allclose(model.predict(10, added), alone.predict(10, X), rtol=1e-9)
         assert model.future_covariates_ == ["x", "z"]
+
+
+@pytest.mark.parametrize("level", [5.0, 0.0])
+def test_a_target_the_regressors_explain_exactly_is_forecast_exactly(level):
+    # every ARIMA candidate has zero variance there and was refused: the search ended on a
+    # (0,0,5) model without a mean that forecast 4.3, 3.2, 2.0 for a series of fives
+    rng = np.random.default_rng(8)
+    index = pd.date_range("2024-01-01", periods=63, freq="D")
+    X = pd.DataFrame({"promo": (rng.random(63) < 0.3).astype(float)}, index=index)
+    X.iloc[60:, 0] = [1.0, 1.0, 0.0]
+    y = (level + 2 * X["promo"].iloc[:60]).rename("y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = AutoARIMA().fit(y, X)
+    np.testing.assert_allclose(model.predict(3, X).to_numpy(), [level + 2, level + 2, level], atol=1e-9)
+    assert model.orders_.iloc[0][["p", "q", "P", "Q"]].tolist() == [0, 0, 0, 0]

@@ -195,8 +195,9 @@ default "css-loglik-filter"
     def _fit_one(self, item):
         x, z = item
         m = self.season_length
-        if is_constant(x) and not z.shape[1]:  # nothing to estimate: the value itself
-            model = {"orders": [0] * 6, "m": 1, "coef": np.array([x[0]]), "n_regressors": 1, "sigma2": 0.0,
+        exact = _exact_regression(x, z)
+        if exact is not None:  # nothing left for an ARIMA to model: the mean (and regression) itself
+            model = {"orders": [0] * 6, "m": 1, "coef": exact, "n_regressors": exact.size, "sigma2": 0.0,
                      "aicc": math.nan}
             return {"x": np.array(x), "z": np.array(z), "constant": "mean", "model": model}
         constant_ok, d, big_d = self._differences(x, z)
@@ -263,6 +264,18 @@ default "css-loglik-filter"
         frame = pd.DataFrame(rows, columns=["p", "d", "q", "P", "D", "Q", "m", "constant"],
                              index=pd.MultiIndex.from_tuples(index) if multi else index)
         return frame
+
+
+def _exact_regression(x: np.ndarray, z: np.ndarray) -> np.ndarray | None:
+    """The coefficients of the constant and ``z`` where they give ``x`` exactly (a constant
+    series; one the regressors explain without error), else None. Every candidate of the
+    search has a zero variance there and is refused, so the search would end on a wrong model."""
+    if not z.shape[1]:
+        return np.array([x[0]]) if x.size and is_constant(x) else None
+    design = np.column_stack([np.ones(x.size), z])
+    beta = np.linalg.lstsq(design, x, rcond=None)[0]
+    exact = np.max(np.abs(x - design @ beta)) <= 1e-10 * max(1.0, float(np.max(np.abs(x))))
+    return beta if exact else None
 
 
 def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.ndarray:
