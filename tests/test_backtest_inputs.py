@@ -6,7 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast import BacktestResult, Naive, SeasonalNaive, backtest, report
+from sklearn.linear_model import Ridge
+
+from tsforecast import AutoARIMA, BacktestResult, Naive, SeasonalNaive, WindowForecaster, backtest, report
 from tsforecast.exceptions import InputTypeError, InvalidParameterError
 
 
@@ -70,3 +72,17 @@ def test_weekly_periods_are_described_by_their_own_frequency():
     assert result.info["data"]["freq"] == "W-SUN"
     assert result.info["season_length"] == 52 and result.info["season_length_source"] == "from frequency W-SUN"
     assert str(result.forecasts["ds"].dtype) == "period[W-SUN]"
+
+
+@pytest.mark.parametrize("model", [
+    pytest.param(lambda: AutoARIMA(future_covariates="x"), id="AutoARIMA"),
+    pytest.param(lambda: WindowForecaster(Ridge(), n_steps_in=7, future_covariates=["x"]), id="WindowForecaster"),
+])
+def test_a_models_future_covariate_named_past_by_the_caller_is_refused_up_front(model):
+    # every fold failed before, each with "X must give the future covariates ['x'] ... got None"
+    rng = np.random.default_rng(0)
+    data = pd.DataFrame({"y": rng.normal(size=120).cumsum(), "x": rng.normal(size=120)},
+                        index=pd.date_range("2024", periods=120, freq="D"))
+    with pytest.raises(InvalidParameterError, match=r"models\['m'\] declares future_covariates \['x'\], which "
+                                                    r"covariates= names as observed only up to each cutoff"):
+        backtest({"m": model()}, data, horizon=4, cv=2, covariates="x", progress=False)

@@ -103,11 +103,19 @@ def _names(value, name: str) -> list:
 def with_declared_covariates(models, covariates, future_covariates) -> tuple[list, list]:
     """``covariates`` and ``future_covariates`` of a backtest, plus the columns the models
     declare (``declared_covariates()``), so a covariate is named once, on the model. A
-    column the caller named keeps the caller's role."""
+    column the caller named keeps the caller's role, except a model's future covariate named
+    a past one (refused: no fold could pass the future values its forecasts read)."""
     past, future = _names(covariates, "covariates"), _names(future_covariates, "future_covariates")
-    for model in models:
+    for name, model in models.items():
         declared = getattr(model, "declared_covariates", None)
         own_past, own_future = declared() if callable(declared) else ([], [])
+        needed = [c for c in own_future if c in past]
+        if needed:  # its forecasts read their future values, which no fold would pass
+            raise InvalidParameterError(
+                f"models[{name!r}] declares future_covariates {needed!r}, which covariates= names as observed only "
+                f"up to each cutoff; its forecasts need their future values. Name them in future_covariates= "
+                "(known in advance, as a calendar or a planned price), or leave them out of the model."
+            )
         for names, own in ((past, own_past), (future, own_future)):
             names += [c for c in own if c not in past and c not in future]
     return past, future

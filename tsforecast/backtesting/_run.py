@@ -489,7 +489,7 @@ def backtest(
                                 backend=backend, progress=progress, fill=fill, on_short=on_short)
     gap = splitter.gap
     named = _check_models(models)
-    covariates, future_covariates = with_declared_covariates(named.values(), covariates, future_covariates)
+    covariates, future_covariates = with_declared_covariates(named, covariates, future_covariates)
     named = {name: _with_regressors(model, future_covariates) for name, model in named.items()}
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
     folds = series_folds(prepared, splitter, on_short=on_short)
