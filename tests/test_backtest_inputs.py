@@ -39,6 +39,7 @@ def test_a_bad_list_of_models_is_refused_by_name(monthly, models, error, words):
 
 def test_a_period_index_backtest_answers_in_periods_as_predict_does(monthly):
     result = backtest(Naive(), monthly, horizon=3, progress=False)
+    assert (result.info["season_length"], result.info["season_length_source"]) == (12, "from frequency M")
     table = result.forecasts
     assert isinstance(table["cutoff"].dtype, pd.PeriodDtype) and isinstance(table["ds"].dtype, pd.PeriodDtype)
     last = table[table["fold"] == table["fold"].max()]

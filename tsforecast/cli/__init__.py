@@ -42,6 +42,7 @@ from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..exceptions import FileWriteError
 from ..forecasters.calibration import can_give_intervals
+from ._forecast_data import check_no_new_values, inputs_from
 from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
                      split_names)
 from ._paths import FILE
@@ -507,7 +508,8 @@ def _target_and_covariates(selection: Selection, model):
 @click.option("--data", "data_file", type=FILE,
               help="Forecast from the end of this data instead of the data the model was fitted on "
                    "(models that can update their inputs, like lstm and ridge). Rows after the last target "
-                   "value carry future covariates.")
+                   "value carry future covariates (for arima and autoarima with --future-covariates, which "
+                   "forecast from the end of their fit, only those).")
 @click.option("--time-column", help="The timestamp column of --data.")
 @click.option("--id-column", help="The series id column of --data (a panel).")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")
@@ -539,50 +541,25 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
                                                    or getattr(model, "horizon_", None))
     if horizon is None:
         raise click.UsageError("--horizon is needed: this model has no default horizon.")
-    X = None
+    future = list(getattr(model, "future_covariates_", []) or [])
+    if future and data_file is None:
+        raise click.UsageError(f"--data is needed: the model in {model_file} reads the future covariates {future!r} "
+                               "of the forecast steps; give --data with rows carrying them after the last target "
+                               "value.")
+    X = last_times = None
     if data_file is not None:
-        X = _update_from(model, data_file, time_column, id_column)
+        X, last_times = inputs_from(model, data_file, time_column, id_column)
     if levels is None:
         forecast = model.predict(horizon, X=X)
     else:
         forecast = model.predict_interval(horizon, X=X, levels=levels)
     table = _as_table(forecast)
+    check_no_new_values(model, table, last_times)
     if str(out_file) == "-":
         click.echo(table.to_csv(index=False), nl=False)
     else:
         _write_csv_atomically(table, out_file)
         click.echo(f"wrote {len(table)} forecast row(s) to {out_file}", err=True)
-
-
-def _update_from(model, data_file: Path, time_column, id_column):
-    """Give ``model`` the data of ``data_file`` to forecast from; return future covariates (or None)."""
-    from ..exceptions import InvalidParameterError
-    from ..core.forms import ID_COLUMN, TIME_COLUMN
-
-    if not hasattr(model, "update"):
-        raise InvalidParameterError(
-            f"--data: {type(model).__name__} cannot forecast from new data without refitting; "
-            "fit it on that data with `tsforecast fit` instead."
-        )
-    targets = list(getattr(model, "target_names_", []))
-    past = list(getattr(model, "past_covariates_", []) or [])
-    future = list(getattr(model, "future_covariates_", []) or [])
-    if len(targets) != 1:
-        raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
-    notes: list[str] = []
-    selection = select(read_table(data_file, notes, text_columns=[id_column or ID_COLUMN]), target=targets[0],
-                       time_column=time_column,
-                       id_column=id_column, covariates=past, future_covariates=future, source=str(data_file))
-    for note in notes + selection.notes:
-        click.echo(f"note: {note}", err=True)
-    data = selection.data
-    keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in data.columns else []
-    observed = data[data[targets[0]].notna()]
-    y = observed[[*keys, *targets]]
-    X = observed[[*keys, *past, *future]] if past or future else None
-    model.update(y, X)
-    # The future rows (no target yet) carry the future-known covariates of the forecast steps.
-    return data[[*keys, *future]] if future else None
 
 
 def _as_table(forecast):

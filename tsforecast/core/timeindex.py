@@ -230,13 +230,21 @@ def season_length_of_freq(freq) -> int:
     --------
     >>> [season_length_of_freq(f) for f in ("h", "30min", "D", "W-SUN", "MS", "QS", "YS", None)]
     [24, 48, 7, 52, 12, 4, 1, 1]
+
+    Period aliases read alike:
+
+    >>> [season_length_of_freq(f) for f in ("M", "Q-DEC", "Y-DEC", "2M")]
+    [12, 4, 1, 6]
     """
     if freq is None:
         return 1
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
     except (TypeError, ValueError):
-        return 1
+        try:  # a period alias ("M", "Q-DEC", "Y-DEC"), which pandas 3 reads as an offset no more
+            offset = pd.PeriodDtype(freq).freq
+        except (TypeError, ValueError):
+            return 1
     n = offset.n
     if isinstance(offset, pd.offsets.Tick):
         seconds = offset.nanos // 1_000_000_000

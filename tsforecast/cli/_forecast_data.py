@@ -1,0 +1,81 @@
+"""The data ``tsforecast predict --data`` forecasts from: new observations for a model that
+can update its inputs, or only the future covariates for one that cannot (ARIMA with
+regressors forecasts from the end of its fit, and needs the regressors of the steps)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from ..core.forms import ID_COLUMN, TIME_COLUMN
+from ..exceptions import InvalidParameterError
+from ._input import read_table, select
+
+__all__ = ["inputs_from", "check_no_new_values"]
+
+
+def inputs_from(model, data_file: Path, time_column, id_column):
+    """Give ``model`` the data of ``data_file`` to forecast from; return the future
+    covariates for ``predict`` (or None) and, for a model that cannot update, the last
+    observed target time of each series (which must precede its first forecast step)."""
+    update = getattr(model, "update", None)
+    future = list(getattr(model, "future_covariates_", []) or [])
+    if not callable(update) and not future:
+        raise InvalidParameterError(
+            f"--data: {type(model).__name__} cannot forecast from new data without refitting; "
+            "fit it on that data with `tsforecast fit` instead."
+        )
+    past = list(getattr(model, "past_covariates_", []) or []) if callable(update) else []
+    data, target = _read(model, data_file, time_column, id_column, past, future)
+    keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in data.columns else []
+    observed = data[data[target].notna()]
+    # The future rows (no target yet) carry the future-known covariates of the forecast steps.
+    X = data[[*keys, *future]] if future else None
+    if not callable(update):
+        return X, _last_times(observed)
+    update(observed[[*keys, target]], observed[[*keys, *past, *future]] if past or future else None)
+    return X, None
+
+
+def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.DataFrame, str]:
+    targets = list(getattr(model, "target_names_", []))
+    if len(targets) != 1:
+        raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
+    notes: list[str] = []
+    selection = select(read_table(data_file, notes, text_columns=[id_column or ID_COLUMN]), target=targets[0],
+                       time_column=time_column, id_column=id_column, covariates=past, future_covariates=future,
+                       source=str(data_file))
+    for note in notes + selection.notes:
+        click.echo(f"note: {note}", err=True)
+    return selection.data, targets[0]
+
+
+def _last_times(observed: pd.DataFrame) -> pd.Series:
+    """The last observed time of each series (one unnamed entry for a single series)."""
+    if ID_COLUMN in observed.columns:
+        return observed.groupby(ID_COLUMN, sort=False)[TIME_COLUMN].max()
+    return pd.Series([observed.index.max()])
+
+
+def check_no_new_values(model, table: pd.DataFrame, last_times: pd.Series | None) -> None:
+    """Refuse target values at or after a series' first forecast step: a model that cannot
+    update forecasts from the end of its fit and would ignore them."""
+    if last_times is None or not len(table):
+        return
+    if ID_COLUMN in table.columns:
+        first = table.groupby(ID_COLUMN, sort=False)[TIME_COLUMN].min()
+        last = last_times.reindex(first.index)
+    else:
+        first, last = pd.Series([table.iloc[0, 0]]), last_times
+    late = [i for i, (a, b) in enumerate(zip(last, first)) if pd.notna(a) and a >= b]
+    if late:
+        i = late[0]
+        series = f" (series {first.index[i]!r})" if ID_COLUMN in table.columns else ""
+        raise InvalidParameterError(
+            f"--data holds target values up to {last.iloc[i]}{series}, at or after the first forecast step "
+            f"{first.iloc[i]}: {type(model).__name__} forecasts from the end of the data it was fitted on and cannot "
+            "take new values without refitting. Refit with `tsforecast fit` on that data, or give --data only "
+            "the rows up to the fit's end and the future covariates after it."
+        )
