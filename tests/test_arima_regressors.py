@@ -183,3 +183,20 @@ def test_a_target_the_regressors_explain_exactly_is_forecast_exactly(level):
         model = AutoARIMA().fit(y, X)
     np.testing.assert_allclose(model.predict(3, X).to_numpy(), [level + 2, level + 2, level], atol=1e-9)
     assert model.orders_.iloc[0][["p", "q", "P", "Q"]].tolist() == [0, 0, 0, 0]
+
+
+def test_columns_of_x_not_named_as_regressors_are_not_read():
+    y, X = regression_data(n=120)
+    X = X.assign(note="text")  # a column of text that no regression reads
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fitted = AutoARIMA(future_covariates=["x"]).fit(y, X)
+        plain = AutoARIMA(future_covariates=["x"]).fit(y, X[["x"]])
+    np.testing.assert_allclose(fitted.predict(5, X).to_numpy(), plain.predict(5, X[["x"]]).to_numpy())
+
+
+def test_a_regressor_naming_the_target_itself_is_refused_without_unusable_advice():
+    y, _ = regression_data(n=60)
+    with pytest.raises(InvalidInputError, match="the column\\(s\\) of y that AutoARIMA would forecast") as error:
+        AutoARIMA(future_covariates="y").fit(y.to_frame())
+    assert "y[[]]" not in str(error.value)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.stats import norm
 
-from ..core.covariates import align_covariates, future_values
+from ..core.covariates import align_covariates, future_values, only_columns
 from ..core.params import Check
 from ..exceptions import InvalidInputError, InvalidParameterError, UnknownColumnError
 from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
@@ -80,7 +80,8 @@ class RegressionForecaster(LocalForecaster):
         self._check_regressors_given(panel, X)
         self.future_covariates_, self._z, self._kept = [], None, None
         if X is not None:
-            panel = align_covariates(panel, X, fill=self.fill)
+            # only the named regressors are read, and checked (an unused text column is no error)
+            panel = align_covariates(panel, only_columns(X, self._names()) if self._names() else X, fill=self.fill)
             self.future_covariates_ = self._regressor_names(panel)
             positions = [panel.covariate_columns.index(c) for c in self.future_covariates_]
             regressors = [panel.covariates[lo:hi][:, positions] for lo, hi in zip(panel.starts, panel.ends)]
@@ -100,6 +101,11 @@ class RegressionForecaster(LocalForecaster):
         in_y = [c for c in self._names() if c in panel.columns]
         if in_y:
             targets = [c for c in panel.columns if c not in in_y]
+            if not targets:
+                raise InvalidInputError(
+                    f"future_covariates names {in_y!r}, the column(s) of y that {type(self).__name__} would forecast; "
+                    "y holds the series to forecast and X the regressors: fit(y, X) with the regressors in X only."
+                )
             raise InvalidInputError(
                 f"future_covariates names {in_y!r}, column(s) of y; {type(self).__name__} forecasts every column "
                 f"of y: pass the regressors as X, e.g. fit(y[{targets!r}], X=y[{in_y!r}])."
