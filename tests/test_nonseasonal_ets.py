@@ -109,3 +109,12 @@ def test_quantiles_surround_the_forecast_and_widen():
 
 def test_mstl_default_trend_is_this_model():
     assert type(baselines.MSTL()._trend_model()) is NonSeasonalETS
+
+
+@pytest.mark.parametrize("level", [5.0, 0.0])
+def test_quantiles_of_a_series_without_variance_are_the_value_without_numpy_warnings(level):
+    y = pd.Series(level, index=pd.date_range("2024", periods=200, freq="h"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        bands = NonSeasonalETS().fit(y).predict_quantiles(3)
+    np.testing.assert_allclose(bands.to_numpy(), level)

@@ -229,10 +229,13 @@ class ETS(LocalForecaster):
         if state.get("fallback"):
             return super()._quantiles(state, horizon, z)
         n = state["n"]
-        prediction = self._results(state).get_prediction(
-            start=n, end=n + horizon - 1, simulate_repetitions=self.simulate_repetitions,
-            rng=np.random.default_rng(self.random_state),
-        )
+        # a series without variance (constant, all zeros) takes log(0) in statsmodels' parameter
+        # covariance: numpy's warnings say nothing to the user, the bands are the point forecast
+        with np.errstate(divide="ignore", invalid="ignore"):
+            prediction = self._results(state).get_prediction(
+                start=n, end=n + horizon - 1, simulate_repetitions=self.simulate_repetitions,
+                rng=np.random.default_rng(self.random_state),
+            )
         mean = np.asarray(prediction.predicted_mean, dtype=np.float64)
 
         def interval(alpha):
