@@ -223,7 +223,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         The fitted prediction network, window ``(batch, n_steps_in_, n_input_features_)``
         to ``(batch, n_steps_out_, n_targets_, n_quantiles)`` in scaled units.
     history_ : dict of str to list of float
-        Loss curves per epoch: ``"loss"`` and, with early stopping, ``"val_loss"``.
+        Loss curves per epoch: ``"loss"`` and, with early stopping, ``"val_loss"`` (for
+        ``decoder="feedback"``, the loss of its own autoregressive forecasts of the tail,
+        which ``predict`` makes, not of the teacher-forced training model).
     epoch_seconds_ : list of float
         Wall time of each epoch; the first includes building the training graph.
     n_features_in_ : int
@@ -234,8 +236,12 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         given to ``predict`` must have the same columns in the same order.
     n_steps_in_, n_input_features_, n_steps_out_, n_targets_ : int
         The shapes seen in :meth:`fit`.
+    y_ndim_ : int
+        The dimensions of ``y`` in :meth:`fit` (``predict`` answers in the same shape).
     target_features_ : tuple of int or None
     quantiles_ : tuple of float or None
+    median_index_ : int
+        The quantile whose forecast is the point forecast (0 without ``quantiles``).
     seed_ : int
         The seed the fit used.
     jit_compile_ : bool
@@ -268,7 +274,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         reference forecast itself (see :mod:`tsforecast.models.fallback`).
     blend_weight_ : float
         The network's weight with ``blend_linear`` (0: the linear map alone; 1.0 without
-        ``blend_linear``); ``blend_errors_`` holds the tail's error of each weight tried.
+        ``blend_linear``); ``blend_errors_`` holds the tail's error of each weight tried,
+        ``blend_map_`` the linear map's weights (None without ``blend_linear``) and
+        ``blend_features_`` the input features holding the targets' past.
     reference_ : str or None
         The forecast the network corrects, in words (``"seasonal naive (season 336)"``,
         ``"naive (last value)"``, ``"linear map of the training windows"``); None for
@@ -475,6 +483,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         median_index = 0 if quantiles is None else (quantiles.index(0.5) if 0.5 in quantiles else len(quantiles) // 2)
 
         n_train = X3.shape[0] - n_validation(X3.shape[0], p["validation_fraction"])
+        if p["blend_linear"] and (n_train == X3.shape[0] or net_features is None):  # refused before training
+            self._blend(p, X3, y3, net_features, scaler, Xs, None, median_index, horizon_rows, 1.0)
         p["jit"] = use_xla(p, n_train, self.distribute_strategy)
         # scikit-learn's warm-start rule: continue only a fitted model, and only when asked
         previous = self.network_.get_weights() if p["warm_start"] and hasattr(self, "network_") else None
@@ -483,7 +493,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                                                median_index, seed)
             if previous is not None:
                 carry_weights(previous, network)
-            history, self.epoch_seconds_ = train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32))
+            history, epoch_seconds = train(train_model, p, Xs.astype(np.float32), ys.astype(np.float32), network)
             shrinkage, reference_errors = self._shrinkage(p, scaling, season_length, network, Xs, ys, median_index,
                                                           horizon_rows)
             blend = self._blend(p, X3, y3, net_features, scaler, Xs, network, median_index, horizon_rows, shrinkage)
@@ -507,7 +517,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.shrinkage_, self.fallback_, self.reference_errors_ = shrinkage, shrinkage < 1.0, reference_errors
         self.reference_ = reference_name(scaling, season_length) if scaling in ("seasonal", "linear") else None
         self.blend_weight_, self.blend_map_, self.blend_errors_, self.blend_features_ = blend
-        self.history_ = history
+        self.history_, self.epoch_seconds_ = history, epoch_seconds  # with the rest: a failed fit leaves none
         return self
 
     def _resolve_channels(self, p: dict, X3, y3, target_features, seed: int) -> tuple[str, dict]:

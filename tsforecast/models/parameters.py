@@ -121,6 +121,12 @@ def check_combinations(p: dict) -> None:
             "season_length is required with scaling='seasonal' (24 for hourly data with a daily cycle, "
             "1 for none); got None."
         )
+    if p["blend_linear"] and not p["validation_fraction"]:
+        raise InvalidParameterError(
+            "blend_linear=True chooses the network's weight against the linear map on the validation tail, and "
+            "validation_fraction=0 leaves none; give validation_fraction > 0 (0.1: the last tenth of the "
+            f"windows) or blend_linear=False; got validation_fraction={p['validation_fraction']!r}."
+        )
     if p["scaling"] in ("seasonal", "linear") and p["decoder"] == "feedback":
         raise InvalidParameterError(
             f"decoder='feedback' reads its own previous values, but scaling={p['scaling']!r} makes the targets "

@@ -71,9 +71,11 @@ def trial_window_errors(model, params: dict, X: np.ndarray, y: np.ndarray, n_val
     n = len(X)
     rows = _subsample(n - n_val, min(samples, max((n - n_val) // _TRIAL_SHARE, _MIN_TRIAL_WINDOWS)))
     steps = input_steps or X.shape[1]
-    trial = model.__sklearn_clone__().set_params(
-        **params, epochs=min(model.epochs, TRIAL_EPOCHS), validation_fraction=0.0, random_state=seed,
-        warm_start=False, verbose=0, blend_linear=False)  # a trial compares networks: no tail to blend on
+    # a trial compares networks under the settings the full fit will use: no tail to blend on,
+    # and no search of its own (a channel trial with search=True ran five nested trials each)
+    trial = model.__sklearn_clone__().set_params(**{
+        "search": False, **params, "epochs": min(model.epochs, TRIAL_EPOCHS), "validation_fraction": 0.0,
+        "random_state": seed, "warm_start": False, "verbose": 0, "blend_linear": False})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # a short trial may lose to its reference: the full fit will tell
         trial.fit(X[rows, -steps:], y[rows])
