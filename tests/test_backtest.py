@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 from _backtest_helpers import CovariateEcho, FailOn, GlobalMean, LastValue, NoisyQuantiles, UpdatableMean
 
-from tsforecast import BacktestResult, ExpandingWindowSplit, SlidingWindowSplit, backtest, report
+from tsforecast import BacktestResult, ConformalIntervals, ExpandingWindowSplit, SlidingWindowSplit, backtest, report
+from tsforecast.baselines import Naive
 from tsforecast.core.metrics import mase_scale
 from tsforecast.exceptions import (
     BacktestError,
@@ -610,3 +611,24 @@ def test_non_finite_forecasts_are_failures_not_silent_successes(series):
     assert len(failed) == 2 and failed["error"].str.contains("2 non-finite value\\(s\\) \\(NaN or inf\\)").all()
     assert result.summary().loc["last", "n_errors"] == 0
     assert "nan" not in set(result.forecasts["model"].astype(str))
+
+
+def _short_panel(n: int = 10) -> dict:
+    """Two series too short in the first fold for a conformal 80% interval of a panel model."""
+    index = pd.date_range("2024-01-01", periods=n, freq="D")
+    rng = np.random.default_rng(0)
+    return {key: pd.Series(rng.normal(size=n).cumsum(), index=index) for key in ("a", "b")}
+
+
+def test_a_series_whose_panel_fit_failed_is_one_error_with_its_cause():
+    """A panel model retried series by series, failing on each, got two errors per cell: the
+    real cause and "the forecast holds 2 non-finite value(s)" (first, so the CLI showed it),
+    and n_errors counted both."""
+    models = {"conf": ConformalIntervals(Naive(), levels=(80,)), "naive": Naive()}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = backtest(models, _short_panel(), horizon=2, cv=3, levels=(80,), progress=False)
+    failed = result.errors
+    assert len(failed) == len(failed[["model", "unique_id", "fold"]].drop_duplicates()) > 0
+    assert failed["error"].str.startswith("InsufficientDataError: a 80% conformal interval").all()
+    assert result.summary().loc["conf", "n_errors"] == len(failed)

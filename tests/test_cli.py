@@ -846,3 +846,18 @@ def test_a_warning_repeated_at_every_fit_is_printed_once():
     assert done.returncode == 0, done.stderr
     notes = [line for line in done.stderr.splitlines() if "multiplicative decomposition is impossible" in line]
     assert len(notes) == 1, done.stderr
+
+
+def test_a_partial_failure_is_said_with_its_cause(capsys, tmp_path):
+    """A model failing on every series of one fold was said as "the forecast holds 7 non-finite
+    value(s)": the cell counted twice, its real error hidden behind the second."""
+    rng = np.random.default_rng(0)
+    rows = [(key, day, value) for key in ("a", "b") for day, value in
+            zip(pd.date_range("2024-01-01", periods=30, freq="D").date, rng.normal(size=30).cumsum())]
+    path = tmp_path / "long.csv"
+    pd.DataFrame(rows, columns=["unique_id", "ds", "y"]).to_csv(path, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "3",
+                           "--models", "naive,snaive,theta", "--levels", "80", "-q")
+    assert status == 0
+    line = next(line for line in err.splitlines() if line.startswith("warning: theta failed"))
+    assert "InsufficientDataError" in line and "non-finite" not in line

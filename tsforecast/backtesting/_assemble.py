@@ -59,21 +59,23 @@ class Collector:
                         task, self._data, per_series, as_text=True)
             y_hat = np.asarray(record["y_hat"], dtype=np.float64)
             out["y_hat"][m, rows, plan.fold] = y_hat
-            # a forecast with NaN or inf is a failure, not a success that scores nothing
+            # a forecast with NaN or inf is a failure, not a success that scores nothing;
+            # a member whose fit failed (its slot left NaN) is one error, with its own cause
+            failed = dict(record.get("failed") or [])
             steps = y_hat[0].size
             finite = np.isfinite(y_hat).reshape(len(rows), -1).sum(axis=1)
             out["ok"][m, rows, plan.fold] = finite == steps
-            out["errors"].extend(
-                (m, int(r), plan.fold, f"ValueError: the forecast holds {steps - n} non-finite value(s) "
-                                       f"(NaN or inf) among its {steps}")
-                for r, n in zip(rows.tolist(), finite.tolist()) if n < steps)
+            for position, (r, n) in enumerate(zip(rows.tolist(), finite.tolist())):
+                if position in failed:
+                    out["ok"][m, r, plan.fold] = False
+                    out["errors"].append((m, int(r), plan.fold, failed[position]))
+                elif n < steps:
+                    out["errors"].append((m, int(r), plan.fold, f"ValueError: the forecast holds {steps - n} "
+                                                                f"non-finite value(s) (NaN or inf) among its {steps}"))
             for kind in ("quantiles", "intervals"):
                 for column, values in (record.get(kind) or {}).items():
                     store = out[kind].setdefault(column, np.full(self._shape, np.nan))
                     store[m, rows, plan.fold] = np.asarray(values, dtype=np.float64)
-            for position, error in record.get("failed") or []:
-                out["ok"][m, rows[position], plan.fold] = False
-                out["errors"].append((m, int(rows[position]), plan.fold, error))
 
     def collected(self) -> dict:
         """Everything stored, notes sorted."""

@@ -68,7 +68,9 @@ class BacktestResult:
         on first access too). A fold's score is the mean over its steps (the root
         mean square for ``rmse``).
     errors : pandas.DataFrame
-        Failed tasks: ``model``, ``unique_id``, ``fold``, ``error`` ("Type: message").
+        Failed forecasts, one row per (model, series, fold) with its cause: ``model``,
+        ``unique_id``, ``fold``, ``error`` ("Type: message"); ``summary()``'s ``n_errors``
+        counts these rows.
     histories : dict
         ``{model: {fold: {"loss": [...], "val_loss": [...]}}}`` for models exposing
         ``history_``; for a per-series model on a panel, one level more keyed by series.
