@@ -356,3 +356,58 @@ def test_a_model_that_failed_everywhere_is_named_in_the_verdict(tmp_path):
     result = tsforecast.backtest({"boom": Boom(), "naive": Naive()}, _panel(1, 40), horizon=4, cv=2, progress=False)
     markdown = tsforecast.report(result, tmp_path / "r.html").markdown.read_text()
     assert "> Only naive has scores: boom failed in every fold (see Failed tasks)" in markdown
+
+
+@pytest.fixture(scope="module")
+def partly_failed(tmp_path_factory):
+    """A model that fails in the first fold of every series: the models scored different cells."""
+    from _backtest_helpers import FailOn
+
+    models = {"naive": Naive(), "snaive": SeasonalNaive(season_length=24), "last": FailOn(n_rows=42)}
+    result = tsforecast.backtest(models, _panel(3, 60), horizon=6, cv=3, season_length=24, progress=False)
+    assert set(result.errors["fold"]) == {0} and "mase_common" in result.summary().columns
+    markdown = tsforecast.report(result, tmp_path_factory.mktemp("partly") / "r.html").markdown.read_text()
+    return result, markdown
+
+
+def test_the_verdict_quotes_the_score_models_are_ranked_on(partly_failed):
+    """The verdict named the model ranked first on the shared cells with its mean over all its
+    folds ('ets has the lowest mean MASE over folds (0.7931)' while theta's was 0.7285)."""
+    result, markdown = partly_failed
+    summary = result.summary(reference="snaive", metric="mase")
+    best = summary["rank"].idxmin()
+    verdicts = [line for line in markdown.splitlines() if line.startswith("> ")]
+    assert verdicts[0].startswith(f"> {best}")
+    assert f"lowest mean MASE on the cells all models scored ({summary.loc[best, 'mase_common']:.4g})" in verdicts[0]
+    assert "over folds" not in verdicts[0]
+
+
+def test_per_series_and_by_step_sections_show_the_cells_they_compare(partly_failed):
+    """The table of series where a model loses most showed MASE over all folds beside a skill
+    over the shared folds (the columns did not give the skill); the by-step table said "over
+    series and folds" while it covers the shared cells only."""
+    result, markdown = partly_failed
+    table = result.per_series(metric="mase", reference="snaive")
+    common = table.set_index(["model", "unique_id"])["mase_common"]
+    section = markdown.split("### Where ", 1)[1]
+    focus = section.split(" loses most", 1)[0]
+    rows = md_table(section, "series")
+    assert rows
+    for row in rows:
+        mine, reference = common[(focus, row["series"])], common[("snaive", row["series"])]
+        assert float(row[f"{focus} MASE (shared folds)"]) == shown(mine)
+        assert float(row["snaive MASE (shared folds)"]) == shown(reference)
+        assert float(row["skill"].rstrip("%")) == pytest.approx(100 * (1 - mine / reference), abs=0.05)
+    per_series = markdown.split("## Per series", 1)[1].split("\n\n", 2)[1]
+    assert "mean MASE over the folds of that series all models scored" in per_series
+    by_step = markdown.split("## Error by horizon step", 1)[1].split("\n\n", 2)[1]
+    assert "cells all models scored" in by_step and "over series and folds." not in by_step
+    expected = result.by_step("mase")
+    for row in md_table(markdown, "step"):
+        for model in expected.columns:
+            assert float(row[model]) == shown(expected.loc[int(row["step"]), model])
+
+
+def test_a_report_whose_models_scored_the_same_cells_says_nothing_of_shared_cells(written):
+    _, markdown, _ = written
+    assert "all models scored" not in markdown and "shared" not in markdown

@@ -20,7 +20,7 @@ from ..core import metrics as _metrics
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _calibration, _fallback, _figures, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
-from ._verdict import (SIGNIFICANCE_LEVELS, best_sentence, significance_mark, single_model_sentence,
+from ._verdict import (SHARED_CELLS, SIGNIFICANCE_LEVELS, best_sentence, significance_mark, single_model_sentence,
                        verdict_sentence)
 
 __all__ = [
@@ -217,8 +217,15 @@ def _verdict_blocks(result, summary, compare, reference, metric) -> list[Block]:
     best = ranked[0]
     top = summary["rank"].eq(summary.loc[best, "rank"]).fillna(False)
     tied = [m for m in ranked if top[m]] or [best]
-    value = _summary_value(summary.loc[best], metric, "mean")
-    blocks.append(Paragraph(best_sentence(tied, reference, metric, value), emphasis=True))
+    # where the models scored different cells they are ranked on the shared ones: quote that figure
+    shared = f"{metric}_common" in summary.columns
+    value = summary.loc[best, f"{metric}_common"] if shared else _summary_value(summary.loc[best], metric, "mean")
+    blocks.append(Paragraph(best_sentence(tied, reference, metric, value, shared=shared), emphasis=True))
+    if shared:
+        blocks.append(Paragraph(
+            f"Not every model was scored on every series and fold (see Failed tasks), so the ranks and skills of "
+            f"this verdict compare the models {SHARED_CELLS} (their own means over all their folds are in the "
+            "Metrics table); each Diebold-Mariano test pairs the cells both of its models scored."))
     against_best = None
     if best != reference:
         blocks.append(_sentence(best, reference, metric, summary, compare))
@@ -301,14 +308,18 @@ def step_groups(steps: list, single: int = STEPS_SHOWN_SINGLY, most: int = MAX_S
     return groups
 
 
-def _by_step_blocks(result, metric, reference) -> list[Block]:
+def _by_step_blocks(result, summary, metric, reference) -> list[Block]:
     table = _by_step_table(result, metric)
     models = list(table.columns)
     groups = step_groups(list(table.index))
     # A group's value combines its steps' values as a fold score combines steps (aggregate_steps).
     rows = tuple((label, *(format_number(aggregate_steps(table.loc[steps, m], metric)) for m in models))
                  for label, steps in groups)
-    text = f"Mean {metric.upper()} at each step ahead, over series and folds."
+    if f"{metric}_common" in summary.columns:  # by_step, as summary, keeps the cells all models scored
+        text = (f"Mean {metric.upper()} at each step ahead, over the series and folds of the cells all models scored "
+                "(not every model was scored on every series and fold; see Failed tasks).")
+    else:
+        text = f"Mean {metric.upper()} at each step ahead, over series and folds."
     if len(groups) < len(table.index):
         text += (f" The table shows steps 1 to {STEPS_SHOWN_SINGLY} one by one, then groups of steps (each the mean "
                  f"over its steps, {'root mean square' if metric == 'rmse' else 'equally weighted'}); the figure "
@@ -551,7 +562,7 @@ def _build(result, *, title: str | None, reference: str | None) -> tuple[str, li
     blocks += _metrics_blocks(summary, compare, metrics, reference, metric)
     blocks += _per_series.per_series_blocks(result, per_series, list(summary.sort_values("rank", kind="stable").index),
                                             reference, metric, trained, _latest_folds(result))
-    blocks += _by_step_blocks(result, metric, reference)
+    blocks += _by_step_blocks(result, summary, metric, reference)
     blocks += _calibration.calibration_blocks(result, reference)
     blocks += _forecast_blocks(result, summary, reference, trained, per_series, metric)
     blocks += _training_blocks(result, trained)

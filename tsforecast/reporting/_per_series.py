@@ -149,9 +149,16 @@ def _skill_blocks(table, ranked, reference) -> list[Block]:
     ]
 
 
+def _scored_on(table: pd.DataFrame, metric: str) -> str:
+    """The column skill, ranks and wins compare: ``<metric>_common`` (each series' folds
+    all its scored models share) where some model missed folds others scored, else ``metric``."""
+    return f"{metric}_common" if f"{metric}_common" in table.columns else metric
+
+
 def _worst_blocks(result, table, focus, reference, metric, folds) -> list[Block]:
-    label = metric.upper()
-    wide = table.pivot(index="unique_id", columns="model", values=metric)
+    column = _scored_on(table, metric)
+    label = metric.upper() + (" (shared folds)" if column != metric else "")
+    wide = table.pivot(index="unique_id", columns="model", values=column)
     own = table[table["model"] == focus].set_index("unique_id")
     own = own[own["skill"].notna()]
     if own.empty:
@@ -159,7 +166,7 @@ def _worst_blocks(result, table, focus, reference, metric, folds) -> list[Block]
     losing = int((own["skill"] < 0).sum())
     worst = own.sort_values("skill", kind="stable").head(MAX_WORST)
     winners = table[table["win"]].set_index("unique_id")["model"]
-    rows = tuple((str(key), _format(row[metric]), _format(wide.loc[key, reference]), _percent(row["skill"]),
+    rows = tuple((str(key), _format(row[column]), _format(wide.loc[key, reference]), _percent(row["skill"]),
                   _format(row["rank"]), str(winners.get(key, "")))
                  for key, row in worst.iterrows())
     lead = (f"{focus} loses against {reference} on {losing} of {len(own)} series; the {len(worst)} where its skill "
@@ -188,7 +195,9 @@ def per_series_blocks(result, table, ranked: list[str], reference: str, metric: 
     winners = table.loc[table["win"], "model"]
     tested = int(table["win_p_value"].notna().sum())
     label = metric.upper()
-    text = (f"{n_series} series. On each series a model's score is its mean {label} over folds; its skill is "
+    over = ("over the folds of that series all models scored (not every model was scored on every series and "
+            "fold; see Failed tasks)" if _scored_on(table, metric) != metric else "over folds")
+    text = (f"{n_series} series. On each series a model's score is its mean {label} {over}; its skill is "
             f"1 - {label} / {label} of {reference} on that series (n/a where {reference} scores zero or nothing). "
             f"A model wins a series with the lowest {label} there (a tie goes to the model listed first), so the "
             f"wins add up to the {len(winners)} series scored. A win is significant when the winner's "

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["SIGNIFICANCE_LEVELS", "significance_level", "significance_mark", "verdict_sentence", "best_sentence",
-           "format_p", "single_model_sentence"]
+__all__ = ["SHARED_CELLS", "SIGNIFICANCE_LEVELS", "significance_level", "significance_mark", "verdict_sentence",
+           "best_sentence", "format_p", "single_model_sentence"]
 
+#: How the report names the (series, fold) cells every model scored, on which models are
+#: ranked and compared when some model failed on cells others scored.
+SHARED_CELLS = "on the cells all models scored"
 #: Significance levels and their marks in the metrics table (the usual star convention).
 SIGNIFICANCE_LEVELS = ((0.01, "***"), (0.05, "**"), (0.10, "*"))
 
@@ -101,7 +104,7 @@ def _names(models: list[str]) -> str:
     return models[0] if len(models) == 1 else ", ".join(models[:-1]) + " and " + models[-1]
 
 
-def best_sentence(best: list[str], reference: str, metric: str, value: float) -> str:
+def best_sentence(best: list[str], reference: str, metric: str, value: float, shared: bool = False) -> str:
     """The verdict's first sentence: which model (or models, when tied) scores best.
 
     Parameters
@@ -111,7 +114,10 @@ def best_sentence(best: list[str], reference: str, metric: str, value: float) ->
     reference : str
         The model the others are measured against.
     value : float
-        Their mean ``metric`` over folds.
+        Their mean ``metric`` over folds; with ``shared``, over the (series, fold) cells
+        all models scored (``summary``'s ``<metric>_common``, on which they are ranked).
+    shared : bool
+        Whether the models were scored on different cells, so ranked on the shared ones.
 
     Examples
     --------
@@ -121,16 +127,19 @@ def best_sentence(best: list[str], reference: str, metric: str, value: float) ->
     'lstm has the lowest mean MASE over folds (0.8123).'
     >>> best_sentence(["naive", "snaive"], "snaive", "mae", 2.0)
     'naive and snaive (the reference) tie for the lowest mean MAE over folds (2).'
+    >>> best_sentence(["ets"], "snaive", "mase", 0.6486, shared=True)
+    'ets has the lowest mean MASE on the cells all models scored (0.6486).'
     """
     label = metric.upper()
     shown = f"{value:.4g}"
+    scope = SHARED_CELLS if shared else "over folds"
     if len(best) > 1:
         names = _names([f"{m} (the reference)" if m == reference else m for m in best])
-        return f"{names} tie for the lowest mean {label} over folds ({shown})."
+        return f"{names} tie for the lowest mean {label} {scope} ({shown})."
     if best[0] == reference:
-        return (f"{reference}, the reference, has the lowest mean {label} over folds ({shown}); "
+        return (f"{reference}, the reference, has the lowest mean {label} {scope} ({shown}); "
                 "no other model does better on average.")
-    return f"{best[0]} has the lowest mean {label} over folds ({shown})."
+    return f"{best[0]} has the lowest mean {label} {scope} ({shown})."
 
 
 def single_model_sentence(model: str, failed: list | tuple = ()) -> str:
