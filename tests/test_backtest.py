@@ -632,3 +632,29 @@ def test_a_series_whose_panel_fit_failed_is_one_error_with_its_cause():
     assert len(failed) == len(failed[["model", "unique_id", "fold"]].drop_duplicates()) > 0
     assert failed["error"].str.startswith("InsufficientDataError: a 80% conformal interval").all()
     assert result.summary().loc["conf", "n_errors"] == len(failed)
+
+
+def test_skipped_series_and_fallbacks_are_kept_in_info(tmp_path):
+    """A series left out by on_short="skip" and a SeasonalNaive that fell back to Naive in its
+    first fold were said on stderr only: info["notes"] was {} and the report could not say them."""
+    from tsforecast.baselines import SeasonalNaive
+    from tsforecast.exceptions import FallbackWarning, SkippedSeriesWarning
+
+    index = pd.date_range("2024-01-01", periods=40, freq="D")
+    rng = np.random.default_rng(0)
+    data = {"long": pd.Series(rng.normal(size=40).cumsum(), index=index),
+            "short": pd.Series(rng.normal(size=5), index=index[:5])}
+    models = {"naive": Naive(), "snaive": SeasonalNaive(season_length=35)}
+    with pytest.warns(SkippedSeriesWarning), pytest.warns(FallbackWarning, match="Naive is used"):
+        result = backtest(models, data, horizon=2, cv=3, on_short="skip", progress=False)
+    assert list(result.info["skipped_series"]) == ["short"]
+    assert "it has 5 rows" in result.info["skipped_series"]["short"]
+    notes = result.info["fallback_notes"]
+    assert list(notes) == ["snaive"] and list(notes["snaive"]) == ["0"]  # 34 training rows < 35, then 36 and 38
+    assert "SeasonalNaive could not be fitted on series 'long'" in notes["snaive"]["0"][0]
+    loaded = BacktestResult.load(result.save(tmp_path / "r.zip"))
+    assert loaded.info["skipped_series"] == result.info["skipped_series"] and loaded.info["fallback_notes"] == notes
+    with warnings.catch_warnings():  # recorded even where the caller hides them
+        warnings.simplefilter("ignore")
+        quiet = backtest(models, data, horizon=2, cv=3, on_short="skip", progress=False)
+    assert quiet.info["fallback_notes"] == notes

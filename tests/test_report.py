@@ -411,3 +411,31 @@ def test_per_series_and_by_step_sections_show_the_cells_they_compare(partly_fail
 def test_a_report_whose_models_scored_the_same_cells_says_nothing_of_shared_cells(written):
     _, markdown, _ = written
     assert "all models scored" not in markdown and "shared" not in markdown
+
+
+def test_the_report_names_skipped_series_and_fallbacks(tmp_path):
+    """A series left out (on_short="skip") and a baseline that fell back to Naive in one fold
+    were warned on stderr only: the report said n_series 2 without naming the third."""
+    import warnings
+
+    frame = _panel(3, 60)
+    frame = frame[(frame["unique_id"] != "s2") | (frame.groupby("unique_id").cumcount() < 10)]
+    models = {"naive": Naive(), "snaive": SeasonalNaive(season_length=44)}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = tsforecast.backtest(models, frame, horizon=6, cv=3, on_short="skip", progress=False)
+    markdown = tsforecast.report(result, tmp_path / "r.html").markdown.read_text()
+    section = markdown.split("## Skipped series and fallbacks", 1)[1].split("\n## ", 1)[0]
+    skipped = md_table(section, "series")
+    assert [row["series"] for row in skipped] == ["s2"] and "it has 10 rows" in skipped[0]["why it was left out"]
+    fallbacks = md_table(section, "model", "fold")
+    assert {(row["model"], row["fold"]) for row in fallbacks} == {("snaive", "0")}  # 42 training rows < 44
+    assert all("Naive is used" in row["what its fit said"] for row in fallbacks)
+    reloaded = BacktestResult.load(result.save(tmp_path / "r.zip"))
+    again = tsforecast.report(reloaded, tmp_path / "again.html").markdown.read_text()
+    assert section in again
+
+
+def test_a_report_without_skips_or_fallbacks_has_no_such_section(written):
+    _, markdown, _ = written
+    assert "Skipped series" not in markdown and "fallback_notes" not in markdown and "skipped_series" not in markdown

@@ -26,7 +26,7 @@ __all__ = ["Collector", "assemble", "error_table"]
 
 
 class Collector:
-    """Forecasts, errors, histories, times and notes, written into preallocated arrays
+    """Forecasts, errors, histories, times, notes and fallbacks, written into preallocated arrays
     as each task's payload arrives (the payload is then dropped, so a backtest holds
     one task's forecasts twice at most, never all of them)."""
 
@@ -38,7 +38,8 @@ class Collector:
                     "quantiles": {}, "intervals": {}, "errors": [],
                     "histories": {name: {} for name in model_order},
                     "fit_references": {name: {} for name in model_order},
-                    "seconds": dict.fromkeys(model_order, 0.0), "notes": {}}
+                    "seconds": dict.fromkeys(model_order, 0.0), "notes": {},
+                    "fallbacks": {name: {} for name in model_order}}
 
     def add(self, task: Task, payload: dict) -> None:
         """Store the forecasts of one finished task."""
@@ -59,9 +60,12 @@ class Collector:
                         task, self._data, per_series, as_text=True)
             y_hat = np.asarray(record["y_hat"], dtype=np.float64)
             out["y_hat"][m, rows, plan.fold] = y_hat
+            failed = dict(record.get("failed") or [])  # members whose own fit failed: position -> error
+            if record.get("fallbacks") and len(failed) < len(rows):  # said of a fit that forecast something
+                said = out["fallbacks"][task.model_name].setdefault(str(plan.fold), [])  # str: as JSON keeps it
+                said += [text for text in record["fallbacks"] if text not in said]
             # a forecast with NaN or inf is a failure, not a success that scores nothing;
             # a member whose fit failed (its slot left NaN) is one error, with its own cause
-            failed = dict(record.get("failed") or [])
             steps = y_hat[0].size
             finite = np.isfinite(y_hat).reshape(len(rows), -1).sum(axis=1)
             out["ok"][m, rows, plan.fold] = finite == steps

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import clone
@@ -32,10 +32,12 @@ __all__ = ["Folds", "series_folds", "plan_tasks", "resolve_random_states", "json
 @dataclass
 class Folds:
     """Training spans per series and fold: ``starts[s, f]`` and ``cutoffs[s, f]`` (the
-    first and last training positions), ``-1`` where series ``s`` has no fold ``f``."""
+    first and last training positions), ``-1`` where series ``s`` has no fold ``f``;
+    ``skipped``: the series left out (``on_short="skip"``), ``{str(id): why}``."""
 
     starts: np.ndarray
     cutoffs: np.ndarray
+    skipped: dict = field(default_factory=dict)
 
     @property
     def n_folds(self) -> int:
@@ -66,12 +68,14 @@ def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> Folds
             failures[length] = str(exc).replace("X has", "it has")
     short = np.flatnonzero(np.isin(lengths, list(failures)))
     single = data.panel.n_series == 1
+    skipped = {}
     for position, row in enumerate(short.tolist()):
         key = data.ids[row]
         label = "data" if single else f"data series {key!r}"
         message = failures[int(lengths[row])]
         if on_short == "skip" and position + 1 < data.panel.n_series:
             warnings.warn(f"{label} is skipped: {message}", SkippedSeriesWarning, stacklevel=3)
+            skipped[str(key)] = message
             continue
         raise InsufficientDataError(f"{label}: {message}") from None
     if short.size:
@@ -85,7 +89,7 @@ def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> Folds
         first = total - len(spans)
         starts[rows, first:] = [s for s, _ in spans]
         cutoffs[rows, first:] = [c for _, c in spans]
-    return Folds(starts, cutoffs)
+    return Folds(starts, cutoffs, skipped)
 
 
 def json_value(value):

@@ -225,6 +225,9 @@ def _info(settings, data, folds, named, resolved, collected, arrays, run) -> dic
                    for name, m in named.items()},
         "random_states": {name: states for name, (_, states) in resolved.items()},
         "notes": collected["notes"],
+        # the series left out (on_short="skip") and why; what each model fell back to, fold by fold
+        "skipped_series": dict(folds.skipped),
+        "fallback_notes": {name: notes for name, notes in collected["fallbacks"].items() if notes},
         # what each fit of a model correcting a reference forecast did with it (the LSTM's fallback)
         "fit_references": {name: folds for name, folds in collected["fit_references"].items() if folds},
         "model_seconds": collected["seconds"],
@@ -442,13 +445,16 @@ def backtest(
     on_short : {"raise", "skip"}
         A series of a panel too short for the folds raises
         :class:`~tsforecast.exceptions.InsufficientDataError`, or with ``"skip"`` is
-        left out with a :class:`~tsforecast.exceptions.SkippedSeriesWarning` naming it.
+        left out with a :class:`~tsforecast.exceptions.SkippedSeriesWarning` naming it
+        (kept in ``info["skipped_series"]``: ``{series: why}``).
 
     Returns
     -------
     BacktestResult
         The same, whatever ``n_jobs``, ``backend`` or resuming, given models that are
-        deterministic under their ``random_state``.
+        deterministic under their ``random_state``. Its ``info["fallback_notes"]`` keeps,
+        per model and fold (``{model: {"0": [message, ...]}}``), the
+        :class:`~tsforecast.exceptions.FallbackWarning` messages of the fits that forecast.
 
     Notes
     -----

@@ -18,7 +18,7 @@ import pandas as pd
 from ..backtesting.result import RANKING_ORDER, aggregate_steps
 from ..core import metrics as _metrics
 from ..exceptions import InvalidInputError, InvalidParameterError
-from . import _calibration, _fallback, _figures, _per_series
+from . import _calibration, _fallback, _figures, _notes, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
 from ._verdict import (SHARED_CELLS, SIGNIFICANCE_LEVELS, best_sentence, significance_mark, single_model_sentence,
                        verdict_sentence)
@@ -489,6 +489,7 @@ def _run_blocks(result) -> list[Block]:
     """``result.info`` as tables: settings, data, folds, models (with per-model entries), the rest."""
     info = dict(result.info or {})
     info.pop("fit_references", None)  # shown in its own section (_fallback)
+    info.pop("skipped_series", None), info.pop("fallback_notes", None)  # in theirs (_notes)
     command = info.pop("command", None)
     models = info.pop("models", None) or {}
     names = set(map(str, models)) | set(_model_names(result))
@@ -567,5 +568,6 @@ def _build(result, *, title: str | None, reference: str | None) -> tuple[str, li
     blocks += _forecast_blocks(result, summary, reference, trained, per_series, metric)
     blocks += _training_blocks(result, trained)
     blocks += _run_blocks(result)
+    blocks += _notes.notes_blocks(result)
     blocks += _error_blocks(result)
     return title, blocks
