@@ -439,3 +439,20 @@ def test_the_report_names_skipped_series_and_fallbacks(tmp_path):
 def test_a_report_without_skips_or_fallbacks_has_no_such_section(written):
     _, markdown, _ = written
     assert "Skipped series" not in markdown and "fallback_notes" not in markdown and "skipped_series" not in markdown
+
+
+def test_the_cutoffs_of_a_panel_read_as_a_range(tmp_path):
+    """A fold's first and last cutoff over series were shown "2024-01-24 00:00:00,
+    2024-02-28 00:00:00", read as a list of two cutoffs."""
+    frame = _panel(3, 60)
+    frame = frame[(frame["unique_id"] != "s2") | (frame.groupby("unique_id").cumcount() < 50)]  # ends first
+    result = tsforecast.backtest({"naive": Naive(), "drift": Drift()}, frame, horizon=6, cv=2, progress=False)
+    markdown = tsforecast.report(result, tmp_path / "r.html").markdown.read_text()
+    rows = {row["cutoffs"]: row["value"] for row in md_table(markdown, "cutoffs")}
+    for fold, (first, last) in result.info["cutoffs"].items():
+        assert first != last and rows[str(fold)] == f"{first} to {last} (per series)"
+    single = tsforecast.backtest({"naive": Naive(), "drift": Drift()}, frame[frame["unique_id"] == "s0"],
+                                 horizon=6, cv=2, progress=False)
+    markdown = tsforecast.report(single, tmp_path / "s.html").markdown.read_text()
+    rows = {row["cutoffs"]: row["value"] for row in md_table(markdown, "cutoffs")}
+    assert all(rows[str(fold)] == first for fold, (first, _) in single.info["cutoffs"].items())

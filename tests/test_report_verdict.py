@@ -42,7 +42,12 @@ def test_loss_that_is_not_significant():
 
 
 def test_missing_values():
-    assert "no Diebold-Mariano test available" in verdict_sentence("a", "b", "mase", 0.1, None)
+    """Without a p-value the sentence said "not significant at 10% (no Diebold-Mariano test
+    available)": a claim no test made."""
+    for skill in (0.1, -0.1, 0.0):
+        for p_value in (None, math.nan):
+            text = verdict_sentence("a", "b", "mase", skill, p_value)
+            assert "no test ran" in text and "significant at" not in text and "available" not in text
     assert verdict_sentence("a", "b", "mase", math.nan, 0.1) == "a and b have no common MASE scores to compare."
     assert verdict_sentence("a", "b", "mase", 0.0, 0.9).startswith("a ties with b on MASE")
 

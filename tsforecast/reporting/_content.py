@@ -28,6 +28,7 @@ __all__ = [
     "MAX_FOLDS",
     "MAX_MODELS_PLOTTED",
     "format_number",
+    "cutoff_text",
     "step_groups",
     "format_percent",
     "main_metric",
@@ -485,9 +486,28 @@ CPU_NOTE = ("Figures of models trained with TensorFlow (those with training curv
             "TensorFlow.")
 
 
+def cutoff_text(values) -> str:
+    """A fold's ``info["cutoffs"]`` entry (first and last cutoff over the series, a pair
+    per kind of time axis) in words: one cutoff, or a range across series.
+
+    Examples
+    --------
+    >>> cutoff_text(["2024-01-24 00:00:00", "2024-02-28 00:00:00"])
+    '2024-01-24 00:00:00 to 2024-02-28 00:00:00 (per series)'
+    >>> cutoff_text(["2024-01-24 00:00:00", "2024-01-24 00:00:00"])
+    '2024-01-24 00:00:00'
+    """
+    if not isinstance(values, (list, tuple)) or len(values) % 2:
+        return _scalar_text(values)
+    pairs = [(str(first), str(last)) for first, last in zip(values[::2], values[1::2])]
+    return "; ".join(first if first == last else f"{first} to {last} (per series)" for first, last in pairs)
+
+
 def _run_blocks(result) -> list[Block]:
     """``result.info`` as tables: settings, data, folds, models (with per-model entries), the rest."""
     info = dict(result.info or {})
+    if isinstance(info.get("cutoffs"), Mapping):  # [first, last] read as a list of two cutoffs
+        info["cutoffs"] = {fold: cutoff_text(values) for fold, values in info["cutoffs"].items()}
     info.pop("fit_references", None)  # shown in its own section (_fallback)
     info.pop("skipped_series", None), info.pop("fallback_notes", None)  # in theirs (_notes)
     command = info.pop("command", None)

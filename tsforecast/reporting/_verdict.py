@@ -79,13 +79,23 @@ def verdict_sentence(model: str, reference: str, metric: str, skill: float | Non
     --------
     >>> verdict_sentence("EncoderDecoderLSTM", "SeasonalNaive", "mase", 0.123, 0.004)
     'EncoderDecoderLSTM beats SeasonalNaive by 12.3% MASE, significant at 1% (Diebold-Mariano p = 0.004).'
+    >>> verdict_sentence("theta", "naive", "mase", 0.05, None)
+    'theta has 5.0% lower MASE than naive; no test ran (too few paired step losses for a Diebold-Mariano test), so it is not known whether the difference is significant.'
     """
     label = metric.upper()
     if _missing(skill):
         return f"{model} and {reference} have no common {label} scores to compare."
-    level = significance_level(p_value)
-    test = "no Diebold-Mariano test available" if _missing(p_value) else f"Diebold-Mariano p {format_p(p_value)}"
     size = f"{abs(skill) * 100:.1f}%"
+    if _missing(p_value):  # the test did not run: no claim of (in)significance
+        untested = ("no test ran (too few paired step losses for a Diebold-Mariano test), so it is not known "
+                    "whether the difference is significant.")
+        if skill > 0:
+            return f"{model} has {size} lower {label} than {reference}; {untested}"
+        if skill < 0:
+            return f"{model} does not beat {reference}: its {label} is {size} higher; {untested}"
+        return f"{model} ties with {reference} on {label}; no test ran (too few paired step losses)."
+    level = significance_level(p_value)
+    test = f"Diebold-Mariano p {format_p(p_value)}"
     if skill > 0 and level is not None:
         return f"{model} beats {reference} by {size} {label}, significant at {_percent(level)} ({test})."
     if skill > 0:
