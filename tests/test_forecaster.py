@@ -17,6 +17,7 @@ from sklearn.linear_model import Ridge, SGDRegressor
 
 from tsforecast import WindowForecaster
 from tsforecast.exceptions import (
+    FallbackWarning,
     InsufficientDataError,
     InvalidInputError,
     InvalidParameterError,
@@ -351,13 +352,15 @@ def test_lstm_single_series_with_quantiles_and_history():
     assert set(model.history_) >= {"loss"} and len(model.history_["loss"]) >= 1
     forecast = model.predict(6)  # recursive: 2 blocks
     assert forecast.index.equals(make_index("datetime", 6, start=80)) and np.isfinite(forecast).all()
-    bands = model.predict_quantiles(6)
+    bands = model.predict_quantiles(4)  # one block: the quantile heads
     assert list(bands.columns) == ["q0.1", "q0.5", "q0.9"]
-    np.testing.assert_allclose(bands["q0.5"], forecast, rtol=1e-6)
+    np.testing.assert_allclose(bands["q0.5"], forecast.iloc[:4], rtol=1e-6)
     assert (bands["q0.1"] <= bands["q0.9"]).all()
-    assert list(model.predict_quantiles(6, quantiles=[0.9]).columns) == ["q0.9"]
+    assert list(model.predict_quantiles(4, quantiles=[0.9]).columns) == ["q0.9"]
     with pytest.raises(InvalidParameterError, match="not trained"):
-        model.predict_quantiles(6, quantiles=[0.25])
+        model.predict_quantiles(4, quantiles=[0.25])
+    with pytest.warns(FallbackWarning, match="n_steps_out=4"):  # past one block: conformal
+        assert list(model.predict_quantiles(6).columns) == ["q0.1", "q0.5", "q0.9"]
 
 
 @pytest.mark.slow

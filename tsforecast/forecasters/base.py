@@ -418,9 +418,12 @@ class BaseForecaster(BaseEstimator):
         levels : sequence of float, default=(80, 95)
             Nominal coverages in percent, increasing, each in (0, 100).
         method : {"auto", "model", "conformal"}, default="auto"
-            ``"model"``: the model's own distribution (raises for a model without one);
+            ``"model"``: the model's own distribution (raises for a model without one,
+            and for a window model's quantiles beyond its ``n_steps_out``);
             ``"conformal"``: conformal calibration, also for a model with a
-            distribution; ``"auto"``: the model's own where it has one, else conformal.
+            distribution; ``"auto"``: the model's own where it has one, else conformal
+            (a window model past ``n_steps_out`` too, with a ``FallbackWarning``: its
+            quantiles hold for one block only).
         n_windows : int, optional
             Conformal calibration windows per series (default 20). A ``level``%
             interval needs ``ceil(level / (100 - level))`` errors per step (19 for 95%,
@@ -469,9 +472,15 @@ class BaseForecaster(BaseEstimator):
                 f"ConformalIntervals({name}(...), levels={list(levels)!r})."
             )
         else:
+            if method == "model":
+                self._check_own_distribution(horizon)
             forecast = self.forecast_arrays(horizon, X, level_quantiles(levels))
             point, bands = forecast.point, forecast.quantiles
         return self._interval_output(interval_values(point, bands, levels), levels)
+
+    def _check_own_distribution(self, horizon) -> None:
+        """Raise where ``method="model"`` asks the model's own distribution for steps it
+        does not cover (a window model's quantiles beyond ``n_steps_out``); here: none."""
 
     def _interval_output(self, values: np.ndarray, levels) -> object:
         output = self._output(values, interval_columns(self.target_names_, levels))

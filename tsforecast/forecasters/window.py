@@ -29,7 +29,9 @@ and the future values, so a linear fit solves for far fewer columns.
 
 A horizon longer than ``n_steps_out`` is forecast recursively: each block of forecasts is
 fed back as input to the next block. That is possible only when every input is a target
-or a future-known covariate.
+or a future-known covariate. The estimator's quantiles describe one block only (a
+later block's inputs hold point forecasts, not their uncertainty), so past
+``n_steps_out`` the quantiles and intervals are conformal (see ``_conformal_beyond_block``).
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ from ..core.window_features import (
     window_features,
 )
 from ..exceptions import (
+    FallbackWarning,
     InputTypeError,
     InvalidInputError,
     InvalidParameterError,
@@ -63,6 +66,7 @@ from ..exceptions import (
     UnknownColumnError,
 )
 from .base import BaseForecaster, check_quantiles, quantile_column
+from .calibration import conformal_interval_arrays
 
 __all__ = ["WindowForecaster"]
 
@@ -107,7 +111,11 @@ class WindowForecaster(BaseForecaster):
     n_steps_in : int, default=24
         Input steps per window (how far back the model looks).
     n_steps_out : int, default=12
-        Steps forecast at once. Longer horizons are forecast recursively.
+        Steps forecast at once. Longer horizons are forecast recursively; the
+        estimator's quantiles then hold for the first block only, so intervals and
+        quantiles of a longer horizon are conformal, calibrated on the recursive
+        forecast in the training data (with a ``FallbackWarning``; see
+        ``docs/intervals.md``).
     targets : str or list, optional
         The columns of ``y`` to forecast; default: every column of ``y`` that is not
         named as a covariate.
@@ -506,14 +514,51 @@ class WindowForecaster(BaseForecaster):
 
     def _interval_arrays(self, horizon, X, quantiles):
         horizon = self._check_horizon(horizon, default=self.n_steps_out_)
+        if horizon > self.n_steps_out_:
+            return self._conformal_beyond_block(horizon, X, quantiles)
         point, bands = self._forecast(horizon, X, self._quantile_positions(quantiles))
         return point, bands.reshape(point.shape + (len(quantiles),))
+
+    def _check_own_distribution(self, horizon) -> None:
+        """``predict_interval(method="model")``: the estimator's quantiles hold for one
+        block of ``n_steps_out`` steps only (see :meth:`_conformal_beyond_block`)."""
+        horizon = self._check_horizon(horizon, default=self.n_steps_out_)
+        if horizon > self.n_steps_out_:
+            raise InvalidParameterError(
+                f"method='model' reads the estimator's quantiles, which hold for the first n_steps_out="
+                f"{self.n_steps_out_} steps only; got horizon={horizon} (later steps are forecast recursively). "
+                f"Use method='auto' or 'conformal' (conformal intervals calibrated on the recursive forecasts), "
+                f"ConformalIntervals(...), or n_steps_out >= {horizon}.")
+
+    def _conformal_beyond_block(self, horizon: int, X, quantiles):
+        """Point forecasts and conformal quantiles for a horizon past ``n_steps_out``.
+
+        The estimator's quantiles of a later block come from inputs that hold only the
+        fed-back point forecasts of the earlier blocks: they ignore the uncertainty of
+        those inputs, so every block would repeat the first block's widths (95% coverage
+        fell to 70% four steps ahead on random walks). Conformal calibration replays the
+        same recursive forecast on windows of the training data, so its widths grow with
+        the step as the errors do. All steps then come from it (not the first block from
+        the estimator and the rest from the calibration: one source, one method).
+        """
+        warnings.warn(
+            f"{type(self).__name__}: horizon={horizon} exceeds n_steps_out={self.n_steps_out_}; the estimator's "
+            "quantiles hold for one block only (later blocks are forecast from fed-back point forecasts), so the "
+            f"quantiles of all {horizon} steps are conformal, calibrated on the recursive forecasts' errors in the "
+            "training data (as predict_interval(method='conformal'); one extra fit, cached). For the "
+            f"estimator's own quantiles use n_steps_out >= {horizon}.",
+            FallbackWarning, stacklevel=4)
+        levels = sorted({round(abs(1.0 - 2.0 * q) * 100.0, 9) for q in quantiles if not np.isclose(q, 0.5)})
+        return conformal_interval_arrays(self, horizon, X, quantiles, levels, None)
 
     def _predict_quantiles(self, horizon, X, quantiles):
         horizon = self._check_horizon(horizon, default=self.n_steps_out_)
         known = self._known_quantiles()
         wanted = known if quantiles is None else check_quantiles(quantiles)
-        _, bands = self._forecast(horizon, X, self._quantile_positions(wanted))
+        if horizon > self.n_steps_out_:
+            bands = self._conformal_beyond_block(horizon, X, wanted)[1].reshape(len(self.series_ids_), horizon, -1)
+        else:
+            _, bands = self._forecast(horizon, X, self._quantile_positions(wanted))
         columns = [
             quantile_column(q) if len(self.target_names_) == 1 else f"{t}_{quantile_column(q)}"
             for t in self.target_names_
