@@ -72,8 +72,9 @@ def test_pooled_calibration_is_one_task_so_n_jobs_does_not_change_it(tmp_path):
                    checkpoint_dir=tmp_path)
     again = backtest(models, data, horizon=HORIZON, cv=2, levels=(80,), progress=False, n_jobs=2,
                      checkpoint_dir=tmp_path)
-    # per fold: the pooled model one task (all series), the local one a chunk of series per job
-    assert again.info["n_tasks_resumed"] == again.info["n_tasks"] == 2 * (1 + 2)
+    # per fold: one task (all series) for each, the local one too: a series with too few
+    # windows for a level takes the quantile pooled over the panel, so no chunks of series
+    assert again.info["n_tasks_resumed"] == again.info["n_tasks"] == 2 * (1 + 1)
     for other in (two, again):
         pd.testing.assert_frame_equal(one.forecasts, other.forecasts, check_exact=True)
         pd.testing.assert_frame_equal(one.metrics, other.metrics, check_exact=True)
@@ -110,3 +111,20 @@ def test_fold_scores_combine_steps_as_aggregate_steps_does():
         expected = groups[name].agg(lambda v, name=name: aggregate_steps(v, name)).to_numpy()
         np.testing.assert_allclose(scores[name].to_numpy(), expected, rtol=1e-12, equal_nan=True)
     assert scores.loc[scores["model"] == "theta", "coverage_80"].isna().all()
+
+
+@pytest.mark.parametrize("pooling", ["auto", "series"])
+def test_conformal_bounds_do_not_depend_on_n_jobs_when_a_level_falls_back_to_the_pool(pooling):
+    """With 10 windows a 95% interval falls back to the quantile pooled over the panel's
+    series. The backtest split the series into n_jobs chunks and pooled within a chunk:
+    the bounds changed with n_jobs, and with one series a chunk every task failed."""
+    data = panel(n_series=4, length=150, seed=5)
+    model = {"ci": ConformalIntervals(Theta(), n_windows=10, pooling=pooling)}
+    results = {}
+    for n_jobs in (1, 2, 4):
+        with pytest.warns(tsf.exceptions.FallbackWarning, match="95%"):
+            results[n_jobs] = backtest(model, data, horizon=6, cv=2, levels=(80, 95), n_jobs=n_jobs,
+                                       backend="threading", progress=False)
+        assert results[n_jobs].errors.empty
+    for n_jobs in (2, 4):
+        pd.testing.assert_frame_equal(results[n_jobs].forecasts, results[1].forecasts, check_exact=True)

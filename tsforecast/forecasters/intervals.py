@@ -83,7 +83,8 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
     pooling : {"auto", "series", "panel"}, default="auto"
         ``"series"``: each series' quantiles from its own scores; a series with too few
         windows for a level is given the panel's pooled quantile instead, with a
-        :class:`~tsforecast.exceptions.FallbackWarning` naming it. ``"panel"``: one
+        :class:`~tsforecast.exceptions.FallbackWarning` naming it (so a backtest keeps
+        the series of a panel in one task: ``fits_globally`` is True). ``"panel"``: one
         quantile per step over all series, each window's scores divided by the mean
         score of its series' other windows, and the width multiplied back by the
         series' mean score (needs two windows per series). ``"auto"``: ``"panel"`` for models that
@@ -153,9 +154,16 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
 
     @property
     def fits_globally(self) -> bool:
-        """True for a global model, or when the calibration pools over series: then
-        the intervals of a series depend on the others, so a backtest keeps them together."""
-        return bool(getattr(self.model, "fits_globally", False)) or self.pooling == "panel"
+        """True: the intervals of a series may depend on the other series of the panel,
+        so a backtest keeps them together (one task per model, never chunks of series).
+
+        Every pooling can use the panel: ``"panel"`` always, and ``"series"`` (and
+        ``"auto"`` for a local model) for each series with too few calibration windows
+        for a level, which takes the quantile pooled over all series. Split into
+        ``n_jobs`` chunks, that pool would hold only the chunk's series, so the bounds
+        depended on ``n_jobs`` (and a chunk of one series had no pool at all).
+        """
+        return True
 
     @property
     def computes_on_panel(self) -> bool:
