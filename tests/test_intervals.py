@@ -124,6 +124,29 @@ def test_per_series_windows_too_few_for_a_level_fall_back_to_the_pool_with_a_war
     assert np.isfinite(model.predict_interval(2)[["lo_95", "hi_95"]].to_numpy()).all()
 
 
+def test_intervals_nest_across_levels_when_only_the_higher_level_falls_back():
+    """Ten one-step windows give a series its own 80% quantile but not a 95% one, which
+    then comes from the pool. A series with two level shifts inside its windows has a
+    wide own 80% interval; the pooled 95% one was narrower and did not contain it."""
+    rng = np.random.default_rng(0)
+    values = rng.normal(size=(20, 100)).cumsum(axis=1)
+    values[0, -5:] += 30
+    values[0, -8:] += 30
+    data = pd.DataFrame({"unique_id": np.repeat([f"s{i}" for i in range(20)], 100),
+                         "ds": np.tile(np.arange(100), 20), "y": values.ravel()})
+    with pytest.warns(FallbackWarning, match="95%"):
+        model = tsf.ConformalIntervals(baselines.Naive(), horizon=1, n_windows=10, pooling="series").fit(data)
+        both = model.predict_interval(1, levels=(80, 95))
+    assert (both["lo_95"] <= both["lo_80"]).all() and (both["hi_80"] <= both["hi_95"]).all()
+    # the 95% band of a series depends on its scores, not on which other levels are asked
+    alone = model.predict_interval(1, levels=(95,))
+    np.testing.assert_array_equal(alone["hi_95"].to_numpy(), both["hi_95"].to_numpy())
+    with pytest.warns(FallbackWarning, match="95%"):
+        on_demand = baselines.Naive().fit(data).predict_interval(1, levels=(80, 95), method="conformal",
+                                                                  n_windows=10)
+    assert (on_demand["lo_95"] <= on_demand["lo_80"]).all() and (on_demand["hi_80"] <= on_demand["hi_95"]).all()
+
+
 def test_global_model_pools_and_refit_false_fits_once():
     panel = random_walks(8, 80)
     forecaster = tsf.WindowForecaster(Ridge(), n_steps_in=8, n_steps_out=4)

@@ -216,13 +216,25 @@ class ConformalCalibration:
 
     def _width(self, level: float) -> tuple[np.ndarray, np.ndarray]:
         """Half-widths ``[series, horizon, targets]`` of a ``level``% interval, and the
-        series that fell back from their own scores to the pooled ones."""
+        series that fell back from their own scores to the pooled ones.
+
+        A fallback width is never below the series' largest own score (at that step):
+        that score is the series' own quantile at the highest level its windows can
+        calibrate, so every level it calibrates alone is at most as wide, and the
+        intervals nest across levels (a pooled 95% quantile alone could be narrower than
+        the series' own 80% one, a 95% band not containing the 80% band). It only widens
+        the pooled interval, so its coverage guarantee holds; and it depends on the
+        series' scores only, not on which other levels are asked.
+        """
         pooled = self._pooled_width(level)
         if self.pooling_ == "panel":
             return pooled, np.zeros(len(pooled), dtype=bool)
         own = self._series_width(level)
         fallback = ~np.isfinite(own)
-        return np.where(fallback, pooled, own), fallback.any(axis=(1, 2))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # a series without a finite score: NaN
+            widest_own = np.nanmax(self.scores_, axis=1)
+        return np.where(fallback, np.fmax(pooled, widest_own), own), fallback.any(axis=(1, 2))
 
     def _check_levels_calibrated(self, levels) -> None:
         for level in levels:
@@ -236,7 +248,8 @@ class ConformalCalibration:
                     f"{f' and {names.size - 5} others' if names.size > 5 else ''} have too few calibration "
                     f"windows for a {level:g}% interval ({self._needed(level)} needed, got "
                     f"{self.n_calibration_windows_[fallback][:5].tolist()}); the quantile pooled over all "
-                    "series (scaled to each series) is used for them.",
+                    "series (scaled to each series, and at least their own largest error, so the levels "
+                    "nest) is used for them.",
                     FallbackWarning, stacklevel=3,
                 )
 

@@ -82,7 +82,8 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         whose forecast steps do not overlap).
     pooling : {"auto", "series", "panel"}, default="auto"
         ``"series"``: each series' quantiles from its own scores; a series with too few
-        windows for a level is given the panel's pooled quantile instead, with a
+        windows for a level is given the panel's pooled quantile instead (never narrower
+        than the series' largest own error, so its intervals nest across levels), with a
         :class:`~tsforecast.exceptions.FallbackWarning` naming it (so a backtest keeps
         the series of a panel in one task: ``fits_globally`` is True). ``"panel"``: one
         quantile per step over all series, each window's scores divided by the mean
