@@ -380,3 +380,57 @@ def test_a_short_series_of_a_calendar_panel_is_checked_against_the_panel_frequen
     off_grid = pd.concat([long, new.assign(ds=pd.DatetimeIndex(["2024-01-01", "2024-01-15"]))], ignore_index=True)
     with pytest.raises(InvalidInputError, match=r"y\['new'\] has frequency .*every series of a panel must share one"):
         Naive().fit(off_grid)
+
+
+# --------------------------------------------------------------------------- the panel owns its values
+def _single_forms():
+    """Each single-series form with the callback that rescales the user's data in place."""
+    def series():
+        y = daily(np.random.default_rng(0).normal(size=150).cumsum())
+        return y, lambda: y.iloc.__setitem__(slice(None), y.to_numpy() * 10)
+
+    def frame():
+        y = daily(np.random.default_rng(0).normal(size=150).cumsum()).to_frame()
+        return y, lambda: y.iloc.__setitem__((slice(None), 0), y["y"].to_numpy() * 10)
+
+    def one_dict():
+        y = {"a": daily(np.random.default_rng(0).normal(size=150).cumsum())}
+        return y, lambda: y["a"].iloc.__setitem__(slice(None), y["a"].to_numpy() * 10)
+
+    def two_dict():
+        y = {"a": daily(np.random.default_rng(0).normal(size=150).cumsum()),
+             "b": daily(np.random.default_rng(1).normal(size=150).cumsum())}
+        return y, lambda: y["a"].iloc.__setitem__(slice(None), y["a"].to_numpy() * 10)
+
+    def array():
+        y = np.random.default_rng(0).normal(size=(150, 1)).cumsum(axis=0)
+        return y, lambda: y.__imul__(10)
+
+    return {"series": series, "frame": frame, "dict1": one_dict, "dict2": two_dict, "array": array}
+
+
+@pytest.mark.parametrize("form", ["series", "frame", "dict1", "dict2", "array"])
+def test_the_panel_does_not_change_when_the_users_data_is_changed_in_place(form):
+    from tsforecast.core.panel import as_panel
+
+    y, rescale = _single_forms()[form]()
+    panel = as_panel(y)
+    before = panel.values.copy()
+    rescale()
+    np.testing.assert_array_equal(panel.values, before)
+
+
+@pytest.mark.parametrize("form", ["series", "frame", "dict1"])
+def test_a_fitted_model_reads_no_user_data_after_fit(form):
+    """Conformal intervals on demand calibrate on the training panel after fit: a view of
+    the user's Series made them 10x too wide once the user rescaled it in place."""
+    from tsforecast.baselines import Theta
+
+    y, _ = _single_forms()[form]()
+    reference = Theta().fit(y).predict_interval(4)  # the intervals of the data as fitted
+    y, rescale = _single_forms()[form]()
+    model = Theta().fit(y)
+    rescale()
+    out = model.predict_interval(4)
+    for key in out if isinstance(out, dict) else [None]:
+        pd.testing.assert_frame_equal(out if key is None else out[key], reference if key is None else reference[key])

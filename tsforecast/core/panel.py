@@ -9,7 +9,9 @@ checks of :mod:`tsforecast.core.validation` do.
 
 Series ``i`` is ``values[starts[i]:ends[i]]``. A panel cut at cutoffs
 (:meth:`Panel.window`) shares ``values`` with its parent: a backtest fold is a view,
-and a model given it cannot index past a series' ``end``.
+and a model given it cannot index past a series' ``end``. A panel built from the
+user's data owns its values (a copy where they would be a view of that data): fitted
+models keep their training panel, which must not change when the user's data does.
 
 Forecasts leave as one array ``[series, horizon, columns]``; :func:`forecast_output`
 turns it into the user's form once.
@@ -310,24 +312,49 @@ def as_panel(
         frame = check_frame(data, name, columns=columns, fill=fill, min_length=min_length, keep_missing=keep_missing)
         form = InputForm("series", name=data.name) if isinstance(data, pd.Series) else \
             InputForm("frame" if isinstance(data, pd.DataFrame) else "array")
-        return _from_frames({SINGLE_SERIES_ID: frame}, form, name)
+        return _from_frames({SINGLE_SERIES_ID: frame}, form, name, source=data)
     if isinstance(data, dict):
         return _from_dict(data, name, columns, fill, min_length, on_short, keep_missing)
     return _from_long(data, name, columns, fill, min_length, on_short, keep_missing)
 
 
-def _from_frames(frames: dict, form: InputForm, name: str) -> Panel:
-    """A panel of already validated frames (one per series, same columns)."""
+def _from_frames(frames: dict, form: InputForm, name: str, source=None) -> Panel:
+    """A panel of already validated frames (one per series, same columns); ``source``:
+    the user's data of a single series, which the panel's values must not be a view of."""
     keys = list(frames)
     first_frame = frames[keys[0]]
     lengths = np.array([len(f) for f in frames.values()], dtype=np.int64)
     ends = np.cumsum(lengths)
-    values = np.concatenate([f.to_numpy(dtype=np.float64) for f in frames.values()]) if len(keys) > 1 else \
-        np.ascontiguousarray(first_frame.to_numpy(dtype=np.float64))
+    if len(keys) > 1:
+        values = np.concatenate([f.to_numpy(dtype=np.float64) for f in frames.values()])
+    else:
+        values = _owned(np.ascontiguousarray(first_frame.to_numpy(dtype=np.float64)), source)
     axis = _axis_of_indexes([f.index for f in frames.values()])
     ids = np.empty(len(keys), dtype=object)
     ids[:] = keys
     return Panel(ids, ends - lengths, ends, values, list(first_frame.columns), axis, form)
+
+
+def _owned(values: np.ndarray, source) -> np.ndarray:
+    """``values``, copied where they may share memory with the user's ``source``.
+
+    A fitted model keeps its training panel (conformal intervals on demand calibrate on
+    it later): a view of the user's Series would change with it, so a series rescaled in
+    place after ``fit`` gave intervals on the new scale around forecasts on the old one.
+    ``np.may_share_memory`` (bounds only) may copy where no byte is shared, never the
+    reverse; one series is cheap to copy.
+    """
+    if isinstance(source, pd.Series):
+        arrays = [source.to_numpy()]
+    elif isinstance(source, pd.DataFrame):
+        arrays = [source.iloc[:, i].to_numpy() for i in range(source.shape[1])]
+    elif isinstance(source, np.ndarray):
+        arrays = [source]
+    else:
+        arrays = []
+    if any(isinstance(a, np.ndarray) and np.may_share_memory(values, a) for a in arrays):
+        return values.copy()
+    return values
 
 
 def _axis_of_indexes(indexes: list) -> TimeAxis:
@@ -388,7 +415,7 @@ def _from_dict(data: dict, name, columns, fill, min_length, on_short, keep_missi
         if list(frame.columns) != wanted:
             raise InvalidInputError(f"{name}[{key!r}] has columns {list(frame.columns)!r}; every series must have "
                                     f"{wanted!r}.")
-    return _from_frames(frames, form, name)
+    return _from_frames(frames, form, name, source=next(iter(data.values())) if len(data) == 1 else None)
 
 
 def _long_enough(panel: Panel, name: str, min_length: int, on_short: str) -> Panel:

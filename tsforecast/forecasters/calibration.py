@@ -10,8 +10,9 @@ bounds equal those of ``ConformalIntervals(model, levels, horizon=h, n_windows=n
 refit=...).fit(y)`` exactly.
 
 Only the training data is read: the model keeps a reference to the validated panel of
-its latest ``fit`` or ``update`` (``_training_panel_``, never a copy), and every
-calibration window ends inside it.
+its latest ``fit`` or ``update`` (``_training_panel_``, no second copy; the panel owns
+its values, never a view of the user's data, so changing that data in place after ``fit``
+changes nothing here), and every calibration window ends inside it.
 
 The calibration (the conformity scores, which do not depend on the levels) is cached on
 the model in ``_conformal_cache_``, one entry per ``(horizon, n_windows, refit)``: other
