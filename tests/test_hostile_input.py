@@ -944,12 +944,20 @@ def test_values_beyond_1e150_are_refused_by_every_baseline(model):
         BASELINES[model]().fit(series(values=1e300 * (1.5 + np.sin(np.arange(40)))))
 
 
-def test_one_value_gives_undefined_intervals_not_certainty():
-    """A series of one value has no difference to estimate a spread from: NaN bounds around
-    the naive forecast (they were of zero width)."""
-    bands = baselines.Naive().fit({"one": series(1), "many": series(40)}).predict_interval(2, levels=[80])
-    assert bands["one"][["lo_80", "hi_80"]].isna().all().all() and bands["one"]["y"].notna().all()
-    assert (bands["many"]["hi_80"] > bands["many"]["lo_80"]).all()
+@pytest.mark.parametrize("model", [baselines.Naive, baselines.Naive2, lambda: baselines.SeasonalNaive(7)],
+                         ids=["Naive", "Naive2", "SeasonalNaive"])
+def test_one_value_refuses_intervals_instead_of_claiming_certainty_or_nan(model):
+    """A series of one value has no difference to estimate a spread from: its bounds were of
+    zero width, then NaN without a word; now the error names the series and its length.
+    Its point forecast stays defined, and a series with two values has intervals."""
+    fitted = model().fit({"one": series(1), "many": series(40)})
+    with pytest.raises(InsufficientDataError, match=r"\['one'\].*\[1\] value"):
+        fitted.predict_interval(2, levels=[80])
+    with pytest.raises(InsufficientDataError, match=r"\['one'\]"):
+        fitted.predict_quantiles(2, quantiles=[0.1, 0.9])
+    assert np.isfinite(fitted.predict(2)["one"].to_numpy()).all()
+    bands = model().fit({"two": series(2), "many": series(40)}).predict_interval(2, levels=[80])
+    assert all((bands[k]["hi_80"] >= bands[k]["lo_80"]).all() for k in bands)
 
 
 def test_negative_values_for_multiplicative_ets_fall_back_to_additive_with_a_warning():

@@ -25,7 +25,7 @@ from threadpoolctl import threadpool_limits
 from ..core.params import Check, Options, validate_params
 from ..core.validation import FILL_POLICIES, check_int
 from ..core.window_features import check_panel_magnitude
-from ..exceptions import FallbackWarning, InvalidParameterError
+from ..exceptions import FallbackWarning, InsufficientDataError, InvalidParameterError
 from ..forecasters.base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
@@ -283,7 +283,26 @@ class LocalForecaster(BaseForecaster):
         """Quantile forecasts ``[series, horizon, targets * quantiles]`` (target-major)."""
         z = norm.ppf(levels)
         blocks = [self._quantile_column(state, horizon, z) for state in self.states_]
-        return np.concatenate(blocks, axis=-1)
+        bands = np.concatenate(blocks, axis=-1)
+        self._check_spread(bands)
+        return bands
+
+    def _check_spread(self, bands: np.ndarray) -> None:
+        """Refuse quantiles of series with one value: the spread of a random walk (Naive,
+        SeasonalNaive, Naive2 and every fallback) comes from one-step changes, which one
+        value does not have. Their bounds were NaN without a word (before that, of zero
+        width: certainty); the point forecasts (``predict``) stay defined."""
+        lengths = np.asarray(self.n_obs_)
+        undefined = np.isnan(bands).any(axis=(1, 2)) & (lengths < 2)
+        if not undefined.any():
+            return
+        ids = np.asarray(self.series_ids_, dtype=object)[undefined]
+        more = f" and {ids.size - 5} others" if ids.size > 5 else ""
+        raise InsufficientDataError(
+            f"{type(self).__name__} cannot give quantiles or intervals for series {ids[:5].tolist()!r}{more}: they "
+            f"have {lengths[undefined][:5].tolist()} value(s), and the spread of a forecast is estimated from "
+            "one-step changes, which need at least 2 values. Their point forecasts (predict) are defined; for "
+            "intervals give those series more values or leave them out.")
 
     def _predict_quantiles(self, horizon, X, quantiles):
         """Normal quantiles ``forecast + z_q * std`` (see each class for its ``std``)."""

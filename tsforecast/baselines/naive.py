@@ -35,12 +35,17 @@ def _steps(horizon: int) -> np.ndarray:
 
 def naive_sigma(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
     """Residual standard deviation of the random walk per series (NaN for one value: no
-    difference to estimate it from, so its intervals are NaN, not of zero width)."""
+    difference to estimate it from, so asking its intervals raises
+    :class:`~tsforecast.exceptions.InsufficientDataError` instead of claiming certainty)."""
     return seasonal_sigma(x, starts, ends, 1)
 
 
 class Naive(LocalForecaster):
     """Repeat the last observed value (random walk); ``std_h = sigma * sqrt(h)``.
+
+    ``sigma`` comes from the one-step changes: a series of one value has a point forecast
+    but no intervals (``predict_interval`` raises
+    :class:`~tsforecast.exceptions.InsufficientDataError` naming it).
 
     The report's default yardstick when no seasonal naive was backtested.
 
