@@ -26,7 +26,7 @@ from ..core.params import Check, Options, validate_params
 from ..core.validation import FILL_POLICIES, check_int
 from ..core.window_features import check_panel_magnitude
 from ..exceptions import FallbackWarning, InsufficientDataError, InvalidParameterError
-from ..forecasters.base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column
+from ..forecasters.base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column, restores_on_failure
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 
@@ -172,6 +172,7 @@ class LocalForecaster(BaseForecaster):
         raise NotImplementedError
 
     # -- fitting ------------------------------------------------------------------
+    @restores_on_failure
     def fit(self, y, X=None):
         """Fit one model per series (and per target column) of ``y``.
 

@@ -20,7 +20,7 @@ from scipy.stats import norm
 from ..core.covariates import align_covariates, future_values, only_columns
 from ..core.params import Check
 from ..exceptions import InvalidInputError, InvalidParameterError, UnknownColumnError
-from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column
+from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column, restores_on_failure
 from ._base import LocalForecaster
 
 __all__ = ["RegressionForecaster", "FUTURE_COVARIATES"]
@@ -61,6 +61,7 @@ class RegressionForecaster(LocalForecaster):
         return [names] if isinstance(names, str) else list(names or [])
 
     # -- fitting --------------------------------------------------------------------
+    @restores_on_failure
     def fit(self, y, X=None):
         """Fit a model per series (and target column) of ``y``, with regressors ``X``.
 

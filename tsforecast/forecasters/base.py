@@ -14,6 +14,7 @@ never class names or private arrays.
 
 from __future__ import annotations
 
+import functools
 from typing import NamedTuple
 
 import numpy as np
@@ -154,6 +155,26 @@ def interval_values(point: np.ndarray, bands: np.ndarray, levels) -> np.ndarray:
         for lo, hi in order:
             blocks += [bands[:, :, t, lo : lo + 1], bands[:, :, t, hi : hi + 1]]
     return np.concatenate(blocks, axis=2)
+
+
+def restores_on_failure(fit):
+    """Decorate a ``fit`` so that one which raises leaves the forecaster as it found it: a
+    failed refit keeps the previous fit whole, a failed first fit leaves it unfitted. A fit
+    sets its attributes step by step (window lengths, time axis, roles), so a refit refused
+    on bad data left new window lengths beside the old estimator (``predict`` then failed
+    on a reshape), and a first fit refused left enough to pass ``check_is_fitted``."""
+
+    @functools.wraps(fit)
+    def guarded(self, *args, **kwargs):
+        before = dict(self.__dict__)
+        try:
+            return fit(self, *args, **kwargs)
+        except BaseException:
+            self.__dict__.clear()
+            self.__dict__.update(before)
+            raise
+
+    return guarded
 
 
 class Forecast(NamedTuple):

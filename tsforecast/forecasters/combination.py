@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..core.params import Check, Options, validate_params
 from ..core.validation import check_float
 from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError
-from .base import BaseForecaster
+from .base import BaseForecaster, restores_on_failure
 
 __all__ = ["Combination"]
 
@@ -169,6 +169,7 @@ class Combination(BaseForecaster):
                     "(a window model with on_short='skip' drops short ones).")
 
     # -- fitting ----------------------------------------------------------------
+    @restores_on_failure
     def fit(self, y, X=None):
         """Fit a clone of every member on ``y``.
 

@@ -42,6 +42,7 @@ from .base import (
     interval_values,
     level_quantiles,
     quantile_column,
+    restores_on_failure,
 )
 from .calibration import INTERVAL_METHODS
 from .conformal import ConformalCalibration, conformal_quantile, pooling_for
@@ -203,6 +204,7 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
             )
         return check_int(n_out, "model.n_steps_out", minimum=1)
 
+    @restores_on_failure
     def fit(self, y, X=None):
         """Fit the model on ``y`` and calibrate intervals on its walk-forward errors.
 

@@ -65,7 +65,7 @@ from ..exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .base import BaseForecaster, check_quantiles, quantile_column
+from .base import BaseForecaster, check_quantiles, quantile_column, restores_on_failure
 from .calibration import conformal_interval_arrays
 
 __all__ = ["WindowForecaster"]
@@ -250,6 +250,7 @@ class WindowForecaster(BaseForecaster):
             raise AttributeError(f"{type(self.estimator_).__name__} keeps no history_.") from None
 
     # -- fitting ----------------------------------------------------------------
+    @restores_on_failure
     def fit(self, y, X=None):
         """Fit the estimator on the windows of every series of ``y``.
 
