@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import subprocess
 import sys
@@ -576,6 +577,31 @@ def test_dates_written_day_first_are_read_day_first_and_said(capsys, tmp_path):
     assert "--time-column 'ds': dates read day first ('13/01/2024' cannot be read month first); " \
            "they run from 2024-01-01 to 2024-02-11." in err
     assert "season length 7 (from frequency D)" in out
+
+
+@pytest.mark.parametrize("model", ["naive", "snaive"])
+def test_month_starts_written_day_first_are_read_as_months(capsys, tmp_path, model):
+    # 01/02/2022, 01/03/2022, ...: every value reads month first too, as days (2, 3 January)
+    months = pd.date_range("2022-01-01", periods=36, freq="MS")
+    path = _daily_csv(tmp_path / "monthly.csv", list(months.strftime("%d/%m/%Y")))
+    status, out, err = run(capsys, "fit", "--data", path, "--model", model, "--horizon", "3",
+                           "--out", tmp_path / "m.tsf")
+    assert status == 0, err
+    assert "dates read day first" in err and "regular (MS)" in err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    assert status == 0, err
+    forecast = pd.read_csv(io.StringIO(out), parse_dates=["ds"])
+    assert list(forecast["ds"]) == list(pd.date_range("2025-01-01", periods=3, freq="MS"))
+
+
+def test_a_gap_in_month_starts_written_day_first_asks_for_their_frequency(capsys, tmp_path):
+    months = pd.date_range("2022-01-01", periods=36, freq="MS").delete(16)  # 2023-05-01 missing
+    path = _daily_csv(tmp_path / "monthly.csv", list(months.strftime("%d/%m/%Y")))
+    status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "3", "--folds", "2", "--models", "naive")
+    assert status == 1
+    error = err.splitlines()[-1]
+    assert "--freq MS" in error and "--freq D" not in error, err
+    assert "after 2023-04-01" in error
 
 
 def test_dates_that_fit_no_reading_are_still_refused(capsys, tmp_path):

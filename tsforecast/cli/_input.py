@@ -269,8 +269,10 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
     """Timestamps (or integer time steps) of the time column; names the first bad value.
 
     Dates written day first (``13/01/2024``) are read so when the month-first reading
-    fails on some of them and the day-first one reads them all (said in ``notes``; see
-    :func:`tsforecast.core.timeindex.read_day_first`).
+    fails on some of them and the day-first one reads them all, or when both read them all
+    and the day-first steps fill more of a regular grid (month starts ``01/02/2022``,
+    ``01/03/2022``: days read month first); said in ``notes``, see
+    :func:`tsforecast.core.timeindex.read_day_first`.
     """
     if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
@@ -305,7 +307,50 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
             f"--time-column {column!r} of {source} holds {int(bad.sum())} value(s) that are not timestamps, "
             f"the first {values.iloc[row]!r} in data row {row + 1}."
         )
-    return parsed
+    return _day_first_where_regular(values, parsed, column, notes)
+
+
+#: Dates that start with a day or month number (``01/02/2022``, ``1.2.2022``): those a day-first
+#: reading may fit better (never ISO dates: pandas reads ``2024-01-02`` day first as 1 February).
+_NUMERIC_DATE = r"\s*\d{1,2}[/.\-]\d{1,2}[/.\-]\d"
+
+
+def _day_first_where_regular(values: pd.Series, parsed: pd.Series, column: str, notes: list[str]) -> pd.Series:
+    """``parsed`` (read month first), or the day-first reading of ``values`` where that one
+    fills more of a regular grid (said in ``notes``).
+
+    Month starts written ``01/02/2022, 01/03/2022, ...`` all read month first, as days
+    (2 and 3 January): irregular steps whose fix (``--freq D``) would invent daily data.
+    """
+    month_share = _grid_share(parsed)
+    if month_share == 1.0 or not values.astype(str).str.match(_NUMERIC_DATE).all():
+        return parsed
+    try:
+        day_first = read_day_first(values)
+    except ValueError:  # UTC offsets that change: the month-first reading stands
+        return parsed
+    if day_first is None or day_first.equals(parsed) or _grid_share(day_first) <= month_share:
+        return parsed
+    freq = _frequency(pd.DatetimeIndex(day_first.drop_duplicates().sort_values()))
+    steps = f"regular ({freq})" if freq else "closer to a regular grid"
+    row = int(np.flatnonzero((day_first != parsed).to_numpy())[0])
+    notes.append(f"--time-column {column!r}: dates read day first: read month first ({values.iloc[row]!r} as "
+                 f"{parsed.iloc[row]:%Y-%m-%d}) their steps are irregular, read day first they are {steps}; they run "
+                 f"from {day_first.min():%Y-%m-%d} to {day_first.max():%Y-%m-%d}.")
+    return day_first
+
+
+def _grid_share(stamps: pd.Series) -> float:
+    """The share of the steps of the timestamps' likeliest regular grid that they hold (1 for
+    regular timestamps; those of every series of a panel, taken together)."""
+    index = pd.DatetimeIndex(stamps.drop_duplicates().sort_values())
+    if len(index) < 3 or _frequency(index) is not None:
+        return 1.0
+    likely = likely_freq(index)
+    if likely is None:
+        return 0.0
+    grid = pd.date_range(index[0], index[-1], freq=likely)
+    return float(index.isin(grid).sum()) / max(len(grid), 1)
 
 
 def select(
@@ -461,8 +506,12 @@ def regular_frequency(data: pd.DataFrame, source: str) -> str | None:
         return frequency
     gaps = index[1:] - index[:-1]
     steps = pd.Series(gaps).value_counts()
-    likely = likely_freq(index) or "FREQ"
-    first = int(np.flatnonzero(gaps != steps.index[0])[0])
+    likely = likely_freq(index)
+    # the first step off the likely grid (months' steps differ in days: the usual step misleads there)
+    expected = index[:-1] + pd.tseries.frequencies.to_offset(likely) if likely else index[:-1] + steps.index[0]
+    off_grid = np.flatnonzero(index[1:] != expected)
+    first = int(off_grid[0]) if len(off_grid) else 0
+    likely = likely or "FREQ"
     raise InvalidInputError(
         f"{source}: the timestamps have no regular step (steps seen: {', '.join(str(s) for s in steps.index[:3])}; "
         f"the first irregular one after {index[first]}); pass --freq {likely} to put them on a regular grid, "
