@@ -756,6 +756,25 @@ def test_a_missing_day_is_refused_with_the_options_that_repair_it(capsys, tmp_pa
     assert status == 0, err  # what the error said to do works
 
 
+@pytest.mark.parametrize("gap_in", ["a", "b"])
+def test_a_missing_day_in_any_series_of_a_panel_is_refused_naming_it(capsys, tmp_path, gap_in):
+    days = list(pd.date_range("2024-01-01", periods=40, freq="D").strftime("%Y-%m-%d"))
+    ids = ["a"] * 40 + ["b"] * 40
+    path = _daily_csv(tmp_path / "panel.csv", days + days, ids=ids)
+    table = pd.read_csv(path)
+    table.drop(index=table.index[(table["unique_id"] == gap_in) & (table["ds"] == "2024-01-21")]).to_csv(path,
+                                                                                                      index=False)
+    args = ["backtest", "--data", path, "--horizon", "7", "--folds", "2", "--models", "naive", "-q"]
+    status, _, err = run(capsys, *args)
+    assert status == 1
+    error = err.splitlines()[-1]
+    assert f"series {gap_in!r}: the timestamps have no regular step" in error, err
+    assert "the first irregular one after 2024-01-20" in error and "--freq D" in error
+    assert "asfreq" not in error and "fill=" not in error
+    status, _, err = run(capsys, *args, "--freq", "D", "--fill", "ffill")
+    assert status == 0, err
+
+
 def test_no_arguments_prints_the_help(capsys):
     """A first `tsforecast`: the help as --help lays it out, not squeezed into an error line."""
     status, out, err = run(capsys)

@@ -491,8 +491,8 @@ def has_timestamps(data: pd.DataFrame) -> bool:
 def regular_frequency(data: pd.DataFrame, source: str) -> str | None:
     """The frequency of the data's (first series') timestamps; None for integer time or
     timestamps the backtest's checks refuse (duplicated, unsorted). Sorted, unique timestamps
-    with no regular step (a day missing from daily data) are refused here, with the options
-    that repair them.
+    with no regular step (a day missing from daily data), in any series of a panel, are
+    refused here, naming the series and the options that repair them.
 
     Examples
     --------
@@ -501,9 +501,32 @@ def regular_frequency(data: pd.DataFrame, source: str) -> str | None:
     """
     index = _time_index(data)
     frequency = _frequency(index)
-    if (frequency is not None or not isinstance(index, pd.DatetimeIndex) or len(index) < 3
+    series = data[ID_COLUMN].iloc[0] if ID_COLUMN in data.columns else None
+    if frequency is None:
+        _refuse_irregular(index, source, series)
+    elif series is not None:
+        for key in _series_off(data, frequency):
+            _refuse_irregular(pd.Index(data.loc[data[ID_COLUMN] == key, TIME_COLUMN]), source, key)
+    return frequency
+
+
+def _series_off(data: pd.DataFrame, frequency: str) -> list:
+    """The panel's series with a step other than ``frequency`` (the first series'), found
+    without a loop over series: a gap, or a frequency of their own (the backtest names that)."""
+    times = pd.DatetimeIndex(data[TIME_COLUMN])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # offsets pandas applies element-wise (business days) warn so
+        expected = times[:-1] + pd.tseries.frequencies.to_offset(frequency)
+    ids = data[ID_COLUMN].to_numpy()
+    off = (ids[1:] == ids[:-1]) & (times[1:] != expected)
+    return list(pd.unique(ids[1:][off]))
+
+
+def _refuse_irregular(index: pd.Index, source: str, series=None) -> None:
+    """Refuse sorted, unique timestamps without a regular step, with the --freq of their likely grid."""
+    if (not isinstance(index, pd.DatetimeIndex) or len(index) < 3 or _frequency(index) is not None
             or not index.is_monotonic_increasing or index.has_duplicates):
-        return frequency
+        return
     gaps = index[1:] - index[:-1]
     steps = pd.Series(gaps).value_counts()
     likely = likely_freq(index)
@@ -511,11 +534,11 @@ def regular_frequency(data: pd.DataFrame, source: str) -> str | None:
     expected = index[:-1] + pd.tseries.frequencies.to_offset(likely) if likely else index[:-1] + steps.index[0]
     off_grid = np.flatnonzero(index[1:] != expected)
     first = int(off_grid[0]) if len(off_grid) else 0
-    likely = likely or "FREQ"
+    where = f"{source}, series {series!r}" if series is not None else source
     raise InvalidInputError(
-        f"{source}: the timestamps have no regular step (steps seen: {', '.join(str(s) for s in steps.index[:3])}; "
-        f"the first irregular one after {index[first]}); pass --freq {likely} to put them on a regular grid, "
-        "with --fill ffill or --fill interpolate for the rows it adds."
+        f"{where}: the timestamps have no regular step (steps seen: {', '.join(str(s) for s in steps.index[:3])}; "
+        f"the first irregular one after {index[first]}); pass --freq {likely or 'FREQ'} to put them on a regular "
+        "grid, with --fill ffill or --fill interpolate for the rows it adds."
     )
 
 
