@@ -775,6 +775,23 @@ def test_a_missing_day_in_any_series_of_a_panel_is_refused_naming_it(capsys, tmp
     assert status == 0, err
 
 
+def test_a_reference_that_failed_everywhere_falls_back_and_every_output_is_written(capsys, tmp_path):
+    path = tmp_path / "sales.csv"
+    _sales(60).to_csv(path, index=False)
+    # ridge's windows of 80 steps never fit in 60 rows: it fails in every fold
+    status, out, err = run(capsys, "backtest", "--data", path, "--target", "sales", "--horizon", "7", "--folds", "2",
+                           "--models", "naive,snaive,ridge", "--lookback", "80", "--reference", "ridge", "-q",
+                           "--out", tmp_path / "res.zip", "--per-series", tmp_path / "ps.csv",
+                           "--report", tmp_path / "r.html")
+    assert status == 0, err
+    assert "--reference 'ridge' failed in every fold" in err and "against 'snaive' instead" in err
+    assert "skill relative to snaive" in out
+    assert BacktestResult.load(tmp_path / "res.zip").errors["model"].astype(str).eq("ridge").all()
+    assert (tmp_path / "r.html").exists() and (tmp_path / "r.md").exists()
+    table = pd.read_csv(tmp_path / "ps.csv")
+    assert table.loc[table["model"] == "snaive", "skill"].eq(0).all()
+
+
 def test_no_arguments_prints_the_help(capsys):
     """A first `tsforecast`: the help as --help lays it out, not squeezed into an error line."""
     status, out, err = run(capsys)

@@ -40,7 +40,7 @@ from .. import __version__
 from ..core.forms import ID_COLUMN
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
-from ..exceptions import FileWriteError
+from ..exceptions import FileWriteError, InvalidParameterError
 from ..forecasters.calibration import can_give_intervals
 from ._forecast_data import check_no_new_values, inputs_from
 from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
@@ -270,7 +270,8 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
               help="Write the HTML report here, its Markdown twin beside it (.md) and figures in <stem>_files/.")
 @click.option("--title", help="The report's title.")
 @click.option("--reference", help="The model skill and significance are measured against (default: snaive, "
-                                  "else naive, else the best baseline).")
+                                  "else naive, else the best baseline; also where the model named failed in "
+                                  "every fold, with a warning).")
 @click.option("--out", "save_result", type=FILE,
               help="Save the BacktestResult here (a zip of tables and JSON, no pickle; BacktestResult.load reads it).")
 @click.option("--save-result", "save_result_old", type=FILE, hidden=True,
@@ -318,10 +319,11 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
     if _command_line() is not None:
         result.info["command"] = _command_line()
     result.info["data"] = {"source": selection.name, **result.info.get("data", {})}
-    _print_summary(result, reference)
-    if save_result is not None:
+    if save_result is not None:  # first: the result needs no reference, and holds minutes of work
         result.save(save_result)
         click.echo(f"saved the result to {save_result}")
+    reference = _scored_reference(result, reference)
+    _print_summary(result, reference)
     if per_series_path is not None:
         _write_per_series(result, reference, per_series_path)
     if report_path is not None:
@@ -330,6 +332,24 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
         title = title if title is not None else f"Backtest of {', '.join(names)} on {selection.name}"
         paths = report(result, report_path, title=title, reference=reference)
         click.echo(f"wrote {paths.html}, {paths.markdown} and {paths.figures}/")
+
+
+def _scored_reference(result, reference: str | None) -> str | None:
+    """``--reference``, or where that model failed in every fold (nothing to measure against),
+    the default reference, said in a warning: the outputs are still written, each naming it."""
+    from ..reporting import choose_reference
+
+    errors = result.errors
+    if reference is None or not len(errors) or reference not in set(errors["model"].astype(str)):
+        return reference
+    try:
+        return choose_reference(result, reference)
+    except InvalidParameterError:  # absent from the scores: it failed everywhere
+        fallback = choose_reference(result, None)
+    click.echo(f"warning: --reference {reference!r} failed in every fold (see its failure below), so nothing can "
+               f"be measured against it; skill and significance are measured against {fallback!r} instead "
+               "(the default reference).", err=True)
+    return fallback
 
 
 def _say_lstm_settings(names: list[str], settings: ModelSettings) -> None:
