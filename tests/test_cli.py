@@ -792,6 +792,22 @@ def test_a_reference_that_failed_everywhere_falls_back_and_every_output_is_writt
     assert table.loc[table["model"] == "snaive", "skill"].eq(0).all()
 
 
+@pytest.mark.parametrize("option, name", [("--out", "x_files"), ("--per-series", "x_files"),
+                                          ("--per-series", "x_files/ps.csv"), ("--data", "x_files/sales.csv")])
+def test_a_file_in_the_reports_figures_folder_is_refused_up_front(capsys, tmp_path, option, name):
+    data = tmp_path / ("x_files/sales.csv" if option == "--data" else "sales.csv")
+    data.parent.mkdir(exist_ok=True)
+    _sales(60).to_csv(data, index=False)
+    outputs = {} if option == "--data" else {option: tmp_path / name}
+    args = [arg for pair in outputs.items() for arg in map(str, pair)]
+    status, out, err = run(capsys, "backtest", "--data", data, "--target", "sales", "--horizon", "7", "--folds", "2",
+                           "--models", "naive", "-q", "--report", tmp_path / "x.html", *args)
+    assert status == 2, err
+    assert option in one_line_error(err) and "figures folder" in err and "x_files" in err
+    assert not out and not (tmp_path / "x.html").exists()
+    assert data.exists()
+
+
 def test_no_arguments_prints_the_help(capsys):
     """A first `tsforecast`: the help as --help lays it out, not squeezed into an error line."""
     status, out, err = run(capsys)

@@ -361,16 +361,18 @@ def _say_lstm_settings(names: list[str], settings: ModelSettings) -> None:
 def _check_outputs(inputs: dict, outputs: dict) -> None:
     """Before any work: every output writable, none of them an input file or another
     output (``--out`` equal to ``--data`` overwrote the data with a zip), and a report's
-    Markdown twin and figures folder free (found only after minutes of backtest)."""
+    Markdown twin and figures folder free (found only after minutes of backtest), and no
+    input or other output inside that folder (the report replaces it whole)."""
     from ..reporting import report_paths
 
-    files = {}
+    files, folders = {}, {}
     for option, path in outputs.items():
         if path is None or str(path) == "-":
             continue
         if option == "--report":
             paths = report_paths(path)
             files.update({option: paths.html, f"{option}'s Markdown twin": paths.markdown})
+            folders[paths.figures.resolve()] = (option, paths.figures)
             if paths.figures.exists() and not paths.figures.is_dir():
                 raise FileWriteError(f"{option}: cannot write the figures folder {str(paths.figures)!r}: it is a "
                                      "file; move it or choose another report name.")
@@ -386,6 +388,20 @@ def _check_outputs(inputs: dict, outputs: dict) -> None:
             raise click.BadParameter(f"{str(path)!r} is also {taken[resolved]}: writing it would destroy "
                                      f"that file; choose another name.", param_hint=option)
         taken[resolved] = option
+    _check_outside(folders, {**{o: Path(p) for o, p in inputs.items() if p is not None}, **files})
+
+
+def _check_outside(folders: dict, files: dict) -> None:
+    """Refuse a file at or inside a report's figures folder: the report replaces that whole
+    folder, so the file would be written, reported and then destroyed."""
+    for option, path in files.items():
+        resolved = path.resolve()
+        for folder, (report, figures) in folders.items():
+            if resolved == folder or folder in resolved.parents:
+                raise click.BadParameter(
+                    f"{str(path)!r} is {'' if resolved == folder else 'inside '}the figures folder "
+                    f"{str(figures)!r} of {report}, which the report replaces whole: it would be destroyed; "
+                    "choose another name for one of them.", param_hint=option)
 
 
 def _check_writable(path: Path, option: str) -> None:
