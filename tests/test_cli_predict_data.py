@@ -73,3 +73,66 @@ def test_predict_refuses_new_target_values_a_model_would_ignore(capsys, files):
     status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "newer.csv")
     assert status != 0 and out == ""
     assert "at or after the first forecast step 2024-04-30" in err and "cannot take new values without refitting" in err
+
+
+# -- a model that can update (ridge): the file's rows up to each series' last value ---------------------------
+
+
+@pytest.fixture
+def ridge_panel(tmp_path):
+    """A ridge fitted on two daily series ``a`` and ``b`` (target ``sales``), and their table."""
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    frame = pd.concat([pd.DataFrame({"unique_id": key, "ds": days,
+                                     "sales": 50 + shift + np.sin(np.arange(60) * 2 * np.pi / 7)})
+                       for key, shift in (("a", 0), ("b", 5))], ignore_index=True)
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    return tmp_path, frame
+
+
+def _fit_ridge(capsys, folder, *extra) -> None:
+    status, _, err = run(capsys, "fit", "--data", folder / "train.csv", "--model", "ridge", "-H", HORIZON,
+                         "--lookback", "14", "--out", folder / "m.tsf", *extra)
+    assert status == 0, err
+
+
+def test_a_missing_value_inside_the_data_is_named_not_read_as_a_gap(capsys, ridge_panel):
+    folder, frame = ridge_panel
+    _fit_ridge(capsys, folder)
+    frame.loc[(frame["unique_id"] == "b") & (frame["ds"] == "2024-02-20"), "sales"] = np.nan
+    frame.to_csv(folder / "gap.csv", index=False)
+    status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "gap.csv")
+    assert status == 1 and out == ""
+    error = err.strip().splitlines()[-1]
+    assert "--data" in error and "series 'b'" in error and "2024-02-20" in error and "'sales'" in error, err
+    assert "irregular" not in error and "asfreq" not in error and "fill=" not in error
+    assert "--fill" in error and "tsforecast fit" in error  # predict has no --fill: fit has
+
+
+def test_a_missing_value_inside_the_data_is_repaired_by_a_model_fitted_with_fill(capsys, ridge_panel):
+    folder, frame = ridge_panel
+    _fit_ridge(capsys, folder, "--fill", "ffill")
+    gap = frame.copy()
+    gap.loc[(gap["unique_id"] == "b") & (gap["ds"] == "2024-02-20"), "sales"] = np.nan
+    gap.to_csv(folder / "gap.csv", index=False)
+    status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "gap.csv")
+    assert status == 0, err
+    forecast = pd.read_csv(io.StringIO(out), parse_dates=["ds"])
+    assert forecast.groupby("unique_id")["ds"].min().eq(pd.Timestamp("2024-03-01")).all()
+    frame.loc[(frame["unique_id"] == "b") & (frame["ds"] == "2024-02-20"), "sales"] = \
+        frame.loc[(frame["unique_id"] == "b") & (frame["ds"] == "2024-02-19"), "sales"].iloc[0]
+    frame.to_csv(folder / "filled.csv", index=False)
+    _, filled, _ = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "filled.csv")
+    assert out == filled  # the same forecasts as the file filled forward by hand
+
+
+def test_rows_after_a_series_last_value_are_future_rows(capsys, ridge_panel):
+    folder, frame = ridge_panel
+    _fit_ridge(capsys, folder)
+    ragged = frame[~((frame["unique_id"] == "a") & (frame["ds"] > "2024-02-25"))]
+    ragged.to_csv(folder / "ragged.csv", index=False)
+    frame.loc[(frame["unique_id"] == "a") & (frame["ds"] > "2024-02-25"), "sales"] = np.nan
+    frame.to_csv(folder / "trailing.csv", index=False)
+    _, expected, _ = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "ragged.csv")
+    status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "trailing.csv")
+    assert status == 0, err
+    assert out == expected

@@ -543,9 +543,10 @@ def _target_and_covariates(selection: Selection, model):
               help="Deprecated name of --model-file.")
 @click.option("--data", "data_file", type=FILE,
               help="Forecast from the end of this data instead of the data the model was fitted on "
-                   "(models that can update their inputs, like lstm and ridge). Rows after the last target "
-                   "value carry future covariates (for arima and autoarima with --future-covariates, which "
-                   "forecast from the end of their fit, only those).")
+                   "(models that can update their inputs, like lstm and ridge). Rows after a series' last "
+                   "target value carry future covariates (for arima and autoarima with --future-covariates, "
+                   "which forecast from the end of their fit, only those); a target value missing before it is "
+                   "refused unless the model was fitted with --fill.")
 @click.option("--time-column", help="The timestamp column of --data.")
 @click.option("--id-column", help="The series id column of --data (a panel).")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")

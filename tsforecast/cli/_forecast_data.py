@@ -10,7 +10,7 @@ import click
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
-from ..exceptions import InvalidParameterError
+from ..exceptions import InvalidInputError, InvalidParameterError
 from ._input import read_table, select
 
 __all__ = ["inputs_from", "check_no_new_values"]
@@ -30,13 +30,39 @@ def inputs_from(model, data_file: Path, time_column, id_column):
     past = list(getattr(model, "past_covariates_", []) or []) if callable(update) else []
     data, target = _read(model, data_file, time_column, id_column, past, future)
     keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in data.columns else []
-    observed = data[data[target].notna()]
+    observed = _observed(data, target)
     # The future rows (no target yet) carry the future-known covariates of the forecast steps.
     X = data[[*keys, *future]] if future else None
     if not callable(update):
         return X, _last_times(observed)
+    _check_observed(model, observed, target, data_file)
     update(observed[[*keys, target]], observed[[*keys, *past, *future]] if past or future else None)
     return X, None
+
+
+def _observed(data: pd.DataFrame, target: str) -> pd.DataFrame:
+    """The rows up to each series' last target value; the rows after it are future rows
+    (a missing value before it is a missing value, not the end of the data)."""
+    seen = data[target].notna().astype(int)[::-1]
+    later = (seen.groupby(data[ID_COLUMN][::-1], sort=False).cummax() if ID_COLUMN in data.columns
+             else seen.cummax())
+    return data[later[::-1].astype(bool)]
+
+
+def _check_observed(model, observed: pd.DataFrame, target: str, data_file: Path) -> None:
+    """Refuse, in the command line's words, what ``update`` would: a missing target value
+    among the observed rows (unless the model was fitted with --fill)."""
+    panel = ID_COLUMN in observed.columns
+    missing = observed[target].isna().to_numpy()
+    if missing.any() and getattr(model, "fill", None) is None:
+        row = observed[missing].iloc[0]
+        series = f": series {row[ID_COLUMN]!r}" if panel else ""
+        when = row[TIME_COLUMN] if panel else observed.index[missing][0]
+        raise InvalidInputError(
+            f"--data {str(data_file)!r}{series} has no {target!r} value at {when}, before its last one "
+            f"({int(missing.sum())} such row(s)); only the rows after a series' last value are future rows. The "
+            "model was fitted without --fill, so predict does not repair missing values: fill them in the file, "
+            "or refit with `tsforecast fit --fill ffill` (or interpolate).")
 
 
 def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.DataFrame, str]:
@@ -44,7 +70,8 @@ def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.Da
     if len(targets) != 1:
         raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
     notes: list[str] = []
-    selection = select(read_table(data_file, notes, text_columns=[id_column or ID_COLUMN]), target=targets[0],
+    table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN])
+    selection = select(table, target=targets[0],
                        time_column=time_column, id_column=id_column, covariates=past, future_covariates=future,
                        source=str(data_file))
     for note in notes + selection.notes:
