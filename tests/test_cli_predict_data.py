@@ -136,3 +136,23 @@ def test_rows_after_a_series_last_value_are_future_rows(capsys, ridge_panel):
     status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "trailing.csv")
     assert status == 0, err
     assert out == expected
+
+
+def test_a_file_without_the_models_target_names_data_not_target(capsys, ridge_panel):
+    folder, frame = ridge_panel
+    _fit_ridge(capsys, folder)
+    frame.rename(columns={"sales": "y"}).to_csv(folder / "renamed.csv", index=False)
+    status, _, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "renamed.csv")
+    assert status == 1
+    assert "--data" in err and "lacks the column(s) 'sales' the model forecasts" in err and "--target" not in err
+
+
+def test_too_short_data_is_said_of_data(capsys, ridge_panel):
+    folder, frame = ridge_panel
+    _fit_ridge(capsys, folder)
+    frame[frame["ds"] >= "2024-02-20"].to_csv(folder / "short.csv", index=False)  # 10 rows a series
+    status, _, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "short.csv")
+    assert status == 1
+    error = err.strip().splitlines()[-1]
+    assert "--data" in error and "series 'a'" in error and "10 row(s)" in error and "at least 14" in error, err
+    assert "y has" not in error

@@ -10,7 +10,12 @@ import click
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
-from ..exceptions import InvalidInputError, InvalidParameterError
+from ..exceptions import (
+    InsufficientDataError,
+    InvalidInputError,
+    InvalidParameterError,
+    UnknownColumnError,
+)
 from ._input import read_table, select
 
 __all__ = ["inputs_from", "check_no_new_values"]
@@ -36,7 +41,10 @@ def inputs_from(model, data_file: Path, time_column, id_column):
     if not callable(update):
         return X, _last_times(observed)
     _check_observed(model, observed, target, data_file)
-    update(observed[[*keys, target]], observed[[*keys, *past, *future]] if past or future else None)
+    try:
+        update(observed[[*keys, target]], observed[[*keys, *past, *future]] if past or future else None)
+    except InvalidInputError as error:  # the library names its argument y: say which file
+        raise InvalidInputError(f"--data {str(data_file)!r}: {error}") from None
     return X, None
 
 
@@ -51,7 +59,8 @@ def _observed(data: pd.DataFrame, target: str) -> pd.DataFrame:
 
 def _check_observed(model, observed: pd.DataFrame, target: str, data_file: Path) -> None:
     """Refuse, in the command line's words, what ``update`` would: a missing target value
-    among the observed rows (unless the model was fitted with --fill)."""
+    among the observed rows (unless the model was fitted with --fill) and a series shorter
+    than the model's input window."""
     panel = ID_COLUMN in observed.columns
     missing = observed[target].isna().to_numpy()
     if missing.any() and getattr(model, "fill", None) is None:
@@ -63,6 +72,16 @@ def _check_observed(model, observed: pd.DataFrame, target: str, data_file: Path)
             f"({int(missing.sum())} such row(s)); only the rows after a series' last value are future rows. The "
             "model was fitted without --fill, so predict does not repair missing values: fill them in the file, "
             "or refit with `tsforecast fit --fill ffill` (or interpolate).")
+    need = getattr(model, "n_steps_in_", None)
+    if need is None or getattr(model, "on_short", "raise") == "skip":
+        return
+    lengths = observed.groupby(ID_COLUMN, sort=False).size() if panel else pd.Series([len(observed)])
+    short = lengths[lengths < need]
+    if len(short):
+        series = f": series {short.index[0]!r}" if panel else ""
+        raise InsufficientDataError(
+            f"--data {str(data_file)!r}{series} has {int(short.iloc[0])} row(s) up to its last {target!r} value; "
+            f"the model reads the last {need} steps of each series (its lookback): give at least {need}.")
 
 
 def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.DataFrame, str]:
@@ -71,6 +90,13 @@ def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.Da
         raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
     notes: list[str] = []
     table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN])
+    # predict has no --target nor --covariates: the model names these columns
+    for role, names in (("forecasts", targets), ("reads as covariates", [*past, *future])):
+        lacking = [name for name in names if name not in table.columns]
+        if lacking:
+            raise UnknownColumnError(
+                f"--data {str(data_file)!r} lacks the column(s) {', '.join(map(repr, lacking))} the model {role}; "
+                f"its columns are {', '.join(repr(str(c)) for c in table.columns)}.")
     selection = select(table, target=targets[0],
                        time_column=time_column, id_column=id_column, covariates=past, future_covariates=future,
                        source=str(data_file))
