@@ -306,10 +306,17 @@ BAD_INPUT = {
     "unknown option": (["--target", "load", "--colour", "red"], 2, "No such option '--colour'"),
     "reference not a model": (["--target", "load", "--reference", "theta"], 2, "--reference"),
     "time column missing": (["--target", "load", "--time-column", "when"], 1, "--time-column names 'when'"),
-    "level of 100": (["--target", "load", "--levels", "80,100"], 1, "--levels[1] must satisfy 0 < --levels[1] < 100; got 100.0"),
-    "levels not numbers": (["--target", "load", "--levels", "high"], 1,
-                           "--levels must be comma-separated percentages such as 80,95; got 'high'"),
-    "levels unsorted": (["--target", "load", "--levels", "95,80"], 1, "--levels must be increasing"),
+    # --levels misused, as every other option: exit status 2, one wording of the range
+    "level of 100": (["--target", "load", "--levels", "80,100"], 2,
+                     "--levels: must be percentages from 1 to below 100 (80 for an 80% interval); got '80,100'"),
+    "level of 0": (["--target", "load", "--levels", "0"], 2,
+                   "--levels: must be percentages from 1 to below 100 (80 for an 80% interval); got '0'"),
+    "level as a fraction": (["--target", "load", "--levels", "0.8"], 2,
+                            "--levels: must be percentages from 1 to below 100 (80 for an 80% interval); got '0.8' "
+                            "(percent, not fractions: pass 80)"),
+    "levels not numbers": (["--target", "load", "--levels", "high"], 2,
+                           "--levels: must be comma-separated percentages such as 80,95; got 'high'"),
+    "levels unsorted": (["--target", "load", "--levels", "95,80"], 2, "--levels must be increasing"),
     # pandas' asfreq kept every second hour and the backtest ran on half the data
     "freq coarser than the data": (["--target", "load", "--freq", "2h"], 1,
                                    "--freq '2h' would drop 72 of the 144 rows of"),

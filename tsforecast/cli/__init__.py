@@ -300,9 +300,9 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
     # before the backtest, not after minutes of it
     _check_outputs({"--data": data_file},
                    {"--report": report_path, "--out": save_result, "--per-series": per_series_path})
+    levels = parse_levels(levels)
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
-    levels = parse_levels(levels)
     models = make_models(names, settings)
     _say_lstm_settings(names, settings)
     if levels is not None:
@@ -502,12 +502,12 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
     name = parse_model_names(model_name, "--model")
     if len(name) != 1:
         raise click.BadParameter("names one model only.", param_hint="--model")
+    levels = parse_levels(levels)
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
     model = make_model(name[0], settings)
     _say_lstm_settings(name, settings)
     model.set_params(**{k: v for k, v in {"fill": fill, "on_short": on_short}.items() if k in model.get_params()})
-    levels = parse_levels(levels)
     if levels is not None:
         model = with_intervals({"m": model}, levels, horizon, calibration_windows, conformal)["m"]
     y, X = _target_and_covariates(selection, model)
