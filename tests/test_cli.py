@@ -317,6 +317,9 @@ BAD_INPUT = {
     "levels not numbers": (["--target", "load", "--levels", "high"], 2,
                            "--levels: must be comma-separated percentages such as 80,95; got 'high'"),
     "levels unsorted": (["--target", "load", "--levels", "95,80"], 2, "--levels must be increasing"),
+    "no parallel task": (["--target", "load", "--n-jobs", "0"], 2,
+                         "--n-jobs: must be a positive number of parallel tasks or -1 (all cores); got 0."),
+    "negative parallel tasks": (["--target", "load", "--n-jobs", "-3"], 2, "--n-jobs: must be a positive number"),
     # pandas' asfreq kept every second hour and the backtest ran on half the data
     "freq coarser than the data": (["--target", "load", "--freq", "2h"], 1,
                                    "--freq '2h' would drop 72 of the 144 rows of"),

@@ -279,7 +279,8 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
 @click.option("--per-series", "per_series_path", type=FILE,
               help="Write the per-series table here as CSV: one row per model and series with the mean of the "
                    "main metric over folds, skill against the reference, rank and wins (BacktestResult.per_series).")
-@click.option("--n-jobs", type=int, default=1, show_default=True, help="Parallel tasks (-1: all cores).")
+@click.option("--n-jobs", type=int, default=1, show_default=True, callback=lambda ctx, param, value: _n_jobs(value),
+              help="Parallel tasks (-1: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_interval_options
 @_repair_options
@@ -350,6 +351,14 @@ def _scored_reference(result, reference: str | None) -> str | None:
                f"be measured against it; skill and significance are measured against {fallback!r} instead "
                "(the default reference).", err=True)
     return fallback
+
+
+def _n_jobs(value: int) -> int:
+    """``--n-jobs`` checked as the backtest checks ``n_jobs``, before any work and by the option's name."""
+    if value < 1 and value != -1:
+        raise click.BadParameter(f"must be a positive number of parallel tasks or -1 (all cores); got {value}.",
+                                 param_hint="--n-jobs")
+    return value
 
 
 def _say_lstm_settings(names: list[str], settings: ModelSettings) -> None:
