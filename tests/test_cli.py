@@ -509,15 +509,28 @@ def test_unsigned_model_is_refused_when_a_key_is_given(capsys, tmp_path, load_cs
     (["--key-env", "NO_SUCH_VARIABLE_HERE"], "'NO_SUCH_VARIABLE_HERE' is not set"),
     (["--key-env", "MY_MODEL_KEY", "--key-file", "KEYFILE"], "not both"),
     (["--key-file", "EMPTYFILE"], "is empty"),
+    # too short: refused before the model is fitted, by the option's name
+    (["--key-env", "SHORT_KEY"], "--key-env: the key in environment variable 'SHORT_KEY': a key must be at least 16"),
+    (["--key-file", "SHORTFILE"], "--key-file: the key file"),
 ])
 def test_bad_key_options(capsys, tmp_path, load_csv, monkeypatch, options, fragment):
     monkeypatch.setenv("MY_MODEL_KEY", CLI_KEY)
+    monkeypatch.setenv("SHORT_KEY", "abc")
     (tmp_path / "KEYFILE").write_text(CLI_KEY)
     (tmp_path / "EMPTYFILE").write_text("  \n")
-    options = [str(tmp_path / o) if o in ("KEYFILE", "EMPTYFILE") else o for o in options]
+    (tmp_path / "SHORTFILE").write_text("abc\n")
+    options = [str(tmp_path / o) if o in ("KEYFILE", "EMPTYFILE", "SHORTFILE") else o for o in options]
     status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "naive", "-H", "2",
                          "--save", tmp_path / "m.tsf", *options)
     assert status == 2 and fragment in one_line_error(err)
+    assert not (tmp_path / "m.tsf").exists()
+
+
+def test_a_short_key_in_the_default_variable_is_refused_before_fitting(capsys, tmp_path, load_csv, monkeypatch):
+    monkeypatch.setenv("TSFORECAST_MODEL_KEY", "abc")
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "naive", "-H", "2",
+                         "--out", tmp_path / "m.tsf")
+    assert status == 1 and "$TSFORECAST_MODEL_KEY must be at least 16 bytes" in one_line_error(err)
     assert not (tmp_path / "m.tsf").exists()
 
 

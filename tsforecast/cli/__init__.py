@@ -240,7 +240,10 @@ def _key_options(command):
 
 
 def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
-    """The key from --key-env or --key-file; None lets the library read $TSFORECAST_MODEL_KEY."""
+    """The key from --key-env or --key-file; None lets the library read $TSFORECAST_MODEL_KEY.
+    Every key is checked here, before any work, as the model file's writer and reader check it."""
+    from ..storage.model_files import resolve_key
+
     if key_env is not None and key_file is not None:
         raise click.UsageError("give --key-env or --key-file, not both.")
     if key_env is not None:
@@ -248,13 +251,19 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
         if not value:
             raise click.BadParameter(f"environment variable {key_env!r} is not set or is empty.",
                                      param_hint="--key-env")
-        return value.encode()
-    if key_file is not None:
-        data = key_file.read_bytes().strip()
-        if not data:
-            raise click.BadParameter(f"the key file {str(key_file)!r} is empty.", param_hint="--key-file")
-        return data
-    return None
+        key, option, where = value.encode(), "--key-env", f"the key in environment variable {key_env!r}"
+    elif key_file is not None:
+        key, option, where = key_file.read_bytes().strip(), "--key-file", f"the key file {str(key_file)!r}"
+        if not key:
+            raise click.BadParameter(f"{where} is empty.", param_hint=option)
+    else:
+        resolve_key(None)  # $TSFORECAST_MODEL_KEY, when set: its errors name it
+        return None
+    try:
+        return resolve_key(key)
+    except InvalidParameterError as error:  # too short: said of the option, not of "key"
+        message = str(error).replace("key must", "a key must", 1)
+        raise click.BadParameter(f"{where}: {message}", param_hint=option) from None
 
 
 @cli.command(epilog=_epilog("backtest", models=True))

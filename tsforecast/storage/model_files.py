@@ -64,8 +64,8 @@ from .encoding import decode_value, encode_value, object_keys, resolve_class
 from .files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, signature_member, write_archive
 from .keras_files import KERAS_REQUIREMENT, KERAS_SUFFIX, keras_bytes, load_keras
 
-__all__ = ["save", "load", "encode_value", "decode_value", "FORMAT_NAME", "FORMAT_VERSION", "KEY_ENV",
-           "KERAS_REQUIREMENT"]
+__all__ = ["save", "load", "resolve_key", "encode_value", "decode_value", "FORMAT_NAME", "FORMAT_VERSION",
+           "KEY_ENV", "KERAS_REQUIREMENT"]
 
 FORMAT_NAME = "tsforecast"
 FORMAT_VERSION = 2
@@ -86,8 +86,17 @@ _MEMBER_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 # ---------------------------------------------------------------------------- keys
 
 
-def _resolve_key(key) -> bytes | None:
-    """The signing key as bytes: ``key``, else ``$TSFORECAST_MODEL_KEY``, else None (unsigned)."""
+def resolve_key(key) -> bytes | None:
+    """The signing key as bytes: ``key``, else ``$TSFORECAST_MODEL_KEY``, else None (unsigned).
+
+    Checked as :func:`save` and :func:`load` check it (at least 16 bytes; an empty
+    ``$TSFORECAST_MODEL_KEY`` refused), so that a caller can refuse a bad key before work.
+
+    Examples
+    --------
+    >>> resolve_key("0123456789abcdef")
+    b'0123456789abcdef'
+    """
     source = "key"
     if key is None:
         key = os.environ.get(KEY_ENV)
@@ -149,7 +158,7 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
         ``path`` is a folder, a parent of it is a file, or the system refused the write.
     """
     path = _as_path(path)
-    secret = _resolve_key(key)
+    secret = resolve_key(key)
     arrays, models = {}, {}
     try:
         config = encode_value(obj, arrays, models, "")
@@ -232,7 +241,7 @@ def load(path, *, key: bytes | str | None = None):
         :data:`KERAS_REQUIREMENT`.
     """
     path = _as_path(path)
-    secret = _resolve_key(key)
+    secret = resolve_key(key)
     if not path.is_file():
         raise DataNotFoundError(f"path {str(path)!r} does not exist or is not a file.")
     try:
