@@ -831,6 +831,14 @@ def test_a_file_in_the_reports_figures_folder_is_refused_up_front(capsys, tmp_pa
     assert data.exists()
 
 
+@pytest.mark.parametrize("option, value", [("--freq", "W-SUN"), ("--time-column", "when"), ("--id-column", "id")])
+def test_options_of_data_files_are_refused_with_a_dataset(capsys, option, value):
+    status, out, err = run(capsys, "backtest", "--dataset", "co2", "--horizon", "3", "--folds", "1",
+                           "--models", "naive", "-q", option, value)
+    assert status == 2 and not out
+    assert f"{option} applies to --data files only" in one_line_error(err)
+
+
 def test_no_arguments_prints_the_help(capsys):
     """A first `tsforecast`: the help as --help lays it out, not squeezed into an error line."""
     status, out, err = run(capsys)

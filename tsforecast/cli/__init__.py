@@ -152,6 +152,11 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
     if dataset is not None:
         if id_column is not None:
             raise click.UsageError("--id-column applies to --data files only; bundled datasets are single series.")
+        # a bundled dataset has its own time column and a regular frequency: these would be ignored
+        for option, value in (("--time-column", time_column), ("--freq", freq)):
+            if value is not None:
+                raise click.UsageError(f"{option} applies to --data files only; bundled datasets come with their "
+                                       f"time column and frequency (see `tsforecast datasets`); got {value!r}.")
         return load_dataset(dataset, target=target, covariates=past, future_covariates=future)
     notes: list[str] = []
     table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN])
