@@ -839,6 +839,16 @@ def test_options_of_data_files_are_refused_with_a_dataset(capsys, option, value)
     assert f"{option} applies to --data files only" in one_line_error(err)
 
 
+@pytest.mark.parametrize("option, name, fix", [("--out", "res.csv", "res.zip"), ("--out", "res.json", "res.zip"),
+                                               ("--per-series", "ps.parquet", "ps.csv")])
+def test_an_output_named_for_another_format_is_refused(capsys, tmp_path, load_csv, option, name, fix):
+    status, out, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--horizon", "6", "--folds",
+                           "2", "--models", "naive", "-q", option, tmp_path / name)
+    assert status == 2 and not out
+    assert f"Invalid value for {option}" in err and f"({fix})" in one_line_error(err)
+    assert not (tmp_path / name).exists()
+
+
 def test_no_arguments_prints_the_help(capsys):
     """A first `tsforecast`: the help as --help lays it out, not squeezed into an error line."""
     status, out, err = run(capsys)

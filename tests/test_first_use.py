@@ -98,7 +98,7 @@ def test_integer_time_says_the_season_is_one(tmp_path):
     path = tmp_path / "steps.csv"
     pd.DataFrame({"y": _weekly_pattern(40)}).to_csv(path, index=False)
     run = tsforecast("backtest", "--data", path, "-H", "3", "--folds", "2", "-m", "naive", "-q", cwd=tmp_path)
-    assert "season length 1 (default (integer time: no frequency))" in run.stderr
+    assert "season length 1 (default; integer time: no frequency)" in run.stderr
     assert "--season-length sets one" in run.stderr
 
 

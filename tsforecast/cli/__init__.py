@@ -176,9 +176,18 @@ def _season(selection: Selection, season_length: int | None) -> tuple[int, str]:
     # is said with the results
     irregular = frequency is None and has_timestamps(selection.data)
     if season == 1 and source != SEASON_GIVEN and not irregular:
-        click.echo(f"note: season length 1 ({source}): seasonal models and MASE use no season; "
+        click.echo(f"note: {_season_words(1, source)}: seasonal models and MASE use no season; "
                    "--season-length sets one.", err=True)
     return season, source
+
+
+def _season_words(season, source: str) -> str:
+    """``season length 7 (from frequency D)``; a source with its own reason in parentheses
+    (``default (integer time: no frequency)``) without parentheses in parentheses."""
+    if source.endswith(")") and " (" in source:
+        head, reason = source[:-1].split(" (", 1)
+        source = f"{head}; {reason}"
+    return f"season length {season} ({source})"
 
 
 def _settings(horizon, selection, season_length, lookback, epochs, units, seed) -> ModelSettings:
@@ -287,7 +296,8 @@ def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
                                   "else naive, else the best baseline; also where the model named failed in "
                                   "every fold, with a warning).")
 @click.option("--out", "save_result", type=FILE,
-              help="Save the BacktestResult here (a zip of tables and JSON, no pickle; BacktestResult.load reads it).")
+              help="Save the BacktestResult here, for example result.zip (a zip of tables and JSON, no pickle; "
+                   "BacktestResult.load reads it; a .csv, .json, ... name is refused).")
 @click.option("--save-result", "save_result_old", type=FILE, hidden=True,
               help="Deprecated name of --out.")
 @click.option("--per-series", "per_series_path", type=FILE,
@@ -315,6 +325,7 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
     # before the backtest, not after minutes of it
     _check_outputs({"--data": data_file},
                    {"--report": report_path, "--out": save_result, "--per-series": per_series_path})
+    _check_suffixes(save_result, per_series_path)
     levels = parse_levels(levels)
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
@@ -427,6 +438,23 @@ def _check_outside(folders: dict, files: dict) -> None:
                     "choose another name for one of them.", param_hint=option)
 
 
+#: Suffixes of table and page formats: a BacktestResult file named so would be a zip in disguise.
+_NOT_A_ZIP = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".json", ".html", ".htm", ".md", ".xlsx")
+
+
+def _check_suffixes(save_result: Path | None, per_series_path: Path | None) -> None:
+    """Refuse a name whose suffix promises another format than the file written: ``--out
+    res.csv`` wrote a zip, ``--per-series ps.parquet`` CSV text."""
+    if save_result is not None and save_result.suffix.lower() in _NOT_A_ZIP:
+        raise click.BadParameter(
+            f"writes the BacktestResult as a zip of tables and JSON (BacktestResult.load reads it), not a "
+            f"{save_result.suffix} file; got {str(save_result)!r}: name it .zip ({save_result.stem}.zip). "
+            "--per-series writes a CSV table, --report an HTML page.", param_hint="--out")
+    if per_series_path is not None and per_series_path.suffix.lower() not in ("", ".csv"):
+        raise click.BadParameter(f"writes a CSV table; got {str(per_series_path)!r}: name it .csv "
+                                 f"({per_series_path.stem}.csv).", param_hint="--per-series")
+
+
 def _check_writable(path: Path, option: str) -> None:
     """Refuse a file that cannot be written: its folder (or the nearest existing parent) is not writable."""
     folder = path.parent if str(path.parent) else Path(".")
@@ -468,7 +496,7 @@ def _print_summary(result, reference: str | None) -> None:
     columns = [c for c in ("rank", f"{metric}_mean", f"{metric}_std", f"{metric}_common", "skill", "n_errors")
                if c in summary.columns]
     table = summary.sort_values("rank")[columns]
-    season = f"season length {result.info.get('season_length')} ({result.info.get('season_length_source', 'given')})"
+    season = _season_words(result.info.get("season_length"), result.info.get("season_length_source", "given"))
     ranked_by = (f"{metric.upper()} on the series and folds every model scored ({metric}_common; not all were)"
                  if f"{metric}_common" in summary.columns else f"mean {metric.upper()} over folds")
     click.echo(f"Models ranked by {ranked_by}; skill relative to {reference}; {season}:")
