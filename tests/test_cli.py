@@ -308,14 +308,14 @@ BAD_INPUT = {
     "time column missing": (["--target", "load", "--time-column", "when"], 1, "--time-column names 'when'"),
     # --levels misused, as every other option: exit status 2, one wording of the range
     "level of 100": (["--target", "load", "--levels", "80,100"], 2,
-                     "--levels: must be percentages from 1 to below 100 (80 for an 80% interval); got '80,100'"),
+                     "--levels must be percentages from 1 to below 100 (80 for an 80% interval); got '80,100'"),
     "level of 0": (["--target", "load", "--levels", "0"], 2,
-                   "--levels: must be percentages from 1 to below 100 (80 for an 80% interval); got '0'"),
+                   "--levels must be percentages from 1 to below 100 (80 for an 80% interval); got '0'"),
     "level as a fraction": (["--target", "load", "--levels", "0.8"], 2,
-                            "--levels: must be percentages from 1 to below 100 (80 for an 80% interval); got '0.8' "
+                            "--levels must be percentages from 1 to below 100 (80 for an 80% interval); got '0.8' "
                             "(percent, not fractions: pass 80)"),
     "levels not numbers": (["--target", "load", "--levels", "high"], 2,
-                           "--levels: must be comma-separated percentages such as 80,95; got 'high'"),
+                           "--levels must be comma-separated percentages such as 80,95; got 'high'"),
     "levels unsorted": (["--target", "load", "--levels", "95,80"], 2, "--levels must be increasing"),
     "no parallel task": (["--target", "load", "--n-jobs", "0"], 2,
                          "--n-jobs: must be a positive number of parallel tasks or -1 (all cores); got 0."),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import click
+
 from .._registry import CLI_MODELS
 from ..exceptions import InvalidParameterError
 
@@ -217,10 +219,15 @@ def parse_model_names(value: str, option: str = "--models") -> list[str]:
     return names
 
 
+class OptionError(click.UsageError, InvalidParameterError):
+    """A misused option: a usage error to the command line (exit status 2), and to a caller
+    of the command in Python the documented :class:`~tsforecast.exceptions.InvalidParameterError`."""
+
+
 def parse_levels(value: str | None, option: str = "--levels") -> tuple[float, ...] | None:
     """``"80,95"`` -> ``(80.0, 95.0)``, checked as interval levels; ``None`` stays ``None``.
 
-    A misused option as the others are (:class:`click.BadParameter`, exit status 2), with
+    A misused option as the others are (:class:`OptionError`, exit status 2), with
     one wording of the range for every level outside it (0, 100, or the fraction 0.8).
 
     Examples
@@ -230,8 +237,6 @@ def parse_levels(value: str | None, option: str = "--levels") -> tuple[float, ..
     """
     if value is None:
         return None
-    import click
-
     from ..exceptions import TsForecastError
     from ..forecasters.base import check_levels
 
@@ -239,18 +244,17 @@ def parse_levels(value: str | None, option: str = "--levels") -> tuple[float, ..
     try:
         numbers = [float(part) for part in parts]
     except ValueError:
-        raise click.BadParameter(f"must be comma-separated percentages such as 80,95; got {value!r}.",
-                                 param_hint=option) from None
+        raise OptionError(f"{option} must be comma-separated percentages such as 80,95; got {value!r}.") from None
     outside = [part for part, number in zip(parts, numbers) if not 1 <= number < 100]
     if outside or not numbers:
         fractions = [number for number in numbers if 0 < number < 1]
         hint = f" (percent, not fractions: pass {','.join(f'{100 * f:g}' for f in fractions)})" if fractions else ""
-        raise click.BadParameter(f"must be percentages from 1 to below 100 (80 for an 80% interval); got {value!r}"
-                                 f"{hint}.", param_hint=option)
+        raise OptionError(f"{option} must be percentages from 1 to below 100 (80 for an 80% interval); got "
+                          f"{value!r}{hint}.")
     try:
         return check_levels(numbers, option)
     except TsForecastError as error:  # unsorted, repeated: the option misused
-        raise click.UsageError(str(error)) from None
+        raise OptionError(str(error)) from None
 
 
 def with_intervals(models: dict, levels: tuple, horizon: int, n_windows: int, conformal: bool = False) -> dict:
