@@ -40,12 +40,13 @@ from .. import __version__
 from ..core.forms import ID_COLUMN
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
-from ..exceptions import FileWriteError, InvalidParameterError
+from ..exceptions import InvalidParameterError
 from ..forecasters.calibration import can_give_intervals
 from ._forecast_data import check_no_new_values, inputs_from
 from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
                      split_names)
-from ._paths import FILE
+from ._keys import key_options, read_key
+from ._paths import FILE, check_outputs, check_suffixes
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
     MODEL_HELP,
@@ -239,47 +240,6 @@ def cli(ctx: click.Context, verbose: bool) -> None:
         ctx.with_resource(QuietStderr())
 
 
-def _key_options(command):
-    """Where the signing key of a model file comes from (never the command line itself)."""
-    options = [
-        click.option("--key-env", metavar="NAME",
-                     help="Sign (fit) or verify (predict) the model file with the key held in environment "
-                          "variable NAME. Default: $TSFORECAST_MODEL_KEY when it is set, else no signature."),
-        click.option("--key-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-                     help="Sign or verify with the key in this file (surrounding whitespace removed)."),
-    ]
-    for option in reversed(options):
-        command = option(command)
-    return command
-
-
-def _read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
-    """The key from --key-env or --key-file; None lets the library read $TSFORECAST_MODEL_KEY.
-    Every key is checked here, before any work, as the model file's writer and reader check it."""
-    from ..storage.model_files import resolve_key
-
-    if key_env is not None and key_file is not None:
-        raise click.UsageError("give --key-env or --key-file, not both.")
-    if key_env is not None:
-        value = os.environ.get(key_env)
-        if not value:
-            raise click.BadParameter(f"environment variable {key_env!r} is not set or is empty.",
-                                     param_hint="--key-env")
-        key, option, where = value.encode(), "--key-env", f"the key in environment variable {key_env!r}"
-    elif key_file is not None:
-        key, option, where = key_file.read_bytes().strip(), "--key-file", f"the key file {str(key_file)!r}"
-        if not key:
-            raise click.BadParameter(f"{where} is empty.", param_hint=option)
-    else:
-        resolve_key(None)  # $TSFORECAST_MODEL_KEY, when set: its errors name it
-        return None
-    try:
-        return resolve_key(key)
-    except InvalidParameterError as error:  # too short: said of the option, not of "key"
-        message = str(error).replace("key must", "a key must", 1)
-        raise click.BadParameter(f"{where}: {message}", param_hint=option) from None
-
-
 @cli.command(epilog=_epilog("backtest", models=True))
 @_data_options
 @click.option("--horizon", "-H", type=click.IntRange(min=1), required=True, help="Steps forecast and scored per fold.")
@@ -323,9 +283,9 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
         raise click.BadParameter(f"must be one of the models {', '.join(names)}; got {reference!r}.",
                                  param_hint="--reference")
     # before the backtest, not after minutes of it
-    _check_outputs({"--data": data_file},
+    check_outputs({"--data": data_file},
                    {"--report": report_path, "--out": save_result, "--per-series": per_series_path})
-    _check_suffixes(save_result, per_series_path)
+    check_suffixes(save_result, per_series_path)
     levels = parse_levels(levels)
     selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
@@ -390,78 +350,6 @@ def _say_lstm_settings(names: list[str], settings: ModelSettings) -> None:
     """What the lstm derives from the season (issue: a season the user gives must reach it)."""
     if "lstm" in names:
         click.echo(f"note: lstm: {describe_lstm(settings)}", err=True)
-
-
-def _check_outputs(inputs: dict, outputs: dict) -> None:
-    """Before any work: every output writable, none of them an input file or another
-    output (``--out`` equal to ``--data`` overwrote the data with a zip), and a report's
-    Markdown twin and figures folder free (found only after minutes of backtest), and no
-    input or other output inside that folder (the report replaces it whole)."""
-    from ..reporting import report_paths
-
-    files, folders = {}, {}
-    for option, path in outputs.items():
-        if path is None or str(path) == "-":
-            continue
-        if option == "--report":
-            paths = report_paths(path)
-            files.update({option: paths.html, f"{option}'s Markdown twin": paths.markdown})
-            folders[paths.figures.resolve()] = (option, paths.figures)
-            if paths.figures.exists() and not paths.figures.is_dir():
-                raise FileWriteError(f"{option}: cannot write the figures folder {str(paths.figures)!r}: it is a "
-                                     "file; move it or choose another report name.")
-        else:
-            files[option] = Path(path)
-    taken = {Path(p).resolve(): option for option, p in inputs.items() if p is not None}
-    for option, path in files.items():
-        if path.is_dir():
-            raise FileWriteError(f"{option}: cannot write {str(path)!r}: it is a folder; give a file name.")
-        _check_writable(path, option)
-        resolved = path.resolve()
-        if resolved in taken:
-            raise click.BadParameter(f"{str(path)!r} is also {taken[resolved]}: writing it would destroy "
-                                     f"that file; choose another name.", param_hint=option)
-        taken[resolved] = option
-    _check_outside(folders, {**{o: Path(p) for o, p in inputs.items() if p is not None}, **files})
-
-
-def _check_outside(folders: dict, files: dict) -> None:
-    """Refuse a file at or inside a report's figures folder: the report replaces that whole
-    folder, so the file would be written, reported and then destroyed."""
-    for option, path in files.items():
-        resolved = path.resolve()
-        for folder, (report, figures) in folders.items():
-            if resolved == folder or folder in resolved.parents:
-                raise click.BadParameter(
-                    f"{str(path)!r} is {'' if resolved == folder else 'inside '}the figures folder "
-                    f"{str(figures)!r} of {report}, which the report replaces whole: it would be destroyed; "
-                    "choose another name for one of them.", param_hint=option)
-
-
-#: Suffixes of table and page formats: a BacktestResult file named so would be a zip in disguise.
-_NOT_A_ZIP = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".json", ".html", ".htm", ".md", ".xlsx")
-
-
-def _check_suffixes(save_result: Path | None, per_series_path: Path | None) -> None:
-    """Refuse a name whose suffix promises another format than the file written: ``--out
-    res.csv`` wrote a zip, ``--per-series ps.parquet`` CSV text."""
-    if save_result is not None and save_result.suffix.lower() in _NOT_A_ZIP:
-        raise click.BadParameter(
-            f"writes the BacktestResult as a zip of tables and JSON (BacktestResult.load reads it), not a "
-            f"{save_result.suffix} file; got {str(save_result)!r}: name it .zip ({save_result.stem}.zip). "
-            "--per-series writes a CSV table, --report an HTML page.", param_hint="--out")
-    if per_series_path is not None and per_series_path.suffix.lower() not in ("", ".csv"):
-        raise click.BadParameter(f"writes a CSV table; got {str(per_series_path)!r}: name it .csv "
-                                 f"({per_series_path.stem}.csv).", param_hint="--per-series")
-
-
-def _check_writable(path: Path, option: str) -> None:
-    """Refuse a file that cannot be written: its folder (or the nearest existing parent) is not writable."""
-    folder = path.parent if str(path.parent) else Path(".")
-    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
-    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
-        what = "a writable folder" if existing.is_dir() else "a folder"
-        raise FileWriteError(f"{option}: cannot write {str(path)!r}: {str(existing)!r} is not {what}.")
 
 
 def _write_per_series(result, reference: str | None, path: Path) -> None:
@@ -534,7 +422,7 @@ def _say_failures(result) -> None:
               help="The model file to write (for example model.tsf); required.")
 @click.option("--save", "save_path_old", type=FILE, hidden=True,
               help="Deprecated name of --out.")
-@_key_options
+@key_options
 @_interval_options
 @_repair_options
 def fit(data_file, dataset, target, time_column, id_column, freq, covariates, future_covariates, model_name, horizon,
@@ -548,8 +436,8 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
     save_path = _deprecated(save_path, save_path_old, "--save", "--out")
     if save_path is None:
         raise click.UsageError("Missing option '--out': the model file to write.")
-    _check_outputs({"--data": data_file}, {"--out": save_path})
-    key = _read_key(key_env, key_file)
+    check_outputs({"--data": data_file}, {"--out": save_path})
+    key = read_key(key_env, key_file)
     name = parse_model_names(model_name, "--model")
     if len(name) != 1:
         raise click.BadParameter("names one model only.", param_hint="--model")
@@ -607,7 +495,7 @@ def _target_and_covariates(selection: Selection, model):
                                "... columns. The model needs a forecast distribution, conformal intervals "
                                "from `tsforecast fit --levels`, or --data to calibrate conformal ones on "
                                "(lstm, ridge: one extra fit).")
-@_key_options
+@key_options
 def predict(model_file, model_file_old, data_file, time_column, id_column, horizon, out_file, levels, key_env,
             key_file) -> None:
     """Forecast with a saved model and write the forecasts (and intervals) as CSV."""
@@ -616,9 +504,9 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
     model_file = _deprecated(model_file, model_file_old, "--model", "--model-file")
     if model_file is None:
         raise click.UsageError("Missing option '--model-file': a model file written by `tsforecast fit`.")
-    _check_outputs({"--model-file": model_file, "--data": data_file}, {"--out": out_file})
+    check_outputs({"--model-file": model_file, "--data": data_file}, {"--out": out_file})
     levels = parse_levels(levels)
-    model = load(model_file, key=_read_key(key_env, key_file))
+    model = load(model_file, key=read_key(key_env, key_file))
     # With --data, a model that can update calibrates conformal intervals on that data.
     if levels is not None and data_file is None and not can_give_intervals(model):
         raise click.UsageError(f"--levels: the model in {model_file} ({type(model).__name__}) has no forecast "

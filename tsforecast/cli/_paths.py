@@ -1,4 +1,6 @@
-"""The paths the command line reads and writes, as click parameter types."""
+"""The paths the command line reads and writes: a click parameter type for files, and the
+checks made of every output before any work (writable, no input overwritten, no name
+promising another format)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ from pathlib import Path
 
 import click
 
-__all__ = ["FILE"]
+from ..exceptions import FileWriteError
+
+__all__ = ["FILE", "check_outputs", "check_suffixes"]
 
 
 class _FilePath(click.Path):
@@ -25,3 +29,75 @@ class _FilePath(click.Path):
 
 
 FILE = _FilePath()
+
+
+def check_outputs(inputs: dict, outputs: dict) -> None:
+    """Before any work: every output writable, none of them an input file or another
+    output (``--out`` equal to ``--data`` overwrote the data with a zip), and a report's
+    Markdown twin and figures folder free (found only after minutes of backtest), and no
+    input or other output inside that folder (the report replaces it whole)."""
+    from ..reporting import report_paths
+
+    files, folders = {}, {}
+    for option, path in outputs.items():
+        if path is None or str(path) == "-":
+            continue
+        if option == "--report":
+            paths = report_paths(path)
+            files.update({option: paths.html, f"{option}'s Markdown twin": paths.markdown})
+            folders[paths.figures.resolve()] = (option, paths.figures)
+            if paths.figures.exists() and not paths.figures.is_dir():
+                raise FileWriteError(f"{option}: cannot write the figures folder {str(paths.figures)!r}: it is a "
+                                     "file; move it or choose another report name.")
+        else:
+            files[option] = Path(path)
+    taken = {Path(p).resolve(): option for option, p in inputs.items() if p is not None}
+    for option, path in files.items():
+        if path.is_dir():
+            raise FileWriteError(f"{option}: cannot write {str(path)!r}: it is a folder; give a file name.")
+        _check_writable(path, option)
+        resolved = path.resolve()
+        if resolved in taken:
+            raise click.BadParameter(f"{str(path)!r} is also {taken[resolved]}: writing it would destroy "
+                                     f"that file; choose another name.", param_hint=option)
+        taken[resolved] = option
+    _check_outside(folders, {**{o: Path(p) for o, p in inputs.items() if p is not None}, **files})
+
+
+def _check_outside(folders: dict, files: dict) -> None:
+    """Refuse a file at or inside a report's figures folder: the report replaces that whole
+    folder, so the file would be written, reported and then destroyed."""
+    for option, path in files.items():
+        resolved = path.resolve()
+        for folder, (report, figures) in folders.items():
+            if resolved == folder or folder in resolved.parents:
+                raise click.BadParameter(
+                    f"{str(path)!r} is {'' if resolved == folder else 'inside '}the figures folder "
+                    f"{str(figures)!r} of {report}, which the report replaces whole: it would be destroyed; "
+                    "choose another name for one of them.", param_hint=option)
+
+
+#: Suffixes of table and page formats: a BacktestResult file named so would be a zip in disguise.
+_NOT_A_ZIP = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".json", ".html", ".htm", ".md", ".xlsx")
+
+
+def check_suffixes(save_result: Path | None, per_series_path: Path | None) -> None:
+    """Refuse a name whose suffix promises another format than the file written: ``--out
+    res.csv`` wrote a zip, ``--per-series ps.parquet`` CSV text."""
+    if save_result is not None and save_result.suffix.lower() in _NOT_A_ZIP:
+        raise click.BadParameter(
+            f"writes the BacktestResult as a zip of tables and JSON (BacktestResult.load reads it), not a "
+            f"{save_result.suffix} file; got {str(save_result)!r}: name it .zip ({save_result.stem}.zip). "
+            "--per-series writes a CSV table, --report an HTML page.", param_hint="--out")
+    if per_series_path is not None and per_series_path.suffix.lower() not in ("", ".csv"):
+        raise click.BadParameter(f"writes a CSV table; got {str(per_series_path)!r}: name it .csv "
+                                 f"({per_series_path.stem}.csv).", param_hint="--per-series")
+
+
+def _check_writable(path: Path, option: str) -> None:
+    """Refuse a file that cannot be written: its folder (or the nearest existing parent) is not writable."""
+    folder = path.parent if str(path.parent) else Path(".")
+    existing = next((p for p in (folder, *folder.parents) if p.exists()), Path("."))
+    if not existing.is_dir() or not os.access(existing, os.W_OK | os.X_OK):
+        what = "a writable folder" if existing.is_dir() else "a folder"
+        raise FileWriteError(f"{option}: cannot write {str(path)!r}: {str(existing)!r} is not {what}.")
