@@ -18,15 +18,16 @@ import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 
 from .._version import __version__
-from ..exceptions import InsufficientDataError, SkippedSeriesWarning
+from ..exceptions import InsufficientDataError, InvalidParameterError, SkippedSeriesWarning
 from ._data import BacktestData, panel_hash
 from ._tasks import FoldPlan, Task
 from .checkpoint import task_key
 
-__all__ = ["Folds", "series_folds", "plan_tasks", "resolve_random_states", "json_value"]
+__all__ = ["Folds", "series_folds", "end_lags", "plan_tasks", "resolve_random_states", "json_value"]
 
 
 @dataclass
@@ -52,13 +53,18 @@ def _spans(splitter, length: int) -> list[tuple[int, int]]:
     return [(int(train[0]), int(train[-1])) for train, _ in splitter.split(length)]
 
 
-def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> Folds:
+def series_folds(data: BacktestData, splitter, on_short: str = "raise", align: str = "end") -> Folds:
     """The folds of every series (computed once per distinct length).
 
     With ``on_short="skip"`` a series too short for the folds is dropped from ``data``
-    (with a :class:`SkippedSeriesWarning`) unless every series is.
+    (with a :class:`SkippedSeriesWarning`) unless every series is. ``align="time"``
+    places the folds of every series at the same times, those of the series that ends
+    last: a series that ends ``k`` steps earlier is split as if ``k`` steps longer, and
+    keeps the folds whose horizon it covers (see :func:`end_lags`).
     """
     lengths = data.panel.lengths
+    if align == "time":
+        return _drop_short(data, *_time_aligned(data.panel, splitter, end_lags(data.panel)), on_short)
     by_length, failures = {}, {}
     for length in np.unique(lengths).tolist():
         try:
@@ -66,22 +72,7 @@ def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> Folds
         except InsufficientDataError as exc:
             # The splitter names its own arguments; say it in backtest's words.
             failures[length] = str(exc).replace("X has", "it has")
-    short = np.flatnonzero(np.isin(lengths, list(failures)))
-    single = data.panel.n_series == 1
-    skipped = {}
-    for position, row in enumerate(short.tolist()):
-        key = data.ids[row]
-        label = "data" if single else f"data series {key!r}"
-        message = failures[int(lengths[row])]
-        if on_short == "skip" and position + 1 < data.panel.n_series:
-            warnings.warn(f"{label} is skipped: {message}", SkippedSeriesWarning, stacklevel=3)
-            skipped[str(key)] = message
-            continue
-        raise InsufficientDataError(f"{label}: {message}") from None
-    if short.size:
-        data.keep(np.setdiff1d(np.arange(data.panel.n_series), short))
-        lengths = data.panel.lengths
-    total = max(len(v) for v in by_length.values())
+    total = max((len(v) for v in by_length.values()), default=0)
     starts = np.full((len(lengths), total), -1, dtype=np.int64)
     cutoffs = np.full((len(lengths), total), -1, dtype=np.int64)
     for length, spans in by_length.items():
@@ -89,7 +80,88 @@ def series_folds(data: BacktestData, splitter, on_short: str = "raise") -> Folds
         first = total - len(spans)
         starts[rows, first:] = [s for s, _ in spans]
         cutoffs[rows, first:] = [c for _, c in spans]
-    return Folds(starts, cutoffs, skipped)
+    reasons = {row: failures[int(n)] for row, n in enumerate(lengths.tolist()) if n in failures}
+    return _drop_short(data, Folds(starts, cutoffs), reasons, on_short)
+
+
+def end_lags(panel) -> np.ndarray:
+    """Steps from each series' last time to the latest last time of the panel.
+
+    Raises :class:`InvalidParameterError` where the series share no time grid (a dict
+    mixing time axes, or series whose steps fall between each other's).
+    """
+    axis, lengths = panel.time, panel.lengths
+    if axis.kind == "mixed":
+        raise InvalidParameterError("align='time' places every series' folds at the same times, but the series' "
+                                    "time axes differ (a dict mixing dates and integer time, or frequencies); got "
+                                    "align='time'.")
+    ends = axis.at(lengths - 1)
+    latest = int(ends.max())
+    if axis.step:
+        lags, off_grid = np.divmod(latest - ends, axis.step)
+    else:  # calendar steps (months, business days): count them
+        stamps = {int(e): axis._timestamp(int(e)) for e in np.unique(ends).tolist()}
+        last = axis._timestamp(latest)
+        counts = {e: len(pd.date_range(stamp, last, freq=axis.offset)) - 1 for e, stamp in stamps.items()}
+        lags = np.array([counts[int(e)] for e in ends], dtype=np.int64)
+        off_grid = np.array([pd.date_range(stamps[int(e)], periods=int(k) + 1, freq=axis.offset)[-1] != last
+                             for e, k in zip(ends, lags)])
+    if np.any(off_grid):
+        row = int(np.flatnonzero(off_grid)[0])
+        raise InvalidParameterError(
+            f"align='time' places every series' folds at the same times, but series {panel.ids[row]!r} ends at "
+            f"{axis.to_index(ends[row:row + 1])[0]}, off the time grid of the series ending last "
+            f"({axis.to_index(np.array([latest]))[0]}); got align='time'.")
+    return np.asarray(lags, dtype=np.int64)
+
+
+def _time_aligned(panel, splitter, lags: np.ndarray) -> tuple[Folds, dict]:
+    """The folds of :func:`series_folds` with every series split on the timeline of the
+    one ending last (a fold whose horizon runs past a series' end is absent for it), and
+    the series left without any fold, ``{row: why}``."""
+    lengths = panel.lengths
+    spans, failures = {}, {}
+    for virtual in np.unique(lengths + lags).tolist():
+        try:
+            spans[virtual] = [(int(train[0]), int(train[-1]), int(test[-1]))
+                              for train, test in splitter.split(virtual)]
+        except InsufficientDataError as exc:
+            failures[virtual] = str(exc).replace("X has", "it has")
+    total = max((len(v) for v in spans.values()), default=0)
+    starts = np.full((len(lengths), total), -1, dtype=np.int64)
+    cutoffs = np.full((len(lengths), total), -1, dtype=np.int64)
+    reasons = {}
+    for row, (length, lag) in enumerate(zip(lengths.tolist(), lags.tolist())):
+        folds = spans.get(length + lag)
+        if folds is None:
+            reasons[row] = failures[length + lag]
+            continue
+        first = total - len(folds)
+        for f, (start, cutoff, last_test) in enumerate(folds):
+            if last_test < length:  # its horizon lies within the series: it can be scored
+                starts[row, first + f], cutoffs[row, first + f] = start, cutoff
+        if not (cutoffs[row] >= 0).any():
+            reasons[row] = (f"it ends {lag} step(s) before the series that ends last, so with align='time' no "
+                            "fold's horizon falls within it")
+    return Folds(starts, cutoffs), reasons
+
+
+def _drop_short(data: BacktestData, folds: Folds, reasons: dict, on_short: str) -> Folds:
+    """``folds`` without the series of ``reasons`` (``{row: why}``): skipped with a
+    warning under ``on_short="skip"`` unless every series is, else refused."""
+    single = data.panel.n_series == 1
+    for position, (row, message) in enumerate(sorted(reasons.items())):
+        label = "data" if single else f"data series {data.ids[row]!r}"
+        if on_short == "skip" and len(reasons) < data.panel.n_series:
+            warnings.warn(f"{label} is skipped: {message}", SkippedSeriesWarning, stacklevel=4)
+            folds.skipped[str(data.ids[row])] = message
+            continue
+        raise InsufficientDataError(f"{label}: {message}") from None
+    if reasons:
+        keep = np.setdiff1d(np.arange(data.panel.n_series), list(reasons))
+        data.keep(keep)
+        folds = Folds(folds.starts[keep], folds.cutoffs[keep], folds.skipped)
+    return folds
 
 
 def json_value(value):

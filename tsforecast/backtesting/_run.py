@@ -294,8 +294,8 @@ def _warn_staggered_cutoffs(models: dict, data, folds) -> None:
         f"the series end at different times, so the cutoffs of {len(staggered)} of {folds.n_folds} fold(s) differ "
         f"across series (fold {fold}: from {first} to {last}; folds count back from each series' own end). "
         f"{', '.join(map(repr, pooled))} learn(s) from all series at once, so a series that ends first is forecast "
-        "by a model that saw the other series' rows after its cutoff. For a comparison strictly in time, cut the "
-        "series to a common end first (or backtest them apart)."), stacklevel=3)
+        "by a model that saw the other series' rows after its cutoff. For a comparison strictly in time, pass "
+        "align='time' (every series' folds at the same times)."), stacklevel=3)
 
 
 def _warn_fallbacks(models: dict, refit, warm_start) -> dict:
@@ -352,6 +352,7 @@ def backtest(
     progress: bool = True,
     fill: str | None = None,
     on_short: str = "raise",
+    align: str = "end",
 ) -> BacktestResult:
     """Walk-forward backtest of one or more forecasters on one series or a panel.
 
@@ -447,6 +448,17 @@ def backtest(
         :class:`~tsforecast.exceptions.InsufficientDataError`, or with ``"skip"`` is
         left out with a :class:`~tsforecast.exceptions.SkippedSeriesWarning` naming it
         (kept in ``info["skipped_series"]``: ``{series: why}``).
+    align : {"end", "time"}, default "end"
+        Where each series' folds lie. ``"end"``: counted back from each series' own
+        end (every series has every fold). ``"time"``: at the same times for every
+        series, those of the series ending last; a series ending earlier has the folds
+        whose horizon it covers (the others are unscored), one with none is too short
+        (see ``on_short``). Use it where dated series end at different times and a model
+        learns from all series at once (``fits_globally``: the LSTM in
+        :class:`~tsforecast.WindowForecaster`, pooled conformal intervals): with
+        ``"end"``, a series that ends first is forecast by a model that saw the other
+        series' rows after its cutoff (the backtest warns). Needs one time grid for the
+        panel (not a dict mixing time axes).
 
     Returns
     -------
@@ -494,18 +506,20 @@ def backtest(
                                 season_length=season_length, quantiles=quantiles, levels=levels, n_jobs=n_jobs,
                                 backend=backend, progress=progress, fill=fill, on_short=on_short)
     gap = splitter.gap
+    align = check_choice(align, "align", ("end", "time"))
     named = _check_models(models)
     covariates, future_covariates = with_declared_covariates(named, covariates, future_covariates)
     named = {name: _with_regressors(model, future_covariates) for name, model in named.items()}
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)
-    folds = series_folds(prepared, splitter, on_short=on_short)
+    folds = series_folds(prepared, splitter, on_short=on_short, align=align)
     season_length, season_source = season_rule(season_length, data_freqs(prepared.panel))
 
     named = {name: _with_horizon(model, gap + horizon) for name, model in named.items()}
     resolved = {name: resolve_random_states(model) for name, model in named.items()}
     protos = {name: proto for name, (proto, _) in resolved.items()}
     fallbacks = _warn_fallbacks(protos, refit, warm_start)
-    _warn_staggered_cutoffs(protos, prepared, folds)
+    if align == "end":
+        _warn_staggered_cutoffs(protos, prepared, folds)
     settings = {"horizon": horizon, "gap": gap, "refit": refit, "warm_start": warm_start, "quantiles": quantiles,
                 "levels": levels}
     tasks = plan_tasks(protos, prepared, folds, settings, n_chunks=worker_count(n_jobs, backend),
@@ -528,7 +542,7 @@ def backtest(
     if levels:
         run["without_intervals"] = _without_intervals(protos, levels)
     settings.update(**_splitter_settings(splitter), season_length=season_length,
-                    season_length_source=season_source, fill=fill, on_short=on_short)
+                    season_length_source=season_source, fill=fill, on_short=on_short, align=align)
     info = _info(settings, prepared.describe(), folds, named, resolved, collected, arrays, run)
     errors = error_table(collected["errors"], prepared, order)
     return BacktestResult.from_arrays(arrays, errors, collected["histories"], info)

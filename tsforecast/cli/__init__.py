@@ -248,6 +248,9 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @click.option("--folds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Walk-forward folds, placed at the end of the data.")
 @click.option("--step", type=click.IntRange(min=1), help="Steps between fold cutoffs (default: the horizon).")
+@click.option("--align", type=click.Choice(["end", "time"]), default="end", show_default=True,
+              help="Folds counted back from each series' own end, or at the same times for every series (those "
+                   "of the series ending last; for panels whose series end at different times).")
 @_model_options
 @click.option("--report", "report_path", type=FILE,
               help="Write the HTML report here, its Markdown twin beside it (.md) and figures in <stem>_files/.")
@@ -269,7 +272,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @_interval_options
 @_repair_options
 def backtest(data_file, dataset, target, time_column, id_column, freq, covariates, future_covariates, horizon,
-             model_list, folds, step, season_length, lookback, epochs, units, seed, report_path, title, reference,
+             model_list, folds, step, align, season_length, lookback, epochs, units, seed, report_path, title, reference,
              save_result, save_result_old, per_series_path, n_jobs, quiet, levels, calibration_windows, conformal,
              fill, on_short) -> None:
     """Walk-forward backtest of models on a file or bundled dataset; optional report.
@@ -299,7 +302,7 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
         models, selection.data, cv=ExpandingWindowSplit(horizon, n_splits=folds, step=step),
         target=selection.target, covariates=selection.covariates or None,
         future_covariates=selection.future_covariates or None, season_length=season_length,
-        levels=levels, n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short,
+        levels=levels, n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short, align=align,
     )
     # Where the data came from and how to rerun: shown in the report, kept by --save-result.
     if _command_line() is not None:
