@@ -118,3 +118,24 @@ def test_save_load_round_trip(tmp_path):
     loaded = tsf.load(path)
     pd.testing.assert_frame_equal(loaded.predict(4), model.predict(4))
     assert loaded.get_params()["weights"] == [0.7, 0.3]
+
+
+class _NaNForFirstSeries(Naive):
+    """Naive whose forecasts of the first series are NaN (a member that cannot forecast it)."""
+
+    def _forecast_column(self, state, horizon):
+        out = super()._forecast_column(state, horizon).astype(float)
+        out[0] = np.nan
+        return out
+
+
+def test_a_member_of_weight_zero_does_not_reach_the_forecast():
+    data = panel()
+    combined = tsf.Combination([Drift(), _NaNForFirstSeries()], weights=[1.0, 0.0]).fit(data).predict(3)
+    pd.testing.assert_frame_equal(combined, Drift().fit(data).predict(3))
+
+
+def test_huge_weights_are_normalised_without_overflow():
+    data = panel()
+    huge = tsf.Combination([Drift(), Naive()], weights=[1e308, 1e308]).fit(data).predict(3)
+    pd.testing.assert_frame_equal(huge, tsf.Combination([Drift(), Naive()]).fit(data).predict(3))

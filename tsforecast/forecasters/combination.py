@@ -139,10 +139,13 @@ class Combination(BaseForecaster):
         if len(values) != len(members):
             raise InvalidParameterError(
                 f"weights must hold one weight per forecaster ({len(members)}); got {len(values)}.")
-        total = float(np.sum(values))
-        if not total > 0:
+        values = np.asarray(values, dtype=np.float64)
+        # scaled by the largest first: weights of 1e308 summed to inf and normalised to zeros
+        largest = float(np.max(values)) if values.size else 0.0
+        if not largest > 0:
             raise InvalidParameterError(f"weights must not all be zero; got {self.weights!r}.")
-        return np.asarray(values, dtype=np.float64) / total
+        scaled = values / largest
+        return scaled / scaled.sum()
 
     @staticmethod
     def _covariates(member, X):
@@ -221,7 +224,9 @@ class Combination(BaseForecaster):
     def _combine(self, forecasts: np.ndarray) -> np.ndarray:
         if self.method == "median":
             return np.median(forecasts, axis=0)
-        return np.tensordot(self.weights_, forecasts, axes=1)
+        # members of weight 0 are left out, not multiplied: 0 * NaN is NaN
+        used = self.weights_ > 0
+        return np.tensordot(self.weights_[used], forecasts[used], axes=1)
 
     def predict(self, horizon: int | None = None, X=None):
         """The combined forecasts of the next ``horizon`` steps of every series.
