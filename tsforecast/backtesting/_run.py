@@ -80,6 +80,8 @@ def _check_cadence(value, name: str) -> int | bool:
     """A bool, or a positive int (``refit``: every k folds; ``warm_start``: epochs)."""
     if isinstance(value, (bool, np.bool_)):
         return bool(value)
+    if not isinstance(value, (int, np.integer)):
+        raise InputTypeError(f"{name} must be True, False or a positive integer; got {value!r}.")
     return check_int(value, name, minimum=1)
 
 
@@ -158,7 +160,10 @@ def _run_tasks(tasks: list[Task], collector: Collector, *, n_jobs, backend, chec
     with tqdm(total=len(tasks), initial=resumed, disable=not progress, desc="backtest", unit="task") as bar:
 
         def finished(index: int, payload: dict) -> None:
-            if store is not None:
+            # a task with a failure is not kept: a resumed run tries it again (the failure
+            # may have been passing: memory, a missing optional dependency)
+            failed = any(f.get("error") or f.get("failed") for f in payload["folds"])
+            if store is not None and not failed:
                 store.save(by_index[index].key, _to_json(payload))
             collector.add(by_index[index], payload)
             bar.update(1)
@@ -434,7 +439,8 @@ def backtest(
         Dask client) or a ``dask.distributed.Client``: tasks then run on that cluster.
     checkpoint_dir : path, optional
         Folder where each finished task is saved (atomically, as JSON); a backtest
-        rerun with the same arguments skips the tasks found there.
+        rerun with the same arguments skips the tasks found there. A task that failed
+        on a fold or series is not saved: the rerun tries it again.
     progress : bool
         Show a progress bar over tasks (tqdm).
     fill : {None, "ffill", "interpolate"}

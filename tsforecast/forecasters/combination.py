@@ -10,6 +10,8 @@ series.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils.validation import check_is_fitted
@@ -195,9 +197,11 @@ class Combination(BaseForecaster):
         self.weights_ = weights
         return self
 
+    @restores_on_failure
     def update(self, y, X=None):
         """Forecast from the end of ``y`` from now on: members with ``update`` update,
-        the others are fitted again on ``y``.
+        the others are fitted again on ``y``. An update refused by any member leaves the
+        combination as it was.
 
         Returns
         -------
@@ -205,7 +209,9 @@ class Combination(BaseForecaster):
         """
         check_is_fitted(self)
         self._check_no_covariates(X)
-        members = [f.update(y, self._covariates(f, X)) if callable(getattr(f, "update", None))
+        # copies updated, swapped in at the end: a member refusing must not leave the
+        # earlier ones forecasting from the new data under the old origin
+        members = [copy.copy(f).update(y, self._covariates(f, X)) if callable(getattr(f, "update", None))
                    else clone(f).fit(y, self._covariates(f, X)) for f in self.forecasters_]
         self._fit_panel(y, min_length=1)
         self.forecasters_ = members

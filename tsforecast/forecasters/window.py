@@ -171,6 +171,9 @@ class WindowForecaster(BaseForecaster):
         length.
     target_names_, past_covariates_, future_covariates_ : list
         The resolved column roles; the input features are these three, in order.
+    fit_time_axis_ : object
+        The time axis of the data of :meth:`fit` (``update`` takes data of its time type
+        and frequency).
     n_windows_ : int
         Number of training windows (summed over series).
     series_ids_ : list
@@ -277,6 +280,7 @@ class WindowForecaster(BaseForecaster):
         features, targets = training_windows(inputs, panel, self._spec(takes_sequences(self._make_estimator())))
         self.estimator_ = self._fitted_estimator(features, targets)
         self.n_windows_ = int(len(features))
+        self.fit_time_axis_ = self.time_axis_
         self._last_inputs_ = last_inputs(inputs, panel, n_in)
         return self
 
@@ -329,7 +333,8 @@ class WindowForecaster(BaseForecaster):
         saved = {name: vars(self)[name] for name in self._INPUT_STATE if name in vars(self)}
         try:
             panel = self._fit_panel(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
-            panel.time.check_same_freq(saved.get("time_axis_"), "y")
+            # against fit's time axis: each update replaces time_axis_ (integer time slipped past)
+            panel.time.check_same_freq(getattr(self, "fit_time_axis_", saved.get("time_axis_")), "y")
             self.target_names_ = saved["target_names_"]  # the roles stay those of fit
             panel = align_covariates(panel, X, fill=self.fill)
             self._last_inputs_ = last_inputs(self._inputs(panel), panel, self.n_steps_in_)
