@@ -13,16 +13,15 @@ can reach a forecast.
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
+from ..core.fallbacks import recording_fallbacks
 from ..core.forms import InputForm
 from ..core.panel import Panel
-from ..exceptions import FallbackWarning
 from ..forecasters.base import Forecast, check_quantiles, level_quantiles, quantile_column
 from ._data import repaired
 
@@ -323,33 +322,18 @@ def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
                    "fit_reference": _fit_reference(model) if plan.fit else None}
 
 
-def _said_again(caught: list) -> list[str]:
-    """Raise the warnings ``caught`` in a fold again, under the caller's filters (an
-    ``error`` filter raises here, failing the fold as it did uncaught); the messages of
-    the :class:`FallbackWarning` among them, recorded whatever the filters."""
-    for w in caught:
-        warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
-    return list(dict.fromkeys(str(w.message) for w in caught if issubclass(w.category, FallbackWarning)))
-
-
 def _run_fold(run_fold, task: Task, plan: FoldPlan, model, notes: list, state: dict):
     """``run_fold`` over one fold: the fitted model and the fold's record (with the
-    fallbacks its fit warned of), or the error."""
-    caught: list = []
+    fallbacks its fit warned of, recorded whatever the caller's filters), or the error."""
     try:
         if not plan.fit and model is None:
             raise RuntimeError("no fitted model: the fit this fold depends on failed")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", FallbackWarning)  # recorded even where the caller hides them
+        with recording_fallbacks() as said:
             fitted, record = run_fold(task, plan, model, notes, state)
-        record["fallbacks"] = _said_again(caught)
+        record["fallbacks"] = list(dict.fromkeys(said))
         record["error"] = None
         return (fitted if fitted is not None else model), record
     except Exception as exc:  # noqa: BLE001 - one failing model must not stop the backtest
-        try:
-            _said_again(caught)
-        except Exception:  # noqa: BLE001, S110 - a warning made an error: the fold's own error stands
-            pass
         return (None if plan.fit else model), {"how": None, "y_hat": None, "quantiles": None, "intervals": None,
                                                "history": None, "failed": [], "error": error_text(exc),
                                                "fallbacks": []}
@@ -360,8 +344,8 @@ def run_task(task: Task) -> dict:
     the folds that depend on its model fail with it. Returns the payload: per fold,
     forecasts ``[members, horizon]`` (and quantiles) or the error, and the messages of
     the :class:`~tsforecast.exceptions.FallbackWarning` its fits raised (``fallbacks``:
-    a series fitted with a simpler model, intervals pooled over series), which are
-    raised again as they were."""
+    a series fitted with a simpler model, intervals pooled over series), recorded per
+    thread (:mod:`tsforecast.core.fallbacks`) and raised as any warning."""
     model, folds, notes, state = None, [], [], {}
     run_fold = _panel_fold if task.mode == "panel" else _frame_fold
     for plan in task.folds:

@@ -22,10 +22,11 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
+from ..core.fallbacks import warn_fallback
 from ..core.params import Check, Options, validate_params
 from ..core.validation import FILL_POLICIES, check_int
 from ..core.window_features import check_panel_magnitude
-from ..exceptions import FallbackWarning, InsufficientDataError, InvalidParameterError
+from ..exceptions import InsufficientDataError, InvalidParameterError
 from ..forecasters.base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column, restores_on_failure
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
@@ -224,7 +225,7 @@ class LocalForecaster(BaseForecaster):
                         model = state.get("model", [self.fallback_name] * len(ids))[i] or self.fallback_name
                         message = (f"{type(self).__name__} could not be fitted on series {label!r} ({text}); "
                                    f"{model} is used for it instead.")
-                    warnings.warn(message, FallbackWarning, stacklevel=4)  # the caller of fit
+                    warn_fallback(message, stacklevel=3)  # the caller of fit
 
     def _fit_all(self, series: list[np.ndarray]) -> list[dict]:
         return map_chunks(self._fit_chunk, series, self.n_jobs)

@@ -19,7 +19,8 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
-from ..exceptions import FallbackWarning, InsufficientDataError, TsForecastWarning
+from ..core.fallbacks import warn_fallback
+from ..exceptions import InsufficientDataError, TsForecastWarning
 
 __all__ = ["ConformalCalibration", "Calibrator", "conformal_quantile", "pooling_for"]
 
@@ -243,14 +244,13 @@ class ConformalCalibration:
                 raise InsufficientDataError(self._too_few_message(level))
             if fallback.any():
                 names = np.asarray(self.series_ids_, dtype=object)[fallback]
-                warnings.warn(
+                warn_fallback(
                     f"ConformalIntervals: series {names[:5].tolist()!r}"
                     f"{f' and {names.size - 5} others' if names.size > 5 else ''} have too few calibration "
                     f"windows for a {level:g}% interval ({self._needed(level)} needed, got "
                     f"{self.n_calibration_windows_[fallback][:5].tolist()}); the quantile pooled over all "
                     "series (scaled to each series, and at least their own largest error, so the levels "
-                    "nest) is used for them.",
-                    FallbackWarning, stacklevel=3,
+                    "nest) is used for them.", stacklevel=2,
                 )
 
     @staticmethod

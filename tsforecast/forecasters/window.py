@@ -43,6 +43,7 @@ from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
 from ..core.covariates import align_covariates, future_values
+from ..core.fallbacks import warn_fallback
 from ..core.forms import SINGLE_SERIES_ID
 from ..core.panel import axis_freqs
 from ..core.params import Check, Integer, Options, Unchecked, validate_params
@@ -58,7 +59,6 @@ from ..core.window_features import (
     window_features,
 )
 from ..exceptions import (
-    FallbackWarning,
     InputTypeError,
     InvalidInputError,
     InvalidParameterError,
@@ -547,13 +547,12 @@ class WindowForecaster(BaseForecaster):
         the step as the errors do. All steps then come from it (not the first block from
         the estimator and the rest from the calibration: one source, one method).
         """
-        warnings.warn(
+        warn_fallback(
             f"{type(self).__name__}: horizon={horizon} exceeds n_steps_out={self.n_steps_out_}; the estimator's "
             "quantiles hold for one block only (later blocks are forecast from fed-back point forecasts), so the "
             f"quantiles of all {horizon} steps are conformal, calibrated on the recursive forecasts' errors in the "
             "training data (as predict_interval(method='conformal'); one extra fit, cached). For the "
-            f"estimator's own quantiles use n_steps_out >= {horizon}.",
-            FallbackWarning, stacklevel=4)
+            f"estimator's own quantiles use n_steps_out >= {horizon}.", stacklevel=3)
         levels = sorted({round(abs(1.0 - 2.0 * q) * 100.0, 9) for q in quantiles if not np.isclose(q, 0.5)})
         return conformal_interval_arrays(self, horizon, X, quantiles, levels, None)
 

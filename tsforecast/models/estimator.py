@@ -8,7 +8,6 @@ from series; this class knows nothing of time indexes.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,8 +15,9 @@ from sklearn.base import BaseEstimator, RegressorMixin, clone
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from ..core.fallbacks import warn_fallback
 from ..core.params import validate_params
-from ..exceptions import FallbackWarning, InvalidParameterError, ShapeMismatchError
+from ..exceptions import InvalidParameterError, ShapeMismatchError
 from .channels import add_channel_ids, choose_channels, from_channels, targets_to_channels, to_channels
 from .blend import blend_linear_map, blend_with_map
 from .fallback import reference_name, shrinkage_on_tail
@@ -566,11 +566,11 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         out = predict_rows(network, tail)[..., median_index]
         shrinkage, errors = shrinkage_on_tail(out.astype(np.float64), ys[len(Xs) - n_val:], block)
         if shrinkage < 1.0:
-            warnings.warn(FallbackWarning(
+            warn_fallback((
                 f"EncoderDecoderLSTM: on the validation tail ({n_val} windows) the trained network's scaled MAE "
                 f"{errors['network']:.4f} is not clearly below its reference forecast's, the "
                 f"{reference_name(scaling, season_length)}: {errors['reference']:.4f}; its corrections are multiplied "
-                f"by {shrinkage} (0: the reference itself). See fallback_, shrinkage_ and reference_."), stacklevel=3)
+                f"by {shrinkage} (0: the reference itself). See fallback_, shrinkage_ and reference_."), stacklevel=2)
         return shrinkage, errors
 
     @staticmethod

@@ -1,0 +1,47 @@
+"""The :class:`~tsforecast.exceptions.FallbackWarning` a model raises where it falls back
+to a simpler one, and its record per thread.
+
+A backtest keeps each fold's fallbacks in its result (``info["fallback_notes"]``),
+whatever the caller's warning filters. ``warnings.catch_warnings`` cannot record them
+there: it swaps the warning machinery of the whole process, so two worker threads
+recording at once restored each other's state and warnings raised afterwards were lost
+(a threaded backtest's FallbackWarning never reached the caller). Each thread records
+into its own list instead, and the warning is raised as any other.
+"""
+
+from __future__ import annotations
+
+import threading
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from ..exceptions import FallbackWarning
+
+__all__ = ["warn_fallback", "recording_fallbacks"]
+
+_RECORD = threading.local()
+
+
+def warn_fallback(message: str, stacklevel: int = 2) -> None:
+    """Raise ``message`` as a :class:`FallbackWarning` (``stacklevel`` as for
+    :func:`warnings.warn`, counted from the caller), recorded first where the current
+    thread records (:func:`recording_fallbacks`)."""
+    record = getattr(_RECORD, "messages", None)
+    if record is not None:
+        record.append(message)
+    warnings.warn(message, FallbackWarning, stacklevel=stacklevel + 1)
+
+
+@contextmanager
+def recording_fallbacks() -> Iterator[list[str]]:
+    """Collect the messages of the fallbacks warned in this thread inside the block (also
+    passed on to an enclosing record)."""
+    outer = getattr(_RECORD, "messages", None)
+    _RECORD.messages = messages = []
+    try:
+        yield messages
+    finally:
+        _RECORD.messages = outer
+        if outer is not None:
+            outer.extend(messages)
