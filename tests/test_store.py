@@ -23,13 +23,25 @@ LEGACY = Path(__file__).parent / "data" / "legacy"
 EXPECTED = json.loads((LEGACY / "expected.json").read_text())
 
 
+def assert_as_recorded(name: str, got: np.ndarray, **tolerance) -> None:
+    """``got`` equals the recorded forecasts, except that conformal bounds may be wider:
+    since a230fe2 a series that falls back to the pooled quantile keeps at least its own
+    largest calibration error (so levels nest); the file holds 3 windows for an 80%
+    interval (4 needed), so both series fall back."""
+    expected = np.asarray(EXPECTED["forecasts"][name])
+    if name != "conformal_naive":
+        np.testing.assert_allclose(got, expected, **tolerance)
+        return
+    np.testing.assert_allclose(got[:, 0], expected[:, 0], **tolerance)  # the point forecasts
+    assert (got[:, 1] <= expected[:, 1] + 1e-12).all() and (got[:, 2] >= expected[:, 2] - 1e-12).all()
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED["forecasts"]))
 def test_a_model_file_of_the_previous_version_loads_and_forecasts_the_same(name):
     model = tsf.load(LEGACY / f"{name}.zip")
     out = model.predict_interval(7) if name == "conformal_naive" else model.predict(7)
     assert out["unique_id"].tolist() == ["a"] * 7 + ["b"] * 7
-    got = out.drop(columns=["unique_id", "ds"]).to_numpy()
-    np.testing.assert_allclose(got, np.asarray(EXPECTED["forecasts"][name]), rtol=0, atol=1e-12)
+    assert_as_recorded(name, out.drop(columns=["unique_id", "ds"]).to_numpy(), rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED["forecasts"]))
@@ -42,8 +54,7 @@ def test_a_legacy_model_refitted_today_gives_the_forecasts_it_saved(name):
         out = model.predict_interval(7) if name == "conformal_naive" else model.predict(7)
     # a refit runs the optimisers again: on another CPU their last-bit differences grow to
     # ~1e-12 relative (Theta's on an Intel AVX-512 machine), far below any change of method
-    np.testing.assert_allclose(out.drop(columns=["unique_id", "ds"]).to_numpy(),
-                               np.asarray(EXPECTED["forecasts"][name]), rtol=1e-9, atol=1e-12)
+    assert_as_recorded(name, out.drop(columns=["unique_id", "ds"]).to_numpy(), rtol=1e-9, atol=1e-12)
 
 
 def test_a_result_file_of_the_previous_version_loads_with_its_forecasts_and_metrics():
