@@ -111,3 +111,27 @@ def test_docstring_examples_run():
 
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.failed == 0 and result.attempted > 0
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    ('"V1","V2","V3"\n"H1",1.0,2.0\n"H1",3.0,4.0\n', "names series 'H1' twice"),
+    ('"V1","V2","V3"\n,1.0,2.0\n"H2",3.0,4.0\n', "a row without a series id"),
+    ('"V1","V2","V3"\n"H1",1.0,inf\n', "series 'H1' holds an infinite value"),
+    ('"V1","V2","V3"\n"H1",1.0,abc\n', "is not an M4 CSV"),
+    ("", "is not an M4 CSV"),
+    ('"V1","V2","V3"\n', "is not an M4 CSV"),
+    ('"V1","V2"\n"H1",1.0,2.0,3.0,4.0\n', "is not an M4 CSV"),
+])
+def test_a_damaged_m4_file_is_refused_naming_it(tmp_path, content, words):
+    from tsforecast.exceptions import InvalidInputError
+
+    (tmp_path / "Hourly-train.csv").write_text(content)
+    with pytest.raises(InvalidInputError, match=words) as error:
+        load_m4("Hourly", tmp_path, split="train")
+    assert "Hourly-train.csv" in str(error.value)
+
+
+@pytest.mark.parametrize("columns", [[], ["wind", "wind"]])
+def test_load_refuses_no_columns_or_a_column_twice(columns):
+    with pytest.raises(InvalidParameterError, match="each once"):
+        load("seattle_weather", columns=columns)

@@ -176,7 +176,11 @@ def load(name: str, *, columns: list[str] | None = None) -> pd.DataFrame:
         frame = pd.read_csv(handle, index_col="date", parse_dates=["date"])
     frame = frame.asfreq(info.frequency).astype(np.float64)
     if columns is not None:
-        frame = frame[check_columns(frame, columns, "columns")]
+        chosen = check_columns(frame, columns, "columns")
+        if not chosen or len(set(chosen)) != len(chosen):
+            raise InvalidParameterError(f"columns must name one or more of the dataset's columns {list(frame.columns)!r}, "
+                                        f"each once; got {columns!r}.")
+        frame = frame[chosen]
     return frame
 
 
@@ -209,8 +213,15 @@ def _read_m4_wide(file: Path) -> dict[str, np.ndarray]:
             f"M4 file {str(file)!r} does not exist; pass path= (the folder holding "
             f"{file.name}) or set the environment variable {_M4_ENV}."
         )
-    wide = pd.read_csv(file, index_col=0, dtype={0: str})
+    wide = _read_m4_csv(file)
     values = wide.to_numpy(dtype=np.float64)
+    duplicated = wide.index[wide.index.duplicated()]
+    if len(duplicated) or wide.index.isna().any():
+        what = f"names series {str(duplicated[0])!r} twice" if len(duplicated) else "has a row without a series id"
+        raise InvalidInputError(f"M4 file {str(file)!r} {what}; each row is one series with its own id.")
+    if np.isinf(values).any():
+        row = int(np.flatnonzero(np.isinf(values).any(axis=1))[0])
+        raise InvalidInputError(f"M4 file {str(file)!r}: series {str(wide.index[row])!r} holds an infinite value.")
     series = {}
     for key, row in zip(wide.index.astype(str), values):
         present = ~np.isnan(row)
@@ -222,6 +233,20 @@ def _read_m4_wide(file: Path) -> dict[str, np.ndarray]:
             )
         series[key] = row[:length]
     return series
+
+
+def _read_m4_csv(file: Path) -> pd.DataFrame:
+    """The M4 CSV as a frame of float values indexed by series id; a file pandas cannot
+    read that way is an :class:`InvalidInputError` naming it."""
+    try:
+        wide = pd.read_csv(file, index_col=0, dtype={0: str})
+        if wide.shape[1] == 0 or wide.empty:
+            raise ValueError("no series (a header at most)")
+        wide = wide.astype(np.float64)
+    except (ValueError, TypeError, pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise InvalidInputError(f"M4 file {str(file)!r} is not an M4 CSV (one row of numbers per series after its "
+                                f"id): {error}") from None
+    return wide
 
 
 def _long(series: dict[str, np.ndarray], starts: dict[str, int] | None = None) -> pd.DataFrame:
