@@ -146,3 +146,54 @@ def test_compare_defaults_to_the_main_metric_and_skill_has_no_ratio_to_a_perfect
     perfect = backtest({"drift": Drift(), "naive": Naive()}, line, horizon=3, cv=3, progress=False)
     skill = perfect.summary(reference="drift", metric="mae")["skill"]
     assert skill.isna().all()
+
+
+@pytest.mark.parametrize(("n", "h"), [(10, 6), (10, 9), (10, 12), (10, 20), (18, 36)])
+def test_fewer_differentials_than_twice_the_lag_window_give_no_test(n, h):
+    """The HLN term is negative only for h in [n, n + 1]: with h >= n + 2 the variance
+    of lags capped at n - 1 was rounding noise, and the test said p = 2e-125 on 18 losses."""
+    rng = np.random.default_rng(n + h)
+    a, b = rng.gamma(2.0, size=n), rng.gamma(2.0, size=n)
+    result = diebold_mariano(a, b, h=h)
+    assert np.isnan(result.statistic) and np.isnan(result.p_value) and result.n == n
+    statistic, p_value = diebold_mariano_rows([a], [b], h=h)
+    assert np.isnan(statistic).all() and np.isnan(p_value).all()
+    assert np.isfinite(diebold_mariano(a, b, h=n // 2).p_value)  # 2h differentials are enough
+
+
+def test_rows_and_scalar_test_agree_on_every_size_and_missing_value():
+    """The row-wise test gave p = 2e-9 where the scalar one gave 0.13 (n = 2, h = 5), and
+    NaN for a row with one missing loss that the scalar test leaves out."""
+    rng = np.random.default_rng(0)
+    for n in (2, 3, 5, 8, 13, 40):
+        for h in (1, 2, 3, 5, 8):
+            a, b = rng.gamma(2.0, size=(8, n)), rng.gamma(2.0, size=(8, n))
+            a[0], a[1] = b[0], b[1] + 1.0  # equal losses; a constant difference
+            a[2, 0] = np.nan
+            statistic, p_value = diebold_mariano_rows(a, b, h)
+            for i in range(8):
+                if np.isfinite(a[i] - b[i]).sum() < 2:
+                    assert np.isnan(statistic[i]) and np.isnan(p_value[i])
+                    continue
+                expected = diebold_mariano(a[i], b[i], h)
+                assert statistic[i] == pytest.approx(expected.statistic, rel=1e-12, nan_ok=True)
+                assert p_value[i] == pytest.approx(expected.p_value, rel=1e-12, nan_ok=True)
+
+
+def test_compare_gives_no_test_where_the_lag_window_exceeds_the_losses():
+    """Cutoffs one step apart under a horizon of 6: a lag window of 36 on 18 losses gave a
+    statistic of 8e7 and p = 2e-125 ('significant at 1%' in the report)."""
+    from tsforecast import ExpandingWindowSplit, backtest
+    from tsforecast.baselines import Drift, Naive
+
+    rng = np.random.default_rng(1)
+    y = pd.Series(np.cumsum(rng.normal(size=80)), index=pd.date_range("2020-01-01", periods=80, freq="D"))
+    result = backtest([Naive(), Drift()], y, cv=ExpandingWindowSplit(horizon=6, n_splits=3, step=1),
+                      metrics=["mae"], progress=False)
+    table = result.compare("Naive")
+    assert table.loc["Drift", "n"] == 18
+    assert np.isnan(table.loc["Drift", "statistic"]) and np.isnan(table.loc["Drift", "p_value"])
+    for step in (3, 6):  # 3 losses, lag windows 3 and 6
+        one_step = result.compare("Naive", horizon_step=step)
+        assert np.isnan(one_step.loc["Drift", "p_value"])
+    assert np.isfinite(result.compare("Naive", horizon_step=1).loc["Drift", "p_value"])

@@ -396,7 +396,8 @@ class BacktestResult:
         -------
         pandas.DataFrame
             Indexed by model: ``statistic``, ``p_value``, ``mean_difference`` (model
-            loss minus reference loss), ``n``.
+            loss minus reference loss), ``n``; statistic and p-value are NaN where
+            ``n`` is below twice the lag window (no test: see :func:`diebold_mariano`).
 
         Raises
         ------
@@ -494,10 +495,10 @@ class BacktestResult:
               scored series;
             - ``win_p_value``: for the winner, the Diebold-Mariano p-value against the
               runner-up on that series (the steps of all folds in time order, losses as
-              in :meth:`compare`); NaN on other rows, and where the test lacks the data:
-              fewer than ``2 h`` paired step losses (``h`` the horizon, whose
-              ``h - 1`` autocovariances enter the variance) or a missing one, and for
-              coverage (no loss per step);
+              in :meth:`compare`, a missing one left out); NaN on other rows, and where
+              the test lacks the data: fewer than ``2 h`` paired step losses (``h`` the
+              lag window of :meth:`compare`, whose ``h - 1`` autocovariances enter the
+              variance), and for coverage (no loss per step);
             - ``significant_win``: ``win`` and ``win_p_value < alpha``.
 
         Raises

@@ -2,12 +2,13 @@
 
 With the small-sample correction of Harvey, Leybourne and Newbold (1997): the
 statistic is scaled by ``sqrt((n + 1 - 2h + h(h - 1) / n) / n)`` and compared with a
-Student t distribution with ``n - 1`` degrees of freedom.
+Student t distribution with ``n - 1`` degrees of freedom. No test is made (NaN) on
+fewer than ``2h`` loss differentials: the ``h - 1`` autocovariances of the long-run
+variance would use up the sample.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -33,11 +34,6 @@ class DieboldMarianoResult:
     h: int
 
 
-def _autocovariance(centred: np.ndarray, lag: int) -> float:
-    """Of a centred series; the 1/n normalisation of Diebold and Mariano (1995), not 1/(n - lag)."""
-    return float(np.dot(centred[lag:], centred[: len(centred) - lag]) / len(centred))
-
-
 def diebold_mariano(loss_a, loss_b, h: int = 1) -> DieboldMarianoResult:
     """Test whether two forecasts have equal expected loss.
 
@@ -45,7 +41,7 @@ def diebold_mariano(loss_a, loss_b, h: int = 1) -> DieboldMarianoResult:
     ----------
     loss_a, loss_b : array-like of shape (n,)
         The loss of each forecast at the same n targets, in time order (for example
-        absolute or squared errors).
+        absolute or squared errors). Pairs with a missing loss are left out.
     h : int
         The forecast horizon: autocovariances of the loss differential up to lag
         ``h - 1`` enter its long-run variance.
@@ -55,7 +51,8 @@ def diebold_mariano(loss_a, loss_b, h: int = 1) -> DieboldMarianoResult:
     DieboldMarianoResult
         The corrected statistic, the two-sided p-value, the mean of
         ``loss_a - loss_b``, ``n`` and ``h``; statistic and p-value are NaN where ``n``
-        is too small for ``h`` (about ``2h`` or fewer).
+        is below ``2h``: the ``h - 1`` autocovariances would use up the sample, and the
+        variance left by them is noise (it gave p = 2e-125 on 18 losses with ``h`` 36).
 
     Examples
     --------
@@ -73,33 +70,18 @@ def diebold_mariano(loss_a, loss_b, h: int = 1) -> DieboldMarianoResult:
     n = d.size
     if n < 2:
         raise InsufficientDataError(f"the Diebold-Mariano test needs at least 2 loss differentials; got {n}.")
-    mean = float(d.mean())
-    lags = min(h - 1, n - 1)
-    centred = d - mean  # once, not per lag: d has millions of entries in a backtest of many series
-    variance = (_autocovariance(centred, 0) + 2 * sum(_autocovariance(centred, k) for k in range(1, lags + 1))) / n
-    if variance <= 0:
-        # Negative long-run variance estimates happen with short samples; fall back
-        # to the lag-0 variance, as common implementations do.
-        variance = _autocovariance(centred, 0) / n
-    if variance <= 0:
-        statistic = 0.0 if mean == 0 else float(np.sign(mean) * np.inf)
-    else:
-        statistic = mean / np.sqrt(variance)
-    correction = _correction(n, h)
-    if np.isnan(correction):  # too few differentials for the horizon: no test, not p = 1
-        return DieboldMarianoResult(statistic=math.nan, p_value=math.nan, mean_difference=mean, n=int(n), h=int(h))
-    statistic = float(statistic * correction) if np.isfinite(statistic) else statistic
-    p_value = float(2 * stats.t.sf(abs(statistic), df=n - 1))
-    return DieboldMarianoResult(statistic=statistic, p_value=p_value, mean_difference=mean, n=int(n), h=int(h))
+    # the computation of diebold_mariano_rows on one row, so the two always agree
+    statistic, p_value, mean = _tests(d[None, :], np.array([n]), h)
+    return DieboldMarianoResult(statistic=float(statistic[0]), p_value=float(p_value[0]),
+                                mean_difference=float(mean[0]), n=int(n), h=int(h))
 
 
 def diebold_mariano_rows(loss_a, loss_b, h: int = 1) -> tuple[np.ndarray, np.ndarray]:
     """:func:`diebold_mariano` on each row of two loss matrices at once.
 
     Used to test many series in one pass (no Python loop per row): row ``i`` of the
-    result equals ``diebold_mariano(loss_a[i], loss_b[i], h)`` for rows whose
-    differentials are all finite; rows with a missing value, or fewer than 2 columns,
-    get NaN.
+    result equals ``diebold_mariano(loss_a[i], loss_b[i], h)``, its pairs with a missing
+    loss left out as there; rows with fewer than ``max(2, 2h)`` pairs left get NaN.
 
     Parameters
     ----------
@@ -126,35 +108,41 @@ def diebold_mariano_rows(loss_a, loss_b, h: int = 1) -> tuple[np.ndarray, np.nda
         raise ShapeMismatchError(f"loss_a and loss_b must be 2-D of the same shape; got {a.shape} and {b.shape}.")
     h = check_int(h, "h", minimum=1)
     d = a - b
-    rows, n = d.shape
-    statistic = np.full(rows, np.nan)
-    p_value = np.full(rows, np.nan)
-    ok = np.isfinite(d).all(axis=1)
-    if n < 2 or not ok.any():
-        return statistic, p_value
-    d = d[ok]
-    mean = d.mean(axis=1)
-    centred = d - mean[:, None]
-    gamma0 = np.einsum("ij,ij->i", centred, centred) / n
-    long_run = gamma0.copy()
-    for lag in range(1, min(h - 1, n - 1) + 1):  # a loop over lags, each across all rows
-        long_run += 2 * np.einsum("ij,ij->i", centred[:, lag:], centred[:, : n - lag]) / n
-    variance = np.where(long_run > 0, long_run, gamma0) / n  # the same fallback as diebold_mariano
-    with np.errstate(divide="ignore", invalid="ignore"):
-        value = np.where(variance > 0, mean / np.sqrt(np.where(variance > 0, variance, 1.0)),
-                         np.where(mean == 0, 0.0, np.sign(mean) * np.inf))
-    correction = _correction(n, h)
-    if np.isnan(correction):
-        return statistic, p_value
-    value = np.where(np.isfinite(value), value * correction, value)
-    statistic[ok] = value
-    p_value[ok] = 2 * stats.t.sf(np.abs(value), df=n - 1)
+    finite = np.isfinite(d)
+    # each row's differentials that exist moved to its front, in time order, zeros after
+    order = np.argsort(~finite, axis=1, kind="stable")
+    d = np.take_along_axis(np.where(finite, d, 0.0), order, axis=1)
+    statistic, p_value, _ = _tests(d, finite.sum(axis=1), h)
     return statistic, p_value
 
 
-def _correction(n: int, h: int) -> float:
-    """Harvey, Leybourne and Newbold's factor ``sqrt((n + 1 - 2h + h(h - 1) / n) / n)``;
-    NaN where the term under the root is not positive (``n`` about ``2h`` or fewer: the
-    autocovariances of ``h - 1`` lags use up the sample, and the factor 0 gave p = 1)."""
-    term = n + 1 - 2 * h + h * (h - 1) / n
-    return math.sqrt(term / n) if term > 0 else math.nan
+def _tests(d: np.ndarray, n: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Statistic, p-value and mean difference per row of ``d``, whose first ``n[i]``
+    entries of row ``i`` are its differentials and the rest zeros; NaN statistic and
+    p-value for rows with fewer than ``max(2, 2h)`` of them."""
+    rows, width = d.shape
+    statistic = np.full(rows, np.nan)
+    p_value = np.full(rows, np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, d.sum(axis=1) / np.maximum(n, 1), np.nan)
+    tested = n >= max(2, 2 * h)
+    if not tested.any():
+        return statistic, p_value, mean
+    d, n_t, m = d[tested], n[tested].astype(float), mean[tested]
+    centred = np.where(np.arange(width)[None, :] < n_t[:, None], d - m[:, None], 0.0)  # zeros add nothing
+    gamma0 = np.einsum("ij,ij->i", centred, centred) / n_t
+    long_run = gamma0.copy()
+    for lag in range(1, min(h - 1, width - 1) + 1):  # a loop over lags, each across all rows
+        long_run += 2 * np.einsum("ij,ij->i", centred[:, lag:], centred[:, : width - lag]) / n_t
+    # Negative long-run variance estimates happen with short samples; fall back to the
+    # lag-0 variance, as common implementations do.
+    variance = np.where(long_run > 0, long_run, gamma0) / n_t
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = np.where(variance > 0, m / np.sqrt(np.where(variance > 0, variance, 1.0)),
+                         np.where(m == 0, 0.0, np.sign(m) * np.inf))
+    # Harvey, Leybourne and Newbold's factor; with n >= 2h the term under the root is at least 1
+    correction = np.sqrt((n_t + 1 - 2 * h + h * (h - 1) / n_t) / n_t)
+    value = np.where(np.isfinite(value), value * correction, value)
+    statistic[tested] = value
+    p_value[tested] = 2 * stats.t.sf(np.abs(value), df=n_t - 1)
+    return statistic, p_value, mean
