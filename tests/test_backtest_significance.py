@@ -197,3 +197,30 @@ def test_compare_gives_no_test_where_the_lag_window_exceeds_the_losses():
         one_step = result.compare("Naive", horizon_step=step)
         assert np.isnan(one_step.loc["Drift", "p_value"])
     assert np.isfinite(result.compare("Naive", horizon_step=1).loc["Drift", "p_value"])
+
+
+def _equally_good_with_a_gap(gap: int, horizon: int = 4, folds: int = 60, series: int = 2000) -> BacktestResult:
+    """Many random walks, each a series: models "a" and "b" forecast the last value seen
+    plus or minus 1 (equally good), for steps gap + 1 to gap + horizon of cutoffs
+    ``horizon`` apart (the default spacing)."""
+    rng = np.random.default_rng(0)
+    y = np.cumsum(rng.normal(size=(series, folds * horizon + gap + horizon + 1)), axis=1)
+    cutoffs, steps = np.arange(folds) * horizon, np.arange(gap + 1, gap + horizon + 1)
+    errors = y[:, cutoffs[:, None] + steps[None, :]] - y[:, cutoffs][:, :, None]  # [series, fold, step]
+    s, f, j = (k.ravel() for k in np.meshgrid(np.arange(series), np.arange(folds), np.arange(horizon), indexing="ij"))
+    frames = [pd.DataFrame({"model": model, "unique_id": s, "fold": f, "cutoff": cutoffs[f], "step": steps[j],
+                            "mae": np.abs(errors + shift).ravel()}) for model, shift in (("a", -1.0), ("b", 1.0))]
+    return BacktestResult(pd.DataFrame(), pd.concat(frames, ignore_index=True), None, {},
+                          {"metrics": ["mae"], "horizon": horizon, "step": horizon, "gap": gap,
+                           "model_names": ["a", "b"]})
+
+
+def test_the_lag_window_covers_the_gap():
+    """Scored steps run to gap + horizon, so the errors from neighbouring cutoffs share
+    innovations beyond lag horizon - 1; with a window of the horizon only, 11% of 2000
+    series where two models are equally good had a significant winner at 5%."""
+    result = _equally_good_with_a_gap(gap=6)
+    table = result.per_series(reference="b")
+    p_values = table.loc[table["win"], "win_p_value"]
+    assert p_values.notna().all()
+    assert (p_values < 0.05).mean() < 0.10  # near 5%; the test over-rejects a little on 240 losses
