@@ -212,3 +212,28 @@ def test_a_series_is_ranked_on_the_folds_all_its_models_scored():
     assert table.loc[("shy", "wild"), "skill"] == pytest.approx(0.0)
     assert table.loc[("shy", "wild"), "rank"] == table.loc[("last", "wild"), "rank"] == 1
     assert table.loc[("last", "wild"), "win"]
+
+
+def test_a_win_is_tested_on_the_folds_it_was_won_on():
+    """The winner of a series was chosen on the folds all its models scored, and its
+    p-value came from all folds: here "a" wins on folds 1-5 (where "c" was scored) and is
+    far worse in fold 0, so the test on all folds favoured the runner-up."""
+    rng = np.random.default_rng(4)
+    rows = []
+    for fold in range(6):
+        for step in (1, 2, 3):
+            rows += [("a", "s", fold, fold * 3, step, (30.0 if fold == 0 else 0.5) + 0.2 * rng.random()),
+                     ("b", "s", fold, fold * 3, step, 1.0 + 0.2 * rng.random())]
+            if fold:
+                rows.append(("c", "s", fold, fold * 3, step, 3.0 + rng.random()))
+    metrics = pd.DataFrame(rows, columns=["model", "unique_id", "fold", "cutoff", "step", "mae"])
+    result = BacktestResult(pd.DataFrame(), metrics, None, {}, {"metrics": ["mae"], "horizon": 3, "step": 3,
+                                                               "model_names": ["a", "b", "c"]})
+    table = result.per_series(reference="b").set_index("model")
+    assert table.loc["a", "win"] and table.loc["a", "skill"] > 0
+    shared = metrics[metrics["fold"] > 0].sort_values(["fold", "step"])
+    expected = diebold_mariano(shared.loc[shared["model"] == "a", "mae"], shared.loc[shared["model"] == "b", "mae"],
+                               h=3)
+    assert expected.statistic < 0 and expected.p_value < 0.05
+    assert table.loc["a", "win_p_value"] == pytest.approx(expected.p_value, rel=1e-10, abs=1e-300)
+    assert table.loc["a", "significant_win"]

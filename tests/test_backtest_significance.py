@@ -9,7 +9,7 @@ from scipy import stats
 
 from tsforecast.backtesting import BacktestResult, diebold_mariano
 from tsforecast.backtesting.significance import diebold_mariano_rows
-from tsforecast.exceptions import InsufficientDataError, ShapeMismatchError
+from tsforecast.exceptions import InsufficientDataError, InvalidParameterError, ShapeMismatchError
 
 
 def hand_dm(d: np.ndarray, h: int) -> tuple[float, float]:
@@ -224,3 +224,45 @@ def test_the_lag_window_covers_the_gap():
     p_values = table.loc[table["win"], "win_p_value"]
     assert p_values.notna().all()
     assert (p_values < 0.05).mean() < 0.10  # near 5%; the test over-rejects a little on 240 losses
+
+
+def _one_model_fails_on_the_hard_series() -> BacktestResult:
+    """Model "a" is better than "b" on 15 easy series and far worse on 5 hard ones, where
+    "c" failed: on the cells all models scored (those summary ranks on) "a" is better,
+    on all of a's and b's cells it is worse."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for s in range(20):
+        hard = s < 5
+        for fold in range(4):
+            for step in (1, 2):
+                rows += [("a", f"s{s}", fold, 10 * fold, step, (5.0 if hard else 0.8) + 0.1 * rng.random()),
+                         ("b", f"s{s}", fold, 10 * fold, step, 1.0 + 0.1 * rng.random())]
+                if not hard:
+                    rows.append(("c", f"s{s}", fold, 10 * fold, step, 2.0))
+    metrics = pd.DataFrame(rows, columns=["model", "unique_id", "fold", "cutoff", "step", "mae"])
+    forecasts = metrics.assign(ds=metrics["cutoff"] + metrics["step"], y=0.0, y_hat=metrics["mae"]).drop(columns="mae")
+    return BacktestResult(forecasts, metrics, None, {}, {"metrics": ["mae"], "horizon": 2, "step": 2,
+                                                         "model_names": ["a", "b", "c"]})
+
+
+def test_compare_tests_on_the_cells_summary_ranks_on():
+    """summary gave "a" a skill of +19% on the cells all models scored while compare said
+    "a" was significantly worse (statistic +4.8) on all the cells a and b scored: the
+    report then said "a beats b, significant"."""
+    result = _one_model_fails_on_the_hard_series()
+    summary = result.summary(reference="b")
+    assert "mae_common" in summary.columns and summary.loc["a", "skill"] > 0
+    metrics = result.metrics.sort_values(["unique_id", "fold", "step"])
+    shared = metrics[metrics["unique_id"].isin(metrics.loc[metrics["model"] == "c", "unique_id"])]
+    losses = {m: shared.loc[shared["model"] == m, "mae"].to_numpy() for m in ("a", "b")}
+    expected = diebold_mariano(losses["a"], losses["b"], h=2)
+    table = result.compare("b")
+    assert table.loc["a", "n"] == expected.n == 15 * 4 * 2
+    assert table.loc["a", "statistic"] == pytest.approx(expected.statistic, rel=1e-10)
+    assert table.loc["a", "p_value"] == pytest.approx(expected.p_value, rel=1e-10, abs=1e-300)
+    assert table.loc["a", "statistic"] < 0  # the way the skill points
+    pair = result.compare("b", cells="pair")  # every cell both scored, on request
+    assert pair.loc["a", "n"] == 20 * 4 * 2 and pair.loc["a", "statistic"] > 0
+    with pytest.raises(InvalidParameterError, match=r"cells must be one of \['shared', 'pair'\]; got 'all'"):
+        result.compare("b", cells="all")

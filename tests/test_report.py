@@ -234,8 +234,8 @@ def test_training_curves_from_histories(result, tmp_path):
     expected = []
     for reference in ("snaive", best):
         skill = result.summary(reference=reference, metric="mase").loc["drift", "skill"]
-        p_value = result.compare(reference, metric="mase").loc["drift", "p_value"]
-        expected.append(verdict_sentence("drift", reference, "mase", skill, p_value))
+        test = result.compare(reference, metric="mase").loc["drift"]
+        expected.append(verdict_sentence("drift", reference, "mase", skill, test["p_value"], test["statistic"]))
     assert [v for v in verdicts if v.startswith("drift ")] == expected
 
 

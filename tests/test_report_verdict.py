@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from tsforecast.reporting._verdict import significance_level, significance_mark, verdict_sentence
+from tsforecast.reporting._verdict import format_p, significance_level, significance_mark, verdict_sentence
 
 
 @pytest.mark.parametrize(
@@ -20,24 +20,24 @@ def test_levels_and_marks(p_value, level, mark):
 
 
 def test_significant_win():
-    assert verdict_sentence("EncoderDecoderLSTM", "SeasonalNaive", "mase", 0.2049, 0.0003) == (
+    assert verdict_sentence("EncoderDecoderLSTM", "SeasonalNaive", "mase", 0.2049, 0.0003, -4.1) == (
         "EncoderDecoderLSTM beats SeasonalNaive by 20.5% MASE, significant at 1% (Diebold-Mariano p = 0.0003).")
 
 
 def test_win_that_is_not_significant_is_not_called_a_win():
-    text = verdict_sentence("lstm", "snaive", "mase", 0.031, 0.31)
+    text = verdict_sentence("lstm", "snaive", "mase", 0.031, 0.31, -1.0)
     assert text.startswith("lstm has 3.1% lower MASE than snaive, but the difference is not significant")
     assert "does not clearly beat snaive" in text and "p = 0.31" in text
     assert "beats" not in text
 
 
 def test_significant_loss():
-    text = verdict_sentence("lstm", "snaive", "mae", -0.082, 0.02)
+    text = verdict_sentence("lstm", "snaive", "mae", -0.082, 0.02, 2.4)
     assert text == "lstm does not beat snaive: its MAE is 8.2% higher, significant at 5% (Diebold-Mariano p = 0.02)."
 
 
 def test_loss_that_is_not_significant():
-    text = verdict_sentence("lstm", "snaive", "mase", -0.02, 0.6)
+    text = verdict_sentence("lstm", "snaive", "mase", -0.02, 0.6, 0.5)
     assert text.startswith("lstm does not beat snaive: its MASE is 2.0% higher, though the difference is not")
 
 
@@ -46,10 +46,10 @@ def test_missing_values():
     available)": a claim no test made."""
     for skill in (0.1, -0.1, 0.0):
         for p_value in (None, math.nan):
-            text = verdict_sentence("a", "b", "mase", skill, p_value)
+            text = verdict_sentence("a", "b", "mase", skill, p_value, p_value)
             assert "no test ran" in text and "significant at" not in text and "available" not in text
-    assert verdict_sentence("a", "b", "mase", math.nan, 0.1) == "a and b have no common MASE scores to compare."
-    assert verdict_sentence("a", "b", "mase", 0.0, 0.9).startswith("a ties with b on MASE")
+    assert verdict_sentence("a", "b", "mase", math.nan, 0.1, 1.7) == "a and b have no common MASE scores to compare."
+    assert verdict_sentence("a", "b", "mase", 0.0, 0.9, 0.1).startswith("a ties with b on MASE")
 
 
 @pytest.mark.parametrize("module", ["_verdict", "_content", "_files", "_per_series"])
@@ -72,8 +72,8 @@ def _verdicts(result, tmp_path, **kwargs) -> list[str]:
 
 def _against(result, model, reference, metric="mase"):
     skill = result.summary(reference=reference, metric=metric).loc[model, "skill"]
-    p_value = result.compare(reference, metric=metric).loc[model, "p_value"]
-    return verdict_sentence(model, reference, metric, skill, p_value)
+    test = result.compare(reference, metric=metric).loc[model]
+    return verdict_sentence(model, reference, metric, skill, test["p_value"], test["statistic"])
 
 
 @pytest.fixture(scope="module")
@@ -162,5 +162,25 @@ def test_one_model_says_so(tmp_path):
 
 
 def test_a_p_value_that_underflowed_is_not_called_zero():
-    text = verdict_sentence("naive", "snaive", "mase", -2.0, 0.0)
+    text = verdict_sentence("naive", "snaive", "mase", -2.0, 0.0, 40.0)
     assert text.endswith("significant at 1% (Diebold-Mariano p < 1e-300).") and "p = 0" not in text
+
+
+def test_a_significant_verdict_rests_on_the_cells_of_its_skill(tmp_path):
+    """With a model failing on the hard series, the verdict said "a beats b by 19% MAE,
+    significant at 1%" quoting a test, on all of a's and b's cells, that found a
+    significantly worse."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_backtest_significance import _one_model_fails_on_the_hard_series
+
+    result = _one_model_fails_on_the_hard_series()
+    verdicts = _verdicts(result, tmp_path, reference="b")
+    claim = next(v for v in verdicts if v.startswith("a beats b by"))
+    test = result.compare("b", cells="pair").loc["a"]
+    assert test["statistic"] > 0 and test["p_value"] < 0.01  # on a's and b's cells, a is worse
+    shared = result.compare("b").loc["a"]
+    assert shared["statistic"] < 0 and f"p {format_p(shared['p_value'])})" in claim
+    assert claim == _against(result, "a", "b", "mae")

@@ -11,7 +11,7 @@ import numpy as np
 from ._arrays import combine_steps
 from .significance import diebold_mariano_rows
 
-__all__ = ["series_scores", "shared_fold_scores", "series_ranks"]
+__all__ = ["series_scores", "shared_folds", "shared_fold_scores", "series_ranks"]
 
 
 def series_scores(values: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:
@@ -25,24 +25,33 @@ def series_scores(values: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarr
     return score, n_folds
 
 
+def shared_folds(values: np.ndarray, metric: str) -> np.ndarray:
+    """``[series, fold]``: the folds of each series that every model scoring it scored;
+    all folds of a series where they share none (each model is then ranked on its own)."""
+    scored = np.isfinite(combine_steps(values, metric))
+    shared = (scored | ~scored.any(axis=2, keepdims=True)).all(axis=0)
+    return shared | ~shared.any(axis=1, keepdims=True)
+
+
 def shared_fold_scores(values: np.ndarray, metric: str, own: np.ndarray) -> np.ndarray:
     """Per model and series, the mean fold score over the folds of that series every
     model scoring it scored (``own``, each model's mean over its folds, where they share
     none): what ranks and skill compare, like with like."""
     folds = combine_steps(values, metric)
-    scored = np.isfinite(folds)
-    shared = (scored | ~scored.any(axis=2, keepdims=True)).all(axis=0)  # [series, fold]
-    use = scored & shared[None]
+    use = np.isfinite(folds) & shared_folds(values, metric)[None]
     n_used = use.sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(use, folds, 0.0).sum(axis=2) / np.maximum(n_used, 1)
     return np.where(n_used > 0, mean, own)
 
 
-def series_ranks(score: np.ndarray, losses: np.ndarray, h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def series_ranks(score: np.ndarray, losses: np.ndarray,
+                 h: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per model and series (``score[model, series]``): the rank among models (1 = best,
     ties share the lower rank), the one winner per series (ties to the first model) and
-    the winner's Diebold-Mariano p-value against the runner-up."""
+    the winner's Diebold-Mariano statistic and p-value against the runner-up (the
+    statistic negative where the winner's mean loss is the lower), on the step losses
+    ``losses[model, series, :]`` (missing ones left out)."""
     finite = np.isfinite(score)
     filled = np.where(finite, score, np.inf)
     beaten_by = (filled[None, :, :] < filled[:, None, :]).sum(axis=1)  # [model, series]: models strictly better
@@ -52,13 +61,14 @@ def series_ranks(score: np.ndarray, losses: np.ndarray, h: int) -> tuple[np.ndar
     best = np.argmin(filled, axis=0)
     win = np.zeros_like(finite)
     win[best[scored], np.flatnonzero(scored)] = True
+    statistic = np.full(score.shape, np.nan)
     p_value = np.full(score.shape, np.nan)
     second_filled = filled.copy()
     second_filled[best, np.arange(n_series)] = np.inf
     second = np.argmin(second_filled, axis=0)
     paired = scored & np.isfinite(second_filled[second, np.arange(n_series)])
-    if paired.any() and losses.shape[2] >= 2 * h:
+    if paired.any():
         columns = np.flatnonzero(paired)
-        _, p = diebold_mariano_rows(losses[best[columns], columns], losses[second[columns], columns], h=h)
-        p_value[best[columns], columns] = p
-    return rank, win, p_value
+        statistic[best[columns], columns], p_value[best[columns], columns] = diebold_mariano_rows(
+            losses[best[columns], columns], losses[second[columns], columns], h=h)
+    return rank, win, statistic, p_value

@@ -24,8 +24,8 @@ from ..forecasters.base import DEFAULT_QUANTILES
 from ..storage.files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, write_archive
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from ._scoring import RANKING_ORDER
-from ._ranking import series_ranks, series_scores, shared_fold_scores
-from .significance import diebold_mariano
+from . import _comparison
+from ._ranking import series_ranks, series_scores, shared_fold_scores, shared_folds
 
 __all__ = ["BacktestResult", "aggregate_steps"]
 
@@ -379,41 +379,54 @@ class BacktestResult:
         wide.columns = pd.Index(list(wide.columns), name="model")
         return wide[[m for m in self.models if m in wide.columns]]
 
-    def compare(self, reference: str, metric: str | None = None, horizon_step: int | None = None) -> pd.DataFrame:
+    def compare(self, reference: str, metric: str | None = None, horizon_step: int | None = None,
+                cells: str = "shared") -> pd.DataFrame:
         """Diebold-Mariano test of each model against ``reference``.
 
         The loss differential is taken per series, fold and step where both models
-        have a forecast, ordered by series, cutoff and step; its long-run variance uses
-        autocovariances up to lag ``h - 1`` with ``h`` the horizon (all steps pooled;
-        where cutoffs are closer than the last scored step, ``gap + horizon``, so that
-        the errors from several of them share innovations, the horizon times that
-        number) or the number of cutoffs a ``horizon_step``-ahead forecast overlaps. The loss is the per-step value of
-        ``metric`` (default :attr:`main_metric`; the squared error for ``rmse``). Negative
-        statistics mean the model beats the reference; the small-sample correction of
-        Harvey, Leybourne and Newbold is applied.
+        have a forecast, ordered by series, cutoff and step. Where the models were not
+        all scored on the same (series, fold) cells, the test keeps (``cells="shared"``,
+        the default) the cells all of them scored, those :meth:`summary` ranks them and
+        computes their skill on, so that a p-value qualifies the skill beside it (a model
+        failing on the hard series looked better on its own cells, yet was significantly
+        worse on the shared ones); ``cells="pair"`` keeps every cell both models scored.
+
+        The long-run variance of the differential uses autocovariances up to lag
+        ``h - 1``, ``h`` the horizon (all steps pooled; where cutoffs are closer than the
+        last scored step, ``gap + horizon``, so that the errors from several of them
+        share innovations, the horizon times that number) or the number of cutoffs a
+        ``horizon_step``-ahead forecast overlaps. The loss is the per-step value of
+        ``metric`` (default :attr:`main_metric`); for ``rmse`` it is the squared error,
+        whose mean can rank two models the other way from the mean of fold RMSEs that
+        :meth:`summary` ranks them on. Negative statistics mean the model beats the
+        reference; the small-sample correction of Harvey, Leybourne and Newbold is applied.
 
         Returns
         -------
         pandas.DataFrame
             Indexed by model: ``statistic``, ``p_value``, ``mean_difference`` (model
             loss minus reference loss), ``n``; statistic and p-value are NaN where
-            ``n`` is below twice the lag window (no test: see :func:`diebold_mariano`).
+            ``n`` is below twice the lag window (no test: see
+            :func:`~tsforecast.backtesting.significance.diebold_mariano`).
 
         Raises
         ------
         InvalidParameterError
-            If ``reference`` or ``metric`` is not one of the result's, or ``metric`` is a
-            coverage (read by its distance to a nominal level, it has no per-step loss).
+            If ``reference`` or ``metric`` is not one of the result's, ``metric`` is a
+            coverage (read by its distance to a nominal level, it has no per-step loss),
+            ``horizon_step`` is not a backtested step or ``cells`` not one of
+            ``"shared"``, ``"pair"``.
         """
         self._check_model(reference, "reference")
         metric = self._check_metric(metric)
+        cells = _comparison.check_cells(cells)
         if _metrics.orientation(metric, 0.0)[0] == "target":
             raise InvalidParameterError(
                 f"metric {metric!r} is read by its distance to a nominal level over many forecasts, so it has no "
                 f"loss per step for a Diebold-Mariano test; compare on a loss such as 'interval_score' instead."
             )
         scores = self._scores
-        steps = slice(None)
+        steps, h = slice(None), self._dm_lag_window()
         if horizon_step is not None:
             horizon_step = check_int(horizon_step, "horizon_step", minimum=1)
             if horizon_step not in set(scores.steps.tolist()):
@@ -422,37 +435,11 @@ class BacktestResult:
                     f"got {horizon_step!r}."
                 )
             at = int(np.flatnonzero(scores.steps == horizon_step)[0])
-            steps = slice(at, at + 1)
-            spacing = int(self.info.get("step", 1) or 1)
-            h = max(1, -(-horizon_step // spacing))
-        else:
-            h = self._dm_lag_window()
-        positions = {str(label): i for i, label in enumerate(scores.models)}
-
-        def losses(model) -> np.ndarray:
-            """Per series, fold and step in that order (series, then cutoff, then step)."""
-            m = positions.get(str(model))
-            if m is None:
-                return np.full(len(scores.series) * len(scores.folds) * len(scores.steps[steps]), np.nan)
-            values = scores.metric(metric, m)[..., steps]
-            return (values**2 if metric in QUADRATIC else values).ravel()
-
-        ref = losses(reference)
-        rows = {}
-        for model in self.models:
-            if model == reference:
-                continue
-            own = losses(model)
-            both = np.isfinite(own) & np.isfinite(ref)
-            if both.sum() < 2:
-                rows[model] = (np.nan, np.nan, np.nan, int(both.sum()))
-                continue
-            test = diebold_mariano(own[both], ref[both], h=h)
-            rows[model] = (test.statistic, test.p_value, test.mean_difference, test.n)
-        out = pd.DataFrame.from_dict(rows, orient="index", columns=["statistic", "p_value", "mean_difference", "n"])
-        out.index.name = "model"
-        out["n"] = out["n"].astype(int)
-        return out
+            steps, h = slice(at, at + 1), _comparison.step_lag_window(self.info, horizon_step)
+        present = set(self._present_models())
+        shared = (_comparison.shared_cells(scores, metric, [m for m in self.models if m in present])
+                  if cells == "shared" else None)
+        return _comparison.compare_table(scores, self.models, reference, metric, steps, h, shared)
 
     def per_series(self, metric: str | None = None, reference: str | None = None,
                    alpha: float = 0.05) -> pd.DataFrame:
@@ -494,11 +481,13 @@ class BacktestResult:
               tie goes to the model given first), so the wins add up to the number of
               scored series;
             - ``win_p_value``: for the winner, the Diebold-Mariano p-value against the
-              runner-up on that series (the steps of all folds in time order, losses as
-              in :meth:`compare`, a missing one left out); NaN on other rows, and where
-              the test lacks the data: fewer than ``2 h`` paired step losses (``h`` the
-              lag window of :meth:`compare`, whose ``h - 1`` autocovariances enter the
-              variance), and for coverage (no loss per step);
+              runner-up on that series (the steps of the folds the win was decided on,
+              those ``<metric>_common`` covers, in time order; losses as in
+              :meth:`compare`, the squared error for ``rmse``, a missing one left out);
+              NaN on other rows, and where the test lacks the data: fewer than ``2 h``
+              paired step losses (``h`` the lag window of :meth:`compare`, whose
+              ``h - 1`` autocovariances enter the variance), and for coverage (no loss
+              per step);
             - ``significant_win``: ``win`` and ``win_p_value < alpha``.
 
         Raises
@@ -529,13 +518,15 @@ class BacktestResult:
         score, n_folds = series_scores(losses, metric)
         ranked_on = shared_fold_scores(losses, metric, score)
         has = scores.has[rows].any(axis=2)
+        # the test of a win on the folds it was won on: those of the series all its models scored
+        tested = np.where(shared_folds(losses, metric)[None, :, :, None], losses, np.nan)
         if metric in QUADRATIC:
-            losses = losses**2
-        paired = losses.reshape(losses.shape[0], losses.shape[1], -1)  # [model, series, fold * step]: time order
+            tested = tested**2
+        paired = tested.reshape(tested.shape[0], tested.shape[1], -1)  # [model, series, fold * step]: time order
         distance = self._distance(metric, ranked_on)
         if _metrics.orientation(metric, 0.0)[0] == "target":
             paired = np.full(paired.shape[:2] + (0,), np.nan)  # no per-step loss: no Diebold-Mariano p-value
-        rank, win, p_value = series_ranks(distance, paired, self._dm_lag_window())
+        rank, win, _, p_value = series_ranks(distance, paired, self._dm_lag_window())
         table = pd.DataFrame({"model": np.repeat(np.asarray(order, dtype=object), score.shape[1]),
                               "unique_id": np.tile(np.arange(score.shape[1]), len(order))})
         table[metric] = score.ravel()
@@ -558,17 +549,8 @@ class BacktestResult:
         return table
 
     def _dm_lag_window(self) -> int:
-        """``h`` of the pooled Diebold-Mariano tests (:meth:`compare`, :meth:`per_series`):
-        the horizon; where cutoffs are closer than the last scored step (``gap + horizon``:
-        the errors of forecasts from cutoffs that close share innovations), the horizon
-        times the number of cutoffs such a step reaches back over, so that the lags cover
-        the losses of neighbouring cutoffs (left out, they made p-values far too small:
-        p = 4e-25 on 48 losses; with ``gap`` 6 ignored, 14% of equally good forecasts
-        were "significant" at 5%)."""
-        h = int(self.info.get("horizon", max(len(self._scores.steps), 1)))
-        reach = h + int(self.info.get("gap", 0) or 0)
-        spacing = int(self.info.get("step", h) or h)
-        return h * -(-reach // spacing) if 0 < spacing < reach else h
+        """``h`` of the pooled Diebold-Mariano tests (:func:`._comparison.lag_window`)."""
+        return _comparison.lag_window(self.info, len(self._scores.steps))
 
     # -- files ---------------------------------------------------------------
     def save(self, path: str | os.PathLike) -> Path:

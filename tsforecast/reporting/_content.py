@@ -20,8 +20,8 @@ from ..core import metrics as _metrics
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _calibration, _fallback, _figures, _notes, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
-from ._verdict import (SHARED_CELLS, SIGNIFICANCE_LEVELS, best_sentence, significance_mark, single_model_sentence,
-                       verdict_sentence)
+from ._verdict import (SHARED_CELLS, SIGNIFICANCE_LEVELS, best_sentence, direction_agrees, significance_mark,
+                       single_model_sentence, verdict_sentence)
 
 __all__ = [
     "MAX_SERIES",
@@ -201,8 +201,10 @@ def _summary_value(row: pd.Series, metric: str, stat: str):
 # -- sections ----------------------------------------------------------------
 def _sentence(model, reference, metric, summary, compare) -> Paragraph:
     skill = summary.loc[model, "skill"] if model in summary.index and "skill" in summary else None
-    p_value = compare.loc[model, "p_value"] if model in compare.index and "p_value" in compare else None
-    return Paragraph(verdict_sentence(model, reference, metric, skill, p_value), emphasis=True)
+    test = {column: compare.loc[model, column] if model in compare.index and column in compare else None
+            for column in ("p_value", "statistic")}
+    return Paragraph(verdict_sentence(model, reference, metric, skill, test["p_value"], test["statistic"]),
+                     emphasis=True)
 
 
 def _verdict_blocks(result, summary, compare, reference, metric) -> list[Block]:
@@ -226,7 +228,7 @@ def _verdict_blocks(result, summary, compare, reference, metric) -> list[Block]:
         blocks.append(Paragraph(
             f"Not every model was scored on every series and fold (see Failed tasks), so the ranks and skills of "
             f"this verdict compare the models {SHARED_CELLS} (their own means over all their folds are in the "
-            "Metrics table); each Diebold-Mariano test pairs the cells both of its models scored."))
+            "Metrics table), and so do the Diebold-Mariano tests."))
     against_best = None
     if best != reference:
         blocks.append(_sentence(best, reference, metric, summary, compare))
@@ -252,13 +254,14 @@ def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]
     rows = []
     for model, row in summary.sort_values("rank").iterrows():
         p_value = compare.loc[model, "p_value"] if model in compare.index and model != reference else None
+        statistic = compare.loc[model, "statistic"] if p_value is not None else None
         cells = [format_number(row["rank"]) if "rank" in row else "", model,
                  format_number(_summary_value(row, metric, "mean")), format_number(_summary_value(row, metric, "std"))]
         cells += [format_number(row[f"{metric}_common"])] if common else []
         cells += [format_number(_summary_value(row, m, "mean")) for m in metrics if m != metric]
         cells += ["reference" if model == reference else format_percent(row.get("skill")),
                   "" if model == reference else _format_p(p_value),
-                  "" if model == reference else significance_mark(p_value)]
+                  "" if model == reference else _mark(row.get("skill"), p_value, statistic)]
         rows.append(tuple(cells))
     numeric = tuple([True, False] + [True] * (len(header) - 3) + [False])
     marks = ", ".join(f"{mark} p < {level:g}" for level, mark in SIGNIFICANCE_LEVELS)
@@ -268,13 +271,29 @@ def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]
             f"Models ranked by mean {metric.upper()} over folds ({_better(metric)}); sd is the spread over folds. "
             f"Skill is 1 - {metric.upper()} / {metric.upper()} of {reference} (positive: better than {reference}). "
             f"DM p-value: Diebold-Mariano test (Harvey-Leybourne-Newbold correction) of each model against "
-            f"{reference} on {metric.upper()}; marks: {marks}."
+            f"{reference} on {metric.upper()}"
+            + (" (its loss is the squared error, whose mean can rank two models the other way from the mean of "
+               "fold RMSEs)" if metric == "rmse" else "")
+            + f"; marks: {marks}, where the test points the way the skill does (\"{OTHER_WAY}\" where it is "
+            "significant the other way)."
             + (f" Not every model was scored on every series and fold (see Failed tasks), so the means cover "
                f"different cells: ranks and skill compare the models on the cells all of them scored "
-               f"({metric.upper()} on shared cells)." if common else "")
+               f"({metric.upper()} on shared cells), and so do the DM tests." if common else "")
         ),
         Table(tuple(header), tuple(rows), numeric=numeric),
     ]
+
+
+#: The mark of a test significant against the direction of the skill beside it.
+OTHER_WAY = "other way"
+
+
+def _mark(skill, p_value, statistic) -> str:
+    """The significance mark of a test; :data:`OTHER_WAY` where it is significant but
+    favours the model the skill does not."""
+    if significance_mark(p_value) and not direction_agrees(skill, statistic):
+        return OTHER_WAY
+    return significance_mark(p_value)
 
 
 def _by_step_table(result, metric: str) -> pd.DataFrame:

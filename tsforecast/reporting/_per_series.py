@@ -201,8 +201,9 @@ def per_series_blocks(result, table, ranked: list[str], reference: str, metric: 
             f"1 - {label} / {label} of {reference} on that series (n/a where {reference} scores zero or nothing). "
             f"A model wins a series with the lowest {label} there (a tie goes to the model listed first), so the "
             f"wins add up to the {len(winners)} series scored. A win is significant when the winner's "
-            f"Diebold-Mariano test against the runner-up on that series gives p < {ALPHA:g}; the test ran on "
-            f"{tested} of {len(winners)} series (it needs at least twice the horizon of paired step losses).")
+            f"Diebold-Mariano test against the runner-up on that series (on the folds the win was decided on) "
+            f"gives p < {ALPHA:g}; the test ran on {tested} of {len(winners)} series (it "
+            "needs at least twice its lag window, the horizon or more, of paired step losses).")
     blocks: list[Block] = [Heading("Per series", 2, "per-series"), Paragraph(text),
                            _wins_table(table, ranked, reference, metric)]
     blocks += _skill_blocks(table, ranked, reference)

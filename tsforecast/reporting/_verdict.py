@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["SHARED_CELLS", "SIGNIFICANCE_LEVELS", "significance_level", "significance_mark", "verdict_sentence",
-           "best_sentence", "format_p", "single_model_sentence"]
+__all__ = ["SHARED_CELLS", "SIGNIFICANCE_LEVELS", "significance_level", "significance_mark", "direction_agrees",
+           "verdict_sentence", "best_sentence", "format_p", "single_model_sentence"]
 
 #: How the report names the (series, fold) cells every model scored, on which models are
 #: ranked and compared when some model failed on cells others scored.
@@ -65,7 +65,24 @@ def _percent(level: float) -> str:
     return f"{level * 100:g}%"
 
 
-def verdict_sentence(model: str, reference: str, metric: str, skill: float | None, p_value: float | None) -> str:
+def direction_agrees(skill: float | None, statistic: float | None) -> bool:
+    """Whether the Diebold-Mariano ``statistic`` (negative: the model's mean loss is the
+    lower) points the way ``skill`` does (positive: the model is better). The two can
+    disagree: the test's loss for ``rmse`` is the squared error, whose mean can rank two
+    models the other way from the mean of fold RMSEs that skill compares.
+
+    Examples
+    --------
+    >>> direction_agrees(0.2, -3.1), direction_agrees(0.2, 2.1), direction_agrees(-0.1, 2.0)
+    (True, False, True)
+    """
+    if _missing(skill) or _missing(statistic) or skill == 0 or statistic == 0:
+        return True
+    return (skill > 0) == (statistic < 0)
+
+
+def verdict_sentence(model: str, reference: str, metric: str, skill: float | None, p_value: float | None,
+                     statistic: float | None) -> str:
     """One sentence comparing ``model`` with ``reference`` on ``metric``.
 
     Parameters
@@ -73,14 +90,20 @@ def verdict_sentence(model: str, reference: str, metric: str, skill: float | Non
     skill : float or None
         ``1 - metric(model) / metric(reference)``: positive when ``model`` is better.
     p_value : float or None
-        The Diebold-Mariano p-value of the two models' loss differential.
+        The Diebold-Mariano p-value of the two models' loss differential, on the cells
+        ``skill`` covers.
+    statistic : float or None
+        Its statistic (negative when ``model`` has the lower mean loss): a difference is
+        called significant only where it points the way ``skill`` does.
 
     Examples
     --------
-    >>> verdict_sentence("EncoderDecoderLSTM", "SeasonalNaive", "mase", 0.123, 0.004)
+    >>> verdict_sentence("EncoderDecoderLSTM", "SeasonalNaive", "mase", 0.123, 0.004, -2.9)
     'EncoderDecoderLSTM beats SeasonalNaive by 12.3% MASE, significant at 1% (Diebold-Mariano p = 0.004).'
-    >>> verdict_sentence("theta", "naive", "mase", 0.05, None)
+    >>> verdict_sentence("theta", "naive", "mase", 0.05, None, None)
     'theta has 5.0% lower MASE than naive; no test ran (too few paired step losses for a Diebold-Mariano test), so it is not known whether the difference is significant.'
+    >>> verdict_sentence("a", "b", "rmse", 0.231, 0.038, 2.1)
+    'a has 23.1% lower RMSE than b, but the Diebold-Mariano test points the other way (its step losses favour b, p = 0.038), so a does not clearly beat b.'
     """
     label = metric.upper()
     if _missing(skill):
@@ -96,6 +119,14 @@ def verdict_sentence(model: str, reference: str, metric: str, skill: float | Non
         return f"{model} ties with {reference} on {label}; no test ran (too few paired step losses)."
     level = significance_level(p_value)
     test = f"Diebold-Mariano p {format_p(p_value)}"
+    if level is not None and not direction_agrees(skill, statistic):
+        # significant, but for the other model: no claim that either is clearly better
+        other_way = (f"the Diebold-Mariano test points the other way (its step losses favour "
+                     f"{reference if skill > 0 else model}, p {format_p(p_value)})")
+        if skill > 0:
+            return (f"{model} has {size} lower {label} than {reference}, but {other_way}, "
+                    f"so {model} does not clearly beat {reference}.")
+        return f"{model} does not beat {reference}: its {label} is {size} higher, though {other_way}."
     if skill > 0 and level is not None:
         return f"{model} beats {reference} by {size} {label}, significant at {_percent(level)} ({test})."
     if skill > 0:
