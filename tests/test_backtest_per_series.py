@@ -80,10 +80,10 @@ def test_win_p_value_is_the_test_against_the_runner_up(result):
             part = metrics[(metrics["model"] == model) & (metrics["unique_id"] == series)]
             return part.sort_values(["fold", "step"])["mase"].to_numpy()
 
-        expected = diebold_mariano(losses(winner), losses(runner_up), h=6).p_value
+        expected = diebold_mariano(losses(winner), losses(runner_up), h=6)
         row = rows[rows["win"]].iloc[0]
-        assert row["model"] == winner and row["win_p_value"] == pytest.approx(expected, rel=1e-9)
-        assert row["significant_win"] == (expected < 0.2)
+        assert row["model"] == winner and row["win_p_value"] == pytest.approx(expected.p_value, rel=1e-9)
+        assert row["significant_win"] == (expected.p_value < 0.2 and expected.statistic < 0)
 
 
 def test_too_few_steps_for_a_per_series_test():
@@ -237,3 +237,30 @@ def test_a_win_is_tested_on_the_folds_it_was_won_on():
     assert expected.statistic < 0 and expected.p_value < 0.05
     assert table.loc["a", "win_p_value"] == pytest.approx(expected.p_value, rel=1e-10, abs=1e-300)
     assert table.loc["a", "significant_win"]
+
+
+def _rmse_points_two_ways() -> BacktestResult:
+    """One series, 60 one-step folds: "a" usually tiny and sometimes huge errors, "b"
+    always moderate ones; a's mean fold RMSE (the mean |error|) is the lower, its mean
+    squared error, the loss of the test, the higher."""
+    rng = np.random.default_rng(0)
+    folds = 60
+    errors = {"a": np.where(rng.random(folds) < 0.15, 6.0, 0.2) * (1 + 0.1 * rng.random(folds)),
+              "b": 1.5 * (1 + 0.1 * rng.random(folds))}
+    rows = [(m, "s", f, f, 1, e) for m, values in errors.items() for f, e in enumerate(values)]
+    metrics = pd.DataFrame(rows, columns=["model", "unique_id", "fold", "cutoff", "step", "rmse"])
+    forecasts = metrics.assign(ds=metrics["cutoff"] + 1, y=0.0, y_hat=metrics["rmse"]).drop(columns="rmse")
+    return BacktestResult(forecasts, metrics, None, {}, {"metrics": ["rmse"], "horizon": 1, "step": 1,
+                                                         "model_names": ["a", "b"]})
+
+
+def test_a_significant_difference_the_other_way_is_no_significant_win():
+    """"a" won the series on mean fold RMSE and its test against "b" (on squared errors)
+    gave p = 0.038 with a positive statistic ("a" worse): significant_win said True."""
+    result = _rmse_points_two_ways()
+    table = result.per_series(reference="b").set_index("model")
+    assert table.loc["a", "win"] and table.loc["a", "skill"] > 0
+    test = result.compare("b").loc["a"]
+    assert test["statistic"] > 0 and test["p_value"] < 0.05
+    assert table.loc["a", "win_p_value"] == pytest.approx(test["p_value"])
+    assert not table.loc["a", "significant_win"]

@@ -184,3 +184,37 @@ def test_a_significant_verdict_rests_on_the_cells_of_its_skill(tmp_path):
     shared = result.compare("b").loc["a"]
     assert shared["statistic"] < 0 and f"p {format_p(shared['p_value'])})" in claim
     assert claim == _against(result, "a", "b", "mae")
+
+
+def test_a_test_pointing_the_other_way_is_not_called_a_significant_win():
+    text = verdict_sentence("a", "b", "rmse", 0.231, 0.038, 2.1)
+    assert "beats" not in text and "significant at" not in text
+    assert text.startswith("a has 23.1% lower RMSE than b, but the Diebold-Mariano test points the other way")
+    assert "favour b" in text and "p = 0.038" in text
+    text = verdict_sentence("a", "b", "rmse", -0.1, 0.01, -3.0)
+    assert text.startswith("a does not beat b: its RMSE is 10.0% higher, though the Diebold-Mariano test points")
+    assert "favour a" in text and "significant at" not in text
+
+
+def test_the_report_does_not_call_an_rmse_win_significant_when_the_test_disagrees(tmp_path):
+    """The mean of fold RMSEs ranked "a" first (+23% skill) while the test on squared
+    errors found it worse (p = 0.038): the report said "a beats b by 23.1% RMSE,
+    significant at 5%" and marked the p-value **."""
+    import sys
+    from pathlib import Path
+
+    import tsforecast
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _report_helpers import md_table
+    from test_backtest_per_series import _rmse_points_two_ways
+
+    result = _rmse_points_two_ways()
+    markdown = tsforecast.report(result, tmp_path / "r.html", reference="b").markdown.read_text()
+    verdicts = [line[2:] for line in markdown.splitlines() if line.startswith("> ")]
+    about_a = [v for v in verdicts if v.startswith("a ")][1:]
+    assert about_a == [_against(result, "a", "b", "rmse")]
+    assert "points the other way" in about_a[0] and "beats" not in about_a[0]
+    row = next(r for r in md_table(markdown.split("## Metrics", 1)[1], "rank") if r["model"] == "a")
+    assert row["sig."] == "other way"
+    assert "squared error" in markdown.split("## Metrics", 1)[1].split("\n\n", 2)[1]

@@ -488,7 +488,9 @@ class BacktestResult:
               paired step losses (``h`` the lag window of :meth:`compare`, whose
               ``h - 1`` autocovariances enter the variance), and for coverage (no loss
               per step);
-            - ``significant_win``: ``win`` and ``win_p_value < alpha``.
+            - ``significant_win``: ``win`` and ``win_p_value < alpha`` with the test
+              pointing the same way as the scores (the winner's mean loss the lower):
+              a significant difference the other way is no significant win.
 
         Raises
         ------
@@ -526,7 +528,7 @@ class BacktestResult:
         distance = self._distance(metric, ranked_on)
         if _metrics.orientation(metric, 0.0)[0] == "target":
             paired = np.full(paired.shape[:2] + (0,), np.nan)  # no per-step loss: no Diebold-Mariano p-value
-        rank, win, _, p_value = series_ranks(distance, paired, self._dm_lag_window())
+        rank, win, statistic, p_value = series_ranks(distance, paired, self._dm_lag_window())
         table = pd.DataFrame({"model": np.repeat(np.asarray(order, dtype=object), score.shape[1]),
                               "unique_id": np.tile(np.arange(score.shape[1]), len(order))})
         table[metric] = score.ravel()
@@ -542,7 +544,8 @@ class BacktestResult:
         table["rank"] = pd.array(np.where(np.isnan(rank), np.nan, rank).ravel(), dtype="Int64")
         table["win"] = win.ravel()
         table["win_p_value"] = p_value.ravel()
-        table["significant_win"] = table["win"] & (table["win_p_value"] < alpha)
+        # significant the way the scores rank the models: a test favouring the runner-up is no win
+        table["significant_win"] = table["win"] & (table["win_p_value"] < alpha) & (statistic.ravel() < 0)
         table = table[has.ravel()].reset_index(drop=True)
         table["model"] = pd.Categorical(table["model"], categories=pd.Index(order, dtype=object))
         table["unique_id"] = scores.key_column("unique_id", table["unique_id"].to_numpy())

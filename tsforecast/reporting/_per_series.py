@@ -202,7 +202,7 @@ def per_series_blocks(result, table, ranked: list[str], reference: str, metric: 
             f"A model wins a series with the lowest {label} there (a tie goes to the model listed first), so the "
             f"wins add up to the {len(winners)} series scored. A win is significant when the winner's "
             f"Diebold-Mariano test against the runner-up on that series (on the folds the win was decided on) "
-            f"gives p < {ALPHA:g}; the test ran on {tested} of {len(winners)} series (it "
+            f"gives p < {ALPHA:g} and favours the winner; the test ran on {tested} of {len(winners)} series (it "
             "needs at least twice its lag window, the horizon or more, of paired step losses).")
     blocks: list[Block] = [Heading("Per series", 2, "per-series"), Paragraph(text),
                            _wins_table(table, ranked, reference, metric)]
