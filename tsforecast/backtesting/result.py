@@ -521,7 +521,8 @@ class BacktestResult:
         ranked_on = shared_fold_scores(losses, metric, score)
         has = scores.has[rows].any(axis=2)
         # the test of a win on the folds it was won on: those of the series all its models scored
-        tested = np.where(shared_folds(losses, metric)[None, :, :, None], losses, np.nan)
+        shared = shared_folds(losses, metric)
+        tested = losses if shared.all() else np.where(shared[None, :, :, None], losses, np.nan)
         if metric in QUADRATIC:
             tested = tested**2
         paired = tested.reshape(tested.shape[0], tested.shape[1], -1)  # [model, series, fold * step]: time order

@@ -109,9 +109,9 @@ def diebold_mariano_rows(loss_a, loss_b, h: int = 1) -> tuple[np.ndarray, np.nda
     h = check_int(h, "h", minimum=1)
     d = a - b
     finite = np.isfinite(d)
-    # each row's differentials that exist moved to its front, in time order, zeros after
-    order = np.argsort(~finite, axis=1, kind="stable")
-    d = np.take_along_axis(np.where(finite, d, 0.0), order, axis=1)
+    if not finite.all():  # each row's differentials that exist moved to its front, in time order, zeros after
+        order = np.argsort(~finite, axis=1, kind="stable")
+        d = np.take_along_axis(np.where(finite, d, 0.0), order, axis=1)
     statistic, p_value, _ = _tests(d, finite.sum(axis=1), h)
     return statistic, p_value
 
