@@ -66,12 +66,12 @@ class BacktestData:
             "n_series": int(self.panel.n_series),
             "length": {"min": int(lengths.min()), "max": int(lengths.max()), "total": int(lengths.sum())},
             "freq": self.panel.form.period if isinstance(self.panel.form.period, str) else self.panel.time.describe_freq(),
-            # the period frequency of a PeriodIndex input: the tables answer in periods again
-            "period": self.panel.form.period if isinstance(self.panel.form.period, str) else None,
             "target": self.target,
             "covariates": self.covariates,
             "future_covariates": self.future_covariates,
             "sha256": self.sha256,
+            # the period frequency of a PeriodIndex input: the tables answer in periods again
+            **({"period": self.panel.form.period} if isinstance(self.panel.form.period, str) else {}),
         }
 
 
