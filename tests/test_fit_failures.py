@@ -52,3 +52,15 @@ def test_a_first_fit_refused_leaves_the_model_unfitted(series, name):
         model.fit(_broken(series))
     with pytest.raises(NotFittedError):
         model.predict(3)
+
+
+def test_a_failed_warm_start_gives_the_estimator_its_parameters_back(series):
+    from sklearn.linear_model import SGDRegressor
+
+    model = WindowForecaster(SGDRegressor(warm_start=True, max_iter=5, tol=None, random_state=0),
+                             n_steps_in=5, n_steps_out=1).fit(series)
+    fitted = model.estimator_
+    model.set_params(estimator=SGDRegressor(warm_start=True, max_iter=5, tol=None, alpha=-1.0, random_state=0))
+    with pytest.raises(ValueError):  # scikit-learn refuses alpha=-1 in the continued fit
+        model.fit(series)
+    assert model.estimator_ is fitted and fitted.alpha == SGDRegressor().alpha

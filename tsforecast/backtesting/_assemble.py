@@ -82,8 +82,10 @@ class Collector:
                     store[m, rows, plan.fold] = np.asarray(values, dtype=np.float64)
 
     def collected(self) -> dict:
-        """Everything stored, notes sorted."""
-        return {**self.out, "notes": {k: sorted(v) for k, v in self.out["notes"].items()}}
+        """Everything stored, notes and fallbacks sorted (tasks finish in any order)."""
+        fallbacks = {model: {fold: sorted(said) for fold, said in folds.items()}
+                     for model, folds in self.out["fallbacks"].items()}
+        return {**self.out, "notes": {k: sorted(v) for k, v in self.out["notes"].items()}, "fallbacks": fallbacks}
 
 
 def _store_fold(store: dict, value, fold, plan, task: Task, data: BacktestData, per_series: bool,

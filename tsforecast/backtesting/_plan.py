@@ -150,7 +150,7 @@ def _drop_short(data: BacktestData, folds: Folds, reasons: dict, on_short: str) 
     """``folds`` without the series of ``reasons`` (``{row: why}``): skipped with a
     warning under ``on_short="skip"`` unless every series is, else refused."""
     single = data.panel.n_series == 1
-    for position, (row, message) in enumerate(sorted(reasons.items())):
+    for row, message in sorted(reasons.items()):
         label = "data" if single else f"data series {data.ids[row]!r}"
         if on_short == "skip" and len(reasons) < data.panel.n_series:
             warnings.warn(f"{label} is skipped: {message}", SkippedSeriesWarning, stacklevel=4)

@@ -27,7 +27,7 @@ from ..core.params import Check, Options, validate_params
 from ..core.validation import FILL_POLICIES, check_int
 from ..core.window_features import check_panel_magnitude
 from ..exceptions import InsufficientDataError, InvalidParameterError
-from ..forecasters.base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, quantile_column, restores_on_failure
+from ..forecasters.base import DEFAULT_QUANTILES, BaseForecaster, check_quantiles, kept_on_failure, quantile_column
 
 __all__ = ["LocalForecaster", "DEFAULT_QUANTILES"]
 
@@ -173,7 +173,6 @@ class LocalForecaster(BaseForecaster):
         raise NotImplementedError
 
     # -- fitting ------------------------------------------------------------------
-    @restores_on_failure
     def fit(self, y, X=None):
         """Fit one model per series (and per target column) of ``y``.
 
@@ -188,11 +187,12 @@ class LocalForecaster(BaseForecaster):
         -------
         self
         """
-        self._check_no_covariates(X)
-        self._check_params()
-        panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
-        self._fit_columns(panel)
-        return self
+        with kept_on_failure(self):
+            self._check_no_covariates(X)
+            self._check_params()
+            panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
+            self._fit_columns(panel)
+            return self
 
     def _fit_columns(self, panel) -> None:
         """Fit every target column of ``panel`` into ``states_``, warning about fallbacks."""
@@ -225,7 +225,7 @@ class LocalForecaster(BaseForecaster):
                         model = state.get("model", [self.fallback_name] * len(ids))[i] or self.fallback_name
                         message = (f"{type(self).__name__} could not be fitted on series {label!r} ({text}); "
                                    f"{model} is used for it instead.")
-                    warn_fallback(message, stacklevel=3)  # the caller of fit
+                    warn_fallback(message)
 
     def _fit_all(self, series: list[np.ndarray]) -> list[dict]:
         return map_chunks(self._fit_chunk, series, self.n_jobs)

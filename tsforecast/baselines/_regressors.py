@@ -20,7 +20,7 @@ from scipy.stats import norm
 from ..core.covariates import align_covariates, future_values, only_columns
 from ..core.params import Check
 from ..exceptions import InvalidInputError, InvalidParameterError, UnknownColumnError
-from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, quantile_column, restores_on_failure
+from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, kept_on_failure, quantile_column
 from ._base import LocalForecaster
 
 __all__ = ["RegressionForecaster", "FUTURE_COVARIATES"]
@@ -61,7 +61,6 @@ class RegressionForecaster(LocalForecaster):
         return [names] if isinstance(names, str) else list(names or [])
 
     # -- fitting --------------------------------------------------------------------
-    @restores_on_failure
     def fit(self, y, X=None):
         """Fit a model per series (and target column) of ``y``, with regressors ``X``.
 
@@ -76,24 +75,25 @@ class RegressionForecaster(LocalForecaster):
         -------
         self
         """
-        self._check_params()
-        panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
-        self._check_regressors_given(panel, X)
-        self.future_covariates_, self._z, self._kept = [], None, None
-        if X is not None:
-            # only the named regressors are read, and checked (an unused text column is no error)
-            panel = align_covariates(panel, only_columns(X, self._names()) if self._names() else X, fill=self.fill)
-            self.future_covariates_ = self._regressor_names(panel)
-            positions = [panel.covariate_columns.index(c) for c in self.future_covariates_]
-            regressors = [panel.covariates[lo:hi][:, positions] for lo, hi in zip(panel.starts, panel.ends)]
-            # once for every target column: the columns each series' regression can estimate
-            self._kept = [usable_columns(z) for z in regressors]
-            self._z = [z[:, kept] for z, kept in zip(regressors, self._kept)]
-        try:
-            self._fit_columns(panel)
-        finally:
-            del self._z, self._kept
-        return self
+        with kept_on_failure(self):
+            self._check_params()
+            panel = self._fit_panel(y, min_length=self._min_length(), fill=self.fill, on_short=self.on_short)
+            self._check_regressors_given(panel, X)
+            self.future_covariates_, self._z, self._kept = [], None, None
+            if X is not None:
+                # only the named regressors are read, and checked (an unused text column is no error)
+                panel = align_covariates(panel, only_columns(X, self._names()) if self._names() else X, fill=self.fill)
+                self.future_covariates_ = self._regressor_names(panel)
+                positions = [panel.covariate_columns.index(c) for c in self.future_covariates_]
+                regressors = [panel.covariates[lo:hi][:, positions] for lo, hi in zip(panel.starts, panel.ends)]
+                # once for every target column: the columns each series' regression can estimate
+                self._kept = [usable_columns(z) for z in regressors]
+                self._z = [z[:, kept] for z, kept in zip(regressors, self._kept)]
+            try:
+                self._fit_columns(panel)
+            finally:
+                del self._z, self._kept
+            return self
 
     def _check_regressors_given(self, panel, X) -> None:
         """Refuse regressors named but not given as ``X`` (they were silently left out):

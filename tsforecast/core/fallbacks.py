@@ -6,7 +6,10 @@ whatever the caller's warning filters. ``warnings.catch_warnings`` cannot record
 there: it swaps the warning machinery of the whole process, so two worker threads
 recording at once restored each other's state and warnings raised afterwards were lost
 (a threaded backtest's FallbackWarning never reached the caller). Each thread records
-into its own list instead, and the warning is raised as any other.
+into its own list instead, and the warning is raised as any other. (The warnings shown
+to the user from worker threads can still be lost where other code in those threads
+changes the filters with ``catch_warnings``, which Python before 3.14 shares across
+threads; the record does not depend on them.)
 """
 
 from __future__ import annotations
@@ -17,20 +20,20 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..exceptions import FallbackWarning
+from .stack import user_stacklevel
 
-__all__ = ["warn_fallback", "recording_fallbacks"]
+__all__ = ["warn_fallback", "recording_fallbacks", "unrecorded_fallbacks"]
 
 _RECORD = threading.local()
 
 
-def warn_fallback(message: str, stacklevel: int = 2) -> None:
-    """Raise ``message`` as a :class:`FallbackWarning` (``stacklevel`` as for
-    :func:`warnings.warn`, counted from the caller), recorded first where the current
-    thread records (:func:`recording_fallbacks`)."""
+def warn_fallback(message: str) -> None:
+    """Raise ``message`` as a :class:`FallbackWarning` pointing at the user's line,
+    recorded first where the current thread records (:func:`recording_fallbacks`)."""
     record = getattr(_RECORD, "messages", None)
     if record is not None:
         record.append(message)
-    warnings.warn(message, FallbackWarning, stacklevel=stacklevel + 1)
+    warnings.warn(message, FallbackWarning, stacklevel=user_stacklevel())
 
 
 @contextmanager
@@ -45,3 +48,16 @@ def recording_fallbacks() -> Iterator[list[str]]:
         _RECORD.messages = outer
         if outer is not None:
             outer.extend(messages)
+
+
+@contextmanager
+def unrecorded_fallbacks() -> Iterator[None]:
+    """Leave the fallbacks warned in this thread inside the block out of every record:
+    for internal fits whose warnings are silenced too (conformal calibration windows on
+    shortened data, trial fits), whose fallbacks are not those of the model's fit."""
+    outer = getattr(_RECORD, "messages", None)
+    _RECORD.messages = None
+    try:
+        yield
+    finally:
+        _RECORD.messages = outer

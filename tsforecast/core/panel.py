@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning, UnknownColumnError
 from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel, restore_form
+from .stack import user_stacklevel
 from .timeindex import as_periods, as_timestamps, future_index, regularize_index
 from .validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
 
@@ -438,7 +439,7 @@ def _long_enough(panel: Panel, name: str, min_length: int, on_short: str) -> Pan
 def _too_short(length: int, key, name: str, min_length: int, on_short: str) -> bool:
     if length < min_length and on_short == "skip":
         warnings.warn(f"series {key!r} of {name} has {length} row(s), fewer than {min_length}; it is skipped.",
-                      SkippedSeriesWarning, stacklevel=5)
+                      SkippedSeriesWarning, stacklevel=user_stacklevel())
         return True
     return False
 

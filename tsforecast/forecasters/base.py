@@ -14,7 +14,8 @@ never class names or private arrays.
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import NamedTuple
 
 import numpy as np
@@ -157,24 +158,25 @@ def interval_values(point: np.ndarray, bands: np.ndarray, levels) -> np.ndarray:
     return np.concatenate(blocks, axis=2)
 
 
-def restores_on_failure(fit):
-    """Decorate a ``fit`` so that one which raises leaves the forecaster as it found it: a
-    failed refit keeps the previous fit whole, a failed first fit leaves it unfitted. A fit
-    sets its attributes step by step (window lengths, time axis, roles), so a refit refused
-    on bad data left new window lengths beside the old estimator (``predict`` then failed
-    on a reshape), and a first fit refused left enough to pass ``check_is_fitted``."""
-
-    @functools.wraps(fit)
-    def guarded(self, *args, **kwargs):
-        before = dict(self.__dict__)
-        try:
-            return fit(self, *args, **kwargs)
-        except BaseException:
-            self.__dict__.clear()
-            self.__dict__.update(before)
-            raise
-
-    return guarded
+@contextmanager
+def kept_on_failure(forecaster) -> Iterator[None]:
+    """Run the block (a ``fit`` or ``update`` body) so that, if it raises, ``forecaster``
+    is left as it found it: a failed refit keeps the previous fit whole, a failed first
+    fit leaves it unfitted. A fit sets its attributes step by step (window lengths, time
+    axis, roles), so a refit refused on bad data left new window lengths beside the old
+    estimator (``predict`` then failed on a reshape), and a first fit refused left enough
+    to pass ``check_is_fitted``. A block, not a decorator: a wrapping frame would move
+    every warning raised for "the caller of fit" one frame into the library. The
+    attributes are restored, not objects changed in place: an estimator warm-started
+    in place gets its parameters back, but weights a failed fit already moved stay moved.
+    """
+    before = dict(forecaster.__dict__)
+    try:
+        yield
+    except BaseException:
+        forecaster.__dict__.clear()
+        forecaster.__dict__.update(before)
+        raise
 
 
 class Forecast(NamedTuple):

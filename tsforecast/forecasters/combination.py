@@ -19,7 +19,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..core.params import Check, Options, validate_params
 from ..core.validation import check_float
 from ..exceptions import InputTypeError, InvalidInputError, InvalidParameterError
-from .base import BaseForecaster, restores_on_failure
+from .base import BaseForecaster, kept_on_failure
 
 __all__ = ["Combination"]
 
@@ -174,7 +174,6 @@ class Combination(BaseForecaster):
                     "(a window model with on_short='skip' drops short ones).")
 
     # -- fitting ----------------------------------------------------------------
-    @restores_on_failure
     def fit(self, y, X=None):
         """Fit a clone of every member on ``y``.
 
@@ -189,15 +188,15 @@ class Combination(BaseForecaster):
         -------
         self
         """
-        weights = self._check_params()
-        self._check_no_covariates(X)
-        self._fit_panel(y, min_length=1)
-        self.forecasters_ = [clone(f).fit(y, self._covariates(f, X)) for f in self.forecasters]
-        self._check_series()
-        self.weights_ = weights
-        return self
+        with kept_on_failure(self):
+            weights = self._check_params()
+            self._check_no_covariates(X)
+            self._fit_panel(y, min_length=1)
+            self.forecasters_ = [clone(f).fit(y, self._covariates(f, X)) for f in self.forecasters]
+            self._check_series()
+            self.weights_ = weights
+            return self
 
-    @restores_on_failure
     def update(self, y, X=None):
         """Forecast from the end of ``y`` from now on: members with ``update`` update,
         the others are fitted again on ``y``. An update refused by any member leaves the
@@ -207,16 +206,17 @@ class Combination(BaseForecaster):
         -------
         self
         """
-        check_is_fitted(self)
-        self._check_no_covariates(X)
-        # copies updated, swapped in at the end: a member refusing must not leave the
-        # earlier ones forecasting from the new data under the old origin
-        members = [copy.copy(f).update(y, self._covariates(f, X)) if callable(getattr(f, "update", None))
-                   else clone(f).fit(y, self._covariates(f, X)) for f in self.forecasters_]
-        self._fit_panel(y, min_length=1)
-        self.forecasters_ = members
-        self._check_series()
-        return self
+        with kept_on_failure(self):
+            check_is_fitted(self)
+            self._check_no_covariates(X)
+            # copies updated, swapped in at the end: a member refusing must not leave the
+            # earlier ones forecasting from the new data under the old origin
+            members = [copy.copy(f).update(y, self._covariates(f, X)) if callable(getattr(f, "update", None))
+                       else clone(f).fit(y, self._covariates(f, X)) for f in self.forecasters_]
+            self._fit_panel(y, min_length=1)
+            self.forecasters_ = members
+            self._check_series()
+            return self
 
     # -- prediction ---------------------------------------------------------------
     def _member_forecasts(self, horizon: int, X) -> np.ndarray:

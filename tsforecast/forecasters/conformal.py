@@ -19,7 +19,7 @@ import warnings
 import numpy as np
 from sklearn.base import clone
 
-from ..core.fallbacks import warn_fallback
+from ..core.fallbacks import unrecorded_fallbacks, warn_fallback
 from ..exceptions import InsufficientDataError, TsForecastWarning
 
 __all__ = ["ConformalCalibration", "Calibrator", "conformal_quantile", "pooling_for"]
@@ -137,7 +137,7 @@ class ConformalCalibration:
     def _calibration_forecasts(self, panel, X, ends, horizon: int, refit: bool) -> np.ndarray:
         """Forecasts of every calibration window, ``[series, window, horizon, targets]``."""
         out = np.full(ends.shape + (horizon, len(self.target_names_)), np.nan)
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), unrecorded_fallbacks():
             # Fallbacks of fits on shortened data would repeat per window; the final
             # fit, on all the data, has already warned about the series that need one.
             warnings.simplefilter("ignore", TsForecastWarning)
@@ -250,7 +250,7 @@ class ConformalCalibration:
                     f"windows for a {level:g}% interval ({self._needed(level)} needed, got "
                     f"{self.n_calibration_windows_[fallback][:5].tolist()}); the quantile pooled over all "
                     "series (scaled to each series, and at least their own largest error, so the levels "
-                    "nest) is used for them.", stacklevel=2,
+                    "nest) is used for them.",
                 )
 
     @staticmethod

@@ -40,9 +40,9 @@ from .base import (
     check_levels,
     check_quantiles,
     interval_values,
+    kept_on_failure,
     level_quantiles,
     quantile_column,
-    restores_on_failure,
 )
 from .calibration import INTERVAL_METHODS
 from .conformal import ConformalCalibration, conformal_quantile, pooling_for
@@ -204,7 +204,6 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
             )
         return check_int(n_out, "model.n_steps_out", minimum=1)
 
-    @restores_on_failure
     def fit(self, y, X=None):
         """Fit the model on ``y`` and calibrate intervals on its walk-forward errors.
 
@@ -219,14 +218,15 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         -------
         self
         """
-        levels, n_windows, pooling, refit, horizon, step = self._check_params()
-        self._check_no_covariates(X)
-        self.model_ = clone(self.model).fit(y, X)
-        # Gaps kept: each calibration window repairs its own training rows and is scored
-        # on observed values only (see _cut).
-        panel = as_panel(y, "y", keep_missing=getattr(self.model, "fill", None) is not None,
-                         on_short=getattr(self.model, "on_short", "raise"))
-        return self._calibrate(panel, X, levels, n_windows, pooling, refit, horizon, step)
+        with kept_on_failure(self):
+            levels, n_windows, pooling, refit, horizon, step = self._check_params()
+            self._check_no_covariates(X)
+            self.model_ = clone(self.model).fit(y, X)
+            # Gaps kept: each calibration window repairs its own training rows and is scored
+            # on observed values only (see _cut).
+            panel = as_panel(y, "y", keep_missing=getattr(self.model, "fill", None) is not None,
+                             on_short=getattr(self.model, "on_short", "raise"))
+            return self._calibrate(panel, X, levels, n_windows, pooling, refit, horizon, step)
 
     def _remember_series(self, panel) -> None:
         self._fit_panel(panel)  # the series, their form and time axis: the wrapper's output

@@ -65,7 +65,7 @@ from ..exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .base import BaseForecaster, check_quantiles, quantile_column, restores_on_failure
+from .base import BaseForecaster, check_quantiles, kept_on_failure, quantile_column
 from .calibration import conformal_interval_arrays
 
 __all__ = ["WindowForecaster"]
@@ -253,7 +253,6 @@ class WindowForecaster(BaseForecaster):
             raise AttributeError(f"{type(self.estimator_).__name__} keeps no history_.") from None
 
     # -- fitting ----------------------------------------------------------------
-    @restores_on_failure
     def fit(self, y, X=None):
         """Fit the estimator on the windows of every series of ``y``.
 
@@ -268,21 +267,22 @@ class WindowForecaster(BaseForecaster):
         -------
         self
         """
-        n_in, n_out = self._check_steps()
-        self._make_estimator()  # a wrong estimator fails before the data are windowed
-        panel = self._fit_panel(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
-        panel = align_covariates(panel, X, fill=self.fill)
-        check_panel_magnitude(panel)
-        self._resolve_roles(list(panel.columns), list(panel.covariate_columns))
-        self._check_future_shift(n_in, n_out)
-        self._check_covariate_steps(n_in)
-        inputs = self._inputs(panel)
-        features, targets = training_windows(inputs, panel, self._spec(takes_sequences(self._make_estimator())))
-        self.estimator_ = self._fitted_estimator(features, targets)
-        self.n_windows_ = int(len(features))
-        self.fit_time_axis_ = self.time_axis_
-        self._last_inputs_ = last_inputs(inputs, panel, n_in)
-        return self
+        with kept_on_failure(self):
+            n_in, n_out = self._check_steps()
+            self._make_estimator()  # a wrong estimator fails before the data are windowed
+            panel = self._fit_panel(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
+            panel = align_covariates(panel, X, fill=self.fill)
+            check_panel_magnitude(panel)
+            self._resolve_roles(list(panel.columns), list(panel.covariate_columns))
+            self._check_future_shift(n_in, n_out)
+            self._check_covariate_steps(n_in)
+            inputs = self._inputs(panel)
+            features, targets = training_windows(inputs, panel, self._spec(takes_sequences(self._make_estimator())))
+            self.estimator_ = self._fitted_estimator(features, targets)
+            self.n_windows_ = int(len(features))
+            self.fit_time_axis_ = self.time_axis_
+            self._last_inputs_ = last_inputs(inputs, panel, n_in)
+            return self
 
     def _check_future_shift(self, n_in: int, n_out: int) -> None:
         if self.future_covariates_ and takes_sequences(self._make_estimator()) and n_in < n_out:
@@ -375,6 +375,7 @@ class WindowForecaster(BaseForecaster):
         axis = self.time_axis_  # of the data being fitted
         self.season_length_ = season_rule(None, axis_freqs(axis))[0]
         previous = getattr(self, "estimator_", None)
+        kept = previous.get_params(deep=False) if previous is not None else None  # before a warm start sets them
         estimator = self._seasonal_clone()
         asked = estimator.get_params(deep=False).get("warm_start", False)  # on the estimator= given
         if previous is not None and (asked or getattr(previous, "warm_start", False)):  # or set on estimator_
@@ -389,7 +390,12 @@ class WindowForecaster(BaseForecaster):
                     f"{shape} (other covariates, targets or n_steps_in); it starts from new weights.",
                     UserWarning, stacklevel=4)
         self._feature_shape_ = features.shape[1:]
-        return estimator.fit(features, targets)
+        try:
+            return estimator.fit(features, targets)
+        except BaseException:
+            if estimator is previous:  # a warm start continues in place: its parameters back (not weights it changed)
+                previous.set_params(**kept)
+            raise
 
     def _seasonal_clone(self):
         """A fresh clone of the estimator, told the data's season when it left
@@ -552,7 +558,7 @@ class WindowForecaster(BaseForecaster):
             "quantiles hold for one block only (later blocks are forecast from fed-back point forecasts), so the "
             f"quantiles of all {horizon} steps are conformal, calibrated on the recursive forecasts' errors in the "
             "training data (as predict_interval(method='conformal'); one extra fit, cached). For the "
-            f"estimator's own quantiles use n_steps_out >= {horizon}.", stacklevel=3)
+            f"estimator's own quantiles use n_steps_out >= {horizon}.")
         levels = sorted({round(abs(1.0 - 2.0 * q) * 100.0, 9) for q in quantiles if not np.isclose(q, 0.5)})
         return conformal_interval_arrays(self, horizon, X, quantiles, levels, None)
 

@@ -570,7 +570,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
                 f"EncoderDecoderLSTM: on the validation tail ({n_val} windows) the trained network's scaled MAE "
                 f"{errors['network']:.4f} is not clearly below its reference forecast's, the "
                 f"{reference_name(scaling, season_length)}: {errors['reference']:.4f}; its corrections are multiplied "
-                f"by {shrinkage} (0: the reference itself). See fallback_, shrinkage_ and reference_."), stacklevel=2)
+                f"by {shrinkage} (0: the reference itself). See fallback_, shrinkage_ and reference_."))
         return shrinkage, errors
 
     @staticmethod

@@ -16,6 +16,8 @@ import warnings
 
 import numpy as np
 
+from ..core.fallbacks import unrecorded_fallbacks
+
 __all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "clearly_positive", "tail_block", "tail_length", "trial_error",
            "trial_window_errors"]
 
@@ -76,7 +78,7 @@ def trial_window_errors(model, params: dict, X: np.ndarray, y: np.ndarray, n_val
     trial = model.__sklearn_clone__().set_params(**{
         "search": False, **params, "epochs": min(model.epochs, TRIAL_EPOCHS), "validation_fraction": 0.0,
         "random_state": seed, "warm_start": False, "verbose": 0, "blend_linear": False})
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), unrecorded_fallbacks():
         warnings.simplefilter("ignore")  # a short trial may lose to its reference: the full fit will tell
         trial.fit(X[rows, -steps:], y[rows])
     pred = np.asarray(trial.predict(X[n - n_val:, -steps:])).reshape(y[n - n_val:].shape)

@@ -356,8 +356,11 @@ def _read_member(archive: zipfile.ZipFile, name: str, path: Path, limit: int | N
         if limit is None:
             return archive.read(name)
         declared = archive.getinfo(name).file_size
-        with archive.open(name) as handle:
-            data = handle.read(limit + 1)
+        if declared > limit:
+            data = b""  # refused below without inflating a byte
+        else:
+            with archive.open(name) as handle:
+                data = handle.read(limit + 1)
     except KeyError:
         raise ModelFileError(f"{path} lacks the member {name!r}; the file is incomplete.") from None
     except _DAMAGED as error:
