@@ -92,3 +92,28 @@ def test_backtest_intervals_past_n_steps_out_keep_their_coverage():
     assert (coverage.loc[4:] > 0.88).all(), coverage.round(3).tolist()
     width = result.metrics.groupby("step")["width_95"].mean()
     assert width.loc[6] > 1.2 * width.loc[3]  # it keeps growing past the first block
+
+
+def test_quantiles_past_the_block_with_future_covariates_name_the_remedy():
+    class LastValueQuantiles(RegressorMixin, BaseEstimator):
+        def __init__(self, quantiles=(0.1, 0.5, 0.9)):
+            self.quantiles = quantiles
+
+        def fit(self, X, y):
+            self.n_out_, self.quantiles_ = y.shape[1], tuple(self.quantiles)
+            return self
+
+        def predict(self, X):
+            return np.repeat(X[:, -1:], self.n_out_, axis=1)
+
+        def predict_quantiles(self, X):
+            return self.predict(X)[..., None] + norm.ppf(self.quantiles_)
+
+    index = pd.date_range("2024", periods=80, freq="D")
+    y = pd.Series(np.arange(80.0), index=index, name="y")
+    X = pd.DataFrame({"promo": np.tile([0.0, 1.0], 45)}, index=pd.date_range("2024", periods=90, freq="D"))
+    model = tsf.WindowForecaster(LastValueQuantiles(), n_steps_in=5, n_steps_out=2,
+                                 future_covariates=["promo"]).fit(y, X)
+    with pytest.raises(InvalidParameterError, match="horizon=6 exceeds n_steps_out=2.*future covariates \\['promo'\\]"
+                       ".*n_steps_out >= 6.*ConformalIntervals\\(horizon=6\\)"):
+        model.predict_quantiles(6, X)

@@ -553,6 +553,13 @@ class WindowForecaster(BaseForecaster):
         the step as the errors do. All steps then come from it (not the first block from
         the estimator and the rest from the calibration: one source, one method).
         """
+        if self.future_covariates_:  # the calibration has no future covariates to replay the windows with
+            raise InvalidParameterError(
+                f"{type(self).__name__}: horizon={horizon} exceeds n_steps_out={self.n_steps_out_}, and past one "
+                "block the estimator's quantiles do not hold (later blocks are forecast from fed-back point "
+                f"forecasts); conformal ones cannot be calibrated on demand with future covariates "
+                f"{self.future_covariates_!r}. Train with n_steps_out >= {horizon}, or wrap the model in "
+                f"ConformalIntervals(horizon={horizon}), which calibrates at fit with the covariates.")
         warn_fallback(
             f"{type(self).__name__}: horizon={horizon} exceeds n_steps_out={self.n_steps_out_}; the estimator's "
             "quantiles hold for one block only (later blocks are forecast from fed-back point forecasts), so the "
