@@ -202,8 +202,8 @@ def test_lstm_forecaster_round_trip_is_bit_identical(tmp_path, scaling):
     save(model, tmp_path / "l.tsf")
     loaded = load(tmp_path / "l.tsf")
     pd.testing.assert_series_equal(loaded.predict(7), model.predict(7), check_exact=True)
-    if model.supports_quantiles:
-        pd.testing.assert_frame_equal(loaded.predict_quantiles(5), model.predict_quantiles(5), check_exact=True)
+    if model.supports_quantiles:  # within one block: the heads' own quantiles (past it, conformal ones)
+        pd.testing.assert_frame_equal(loaded.predict_quantiles(3), model.predict_quantiles(3), check_exact=True)
     assert loaded.history_ == model.history_
 
 
