@@ -49,10 +49,6 @@ class Folds:
         return self.cutoffs >= 0
 
 
-def _spans(splitter, length: int) -> list[tuple[int, int]]:
-    return [(int(train[0]), int(train[-1])) for train, _ in splitter.split(length)]
-
-
 def series_folds(data: BacktestData, splitter, on_short: str = "raise", align: str = "end") -> Folds:
     """The folds of every series (computed once per distinct length).
 
@@ -62,26 +58,8 @@ def series_folds(data: BacktestData, splitter, on_short: str = "raise", align: s
     last: a series that ends ``k`` steps earlier is split as if ``k`` steps longer, and
     keeps the folds whose horizon it covers (see :func:`end_lags`).
     """
-    lengths = data.panel.lengths
-    if align == "time":
-        return _drop_short(data, *_time_aligned(data.panel, splitter, end_lags(data.panel)), on_short)
-    by_length, failures = {}, {}
-    for length in np.unique(lengths).tolist():
-        try:
-            by_length[length] = _spans(splitter, length)
-        except InsufficientDataError as exc:
-            # The splitter names its own arguments; say it in backtest's words.
-            failures[length] = str(exc).replace("X has", "it has")
-    total = max((len(v) for v in by_length.values()), default=0)
-    starts = np.full((len(lengths), total), -1, dtype=np.int64)
-    cutoffs = np.full((len(lengths), total), -1, dtype=np.int64)
-    for length, spans in by_length.items():
-        rows = lengths == length
-        first = total - len(spans)
-        starts[rows, first:] = [s for s, _ in spans]
-        cutoffs[rows, first:] = [c for _, c in spans]
-    reasons = {row: failures[int(n)] for row, n in enumerate(lengths.tolist()) if n in failures}
-    return _drop_short(data, Folds(starts, cutoffs), reasons, on_short)
+    lags = end_lags(data.panel) if align == "time" else np.zeros(data.panel.n_series, dtype=np.int64)
+    return _drop_short(data, *_placed_folds(data.panel, splitter, lags), on_short)
 
 
 def end_lags(panel) -> np.ndarray:
@@ -115,34 +93,39 @@ def end_lags(panel) -> np.ndarray:
     return np.asarray(lags, dtype=np.int64)
 
 
-def _time_aligned(panel, splitter, lags: np.ndarray) -> tuple[Folds, dict]:
-    """The folds of :func:`series_folds` with every series split on the timeline of the
-    one ending last (a fold whose horizon runs past a series' end is absent for it), and
-    the series left without any fold, ``{row: why}``."""
+def _placed_folds(panel, splitter, lags: np.ndarray) -> tuple[Folds, dict]:
+    """The folds of :func:`series_folds`, each series split as if ``lags`` steps longer
+    (0: from its own end; else on the timeline of the series ending last, a fold whose
+    horizon runs past the series' end absent for it), computed once per distinct
+    (length, lag); and the series left without any fold, ``{row: why}``."""
     lengths = panel.lengths
+    pairs, group = np.unique(np.column_stack([lengths, lags]), axis=0, return_inverse=True)
     spans, failures = {}, {}
-    for virtual in np.unique(lengths + lags).tolist():
+    for virtual in np.unique(pairs.sum(axis=1)).tolist():
         try:
-            spans[virtual] = [(int(train[0]), int(train[-1]), int(test[-1]))
-                              for train, test in splitter.split(virtual)]
+            spans[virtual] = np.array([(train[0], train[-1], test[-1]) for train, test in splitter.split(virtual)],
+                                      dtype=np.int64)
         except InsufficientDataError as exc:
+            # The splitter names its own arguments; say it in backtest's words.
             failures[virtual] = str(exc).replace("X has", "it has")
     total = max((len(v) for v in spans.values()), default=0)
     starts = np.full((len(lengths), total), -1, dtype=np.int64)
     cutoffs = np.full((len(lengths), total), -1, dtype=np.int64)
     reasons = {}
-    for row, (length, lag) in enumerate(zip(lengths.tolist(), lags.tolist())):
+    for g, (length, lag) in enumerate(pairs.tolist()):
+        rows = np.flatnonzero(group.ravel() == g)
         folds = spans.get(length + lag)
         if folds is None:
-            reasons[row] = failures[length + lag]
+            reasons.update(dict.fromkeys(rows.tolist(), failures[length + lag]))
+            continue
+        scored = folds[:, 2] < length  # its horizon lies within the series: it can be scored
+        if not scored.any():
+            reasons.update(dict.fromkeys(rows.tolist(), f"it ends {lag} step(s) before the series that ends last, so "
+                                                       "with align='time' no fold's horizon falls within it"))
             continue
         first = total - len(folds)
-        for f, (start, cutoff, last_test) in enumerate(folds):
-            if last_test < length:  # its horizon lies within the series: it can be scored
-                starts[row, first + f], cutoffs[row, first + f] = start, cutoff
-        if not (cutoffs[row] >= 0).any():
-            reasons[row] = (f"it ends {lag} step(s) before the series that ends last, so with align='time' no "
-                            "fold's horizon falls within it")
+        starts[rows, first:] = np.where(scored, folds[:, 0], -1)
+        cutoffs[rows, first:] = np.where(scored, folds[:, 1], -1)
     return Folds(starts, cutoffs), reasons
 
 

@@ -345,14 +345,17 @@ class BacktestResult:
         """Per model, the mean over folds of ``metric`` on the (series, fold) cells every
         one of ``models`` scored; None where they all scored the same cells (their own
         means compare like with like) or share none."""
-        scores = self.fold_scores(metric)
-        scores = scores[np.isfinite(scores[metric].to_numpy(dtype=float)) & scores["model"].isin(models).to_numpy()]
-        scored_by = scores.groupby(["unique_id", "fold"], sort=False, observed=True)["model"].transform("nunique")
-        common = scores[scored_by.to_numpy() == len(models)]
-        if len(common) in (0, len(scores)):
+        scores = self._scores
+        shared = _comparison.shared_cells(scores, metric, models)  # the cells compare tests on, too
+        if shared is None:
             return None
-        per_fold = common.groupby(["model", "fold"], sort=False, observed=True)[metric].mean()
-        return per_fold.groupby(level="model", sort=False, observed=True).mean().reindex(models)
+        positions = {str(label): i for i, label in enumerate(scores.models)}
+        used = shared.any(axis=0)  # the folds with a shared cell
+        means = []
+        for model in models:
+            folds = np.where(shared, combine_steps(scores.metric(metric, positions[str(model)]), metric), 0.0)
+            means.append((folds.sum(axis=0)[used] / shared.sum(axis=0)[used]).mean())  # over series, then folds
+        return pd.Series(means, index=pd.Index(models, name="model"))
 
     def _distance(self, metric: str, scores) -> np.ndarray:
         """Scores of ``metric`` as "lower is better" (:func:`tsforecast.core.metrics.distance_from_best`):

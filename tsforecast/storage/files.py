@@ -351,24 +351,18 @@ def _streamed_sha256(archive: zipfile.ZipFile, name: str, path: Path, chunk: int
 
 
 def _read_member(archive: zipfile.ZipFile, name: str, path: Path, limit: int | None = None) -> bytes:
-    """Member ``name`` whole; with ``limit``, refused (unread) where it holds more bytes."""
+    """Member ``name`` whole; with ``limit``, refused unread where its header declares
+    more bytes (the reader inflates no more than the header declares)."""
     try:
-        if limit is None:
-            return archive.read(name)
         declared = archive.getinfo(name).file_size
-        if declared > limit:
-            data = b""  # refused below without inflating a byte
-        else:
-            with archive.open(name) as handle:
-                data = handle.read(limit + 1)
+        if limit is None or declared <= limit:
+            return archive.read(name)
     except KeyError:
         raise ModelFileError(f"{path} lacks the member {name!r}; the file is incomplete.") from None
     except _DAMAGED as error:
         raise ModelFileError(f"{path}: member {name!r} is damaged or truncated ({error}).") from None
-    if max(declared, len(data)) > limit:
-        raise ModelFileError(f"{path}: member {name!r} holds {max(declared, len(data))} bytes, more than the "
-                             f"{limit} tsforecast writes there; the file was altered. It is refused unread.")
-    return data
+    raise ModelFileError(f"{path}: member {name!r} holds {declared} bytes, more than the {limit} tsforecast writes "
+                         "there; the file was altered. It is refused unread.")
 
 
 def _parse_manifest(raw: bytes, form: ArchiveFormat, path: Path) -> dict:
