@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -13,6 +11,7 @@ from tsforecast import ConformalIntervals, backtest
 from tsforecast.baselines import Naive, SeasonalNaive, Theta
 from tsforecast.core import metrics
 from tsforecast.core.panel import Panel
+from tsforecast.exceptions import FallbackWarning
 
 HORIZON = 4
 
@@ -124,10 +123,7 @@ def test_conformal_bounds_do_not_depend_on_n_jobs_when_a_level_falls_back_to_the
     model = {"ci": ConformalIntervals(Theta(), n_windows=10, pooling=pooling)}
     results = {}
     for n_jobs in (1, 2, 4):
-        # the record, not pytest.warns: warnings raised in worker threads can be lost where
-        # other code there changes the (process-wide, before Python 3.14) warning filters
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with pytest.warns(FallbackWarning, match="95% interval"):  # raised in worker threads too
             results[n_jobs] = backtest(model, data, horizon=6, cv=2, levels=(80, 95), n_jobs=n_jobs,
                                        backend="threading", progress=False)
         said = [m for fold in results[n_jobs].info["fallback_notes"]["ci"].values() for m in fold]

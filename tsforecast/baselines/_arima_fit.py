@@ -17,13 +17,13 @@ STL decomposition for ``D`` (difference when above 0.64), as ``forecast::ndiffs`
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 
 from ..core.kernels.arima import (arima_forecast, css_hessian, css_minimize, css_residuals, difference,
                               expand_polynomials, integrated_ar, psi_weights)
 from ..core.kernels.stl import stl_seasonal
+from ..core.silencing import silenced
 
 __all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "ocsb_statistic", "refit_ml", "criterion",
            "with_exact_likelihood"]
@@ -329,8 +329,7 @@ def refit_ml(model: dict, x: np.ndarray, z: np.ndarray) -> dict:
     """
     start = np.concatenate([_statsmodels_order(model), [model["sigma2"]]])
     try:
-        with warnings.catch_warnings():  # an optimiser short of convergence still improves on the start
-            warnings.simplefilter("ignore")
+        with silenced():  # an optimiser short of convergence still improves on the start
             result = _state_space(model, x, z, concentrate=False).fit(start_params=start, disp=False,
                                                                       maxiter=_ML_ITERATIONS)
     except (np.linalg.LinAlgError, ValueError):

@@ -17,7 +17,6 @@ Also the same filter for fits that keep their CSS coefficients: their exact like
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 from scipy.optimize import minimize
@@ -26,6 +25,7 @@ from ..core.kernels.arima import difference, expand_polynomials, integrated_ar
 from ..core.kernels.arima_ml import (arma_likelihood, diffuse_likelihood, gardner_covariance, integrate,
                                      inverse_partrans, kalman_forecast, ml_gradient,
                                      ml_objective, untransform)
+from ..core.silencing import silenced
 from ._arima_fit import _ROOT_MARGIN, _min_model_root, criterion
 
 __all__ = ["fit_ml", "exact_loglik", "with_filter_likelihood", "r_loglik", "with_r_likelihood", "forecast_filtered"]
@@ -67,8 +67,7 @@ def fit_ml(css: dict, x: np.ndarray, z: np.ndarray) -> dict:
     w0 = np.ascontiguousarray(w - dz @ beta0 if dz.shape[1] else w)
     raw[n_arma:] = 0.0
     args = (w0, np.ascontiguousarray(dz), scale, p, q, big_p, big_q, period, np.empty(w.size))
-    with warnings.catch_warnings():  # a BFGS short of convergence still improves on its start
-        warnings.simplefilter("ignore")
+    with silenced():  # a BFGS short of convergence still improves on its start
         result = minimize(ml_objective, raw, args=args, jac=ml_gradient, method="BFGS",
                           options={"maxiter": _MAX_ITERATIONS, "gtol": 1e-6})
     if not math.isfinite(float(result.fun)) or result.fun >= 1e9:

@@ -15,8 +15,6 @@ raised in the calling process, also when ``n_jobs`` runs fits in worker processe
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
@@ -24,6 +22,7 @@ from threadpoolctl import threadpool_limits
 
 from ..core.fallbacks import warn_fallback
 from ..core.params import Check, Options, validate_params
+from ..core.silencing import silenced
 from ..core.validation import FILL_POLICIES, check_int
 from ..core.window_features import check_panel_magnitude
 from ..exceptions import InsufficientDataError, InvalidParameterError
@@ -199,8 +198,7 @@ class LocalForecaster(BaseForecaster):
         # sums of squares (ETS, ARIMA, the MASE scale) overflow beyond it: refused, as the LSTM does
         check_panel_magnitude(panel)
         columns = []
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # optimiser chatter; our own warnings are raised below
+        with silenced():  # optimiser chatter; our own warnings are raised below
             for j in range(len(panel.columns)):
                 x = np.ascontiguousarray(panel.values[:, j])
                 columns.append(self._fit_column(x, panel.starts, panel.ends))
@@ -237,8 +235,8 @@ class LocalForecaster(BaseForecaster):
         threads only fight each other and other processes for the cores (on 2 busy cores
         statsmodels' ETS took 4x as long with BLAS free).
         """
-        with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
-            warnings.simplefilter("ignore")  # optimiser chatter; our own warnings are raised by fit
+        # optimiser chatter silenced; our own warnings are raised by fit
+        with silenced(), threadpool_limits(limits=1, user_api="blas"):
             try:
                 states = self._fit_batch(series)
             except Exception:  # noqa: BLE001 - a vectorised fit failed: redo it series by series

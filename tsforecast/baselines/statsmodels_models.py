@@ -19,13 +19,13 @@ from __future__ import annotations
 
 import itertools
 import math
-import warnings
 
 import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
 from ..core.params import Boolean, Check, Integer, Options
+from ..core.silencing import silenced
 from ..core.validation import check_bool, check_int
 from ..exceptions import InvalidParameterError
 from ._base import LocalForecaster
@@ -174,8 +174,7 @@ class ETS(LocalForecaster):
 
         # statsmodels' first import puts an "always" filter for its ConvergenceWarning in
         # front of the caller's "ignore" (_fit_chunk's): silenced again here, after it
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
+        with silenced():
             return self._fit_forms(ETSModel, x)
 
     def _fit_forms(self, ETSModel, x):
@@ -348,8 +347,7 @@ class ARIMA(RegressionForecaster):
     def _fit_one(self, item):
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-        with warnings.catch_warnings():  # after statsmodels' import-time filter (see ETS._fit_one)
-            warnings.simplefilter("ignore")
+        with silenced():  # after statsmodels' import-time filter (see ETS._fit_one)
             return self._fit_orders(SARIMAX, item)
 
     def _fit_orders(self, SARIMAX, item):

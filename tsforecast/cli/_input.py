@@ -10,7 +10,6 @@ what the library takes: one frame indexed by time, or the long panel format
 from __future__ import annotations
 
 import csv
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
+from ..core.silencing import silenced
 from ..core.timeindex import likely_freq, read_day_first, read_iso8601, reads_as_dates
 from ..core.validation import first_non_number
 from ..exceptions import (
@@ -285,8 +285,7 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
             "use timestamps or integer time steps."
         )
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "could not infer format": a fallback (checked below), not a failure
+        with silenced():  # "could not infer format": a fallback (checked below), not a failure
             parsed = pd.to_datetime(values, errors="coerce")
     except ValueError:  # pandas refuses offsets that change (daylight saving time) unless told to convert
         parsed = pd.to_datetime(values, errors="coerce", utc=True)
@@ -514,8 +513,7 @@ def _series_off(data: pd.DataFrame, frequency: str) -> list:
     """The panel's series with a step other than ``frequency`` (the first series'), found
     without a loop over series: a gap, or a frequency of their own (the backtest names that)."""
     times = pd.DatetimeIndex(data[TIME_COLUMN])
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # offsets pandas applies element-wise (business days) warn so
+    with silenced():  # offsets pandas applies element-wise (business days) warn so
         expected = times[:-1] + pd.tseries.frequencies.to_offset(frequency)
     ids = data[ID_COLUMN].to_numpy()
     off = (ids[1:] == ids[:-1]) & (times[1:] != expected)
@@ -546,6 +544,5 @@ def _frequency(index: pd.Index) -> str | None:
     """The frequency of timestamps (None for integer time, fewer than 3 or none inferable)."""
     if not isinstance(index, pd.DatetimeIndex) or len(index) < 3:
         return None
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with silenced():
         return index.freqstr or pd.infer_freq(index)

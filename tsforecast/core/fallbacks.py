@@ -6,10 +6,9 @@ whatever the caller's warning filters. ``warnings.catch_warnings`` cannot record
 there: it swaps the warning machinery of the whole process, so two worker threads
 recording at once restored each other's state and warnings raised afterwards were lost
 (a threaded backtest's FallbackWarning never reached the caller). Each thread records
-into its own list instead, and the warning is raised as any other. (The warnings shown
-to the user from worker threads can still be lost where other code in those threads
-changes the filters with ``catch_warnings``, which Python before 3.14 shares across
-threads; the record does not depend on them.)
+into its own list instead, and the warning is raised as any other. (Our own code silences
+chatter with :func:`tsforecast.core.silencing.silenced`, which changes no filter while it
+runs, so a warning raised in one worker thread is not lost to another thread's silencing.)
 """
 
 from __future__ import annotations

@@ -6,12 +6,11 @@ inferable frequency or by integer time (a :class:`pandas.RangeIndex`, as in M4).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError
+from .silencing import silenced
 
 __all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods",
            "read_day_first", "read_iso8601", "likely_freq", "reads_as_dates"]
@@ -33,8 +32,7 @@ def likely_freq(index: pd.DatetimeIndex) -> str | None:
     read as daily from Monday to Wednesday: 'D' would insert every weekend), else the one
     most runs have."""
     seen: dict[str, int] = {}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
+    with silenced():
         for i in range(min(len(index) - 2, 60)):
             freq = pd.infer_freq(index[i : i + 3])
             if freq is not None:
@@ -104,9 +102,8 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) ->
         # Two timestamps: infer from them plus the next step, so that a 2-row daily series
         # gets "D" like a longer one, not "24h" (a different offset in pandas 3).
         probe = index if len(index) >= 3 else index.append(index[-1:] + (index[1] - index[0]))
-        with warnings.catch_warnings():
-            # pandas 3 announces that infer_freq will return an offset; both forms are accepted below.
-            warnings.simplefilter("ignore", DeprecationWarning)
+        # pandas 3 announces that infer_freq will return an offset; both forms are accepted below.
+        with silenced(DeprecationWarning):
             freq = pd.infer_freq(probe)
     if freq is None and len(index) == 2:
         freq = pd.tseries.frequencies.to_offset(index[1] - index[0])
@@ -360,8 +357,7 @@ def _has_periods(data) -> bool:
 
 
 def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "could not infer format": pandas falls back to parsing each value
+    with silenced():  # "could not infer format": pandas falls back to parsing each value
         try:
             parsed = pd.to_datetime(ds, errors="coerce")
         except ValueError as error:  # "Mixed timezones detected": UTC offsets that change
@@ -393,8 +389,7 @@ def reads_as_dates(values) -> bool:
         return True
     if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
         return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # "could not infer format": a fallback, not a failure
+    with silenced():  # "could not infer format": a fallback, not a failure
         try:
             parsed = pd.to_datetime(values.head(200), errors="coerce")
         except ValueError:  # UTC offsets that change (daylight saving time): dates all the same
@@ -419,8 +414,7 @@ def read_day_first(values: pd.Series) -> pd.Series | None:
     pandas infers one format from the first value, month first where it can (``01/02/2024``
     is 2 January); dates written day first then fail from the 13th of a month on.
     """
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # pandas warns that the inferred format is day first: that is the point
+    with silenced():  # pandas warns that the inferred format is day first: that is the point
         parsed = pd.to_datetime(values, errors="coerce", dayfirst=True)
     return None if parsed.isna().any() else parsed
 

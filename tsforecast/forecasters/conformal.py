@@ -14,12 +14,11 @@ This module needs no forecaster class: it reads models through the forecast cont
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from sklearn.base import clone
 
 from ..core.fallbacks import unrecorded_fallbacks, warn_fallback
+from ..core.silencing import silenced
 from ..exceptions import InsufficientDataError, TsForecastWarning
 
 __all__ = ["ConformalCalibration", "Calibrator", "conformal_quantile", "pooling_for"]
@@ -99,8 +98,7 @@ class ConformalCalibration:
         scores[ends < 0] = np.nan
         self.scores_ = scores
         self.n_calibration_windows_ = (ends >= 0).sum(axis=1)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # series without a finite score: NaN
+        with silenced(RuntimeWarning):  # series without a finite score: NaN
             self.scale_ = np.nanmean(np.abs(scores), axis=(1, 2))
         self.pooling_ = pooling
         self.horizon_ = horizon
@@ -137,10 +135,9 @@ class ConformalCalibration:
     def _calibration_forecasts(self, panel, X, ends, horizon: int, refit: bool) -> np.ndarray:
         """Forecasts of every calibration window, ``[series, window, horizon, targets]``."""
         out = np.full(ends.shape + (horizon, len(self.target_names_)), np.nan)
-        with warnings.catch_warnings(), unrecorded_fallbacks():
-            # Fallbacks of fits on shortened data would repeat per window; the final
-            # fit, on all the data, has already warned about the series that need one.
-            warnings.simplefilter("ignore", TsForecastWarning)
+        # Fallbacks of fits on shortened data would repeat per window; the final
+        # fit, on all the data, has already warned about the series that need one.
+        with silenced(TsForecastWarning), unrecorded_fallbacks():
             if getattr(self.model, "computes_on_panel", False) and refit:
                 self._stacked_forecasts(panel, ends, horizon, out)
             elif refit:
@@ -199,8 +196,7 @@ class ConformalCalibration:
     def _pooled_scores(self) -> np.ndarray:
         """The scores of all series and windows ``[series * window, horizon, targets]``,
         each over the mean score of its series' other windows (see :meth:`_pooled_width`)."""
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a missing window has no mean: NaN
+        with silenced(RuntimeWarning):  # a missing window has no mean: NaN
             window_mean = np.nanmean(self.scores_, axis=2)  # [series, window, targets]
         total = np.nansum(window_mean, axis=1, keepdims=True)
         count = np.isfinite(window_mean).sum(axis=1, keepdims=True)
@@ -232,8 +228,7 @@ class ConformalCalibration:
             return pooled, np.zeros(len(pooled), dtype=bool)
         own = self._series_width(level)
         fallback = ~np.isfinite(own)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)  # a series without a finite score: NaN
+        with silenced(RuntimeWarning):  # a series without a finite score: NaN
             widest_own = np.nanmax(self.scores_, axis=1)
         return np.where(fallback, np.fmax(pooled, widest_own), own), fallback.any(axis=(1, 2))
 

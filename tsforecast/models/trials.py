@@ -12,11 +12,10 @@ to ``fit`` are read: nothing after the training data can shape a choice.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 
 from ..core.fallbacks import unrecorded_fallbacks
+from ..core.silencing import silenced
 
 __all__ = ["TRIAL_EPOCHS", "TRIAL_SAMPLES", "clearly_positive", "tail_block", "tail_length", "trial_error",
            "trial_window_errors"]
@@ -78,8 +77,8 @@ def trial_window_errors(model, params: dict, X: np.ndarray, y: np.ndarray, n_val
     trial = model.__sklearn_clone__().set_params(**{
         "search": False, **params, "epochs": min(model.epochs, TRIAL_EPOCHS), "validation_fraction": 0.0,
         "random_state": seed, "warm_start": False, "verbose": 0, "blend_linear": False})
-    with warnings.catch_warnings(), unrecorded_fallbacks():
-        warnings.simplefilter("ignore")  # a short trial may lose to its reference: the full fit will tell
+    # a short trial may lose to its reference: the full fit will tell
+    with silenced(), unrecorded_fallbacks():
         trial.fit(X[rows, -steps:], y[rows])
     pred = np.asarray(trial.predict(X[n - n_val:, -steps:])).reshape(y[n - n_val:].shape)
     spread = y[: n - n_val].std(axis=(0, 1))

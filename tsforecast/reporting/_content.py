@@ -10,13 +10,13 @@ from __future__ import annotations
 import json
 import math
 import re
-import warnings
 from collections.abc import Mapping
 
 import pandas as pd
 
 from ..backtesting.result import RANKING_ORDER, aggregate_steps
 from ..core import metrics as _metrics
+from ..core.silencing import silenced
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _calibration, _fallback, _figures, _notes, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
@@ -580,9 +580,8 @@ def default_title(result) -> str:
 
 def build_document(result, *, title: str | None, reference: str | None) -> tuple[str, list[Block]]:
     """The report's title and blocks for ``result``."""
-    with warnings.catch_warnings():
-        # Metrics a model does not give (pinball without quantiles) average to NaN: shown as n/a.
-        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+    # Metrics a model does not give (pinball without quantiles) average to NaN: shown as n/a.
+    with silenced(RuntimeWarning, message="Mean of empty slice"):
         return _build(result, title=title, reference=reference)
 
 
