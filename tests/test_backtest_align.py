@@ -117,3 +117,26 @@ def test_the_command_line_passes_the_alignment(ragged, tmp_path, capsys):
     assert stop.value.code == 0, capsys.readouterr().err
     result = BacktestResult.load(tmp_path / "result.zip")
     assert result.info["align"] == "time" and result.forecasts.groupby("fold")["cutoff"].nunique().eq(1).all()
+
+
+def test_a_report_of_a_ragged_time_aligned_backtest_draws_each_series_in_its_own_latest_folds(tmp_path):
+    """The first series ends before the last folds: the report's interval bands read it in
+    those folds, an empty selection, which failed on dated data (cannot cast datetimes to
+    float), and figures drew it as an empty panel."""
+    from tsforecast import SeasonalNaive, report
+    from tsforecast.reporting import _calibration, _per_series
+
+    data = pd.concat([_series("a", 60, "2024-03-01", seed=1), _series("b", 75, "2024-03-16", seed=2)],
+                     ignore_index=True)
+    result = backtest({"naive": Naive(), "snaive": SeasonalNaive(season_length=7)}, data, horizon=5, cv=6,
+                      progress=False, align="time", levels=(80,))
+    empty = result.forecasts_of(series=["a"], folds=[result.folds[-1]])
+    assert empty.empty and empty["ds"].dtype == empty["cutoff"].dtype == result.forecasts["ds"].dtype
+    paths = report(result, tmp_path / "r.html")
+    assert paths.html.exists() and paths.markdown.exists()
+    a_folds = sorted(set(result.forecasts.query("unique_id == 'a'")["fold"]))
+    shown = _per_series.latest_forecasts(result, ["a", "b"], result.folds[-3:], ["naive", "snaive"])
+    assert sorted(set(shown.query("unique_id == 'a'")["fold"])) == a_folds[-3:]
+    assert sorted(set(shown.query("unique_id == 'b'")["fold"])) == result.folds[-3:]
+    series, bands = _calibration._band_frames(result, pd.DataFrame({"model": ["naive"]}))
+    assert series == "a" and sorted(set(bands["fold"])) == a_folds[-3:]

@@ -175,8 +175,10 @@ class ForecastArrays:
             "y": self.y[s_idx, f_idx].ravel(),
             "y_hat": self.y_hat[m_idx, s_idx, f_idx].ravel(),
         })
-        if not len(s_idx):
-            frame = frame.astype({"cutoff": float, "ds": float})
+        if not len(s_idx):  # an empty selection: integer times as empty floats, dates as empty dates
+            dated = _is_time(frame["cutoff"])
+            frame = frame.astype({"cutoff": frame["cutoff"].dtype, "ds": frame["cutoff"].dtype} if dated else
+                                 {"cutoff": float, "ds": float})
         for column, values in self.quantiles.items():
             frame[column] = values[m_idx, s_idx, f_idx].ravel()
         for level in self.levels or ():
@@ -252,6 +254,10 @@ def dense_times(times, present: np.ndarray, cutoffs: np.ndarray, offsets: np.nda
     out = _filled(present.shape + (k,), values)
     out[s_idx, f_idx] = values.reshape(-1, k)
     return out
+
+
+def _is_time(column: pd.Series) -> bool:
+    return pd.api.types.is_datetime64_any_dtype(column) or isinstance(column.dtype, pd.PeriodDtype)
 
 
 def _time_column(values: np.ndarray):

@@ -17,6 +17,7 @@ import pandas as pd
 
 from ..core.timeindex import periods_as_timestamps
 from ._document import Block, Bullets, Figure, Heading, Paragraph, Table
+from ._per_series import own_latest_folds
 
 __all__ = ["INTERVAL_METRICS", "is_interval_metric", "coverage_table", "judgement", "calibration_sentences",
            "verdict_blocks", "calibration_blocks"]
@@ -166,7 +167,7 @@ def _band_frames(result, table: pd.DataFrame):
     if not result.folds:
         return None
     series = result.series[0]
-    frame = periods_as_timestamps(result.forecasts_of(series=[series], folds=result.folds[-_BAND_FOLDS:]))
+    frame = periods_as_timestamps(own_latest_folds(result, series, _BAND_FOLDS))
     frame["model"] = frame["model"].map(str)
     return series, frame[frame["model"].isin(set(table.model))]
 

@@ -92,12 +92,26 @@ def latest_forecasts(result, series: list, folds: list, models: list[str]) -> pd
     Read through ``result.forecasts_of``: the whole table of a large panel has millions
     of rows and is never built for a figure.
     """
-    rows = periods_as_timestamps(result.forecasts_of(series=series, folds=folds))
+    rows = result.forecasts_of(series=series, folds=folds)
+    if rows.empty and "unique_id" not in rows:  # a result without forecasts
+        return rows
+    missing = [key for key in series if key not in set(rows["unique_id"])]
+    if missing:  # series that end earlier (align="time") have no forecasts there: their own latest folds
+        rows = pd.concat([rows, *(own_latest_folds(result, key, len(folds)) for key in missing)], ignore_index=True)
+    rows = periods_as_timestamps(rows)
     if rows.empty:
         return rows
     rows["model"] = rows["model"].astype(str)
     rows["unique_id"] = rows["unique_id"].astype(object)
     return rows[rows["model"].isin(models)]
+
+
+def own_latest_folds(result, key, n_folds: int) -> pd.DataFrame:
+    """The forecasts of series ``key`` in the latest ``n_folds`` folds it has forecasts in."""
+    rows = result.forecasts_of(series=[key])
+    if rows.empty:
+        return rows
+    return rows[rows["fold"].isin(sorted(set(rows["fold"]))[-n_folds:])].reset_index(drop=True)
 
 
 def panels(rows: pd.DataFrame, titles: list[tuple[object, str]]) -> tuple[dict, dict]:
