@@ -93,6 +93,16 @@ def test_report_paths_derive_twin_and_folder():
     assert report_paths("out/a.md").html.as_posix() == "out/a.html"
 
 
+@pytest.mark.parametrize("name", ["run.v1", "weekly.2024-06-01"])
+def test_a_dotted_report_name_keeps_its_dot(name):
+    """``.html`` replaced the last suffix: run.v1 and run.v2 both wrote run.html, the second
+    report silently overwriting the first."""
+    paths = report_paths(f"out/{name}")
+    assert paths.html.as_posix() == f"out/{name}.html"
+    assert paths.markdown.as_posix() == f"out/{name}.md" and paths.figures.as_posix() == f"out/{name}_files"
+    assert report_paths("out/run.v1").html != report_paths("out/run.v2").html
+
+
 # -- content equals the result -------------------------------------------------------
 def test_metrics_table_equals_summary(result, written):
     _, markdown, html = written

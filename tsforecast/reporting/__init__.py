@@ -63,7 +63,7 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
     result : BacktestResult
         The result of :func:`tsforecast.backtest`.
     path : str or path-like
-        The HTML file to write (``.html`` is added when missing).
+        The HTML file to write (``.html`` is added when missing; a ``.md`` suffix is swapped for it).
     title : str, optional
         The report's title; by default ``Backtest: <models> on <data name>``.
     reference : str, optional

@@ -35,17 +35,23 @@ class ReportPaths:
 def report_paths(path: str | os.PathLike) -> ReportPaths:
     """The three paths of a report at ``path``.
 
-    The HTML page is ``path`` (``.html`` added or swapped in unless it ends in
-    ``.html``/``.htm``), the Markdown twin has the suffix ``.md``, and the figures go
-    to the folder ``<stem>_files`` beside them.
+    The HTML page is ``path`` where it ends in ``.html``/``.htm``; a Markdown name
+    (``.md``) has its suffix swapped for ``.html``; any other name has ``.html``
+    added (a dot in a name, ``run.v1`` or ``weekly.2024-06-01``, is part of it: swapping
+    there gave two runs one page). The Markdown twin has the suffix ``.md``, and the
+    figures go to the folder ``<stem>_files`` beside them.
 
     Examples
     --------
     >>> report_paths("reports/run.html").figures.as_posix()
     'reports/run_files'
+    >>> report_paths("reports/weekly.2024-06-01").html.as_posix()
+    'reports/weekly.2024-06-01.html'
     """
     path = Path(path)
-    html = path if path.suffix.lower() in (".html", ".htm") else path.with_suffix(".html")
+    suffix = path.suffix.lower()
+    html = path if suffix in (".html", ".htm") else path.with_suffix(".html") if suffix == ".md" else \
+        path.with_name(f"{path.name}.html")
     return ReportPaths(html=html, markdown=html.with_suffix(".md"), figures=html.with_name(f"{html.stem}_files"))
 
 
