@@ -6,7 +6,8 @@ import math
 
 import pytest
 
-from tsforecast.reporting._verdict import format_p, significance_level, significance_mark, verdict_sentence
+from tsforecast.reporting._verdict import (format_p, p_digits, significance_level, significance_mark,
+                                           verdict_sentence)
 
 
 @pytest.mark.parametrize(
@@ -218,3 +219,12 @@ def test_the_report_does_not_call_an_rmse_win_significant_when_the_test_disagree
     row = next(r for r in md_table(markdown.split("## Metrics", 1)[1], "rank") if r["model"] == "a")
     assert row["sig."] == "other way"
     assert "squared error" in markdown.split("## Metrics", 1)[1].split("\n\n", 2)[1]
+
+
+@pytest.mark.parametrize("p_value", [0.0996, 0.04996, 0.00996, 0.0499999])
+def test_a_p_value_below_a_level_is_never_shown_as_the_level(p_value):
+    """Two significant digits showed "significant at 10% (p = 0.1)" for p = 0.0996."""
+    level = significance_level(p_value)
+    assert level is not None and float(p_digits(p_value)) < level
+    assert f"p {format_p(p_value)}" in verdict_sentence("m", "ref", "mase", 0.2, p_value, -2.0)
+    assert abs(float(p_digits(p_value)) - p_value) <= 0.01 * p_value

@@ -20,8 +20,8 @@ from ..core.silencing import silenced
 from ..exceptions import InvalidInputError, InvalidParameterError
 from . import _calibration, _fallback, _figures, _notes, _per_series
 from ._document import Block, Bullets, Code, Figure, Heading, Paragraph, Table
-from ._verdict import (SHARED_CELLS, SIGNIFICANCE_LEVELS, best_sentence, direction_agrees, significance_mark,
-                       single_model_sentence, verdict_sentence)
+from ._verdict import (SHARED_CELLS, SIGNIFICANCE_LEVELS, best_sentence, direction_agrees, p_digits,
+                       significance_mark, single_model_sentence, verdict_sentence)
 
 __all__ = [
     "MAX_SERIES",
@@ -95,7 +95,7 @@ def format_percent(fraction) -> str:
 def _format_p(p_value) -> str:
     if p_value is None or (isinstance(p_value, float) and math.isnan(p_value)):
         return "n/a"
-    return f"{float(p_value):.2g}" if float(p_value) > 0 else "<1e-300"  # underflowed, never zero
+    return p_digits(float(p_value)) if float(p_value) > 0 else "<1e-300"  # underflowed, never zero
 
 
 def _json(value) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 __all__ = ["SHARED_CELLS", "SIGNIFICANCE_LEVELS", "significance_level", "significance_mark", "direction_agrees",
-           "verdict_sentence", "best_sentence", "format_p", "single_model_sentence"]
+           "verdict_sentence", "best_sentence", "format_p", "p_digits", "single_model_sentence"]
 
 #: How the report names the (series, fold) cells every model scored, on which models are
 #: ranked and compared when some model failed on cells others scored.
@@ -58,7 +58,23 @@ def format_p(p_value: float) -> str:
     >>> format_p(0.0042), format_p(0.0)
     ('= 0.0042', '< 1e-300')
     """
-    return f"= {p_value:.2g}" if p_value > 0 else "< 1e-300"
+    return f"= {p_digits(p_value)}" if p_value > 0 else "< 1e-300"
+
+
+def p_digits(p_value: float) -> str:
+    """``p_value`` to two significant digits, more where two would round it up to a level
+    it is below (0.0996 is significant at 10%: "0.1" would read as the threshold itself).
+
+    Examples
+    --------
+    >>> p_digits(0.0042), p_digits(0.0996), p_digits(0.04996)
+    ('0.0042', '0.0996', '0.04996')
+    """
+    for digits in range(2, 8):
+        text = f"{p_value:.{digits}g}"
+        if not any(p_value < level <= float(text) for level, _ in SIGNIFICANCE_LEVELS):
+            return text
+    return text
 
 
 def _percent(level: float) -> str:
