@@ -960,6 +960,29 @@ def test_one_value_refuses_intervals_instead_of_claiming_certainty_or_nan(model)
     assert all((bands[k]["hi_80"] >= bands[k]["lo_80"]).all() for k in bands)
 
 
+@pytest.mark.parametrize("model, needs", [(baselines.Drift, 3), (baselines.Mean, 2), (baselines.SES, 3),
+                                          (baselines.Holt, 5), (baselines.Damped, 6)],
+                         ids=["Drift", "Mean", "SES", "Holt", "Damped"])
+def test_too_few_values_for_the_models_parameters_refuse_intervals_instead_of_claiming_certainty(model, needs):
+    """Drift on two values, SES on two, Holt on four...: the parameters fitted use every
+    value, the sum of squares left is 0, and the bounds had zero width (certainty)."""
+    short = series(needs - 1, values=np.array([5.0, 6.5, 5.5, 7.0, 6.0])[: needs - 1])
+    fitted = model().fit({"short": short, "many": series(40)})
+    with pytest.raises(InsufficientDataError, match=rf"\['short'\].*\[{needs - 1}\] value.*at least {needs} values"):
+        fitted.predict_interval(2, levels=[80])
+    assert np.isfinite(fitted.predict(2)["short"].to_numpy()).all()
+    bands = model().fit(series(needs, values=np.array([5.0, 6.5, 5.5, 7.0, 6.0, 6.2])[:needs]))
+    bands = bands.predict_interval(2, levels=[80])
+    assert (bands["hi_80"] > bands["lo_80"]).all()
+
+
+def test_mean_of_one_value_refuses_intervals_however_long_the_series():
+    fitted = baselines.Mean(window=1).fit(series(40))
+    with pytest.raises(InvalidParameterError, match=r"Mean\(window=1\).*window >= 2"):
+        fitted.predict_interval(2, levels=[80])
+    assert np.isfinite(fitted.predict(2).to_numpy()).all()
+
+
 def test_negative_values_for_multiplicative_ets_fall_back_to_additive_with_a_warning():
     y = series(values=-5 - np.sin(np.arange(40) * 2 * np.pi / 7))
     with pytest.warns(FallbackWarning, match=r"'series'.*<= 0 rules out multiplicative"):

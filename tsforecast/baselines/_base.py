@@ -287,13 +287,20 @@ class LocalForecaster(BaseForecaster):
         self._check_spread(bands)
         return bands
 
+    #: What the spread of a forecast is estimated from, and the fewest values that leave
+    #: something to estimate it with (:meth:`_check_spread`); models that fit more from
+    #: the same values need more.
+    _spread_source: str = "one-step changes"
+    _spread_values: int = 2
+
     def _check_spread(self, bands: np.ndarray) -> None:
-        """Refuse quantiles of series with one value: the spread of a random walk (Naive,
-        SeasonalNaive, Naive2 and every fallback) comes from one-step changes, which one
-        value does not have. Their bounds were NaN without a word (before that, of zero
-        width: certainty); the point forecasts (``predict``) stay defined."""
+        """Refuse quantiles of series too short to estimate a spread from: a random walk's
+        (Naive, SeasonalNaive, Naive2 and every fallback) comes from one-step changes, which
+        one value does not have; Drift's from the changes around a slope fitted to them
+        too, and so on. Their spread is NaN, and so were their bounds, without a word
+        (before that, of zero width: certainty); the point forecasts (``predict``) stay defined."""
         lengths = np.asarray(self.n_obs_)
-        undefined = np.isnan(bands).any(axis=(1, 2)) & (lengths < 2)
+        undefined = np.isnan(bands).any(axis=(1, 2)) & (lengths < self._spread_values)
         if not undefined.any():
             return
         ids = np.asarray(self.series_ids_, dtype=object)[undefined]
@@ -301,8 +308,8 @@ class LocalForecaster(BaseForecaster):
         raise InsufficientDataError(
             f"{type(self).__name__} cannot give quantiles or intervals for series {ids[:5].tolist()!r}{more}: they "
             f"have {lengths[undefined][:5].tolist()} value(s), and the spread of a forecast is estimated from "
-            "one-step changes, which need at least 2 values. Their point forecasts (predict) are defined; for "
-            "intervals give those series more values or leave them out.")
+            f"{self._spread_source}, which need at least {self._spread_values} values. Their point forecasts "
+            "(predict) are defined; for intervals give those series more values or leave them out.")
 
     def _predict_quantiles(self, horizon, X, quantiles):
         """Normal quantiles ``forecast + z_q * std`` (see each class for its ``std``)."""

@@ -36,6 +36,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ..core.kernels.common import m4_deseasonalize, segment_all_nonnegative, ses_fit, theta_line
@@ -193,8 +195,10 @@ def _trend_lines(x: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> tuple[n
 
 
 def _sigma(state: dict, n: int) -> float:
-    dof = max(n - state["n_params"], 1)
-    return float(np.sqrt(state["sse"] / dof))
+    """The residuals' standard deviation; NaN where the fit's parameters use up every value
+    (its sum of squares is then 0: the bounds claimed certainty)."""
+    dof = n - state["n_params"]
+    return float(np.sqrt(state["sse"] / dof)) if dof >= 1 else math.nan
 
 
 class Naive2(_M4Benchmark):
@@ -248,6 +252,8 @@ class SES(_M4Benchmark):
     """
 
     supports_quantiles = True
+    _spread_source = "the one-step errors left after fitting its level and smoothing weight"
+    _spread_values = 3
 
     def _fit_core_column(self, adjusted, starts, ends):
         alpha, _, level, sse = _ses(adjusted, starts, ends)
@@ -257,7 +263,8 @@ class SES(_M4Benchmark):
         return np.repeat(core["level"][:, None], horizon, axis=1)
 
     def _core_std_column(self, core, horizon):
-        sigma = np.sqrt(core["sse"] / np.maximum(core["n"] - 2, 1))
+        # two parameters (level, alpha): no residual left to estimate the spread from with 2 values
+        sigma = np.where(core["n"] > 2, np.sqrt(core["sse"] / np.maximum(core["n"] - 2, 1)), np.nan)
         factors = 1.0 + np.arange(horizon)[None, :] * core["alpha"][:, None] ** 2  # c_j = alpha for SES
         return sigma[:, None] * np.sqrt(factors)
 
@@ -284,6 +291,8 @@ class Holt(_M4Benchmark):
 
     supports_quantiles = True
     _damped = False
+    _spread_source = "the one-step errors left after fitting its level, trend and two smoothing weights"
+    _spread_values = 5
 
     def _fit_core(self, adjusted):
         return {**fit_linear(adjusted, damped=self._damped), "n": adjusted.size}
@@ -315,6 +324,8 @@ class Damped(Holt):
     """
 
     _damped = True
+    _spread_source = "the one-step errors left after fitting its level, trend, damping and two smoothing weights"
+    _spread_values = 6
 
 
 class Theta(_M4Benchmark):

@@ -24,6 +24,7 @@ import numpy as np
 
 from ..core.kernels.common import seasonal_sigma, segment_mean_sd
 from ..core.params import Integer
+from ..exceptions import InvalidParameterError
 from ._base import LocalForecaster
 
 __all__ = ["Naive", "SeasonalNaive", "Drift", "Mean"]
@@ -132,6 +133,8 @@ class Drift(LocalForecaster):
     """
 
     supports_quantiles = True
+    _spread_source = "the one-step changes around the drift (its slope is estimated from them too)"
+    _spread_values = 3
 
     def __init__(self, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -146,7 +149,8 @@ class Drift(LocalForecaster):
         # Residuals of the one-step differences around the slope, as sums of squares.
         rms = np.nan_to_num(seasonal_sigma(x, starts, ends, 1), nan=0.0)
         sse = np.maximum(rms**2 * np.maximum(n - 1, 0) - slope**2 * np.maximum(n - 1, 0), 0.0)
-        sigma = np.where(n > 2, np.sqrt(sse / np.maximum(n - 2, 1)), 0.0)
+        # two values leave no change around the slope fitted to them: no spread (it was 0, certainty)
+        sigma = np.where(n > 2, np.sqrt(sse / np.maximum(n - 2, 1)), np.nan)
         return {"last": last, "slope": slope, "sigma": sigma, "n": n}
 
     def _forecast_column(self, state, horizon):
@@ -174,6 +178,7 @@ class Mean(LocalForecaster):
 
     supports_quantiles = True
     _parameter_constraints = {"window": Integer(minimum=1, allow_none=True), **LocalForecaster._parameter_constraints}
+    _spread_source = "the deviations of the values averaged from their mean"
 
     def __init__(self, window: int | None = None, *, n_jobs: int | None = None,
                  fill: str | None = None, on_short: str = "raise"):
@@ -185,7 +190,16 @@ class Mean(LocalForecaster):
     def _fit_column(self, x, starts, ends):
         first = starts if self.window is None else np.maximum(starts, ends - self.window)
         mean, sd = segment_mean_sd(x, first, ends)
+        sd = np.where(ends - first > 1, sd, np.nan)  # one value averaged: no spread (it was 0, certainty)
         return {"mean": mean, "sigma": sd * np.sqrt(1 + 1 / (ends - first))}
+
+    def _check_spread(self, bands):
+        if self.window == 1:
+            raise InvalidParameterError(
+                "Mean(window=1) cannot give quantiles or intervals: it averages one value, whose spread is "
+                "undefined (its bounds claimed certainty). Use window >= 2 for intervals; its point forecasts "
+                "(predict) are defined.")
+        super()._check_spread(bands)
 
     def _forecast_column(self, state, horizon):
         return np.repeat(state["mean"][:, None], horizon, axis=1)
