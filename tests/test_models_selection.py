@@ -101,3 +101,20 @@ def test_feedback_decoder_skips_the_search():
     model = EncoderDecoderLSTM(**FAST, decoder="feedback", search=True, season_length=PERIOD)
     settings = search_settings(model, model._check_params(), X[:, :, None], y[:, :, None], 0, "joint")
     assert settings["scores"] == {} and "feedback" in settings["skipped"]["search"]
+
+
+def test_the_segment_step_keeps_the_segment_scored_best_so_far(monkeypatch):
+    """The look-back step scored segment_length='auto' best, but the segment step chose only
+    among the season, half of it and input_steps // 10: a worse setting was used than one
+    measured (search_scores_ said so)."""
+    from tsforecast.models import selection
+
+    def error(model, params, X, y, n_val, seed, input_steps):  # 'auto' best, then the longest segment
+        return 0.1 if params["segment_length"] == "auto" else 1.0 / (params["segment_length"] or 1)
+
+    monkeypatch.setattr(selection, "trial_error", error)
+    p = {"season_length": 4, "validation_fraction": 0.2, "segment_length": "auto", "decoder": "repeat"}
+    X, y = np.zeros((40, 32, 1)), np.zeros((40, 4))
+    chosen = selection.search_settings(None, p, X, y, seed=0, channels="joint")
+    best_label = min(chosen["scores"], key=chosen["scores"].get)
+    assert chosen["segment_length"] == "auto" and best_label.endswith("segment_length=auto")

@@ -11,7 +11,7 @@ few percent of a full fit each):
 2. the look-back: the latest ``k * season_length`` steps of each window for ``k`` in
    :data:`SEASON_MULTIPLES`, and the whole window (``n_steps_in // 2`` and the whole
    window without a season);
-3. the segment length: the season, half of it, and ``input_steps // 10``.
+3. the segment length: the one so far, the season, half of it, and ``input_steps // 10``.
 
 A candidate the windows cannot hold (a look-back longer than the window, a season not
 shorter than the look-back) is skipped with its reason recorded, never an error.
@@ -77,7 +77,9 @@ def search_settings(model, p: dict, X, y, seed: int, channels: str) -> dict:
     references = [1] + ([season] if season > 1 else [])
     best["season_length"] = min(references, key=lambda m: _try_season(m, best, skipped, score))
     best["input_steps"] = min(lookbacks, key=lambda s: _try_lookback(s, best, skipped, score))
-    segments = _segments(best["input_steps"], season)
+    # the segment length the best so far was scored with stays a candidate (listed first, it
+    # wins ties): the step keeps it unless another scores lower
+    segments = list(dict.fromkeys([best["segment_length"], *_segments(best["input_steps"], season)]))
     best["segment_length"] = min(segments, key=lambda s: score(segment_length=s))
     return {**best, "scores": scores, "skipped": skipped}
 
