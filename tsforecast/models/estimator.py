@@ -475,14 +475,16 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             p["scaling"], p["season_length"], p["decoder"], X3, y3, net_features,
             n_validation(len(X3), p["validation_fraction"]), horizon_rows)
         p["segment_length"] = resolve_segment_length(p, X3.shape[1])
-        scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
+        n_train = X3.shape[0] - n_validation(X3.shape[0], p["validation_fraction"])
+        # fitted before the tail, as the network is: the tail it early-stops and judges the
+        # network on must be as new to the reference (a linear map, a mean) as to the network
+        scaler = make_scaler(scaling, season_length).fit(X3[:n_train], y3[:n_train], net_features)
         Xs, ys, _ = scaler.transform(X3, y3)
         channel_ids = n_targets if channels == "independent" and p["channel_embedding"] else 0
         Xs = add_channel_ids(Xs, n_targets) if channel_ids else Xs
         quantiles = p["quantiles"]
         median_index = 0 if quantiles is None else (quantiles.index(0.5) if 0.5 in quantiles else len(quantiles) // 2)
 
-        n_train = X3.shape[0] - n_validation(X3.shape[0], p["validation_fraction"])
         if p["blend_linear"] and (n_train == X3.shape[0] or net_features is None):  # refused before training
             self._blend(p, X3, y3, net_features, scaler, Xs, None, median_index, horizon_rows, 1.0)
         p["jit"] = use_xla(p, n_train, self.distribute_strategy)
