@@ -57,6 +57,14 @@ def test_joblib_two_workers_match_sequential(sequential):
     assert parallel.info["n_jobs"] == 2
 
 
+@pytest.mark.parametrize("backend", ["multiprocessing", "sequential"])
+def test_every_joblib_backend_name_accepted_runs(sequential, backend):
+    """check_backend accepts joblib's names, but "multiprocessing" failed after the data was
+    prepared: it cannot hand results over as they finish (return_as='generator_unordered')."""
+    result = backtest(models(), make_panel(), horizon=3, cv=4, n_jobs=2, backend=backend, progress=False)
+    assert_same(sequential, result)
+
+
 def test_dask_local_cluster_matches_sequential(sequential):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(

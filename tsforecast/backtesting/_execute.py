@@ -91,9 +91,13 @@ def execute(tasks: Sequence[Task], on_result: Callable[[int, dict], None], *, n_
             on_result(task.index, run_task(task))
         return
     from joblib import Parallel, delayed, parallel_config
+    from joblib.parallel import get_active_backend
 
     with parallel_config(backend=backend) if backend is not None else nullcontext():
-        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered")(
+        # results as they finish where the backend can hand them over so (loky, threading);
+        # "multiprocessing" and "sequential" hand over a list at the end
+        streams = getattr(get_active_backend()[0], "supports_return_generator", False)
+        results = Parallel(n_jobs=n_jobs, return_as="generator_unordered" if streams else "list")(
             delayed(_indexed)(t.detached()) for t in tasks)
         for index, payload in results:
             on_result(index, payload)
