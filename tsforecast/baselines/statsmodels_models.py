@@ -1,6 +1,9 @@
 """ETS and ARIMA baselines: statsmodels' ``ETSModel`` and ``SARIMAX`` behind the forecaster contract.
 
-One model is fitted per series (and target column). A series whose fit raises or gives
+One model is fitted per series (and target column), in standard units (see
+:mod:`tsforecast.baselines._units`: statsmodels' optimisers are made for values of order
+one), its parameters stored in the data's units. A fit whose optimiser did not converge
+is kept, with a :class:`~tsforecast.exceptions.FallbackWarning` saying so. A series whose fit raises or gives
 non-finite forecasts gets :class:`~tsforecast.baselines.Naive` instead, with a
 :class:`~tsforecast.exceptions.FallbackWarning` naming it. Fitting many series is slow
 (tens of milliseconds per model and series): use ``n_jobs`` on panels.
@@ -30,6 +33,7 @@ from ..core.validation import check_bool, check_int
 from ..exceptions import InvalidParameterError
 from ._base import LocalForecaster
 from ._regressors import FUTURE_COVARIATES, RegressionForecaster
+from ._units import arima_params, column_units, ets_params, series_units
 
 __all__ = ["ETS", "ARIMA"]
 
@@ -46,6 +50,39 @@ def _quantiles_from_intervals(mean: np.ndarray, interval, levels) -> np.ndarray:
             lower, upper = interval(2 * min(q, 1 - q))
             columns.append(lower if q < 0.5 else upper)
     return np.column_stack(columns)
+
+
+#: The note (a FallbackWarning) of a fit whose optimiser stopped before it converged.
+_NOT_CONVERGED = ("statsmodels' optimiser did not converge (mle_retvals['converged'] is False): the fitted "
+                  "parameters may be far from the best ones, and the forecasts with them")
+
+
+#: The largest gradient of the (mean) log-likelihood, in standard units, at which an
+#: optimiser that stopped for loss of precision (BFGS's warnflag 2) is taken at its optimum.
+_FLAT_GRADIENT = 1e-3
+
+
+#: Residuals (in standard units) below which a fit is exact: its likelihood has no
+#: maximum to converge to, and the forecasts are the data's own pattern.
+_EXACT = 1e-8
+
+
+def _converged(results) -> bool:
+    """Whether statsmodels' maximum likelihood optimiser converged (True where it does not
+    say): a stop for loss of precision where the gradient is flat is an optimum reached,
+    and a fit without residuals (noise-free data) has nothing to converge to."""
+    retvals = getattr(results, "mle_retvals", None)
+    if not isinstance(retvals, dict) or bool(retvals.get("converged", True)):
+        return True
+    with np.errstate(all="ignore"):
+        if np.nanmax(np.abs(np.asarray(results.resid, dtype=np.float64)), initial=0.0) <= _EXACT:
+            return True
+    gradient = np.asarray(retvals.get("gopt", np.inf), dtype=np.float64)
+    return bool(np.all(np.abs(gradient) <= _FLAT_GRADIENT))
+
+
+def _join(note: str | None, more: str) -> str:
+    return more if note is None else f"{note}; {more}"
 
 
 def _check_damped(value, name: str):
@@ -75,6 +112,10 @@ class ETS(LocalForecaster):
     states); ``"auto"`` (default) uses the heuristic for a series whenever a seasonal form
     is among its candidates and it has the data, estimation otherwise. All candidate
     forms of one series use the same method, so their AICc stay comparable.
+
+    Each form is fitted on the series divided by its spread (less its mean, for forms with
+    additive errors and season, whose level absorbs a shift) and its initial states carried
+    back, so the forecasts follow the data's units (and level) exactly.
 
     Quantiles come from statsmodels' prediction intervals: exact for the linear
     (additive) forms, simulated (``simulate_repetitions`` paths, seeded by
@@ -189,18 +230,24 @@ class ETS(LocalForecaster):
             method = "estimated"
         best, best_aicc, errors = None, math.inf, []
         for error, trend, damped, seasonal in forms:
+            # a shift is absorbed by the level of the additive forms only; scaling by all
+            units = dict(zip(("centre", "scale"), series_units(x, shift=error == "add" and seasonal != "mul")))
             try:
-                results = ETSModel(endog, error=error, trend=trend, damped_trend=damped, seasonal=seasonal,
+                results = ETSModel((endog - units["centre"]) / units["scale"], error=error, trend=trend,
+                                   damped_trend=damped, seasonal=seasonal,
                                    seasonal_periods=self.season_length if seasonal else None,
                                    initialization_method=method).fit(disp=False)
             except Exception as failure:  # noqa: BLE001 - try the other forms
                 errors.append(failure)
                 continue
-            aicc = results.aicc
+            # the AICc of the fit in the data's units (the Jacobian of the scaling), comparable across forms
+            aicc = results.aicc + 2 * x.size * math.log(units["scale"])
             if np.isfinite(aicc) and aicc < best_aicc and np.all(np.isfinite(results.forecast(2))):
-                best, best_aicc = results, aicc
+                best, best_aicc, best_units = results, aicc, units
         if best is None:
             raise errors[0] if errors else FloatingPointError("no ETS form gave a finite fit")
+        if not _converged(best):
+            note = _join(note, _NOT_CONVERGED)
         form = "".join(["A" if best.model.error == "add" else "M",
                         "N" if best.model.trend is None else ("Ad" if best.model.damped_trend else "A"),
                         "N" if best.model.seasonal is None else ("A" if best.model.seasonal == "add" else "M")])
@@ -209,8 +256,9 @@ class ETS(LocalForecaster):
         spec = {"error": best.model.error, "trend": best.model.trend, "damped_trend": bool(best.model.damped_trend),
                 "seasonal": best.model.seasonal, "seasonal_periods": best.model.seasonal_periods,
                 "initialization_method": method}
-        state = {"x": np.array(x), "params": np.asarray(best.params, dtype=np.float64), "spec": spec, "n": x.size,
-                 "form": form}
+        params = ets_params(np.asarray(best.params, dtype=np.float64), list(best.model.param_names), best_units,
+                            best.model.seasonal)
+        state = {"x": np.array(x), "params": params, "spec": spec, "n": x.size, "form": form}
         if note:
             state["note"] = note
         return state
@@ -264,6 +312,11 @@ class ARIMA(RegressionForecaster):
     for the forecast steps. The regressor columns are named by ``future_covariates``
     (``None``: every column of ``X``) and declared to backtests, which pass each fold its
     known future values.
+
+    The fit runs on ``y`` and the regressors in standard units (less their means where
+    the model absorbs a shift: a constant or differences; divided by their spreads
+    always), an exact reparametrisation; the parameters are stored in the data's units, so
+    forecasts and coefficients do not depend on the data's level or units.
 
     Parameters
     ----------
@@ -355,10 +408,12 @@ class ARIMA(RegressionForecaster):
         exog = z if z.shape[1] else None
         differences = self.order[1] + self.seasonal_order[1]
         trend = self.trend if self.trend is not None else ("c" if differences == 0 else "n")
+        units = self._units(x, exog, shift=differences > 0 or trend in ("c", "ct"))
+        endog, regressors = _standard(x, exog, units)
         best, best_aicc, errors = None, math.inf, []
         for order in self._orders():
             try:
-                results = SARIMAX(x, exog=exog, order=order, seasonal_order=tuple(self.seasonal_order),
+                results = SARIMAX(endog, exog=regressors, order=order, seasonal_order=tuple(self.seasonal_order),
                                   trend=trend).fit(disp=False)
             except Exception as failure:  # noqa: BLE001 - try the other orders
                 errors.append(failure)
@@ -369,31 +424,69 @@ class ARIMA(RegressionForecaster):
             raise errors[0] if errors else FloatingPointError("no ARIMA order gave a finite fit")
         # Plain numbers only (savable): the results are rebuilt from the data and the
         # fitted parameters when forecasting (statsmodels' smooth gives the same forecasts).
-        state = {"x": np.array(x), "params": np.asarray(best.params, dtype=np.float64),
-                 "order": list(best.model.order), "trend": trend}
+        # The parameters are stored in the data's units (those users read), with the units.
+        params = arima_params(np.asarray(best.params, dtype=np.float64), list(best.model.param_names), units,
+                              differenced=differences > 0, to_original=True)
+        state = {"x": np.array(x), "params": params, "order": list(best.model.order), "trend": trend, **units}
         if exog is not None:  # absent without regressors, as in files saved before they existed
             state["z"] = np.array(z)
+        if not _converged(best):
+            state["note"] = _NOT_CONVERGED
         return state
 
+    @staticmethod
+    def _units(x, exog, shift: bool) -> dict:
+        """Standard units of the series and its regressors (shifted only where the model
+        absorbs a shift: a constant, or differences)."""
+        centre, scale = series_units(x, shift)
+        z_centre, z_scale = column_units(exog if exog is not None else np.zeros((x.size, 0)), shift)
+        return {"centre": centre, "scale": scale, "z_centre": z_centre, "z_scale": z_scale}
+
     def _results(self, state):
+        """statsmodels' results in standard units (a fit saved before units were stored: the data's)."""
         from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-        model = SARIMAX(state["x"], exog=state.get("z"), order=tuple(state["order"]),
+        units = _stored_units(state)
+        endog, exog = _standard(state["x"], state.get("z"), units)
+        model = SARIMAX(endog, exog=exog, order=tuple(state["order"]),
                         seasonal_order=tuple(self.seasonal_order), trend=state["trend"])
-        return model.smooth(state["params"])
+        differenced = self.seasonal_order[1] + state["order"][1] > 0
+        params = arima_params(state["params"], list(model.param_names), units, differenced=differenced,
+                              to_original=False)
+        return model.smooth(params)
 
     @staticmethod
     def _exog(state, horizon, future):
-        """The regressors of the forecast steps (zeros where only their shape matters)."""
+        """The regressors of the forecast steps in standard units (zeros where only their shape matters)."""
         if "z" not in state:
             return None
-        return np.zeros((horizon, state["z"].shape[1])) if future is None else future
+        if future is None:
+            return np.zeros((horizon, state["z"].shape[1]))
+        return _standard(np.zeros(0), future, _stored_units(state))[1]
 
     def _forecast(self, state, horizon, future=None):
         exog = self._exog(state, horizon, future)
-        return np.asarray(self._results(state).forecast(horizon, exog=exog), dtype=np.float64)
+        units = _stored_units(state)
+        standard = np.asarray(self._results(state).forecast(horizon, exog=exog), dtype=np.float64)
+        return units["centre"] + units["scale"] * standard
 
     def _forecast_std(self, state, horizon):
         # The standard errors do not depend on the regressors' values (their coefficients are estimated).
         exog = self._exog(state, horizon, None)
-        return np.asarray(self._results(state).get_forecast(horizon, exog=exog).se_mean, dtype=np.float64)
+        standard = np.asarray(self._results(state).get_forecast(horizon, exog=exog).se_mean, dtype=np.float64)
+        return _stored_units(state)["scale"] * standard
+
+
+def _stored_units(state: dict) -> dict:
+    """The units of an ARIMA state: the data's own (centre 0, scale 1) in a fit saved before they were stored."""
+    k = state["z"].shape[1] if "z" in state else 0
+    return {"centre": float(state.get("centre", 0.0)), "scale": float(state.get("scale", 1.0)),
+            "z_centre": np.asarray(state.get("z_centre", np.zeros(k)), dtype=np.float64),
+            "z_scale": np.asarray(state.get("z_scale", np.ones(k)), dtype=np.float64)}
+
+
+def _standard(x: np.ndarray, z: np.ndarray | None, units: dict) -> tuple[np.ndarray, np.ndarray | None]:
+    """The series and its regressors in standard units."""
+    endog = (np.asarray(x, dtype=np.float64) - units["centre"]) / units["scale"]
+    exog = None if z is None else (np.asarray(z, dtype=np.float64) - units["z_centre"]) / units["z_scale"]
+    return endog, exog

@@ -1,0 +1,113 @@
+"""ETS and ARIMA fitted in standard units: forecasts follow the data's level and units."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+import tsforecast as tsf
+from tsforecast.baselines import ARIMA, ETS
+from tsforecast.baselines._units import arima_params
+from tsforecast.exceptions import FallbackWarning
+
+
+def _seasonal(n: int = 48) -> pd.Series:
+    t = np.arange(n)
+    y = 10 + 0.1 * t + 2 * np.sin(2 * np.pi * t / 12) + np.random.default_rng(0).normal(0, 0.5, n)
+    return pd.Series(y, index=pd.date_range("2020", periods=n, freq="MS"))
+
+
+def _regression(n: int = 100, horizon: int = 5, seed: int = 0):
+    """``y = 3 x + u``, ``u`` an AR(1) with coefficient 0.6; ``X`` runs ``horizon`` steps past ``y``."""
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"promo": rng.normal(size=n + horizon)})
+    u = np.zeros(n + 50)
+    for t in range(1, n + 50):
+        u[t] = 0.6 * u[t - 1] + rng.normal()
+    return pd.Series(3 * X["promo"].to_numpy()[:n] + u[50:], name="y"), X
+
+
+def _coefficient(model: ARIMA, name: str) -> float:
+    state = model.states_[0]["objects"][0]
+    return float(state["params"][model._results(state).model.param_names.index(name)])
+
+
+@pytest.mark.parametrize("model", [ARIMA(), ARIMA(order=(1, 1, 1)), ETS(),
+                                   ETS(error="add", trend="add", damped_trend=False, seasonal="add", season_length=12)],
+                         ids=["ARIMA", "ARIMA(1,1,1)", "ETS", "ETS-AAA"])
+@pytest.mark.parametrize("scale", [1e-6, 1e6])
+def test_forecasts_and_bands_follow_the_units_of_the_data(model, scale):
+    y = _seasonal()
+    base = model.fit(y).predict_quantiles(3, quantiles=[0.1, 0.9]).to_numpy()
+    scaled = clone(model).fit(y * scale).predict_quantiles(3, quantiles=[0.1, 0.9]).to_numpy() / scale
+    np.testing.assert_allclose(scaled, base, rtol=1e-4)
+
+
+@pytest.mark.parametrize("model", [ARIMA(), ARIMA(order=(0, 1, 1)), ETS(error="add", trend="add", seasonal=None)],
+                         ids=["ARIMA", "ARIMA(0,1,1)", "ETS-AAN"])
+def test_forecasts_follow_a_shift_where_the_model_absorbs_it(model):
+    y = _seasonal()
+    base = model.fit(y).predict(3).to_numpy()
+    np.testing.assert_allclose(clone(model).fit(y + 1e4).predict(3).to_numpy() - 1e4, base, atol=1e-4)
+
+
+@pytest.mark.parametrize("level, scale", [(0.0, 1.0), (1e4, 1.0), (0.0, 1e-6), (1e4, 1e6)])
+def test_regression_coefficient_and_forecasts_whatever_the_level_and_units(level, scale):
+    y, X = _regression()
+    n = len(y)
+    base = ARIMA(order=(1, 0, 0)).fit(y, X.iloc[:n])
+    model = ARIMA(order=(1, 0, 0)).fit(level + scale * y, X.iloc[:n])
+    # the coefficient of the data's units, as users read it back
+    assert _coefficient(model, "x1") / scale == pytest.approx(3.0, rel=0.05)
+    np.testing.assert_allclose((model.predict(5, X).to_numpy() - level) / scale, base.predict(5, X).to_numpy(),
+                               rtol=1e-4, atol=1e-4)
+    width = model.predict_interval(5, X, levels=(80,))
+    np.testing.assert_allclose((width["hi_80"] - width["lo_80"]).to_numpy() / scale,
+                               (base.predict_interval(5, X, levels=(80,)).pipe(lambda b: b["hi_80"] - b["lo_80"])
+                                .to_numpy()), rtol=1e-4)
+
+
+def test_regressors_in_any_units_give_the_same_forecasts():
+    y, X = _regression()
+    n = len(y)
+    base = ARIMA(order=(1, 0, 0)).fit(y, X.iloc[:n]).predict(5, X).to_numpy()
+    for scale, shift in [(1e6, 0.0), (1e-6, 5.0)]:
+        moved = X * scale + shift
+        forecast = ARIMA(order=(1, 0, 0)).fit(y, moved.iloc[:n]).predict(5, moved).to_numpy()
+        np.testing.assert_allclose(forecast, base, rtol=1e-4, atol=1e-4)
+
+
+def test_stored_parameters_give_the_fit_back_in_standard_units():
+    names = ["intercept", "x1", "ar.L1", "ar.S.L4", "ma.L1", "sigma2"]
+    units = {"centre": 1e4, "scale": 3.0, "z_centre": np.array([2.0]), "z_scale": np.array([0.5])}
+    standard = np.array([0.1, 0.9, 0.5, 0.2, 0.3, 0.4])
+    for differenced in (False, True):
+        original = arima_params(standard, names, units, differenced=differenced, to_original=True)
+        assert original[1] == pytest.approx(0.9 * 3.0 / 0.5) and original[-1] == pytest.approx(0.4 * 9)
+        back = arima_params(original, names, units, differenced=differenced, to_original=False)
+        np.testing.assert_allclose(back, standard, rtol=1e-12)
+
+
+def test_saved_fit_forecasts_alike_and_a_fit_saved_without_units_still_loads(tmp_path):
+    y, X = _regression()
+    n = len(y)
+    model = ARIMA(order=(1, 0, 0)).fit(1e4 + y, X.iloc[:n])
+    loaded = tsf.load(tsf.save(model, tmp_path / "arima.tsf"))
+    pd.testing.assert_frame_equal(loaded.predict_interval(5, X), model.predict_interval(5, X), check_exact=True)
+    # a state of the data's units alone (as saved before units were stored) forecasts from them
+    state = loaded.states_[0]["objects"][0]
+    for key in ("centre", "scale", "z_centre", "z_scale"):
+        state.pop(key)
+    np.testing.assert_allclose(loaded.predict(5, X), model.predict(5, X), rtol=1e-6)
+
+
+def test_an_optimiser_that_did_not_converge_is_named(monkeypatch):
+    from statsmodels.tsa.statespace.mlemodel import MLEModel
+
+    fit = MLEModel.fit
+    monkeypatch.setattr(MLEModel, "fit", lambda self, *args, **kwargs: fit(self, *args, **{**kwargs, "maxiter": 1}))
+    y, X = _regression()
+    with pytest.warns(FallbackWarning, match=r"ARIMA, series 'series': statsmodels' optimiser did not converge"):
+        ARIMA(order=(2, 0, 1)).fit(y, X.iloc[: len(y)])
