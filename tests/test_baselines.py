@@ -12,6 +12,7 @@ from sklearn.base import clone
 from tsforecast.baselines import (
     ARIMA,
     ETS,
+    MSTL,
     SES,
     Comb,
     Damped,
@@ -20,6 +21,7 @@ from tsforecast.baselines import (
     Mean,
     Naive,
     Naive2,
+    NonSeasonalETS,
     SeasonalNaive,
     Theta,
 )
@@ -132,8 +134,32 @@ def test_quantiles_are_ordered_and_widen(model):
     assert (quantiles["q0.1"] < quantiles["q0.5"]).all() and (quantiles["q0.5"] < quantiles["q0.9"]).all()
     width = (quantiles["q0.9"] - quantiles["q0.1"]).to_numpy()
     assert width[-1] >= width[0] - 1e-9
-    if not isinstance(model, ETS):  # ETS' median comes from statsmodels, the others are symmetric
+    if not isinstance(model, ETS):  # ETS' simulated forms give the paths' median; the others are symmetric
         np.testing.assert_allclose(quantiles["q0.5"].to_numpy(), fitted.predict(8).to_numpy(), rtol=1e-9)
+
+
+@pytest.mark.parametrize("model, season", [(ETS(error="mul", trend=None, seasonal=None), 0), (ETS(), 0),
+                                           (NonSeasonalETS(error="mul"), 0),
+                                           (MSTL(season_length=7, trend_forecaster=NonSeasonalETS(error="mul")), 7)],
+                         ids=["ETS-MNN", "ETS", "NonSeasonalETS-mul", "MSTL"])
+def test_quantiles_of_simulated_forms_never_cross_and_the_median_is_theirs(model, season):
+    """q0.5 was the mean while the other quantiles came from simulated paths: on a volatile
+    positive series q0.45 = 5.94, q0.5 = 26.89, q0.55 = 13.04 at step 6."""
+    y = 10 * np.exp(np.cumsum(np.random.default_rng(0).normal(0, 0.35, 60)))
+    if season:  # a weekly pattern on a floor that keeps the seasonally adjusted series positive
+        y = 20 + y * (1 + 0.2 * np.sin(2 * np.pi * np.arange(60) / season))
+    fitted = clone(model).fit(pd.Series(y))
+    quantiles = fitted.predict_quantiles(6, quantiles=[0.05, 0.25, 0.45, 0.5, 0.55, 0.75, 0.95]).to_numpy()
+    assert (np.diff(quantiles, axis=1) > 0).all()
+    # the point forecast stays the mean, above the median of these right-skewed paths
+    assert (fitted.predict(6).to_numpy()[1:] > quantiles[1:, 3]).all()
+
+
+def test_quantiles_of_exact_forms_are_centred_on_the_point_forecast():
+    fitted = ETS(error="add", trend="add", seasonal=None).fit(_series(60))
+    quantiles = fitted.predict_quantiles(6, quantiles=[0.1, 0.5, 0.9])
+    np.testing.assert_allclose(quantiles["q0.5"], fitted.predict(6), rtol=1e-12)
+    np.testing.assert_allclose(quantiles["q0.9"] - quantiles["q0.5"], quantiles["q0.5"] - quantiles["q0.1"], rtol=1e-9)
 
 
 def test_models_without_quantiles_say_so():

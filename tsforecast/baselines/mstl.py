@@ -13,7 +13,9 @@ MSTL uses), and each seasonal component by repeating its last cycle.
 
 Quantiles are the trend model's, shifted by the seasonal forecast (the seasonal
 components are taken as known, as in statsforecast); without a trend model that gives
-quantiles, wrap MSTL in :class:`tsforecast.ConformalIntervals`.
+quantiles, wrap MSTL in :class:`tsforecast.ConformalIntervals`. Where the trend model
+simulates them (the default's multiplicative-error forms), ``q0.5`` is the median of its
+paths, not the point forecast (the mean).
 
 A season needs two full cycles in a series: a series shorter than ``2 * m`` is
 decomposed without the season ``m`` (a :class:`~tsforecast.exceptions.FallbackWarning`

@@ -43,7 +43,9 @@ class NonSeasonalETS(ETS):
     states are estimated by maximum likelihood (R's bounds: smoothing parameters in
     [1e-4, 0.9999] with the slope's at most the level's, damping in [0.8, 0.98]).
     Quantiles come from statsmodels' ``ETSModel`` with the fitted parameters (exact for
-    additive errors, simulated for multiplicative ones), as :class:`ETS` gives them.
+    additive errors, simulated for multiplicative ones), as :class:`ETS` gives them: for
+    multiplicative errors ``q0.5`` is the median of the simulated paths, not the point
+    forecast (the mean).
 
     Parameters
     ----------

@@ -40,18 +40,6 @@ __all__ = ["ETS", "ARIMA"]
 _AUTO = "auto"
 
 
-def _quantiles_from_intervals(mean: np.ndarray, interval, levels) -> np.ndarray:
-    """Quantiles q from central intervals of coverage |1 - 2q| (``interval(alpha) -> (lower, upper)``)."""
-    columns = []
-    for q in levels:
-        if q == 0.5:
-            columns.append(mean)
-        else:
-            lower, upper = interval(2 * min(q, 1 - q))
-            columns.append(lower if q < 0.5 else upper)
-    return np.column_stack(columns)
-
-
 #: The note (a FallbackWarning) of a fit whose optimiser stopped before it converged.
 _NOT_CONVERGED = ("statsmodels' optimiser did not converge (mle_retvals['converged'] is False): the fitted "
                   "parameters may be far from the best ones, and the forecasts with them")
@@ -117,9 +105,11 @@ class ETS(LocalForecaster):
     additive errors and season, whose level absorbs a shift) and its initial states carried
     back, so the forecasts follow the data's units (and level) exactly.
 
-    Quantiles come from statsmodels' prediction intervals: exact for the linear
+    Quantiles come from statsmodels' forecast distribution: exact (normal) for the linear
     (additive) forms, simulated (``simulate_repetitions`` paths, seeded by
-    ``random_state``) for the others.
+    ``random_state``) for the others. For the simulated forms every quantile comes from
+    the paths, so ``q0.5`` is their median, not the point forecast: ``predict`` gives the
+    mean, which a multiplicative error's skewed distribution puts above the median.
 
     Parameters
     ----------
@@ -283,13 +273,15 @@ class ETS(LocalForecaster):
                 start=n, end=n + horizon - 1, simulate_repetitions=self.simulate_repetitions,
                 rng=np.random.default_rng(self.random_state),
             )
+        if prediction.method == "simulated":
+            # every quantile, the median included, from the same paths: monotone in q (the
+            # mean, which predict gives, lies above the median of these skewed paths)
+            # (read from the unwrapped results: the wrapper's dates for them fail on a RangeIndex)
+            paths = np.asarray(getattr(prediction, "_results", prediction).simulation_results, dtype=np.float64)
+            return np.quantile(paths, norm.cdf(z), axis=1).T
         mean = np.asarray(prediction.predicted_mean, dtype=np.float64)
-
-        def interval(alpha):
-            bounds = np.asarray(prediction.pred_int(alpha), dtype=np.float64)
-            return bounds[:, 0], bounds[:, 1]
-
-        return _quantiles_from_intervals(mean, interval, norm.cdf(z))
+        std = np.sqrt(np.asarray(prediction.forecast_variance, dtype=np.float64))
+        return mean[:, None] + std[:, None] * z[None, :]
 
 
 def _check_order(value, name: str) -> tuple:
