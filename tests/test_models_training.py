@@ -3,14 +3,15 @@ before training, and the fitted attributes a failed fit leaves alone."""
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
 import pytest
 
-from tsforecast.exceptions import InvalidParameterError
+from tsforecast.exceptions import InvalidParameterError, ShapeMismatchError
 from tsforecast.models import EncoderDecoderLSTM
-from tsforecast.models.training import predict_rows
+from tsforecast.models.training import carry_weights, predict_rows
 
 
 def windows(n: int = 200, steps_in: int = 24, steps_out: int = 6):
@@ -73,3 +74,33 @@ def test_channel_trials_run_no_search_of_their_own(monkeypatch):
         warnings.simplefilter("ignore")
         EncoderDecoderLSTM(units=4, epochs=1, season_length=4, search=True, random_state=0).fit(X, y)
     assert calls[0] is True and not any(calls[1:])
+
+
+def test_a_warm_start_on_other_shapes_names_the_weight_that_differs():
+    # the message printed the first two shapes, the same in both (the encoder's): nothing to act on
+    X, y = windows(40, steps_in=12, steps_out=3)
+    X5, y5 = windows(40, steps_in=12, steps_out=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = EncoderDecoderLSTM(units=4, epochs=1, validation_fraction=0.0, warm_start=True, random_state=0)
+        model.fit(X, y)
+        with pytest.raises(ShapeMismatchError, match="warm_start") as raised:
+            model.fit(X5, y5)
+    found = re.search(r"weight array (\d+) of \d+ \('([^']+)'\) needs shape (\(.*?\)) .* has (\(.*?\))",
+                      str(raised.value))
+    assert found, str(raised.value)
+    index, name, needed, had = int(found[1]), found[2], found[3], found[4]
+    weights = model.network_.weights
+    assert weights[index].path == name and str(tuple(weights[index].shape)) == had != needed
+    assert model.n_steps_out_ == 3  # the fitted network is left as it was
+
+
+def test_a_warm_start_with_another_number_of_weights_says_so():
+    class Network:
+        weights = [np.zeros((2, 3))]
+
+        def get_weights(self):
+            return list(self.weights)
+
+    with pytest.raises(ShapeMismatchError, match="need 1 weight arrays where the fitted network has 2"):
+        carry_weights([np.zeros((2, 3)), np.zeros(3)], Network())

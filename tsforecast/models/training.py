@@ -74,16 +74,28 @@ def predict_rows(network, Xs: np.ndarray) -> np.ndarray:
 
 
 def carry_weights(previous: list, network) -> None:
-    """Give a freshly built ``network`` the weights of the previous fit (``warm_start``)."""
+    """Give a freshly built ``network`` the weights of the previous fit (``warm_start``),
+    or say which weight array no longer fits (index, name and both shapes)."""
     expected = [tuple(w.shape) for w in network.get_weights()]
     found = [tuple(w.shape) for w in previous]
     if expected != found:
         raise ShapeMismatchError(
-            "warm_start=True continues the fitted network, but the new data or parameters need weights of other "
-            f"shapes ({len(expected)} arrays, first {expected[:2]}) than the fitted ones ({len(found)} arrays, "
-            f"first {found[:2]}); keep the window shapes and architecture, or set warm_start=False."
+            f"warm_start=True continues the fitted network, but {_first_difference(expected, found, network)}; "
+            "keep the window shapes (n_steps_in, n_steps_out, features) and architecture, or set warm_start=False."
         )
     network.set_weights(previous)  # the training model shares these layers
+
+
+def _first_difference(expected: list, found: list, network) -> str:
+    """The first weight array whose shape differs, in words (the first ones are often the
+    same: the encoder's do not depend on n_steps_out)."""
+    i = next((k for k, (a, b) in enumerate(zip(expected, found)) if a != b), min(len(expected), len(found)))
+    if i == len(expected) or i == len(found):
+        return (f"the new data or parameters need {len(expected)} weight arrays where the fitted network has "
+                f"{len(found)}")
+    name = getattr(network.weights[i], "path", None) or getattr(network.weights[i], "name", "")
+    return (f"weight array {i} of {len(expected)} ({name!r}) needs shape {expected[i]} for the new data or "
+            f"parameters, the fitted network's has {found[i]}")
 
 
 def n_validation(n: int, fraction: float) -> int:
