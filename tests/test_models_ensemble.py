@@ -124,3 +124,45 @@ def test_an_ensemble_of_two_designs_saves_and_loads(tmp_path):
     pd.testing.assert_series_equal(loaded.predict(4), forecaster.predict(4))
     assert [m.alpha for m in loaded.estimator_.estimators_] == [0.5, 5.0, 0.5]
     assert loaded.estimator_.aggregate == "mean"
+
+
+class _Seasonal(_Constant):
+    """A flat regressor with a season_length parameter (as the LSTM's: None until told)."""
+
+    def __init__(self, random_state=None, season_length=None):
+        super().__init__(random_state)
+        self.season_length = season_length
+
+
+def _daily(n=60):
+    t = np.arange(n)
+    return pd.Series(10 + 3 * np.sin(2 * np.pi * t / 7), index=pd.date_range("2024-01-01", periods=n, freq="D"))
+
+
+@pytest.mark.parametrize("estimator", [_Seasonal(), [_Seasonal(), _Seasonal(random_state=1)]])
+def test_the_data_s_season_reaches_every_member_left_unset(estimator):
+    # a list of designs got season 1: WindowForecaster found no estimator__season_length to set
+    forecaster = WindowForecaster(MedianEnsemble(estimator, n_members=3, random_state=0),
+                                  n_steps_in=14, n_steps_out=2).fit(_daily())
+    assert forecaster.season_length_ == 7
+    assert [m.season_length for m in forecaster.estimator_.estimators_] == [7, 7, 7]
+
+
+def test_a_member_s_own_season_is_kept_and_the_default_lstm_is_told(monkeypatch):
+    forecaster = WindowForecaster(MedianEnsemble([_Seasonal(season_length=3), _Seasonal()], n_members=2),
+                                  n_steps_in=14, n_steps_out=2).fit(_daily())
+    assert [m.season_length for m in forecaster.estimator_.estimators_] == [3, 7]
+    # estimator=None builds EncoderDecoderLSTM() inside fit (its training is not what is tested)
+    monkeypatch.setattr(tsforecast.EncoderDecoderLSTM, "fit", lambda self, X, y: self)
+    forecaster = WindowForecaster(MedianEnsemble(None, n_members=2), n_steps_in=14, n_steps_out=2).fit(_daily())
+    assert [m.season_length for m in forecaster.estimator_.estimators_] == [7, 7]
+    assert MedianEnsemble(None).season_length is None  # the user's ensemble is not changed
+
+
+def test_season_length_is_checked_and_integer_time_leaves_members_unset():
+    X, y = _windows()
+    with pytest.raises(InvalidParameterError, match="season_length"):
+        MedianEnsemble(_Seasonal(), season_length=0).fit(X, y)
+    y_int = _daily().reset_index(drop=True)
+    forecaster = WindowForecaster(MedianEnsemble([_Seasonal()], n_members=1), n_steps_in=14, n_steps_out=2).fit(y_int)
+    assert forecaster.estimator_.estimators_[0].season_length is None

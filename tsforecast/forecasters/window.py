@@ -166,7 +166,9 @@ class WindowForecaster(BaseForecaster):
         The usual seasonal period of the data's frequency: 24 hourly, 48 half-hourly,
         7 daily, 5 business-daily, 52 weekly, 12 monthly, 4 quarterly, else 1 (integer
         time, yearly data). Given to an estimator whose ``season_length`` is ``None``
-        (or to its members: any ``*__season_length`` parameter left ``None``), from
+        (or to its members: any ``*__season_length`` parameter left ``None``; a
+        :class:`~tsforecast.MedianEnsemble`'s own ``season_length`` reaches every member
+        that left its own ``None``, of a list of designs or the default LSTM too), from
         which :class:`~tsforecast.EncoderDecoderLSTM` derives its scaling and segment
         length.
     target_names_, past_covariates_, future_covariates_ : list
@@ -402,7 +404,8 @@ class WindowForecaster(BaseForecaster):
         ``season_length`` unset (windows carry no timestamps to derive it from)."""
         estimator = clone(self._make_estimator())
         if self.season_length_ > 1:
-            # deep parameters: the members of an ensemble of LSTMs are told too
+            # deep parameters: the members of an ensemble of LSTMs are told too (an ensemble's own
+            # season_length passes it on to members get_params cannot reach: a list of designs, the default)
             params = estimator.get_params(deep=True)
             unset = {name: self.season_length_ for name, value in params.items()
                      if (name == "season_length" or name.endswith("__season_length")) and value is None}

@@ -31,6 +31,18 @@ def member_seeds(random_state, n_members: int) -> list[int]:
     return [int(rng.randint(0, 2**31 - 1)) for _ in range(n_members)]
 
 
+def _member(base, seed: int, season_length: int | None):
+    """An unfitted clone of ``base`` with its seed and, where it left its own unset, the
+    ensemble's season."""
+    member = clone(base)
+    params = member.get_params(deep=False)
+    if "random_state" in params:
+        member.set_params(random_state=seed)
+    if season_length is not None and "season_length" in params and params["season_length"] is None:
+        member.set_params(season_length=season_length)
+    return member
+
+
 class MedianEnsemble(RegressorMixin, BaseEstimator):
     """Fit ``n_members`` copies of a window regressor; predict their median.
 
@@ -56,6 +68,11 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
     aggregate : {"median", "mean"}, default="median"
         How the members' forecasts are combined: the median is robust to one member that
         trained badly; the mean has the lower variance when none did.
+    season_length : int or None, default=None
+        Seasonal period given to every member whose own ``season_length`` parameter is
+        ``None`` (the default LSTM's included); members that set theirs, or have none,
+        keep it. :class:`~tsforecast.WindowForecaster` sets it to the data's season, as
+        it does an LSTM's. ``None``: the members are left as they are.
 
     Attributes
     ----------
@@ -84,15 +101,17 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         "input_lengths": Unchecked("window lengths: checked in fit against the windows of X"),
         "random_state": Unchecked("resolved by check_random_state in fit"),
         "aggregate": Options(("median", "mean")),
+        "season_length": Integer(minimum=1, allow_none=True),
     }
 
     def __init__(self, estimator=None, n_members: int = 3, input_lengths: Sequence[int] | None = None,
-                 random_state=None, aggregate: str = "median"):
+                 random_state=None, aggregate: str = "median", season_length: int | None = None):
         self.estimator = estimator
         self.n_members = n_members
         self.input_lengths = input_lengths
         self.random_state = random_state
         self.aggregate = aggregate
+        self.season_length = season_length
 
     def _bases(self) -> list:
         """The member designs, cycled over the members."""
@@ -110,7 +129,7 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
 
     def fit(self, X, y) -> "MedianEnsemble":
         """Fit every member on ``X`` (its latest steps) and ``y``."""
-        n_members = validate_params(self)["n_members"]
+        p = validate_params(self)
         bases = self._bases()
         if np.ndim(X) < 2:
             raise ShapeMismatchError(f"X must hold windows (n, n_steps_in[, features]); got shape {np.shape(X)}.")
@@ -123,13 +142,11 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
             raise InvalidParameterError(f"input_lengths must be None or a non-empty list of ints; got {self.input_lengths!r}.")
         lengths = [check_int(v, "input_lengths", minimum=1, maximum=X.shape[1]) for v in lengths]
         members = []
-        for i, seed in enumerate(member_seeds(self.random_state, n_members)):
-            member = clone(bases[i % len(bases)])
-            if "random_state" in member.get_params(deep=False):
-                member.set_params(random_state=seed)
+        for i, seed in enumerate(member_seeds(self.random_state, p["n_members"])):
+            member = _member(bases[i % len(bases)], seed, p["season_length"])
             members.append(member.fit(X[:, -lengths[i % len(lengths)]:], y))
         self.estimators_ = members
-        self.input_lengths_ = [lengths[i % len(lengths)] for i in range(n_members)]
+        self.input_lengths_ = [lengths[i % len(lengths)] for i in range(p["n_members"])]
         self.n_steps_in_ = int(X.shape[1])
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         return self
