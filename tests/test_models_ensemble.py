@@ -166,3 +166,18 @@ def test_season_length_is_checked_and_integer_time_leaves_members_unset():
     y_int = _daily().reset_index(drop=True)
     forecaster = WindowForecaster(MedianEnsemble([_Seasonal()], n_members=1), n_steps_in=14, n_steps_out=2).fit(y_int)
     assert forecaster.estimator_.estimators_[0].season_length is None
+
+
+@pytest.mark.parametrize("shape", [(5, 0), (5, 0, 1), (5, 3, 0)])
+def test_windows_without_a_step_or_feature_are_refused_naming_x(shape):
+    # the error spoke of input_lengths, which the user never set
+    with pytest.raises(ShapeMismatchError, match=r"X must hold windows of at least one step and feature; got X of "
+                                                 rf"shape \({shape[0]}, {shape[1]}"):
+        MedianEnsemble(Ridge()).fit(np.empty(shape), np.zeros(5))
+
+
+def test_an_aggregate_set_after_fit_is_checked_by_predict():
+    X, y = _windows()
+    model = MedianEnsemble(Ridge(), n_members=1).fit(X, y).set_params(aggregate="max")
+    with pytest.raises(InvalidParameterError, match=r"aggregate must be one of 'median', 'mean'; got 'max'"):
+        model.predict(X)

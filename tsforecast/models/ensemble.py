@@ -43,6 +43,20 @@ def _member(base, seed: int, season_length: int | None):
     return member
 
 
+def _check_windows(X, y) -> tuple[np.ndarray, np.ndarray]:
+    """``X`` and ``y`` of :meth:`MedianEnsemble.fit` as arrays: numeric and finite, named,
+    before any member sees them; windows of at least one step and feature."""
+    if np.ndim(X) < 2:
+        raise ShapeMismatchError(f"X must hold windows (n, n_steps_in[, features]); got shape {np.shape(X)}.")
+    X = check_array(X, "X", ndims=(2, 3))
+    y = check_array(y, "y", ndims=(1, 2, 3))
+    if not np.prod(X.shape[1:]):  # else the first complaint would be about input_lengths, never set
+        raise ShapeMismatchError(f"X must hold windows of at least one step and feature; got X of shape {X.shape}.")
+    if len(y) != len(X):
+        raise ShapeMismatchError(f"X and y must hold the same number of windows; got {len(X)} and {len(y)}.")
+    return X, y
+
+
 class MedianEnsemble(RegressorMixin, BaseEstimator):
     """Fit ``n_members`` copies of a window regressor; predict their median.
 
@@ -131,16 +145,8 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         """Fit every member on ``X`` (its latest steps) and ``y``."""
         p = validate_params(self)
         bases = self._bases()
-        if np.ndim(X) < 2:
-            raise ShapeMismatchError(f"X must hold windows (n, n_steps_in[, features]); got shape {np.shape(X)}.")
-        X = check_array(X, "X", ndims=(2, 3))  # numeric and finite, named, before any member sees it
-        y = check_array(y, "y", ndims=(1, 2, 3))
-        if len(y) != len(X):
-            raise ShapeMismatchError(f"X and y must hold the same number of windows; got {len(X)} and {len(y)}.")
-        lengths = [X.shape[1]] if self.input_lengths is None else list(self.input_lengths)
-        if not lengths or any(isinstance(v, bool) for v in lengths):
-            raise InvalidParameterError(f"input_lengths must be None or a non-empty list of ints; got {self.input_lengths!r}.")
-        lengths = [check_int(v, "input_lengths", minimum=1, maximum=X.shape[1]) for v in lengths]
+        X, y = _check_windows(X, y)
+        lengths = self._lengths(X.shape[1])
         members = []
         for i, seed in enumerate(member_seeds(self.random_state, p["n_members"])):
             member = _member(bases[i % len(bases)], seed, p["season_length"])
@@ -151,9 +157,18 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         self.n_features_in_ = int(np.prod(X.shape[1:]))
         return self
 
+    def _lengths(self, n_steps_in: int) -> list[int]:
+        """``input_lengths`` checked against the windows' length (``None``: all of them)."""
+        lengths = [n_steps_in] if self.input_lengths is None else list(self.input_lengths)
+        if not lengths or any(isinstance(v, bool) for v in lengths):
+            raise InvalidParameterError(f"input_lengths must be None or a non-empty list of ints; got {self.input_lengths!r}.")
+        return [check_int(v, "input_lengths", minimum=1, maximum=n_steps_in) for v in lengths]
+
     def predict(self, X) -> np.ndarray:
         """The median (``aggregate="mean"``: the mean) over members of their point forecasts."""
         check_is_fitted(self, "estimators_")
+        # set_params may have changed it since fit: named here, not a KeyError of the table below
+        aggregate = self._parameter_constraints["aggregate"].check(self.aggregate, "aggregate")
         X = check_array(X, "X", ndims=(2, 3))
         if X.shape[1] != self.n_steps_in_:
             raise ShapeMismatchError(
@@ -161,7 +176,7 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
             )
         forecasts = [np.asarray(m.predict(X[:, -n:]), dtype=np.float64)
                      for m, n in zip(self.estimators_, self.input_lengths_)]
-        return AGGREGATES[self.aggregate](np.stack(forecasts), axis=0)  # aggregate checked in fit
+        return AGGREGATES[aggregate](np.stack(forecasts), axis=0)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
