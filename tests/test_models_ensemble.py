@@ -171,8 +171,8 @@ def test_season_length_is_checked_and_integer_time_leaves_members_unset():
 @pytest.mark.parametrize("shape", [(5, 0), (5, 0, 1), (5, 3, 0)])
 def test_windows_without_a_step_or_feature_are_refused_naming_x(shape):
     # the error spoke of input_lengths, which the user never set
-    with pytest.raises(ShapeMismatchError, match=r"X must hold windows of at least one step and feature; got X of "
-                                                 rf"shape \({shape[0]}, {shape[1]}"):
+    with pytest.raises(ShapeMismatchError, match=r"X must hold windows of at least one step and feature; "
+                                                 rf"found 0 feature\(s\) \(shape=\({shape[0]}, {shape[1]}"):
         MedianEnsemble(Ridge()).fit(np.empty(shape), np.zeros(5))
 
 
@@ -181,3 +181,17 @@ def test_an_aggregate_set_after_fit_is_checked_by_predict():
     model = MedianEnsemble(Ridge(), n_members=1).fit(X, y).set_params(aggregate="max")
     with pytest.raises(InvalidParameterError, match=r"aggregate must be one of 'median', 'mean'; got 'max'"):
         model.predict(X)
+
+
+def test_dataframe_columns_are_remembered_and_checked_as_a_single_regressor_does():
+    # the ensemble dropped the names and read reordered columns as the fitted ones, silently
+    X, y = _windows()
+    frame = pd.DataFrame(X, columns=[f"lag{i}" for i in range(X.shape[1], 0, -1)])
+    model = MedianEnsemble(Ridge(), n_members=2, input_lengths=[6, 3], random_state=0).fit(frame, y)
+    np.testing.assert_array_equal(model.feature_names_in_, frame.columns)
+    assert model.n_features_in_ == frame.shape[1]
+    with pytest.warns(UserWarning, match="fitted with feature names"):
+        np.testing.assert_allclose(model.predict(frame), model.predict(X))
+    with pytest.raises(tsforecast.exceptions.InvalidInputError, match="feature names should match"):
+        model.predict(frame[frame.columns[::-1]])
+    assert not hasattr(model.fit(X, y), "feature_names_in_")  # a refit on an array forgets them

@@ -17,6 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from ..core.params import Integer, Options, Unchecked, validate_params
 from ..core.validation import check_array, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ShapeMismatchError
+from .inputs import check_feature_names, remember_feature_names
 
 __all__ = ["MedianEnsemble"]
 
@@ -51,7 +52,8 @@ def _check_windows(X, y) -> tuple[np.ndarray, np.ndarray]:
     X = check_array(X, "X", ndims=(2, 3))
     y = check_array(y, "y", ndims=(1, 2, 3))
     if not np.prod(X.shape[1:]):  # else the first complaint would be about input_lengths, never set
-        raise ShapeMismatchError(f"X must hold windows of at least one step and feature; got X of shape {X.shape}.")
+        raise ShapeMismatchError(f"X must hold windows of at least one step and feature; found 0 feature(s) "
+                                 f"(shape={X.shape}) while a minimum of 1 is required.")
     if len(y) != len(X):
         raise ShapeMismatchError(f"X and y must hold the same number of windows; got {len(X)} and {len(y)}.")
     return X, y
@@ -96,6 +98,11 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         The input steps each member reads.
     n_steps_in_ : int
         Length of the input windows seen in ``fit``.
+    n_features_in_ : int
+        Values per input window seen in ``fit`` (steps x features).
+    feature_names_in_ : ndarray of str
+        The column names of a DataFrame ``X`` of ``fit`` (all strings); ``predict``
+        refuses other or reordered columns. Absent for an array.
 
     Examples
     --------
@@ -145,7 +152,7 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         """Fit every member on ``X`` (its latest steps) and ``y``."""
         p = validate_params(self)
         bases = self._bases()
-        X, y = _check_windows(X, y)
+        frame, (X, y) = X, _check_windows(X, y)
         lengths = self._lengths(X.shape[1])
         members = []
         for i, seed in enumerate(member_seeds(self.random_state, p["n_members"])):
@@ -155,6 +162,7 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         self.input_lengths_ = [lengths[i % len(lengths)] for i in range(p["n_members"])]
         self.n_steps_in_ = int(X.shape[1])
         self.n_features_in_ = int(np.prod(X.shape[1:]))
+        remember_feature_names(self, frame)  # the members see arrays: the names are checked here
         return self
 
     def _lengths(self, n_steps_in: int) -> list[int]:
@@ -169,10 +177,14 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         check_is_fitted(self, "estimators_")
         # set_params may have changed it since fit: named here, not a KeyError of the table below
         aggregate = self._parameter_constraints["aggregate"].check(self.aggregate, "aggregate")
+        # before the values: reordered columns would be read as other features, silently
+        check_feature_names(getattr(self, "feature_names_in_", None), X)
         X = check_array(X, "X", ndims=(2, 3))
-        if X.shape[1] != self.n_steps_in_:
-            raise ShapeMismatchError(
-                f"X must have windows of n_steps_in={self.n_steps_in_} steps as in fit; got X of shape {X.shape}."
+        if X.shape[1] != self.n_steps_in_ or np.prod(X.shape[1:]) != self.n_features_in_:
+            raise ShapeMismatchError(  # scikit-learn's wording first (its estimator checks match it)
+                f"X has {int(np.prod(X.shape[1:]))} features, but MedianEnsemble is expecting {self.n_features_in_} "
+                f"features as input: windows of n_steps_in={self.n_steps_in_} steps as in fit; got X of shape "
+                f"{X.shape}."
             )
         forecasts = [np.asarray(m.predict(X[:, -n:]), dtype=np.float64)
                      for m, n in zip(self.estimators_, self.input_lengths_)]
