@@ -195,3 +195,65 @@ def test_dataframe_columns_are_remembered_and_checked_as_a_single_regressor_does
     with pytest.raises(tsforecast.exceptions.InvalidInputError, match="feature names should match"):
         model.predict(frame[frame.columns[::-1]])
     assert not hasattr(model.fit(X, y), "feature_names_in_")  # a refit on an array forgets them
+
+
+def _two_series(n=80):
+    rng = np.random.default_rng(0)
+    return pd.DataFrame({"a": np.cumsum(rng.normal(size=n)), "b": np.cumsum(rng.normal(size=n))},
+                        index=pd.date_range("2024-01-01", periods=n, freq="D"))
+
+
+def test_input_lengths_cut_time_steps_of_every_input_not_columns_of_a_flattened_row():
+    # input_lengths=[1] on two targets took the last column of the flattened row: b's latest value only
+    data = _two_series()
+    forecaster = WindowForecaster(MedianEnsemble(Ridge(), n_members=1, input_lengths=[1]),
+                                  n_steps_in=6, n_steps_out=3).fit(data)
+    assert forecaster.estimator_.estimators_[0].n_features_in_ == 2  # a and b at the forecast origin
+    X, y, _ = tsforecast.make_windows(data.to_numpy(), 6, 3)
+    direct = Ridge().fit(X[:, -1, :], y.reshape(len(y), -1)).predict(data.to_numpy()[-1:]).reshape(3, 2)
+    np.testing.assert_allclose(forecaster.predict(3).to_numpy(), direct, rtol=1e-6, atol=1e-9)
+    with_covariate = WindowForecaster(MedianEnsemble(Ridge(), n_members=1, input_lengths=[2]), n_steps_in=6,
+                                      n_steps_out=3, targets="a", covariates="b").fit(data)
+    assert with_covariate.estimator_.estimators_[0].n_features_in_ == 4  # 2 steps of a and b
+
+
+class _Sequences(RegressorMixin, BaseEstimator):
+    """A sequence regressor (3-D windows, as the LSTM) that forecasts the last input value."""
+
+    def __init__(self, random_state=None):
+        self.random_state = random_state
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.three_d_array = True
+        return tags
+
+    def fit(self, X, y):
+        self.input_shape_, self.target_shape_ = X.shape[1:], y.shape[1:]
+        return self
+
+    def predict(self, X):
+        return np.repeat(X[:, -1:, : self.target_shape_[-1]], self.target_shape_[0], axis=1)
+
+
+def test_members_of_both_kinds_each_get_the_windows_they_take():
+    # with a Ridge member, the sequence member got flattened rows: [a lags..., b] read as one series
+    data = _two_series()
+    ensemble = MedianEnsemble([_Sequences(), Ridge()], n_members=2, aggregate="mean")
+    forecaster = WindowForecaster(ensemble, n_steps_in=6, n_steps_out=3, targets="a", covariates="b").fit(data)
+    sequence, rows = forecaster.estimator_.estimators_
+    assert sequence.input_shape_ == (6, 2) and rows.n_features_in_ == 12
+    X, y, _ = tsforecast.make_windows(data.to_numpy(), 6, 3, targets=[0])
+    last = data.to_numpy()[-6:]
+    ridge = Ridge().fit(X.reshape(len(X), -1), y[:, :, 0]).predict(last.reshape(1, -1))[0]
+    np.testing.assert_allclose(forecaster.predict(3).to_numpy().ravel(), (last[-1, 0] + ridge) / 2, rtol=1e-6)
+
+
+def test_an_ensemble_of_row_members_takes_sequences_only_to_cut_steps():
+    assert not MedianEnsemble(Ridge()).__sklearn_tags__().input_tags.three_d_array  # rows as before
+    assert MedianEnsemble(Ridge(), input_lengths=[2]).__sklearn_tags__().input_tags.three_d_array
+    assert MedianEnsemble([Ridge(), _Sequences()]).__sklearn_tags__().input_tags.three_d_array
+    X, y, _ = tsforecast.make_windows(_two_series().to_numpy(), 6, 3)
+    model = MedianEnsemble(Ridge(), n_members=2, input_lengths=[6, 2]).fit(X, y)
+    assert [m.n_features_in_ for m in model.estimators_] == [12, 4]
+    assert model.predict(X[:4]).shape == (4, 3, 2)

@@ -107,6 +107,8 @@ class WindowForecaster(BaseForecaster):
         LSTM's default) gets the season of the data's frequency (``season_length_``). A
         scikit-learn regressor gets flattened windows: row = ``n_steps_in`` x inputs
         (+ ``n_steps_out`` x future covariates), target = ``n_steps_out`` x targets.
+        (A :class:`~tsforecast.MedianEnsemble` with ``input_lengths`` or a sequence
+        member takes sequence windows and flattens them for its row members itself.)
         An estimator with ``warm_start=True`` keeps training across calls to ``fit``.
     n_steps_in : int, default=24
         Input steps per window (how far back the model looks).

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..core.params import Integer, Options, Unchecked, validate_params
 from ..core.validation import check_array, check_int
+from ..core.window_features import takes_sequences
 from ..exceptions import InputTypeError, InvalidParameterError, ShapeMismatchError
 from .inputs import check_feature_names, remember_feature_names
 
@@ -59,6 +60,19 @@ def _check_windows(X, y) -> tuple[np.ndarray, np.ndarray]:
     return X, y
 
 
+def _latest(X: np.ndarray, n_steps: int, sequence: bool) -> np.ndarray:
+    """The latest ``n_steps`` steps of windows ``X``; for a member that takes rows, a 3-D
+    window flattened step by step (each step's features together)."""
+    latest = X[:, X.shape[1] - n_steps :]
+    return latest if sequence or latest.ndim < 3 else latest.reshape(len(latest), -1)
+
+
+def _rows(y: np.ndarray) -> np.ndarray:
+    """3-D targets as a row member's: ``(n, steps * targets)``, 1-D for a single value."""
+    rows = y.reshape(len(y), -1)
+    return rows.ravel() if rows.shape[1] == 1 else rows
+
+
 class MedianEnsemble(RegressorMixin, BaseEstimator):
     """Fit ``n_members`` copies of a window regressor; predict their median.
 
@@ -67,6 +81,15 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
     order) and, with ``input_lengths``, reads only the latest
     ``input_lengths[i % len(input_lengths)]`` steps of each input window. Training time
     grows with ``n_members``.
+
+    The ensemble takes windows as sequences ``(n, n_steps_in, features)`` (its
+    scikit-learn tag ``three_d_array``) when a member does, or when ``input_lengths``
+    is set: steps can be cut only from windows that keep them apart (a flattened row of
+    several inputs would lose its latest columns, not its latest steps). A member that
+    takes rows (a scikit-learn regressor) then gets each window, cut to its input steps,
+    flattened step by step, and 2-D targets; its forecasts are shaped back as ``y``. So
+    in a :class:`~tsforecast.WindowForecaster` such an ensemble gets the windows of a
+    sequence estimator (every covariate step; future-known covariates as shifted inputs).
 
     Parameters
     ----------
@@ -96,6 +119,9 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         The fitted members.
     input_lengths_ : list of int
         The input steps each member reads.
+    target_shape_ : tuple of int
+        The shape of one window's targets in ``fit`` (``y.shape[1:]``): that of every
+        forecast.
     n_steps_in_ : int
         Length of the input windows seen in ``fit``.
     n_features_in_ : int
@@ -157,8 +183,11 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         members = []
         for i, seed in enumerate(member_seeds(self.random_state, p["n_members"])):
             member = _member(bases[i % len(bases)], seed, p["season_length"])
-            members.append(member.fit(X[:, -lengths[i % len(lengths)]:], y))
+            sequence = takes_sequences(member)
+            members.append(member.fit(_latest(X, lengths[i % len(lengths)], sequence),
+                                      y if sequence or y.ndim < 3 else _rows(y)))
         self.estimators_ = members
+        self.target_shape_ = tuple(int(v) for v in y.shape[1:])
         self.input_lengths_ = [lengths[i % len(lengths)] for i in range(p["n_members"])]
         self.n_steps_in_ = int(X.shape[1])
         self.n_features_in_ = int(np.prod(X.shape[1:]))
@@ -169,7 +198,8 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         """``input_lengths`` checked against the windows' length (``None``: all of them)."""
         lengths = [n_steps_in] if self.input_lengths is None else list(self.input_lengths)
         if not lengths or any(isinstance(v, bool) for v in lengths):
-            raise InvalidParameterError(f"input_lengths must be None or a non-empty list of ints; got {self.input_lengths!r}.")
+            raise InvalidParameterError(
+                f"input_lengths must be None or a non-empty list of ints; got {self.input_lengths!r}.")
         return [check_int(v, "input_lengths", minimum=1, maximum=n_steps_in) for v in lengths]
 
     def predict(self, X) -> np.ndarray:
@@ -186,21 +216,22 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
                 f"features as input: windows of n_steps_in={self.n_steps_in_} steps as in fit; got X of shape "
                 f"{X.shape}."
             )
-        forecasts = [np.asarray(m.predict(X[:, -n:]), dtype=np.float64)
-                     for m, n in zip(self.estimators_, self.input_lengths_)]
+        forecasts = [self._forecast(m, X, n) for m, n in zip(self.estimators_, self.input_lengths_)]
         return AGGREGATES[aggregate](np.stack(forecasts), axis=0)
+
+    def _forecast(self, member, X: np.ndarray, n_steps: int) -> np.ndarray:
+        """A member's forecast from the latest ``n_steps`` of windows ``X``, shaped as ``y``."""
+        sequence = takes_sequences(member)
+        forecast = np.asarray(member.predict(_latest(X, n_steps, sequence)), dtype=np.float64)
+        if sequence:
+            return forecast
+        # a row member was fitted on flattened targets; absent from files saved before it was recorded
+        return forecast.reshape((len(X), *getattr(self, "target_shape_", forecast.shape[1:])))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
-        from .estimator import EncoderDecoderLSTM
-
-        def sequences(base) -> bool:
-            try:
-                return bool(base.__sklearn_tags__().input_tags.three_d_array or isinstance(base, EncoderDecoderLSTM))
-            except AttributeError:
-                return isinstance(base, EncoderDecoderLSTM)
-
-        # windows go to the members as they come: 3-D when every member takes sequences
-        tags.input_tags.three_d_array = all(sequences(base) for base in self._bases())
+        # 3-D windows when a member reads sequences or steps are to be cut (see the class docstring)
+        tags.input_tags.three_d_array = (self.input_lengths is not None
+                                         or any(takes_sequences(base) for base in self._bases()))
         return tags
