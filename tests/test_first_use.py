@@ -376,6 +376,24 @@ def test_a_time_column_left_in_the_data_is_named_with_the_fix():
     assert "holds dates" not in str(error.value)
 
 
+@pytest.mark.parametrize("dates", ["text", "timestamps"])
+def test_a_time_column_left_in_the_data_is_named_when_the_target_is_given(dates):
+    # before: target= kept the target alone, dropped the dates and scored on integer time (season 1)
+    frame = _read_as_csv_gives().assign(other=1.0)
+    if dates == "timestamps":
+        frame["date"] = pd.to_datetime(frame["date"])
+    with pytest.raises(InputTypeError, match="integer time") as error:
+        tsf.backtest({"naive": Naive()}, frame, target="sales", horizon=7, cv=2, progress=False)
+    assert "'date' holds dates: make it the time index first (data.set_index(pd.to_datetime(data['date'])))" \
+        in str(error.value)
+    fixed = frame.set_index(pd.to_datetime(frame["date"]))  # what the message says to do
+    result = tsf.backtest({"naive": Naive()}, fixed, target="sales", horizon=7, cv=2, progress=False)
+    assert result.info["season_length"] == 7
+    plain = frame.drop(columns="date")  # integer time without a column of dates is integer time still
+    assert tsf.backtest({"naive": Naive()}, plain, target="sales", horizon=7, cv=2, progress=False).info[
+        "season_length"] == 1
+
+
 def test_an_index_of_date_strings_is_named_with_the_fix():
     series = _read_as_csv_gives().set_index("date")["sales"]
     with pytest.raises(InputTypeError, match=r"They read as dates: convert them first "

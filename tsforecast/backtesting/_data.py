@@ -121,18 +121,41 @@ def with_declared_covariates(models, covariates, future_covariates) -> tuple[lis
     return past, future
 
 
+def _date_columns(data, columns: list) -> list:
+    """Those of ``columns`` that hold dates where ``data`` is one frame on integer time (a
+    time column left among the data, as ``pd.read_csv`` gives it); ``[]`` otherwise."""
+    if not isinstance(data, pd.DataFrame) or is_panel(data) or isinstance(data.index, (pd.DatetimeIndex,
+                                                                                         pd.PeriodIndex)):
+        return []
+    return [c for c in columns if reads_as_dates(data[c])]
+
+
+def _dates_hint(column) -> str:
+    return f"{column!r} holds dates: make it the time index first (data.set_index(pd.to_datetime(data[{column!r}])))."
+
+
 def _default_target(columns: list, covariates: list, data=None):
     left = [c for c in columns if c not in covariates]
     if len(left) == 1:
         return left[0]
     if "y" in left:
         return "y"
-    dates = [c for c in left if reads_as_dates(data[c])] if isinstance(data, pd.DataFrame) else []
-    hint = (f" {dates[0]!r} holds dates: make it the time index first "
-            f"(data.set_index(pd.to_datetime(data[{dates[0]!r}])))." if dates else "")
+    dates = _date_columns(data, left)
+    hint = f" {_dates_hint(dates[0])}" if dates else ""
     raise InvalidParameterError(
         f"target must name the column to forecast when the data has several ({columns!r}); got None.{hint}"
     )
+
+
+def _refuse_time_column_in_data(data, columns: list, target) -> None:
+    """Refuse a frame on integer time with a column of dates: forecasting ``target`` alone
+    would drop the dates and score on integer time (no season from the frequency)."""
+    dates = _date_columns(data, columns)
+    if dates:
+        raise InputTypeError(
+            f"data is indexed by integer time ({type(data.index).__name__}) and column {_dates_hint(dates[0])} "
+            f"Forecasting target {target!r} on integer time would drop the dates and their frequency."
+        )
 
 
 def panel_hash(panel: Panel, rows: np.ndarray | None = None) -> str:
@@ -175,6 +198,7 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
     future = _names(future_covariates, "future_covariates")
     if target is None:
         target = _default_target(columns, past + future, data)
+    _refuse_time_column_in_data(data, columns, target)
     if target in past or target in future:
         raise InvalidParameterError(
             f"target {target!r} is also named as a covariate (covariates={past!r}, "
