@@ -673,6 +673,46 @@ def test_a_csv_with_another_delimiter_is_read_as_its_header_says(capsys, tmp_pat
     assert status == 0 and out.split("wrote")[0] == reference.split("wrote")[0] and "naive" in out
 
 
+def _german(number: float, decimals: int) -> str:
+    """``number`` as a German spreadsheet writes it: dots between thousands, a decimal comma."""
+    return f"{number:,.{decimals}f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def test_thousands_written_with_dots_beside_decimal_commas_are_read_as_thousands(capsys, tmp_path):
+    sales = _sales().assign(sales=lambda d: 990.0 + 10 * np.arange(len(d)) + (np.arange(len(d)) % 7 == 0) * 25,
+                            price=lambda d: np.round(2.9 + 0.01 * np.arange(len(d)), 2))
+    german = sales.assign(sales=sales["sales"].map(lambda v: _german(v, 0)),
+                          price=sales["price"].map(lambda v: _german(v, 2)))
+    assert german["sales"].iloc[1] == "1.000"
+    path = tmp_path / "sales.csv"
+    german.to_csv(path, sep=";", index=False)
+    comma = tmp_path / "comma.csv"
+    sales.to_csv(comma, index=False)
+    args = ["backtest", "--target", "sales", "--horizon", "7", "--folds", "2", "--models", "naive,snaive"]
+    status, out, err = run(capsys, *args, "--data", path, "--report", tmp_path / "r.md")
+    assert status == 0, err  # before: 1.000 was read as 1.0, the series falling from 990 to 1
+    assert "decimal commas and dots between thousands in 'sales' (read" in err
+    status, reference, _ = run(capsys, *args, "--data", comma, "--report", tmp_path / "c.md")
+    assert status == 0 and out.split("wrote")[0] == reference.split("wrote")[0] and "naive" in out
+
+
+def test_thousands_with_dots_and_no_decimal_comma_are_refused_as_ambiguous(capsys, tmp_path):
+    # 990 beside 1.000 in a ';' file with no decimal comma: 1.0 or one thousand, no reading is safe
+    rows = "".join(f"{day};{_german(990.0 + 10 * i, 0)}\n" for i, day in enumerate(_sales()["date"]))
+    path = _write(tmp_path / "sales.csv", "date;sales\n" + rows)
+    status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2", "--models", "naive",
+                         "--report", tmp_path / "out" / "r.md", "-q")
+    assert status == 1
+    assert "column 'sales' reads two ways: '1.000' beside '990' is 1 with a decimal point, or 1000 with a dot " \
+           "between thousands" in one_line_error(err)
+    assert not (tmp_path / "out").exists()
+    plain = _write(tmp_path / "plain.csv", "date;sales\n" + "".join(  # decimals written with a dot: read as before
+        f"{day};{1.5 + i / 8}\n" for i, day in enumerate(_sales()["date"])))
+    status, _, err = run(capsys, "backtest", "--data", plain, "--horizon", "7", "--folds", "2", "--models", "naive",
+                         "--report", tmp_path / "p.md")
+    assert status == 0, err
+
+
 def test_rows_with_more_fields_than_the_header_are_refused(capsys, tmp_path):
     # decimal commas in a comma-separated file: pandas would take each date as the index and
     # forecast the digits after the comma

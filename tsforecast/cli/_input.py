@@ -71,7 +71,9 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
 
     A ``.csv`` file's delimiter is the one of ``, ; | tab`` its header line holds most of
     (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
-    read with decimal commas where that makes more columns numeric); a delimiter other
+    read with decimal commas where that makes more columns numeric, and dots between groups
+    of three digits as thousands separators there: ``1.000`` beside ``990``; a column so
+    written in a file without decimal commas is refused, 1.0 or 1000); a delimiter other
     than the comma is said in ``notes``. Rows with more fields than the header has names
     are refused: pandas would silently take the first field as the index. So are
     repeated column names (pandas renames the second ``y`` to ``y.1``); spaces around
@@ -186,15 +188,66 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
         header = next(csv.reader(handle, delimiter=sep), [])
     _check_unique([name.strip() for name in header], path)  # pandas would rename the second 'y' to 'y.1'
     text = {name: str for name in text_columns}
-    table, decimal = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors, dtype=text), "."
+    table, decimal, grouped = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors, dtype=text), ".", []
     if sep == ";":  # where a comma is the decimal mark, spreadsheets separate fields by semicolons
-        commas = pd.read_csv(path, sep=sep, decimal=",", encoding=encoding, encoding_errors=errors, dtype=text)
-        if _numeric_columns(commas) > _numeric_columns(table):
-            table, decimal = commas, ","
+        read = dict(sep=sep, decimal=",", encoding=encoding, encoding_errors=errors, dtype=text)
+        table, decimal, grouped = _decimal_commas(path, table, read, text_columns)
     if notes is not None and sep != "," and path.suffix.lower() != ".tsv":
-        notes.append(f"{path.name}: fields separated by {sep!r}" + (", decimal commas" if decimal == "," else "")
-                     + " (read from its header line).")
+        groups = f" and dots between thousands in {', '.join(map(repr, grouped))}" if grouped else ""
+        notes.append(f"{path.name}: fields separated by {sep!r}" + (f", decimal commas{groups}" if decimal == ","
+                                                                    else "") + " (read from its header line).")
     return table
+
+
+def _decimal_commas(path: Path, dots: pd.DataFrame, read: dict, text_columns: list) -> tuple[pd.DataFrame, str, list]:
+    """A ``;`` file's table read with decimal commas (``read``) where that makes more columns
+    numeric than ``dots`` (the reading with decimal points), else ``dots``; with the decimal
+    mark and the columns read with dots between thousands (``1.000`` beside ``990``)."""
+    commas = pd.read_csv(path, **read)
+    grouped = [c for c in commas.columns if c not in text_columns and _thousands_grouped(commas[c])]
+    written = commas[grouped]
+    if grouped:
+        commas[grouped] = pd.read_csv(path, thousands=".", **read)[grouped]
+    if _numeric_columns(commas) > _numeric_columns(dots):
+        return commas, ",", grouped
+    _refuse_two_readings(dots, commas, written, path)
+    return dots, ".", []
+
+
+#: A number written with dots between groups of three digits (``1.000``, ``12.345.678,9``):
+#: how spreadsheets write thousands where the decimal mark is a comma.
+_GROUPED = r"\s*[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?\s*"
+_PLAIN = r"\s*[+-]?\d+(?:,\d*)?\s*"
+
+
+def _thousands_grouped(column: pd.Series) -> bool:
+    """Whether a text column (read with decimal commas) holds numbers only, some of them
+    with dots between groups of three digits and none with a dot elsewhere (``50.84``)."""
+    if pd.api.types.is_numeric_dtype(column.dtype):
+        return False
+    values = column.dropna().astype(str)
+    dotted = values.str.contains(".", regex=False)
+    return (bool(dotted.any()) and bool(values[dotted].str.fullmatch(_GROUPED).all())
+            and bool(values[~dotted].str.fullmatch(_PLAIN).all()))
+
+
+def _refuse_two_readings(dots: pd.DataFrame, groups: pd.DataFrame, written: pd.DataFrame, path: Path) -> None:
+    """Refuse a column of a ``;`` file without decimal commas elsewhere that mixes plain
+    integers with numbers of dot-separated groups (``990`` beside ``1.000``): 1.0 with a
+    decimal point, one thousand where the decimal mark is a comma; no reading is safe.
+    ``written`` holds those columns' text, ``dots`` and ``groups`` their two readings."""
+    for column in written.columns:
+        values = written[column].dropna().astype(str)
+        dotted = values.str.contains(".", regex=False)
+        if dotted.all() or not pd.api.types.is_numeric_dtype(dots[column].dtype):
+            continue
+        row = values.index[dotted.to_numpy()][0]
+        raise InvalidInputError(
+            f"--data file {str(path)!r}: column {str(column)!r} reads two ways: {values[row]!r} beside "
+            f"{values[~dotted].iloc[0]!r} is {dots.at[row, column]:g} with a decimal point, or "
+            f"{groups.at[row, column]:g} with a dot between thousands (as spreadsheets write where the decimal "
+            "mark is a comma); write its numbers without thousands separators."
+        )
 
 
 def _numeric_columns(table: pd.DataFrame) -> int:
