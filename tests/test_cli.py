@@ -602,6 +602,20 @@ def test_dates_written_day_first_are_read_day_first_and_said(capsys, tmp_path):
     assert "season length 7 (from frequency D)" in out
 
 
+@pytest.mark.parametrize(("column", "written", "sep"), [("Tag", "%d/%m/%Y", ","), ("Datum", "%d.%m.%Y", ";")])
+def test_a_column_of_dates_written_day_first_is_the_time_column_whatever_its_name(capsys, tmp_path, column,
+                                                                                   written, sep):
+    days = pd.date_range("2024-01-01", periods=42, freq="D")
+    path = tmp_path / "sales.csv"
+    pd.DataFrame({column: days.strftime(written), "Umsatz": _sales()["sales"]}).to_csv(path, sep=sep, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2",
+                           "--models", "naive,snaive", "--report", tmp_path / "r.md")
+    assert status == 0, err
+    # before: no time column found, integer time and season 1
+    assert f"time column: {column!r} (its values are dates" in err and "dates read day first" in err
+    assert "season length 7 (from frequency D)" in out
+
+
 @pytest.mark.parametrize("model", ["naive", "snaive"])
 def test_month_starts_written_day_first_are_read_as_months(capsys, tmp_path, model):
     # 01/02/2022, 01/03/2022, ...: every value reads month first too, as days (2, 3 January)

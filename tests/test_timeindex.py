@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tsforecast.core.timeindex import future_index, regularize_index, season_length_of_freq
+from tsforecast.core.timeindex import future_index, reads_as_dates, regularize_index, season_length_of_freq
 from tsforecast.exceptions import InputTypeError, InsufficientDataError, InvalidInputError
 
 
@@ -170,3 +170,20 @@ def test_the_repair_hint_of_business_days_with_a_gap_is_business_days():
     days = pd.bdate_range("2024-01-01", periods=60).delete(17)
     with pytest.raises(InvalidInputError, match=r"data\.asfreq\('B'\)"):
         regularize_index(days)
+
+
+@pytest.mark.parametrize(("written", "call"), [
+    ("%Y-%m-%d", "pd.to_datetime(data.index)"),
+    ("%d/%m/%Y", "pd.to_datetime(data.index, dayfirst=True)"),  # before: not taken for dates, no hint
+    ("%d.%m.%Y", "pd.to_datetime(data.index, dayfirst=True)"),
+])
+def test_an_index_of_dates_as_text_is_named_with_the_call_that_reads_it(written, call):
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    text = pd.Index(list(days.strftime(written)), dtype=object)
+    assert reads_as_dates(text)
+    with pytest.raises(InputTypeError, match="They read as dates") as error:
+        regularize_index(text)
+    assert f"(data.index = {call})" in str(error.value)
+    data = pd.Series(np.arange(40.0), index=text)
+    data.index = eval(call)  # what the message says to do reads them all, day first where they are
+    assert data.index.equals(pd.DatetimeIndex(days))

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN, is_panel
 from ..core.panel import Panel, as_panel
-from ..core.timeindex import reads_as_dates
+from ..core.timeindex import reads_as_dates, to_datetime_code
 from ..core.validation import apply_fill
 from ..exceptions import InputTypeError, InvalidParameterError, UnknownColumnError
 
@@ -130,8 +130,9 @@ def _date_columns(data, columns: list) -> list:
     return [c for c in columns if reads_as_dates(data[c])]
 
 
-def _dates_hint(column) -> str:
-    return f"{column!r} holds dates: make it the time index first (data.set_index(pd.to_datetime(data[{column!r}])))."
+def _dates_hint(data: pd.DataFrame, column) -> str:
+    code = to_datetime_code(data[column], f"data[{column!r}]")
+    return f"{column!r} holds dates: make it the time index first (data.set_index({code}))."
 
 
 def _default_target(columns: list, covariates: list, data=None):
@@ -141,7 +142,7 @@ def _default_target(columns: list, covariates: list, data=None):
     if "y" in left:
         return "y"
     dates = _date_columns(data, left)
-    hint = f" {_dates_hint(dates[0])}" if dates else ""
+    hint = f" {_dates_hint(data, dates[0])}" if dates else ""
     raise InvalidParameterError(
         f"target must name the column to forecast when the data has several ({columns!r}); got None.{hint}"
     )
@@ -153,7 +154,7 @@ def _refuse_time_column_in_data(data, columns: list, target) -> None:
     dates = _date_columns(data, columns)
     if dates:
         raise InputTypeError(
-            f"data is indexed by integer time ({type(data.index).__name__}) and column {_dates_hint(dates[0])} "
+            f"data is indexed by integer time ({type(data.index).__name__}) and column {_dates_hint(data, dates[0])} "
             f"Forecasting target {target!r} on integer time would drop the dates and their frequency."
         )
 

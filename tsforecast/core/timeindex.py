@@ -13,7 +13,7 @@ from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputErro
 from .silencing import silenced
 
 __all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods",
-           "read_day_first", "read_iso8601", "likely_freq", "reads_as_dates"]
+           "read_day_first", "read_iso8601", "likely_freq", "reads_as_dates", "date_reading", "to_datetime_code"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -182,7 +182,7 @@ def regularize_index(index: pd.Index, name: str = "y", long: bool = False) -> pd
     hint = (
         " Timestamps with mixed time zones must be converted to one zone first (pd.to_datetime(..., utc=True))."
         if "Timestamp" in kinds or "datetime" in kinds
-        else " They read as dates: convert them first (data.index = pd.to_datetime(data.index))."
+        else f" They read as dates: convert them first (data.index = {to_datetime_code(index, 'data.index')})."
         if kinds == ["str"] and reads_as_dates(index)
         else ""
     )
@@ -383,18 +383,44 @@ def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
 
 def reads_as_dates(values) -> bool:
     """Whether ``values`` are timestamps, or text whose first 200 values all parse as
-    timestamps (a time column left among the data, an index of date strings)."""
+    timestamps (a time column left among the data, an index of date strings), month
+    first, day first (``13/01/2024``, ``13.01.2024``) or as ISO 8601 of mixed precision."""
+    return date_reading(values) is not None
+
+
+def date_reading(values) -> str | None:
+    """The arguments of :func:`pandas.to_datetime` that read ``values`` as dates (see
+    :func:`reads_as_dates`): ``""`` where none are needed, ``"dayfirst=True"`` for dates
+    written day first, ``"format='ISO8601'"`` for ISO timestamps of mixed precision; None
+    where they are not dates."""
     values = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        return True
+        return ""
     if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
-        return False
+        return None
+    head = values.head(200)
     with silenced():  # "could not infer format": a fallback, not a failure
         try:
-            parsed = pd.to_datetime(values.head(200), errors="coerce")
+            parsed = pd.to_datetime(head, errors="coerce")
         except ValueError:  # UTC offsets that change (daylight saving time): dates all the same
-            parsed = pd.to_datetime(values.head(200), errors="coerce", utc=True)
-    return bool(len(parsed)) and not parsed.isna().any()
+            parsed = pd.to_datetime(head, errors="coerce", utc=True)
+    if not len(parsed) or head.isna().any():
+        return None
+    if not parsed.isna().any():
+        return ""
+    if read_iso8601(head) is not None:
+        return "format='ISO8601'"
+    try:
+        return "dayfirst=True" if read_day_first(head) is not None else None
+    except ValueError:  # UTC offsets that change, day first: no one reading
+        return None
+
+
+def to_datetime_code(values, expression: str) -> str:
+    """The call that reads ``values`` (which :func:`reads_as_dates`), written on ``expression``
+    for an error message's fix: ``pd.to_datetime(data['date'], dayfirst=True)``."""
+    arguments = date_reading(values)
+    return f"pd.to_datetime({expression}{', ' + arguments if arguments else ''})"
 
 
 def read_iso8601(values: pd.Series) -> pd.Series | None:

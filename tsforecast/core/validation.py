@@ -20,7 +20,7 @@ from ..exceptions import (
     ShapeMismatchError,
     UnknownColumnError,
 )
-from .timeindex import reads_as_dates, regularize_index
+from .timeindex import reads_as_dates, regularize_index, to_datetime_code
 
 __all__ = [
     "FILL_POLICIES",
@@ -288,7 +288,8 @@ def _check_numeric_columns(frame: pd.DataFrame, name: str) -> None:
         column = frame[frame.columns[[str(c) for c in frame.columns].index(first)]]
         example = first_non_number(column)
         example = f", for example {first!r} holds {example!r}" if example is not None else ""
-        dates = (f" {first!r} holds dates: make it the time index (data.set_index(pd.to_datetime(data[{first!r}])))."
+        dates = (f" {first!r} holds dates: make it the time index "
+                 f"(data.set_index({to_datetime_code(column, 'data[' + repr(first) + ']')}))."
                  if reads_as_dates(column) else "")
         raise InputTypeError(
             f"{name} has non-numeric column(s) {bad}{example}; every forecast variable must be numeric "
