@@ -752,6 +752,25 @@ def test_timestamps_across_a_daylight_saving_change_are_read_in_utc(capsys, tmp_
     assert "season length 24 (from frequency h)" in out  # in UTC the hours are regular
 
 
+@pytest.mark.parametrize("freq", ["D", "MS"])
+def test_local_midnights_across_a_daylight_saving_change_are_read_as_local_dates(capsys, tmp_path, freq):
+    # midnight in Berlin is 23:00 UTC in winter and 22:00 in summer: in UTC the days are irregular
+    local = pd.date_range("2023-11-01" if freq == "MS" else "2024-03-01", periods=60 if freq == "D" else 30,
+                          freq=freq, tz="Europe/Berlin")
+    path = tmp_path / "sales.csv"
+    sales = 10 + np.sin(2 * np.pi * np.arange(local.size) / 7)
+    pd.DataFrame({"date": local.map(lambda t: t.isoformat()), "sales": sales}).to_csv(path, index=False)
+    status, out, err = run(capsys, "fit", "--data", path, "--model", "snaive", "--horizon", "3",
+                           "--out", tmp_path / "m.tsf")
+    assert status == 0, err  # before: "no regular step (steps 1 day, 23 h ...)"; and --freq D dropped half the rows
+    assert "read as the local times they show" in err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    assert status == 0, err
+    forecast = pd.read_csv(io.StringIO(out), parse_dates=["date"])
+    following = pd.date_range(local[-1].tz_localize(None), periods=4, freq=freq)[1:]
+    assert list(forecast["date"]) == list(following)  # the local calendar goes on
+
+
 def test_a_delimiter_at_the_end_of_each_line_leaves_no_column(capsys, tmp_path):
     rows = "".join(f"{day},{value},\n" for day, value in zip(_sales()["date"], _sales()["sales"]))
     path = _write(tmp_path / "sales.csv", "date,sales,\n" + rows)

@@ -341,9 +341,7 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
         with silenced():  # "could not infer format": a fallback (checked below), not a failure
             parsed = pd.to_datetime(values, errors="coerce")
     except ValueError:  # pandas refuses offsets that change (daylight saving time) unless told to convert
-        parsed = pd.to_datetime(values, errors="coerce", utc=True)
-        notes.append(f"--time-column {column!r}: timestamps with different UTC offsets (daylight saving time) "
-                     "converted to UTC, where steps are regular; the forecasts' timestamps are in UTC.")
+        parsed = _across_offsets(values, column, notes)
     bad = parsed.isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
@@ -360,6 +358,43 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
             f"the first {values.iloc[row]!r} in data row {row + 1}."
         )
     return _day_first_where_regular(values, parsed, column, notes)
+
+
+def _across_offsets(values: pd.Series, column: str, notes: list[str]) -> pd.Series:
+    """Timestamps whose UTC offset changes (daylight saving time): as the local times they
+    show where those are regular (days or months at local midnight: 23:00, then 22:00 in
+    UTC) or closer to it than in UTC, else in UTC (hours, which the local clock repeats or
+    skips); said in ``notes``."""
+    utc = pd.to_datetime(values, errors="coerce", utc=True)
+    local = None if utc.isna().any() or _sub_daily(utc) else _wall_clock(values)
+    if local is not None and local.nunique() == utc.nunique():  # no hour the clock turned back read twice
+        local_share = _grid_share(local)
+        if local_share == 1.0 or local_share > _grid_share(utc):
+            notes.append(f"--time-column {column!r}: timestamps with different UTC offsets (daylight saving time) "
+                         "read as the local times they show, where steps are regular; the forecasts' timestamps "
+                         "are local times without an offset.")
+            return local
+    notes.append(f"--time-column {column!r}: timestamps with different UTC offsets (daylight saving time) "
+                 "converted to UTC, where steps are regular; the forecasts' timestamps are in UTC.")
+    return utc
+
+
+def _sub_daily(stamps: pd.Series) -> bool:
+    """Whether timestamps have a regular step under a day (their local times cannot be regular
+    across a daylight saving change: reading them one at a time would be time lost)."""
+    freq = _frequency(pd.DatetimeIndex(stamps.drop_duplicates().sort_values()))
+    offset = pd.tseries.frequencies.to_offset(freq) if freq else None
+    return isinstance(offset, pd.offsets.Tick) and offset.nanos < 86_400 * 10**9
+
+
+def _wall_clock(values: pd.Series) -> pd.Series | None:
+    """Each timestamp's local time without its offset (``2024-03-31T00:00+02:00``: midnight),
+    or None where one does not read; one value at a time, as pandas reads no mixed offsets at once."""
+    try:
+        with silenced():
+            return pd.to_datetime(values.map(lambda text: pd.Timestamp(text).tz_localize(None)))
+    except (ValueError, TypeError):
+        return None
 
 
 #: Dates that start with a day or month number (``01/02/2022``, ``1.2.2022``): those a day-first
