@@ -936,6 +936,37 @@ def test_odd_but_legal_input_gives_finite_forecasts(model, data):
     assert forecast.shape[0] == 3 and np.isfinite(forecast.to_numpy()).all()
 
 
+def _zones() -> dict:
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    import dateutil.tz
+
+    return {"dateutil gettz": dateutil.tz.gettz("Europe/Berlin"), "dateutil/ name": "dateutil/Europe/Berlin",
+            "dateutil utc": dateutil.tz.tzutc(), "dateutil offset": dateutil.tz.tzoffset(None, 3600),
+            "zoneinfo": ZoneInfo("Europe/Berlin"), "fixed offset": dt.timezone(dt.timedelta(hours=-5, minutes=-30))}
+
+
+@pytest.mark.parametrize("zone", list(_zones()))
+def test_timestamps_in_any_time_zone_library_are_forecast_and_saved(zone, tmp_path):
+    """A dateutil zone's str is no name pandas reads back: Naive().fit worked, predict and
+    backtest failed with a raw ZoneInfoNotFoundError."""
+    tz = _zones()[zone]
+    index = pd.date_range("2024-03-29", periods=48, freq="h", tz=tz)  # crosses Berlin's change to summer time
+    y = pd.Series(10 + np.sin(np.arange(48) / 3), index=index, name="y")
+    following = pd.date_range(index[-1], periods=3, freq="h")[1:]
+
+    def local_times(stamps: pd.Index) -> list:  # the instants and the clock they are shown in
+        return [(t, t.utcoffset()) for t in stamps]
+
+    fitted = baselines.Naive().fit(y)
+    assert local_times(fitted.predict(2).index) == local_times(following)
+    path = save(fitted, tmp_path / "naive.tsf")
+    assert local_times(load(path).predict(2).index) == local_times(following)
+    result = backtest({"naive": baselines.Naive()}, y, horizon=2, cv=2, progress=False)
+    assert result.forecasts["ds"].iloc[-1] == index[-1]
+
+
 @pytest.mark.parametrize("model", list(BASELINES))
 def test_values_beyond_1e150_are_refused_by_every_baseline(model):
     """As the window models and the README's error table: sums of squares overflow there

@@ -28,7 +28,7 @@ import pandas as pd
 from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning, UnknownColumnError
 from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel, restore_form
 from .stack import user_stacklevel
-from .timeindex import as_periods, as_timestamps, future_index, regularize_index
+from .timeindex import as_periods, as_timestamps, future_index, regularize_index, tz_name
 from .validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
 
 __all__ = ["TimeAxis", "Panel", "as_panel", "as_series_dict", "axis_freqs", "data_freqs", "forecast_output"]
@@ -365,7 +365,7 @@ def _axis_of_indexes(indexes: list) -> TimeAxis:
         if all(isinstance(i, pd.DatetimeIndex) and i.freq == freq and i.unit == unit and i.tz == tz
                and i.name == index.name for i in indexes):
             first = np.array([i.asi8[0] for i in indexes], dtype=np.int64)
-            return TimeAxis("datetime", first, _fixed_step(freq, unit, tz, index[0]), freq.freqstr, unit, _tz_name(tz),
+            return TimeAxis("datetime", first, _fixed_step(freq, unit, tz, index[0]), freq.freqstr, unit, tz_name(tz),
                             index.name)
     elif all(isinstance(i, pd.RangeIndex) and i.step == index.step and i.name == index.name for i in indexes):
         first = np.array([i[0] for i in indexes], dtype=np.int64)
@@ -615,16 +615,12 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
             if ends[i] - starts[i] >= 2 and not _steps_by(source.frame(i).index, freq):
                 _mismatch(source, i, ref_index, reference)
     return TimeAxis(info["kind"], np.ascontiguousarray(stamps[starts]), step, freq.freqstr if freq is not None else None,
-                    unit, _tz_name(tz), TIME_COLUMN)
+                    unit, tz_name(tz), TIME_COLUMN)
 
 
 def _steps_by(index: pd.DatetimeIndex, freq) -> bool:
     """Whether ``index`` is consecutive steps of ``freq`` from its first timestamp."""
     return bool(freq.is_on_offset(index[0])) and index.equals(pd.date_range(index[0], periods=len(index), freq=freq))
-
-
-def _tz_name(tz) -> str | None:
-    return None if tz is None else str(tz)
 
 
 def _series_of_row(position: int, ends: np.ndarray) -> int:

@@ -6,6 +6,8 @@ inferable frequency or by integer time (a :class:`pandas.RangeIndex`, as in M4).
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import pandas as pd
 
@@ -13,7 +15,8 @@ from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputErro
 from .silencing import silenced
 
 __all__ = ["regularize_index", "future_index", "season_length_of_freq", "season_rule", "as_timestamps", "as_periods",
-           "read_day_first", "read_iso8601", "likely_freq", "reads_as_dates", "date_reading", "to_datetime_code"]
+           "read_day_first", "read_iso8601", "likely_freq", "reads_as_dates", "date_reading", "to_datetime_code",
+           "tz_name"]
 
 
 def _preview(index: pd.Index, limit: int = 5) -> str:
@@ -190,6 +193,63 @@ def regularize_index(index: pd.Index, name: str = "y", long: bool = False) -> pd
         f"{name} must be indexed by a DatetimeIndex or integer time; got an index of dtype "
         f"{index.dtype} (values of type {', '.join(kinds)}), for example {_preview(index, 3)}.{hint}"
     )
+
+
+def tz_name(tz) -> str | None:
+    """A name of time zone ``tz`` that pandas reads back as the same zone (a time axis keeps
+    its zone as text, plain to save and compare).
+
+    ``str(tz)`` is such a name for zoneinfo, pytz and fixed offsets, not for dateutil's zones
+    (``tzfile('/usr/share/zoneinfo/Europe/Berlin')``): those are named ``dateutil/Europe/Berlin``.
+
+    Examples
+    --------
+    >>> import dateutil.tz
+    >>> tz_name(dateutil.tz.gettz("Europe/Berlin")), tz_name(dateutil.tz.tzutc())
+    ('dateutil/Europe/Berlin', 'UTC')
+
+    Raises
+    ------
+    InputTypeError
+        No name reads back as ``tz`` (a zone of the user's own making).
+    """
+    if tz is None:
+        return None
+    for name in _tz_candidates(tz):
+        try:
+            back = pd.DatetimeTZDtype(tz=name).tz
+        except (ValueError, TypeError, KeyError, OSError):  # unknown zone names raise KeyError subclasses
+            continue
+        if _same_offsets(back, tz):
+            return name
+    raise InputTypeError(
+        f"the time zone {tz!r} has no name pandas reads back as the same zone; convert the timestamps to a "
+        "named zone first (for example index.tz_convert('Europe/Berlin'))."
+    )
+
+
+def _tz_candidates(tz):
+    """Names ``tz`` may go by, the likeliest first."""
+    yield str(tz)
+    filename = getattr(tz, "_filename", None)  # a dateutil zone read from a file: its IANA key inside the path
+    if isinstance(filename, str):
+        yield "dateutil/" + filename.replace("\\", "/").rsplit("zoneinfo/", 1)[-1]
+        yield "dateutil/" + filename
+    offset = tz.utcoffset(datetime.datetime(2000, 1, 1))
+    if offset is not None and offset == tz.utcoffset(datetime.datetime(2000, 7, 1)):  # a fixed offset
+        minutes = int(offset.total_seconds()) // 60
+        yield "UTC" if minutes == 0 else f"{'+' if minutes > 0 else '-'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def _same_offsets(one, other) -> bool:
+    """Whether two zones agree on the UTC offset of a sample of instants (winters and summers
+    from 1970 to 2040)."""
+    for year in range(1970, 2041, 5):
+        for month in (1, 4, 7, 10):
+            instant = datetime.datetime(year, month, 1, tzinfo=datetime.timezone.utc)
+            if instant.astimezone(one).utcoffset() != instant.astimezone(other).utcoffset():
+                return False
+    return True
 
 
 def future_index(index: pd.Index, horizon: int) -> pd.Index:

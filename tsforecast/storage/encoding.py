@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._registry import saveable_classes
+from ..core.timeindex import tz_name
 from ..exceptions import InputTypeError, ModelFileError
 
 __all__ = ["encode_value", "decode_value", "resolve_class", "object_keys", "TSFORECAST_CLASSES"]
@@ -143,7 +144,7 @@ def _encode_index(index: pd.Index, arrays: dict, models: dict, where: str):
             "__index__": "datetime",
             "values": index.asi8.tolist(),  # UTC epoch counts for a zone-aware index
             "unit": index.unit,
-            "tz": None if index.tz is None else str(index.tz),
+            "tz": tz_name(index.tz),  # a name pandas reads back (a dateutil zone's str is not one)
             "freq": None if index.freq is None else index.freqstr,
             "name": name,
         }
