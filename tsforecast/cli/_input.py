@@ -523,10 +523,24 @@ def _as_frequency(frame: pd.DataFrame, freq: str, source: str) -> pd.DataFrame:
         return _on_grid(frame, offset, freq, source)
     if not pd.api.types.is_datetime64_any_dtype(frame[TIME_COLUMN].dtype):
         raise InvalidParameterError(f"--freq {freq!r} needs a time column of dates; {source} has integer time.")
+    _refuse_duplicates(frame, source)
     parts = [_on_grid(part.set_index(TIME_COLUMN), offset, freq, source).assign(**{ID_COLUMN: key})
              for key, part in frame.groupby(ID_COLUMN, sort=False)]
     out = pd.concat(parts).rename_axis(TIME_COLUMN).reset_index()
     return out[frame.columns]
+
+
+def _refuse_duplicates(frame: pd.DataFrame, source: str) -> None:
+    """Refuse a long frame with a timestamp twice in a series, as the library does, before
+    --freq puts it on a grid (pandas' 'cannot reindex on an axis with duplicate labels')."""
+    twice = frame.duplicated([ID_COLUMN, TIME_COLUMN]).to_numpy()
+    if twice.any():
+        key = frame[ID_COLUMN].to_numpy()[twice][0]
+        stamps = frame.loc[twice & (frame[ID_COLUMN] == key).to_numpy(), TIME_COLUMN].unique()
+        raise InvalidInputError(
+            f"{source}: data[{key!r}] has duplicated timestamps: [{', '.join(map(str, stamps[:5]))}"
+            f"{', ...' if len(stamps) > 5 else ''}]; each time step must appear once."
+        )
 
 
 def _on_grid(frame: pd.DataFrame, offset, freq: str, source: str) -> pd.DataFrame:
