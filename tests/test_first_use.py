@@ -394,6 +394,28 @@ def test_a_time_column_left_in_the_data_is_named_when_the_target_is_given(dates)
         "season_length"] == 1
 
 
+def test_numbers_held_as_objects_are_not_said_to_hold_dates():
+    # before: pandas reads 12.5 as 12.5 nanoseconds after 1970, and the hint said 'sales' holds dates
+    y = pd.Series(_weekly_pattern(40), dtype=object, name="sales",
+                  index=pd.date_range("2024-01-01", periods=40, freq="D"))
+    with pytest.raises(InputTypeError, match="non-numeric column") as error:
+        Naive().fit(y)
+    assert "holds dates" not in str(error.value)
+
+
+def test_an_index_of_local_times_across_a_daylight_saving_change_is_named_with_the_fix():
+    hours = pd.date_range("2024-03-30", periods=48, freq="h", tz="Europe/Berlin")  # +01:00, then +02:00
+    data = pd.Series(_weekly_pattern(48), index=pd.Index([t.isoformat() for t in hours], dtype=object))
+    with pytest.raises(InputTypeError, match="different UTC offsets") as error:
+        Naive().fit(data)
+    # before: 'data.index = pd.to_datetime(data.index)', which fails with 'Mixed timezones detected'
+    assert "(data.index = pd.to_datetime(data.index, utc=True)), then data.index.tz_convert(zone)" \
+        in str(error.value)
+    data.index = pd.to_datetime(data.index, utc=True)  # what the message says to do
+    data.index = data.index.tz_convert("Europe/Berlin")
+    assert Naive().fit(data).predict(1).index[0] == hours[-1] + pd.Timedelta(hours=1)
+
+
 def test_an_index_of_date_strings_is_named_with_the_fix():
     series = _read_as_csv_gives().set_index("date")["sales"]
     with pytest.raises(InputTypeError, match=r"They read as dates: convert them first "

@@ -187,3 +187,14 @@ def test_an_index_of_dates_as_text_is_named_with_the_call_that_reads_it(written,
     data = pd.Series(np.arange(40.0), index=text)
     data.index = eval(call)  # what the message says to do reads them all, day first where they are
     assert data.index.equals(pd.DatetimeIndex(days))
+
+
+def test_a_bad_date_is_named_by_its_row_as_a_plain_number():
+    from tsforecast.baselines import Naive
+
+    days = pd.date_range("2024-01-01", periods=40, freq="D")
+    long = pd.DataFrame({"unique_id": "a", "ds": list(days.strftime("%d/%m/%Y")), "y": np.arange(40.0)},
+                        index=pd.Index(np.arange(40, dtype=np.int64)))  # an index of NumPy integers
+    with pytest.raises(InvalidInputError, match="dayfirst=True") as error:
+        Naive().fit(long)
+    assert "'13/01/2024' in row 12 (" in str(error.value)  # before: 'in row np.int64(12)'

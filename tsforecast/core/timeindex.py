@@ -182,11 +182,16 @@ def regularize_index(index: pd.Index, name: str = "y", long: bool = False) -> pd
         _check_order(index, name, long)
         return _regular_integer(index, name)
     kinds = sorted({type(v).__name__ for v in index[:50]})
+    reading = date_reading(index) if kinds == ["str"] else None
     hint = (
         " Timestamps with mixed time zones must be converted to one zone first (pd.to_datetime(..., utc=True))."
         if "Timestamp" in kinds or "datetime" in kinds
+        else " They read as timestamps of different UTC offsets (daylight saving time, as to_csv writes a local "
+             "time): convert them first (data.index = pd.to_datetime(data.index, utc=True)), then "
+             "data.index.tz_convert(zone) for local time."
+        if reading == "utc=True"
         else f" They read as dates: convert them first (data.index = {to_datetime_code(index, 'data.index')})."
-        if kinds == ["str"] and reads_as_dates(index)
+        if reading is not None
         else ""
     )
     raise InputTypeError(
@@ -435,10 +440,19 @@ def _parse_dates(ds: pd.Series, name: str) -> pd.Series:
         hint = (" They all read as dates written day first: parse them with pd.to_datetime(ds, dayfirst=True)."
                 if read_day_first(ds) is not None else "")
         raise InvalidInputError(
-            f"{name}['ds'] holds text that is not a date: {ds.iloc[row]!r} in row {ds.index[row]!r} "
+            f"{name}['ds'] holds text that is not a date: {ds.iloc[row]!r} in row {_plain(ds.index[row])!r} "
             f"({int(bad.sum())} such value(s)); ds must hold timestamps, dates as text, or integer time.{hint}"
         )
     return parsed
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value it holds (``np.int64(36)`` reads 36 in a message)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+#: What pandas infers of values that may be dates: text, or date and time objects.
+_DATE_KINDS = ("string", "datetime", "datetime64", "date")
 
 
 def reads_as_dates(values) -> bool:
@@ -451,23 +465,25 @@ def reads_as_dates(values) -> bool:
 def date_reading(values) -> str | None:
     """The arguments of :func:`pandas.to_datetime` that read ``values`` as dates (see
     :func:`reads_as_dates`): ``""`` where none are needed, ``"dayfirst=True"`` for dates
-    written day first, ``"format='ISO8601'"`` for ISO timestamps of mixed precision; None
-    where they are not dates."""
+    written day first, ``"format='ISO8601'"`` for ISO timestamps of mixed precision,
+    ``"utc=True"`` for timestamps whose UTC offset changes (daylight saving time); None
+    where they are not dates (numbers held as objects among them: pandas would read them
+    as nanoseconds since 1970)."""
     values = pd.Series(values)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return ""
     if values.dtype != object and not pd.api.types.is_string_dtype(values.dtype):
         return None
     head = values.head(200)
+    if not len(head) or head.isna().any() or pd.api.types.infer_dtype(head) not in _DATE_KINDS:
+        return None
     with silenced():  # "could not infer format": a fallback, not a failure
         try:
-            parsed = pd.to_datetime(head, errors="coerce")
+            parsed, arguments = pd.to_datetime(head, errors="coerce"), ""
         except ValueError:  # UTC offsets that change (daylight saving time): dates all the same
-            parsed = pd.to_datetime(head, errors="coerce", utc=True)
-    if not len(parsed) or head.isna().any():
-        return None
+            parsed, arguments = pd.to_datetime(head, errors="coerce", utc=True), "utc=True"
     if not parsed.isna().any():
-        return ""
+        return arguments
     if read_iso8601(head) is not None:
         return "format='ISO8601'"
     try:
