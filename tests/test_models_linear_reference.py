@@ -162,13 +162,18 @@ def test_a_linear_map_no_better_than_the_naive_beyond_noise_is_not_taken():
     assert resolve_scaling("auto", None, "parallel", X2, y2, (0,), 100, N_OUT)[0] == "linear"
 
 
-def test_the_estimators_reference_never_saw_its_validation_tail():
+@pytest.mark.parametrize("kept", [False, True], ids=["falls back", "corrections kept"])
+def test_the_estimators_reference_never_saw_its_validation_tail(kept, monkeypatch):
     """The tail early-stops the network and judges it against its reference: the linear
     map (and any scaler statistic) is fitted before the tail, as the network is. Fitted on
     every window, the map had seen the tail it was scored on: its tail error was ~25%
-    optimistic, biasing the check toward falling back to it. The forecasts then use the
-    map of every window."""
+    optimistic, biasing the check toward falling back to it."""
     pytest.importorskip("keras")
+    from tsforecast.models import estimator
+
+    if kept:  # the tail keeps the network's corrections (a one-epoch network here would not earn it)
+        judged = estimator.shrinkage_on_tail
+        monkeypatch.setattr(estimator, "shrinkage_on_tail", lambda *a: (1.0, judged(*a)[1]))
     X, y = _windows(_ar2(300))
     n_train = len(X) - int(np.floor(0.2 * len(X)))
     model = EncoderDecoderLSTM(units=4, epochs=1, random_state=0, scaling="linear", validation_fraction=0.2)
@@ -177,5 +182,8 @@ def test_the_estimators_reference_never_saw_its_validation_tail():
         model.fit(X, y)
     _, ys, _ = LinearWindowScaler().fit(X[:n_train], y[:n_train], (0,)).transform(X[n_train:], y[n_train:])
     assert model.reference_errors_["reference"] == pytest.approx(np.abs(ys).mean(), rel=1e-6)
-    # the tail has decided: the map the forecasts use is refitted on every window (as blend_linear's)
-    np.testing.assert_allclose(model.scaler_.weights_, fit_linear_map(X, y, (0,)), rtol=1e-12)
+    assert model.shrinkage_ == (1.0 if kept else 0.0)
+    # a network whose corrections are kept forecasts with the map it was trained against; where
+    # the tail sends it back to the map alone, the map is refitted on every window
+    rows = n_train if kept else len(X)
+    np.testing.assert_allclose(model.scaler_.weights_, fit_linear_map(X[:rows], y[:rows], (0,)), rtol=1e-12)

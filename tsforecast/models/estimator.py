@@ -477,8 +477,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         p["segment_length"] = resolve_segment_length(p, X3.shape[1])
         n_train = X3.shape[0] - n_validation(X3.shape[0], p["validation_fraction"])
         # fitted before the tail, as the network is: the tail it early-stops and judges the
-        # network on must be as new to the reference (a linear map, a mean) as to the network;
-        # refitted on every window for the forecasts once the tail has decided (as blend's map)
+        # network on must be as new to the reference (a linear map, a mean) as to the network
         scaler = make_scaler(scaling, season_length).fit(X3[:n_train], y3[:n_train], net_features)
         Xs, ys, _ = scaler.transform(X3, y3)
         channel_ids = n_targets if channels == "independent" and p["channel_embedding"] else 0
@@ -500,7 +499,9 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             shrinkage, reference_errors = self._shrinkage(p, scaling, season_length, network, Xs, ys, median_index,
                                                           horizon_rows)
             blend = self._blend(p, X3, y3, net_features, scaler, Xs, network, median_index, horizon_rows, shrinkage)
-        if n_train < len(X3):
+        if n_train < len(X3) and shrinkage == 0.0:
+            # the reference alone forecasts: refitted on every window (as blend_linear's map);
+            # a network that corrects it keeps the reference it was trained against
             scaler = make_scaler(scaling, season_length).fit(X3, y3, net_features)
 
         self.n_features_in_ = n_steps_in * n_features
