@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from _backtest_helpers import NoisyQuantiles
 
 import tsforecast as tsf
 from tsforecast import ConformalIntervals, backtest
@@ -130,3 +131,23 @@ def test_conformal_bounds_do_not_depend_on_n_jobs_when_a_level_falls_back_to_the
         assert any("95% interval" in m for m in said) and results[n_jobs].errors.empty
     for n_jobs in (2, 4):
         pd.testing.assert_frame_equal(results[n_jobs].forecasts, results[1].forecasts, check_exact=True)
+
+
+def test_crossing_quantiles_are_sorted_with_a_warning_and_the_other_models_keep_their_scores():
+    # NoisyQuantiles with a negative width forecasts its 0.1 quantile above its 0.9 one
+    y = pd.Series(10 + np.random.default_rng(4).normal(0, 1, 40), name="y",
+                  index=pd.date_range("2020-01-01", periods=40, freq="D"))
+    with pytest.warns(FallbackWarning, match="crossing quantiles"):
+        result = backtest({"q": NoisyQuantiles(width=-1.0), "naive": Naive()}, y, horizon=2, cv=2, levels=(80,),
+                          quantiles=[0.1, 0.9], progress=False)
+    summary = result.summary()  # before: "lower must not exceed upper", every model lost
+    assert set(summary.index) == {"q", "naive"}
+    f = result.forecasts
+    assert (f["lo_80"] <= f["hi_80"]).all() and (f["q0.1"] <= f["q0.9"]).all()
+    assert ((result.metrics["coverage_80"] >= 0) & (result.metrics["coverage_80"] <= 1)).all()
+    assert any("crossing quantiles" in note for notes in result.info["fallback_notes"]["q"].values() for note in notes)
+    assert "naive" not in result.info["fallback_notes"]
+    # the same rule outside a backtest: predict_interval reads the same contract
+    with pytest.warns(FallbackWarning, match="NoisyQuantiles.*crossing quantiles"):
+        bounds = NoisyQuantiles(width=-1.0).fit(y).predict_interval(2, levels=(80,), method="model")
+    assert (bounds["lo_80"] <= bounds["hi_80"]).all()

@@ -22,7 +22,7 @@ from sklearn.base import clone
 from ..core.fallbacks import recording_fallbacks
 from ..core.forms import InputForm
 from ..core.panel import Panel
-from ..forecasters.base import Forecast, check_quantiles, level_quantiles, quantile_column
+from ..forecasters.base import Forecast, check_quantiles, level_quantiles, ordered_quantiles, quantile_column
 from ._data import repaired
 
 __all__ = ["FoldPlan", "Task", "run_task", "error_text", "interval_names"]
@@ -278,6 +278,13 @@ def _rows(forecast: Forecast, keys: list) -> np.ndarray:
     return np.array([position[key] for key in keys], dtype=np.int64)
 
 
+def _ordered(values: np.ndarray, levels, task: Task) -> np.ndarray:
+    """A model's quantiles with crossings sorted. ``forecast_arrays`` of the base class
+    sorts them already; this holds for a forecaster that overrides it too, so a crossed
+    band never reaches the scores (where a lower bound above its upper one is refused)."""
+    return ordered_quantiles(np.asarray(values, dtype=np.float64), levels, f"model {task.model_name!r}")
+
+
 def _forecasts(task: Task, model, keys: list, X) -> dict:
     """The fold's forecasts of the target column, read from the model's array contract
     (:meth:`~tsforecast.forecasters.base.BaseForecaster.forecast_arrays`), the scored steps only."""
@@ -291,11 +298,12 @@ def _forecasts(task: Task, model, keys: list, X) -> dict:
     if _quantiles_asked(task, model):
         wanted = task.quantiles if task.quantiles == "auto" else check_quantiles(task.quantiles)
         out = model.forecast_arrays(steps, X, quantiles=wanted)
-        bands = {quantile_column(q): out.quantiles[rows, gap:, column, j] for j, q in enumerate(out.levels)}
+        values = _ordered(out.quantiles[rows, gap:, column], out.levels, task)
+        bands = {quantile_column(q): values[..., j] for j, q in enumerate(out.levels)}
     intervals = None
     if task.levels and getattr(model, "supports_quantiles", False):
         out = model.forecast_arrays(steps, X, quantiles=level_quantiles(task.levels))
-        intervals = _interval_bands(out.quantiles[rows, :, column], task.levels, gap)
+        intervals = _interval_bands(_ordered(out.quantiles[rows, :, column], out.levels, task), task.levels, gap)
     return {"y_hat": point.point[rows, gap:, column], "quantiles": bands, "intervals": intervals}
 
 

@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from ..core.fallbacks import warn_fallback
 from ..core.forms import InputForm, restore_form
 from ..core.panel import Panel, as_panel, forecast_output
 from ..core.validation import check_choice, check_float, check_int
@@ -30,7 +31,7 @@ from ..exceptions import InputTypeError, InvalidParameterError
 from .calibration import INTERVAL_METHODS, conformal_interval_arrays, uses_conformal
 
 __all__ = ["BaseForecaster", "Forecast", "DEFAULT_QUANTILES", "DEFAULT_LEVELS", "quantile_column", "check_quantiles",
-           "check_levels", "level_quantiles", "interval_columns", "interval_values"]
+           "check_levels", "level_quantiles", "interval_columns", "interval_values", "ordered_quantiles"]
 
 #: Quantiles a forecaster gives when none are asked for.
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
@@ -118,6 +119,33 @@ def level_quantiles(levels) -> tuple[float, ...]:
     """
     lows = [round((100.0 - level) / 200.0, 12) for level in levels]
     return tuple(sorted(lows + [round(1.0 - q, 12) for q in lows]))
+
+
+def ordered_quantiles(bands: np.ndarray, levels, owner: str) -> np.ndarray:
+    """Quantile forecasts ``[..., quantiles]`` (``levels`` increasing) with every crossing
+    set sorted, and a :class:`~tsforecast.exceptions.FallbackWarning` naming ``owner``
+    where one was.
+
+    Quantile heads fitted separately cross (a 0.1 quantile above the 0.9 one); an
+    interval read from them would have its lower bound above its upper one, which no
+    interval metric can score. Sorting each step's quantiles (the rearrangement of
+    Chernozhukov, Fernandez-Val and Galichon, 2010) brings them no further from the true
+    quantiles. Bands that do not cross are returned as they are.
+
+    Examples
+    --------
+    >>> ordered_quantiles(np.array([[1.0, 2.0, 3.0]]), (0.1, 0.5, 0.9), "m").tolist()
+    [[1.0, 2.0, 3.0]]
+    """
+    if bands.shape[-1] < 2 or np.any(np.diff(levels) <= 0) or not (np.diff(bands, axis=-1) < 0).any():
+        return bands
+    crossed = (np.diff(bands, axis=-1) < 0).any(axis=-1)
+    ordered = np.array(bands, dtype=np.float64, copy=True)
+    ordered[crossed] = np.sort(ordered[crossed], axis=-1)
+    warn_fallback(f"{owner} forecast crossing quantiles (a lower level above a higher one) at {int(crossed.sum())} "
+                  f"of {crossed.size} (series, step, target) points of levels {list(levels)!r}; they were sorted "
+                  "per step (quantile rearrangement), so every interval's lower bound is at most its upper one.")
+    return ordered
 
 
 def _level_name(level: float) -> str:
@@ -334,6 +362,7 @@ class BaseForecaster(BaseEstimator):
             auto = isinstance(quantiles, str) and quantiles == "auto"
             levels = self._default_quantiles() if auto else check_quantiles(quantiles)
             point, bands = self._interval_arrays(horizon, X, levels)
+            bands = ordered_quantiles(np.asarray(bands), levels, type(self).__name__)
         return Forecast(point, bands, tuple(levels), list(self.series_ids_), list(self.target_names_))
 
     def target_columns(self, columns) -> list:
