@@ -227,6 +227,34 @@ def test_quantile_models_get_pinball_and_coverage(series):
     assert "pinball" in result.summary().columns.str.replace("_mean", "").tolist()
 
 
+class _WideNaive(Naive):
+    """Naive whose own quantile set (``quantiles="auto"``) is 0.05, 0.5, 0.95: a 90% band."""
+
+    def _default_quantiles(self):
+        return (0.05, 0.5, 0.95)
+
+
+def test_auto_quantiles_rank_each_model_against_its_own_band():
+    rng = np.random.default_rng(0)
+    y = pd.Series(100 + np.cumsum(rng.normal(size=80)), index=pd.date_range("2020", periods=80, freq="D"), name="y")
+    result = backtest({"wide": _WideNaive(), "naive": Naive()}, y, horizon=2, cv=10, quantiles="auto",
+                      metrics=["mae"], progress=False)
+    assert result.info["model_quantiles"] == {"wide": [0.05, 0.5, 0.95], "naive": [0.1, 0.5, 0.9]}
+    table = result.summary(metric="coverage")
+    own = (table["coverage_mean"] - pd.Series({"wide": 0.9, "naive": 0.8})).abs()
+    assert own.idxmin() != (table["coverage_mean"] - 0.8).abs().idxmin()  # the data tell the two rules apart
+    assert table["rank"].idxmin() == own.idxmin()  # before: both measured against 0.8
+    assert result.per_series(metric="coverage").set_index("model")["rank"].idxmin() == own.idxmin()
+    # pinball averages each model's own levels: not ranked across different sets
+    for rank in (lambda: result.summary(metric="pinball"), lambda: result.per_series(metric="pinball"),
+                 lambda: result.compare("naive", metric="pinball")):
+        with pytest.raises(InvalidParameterError, match="different quantile levels.*'wide': \\[0.05, 0.5, 0.95\\]"):
+            rank()
+    same = backtest({"wide": _WideNaive(), "naive": Naive()}, y, horizon=2, cv=10, quantiles=[0.1, 0.9],
+                    metrics=["mae"], progress=False)
+    assert same.summary(metric="pinball")["rank"].notna().all()
+
+
 def test_failing_fold_is_reported_and_rest_completes(series):
     # FailOn raises when fitted on 26 rows: fold 1 of 3 (24, 26 and 28 training rows).
     result = backtest({"flaky": FailOn(n_rows=26), "last": LastValue()}, series, cv=ExpandingWindowSplit(2, n_splits=3, step=2),

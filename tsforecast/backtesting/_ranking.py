@@ -8,10 +8,62 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..core import metrics as _metrics
+from ..exceptions import InvalidParameterError
+from ..forecasters.base import DEFAULT_QUANTILES
 from ._arrays import combine_steps
 from .significance import diebold_mariano_rows
 
-__all__ = ["series_scores", "shared_folds", "shared_fold_scores", "series_ranks"]
+__all__ = ["series_scores", "shared_folds", "shared_fold_scores", "series_ranks", "ranking_distance",
+           "check_same_quantiles"]
+
+
+def _model_levels(info: dict, models) -> dict:
+    """``{model: levels}`` of the quantile bands ``models`` were scored on: each model's
+    own (``info["model_quantiles"]``), else (a result saved before they were kept) the
+    levels asked of every model, the default set for ``"auto"``."""
+    own = info.get("model_quantiles")
+    if own is not None:
+        return {m: tuple(own[str(m)]) for m in models if str(m) in own}
+    asked = info.get("quantiles")
+    levels = tuple(q for q in (DEFAULT_QUANTILES if asked == "auto" else asked or ()) if isinstance(q, (int, float)))
+    return {m: levels for m in models} if levels else {}
+
+
+def check_same_quantiles(metric: str, models, info: dict) -> None:
+    """Refuse to compare ``pinball`` across ``models`` forecasting different quantile
+    levels (``quantiles="auto"``): each loss is the mean over the model's own levels, so
+    a model scored on 0.05 and 0.95 would be ranked against one scored on 0.1 and 0.9."""
+    if metric != "pinball":
+        return
+    levels = _model_levels(info, models)
+    if len(set(levels.values())) > 1:
+        shown = ", ".join(f"{m!r}: {list(v)}" for m, v in levels.items())
+        raise InvalidParameterError(
+            f"metric 'pinball' does not compare across models with different quantile levels ({shown}): each "
+            "is the mean loss over the model's own levels. Backtest with the same quantiles for every model "
+            "(quantiles=[0.1, 0.5, 0.9], say), or rank on another metric."
+        )
+
+
+def ranking_distance(metric: str, scores, models, info: dict) -> np.ndarray:
+    """Scores of ``metric`` for ``models`` (the first axis of ``scores``; one model: any
+    shape) as "lower is better" (:func:`tsforecast.core.metrics.distance_from_best`).
+    ``coverage`` of a quantile band is the distance to the band's nominal span, each
+    model's own (0.9 for 0.05-0.95, 0.8 for 0.1-0.9): with ``quantiles="auto"`` the
+    models' bands differ, and one target for all would rank a well-calibrated 90% band
+    as off by 0.1."""
+    check_same_quantiles(metric, models, info)
+    values = np.asarray(scores, dtype=np.float64)
+    direction, target = _metrics.orientation(metric, np.nan)
+    if direction == "lower" or np.isfinite(target):  # a level suffix names its target
+        return _metrics.distance_from_best(metric, values)
+    levels = _model_levels(info, models)
+    if not levels:  # no band known: refused as before, naming the metric
+        _metrics.orientation(metric)
+    spans = np.array([max(levels[m]) - min(levels[m]) if len(levels.get(m, ())) > 1 else np.nan for m in models])
+    spans = spans[0] if len(models) == 1 else spans.reshape((-1,) + (1,) * (values.ndim - 1))
+    return np.abs(values - spans)
 
 
 def series_scores(values: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarray]:

@@ -24,7 +24,7 @@ from ._assemble import Collector, assemble, error_table
 from ._data import prepare_data, with_declared_covariates
 from ._execute import check_backend, execute, worker_count
 from ._plan import json_value, plan_tasks, resolve_random_states, series_folds, task_mode
-from ._scoring import check_metrics
+from ._scoring import check_metrics, quantile_level
 from ._tasks import Task
 from .checkpoint import TaskStore
 from .result import BacktestResult
@@ -210,6 +210,17 @@ def _fold_cutoffs(arrays) -> dict:
     return out
 
 
+def _model_quantiles(arrays) -> dict:
+    """``{model: [levels]}``: the quantile levels each model forecast (its columns with
+    a value), for the models that gave quantiles."""
+    out = {}
+    for m, name in enumerate(arrays.models):
+        levels = [quantile_level(c) for c, values in arrays.quantiles.items() if np.isfinite(values[m]).any()]
+        if levels:
+            out[str(name)] = sorted(levels)
+    return out
+
+
 def _info(settings, data, folds, named, resolved, collected, arrays, run) -> dict:
     """The JSON-able description of a finished backtest (``BacktestResult.info``)."""
     quantiles, levels = settings["quantiles"], settings.get("levels")
@@ -218,6 +229,8 @@ def _info(settings, data, folds, named, resolved, collected, arrays, run) -> dic
         **{k: v for k, v in settings.items() if k not in ("quantiles", "levels")},
         "quantiles": list(quantiles) if isinstance(quantiles, tuple) else quantiles,
         "levels": list(levels) if levels is not None else None,
+        # each model's own quantile levels (with "auto" they differ): its coverage's nominal span
+        "model_quantiles": _model_quantiles(arrays),
         "n_folds": int(folds.n_folds),
         "cutoffs": _fold_cutoffs(arrays),
         "metrics": arrays.names,
@@ -422,6 +435,9 @@ def backtest(
         Quantiles asked of models with ``supports_quantiles`` (``"auto"``: each
         model's own levels), scored as ``pinball`` and ``coverage``; default: none
         (they cost memory and time on large panels; ``levels`` gives intervals).
+        Each model's levels are kept in ``info["model_quantiles"]``: its ``coverage``
+        is ranked against the nominal span of its own band (0.9 for 0.05-0.95), and
+        ``pinball`` is not ranked across models with different level sets.
     levels : sequence of float, optional
         Prediction interval levels in percent, e.g. ``(80, 95)``: models with a
         forecast distribution (``supports_quantiles``, which includes

@@ -20,12 +20,12 @@ import pandas as pd
 from ..core import metrics as _metrics
 from ..core.validation import check_float, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
-from ..forecasters.base import DEFAULT_QUANTILES
 from ..storage.files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, write_archive
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from ._scoring import RANKING_ORDER
 from . import _comparison
-from ._ranking import series_ranks, series_scores, shared_fold_scores, shared_folds
+from ._ranking import (check_same_quantiles, ranking_distance, series_ranks, series_scores, shared_fold_scores,
+                       shared_folds)
 
 __all__ = ["BacktestResult", "aggregate_steps"]
 
@@ -308,7 +308,9 @@ class BacktestResult:
 
         Ranks and skill follow the metric's orientation (:func:`tsforecast.core.metrics.orientation`):
         lower is better, except coverage, which is best closest to its nominal level (the
-        score in the ranks and skill is then the distance ``|coverage - level|``).
+        score in the ranks and skill is then the distance ``|coverage - level|``; for
+        ``coverage`` of quantiles, each model's own band: ``info["model_quantiles"]``).
+        ``pinball`` is refused where the models forecast different quantile levels.
 
         Where the models were not all scored on the same (series, fold) cells (a model
         failed on some, or forecast NaN there), their means cover different cells: a model
@@ -333,7 +335,7 @@ class BacktestResult:
         if common is not None:
             table[f"{metric}_common"] = common
         ranked_on = table[f"{metric}_common" if common is not None else f"{metric}_mean"]
-        distance = pd.Series(self._distance(metric, ranked_on), index=table.index)
+        distance = pd.Series(self._distance(metric, ranked_on, table.index), index=table.index)
         table["rank"] = distance.rank(method="min").astype("Int64")
         if reference is not None:
             base = distance.loc[reference] if reference in table.index else np.nan
@@ -357,13 +359,11 @@ class BacktestResult:
             means.append((folds.sum(axis=0)[used] / shared.sum(axis=0)[used]).mean())  # over series, then folds
         return pd.Series(means, index=pd.Index(models, name="model"))
 
-    def _distance(self, metric: str, scores) -> np.ndarray:
-        """Scores of ``metric`` as "lower is better" (:func:`tsforecast.core.metrics.distance_from_best`):
-        coverage by its distance to the nominal level (of the quantile band for ``coverage``)."""
-        asked = self.info.get("quantiles")
-        quantiles = [q for q in (DEFAULT_QUANTILES if asked == "auto" else asked or ()) if isinstance(q, (int, float))]
-        span = max(quantiles) - min(quantiles) if len(quantiles) > 1 else None
-        return _metrics.distance_from_best(metric, scores, span)
+    def _distance(self, metric: str, scores, models) -> np.ndarray:
+        """Scores of ``metric`` of ``models`` as "lower is better": coverage by its distance
+        to the nominal level, of each model's own quantile band for ``coverage``
+        (:func:`._ranking.ranking_distance`)."""
+        return ranking_distance(metric, scores, list(models), self.info)
 
     def by_step(self, metric: str | None = None) -> pd.DataFrame:
         """``metric`` per horizon step (rows) and model (columns), over series and folds:
@@ -440,6 +440,7 @@ class BacktestResult:
             at = int(np.flatnonzero(scores.steps == horizon_step)[0])
             steps, h = slice(at, at + 1), _comparison.step_lag_window(self.info, horizon_step)
         present = set(self._present_models())
+        check_same_quantiles(metric, [m for m in self.models if m in present], self.info)
         shared = (_comparison.shared_cells(scores, metric, [m for m in self.models if m in present])
                   if cells == "shared" else None)
         return _comparison.compare_table(scores, self.models, reference, metric, steps, h, shared)
@@ -529,7 +530,7 @@ class BacktestResult:
         if metric in QUADRATIC:
             tested = tested**2
         paired = tested.reshape(tested.shape[0], tested.shape[1], -1)  # [model, series, fold * step]: time order
-        distance = self._distance(metric, ranked_on)
+        distance = self._distance(metric, ranked_on, order)
         if _metrics.orientation(metric, 0.0)[0] == "target":
             paired = np.full(paired.shape[:2] + (0,), np.nan)  # no per-step loss: no Diebold-Mariano p-value
         rank, win, statistic, p_value = series_ranks(distance, paired, self._dm_lag_window())
@@ -541,7 +542,7 @@ class BacktestResult:
             table[f"{metric}_common"] = ranked_on.ravel()
         if reference is not None:
             base = ranked_on[order.index(reference)] if reference in order else np.full(score.shape[1], np.nan)
-            base = self._distance(metric, base)
+            base = self._distance(metric, base, [reference])
             with np.errstate(divide="ignore", invalid="ignore"):
                 skill = np.where(np.isfinite(base) & (base != 0), 1.0 - distance / base, np.nan)
             table["skill"] = skill.ravel()
