@@ -74,6 +74,22 @@ def test_backtest_partitions_with_levels_equal_the_local_backtest(client, table)
     pd.testing.assert_frame_equal(_sorted(got, KEYS), _sorted(local, KEYS), check_exact=True)
 
 
+@pytest.mark.parametrize("table", ["forecasts", "metrics"])
+def test_backtest_partitions_of_a_list_of_quantile_models_equal_the_local_backtest(client, table):
+    from tsforecast.baselines import Drift, Naive
+
+    data = long_panel(n_series=4)
+    models = [Naive(), Drift(), Naive()]  # named by class as backtest names them, repeats numbered
+    parts = dd.from_pandas(data, npartitions=2, sort=False)
+    # before: the metadata took the list for one model without quantiles, and compute()
+    # failed on Dask's "columns in the computed data do not match" (extra coverage, pinball)
+    got = backtest_partitions(models, parts, table=table, horizon=2, cv=2, quantiles=[0.1, 0.9]).compute()
+    local = getattr(backtest(models, data, horizon=2, cv=2, quantiles=[0.1, 0.9], progress=False), table)
+    assert list(got.columns) == list(local.columns)
+    assert {"q0.1", "pinball"} & set(local.columns)
+    pd.testing.assert_frame_equal(_sorted(got, KEYS), _sorted(local, KEYS), check_exact=True)
+
+
 def test_a_series_split_across_partitions_is_refused(client):
     data = long_panel(n_series=2)
     parts = dd.from_pandas(data, npartitions=3, sort=True)  # cuts series s00 in two

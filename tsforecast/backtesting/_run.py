@@ -29,13 +29,15 @@ from ._tasks import Task
 from .checkpoint import TaskStore
 from .result import BacktestResult
 
-__all__ = ["backtest"]
+__all__ = ["backtest", "check_models"]
 
 _DEFAULT_FOLDS = 5
 
 
 # --------------------------------------------------------------------------- arguments
-def _check_models(models) -> dict:
+def check_models(models) -> dict:
+    """``models`` as ``{name: forecaster}``, named as :func:`backtest` names them (a list by
+    class, repeats numbered; one forecaster by its class), each checked to be a forecaster."""
     if isinstance(models, dict):
         if not models:
             raise InvalidParameterError("models must hold at least one forecaster; got an empty dict.")
@@ -529,7 +531,7 @@ def backtest(
                                 backend=backend, progress=progress, fill=fill, on_short=on_short)
     gap = splitter.gap
     align = check_choice(align, "align", ("end", "time"))
-    named = _check_models(models)
+    named = check_models(models)
     covariates, future_covariates = with_declared_covariates(named, covariates, future_covariates)
     named = {name: _with_regressors(model, future_covariates) for name, model in named.items()}
     prepared = prepare_data(data, target, covariates, future_covariates, fill=fill)

@@ -117,8 +117,8 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
 
     Parameters
     ----------
-    models : forecaster or dict
-        As in :func:`~tsforecast.backtest`.
+    models : forecaster, list or dict
+        As in :func:`~tsforecast.backtest` (a list named by class).
     data : dask.dataframe.DataFrame
         A long panel with whole series per partition.
     table : {"forecasts", "metrics", "errors"}
@@ -141,7 +141,11 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
     _check_options(options)
     if check:
         check_partitioned_by_series(data)
-    meta = _table_meta(table, data._meta[TIME_COLUMN].dtype, models, options)
+    from ._run import check_models
+
+    # the models named as backtest names them (a list by class), so the metadata holds the
+    # quantile columns of every model in a list as the partitions' tables will
+    meta = _table_meta(table, data._meta[TIME_COLUMN].dtype, check_models(models), options)
     return data.map_partitions(_backtest_part, models, table, options, meta=meta, align_dataframes=False)
 
 
@@ -161,8 +165,9 @@ def _check_options(options: dict) -> None:
     check_settings(**{name: options.get(name, parameters[name].default) for name in settings})
 
 
-def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
-    """The empty frame of a backtest table: its columns and dtypes, known in advance."""
+def _table_meta(table: str, time_dtype, named: dict, options: dict) -> pd.DataFrame:
+    """The empty frame of a backtest table: its columns and dtypes, known in advance
+    (``named``: the models as :func:`._run.check_models` names them)."""
     from ._scoring import check_metrics, metric_names
     from ..forecasters.base import DEFAULT_QUANTILES, check_levels, check_quantiles, quantile_column
 
@@ -170,7 +175,6 @@ def _table_meta(table: str, time_dtype, models, options: dict) -> pd.DataFrame:
     if table == "errors":
         return pd.DataFrame({"model": pd.Series(dtype=object), "unique_id": pd.Series(dtype=object),
                              "fold": pd.Series(dtype=np.int64), "error": pd.Series(dtype=object)})
-    named = models if isinstance(models, dict) else {"model": models}
     quantiles = options.get("quantiles") is not None and any(getattr(m, "supports_quantiles", False)
                                                             for m in named.values())
     levels = check_levels(options["levels"]) if options.get("levels") is not None else ()
