@@ -126,6 +126,16 @@ def test_coverage():
         metrics.coverage(y, [5.0] * 4, [4.0] * 4)
 
 
+def test_interval_width_names_its_own_arguments():
+    # before: the errors named y_true, an argument interval_width does not take
+    with pytest.raises(ShapeMismatchError, match="upper must have the same shape as lower"):
+        metrics.interval_width([1.0], [2.0, 5.0])
+    with pytest.raises(InsufficientDataError, match="^lower must have at least 1"):
+        metrics.interval_width([], [])
+    with pytest.raises(InvalidInputError, match="lower must not exceed upper"):
+        metrics.interval_width([3.0, 1.0], [2.0, 5.0])
+
+
 def test_interval_width_and_score_by_hand():
     y = np.array([[1.0, 5.0, -1.0]])
     low, high = np.zeros((1, 3)), np.full((1, 3), 2.0)

@@ -487,13 +487,18 @@ def _interval(y_true, lower, upper) -> tuple[np.ndarray, np.ndarray, np.ndarray]
     true, low = _pair(y_true, lower, "lower")
     high = _as_batch(upper, "upper")
     _same_shape(true, high, "y_true", "upper")
+    return (true, *_ordered_bounds(low, high))
+
+
+def _ordered_bounds(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``low`` and ``high``, refused where a lower bound exceeds its upper one."""
     crossed = low > high
     if crossed.any():
         position = tuple(int(p) for p in np.unravel_index(int(np.argmax(crossed)), low.shape))
         raise InvalidInputError(
-            f"lower must not exceed upper; at position {position} lower={low[position]!r} > upper={high[position]!r}."
+            f"lower must not exceed upper; at position {position} lower={float(low[position])!r} > upper={float(high[position])!r}."
         )
-    return true, low, high
+    return low, high
 
 
 def _check_level(level) -> float:
@@ -525,7 +530,9 @@ def interval_width(lower, upper, *, reduce: str = "mean"):
     >>> interval_width([0.0, 1.0], [2.0, 5.0])
     3.0
     """
-    _, low, high = _interval(lower, lower, upper)
+    low, high = _as_batch(lower, "lower"), _as_batch(upper, "upper")
+    _same_shape(low, high, "lower", "upper")
+    low, high = _ordered_bounds(low, high)
     return _reduce(high - low, reduce)
 
 
