@@ -9,6 +9,7 @@ import pytest
 from tsforecast.core import metrics
 from tsforecast.datasets import M4_HORIZONS, M4_SEASONALITY, load_m4
 from tsforecast.exceptions import (
+    InputTypeError,
     InsufficientDataError,
     InvalidInputError,
     InvalidParameterError,
@@ -103,6 +104,19 @@ def test_owa():
         metrics.owa(9.0, 2.0, 18.0, 0.0)
 
 
+def test_owa_refuses_scores_that_are_no_scores_naming_them():
+    # before: a raw NumPy broadcast error, a negative sMAPE scored, "9" read as 9.0
+    with pytest.raises(ShapeMismatchError, match=r"smape \(3,\), mase \(2,\)"):
+        metrics.owa(np.ones(3), np.ones(2), 1.0, 1.0)
+    with pytest.raises(InvalidInputError, match="smape must not be negative.*-1.0"):
+        metrics.owa(-1.0, 1.0, 1.0, 1.0)
+    with pytest.raises(InvalidInputError, match="mase must not be negative"):
+        metrics.owa(1.0, np.array([1.0, -0.5]), 1.0, 1.0)
+    for text in ("9", True):
+        with pytest.raises(InputTypeError, match=f"smape must be a number.*got {text!r}"):
+            metrics.owa(text, 1.0, 1.0, 1.0)
+
+
 def test_pinball_loss():
     # median pinball loss is half the absolute error
     assert metrics.pinball_loss([1.0, 5.0], [2.0, 2.0], 0.5) == pytest.approx(0.5 * metrics.mae([1.0, 5.0], [2.0, 2.0]))
@@ -134,6 +148,24 @@ def test_interval_width_names_its_own_arguments():
         metrics.interval_width([], [])
     with pytest.raises(InvalidInputError, match="lower must not exceed upper"):
         metrics.interval_width([3.0, 1.0], [2.0, 5.0])
+
+
+@pytest.mark.parametrize("level", [True, "95", None])
+def test_interval_score_refuses_a_level_that_is_no_number(level):
+    # before: float() read True as 1 and "95" as 95
+    with pytest.raises(InputTypeError, match=f"level must be a number.*got {level!r}"):
+        metrics.interval_score([1.0], [0.0], [2.0], level)
+
+
+def test_interval_score_takes_numpy_levels():
+    assert metrics.interval_score([1.0], [0.0], [2.0], np.int64(95)) == metrics.interval_score([1.0], [0.0], [2.0], 95)
+
+
+@pytest.mark.parametrize("name", ["coverage_nan", "coverage_150", "width_0", "coverage_inf"])
+def test_orientation_refuses_a_level_suffix_that_is_no_level(name):
+    # before: orientation("coverage_nan") was ('target', nan)
+    with pytest.raises(InvalidParameterError, match=f"metric '{name}' has the level suffix"):
+        metrics.orientation(name)
 
 
 def test_interval_width_and_score_by_hand():

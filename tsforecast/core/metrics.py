@@ -35,6 +35,7 @@ Examples
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from numbers import Real
 
 import numpy as np
 
@@ -386,19 +387,34 @@ def owa(smape, mase, smape_naive2, mase_naive2):
     0.75
     """
     given = {"smape": smape, "mase": mase, "smape_naive2": smape_naive2, "mase_naive2": mase_naive2}
-    values = {}
-    for name, value in given.items():
-        try:
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError):
-            raise InputTypeError(f"{name} must be a number or array of numbers; got {value!r}.") from None
-        if not np.isfinite(array).all():
-            raise InvalidInputError(f"{name} must be finite; got {value!r}.")
-        if name.endswith("naive2") and (array <= 0).any():
-            raise InvalidInputError(f"{name} must be positive (it is a divisor); got {value!r}.")
-        values[name] = array
+    values = {name: _owa_score(value, name) for name, value in given.items()}
+    try:
+        np.broadcast_shapes(*(array.shape for array in values.values()))
+    except ValueError:
+        shapes = ", ".join(f"{name} {array.shape}" for name, array in values.items())
+        raise ShapeMismatchError(f"smape, mase, smape_naive2 and mase_naive2 must be numbers or arrays of "
+                                 f"one shape; got shapes {shapes}.") from None
     result = 0.5 * (values["smape"] / values["smape_naive2"] + values["mase"] / values["mase_naive2"])
     return float(result) if result.ndim == 0 else result
+
+
+def _owa_score(value, name: str) -> np.ndarray:
+    """A score of :func:`owa` as a float array: numbers only (a text such as ``"9"``
+    is no score), finite, not negative (sMAPE and MASE are not), positive for a divisor."""
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError):
+        array = np.asarray(None, dtype=object)  # ragged: refused below
+    if array.dtype.kind not in "iuf":
+        raise InputTypeError(f"{name} must be a number or array of numbers; got {value!r}.")
+    array = array.astype(np.float64, copy=False)
+    if not np.isfinite(array).all():
+        raise InvalidInputError(f"{name} must be finite; got {value!r}.")
+    if name.endswith("naive2") and (array <= 0).any():
+        raise InvalidInputError(f"{name} must be positive (it is a divisor); got {value!r}.")
+    if (array < 0).any():
+        raise InvalidInputError(f"{name} must not be negative (sMAPE and MASE are not); got {value!r}.")
+    return array
 
 
 def _check_quantiles(quantiles) -> tuple[np.ndarray, bool]:
@@ -503,10 +519,10 @@ def _ordered_bounds(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.n
 
 def _check_level(level) -> float:
     """A nominal coverage in percent, strictly between 0 and 100."""
-    try:
-        value = float(level)
-    except (TypeError, ValueError):
-        raise InputTypeError(f"level must be a number in (0, 100) (percent); got {level!r}.") from None
+    # A bool or a text is no level, though float() reads True as 1 and "95" as 95.
+    if isinstance(level, (bool, np.bool_)) or not isinstance(level, Real):
+        raise InputTypeError(f"level must be a number in (0, 100) (percent); got {level!r}.")
+    value = float(level)
     if not (np.isfinite(value) and 0 < value < 100):
         raise InvalidParameterError(f"level must lie strictly between 0 and 100 (percent); got {level!r}.")
     if value < 1:  # the rule of every levels argument (tsforecast.forecasters.base.check_levels)
@@ -643,7 +659,7 @@ def orientation(name: str, target: float | None = None) -> tuple[str, float | No
     (('lower', None), ('target', 0.8), ('lower', None))
     """
     base, _, suffix = str(name).rpartition("_")
-    level = _level_suffix(suffix) if base in ORIENTATIONS else None
+    level = _level_suffix(suffix, name) if base in ORIENTATIONS else None
     if level is None:
         base = str(name)
     direction = ORIENTATIONS.get(base)
@@ -658,11 +674,17 @@ def orientation(name: str, target: float | None = None) -> tuple[str, float | No
     return direction, float(target)
 
 
-def _level_suffix(suffix: str) -> float | None:
+def _level_suffix(suffix: str, name) -> float | None:
+    """The level in percent a metric name's suffix gives (``"80"`` -> 80.0), None where the
+    suffix is no number; a number that is no level (``nan``, ``150``) is refused."""
     try:
-        return float(suffix)
+        level = float(suffix)
     except ValueError:
         return None
+    if not (np.isfinite(level) and 0 < level < 100):
+        raise InvalidParameterError(f"metric {name!r} has the level suffix {suffix!r}; a level is a percent in "
+                                    "(0, 100), as in 'coverage_80'.")
+    return level
 
 
 def distance_from_best(name: str, scores, target: float | None = None) -> np.ndarray:
