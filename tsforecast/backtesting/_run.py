@@ -465,8 +465,9 @@ def backtest(
         How missing values in ``data`` are repaired; ``None`` refuses NaN. Models see
         each fold's training rows repaired from those rows alone (a gap just before a
         cutoff is filled from values up to the cutoff, never from later ones), and the
-        MASE scale is taken from the same repaired rows; the actuals scored are the
-        whole series repaired once.
+        MASE scale is taken from the same repaired rows. The actuals are never
+        repaired: a value missing in a horizon is left unscored (NaN in
+        ``forecasts["y"]`` and in the metrics), as a repair would read the rows after it.
     on_short : {"raise", "skip"}
         A series of a panel too short for the folds raises
         :class:`~tsforecast.exceptions.InsufficientDataError`, or with ``"skip"`` is
