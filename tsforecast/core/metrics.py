@@ -373,9 +373,11 @@ def owa(smape, mase, smape_naive2, mase_naive2):
     Parameters
     ----------
     smape, mase : float or array-like
-        Scores of the method.
+        Scores of the method: numbers, not negative.
     smape_naive2, mase_naive2 : float or array-like
         Scores of the Naive2 benchmark on the same data; must be positive.
+
+    All four are numbers (not text or bools), finite, and of one shape or scalars.
 
     Returns
     -------
