@@ -248,7 +248,8 @@ def test_auto_quantiles_rank_each_model_against_its_own_band():
     # pinball averages each model's own levels: not ranked across different sets
     for rank in (lambda: result.summary(metric="pinball"), lambda: result.per_series(metric="pinball"),
                  lambda: result.compare("naive", metric="pinball")):
-        with pytest.raises(InvalidParameterError, match="different quantile levels.*'wide': \\[0.05, 0.5, 0.95\\]"):
+        with pytest.raises(InvalidParameterError,
+                           match="different quantile levels.*'wide': \\[0.05, 0.5, 0.95\\]"):
             rank()
     same = backtest({"wide": _WideNaive(), "naive": Naive()}, y, horizon=2, cv=10, quantiles=[0.1, 0.9],
                     metrics=["mae"], progress=False)

@@ -377,7 +377,7 @@ def owa(smape, mase, smape_naive2, mase_naive2):
     smape_naive2, mase_naive2 : float or array-like
         Scores of the Naive2 benchmark on the same data; must be positive.
 
-    All four are numbers (not text or bools), finite, and of one shape or scalars.
+    All four: numbers (not text or bools), finite, of one shape or scalars.
 
     Returns
     -------
@@ -393,29 +393,27 @@ def owa(smape, mase, smape_naive2, mase_naive2):
     try:
         np.broadcast_shapes(*(array.shape for array in values.values()))
     except ValueError:
-        shapes = ", ".join(f"{name} {array.shape}" for name, array in values.items())
-        raise ShapeMismatchError(f"smape, mase, smape_naive2 and mase_naive2 must be numbers or arrays of "
-                                 f"one shape; got shapes {shapes}.") from None
+        raise ShapeMismatchError("smape, mase, smape_naive2 and mase_naive2 must be numbers or arrays of one shape; "
+                                 f"got shapes {', '.join(f'{k} {v.shape}' for k, v in values.items())}.") from None
     result = 0.5 * (values["smape"] / values["smape_naive2"] + values["mase"] / values["mase_naive2"])
     return float(result) if result.ndim == 0 else result
 
 
 def _owa_score(value, name: str) -> np.ndarray:
-    """A score of :func:`owa` as a float array: numbers only (a text such as ``"9"``
-    is no score), finite, not negative (sMAPE and MASE are not), positive for a divisor."""
+    """A score of :func:`owa` as floats: numbers (``"9"`` is none), finite, not negative."""
     try:
         array = np.asarray(value)
-    except (TypeError, ValueError):
-        array = np.asarray(None, dtype=object)  # ragged: refused below
-    if array.dtype.kind not in "iuf":
+    except (TypeError, ValueError):  # ragged
+        array = None
+    if array is None or array.dtype.kind not in "iuf":
         raise InputTypeError(f"{name} must be a number or array of numbers; got {value!r}.")
     array = array.astype(np.float64, copy=False)
     if not np.isfinite(array).all():
         raise InvalidInputError(f"{name} must be finite; got {value!r}.")
-    if name.endswith("naive2") and (array <= 0).any():
-        raise InvalidInputError(f"{name} must be positive (it is a divisor); got {value!r}.")
-    if (array < 0).any():
-        raise InvalidInputError(f"{name} must not be negative (sMAPE and MASE are not); got {value!r}.")
+    divisor = name.endswith("naive2")
+    if (array < 0).any() or (divisor and (array == 0).any()):
+        need = "be positive (it is a divisor)" if divisor else "not be negative (sMAPE and MASE are not)"
+        raise InvalidInputError(f"{name} must {need}; got {value!r}.")
     return array
 
 
@@ -503,19 +501,18 @@ def coverage(y_true, lower, upper, *, reduce: str = "mean"):
 def _interval(y_true, lower, upper) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Observed values and ordered bounds of one shape (``lower <= upper`` checked)."""
     true, low = _pair(y_true, lower, "lower")
+    return (true, *_bounds(low, upper))
+
+
+def _bounds(low: np.ndarray, upper) -> tuple[np.ndarray, np.ndarray]:
+    """``low`` and ``upper`` of one shape, refused where a lower bound exceeds its upper one."""
     high = _as_batch(upper, "upper")
-    _same_shape(true, high, "y_true", "upper")
-    return (true, *_ordered_bounds(low, high))
-
-
-def _ordered_bounds(low: np.ndarray, high: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``low`` and ``high``, refused where a lower bound exceeds its upper one."""
+    _same_shape(low, high, "lower", "upper")
     crossed = low > high
     if crossed.any():
         position = tuple(int(p) for p in np.unravel_index(int(np.argmax(crossed)), low.shape))
-        raise InvalidInputError(
-            f"lower must not exceed upper; at position {position} lower={float(low[position])!r} > upper={float(high[position])!r}."
-        )
+        raise InvalidInputError(f"lower must not exceed upper; at position {position} "
+                                f"lower={float(low[position])!r} > upper={float(high[position])!r}.")
     return low, high
 
 
@@ -548,9 +545,7 @@ def interval_width(lower, upper, *, reduce: str = "mean"):
     >>> interval_width([0.0, 1.0], [2.0, 5.0])
     3.0
     """
-    low, high = _as_batch(lower, "lower"), _as_batch(upper, "upper")
-    _same_shape(low, high, "lower", "upper")
-    low, high = _ordered_bounds(low, high)
+    low, high = _bounds(_as_batch(lower, "lower"), upper)
     return _reduce(high - low, reduce)
 
 
@@ -677,8 +672,7 @@ def orientation(name: str, target: float | None = None) -> tuple[str, float | No
 
 
 def _level_suffix(suffix: str, name) -> float | None:
-    """The level in percent a metric name's suffix gives (``"80"`` -> 80.0), None where the
-    suffix is no number; a number that is no level (``nan``, ``150``) is refused."""
+    """A name's level suffix in percent (None: no number); refused if no level (``nan``)."""
     try:
         level = float(suffix)
     except ValueError:
