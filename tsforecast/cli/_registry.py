@@ -154,7 +154,8 @@ _DESCRIPTIONS = {
     "lstm": "EncoderDecoderLSTM in a WindowForecaster: --lookback input steps, the horizon as output "
             "steps, --units units, at most --epochs epochs with early stopping (patience 8), seed --seed; "
             "season m = --season-length when shorter than --lookback (the default look-back then holds 3 "
-            "seasons), else from the frequency (24 hourly, 48 half-hourly, 7 daily, 52 weekly, 12 monthly); "
+            "seasons), else from the frequency (24 hourly, 48 half-hourly, 7 daily, 5 business-daily, 52 weekly, "
+            "12 monthly, 4 quarterly); "
             "it learns corrections to the seasonal naive "
             "forecast when that beats the naive one on the training windows, else to the naive one, and "
             "reads segments of m steps when --lookback holds 3 seasons (else lookback/10)",
