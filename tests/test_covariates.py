@@ -161,3 +161,59 @@ def test_covariates_in_another_time_zone_are_named_as_such():
     with pytest.raises(InvalidInputError, match=r"X's timestamps are in time zone UTC, y's in None"):
         ARIMA(order=(1, 0, 0)).fit(y, X)
     ARIMA(order=(1, 0, 0)).fit(y, X.tz_localize(None))
+
+
+def _perturbed_after(X: dict, y: dict, value: float) -> dict:
+    """``X`` with every value after the end of each series of ``y`` set to ``value``."""
+    out = {}
+    for key, frame in X.items():
+        frame = frame.copy()
+        frame.loc[frame.index > y[key].index[-1]] = value
+        out[key] = frame
+    return out
+
+
+@pytest.mark.parametrize("freq", ["h", "MS", None])
+def test_a_fill_repairs_x_from_its_rows_up_to_the_end_of_y_only(freq):
+    """X was repaired as a whole before its rows were picked: a gap at the end of y was
+    interpolated towards X's values after it, which are unknown at the forecast origin."""
+    X = _panel(freq, lengths=(27, 20))
+    y = {k: pd.Series(1.0, index=x.index[3:-4], name="y") for k, x in X.items()}
+    X["s0"].iloc[-6:-4, 0] = np.nan  # the last two timestamps of y's first series
+    X["s1"].iloc[1, 0] = np.nan  # before y: repaired from X's rows, never read
+    for fill in ("interpolate", "ffill"):
+        aligned = [align_covariates(as_panel(y), _perturbed_after(X, y, value), fill=fill).covariates
+                   for value in (1e6, -1e6)]
+        np.testing.assert_array_equal(aligned[0], aligned[1])
+        cut = {k: x.loc[: y[k].index[-1]] for k, x in X.items()}
+        np.testing.assert_array_equal(aligned[0], align_covariates(as_panel(y), cut, fill=fill).covariates)
+        assert np.isfinite(aligned[0]).all()
+
+
+def test_forecasts_do_not_read_a_past_covariate_after_the_origin_through_a_fill():
+    from sklearn.linear_model import Ridge
+
+    from tsforecast import WindowForecaster
+    from tsforecast.baselines import ARIMA
+
+    rng = np.random.default_rng(0)
+    n = 60
+    index = pd.date_range("2024-01-01", periods=n + 3, freq="D")
+    X = pd.DataFrame({"z": rng.normal(size=n + 3), "x": rng.normal(size=n + 3)}, index=index)
+    y = pd.Series(10 + X["z"].shift(1).fillna(0).iloc[:n] + X["x"].iloc[:n], index=index[:n], name="y")
+    X.iloc[n - 1, 0] = np.nan  # z unobserved at the origin
+    later = [X.copy(), X.copy()]
+    later[0].iloc[n:, 0], later[1].iloc[n:, 0] = 100.0, -100.0
+
+    def window():
+        return WindowForecaster(Ridge(), n_steps_in=7, n_steps_out=3, covariates=["z"], future_covariates=["x"],
+                                fill="interpolate")
+
+    forecasts = [window().fit(y, Xl).predict(3, X[["x"]]) for Xl in later]
+    pd.testing.assert_series_equal(forecasts[0], forecasts[1], check_exact=True)
+    model = window().fit(y, X.iloc[:n])
+    updated = [model.update(y, Xl).predict(3, X[["x"]]) for Xl in later]
+    pd.testing.assert_series_equal(updated[0], updated[1], check_exact=True)
+    # z as ARIMA's regressor: fit on either X, forecast with the same future values
+    arima = [ARIMA(order=(1, 0, 0), fill="interpolate").fit(y, Xl[["z"]]).predict(3, X[["z"]]) for Xl in later]
+    pd.testing.assert_series_equal(arima[0], arima[1], check_exact=True)

@@ -8,7 +8,9 @@ types, a dict of mixed time types) or where a series fails (a missing timestamp)
 that series aligned alone with pandas, which then gives the exact error message.
 
 - :func:`align_covariates` puts ``X``'s values beside the targets of ``y``'s panel
-  (``Panel.covariates``), row by row: what ``fit`` and ``update`` read;
+  (``Panel.covariates``), row by row: what ``fit`` and ``update`` read. A ``fill``
+  repairs each series of ``X`` cut at the end of its ``y``: a value after the
+  forecast origin (unknown then) never reaches the repair;
 - :func:`future_values` reads the future-known covariates of the forecast steps
   from the ``X`` given to ``predict``.
 """
@@ -23,6 +25,7 @@ import pandas as pd
 from ..exceptions import InsufficientDataError, InvalidInputError, UnknownColumnError
 from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN
 from .panel import Panel, TimeAxis, as_panel
+from .validation import _check_finite_frame, apply_fill
 
 __all__ = ["align_covariates", "future_values", "only_columns", "missing_series_message"]
 
@@ -138,7 +141,8 @@ def align_covariates(panel: Panel, X, *, fill: str | None = None, name: str = "X
         The covariates, in ``y``'s form; they may extend beyond ``y``. ``None``
         returns ``panel`` as it is.
     fill : {None, "ffill", "interpolate"}
-        How missing values in ``X`` are repaired.
+        How missing values of ``X`` at ``y``'s timestamps are repaired, from ``X``'s
+        rows up to the end of each series of ``y`` only.
     name : str
         The argument's name in error messages.
 
@@ -152,7 +156,8 @@ def align_covariates(panel: Panel, X, *, fill: str | None = None, name: str = "X
     """
     if X is None:
         return panel
-    x = as_panel(X, name, fill=fill)
+    # unrepaired: a repair of the whole of X would interpolate across y's end
+    x = as_panel(X, name, fill=fill, keep_missing=fill is not None)
     j = _series_of(panel.ids, x)
     if j[0] >= 0:  # the column check comes after the first series' own
         clash = sorted(set(panel.columns) & set(x.columns), key=str)
@@ -166,7 +171,28 @@ def align_covariates(panel: Panel, X, *, fill: str | None = None, name: str = "X
     target_rows = panel.starts[:, None] + np.arange(steps)[None, :]
     covariates = np.full((len(panel.values), len(x.columns)), np.nan)
     covariates[target_rows[inside]] = x.values[rows[inside]]
+    _repair(covariates, panel, x, rows, j, fill, name)
     return replace(panel, covariates=covariates, covariate_columns=list(x.columns))
+
+
+def _repair(covariates: np.ndarray, panel: Panel, x: Panel, rows: np.ndarray, j: np.ndarray, fill: str | None,
+            name: str) -> None:
+    """Repair (or, without ``fill``, refuse) in place the missing covariates of each
+    series of ``panel``, from ``x``'s rows up to the series' last timestamp only."""
+    finite = np.isfinite(covariates).all(axis=1)
+    if finite.all():
+        return
+    cumulative = np.r_[0, np.cumsum(~finite)]
+    for i in np.flatnonzero(cumulative[panel.ends] - cumulative[panel.starts]).tolist():
+        key, n, first = panel.ids[i], int(panel.lengths[i]), int(x.starts[j[i]])
+        label = name if key == SINGLE_SERIES_ID else f"{name}[{key!r}]"
+        own = rows[i, :n] - first  # y's rows among those of its X series, which may start earlier
+        known = pd.DataFrame(x.values[first : first + own[-1] + 1], columns=list(x.columns),
+                             index=x.time.series_index(int(j[i]), 0, int(own[-1]) + 1))
+        picked = apply_fill(known, fill, label).to_numpy()[own]
+        _check_finite_frame(pd.DataFrame(picked, index=panel.time.series_index(i, 0, n), columns=list(x.columns)),
+                            label)
+        covariates[panel.starts[i] : panel.ends[i]] = picked
 
 
 def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: list, horizon: int, steps: int, *,
