@@ -87,3 +87,30 @@ def test_a_models_future_covariate_named_past_by_the_caller_is_refused_up_front(
     with pytest.raises(InvalidParameterError, match=r"models\['m'\] declares future_covariates \['x'\], which "
                                                     r"covariates= names as observed only up to each cutoff"):
         backtest({"m": model()}, data, horizon=4, cv=2, covariates="x", progress=False)
+
+
+def test_backtest_future_covariates_reach_a_window_model_that_names_none():
+    """A WindowForecaster left at ``future_covariates=None`` took the backtest's future
+    covariates as past-observed (its ``covariates=None``: every other column): each fold
+    passed x's values for the forecast steps, the forecast did not move with them (MAE
+    2.8 against 0.14), and a horizon past ``n_steps_out`` failed in every fold."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=60)
+    data = pd.DataFrame({"y": 10 + 3 * x + rng.normal(0, 0.1, 60), "x": x},
+                        index=pd.date_range("2024-01-01", periods=60, freq="D"))
+    moved = data.assign(x=data["x"] + np.r_[np.zeros(57), np.full(3, 10.0)])  # inside the last fold's horizon
+
+    def run(model, frame, horizon=3):
+        return backtest({"m": model}, frame, horizon=horizon, cv=2, future_covariates=["x"], progress=False)
+
+    named = WindowForecaster(Ridge(), n_steps_in=7, n_steps_out=3, future_covariates=["x"])
+    unnamed = WindowForecaster(Ridge(), n_steps_in=7, n_steps_out=3)
+    for frame in (data, moved):
+        pd.testing.assert_frame_equal(run(unnamed, frame).forecasts, run(named, frame).forecasts)
+    assert not np.allclose(run(unnamed, moved).forecasts["y_hat"], run(unnamed, data).forecasts["y_hat"])
+    assert unnamed.future_covariates is None  # the caller's object is not changed
+    longer = run(unnamed, data, horizon=5)
+    assert longer.errors.empty and longer.metrics["mae"].mean() < 0.5
+    # a column the model names itself as past-observed keeps that role
+    past = run(WindowForecaster(Ridge(), n_steps_in=7, n_steps_out=3, covariates=["x"]), data)
+    assert past.info["models"]["m"]["params"]["future_covariates"] is None

@@ -280,16 +280,35 @@ def _with_horizon(model, steps: int):
 
 
 def _with_regressors(model, future: list):
-    """A regression model (``ARIMA``, ``AutoARIMA``, or one wrapped) left at
-    ``future_covariates=None`` regresses on the backtest's future-known covariates: its
+    """A model (or one wrapped) left at ``future_covariates=None`` reads the backtest's
+    future-known covariates as such. A regression model (``ARIMA``, ``AutoARIMA``): its
     ``None`` means every column of ``X``, and left so it would be fitted on the target
-    alone (past-observed covariates have no values for the forecast steps to regress on).
-    The caller's object is not changed; ``info["models"]`` shows the columns used."""
-    if not future or not getattr(model, "uses_covariates", False) or not getattr(model, "computes_on_panel", False):
-        return model  # a model that computes on panels without covariates has no regressors named
-    unset = {name: list(future) for name, value in model.get_params(deep=True).items()
-             if (name == "future_covariates" or name.endswith("__future_covariates")) and value is None}
+    alone (past-observed covariates have no values for the forecast steps to regress
+    on). A :class:`~tsforecast.WindowForecaster`: its ``None`` means none, and left so it
+    took them as past-observed (its ``covariates=None``: every other column), blind to the
+    values of the forecast steps each fold passes; a column it names itself in
+    ``covariates`` or ``targets`` keeps that role. The caller's object is not changed;
+    ``info["models"]`` shows the columns used."""
+    if not future or not getattr(model, "uses_covariates", False):
+        return model  # a model without covariates has no regressors named
+    params = model.get_params(deep=True)
+    unset = {}
+    for name, value in params.items():
+        if value is not None or not (name == "future_covariates" or name.endswith("__future_covariates")):
+            continue
+        owner = name[: -len("future_covariates")]  # "" or "model__": the roles beside it
+        taken = [c for role in ("covariates", "targets") for c in _listed(params.get(owner + role))]
+        names = [c for c in future if c not in taken]
+        if names:
+            unset[name] = names
     return clone(model).set_params(**unset) if unset else model
+
+
+def _listed(value) -> list:
+    """A column-name parameter as a list (``None``: none)."""
+    if value is None:
+        return []
+    return [value] if isinstance(value, (str, int, np.integer)) else list(value)
 
 
 def _warn_staggered_cutoffs(models: dict, data, folds) -> None:
@@ -423,7 +442,10 @@ def backtest(
         covariates up to the cutoff, and future-known covariates also for the
         forecast steps (calendar features, planned prices). Covariates a model
         declares itself (``WindowForecaster(covariates=..., future_covariates=...)``)
-        are added here in their role: a covariate is named once, on the model.
+        are added here in their role: a covariate is named once, on the model. A
+        model left at ``future_covariates=None`` (``WindowForecaster``, ``ARIMA``,
+        ``AutoARIMA``) reads these future-known covariates as such, except a column a
+        ``WindowForecaster`` names itself in ``covariates`` or ``targets``.
     metrics : list of str, optional
         Among ``"mae", "rmse", "smape", "mase", "mape"``; default the first four.
         With ``quantiles``, quantile models add ``pinball`` and ``coverage``.
