@@ -217,3 +217,32 @@ def test_forecasts_do_not_read_a_past_covariate_after_the_origin_through_a_fill(
     # z as ARIMA's regressor: fit on either X, forecast with the same future values
     arima = [ARIMA(order=(1, 0, 0), fill="interpolate").fit(y, Xl[["z"]]).predict(3, X[["z"]]) for Xl in later]
     pd.testing.assert_series_equal(arima[0], arima[1], check_exact=True)
+
+
+def test_fit_checks_x_on_the_timestamps_of_y_only():
+    """A plan known a few steps ahead and blank after was refused by fit ("X contains 7
+    non-finite value(s) ... pass fill='ffill'") though predict accepts the same X."""
+    from sklearn.linear_model import Ridge
+
+    from tsforecast import WindowForecaster
+    from tsforecast.baselines import ARIMA, AutoARIMA
+
+    rng = np.random.default_rng(0)
+    n = 60
+    index = pd.date_range("2024-01-01", periods=n + 10, freq="D")
+    X = pd.DataFrame({"x": rng.normal(size=n + 10)}, index=index)
+    y = pd.Series(5 + 3 * X["x"].iloc[:n] + rng.normal(0, 0.3, n), index=index[:n], name="y")
+    X.iloc[n + 3 :] = np.nan  # known for 3 steps after y, blank after
+    def window():
+        return WindowForecaster(Ridge(), n_steps_in=7, n_steps_out=3, future_covariates=["x"])
+
+    for make in (window, lambda: AutoARIMA(future_covariates=["x"]), lambda: ARIMA(order=(1, 0, 0))):
+        expected = make().fit(y, X.iloc[:n]).predict(3, X)
+        pd.testing.assert_series_equal(make().fit(y, X).predict(3, X), expected)
+    pd.testing.assert_series_equal(window().fit(y, X.iloc[:n]).update(y, X).predict(3, X), window().fit(
+        y, X.iloc[:n]).predict(3, X))
+    X.iloc[5, 0] = np.inf  # a blank fit reads is refused, by column and timestamp
+    with pytest.raises(InvalidInputError, match=r"X contains 1 non-finite value\(s\).*column 'x' at 2024-01-06"):
+        window().fit(y, X)
+    with pytest.raises(InvalidInputError, match=r"X contains 1 non-finite value\(s\).*column 'x' at 2024-01-06"):
+        AutoARIMA(future_covariates=["x"]).fit(y, X)

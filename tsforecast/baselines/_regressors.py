@@ -69,7 +69,8 @@ class RegressionForecaster(LocalForecaster):
         y : Series, DataFrame, panel DataFrame or dict
             One series or many (see :mod:`tsforecast.core.forms`).
         X : same form as ``y``, optional
-            Regressors on (at least) the timestamps of ``y``.
+            Regressors on (at least) the timestamps of ``y``; only those rows are read
+            and checked (later ones may be blank).
 
         Returns
         -------

@@ -8,9 +8,10 @@ types, a dict of mixed time types) or where a series fails (a missing timestamp)
 that series aligned alone with pandas, which then gives the exact error message.
 
 - :func:`align_covariates` puts ``X``'s values beside the targets of ``y``'s panel
-  (``Panel.covariates``), row by row: what ``fit`` and ``update`` read. A ``fill``
-  repairs each series of ``X`` cut at the end of its ``y``: a value after the
-  forecast origin (unknown then) never reaches the repair;
+  (``Panel.covariates``), row by row: what ``fit`` and ``update`` read. Only those
+  rows are checked (``X`` may be blank after ``y``), and a ``fill`` repairs each series
+  of ``X`` cut at the end of its ``y``: a value after the forecast origin (unknown
+  then) never reaches the repair;
 - :func:`future_values` reads the future-known covariates of the forecast steps
   from the ``X`` given to ``predict``.
 """
@@ -138,11 +139,13 @@ def align_covariates(panel: Panel, X, *, fill: str | None = None, name: str = "X
     panel : Panel
         The validated ``y``.
     X : Series, DataFrame, long panel, dict, Panel or None
-        The covariates, in ``y``'s form; they may extend beyond ``y``. ``None``
-        returns ``panel`` as it is.
+        The covariates, in ``y``'s form; they may extend beyond ``y`` (rows neither
+        read nor checked here, which may be missing). ``None`` returns ``panel`` as it
+        is.
     fill : {None, "ffill", "interpolate"}
         How missing values of ``X`` at ``y``'s timestamps are repaired, from ``X``'s
-        rows up to the end of each series of ``y`` only.
+        rows up to the end of each series of ``y`` only; ``None`` refuses them,
+        naming the column and the timestamp.
     name : str
         The argument's name in error messages.
 
@@ -150,14 +153,15 @@ def align_covariates(panel: Panel, X, *, fill: str | None = None, name: str = "X
     ------
     InvalidInputError
         A series of ``y`` has no series in ``X``; ``X`` and ``y`` share a column, or
-        have different time types.
+        have different time types; ``X`` holds NaN or inf at a timestamp of ``y`` (that
+        ``fill`` does not repair).
     InsufficientDataError
         ``X`` lacks a timestamp of ``y``.
     """
     if X is None:
         return panel
-    # unrepaired: a repair of the whole of X would interpolate across y's end
-    x = as_panel(X, name, fill=fill, keep_missing=fill is not None)
+    # unrepaired and unchecked: only the rows at y's timestamps are read, repaired up to y's end
+    x = as_panel(X, name, keep_missing=True)
     j = _series_of(panel.ids, x)
     if j[0] >= 0:  # the column check comes after the first series' own
         clash = sorted(set(panel.columns) & set(x.columns), key=str)

@@ -265,7 +265,8 @@ class WindowForecaster(BaseForecaster):
         y : Series, DataFrame, panel DataFrame or dict
             The target series (and optionally past covariates as extra columns).
         X : same form as ``y``, optional
-            Covariates, aligned with ``y`` by timestamp (it may extend beyond ``y``).
+            Covariates, aligned with ``y`` by timestamp (it may extend beyond ``y``; only
+            the rows at ``y``'s timestamps are read and checked).
 
         Returns
         -------
