@@ -246,3 +246,29 @@ def test_fit_checks_x_on_the_timestamps_of_y_only():
         window().fit(y, X)
     with pytest.raises(InvalidInputError, match=r"X contains 1 non-finite value\(s\).*column 'x' at 2024-01-06"):
         AutoARIMA(future_covariates=["x"]).fit(y, X)
+
+
+def test_a_window_model_naming_its_covariates_reads_only_those_columns_of_x():
+    """Named roles: a text column or an unused column with gaps was refused ("X has
+    non-numeric column(s) {'note': 'str'} ..."), where ARIMA reads its named columns only."""
+    from sklearn.linear_model import Ridge
+
+    from tsforecast import WindowForecaster
+    from tsforecast.exceptions import InputTypeError
+
+    rng = np.random.default_rng(1)
+    n = 60
+    index = pd.date_range("2024-01-01", periods=n + 3, freq="D")
+    X = pd.DataFrame({"z": rng.normal(size=n + 3), "x": rng.normal(size=n + 3)}, index=index)
+    y = pd.Series(10 + X["z"].shift(1).fillna(0).iloc[:n] + X["x"].iloc[:n], index=index[:n], name="y")
+    extra = X.assign(note="promo", w=np.where(np.arange(n + 3) % 5, 1.0, np.nan))
+
+    def window(**roles):
+        return WindowForecaster(Ridge(), n_steps_in=7, n_steps_out=3, **roles)
+
+    for roles in ({"covariates": ["z"], "future_covariates": ["x"]}, {"covariates": [], "future_covariates": "x"}):
+        expected = window(**roles).fit(y, X).predict(3, X)
+        pd.testing.assert_series_equal(window(**roles).fit(y, extra).predict(3, extra), expected)
+        pd.testing.assert_series_equal(window(**roles).fit(y, X).update(y, extra).predict(3, extra), expected)
+    with pytest.raises(InputTypeError, match=r"X has non-numeric column\(s\) \{'note'"):  # every other column
+        window(future_covariates=["x"]).fit(y, extra)

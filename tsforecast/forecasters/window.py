@@ -42,7 +42,7 @@ import numpy as np
 from sklearn.base import clone
 from sklearn.utils.validation import check_is_fitted
 
-from ..core.covariates import align_covariates, future_values
+from ..core.covariates import align_covariates, future_values, only_columns
 from ..core.fallbacks import warn_fallback
 from ..core.forms import SINGLE_SERIES_ID
 from ..core.panel import axis_freqs
@@ -124,7 +124,8 @@ class WindowForecaster(BaseForecaster):
     covariates : str or list, optional
         Past-observed covariates (columns of ``y`` or ``X``), used as inputs up to the
         forecast origin; default: every other column of ``y`` and ``X`` that is not a
-        target or future-known covariate.
+        target or future-known covariate. Named (``[]`` included), only the named
+        columns of ``X`` are read and checked: others may hold text or gaps.
     future_covariates : str or list, optional
         Future-known covariates (columns of ``X``, or of ``y``): inputs whose values for
         the forecast steps are known in advance; ``predict`` then requires ``X``.
@@ -276,7 +277,7 @@ class WindowForecaster(BaseForecaster):
             n_in, n_out = self._check_steps()
             self._make_estimator()  # a wrong estimator fails before the data are windowed
             panel = self._fit_panel(y, min_length=n_in, fill=self.fill, on_short=self.on_short)
-            panel = align_covariates(panel, X, fill=self.fill)
+            panel = align_covariates(panel, self._named_columns(X, panel.columns), fill=self.fill)
             check_panel_magnitude(panel)
             self._resolve_roles(list(panel.columns), list(panel.covariate_columns))
             self._check_future_shift(n_in, n_out)
@@ -288,6 +289,18 @@ class WindowForecaster(BaseForecaster):
             self.fit_time_axis_ = self.time_axis_
             self._last_inputs_ = last_inputs(inputs, panel, n_in)
             return self
+
+    def _named_columns(self, X, y_columns: list):
+        """``X`` restricted to the covariates the roles name, so that its other columns (a
+        text note, an unused column with gaps) are neither read nor checked, as ARIMA's.
+        ``covariates=None`` (every other column) reads all of ``X``; so does an ``X`` that
+        lacks a named column (the roles then name it, with the columns available)."""
+        if X is None or self.covariates is None:
+            return X
+        named = (_names(self.covariates, "covariates") or []) + (
+            _names(self.future_covariates, "future_covariates") or [])
+        in_x = [c for c in named if c not in y_columns]
+        return only_columns(X, in_x) if in_x else X
 
     def _check_future_shift(self, n_in: int, n_out: int) -> None:
         if self.future_covariates_ and takes_sequences(self._make_estimator()) and n_in < n_out:
@@ -341,7 +354,7 @@ class WindowForecaster(BaseForecaster):
             # against fit's time axis: each update replaces time_axis_ (integer time slipped past)
             panel.time.check_same_freq(getattr(self, "fit_time_axis_", saved.get("time_axis_")), "y")
             self.target_names_ = saved["target_names_"]  # the roles stay those of fit
-            panel = align_covariates(panel, X, fill=self.fill)
+            panel = align_covariates(panel, self._named_columns(X, panel.columns), fill=self.fill)
             self._last_inputs_ = last_inputs(self._inputs(panel), panel, self.n_steps_in_)
         except BaseException:
             for name in self._INPUT_STATE:
