@@ -965,7 +965,8 @@ def test_an_output_written_as_a_folder_is_refused(capsys, tmp_path, load_csv, op
 
 
 @pytest.mark.parametrize("case", ["out is data", "per-series is data", "two outputs", "twin is a folder",
-                                  "figures folder is a file", "fit over data", "predict over model"])
+                                  "figures folder is a file", "fit over data", "predict over model",
+                                  "fit over key", "predict over key"])
 def test_outputs_never_overwrite_inputs_or_each_other(capsys, tmp_path, load_csv, case):
     """Checked before any work: --out equal to --data turned the data file into a zip, and a
     folder named like the report's Markdown twin failed only after the whole backtest."""
@@ -976,6 +977,8 @@ def test_outputs_never_overwrite_inputs_or_each_other(capsys, tmp_path, load_csv
     backtest = ["backtest", *common, "--folds", "2", "--models", "naive", "-q"]
     (tmp_path / "r.md").mkdir()
     (tmp_path / "q_files").write_text("not a folder")
+    key = tmp_path / "key.txt"
+    key.write_text(CLI_KEY + "\n")
     args, option, fragment = {
         "out is data": (backtest + ["--out", data], "--out", "is also --data"),
         "per-series is data": (backtest + ["--per-series", data], "--per-series", "is also --data"),
@@ -985,11 +988,20 @@ def test_outputs_never_overwrite_inputs_or_each_other(capsys, tmp_path, load_csv
         "figures folder is a file": (backtest + ["--report", tmp_path / "q.html"], "--report", "it is a file"),
         "fit over data": (["fit", *common, "--model", "naive", "--out", data], "--out", "is also --data"),
         "predict over model": (None, "--out", "is also --model-file"),
+        # the signing key became the model file (or the forecast table), and the key was lost
+        "fit over key": (["fit", *common, "--model", "naive", "--key-file", key, "--out", key], "--out",
+                         "is also --key-file"),
+        "predict over key": (None, "--out", "is also --key-file"),
     }[case]
+    if case == "fit over key":
+        before, data = key.read_bytes(), key
     if args is None:
         model = tmp_path / "m.tsf"
-        assert run(capsys, "fit", *common, "--model", "naive", "--out", model)[0] == 0
-        before, data, args = model.read_bytes(), model, ["predict", "--model-file", model, "--out", model]
+        signing = ["--key-file", key] if case == "predict over key" else []
+        assert run(capsys, "fit", *common, "--model", "naive", "--out", model, *signing)[0] == 0
+        target = key if signing else model
+        before, data, args = (target.read_bytes(), target,
+                              ["predict", "--model-file", model, *signing, "--out", target])
     status, _, err = run(capsys, *args)
     if fragment.startswith("is also"):  # a usage error
         assert status == 2 and f"Invalid value for {option}" in err
@@ -997,8 +1009,9 @@ def test_outputs_never_overwrite_inputs_or_each_other(capsys, tmp_path, load_csv
         assert status == 1 and one_line_error(err).startswith(f"Error: {option}: cannot write")
     assert fragment in one_line_error(err)
     assert data.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([load_csv.name, "data.csv", "r.md", "q_files"]
-                                                               + (["m.tsf"] if case == "predict over model" else []))
+    written = ["m.tsf"] if case in ("predict over model", "predict over key") else []
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([load_csv.name, "data.csv", "r.md", "q_files",
+                                                                 "key.txt", *written])
 
 
 def test_a_model_that_failed_is_named_with_its_error(capsys, tmp_path):

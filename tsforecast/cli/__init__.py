@@ -439,7 +439,7 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
     save_path = _deprecated(save_path, save_path_old, "--save", "--out")
     if save_path is None:
         raise click.UsageError("Missing option '--out': the model file to write.")
-    check_outputs({"--data": data_file}, {"--out": save_path})
+    check_outputs({"--data": data_file, "--key-file": key_file}, {"--out": save_path})
     key = read_key(key_env, key_file)
     name = parse_model_names(model_name, "--model")
     if len(name) != 1:
@@ -507,7 +507,7 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
     model_file = _deprecated(model_file, model_file_old, "--model", "--model-file")
     if model_file is None:
         raise click.UsageError("Missing option '--model-file': a model file written by `tsforecast fit`.")
-    check_outputs({"--model-file": model_file, "--data": data_file}, {"--out": out_file})
+    check_outputs({"--model-file": model_file, "--data": data_file, "--key-file": key_file}, {"--out": out_file})
     levels = parse_levels(levels)
     model = load(model_file, key=read_key(key_env, key_file))
     # With --data, a model that can update calibrates conformal intervals on that data.
