@@ -323,7 +323,25 @@ BAD_INPUT = {
     # pandas' asfreq kept every second hour and the backtest ran on half the data
     "freq coarser than the data": (["--target", "load", "--freq", "2h"], 1,
                                    "--freq '2h' would drop 72 of the 144 rows of"),
+    # one column as both id and time: 'AttributeError: 'DataFrame' object has no attribute 'dtype''
+    "id column is the time column": (["--target", "load", "--id-column", "timestamp"], 1,
+                                     "--id-column 'timestamp' is also the time column 'timestamp'"),
+    "id and time column alike": (["--target", "load", "--id-column", "timestamp", "--time-column", "timestamp"], 1,
+                                 "--time-column and --id-column both name 'timestamp'"),
 }
+
+
+@pytest.mark.parametrize("extra, fragment", [
+    (["--time-column", "unique_id"], "the id column 'unique_id' (the default; --id-column chooses another) is also "
+                                     "--time-column 'unique_id'"),
+    (["--id-column", "ds"], "--id-column 'ds' is also the time column 'ds'"),
+])
+def test_a_panel_column_with_two_roles_is_named(capsys, tmp_path, extra, fragment):
+    path = tmp_path / "panel.csv"
+    pd.DataFrame({"unique_id": ["a"] * 20, "ds": pd.date_range("2024-01-01", periods=20).strftime("%Y-%m-%d"),
+                  "y": np.arange(20.0)}).to_csv(path, index=False)
+    status, _, err = run(capsys, "backtest", "--data", path, "--target", "y", "-H", "2", "-m", "naive", "-q", *extra)
+    assert status == 1 and fragment in one_line_error(err)
 
 
 @pytest.mark.parametrize("case", list(BAD_INPUT))

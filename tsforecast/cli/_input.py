@@ -295,6 +295,29 @@ def _id_column(table: pd.DataFrame, id_column: str | None, source: str, notes: l
     return None
 
 
+def _key_words(option: str, column: str, given: dict) -> str:
+    """``--id-column 'x'`` as given, or ``the id column 'x' (the default; ...)`` as inferred."""
+    if given[option] is not None:
+        return f"{option} {column!r}"
+    return f"the {option[2:-len('-column')]} column {column!r} (the default; {option} chooses another)"
+
+
+def _check_time_not_id(time: str | None, id_column: str | None, given: dict) -> None:
+    """Refuse one column as both the time and the id column, naming the options (before:
+    an AttributeError from the two columns of one name)."""
+    if time is None or time != id_column:
+        return
+    named = [option for option in ("--time-column", "--id-column") if given[option] is not None]
+    if len(named) == 2:
+        clash, fix = f"--time-column and --id-column both name {time!r}", "one of them"
+    else:
+        clash = (f"{_key_words('--id-column', id_column, given)} is also "
+                 f"{_key_words('--time-column', time, given)}")
+        fix = named[0] if named else "--id-column or --time-column"
+    raise InvalidParameterError(f"{clash}: a column holds either the series ids or the timestamps; "
+                                f"name another column with {fix}.")
+
+
 def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -> str:
     """``--target``, else ``y`` in the long format, else the one numeric column left."""
     if target is not None:
@@ -465,8 +488,11 @@ def select(
     notes: list[str] = []
     _check_named(table, covariates, "--covariates", source)
     _check_named(table, future_covariates, "--future-covariates", source)
+    id_column_given = id_column
     id_column = _id_column(table, id_column, source, notes)
     time = _time_column(table, time_column, source, notes)
+    given = {"--time-column": time_column, "--id-column": id_column_given}
+    _check_time_not_id(time, id_column, given)
     taken = [c for c in (id_column, time, *covariates, *future_covariates) if c is not None]
     target = _target(table, target, taken, source)
     _check_named(table, [target], "--target", source)
