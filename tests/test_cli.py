@@ -328,10 +328,17 @@ BAD_INPUT = {
                                      "--id-column 'timestamp' is also the time column 'timestamp'"),
     "id and time column alike": (["--target", "load", "--id-column", "timestamp", "--time-column", "timestamp"], 1,
                                  "--time-column and --id-column both name 'timestamp'"),
+    # a role clash named the time column 'timestamp', whichever column clashed
+    "id column is the target": (["--target", "load", "--id-column", "load"], 1,
+                                "--id-column 'load' is also named by --target"),
+    "time column is a covariate": (["--target", "load", "--time-column", "hour", "--covariates", "hour"], 1,
+                                   "--time-column 'hour' is also named by --covariates"),
 }
 
 
 @pytest.mark.parametrize("extra, fragment", [
+    (["--covariates", "unique_id"], "the id column 'unique_id' (the default; --id-column chooses another) is also "
+                                    "named by --covariates"),
     (["--time-column", "unique_id"], "the id column 'unique_id' (the default; --id-column chooses another) is also "
                                      "--time-column 'unique_id'"),
     (["--id-column", "ds"], "--id-column 'ds' is also the time column 'ds'"),

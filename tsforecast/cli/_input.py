@@ -318,6 +318,18 @@ def _check_time_not_id(time: str | None, id_column: str | None, given: dict) -> 
                                 f"name another column with {fix}.")
 
 
+def _check_roles(time: str | None, id_column: str | None, given: dict, values: dict) -> None:
+    """Refuse a time or id column that is also the target or a covariate, naming the
+    options and that column (before: 'the time or id column' named the time column always)."""
+    for option, column in (("--time-column", time), ("--id-column", id_column)):
+        clash = next((other for other, names in values.items() if column is not None and column in names), None)
+        if clash is not None:
+            raise InvalidParameterError(
+                f"{_key_words(option, column, given)} is also named by {clash}: a column is the "
+                f"{option[2:-len('-column')]} column or a value column, not both; name another with "
+                f"{option if given[option] is not None else clash}.")
+
+
 def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -> str:
     """``--target``, else ``y`` in the long format, else the one numeric column left."""
     if target is not None:
@@ -502,10 +514,8 @@ def select(
             f"a column has two roles: --target {target!r}, --covariates {covariates!r}, "
             f"--future-covariates {future_covariates!r}."
         )
-    if time in values or (id_column is not None and id_column in values):
-        raise InvalidParameterError(
-            f"the time or id column {time or id_column!r} cannot also be forecast or a covariate."
-        )
+    _check_roles(time, id_column, given,
+                 {"--target": [target], "--covariates": covariates, "--future-covariates": future_covariates})
     frame = table[[c for c in (id_column, time) if c is not None] + values].copy()
     if time is not None:
         frame[time] = _parse_time(frame[time], time, source, notes)
