@@ -66,6 +66,23 @@ def test_predict_without_the_future_covariates_says_to_give_them(capsys, files):
     assert status != 0 and "--data is needed" in err and "['x']" in err
 
 
+@pytest.mark.parametrize("name", ["arima", "ridge"])
+def test_too_few_future_rows_are_said_of_data_and_horizon(capsys, files, name):
+    """'X lacks 2 of the 4 forecast timestamps' named an argument the command line has not."""
+    folder, frame = files
+    run(capsys, "fit", "--data", folder / "train.csv", "--target", "y", "--future-covariates", "x", "--model",
+        name, "-H", HORIZON, "--out", folder / "m.tsf")
+    frame.iloc[:-2].to_csv(folder / "short.csv", index=False)  # the covariates of 2 of the 4 steps
+    status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "short.csv")
+    assert status == 1 and out == ""
+    error = err.strip().splitlines()[-1]
+    assert "--data" in error and "['x']" in error and "2 of the 4" in error and "-H" in error, err
+    assert "X lacks" not in error
+    status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "short.csv",
+                           "-H", HORIZON - 2)
+    assert status == 0 and len(pd.read_csv(io.StringIO(out))) == HORIZON - 2, err
+
+
 def test_predict_refuses_new_target_values_a_model_would_ignore(capsys, files):
     folder, _ = files
     run(capsys, "fit", "--data", folder / "train.csv", "--target", "y", "--future-covariates", "x", "--model",

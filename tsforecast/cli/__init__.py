@@ -40,9 +40,9 @@ from .. import __version__
 from ..core.forms import ID_COLUMN
 from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
-from ..exceptions import InvalidParameterError
+from ..exceptions import InsufficientDataError, InvalidParameterError
 from ..forecasters.calibration import can_give_intervals
-from ._forecast_data import check_no_new_values, inputs_from
+from ._forecast_data import check_no_new_values, future_rows_in_cli_words, inputs_from
 from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
                      split_names)
 from ._keys import key_options, read_key
@@ -528,10 +528,15 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
     X = last_times = None
     if data_file is not None:
         X, last_times = inputs_from(model, data_file, time_column, id_column)
-    if levels is None:
-        forecast = model.predict(horizon, X=X)
-    else:
-        forecast = model.predict_interval(horizon, X=X, levels=levels)
+    try:
+        if levels is None:
+            forecast = model.predict(horizon, X=X)
+        else:
+            forecast = model.predict_interval(horizon, X=X, levels=levels)
+    except InsufficientDataError as error:
+        if data_file is None:
+            raise
+        raise future_rows_in_cli_words(error, model, data_file) from None
     table = _as_table(forecast)
     check_no_new_values(model, table, last_times)
     if str(out_file) == "-":

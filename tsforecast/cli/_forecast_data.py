@@ -4,6 +4,7 @@ regressors forecasts from the end of its fit, and needs the regressors of the st
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -18,7 +19,7 @@ from ..exceptions import (
 )
 from ._input import read_table, select
 
-__all__ = ["inputs_from", "check_no_new_values"]
+__all__ = ["inputs_from", "check_no_new_values", "future_rows_in_cli_words"]
 
 
 def inputs_from(model, data_file: Path, time_column, id_column):
@@ -46,6 +47,28 @@ def inputs_from(model, data_file: Path, time_column, id_column):
     except InvalidInputError as error:  # the library names its argument y: say which file
         raise InvalidInputError(f"--data {str(data_file)!r}: {error}") from None
     return X, None
+
+
+#: The library's words for future covariates X lacks at forecast timestamps (core/covariates.py).
+_LACKS = re.compile(r"X(?:\[(?P<series>.+?)\])? lacks (?P<count>\d+) of the (?P<horizon>\d+) forecast timestamps, "
+                    r"for example (?P<examples>\[.*\])\.")
+
+
+def future_rows_in_cli_words(error: Exception, model, data_file: Path) -> Exception:
+    """``error`` of a forecast from ``--data``, said of the file and the options: the library's
+    'X lacks 2 of the 5 forecast timestamps' named an argument the command line has not."""
+    found = _LACKS.fullmatch(str(error))
+    if found is None:
+        return error
+    future = list(getattr(model, "future_covariates_", []) or [])
+    targets = list(getattr(model, "target_names_", []))
+    series = f" of series {found['series']}" if found["series"] else ""
+    count, horizon = int(found["count"]), int(found["horizon"])
+    return type(error)(
+        f"--data {str(data_file)!r} has no row with the future covariates {future!r} for {count} of the {horizon} "
+        f"forecast dates{series}, for example {found['examples']}: the model reads them for every forecast step. "
+        f"Add rows with those dates (after the last {targets[0] if targets else 'target'!r} value) and their "
+        f"future covariates{', or forecast fewer steps with a shorter -H' if count < horizon else ''}.")
 
 
 def _observed(data: pd.DataFrame, target: str) -> pd.DataFrame:
