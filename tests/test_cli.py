@@ -259,6 +259,25 @@ def test_fit_and_predict_with_levels(capsys, tmp_path, load_csv):
     assert status == 2 and "fit it with `tsforecast fit --levels" in one_line_error(err)
 
 
+def test_conformal_model_file_forecasts_past_its_calibration_and_says_how_to_refit(capsys, tmp_path, load_csv):
+    """Point forecasts past the calibrated steps were refused ('set ConformalIntervals(horizon=6)'),
+    and a level the file cannot give asked for --calibration-windows, an option of fit only."""
+    model = tmp_path / "theta.tsf"
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "theta", "-H", "3",
+                         "--levels", "80", "--calibration-windows", "5", "--out", model)
+    assert status == 0, err
+    status, out, err = run(capsys, "predict", "--model-file", model, "-H", "6")
+    assert status == 0 and len(pd.read_csv(io.StringIO(out))) == 6, err
+    status, _, err = run(capsys, "predict", "--model-file", model, "-H", "6", "--levels", "80")
+    error = one_line_error(err)
+    assert status == 2 and "--horizon" in error and "`tsforecast fit -H 6 --levels" in error
+    assert "ConformalIntervals" not in error
+    status, _, err = run(capsys, "predict", "--model-file", model, "--levels", "95")
+    error = one_line_error(err)
+    assert status == 1 and "--levels" in error and "`tsforecast fit --levels 95 --calibration-windows 19`" in error
+    assert "give more --calibration-windows" not in error
+
+
 def test_predict_with_levels_calibrates_a_window_model_on_its_data(capsys, tmp_path, load_csv):
     model = tmp_path / "ridge.tsf"
     status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "ridge",

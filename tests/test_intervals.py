@@ -193,6 +193,17 @@ def test_save_and_load_give_the_same_intervals(tmp_path):
     pd.testing.assert_frame_equal(loaded.predict_interval(3), model.predict_interval(3), check_exact=True)
 
 
+def test_point_forecasts_take_any_horizon_intervals_only_the_calibrated_one():
+    """Point forecasts are the model's own: a horizon past the calibrated steps refused them too."""
+    panel = random_walks(3, 90)
+    model = tsf.ConformalIntervals(baselines.Theta(), levels=(80,), horizon=3, n_windows=10).fit(panel)
+    pd.testing.assert_frame_equal(model.predict(6), model.model_.predict(6))
+    np.testing.assert_array_equal(model.forecast_arrays(6).point, model.model_.forecast_arrays(6).point)
+    for ask in (model.predict_interval, model.predict_quantiles):
+        with pytest.raises(tsf.exceptions.InvalidParameterError, match="horizon=6 exceeds the 3 steps"):
+            ask(6)
+
+
 def test_other_levels_than_fitted_can_be_asked_until_the_scores_run_out():
     y = pd.Series(np.cumsum(np.random.default_rng(5).normal(size=100)), name="y")
     model = tsf.ConformalIntervals(baselines.Naive(), levels=(80,), horizon=2, n_windows=10).fit(y)

@@ -42,6 +42,7 @@ from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..exceptions import InsufficientDataError, InvalidParameterError
 from ..forecasters.calibration import can_give_intervals
+from ._conformal_words import check_conformal_horizon, conformal_in_cli_words
 from ._forecast_data import check_no_new_values, future_rows_in_cli_words, inputs_from
 from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
                      split_names)
@@ -520,6 +521,7 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
                                                    or getattr(model, "horizon_", None))
     if horizon is None:
         raise click.UsageError("--horizon is needed: this model has no default horizon.")
+    check_conformal_horizon(model, model_file, horizon, levels)
     future = list(getattr(model, "future_covariates_", []) or [])
     if future and data_file is None:
         raise click.UsageError(f"--data is needed: the model in {model_file} reads the future covariates {future!r} "
@@ -534,9 +536,10 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
         else:
             forecast = model.predict_interval(horizon, X=X, levels=levels)
     except InsufficientDataError as error:
-        if data_file is None:
-            raise
-        raise future_rows_in_cli_words(error, model, data_file) from None
+        said = conformal_in_cli_words(error, model, model_file, levels) if levels is not None else error
+        if said is error and data_file is not None:
+            said = future_rows_in_cli_words(error, model, data_file)
+        raise said from None
     table = _as_table(forecast)
     check_no_new_values(model, table, last_times)
     if str(out_file) == "-":

@@ -71,7 +71,8 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         Nominal coverages in percent (increasing, in (0, 100)) that ``fit`` checks it
         can calibrate; ``predict_interval`` answers these by default and may ask others.
     horizon : int, optional
-        Steps calibrated (the longest ``predict`` horizon). Default: the model's
+        Steps calibrated (the longest horizon of ``predict_interval`` and
+        ``predict_quantiles``; ``predict``'s point forecasts take any). Default: the model's
         ``n_steps_out`` when it has one; a backtest sets it to its own horizon.
     n_windows : int, default=20
         Calibration windows per series (fewer for a series too short for them).
@@ -233,11 +234,14 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
 
     # -- prediction ---------------------------------------------------------------
     def _check_predict_horizon(self, horizon) -> int:
+        """The horizon of intervals or quantiles: at most the steps calibrated (point
+        forecasts are the model's own and take any horizon it does)."""
         h = self._check_horizon(horizon, default=self.horizon_)
         if h > self.horizon_:
             raise InvalidParameterError(
                 f"horizon={h} exceeds the {self.horizon_} steps the intervals were calibrated for; "
-                f"set ConformalIntervals(horizon={h}) and fit again."
+                f"set ConformalIntervals(horizon={h}) and fit again (point forecasts, predict({h}), need "
+                "no calibration)."
             )
         return h
 
@@ -250,13 +254,14 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         return self.model.target_columns(columns)
 
     def predict(self, horizon=None, X=None):
-        """The wrapped model's point forecasts (see its ``predict``)."""
+        """The wrapped model's point forecasts (see its ``predict``), for any horizon the
+        model takes: only intervals and quantiles are limited to the steps calibrated."""
         check_is_fitted(self)
-        h = self._check_predict_horizon(horizon)
+        h = self._check_horizon(horizon, default=self.horizon_)
         return self.model_.predict(h) if X is None else self.model_.predict(h, X=X)
 
     def _point_array(self, horizon, X) -> np.ndarray:
-        return self._point(self._check_predict_horizon(horizon), X)
+        return self._point(self._check_horizon(horizon, default=self.horizon_), X)
 
     def _point(self, horizon: int, X) -> np.ndarray:
         return self.model_.forecast_arrays(horizon, X).point

@@ -1,0 +1,46 @@
+"""What ``tsforecast predict`` says of the conformal intervals a model file holds (those of
+``tsforecast fit --levels``): they were calibrated at fit time for a horizon and a number
+of windows, and a model file holds no data to calibrate them again, so the remedy is a
+refit with ``tsforecast fit``, said in the command line's options."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from ..exceptions import InsufficientDataError
+from ..forecasters.intervals import ConformalIntervals
+
+__all__ = ["check_conformal_horizon", "conformal_in_cli_words"]
+
+#: The library's words for too few calibration errors (forecasters/conformal.py).
+_TOO_FEW = re.compile(r"a (?P<level>[0-9.]+)% conformal interval needs at least (?P<needed>\d+) usable calibration "
+                      r"errors per step; got (?P<got>\d+)")
+
+
+def check_conformal_horizon(model, model_file: Path, horizon: int, levels) -> None:
+    """Refuse, before forecasting, intervals past the steps a model's conformal intervals
+    were calibrated for; point forecasts (no ``--levels``) take any horizon."""
+    if levels is None or not isinstance(model, ConformalIntervals) or horizon <= model.horizon_:
+        return
+    raise click.BadParameter(
+        f"{horizon}: the conformal intervals of the model in {str(model_file)!r} were calibrated for "
+        f"{model.horizon_} steps (its `tsforecast fit -H`); ask at most -H {model.horizon_} with --levels, or refit "
+        f"with `tsforecast fit -H {horizon} --levels ...`. Point forecasts (without --levels) take any horizon.",
+        param_hint="--horizon")
+
+
+def conformal_in_cli_words(error: InsufficientDataError, model, model_file: Path, levels) -> Exception:
+    """Too few calibration errors for a level, said with predict's remedy: ``give more
+    --calibration-windows`` named an option of ``fit``, not of predict."""
+    found = _TOO_FEW.match(str(error))
+    if found is None or not isinstance(model, ConformalIntervals):
+        return error
+    asked = ",".join(f"{level:g}" for level in levels)
+    return InsufficientDataError(
+        f"--levels: a {found['level']}% interval needs at least {found['needed']} calibration errors per step; the "
+        f"model in {str(model_file)!r} was calibrated with {found['got']} per step (`tsforecast fit --calibration-windows "
+        f"{model.n_windows}`), and predict cannot calibrate again (a model file holds no data): ask lower "
+        f"--levels, or refit with `tsforecast fit --levels {asked} --calibration-windows {found['needed']}`.")
