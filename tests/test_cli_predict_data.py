@@ -83,6 +83,30 @@ def test_too_few_future_rows_are_said_of_data_and_horizon(capsys, files, name):
     assert status == 0 and len(pd.read_csv(io.StringIO(out))) == HORIZON - 2, err
 
 
+def test_a_model_fitted_with_levels_reads_its_future_covariates_from_data(capsys, files):
+    """A ridge with future covariates fitted with --levels (ConformalIntervals): predict said
+    'X must give the future covariates' without --data, and with it 'cannot forecast from new
+    data without refitting; fit it on that data with tsforecast fit' (the file was that fit)."""
+    folder, frame = files
+    fit = ["fit", "--data", folder / "train.csv", "--target", "y", "--future-covariates", "x", "--model", "ridge",
+           "-H", HORIZON, "--lookback", "14"]
+    assert run(capsys, *fit, "--out", folder / "plain.tsf")[0] == 0
+    status, _, err = run(capsys, *fit, "--levels", "80", "--calibration-windows", "5", "--out", folder / "m.tsf")
+    assert status == 0, err
+    status, _, err = run(capsys, "predict", "--model-file", folder / "m.tsf")
+    assert status == 2 and "--data is needed" in err and "['x']" in err
+    status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "future.csv",
+                           "--levels", "80")
+    assert status == 0, err
+    forecast = pd.read_csv(io.StringIO(out))
+    _, plain, _ = run(capsys, "predict", "--model-file", folder / "plain.tsf", "--data", folder / "future.csv")
+    expected = pd.read_csv(io.StringIO(plain))  # the point forecasts are the wrapped ridge's own
+    assert forecast["ds"].tolist() == expected["ds"].tolist() == frame["ds"].dt.strftime("%Y-%m-%d").tail(
+        HORIZON).tolist()
+    np.testing.assert_allclose(forecast["y"], expected["y"])
+    assert (forecast["lo_80"] < forecast["y"]).all() and (forecast["y"] < forecast["hi_80"]).all()
+
+
 def test_predict_refuses_new_target_values_a_model_would_ignore(capsys, files):
     folder, _ = files
     run(capsys, "fit", "--data", folder / "train.csv", "--target", "y", "--future-covariates", "x", "--model",

@@ -487,8 +487,9 @@ def _target_and_covariates(selection: Selection, model):
 @click.option("--data", "data_file", type=FILE,
               help="Forecast from the end of this data instead of the data the model was fitted on "
                    "(models that can update their inputs, like lstm and ridge). Rows after a series' last "
-                   "target value carry future covariates (for arima and autoarima with --future-covariates, "
-                   "which forecast from the end of their fit, only those); a target value missing before it is "
+                   "target value carry future covariates (for arima and autoarima with --future-covariates, and "
+                   "models fitted with --levels and --future-covariates, which forecast from the end of their "
+                   "fit, only those); a target value missing before it is "
                    "refused unless the model was fitted with --fill.")
 @click.option("--time-column", help="The timestamp column of --data.")
 @click.option("--id-column", help="The series id column of --data (a panel).")

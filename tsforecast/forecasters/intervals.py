@@ -117,6 +117,8 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         The pooling used (``"auto"`` resolved).
     horizon_ : int
         Steps calibrated.
+    future_covariates_ : list
+        The wrapped model's future-known covariates (the ``X`` its forecasts need).
 
     Examples
     --------
@@ -177,6 +179,13 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         """The wrapped model's training curves (of the final fit)."""
         check_is_fitted(self)
         return self.model_.history_
+
+    @property
+    def future_covariates_(self) -> list:
+        """The future-known covariates the wrapped model reads for the forecast steps (the
+        ``X`` that ``predict`` and ``predict_interval`` need)."""
+        check_is_fitted(self)
+        return list(getattr(self.model_, "future_covariates_", None) or [])
 
     # -- fitting ------------------------------------------------------------------
     def _check_params(self) -> tuple:
