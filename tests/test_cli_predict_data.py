@@ -107,6 +107,20 @@ def test_a_model_fitted_with_levels_reads_its_future_covariates_from_data(capsys
     assert (forecast["lo_80"] < forecast["y"]).all() and (forecast["y"] < forecast["hi_80"]).all()
 
 
+def test_levels_for_a_model_with_future_covariates_says_to_fit_with_levels(capsys, files):
+    """A ridge with future covariates fitted without --levels cannot calibrate at predict: the
+    library's remedy was Python ('wrap it instead: ConformalIntervals(WindowForecaster(...))')."""
+    folder, _ = files
+    status, _, err = run(capsys, "fit", "--data", folder / "train.csv", "--target", "y", "--future-covariates", "x",
+                         "--model", "ridge", "-H", HORIZON, "--lookback", "14", "--out", folder / "m.tsf")
+    assert status == 0, err
+    for data in (["--data", folder / "future.csv"], []):
+        status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", *data, "--levels", "80")
+        error = err.strip().splitlines()[-1]
+        assert status == 2 and out == "" and "`tsforecast fit --future-covariates x" in error and "--levels 80" in error
+        assert "ConformalIntervals" not in error and "give --data" not in error, err
+
+
 def test_predict_refuses_new_target_values_a_model_would_ignore(capsys, files):
     folder, _ = files
     run(capsys, "fit", "--data", folder / "train.csv", "--target", "y", "--future-covariates", "x", "--model",

@@ -42,7 +42,7 @@ from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..exceptions import InsufficientDataError, InvalidParameterError
 from ..forecasters.calibration import can_give_intervals
-from ._conformal_words import check_conformal_horizon, conformal_in_cli_words
+from ._conformal_words import check_calibration_possible, check_conformal_horizon, conformal_in_cli_words
 from ._forecast_data import check_no_new_values, future_rows_in_cli_words, inputs_from
 from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
                      split_names)
@@ -499,7 +499,7 @@ def _target_and_covariates(selection: Selection, model):
 @click.option("--levels", help="Add prediction intervals of these levels in percent (e.g. 80,95): lo_80, hi_80, "
                                "... columns. The model needs a forecast distribution, conformal intervals "
                                "from `tsforecast fit --levels`, or --data to calibrate conformal ones on "
-                               "(lstm, ridge: one extra fit).")
+                               "(lstm, ridge without --future-covariates: one extra fit).")
 @key_options
 def predict(model_file, model_file_old, data_file, time_column, id_column, horizon, out_file, levels, key_env,
             key_file) -> None:
@@ -512,17 +512,18 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
     check_outputs({"--model-file": model_file, "--data": data_file, "--key-file": key_file}, {"--out": out_file})
     levels = parse_levels(levels)
     model = load(model_file, key=read_key(key_env, key_file))
+    horizon = horizon if horizon is not None else (getattr(model, "n_steps_out_", None)
+                                                   or getattr(model, "horizon_", None))
+    if horizon is None:
+        raise click.UsageError("--horizon is needed: this model has no default horizon.")
+    check_conformal_horizon(model, model_file, horizon, levels)
+    check_calibration_possible(model, model_file, horizon, levels)
     # With --data, a model that can update calibrates conformal intervals on that data.
     if levels is not None and data_file is None and not can_give_intervals(model):
         raise click.UsageError(f"--levels: the model in {model_file} ({type(model).__name__}) has no forecast "
                                "distribution of its own and a model file holds no data to calibrate one on; fit "
                                "it with `tsforecast fit --levels ...` to calibrate conformal intervals, or give "
                                "--data (lstm, ridge) to calibrate them on.")
-    horizon = horizon if horizon is not None else (getattr(model, "n_steps_out_", None)
-                                                   or getattr(model, "horizon_", None))
-    if horizon is None:
-        raise click.UsageError("--horizon is needed: this model has no default horizon.")
-    check_conformal_horizon(model, model_file, horizon, levels)
     future = list(getattr(model, "future_covariates_", []) or [])
     if future and data_file is None:
         raise click.UsageError(f"--data is needed: the model in {model_file} reads the future covariates {future!r} "

@@ -13,7 +13,7 @@ import click
 from ..exceptions import InsufficientDataError
 from ..forecasters.intervals import ConformalIntervals
 
-__all__ = ["check_conformal_horizon", "conformal_in_cli_words"]
+__all__ = ["check_calibration_possible", "check_conformal_horizon", "conformal_in_cli_words"]
 
 #: The library's words for too few calibration errors (forecasters/conformal.py).
 _TOO_FEW = re.compile(r"a (?P<level>[0-9.]+)% conformal interval needs at least (?P<needed>\d+) usable calibration "
@@ -30,6 +30,26 @@ def check_conformal_horizon(model, model_file: Path, horizon: int, levels) -> No
         f"{model.horizon_} steps (its `tsforecast fit -H`); ask at most -H {model.horizon_} with --levels, or refit "
         f"with `tsforecast fit -H {horizon} --levels ...`. Point forecasts (without --levels) take any horizon.",
         param_hint="--horizon")
+
+
+def check_calibration_possible(model, model_file: Path, horizon: int, levels) -> None:
+    """Refuse ``--levels`` before forecasting where predict would calibrate conformal
+    intervals for a model with future covariates: the calibration replays the model on
+    its training data, whose covariates a model file does not keep (the library said to
+    wrap it in ``ConformalIntervals(...)``, Python the command line has not)."""
+    future = list(getattr(model, "future_covariates_", None) or [])
+    if levels is None or not future or isinstance(model, ConformalIntervals):
+        return
+    n_out = getattr(model, "n_steps_out_", None)
+    if getattr(model, "supports_quantiles", False) and (n_out is None or horizon <= n_out):
+        return  # its own distribution answers
+    asked = ",".join(f"{level:g}" for level in levels)
+    raise click.UsageError(
+        f"--levels: the model in {str(model_file)!r} ({type(model).__name__}) reads the future covariates "
+        f"{future!r}, and predict cannot calibrate conformal intervals for it (that needs the covariates of its "
+        f"fit, which a model file does not keep): fit it with `tsforecast fit --future-covariates "
+        f"{','.join(future)} -H {horizon} --levels {asked} ...`, which calibrates them at fit, then predict with "
+        "--data and --levels.")
 
 
 def conformal_in_cli_words(error: InsufficientDataError, model, model_file: Path, levels) -> Exception:
