@@ -180,6 +180,26 @@ def test_a_missing_value_inside_the_data_is_repaired_by_a_model_fitted_with_fill
     assert out == filled  # the same forecasts as the file filled forward by hand
 
 
+def test_dates_missing_from_data_are_put_on_the_models_frequency_or_refused(capsys, ridge_panel):
+    """A day missing from --data was refused with pandas advice ('irregular DatetimeIndex ...
+    data.asfreq('D'), then fill= ...'): a model fitted with --fill repairs it as its fit did."""
+    folder, frame = ridge_panel
+    frame[~((frame["unique_id"] == "b") & (frame["ds"] == "2024-02-20"))].to_csv(folder / "hole.csv", index=False)
+    _fit_ridge(capsys, folder)
+    status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "hole.csv")
+    error = err.strip().splitlines()[-1]
+    assert status == 1 and out == ""
+    assert "--data" in error and "series 'b'" in error and "2024-02-20" in error and "--fill" in error, err
+    assert "irregular" not in error and "asfreq" not in error and "fill=" not in error
+    _fit_ridge(capsys, folder, "--freq", "D", "--fill", "ffill")
+    status, out, err = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "hole.csv")
+    assert status == 0, err
+    frame.loc[(frame["unique_id"] == "b") & (frame["ds"] == "2024-02-20"), "sales"] = np.nan
+    frame.to_csv(folder / "gap.csv", index=False)
+    _, expected, _ = run(capsys, "predict", "--model-file", folder / "m.tsf", "--data", folder / "gap.csv")
+    assert out == expected  # the missing date is the missing value --fill repairs
+
+
 def test_rows_after_a_series_last_value_are_future_rows(capsys, ridge_panel):
     folder, frame = ridge_panel
     _fit_ridge(capsys, folder)

@@ -489,8 +489,9 @@ def _target_and_covariates(selection: Selection, model):
                    "(models that can update their inputs, like lstm and ridge). Rows after a series' last "
                    "target value carry future covariates (for arima and autoarima with --future-covariates, and "
                    "models fitted with --levels and --future-covariates, which forecast from the end of their "
-                   "fit, only those); a target value missing before it is "
-                   "refused unless the model was fitted with --fill.")
+                   "fit, only those); a target value or date missing before it is "
+                   "refused unless the model was fitted with --fill (then a missing date becomes an empty row on "
+                   "the model's frequency, repaired as in its fit).")
 @click.option("--time-column", help="The timestamp column of --data.")
 @click.option("--id-column", help="The series id column of --data (a panel).")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")

@@ -17,7 +17,7 @@ from ..exceptions import (
     InvalidParameterError,
     UnknownColumnError,
 )
-from ._input import read_table, select
+from ._input import as_frequency, has_timestamps, read_table, select
 
 __all__ = ["inputs_from", "check_no_new_values", "future_rows_in_cli_words"]
 
@@ -125,7 +125,43 @@ def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.Da
                        source=str(data_file))
     for note in notes + selection.notes:
         click.echo(f"note: {note}", err=True)
-    return selection.data, targets[0]
+    data = selection.data
+    if callable(getattr(model, "update", None)):
+        data = _on_model_grid(model, data, targets[0], data_file)
+    return data, targets[0]
+
+
+def _on_model_grid(model, data: pd.DataFrame, target: str, data_file: Path) -> pd.DataFrame:
+    """``data`` on the frequency the model was fitted on: dates missing from the file
+    become empty rows that the model's fill repairs, as ``fit --freq ... --fill`` did; a
+    model fitted without fill refuses them, in the command line's options (the library
+    advised pandas' ``asfreq`` and ``fill=``)."""
+    freq = getattr(getattr(model, "time_axis_", None), "freq", None)
+    if freq is None or not has_timestamps(data):
+        return data
+    grid = as_frequency(data, freq, f"--data {str(data_file)!r}")
+    if len(grid) == len(data):
+        return data
+    added = grid[grid[target].isna() & ~_keys(grid).isin(_keys(data))]
+    first = added[TIME_COLUMN].iloc[0] if ID_COLUMN in added.columns else added.index[0]
+    series = f", series {added[ID_COLUMN].iloc[0]!r}" if ID_COLUMN in added.columns else ""
+    fill = getattr(model, "fill", None)
+    if fill is None:
+        raise InvalidInputError(
+            f"--data {str(data_file)!r}{series} lacks {len(added)} date(s) of the model's frequency {freq} (the "
+            f"first {first}); the model was fitted without --fill, so predict does not insert and repair missing "
+            f"dates: add those rows to the file, or refit with `tsforecast fit --freq {freq} --fill ffill` (or "
+            "interpolate).")
+    click.echo(f"note: --data {str(data_file)!r}{series} lacks {len(added)} date(s) of the model's frequency {freq} "
+               f"(the first {first}): added as empty rows that --fill {fill} repairs, as in its fit.", err=True)
+    return grid
+
+
+def _keys(data: pd.DataFrame) -> pd.Index:
+    """The (series, time) of each row, or its time for a single series."""
+    if ID_COLUMN in data.columns:
+        return pd.MultiIndex.from_frame(data[[ID_COLUMN, TIME_COLUMN]])
+    return data.index
 
 
 def _last_times(observed: pd.DataFrame) -> pd.Series:

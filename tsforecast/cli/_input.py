@@ -30,6 +30,7 @@ from ..exceptions import (
 
 __all__ = [
     "TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names", "regular_frequency",
+    "as_frequency",
 ]
 
 #: Column names taken as the time column when ``--time-column`` is not given.
@@ -540,11 +541,11 @@ def select(
             "if the dates are in another column, name it with --time-column."
         )
     if freq is not None:
-        frame = _as_frequency(frame, freq, source)
+        frame = as_frequency(frame, freq, source)
     return Selection(frame, target, covariates, future_covariates, source, notes=notes)
 
 
-def _as_frequency(frame: pd.DataFrame, freq: str, source: str) -> pd.DataFrame:
+def as_frequency(frame: pd.DataFrame, freq: str, source: str) -> pd.DataFrame:
     """``--freq``: each series on a regular grid of ``freq``, missing steps as NaN rows (--fill repairs them)."""
     try:
         offset = pd.tseries.frequencies.to_offset(freq)
