@@ -772,6 +772,19 @@ def test_thousands_with_dots_and_no_decimal_comma_are_refused_as_ambiguous(capsy
     assert status == 0, err
 
 
+def test_a_column_written_only_with_dots_between_three_digits_is_refused_as_ambiguous(capsys, tmp_path):
+    """Every value as 1.013, 1.250, 2.100 in a ';' file with no decimal comma: three decimals,
+    or thousands as a German spreadsheet writes them; it was read as decimals, 1000x too small
+    if thousands, without a word."""
+    rows = "".join(f"{day};{_german(1013.0 + 10 * i, 0)}\n" for i, day in enumerate(_sales()["date"]))
+    path = _write(tmp_path / "sales.csv", "date;sales\n" + rows)
+    status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2", "--models", "naive",
+                         "-q")
+    assert status == 1
+    assert "column 'sales' reads two ways: '1.013', like every value of it, is 1.013 with a decimal point, or " \
+           "1013 with a dot between thousands" in one_line_error(err)
+
+
 def test_rows_with_more_fields_than_the_header_are_refused(capsys, tmp_path):
     # decimal commas in a comma-separated file: pandas would take each date as the index and
     # forecast the digits after the comma

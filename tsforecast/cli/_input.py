@@ -234,20 +234,23 @@ def _thousands_grouped(column: pd.Series) -> bool:
 
 def _refuse_two_readings(dots: pd.DataFrame, groups: pd.DataFrame, written: pd.DataFrame, path: Path) -> None:
     """Refuse a column of a ``;`` file without decimal commas elsewhere that mixes plain
-    integers with numbers of dot-separated groups (``990`` beside ``1.000``): 1.0 with a
-    decimal point, one thousand where the decimal mark is a comma; no reading is safe.
+    integers with numbers of dot-separated groups (``990`` beside ``1.000``), or holds only
+    such numbers (``1.013``, ``1.250``): 1.0 with a decimal point, one thousand where the
+    decimal mark is a comma; no reading is safe.
     ``written`` holds those columns' text, ``dots`` and ``groups`` their two readings."""
     for column in written.columns:
         values = written[column].dropna().astype(str)
         dotted = values.str.contains(".", regex=False)
-        if dotted.all() or not pd.api.types.is_numeric_dtype(dots[column].dtype):
+        if not pd.api.types.is_numeric_dtype(dots[column].dtype):
             continue
-        row = values.index[dotted.to_numpy()][0]
+        row = values.index[dotted.to_numpy()][0]  # every dotted value is grouped (1.013: 3 decimals?)
+        beside = ", like every value of it," if dotted.all() else f" beside {values[~dotted].iloc[0]!r}"
         raise InvalidInputError(
-            f"--data file {str(path)!r}: column {str(column)!r} reads two ways: {values[row]!r} beside "
-            f"{values[~dotted].iloc[0]!r} is {dots.at[row, column]:g} with a decimal point, or "
+            f"--data file {str(path)!r}: column {str(column)!r} reads two ways: {values[row]!r}{beside} "
+            f"is {dots.at[row, column]:g} with a decimal point, or "
             f"{groups.at[row, column]:g} with a dot between thousands (as spreadsheets write where the decimal "
-            "mark is a comma); write its numbers without thousands separators."
+            "mark is a comma); write its numbers without thousands separators (1013), or decimals with a comma "
+            "(1,013)."
         )
 
 
@@ -425,10 +428,12 @@ def _sub_daily(stamps: pd.Series) -> bool:
 
 def _wall_clock(values: pd.Series) -> pd.Series | None:
     """Each timestamp's local time without its offset (``2024-03-31T00:00+02:00``: midnight),
-    or None where one does not read; one value at a time, as pandas reads no mixed offsets at once."""
+    or None where one does not read; one distinct value at a time (a panel repeats its dates), as
+    pandas reads no mixed offsets at once."""
     try:
         with silenced():
-            return pd.to_datetime(values.map(lambda text: pd.Timestamp(text).tz_localize(None)))
+            local = {text: pd.Timestamp(text).tz_localize(None) for text in pd.unique(values.dropna())}
+            return pd.to_datetime(values.map(local))
     except (ValueError, TypeError):
         return None
 
