@@ -55,6 +55,11 @@ _FLAT_GRADIENT = 1e-3
 _EXACT = 1e-8
 
 
+#: L-BFGS iterations of a SARIMAX fit: statsmodels' 50 stop short of optima on the boundary
+#: (an ARIMA(1,1,1) of a random walk with drift: AR near 1, MA near -1) that 200 reach.
+_SARIMAX_ITERATIONS = 200
+
+
 def _converged(results) -> bool:
     """Whether statsmodels' maximum likelihood optimiser converged (True where it does not
     say): a stop for loss of precision where the gradient is flat is an optimum reached,
@@ -400,13 +405,14 @@ class ARIMA(RegressionForecaster):
         exog = z if z.shape[1] else None
         differences = self.order[1] + self.seasonal_order[1]
         trend = self.trend if self.trend is not None else ("c" if differences == 0 else "n")
-        units = self._units(x, exog, shift=differences > 0 or trend in ("c", "ct"))
+        units = self._units(x, exog, shift=differences > 0 or trend in ("c", "ct"), differencing=(
+            self.order[1], self.seasonal_order[1], self.seasonal_order[3]))
         endog, regressors = _standard(x, exog, units)
         best, best_aicc, errors = None, math.inf, []
         for order in self._orders():
             try:
                 results = SARIMAX(endog, exog=regressors, order=order, seasonal_order=tuple(self.seasonal_order),
-                                  trend=trend).fit(disp=False)
+                                  trend=trend).fit(disp=False, maxiter=_SARIMAX_ITERATIONS)
             except Exception as failure:  # noqa: BLE001 - try the other orders
                 errors.append(failure)
                 continue
@@ -427,11 +433,20 @@ class ARIMA(RegressionForecaster):
         return state
 
     @staticmethod
-    def _units(x, exog, shift: bool) -> dict:
+    def _units(x, exog, shift: bool, differencing=(0, 0, 0)) -> dict:
         """Standard units of the series and its regressors (shifted only where the model
-        absorbs a shift: a constant, or differences)."""
+        absorbs a shift: a constant, or differences). A differenced model's scale is that of
+        the differences ``(d, D, m)`` its optimiser works on: the levels' spread of a
+        trending series is far larger (a random walk with drift 10 over 150 steps had
+        differences of 1e-3 in its levels' units, and statsmodels stopped short)."""
+        z = exog if exog is not None else np.zeros((x.size, 0))
         centre, scale = series_units(x, shift)
-        z_centre, z_scale = column_units(exog if exog is not None else np.zeros((x.size, 0)), shift)
+        z_centre, z_scale = column_units(z, shift)
+        d, big_d, m = differencing
+        if d or big_d:
+            dx, dz = _differences(x, d, big_d, m), _differences(z, d, big_d, m)
+            if dx.shape[0] >= 2:
+                scale, z_scale = series_units(dx, True)[1], column_units(dz, True)[1]
         return {"centre": centre, "scale": scale, "z_centre": z_centre, "z_scale": z_scale}
 
     def _results(self, state):
@@ -467,6 +482,15 @@ class ARIMA(RegressionForecaster):
         exog = self._exog(state, horizon, None)
         standard = np.asarray(self._results(state).get_forecast(horizon, exog=exog).se_mean, dtype=np.float64)
         return _stored_units(state)["scale"] * standard
+
+
+def _differences(a: np.ndarray, d: int, big_d: int, m: int) -> np.ndarray:
+    """``a`` (along its first axis) differenced ``d`` times at lag 1 and ``big_d`` times at lag ``m``."""
+    for _ in range(d):
+        a = a[1:] - a[:-1]
+    for _ in range(big_d if m > 1 else 0):
+        a = a[m:] - a[:-m]
+    return a
 
 
 def _stored_units(state: dict) -> dict:
