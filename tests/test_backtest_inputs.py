@@ -114,3 +114,14 @@ def test_backtest_future_covariates_reach_a_window_model_that_names_none():
     # a column the model names itself as past-observed keeps that role
     past = run(WindowForecaster(Ridge(), n_steps_in=7, n_steps_out=3, covariates=["x"]), data)
     assert past.info["models"]["m"]["params"]["future_covariates"] is None
+
+
+def test_a_dict_series_without_the_first_series_column_is_named():
+    """The backtest took 'sales' from the first series and blamed a 'columns' argument the
+    user never gave ("columns names column(s) ['sales'] that are not in the data")."""
+    from tsforecast.exceptions import UnknownColumnError
+
+    index = pd.date_range("2024-01-01", periods=30, freq="D")
+    data = {"a": pd.Series(np.arange(30.0), index=index, name="sales"), "b": pd.Series(np.arange(30.0), index=index)}
+    with pytest.raises(UnknownColumnError, match=r"columns \(of data\['b'\]\) names column\(s\) \['sales'\].*available columns: \['y'\]"):
+        backtest(Naive(), data, horizon=2, cv=2, progress=False)

@@ -207,7 +207,7 @@ def test_check_frame_does_not_copy_a_clean_float_frame():
 def test_check_frame_selects_columns():
     frame = pd.DataFrame({"a": [1.0, 2.0], "b": ["x", "y"]})
     assert list(check_frame(frame, columns=["a"]).columns) == ["a"]  # the text column is not checked
-    with pytest.raises(UnknownColumnError, match=r"columns names column\(s\) \['z'\]"):
+    with pytest.raises(UnknownColumnError, match=r"columns \(of y\) names column\(s\) \['z'\]"):
         check_frame(frame, columns="z")
 
 

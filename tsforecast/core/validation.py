@@ -341,7 +341,8 @@ def check_frame(
     frame = _to_frame(data, name)
     if frame.shape[1] == 0:
         raise InvalidInputError(f"{name} has no columns; got a frame of shape {frame.shape}.")
-    frame = frame[check_columns(frame, columns, "columns" if columns is not None else name)]
+    # a panel's series lacking a column is named (a backtest asks every series for the first one's)
+    frame = frame[check_columns(frame, columns, f"columns (of {name})" if columns is not None else name)]
     if len(frame) < min_length:
         raise InsufficientDataError(f"{name} has {len(frame)} row(s); at least {min_length} are needed.")
     _check_numeric_columns(frame, name)
