@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
-
+from _backtest_helpers import UpdatableMean
 from sklearn.linear_model import Ridge
 
-from tsforecast import AutoARIMA, BacktestResult, Naive, SeasonalNaive, WindowForecaster, backtest, report
+from tsforecast import (AutoARIMA, BacktestResult, ExpandingWindowSplit, Naive, SeasonalNaive, WindowForecaster,
+                        backtest, report)
 from tsforecast.exceptions import InputTypeError, InvalidParameterError
 
 
@@ -123,5 +126,60 @@ def test_a_dict_series_without_the_first_series_column_is_named():
 
     index = pd.date_range("2024-01-01", periods=30, freq="D")
     data = {"a": pd.Series(np.arange(30.0), index=index, name="sales"), "b": pd.Series(np.arange(30.0), index=index)}
-    with pytest.raises(UnknownColumnError, match=r"columns \(of data\['b'\]\) names column\(s\) \['sales'\].*available columns: \['y'\]"):
+    said = r"columns \(of data\['b'\]\) names column\(s\) \['sales'\].*available columns: \['y'\]"
+    with pytest.raises(UnknownColumnError, match=said):
         backtest(Naive(), data, horizon=2, cv=2, progress=False)
+
+
+def _ending_together(lengths) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.concat([pd.DataFrame({"unique_id": f"s{i}", "ds": pd.date_range(end="2024-06-30", periods=n, freq="D"),
+                                    "y": rng.normal(size=n).cumsum()}) for i, n in enumerate(lengths)],
+                     ignore_index=True)
+
+
+@pytest.mark.parametrize("on_short", ["skip", "raise"])
+@pytest.mark.parametrize("refit", [True, False])
+def test_a_series_too_short_for_a_window_model_in_one_fold_fails_alone(on_short, refit):
+    """s1 has 7 training rows at fold 0, fewer than n_steps_in=8. Before, that fold failed for
+    every series ("the model returned no forecast for series ['s1']", or s1's own
+    InsufficientDataError for all), and with refit=False every later fold with it ("no fitted
+    model"), though the fit had worked: the backtest failed."""
+    model = WindowForecaster(Ridge(), n_steps_in=8, n_steps_out=2, on_short=on_short)
+    cv = ExpandingWindowSplit(horizon=4, n_splits=3, gap=1, step=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = backtest({"r": model}, _ending_together((70, 18, 62)), cv=cv, refit=refit, progress=False)
+    errors = result.errors
+    assert errors[["unique_id", "fold"]].astype(str).values.tolist() == [["s1", "0"]]
+    assert "7 training row(s)" in errors["error"].iloc[0]
+    forecast = result.forecasts.dropna(subset=["y_hat"])
+    scored = forecast.groupby(["unique_id", "fold"], observed=True).size()
+    assert ("s1", 0) not in scored.index and len(scored) == 8 and (scored == 4).all()  # every other cell
+    assert result.summary().loc["r", "n_errors"] == 1
+
+
+class _FirstForecastFails(UpdatableMean):
+    """Fits and updates; forecasts only after an update."""
+
+    def fit(self, y, X=None):
+        self.updated_ = False
+        return super().fit(y, X)
+
+    def update(self, y, X=None):
+        self.updated_ = True
+        return super().update(y, X)
+
+    def predict(self, horizon=None, X=None):
+        if not self.updated_:
+            raise ValueError("no forecast before an update")
+        return super().predict(horizon, X)
+
+
+def test_a_fold_whose_forecast_failed_keeps_its_fit_for_the_folds_that_update_it(monthly):
+    """With refit=False, a first fold whose fit worked and whose forecast failed made every
+    later fold fail with "no fitted model: the fit this fold depends on failed"."""
+    result = backtest({"m": _FirstForecastFails()}, monthly, horizon=3, cv=3, refit=False, progress=False)
+    assert result.errors["fold"].tolist() == [0]
+    assert result.errors["error"].iloc[0] == "ValueError: no forecast before an update"
+    assert set(result.forecasts.dropna(subset=["y_hat"])["fold"]) == {1, 2}

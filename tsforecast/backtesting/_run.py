@@ -494,7 +494,10 @@ def backtest(
         A series of a panel too short for the folds raises
         :class:`~tsforecast.exceptions.InsufficientDataError`, or with ``"skip"`` is
         left out with a :class:`~tsforecast.exceptions.SkippedSeriesWarning` naming it
-        (kept in ``info["skipped_series"]``: ``{series: why}``).
+        (kept in ``info["skipped_series"]``: ``{series: why}``). This checks the folds
+        only; a series a model cannot take at a fold (fewer training rows than a
+        window model's ``n_steps_in``) is an error of that series and fold in
+        ``errors``, and the model's other series are forecast without it.
     align : {"end", "time"}, default "end"
         Where each series' folds lie. ``"end"``: counted back from each series' own
         end (every series has every fold). ``"time"``: at the same times for every

@@ -13,6 +13,7 @@ can reach a forecast.
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -22,6 +23,7 @@ from sklearn.base import clone
 from ..core.fallbacks import recording_fallbacks
 from ..core.forms import InputForm
 from ..core.panel import Panel
+from ..exceptions import InsufficientDataError, SkippedSeriesWarning
 from ..forecasters.base import Forecast, check_quantiles, level_quantiles, ordered_quantiles, quantile_column
 from ._data import repaired
 
@@ -233,7 +235,10 @@ def _panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
         try:
             _, record = _panel_fold_members(task, plan, np.array([member]), None, notes, state)
         except Exception as exc:  # noqa: BLE001
-            failed.append((i, error_text(exc)))
+            failed.append((i, error_text(exc.cause if isinstance(exc, _ForecastFailed) else exc)))
+            continue
+        if record["failed"]:  # the model left it out
+            failed.append((i, record["failed"][0][1]))
             continue
         points[i] = record["y_hat"][0]
         for kind in bands:
@@ -267,15 +272,27 @@ def _interval_bands(bands: np.ndarray, levels, gap: int) -> dict:
 
 
 def _rows(forecast: Forecast, keys: list) -> np.ndarray:
-    """Positions of the fold's series ``keys`` among the forecast's series."""
+    """Positions of the fold's series ``keys`` among the forecast's series, ``-1`` for a
+    series the model returned no forecast for (one it left out, ``on_short="skip"``)."""
     if forecast.series_ids == keys or (len(keys) == 1 and len(forecast.series_ids) == 1):
         return np.arange(len(keys))
     position = {key: i for i, key in enumerate(forecast.series_ids)}
-    missing = [key for key in keys if key not in position]
-    if missing:
-        raise ValueError(f"the model returned no forecast for series {missing[:5]!r}; {len(keys)} series were "
-                         "asked for.")
-    return np.array([position[key] for key in keys], dtype=np.int64)
+    return np.array([position.get(key, -1) for key in keys], dtype=np.int64)
+
+
+def _taken(values: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``values[rows]``, NaN where ``rows`` is ``-1`` (a series without a forecast)."""
+    out = np.asarray(values, dtype=np.float64)[np.maximum(rows, 0)]
+    out[rows < 0] = np.nan
+    return out
+
+
+def _unforecast(rows: np.ndarray, lengths) -> list:
+    """``[(position, error)]`` of the series the model returned no forecast for: each
+    fails alone, and the others keep their forecasts."""
+    return [(int(i), f"InsufficientDataError: the model left this series out at this fold ({int(lengths[i])} "
+                     "training row(s), too few for it); the other series were forecast without it.")
+            for i in np.flatnonzero(rows < 0).tolist()]
 
 
 def _ordered(values: np.ndarray, levels, task: Task) -> np.ndarray:
@@ -285,33 +302,57 @@ def _ordered(values: np.ndarray, levels, task: Task) -> np.ndarray:
     return ordered_quantiles(np.asarray(values, dtype=np.float64), levels, f"model {task.model_name!r}")
 
 
-def _forecasts(task: Task, model, keys: list, X) -> dict:
+def _forecasts(task: Task, model, keys: list, X, lengths) -> dict:
     """The fold's forecasts of the target column, read from the model's array contract
-    (:meth:`~tsforecast.forecasters.base.BaseForecaster.forecast_arrays`), the scored steps only."""
+    (:meth:`~tsforecast.forecasters.base.BaseForecaster.forecast_arrays`), the scored
+    steps only; a series of ``keys`` the model returned none for (``lengths``: each
+    one's training rows, to say so) is left NaN and in ``failed``."""
     steps, gap = task.steps, task.gap
     point = model.forecast_arrays(steps, X)
     if point.point.shape[1] != steps:
         raise ValueError(f"the model returned {point.point.shape[1]} forecast steps; {steps} were asked for.")
     rows = _rows(point, keys)
+    if np.all(rows < 0):
+        raise ValueError(f"the model returned no forecast for series {keys[:5]!r}; {len(keys)} series were asked "
+                         "for.")
     column = point.targets.index(task.target) if task.target in point.targets else 0
     bands = None
     if _quantiles_asked(task, model):
         wanted = task.quantiles if task.quantiles == "auto" else check_quantiles(task.quantiles)
         out = model.forecast_arrays(steps, X, quantiles=wanted)
-        values = _ordered(out.quantiles[rows, gap:, column], out.levels, task)
+        values = _ordered(_taken(out.quantiles, rows)[:, gap:, column], out.levels, task)
         bands = {quantile_column(q): values[..., j] for j, q in enumerate(out.levels)}
     intervals = None
     if task.levels and getattr(model, "supports_quantiles", False):
         out = model.forecast_arrays(steps, X, quantiles=level_quantiles(task.levels))
-        intervals = _interval_bands(_ordered(out.quantiles[rows, :, column], out.levels, task), task.levels, gap)
-    return {"y_hat": point.point[rows, gap:, column], "quantiles": bands, "intervals": intervals}
+        intervals = _interval_bands(_ordered(_taken(out.quantiles, rows)[:, :, column], out.levels, task),
+                                    task.levels, gap)
+    return {"y_hat": _taken(point.point, rows)[:, gap:, column], "quantiles": bands, "intervals": intervals,
+            "failed": _unforecast(rows, lengths)}
+
+
+class _ForecastFailed(Exception):
+    """A fold whose fit succeeded and whose forecast failed: the fitted ``model`` is
+    kept for the folds that update it; ``cause`` is what is recorded."""
+
+    def __init__(self, model, cause: BaseException):
+        super().__init__(str(cause))
+        self.model, self.cause = model, cause
+
+
+def _forecasts_of(task: Task, model, keys: list, X, lengths) -> dict:
+    """:func:`_forecasts`, a failure raised as :class:`_ForecastFailed` with ``model``."""
+    try:
+        return _forecasts(task, model, keys, X, lengths)
+    except Exception as exc:  # noqa: BLE001 - the fit stands; only this fold's forecast is lost
+        raise _ForecastFailed(model, exc) from exc
 
 
 def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state):
     panel = _training_panel(task, plan, members)
     model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
-    record = _forecasts(task, model, panel.ids.tolist(), None)
-    return model, {"how": how, **record, "history": None, "failed": []}
+    record = _forecasts_of(task, model, panel.ids.tolist(), None, panel.lengths)
+    return model, {"how": how, **record, "history": None}
 
 
 def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
@@ -320,14 +361,38 @@ def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
     uses_covariates = bool(getattr(task.model, "uses_covariates", False))
     if task.mode == "global":
         y, X, X_future = _global_inputs(task, plan, uses_covariates)
-        keys = y.ids.tolist()
+        keys, lengths = y.ids.tolist(), y.lengths
     else:
         keys, y, X, X_future = _fold_inputs(task, plan, uses_covariates)
+        lengths = [len(y)]
     fit, update = (lambda m: m.fit(y, X)), (lambda m: m.update(y, X))
-    model, how = _fitted(task, plan, model, notes, state, fit, update)
-    record = _forecasts(task, model, keys, X_future)
-    return model, {"how": how, **record, "history": _history(model) if plan.fit else None, "failed": [],
+    try:
+        model, how = _fitted(task, plan, model, notes, state, fit, update)
+    except InsufficientDataError:
+        # A series too short for a global model's window fails alone: the others are
+        # fitted without it (the model skips it) and it is recorded as not forecast.
+        if task.mode != "global" or len(keys) == 1 or not plan.fit or not _skips_short(task):
+            raise
+        model, how = _fitted(replace(task, model=clone(task.model).set_params(on_short="skip")), plan, None, notes,
+                             state, _quietly(fit), update)
+    record = _forecasts_of(task, model, keys, X_future, lengths)
+    return model, {"how": how, **record, "history": _history(model) if plan.fit else None,
                    "fit_reference": _fit_reference(model) if plan.fit else None}
+
+
+def _skips_short(task: Task) -> bool:
+    """Whether the task's model can leave out a series too short for it (``on_short``)."""
+    params = task.model.get_params(deep=False) if hasattr(task.model, "get_params") else {}
+    return params.get("on_short") == "raise"
+
+
+def _quietly(fit):
+    """``fit`` without its :class:`SkippedSeriesWarning` (the backtest records the series)."""
+    def run(model):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SkippedSeriesWarning)
+            fit(model)
+    return run
 
 
 def _run_fold(run_fold, task: Task, plan: FoldPlan, model, notes: list, state: dict):
@@ -341,10 +406,16 @@ def _run_fold(run_fold, task: Task, plan: FoldPlan, model, notes: list, state: d
         record["fallbacks"] = list(dict.fromkeys(said))
         record["error"] = None
         return (fitted if fitted is not None else model), record
+    except _ForecastFailed as exc:  # the fit stands for the folds that update it
+        return exc.model, _failed_record(exc.cause)
     except Exception as exc:  # noqa: BLE001 - one failing model must not stop the backtest
-        return (None if plan.fit else model), {"how": None, "y_hat": None, "quantiles": None, "intervals": None,
-                                               "history": None, "failed": [], "error": error_text(exc),
-                                               "fallbacks": []}
+        return (None if plan.fit else model), _failed_record(exc)
+
+
+def _failed_record(exc: BaseException) -> dict:
+    """The record of a fold that forecast nothing, with its error."""
+    return {"how": None, "y_hat": None, "quantiles": None, "intervals": None, "history": None, "failed": [],
+            "error": error_text(exc), "fallbacks": []}
 
 
 def run_task(task: Task) -> dict:
