@@ -257,3 +257,21 @@ def test_an_ensemble_of_row_members_takes_sequences_only_to_cut_steps():
     model = MedianEnsemble(Ridge(), n_members=2, input_lengths=[6, 2]).fit(X, y)
     assert [m.n_features_in_ for m in model.estimators_] == [12, 4]
     assert model.predict(X[:4]).shape == (4, 3, 2)
+
+
+def test_input_lengths_shorter_than_the_future_covariates_shift_are_refused():
+    # future covariates reach the window shifted by n_steps_out=3: a member reading the last 2 steps
+    # never saw step 1's value, and the ensemble forecast silently without it
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2024-01-01", periods=60, freq="D")
+    data = pd.DataFrame({"y": rng.normal(size=60).cumsum(), "fut": rng.normal(size=60)}, index=index)
+    short = WindowForecaster(MedianEnsemble(Ridge(), n_members=2, input_lengths=[4, 2]), n_steps_in=10,
+                             n_steps_out=3, future_covariates="fut")
+    with pytest.raises(InvalidParameterError, match=r"input_lengths.*>= n_steps_out=3.*\[4, 2\].*2 < 3"):
+        short.fit(data[["y"]], data[["fut"]])
+    enough = WindowForecaster(MedianEnsemble(Ridge(), n_members=1, input_lengths=[3]), n_steps_in=10,
+                              n_steps_out=3, future_covariates="fut").fit(data[["y"]], data[["fut"]])
+    assert enough.estimator_.input_lengths_ == [3]
+    # without future covariates nothing is shifted: any length is read as it is
+    WindowForecaster(MedianEnsemble(Ridge(), n_members=1, input_lengths=[2]), n_steps_in=10, n_steps_out=3).fit(
+        data[["y"]])

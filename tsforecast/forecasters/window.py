@@ -108,7 +108,9 @@ class WindowForecaster(BaseForecaster):
         scikit-learn regressor gets flattened windows: row = ``n_steps_in`` x inputs
         (+ ``n_steps_out`` x future covariates), target = ``n_steps_out`` x targets.
         (A :class:`~tsforecast.MedianEnsemble` with ``input_lengths`` or a sequence
-        member takes sequence windows and flattens them for its row members itself.)
+        member takes sequence windows and flattens them for its row members itself;
+        future covariates then come shifted by ``n_steps_out`` into the window, so each
+        of its ``input_lengths`` must be at least ``n_steps_out``.)
         An estimator with ``warm_start=True`` keeps training across calls to ``fit``.
     n_steps_in : int, default=24
         Input steps per window (how far back the model looks).
@@ -303,11 +305,24 @@ class WindowForecaster(BaseForecaster):
         return only_columns(X, in_x) if in_x else X
 
     def _check_future_shift(self, n_in: int, n_out: int) -> None:
-        if self.future_covariates_ and takes_sequences(self._make_estimator()) and n_in < n_out:
+        """Future covariates reach a sequence estimator shifted ``n_steps_out`` steps into
+        the window: an input shorter than that misses the first forecast steps' values."""
+        estimator = self._make_estimator()
+        if not self.future_covariates_ or not takes_sequences(estimator):
+            return
+        if n_in < n_out:
             raise InvalidParameterError(
                 f"n_steps_in must be >= n_steps_out for future covariates with a sequence estimator "
                 f"(they are shifted by n_steps_out into the input window); got n_steps_in={n_in}, "
                 f"n_steps_out={n_out}."
+            )
+        lengths = estimator.get_params(deep=False).get("input_lengths") if hasattr(estimator, "get_params") else None
+        short = [v for v in (lengths if isinstance(lengths, (list, tuple)) else []) if isinstance(v, int) and v < n_out]
+        if short:
+            raise InvalidParameterError(
+                f"each of the estimator's input_lengths must be >= n_steps_out={n_out} with future covariates (they "
+                f"are shifted by n_steps_out into the input window, so a member reading fewer steps misses the first "
+                f"forecast steps' values); got input_lengths={list(lengths)!r}, with {short[0]} < {n_out}."
             )
 
     def _check_covariate_steps(self, n_in: int) -> None:

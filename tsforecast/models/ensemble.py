@@ -101,7 +101,10 @@ class MedianEnsemble(RegressorMixin, BaseEstimator):
         Number of members.
     input_lengths : sequence of int or None, default=None
         Input steps read by the members, cycled over them; each must be at most the
-        window's length. ``None``: every member reads the whole window.
+        window's length. ``None``: every member reads the whole window. In a
+        :class:`~tsforecast.WindowForecaster` with future covariates each must be at
+        least ``n_steps_out`` (the forecast steps' covariates are the window's last
+        ``n_steps_out`` steps).
     random_state : int, RandomState or None, default=None
         Seeds the members' seeds (resolved in :meth:`fit`).
     aggregate : {"median", "mean"}, default="median"
