@@ -620,6 +620,25 @@ def test_empty_targets_and_a_derived_season_too_long_for_the_window_are_named():
         WindowForecaster(lstm, n_steps_in=5, n_steps_out=3).fit(daily)
 
 
+def test_a_derived_season_too_long_for_an_ensemble_member_s_input_is_named():
+    """A seasonal LSTM in a MedianEnsemble list (get_params cannot reach it) or reading fewer
+    input_lengths steps got the data's season and blamed the caller: 'season_length must be
+    smaller than the input window ... got season_length=7 with n_steps_in=6'."""
+    from tsforecast import EncoderDecoderLSTM, MedianEnsemble
+
+    daily = pd.Series(sine(np.arange(60), 5.0), index=pd.date_range("2024-01-01", periods=60, freq="D"))
+    lstm = EncoderDecoderLSTM(units=4, epochs=1, scaling="seasonal", random_state=0)
+    listed = MedianEnsemble([lstm, Ridge()], n_members=2)
+    with pytest.raises(InvalidParameterError, match=r"the data's season, 7 steps \(from its frequency 'D'\), does not "
+                                                    r"fit the input window n_steps_in=6"):
+        WindowForecaster(listed, n_steps_in=6, n_steps_out=3).fit(daily)
+    cut = MedianEnsemble(lstm, n_members=2, input_lengths=[10, 5])
+    with pytest.raises(InvalidParameterError, match=r"the data's season, 7 steps \(from its frequency 'D'\), does not "
+                                                    r"fit the 5 input steps \(input_lengths\) of an ensemble member "
+                                                    r"that scaling='seasonal' reads it from: give input_lengths > 7"):
+        WindowForecaster(cut, n_steps_in=10, n_steps_out=3).fit(daily)
+
+
 def test_a_half_imported_models_package_is_no_error_for_a_scikit_learn_regressor(monkeypatch):
     """In a Dask worker one thread may still be importing tsforecast.models (Keras takes
     seconds) while another asks whether a Ridge takes 3-D windows: the half-initialised

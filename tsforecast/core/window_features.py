@@ -20,14 +20,14 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InsufficientDataError, UnknownColumnError
+from ..exceptions import InsufficientDataError, InvalidParameterError, UnknownColumnError
 from .kernels.common import gather_flat_windows
 from .panel import Panel, TimeAxis, calendar_stamps
 from .validation import MAX_MAGNITUDE, check_magnitude
 from .windowing import cut_windows
 
-__all__ = ["WindowSpec", "takes_sequences", "check_panel_magnitude", "input_array", "training_windows",
-           "window_features", "last_inputs"]
+__all__ = ["WindowSpec", "takes_sequences", "season_readers", "check_derived_season", "check_panel_magnitude",
+           "input_array", "training_windows", "window_features", "last_inputs"]
 
 
 @dataclass(frozen=True)
@@ -67,6 +67,45 @@ def takes_sequences(estimator) -> bool:
     module = sys.modules.get(f"{__name__.partition('.')[0]}.models.estimator")
     lstm = getattr(module, "EncoderDecoderLSTM", None)
     return lstm is not None and isinstance(estimator, lstm)
+
+
+SEASONAL_SCALINGS = ("seasonal", "linear")
+
+
+def season_readers(estimator, n_in: int) -> list[tuple[str, int]]:
+    """``(scaling, input steps)`` of each part of ``estimator`` that would read a season
+    left unset (``season_length=None``) from its input: the estimator itself, or the
+    members of an ensemble (cycled designs, each reading its ``input_lengths`` steps;
+    an ensemble's own ``season_length``, when set, is not one left unset)."""
+    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+    if callable(getattr(estimator, "_bases", None)) and "n_members" in params:
+        lengths = params.get("input_lengths")
+        lengths = list(lengths) if isinstance(lengths, (list, tuple)) and lengths else [n_in]
+        if params.get("season_length") is not None or not isinstance(params["n_members"], int) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in lengths):
+            return []  # a season of the user's, or parameters the ensemble refuses itself
+        bases = estimator._bases()
+        return [reader for i in range(params["n_members"])
+                for reader in season_readers(bases[i % len(bases)], min(lengths[i % len(lengths)], n_in))]
+    if "season_length" in params and params["season_length"] is None and params.get("scaling") in SEASONAL_SCALINGS:
+        return [(params["scaling"], n_in)]
+    deep = estimator.get_params(deep=True) if params else {}  # another wrapper's inner estimator
+    return [(deep[name.replace("season_length", "scaling")], n_in) for name, value in deep.items()
+            if name.endswith("__season_length") and value is None
+            and deep.get(name.replace("season_length", "scaling")) in SEASONAL_SCALINGS]
+
+
+def check_derived_season(estimator, season: int, n_in: int, source: str) -> None:
+    """Refuse a season derived from the data (``source``: where from, "from its
+    frequency 'D'") that does not fit the input steps of a part of ``estimator`` that
+    scales by it (:func:`season_readers`), naming the window or ``input_lengths``."""
+    for scaling, steps in season_readers(estimator, n_in):
+        if season >= steps:
+            window, fix = ((f"input window n_steps_in={steps}", "n_steps_in") if steps == n_in
+                           else (f"{steps} input steps (input_lengths) of an ensemble member", "input_lengths"))
+            raise InvalidParameterError(
+                f"the data's season, {season} steps ({source}), does not fit the {window} that scaling={scaling!r} "
+                f"reads it from: give {fix} > {season}, or set the estimator's season_length (1 for none).")
 
 
 def _check_magnitude(values: np.ndarray, columns: list, panel: Panel, name: str) -> None:

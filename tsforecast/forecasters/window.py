@@ -51,6 +51,7 @@ from ..core.timeindex import season_rule
 from ..core.validation import FILL_POLICIES, check_int
 from ..core.window_features import (
     WindowSpec,
+    check_derived_season,
     check_panel_magnitude,
     input_array,
     last_inputs,
@@ -440,15 +441,7 @@ class WindowForecaster(BaseForecaster):
             params = estimator.get_params(deep=True)
             unset = {name: self.season_length_ for name, value in params.items()
                      if (name == "season_length" or name.endswith("__season_length")) and value is None}
-            seasonal = [name for name in unset if params.get(name.replace("season_length", "scaling"))
-                        in ("seasonal", "linear")]
-            if seasonal and self.season_length_ >= self.n_steps_in_:  # say where the season came from
-                scaling = params[seasonal[0].replace("season_length", "scaling")]
-                raise InvalidParameterError(
-                    f"the data's season, {self.season_length_} steps ({_frequency_words(self.time_axis_)}), does "
-                    f"not fit the input window n_steps_in={self.n_steps_in_} that scaling={scaling!r} reads it "
-                    f"from: give n_steps_in > {self.season_length_}, or set the estimator's season_length (1 for "
-                    "none).")
+            check_derived_season(estimator, self.season_length_, self.n_steps_in_, _frequency_words(self.time_axis_))
             estimator.set_params(**unset)
         return estimator
 
