@@ -117,3 +117,23 @@ def test_quantiles_past_the_block_with_future_covariates_name_the_remedy():
     with pytest.raises(InvalidParameterError, match="horizon=6 exceeds n_steps_out=2.*future covariates \\['promo'\\]"
                        ".*n_steps_out >= 6.*ConformalIntervals\\(horizon=6\\)"):
         model.predict_quantiles(6, X)
+
+
+def test_too_few_calibration_windows_after_an_update_to_short_data_say_why():
+    """After update() to 20 rows per series each series has one calibration window, which
+    pooled scores cannot scale: the refusal said '3 more without a scale (their series' other
+    windows were forecast perfectly)', and advised ConformalIntervals(step=1), not an argument
+    of predict_interval."""
+    from sklearn.linear_model import Ridge
+
+    from tsforecast.exceptions import InsufficientDataError
+
+    data = walks(3, 140, seed=4)
+    fitted = tsf.WindowForecaster(Ridge(), n_steps_in=8, n_steps_out=3).fit(data)
+    fitted.update(data.groupby("unique_id").tail(20))
+    with pytest.raises(InsufficientDataError) as caught:
+        fitted.predict_interval(7, levels=[80])
+    message = str(caught.value)
+    assert "3 more without a scale (each the only window of its series" in message
+    assert "forecast perfectly" not in message
+    assert "fit ConformalIntervals(model, step=1) instead of calling predict_interval" in message

@@ -258,19 +258,45 @@ class ConformalCalibration:
     def _too_few_message(self, level: float) -> str:
         scores = self._pooled_scores() if self.pooling_ == "panel" else self.scores_.reshape(-1, *self.scores_.shape[2:])
         n = int(np.isfinite(scores).sum(axis=0).min())  # the usable ones: pooled scores need a unit
-        unusable = int(np.isfinite(self.scores_).sum(axis=(0, 1)).min()) - n
-        why = (f", {unusable} more without a scale (their series' other windows were forecast perfectly)"
-               if unusable > 0 else "")
         fitted = int(np.min(getattr(self, "n_calibration_windows_", [self.n_windows])))
         if fitted < self.n_windows:  # the series' length, not n_windows, is the limit: more cannot help
             remedy = (f"only {fitted} of the n_windows={self.n_windows} windows fit before the start of the "
-                      "shortest series at this horizon: give longer series, windows that overlap "
-                      "(ConformalIntervals(step=1)), a shorter horizon, or a lower level")
+                      f"shortest series at this horizon: give longer series, {self._overlap_words()}a shorter "
+                      "horizon, or a lower level")
         else:
             remedy = "give more n_windows (each one more fit), longer series, or a lower level"
         return (f"a {level:g}% conformal interval needs at least {self._needed(level)} usable calibration errors "
-                f"per step; got {n}{why} (n_windows={self.n_windows} over {len(self.series_ids_)} series): "
-                f"{remedy} (an 80% interval needs {self._needed(80.0)}).")
+                f"per step; got {n}{self._unscaled_words(n)} (n_windows={self.n_windows} over "
+                f"{len(self.series_ids_)} series): {remedy} (an 80% interval needs {self._needed(80.0)}).")
+
+    def _unscaled_words(self, usable: int) -> str:
+        """Why the windows counted but not usable (pooled over the panel) have no unit:
+        the only window of their series, or their series' other windows forecast perfectly."""
+        unusable = int(np.isfinite(self.scores_).sum(axis=(0, 1)).min()) - usable
+        if unusable <= 0:
+            return ""
+        with silenced(RuntimeWarning):  # a missing window has no mean: NaN
+            present = np.isfinite(np.nanmean(self.scores_, axis=2))  # [series, window, targets]
+        lone = min(int((present & (present.sum(axis=1, keepdims=True) == 1)).sum(axis=(0, 1)).min()), unusable)
+        if lone == unusable:
+            why = "each the only window of its series, with no other window to scale it by"
+        elif not lone:
+            why = "their series' other windows were forecast perfectly"
+        else:
+            why = (f"{lone} the only window of their series, {unusable - lone} of series whose other windows were "
+                   "forecast perfectly")
+        return f", {unusable} more without a scale ({why})"
+
+    def _overlap_words(self) -> str:
+        """The advice of overlapping windows, where the calibration's windows do not overlap
+        yet: a ConformalIntervals' ``step``; on-demand calibration (``predict_interval``)
+        steps by the horizon, so it takes wrapping the model."""
+        if hasattr(self, "step"):  # None: the horizon
+            return "" if (self.step or self.horizon_) == 1 else "windows that overlap (ConformalIntervals(step=1)), "
+        if self.horizon_ == 1:
+            return ""
+        return ("windows that overlap (fit ConformalIntervals(model, step=1) instead of calling predict_interval on "
+                "the model), ")
 
     def _bounds(self, point: np.ndarray, quantiles) -> np.ndarray:
         """``point`` -/+ the half-width of the central interval each quantile bounds,
