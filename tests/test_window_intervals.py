@@ -137,3 +137,20 @@ def test_too_few_calibration_windows_after_an_update_to_short_data_say_why():
     assert "3 more without a scale (each the only window of its series" in message
     assert "forecast perfectly" not in message
     assert "fit ConformalIntervals(model, step=1) instead of calling predict_interval" in message
+
+
+def test_method_model_past_the_block_with_future_covariates_gives_only_advice_that_works():
+    """The refusal said "Use method='auto' or 'conformal'", both of which then refuse with
+    future covariates (no calibration on demand can replay them); only wrapping in
+    ConformalIntervals or a longer n_steps_out works."""
+    index = pd.date_range("2024", periods=80, freq="D")
+    y = pd.Series(np.random.default_rng(0).normal(size=80).cumsum(), index=index, name="y")
+    X = pd.DataFrame({"promo": np.tile([0.0, 1.0], 45)}, index=pd.date_range("2024", periods=90, freq="D"))
+    fitted = tsf.WindowForecaster(RandomWalkQuantiles(), n_steps_in=5, n_steps_out=2,
+                                  future_covariates=["promo"]).fit(y, X)
+    with pytest.raises(InvalidParameterError, match=r"ConformalIntervals\(horizon=6\).*n_steps_out >= 6") as caught:
+        fitted.predict_interval(6, X, levels=[80], method="model")
+    assert "method='auto'" not in str(caught.value) and "'conformal'" not in str(caught.value)
+    for method in ("auto", "conformal"):  # why they are not advised
+        with pytest.raises(InvalidParameterError):
+            fitted.predict_interval(6, X, levels=[80], method=method)

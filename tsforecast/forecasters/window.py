@@ -562,12 +562,14 @@ class WindowForecaster(BaseForecaster):
         """``predict_interval(method="model")``: the estimator's quantiles hold for one
         block of ``n_steps_out`` steps only (see :meth:`_conformal_beyond_block`)."""
         horizon = self._check_horizon(horizon, default=self.n_steps_out_)
-        if horizon > self.n_steps_out_:
+        if horizon > self.n_steps_out_:  # on-demand calibration has no future covariates to replay windows with
+            other = (f"wrap the model in ConformalIntervals(horizon={horizon}), which calibrates at fit with the "
+                     "covariates," if self.future_covariates_ else "use method='auto' or 'conformal' (conformal "
+                     "intervals calibrated on the recursive forecasts), ConformalIntervals(...),")
             raise InvalidParameterError(
                 f"method='model' reads the estimator's quantiles, which hold for the first n_steps_out="
                 f"{self.n_steps_out_} steps only; got horizon={horizon} (later steps are forecast recursively). "
-                f"Use method='auto' or 'conformal' (conformal intervals calibrated on the recursive forecasts), "
-                f"ConformalIntervals(...), or n_steps_out >= {horizon}.")
+                f"Instead {other} or train with n_steps_out >= {horizon}.")
 
     def _conformal_beyond_block(self, horizon: int, X, quantiles):
         """Point forecasts and conformal quantiles for a horizon past ``n_steps_out``.
