@@ -445,7 +445,9 @@ def backtest(
         are added here in their role: a covariate is named once, on the model. A
         model left at ``future_covariates=None`` (``WindowForecaster``, ``ARIMA``,
         ``AutoARIMA``) reads these future-known covariates as such, except a column a
-        ``WindowForecaster`` names itself in ``covariates`` or ``targets``.
+        ``WindowForecaster`` names itself in ``covariates`` or ``targets``. They are
+        given for the ``gap + horizon`` steps after each cutoff; a window model whose
+        last block of ``n_steps_out`` runs past them reads the last one carried there.
     metrics : list of str, optional
         Among ``"mae", "rmse", "smape", "mase", "mape"``; default the first four.
         With ``quantiles``, quantile models add ``pinball`` and ``coverage``.

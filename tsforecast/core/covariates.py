@@ -204,9 +204,12 @@ def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: 
     """Future-known covariates ``names`` for ``steps`` forecast steps, ``(series, steps, len(names))``.
 
     ``X`` must cover the first ``horizon`` steps after each series' ``n_obs`` observed
-    ones, with finite values there (without ``fill``); later steps (inputs of a last
-    recursive block only) take ``X``'s values where given and finite, else the step's
-    before: what ``X`` holds after the horizon is never refused.
+    ones, with finite values there (without ``fill``); later steps, up to the end of
+    the last block of ``n_steps_out``, take ``X``'s values where given and finite, else
+    the step's before (the last value carried): what ``X`` holds after the horizon is
+    never refused, but it is read. A block's forecast comes from one input holding the
+    whole block's future covariates, so those values (or the carried one) reach the
+    kept forecasts of the last block.
     """
     if X is None:
         raise InsufficientDataError(
@@ -225,7 +228,7 @@ def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: 
                  f"the {horizon} forecast timestamps")
     values = x.values[rows[..., None], [x.columns.index(c) for c in names]]
     _check_forecast_steps(values[:, :horizon], ids, names, name)
-    for step in range(horizon, steps):  # beyond the horizon: carried, never read into a kept forecast
+    for step in range(horizon, steps):  # beyond the horizon: inputs of the last block, carried where not given
         values[:, step] = np.where(np.isfinite(values[:, step]), values[:, step], values[:, step - 1])
     return values
 

@@ -506,7 +506,10 @@ class WindowForecaster(BaseForecaster):
         horizon : int, optional
             Steps to forecast; beyond ``n_steps_out`` the forecast is recursive.
         X : same form as ``y``, optional
-            Required with future covariates: their values for the forecast steps.
+            Required with future covariates: their values for the forecast steps. A block
+            of ``n_steps_out`` steps is forecast from all of its steps' values, so where
+            the horizon ends inside one, its later steps are read too: ``X``'s values
+            there where given, else the last one carried.
 
         Returns
         -------
@@ -672,8 +675,9 @@ class WindowForecaster(BaseForecaster):
     def _future_values(self, X, horizon: int, steps: int) -> np.ndarray:
         """Future covariates for ``steps`` forecast steps, shape (series, steps, Fu).
 
-        ``X`` must cover the first ``horizon`` steps; later steps of the last block, which
-        serve only as inputs, take ``X``'s values where given and else repeat the last one.
+        ``X`` must cover the first ``horizon`` steps; later steps of the last block take
+        ``X``'s values where given, else repeat the last one: they are inputs of the whole
+        block, so they reach its kept forecasts too (see :func:`future_values`).
         """
         names = self.future_covariates_
         ids = np.empty(len(self.series_ids_), dtype=object)
