@@ -151,3 +151,19 @@ def test_crossing_quantiles_are_sorted_with_a_warning_and_the_other_models_keep_
     with pytest.warns(FallbackWarning, match="NoisyQuantiles.*crossing quantiles"):
         bounds = NoisyQuantiles(width=-1.0).fit(y).predict_interval(2, levels=(80,), method="model")
     assert (bounds["lo_80"] <= bounds["hi_80"]).all()
+
+
+def test_a_fold_too_short_for_a_models_spread_keeps_its_point_forecasts():
+    """Holt's intervals need 5 values: a fold with 4 training values lost its point forecasts
+    (and MASE) too, recorded as a failed task, where a model without a distribution (Theta)
+    keeps them with NaN bounds. Now the fold keeps its point forecasts, its bounds are NaN
+    and the reason is in the fold's fallback notes."""
+    y = pd.Series(10 + np.random.default_rng(0).normal(size=12).cumsum(), index=pd.date_range("2024", periods=12,
+                                                                                              freq="D"))
+    with pytest.warns(FallbackWarning, match="no quantiles or intervals at this fold"):
+        result = backtest({"holt": tsf.Holt()}, y, cv=tsf.ExpandingWindowSplit(2, n_splits=4, step=2), levels=(80,),
+                          progress=False)
+    assert result.errors.empty
+    table = result.forecasts.set_index("fold")
+    assert table["y_hat"].notna().all() and table.loc[0, "lo_80"].isna().all() and table.loc[1:, "lo_80"].notna().all()
+    assert "need at least 5 values" in result.info["fallback_notes"]["holt"]["0"][0]

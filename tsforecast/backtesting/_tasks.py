@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..core.fallbacks import recording_fallbacks
+from ..core.fallbacks import recording_fallbacks, warn_fallback
 from ..core.forms import InputForm
 from ..core.panel import Panel
 from ..exceptions import InsufficientDataError, SkippedSeriesWarning
@@ -319,16 +319,30 @@ def _forecasts(task: Task, model, keys: list, X, lengths) -> dict:
     bands = None
     if _quantiles_asked(task, model):
         wanted = task.quantiles if task.quantiles == "auto" else check_quantiles(task.quantiles)
-        out = model.forecast_arrays(steps, X, quantiles=wanted)
-        values = _ordered(_taken(out.quantiles, rows)[:, gap:, column], out.levels, task)
-        bands = {quantile_column(q): values[..., j] for j, q in enumerate(out.levels)}
+        out = _spread_arrays(model, steps, X, wanted)
+        if out is not None:
+            values = _ordered(_taken(out.quantiles, rows)[:, gap:, column], out.levels, task)
+            bands = {quantile_column(q): values[..., j] for j, q in enumerate(out.levels)}
     intervals = None
     if task.levels and getattr(model, "supports_quantiles", False):
-        out = model.forecast_arrays(steps, X, quantiles=level_quantiles(task.levels))
-        intervals = _interval_bands(_ordered(_taken(out.quantiles, rows)[:, :, column], out.levels, task),
-                                    task.levels, gap)
+        out = _spread_arrays(model, steps, X, level_quantiles(task.levels))
+        if out is not None:
+            intervals = _interval_bands(_ordered(_taken(out.quantiles, rows)[:, :, column], out.levels, task),
+                                        task.levels, gap)
     return {"y_hat": _taken(point.point, rows)[:, gap:, column], "quantiles": bands, "intervals": intervals,
             "failed": _unforecast(rows, lengths)}
+
+
+def _spread_arrays(model, steps: int, X, quantiles):
+    """The model's quantile arrays, or None where its training part is too short for a
+    spread (Drift on 2 values, Holt on 4): the fold keeps its point forecasts, without
+    bounds, as a model without a distribution does, and the fallback is recorded."""
+    try:
+        return model.forecast_arrays(steps, X, quantiles=quantiles)
+    except InsufficientDataError as error:
+        warn_fallback(f"{type(model).__name__}: no quantiles or intervals at this fold, its point forecasts are "
+                      f"kept: {error}")
+        return None
 
 
 class _ForecastFailed(Exception):
