@@ -221,15 +221,21 @@ _GROUPED = r"\s*[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?\s*"
 _PLAIN = r"\s*[+-]?\d+(?:,\d*)?\s*"
 
 
+#: Rows a column's text is first tested on before all of it.
+_SAMPLE = 1000
+
+
 def _thousands_grouped(column: pd.Series) -> bool:
     """Whether a text column (read with decimal commas) holds numbers only, some of them
     with dots between groups of three digits and none with a dot elsewhere (``50.84``)."""
     if pd.api.types.is_numeric_dtype(column.dtype):
         return False
     values = column.dropna().astype(str)
-    dotted = values.str.contains(".", regex=False)
-    return (bool(dotted.any()) and bool(values[dotted].str.fullmatch(_GROUPED).all())
-            and bool(values[~dotted].str.fullmatch(_PLAIN).all()))
+    for part in (values.iloc[:_SAMPLE], values):  # the first rows refute a dot-decimal column at once
+        dotted = part.str.contains(".", regex=False)
+        if not (part[dotted].str.fullmatch(_GROUPED).all() and part[~dotted].str.fullmatch(_PLAIN).all()):
+            return False
+    return bool(dotted.any())
 
 
 def _refuse_two_readings(dots: pd.DataFrame, groups: pd.DataFrame, written: pd.DataFrame, path: Path) -> None:
@@ -419,11 +425,12 @@ def _across_offsets(values: pd.Series, column: str, notes: list[str]) -> pd.Seri
 
 
 def _sub_daily(stamps: pd.Series) -> bool:
-    """Whether timestamps have a regular step under a day (their local times cannot be regular
-    across a daylight saving change: reading them one at a time would be time lost)."""
-    freq = _frequency(pd.DatetimeIndex(stamps.drop_duplicates().sort_values()))
-    offset = pd.tseries.frequencies.to_offset(freq) if freq else None
-    return isinstance(offset, pd.offsets.Tick) and offset.nanos < 86_400 * 10**9
+    """Whether distinct timestamps come less than 22 hours apart (hours, minutes: their local
+    times cannot be regular across a daylight saving change, so reading them one at a time
+    would be time lost); a day across the change is 23 or 25 hours. Gaps do not hide it, as
+    they hid an inferred frequency."""
+    distinct = pd.DatetimeIndex(stamps.drop_duplicates().sort_values())
+    return bool(((distinct[1:] - distinct[:-1]) < pd.Timedelta(hours=22)).any())
 
 
 def _wall_clock(values: pd.Series) -> pd.Series | None:
