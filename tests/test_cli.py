@@ -755,34 +755,28 @@ def test_thousands_written_with_dots_beside_decimal_commas_are_read_as_thousands
     assert status == 0 and out.split("wrote")[0] == reference.split("wrote")[0] and "naive" in out
 
 
-def test_thousands_with_dots_and_no_decimal_comma_are_refused_as_ambiguous(capsys, tmp_path):
-    # 990 beside 1.000 in a ';' file with no decimal comma: 1.0 or one thousand, no reading is safe
-    rows = "".join(f"{day};{_german(990.0 + 10 * i, 0)}\n" for i, day in enumerate(_sales()["date"]))
+@pytest.mark.parametrize("first, said", [
+    (990.0, "'1.000' beside '990' is 1 with a decimal point, or 1000"),
+    # every value as 1.013, 1.250, ...: it was read as decimals, 1000x too small if thousands, without a word
+    (1013.0, "'1.013', like every value of it, is 1.013 with a decimal point, or 1013"),
+])
+def test_thousands_with_dots_and_no_decimal_comma_are_refused_as_ambiguous(capsys, tmp_path, first, said):
+    # dots between three digits in a ';' file with no decimal comma: 1.0 or one thousand, no reading is safe
+    rows = "".join(f"{day};{_german(first + 10 * i, 0)}\n" for i, day in enumerate(_sales()["date"]))
     path = _write(tmp_path / "sales.csv", "date;sales\n" + rows)
     status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2", "--models", "naive",
                          "--report", tmp_path / "out" / "r.md", "-q")
     assert status == 1
-    assert "column 'sales' reads two ways: '1.000' beside '990' is 1 with a decimal point, or 1000 with a dot " \
-           "between thousands" in one_line_error(err)
+    assert f"column 'sales' reads two ways: {said} with a dot between thousands" in one_line_error(err)
     assert not (tmp_path / "out").exists()
-    plain = _write(tmp_path / "plain.csv", "date;sales\n" + "".join(  # decimals written with a dot: read as before
+
+
+def test_decimals_written_with_a_dot_in_a_semicolon_file_are_read_as_before(capsys, tmp_path):
+    plain = _write(tmp_path / "plain.csv", "date;sales\n" + "".join(
         f"{day};{1.5 + i / 8}\n" for i, day in enumerate(_sales()["date"])))
     status, _, err = run(capsys, "backtest", "--data", plain, "--horizon", "7", "--folds", "2", "--models", "naive",
                          "--report", tmp_path / "p.md")
     assert status == 0, err
-
-
-def test_a_column_written_only_with_dots_between_three_digits_is_refused_as_ambiguous(capsys, tmp_path):
-    """Every value as 1.013, 1.250, 2.100 in a ';' file with no decimal comma: three decimals,
-    or thousands as a German spreadsheet writes them; it was read as decimals, 1000x too small
-    if thousands, without a word."""
-    rows = "".join(f"{day};{_german(1013.0 + 10 * i, 0)}\n" for i, day in enumerate(_sales()["date"]))
-    path = _write(tmp_path / "sales.csv", "date;sales\n" + rows)
-    status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "7", "--folds", "2", "--models", "naive",
-                         "-q")
-    assert status == 1
-    assert "column 'sales' reads two ways: '1.013', like every value of it, is 1.013 with a decimal point, or " \
-           "1013 with a dot between thousands" in one_line_error(err)
 
 
 def test_rows_with_more_fields_than_the_header_are_refused(capsys, tmp_path):
