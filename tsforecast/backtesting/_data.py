@@ -14,7 +14,7 @@ from ..core.timeindex import reads_as_dates, to_datetime_code
 from ..core.validation import apply_fill
 from ..exceptions import InputTypeError, InvalidParameterError, UnknownColumnError
 
-__all__ = ["BacktestData", "prepare_data", "panel_hash", "repaired", "with_declared_covariates"]
+__all__ = ["BacktestData", "prepare_data", "panel_hash", "repaired", "with_declared_covariates", "name_list"]
 
 
 def repaired(rows: pd.DataFrame, fill: str | None, key) -> pd.DataFrame:
@@ -89,7 +89,8 @@ def _column_names(data) -> list:
     )
 
 
-def _names(value, name: str) -> list:
+def name_list(value, name: str) -> list:
+    """A column-name argument as a list (one name accepted; ``None``: none)."""
     if value is None:
         return []
     if isinstance(value, (str, int, np.integer)):
@@ -105,7 +106,7 @@ def with_declared_covariates(models, covariates, future_covariates) -> tuple[lis
     declare (``declared_covariates()``), so a covariate is named once, on the model. A
     column the caller named keeps the caller's role, except a model's future covariate named
     a past one (refused: no fold could pass the future values its forecasts read)."""
-    past, future = _names(covariates, "covariates"), _names(future_covariates, "future_covariates")
+    past, future = name_list(covariates, "covariates"), name_list(future_covariates, "future_covariates")
     for name, model in models.items():
         declared = getattr(model, "declared_covariates", None)
         own_past, own_future = declared() if callable(declared) else ([], [])
@@ -195,8 +196,8 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
         How missing values are repaired (see :data:`tsforecast.core.validation.FILL_POLICIES`).
     """
     columns = _column_names(data)
-    past = _names(covariates, "covariates")
-    future = _names(future_covariates, "future_covariates")
+    past = name_list(covariates, "covariates")
+    future = name_list(future_covariates, "future_covariates")
     if target is None:
         target = _default_target(columns, past + future, data)
     _refuse_time_column_in_data(data, columns, target)

@@ -21,7 +21,7 @@ from ..exceptions import (BacktestError, InputTypeError, InvalidParameterError, 
                           UndefinedMetricWarning)
 from ..forecasters.base import check_levels, check_quantiles
 from ._assemble import Collector, assemble, error_table
-from ._data import prepare_data, with_declared_covariates
+from ._data import name_list, prepare_data, with_declared_covariates
 from ._execute import check_backend, execute, worker_count
 from ._plan import json_value, plan_tasks, resolve_random_states, series_folds, task_mode
 from ._scoring import check_metrics, quantile_level
@@ -297,18 +297,11 @@ def _with_regressors(model, future: list):
         if value is not None or not (name == "future_covariates" or name.endswith("__future_covariates")):
             continue
         owner = name[: -len("future_covariates")]  # "" or "model__": the roles beside it
-        taken = [c for role in ("covariates", "targets") for c in _listed(params.get(owner + role))]
+        taken = [c for role in ("covariates", "targets") for c in name_list(params.get(owner + role), role)]
         names = [c for c in future if c not in taken]
         if names:
             unset[name] = names
     return clone(model).set_params(**unset) if unset else model
-
-
-def _listed(value) -> list:
-    """A column-name parameter as a list (``None``: none)."""
-    if value is None:
-        return []
-    return [value] if isinstance(value, (str, int, np.integer)) else list(value)
 
 
 def _warn_staggered_cutoffs(models: dict, data, folds) -> None:

@@ -13,7 +13,6 @@ can reach a forecast.
 from __future__ import annotations
 
 import time
-import warnings
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -23,8 +22,9 @@ from sklearn.base import clone
 from ..core.fallbacks import recording_fallbacks, warn_fallback
 from ..core.forms import InputForm
 from ..core.panel import Panel
+from ..core.silencing import silenced
 from ..exceptions import InsufficientDataError, SkippedSeriesWarning
-from ..forecasters.base import Forecast, check_quantiles, level_quantiles, ordered_quantiles, quantile_column
+from ..forecasters.base import Forecast, check_quantiles, level_quantiles, quantile_column
 from ._data import repaired
 
 __all__ = ["FoldPlan", "Task", "run_task", "error_text", "interval_names"]
@@ -295,13 +295,6 @@ def _unforecast(rows: np.ndarray, lengths) -> list:
             for i in np.flatnonzero(rows < 0).tolist()]
 
 
-def _ordered(values: np.ndarray, levels, task: Task) -> np.ndarray:
-    """A model's quantiles with crossings sorted. ``forecast_arrays`` of the base class
-    sorts them already; this holds for a forecaster that overrides it too, so a crossed
-    band never reaches the scores (where a lower bound above its upper one is refused)."""
-    return ordered_quantiles(np.asarray(values, dtype=np.float64), levels, f"model {task.model_name!r}")
-
-
 def _forecasts(task: Task, model, keys: list, X, lengths) -> dict:
     """The fold's forecasts of the target column, read from the model's array contract
     (:meth:`~tsforecast.forecasters.base.BaseForecaster.forecast_arrays`), the scored
@@ -321,14 +314,13 @@ def _forecasts(task: Task, model, keys: list, X, lengths) -> dict:
         wanted = task.quantiles if task.quantiles == "auto" else check_quantiles(task.quantiles)
         out = _spread_arrays(model, steps, X, wanted)
         if out is not None:
-            values = _ordered(_taken(out.quantiles, rows)[:, gap:, column], out.levels, task)
+            values = _taken(out.quantiles, rows)[:, gap:, column]
             bands = {quantile_column(q): values[..., j] for j, q in enumerate(out.levels)}
     intervals = None
     if task.levels and getattr(model, "supports_quantiles", False):
         out = _spread_arrays(model, steps, X, level_quantiles(task.levels))
         if out is not None:
-            intervals = _interval_bands(_ordered(_taken(out.quantiles, rows)[:, :, column], out.levels, task),
-                                        task.levels, gap)
+            intervals = _interval_bands(_taken(out.quantiles, rows)[:, :, column], task.levels, gap)
     return {"y_hat": _taken(point.point, rows)[:, gap:, column], "quantiles": bands, "intervals": intervals,
             "failed": _unforecast(rows, lengths)}
 
@@ -403,8 +395,7 @@ def _skips_short(task: Task) -> bool:
 def _quietly(fit):
     """``fit`` without its :class:`SkippedSeriesWarning` (the backtest records the series)."""
     def run(model):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", SkippedSeriesWarning)
+        with silenced(SkippedSeriesWarning):
             fit(model)
     return run
 

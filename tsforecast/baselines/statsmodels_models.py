@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import norm
 
+from ..core.kernels.arima import difference
 from ..core.params import Boolean, Check, Integer, Options
 from ..core.silencing import silenced
 from ..core.validation import check_bool, check_int
@@ -443,10 +444,11 @@ class ARIMA(RegressionForecaster):
         centre, scale = series_units(x, shift)
         z_centre, z_scale = column_units(z, shift)
         d, big_d, m = differencing
-        if d or big_d:
-            dx, dz = _differences(x, d, big_d, m), _differences(z, d, big_d, m)
-            if dx.shape[0] >= 2:
-                scale, z_scale = series_units(dx, True)[1], column_units(dz, True)[1]
+        big_d = big_d if m > 1 else 0
+        if (d or big_d) and x.size - d - big_d * m >= 2:
+            dx = difference(np.ascontiguousarray(x, dtype=np.float64), d, big_d, m)
+            dz = difference(np.ascontiguousarray(z, dtype=np.float64), d, big_d, m)
+            scale, z_scale = series_units(dx, True)[1], column_units(dz, True)[1]
         return {"centre": centre, "scale": scale, "z_centre": z_centre, "z_scale": z_scale}
 
     def _results(self, state):
@@ -482,15 +484,6 @@ class ARIMA(RegressionForecaster):
         exog = self._exog(state, horizon, None)
         standard = np.asarray(self._results(state).get_forecast(horizon, exog=exog).se_mean, dtype=np.float64)
         return _stored_units(state)["scale"] * standard
-
-
-def _differences(a: np.ndarray, d: int, big_d: int, m: int) -> np.ndarray:
-    """``a`` (along its first axis) differenced ``d`` times at lag 1 and ``big_d`` times at lag ``m``."""
-    for _ in range(d):
-        a = a[1:] - a[:-1]
-    for _ in range(big_d if m > 1 else 0):
-        a = a[m:] - a[:-m]
-    return a
 
 
 def _stored_units(state: dict) -> dict:

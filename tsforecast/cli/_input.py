@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
 from ..core.silencing import silenced
-from ..core.timeindex import likely_freq, read_day_first, read_iso8601, reads_as_dates
+from ..core.timeindex import likely_freq, read_day_first, read_iso8601, reads_as_dates, regularize_index
 from ..core.validation import first_non_number
 from ..exceptions import (
     InputTypeError,
@@ -583,13 +583,10 @@ def _refuse_duplicates(frame: pd.DataFrame, source: str) -> None:
     """Refuse a long frame with a timestamp twice in a series, as the library does, before
     --freq puts it on a grid (pandas' 'cannot reindex on an axis with duplicate labels')."""
     twice = frame.duplicated([ID_COLUMN, TIME_COLUMN]).to_numpy()
-    if twice.any():
+    if twice.any():  # the library's check of that series' timestamps says which (duplicates first)
         key = frame[ID_COLUMN].to_numpy()[twice][0]
-        stamps = frame.loc[twice & (frame[ID_COLUMN] == key).to_numpy(), TIME_COLUMN].unique()
-        raise InvalidInputError(
-            f"{source}: data[{key!r}] has duplicated timestamps: [{', '.join(map(str, stamps[:5]))}"
-            f"{', ...' if len(stamps) > 5 else ''}]; each time step must appear once."
-        )
+        regularize_index(pd.DatetimeIndex(frame.loc[frame[ID_COLUMN] == key, TIME_COLUMN]), f"{source}: data[{key!r}]",
+                         long=True)
 
 
 def _on_grid(frame: pd.DataFrame, offset, freq: str, source: str) -> pd.DataFrame:

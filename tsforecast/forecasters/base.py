@@ -137,9 +137,11 @@ def ordered_quantiles(bands: np.ndarray, levels, owner: str) -> np.ndarray:
     >>> ordered_quantiles(np.array([[1.0, 2.0, 3.0]]), (0.1, 0.5, 0.9), "m").tolist()
     [[1.0, 2.0, 3.0]]
     """
-    if bands.shape[-1] < 2 or np.any(np.diff(levels) <= 0) or not (np.diff(bands, axis=-1) < 0).any():
+    if bands.shape[-1] < 2 or np.any(np.diff(levels) <= 0):
         return bands
     crossed = (np.diff(bands, axis=-1) < 0).any(axis=-1)
+    if not crossed.any():
+        return bands
     ordered = np.array(bands, dtype=np.float64, copy=True)
     ordered[crossed] = np.sort(ordered[crossed], axis=-1)
     warn_fallback(f"{owner} forecast crossing quantiles (a lower level above a higher one) at {int(crossed.sum())} "

@@ -363,28 +363,15 @@ class WindowForecaster(BaseForecaster):
         """
         check_is_fitted(self)
         # All or nothing: bad data leaves the previous inputs in place.
-        # (A model loaded from a file lacks the training panel: absent names stay absent.)
-        saved = {name: vars(self)[name] for name in self._INPUT_STATE if name in vars(self)}
-        try:
-            panel = self._fit_panel(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
+        with kept_on_failure(self):
             # against fit's time axis: each update replaces time_axis_ (integer time slipped past)
-            panel.time.check_same_freq(getattr(self, "fit_time_axis_", saved.get("time_axis_")), "y")
-            self.target_names_ = saved["target_names_"]  # the roles stay those of fit
+            fitted_axis, targets = getattr(self, "fit_time_axis_", self.time_axis_), self.target_names_
+            panel = self._fit_panel(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
+            panel.time.check_same_freq(fitted_axis, "y")
+            self.target_names_ = targets  # the roles stay those of fit
             panel = align_covariates(panel, self._named_columns(X, panel.columns), fill=self.fill)
             self._last_inputs_ = last_inputs(self._inputs(panel), panel, self.n_steps_in_)
-        except BaseException:
-            for name in self._INPUT_STATE:
-                if name in saved:
-                    setattr(self, name, saved[name])
-                else:
-                    vars(self).pop(name, None)
-            raise
         return self
-
-    # What update replaces (set by _fit_panel and the last inputs; the training panel and
-    # the conformal calibrations made on it, too).
-    _INPUT_STATE = ("input_form_", "series_ids_", "target_names_", "n_series_", "time_axis_", "n_obs_",
-                    "_last_inputs_", "_training_panel_", "_conformal_cache_")
 
     def _check_steps(self) -> tuple[int, int]:
         """Every declared parameter checked (the one validator); the window lengths set."""
