@@ -81,9 +81,10 @@ def end_lags(panel) -> np.ndarray:
         stamps = {int(e): axis._timestamp(int(e)) for e in np.unique(ends).tolist()}
         last = axis._timestamp(latest)
         counts = {e: len(pd.date_range(stamp, last, freq=axis.offset)) - 1 for e, stamp in stamps.items()}
+        off = {e: pd.date_range(stamp, periods=counts[e] + 1, freq=axis.offset)[-1] != last
+               for e, stamp in stamps.items()}  # once per distinct end, as the counts
         lags = np.array([counts[int(e)] for e in ends], dtype=np.int64)
-        off_grid = np.array([pd.date_range(stamps[int(e)], periods=int(k) + 1, freq=axis.offset)[-1] != last
-                             for e, k in zip(ends, lags)])
+        off_grid = np.array([off[int(e)] for e in ends], dtype=bool)
     if np.any(off_grid):
         row = int(np.flatnonzero(off_grid)[0])
         raise InvalidParameterError(
@@ -112,8 +113,11 @@ def _placed_folds(panel, splitter, lags: np.ndarray) -> tuple[Folds, dict]:
     starts = np.full((len(lengths), total), -1, dtype=np.int64)
     cutoffs = np.full((len(lengths), total), -1, dtype=np.int64)
     reasons = {}
+    # each pair's rows from one stable sort (a scan of every series per pair grew as their product)
+    order = np.argsort(group.ravel(), kind="stable")
+    bounds = np.searchsorted(group.ravel()[order], np.arange(len(pairs) + 1))
     for g, (length, lag) in enumerate(pairs.tolist()):
-        rows = np.flatnonzero(group.ravel() == g)
+        rows = order[bounds[g]:bounds[g + 1]]
         folds = spans.get(length + lag)
         if folds is None:
             reasons.update(dict.fromkeys(rows.tolist(), failures[length + lag]))

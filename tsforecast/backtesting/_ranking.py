@@ -80,17 +80,24 @@ def series_scores(values: np.ndarray, metric: str) -> tuple[np.ndarray, np.ndarr
 def shared_folds(values: np.ndarray, metric: str) -> np.ndarray:
     """``[series, fold]``: the folds of each series that every model scoring it scored;
     all folds of a series where they share none (each model is then ranked on its own)."""
-    scored = np.isfinite(combine_steps(values, metric))
+    return _shared(combine_steps(values, metric))
+
+
+def _shared(folds: np.ndarray) -> np.ndarray:
+    """:func:`shared_folds` of the fold scores ``folds[model, series, fold]``."""
+    scored = np.isfinite(folds)
     shared = (scored | ~scored.any(axis=2, keepdims=True)).all(axis=0)
     return shared | ~shared.any(axis=1, keepdims=True)
 
 
-def shared_fold_scores(values: np.ndarray, metric: str, own: np.ndarray) -> np.ndarray:
+def shared_fold_scores(values: np.ndarray, metric: str, own: np.ndarray,
+                       shared: np.ndarray | None = None) -> np.ndarray:
     """Per model and series, the mean fold score over the folds of that series every
     model scoring it scored (``own``, each model's mean over its folds, where they share
-    none): what ranks and skill compare, like with like."""
+    none): what ranks and skill compare, like with like. ``shared``: those folds, where
+    the caller has them (:func:`shared_folds`)."""
     folds = combine_steps(values, metric)
-    use = np.isfinite(folds) & shared_folds(values, metric)[None]
+    use = np.isfinite(folds) & (_shared(folds) if shared is None else shared)[None]
     n_used = use.sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(use, folds, 0.0).sum(axis=2) / np.maximum(n_used, 1)

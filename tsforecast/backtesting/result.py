@@ -522,10 +522,10 @@ class BacktestResult:
         rows = [scores.models.index(m) for m in order]
         losses = np.stack([scores.metric(metric, m) for m in rows]) if rows else np.zeros((0,) + scores.has.shape[1:])
         score, n_folds = series_scores(losses, metric)
-        ranked_on = shared_fold_scores(losses, metric, score)
-        has = scores.has[rows].any(axis=2)
-        # the test of a win on the folds it was won on: those of the series all its models scored
+        # the folds of each series all its models scored: ranks compare on them, and a win is tested on them
         shared = shared_folds(losses, metric)
+        ranked_on = shared_fold_scores(losses, metric, score, shared)
+        has = scores.has[rows].any(axis=2)
         tested = losses if shared.all() else np.where(shared[None, :, :, None], losses, np.nan)
         if metric in QUADRATIC:
             tested = tested**2

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from ..exceptions import InsufficientDataError
+from ..forecasters.calibration import uses_conformal
 from ..forecasters.intervals import ConformalIntervals
 
 __all__ = ["check_calibration_possible", "check_conformal_horizon", "conformal_in_cli_words"]
@@ -41,8 +42,8 @@ def check_calibration_possible(model, model_file: Path, horizon: int, levels) ->
     if levels is None or not future or isinstance(model, ConformalIntervals):
         return
     n_out = getattr(model, "n_steps_out_", None)
-    if getattr(model, "supports_quantiles", False) and (n_out is None or horizon <= n_out):
-        return  # its own distribution answers
+    if not uses_conformal(model, "auto") and (n_out is None or horizon <= n_out):
+        return  # its own distribution answers (past a window model's n_steps_out it goes conformal)
     asked = ",".join(f"{level:g}" for level in levels)
     raise click.UsageError(
         f"--levels: the model in {str(model_file)!r} ({type(model).__name__}) reads the future covariates "

@@ -471,11 +471,10 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         if p["log"]:
             X3, y3 = positive_log(X3, "X"), positive_log(y3, "y")
         horizon_rows = n_steps_out * (n_targets if channels == "independent" else 1)  # tail rows of one horizon
+        n_train = len(X3) - n_validation(len(X3), p["validation_fraction"])
         scaling, season_length, reference_scores = resolve_scaling(
-            p["scaling"], p["season_length"], p["decoder"], X3, y3, net_features,
-            n_validation(len(X3), p["validation_fraction"]), horizon_rows)
+            p["scaling"], p["season_length"], p["decoder"], X3, y3, net_features, len(X3) - n_train, horizon_rows)
         p["segment_length"] = resolve_segment_length(p, X3.shape[1])
-        n_train = X3.shape[0] - n_validation(X3.shape[0], p["validation_fraction"])
         # fitted before the tail, as the network is: the tail it early-stops and judges the
         # network on must be as new to the reference (a linear map, a mean) as to the network
         scaler = make_scaler(scaling, season_length).fit(X3[:n_train], y3[:n_train], net_features)

@@ -95,7 +95,8 @@ def latest_forecasts(result, series: list, folds: list, models: list[str]) -> pd
     rows = result.forecasts_of(series=series, folds=folds)
     if rows.empty and "unique_id" not in rows:  # a result without forecasts
         return rows
-    missing = [key for key in series if key not in set(rows["unique_id"])]
+    present = set(rows["unique_id"])
+    missing = [key for key in series if key not in present]
     if missing:  # series that end earlier (align="time") have no forecasts there: their own latest folds
         rows = pd.concat([rows, *(own_latest_folds(result, key, len(folds)) for key in missing)], ignore_index=True)
     rows = periods_as_timestamps(rows)
