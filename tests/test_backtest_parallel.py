@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -183,3 +184,63 @@ def test_a_checkpoint_of_a_model_differing_past_its_repr_is_not_reused(tmp_path)
     resumed = backtest({"w": second}, data, horizon=2, cv=2, checkpoint_dir=tmp_path / "ck", progress=False)
     assert resumed.info["n_tasks_resumed"] == 0
     assert_same(backtest({"w": second}, data, horizon=2, cv=2, progress=False), resumed)
+
+
+def fallback_panel() -> tuple[dict, pd.DataFrame]:
+    """A conformal model whose 95% interval falls back to the pooled quantile at every fold
+    (10 calibration windows where 19 are needed), beside a model that never falls back."""
+    from tsforecast import ConformalIntervals
+    from tsforecast.baselines import Theta
+
+    rng = np.random.default_rng(5)
+    data = pd.concat([pd.DataFrame({"unique_id": f"s{i}", "ds": pd.date_range("2024", periods=150, freq="D"),
+                                    "y": 50 + rng.normal(size=150).cumsum()}) for i in range(3)], ignore_index=True)
+    return {"ci": ConformalIntervals(Theta(), n_windows=10), "theta": Theta()}, data
+
+
+def backtest_warned(n_jobs, backend, action):
+    """The backtest of :func:`fallback_panel` under the filter ``action`` for
+    FallbackWarning, and the fallback messages the caller was shown."""
+    from tsforecast.exceptions import FallbackWarning
+
+    models, data = fallback_panel()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter(action, FallbackWarning)
+        result = backtest(models, data, horizon=6, cv=2, levels=(80, 95), n_jobs=n_jobs, backend=backend,
+                          progress=False)
+    return result, [str(w.message) for w in caught if issubclass(w.category, FallbackWarning)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", [None, "multiprocessing"])
+def test_worker_processes_hand_their_warnings_to_the_caller(backend):
+    """A fallback warned in a loky or multiprocessing worker was printed by the worker:
+    the caller's catch_warnings (and pytest.warns) saw nothing. It reaches the caller now,
+    once, as in the sequential run."""
+    sequential, shown_sequential = backtest_warned(1, None, "default")
+    parallel, shown_parallel = backtest_warned(2, backend, "default")
+    recorded = {m for folds in parallel.info["fallback_notes"].values() for fold in folds.values() for m in fold}
+    assert recorded and set(shown_parallel) == recorded == set(shown_sequential)
+    assert sorted(shown_parallel) == sorted(shown_sequential)  # "default" shows each once
+
+
+@pytest.mark.slow
+def test_a_filter_of_error_fails_the_same_folds_in_worker_processes():
+    """With FallbackWarning turned into an error the sequential run fails the conformal
+    folds; loky's workers, under their own filters, completed them."""
+    sequential, _ = backtest_warned(1, None, "error")
+    parallel, _ = backtest_warned(2, None, "error")
+    assert set(sequential.errors["model"]) == {"ci"}
+    pd.testing.assert_frame_equal(sequential.errors, parallel.errors)
+    pd.testing.assert_frame_equal(sequential.forecasts, parallel.forecasts)
+
+
+@pytest.mark.slow
+def test_dask_worker_processes_hand_their_warnings_to_the_caller():
+    distributed = pytest.importorskip("distributed")
+    _, shown_sequential = backtest_warned(1, None, "default")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=2, processes=True, protocol="tcp", host="127.0.0.1", dashboard_address=None
+    ) as cluster, distributed.Client(cluster) as client:
+        _, shown = backtest_warned(1, client, "default")
+    assert shown and sorted(shown) == sorted(shown_sequential)

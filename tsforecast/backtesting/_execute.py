@@ -1,15 +1,20 @@
 """Running backtest tasks: in this process, with joblib, or on a Dask cluster.
 
 Tasks run in any order; the caller assembles results by task index, so every way of
-running gives the same result.
+running gives the same result. A task run in another process runs under the caller's
+warning filters and hands its warnings back, raised again here
+(:mod:`tsforecast.core.warning_relay`): the caller sees the same warnings, and a filter of
+"error" fails the same folds, whatever the backend.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 
 from ..core.validation import check_int
+from ..core.warning_relay import portable_filters, relaying, rewarn
 from ..exceptions import InputTypeError, InvalidParameterError
 from ._tasks import Task, run_task
 
@@ -59,8 +64,15 @@ def _dask_client(backend):
         ) from None
 
 
-def _indexed(task: Task) -> tuple[int, dict]:
-    return task.index, run_task(task)
+def _indexed(task: Task, caller: tuple[int, list]) -> tuple[int, dict, list]:
+    """Run ``task``; where this is not the caller's process (``caller``: its pid and
+    filters), under the caller's filters, with the warnings that pass them handed back."""
+    pid, filters = caller
+    if os.getpid() == pid:  # threads of the caller: its filters and showwarning already decide
+        return task.index, run_task(task), []
+    with relaying(filters) as records:
+        payload = run_task(task)
+    return task.index, payload, records
 
 
 def worker_count(n_jobs: int, backend) -> int:
@@ -77,13 +89,19 @@ def execute(tasks: Sequence[Task], on_result: Callable[[int, dict], None], *, n_
     each one finishes (so a checkpoint is written as soon as a task is done)."""
     if not tasks:
         return
+    caller, registry = (os.getpid(), portable_filters()), {}
+
+    def finished(index: int, payload: dict, records: list) -> None:
+        rewarn(records, registry)
+        on_result(index, payload)
+
     if backend == "dask" or _is_client(backend):
         from distributed import as_completed
 
         client = _dask_client(backend)
-        futures = [client.submit(_indexed, task.detached(), pure=False) for task in tasks]
+        futures = [client.submit(_indexed, task.detached(), caller, pure=False) for task in tasks]
         for future in as_completed(futures):
-            on_result(*future.result())
+            finished(*future.result())
             future.release()
         return
     if n_jobs == 1 and backend is None:
@@ -98,7 +116,7 @@ def execute(tasks: Sequence[Task], on_result: Callable[[int, dict], None], *, n_
         # "multiprocessing" and "sequential" hand over a list at the end
         streams = getattr(get_active_backend()[0], "supports_return_generator", False)
         results = Parallel(n_jobs=n_jobs, return_as="generator_unordered" if streams else "list")(
-            delayed(_indexed)(t.detached()) for t in tasks)
-        for index, payload in results:
-            on_result(index, payload)
+            delayed(_indexed)(t.detached(), caller) for t in tasks)
+        for index, payload, records in results:
+            finished(index, payload, records)
 
