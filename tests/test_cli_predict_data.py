@@ -231,3 +231,17 @@ def test_too_short_data_is_said_of_data(capsys, ridge_panel):
     error = err.strip().splitlines()[-1]
     assert "--data" in error and "series 'a'" in error and "10 row(s)" in error and "at least 14" in error, err
     assert "y has" not in error
+
+
+def test_too_few_calibration_errors_are_said_in_predicts_options(capsys, files):
+    """A level the model file's calibration cannot give: the library's remedy, 'give more
+    n_windows', named a parameter the command line has not; predict names fit's option."""
+    folder, _ = files
+    status, _, err = run(capsys, "fit", "--data", folder / "train.csv", "--target", "y", "--model", "ridge",
+                         "-H", 2, "--levels", 80, "--calibration-windows", 10, "--out", folder / "ridge.tsf")
+    assert status == 0, err
+    status, _, err = run(capsys, "predict", "--model-file", folder / "ridge.tsf", "-H", 2, "--levels", 95)
+    assert status != 0
+    assert "--levels: a 95% interval needs at least 19 calibration errors per step" in err
+    assert "calibrated with 10 per step" in err and "--calibration-windows 19" in err
+    assert "n_windows" not in err

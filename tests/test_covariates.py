@@ -73,8 +73,11 @@ def test_future_values_take_the_forecast_steps_and_repeat_the_last(freq):
     for i, key in enumerate(y):
         tail = X[key]["x"].to_numpy()[-4:]
         np.testing.assert_array_equal(out[i, :, 0], np.r_[tail, tail[-1], tail[-1]])
-    with pytest.raises(InsufficientDataError, match=r"X\['s0'\] lacks 1 of the 5 forecast timestamps"):
+    with pytest.raises(InsufficientDataError, match=r"X\['s0'\] lacks 1 of the 5 forecast timestamps") as lacking:
         future_values(X, panel.time, ids, panel.lengths, ["x"], horizon=5, steps=6)
+    facts = lacking.value.facts  # what the command line words again, without parsing the message
+    assert (facts["stage"], facts["lacking"], facts["of"], facts["series"]) == ("forecast", 1, 5, "s0")
+    assert len(facts["examples"]) == 1 and facts["examples"][0] in str(lacking.value)
     with pytest.raises(UnknownColumnError, match=r"X lacks the future covariate column\(s\) \['z'\]"):
         future_values(X, panel.time, ids, panel.lengths, ["z"], horizon=4, steps=4)
     with pytest.raises(InvalidInputError, match="X has no series 's1'") as raised:  # as in fit and update

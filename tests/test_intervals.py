@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pickle
 import warnings
 
 import numpy as np
@@ -209,8 +210,11 @@ def test_other_levels_than_fitted_can_be_asked_until_the_scores_run_out():
     model = tsf.ConformalIntervals(baselines.Naive(), levels=(80,), horizon=2, n_windows=10).fit(y)
     wide = model.predict_interval(2, levels=(50, 90))
     assert (wide["hi_90"] >= wide["hi_50"]).all()
-    with pytest.raises(InsufficientDataError, match="95% conformal interval needs at least 19"):
+    with pytest.raises(InsufficientDataError, match="95% conformal interval needs at least 19") as too_few:
         model.predict_interval(2, levels=(95,))
+    assert too_few.value.facts == {"level": 95.0, "needed": 19, "usable": 10}
+    again = pickle.loads(pickle.dumps(too_few.value))  # as a worker process hands it back
+    assert again.facts == too_few.value.facts and str(again) == str(too_few.value)
 
 
 @pytest.mark.slow

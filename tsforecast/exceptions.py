@@ -34,7 +34,15 @@ __all__ = [
 
 
 class TsForecastError(Exception):
-    """Base class of every error raised on purpose by tsforecast."""
+    """Base class of every error raised on purpose by tsforecast.
+
+    Keyword arguments are kept in ``facts`` (a dict): what the message says, for code
+    that words it again (the command line, in its options' names) without parsing text.
+    """
+
+    def __init__(self, *args, **facts):
+        super().__init__(*args)
+        self.facts = facts
 
 
 class InvalidParameterError(TsForecastError, ValueError):

@@ -5,7 +5,6 @@ refit with ``tsforecast fit``, said in the command line's options."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click
@@ -15,11 +14,6 @@ from ..forecasters.calibration import uses_conformal
 from ..forecasters.intervals import ConformalIntervals
 
 __all__ = ["check_calibration_possible", "check_conformal_horizon", "conformal_in_cli_words"]
-
-#: The library's words for too few calibration errors (forecasters/conformal.py).
-_TOO_FEW = re.compile(r"a (?P<level>[0-9.]+)% conformal interval needs at least (?P<needed>\d+) usable calibration "
-                      r"errors per step; got (?P<got>\d+)")
-
 
 def check_conformal_horizon(model, model_file: Path, horizon: int, levels) -> None:
     """Refuse, before forecasting, intervals past the steps a model's conformal intervals
@@ -56,12 +50,12 @@ def check_calibration_possible(model, model_file: Path, horizon: int, levels) ->
 def conformal_in_cli_words(error: InsufficientDataError, model, model_file: Path, levels) -> Exception:
     """Too few calibration errors for a level, said with predict's remedy: ``give more
     --calibration-windows`` named an option of ``fit``, not of predict."""
-    found = _TOO_FEW.match(str(error))
-    if found is None or not isinstance(model, ConformalIntervals):
+    found = getattr(error, "facts", {})
+    if "usable" not in found or not isinstance(model, ConformalIntervals):
         return error
     asked = ",".join(f"{level:g}" for level in levels)
     return InsufficientDataError(
-        f"--levels: a {found['level']}% interval needs at least {found['needed']} calibration errors per step; the "
-        f"model in {str(model_file)!r} was calibrated with {found['got']} per step (`tsforecast fit --calibration-windows "
+        f"--levels: a {found['level']:g}% interval needs at least {found['needed']} calibration errors per step; the "
+        f"model in {str(model_file)!r} was calibrated with {found['usable']} per step (`tsforecast fit --calibration-windows "
         f"{model.n_windows}`), and predict cannot calibrate again (a model file holds no data): ask lower "
         f"--levels, or refit with `tsforecast fit --levels {asked} --calibration-windows {found['needed']}`.")

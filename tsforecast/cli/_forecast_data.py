@@ -49,24 +49,19 @@ def inputs_from(model, data_file: Path, time_column, id_column):
     return X, None
 
 
-#: The library's words for future covariates X lacks at forecast timestamps (core/covariates.py).
-_LACKS = re.compile(r"X(?:\[(?P<series>.+?)\])? lacks (?P<count>\d+) of the (?P<horizon>\d+) forecast timestamps, "
-                    r"for example (?P<examples>\[.*\])\.")
-
-
 def future_rows_in_cli_words(error: Exception, model, data_file: Path) -> Exception:
     """``error`` of a forecast from ``--data``, said of the file and the options: the library's
     'X lacks 2 of the 5 forecast timestamps' named an argument the command line has not."""
-    found = _LACKS.fullmatch(str(error))
-    if found is None:
+    facts = getattr(error, "facts", {})
+    if facts.get("stage") != "forecast":
         return error
     future = list(getattr(model, "future_covariates_", []) or [])
     targets = list(getattr(model, "target_names_", []))
-    series = f" of series {found['series']}" if found["series"] else ""
-    count, horizon = int(found["count"]), int(found["horizon"])
+    series = f" of series {facts['series']!r}" if facts["series"] is not None else ""
+    count, horizon = facts["lacking"], facts["of"]
     return type(error)(
         f"--data {str(data_file)!r} has no row with the future covariates {future!r} for {count} of the {horizon} "
-        f"forecast dates{series}, for example {found['examples']}: the model reads them for every forecast step. "
+        f"forecast dates{series}, for example {facts['examples']}: the model reads them for every forecast step. "
         f"Add rows with those dates (after the last {targets[0] if targets else 'target'!r} value) and their "
         f"future covariates{', or forecast fewer steps with a shorter -H' if count < horizon else ''}.")
 

@@ -94,8 +94,9 @@ def _check_index_types(x_index: pd.Index, index: pd.Index, name: str) -> None:
         )
 
 
-def _slow_rows(axis, row, start, count, steps, x: Panel, j: int, key, name: str, what: str) -> np.ndarray:
-    """The rows of one series aligned with pandas (and its exact error when it fails)."""
+def _slow_rows(axis, row, start, count, steps, x: Panel, j: int, key, name: str, stage: str) -> np.ndarray:
+    """The rows of one series aligned with pandas (and its exact error when it fails: of
+    ``stage`` "fit", y's timestamps, or "forecast", the forecast's)."""
     x_index = x.time.series_index(j, 0, int(x.lengths[j]))
     index = axis.series_index(row, start, steps)
     _check_index_types(x_index, index, name)
@@ -103,16 +104,18 @@ def _slow_rows(axis, row, start, count, steps, x: Panel, j: int, key, name: str,
     missing = index[:count][found[:count] < 0]
     if len(missing):
         label = name if key == SINGLE_SERIES_ID else f"{name}[{key!r}]"
-        raise InsufficientDataError(
-            f"{label} lacks {len(missing)} of {what}, for example {[str(m) for m in missing[:3]]}."
-        )
+        examples = [str(m) for m in missing[:3]]
+        what = f"the {count} forecast timestamps" if stage == "forecast" else "the timestamps of y"
+        raise InsufficientDataError(f"{label} lacks {len(missing)} of {what}, for example {examples}.",
+                                    stage=stage, lacking=len(missing), of=count, examples=examples,
+                                    series=None if key == SINGLE_SERIES_ID else key)
     # Steps after the required ones that X lacks repeat its last given value (ffill).
     last_found = np.maximum.accumulate(np.where(found >= 0, np.arange(steps), 0))
     return x.starts[j] + found[last_found]
 
 
 def _rows(axis: TimeAxis, ids: np.ndarray, start: np.ndarray, count: np.ndarray, steps: int, x: Panel,
-          j: np.ndarray, name: str, what: str) -> np.ndarray:
+          j: np.ndarray, name: str, stage: str) -> np.ndarray:
     """``[series, steps]`` rows of ``x`` for positions ``start + [0, steps)`` of each
     series; the first ``count`` must be in ``x``. The first series (in order) that has
     no covariates or lacks a timestamp raises, as a per-series loop would."""
@@ -126,7 +129,7 @@ def _rows(axis: TimeAxis, ids: np.ndarray, start: np.ndarray, count: np.ndarray,
     for i in np.flatnonzero(~ok).tolist():  # in order: the first failure is the one reported
         if j[i] < 0:
             raise InvalidInputError(missing_series_message(ids[i], x.ids, name))
-        out[i, :] = _slow_rows(axis, i, int(start[i]), int(count[i]), steps, x, int(j[i]), ids[i], name, what)
+        out[i, :] = _slow_rows(axis, i, int(start[i]), int(count[i]), steps, x, int(j[i]), ids[i], name, stage)
     return out
 
 
@@ -170,7 +173,7 @@ def align_covariates(panel: Panel, X, *, fill: str | None = None, name: str = "X
     lengths = panel.lengths
     steps = int(lengths.max())
     rows = _rows(panel.time, panel.ids, np.zeros(panel.n_series, dtype=np.int64), lengths, steps, x, j, name,
-                 "the timestamps of y")
+                 "fit")
     inside = np.arange(steps)[None, :] < lengths[:, None]
     target_rows = panel.starts[:, None] + np.arange(steps)[None, :]
     covariates = np.full((len(panel.values), len(x.columns)), np.nan)
@@ -224,8 +227,7 @@ def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: 
                 f"{name} lacks the future covariate column(s) {missing!r}; got columns {list(x.columns)!r}."
             )
     n = len(ids)
-    rows = _rows(axis, ids, np.asarray(n_obs, dtype=np.int64), np.full(n, horizon), steps, x, j, name,
-                 f"the {horizon} forecast timestamps")
+    rows = _rows(axis, ids, np.asarray(n_obs, dtype=np.int64), np.full(n, horizon), steps, x, j, name, "forecast")
     values = x.values[rows[..., None], [x.columns.index(c) for c in names]]
     _check_forecast_steps(values[:, :horizon], ids, names, name)
     for step in range(horizon, steps):  # beyond the horizon: inputs of the last block, carried where not given

@@ -236,7 +236,7 @@ class ConformalCalibration:
         for level in levels:
             width, fallback = self._width(level)
             if not np.isfinite(width).all():
-                raise InsufficientDataError(self._too_few_message(level))
+                raise self._too_few(level)
             if fallback.any():
                 names = np.asarray(self.series_ids_, dtype=object)[fallback]
                 warn_fallback(
@@ -255,7 +255,8 @@ class ConformalCalibration:
             n += 1
         return n
 
-    def _too_few_message(self, level: float) -> str:
+    def _too_few(self, level: float) -> InsufficientDataError:
+        """The error of a level with too few usable calibration errors per step."""
         scores = self._pooled_scores() if self.pooling_ == "panel" else self.scores_.reshape(-1, *self.scores_.shape[2:])
         n = int(np.isfinite(scores).sum(axis=0).min())  # the usable ones: pooled scores need a unit
         fitted = int(np.min(getattr(self, "n_calibration_windows_", [self.n_windows])))
@@ -265,9 +266,11 @@ class ConformalCalibration:
                       "horizon, or a lower level")
         else:
             remedy = "give more n_windows (each one more fit), longer series, or a lower level"
-        return (f"a {level:g}% conformal interval needs at least {self._needed(level)} usable calibration errors "
-                f"per step; got {n}{self._unscaled_words(n)} (n_windows={self.n_windows} over "
-                f"{len(self.series_ids_)} series): {remedy} (an 80% interval needs {self._needed(80.0)}).")
+        return InsufficientDataError(
+            f"a {level:g}% conformal interval needs at least {self._needed(level)} usable calibration errors "
+            f"per step; got {n}{self._unscaled_words(n)} (n_windows={self.n_windows} over "
+            f"{len(self.series_ids_)} series): {remedy} (an 80% interval needs {self._needed(80.0)}).",
+            level=level, needed=self._needed(level), usable=n)
 
     def _unscaled_words(self, usable: int) -> str:
         """Why the windows counted but not usable (pooled over the panel) have no unit:
@@ -310,7 +313,7 @@ class ConformalCalibration:
             level = abs(1.0 - 2.0 * q) * 100.0
             width, _ = self._width(level)
             if not np.isfinite(width).all():
-                raise InsufficientDataError(self._too_few_message(level))
+                raise self._too_few(level)
             out[..., j] = point + np.sign(q - 0.5) * width[:, :h]
         model = getattr(self, "model_", None)
         nonnegative = model.nonnegative_series() if hasattr(model, "nonnegative_series") else None
