@@ -109,6 +109,27 @@ def test_log_refuses_values_that_are_not_positive():
         EncoderDecoderLSTM(units=4, epochs=1, log="yes").fit(*_windows())
 
 
+def test_log_through_a_window_forecaster_names_the_series_and_timestamp():
+    """Fitted on series, the estimator saw windows: it named "X" and counted window cells
+    (8 for one value -1), not the user's y. The forecaster names the value, its series and
+    its date, in fit and in update."""
+    import pandas as pd
+
+    from tsforecast import WindowForecaster
+    from tsforecast.exceptions import InvalidInputError
+
+    index = pd.date_range("2024-01-01", periods=40, freq="D")
+    good = pd.Series(np.arange(1, 41.0), index=index)
+    bad = good.copy()
+    bad.iloc[29] = -1.0
+    model = WindowForecaster(EncoderDecoderLSTM(units=4, epochs=1, log=True), n_steps_in=4, n_steps_out=2)
+    with pytest.raises(InvalidInputError, match=r"column 'y' of series 'b' is -1.0 at 2024-01-30 00:00:00 \(1 value"):
+        model.fit({"a": good.rename("y"), "b": bad.rename("y")})
+    model.fit(good.rename("y"))
+    with pytest.raises(InvalidInputError, match=r"column 'y' is -1.0 at 2024-01-30"):
+        model.update(bad.rename("y"))
+
+
 @pytest.mark.slow
 def test_log_seasonal_model_is_scale_invariant_and_positive():
     X, y = _windows(120)

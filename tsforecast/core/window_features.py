@@ -20,14 +20,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..exceptions import InsufficientDataError, InvalidParameterError, UnknownColumnError
+from ..exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError, UnknownColumnError
 from .kernels.common import gather_flat_windows
+from .forms import SINGLE_SERIES_ID
 from .panel import Panel, TimeAxis, calendar_stamps
 from .validation import MAX_MAGNITUDE, check_magnitude
 from .windowing import cut_windows
 
 __all__ = ["WindowSpec", "takes_sequences", "season_readers", "check_derived_season", "check_panel_magnitude",
-           "input_array", "training_windows", "window_features", "last_inputs"]
+           "input_array", "check_log_inputs", "training_windows", "window_features", "last_inputs"]
 
 
 @dataclass(frozen=True)
@@ -146,6 +147,23 @@ def input_array(panel: Panel, names: list, roles: str) -> np.ndarray:
         else:
             out[:, k] = panel.covariates[:, panel.covariate_columns.index(name)]
     return out
+
+
+def check_log_inputs(inputs: np.ndarray, panel: Panel, names: list, owner: str) -> None:
+    """Refuse a value <= 0 among ``inputs`` (:func:`input_array`'s, columns ``names``) that
+    ``owner``'s ``log=True`` takes the log of, naming its column, series and timestamp: the
+    estimator sees only windows, and named "X" and a count of window cells."""
+    bad = inputs <= 0
+    if not bad.any():
+        return
+    row, column = (int(i) for i in np.argwhere(bad)[0])
+    j = int(np.searchsorted(panel.starts, row, side="right") - 1)
+    when = panel.time.series_index(j, row - int(panel.starts[j]), 1)[0]
+    series = "" if panel.ids[j] == SINGLE_SERIES_ID else f" of series {panel.ids[j]!r}"
+    raise InvalidInputError(
+        f"{owner} has log=True, which needs positive values; column {names[column]!r}{series} is "
+        f"{float(inputs[row, column])!r} at {when} ({int(bad[:, column].sum())} value(s) <= 0 in that column). "
+        "Drop log=True for data with zeros or negative values.")
 
 
 def last_inputs(inputs: np.ndarray, panel: Panel, n_in: int) -> dict:

@@ -52,6 +52,7 @@ from ..core.validation import FILL_POLICIES, check_int
 from ..core.window_features import (
     WindowSpec,
     check_derived_season,
+    check_log_inputs,
     check_panel_magnitude,
     input_array,
     last_inputs,
@@ -476,7 +477,11 @@ class WindowForecaster(BaseForecaster):
         """The input columns (targets, past, future covariates) of all rows, ``(rows, F)``."""
         roles = (f"targets {self.target_names_!r}, covariates {self.past_covariates_!r}, "
                  f"future_covariates {self.future_covariates_!r}")
-        return input_array(panel, self._input_names, roles)
+        inputs = input_array(panel, self._input_names, roles)
+        estimator = self._make_estimator()
+        if estimator.get_params(deep=False).get("log") is True:
+            check_log_inputs(inputs, panel, self._input_names, type(estimator).__name__)
+        return inputs
 
     def _spec(self, sequence: bool) -> WindowSpec:
         # Without covariates every row is target lags alone: the layout needs no choice.
