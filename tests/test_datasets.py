@@ -22,6 +22,19 @@ def test_list_datasets_describes_every_dataset():
     assert table.loc["seattle_weather", "length"] >= 1000
 
 
+def test_list_datasets_gives_the_season_the_models_take():
+    """seattle_weather's season_length was 365 (its yearly cycle), while every model,
+    metric and the CLI take 7 from its daily frequency: passed on, it chose another season."""
+    from tsforecast import backtest
+    from tsforecast.baselines import SeasonalNaive
+
+    table = list_datasets()
+    for name in table.index:
+        result = backtest(SeasonalNaive(), load(name)[table.loc[name, "target"]], horizon=1, cv=1, progress=False)
+        assert table.loc[name, "season_length"] == result.info["season_length"], name
+    assert table.loc["seattle_weather", "longest_cycle"] == 365
+
+
 @pytest.mark.parametrize("name", sorted(EXPECTED_SHAPES))
 def test_every_dataset_loads_regular_and_complete(name):
     info = list_datasets().loc[name]

@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from .core.forms import ID_COLUMN, TIME_COLUMN
+from .core.timeindex import season_rule
 from .core.validation import check_choice, check_columns
 from .exceptions import DataNotFoundError, InvalidInputError, InvalidParameterError
 
@@ -58,7 +59,9 @@ class DatasetInfo:
     length: int
     columns: tuple[str, ...]
     target: str
-    season_length: int
+    #: Its longest cycle in steps (a year of days): not the season its frequency gives
+    #: the models (``season_length`` in :func:`list_datasets`, the package's one rule).
+    longest_cycle: int
     source: str
     licence: str
 
@@ -80,7 +83,7 @@ _DATASETS = {
             length=2284,
             columns=("co2",),
             target="co2",
-            season_length=52,
+            longest_cycle=52,
             source="statsmodels.datasets.co2 (Scripps/NOAA, Keeling and Whorf 2004)",
             licence="public domain",
         ),
@@ -95,7 +98,7 @@ _DATASETS = {
             length=1461,
             columns=("precipitation", "temp_max", "temp_min", "wind"),
             target="temp_max",
-            season_length=365,
+            longest_cycle=365,
             source="vega_datasets seattle-weather.csv (NOAA daily observations)",
             licence="public domain (NOAA)",
         ),
@@ -111,7 +114,9 @@ def list_datasets() -> pd.DataFrame:
     pandas.DataFrame
         One row per dataset, indexed by name, with columns ``description``,
         ``frequency``, ``length``, ``n_variables``, ``columns``, ``target``,
-        ``season_length``, ``source`` and ``licence``.
+        ``season_length`` (the season its frequency gives, the one every model and
+        metric takes by default: 7 for daily data), ``longest_cycle`` (its longest cycle
+        in steps: 365 for a year of days), ``source`` and ``licence``.
 
     Examples
     --------
@@ -127,7 +132,8 @@ def list_datasets() -> pd.DataFrame:
             "n_variables": len(info.columns),
             "columns": list(info.columns),
             "target": info.target,
-            "season_length": info.season_length,
+            "season_length": season_rule(None, info.frequency)[0],
+            "longest_cycle": info.longest_cycle,
             "source": info.source,
             "licence": info.licence,
         }

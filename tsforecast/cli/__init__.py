@@ -581,8 +581,8 @@ def datasets() -> None:
     for name, row in table.iterrows():
         click.echo(f"{name}: {row['description']}")
         click.echo(f"    frequency {row['frequency']}, {row['length']} steps, columns {', '.join(row['columns'])}; "
-                   f"target {row['target']}, season length {season_rule(None, row['frequency'])[0]} (from its "
-                   f"frequency; its longest cycle: {row['season_length']} steps); {row['licence']}")
+                   f"target {row['target']}, season length {row['season_length']} (from its "
+                   f"frequency; its longest cycle: {row['longest_cycle']} steps); {row['licence']}")
 
 
 # -- entry point -----------------------------------------------------------------
