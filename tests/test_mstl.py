@@ -139,7 +139,7 @@ def test_default_trend_is_non_seasonal_ets_and_beats_seasonal_naive_here():
     ({"season_length": (24, 168), "seasonal_windows": (11, 14)}, InvalidParameterError, "seasonal_windows"),
     ({"season_length": (24, 168), "seasonal_windows": (11,)}, InvalidParameterError, "seasonal_windows"),
     ({"trend_forecaster": baselines.Theta(season_length=24)}, InvalidParameterError, "season_length must be 1"),
-    ({"trend_forecaster": "ets"}, InvalidParameterError, "trend_forecaster"),
+    ({"trend_forecaster": "ets"}, InputTypeError, "trend_forecaster"),
 ])
 def test_bad_parameters_are_refused_naming_the_argument(kwargs, error, text):
     with pytest.raises(error, match=text):

@@ -9,7 +9,7 @@ import pytest
 from tsforecast import backtest
 from tsforecast.backtesting.partitions import backtest_partitions, check_partitioned_by_series, forecast_partitions
 from tsforecast.baselines import SES, SeasonalNaive, Theta
-from tsforecast.exceptions import InputTypeError, InvalidInputError
+from tsforecast.exceptions import InputTypeError, InvalidInputError, InvalidParameterError
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
@@ -106,7 +106,7 @@ def test_a_pandas_frame_is_not_a_dask_panel():
 
 def test_unknown_table_is_refused(client):
     parts = dd.from_pandas(long_panel(), npartitions=2, sort=False)
-    with pytest.raises(InvalidInputError, match="table must be.*'fits'"):
+    with pytest.raises(InvalidParameterError, match="table must be.*'fits'"):
         backtest_partitions(SES(), parts, table="fits", horizon=3)
 
 

@@ -12,6 +12,7 @@ from ..core.forms import ID_COLUMN, TIME_COLUMN, is_panel
 from ..core.panel import Panel, as_panel
 from ..core.timeindex import reads_as_dates, to_datetime_code
 from ..core.validation import apply_fill
+from ..core.window_features import check_panel_magnitude
 from ..exceptions import InputTypeError, InvalidParameterError, UnknownColumnError
 
 __all__ = ["BacktestData", "prepare_data", "panel_hash", "repaired", "with_declared_covariates", "name_list"]
@@ -221,4 +222,5 @@ def prepare_data(data, target=None, covariates=None, future_covariates=None, *, 
         raise InvalidParameterError(f"a column is named twice in target/covariates: {selected!r}.")
     # With fill, models see fold-wise repairs of the raw rows, and are scored on the observed ones.
     panel = as_panel(data, "data", columns=selected, keep_missing=fill is not None)
+    check_panel_magnitude(panel, "data")  # once, as NaN is: not one failed fit per fold
     return BacktestData(panel, panel, target, past, future, panel.form.kind, panel_hash(panel), fill=fill)

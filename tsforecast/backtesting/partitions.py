@@ -127,7 +127,8 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
         Check first that no series spans two partitions.
     **options
         The other arguments of :func:`~tsforecast.backtest` (``horizon``, ``cv``,
-        ``season_length`` ...); ``progress`` is off on workers.
+        ``season_length`` ...); ``progress`` is off on workers. ``align="time"`` is
+        refused: a partition does not know the panel's latest times.
 
     Returns
     -------
@@ -137,7 +138,7 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
     """
     _check_dask_frame(data)
     if table not in ("forecasts", "metrics", "errors"):
-        raise InvalidInputError(f"table must be 'forecasts', 'metrics' or 'errors'; got {table!r}.")
+        raise InvalidParameterError(f"table must be 'forecasts', 'metrics' or 'errors'; got {table!r}.")
     _check_options(options)
     if check:
         check_partitioned_by_series(data)
@@ -163,6 +164,11 @@ def _check_options(options: dict) -> None:
         raise InvalidParameterError(f"options must be arguments of backtest {accepted!r}; got unknown {unknown!r}.")
     settings = inspect.signature(check_settings).parameters
     check_settings(**{name: options.get(name, parameters[name].default) for name in settings})
+    if options.get("align", "end") == "time":  # each partition's backtest sees only its own series
+        raise InvalidParameterError(
+            "align='time' places every series' folds at the panel's latest times, which a partition's backtest "
+            "does not know: each would align its folds to its own series, not the same backtest on the whole "
+            "panel; got align='time'. Use align='end' here, or backtest() on the whole panel.")
 
 
 def _table_meta(table: str, time_dtype, named: dict, options: dict) -> pd.DataFrame:

@@ -184,7 +184,10 @@ class MSTL(LocalForecaster):
         super()._check_params()
         self._windows(len(self._periods()))
         trend = self._trend_model()
-        if not isinstance(trend, LocalForecaster) or isinstance(trend, MSTL):
+        if not isinstance(trend, LocalForecaster):  # a wrong type, as the README's table says
+            raise InputTypeError(f"trend_forecaster must be a non-seasonal baseline such as ETS() or Theta(); "
+                                 f"got {trend!r} of type {type(trend).__name__}.")
+        if isinstance(trend, MSTL):
             raise InvalidParameterError(f"trend_forecaster must be a non-seasonal baseline such as ETS() or "
                                         f"Theta(); got {trend!r}.")
         if trend.get_params(deep=False).get("season_length", 1) != 1:

@@ -124,11 +124,11 @@ def _check_magnitude(values: np.ndarray, columns: list, panel: Panel, name: str)
         check_magnitude(series[:, j], f"{where} column {column!r}")
 
 
-def check_panel_magnitude(panel: Panel) -> None:
-    """:func:`check_magnitude` of every column of every series at once (``y``, then the
-    covariates ``X``); the first failing series and column, in the data's order, is
+def check_panel_magnitude(panel: Panel, name: str = "y") -> None:
+    """:func:`check_magnitude` of every column of every series at once (``name``, then
+    the covariates ``X``); the first failing series and column, in the data's order, is
     named as a check series by series would name it (window regressors square values)."""
-    _check_magnitude(panel.values, panel.columns, panel, "y")
+    _check_magnitude(panel.values, panel.columns, panel, name)
     if panel.covariates is not None:
         _check_magnitude(panel.covariates, panel.covariate_columns, panel, "X")
 
