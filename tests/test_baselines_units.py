@@ -10,7 +10,7 @@ import pytest
 from sklearn.base import clone
 
 import tsforecast as tsf
-from tsforecast.baselines import ARIMA, ETS
+from tsforecast.baselines import ARIMA, ETS, AutoARIMA
 from tsforecast.baselines._units import arima_params
 from tsforecast.exceptions import FallbackWarning
 
@@ -79,6 +79,49 @@ def test_regressors_in_any_units_give_the_same_forecasts():
         moved = X * scale + shift
         forecast = ARIMA(order=(1, 0, 0)).fit(y, moved.iloc[:n]).predict(5, moved).to_numpy()
         np.testing.assert_allclose(forecast, base, rtol=1e-4, atol=1e-4)
+
+
+def _traffic(n: int = 200, horizon: int = 5):
+    """``y = 140 + 40 (tb - 1) + noise``: a driver in terabytes near 1 (spread 0.05)."""
+    rng = np.random.default_rng(0)
+    tb = 1 + 0.05 * rng.normal(size=n + horizon)
+    return pd.Series(100 + 40 * tb[:n] + rng.normal(size=n), name="y"), pd.DataFrame({"traffic": tb})
+
+
+#: Units of a regressor as ``(factor, shift)``: bytes, epoch-like seconds, both, picoterabytes.
+_UNITS = [(1e12, 0.0), (1.0, 1.7e9), (2e7, 1.7e9), (1e-12, 0.0)]
+
+
+@pytest.mark.parametrize("make", [lambda: ARIMA(order=(1, 0, 0)), lambda: ARIMA(order=(1, 1, 0)), lambda: AutoARIMA()],
+                         ids=["ARIMA", "ARIMA(1,1,0)", "AutoARIMA"])
+def test_forecasts_with_a_regressor_do_not_depend_on_its_units_or_level(make):
+    """In bytes (1e12 for 1 TB) the regressor beside the constant looked constant to the
+    rank test (ARIMA fell back to the mean, warning it was constant) and left the mean a
+    standard error of 1e-19 (AutoARIMA refused every model with it): forecasts 8 noise sd
+    off. Shifted by 1.7e9 (epoch seconds) the mean and the regressor are nearly collinear."""
+    y, X = _traffic()
+    n = len(y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FallbackWarning)
+        base = make().fit(y, X.iloc[:n]).predict(5, X).to_numpy()
+        for factor, shift in _UNITS:
+            moved = X * factor + shift
+            forecast = make().fit(y, moved.iloc[:n]).predict(5, moved).to_numpy()
+            # a shift of 1.7e9 leaves the values of a spread of 0.05 ~1e-5 of it: no tighter
+            np.testing.assert_allclose(forecast, base, rtol=0, atol=1e-4, err_msg=f"units {factor} + {shift}")
+
+
+@pytest.mark.parametrize("extra", ["constant", "collinear"])
+def test_a_constant_or_collinear_regressor_far_from_zero_is_still_left_out(extra):
+    y, X = _traffic()
+    n = len(y)
+    moved = X * 1e12 + 1.7e9
+    added = moved.assign(z=1.7e9) if extra == "constant" else moved.assign(z=2e12 * X["traffic"] - 5e9)
+    for make in (lambda: ARIMA(order=(1, 0, 0)), lambda: AutoARIMA()):
+        with pytest.warns(FallbackWarning, match=r"regressor column\(s\) \['z'\] constant over its training rows"):
+            model = make().fit(y, added.iloc[:n])
+        alone = make().fit(y, moved.iloc[:n])
+        np.testing.assert_allclose(model.predict(5, added), alone.predict(5, moved), rtol=1e-9)
 
 
 def test_stored_parameters_give_the_fit_back_in_standard_units():

@@ -25,8 +25,8 @@ from ..core.kernels.arima import (arima_forecast, css_hessian, css_minimize, css
 from ..core.kernels.stl import stl_seasonal
 from ..core.silencing import silenced
 
-__all__ = ["fit_css", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "ocsb_statistic", "refit_ml", "criterion",
-           "with_exact_likelihood"]
+__all__ = ["fit_css", "coefficient_spread", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "ocsb_statistic",
+           "refit_ml", "criterion", "with_exact_likelihood"]
 
 #: KPSS critical values by level (level stationarity), Kwiatkowski et al. (1992), table 1.
 KPSS_CRITICAL = {0.01: 0.739, 0.025: 0.574, 0.05: 0.463, 0.1: 0.347}
@@ -160,14 +160,43 @@ def _least_squares(w: np.ndarray, dz: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Coefficients of ``w`` on ``dz`` and their standard errors (zeros where undefined)."""
     if dz.shape[1] == 0:
         return np.zeros(0), np.zeros(0)
-    beta, *_ = np.linalg.lstsq(dz, w, rcond=None)
+    norms = np.linalg.norm(dz, axis=0)
+    norms = np.where(norms > 0, norms, 1.0)
+    beta = np.linalg.lstsq(dz / norms, w, rcond=None)[0] / norms  # columns of unit length: any units
     dof = max(w.size - dz.shape[1], 1)
     sigma2 = float(np.sum((w - dz @ beta) ** 2)) / dof
     try:
-        ses = np.sqrt(np.maximum(np.diag(np.linalg.pinv(dz.T @ dz)) * sigma2, 0.0))
+        ses = coefficient_spread(dz) * math.sqrt(max(sigma2, 0.0))
     except np.linalg.LinAlgError:
         ses = np.zeros(dz.shape[1])
     return beta, ses
+
+
+def coefficient_spread(dz: np.ndarray) -> np.ndarray:
+    """``sqrt(diag(pinv(dz' dz)))``, the standard errors of least squares on ``dz`` per
+    unit of residual spread (zeros for coefficients that ``dz`` cannot estimate).
+
+    Computed from the singular values of ``dz`` with its columns scaled to unit length,
+    never from ``dz' dz``: the normal equations square the condition number, so a
+    regressor in bytes (1e12 for 1) beside the constant, or one of epoch seconds (1.7e9
+    plus or minus 1e6), left the constant a standard error of 1e-19 and every model with
+    it refused; the result is the same in any units of each column.
+
+    Examples
+    --------
+    >>> t = np.arange(1.0, 5.0)
+    >>> design = np.column_stack([np.ones(4), t])
+    >>> bool(np.allclose(coefficient_spread(design * [1.0, 1e12]) * [1.0, 1e12], coefficient_spread(design)))
+    True
+    """
+    norms = np.linalg.norm(dz, axis=0)
+    norms = np.where(norms > 0, norms, 1.0)
+    _, singular, vt = np.linalg.svd(dz / norms, full_matrices=False)
+    if singular.size == 0 or not singular[0] > 0:
+        return np.zeros(dz.shape[1])
+    keep = singular > singular[0] * max(dz.shape) * np.finfo(np.float64).eps  # numpy's rank rule
+    weights = vt[keep] / singular[keep, None]
+    return np.sqrt(np.sum(weights**2, axis=0)) / norms
 
 
 def _min_root(coefficients: np.ndarray, sign: float) -> float:

@@ -26,7 +26,7 @@ from ..core.kernels.arima_ml import (arma_likelihood, diffuse_likelihood, gardne
                                      inverse_partrans, kalman_forecast, ml_gradient,
                                      ml_objective, untransform)
 from ..core.silencing import silenced
-from ._arima_fit import _ROOT_MARGIN, _min_model_root, criterion
+from ._arima_fit import _ROOT_MARGIN, _min_model_root, coefficient_spread, criterion
 
 __all__ = ["fit_ml", "exact_loglik", "with_filter_likelihood", "r_loglik", "with_r_likelihood", "forecast_filtered"]
 
@@ -62,7 +62,7 @@ def fit_ml(css: dict, x: np.ndarray, z: np.ndarray) -> dict:
     beta0 = raw[n_arma:].copy()
     scale = np.ones(dz.shape[1])
     if dz.shape[1]:  # the regression coefficients as changes from the CSS ones, in their units
-        spread = np.sqrt(np.maximum(np.diag(np.linalg.pinv(dz.T @ dz)), 0.0))
+        spread = coefficient_spread(dz)
         scale = np.where(spread > 0, 10 * spread * math.sqrt(max(css["sigma2"], 1e-300)), 1.0)
     w0 = np.ascontiguousarray(w - dz @ beta0 if dz.shape[1] else w)
     raw[n_arma:] = 0.0

@@ -14,6 +14,8 @@ forecast steps (``None`` without regressors).
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from scipy.stats import norm
 
@@ -213,17 +215,47 @@ def usable_columns(z: np.ndarray) -> np.ndarray:
     or a combination of others (``x`` and ``2 x``) cannot be estimated: statsmodels'
     fits failed on them and the model fell back to Naive, or split the effect arbitrarily.
 
+    The test runs on each column less its mean and divided by its spread, so it does not
+    depend on the column's units or level: the rank of the raw columns beside the constant
+    (tolerance relative to the largest) called a regressor in bytes (1e12 for 1), or one
+    of epoch seconds, constant. A column's spread or a residual below what rounding of its
+    values can explain counts as none.
+
     Examples
     --------
     >>> x = np.arange(6.0)
     >>> usable_columns(np.column_stack([x, np.ones(6), 2 * x, x ** 2])).tolist()
     [0, 3]
+    >>> usable_columns(np.column_stack([1e12 * x, 1.7e9 + x])).tolist()
+    [0]
     """
+    n = z.shape[0]
+    standard, noise = _standard_columns(z)
+    basis = np.full((n, 1), 1.0 / math.sqrt(max(n, 1)))  # orthonormal: the constant, then the kept columns
     kept: list[int] = []
-    basis = np.ones((z.shape[0], 1))
     for j in range(z.shape[1]):
-        candidate = np.column_stack([basis, z[:, j]])
-        if np.linalg.matrix_rank(candidate) > basis.shape[1]:
-            basis = candidate
+        if not np.isfinite(noise[j]):  # no spread beyond rounding: constant
+            continue
+        residual = standard[:, j] - basis @ (basis.T @ standard[:, j])
+        residual -= basis @ (basis.T @ residual)  # twice is enough (Gram-Schmidt's rounding)
+        length = float(np.linalg.norm(residual))
+        # the rounding of this column and of those kept could leave a residual this long
+        if length > max(n, z.shape[1] + 1) * max([noise[j], *noise[kept]]) * math.sqrt(n):
+            basis = np.column_stack([basis, residual / length])
             kept.append(j)
     return np.asarray(kept, dtype=np.intp)
+
+
+def _standard_columns(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each column of ``z`` less its mean, divided by its root mean square about it, and
+    the rounding error of its values in those units (``eps`` times its largest absolute
+    value over its spread; infinite for a spread that rounding alone could give)."""
+    eps = np.finfo(np.float64).eps
+    size = np.max(np.abs(z), axis=0, initial=0.0)
+    unit = np.where(size > 0, size, 1.0)
+    shrunk = z / unit  # first to order one: squares of 1e200 overflow
+    centred = shrunk - shrunk.mean(axis=0)
+    spread = np.sqrt(np.mean(centred**2, axis=0)) if z.shape[0] else np.zeros(z.shape[1])
+    varies = spread > max(z.shape[0], 1) * eps
+    standard = centred / np.where(varies, spread, 1.0)
+    return standard, np.where(varies, eps / np.where(varies, spread, 1.0), np.inf)

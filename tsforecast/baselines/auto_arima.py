@@ -219,8 +219,10 @@ default "css-loglik-filter"
         """Whether a constant is allowed, ``d`` and ``D`` (tested on ``x`` less its
         regression on the regressors, as statsforecast does)."""
         xx = x
-        if z.shape[1]:
-            design = np.column_stack([np.ones(x.size), z])
+        if z.shape[1]:  # centred and of unit length: the same residuals in any units and level of z
+            centred = z - z.mean(axis=0)
+            length = np.linalg.norm(centred, axis=0)
+            design = np.column_stack([np.ones(x.size), centred / np.where(length > 0, length, 1.0)])
             xx = x - design @ np.linalg.lstsq(design, x, rcond=None)[0]
         m = self.season_length
         big_d = self.D
@@ -285,6 +287,22 @@ def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.nd
     return np.column_stack(columns + [z]) if columns else np.asarray(z, dtype=np.float64).reshape(steps, -1)
 
 
+def _uncentred(model: dict, centre: np.ndarray) -> dict:
+    """``model``, fitted with the mean beside the regressors less ``centre``, with its mean
+    for the regressors as they are: ``c + b'(z - centre) = (c - b' centre) + b' z``.
+
+    The search fits the mean beside centred regressors because the mean and a regressor
+    far from zero (epoch seconds: 1.7e9 plus or minus 1e6) are nearly collinear: their
+    coefficients' Hessian is singular to rounding, so every model with the mean was
+    refused and the forecasts changed with the regressor's level."""
+    if not np.any(centre):
+        return model
+    coef = np.array(model["coef"], dtype=np.float64)
+    first = coef.size - centre.size - 1  # the mean's position: after the ARMA coefficients
+    coef[first] -= float(coef[first + 1:] @ centre)
+    return {**model, "coef": coef}
+
+
 #: What each method does to a candidate's CSS fit before it is ranked: "css-ml" scores it
 #: by the exact likelihood at its CSS coefficients, "exact" refits it by exact maximum likelihood.
 _REFINE = {"css-ml": with_exact_likelihood, "exact": fit_ml, "css-loglik-filter": with_filter_likelihood,
@@ -308,11 +326,13 @@ class _Search:
         if key in self.tried or len(self.tried) >= cap:
             return False
         kind = ("mean" if self.d + self.big_d == 0 else "drift") if constant else ""
-        design = _constant_columns(kind, 0, self.x.size, self.z)
+        centre = self.z.mean(axis=0) if kind == "mean" else np.zeros(self.z.shape[1])
+        design = _constant_columns(kind, 0, self.x.size, self.z - centre)
         try:
             model = fit_css(self.x, design, (p, self.d, q, big_p, self.big_d, big_q), self.m)
             if self.refine is not None:
                 model = self.refine(model, self.x, design)
+            model = _uncentred(model, centre)
             model["score"] = criterion(model, self.ic)
         except (np.linalg.LinAlgError, ValueError, FloatingPointError):
             model = {"score": math.inf}
