@@ -118,6 +118,43 @@ def test_constant_series_forecasts_its_value():
     np.testing.assert_array_equal(model.predict_interval(4, levels=(80,)).to_numpy(), 7.0)
 
 
+#: Series given exactly by their differences: a line, a line plus a fixed season, a fixed season.
+_PATTERN = np.array([1.0, 5, 2, 8, 3, 0, 4, 7, 6, 2, 9, 1])
+_EXACT_AFTER_DIFFERENCES = {
+    "line": (1, lambda t: 3 + 2 * t),
+    "line_and_season": (12, lambda t: 0.5 * t + _PATTERN[t.astype(int) % 12]),
+    "season": (12, lambda t: _PATTERN[t.astype(int) % 12]),
+}
+
+
+@pytest.mark.parametrize("method", ["css", "css-loglik-filter", "exact"])
+@pytest.mark.parametrize("shape", list(_EXACT_AFTER_DIFFERENCES))
+def test_a_series_exact_after_differencing_is_forecast_exactly(shape, method):
+    """Every ARMA candidate has a zero variance there and was refused: the search ended on
+    a wrong model (a line forecast 194.75 for 195) or fell back to Naive. The differences
+    and their drift alone are the model, as R's auto.arima and statsforecast find."""
+    m, formula = _EXACT_AFTER_DIFFERENCES[shape]
+    t = np.arange(100.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no fallback
+        model = AutoARIMA(season_length=m, method=method).fit(pd.Series(formula(t[:96])))
+        bands = model.predict_interval(4, levels=(80,)).to_numpy()
+    np.testing.assert_allclose(model.predict(4).to_numpy(), formula(t[96:]), atol=1e-9)
+    orders = model.orders_.iloc[0]
+    assert orders["p"] == orders["q"] == orders["P"] == orders["Q"] == 0 and orders["d"] + orders["D"] == 1
+    np.testing.assert_allclose(bands, formula(t[96:])[:, None].repeat(bands.shape[1], axis=1), atol=1e-9)
+
+
+def test_a_series_exact_after_differencing_with_regressors_is_forecast_exactly():
+    t = np.arange(100.0)
+    X = pd.DataFrame({"x": np.sin(t)})
+    y = 1 + 0.3 * t + 2 * X["x"].to_numpy()
+    model = AutoARIMA().fit(pd.Series(y[:96]), X.iloc[:96])
+    np.testing.assert_allclose(model.predict(4, X).to_numpy(), y[96:], atol=1e-9)
+    # the differences, the drift and the regressor explain it all: no ARMA term on top
+    assert model.orders_.iloc[0][["p", "d", "q"]].tolist() == [0, 1, 0]
+
+
 def test_regression_with_arima_errors_recovers_the_coefficient_and_uses_future_x():
     y, X = regression_data()
     model = AutoARIMA().fit(y, X.iloc[: len(y)])

@@ -14,7 +14,8 @@ ranked by the exact Gaussian likelihood at their CSS coefficients, and the chose
 keeps its CSS fit and forecasts from the exact Kalman filter's state
 (:mod:`tsforecast.baselines._arima_ml`); ``method="css"`` ranks by the CSS criterion and
 forecasts by the CSS residual recursion. Forecast standard deviations come from the psi
-weights (normal quantiles).
+weights (normal quantiles). A series given exactly by its differences (with the constant
+or drift, and the regressors) gets ``(0, d, 0)(0, D, 0)m`` and exact forecasts, as in R.
 
 With ``X`` the model is a regression with ARIMA errors (R's ``xreg``, statsforecast's
 ``X_df``): ``y_t = beta' x_t + u_t``, ``u`` a seasonal ARIMA; ``predict`` then needs
@@ -43,6 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.params import Boolean, Integer, Options
+from ..core.kernels.arima import difference
 from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
                          nsdiffs, refit_ml, with_exact_likelihood)
 from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood, with_r_likelihood
@@ -195,19 +197,21 @@ default "css-loglik-filter"
     def _fit_one(self, item):
         x, z = item
         m = self.season_length
-        exact = _exact_regression(x, z)
-        if exact is not None:  # nothing left for an ARIMA to model: the mean (and regression) itself
-            model = {"orders": [0] * 6, "m": 1, "coef": exact, "n_regressors": exact.size, "sigma2": 0.0,
-                     "aicc": math.nan}
-            return {"x": np.array(x), "z": np.array(z), "constant": "mean", "model": model}
+        exact = _exact_model(x, z, 0, 0, 1, constant=True)  # the mean (and regression) itself
+        if exact is not None:
+            return {"x": np.array(x), "z": np.array(z), "constant": exact[0], "model": exact[1]}
         constant_ok, d, big_d = self._differences(x, z)
         limits = self._limits(x.size, m if m > 1 else 1)
         if m == 1 or x.size <= 2 * m:
             big_d, limits["P"], limits["Q"] = 0, 0, 0
-        search = _Search(x, z, m, d, big_d, limits, constant_ok, self.ic, _REFINE.get(self.method))
-        model = search.run() if self.stepwise else search.run_all(self.max_order)
-        kind = model.pop("constant")
-        if self.method in ("css-ml", "css-refit"):
+        exact = _exact_model(x, z, d, big_d, m, constant=constant_ok) if d + big_d else None
+        if exact is not None:
+            kind, model = exact
+        else:
+            search = _Search(x, z, m, d, big_d, limits, constant_ok, self.ic, _REFINE.get(self.method))
+            model = search.run() if self.stepwise else search.run_all(self.max_order)
+            kind = model.pop("constant")
+        if self.method in ("css-ml", "css-refit") and exact is None:
             model = refit_ml(model, x, _constant_columns(kind, 0, x.size, z))
         state = {"x": np.array(x), "z": np.array(z), "constant": kind, "model": model}
         if 1 < m and x.size <= 2 * m:  # the season asked for cannot be estimated: say so
@@ -268,16 +272,36 @@ default "css-loglik-filter"
         return frame
 
 
-def _exact_regression(x: np.ndarray, z: np.ndarray) -> np.ndarray | None:
-    """The coefficients of the constant and ``z`` where they give ``x`` exactly (a constant
-    series; one the regressors explain without error), else None. Every candidate of the
-    search has a zero variance there and is refused, so the search would end on a wrong model."""
-    if not z.shape[1]:
-        return np.array([x[0]]) if x.size and is_constant(x) else None
-    design = np.column_stack([np.ones(x.size), z])
-    beta = np.linalg.lstsq(design, x, rcond=None)[0]
-    exact = np.max(np.abs(x - design @ beta)) <= 1e-10 * max(1.0, float(np.max(np.abs(x))))
-    return beta if exact else None
+def _exact_model(x: np.ndarray, z: np.ndarray, d: int, big_d: int, m: int, constant: bool) -> tuple | None:
+    """The model ``(0, d, 0)(0, D, 0)m`` and its constant's kind where ``x`` differenced
+    ``d`` times at lag 1 and ``D`` times at lag ``m`` is given exactly by the constant
+    (with ``constant``: the mean undifferenced, else the drift) and ``z`` alike
+    differenced, else None: a constant series, a line, an exact season, one the regressors
+    explain without error. Every candidate of the search has a zero variance there and is
+    refused, so the search would end on a wrong model or none; R's ``auto.arima`` and
+    statsforecast fit this model instead. Its variance is zero: the forecasts are exact,
+    their intervals of zero width."""
+    period = m if big_d else 1
+    kind = ("mean" if d + big_d == 0 else "drift") if constant else ""
+    if kind == "mean" and not z.shape[1]:  # the value itself, where least squares could round it
+        beta = np.array([x[0]]) if x.size and is_constant(x) else None
+    else:
+        design = _constant_columns(kind, 0, x.size, z)
+        beta = _exact_coefficients(difference(np.ascontiguousarray(x, dtype=np.float64), d, big_d, period),
+                                   difference(np.ascontiguousarray(design), d, big_d, period),
+                                   float(np.max(np.abs(x))))
+    if beta is None:
+        return None
+    return kind, {"orders": [0, d, 0, 0, big_d, 0], "m": period, "coef": beta, "n_regressors": beta.size,
+                  "sigma2": 0.0, "aicc": math.nan}
+
+
+def _exact_coefficients(w: np.ndarray, dz: np.ndarray, size: float) -> np.ndarray | None:
+    """The least-squares coefficients of ``w`` on ``dz`` where they leave no error (relative
+    to ``size``, the series' largest magnitude), else None."""
+    beta = np.linalg.lstsq(dz, w, rcond=None)[0] if dz.shape[1] else np.zeros(0)
+    error = w - dz @ beta if dz.shape[1] else w
+    return beta if np.max(np.abs(error), initial=0.0) <= 1e-10 * max(1.0, size) else None
 
 
 def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.ndarray:
