@@ -469,6 +469,9 @@ CASES: list[Case] = [
          "season_length", "0"),
     case("AutoARIMA/d_3", lambda: baselines.AutoARIMA(d=3).fit(Y), InvalidParameterError, "d", "3"),
     case("AutoARIMA/D_str", lambda: baselines.AutoARIMA(D="1").fit(Y), InputTypeError, "D", "'1'"),
+    # a seasonal difference without a season was dropped silently
+    case("AutoARIMA/D_without_season", lambda: baselines.AutoARIMA(D=1).fit(Y), InvalidParameterError, "D=1",
+         "season_length=1"),
     case("AutoARIMA/max_p_negative", lambda: baselines.AutoARIMA(max_p=-1).fit(Y), InvalidParameterError,
          "max_p", "-1"),
     case("AutoARIMA/max_Q_float", lambda: baselines.AutoARIMA(max_Q=1.5).fit(Y), InputTypeError, "max_Q", "1.5"),

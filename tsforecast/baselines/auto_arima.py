@@ -43,8 +43,9 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..core.params import Boolean, Integer, Options
 from ..core.kernels.arima import difference
+from ..core.params import Boolean, Integer, Options
+from ..exceptions import InvalidParameterError
 from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
                          nsdiffs, refit_ml, with_exact_likelihood)
 from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood, with_r_likelihood
@@ -67,7 +68,8 @@ class AutoARIMA(RegressionForecaster):
         The seasonal period ``m`` (1: no seasonal part).
     d, D : int or None
         Fixed numbers of differences (lag 1, lag ``m``); ``None`` (default) chooses them
-        by KPSS and seasonal-strength tests.
+        by KPSS and seasonal-strength tests. ``D=1`` needs a season (``season_length``
+        of 2 or more); with ``season_length=1`` it is refused.
     max_p, max_q : int, default 5
         Largest non-seasonal AR and MA orders.
     max_P, max_Q : int, default 2
@@ -190,6 +192,14 @@ default "css-loglik-filter"
         self.on_short = on_short
 
     # -- parameters ---------------------------------------------------------------
+    def _check_params(self):
+        super()._check_params()
+        if self.D and self.season_length == 1:  # a difference at lag 1 is d's: D would be dropped
+            raise InvalidParameterError(
+                f"D={self.D!r} asks for a seasonal difference, but season_length={self.season_length!r} gives "
+                "no season; pass season_length (the period, >= 2) or leave D at None or 0."
+            )
+
     def _min_length(self):
         return 4
 
