@@ -507,6 +507,13 @@ CASES: list[Case] = [
         ("predict_without_X",
          lambda cls=BASELINES[name]: cls().fit(Y, X=frame_with("x", np.arange(40.0))[["x"]]).predict(3),
          InsufficientDataError, "X", "None"),
+        # an inf was named "the first nan" (X's panel had turned it into NaN)
+        ("X_inf", lambda cls=BASELINES[name]: cls().fit(Y, X=frame_with("x", np.r_[np.ones(39), np.inf])[["x"]]),
+         InvalidInputError, "the first inf", "'x'", "2024-02-09"),
+        ("future_X_minus_inf",
+         lambda cls=BASELINES[name]: cls().fit(Y, X=frame_with("x", np.arange(43.0))[["x"]]).predict(
+             3, frame_with("x", np.r_[np.arange(41.0), -np.inf, 0.0])[["x"]]),
+         InvalidInputError, "the first -inf", "'x'", "step 2"),
     ]],
     case("TSB/alpha_d_above_1", lambda: baselines.TSB(alpha_d=1.5).fit(Y), InvalidParameterError, "alpha_d",
          "1.5"),

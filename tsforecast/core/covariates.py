@@ -164,7 +164,8 @@ def align_covariates(panel: Panel, X, *, fill: str | None = None, name: str = "X
     if X is None:
         return panel
     # unrepaired and unchecked: only the rows at y's timestamps are read, repaired up to y's end
-    x = as_panel(X, name, keep_missing=True)
+    # (inf kept as given, for the error to name it)
+    x = as_panel(X, name, keep_missing="as_given")
     j = _series_of(panel.ids, x)
     if j[0] >= 0:  # the column check comes after the first series' own
         clash = sorted(set(panel.columns) & set(x.columns), key=str)
@@ -218,7 +219,7 @@ def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: 
         raise InsufficientDataError(
             f"{name} must give the future covariates {names!r} for the {horizon} forecast step(s); got None."
         )
-    x = as_panel(only_columns(X, names), name, fill=fill, keep_missing=fill is None)
+    x = as_panel(only_columns(X, names), name, fill=fill, keep_missing="as_given" if fill is None else False)
     j = _series_of(ids, x)
     if j[0] >= 0:
         missing = [c for c in names if c not in x.columns]
@@ -236,7 +237,7 @@ def future_values(X, axis: TimeAxis, ids: np.ndarray, n_obs: np.ndarray, names: 
 
 
 def _check_forecast_steps(values: np.ndarray, ids: np.ndarray, names: list, name: str) -> None:
-    """Refuse NaN among the future covariates of the forecast steps, naming the first."""
+    """Refuse NaN or inf among the future covariates of the forecast steps, naming the first."""
     finite = np.isfinite(values)
     if finite.all():
         return
@@ -244,6 +245,6 @@ def _check_forecast_steps(values: np.ndarray, ids: np.ndarray, names: list, name
     where = "" if len(ids) == 1 and ids[0] == SINGLE_SERIES_ID else f" of series {ids[series]!r}"
     raise InvalidInputError(
         f"{name} holds {int(values.size - finite.sum())} missing value(s) (NaN or inf) in the forecast steps, "
-        f"the first in column {names[column]!r} at step {step + 1}{where}; future covariates "
-        "must be known for every forecast step (rows after the horizon may be missing)."
+        f"the first {float(values[series, step, column])!r} in column {names[column]!r} at step {step + 1}{where}; "
+        "future covariates must be known for every forecast step (rows after the horizon may be missing)."
     )

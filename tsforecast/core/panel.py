@@ -269,7 +269,7 @@ def as_panel(
     fill: str | None = None,
     min_length: int = 1,
     on_short: str = "raise",
-    keep_missing: bool = False,
+    keep_missing: bool | str = False,
 ) -> Panel:
     """Validate a single series, a long panel or a dict, and return it as a :class:`Panel`.
 
@@ -288,9 +288,9 @@ def as_panel(
     on_short : {"raise", "skip"}
         A panel series shorter than ``min_length`` raises
         :class:`InsufficientDataError`, or is left out with a :class:`SkippedSeriesWarning`.
-    keep_missing : bool
+    keep_missing : bool or "as_given"
         Keep NaN unrepaired (inf becomes NaN), for callers that repair each training
-        slice on its own.
+        slice on its own; ``"as_given"`` keeps inf too, for a later check to name it.
 
     Examples
     --------
@@ -642,7 +642,8 @@ def _check_values(values, starts, ends, source: _SeriesSource, fill, keep_missin
     cumulative = np.r_[0, np.cumsum(~finite)]
     broken = np.flatnonzero(cumulative[ends] - cumulative[starts])
     if keep_missing:
-        values[~np.isfinite(values)] = np.nan
+        if keep_missing != "as_given":
+            values[~np.isfinite(values)] = np.nan
         return values
     if fill is None:  # the per-series check names the column and the timestamp
         frame = source.frame(int(broken[0]))

@@ -304,7 +304,7 @@ def check_frame(
     columns=None,
     fill: str | None = None,
     min_length: int = 1,
-    keep_missing: bool = False,
+    keep_missing: bool | str = False,
 ) -> pd.DataFrame:
     """Validate one series and return it as a DataFrame with a regular time index.
 
@@ -320,10 +320,11 @@ def check_frame(
         How to repair missing values; ``None`` raises on NaN or inf.
     min_length : int
         The fewest rows accepted.
-    keep_missing : bool
+    keep_missing : bool or "as_given"
         Return NaN (and inf, as NaN) unrepaired instead of applying ``fill``: for
         callers that repair each training slice on its own (a backtest must not let an
-        interpolation reach across a cutoff).
+        interpolation reach across a cutoff). ``"as_given"`` keeps inf as inf, for
+        callers whose later check names the value.
 
     Returns
     -------
@@ -350,7 +351,8 @@ def check_frame(
     if not (frame.dtypes == np.float64).all():  # astype's copy= is deprecated in pandas 3
         frame = frame.astype(np.float64)
     if keep_missing:
-        frame = frame.replace([np.inf, -np.inf], np.nan)
+        if keep_missing != "as_given":
+            frame = frame.replace([np.inf, -np.inf], np.nan)
     else:
         frame = apply_fill(frame, fill, name)
         _check_finite_frame(frame, name)
