@@ -539,6 +539,21 @@ def test_fit_and_predict_with_a_key(capsys, tmp_path, load_csv, monkeypatch):
     assert status == 1 and "signature does not match" in one_line_error(err)
 
 
+def test_a_key_that_is_not_utf8_is_the_same_in_a_variable_and_a_file(capsys, tmp_path, load_csv, monkeypatch):
+    raw = b"\xe9\xff\xfe" + b"abcdefghijklmnopqrstuvwxyz0123"
+    monkeypatch.delenv("TSFORECAST_MODEL_KEY", raising=False)
+    monkeypatch.setenv("BIN_KEY", os.fsdecode(raw))  # the system's str for those bytes
+    (tmp_path / "key.bin").write_bytes(raw)
+    model = tmp_path / "signed.tsf"
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "naive", "-H", "3",
+                         "--out", model, "--key-env", "BIN_KEY")
+    assert status == 0, err
+    for source in (["--key-file", tmp_path / "key.bin"], ["--key-env", "BIN_KEY"]):
+        status, _, err = run(capsys, "predict", "--model", model, "-H", "3", *source)
+        assert status == 0, err
+    tsforecast.load(model, key=raw)
+
+
 def test_unsigned_model_is_refused_when_a_key_is_given(capsys, tmp_path, load_csv, monkeypatch):
     monkeypatch.delenv("TSFORECAST_MODEL_KEY", raising=False)
     model = tmp_path / "plain.tsf"

@@ -1,11 +1,13 @@
 """Hostile model files: damage the zip reader itself trips on, members inflated to exhaust
-memory, numbers JSON cannot hold, an empty key variable, and a failed save's folders."""
+memory, numbers JSON cannot hold, an empty key variable or one that is not UTF-8, and a
+failed save's folders."""
 
 from __future__ import annotations
 
 import hashlib
 import io
 import json
+import os
 import zipfile
 
 import numpy as np
@@ -119,6 +121,31 @@ def test_an_empty_key_variable_is_refused_not_read_as_no_key(model, tmp_path, mo
         with pytest.raises(InvalidParameterError, match=r"\$TSFORECAST_MODEL_KEY is set but empty"):
             call()
     assert not (tmp_path / "v.tsf").exists()
+
+
+#: A key whose bytes are not valid UTF-8 (as a random or binary secret may be).
+RAW_KEY = b"\xe9\xff\xfe" + b"abcdefghijklmnopqrstuvwxyz0123"
+
+
+def test_a_key_variable_that_is_not_utf8_is_its_raw_bytes(model, tmp_path, monkeypatch):
+    monkeypatch.setenv("TSFORECAST_MODEL_KEY", os.fsdecode(RAW_KEY))  # how the system hands such bytes over
+    signed = tsf.save(model, tmp_path / "env.tsf")
+    assert tsf.load(signed).predict(3).equals(model.predict(3))
+    monkeypatch.delenv("TSFORECAST_MODEL_KEY")
+    tsf.load(signed, key=RAW_KEY)  # the same bytes given directly: the same key
+    with pytest.raises(ModelFileError, match="signature does not match"):
+        tsf.load(signed, key=RAW_KEY[3:] + b"xyz")
+    monkeypatch.setenv("TSFORECAST_MODEL_KEY", os.fsdecode(RAW_KEY))
+    tsf.load(tsf.save(model, tmp_path / "bytes.tsf", key=RAW_KEY))
+
+
+def test_a_str_key_is_still_utf8(model, tmp_path, monkeypatch):
+    monkeypatch.delenv("TSFORECAST_MODEL_KEY", raising=False)
+    text = "clé de signature ünïcode, assez longue"
+    signed = tsf.save(model, tmp_path / "s.tsf", key=text)
+    tsf.load(signed, key=text.encode("utf-8"))
+    monkeypatch.setenv("TSFORECAST_MODEL_KEY", text)  # the variable's bytes are its UTF-8 here too
+    tsf.load(signed)
 
 
 def test_a_failed_save_removes_the_folders_it_created(model, tmp_path, monkeypatch):

@@ -39,7 +39,8 @@ def read_key(key_env: str | None, key_file: Path | None) -> bytes | None:
         if not value:
             raise click.BadParameter(f"environment variable {key_env!r} is not set or is empty.",
                                      param_hint="--key-env")
-        key, option, where = value.encode(), "--key-env", f"the key in environment variable {key_env!r}"
+        # the raw bytes, as --key-file reads them: a key need not be valid UTF-8
+        key, option, where = os.fsencode(value), "--key-env", f"the key in environment variable {key_env!r}"
     elif key_file is not None:
         key, option, where = key_file.read_bytes().strip(), "--key-file", f"the key file {str(key_file)!r}"
         if not key:

@@ -89,7 +89,9 @@ _MEMBER_NAME = re.compile(r"^[A-Za-z0-9_.\-]+$")
 def resolve_key(key) -> bytes | None:
     """The signing key as bytes: ``key``, else ``$TSFORECAST_MODEL_KEY``, else None (unsigned).
 
-    Checked as :func:`save` and :func:`load` check it (at least 16 bytes; an empty
+    A str given as ``key`` is UTF-8 encoded; the variable's value is taken as its raw
+    bytes (:func:`os.fsencode`), so a key that is not valid UTF-8 works there too and is
+    the same key as those bytes in a file or given as ``key``. Checked as :func:`save` and :func:`load` check it (at least 16 bytes; an empty
     ``$TSFORECAST_MODEL_KEY`` refused), so that a caller can refuse a bad key before work.
 
     Examples
@@ -108,6 +110,8 @@ def resolve_key(key) -> bytes | None:
                 f"${KEY_ENV} is set but empty; give the signing key there, or unset it to save and load "
                 "unsigned files."
             )
+        # the raw bytes (the system decoded them for os.environ): a key need not be UTF-8
+        key = os.fsencode(key)
     if isinstance(key, str):
         key = key.encode("utf-8")
     if not isinstance(key, (bytes, bytearray)):
@@ -139,7 +143,7 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
         parent folders are created (the rule of every writer, :mod:`tsforecast.storage.files`).
     key : bytes or str, optional
         Signing key (at least 16 bytes; a str is UTF-8 encoded). Default: the value of
-        ``$TSFORECAST_MODEL_KEY`` if set, else the file is not signed. A signed file
+        ``$TSFORECAST_MODEL_KEY`` (its raw bytes) if set, else the file is not signed. A signed file
         loads only with the same key.
 
     Returns
