@@ -153,19 +153,20 @@ def test_backtest_levels_say_which_models_have_no_intervals_and_why(models, with
 
 
 # --------------------------------------------------------------------------- 7. one rule for every writer
-def _write_each(target: Path) -> dict:
-    """Every writer, writing under ``target`` (a folder that may not exist)."""
+def _write_each(target: Path, stem: str = "") -> dict:
+    """Every writer, writing under ``target`` (a folder that may not exist); ``stem`` starts
+    every file name."""
     y = daily(10 + np.sin(np.arange(30) / 3))
     result = backtest(baselines.Naive(), y, horizon=2, cv=2, progress=False)
     from tsforecast.backtesting.checkpoint import TaskStore
     from tsforecast.cli import _write_csv_atomically
 
     return {
-        "save": lambda: save(baselines.Naive().fit(y), target / "m.tsf"),
-        "BacktestResult.save": lambda: result.save(target / "r.zip"),
-        "report": lambda: report(result, target / "r.html").html,
+        "save": lambda: save(baselines.Naive().fit(y), target / f"{stem}m.tsf"),
+        "BacktestResult.save": lambda: result.save(target / f"{stem}r.zip"),
+        "report": lambda: report(result, target / f"{stem}r.html").html,
         "checkpoint": lambda: TaskStore(target / "ck").save("k", {"a": 1}),
-        "cli_csv": lambda: _write_csv_atomically(result.forecasts, target / "f.csv"),
+        "cli_csv": lambda: _write_csv_atomically(result.forecasts, target / f"{stem}f.csv"),
     }
 
 
@@ -203,6 +204,17 @@ def test_os_errors_name_the_target_never_the_temporary_file(writer, failure, tmp
     assert ".tmp" not in str(caught.value) and os.strerror(failure) in str(caught.value)
     assert str(tmp_path) in str(caught.value)
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("writer", ["save", "BacktestResult.save", "report", "cli_csv"])
+def test_every_writer_takes_a_name_of_the_longest_length_allowed(writer, tmp_path):
+    """A temporary file named after the whole target was longer than the system allows."""
+    longest = os.pathconf(tmp_path, "PC_NAME_MAX")
+    written = {"save": "m.tsf", "BacktestResult.save": "r.zip", "report": "r_files", "cli_csv": "f.csv"}[writer]
+    stem = "x" * (longest - len(written))  # the longest name the writer makes is just allowed
+    _write_each(tmp_path, stem)[writer]()
+    assert (tmp_path / f"{stem}{written}").exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
 
 
 def test_saved_model_in_a_new_folder_loads(tmp_path):

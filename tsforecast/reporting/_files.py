@@ -18,7 +18,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..storage.files import fsync_folder, make_parents, os_errors
+from ..storage.files import fsync_folder, make_parents, os_errors, temporary_prefix
 
 __all__ = ["ReportPaths", "report_paths", "write_atomically"]
 
@@ -65,7 +65,7 @@ def _write_file(path: Path, data: bytes) -> None:
 
 
 def _temp_file(folder: Path, name: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=temporary_prefix(name), suffix=".tmp", dir=folder)
     os.close(fd)
     return Path(tmp)
 
@@ -100,7 +100,7 @@ def _write_all(paths: ReportPaths, html: str, markdown: str, figures: dict[str, 
     placed: list[Path] = []  # final paths already holding new content
     old_figures = None
     try:
-        tmp_figures = Path(tempfile.mkdtemp(prefix=f".{paths.figures.name}.", suffix=".tmp", dir=folder))
+        tmp_figures = Path(tempfile.mkdtemp(prefix=temporary_prefix(paths.figures.name), suffix=".tmp", dir=folder))
         staged.append(tmp_figures)
         os.chmod(tmp_figures, 0o755)
         for name, png in figures.items():
@@ -114,7 +114,7 @@ def _write_all(paths: ReportPaths, html: str, markdown: str, figures: dict[str, 
         # A folder cannot replace a non-empty folder: move the old one aside first. The old
         # page and twin are kept as hard links beside it, so that a failure between the
         # renames below can put the whole previous report back, not half of it.
-        old_figures = Path(tempfile.mkdtemp(prefix=f".{paths.figures.name}.", suffix=".old", dir=folder))
+        old_figures = Path(tempfile.mkdtemp(prefix=temporary_prefix(paths.figures.name), suffix=".old", dir=folder))
         for final in (paths.markdown, paths.html):
             if final.is_file():
                 _keep_copy(final, old_figures / final.name)

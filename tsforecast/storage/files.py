@@ -7,7 +7,8 @@ and the CLI's CSV outputs) goes through here, so all of them behave alike:
   and a replaced file keeps its permission bits;
 - a path that is an existing folder, or whose parent is a file, is refused with a
   :class:`~tsforecast.exceptions.FileWriteError` that names the path or the folder;
-- the bytes go to a temporary file beside the target, are flushed to disk (fsync) and
+- the bytes go to a temporary file beside the target (named by :func:`temporary_prefix`,
+  short enough whatever the target's name), are flushed to disk (fsync) and
   renamed over the target, so a reader sees the old file or the new one, never half;
   the temporary file is removed on any failure;
 - an error of the operating system (no permission, disk full) is raised as
@@ -43,8 +44,9 @@ from typing import BinaryIO
 
 from ..exceptions import FileWriteError, InputTypeError, ModelFileError
 
-__all__ = ["as_path", "make_parents", "os_errors", "atomic_write", "fsync_folder", "MANIFEST", "dumps", "digests",
-           "hmac_sha256", "ArchiveFormat", "signature_member", "write_archive", "read_archive"]
+__all__ = ["as_path", "make_parents", "os_errors", "atomic_write", "temporary_prefix", "fsync_folder",
+           "MANIFEST", "dumps", "digests", "hmac_sha256", "ArchiveFormat", "signature_member", "write_archive",
+           "read_archive"]
 
 
 def as_path(path, argument: str = "path") -> Path:
@@ -150,12 +152,33 @@ def _remove_empty(folders: list[Path]) -> None:
             return
 
 
+#: The most characters of the target's name that a temporary file's name repeats: the
+#: whole name plus a dot, the random part and ".tmp" passed the system's limit (255 bytes)
+#: for a valid name of 242 characters or more, which could then not be written at all.
+_TEMPORARY_NAME_CHARS = 32
+
+
+def temporary_prefix(name: str) -> str:
+    """The prefix of a temporary file for the file ``name``, in the same folder (a rename
+    is atomic only within one file system): hidden, and recognisable by the start of the
+    name, but short whatever its length.
+
+    Examples
+    --------
+    >>> temporary_prefix("model.tsf")
+    '.model.tsf.'
+    >>> len(temporary_prefix("m" * 250)) < 40
+    True
+    """
+    return f".{name[:_TEMPORARY_NAME_CHARS]}."
+
+
 def _write_replacing(path: Path, write: Callable[[BinaryIO], None], mode: int | None) -> None:
     """Write a temporary file beside ``path`` through ``write``, then rename it over ``path``."""
     with os_errors(path):
         if mode is None and path.is_file():  # a rewrite keeps who may read the file
             mode = stat.S_IMODE(path.stat().st_mode)
-        descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        descriptor, temporary = tempfile.mkstemp(prefix=temporary_prefix(path.name), suffix=".tmp", dir=path.parent)
         try:
             with os.fdopen(descriptor, "wb") as handle:
                 write(handle)
