@@ -13,9 +13,11 @@ hostile case, so "every public function validates its arguments" is tested, not 
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
+import os
 import signal
 import tempfile
 import warnings
@@ -825,6 +827,18 @@ CASES: list[Case] = [
     case("backtest/checkpoint_under_a_file",
          lambda: backtest(baselines.Naive(), Y, horizon=2, cv=2, checkpoint_dir=ridge_file() / "ck", progress=False),
          FileWriteError, "ck"),
+    # odd names: the system's refusal (a name too long, a null byte) is the documented error, naming the path
+    *[case(f"{writer}/{odd}", functools.partial(write, name), FileWriteError, repr(name)[1:-1], why)
+      for writer, write in (("save", lambda name: save(fitted_ridge(), workdir() / name)),
+                            ("BacktestResult.save", lambda name: small_result().save(workdir() / name)),
+                            ("report", lambda name: report(small_result(), workdir() / name)))
+      for odd, name, why in (("name_too_long", "x" * 300 + ".out", os.strerror(errno.ENAMETOOLONG)),
+                             ("null_byte", "a\0b.out", "null byte"))],
+    case("load/name_too_long", lambda: load(workdir() / ("x" * 300 + ".tsf")), ModelFileError, "x" * 300,
+         os.strerror(errno.ENAMETOOLONG)),
+    case("load/null_byte", lambda: load(workdir() / "a\0b.tsf"), DataNotFoundError, "a\\x00b.tsf"),
+    case("BacktestResult.load/null_byte", lambda: BacktestResult.load(workdir() / "a\0b.zip"), ModelFileError,
+         "a\\x00b.zip", "null byte"),
     case("cli/fit_save_under_a_file",
          lambda: cli("fit", "--data", daily_csv(), "--target", "y", "--model", "naive", "-H", "2", "--save",
                      str(ridge_file() / "m.tsf")), FileWriteError, str(ridge_file()), "not a folder"),

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 
 from ..exceptions import FileWriteError, InputTypeError
+from ..storage.files import file_target, os_errors
 from ._content import build_document, choose_reference, main_metric
 from ._document import Figure
 from ._files import ReportPaths, report_paths, write_atomically
@@ -93,16 +94,23 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
     PosixPath('reports/run.md')
     """
     _check_arguments(result, path, title)
-    if Path(path).is_dir() or str(path).endswith(("/", os.sep)):  # "out/" would become out.html beside it
-        raise FileWriteError(f"cannot write a report at {str(path)!r}: it is a folder; give a file name "
-                             f"(inside it: {str(Path(path) / 'report.html')!r}).")
-    paths = report_paths(path)
+    _check_not_a_folder(path)
+    paths = report_paths(file_target(path))
     title, blocks = build_document(result, title=title, reference=reference)
     figures = [block for block in blocks if isinstance(block, Figure)]
     html = render_html(title, blocks)
     markdown = render_markdown(blocks, paths.figures.name)
     write_atomically(paths, html, markdown, {figure_filename(f): f.png for f in figures})
     return paths
+
+
+def _check_not_a_folder(path) -> None:
+    """Refuse a folder before any work: "out/" would become out.html beside it."""
+    with os_errors(Path(path)):  # pathlib's check raises OSError too (a name too long for the system)
+        folder = str(path).endswith(("/", os.sep)) or Path(path).is_dir()
+    if folder:
+        raise FileWriteError(f"cannot write a report at {str(path)!r}: it is a folder; give a file name "
+                             f"(inside it: {str(Path(path) / 'report.html')!r}).")
 
 
 def _check_arguments(result, path, title) -> None:

@@ -11,9 +11,10 @@ and the CLI's CSV outputs) goes through here, so all of them behave alike:
   short enough whatever the target's name), are flushed to disk (fsync) and
   renamed over the target, so a reader sees the old file or the new one, never half;
   the temporary file is removed on any failure;
-- an error of the operating system (no permission, disk full) is raised as
-  :class:`~tsforecast.exceptions.FileWriteError` naming the target and the reason, never
-  the temporary file's name.
+- an error of the operating system (no permission, disk full, a name too long) is raised
+  as :class:`~tsforecast.exceptions.FileWriteError` naming the target and the reason, never
+  the temporary file's name; so is a name no system takes (a null byte,
+  :func:`file_target`).
 
 One archive format serves the files that hold several parts (model files, backtest
 results, backtest checkpoints): a zip whose :data:`MANIFEST` names its format and version
@@ -44,7 +45,7 @@ from typing import BinaryIO
 
 from ..exceptions import FileWriteError, InputTypeError, ModelFileError
 
-__all__ = ["as_path", "make_parents", "os_errors", "atomic_write", "temporary_prefix", "fsync_folder",
+__all__ = ["as_path", "file_target", "make_parents", "os_errors", "atomic_write", "temporary_prefix", "fsync_folder",
            "MANIFEST", "dumps", "digests", "hmac_sha256", "ArchiveFormat", "signature_member", "write_archive",
            "read_archive"]
 
@@ -59,6 +60,28 @@ def as_path(path, argument: str = "path") -> Path:
         ) from None
 
 
+def file_target(path, argument: str = "path") -> Path:
+    """``path``, a file to write, as a :class:`~pathlib.Path`; refused before any work
+    where no system could write it.
+
+    Raises
+    ------
+    InputTypeError
+        ``path`` is not a str or os.PathLike (the message names ``argument``).
+    FileWriteError
+        The name holds a null byte (the system would raise a bare ValueError).
+
+    Examples
+    --------
+    >>> file_target("reports/model.tsf").name
+    'model.tsf'
+    """
+    target = as_path(path, argument)
+    if "\0" in str(target):
+        raise FileWriteError(f"cannot write {str(target)!r}: a file name cannot hold a null byte.")
+    return target
+
+
 def make_parents(path: Path) -> list[Path]:
     """Check that ``path`` can be a file and create its missing parent folders.
 
@@ -67,8 +90,8 @@ def make_parents(path: Path) -> list[Path]:
     Raises
     ------
     FileWriteError
-        If ``path`` is an existing folder, a parent is not a folder, or a folder cannot
-        be created; the message names it.
+        If ``path`` is an existing folder, a parent is not a folder, a folder cannot
+        be created, or the system refuses to look (a name too long); the message names it.
 
     Examples
     --------
@@ -77,14 +100,15 @@ def make_parents(path: Path) -> list[Path]:
     >>> [p.name for p in make_parents(root / "a" / "b" / "file.txt")]
     ['b', 'a']
     """
-    if path.is_dir():
-        raise FileWriteError(f"cannot write {str(path)!r}: it is a folder; give a file name (inside it).")
-    created, folder = [], path.parent
-    while not folder.exists() and folder != folder.parent:
-        created.append(folder)
-        folder = folder.parent
-    if not folder.is_dir():
-        raise FileWriteError(f"cannot write {str(path)!r}: {str(folder)!r} is not a folder.")
+    with os_errors(path):  # pathlib's checks raise OSError too (a name too long for the system)
+        if path.is_dir():
+            raise FileWriteError(f"cannot write {str(path)!r}: it is a folder; give a file name (inside it).")
+        created, folder = [], path.parent
+        while not folder.exists() and folder != folder.parent:
+            created.append(folder)
+            folder = folder.parent
+        if not folder.is_dir():
+            raise FileWriteError(f"cannot write {str(path)!r}: {str(folder)!r} is not a folder.")
     if created:
         with os_errors(created[0]):
             created[0].mkdir(parents=True, exist_ok=True)
@@ -128,9 +152,10 @@ def atomic_write(path, write: Callable[[BinaryIO], None], *, mode: int | None = 
     pathlib.Path
         ``path``.
     """
-    path = as_path(path, argument)
-    if path.is_symlink():  # the link stays a link: its target is the file replaced
-        path = Path(os.path.realpath(path))
+    path = file_target(path, argument)
+    with os_errors(path):
+        if path.is_symlink():  # the link stays a link: its target is the file replaced
+            path = Path(os.path.realpath(path))
     created = make_parents(path)
     folder = path.parent
     try:
@@ -320,8 +345,9 @@ def read_archive(path, form: ArchiveFormat, *, key: bytes | None = None) -> tupl
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, EOFError, NotImplementedError) as error:  # NotImplementedError: a version edited
         raise ModelFileError(f"{path} is not a {form.what}: not a zip archive ({error}).") from None
-    except OSError as error:
-        raise ModelFileError(f"{path} cannot be read as a {form.what}: {error.strerror or error}.") from None
+    except (OSError, ValueError) as error:  # ValueError: a null byte in the name
+        reason = getattr(error, "strerror", None) or error  # strerror: without the file name again
+        raise ModelFileError(f"{str(path)!r} cannot be read as a {form.what}: {reason}.") from None
     with archive:
         names = archive.namelist()
         if MANIFEST not in names:

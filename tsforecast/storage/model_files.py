@@ -238,7 +238,8 @@ def load(path, *, key: bytes | str | None = None):
     InvalidParameterError
         ``key`` is shorter than 16 bytes.
     ModelFileError
-        The file is not a tsforecast file, is truncated or altered, is unsigned or
+        The system refuses to read ``path`` (a name too long), or the file is not a
+        tsforecast file, is truncated or altered, is unsigned or
         signed with another key (when a key is given), has an unknown format version,
         names a class outside the allowlist, holds a Keras model with objects outside
         the allow-list of tsforecast's networks, or the installed Keras is older than
@@ -246,7 +247,7 @@ def load(path, *, key: bytes | str | None = None):
     """
     path = _as_path(path)
     secret = resolve_key(key)
-    if not path.is_file():
+    if not _is_file(path):
         raise DataNotFoundError(f"path {str(path)!r} does not exist or is not a file.")
     try:
         return _load(path, secret)
@@ -257,6 +258,16 @@ def load(path, *, key: bytes | str | None = None):
     except RecursionError:  # the configuration is walked recursively; ours nest a few levels
         raise ModelFileError(f"{path}: the configuration in {MANIFEST} is nested too deeply to be one that "
                              "tsforecast wrote; the file was altered.") from None
+
+
+def _is_file(path: Path) -> bool:
+    """Whether ``path`` is a file; :class:`ModelFileError` where the system refuses to look
+    (a name too long), which pathlib raises as a bare OSError."""
+    try:
+        return path.is_file()
+    except OSError as error:
+        raise ModelFileError(f"{str(path)!r} cannot be read as a tsforecast model file: "
+                             f"{error.strerror or error}.") from None
 
 
 def _load(path: Path, secret: bytes | None):
