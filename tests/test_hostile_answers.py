@@ -8,6 +8,7 @@ one kind (several per kind) and asserts the answer, so it fails if the code is w
 from __future__ import annotations
 
 import errno
+import functools
 import os
 import warnings
 from pathlib import Path
@@ -153,21 +154,29 @@ def test_backtest_levels_say_which_models_have_no_intervals_and_why(models, with
 
 
 # --------------------------------------------------------------------------- 7. one rule for every writer
-def _write_each(target: Path, stem: str = "") -> dict:
-    """Every writer, writing under ``target`` (a folder that may not exist); ``stem`` starts
-    every file name."""
+def _writers() -> dict:
+    """Every writer, as a function of the path it writes."""
     y = daily(10 + np.sin(np.arange(30) / 3))
     result = backtest(baselines.Naive(), y, horizon=2, cv=2, progress=False)
     from tsforecast.backtesting.checkpoint import TaskStore
     from tsforecast.cli import _write_csv_atomically
 
     return {
-        "save": lambda: save(baselines.Naive().fit(y), target / f"{stem}m.tsf"),
-        "BacktestResult.save": lambda: result.save(target / f"{stem}r.zip"),
-        "report": lambda: report(result, target / f"{stem}r.html").html,
-        "checkpoint": lambda: TaskStore(target / "ck").save("k", {"a": 1}),
-        "cli_csv": lambda: _write_csv_atomically(result.forecasts, target / f"{stem}f.csv"),
+        "save": lambda path: save(baselines.Naive().fit(y), path),
+        "BacktestResult.save": lambda path: result.save(path),
+        "report": lambda path: report(result, path).html,
+        "checkpoint": lambda path: TaskStore(path).save("k", {"a": 1}),
+        "cli_csv": lambda path: _write_csv_atomically(result.forecasts, path),
     }
+
+
+_NAMES = {"save": "m.tsf", "BacktestResult.save": "r.zip", "report": "r.html", "checkpoint": "ck", "cli_csv": "f.csv"}
+
+
+def _write_each(target: Path, stem: str = "") -> dict:
+    """Every writer, writing under ``target`` (a folder that may not exist); ``stem`` starts
+    every file name."""
+    return {writer: functools.partial(write, target / f"{stem}{_NAMES[writer]}") for writer, write in _writers().items()}
 
 
 @pytest.mark.parametrize("writer", ["save", "BacktestResult.save", "report", "checkpoint", "cli_csv"])
@@ -215,6 +224,17 @@ def test_every_writer_takes_a_name_of_the_longest_length_allowed(writer, tmp_pat
     _write_each(tmp_path, stem)[writer]()
     assert (tmp_path / f"{stem}{written}").exists()
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+@pytest.mark.parametrize("writer", ["save", "BacktestResult.save", "report", "cli_csv"])
+@pytest.mark.parametrize("form", [str, lambda text: type("Custom", (), {"__fspath__": lambda self: text})()],
+                         ids=["str", "PathLike"])
+def test_every_writer_refuses_a_path_ending_in_a_separator(writer, form, tmp_path):
+    """'out/' names a folder: pathlib dropped the separator and wrote a file called 'out'."""
+    with pytest.raises(FileWriteError, match="folder") as caught:
+        _writers()[writer](form(f"{tmp_path / 'out'}{os.sep}"))
+    assert f"{tmp_path / 'out'}{os.sep}" in str(caught.value)
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_saved_model_in_a_new_folder_loads(tmp_path):

@@ -20,7 +20,8 @@ import pandas as pd
 from ..core import metrics as _metrics
 from ..core.validation import check_float, check_int
 from ..exceptions import InputTypeError, InvalidParameterError, ModelFileError
-from ..storage.files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, write_archive
+from ..storage.files import (MANIFEST, ArchiveFormat, as_path, digests, dumps, file_target, read_archive,
+                             write_archive)
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from ._scoring import RANKING_ORDER
 from . import _comparison
@@ -565,9 +566,9 @@ class BacktestResult:
         """Write the result to one zip file, atomically: the forecast arrays as ``.npy``
         members (or, for a result built from tables or with timestamps NumPy cannot
         store without pickle, the tables as CSV) and JSON metadata. Missing parent folders
-        are created; a ``path`` that is a folder, or under a file, raises
-        :class:`~tsforecast.exceptions.FileWriteError` (the rule of every writer)."""
-        path = as_path(path)
+        are created; a ``path`` that is a folder, ends with a separator, or is under a
+        file raises :class:`~tsforecast.exceptions.FileWriteError` (the rule of every writer)."""
+        path = file_target(path)  # before the conversion drops the separator of "out/"
         members = {"info.json": dumps(self.info), "histories.json": dumps(self.histories)}
         arrays = self._arrays.arrays() if self._arrays is not None else None
         if arrays is not None and all(a.dtype != object for a in arrays.values()):

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..exceptions import FileWriteError
+from ..storage.files import names_folder
 
 __all__ = ["FILE", "check_outputs", "check_suffixes"]
 
@@ -22,9 +23,9 @@ class _FilePath(click.Path):
         super().__init__(dir_okay=False, path_type=Path)
 
     def convert(self, value, param, ctx):
-        text = os.fspath(value) if isinstance(value, os.PathLike) else value
-        if isinstance(text, str) and text.endswith(("/", os.sep)) and text.strip("/" + os.sep):
-            self.fail(f"must name a file; got {text!r}, a folder (add a file name after the separator).", param, ctx)
+        if isinstance(value, (str, os.PathLike)) and names_folder(value):
+            self.fail(f"must name a file; got {os.fspath(value)!r}, a folder (add a file name after the separator).",
+                      param, ctx)
         return super().convert(value, param, ctx)
 
 

@@ -17,7 +17,7 @@ import os
 from pathlib import Path
 
 from ..exceptions import FileWriteError, InputTypeError
-from ..storage.files import file_target, os_errors
+from ..storage.files import file_target, names_folder, os_errors
 from ._content import build_document, choose_reference, main_metric
 from ._document import Figure
 from ._files import ReportPaths, report_paths, write_atomically
@@ -107,7 +107,7 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
 def _check_not_a_folder(path) -> None:
     """Refuse a folder before any work: "out/" would become out.html beside it."""
     with os_errors(Path(path)):  # pathlib's check raises OSError too (a name too long for the system)
-        folder = str(path).endswith(("/", os.sep)) or Path(path).is_dir()
+        folder = names_folder(path) or Path(path).is_dir()
     if folder:
         raise FileWriteError(f"cannot write a report at {str(path)!r}: it is a folder; give a file name "
                              f"(inside it: {str(Path(path) / 'report.html')!r}).")

@@ -5,7 +5,8 @@ and the CLI's CSV outputs) goes through here, so all of them behave alike:
 
 - missing parent folders are created; a symbolic link stays one (its target is written),
   and a replaced file keeps its permission bits;
-- a path that is an existing folder, or whose parent is a file, is refused with a
+- a path that is an existing folder, ends with a separator (``out/``), or whose parent
+  is a file, is refused with a
   :class:`~tsforecast.exceptions.FileWriteError` that names the path or the folder;
 - the bytes go to a temporary file beside the target (named by :func:`temporary_prefix`,
   short enough whatever the target's name), are flushed to disk (fsync) and
@@ -45,9 +46,9 @@ from typing import BinaryIO
 
 from ..exceptions import FileWriteError, InputTypeError, ModelFileError
 
-__all__ = ["as_path", "file_target", "make_parents", "os_errors", "atomic_write", "temporary_prefix", "fsync_folder",
-           "MANIFEST", "dumps", "digests", "hmac_sha256", "ArchiveFormat", "signature_member", "write_archive",
-           "read_archive"]
+__all__ = ["as_path", "names_folder", "file_target", "make_parents", "os_errors", "atomic_write", "temporary_prefix",
+           "fsync_folder", "MANIFEST", "dumps", "digests", "hmac_sha256", "ArchiveFormat", "signature_member",
+           "write_archive", "read_archive"]
 
 
 def as_path(path, argument: str = "path") -> Path:
@@ -60,16 +61,32 @@ def as_path(path, argument: str = "path") -> Path:
         ) from None
 
 
+def names_folder(path) -> bool:
+    """Whether ``path`` (a str or os.PathLike) ends with a separator, so names a folder:
+    :class:`~pathlib.Path` drops the separator, and ``"out/"`` became a file called ``out``.
+
+    Examples
+    --------
+    >>> names_folder("out/"), names_folder("out"), names_folder("/")
+    (True, False, False)
+    """
+    text = os.fspath(path)
+    separators = ("/", os.sep) if isinstance(text, str) else (b"/", os.fsencode(os.sep))
+    # the root alone is left to the check of an existing folder, which says so
+    return text.endswith(separators) and bool(text.strip(separators[0] + separators[1]))
+
+
 def file_target(path, argument: str = "path") -> Path:
     """``path``, a file to write, as a :class:`~pathlib.Path`; refused before any work
-    where no system could write it.
+    where it names a folder or no system could write it.
 
     Raises
     ------
     InputTypeError
         ``path`` is not a str or os.PathLike (the message names ``argument``).
     FileWriteError
-        The name holds a null byte (the system would raise a bare ValueError).
+        ``path`` ends with a separator (it names a folder; the conversion would drop the
+        separator), or the name holds a null byte (the system would raise a bare ValueError).
 
     Examples
     --------
@@ -77,6 +94,9 @@ def file_target(path, argument: str = "path") -> Path:
     'model.tsf'
     """
     target = as_path(path, argument)
+    if names_folder(path):
+        raise FileWriteError(f"cannot write {os.fspath(path)!r}: it names a folder (it ends with a separator); "
+                             "give a file name after the separator.")
     if "\0" in str(target):
         raise FileWriteError(f"cannot write {str(target)!r}: a file name cannot hold a null byte.")
     return target

@@ -61,7 +61,8 @@ import numpy as np
 
 from ..exceptions import DataNotFoundError, InputTypeError, InvalidParameterError, ModelFileError
 from .encoding import decode_value, encode_value, object_keys, resolve_class
-from .files import MANIFEST, ArchiveFormat, as_path, digests, dumps, read_archive, signature_member, write_archive
+from .files import (MANIFEST, ArchiveFormat, as_path, digests, dumps, file_target, read_archive,
+                    signature_member, write_archive)
 from .keras_files import KERAS_REQUIREMENT, KERAS_SUFFIX, keras_bytes, load_keras
 
 __all__ = ["save", "load", "resolve_key", "encode_value", "decode_value", "FORMAT_NAME", "FORMAT_VERSION",
@@ -91,7 +92,9 @@ def resolve_key(key) -> bytes | None:
 
     A str given as ``key`` is UTF-8 encoded; the variable's value is taken as its raw
     bytes (:func:`os.fsencode`), so a key that is not valid UTF-8 works there too and is
-    the same key as those bytes in a file or given as ``key``. Checked as :func:`save` and :func:`load` check it (at least 16 bytes; an empty
+    the same key as those bytes in a file or given as ``key``.
+
+    Checked as :func:`save` and :func:`load` check it (at least 16 bytes; an empty
     ``$TSFORECAST_MODEL_KEY`` refused), so that a caller can refuse a bad key before work.
 
     Examples
@@ -159,9 +162,10 @@ def save(obj, path, *, key: bytes | str | None = None) -> Path:
     InvalidParameterError
         ``key`` is shorter than 16 bytes.
     FileWriteError
-        ``path`` is a folder, a parent of it is a file, or the system refused the write.
+        ``path`` is a folder or ends with a separator, a parent of it is a file, the
+        name is too long or holds a null byte, or the system refused the write.
     """
-    path = _as_path(path)
+    path = file_target(path)  # before the conversion drops the separator of "out/"
     secret = resolve_key(key)
     arrays, models = {}, {}
     try:
