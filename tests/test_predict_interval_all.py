@@ -378,6 +378,20 @@ def test_a_model_fitted_with_covariates_in_x_needs_the_wrapper():
         model.predict_interval(HORIZON, X=X.iloc[48:])
 
 
+def test_a_loaded_model_fitted_with_future_covariates_is_told_to_wrap_too(tmp_path):
+    """A loaded model was told to fit again and calibrate before saving, which the model
+    in memory refuses: it needs X, which a calibration on its training data cannot replay."""
+    y = series(48)
+    X = pd.DataFrame({"x": np.arange(60.0)}, index=pd.date_range("2024-01-01", periods=60, freq="h"))
+    model = tsf.WindowForecaster(Ridge(), n_steps_in=6, n_steps_out=HORIZON, future_covariates="x").fit(y, X)
+    loaded = tsf.load(tsf.save(model, tmp_path / "w.tsf"))
+    wrap = r"covariates \['x'\].*ConformalIntervals\(WindowForecaster"
+    for fitted in (model, loaded):
+        with pytest.raises(InvalidParameterError, match=wrap) as caught:
+            fitted.predict_interval(HORIZON, X=X.iloc[48:], levels=(80,))
+        assert "Fit it again" not in str(caught.value)
+
+
 def test_clone_of_a_calibrated_model_is_unfitted():
     model = _fit("Theta", long_panel())
     _bands(model)

@@ -18,7 +18,9 @@ The calibration (the conformity scores, which do not depend on the levels) is ca
 the model in ``_conformal_cache_``, one entry per ``(horizon, n_windows, refit)``: other
 levels reuse it; ``fit`` and ``update`` clear it. A model file keeps the cache but not the
 training panel (a model file holds no training data), so a loaded model answers the
-calibrations made before it was saved and refuses others with an error saying so.
+calibrations made before it was saved and refuses others with an error saying so. A
+model that needs covariates from ``X`` cannot be calibrated on its training data at all,
+loaded or not: the error says to wrap it in ``ConformalIntervals`` instead.
 """
 
 from __future__ import annotations
@@ -85,7 +87,6 @@ def _calibration(model, horizon: int, n_windows: int, refit: bool, levels) -> Ca
         calibrator._check_levels_calibrated(levels)  # the same errors and warnings as a first call
         return calibrator
     panel = _training_panel(model, key, cache)
-    _check_no_covariates_needed(model, panel)
     try:
         calibrator._calibrate(panel, None, levels, n_windows, calibrator.pooling, refit, horizon, horizon)
     finally:
@@ -97,8 +98,10 @@ def _calibration(model, horizon: int, n_windows: int, refit: bool, levels) -> Ca
 
 
 def _training_panel(model, key: str, cache):
-    """The panel ``model`` was fitted on, or an error saying why there is none."""
+    """The panel ``model`` was fitted on, or an error saying why it cannot serve."""
     panel = getattr(model, "_training_panel_", None)
+    # first: a model that needs X is told to wrap, loaded or not ("fit it again" cannot help)
+    _check_no_covariates_needed(model, panel)
     if panel is not None:
         return panel
     name = type(model).__name__
@@ -113,9 +116,12 @@ def _training_panel(model, key: str, cache):
 
 def _check_no_covariates_needed(model, panel) -> None:
     """Refuse a model that needs covariates the training panel lacks: they were given
-    as ``X`` to ``fit``, which the model does not keep."""
+    as ``X`` to ``fit``, which the model does not keep. Without the panel (a loaded
+    model) only the future covariates are known to come from ``X``: past ones may be
+    columns of ``y``."""
     future = list(getattr(model, "future_covariates_", None) or [])
-    past = [c for c in getattr(model, "past_covariates_", None) or [] if c not in panel.columns]
+    columns = panel.columns if panel is not None else None
+    past = [c for c in getattr(model, "past_covariates_", None) or [] if columns is not None and c not in columns]
     if future or past:
         name = type(model).__name__
         raise InvalidParameterError(
