@@ -68,7 +68,7 @@ CLASSES: dict[str, ClassEntry] = {
     "SlidingWindowSplit": ClassEntry("core.splits"),
     # parts of fitted models, restored but not exported
     "InputForm": ClassEntry("core.forms", public=False, saveable=True),
-    "TimeAxis": ClassEntry("core.panel", public=False, saveable=True),
+    "TimeAxis": ClassEntry("core.timeaxis", public=False, saveable=True),
     **{name: ClassEntry("models.scaling", public=False, saveable=True)
        for name in ("IdentityScaler", "StandardWindowScaler", "WindowScaler", "MeanWindowScaler",
                     "SeasonalWindowScaler", "LinearWindowScaler", "LastValueScaler")},

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.kernels.common import seasonal_mae
-from ..core.panel import calendar_stamps
+from ..core.timeaxis import calendar_stamps
 from ..exceptions import UndefinedMetricWarning
 from ._arrays import ForecastArrays, dense_times, labels_index
 from ._data import BacktestData, repaired

@@ -13,7 +13,8 @@ import pandas as pd
 from sklearn.base import BaseEstimator, clone
 
 from .._version import __version__
-from ..core.panel import calendar_stamps, data_freqs
+from ..core.panel import data_freqs
+from ..core.timeaxis import calendar_stamps
 from ..core.splits import ExpandingWindowSplit, SlidingWindowSplit
 from ..core.timeindex import season_rule
 from ..core.validation import FILL_POLICIES, check_bool, check_choice, check_int

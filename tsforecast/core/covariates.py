@@ -25,7 +25,8 @@ import pandas as pd
 
 from ..exceptions import InsufficientDataError, InvalidInputError, UnknownColumnError
 from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN
-from .panel import Panel, TimeAxis, as_panel
+from .panel import Panel, as_panel
+from .timeaxis import TimeAxis
 from .validation import _check_finite_frame, apply_fill
 
 __all__ = ["align_covariates", "future_values", "only_columns", "missing_series_message"]

@@ -23,7 +23,8 @@ import pandas as pd
 from ..exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError, UnknownColumnError
 from .kernels.common import gather_flat_windows
 from .forms import SINGLE_SERIES_ID
-from .panel import Panel, TimeAxis, calendar_stamps
+from .panel import Panel
+from .timeaxis import TimeAxis, calendar_stamps
 from .validation import MAX_MAGNITUDE, check_magnitude
 from .windowing import cut_windows
 

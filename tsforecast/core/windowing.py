@@ -45,7 +45,8 @@ from ..exceptions import (
     UnknownColumnError,
 )
 from .forms import ID_COLUMN, TIME_COLUMN, is_panel
-from .panel import Panel, as_panel, calendar_stamps
+from .panel import Panel, as_panel
+from .timeaxis import calendar_stamps
 from .params import Integer, Unchecked, validate_params
 from .timeindex import regularize_index
 from .validation import _check_numeric_columns, check_bool, check_int
