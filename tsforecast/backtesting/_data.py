@@ -168,6 +168,8 @@ def panel_hash(panel: Panel, rows: np.ndarray | None = None) -> str:
     digest.update(repr(panel.ids[rows].tolist()).encode())
     digest.update(repr(list(panel.columns)).encode())
     digest.update(repr((panel.time.kind, panel.time.step, panel.time.describe_freq())).encode())
+    if panel.time.freq_settings is not None:  # holidays the name "C" leaves out (keys of other data unchanged)
+        digest.update(repr(panel.time.freq_settings).encode())
     # Buffers, not .tobytes(): the same bytes without a copy of the whole panel.
     digest.update(memoryview(np.ascontiguousarray(panel.time.first[rows])))
     digest.update(memoryview(np.ascontiguousarray(panel.lengths[rows])))

@@ -28,6 +28,7 @@ import pandas as pd
 from ..exceptions import InputTypeError, InsufficientDataError, InvalidInputError, SkippedSeriesWarning, UnknownColumnError
 from .forms import ID_COLUMN, SINGLE_SERIES_ID, TIME_COLUMN, InputForm, is_panel, restore_form
 from .stack import user_stacklevel
+from .offsets import offset_settings
 from .timeaxis import TimeAxis, calendar_stamps, fixed_step, time_values
 from .timeindex import as_periods, as_timestamps, regularize_index, tz_name
 from .validation import _check_finite_frame, _check_numeric_columns, apply_fill, check_choice, check_frame
@@ -209,7 +210,7 @@ def _from_frames(frames: dict, form: InputForm, name: str, source=None) -> Panel
         values = np.concatenate([f.to_numpy(dtype=np.float64) for f in frames.values()])
     else:
         values = _owned(np.ascontiguousarray(first_frame.to_numpy(dtype=np.float64)), source)
-    axis = _axis_of_indexes([f.index for f in frames.values()])
+    axis = _axis_of_indexes([f.index for f in frames.values()], name)
     ids = np.empty(len(keys), dtype=object)
     ids[:] = keys
     return Panel(ids, ends - lengths, ends, values, list(first_frame.columns), axis, form)
@@ -237,7 +238,7 @@ def _owned(values: np.ndarray, source) -> np.ndarray:
     return values
 
 
-def _axis_of_indexes(indexes: list) -> TimeAxis:
+def _axis_of_indexes(indexes: list, name: str) -> TimeAxis:
     index = indexes[0]
     if isinstance(index, pd.DatetimeIndex):
         unit, tz, freq = index.unit, index.tz, index.freq
@@ -245,7 +246,7 @@ def _axis_of_indexes(indexes: list) -> TimeAxis:
                and i.name == index.name for i in indexes):
             first = np.array([i.asi8[0] for i in indexes], dtype=np.int64)
             return TimeAxis("datetime", first, fixed_step(freq, unit, tz, index[0]), freq.freqstr, unit, tz_name(tz),
-                            index.name)
+                            index.name, freq_settings=offset_settings(freq, name))
     elif all(isinstance(i, pd.RangeIndex) and i.step == index.step and i.name == index.name for i in indexes):
         first = np.array([i[0] for i in indexes], dtype=np.int64)
         return TimeAxis("integer", first, int(index.step), None, "ns", None, index.name)
@@ -485,6 +486,7 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
         for i in range(len(starts)):
             if ends[i] - starts[i] >= 2 and not _steps_by(source.frame(i).index, freq):
                 _mismatch(source, i, ref_index, reference)
+    # A long frame's frequency is inferred (or given by name): its name is all of it.
     return TimeAxis(info["kind"], np.ascontiguousarray(stamps[starts]), step, freq.freqstr if freq is not None else None,
                     unit, tz_name(tz), TIME_COLUMN)
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..exceptions import InvalidInputError
+from .offsets import offset_of
 from .timeindex import future_index
 
 __all__ = ["TimeAxis", "calendar_stamps", "time_values", "fixed_step"]
@@ -39,11 +40,16 @@ class TimeAxis:
     #: kind "mixed" (a dict whose series differ in time type or frequency): each
     #: series' own index; ``first`` then holds positions into them.
     indexes: tuple | None = None
+    #: The settings of the data's offset that ``freq`` does not name (a business day's
+    #: holidays and weekmask, ``Week()`` without a weekday, ``DateOffset(months=1)``), as
+    #: plain values (see :mod:`tsforecast.core.offsets`); None where the name is enough.
+    freq_settings: tuple | None = None
 
     @property
     def offset(self):
-        """``freq`` as a pandas DateOffset (kept as a string: plain to save)."""
-        return pd.tseries.frequencies.to_offset(self.freq) if self.freq is not None else None
+        """The data's frequency as a pandas DateOffset, with all its settings (kept as
+        text and plain values: simple to save and compare)."""
+        return offset_of(self.freq, self.freq_settings)
 
     def at(self, positions: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Timestamps (as ints) of ``positions`` steps after each series' first value.
@@ -116,7 +122,7 @@ class TimeAxis:
         """Refuse dates (``name``, on this axis) of another frequency than the dates of
         the ``fitted`` axis: the model's windows would mean other spans of time (a daily
         model fed hours). Integer time carries no frequency to compare."""
-        if fitted is None or not fitted.kind == self.kind == "datetime" or fitted.freq == self.freq:
+        if fitted is None or not fitted.kind == self.kind == "datetime" or (fitted.freq, fitted.freq_settings) == (self.freq, self.freq_settings):
             return
         raise InvalidInputError(
             f"{name} has frequency {self.describe_freq()!r}, but the model was fitted on data of frequency "

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._registry import saveable_classes
+from ..core.offsets import offset_of, offset_settings
 from ..core.timeindex import tz_name
 from ..exceptions import InputTypeError, ModelFileError
 
@@ -147,8 +148,16 @@ def _encode_index(index: pd.Index, arrays: dict, models: dict, where: str):
             "tz": tz_name(index.tz),  # a name pandas reads back (a dateutil zone's str is not one)
             "freq": None if index.freq is None else index.freqstr,
             "name": name,
+            **_freq_settings(index, arrays, models, where),
         }
     raise _unsupported(index, where)
+
+
+def _freq_settings(index: pd.DatetimeIndex, arrays: dict, models: dict, where: str) -> dict:
+    """What the name of ``index``'s frequency leaves out (a business day's holidays and
+    weekmask), where it leaves anything out; files without it read the name alone."""
+    settings = offset_settings(index.freq, where or "index") if index.freq is not None else None
+    return {} if settings is None else {"freq_settings": encode_value(settings, arrays, models, f"{where}.freq")}
 
 
 def _param_names(cls: type) -> list[str]:
@@ -289,7 +298,8 @@ def _decode_index(node: dict, arrays: dict, models: dict) -> pd.Index:
         index = pd.DatetimeIndex(values, name=name)
         if node["tz"] is not None:
             index = index.tz_localize("UTC").tz_convert(node["tz"])
-        return pd.DatetimeIndex(index, freq=node["freq"]) if node["freq"] else index
+        settings = decode_value(node.get("freq_settings"), arrays, models)
+        return pd.DatetimeIndex(index, freq=offset_of(node["freq"], settings)) if node["freq"] else index
     raise ModelFileError(f"unknown index kind {node['__index__']!r} in the configuration")
 
 
