@@ -700,6 +700,23 @@ def test_a_gap_in_month_starts_written_day_first_asks_for_their_frequency(capsys
     assert "after 2023-04-01" in error
 
 
+@pytest.mark.parametrize(("dates", "hint"), [
+    (pd.date_range("2022-01-15", periods=30, freq=pd.DateOffset(months=1)), None),  # before: --freq 31D
+    (pd.date_range("2022-01-01", periods=30, freq="SMS").delete(7), "SMS"),
+    (pd.bdate_range("2024-01-01", periods=60)[::2].delete(4), "2B"),  # before: --freq 2D
+])
+def test_irregular_dates_are_hinted_only_a_frequency_whose_grid_keeps_them(capsys, tmp_path, dates, hint):
+    path = _daily_csv(tmp_path / "dates.csv", list(dates.strftime("%Y-%m-%d")))
+    status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "1", "--folds", "1", "--models", "naive")
+    error = one_line_error(err)
+    assert status == 1
+    if hint is None:
+        assert "no frequency pandas names has a grid that holds every timestamp" in error and "--freq FREQ" in error
+    else:
+        assert f"--freq {hint} " in error
+        assert pd.DatetimeIndex(dates).isin(pd.date_range(dates[0], dates[-1], freq=hint)).all()
+
+
 def test_dates_that_fit_no_reading_are_still_refused(capsys, tmp_path):
     path = _daily_csv(tmp_path / "dates.csv", ["01/01/2024", "13/01/2024", "13/13/2024"] + ["14/01/2024"] * 9)
     status, _, err = run(capsys, "backtest", "--data", path, "--horizon", "1", "--folds", "1", "--models", "naive",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -170,6 +172,43 @@ def test_the_repair_hint_of_business_days_with_a_gap_is_business_days():
     days = pd.bdate_range("2024-01-01", periods=60).delete(17)
     with pytest.raises(InvalidInputError, match=r"data\.asfreq\('B'\)"):
         regularize_index(days)
+
+
+#: Timestamps without a frequency pandas infers (read from a file), each with a gap.
+_WITHOUT_FREQ = {
+    "semi-month starts": pd.date_range("2024-01-01", periods=30, freq="SMS").delete(5),
+    "semi-month ends": pd.date_range("2024-01-15", periods=30, freq="SME").delete(5),
+    "every second business day": pd.bdate_range("2024-01-01", periods=60)[::2].delete(4),
+    "monthly on the 15th": pd.date_range("2022-01-15", periods=30, freq=pd.DateOffset(months=1)).delete(5),
+}
+
+
+def _hinted_freq(index: pd.DatetimeIndex):
+    with pytest.raises(InvalidInputError, match="irregular DatetimeIndex") as error:
+        regularize_index(pd.DatetimeIndex(index.astype(str)))
+    found = re.search(r"data\.asfreq\('([^']+)'\)", str(error.value))
+    return (found.group(1) if found else None), str(error.value)
+
+
+@pytest.mark.parametrize("label", list(_WITHOUT_FREQ))
+def test_the_repair_hint_names_a_grid_that_keeps_every_timestamp(label):
+    """The hint fell back to the step most runs of three have: '31D' for monthly data on the
+    15th (asfreq kept 2 of 30 rows), '2W-TUE' for semi-months, '2D' (every weekend inserted)
+    for every second business day."""
+    index = _WITHOUT_FREQ[label]
+    freq, message = _hinted_freq(index)
+    if freq is None:  # no grid pandas names holds them: the message says so
+        assert "holds every timestamp" in message
+        return
+    following = pd.Series(np.arange(len(index), dtype=float), index=index).asfreq(freq)
+    assert following.notna().sum() == len(index)  # following the hint loses no observation
+    grid = pd.date_range(index[0], index[-1], freq=freq)
+    assert len(grid) - len(index) == 1  # and inserts only the one missing step, no weekend or mid-month
+
+
+def test_no_grid_is_hinted_where_none_holds_the_timestamps():
+    freq, message = _hinted_freq(_WITHOUT_FREQ["monthly on the 15th"])
+    assert freq is None and "no frequency pandas names has a grid that holds every timestamp" in message
 
 
 @pytest.mark.parametrize(("written", "call"), [

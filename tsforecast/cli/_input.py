@@ -481,7 +481,7 @@ def _grid_share(stamps: pd.Series) -> float:
     index = pd.DatetimeIndex(stamps.drop_duplicates().sort_values())
     if len(index) < 3 or _frequency(index) is not None:
         return 1.0
-    likely = likely_freq(index)
+    likely = likely_freq(index, or_commonest=True)
     if likely is None:
         return 0.0
     grid = pd.date_range(index[0], index[-1], freq=likely)
@@ -683,8 +683,10 @@ def _refuse_irregular(index: pd.Index, source: str, series=None) -> None:
     where = f"{source}, series {series!r}" if series is not None else source
     raise InvalidInputError(
         f"{where}: the timestamps have no regular step (steps seen: {', '.join(str(s) for s in steps.index[:3])}; "
-        f"the first irregular one after {index[first]}); pass --freq {likely or 'FREQ'} to put them on a regular "
-        "grid, with --fill ffill or --fill interpolate for the rows it adds."
+        f"the first irregular one after {index[first]}"
+        f"{'' if likely else '; no frequency pandas names has a grid that holds every timestamp'}); pass --freq "
+        f"{likely or 'FREQ'} to put them on a regular grid, with --fill ffill or --fill interpolate for the rows it "
+        "adds."
     )
 
 

@@ -29,11 +29,17 @@ def _sort_hint(long: bool) -> str:
     return 'data.sort_values(["unique_id", "ds"])' if long else "data.sort_index()"
 
 
-def likely_freq(index: pd.DatetimeIndex) -> str | None:
-    """The data's own frequency around its gaps: of those runs of three timestamps have,
-    the one whose grid holds every timestamp with the fewest rows to insert (business days
-    read as daily from Monday to Wednesday: 'D' would insert every weekend), else the one
-    most runs have."""
+def likely_freq(index: pd.DatetimeIndex, *, or_commonest: bool = False) -> str | None:
+    """The data's own frequency around its gaps: the one whose grid holds every timestamp
+    with the fewest rows to insert (business days read as daily from Monday to Wednesday:
+    'D' would insert every weekend), of those runs of three timestamps have and the
+    calendar steps pandas does not infer from three (semi-months, every second business
+    day); None where no grid holds them all, for a hint to follow must lose no timestamp
+    (monthly data on the 15th is no multiple of days).
+
+    ``or_commonest`` answers, where no grid holds them all, the frequency most runs have
+    (to measure how close the timestamps come to a grid, never to advise one).
+    """
     seen: dict[str, int] = {}
     with silenced():
         for i in range(min(len(index) - 2, 60)):
@@ -41,13 +47,29 @@ def likely_freq(index: pd.DatetimeIndex) -> str | None:
             if freq is not None:
                 seen[freq] = seen.get(freq, 0) + 1
     fits = []
-    for freq, count in seen.items():
+    for freq in {**dict.fromkeys(_candidates(seen)), **seen}:
         grid = pd.date_range(index[0], index[-1], freq=freq)
-        if len(grid) <= 10 * len(index) and index.isin(grid).all():
-            fits.append((len(grid), -count, freq))
+        if len(grid) <= 10 * len(index) and _holds(grid, index):
+            fits.append((len(grid), -seen.get(freq, 0), freq))
     if fits:
         return min(fits)[2]
-    return max(seen, key=seen.get) if seen else None
+    return max(seen, key=seen.get) if seen and or_commonest else None
+
+
+def _holds(grid: pd.DatetimeIndex, index: pd.DatetimeIndex) -> bool:
+    """Whether ``grid`` holds every timestamp of ``index`` with some two of them neighbours
+    on it: a grid finer than the data at every step (semi-months for monthly data on the
+    15th) would insert a row between every two, not repair gaps."""
+    positions = grid.get_indexer(index)
+    return bool((positions >= 0).all()) and (len(index) < 2 or int(np.diff(positions).min()) == 1)
+
+
+def _candidates(seen: dict[str, int]) -> list[str]:
+    """Grids that runs of three timestamps cannot name: semi-months and the calendar steps,
+    and k business days where k days were seen (every second business day reads as '2D'
+    from Monday to Friday)."""
+    days = [freq[:-1] for freq in seen if freq.endswith("D") and freq[:-1].isdigit()]
+    return ["B", "SMS", "SME", *(f"{k}B" for k in days), *_CALENDAR_STEPS]
 
 
 def _check_order(index: pd.Index, name: str, long: bool = False) -> None:
@@ -119,9 +141,11 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) ->
         likely = likely_freq(index)
         example = (f"data.asfreq({likely!r})" if likely is not None else "data.asfreq(FREQ)") + (
             " per series (or the CLI's --freq)" if long else "")
+        unnamed = "" if likely is not None else (
+            "; no frequency pandas names has a grid that holds every timestamp, so choose the grid you mean")
         raise InvalidInputError(
             f"{name} has an irregular DatetimeIndex (no frequency can be inferred; steps seen: "
-            f"{', '.join(str(s) for s in steps.index[:3])}); resample it to a regular frequency first "
+            f"{', '.join(str(s) for s in steps.index[:3])}{unnamed}); resample it to a regular frequency first "
             f"(for example {example}, then fill= repairs the NaN rows it inserts)."
         )
     return pd.DatetimeIndex(index, freq=freq)
