@@ -39,6 +39,26 @@ def test_update_takes_the_frequency_of_fit_after_any_update(daily):
         model.update(monthly)  # still fit's frequency: the integer-time update let any dates through after it
 
 
+@pytest.mark.parametrize(("freq", "start"), [("QE-MAR", "2000-03-31"), ("QS-APR", "2000-04-01"), ("24h", "2000-01-01")])
+def test_update_takes_the_same_dates_under_another_name_of_their_frequency(freq, start):
+    """Dates read back from text infer another name for the same grid ('QE-DEC' for
+    quarters ending in March, 'QS-JAN', 'D' for '24h'): update refused them."""
+    dates = pd.date_range(start, periods=40, freq=freq)
+    y = pd.Series(np.sin(np.arange(40) / 3) + 3, index=dates, name="v")
+    model = WindowForecaster(Ridge(), n_steps_in=8, n_steps_out=4).fit(y)
+    fitted = model.predict(4)
+    model.update(y.set_axis(pd.DatetimeIndex(dates.astype(str))))  # the same dates, re-read from text
+    pd.testing.assert_series_equal(model.predict(4), fitted, check_freq=False)
+    assert list(model.predict(4).index) == list(pd.date_range(dates[-1], periods=5, freq=freq)[1:])
+
+
+def test_update_still_refuses_dates_off_the_fitted_grid():
+    sundays = pd.date_range("2000-01-02", periods=40, freq="W-SUN")
+    model = WindowForecaster(Ridge(), n_steps_in=8, n_steps_out=4).fit(pd.Series(np.arange(40.0), index=sundays))
+    with pytest.raises(InvalidInputError, match="fitted on data of frequency 'W-SUN'.*not on that grid"):
+        model.update(pd.Series(np.arange(40.0), index=sundays + pd.Timedelta(days=1)))  # Mondays
+
+
 class _FailsWhenAsked(RegressorMixin, BaseEstimator):
     """Ridge whose fit raises while the environment variable ``TSF_TEST_FAIL`` is set."""
 

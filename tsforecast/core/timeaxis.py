@@ -118,16 +118,44 @@ class TimeAxis:
     def describe_freq(self) -> str:
         return self.freq if self.kind == "datetime" else self.kind
 
-    def check_same_freq(self, fitted: TimeAxis | None, name: str) -> None:
-        """Refuse dates (``name``, on this axis) of another frequency than the dates of
-        the ``fitted`` axis: the model's windows would mean other spans of time (a daily
-        model fed hours). Integer time carries no frequency to compare."""
-        if fitted is None or not fitted.kind == self.kind == "datetime" or (fitted.freq, fitted.freq_settings) == (self.freq, self.freq_settings):
-            return
-        raise InvalidInputError(
-            f"{name} has frequency {self.describe_freq()!r}, but the model was fitted on data of frequency "
-            f"{fitted.describe_freq()!r}; update takes data of the same frequency (refit with fit otherwise)."
-        )
+    def on_grid_of(self, fitted: TimeAxis | None, lengths: np.ndarray, name: str) -> TimeAxis:
+        """This axis (of ``name``, series of ``lengths``) with the frequency of the
+        ``fitted`` axis, where every timestamp lies on the fitted grid: the same dates may
+        go by another name (quarters ending in March read back from text as 'QE-DEC',
+        '24h' as 'D'). Dates off that grid are refused: the model's windows would mean
+        other spans of time (a daily model fed hours). Integer time has no grid to compare.
+        """
+        if fitted is None or not fitted.kind == self.kind == "datetime" or (
+                (fitted.freq, fitted.freq_settings) == (self.freq, self.freq_settings)):
+            return self
+        anchor = self._timestamp(int(self.first[0]))
+        moved = replace(self, freq=fitted.freq, freq_settings=fitted.freq_settings,
+                        step=fixed_step(fitted.offset, self.unit, self.tz, anchor))
+        if not _same_dates(self, moved, np.asarray(lengths)):
+            raise InvalidInputError(
+                f"{name} has frequency {self.describe_freq()!r}, but the model was fitted on data of frequency "
+                f"{fitted.describe_freq()!r} and {name}'s dates are not on that grid; update takes data of the "
+                "model's frequency (refit with fit otherwise)."
+            )
+        return moved
+
+
+def _same_dates(axis: TimeAxis, other: TimeAxis, lengths: np.ndarray) -> bool:
+    """Whether two axes of the same first timestamps give every series the same dates
+    (one date range per distinct start, only where a name differs: never on the common path)."""
+    if axis.step and other.step:  # fixed widths: equal steps, from starts on the other's grid
+        offset = other.offset
+        return axis.step == other.step and (isinstance(offset, pd.offsets.Tick) or all(
+            offset.is_on_offset(axis._timestamp(int(value))) for value in np.unique(axis.first)))
+    starts, which = np.unique(axis.first, return_inverse=True)
+    longest = np.zeros(starts.size, dtype=np.int64)
+    np.maximum.at(longest, which, lengths)  # the longest series of a start holds the others' dates
+    for value, count in zip(starts.tolist(), longest.tolist()):
+        stamp = axis._timestamp(value)
+        own, theirs = (pd.date_range(stamp, periods=count, freq=a.offset, unit=axis.unit) for a in (axis, other))
+        if not own.equals(theirs):
+            return False
+    return True
 
 
 def calendar_stamps(axis: TimeAxis, series: np.ndarray, positions: np.ndarray) -> np.ndarray:

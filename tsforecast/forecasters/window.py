@@ -37,6 +37,7 @@ later block's inputs hold point forecasts, not their uncertainty), so past
 from __future__ import annotations
 
 import warnings
+from dataclasses import replace
 
 import numpy as np
 from sklearn.base import clone
@@ -356,7 +357,8 @@ class WindowForecaster(BaseForecaster):
 
         ``predict`` then forecasts the steps after the end of ``y``. The series may
         differ from those of ``fit`` (the model is global); each needs at least
-        ``n_steps_in`` rows and the columns used in ``fit`` (dates: at fit's frequency).
+        ``n_steps_in`` rows and the columns used in ``fit`` (dates: on the grid of fit's frequency,
+        whatever name they infer: quarters ending in March re-read from text as 'QE-DEC').
 
         Returns
         -------
@@ -368,7 +370,9 @@ class WindowForecaster(BaseForecaster):
             # against fit's time axis: each update replaces time_axis_ (integer time slipped past)
             fitted_axis, targets = getattr(self, "fit_time_axis_", self.time_axis_), self.target_names_
             panel = self._fit_panel(y, min_length=self.n_steps_in_, fill=self.fill, on_short=self.on_short)
-            panel.time.check_same_freq(fitted_axis, "y")
+            # the same dates by another name ('QE-DEC' for 'QE-MAR') forecast on by fit's name
+            panel = replace(panel, time=panel.time.on_grid_of(fitted_axis, panel.lengths, "y"))
+            self.time_axis_, self._training_panel_ = panel.time, panel
             self.target_names_ = targets  # the roles stay those of fit
             panel = align_covariates(panel, self._named_columns(X, panel.columns), fill=self.fill)
             self._last_inputs_ = last_inputs(self._inputs(panel), panel, self.n_steps_in_)
