@@ -237,3 +237,17 @@ def test_a_bad_date_is_named_by_its_row_as_a_plain_number():
     with pytest.raises(InvalidInputError, match="dayfirst=True") as error:
         Naive().fit(long)
     assert "'13/01/2024' in row 12 (" in str(error.value)  # before: 'in row np.int64(12)'
+
+
+@pytest.mark.parametrize("others", [0, 1])  # the one (longest) series, and a series beside a longer one
+def test_the_repair_hint_for_a_long_frame_resamples_per_series(others):
+    """The longest series and a series of another step were checked as single series: the
+    hint said data.asfreq('B'), which fails on a long frame's repeated timestamps."""
+    from tsforecast.baselines import Naive
+
+    days = pd.bdate_range("2024-01-01", periods=30)
+    gap = pd.DataFrame({"unique_id": "a", "ds": days.delete(7), "y": np.arange(29.0)})
+    whole = [pd.DataFrame({"unique_id": "b", "ds": days.append(days[-1:] + pd.offsets.BDay()), "y": np.arange(31.0)})]
+    with pytest.raises(InvalidInputError, match=r"y\['a'\] has an irregular") as error:
+        Naive().fit(pd.concat(whole * others + [gap]))
+    assert "data.asfreq('B') per series (or the CLI's --freq)" in str(error.value)

@@ -471,7 +471,7 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
     reference = int(np.argmax(ends - starts))
     if ends[reference] - starts[reference] < 2:  # one-row series only: the per-series check says no step is known
         _fail_series(source, 0)
-    ref_index = regularize_index(source.frame(reference).index, source.label(reference))
+    ref_index = regularize_index(source.frame(reference).index, source.label(reference), long=True)
     if info["kind"] == "integer":
         step = int(ref_index.step)
         freq, unit, tz = None, "ns", None
@@ -501,7 +501,7 @@ def _series_of_row(position: int, ends: np.ndarray) -> int:
 
 
 def _mismatch(source: _SeriesSource, i: int, ref_index: pd.Index, reference: int):
-    own = regularize_index(source.frame(i).index, source.label(i))  # raises when irregular
+    own = regularize_index(source.frame(i).index, source.label(i), long=True)  # raises when irregular
     shown = getattr(own, "freqstr", None) or f"step {own.step}"
     expected = getattr(ref_index, "freqstr", None) or f"step {ref_index.step}"
     raise InvalidInputError(f"{source.label(i)} has frequency {shown}; every series of a panel must share one "
