@@ -53,6 +53,20 @@ def test_a_period_index_backtest_answers_in_periods_as_predict_does(monthly):
     assert list(result.forecasts_of(folds=[0])["ds"]) == list(table[table["fold"] == 0]["ds"])
 
 
+def test_a_period_index_backtest_gives_its_cutoffs_as_periods_everywhere(monthly, tmp_path):
+    """fold_scores() and info["cutoffs"] gave the start of the cutoff's period as a
+    timestamp while the forecasts table has periods: the tables did not join."""
+    result = backtest(Naive(), monthly, horizon=3, cv=2, progress=False)
+    scores, table = result.fold_scores(), result.forecasts
+    assert scores["cutoff"].dtype == table["cutoff"].dtype
+    joined = scores.merge(table, on=["model", "unique_id", "fold", "cutoff"])
+    assert len(joined) == len(table)
+    for fold, (first, last) in result.info["cutoffs"].items():
+        assert first == last == str(table.loc[table["fold"] == fold, "cutoff"].iloc[0])
+    loaded = BacktestResult.load(result.save(tmp_path / "result"))
+    pd.testing.assert_frame_equal(loaded.fold_scores(), scores)
+
+
 def test_a_period_index_backtest_draws_reports_and_round_trips(monthly, tmp_path):
     result = backtest({"naive": Naive(), "snaive": SeasonalNaive(season_length=12)}, monthly, horizon=3,
                       levels=[80], progress=False)

@@ -198,12 +198,15 @@ def _from_json(payload: dict) -> dict:
     return {**payload, "folds": [arrays(r) for r in payload["folds"]]}
 
 
-def _fold_cutoffs(arrays) -> dict:
-    """``{fold: [first cutoff, last cutoff]}`` over the series with a forecast in the fold."""
+def _fold_cutoffs(arrays, period: str | None = None) -> dict:
+    """``{fold: [first cutoff, last cutoff]}`` over the series with a forecast in the fold;
+    periods of ``period`` for a PeriodIndex input (as the forecasts table has them)."""
     made = arrays.has.any(axis=0)
     out = {}
     for fold in np.flatnonzero(made.any(axis=0)).tolist():
         values = arrays.cutoff[made[:, fold], fold].tolist()
+        if period is not None:
+            values = pd.DatetimeIndex(values).to_period(period).tolist()
         # a dict of series on different time axes (dates and integer time, naive and zoned
         # dates) has cutoffs that do not compare: each kind's first and last, in order of appearance
         by_kind = {}
@@ -235,7 +238,7 @@ def _info(settings, data, folds, named, resolved, collected, arrays, run) -> dic
         # each model's own quantile levels (with "auto" they differ): its coverage's nominal span
         "model_quantiles": _model_quantiles(arrays),
         "n_folds": int(folds.n_folds),
-        "cutoffs": _fold_cutoffs(arrays),
+        "cutoffs": _fold_cutoffs(arrays, data.get("period")),
         "metrics": arrays.names,
         "model_names": list(named),
         "models": {name: {"class": f"{type(m).__module__}.{type(m).__qualname__}",

@@ -120,14 +120,14 @@ class BacktestResult:
         return self._forecasts
 
     def _in_periods(self, table: pd.DataFrame) -> pd.DataFrame:
-        """``cutoff`` and ``ds`` back in the period frequency of a PeriodIndex input (as
-        ``predict`` answers), timestamps otherwise; a dict mixing period frequencies keeps
-        timestamps, one column holding one frequency."""
+        """``cutoff`` and ``ds`` (those the table has) back in the period frequency of a
+        PeriodIndex input (as ``predict`` answers), timestamps otherwise; a dict mixing
+        period frequencies keeps timestamps, one column holding one frequency."""
         period = (self.info.get("data") or {}).get("period")
         if period is None or table.empty:
             return table
         return table.assign(**{column: pd.DatetimeIndex(table[column]).to_period(period)
-                               for column in ("cutoff", "ds")})
+                               for column in ("cutoff", "ds") if column in table.columns})
 
     @property
     def metrics(self) -> pd.DataFrame:
@@ -294,7 +294,7 @@ class BacktestResult:
                 rows = slice(bounds[m], bounds[m + 1])
                 column[rows] = combine_steps(scores.metric(name, int(m)), name)[s_idx[rows], f_idx[rows]]
             table[name] = column
-        return table
+        return self._in_periods(table)  # cutoffs as the forecasts table has them, to join it
 
     def _per_fold(self, metrics: list[str]) -> pd.DataFrame:
         """Scores per model and fold, averaged over series."""
