@@ -167,3 +167,40 @@ def test_a_fold_too_short_for_a_models_spread_keeps_its_point_forecasts():
     table = result.forecasts.set_index("fold")
     assert table["y_hat"].notna().all() and table.loc[0, "lo_80"].isna().all() and table.loc[1:, "lo_80"].notna().all()
     assert "need at least 5 values" in result.info["fallback_notes"]["holt"]["0"][0]
+
+
+def _uneven(lengths: dict) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    return pd.concat([pd.DataFrame({"unique_id": k, "ds": pd.date_range("2024", periods=n, freq="D"),
+                                    "y": 10 + rng.normal(size=n).cumsum()}) for k, n in lengths.items()],
+                     ignore_index=True)
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2, 3])
+def test_a_series_too_short_for_a_spread_costs_only_its_own_bounds_whatever_n_jobs(n_jobs):
+    """b (2 training values at fold 0) and e (3) are too short for Holt's spread (5), b for
+    Drift's (3) too. Before, the whole chunk holding one lost its bounds and quantiles at that
+    fold: with n_jobs=1 every series, with n_jobs=2 those that shared its chunk; and the
+    fallback note named the chunk's short series together, once per chunk."""
+    data = _uneven({"a": 30, "b": 6, "c": 30, "d": 30, "e": 7, "f": 30})
+    models = {"drift": tsf.Drift(), "holt": tsf.Holt()}
+    with pytest.warns(FallbackWarning, match="no quantiles or intervals at this fold for series 'b'"):
+        result = backtest(models, data, horizon=2, cv=2, levels=(80,), quantiles=(0.1, 0.9), n_jobs=n_jobs,
+                          backend="threading", progress=False)
+    first = result.forecasts[result.forecasts["fold"] == 0]
+    bounded = first.groupby(["model", "unique_id"], observed=True)[["lo_80", "hi_80", "q0.1", "q0.9"]].apply(
+        lambda cells: cells.notna().all().all())
+    short = {("drift", "b"), ("holt", "b"), ("holt", "e")}
+    assert {cell for cell, ok in bounded.items() if not ok} == short
+    assert result.forecasts["y_hat"].notna().all() and result.errors.empty
+    # the series with bounds have those of a backtest without the short series
+    alone = backtest(models, data[~data["unique_id"].isin(["b", "e"])], horizon=2, cv=2, levels=(80,),
+                     quantiles=(0.1, 0.9), progress=False).forecasts
+    kept = result.forecasts[~result.forecasts["unique_id"].isin(["b", "e"])]
+    np.testing.assert_array_equal(kept[["lo_80", "hi_80", "q0.1", "q0.9"]].to_numpy(),
+                                  alone[["lo_80", "hi_80", "q0.1", "q0.9"]].to_numpy())
+    notes = result.info["fallback_notes"]
+    named = {(model, fold, text.split("for series ")[1].split(",")[0]) for model, folds in notes.items()
+             for fold, texts in folds.items() for text in texts}
+    assert named == {("drift", "0", "'b'"), ("holt", "0", "'b'"), ("holt", "0", "'e'"), ("holt", "1", "'b'")}
+    assert all("need at least" in text for folds in notes.values() for texts in folds.values() for text in texts)

@@ -19,13 +19,14 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..core.fallbacks import recording_fallbacks, warn_fallback
+from ..core.fallbacks import recording_fallbacks, unrecorded_fallbacks, warn_fallback
 from ..core.forms import InputForm
 from ..core.panel import Panel
 from ..core.silencing import silenced
-from ..exceptions import InsufficientDataError, SkippedSeriesWarning
+from ..exceptions import FallbackWarning, InsufficientDataError, SkippedSeriesWarning
 from ..forecasters.base import Forecast, check_quantiles, level_quantiles, quantile_column
 from ._data import repaired
+from ._short import longest_that_fit
 
 __all__ = ["FoldPlan", "Task", "run_task", "error_text", "interval_names"]
 
@@ -235,7 +236,7 @@ def _panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
         try:
             _, record = _panel_fold_members(task, plan, np.array([member]), None, notes, state)
         except Exception as exc:  # noqa: BLE001
-            failed.append((i, error_text(exc.cause if isinstance(exc, _ForecastFailed) else exc)))
+            failed.append((i, error_text(_cause(exc))))
             continue
         if record["failed"]:  # the model left it out
             failed.append((i, record["failed"][0][1]))
@@ -247,6 +248,32 @@ def _panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
                 for column, values in record[kind].items():
                     bands[kind][column][i] = values[0]
     return None, {"how": "fit", "y_hat": points, **bands, "history": None, "failed": failed}
+
+
+def _cause(exc: BaseException) -> BaseException:
+    """What is recorded of a failed fit or forecast (a forecast's failure by its cause)."""
+    return exc.cause if isinstance(exc, _ForecastFailed) else exc
+
+
+def _trial(run, *args):
+    """``run(*args)`` as a trial: its fallbacks and skipped series neither warned nor
+    recorded (those of a fit that is not kept), and handed back with its result, to be
+    warned again where the fit is kept."""
+    with unrecorded_fallbacks(), recording_fallbacks() as said, silenced(FallbackWarning, SkippedSeriesWarning):
+        result = run(*args)
+    return result, list(said)
+
+
+def _alone(attempt, size: int, position: int) -> BaseException | None:
+    """The error of ``attempt`` on the series at ``position`` alone (its own reason),
+    or None where it succeeds alone."""
+    keep = np.zeros(size, dtype=bool)
+    keep[position] = True
+    try:
+        _trial(attempt, keep)
+    except Exception as exc:  # noqa: BLE001 - its reason, recorded
+        return _cause(exc)
+    return None
 
 
 def interval_names(levels) -> list[str]:
@@ -295,11 +322,12 @@ def _unforecast(rows: np.ndarray, lengths) -> list:
             for i in np.flatnonzero(rows < 0).tolist()]
 
 
-def _forecasts(task: Task, model, keys: list, X, lengths) -> dict:
+def _forecasts(task: Task, model, keys: list, X, lengths, spread_of=None) -> dict:
     """The fold's forecasts of the target column, read from the model's array contract
     (:meth:`~tsforecast.forecasters.base.BaseForecaster.forecast_arrays`), the scored
     steps only; a series of ``keys`` the model returned none for (``lengths``: each
-    one's training rows, to say so) is left NaN and in ``failed``."""
+    one's training rows, to say so) is left NaN and in ``failed``. ``spread_of``: see
+    :func:`_spread_arrays`."""
     steps, gap = task.steps, task.gap
     point = model.forecast_arrays(steps, X)
     if point.point.shape[1] != steps:
@@ -312,29 +340,59 @@ def _forecasts(task: Task, model, keys: list, X, lengths) -> dict:
     bands = None
     if _quantiles_asked(task, model):
         wanted = task.quantiles if task.quantiles == "auto" else check_quantiles(task.quantiles)
-        out = _spread_arrays(model, steps, X, wanted)
-        if out is not None:
-            values = _taken(out.quantiles, rows)[:, gap:, column]
+        out = _spread_arrays(model, steps, X, wanted, spread_of)
+        if out is not None:  # of the series that have a spread (a retry may leave some out)
+            values = _taken(out.quantiles, _rows(out, keys))[:, gap:, column]
             bands = {quantile_column(q): values[..., j] for j, q in enumerate(out.levels)}
     intervals = None
     if task.levels and getattr(model, "supports_quantiles", False):
-        out = _spread_arrays(model, steps, X, level_quantiles(task.levels))
+        out = _spread_arrays(model, steps, X, level_quantiles(task.levels), spread_of)
         if out is not None:
-            intervals = _interval_bands(_taken(out.quantiles, rows)[:, :, column], task.levels, gap)
+            intervals = _interval_bands(_taken(out.quantiles, _rows(out, keys))[:, :, column], task.levels, gap)
     return {"y_hat": _taken(point.point, rows)[:, gap:, column], "quantiles": bands, "intervals": intervals,
             "failed": _unforecast(rows, lengths)}
 
 
-def _spread_arrays(model, steps: int, X, quantiles):
+def _spread_arrays(model, steps: int, X, quantiles, spread_of=None):
     """The model's quantile arrays, or None where its training part is too short for a
     spread (Drift on 2 values, Holt on 4): the fold keeps its point forecasts, without
-    bounds, as a model without a distribution does, and the fallback is recorded."""
+    bounds, as a model without a distribution does, and the fallback is recorded.
+    ``spread_of(quantiles)``, where given, answers instead for the series that have a
+    spread (:func:`_spread_without_short`), so one short series costs only its own."""
     try:
         return model.forecast_arrays(steps, X, quantiles=quantiles)
     except InsufficientDataError as error:
+        kept = spread_of(quantiles) if spread_of is not None else None
+        if kept is not None:
+            return kept
         warn_fallback(f"{type(model).__name__}: no quantiles or intervals at this fold, its point forecasts are "
                       f"kept: {error}")
         return None
+
+
+def _spread_without_short(task: Task, plan: FoldPlan, members: np.ndarray, quantiles):
+    """The quantiles of the fold's series that have a spread, from the model fitted
+    again without those too short for one (:func:`longest_that_fit`); each of those is
+    named in a fallback with the reason it gives alone. None where no series has one.
+
+    The model's fit of the whole chunk had failed for all of its series, so which
+    series kept their bounds depended on which shared the chunk (on ``n_jobs``)."""
+    lengths = (plan.cutoffs - plan.starts + 1)[np.searchsorted(plan.members, members)]
+
+    def attempt(keep):
+        fitted = clone(task.model).fit(_training_panel(task, plan, members[keep]))
+        return fitted.forecast_arrays(task.steps, None, quantiles=quantiles)
+
+    try:
+        keep, (out, _) = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
+    except InsufficientDataError:
+        return None
+    ids, name = task.panel.ids[task.rows[members]], type(task.model).__name__
+    for i in np.flatnonzero(~keep).tolist():
+        reason = _alone(attempt, lengths.size, i)
+        warn_fallback(f"{name}: no quantiles or intervals at this fold for series {ids[i]!r}, its point forecasts "
+                      f"are kept: {reason if reason is not None else f'{int(lengths[i])} training value(s)'}")
+    return out
 
 
 class _ForecastFailed(Exception):
@@ -346,10 +404,10 @@ class _ForecastFailed(Exception):
         self.model, self.cause = model, cause
 
 
-def _forecasts_of(task: Task, model, keys: list, X, lengths) -> dict:
+def _forecasts_of(task: Task, model, keys: list, X, lengths, spread_of=None) -> dict:
     """:func:`_forecasts`, a failure raised as :class:`_ForecastFailed` with ``model``."""
     try:
-        return _forecasts(task, model, keys, X, lengths)
+        return _forecasts(task, model, keys, X, lengths, spread_of)
     except Exception as exc:  # noqa: BLE001 - the fit stands; only this fold's forecast is lost
         raise _ForecastFailed(model, exc) from exc
 
@@ -357,7 +415,8 @@ def _forecasts_of(task: Task, model, keys: list, X, lengths) -> dict:
 def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state):
     panel = _training_panel(task, plan, members)
     model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
-    record = _forecasts_of(task, model, panel.ids.tolist(), None, panel.lengths)
+    spread_of = (lambda quantiles: _spread_without_short(task, plan, members, quantiles)) if plan.fit else None
+    record = _forecasts_of(task, model, panel.ids.tolist(), None, panel.lengths, spread_of)
     return model, {"how": how, **record, "history": None}
 
 
