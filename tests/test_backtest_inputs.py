@@ -10,8 +10,8 @@ import pytest
 from _backtest_helpers import UpdatableMean
 from sklearn.linear_model import Ridge
 
-from tsforecast import (AutoARIMA, BacktestResult, ExpandingWindowSplit, Naive, SeasonalNaive, WindowForecaster,
-                        backtest, report)
+from tsforecast import (SES, AutoARIMA, BacktestResult, Combination, ConformalIntervals, ExpandingWindowSplit, Naive,
+                        SeasonalNaive, Theta, WindowForecaster, backtest, report)
 from tsforecast.exceptions import InputTypeError, InvalidParameterError
 
 
@@ -171,6 +171,45 @@ def test_a_series_too_short_for_a_window_model_in_one_fold_fails_alone(on_short,
     scored = forecast.groupby(["unique_id", "fold"], observed=True).size()
     assert ("s1", 0) not in scored.index and len(scored) == 8 and (scored == 4).all()  # every other cell
     assert result.summary().loc["r", "n_errors"] == 1
+
+
+def _pooling_models() -> dict:
+    window = WindowForecaster(Ridge(), n_steps_in=4, n_steps_out=3)
+    return {"combined": Combination([window, Theta()]),
+            "conformal": ConformalIntervals(SES(), n_windows=3, levels=(80,)),
+            "window_conformal": ConformalIntervals(window, n_windows=3, levels=(80,))}
+
+
+@pytest.mark.parametrize("name", ["combined", "conformal", "window_conformal"])
+def test_a_series_too_short_for_a_pooling_model_fails_alone_and_the_others_keep_their_pool(name):
+    """b is too short for these models at its first folds. Before, the models without an
+    on_short of their own (a Combination or ConformalIntervals around a window model) failed
+    the fold for every series with b's error, and ConformalIntervals(SES), retried series by
+    series, failed a and c too: alone, one series has too few calibration errors."""
+    rng = np.random.default_rng(0)
+    data = pd.concat([pd.DataFrame({"unique_id": k, "ds": pd.date_range("2024", periods=n, freq="D"),
+                                    "y": 10 + rng.normal(size=n).cumsum()}) for k, n in (("a", 40), ("b", 14),
+                                                                                          ("c", 40))])
+    options = dict(horizon=3, cv=4, levels=(80,), progress=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        results = [backtest({name: _pooling_models()[name]}, data, n_jobs=n_jobs, backend="threading", **options)
+                   for n_jobs in (1, 2)]
+        without_b = backtest({name: _pooling_models()[name]}, data[data["unique_id"] != "b"], **options)
+    result = results[0]
+    for table in ("forecasts", "metrics", "errors"):
+        pd.testing.assert_frame_equal(getattr(result, table), getattr(results[1], table))
+    errors = result.errors
+    assert len(errors) and set(errors["unique_id"]) == {"b"}
+    assert not errors["error"].str.contains("over 1 series|the model returned").any()  # b's own reason
+    assert errors["error"].str.startswith("InsufficientDataError").all()
+    # a and c are forecast at those folds, as if b were not there (their pool without it)
+    failed = errors["fold"].tolist()
+    mine = result.forecasts[(result.forecasts["unique_id"] != "b") & result.forecasts["fold"].isin(failed)]
+    theirs = without_b.forecasts[without_b.forecasts["fold"].isin(failed)]
+    columns = ["y_hat", "lo_80", "hi_80"]
+    assert mine[columns].notna().all().all() or name == "combined"
+    np.testing.assert_allclose(mine[columns].to_numpy(dtype=float), theirs[columns].to_numpy(dtype=float))
 
 
 class _FirstForecastFails(UpdatableMean):

@@ -496,7 +496,11 @@ def backtest(
         (kept in ``info["skipped_series"]``: ``{series: why}``). This checks the folds
         only; a series a model cannot take at a fold (fewer training rows than a
         window model's ``n_steps_in``) is an error of that series and fold in
-        ``errors``, and the model's other series are forecast without it.
+        ``errors``, with the reason it gives alone, and the model's other series are
+        forecast without it. A model that pools over series (``fits_globally``: a
+        :class:`~tsforecast.Combination` or :class:`~tsforecast.ConformalIntervals`
+        around one) is fitted again on the others together, without the series of the
+        shortest lengths until it fits, so they keep their pool.
     align : {"end", "time"}, default "end"
         Where each series' folds lie. ``"end"``: counted back from each series' own
         end (every series has every fold). ``"time"``: at the same times for every

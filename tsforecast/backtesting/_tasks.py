@@ -12,6 +12,7 @@ can reach a forecast.
 
 from __future__ import annotations
 
+import copy
 import time
 from dataclasses import dataclass, field, replace
 
@@ -224,12 +225,18 @@ def _fitted(task: Task, plan: FoldPlan, model, notes: list, state: dict, fit, up
 # --------------------------------------------------------------------------- folds
 def _panel_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
     """A fold of a panel model: one fit over the cut panel, forecasts as arrays. A fit
-    that fails is retried series by series, so one bad series fails alone."""
+    that fails is retried without the series too short for it where the model pools
+    over series (:func:`_without_short`), else series by series, so one bad series
+    fails alone."""
     try:
         return _panel_fold_members(task, plan, plan.members, model, notes, state)
-    except Exception:  # noqa: BLE001 - isolate the failing series
+    except Exception as error:  # noqa: BLE001 - isolate the failing series
         if plan.members.size == 1 or not plan.fit:
             raise
+        kept = _without_short(task, plan, error, lambda keep: _panel_fold_members(
+            task, plan, plan.members, None, notes, state, keep)) if _pools(task) else None
+    if kept is not None:
+        return kept
     points = np.full((plan.members.size, task.horizon), np.nan)
     bands, failed = {"quantiles": None, "intervals": None}, []
     for i, member in enumerate(plan.members.tolist()):
@@ -255,6 +262,17 @@ def _cause(exc: BaseException) -> BaseException:
     return exc.cause if isinstance(exc, _ForecastFailed) else exc
 
 
+def _pools(task: Task) -> bool:
+    """Whether the task's model pools over its series (one fit, or one calibration, for
+    all: ``fits_globally``), so that a series fitted alone lacks what the others give."""
+    return bool(getattr(task.model, "fits_globally", False))
+
+
+def _member_keys(task: Task, plan: FoldPlan) -> tuple[list, np.ndarray]:
+    """The ids of the fold's series and their training rows."""
+    return task.panel.ids[task.rows[plan.members]].tolist(), plan.cutoffs - plan.starts + 1
+
+
 def _trial(run, *args):
     """``run(*args)`` as a trial: its fallbacks and skipped series neither warned nor
     recorded (those of a fit that is not kept), and handed back with its result, to be
@@ -274,6 +292,26 @@ def _alone(attempt, size: int, position: int) -> BaseException | None:
     except Exception as exc:  # noqa: BLE001 - its reason, recorded
         return _cause(exc)
     return None
+
+
+def _without_short(task: Task, plan: FoldPlan, error: BaseException, attempt):
+    """The fold forecast without the series too short for the model, where ``error``
+    says one is: ``attempt(keep)`` fits the series of the mask ``keep`` together (the
+    others keep their pool) and forecasts every series of the fold; the series left
+    out are recorded with the error each raises alone. None where there is no such
+    error, or no subset of the longest series fits."""
+    if not isinstance(error, InsufficientDataError):
+        return None
+    _, lengths = _member_keys(task, plan)
+    try:
+        keep, ((model, record), said) = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
+    except InsufficientDataError:
+        return None
+    for text in said:
+        warn_fallback(text)
+    own = {i: _alone(attempt, lengths.size, i) for i in np.flatnonzero(~keep).tolist()}
+    record["failed"] = [(i, error_text(own[i]) if own.get(i) is not None else text) for i, text in record["failed"]]
+    return model, record
 
 
 def interval_names(levels) -> list[str]:
@@ -412,34 +450,57 @@ def _forecasts_of(task: Task, model, keys: list, X, lengths, spread_of=None) -> 
         raise _ForecastFailed(model, exc) from exc
 
 
-def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state):
-    panel = _training_panel(task, plan, members)
+def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state, keep=None):
+    """A fold of a panel model over ``members``, fitted on those of the mask ``keep``
+    (default: all), the others recorded as not forecast."""
+    fitted_on = members if keep is None else members[keep]
+    panel = _training_panel(task, plan, fitted_on)
     model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
-    spread_of = (lambda quantiles: _spread_without_short(task, plan, members, quantiles)) if plan.fit else None
-    record = _forecasts_of(task, model, panel.ids.tolist(), None, panel.lengths, spread_of)
+    positions = np.searchsorted(plan.members, members)
+    keys, lengths = task.panel.ids[task.rows[members]].tolist(), (plan.cutoffs - plan.starts + 1)[positions]
+    spread_of = (lambda quantiles: _spread_without_short(task, plan, fitted_on, quantiles)) if plan.fit else None
+    record = _forecasts_of(task, model, keys, None, lengths, spread_of)
     return model, {"how": how, **record, "history": None}
 
 
 def _frame_fold(task: Task, plan: FoldPlan, model, notes: list, state: dict):
     """A fold of a model fitted globally on all series (on the panel cut at the
-    cutoffs, covariates as a panel of the same rows), or on one series at a time."""
+    cutoffs, covariates as a panel of the same rows), or on one series at a time. A
+    global fit that a series is too short for is retried without it: by the model's
+    own ``on_short`` where it has one, else by :func:`_without_short`."""
+    try:
+        return _frame_fold_members(task, plan, model, notes, state)
+    except InsufficientDataError as error:
+        if task.mode != "global" or plan.members.size == 1:
+            raise
+        if plan.fit and _skips_short(task):
+            skipping = replace(task, model=clone(task.model).set_params(on_short="skip"))
+            return _frame_fold_members(skipping, plan, None, notes, state, quietly=True)
+        # an update is tried on copies: a trial must not leave the chain's model updated
+        kept = _without_short(task, plan, error, lambda keep: _frame_fold_members(
+            task, plan, None if plan.fit else copy.copy(model), notes, state, keep=keep))
+        if kept is None:
+            raise
+        return kept
+
+
+def _frame_fold_members(task: Task, plan: FoldPlan, model, notes: list, state: dict, keep=None,
+                        quietly: bool = False):
+    """A fold of :func:`_frame_fold`, a global model fitted on the series of the mask
+    ``keep`` (default: all) and the others recorded as not forecast; ``quietly``:
+    without the :class:`SkippedSeriesWarning` of a model that skips (the backtest
+    records the series)."""
     uses_covariates = bool(getattr(task.model, "uses_covariates", False))
     if task.mode == "global":
-        y, X, X_future = _global_inputs(task, plan, uses_covariates)
-        keys, lengths = y.ids.tolist(), y.lengths
+        fitted_on = plan if keep is None else replace(plan, members=plan.members[keep], starts=plan.starts[keep],
+                                                      cutoffs=plan.cutoffs[keep])
+        y, X, X_future = _global_inputs(task, fitted_on, uses_covariates)
+        keys, lengths = _member_keys(task, plan)
     else:
         keys, y, X, X_future = _fold_inputs(task, plan, uses_covariates)
         lengths = [len(y)]
     fit, update = (lambda m: m.fit(y, X)), (lambda m: m.update(y, X))
-    try:
-        model, how = _fitted(task, plan, model, notes, state, fit, update)
-    except InsufficientDataError:
-        # A series too short for a global model's window fails alone: the others are
-        # fitted without it (the model skips it) and it is recorded as not forecast.
-        if task.mode != "global" or len(keys) == 1 or not plan.fit or not _skips_short(task):
-            raise
-        model, how = _fitted(replace(task, model=clone(task.model).set_params(on_short="skip")), plan, None, notes,
-                             state, _quietly(fit), update)
+    model, how = _fitted(task, plan, model, notes, state, _quietly(fit) if quietly else fit, update)
     record = _forecasts_of(task, model, keys, X_future, lengths)
     return model, {"how": how, **record, "history": _history(model) if plan.fit else None,
                    "fit_reference": _fit_reference(model) if plan.fit else None}
