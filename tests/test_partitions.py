@@ -90,6 +90,48 @@ def test_backtest_partitions_of_a_list_of_quantile_models_equal_the_local_backte
     pd.testing.assert_frame_equal(_sorted(got, KEYS), _sorted(local, KEYS), check_exact=True)
 
 
+@pytest.mark.parametrize("table", ["forecasts", "metrics"])
+def test_a_partition_without_any_spread_has_the_tables_columns_as_nan(table):
+    """Both series of the partition are too short for Drift's spread (3 values), so its
+    backtest has no quantile columns, nor pinball and coverage: compute() failed on Dask's
+    "columns in the computed data do not match" (missing q0.1, q0.9)."""
+    from tsforecast.baselines import Drift
+
+    data = pd.DataFrame({"unique_id": np.repeat(["a", "b"], 3), "ds": np.tile(np.arange(3), 2),
+                         "y": [1.0, 2.0, 4.0, 3.0, 1.0, 2.0]})
+    options = dict(horizon=1, cv=1, quantiles=[0.1, 0.9])
+    with pytest.warns(Warning):  # the fallback: no spread
+        got = backtest_partitions(Drift(), dd.from_pandas(data, npartitions=1, sort=False), table=table,
+                                  **options).compute(scheduler="sync")
+        local = getattr(backtest(Drift(), data, progress=False, **options), table)
+    added = [c for c in got.columns if c not in local.columns]
+    assert set(added) == ({"q0.1", "q0.9"} if table == "forecasts" else {"pinball", "coverage"})
+    assert got[added].isna().all().all()
+    pd.testing.assert_frame_equal(_sorted(got[list(local.columns)], KEYS), _sorted(local, KEYS), check_exact=True)
+
+
+def test_auto_quantiles_of_a_window_model_are_its_estimators_in_every_partition():
+    """quantiles="auto" gave the metadata the default quantiles (0.1, 0.5, 0.9) whatever
+    the model's own: an LSTM trained for (0.05, 0.5, 0.95) failed compute() with "Extra:
+    ['q0.05', 'q0.95'] Missing: ['q0.1', 'q0.9']"."""
+    from tsforecast import WindowForecaster
+    from tsforecast.models import EncoderDecoderLSTM
+
+    model = WindowForecaster(EncoderDecoderLSTM(units=4, epochs=1, batch_size=16, random_state=0,
+                                                quantiles=(0.05, 0.5, 0.95)), n_steps_in=6, n_steps_out=3)
+    data = long_panel(n_series=4, length=24)
+    got = backtest_partitions(model, dd.from_pandas(data, npartitions=2, sort=False), horizon=3, cv=1,
+                              quantiles="auto").compute(scheduler="sync")
+    local = backtest(model, data, horizon=3, cv=1, quantiles="auto", progress=False).forecasts
+    assert list(got.columns) == list(local.columns)
+    quantiles = [c for c in got.columns if c.startswith("q")]
+    assert got[quantiles].notna().all().all()
+    from tsforecast.forecasters.base import auto_quantiles
+
+    before = auto_quantiles(model)  # known before fitting: the set the fitted model gives
+    assert before == tuple(model.fit(data).forecast_arrays(3, quantiles="auto").levels)
+
+
 def test_a_series_split_across_partitions_is_refused(client):
     data = long_panel(n_series=2)
     parts = dd.from_pandas(data, npartitions=3, sort=True)  # cuts series s00 in two

@@ -100,13 +100,17 @@ def forecast_partitions(model, data, horizon: int, *, check: bool = True):
     return data.map_partitions(_forecast_part, model, horizon, meta=meta, align_dataframes=False)
 
 
-def _backtest_part(part: pd.DataFrame, models, table: str, options: dict) -> pd.DataFrame:
+def _backtest_part(part: pd.DataFrame, models, table: str, options: dict, columns: list) -> pd.DataFrame:
+    """The ``table`` of the backtest of one partition, with the metadata's ``columns``:
+    a quantile or interval column no model gave in this partition (no series long
+    enough for a spread) is NaN here, where a backtest of the partition alone leaves
+    it out."""
     from . import backtest
 
     if len(part) == 0:
         return None
     result = backtest(models, part, progress=False, **options)
-    out = getattr(result, table).copy()
+    out = getattr(result, table).reindex(columns=columns)
     for column in ("model", "unique_id"):
         out[column] = out[column].astype(object)  # partitions have their own categories
     return out
@@ -134,7 +138,12 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
     -------
     dask.dataframe.DataFrame
         That table of every partition, lazily; its rows are those the same backtest
-        on the whole panel gives, partition by partition.
+        on the whole panel gives, partition by partition. Its columns are known before
+        any partition is computed: the quantile columns every model can give
+        (``quantiles="auto"``: each model's own set, a window model's those its
+        estimator is trained for), and ``pinball``/``coverage`` with them; where no
+        series of a partition is long enough for a model's spread they are NaN there
+        (a backtest of the whole panel leaves out a column that no series has).
     """
     _check_dask_frame(data)
     if table not in ("forecasts", "metrics", "errors"):
@@ -147,7 +156,8 @@ def backtest_partitions(models, data, *, table: str = "forecasts", check: bool =
     # the models named as backtest names them (a list by class), so the metadata holds the
     # quantile columns of every model in a list as the partitions' tables will
     meta = _table_meta(table, data._meta[TIME_COLUMN].dtype, check_models(models), options)
-    return data.map_partitions(_backtest_part, models, table, options, meta=meta, align_dataframes=False)
+    return data.map_partitions(_backtest_part, models, table, options, list(meta.columns), meta=meta,
+                               align_dataframes=False)
 
 
 def _check_options(options: dict) -> None:
@@ -175,21 +185,22 @@ def _table_meta(table: str, time_dtype, named: dict, options: dict) -> pd.DataFr
     """The empty frame of a backtest table: its columns and dtypes, known in advance
     (``named``: the models as :func:`._run.check_models` names them)."""
     from ._scoring import check_metrics, metric_names
-    from ..forecasters.base import DEFAULT_QUANTILES, check_levels, check_quantiles, quantile_column
+    from ..forecasters.base import auto_quantiles, check_levels, check_quantiles, quantile_column
 
     keys = {"model": object, "unique_id": object, "fold": np.int64, "cutoff": time_dtype}
     if table == "errors":
         return pd.DataFrame({"model": pd.Series(dtype=object), "unique_id": pd.Series(dtype=object),
                              "fold": pd.Series(dtype=np.int64), "error": pd.Series(dtype=object)})
-    quantiles = options.get("quantiles") is not None and any(getattr(m, "supports_quantiles", False)
-                                                            for m in named.values())
+    asked = options.get("quantiles")
+    spread = [m for m in named.values() if getattr(m, "supports_quantiles", False)] if asked is not None else []
+    quantiles = bool(spread)
     levels = check_levels(options["levels"]) if options.get("levels") is not None else ()
     if table == "forecasts":
         columns = {**keys, "ds": time_dtype, "step": np.int64, "y": np.float64, "y_hat": np.float64}
-        if quantiles:
-            quantile_levels = (DEFAULT_QUANTILES if options["quantiles"] == "auto"
-                               else check_quantiles(options["quantiles"]))
-            columns.update({quantile_column(q): np.float64 for q in quantile_levels})
+        # each model's own set for "auto" (a window model's are its estimator's), all of them in level order
+        auto = isinstance(asked, str) and asked == "auto"
+        given = sorted(q for m in spread for q in (auto_quantiles(m) if auto else check_quantiles(asked)))
+        columns.update({quantile_column(q): np.float64 for q in given})
         columns.update({f"{side}_{level:g}": np.float64 for level in levels for side in ("lo", "hi")})
     else:
         names = metric_names(check_metrics(options.get("metrics")), quantiles, levels)

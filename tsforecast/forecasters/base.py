@@ -31,7 +31,8 @@ from ..exceptions import InputTypeError, InvalidParameterError
 from .calibration import INTERVAL_METHODS, conformal_interval_arrays, uses_conformal
 
 __all__ = ["BaseForecaster", "Forecast", "DEFAULT_QUANTILES", "DEFAULT_LEVELS", "quantile_column", "check_quantiles",
-           "check_levels", "level_quantiles", "interval_columns", "interval_values", "ordered_quantiles"]
+           "check_levels", "level_quantiles", "interval_columns", "interval_values", "ordered_quantiles",
+           "auto_quantiles"]
 
 #: Quantiles a forecaster gives when none are asked for.
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
@@ -119,6 +120,22 @@ def level_quantiles(levels) -> tuple[float, ...]:
     """
     lows = [round((100.0 - level) / 200.0, 12) for level in levels]
     return tuple(sorted(lows + [round(1.0 - q, 12) for q in lows]))
+
+
+def auto_quantiles(model) -> tuple[float, ...]:
+    """The quantiles ``model.forecast_arrays(quantiles="auto")`` gives, known before
+    ``fit`` too: the columns a table of its forecasts will have, computed in advance
+    (a Dask backtest's metadata). A window model's are those its estimator is trained
+    for; a forecaster outside this contract gives :data:`DEFAULT_QUANTILES`.
+
+    Examples
+    --------
+    >>> from tsforecast.baselines import Naive
+    >>> auto_quantiles(Naive())
+    (0.1, 0.5, 0.9)
+    """
+    own = getattr(model, "_default_quantiles", None)
+    return tuple(own()) if callable(own) else DEFAULT_QUANTILES
 
 
 def ordered_quantiles(bands: np.ndarray, levels, owner: str) -> np.ndarray:
@@ -378,7 +395,8 @@ class BaseForecaster(BaseEstimator):
         return [], []
 
     def _default_quantiles(self) -> tuple:
-        """The quantiles ``forecast_arrays(quantiles="auto")`` gives."""
+        """The quantiles ``forecast_arrays(quantiles="auto")`` gives, fitted or not (see
+        :func:`auto_quantiles`)."""
         return DEFAULT_QUANTILES
 
     def _point_array(self, horizon, X) -> np.ndarray:

@@ -548,7 +548,9 @@ class WindowForecaster(BaseForecaster):
         return self._known_quantiles()
 
     def _known_quantiles(self) -> tuple:
-        return tuple(float(q) for q in getattr(self.estimator_, "quantiles_", None) or self.estimator_.quantiles)
+        # before fitting (a table's columns computed in advance): those the estimator will be trained for
+        estimator = getattr(self, "estimator_", self.estimator)
+        return tuple(float(q) for q in getattr(estimator, "quantiles_", None) or estimator.quantiles)
 
     def _interval_arrays(self, horizon, X, quantiles):
         horizon = self._check_horizon(horizon, default=self.n_steps_out_)
