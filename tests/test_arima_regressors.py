@@ -200,3 +200,21 @@ def test_a_regressor_naming_the_target_itself_is_refused_without_unusable_advice
     with pytest.raises(InvalidInputError, match="the column\\(s\\) of y that AutoARIMA would forecast") as error:
         AutoARIMA(future_covariates="y").fit(y.to_frame())
     assert "y[[]]" not in str(error.value)
+
+
+def test_a_panel_backtest_names_each_series_in_its_fallback_notes():
+    """Fitted one series at a time on a pandas Series, every series was named by the single
+    series' placeholder 'series', and two series with the same fallback were one note."""
+    rng = np.random.default_rng(0)
+    index = pd.date_range("2024-01-01", periods=60, freq="D")
+    price = pd.Series(10 + rng.normal(size=60), index=index)
+    flat = pd.Series(10.0, index=index)  # a constant regressor: left out, with a note
+    data = {"a": pd.DataFrame({"y": 20 - price + rng.normal(size=60), "price": price}),
+            "b": pd.DataFrame({"y": 30 - flat + rng.normal(size=60), "price": flat}),
+            "c": pd.DataFrame({"y": 40 - flat + rng.normal(size=60), "price": flat})}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = backtest({"arima": ARIMA(order=(1, 0, 0), future_covariates="price")}, data, target="y",
+                          horizon=3, cv=2, progress=False)
+    for notes in result.info["fallback_notes"]["arima"].values():
+        assert sorted(n.split(":")[0] for n in notes) == ["ARIMA, series 'b'", "ARIMA, series 'c'"]

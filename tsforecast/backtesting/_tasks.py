@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from ..core.fallbacks import recording_fallbacks, unrecorded_fallbacks, warn_fallback
+from ..core.fallbacks import naming_series, recording_fallbacks, unrecorded_fallbacks, warn_fallback
 from ..core.forms import InputForm
 from ..core.panel import Panel
 from ..core.silencing import silenced
@@ -500,8 +500,10 @@ def _frame_fold_members(task: Task, plan: FoldPlan, model, notes: list, state: d
         keys, y, X, X_future = _fold_inputs(task, plan, uses_covariates)
         lengths = [len(y)]
     fit, update = (lambda m: m.fit(y, X)), (lambda m: m.update(y, X))
-    model, how = _fitted(task, plan, model, notes, state, _quietly(fit) if quietly else fit, update)
-    record = _forecasts_of(task, model, keys, X_future, lengths)
+    # a one-series fit's fallbacks name its series, not the single series' placeholder
+    with naming_series(keys[0] if task.mode != "global" else None):
+        model, how = _fitted(task, plan, model, notes, state, _quietly(fit) if quietly else fit, update)
+        record = _forecasts_of(task, model, keys, X_future, lengths)
     return model, {"how": how, **record, "history": _history(model) if plan.fit else None,
                    "fit_reference": _fit_reference(model) if plan.fit else None}
 

@@ -20,7 +20,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
 from threadpoolctl import threadpool_limits
 
-from ..core.fallbacks import warn_fallback
+from ..core.fallbacks import series_label, warn_fallback
 from ..core.params import Check, Options, validate_params
 from ..core.silencing import silenced
 from ..core.validation import FILL_POLICIES, check_int
@@ -215,7 +215,7 @@ class LocalForecaster(BaseForecaster):
                 if flags is None:
                     continue
                 for i in np.flatnonzero([f is not None for f in flags]):
-                    label = f"{ids[i]}/{column}" if multi else ids[i]
+                    label = f"{series_label(ids[i])}/{column}" if multi else series_label(ids[i])
                     text = flags[i]
                     if kind == "note":
                         message = f"{type(self).__name__}, series {label!r}: {text}"

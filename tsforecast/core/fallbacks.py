@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from ..exceptions import FallbackWarning
 from .stack import user_stacklevel
 
-__all__ = ["warn_fallback", "recording_fallbacks", "unrecorded_fallbacks"]
+__all__ = ["warn_fallback", "recording_fallbacks", "unrecorded_fallbacks", "naming_series", "series_label"]
 
 _RECORD = threading.local()
 
@@ -60,3 +60,26 @@ def unrecorded_fallbacks() -> Iterator[None]:
         yield
     finally:
         _RECORD.messages = outer
+
+
+@contextmanager
+def naming_series(key) -> Iterator[None]:
+    """Inside the block, a one-series fit of this thread names its series ``key`` in its
+    fallbacks: the backtest fits such models on one pandas Series at a time, whose id is
+    the single series' placeholder, so every series of a panel was named 'series' and two
+    series with the same fallback were recorded as one."""
+    outer = getattr(_RECORD, "series", None)
+    _RECORD.series = key
+    try:
+        yield
+    finally:
+        _RECORD.series = outer
+
+
+def series_label(series_id):
+    """The name a fallback gives ``series_id``: the key of :func:`naming_series` where it
+    is the single series' placeholder and a key is set, else ``series_id`` itself."""
+    from .forms import SINGLE_SERIES_ID  # the placeholder a Series or one-series frame gets
+
+    key = getattr(_RECORD, "series", None)
+    return key if key is not None and series_id == SINGLE_SERIES_ID else series_id
