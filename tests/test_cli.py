@@ -1150,3 +1150,21 @@ def test_a_partial_failure_is_said_with_its_cause(capsys, tmp_path):
     assert status == 0
     line = next(line for line in err.splitlines() if line.startswith("warning: theta failed"))
     assert "InsufficientDataError" in line and "non-finite" not in line
+
+
+def test_freq_puts_a_long_file_on_a_grid_pandas_does_not_infer(capsys, tmp_path):
+    """A long file of semi-monthly dates with a gap: --freq SMS was ignored by the CLI's own
+    check, which re-inferred from the dates and told the user to pass --freq 2W-TUE (a grid
+    that drops rows). Without the gap it ran only as a dict would."""
+    ds = pd.date_range("2022-01-01", periods=48, freq="SMS").strftime("%Y-%m-%d")
+    table = pd.concat([pd.DataFrame({"unique_id": k, "ds": ds, "y": np.arange(48.0)}) for k in "ab"],
+                      ignore_index=True)
+    table.to_csv(tmp_path / "regular.csv", index=False)
+    table.drop(index=[5]).to_csv(tmp_path / "gap.csv", index=False)
+    status, out, err = run(capsys, "backtest", "--data", tmp_path / "regular.csv", "-H", 3, "--folds", 2, "-m", "naive")
+    assert status == 0, err
+    status, _, err = run(capsys, "backtest", "--data", tmp_path / "gap.csv", "-H", 3, "--folds", 2, "-m", "naive")
+    assert status != 0 and "--freq SMS" in err
+    status, out, err = run(capsys, "backtest", "--data", tmp_path / "gap.csv", "--freq", "SMS", "--fill", "ffill",
+                           "-H", 3, "--folds", 2, "-m", "naive")
+    assert status == 0, err

@@ -251,3 +251,20 @@ def test_the_repair_hint_for_a_long_frame_resamples_per_series(others):
     with pytest.raises(InvalidInputError, match=r"y\['a'\] has an irregular") as error:
         Naive().fit(pd.concat(whole * others + [gap]))
     assert "data.asfreq('B') per series (or the CLI's --freq)" in str(error.value)
+
+
+@pytest.mark.parametrize("freq", ["SMS", "SME", "2B"])
+def test_a_long_frame_on_a_grid_pandas_does_not_infer_is_regular(freq):
+    """Semi-months and every second business day are regular, but pandas infers no
+    frequency from their timestamps: a long frame (which carries no freq) was refused and
+    told to resample to the very grid it was on. A gap is still refused, naming the grid."""
+    from tsforecast import backtest
+    from tsforecast.baselines import Naive
+
+    ds = pd.date_range("2022-01-03", periods=48, freq=freq)
+    long = pd.concat([pd.DataFrame({"unique_id": k, "ds": ds.astype(str), "y": np.arange(48.0)}) for k in "ab"])
+    result = backtest(Naive(), long, horizon=3, cv=2, progress=False)
+    expected = pd.date_range(ds[-6], periods=6, freq=freq)
+    assert list(result.forecasts.loc[result.forecasts["unique_id"] == "a", "ds"]) == list(expected)
+    with pytest.raises(InvalidInputError, match=re.escape(f"data.asfreq({freq!r}) per series")):
+        backtest(Naive(), long.drop(index=[5]), horizon=3, cv=2, progress=False)

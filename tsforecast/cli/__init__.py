@@ -44,8 +44,8 @@ from ..exceptions import InsufficientDataError, InvalidParameterError
 from ..forecasters.calibration import can_give_intervals
 from ._conformal_words import check_calibration_possible, check_conformal_horizon, conformal_in_cli_words
 from ._forecast_data import check_no_new_values, future_rows_in_cli_words, inputs_from
-from ._input import (Selection, has_timestamps, load_dataset, read_table, regular_frequency, select,
-                     split_names)
+from ._frequency import has_timestamps, regular_frequency
+from ._input import Selection, load_dataset, read_table, select, split_names
 from ._keys import key_options, read_key
 from ._paths import FILE, check_outputs, check_suffixes
 from ._quiet import QuietStderr, quiet_python_loggers

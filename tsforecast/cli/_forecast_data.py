@@ -17,7 +17,8 @@ from ..exceptions import (
     InvalidParameterError,
     UnknownColumnError,
 )
-from ._input import as_frequency, has_timestamps, read_table, select
+from ._frequency import as_frequency, has_timestamps
+from ._input import read_table, select
 
 __all__ = ["inputs_from", "check_no_new_values", "future_rows_in_cli_words"]
 

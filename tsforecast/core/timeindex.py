@@ -132,6 +132,8 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) ->
             freq = pd.infer_freq(probe)
     if freq is None and len(index) == 2:
         freq = pd.tseries.frequencies.to_offset(index[1] - index[0])
+    if freq is None and len(index) >= 3:
+        freq = _gapless_grid(index)
     if freq is None:
         if len(index) < 2:
             raise InsufficientDataError(
@@ -149,6 +151,17 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) ->
             f"(for example {example}, then fill= repairs the NaN rows it inserts)."
         )
     return pd.DatetimeIndex(index, freq=freq)
+
+
+def _gapless_grid(index: pd.DatetimeIndex) -> str | None:
+    """The frequency of a grid whose every step ``index`` takes, among those pandas does
+    not infer from the timestamps (semi-months, every second business day), or None:
+    such data is regular, and a long frame (which carries no ``freq``) had no way to say
+    so, while the hint told it to resample to the grid it was on."""
+    likely = likely_freq(index)
+    if likely is None:
+        return None
+    return likely if pd.date_range(index[0], periods=len(index), freq=likely).equals(index) else None
 
 
 def _regular_integer(index: pd.Index, name: str) -> pd.RangeIndex:
