@@ -244,3 +244,23 @@ def test_dask_worker_processes_hand_their_warnings_to_the_caller():
     ) as cluster, distributed.Client(cluster) as client:
         _, shown = backtest_warned(1, client, "default")
     assert shown and sorted(shown) == sorted(shown_sequential)
+
+
+def _warns_and_returns_its_filters_said():
+    warnings.warn("a job of the user's own", UserWarning)
+    return "shown"
+
+
+@pytest.mark.slow
+def test_a_reused_worker_does_not_keep_the_callers_filters():
+    """The relay put the caller's filters in force in the worker and left them there:
+    after a backtest under "error", joblib's reused loky workers failed the user's own
+    later jobs that warn (and "ignore" would have silenced them)."""
+    from joblib import Parallel, delayed
+
+    models, data = fallback_panel()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        backtest({"theta": models["theta"]}, data, horizon=6, cv=2, n_jobs=2, progress=False)
+    later = Parallel(n_jobs=2)(delayed(_warns_and_returns_its_filters_said)() for _ in range(4))
+    assert later == ["shown"] * 4

@@ -9,12 +9,11 @@ warning filters and hands its warnings back, raised again here
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 
 from ..core.validation import check_int
-from ..core.warning_relay import portable_filters, relaying, rewarn
+from ..core.warning_relay import portable_filters, process_token, relaying, rewarn
 from ..exceptions import InputTypeError, InvalidParameterError
 from ._tasks import Task, run_task
 
@@ -64,11 +63,12 @@ def _dask_client(backend):
         ) from None
 
 
-def _indexed(task: Task, caller: tuple[int, list]) -> tuple[int, dict, list]:
-    """Run ``task``; where this is not the caller's process (``caller``: its pid and
-    filters), under the caller's filters, with the warnings that pass them handed back."""
-    pid, filters = caller
-    if os.getpid() == pid:  # threads of the caller: its filters and showwarning already decide
+def _indexed(task: Task, caller: tuple[str, list]) -> tuple[int, dict, list]:
+    """Run ``task``; where this is not the caller's process (``caller``: its
+    :func:`process_token` and filters), under the caller's filters, with the warnings
+    that pass them handed back."""
+    token, filters = caller
+    if process_token() == token:  # threads of the caller: its filters and showwarning already decide
         return task.index, run_task(task), []
     with relaying(filters) as records:
         payload = run_task(task)
@@ -89,7 +89,7 @@ def execute(tasks: Sequence[Task], on_result: Callable[[int, dict], None], *, n_
     each one finishes (so a checkpoint is written as soon as a task is done)."""
     if not tasks:
         return
-    caller, registry = (os.getpid(), portable_filters()), {}
+    caller, registry = (process_token(), portable_filters()), {}
 
     def finished(index: int, payload: dict, records: list) -> None:
         rewarn(records, registry)

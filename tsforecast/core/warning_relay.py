@@ -13,19 +13,32 @@ again in the caller, where its filters decide, as if the task had run there.
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import threading
+import uuid
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
-__all__ = ["RelayedWarning", "portable_filters", "relaying", "rewarn"]
+__all__ = ["RelayedWarning", "portable_filters", "process_token", "relaying", "rewarn"]
 
 _ACTIVE = threading.local()
 _LOCK = threading.Lock()
-_SHOWN_BEFORE: list = [warnings.showwarning]  # what shows the warnings of threads that do not relay
+#: What a worker process had in force before its first relaying block, restored after its
+#: last (worker threads may relay at once): a reused worker (joblib's pool serves
+#: scikit-learn and the user's own jobs too) must not keep a caller's "error" or "ignore".
+_SAVED: dict = {"depth": 0, "filters": None, "show": warnings.showwarning}
+#: Told apart from the caller's by pid and this token: a forked worker inherits the token,
+#: a worker in another container may have the caller's pid (1, say), never both.
+_TOKEN = uuid.uuid4().hex
+
+
+def process_token() -> str:
+    """This process's identity, as :func:`relaying`'s caller gives it."""
+    return f"{os.getpid()}:{_TOKEN}"
 
 
 class RelayedWarning(NamedTuple):
@@ -38,9 +51,15 @@ class RelayedWarning(NamedTuple):
 
 
 def portable_filters() -> list[tuple]:
-    """The caller's warning filters that mean the same in another process: those of
-    :mod:`warnings` itself (a message and module pattern or none), not the entries of
-    :func:`tsforecast.core.silencing.silenced`, which only the caller's threads use."""
+    """The caller's warning filters that mean the same in another process.
+
+    Returns
+    -------
+    list of tuple
+        The entries of ``warnings.filters`` of :mod:`warnings` itself (a message and
+        module pattern or none, a category that pickles), not those of
+        :func:`tsforecast.core.silencing.silenced`, which only the caller's threads use.
+    """
     def plain(pattern) -> bool:
         return pattern is None or isinstance(pattern, re.Pattern)
 
@@ -56,51 +75,85 @@ def _picklable(category) -> bool:
 
 
 def _show(message, category, filename, lineno, file=None, line=None):
-    """``warnings.showwarning`` of a worker: a warning of a relaying thread is recorded,
-    any other shown as before."""
+    """``warnings.showwarning`` of a worker while it relays: a warning of a relaying
+    thread is recorded, any other shown as before."""
     records = getattr(_ACTIVE, "records", None)
     if records is None:
-        return _SHOWN_BEFORE[0](message, category, filename, lineno, file, line)
+        return _SAVED["show"](message, category, filename, lineno, file, line)
     if not _picklable(category):  # it must travel back to the caller
         category = UserWarning
     records.append(RelayedWarning(category, str(message), str(filename), int(lineno)))
     return None
 
 
-def _install(filters: list[tuple]) -> None:
+def _filters_mutated() -> None:
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:  # "default" and "once" registries start afresh, as in a new caller
+        mutated()
+
+
+def _enter(filters: list[tuple]) -> None:
     """Put the caller's filters in force in this (worker) process and record through
-    :func:`_show`. Process-wide: every task of one backtest brings the same filters,
-    and a worker thread's own silencing (:mod:`tsforecast.core.silencing`) adds its
-    entries in front again when it needs them."""
+    :func:`_show`, what was in force saved by the first block in. Process-wide: every
+    task of one backtest brings the same filters, and a thread's own silencing
+    (:mod:`tsforecast.core.silencing`) keeps its entries in front."""
     with _LOCK:
-        if warnings.showwarning is not _show:  # first use, or someone put theirs in since
-            _SHOWN_BEFORE[0] = warnings.showwarning
+        if _SAVED["depth"] == 0:
+            _SAVED["filters"], _SAVED["show"] = list(warnings.filters), warnings.showwarning
             warnings.showwarning = _show
+        _SAVED["depth"] += 1
         ours = [f for f in warnings.filters if f not in filters and not (f[1] is None or isinstance(f[1], re.Pattern))]
         warnings.filters[:] = ours + list(filters)
-        mutated = getattr(warnings, "_filters_mutated", None)
-        if mutated is not None:  # "default" and "once" registries start afresh, as in a new caller
-            mutated()
+        _filters_mutated()
+
+
+def _leave() -> None:
+    """The last block out puts back what was in force before the first came in."""
+    with _LOCK:
+        _SAVED["depth"] -= 1
+        if _SAVED["depth"] == 0:
+            warnings.filters[:] = _SAVED["filters"]
+            warnings.showwarning = _SAVED["show"]
+            _filters_mutated()
 
 
 @contextmanager
 def relaying(filters: list[tuple]) -> Iterator[list[RelayedWarning]]:
-    """In a worker process: run the block under the caller's ``filters`` (from
-    :func:`portable_filters`) and collect the warnings of this thread that pass them,
-    instead of printing them. A filter of "error" raises in the worker, as it would have
-    in the caller."""
-    _install(filters)
+    """In a worker process: run the block under the caller's warning filters and collect
+    the warnings of this thread that pass them, instead of printing them.
+
+    Parameters
+    ----------
+    filters : list of tuple
+        The caller's :func:`portable_filters`.
+
+    Yields
+    ------
+    list of RelayedWarning
+        Filled as the block warns; a filter of "error" raises in the worker instead, as
+        it would have in the caller. The worker's own filters are back after the block.
+    """
+    _enter(filters)
     outer = getattr(_ACTIVE, "records", None)
     _ACTIVE.records = records = []
     try:
         yield records
     finally:
         _ACTIVE.records = outer
+        _leave()
 
 
 def rewarn(records: list[RelayedWarning], registry: dict) -> None:
-    """Raise ``records`` again in the caller, under its filters; ``registry`` (one dict
-    per run) keeps "default" showing each warning once, as one process would have."""
+    """Raise warnings of a worker again in the caller, where its filters decide.
+
+    Parameters
+    ----------
+    records : list of RelayedWarning
+        What :func:`relaying` collected.
+    registry : dict
+        One per run, filled here: "default" shows each warning once, as one process
+        would have.
+    """
     for record in records:
         warnings.warn_explicit(record.message, record.category, record.filename, record.lineno,
                                registry=registry.setdefault(record.filename, {}))
