@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from ..exceptions import FallbackWarning
+from .forms import SINGLE_SERIES_ID
 from .stack import user_stacklevel
 
 __all__ = ["warn_fallback", "recording_fallbacks", "unrecorded_fallbacks", "naming_series", "series_label"]
@@ -65,9 +66,17 @@ def unrecorded_fallbacks() -> Iterator[None]:
 @contextmanager
 def naming_series(key) -> Iterator[None]:
     """Inside the block, a one-series fit of this thread names its series ``key`` in its
-    fallbacks: the backtest fits such models on one pandas Series at a time, whose id is
-    the single series' placeholder, so every series of a panel was named 'series' and two
-    series with the same fallback were recorded as one."""
+    fallbacks (:func:`series_label`).
+
+    The backtest fits such models on one pandas Series at a time, whose id is the single
+    series' placeholder: every series of a panel was named 'series', and two series with
+    the same fallback were recorded as one.
+
+    Parameters
+    ----------
+    key : hashable or None
+        The series' id in the user's panel; None names nothing (a global fit).
+    """
     outer = getattr(_RECORD, "series", None)
     _RECORD.series = key
     try:
@@ -77,9 +86,13 @@ def naming_series(key) -> Iterator[None]:
 
 
 def series_label(series_id):
-    """The name a fallback gives ``series_id``: the key of :func:`naming_series` where it
-    is the single series' placeholder and a key is set, else ``series_id`` itself."""
-    from .forms import SINGLE_SERIES_ID  # the placeholder a Series or one-series frame gets
+    """The name a fallback gives ``series_id``.
 
+    Examples
+    --------
+    >>> with naming_series("store 7"):
+    ...     series_label("series"), series_label("b")
+    ('store 7', 'b')
+    """
     key = getattr(_RECORD, "series", None)
     return key if key is not None and series_id == SINGLE_SERIES_ID else series_id

@@ -151,9 +151,26 @@ def input_array(panel: Panel, names: list, roles: str) -> np.ndarray:
 
 
 def check_log_inputs(inputs: np.ndarray, panel: Panel, names: list, owner: str) -> None:
-    """Refuse a value <= 0 among ``inputs`` (:func:`input_array`'s, columns ``names``) that
-    ``owner``'s ``log=True`` takes the log of, naming its column, series and timestamp: the
-    estimator sees only windows, and named "X" and a count of window cells."""
+    """Refuse a value <= 0 that an estimator's ``log=True`` would take the log of, naming
+    its column, series and timestamp (the estimator sees only windows: it named "X" and
+    counted window cells).
+
+    Parameters
+    ----------
+    inputs : ndarray of shape (rows, features)
+        :func:`input_array` of ``panel``.
+    panel : Panel
+        The data the rows belong to.
+    names : list
+        The columns of ``inputs``.
+    owner : str
+        The estimator's class name, for the message.
+
+    Raises
+    ------
+    InvalidInputError
+        A value of ``inputs`` is <= 0.
+    """
     bad = inputs <= 0
     if not bad.any():
         return

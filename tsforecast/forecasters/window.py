@@ -482,9 +482,9 @@ class WindowForecaster(BaseForecaster):
         roles = (f"targets {self.target_names_!r}, covariates {self.past_covariates_!r}, "
                  f"future_covariates {self.future_covariates_!r}")
         inputs = input_array(panel, self._input_names, roles)
-        estimator = self._make_estimator()
-        if estimator.get_params(deep=False).get("log") is True:
-            check_log_inputs(inputs, panel, self._input_names, type(estimator).__name__)
+        # estimator=None is the default LSTM, without log: nothing to build to ask it
+        if self.estimator is not None and self.estimator.get_params(deep=False).get("log") is True:
+            check_log_inputs(inputs, panel, self._input_names, type(self.estimator).__name__)
         return inputs
 
     def _spec(self, sequence: bool) -> WindowSpec:
