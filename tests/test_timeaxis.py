@@ -102,3 +102,17 @@ def test_settings_rebuild_the_offset_and_are_plain_values(label):
             isinstance(value, tuple) and all(plain(v) for v in value))
 
     assert plain(settings)
+
+
+@pytest.mark.parametrize(("months", "season"), [(1, 12), (3, 4)])
+def test_a_keyword_offset_gets_the_season_of_its_named_twin(months, season):
+    """DateOffset(months=1) data forecast on its own grid but got season 1: the season rule
+    read its name '<DateOffset: months=1>', which names no frequency; 'MS' gets 12."""
+    from tsforecast import backtest
+    from tsforecast.baselines import SeasonalNaive
+
+    index = pd.date_range("2020-01-15", periods=60, freq=pd.DateOffset(months=months))
+    y = pd.Series(np.arange(60.0) % season, index=index)
+    result = backtest(SeasonalNaive(season), y, horizon=2, cv=1, progress=False)
+    assert result.info["season_length"] == season  # MASE's scale: the seasonal differences, all 0 here
+    assert not np.isfinite(result.metrics["mase"]).any()

@@ -259,7 +259,10 @@ def axis_freqs(axis: TimeAxis) -> str | tuple | None:
     (in frequency, time type, resolution or index name), each distinct one in order: what
     :func:`~tsforecast.core.timeindex.season_rule` reads."""
     if axis.kind != "mixed":
-        return axis.freq
+        # a keyword offset (DateOffset(months=1)) has no name a season can be read from: the
+        # offset itself; a named one with settings ("C" with holidays) reads by its name
+        keyword = axis.freq_settings is not None and type(axis.offset) is pd.DateOffset
+        return axis.offset if keyword else axis.freq
     return tuple(dict.fromkeys(i.freqstr if isinstance(i, pd.DatetimeIndex) else None for i in axis.indexes))
 
 

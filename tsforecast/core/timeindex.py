@@ -334,6 +334,11 @@ def season_length_of_freq(freq) -> int:
 
     >>> [season_length_of_freq(f) for f in ("M", "Q-DEC", "Y-DEC", "2M")]
     [12, 4, 1, 6]
+
+    So do keyword offsets, as their named twins:
+
+    >>> [season_length_of_freq(pd.DateOffset(**k)) for k in ({"months": 1}, {"months": 3}, {"years": 1})]
+    [12, 4, 1]
     """
     if freq is None:
         return 1
@@ -344,6 +349,8 @@ def season_length_of_freq(freq) -> int:
             offset = pd.PeriodDtype(freq).freq
         except (TypeError, ValueError):
             return 1
+    if type(offset) is pd.DateOffset:  # DateOffset(months=1): a calendar step by its keywords
+        return _keyword_season(offset)
     n = offset.n
     if isinstance(offset, pd.offsets.Tick):
         seconds = offset.nanos // 1_000_000_000
@@ -360,6 +367,20 @@ def season_length_of_freq(freq) -> int:
             # a multiple that divides the cycle keeps it (2 months: 6); others have none
             return period // n if n >= 1 and period % n == 0 and period > n else 1
     return 1
+
+
+#: The usual cycle of a :class:`pandas.DateOffset` stepping by one of these keywords.
+_KEYWORD_CYCLES = {"months": 12, "weeks": 52, "days": 7, "hours": 24}
+
+
+def _keyword_season(offset: pd.DateOffset) -> int:
+    """The season of a keyword offset (``DateOffset(months=3)``: 4), as its named twin's
+    (``3MS``); 1 for several keywords or none with a usual cycle."""
+    if len(offset.kwds) != 1:
+        return 1
+    ((unit, count),) = offset.kwds.items()
+    cycle, steps = _KEYWORD_CYCLES.get(unit), count * offset.n
+    return cycle // steps if cycle and steps >= 1 and cycle % steps == 0 and cycle > steps else 1
 
 
 #: Where a season length came from, as the report's settings table and the CLI say it.
