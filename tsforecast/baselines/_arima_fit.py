@@ -24,6 +24,7 @@ from ..core.kernels.arima import (arima_forecast, css_hessian, css_minimize, css
                               expand_polynomials, integrated_ar, psi_weights)
 from ..core.kernels.stl import stl_seasonal
 from ..core.silencing import silenced
+from ._units import coefficients_back, standard_columns
 
 __all__ = ["fit_css", "coefficient_spread", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "ocsb_statistic",
            "refit_ml", "criterion", "with_exact_likelihood"]
@@ -160,9 +161,8 @@ def _least_squares(w: np.ndarray, dz: np.ndarray) -> tuple[np.ndarray, np.ndarra
     """Coefficients of ``w`` on ``dz`` and their standard errors (zeros where undefined)."""
     if dz.shape[1] == 0:
         return np.zeros(0), np.zeros(0)
-    norms = np.linalg.norm(dz, axis=0)
-    norms = np.where(norms > 0, norms, 1.0)
-    beta = np.linalg.lstsq(dz / norms, w, rcond=None)[0] / norms  # columns of unit length: any units
+    standard, centres, scales = standard_columns(dz, shift=False)  # any units of the columns
+    beta = coefficients_back(np.linalg.lstsq(standard, w, rcond=None)[0], centres, scales)[0]
     dof = max(w.size - dz.shape[1], 1)
     sigma2 = float(np.sum((w - dz @ beta) ** 2)) / dof
     try:
@@ -176,9 +176,9 @@ def coefficient_spread(dz: np.ndarray) -> np.ndarray:
     """``sqrt(diag(pinv(dz' dz)))``, the standard errors of least squares on ``dz`` per
     unit of residual spread (zeros for coefficients that ``dz`` cannot estimate).
 
-    Computed from the singular values of ``dz`` with its columns scaled to unit length,
-    never from ``dz' dz``: the normal equations square the condition number, so a
-    regressor in bytes (1e12 for 1) beside the constant, or one of epoch seconds (1.7e9
+    Computed from the singular values of ``dz`` with its columns in standard units
+    (scaled, not shifted: :func:`~tsforecast.baselines._units.standard_columns`), never
+    from ``dz' dz``: the normal equations square the condition number, so a regressor in bytes (1e12 for 1) beside the constant, or one of epoch seconds (1.7e9
     plus or minus 1e6), left the constant a standard error of 1e-19 and every model with
     it refused; the result is the same in any units of each column.
 
@@ -189,14 +189,13 @@ def coefficient_spread(dz: np.ndarray) -> np.ndarray:
     >>> bool(np.allclose(coefficient_spread(design * [1.0, 1e12]) * [1.0, 1e12], coefficient_spread(design)))
     True
     """
-    norms = np.linalg.norm(dz, axis=0)
-    norms = np.where(norms > 0, norms, 1.0)
-    _, singular, vt = np.linalg.svd(dz / norms, full_matrices=False)
+    standard, centres, scales = standard_columns(dz, shift=False)
+    _, singular, vt = np.linalg.svd(standard, full_matrices=False)
     if singular.size == 0 or not singular[0] > 0:
         return np.zeros(dz.shape[1])
     keep = singular > singular[0] * max(dz.shape) * np.finfo(np.float64).eps  # numpy's rank rule
     weights = vt[keep] / singular[keep, None]
-    return np.sqrt(np.sum(weights**2, axis=0)) / norms
+    return coefficients_back(np.sqrt(np.sum(weights**2, axis=0)), centres, scales)[0]
 
 
 def _min_root(coefficients: np.ndarray, sign: float) -> float:

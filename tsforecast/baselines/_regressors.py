@@ -24,6 +24,7 @@ from ..core.params import Check
 from ..exceptions import InvalidInputError, InvalidParameterError, UnknownColumnError
 from ..forecasters.base import DEFAULT_QUANTILES, check_quantiles, kept_on_failure, quantile_column
 from ._base import LocalForecaster
+from ._units import standard_columns
 
 __all__ = ["RegressionForecaster", "FUTURE_COVARIATES"]
 
@@ -247,15 +248,14 @@ def usable_columns(z: np.ndarray) -> np.ndarray:
 
 
 def _standard_columns(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each column of ``z`` less its mean, divided by its root mean square about it, and
-    the rounding error of its values in those units (``eps`` times its largest absolute
-    value over its spread; infinite for a spread that rounding alone could give)."""
+    """Each column of ``z`` in standard units (less its mean, divided by its root mean
+    square about it), and the rounding error of its values in those units (``eps`` times
+    its largest absolute value over its spread; infinite for a spread that rounding alone
+    could give)."""
     eps = np.finfo(np.float64).eps
+    standard, _, scales = standard_columns(z, shift=True)
+    # the spread itself: none where the units fell back to another scale (all values equal)
+    spread = scales * np.sqrt(np.mean(standard**2, axis=0)) if z.shape[0] else np.zeros(z.shape[1])
     size = np.max(np.abs(z), axis=0, initial=0.0)
-    unit = np.where(size > 0, size, 1.0)
-    shrunk = z / unit  # first to order one: squares of 1e200 overflow
-    centred = shrunk - shrunk.mean(axis=0)
-    spread = np.sqrt(np.mean(centred**2, axis=0)) if z.shape[0] else np.zeros(z.shape[1])
-    varies = spread > max(z.shape[0], 1) * eps
-    standard = centred / np.where(varies, spread, 1.0)
-    return standard, np.where(varies, eps / np.where(varies, spread, 1.0), np.inf)
+    varies = spread > max(z.shape[0], 1) * eps * size
+    return np.where(varies, standard, 0.0), np.where(varies, eps * size / np.where(varies, spread, 1.0), np.inf)

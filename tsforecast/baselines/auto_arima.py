@@ -50,6 +50,7 @@ from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, fore
                          nsdiffs, refit_ml, with_exact_likelihood)
 from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood, with_r_likelihood
 from ._regressors import FUTURE_COVARIATES, RegressionForecaster
+from ._units import standard_columns
 
 __all__ = ["AutoARIMA"]
 
@@ -233,10 +234,8 @@ default "css-loglik-filter"
         """Whether a constant is allowed, ``d`` and ``D`` (tested on ``x`` less its
         regression on the regressors, as statsforecast does)."""
         xx = x
-        if z.shape[1]:  # centred and of unit length: the same residuals in any units and level of z
-            centred = z - z.mean(axis=0)
-            length = np.linalg.norm(centred, axis=0)
-            design = np.column_stack([np.ones(x.size), centred / np.where(length > 0, length, 1.0)])
+        if z.shape[1]:  # in standard units: the same residuals in any units and level of z
+            design = np.column_stack([np.ones(x.size), standard_columns(z, shift=True)[0]])
             xx = x - design @ np.linalg.lstsq(design, x, rcond=None)[0]
         m = self.season_length
         big_d = self.D
