@@ -50,7 +50,7 @@ from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, fore
                          nsdiffs, refit_ml, with_exact_likelihood)
 from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood, with_r_likelihood
 from ._regressors import FUTURE_COVARIATES, RegressionForecaster
-from ._units import standard_columns
+from ._units import coefficients_back, standard_columns
 
 __all__ = ["AutoARIMA"]
 
@@ -219,11 +219,10 @@ default "css-loglik-filter"
         if exact is not None:
             kind, model = exact
         else:
-            search = _Search(x, z, m, d, big_d, limits, constant_ok, self.ic, _REFINE.get(self.method))
+            refit = refit_ml if self.method in ("css-ml", "css-refit") else None
+            search = _Search(x, z, m, d, big_d, limits, constant_ok, self.ic, _REFINE.get(self.method), refit)
             model = search.run() if self.stepwise else search.run_all(self.max_order)
             kind = model.pop("constant")
-        if self.method in ("css-ml", "css-refit") and exact is None:
-            model = refit_ml(model, x, _constant_columns(kind, 0, x.size, z))
         state = {"x": np.array(x), "z": np.array(z), "constant": kind, "model": model}
         if 1 < m and x.size <= 2 * m:  # the season asked for cannot be estimated: say so
             state["note"] = (f"{x.size} values are at most two seasons (season_length={m}); "
@@ -294,15 +293,17 @@ def _exact_model(x: np.ndarray, z: np.ndarray, d: int, big_d: int, m: int, const
     kind = ("mean" if d + big_d == 0 else "drift") if constant else ""
     if kind == "mean" and not z.shape[1]:  # the value itself, where least squares could round it
         beta = np.array([x[0]]) if x.size and is_constant(x) else None
+        units = (np.zeros(0), np.zeros(0))
     else:
-        design = _constant_columns(kind, 0, x.size, z)
+        design, *units = _standard_design(kind, z, d + big_d > 0)
         beta = _exact_coefficients(difference(np.ascontiguousarray(x, dtype=np.float64), d, big_d, period),
                                    difference(np.ascontiguousarray(design), d, big_d, period),
                                    float(np.max(np.abs(x))))
     if beta is None:
         return None
-    return kind, {"orders": [0, d, 0, 0, big_d, 0], "m": period, "coef": beta, "n_regressors": beta.size,
-                  "sigma2": 0.0, "aicc": math.nan}
+    model = {"orders": [0, d, 0, 0, big_d, 0], "m": period, "coef": beta, "n_regressors": beta.size,
+             "sigma2": 0.0, "aicc": math.nan}
+    return kind, _in_data_units(model, kind, *units)
 
 
 def _exact_coefficients(w: np.ndarray, dz: np.ndarray, size: float) -> np.ndarray | None:
@@ -320,19 +321,32 @@ def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.nd
     return np.column_stack(columns + [z]) if columns else np.asarray(z, dtype=np.float64).reshape(steps, -1)
 
 
-def _uncentred(model: dict, centre: np.ndarray) -> dict:
-    """``model``, fitted with the mean beside the regressors less ``centre``, with its mean
-    for the regressors as they are: ``c + b'(z - centre) = (c - b' centre) + b' z``.
+def _standard_design(kind: str, z: np.ndarray, differenced: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The regression columns of a model whose constant is ``kind`` with the regressors
+    ``z`` in standard units (centred where the model absorbs a shift: beside the mean, or
+    differenced), and the regressors' centres and scales (:func:`_in_data_units` maps back).
 
-    The search fits the mean beside centred regressors because the mean and a regressor
-    far from zero (epoch seconds: 1.7e9 plus or minus 1e6) are nearly collinear: their
-    coefficients' Hessian is singular to rounding, so every model with the mean was
-    refused and the forecasts changed with the regressor's level."""
-    if not np.any(centre):
+    Every fit, likelihood and refit of the search reads these columns, so none depends on
+    a regressor's units or level: the mean and a regressor far from zero (epoch seconds,
+    1.7e9 plus or minus 1e6) are nearly collinear, so every model with the mean was
+    refused; statsmodels' refit ("css-refit", "css-ml") stopped at other optima for a
+    regressor in other units; and R's likelihood ("css-loglik-r"), whose diffuse start
+    sees the level of the series less its regression, ranked the models differently."""
+    standard, centres, scales = standard_columns(z, shift=kind == "mean" or differenced)
+    return _constant_columns(kind, 0, z.shape[0], standard), centres, scales
+
+
+def _in_data_units(model: dict, kind: str, centres: np.ndarray, scales: np.ndarray) -> dict:
+    """``model``, fitted on :func:`_standard_design`'s columns, with the coefficients of the
+    regressors as they are: ``c + b'(z - centre) / scale`` becomes ``c' + (b / scale)' z``
+    (a differenced model absorbs the shift ``c' - c``: its constant is unchanged)."""
+    if not centres.size:
         return model
     coef = np.array(model["coef"], dtype=np.float64)
-    first = coef.size - centre.size - 1  # the mean's position: after the ARMA coefficients
-    coef[first] -= float(coef[first + 1:] @ centre)
+    first = coef.size - centres.size  # the regressors' coefficients come last
+    coef[first:], shift = coefficients_back(coef[first:], centres, scales)
+    if kind == "mean":
+        coef[first - 1] += shift
     return {**model, "coef": coef}
 
 
@@ -347,11 +361,13 @@ _FILTERED = ("css-filter", "css-loglik-filter", "css-loglik-r")
 class _Search:
     """The search of one series: candidates fitted once each, the best by the criterion ``ic``."""
 
-    def __init__(self, x, z, m, d, big_d, limits, constant_ok, ic="aicc", refine=None):
+    def __init__(self, x, z, m, d, big_d, limits, constant_ok, ic="aicc", refine=None, refit=None):
         self.x, self.z, self.m, self.d, self.big_d = x, z, m, d, big_d
-        self.limits, self.constant_ok, self.ic, self.refine = limits, constant_ok, ic, refine
+        self.limits, self.constant_ok, self.ic, self.refine, self.refit = limits, constant_ok, ic, refine, refit
         self.tried: dict = {}
         self.best, self.best_key = None, None
+        constant = "mean" if d + big_d == 0 else "drift"
+        self.designs = {kind: _standard_design(kind, z, d + big_d > 0) for kind in (constant, "")}
 
     def fit(self, p, q, big_p, big_q, constant, cap: int = _MAX_MODELS) -> bool:
         """Fit a candidate (once); True when it is the best so far."""
@@ -359,13 +375,11 @@ class _Search:
         if key in self.tried or len(self.tried) >= cap:
             return False
         kind = ("mean" if self.d + self.big_d == 0 else "drift") if constant else ""
-        centre = self.z.mean(axis=0) if kind == "mean" else np.zeros(self.z.shape[1])
-        design = _constant_columns(kind, 0, self.x.size, self.z - centre)
+        design = self.designs[kind][0]
         try:
             model = fit_css(self.x, design, (p, self.d, q, big_p, self.big_d, big_q), self.m)
             if self.refine is not None:
                 model = self.refine(model, self.x, design)
-            model = _uncentred(model, centre)
             model["score"] = criterion(model, self.ic)
         except (np.linalg.LinAlgError, ValueError, FloatingPointError):
             model = {"score": math.inf}
@@ -388,9 +402,13 @@ class _Search:
         return self._checked()
 
     def _checked(self) -> dict:
+        """The best model, refitted by ``refit`` where there is one, in the regressors' own units."""
         if not math.isfinite(self.best["score"]):
             raise FloatingPointError("no ARIMA model of the search gave a finite information criterion")
-        return self.best
+        kind = self.best["constant"]
+        design, centres, scales = self.designs[kind]
+        model = self.best if self.refit is None else {**self.refit(self.best, self.x, design), "constant": kind}
+        return _in_data_units(model, kind, centres, scales)
 
     def run(self) -> dict:
         lim = self.limits
