@@ -13,7 +13,7 @@ from tsforecast import backtest
 from tsforecast.baselines import AutoARIMA
 from tsforecast.baselines._arima_fit import criterion, fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
 from tsforecast.core.kernels.arima import expand_polynomials, integrated_ar, psi_weights
-from tsforecast.exceptions import InsufficientDataError, InvalidInputError, InvalidParameterError
+from tsforecast.exceptions import FallbackWarning, InsufficientDataError, InvalidInputError, InvalidParameterError
 
 
 def arma(n: int, ar: float, ma: float, seed: int = 0) -> np.ndarray:
@@ -153,6 +153,23 @@ def test_a_series_exact_after_differencing_with_regressors_is_forecast_exactly()
     np.testing.assert_allclose(model.predict(4, X).to_numpy(), y[96:], atol=1e-9)
     # the differences, the drift and the regressor explain it all: no ARMA term on top
     assert model.orders_.iloc[0][["p", "d", "q"]].tolist() == [0, 1, 0]
+
+
+@pytest.mark.parametrize("n, k", [(6, 4), (8, 6), (5, 3), (5, 4)])
+@pytest.mark.parametrize("d", [None, 1])
+def test_a_noisy_series_as_short_as_its_regression_is_not_taken_as_exact(n, k, d):
+    """Differenced once, ``n`` values leave ``n - 1`` rows for the drift and ``k``
+    regressors (undifferenced, ``n`` for the mean and ``k``): with no row to spare least
+    squares fits any values without error. That was taken as an exact series, (0, 1, 0)
+    with drift and intervals of zero width."""
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame(rng.normal(size=(n + 2, k)), columns=[f"z{i}" for i in range(k)])
+    y = pd.Series(np.cumsum(rng.normal(size=n)) * 3 + 50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)  # a fallback is an honest answer here
+        bands = AutoARIMA(future_covariates=list(X.columns), d=d).fit(y, X.iloc[:n]).predict_interval(
+            2, X=X.iloc[n:], levels=(80,))
+    assert np.all(bands["hi_80"] - bands["lo_80"] > 0.1)
 
 
 def test_regression_with_arima_errors_recovers_the_coefficient_and_uses_future_x():

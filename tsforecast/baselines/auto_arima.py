@@ -308,10 +308,20 @@ def _exact_model(x: np.ndarray, z: np.ndarray, d: int, big_d: int, m: int, const
 
 def _exact_coefficients(w: np.ndarray, dz: np.ndarray, size: float) -> np.ndarray | None:
     """The least-squares coefficients of ``w`` on ``dz`` where they leave no error (relative
-    to ``size``, the series' largest magnitude), else None."""
-    beta = np.linalg.lstsq(dz, w, rcond=None)[0] if dz.shape[1] else np.zeros(0)
-    error = w - dz @ beta if dz.shape[1] else w
-    return beta if np.max(np.abs(error), initial=0.0) <= 1e-10 * max(1.0, size) else None
+    to ``size``, the series' largest magnitude) with residual degrees of freedom left, else None.
+
+    A saturated fit (as many independent columns as values: 6 noisy values differenced
+    once, with the drift and 4 regressors) leaves no error whatever the values, so it
+    says nothing: it was taken as exact, and noisy forecasts got intervals of zero width.
+    """
+    if not dz.shape[1]:
+        return np.zeros(0) if np.max(np.abs(w), initial=0.0) <= 1e-10 * max(1.0, size) else None
+    standard, centres, scales = standard_columns(dz, shift=False)  # the rank in any units of the columns
+    beta, _, rank, _ = np.linalg.lstsq(standard, w, rcond=None)
+    if w.size <= rank:
+        return None
+    beta = coefficients_back(beta, centres, scales)[0]
+    return beta if np.max(np.abs(w - dz @ beta), initial=0.0) <= 1e-10 * max(1.0, size) else None
 
 
 def _constant_columns(kind: str, start: int, steps: int, z: np.ndarray) -> np.ndarray:
