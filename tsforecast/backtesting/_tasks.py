@@ -43,6 +43,11 @@ class FoldPlan:
     starts: np.ndarray
     cutoffs: np.ndarray
 
+    @property
+    def lengths(self) -> np.ndarray:
+        """The training rows of each of ``members``: from its first training position to its cutoff."""
+        return self.cutoffs - self.starts + 1
+
 
 @dataclass
 class Task:
@@ -270,7 +275,7 @@ def _pools(task: Task) -> bool:
 
 def _member_keys(task: Task, plan: FoldPlan) -> tuple[list, np.ndarray]:
     """The ids of the fold's series and their training rows."""
-    return task.panel.ids[task.rows[plan.members]].tolist(), plan.cutoffs - plan.starts + 1
+    return task.panel.ids[task.rows[plan.members]].tolist(), plan.lengths
 
 
 def _trial(run, *args):
@@ -415,7 +420,7 @@ def _spread_without_short(task: Task, plan: FoldPlan, members: np.ndarray, quant
 
     The model's fit of the whole chunk had failed for all of its series, so which
     series kept their bounds depended on which shared the chunk (on ``n_jobs``)."""
-    lengths = (plan.cutoffs - plan.starts + 1)[np.searchsorted(plan.members, members)]
+    lengths = plan.lengths[np.searchsorted(plan.members, members)]
 
     def attempt(keep):
         fitted = clone(task.model).fit(_training_panel(task, plan, members[keep]))
@@ -457,7 +462,7 @@ def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state
     panel = _training_panel(task, plan, fitted_on)
     model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
     positions = np.searchsorted(plan.members, members)
-    keys, lengths = task.panel.ids[task.rows[members]].tolist(), (plan.cutoffs - plan.starts + 1)[positions]
+    keys, lengths = task.panel.ids[task.rows[members]].tolist(), plan.lengths[positions]
     spread_of = (lambda quantiles: _spread_without_short(task, plan, fitted_on, quantiles)) if plan.fit else None
     record = _forecasts_of(task, model, keys, None, lengths, spread_of)
     return model, {"how": how, **record, "history": None}
