@@ -204,3 +204,21 @@ def test_a_series_too_short_for_a_spread_costs_only_its_own_bounds_whatever_n_jo
              for fold, texts in folds.items() for text in texts}
     assert named == {("drift", "0", "'b'"), ("holt", "0", "'b'"), ("holt", "0", "'e'"), ("holt", "1", "'b'")}
     assert all("need at least" in text for folds in notes.values() for texts in folds.values() for text in texts)
+
+
+def test_a_local_models_spread_is_fitted_again_once_without_its_short_series(monkeypatch):
+    """Holt's spread is each series' own, so the model says which series are too short for
+    it: the others are fitted again once. Before, the chunk was fitted again length by
+    length (a search), then each short series alone only to word its note (+55% time on a
+    panel of 600 series with 120 short)."""
+    data = _uneven({"a": 30, "b": 6, "c": 30, "d": 30, "e": 7, "f": 30})
+    sizes, fit = [], tsf.Holt.fit
+
+    def counted(self, y, X=None):
+        sizes.append(y.n_series)
+        return fit(self, y, X)
+
+    monkeypatch.setattr(tsf.Holt, "fit", counted)
+    with pytest.warns(FallbackWarning, match="for series 'e'"):
+        backtest({"holt": tsf.Holt()}, data, horizon=2, cv=2, levels=(80,), progress=False)
+    assert sizes == [6, 4, 6, 5]  # fold 0 without b and e, fold 1 without b

@@ -1042,6 +1042,21 @@ def test_too_few_values_for_the_models_parameters_refuse_intervals_instead_of_cl
     assert (bands["hi_80"] > bands["lo_80"]).all()
 
 
+@pytest.mark.parametrize("model, needs", [(baselines.Drift, 3), (baselines.Mean, 2), (baselines.SES, 3),
+                                          (baselines.Holt, 5), (baselines.Damped, 6)],
+                         ids=["Drift", "Mean", "SES", "Holt", "Damped"])
+def test_a_local_model_names_its_series_too_short_for_a_spread_with_the_error_each_raises_alone(model, needs):
+    """What a backtest words a short series' note with, without fitting it alone again."""
+    values = np.array([5.0, 6.5, 5.5, 7.0, 6.0])
+    fitted = model().fit({"short": series(needs - 1, values=values[: needs - 1]), "many": series(40)})
+    refusals = fitted.too_short_for_spread()
+    assert list(refusals) == ["short"]
+    with pytest.raises(InsufficientDataError) as alone:
+        model().fit({"short": series(needs - 1, values=values[: needs - 1])}).predict_interval(2, levels=[80])
+    assert str(refusals["short"]) == str(alone.value)
+    assert model().fit(series(40)).too_short_for_spread() == {}
+
+
 def test_mean_of_one_value_refuses_intervals_however_long_the_series():
     fitted = baselines.Mean(window=1).fit(series(40))
     with pytest.raises(InvalidParameterError, match=r"Mean\(window=1\).*window >= 2"):

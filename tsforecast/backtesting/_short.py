@@ -2,8 +2,9 @@
 
 A model fitted on many series at once fails as a whole where one of them is too short
 for it: a model that pools over series (one fit, or one conformal calibration, for all)
-and refuses a short series, or a local model asked for a spread that a short series
-cannot give. Retrying each series alone loses the pool (a calibration over one series
+and refuses a short series, or a model asked for a spread that a short series cannot
+give and that does not say which series those are (a local baseline says so itself:
+``too_short_for_spread``, and needs no search). Retrying each series alone loses the pool (a calibration over one series
 has too few errors), and a result of the whole chunk depends on which series share it
 (on ``n_jobs``). What is too short for a model is a matter of length, so the backtest
 tries again without the series of the shortest length, then of the next, and so on,

@@ -413,29 +413,58 @@ def _spread_arrays(model, steps: int, X, quantiles, spread_of=None):
         return None
 
 
-def _spread_without_short(task: Task, plan: FoldPlan, members: np.ndarray, quantiles):
+def _spread_without_short(task: Task, plan: FoldPlan, members: np.ndarray, quantiles, model):
     """The quantiles of the fold's series that have a spread, from the model fitted
-    again without those too short for one (:func:`longest_that_fit`); each of those is
-    named in a fallback with the reason it gives alone. None where no series has one.
+    again without those too short for one; each of those is named in a fallback with
+    the reason it gives alone. None where no series has one.
 
     The model's fit of the whole chunk had failed for all of its series, so which
-    series kept their bounds depended on which shared the chunk (on ``n_jobs``)."""
+    series kept their bounds depended on which shared the chunk (on ``n_jobs``). A model
+    whose spread is each series' own says which of ``model``'s series are too short
+    (``too_short_for_spread``): the others are fitted again in one call. Any other
+    model is searched by length (:func:`_searched_short`)."""
     lengths = plan.lengths[np.searchsorted(plan.members, members)]
+    ids = task.panel.ids[task.rows[members]]
 
     def attempt(keep):
         fitted = clone(task.model).fit(_training_panel(task, plan, members[keep]))
         return fitted.forecast_arrays(task.steps, None, quantiles=quantiles)
 
+    own = getattr(model, "too_short_for_spread", None)
+    found = _own_short(own(), ids, attempt) if callable(own) else _searched_short(lengths, attempt)
+    if found is None:
+        return None
+    out, reasons = found
+    name = type(task.model).__name__
+    for i, reason in reasons.items():
+        warn_fallback(f"{name}: no quantiles or intervals at this fold for series {ids[i]!r}, its point forecasts "
+                      f"are kept: {reason if reason is not None else f'{int(lengths[i])} training value(s)'}")
+    return out
+
+
+def _own_short(refusals: dict, ids: np.ndarray, attempt):
+    """``attempt``'s result without the series of ``refusals`` (``{id: error}``, the
+    model's own word on which are too short) and ``{position: error}`` of those; None
+    where it leaves no series, or all of them."""
+    keep = np.array([key not in refusals for key in ids.tolist()])
+    if keep.all() or not keep.any():
+        return None
+    try:
+        out, _ = _trial(attempt, keep)
+    except InsufficientDataError:
+        return None
+    return out, {i: refusals[ids[i]] for i in np.flatnonzero(~keep).tolist()}
+
+
+def _searched_short(lengths: np.ndarray, attempt):
+    """``attempt``'s result on the longest series that fit together
+    (:func:`longest_that_fit`) and ``{position: error or None}`` of those left out, each
+    fitted alone for its own reason; None where none fit."""
     try:
         keep, (out, _) = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
     except InsufficientDataError:
         return None
-    ids, name = task.panel.ids[task.rows[members]], type(task.model).__name__
-    for i in np.flatnonzero(~keep).tolist():
-        reason = _alone(attempt, lengths.size, i)
-        warn_fallback(f"{name}: no quantiles or intervals at this fold for series {ids[i]!r}, its point forecasts "
-                      f"are kept: {reason if reason is not None else f'{int(lengths[i])} training value(s)'}")
-    return out
+    return out, {i: _alone(attempt, lengths.size, i) for i in np.flatnonzero(~keep).tolist()}
 
 
 class _ForecastFailed(Exception):
@@ -463,7 +492,7 @@ def _panel_fold_members(task: Task, plan: FoldPlan, members, model, notes, state
     model, how = _fitted(task, plan, model, notes, state, lambda m: m.fit(panel), lambda m: m.update(panel))
     positions = np.searchsorted(plan.members, members)
     keys, lengths = task.panel.ids[task.rows[members]].tolist(), plan.lengths[positions]
-    spread_of = (lambda quantiles: _spread_without_short(task, plan, fitted_on, quantiles)) if plan.fit else None
+    spread_of = (lambda quantiles: _spread_without_short(task, plan, fitted_on, quantiles, model)) if plan.fit else None
     record = _forecasts_of(task, model, keys, None, lengths, spread_of)
     return model, {"how": how, **record, "history": None}
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from scipy.stats import norm
+from sklearn.utils.validation import check_is_fitted
 from threadpoolctl import threadpool_limits
 
 from ..core.fallbacks import series_label, warn_fallback
@@ -299,17 +300,44 @@ class LocalForecaster(BaseForecaster):
         one value does not have; Drift's from the changes around a slope fitted to them
         too, and so on. Their spread is NaN, and so were their bounds, without a word
         (before that, of zero width: certainty); the point forecasts (``predict``) stay defined."""
+        undefined = np.isnan(bands).any(axis=(1, 2)) & (np.asarray(self.n_obs_) < self._spread_values)
+        if undefined.any():
+            raise self._spread_refusal(undefined)
+
+    def _spread_refusal(self, short: np.ndarray) -> InsufficientDataError:
+        """The error refusing quantiles of the fitted series of the mask ``short``."""
         lengths = np.asarray(self.n_obs_)
-        undefined = np.isnan(bands).any(axis=(1, 2)) & (lengths < self._spread_values)
-        if not undefined.any():
-            return
-        ids = np.asarray(self.series_ids_, dtype=object)[undefined]
+        ids = np.asarray(self.series_ids_, dtype=object)[short]
         more = f" and {ids.size - 5} others" if ids.size > 5 else ""
-        raise InsufficientDataError(
+        return InsufficientDataError(
             f"{type(self).__name__} cannot give quantiles or intervals for series {ids[:5].tolist()!r}{more}: they "
-            f"have {lengths[undefined][:5].tolist()} value(s), and the spread of a forecast is estimated from "
+            f"have {lengths[short][:5].tolist()} value(s), and the spread of a forecast is estimated from "
             f"{self._spread_source}, which need at least {self._spread_values} values. Their point forecasts "
             "(predict) are defined; for intervals give those series more values or leave them out.")
+
+    def too_short_for_spread(self) -> dict:
+        """The fitted series too short for quantiles or intervals, each with the error it
+        raises alone: the spread of each series is its own, so the others keep theirs
+        without being fitted again (a backtest blanks only these series' bounds).
+
+        Returns
+        -------
+        dict
+            ``{series id: InsufficientDataError}``, empty where every series is long enough.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from tsforecast.baselines import Drift
+        >>> panel = pd.DataFrame({"unique_id": ["a"] * 2 + ["b"] * 4, "ds": [0, 1, 0, 1, 2, 3],
+        ...                       "y": [1.0, 2.0, 1.0, 3.0, 2.0, 4.0]})
+        >>> list(Drift().fit(panel).too_short_for_spread())
+        ['a']
+        """
+        check_is_fitted(self)
+        short = np.asarray(self.n_obs_) < self._spread_values
+        every = np.arange(short.size)
+        return {self.series_ids_[i]: self._spread_refusal(every == i) for i in np.flatnonzero(short).tolist()}
 
     def _predict_quantiles(self, horizon, X, quantiles):
         """Normal quantiles ``forecast + z_q * std`` (see each class for its ``std``)."""
