@@ -7,12 +7,12 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from _backtest_helpers import UpdatableMean
+from _backtest_helpers import GlobalMean, UpdatableMean
 from sklearn.linear_model import Ridge
 
 from tsforecast import (SES, AutoARIMA, BacktestResult, Combination, ConformalIntervals, ExpandingWindowSplit, Naive,
                         SeasonalNaive, Theta, WindowForecaster, backtest, report)
-from tsforecast.exceptions import InputTypeError, InvalidParameterError
+from tsforecast.exceptions import InputTypeError, InsufficientDataError, InvalidParameterError
 
 
 @pytest.fixture
@@ -210,6 +210,52 @@ def test_a_series_too_short_for_a_pooling_model_fails_alone_and_the_others_keep_
     columns = ["y_hat", "lo_80", "hi_80"]
     assert mine[columns].notna().all().all() or name == "combined"
     np.testing.assert_allclose(mine[columns].to_numpy(dtype=float), theirs[columns].to_numpy(dtype=float))
+
+
+class _ThinPoolGlobal(GlobalMean):
+    """Pools its series (a series of one value refuses the fit); its forecast fails where
+    it was fitted on 2 series of 3 (as a pool some subsets leave too thin)."""
+
+    def predict(self, horizon=None, X=None):
+        if 1 < len(self.last_) < 3:
+            raise ValueError("the pool is too thin")
+        return super().predict(horizon, X)
+
+
+class _ThinPoolPanel(Naive):
+    """The same on panels: a series of one value refuses the fit of all."""
+
+    fits_globally = True
+
+    def fit(self, y, X=None):
+        super().fit(y, X)
+        if (np.asarray(self.n_obs_) < 2).any():
+            raise InsufficientDataError("one value: nothing to pool")
+        return self
+
+    def forecast_arrays(self, horizon=None, X=None, quantiles=None):
+        if 1 < self.n_series_ < 3:
+            raise ValueError("the pool is too thin")
+        return super().forecast_arrays(horizon, X, quantiles)
+
+
+@pytest.mark.parametrize("model, failed", [(_ThinPoolGlobal(), {"a", "b", "c"}), (_ThinPoolPanel(), {"b"})],
+                         ids=["global", "panel"])
+def test_a_retry_without_the_short_series_that_fails_otherwise_leaves_the_first_error_to_stand(model, failed):
+    """b has one training value at fold 0; fitted without it, the forecast fails. Before,
+    that trial's ValueError escaped the retry and was recorded for every series, in place
+    of b's own error (global) or of the series-by-series retry that forecasts a and c
+    (panel)."""
+    rng = np.random.default_rng(0)
+    data = pd.concat([pd.DataFrame({"unique_id": k, "ds": pd.date_range("2024", periods=n, freq="D"),
+                                    "y": 10 + rng.normal(size=n).cumsum()}) for k, n in (("a", 40), ("b", 7),
+                                                                                          ("c", 40))])
+    result = backtest({"m": model}, data, horizon=3, cv=2, progress=False)
+    errors = result.errors
+    assert set(errors["unique_id"]) == failed and set(errors["fold"]) == {0}
+    assert errors["error"].str.startswith("InsufficientDataError").all()
+    forecast = result.forecasts.dropna(subset=["y_hat"])
+    assert len(forecast) == 3 * (6 - len(failed))
 
 
 class _FirstForecastFails(UpdatableMean):

@@ -18,12 +18,10 @@ from collections.abc import Callable
 
 import numpy as np
 
-from ..exceptions import InsufficientDataError
-
 __all__ = ["longest_that_fit"]
 
 
-def longest_that_fit(lengths: np.ndarray, attempt: Callable[[np.ndarray], object]) -> tuple[np.ndarray, object]:
+def longest_that_fit(lengths: np.ndarray, attempt: Callable[[np.ndarray], object]) -> tuple[np.ndarray, object] | None:
     """The series to keep and ``attempt``'s result on them: those of every length from
     the shortest with which ``attempt`` succeeds.
 
@@ -33,27 +31,25 @@ def longest_that_fit(lengths: np.ndarray, attempt: Callable[[np.ndarray], object
         The training rows of each series (``attempt`` has failed on all of them).
     attempt : callable
         ``attempt(keep)`` with ``keep`` a boolean mask of the series: a fit on those
-        series, raising :class:`~tsforecast.exceptions.InsufficientDataError` where one
-        is too short for it.
+        series (and its forecast), raising where they do not fit together: an
+        :class:`~tsforecast.exceptions.InsufficientDataError` where one is too short,
+        or any other error (a forecast that fails after the fit).
 
     Returns
     -------
-    keep : ndarray of bool
-        The series kept: every series at least as long as the shortest one kept.
-    result
-        What ``attempt(keep)`` returned.
-
-    Raises
-    ------
-    InsufficientDataError
-        Where even the series of the longest length fail (the last error).
+    tuple or None
+        ``(keep, result)``: the series kept (every series at least as long as the
+        shortest one kept) and what ``attempt(keep)`` returned; None where even the
+        series of the longest length fail, or all have one length (none can be left
+        out for being shorter): the caller's own error then stands.
 
     Notes
     -----
     The distinct lengths are searched by doubling steps from the shortest, then by
     halving (one attempt where only the shortest length is too short; a few more where
     many are): the cost of a failure grows with the log of the number of lengths, not
-    with the number of series.
+    with the number of series. A trial runs while the caller handles an error, so none
+    of its own errors escapes to replace that one.
     """
     lengths = np.asarray(lengths)
     distinct = np.unique(lengths)
@@ -63,16 +59,16 @@ def longest_that_fit(lengths: np.ndarray, attempt: Callable[[np.ndarray], object
         keep = lengths >= distinct[j]
         try:
             found[j] = (keep, attempt(keep))
-        except InsufficientDataError:
-            if j == distinct.size - 1:
-                raise  # even the longest series fail: nothing to keep
+        except Exception:  # noqa: BLE001 - whatever stops a trial, these series do not fit together
             return False
         return True
 
     if distinct.size < 2:
-        raise InsufficientDataError("every series has the same length: none can be left out for being shorter")
+        return None
     failed, j = 0, 1
     while not succeeds(j):
+        if j == distinct.size - 1:
+            return None  # even the longest series fail: nothing to keep
         failed, j = j, min(2 * j, distinct.size - 1)
     while j - failed > 1:  # the shortest length that succeeds lies in (failed, j]
         middle = (failed + j) // 2

@@ -304,14 +304,15 @@ def _without_short(task: Task, plan: FoldPlan, error: BaseException, attempt):
     says one is: ``attempt(keep)`` fits the series of the mask ``keep`` together (the
     others keep their pool) and forecasts every series of the fold; the series left
     out are recorded with the error each raises alone. None where there is no such
-    error, or no subset of the longest series fits."""
+    error, or no subset of the longest series fits (whatever a trial raises: ``error``,
+    or the series-by-series retry, stands)."""
     if not isinstance(error, InsufficientDataError):
         return None
     _, lengths = _member_keys(task, plan)
-    try:
-        keep, ((model, record), said) = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
-    except InsufficientDataError:
+    found = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
+    if found is None:
         return None
+    keep, ((model, record), said) = found
     for text in said:
         warn_fallback(text)
     own = {i: _alone(attempt, lengths.size, i) for i in np.flatnonzero(~keep).tolist()}
@@ -451,7 +452,7 @@ def _own_short(refusals: dict, ids: np.ndarray, attempt):
         return None
     try:
         out, _ = _trial(attempt, keep)
-    except InsufficientDataError:
+    except Exception:  # noqa: BLE001 - a retry that fails leaves the error it retried to stand
         return None
     return out, {i: refusals[ids[i]] for i in np.flatnonzero(~keep).tolist()}
 
@@ -460,10 +461,10 @@ def _searched_short(lengths: np.ndarray, attempt):
     """``attempt``'s result on the longest series that fit together
     (:func:`longest_that_fit`) and ``{position: error or None}`` of those left out, each
     fitted alone for its own reason; None where none fit."""
-    try:
-        keep, (out, _) = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
-    except InsufficientDataError:
+    found = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
+    if found is None:
         return None
+    keep, (out, _) = found
     return out, {i: _alone(attempt, lengths.size, i) for i in np.flatnonzero(~keep).tolist()}
 
 
