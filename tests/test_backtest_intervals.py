@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -222,3 +224,28 @@ def test_a_local_models_spread_is_fitted_again_once_without_its_short_series(mon
     with pytest.warns(FallbackWarning, match="for series 'e'"):
         backtest({"holt": tsf.Holt()}, data, horizon=2, cv=2, levels=(80,), progress=False)
     assert sizes == [6, 4, 6, 5]  # fold 0 without b and e, fold 1 without b
+
+
+def test_a_level_the_model_cannot_give_costs_only_that_level(tmp_path):
+    """Six calibration windows give a conformal 80% interval but not a 95% one: asked for
+    both, the fold lost every bound, the 80% ones included, and the report listed the model
+    under "Without intervals" with no reason. The 80% bounds (and the quantiles it can
+    give) are kept, the others NaN, and the fallback says which."""
+    rng = np.random.default_rng(5)
+    y = pd.Series(np.cumsum(rng.normal(size=80)) + 30, index=pd.date_range("2024-01-01", periods=80, freq="D"),
+                  name="y")
+    model = ConformalIntervals(Theta(), levels=(80,), horizon=2, n_windows=6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        both = tsf.backtest({"conf": model}, y, horizon=2, cv=3, levels=(80, 95), quantiles=[0.1, 0.9, 0.975],
+                            progress=False)
+        alone = tsf.backtest({"conf": model}, y, horizon=2, cv=3, levels=(80,), quantiles=[0.1, 0.9],
+                             progress=False)
+    for column in ("lo_80", "hi_80", "q0.1", "q0.9"):
+        np.testing.assert_array_equal(both.forecasts[column], alone.forecasts[column])
+        assert both.forecasts[column].notna().all()
+    assert both.forecasts[["lo_95", "hi_95", "q0.975"]].isna().all().all()
+    notes = [n for fold in both.info["fallback_notes"]["conf"].values() for n in fold]
+    assert any("no 95% interval" in n for n in notes) and any("no quantile 0.975" in n for n in notes)
+    paths = tsf.report(both, tmp_path / "run.html")
+    assert "80% interval covered" in paths.markdown.read_text()

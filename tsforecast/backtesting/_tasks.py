@@ -384,34 +384,63 @@ def _forecasts(task: Task, model, keys: list, X, lengths, spread_of=None) -> dic
     bands = None
     if _quantiles_asked(task, model):
         wanted = task.quantiles if task.quantiles == "auto" else check_quantiles(task.quantiles)
-        out = _spread_arrays(model, steps, X, wanted, spread_of)
+        parts = None if wanted == "auto" else {f"quantile {q:g}": (q,) for q in wanted}
+        out = _spread_arrays(model, steps, X, wanted, spread_of, parts)
         if out is not None:  # of the series that have a spread (a retry may leave some out)
             values = _taken(out.quantiles, _rows(out, keys))[:, gap:, column]
             bands = {quantile_column(q): values[..., j] for j, q in enumerate(out.levels)}
     intervals = None
     if task.levels and getattr(model, "supports_quantiles", False):
-        out = _spread_arrays(model, steps, X, level_quantiles(task.levels), spread_of)
+        parts = {f"{level:g}% interval": level_quantiles((level,)) for level in task.levels}
+        out = _spread_arrays(model, steps, X, level_quantiles(task.levels), spread_of, parts)
         if out is not None:
             intervals = _interval_bands(_taken(out.quantiles, _rows(out, keys))[:, :, column], task.levels, gap)
     return {"y_hat": _taken(point.point, rows)[:, gap:, column], "quantiles": bands, "intervals": intervals,
             "failed": _unforecast(rows, lengths)}
 
 
-def _spread_arrays(model, steps: int, X, quantiles, spread_of=None):
+def _spread_arrays(model, steps: int, X, quantiles, spread_of=None, parts=None):
     """The model's quantile arrays, or None where its training part is too short for a
     spread (Drift on 2 values, Holt on 4): the fold keeps its point forecasts, without
     bounds, as a model without a distribution does, and the fallback is recorded.
-    ``spread_of(quantiles)``, where given, answers instead for the series that have a
-    spread (:func:`_spread_without_short`), so one short series costs only its own."""
+    ``parts`` (``{label: quantiles}``: each level's pair, each quantile alone): where the
+    model gives some of them (:func:`_in_parts`), those. ``spread_of(quantiles)``, where given, answers
+    instead for the series that have a spread (:func:`_spread_without_short`), so one
+    short series costs only its own."""
     try:
         return model.forecast_arrays(steps, X, quantiles=quantiles)
     except InsufficientDataError as error:
+        some = _in_parts(model, steps, X, quantiles, parts, error) if parts and len(parts) > 1 else None
+        if some is not None:
+            return some
         kept = spread_of(quantiles) if spread_of is not None else None
         if kept is not None:
             return kept
         warn_fallback(f"{type(model).__name__}: no quantiles or intervals at this fold, its point forecasts are "
                       f"kept: {error}")
         return None
+
+
+def _in_parts(model, steps: int, X, quantiles, parts: dict, error: InsufficientDataError) -> Forecast | None:
+    """The ``quantiles`` the model gives when asked ``parts`` one by one, NaN for the
+    others (named in a fallback), or None where it gives none: a conformal model with 6
+    calibration windows gives an 80% interval but not a 95% one, and asked for both at
+    once it gave neither."""
+    given, out, missing = {}, None, []
+    for label, part in parts.items():
+        try:
+            answer = model.forecast_arrays(steps, X, quantiles=part)
+        except InsufficientDataError:
+            missing.append(label)
+            continue
+        out = answer
+        given.update(zip(out.levels, np.moveaxis(out.quantiles, -1, 0)))
+    if out is None:
+        return None
+    blank = np.full(out.quantiles.shape[:-1], np.nan)
+    warn_fallback(f"{type(model).__name__}: no {', '.join(missing)} at this fold, the others are kept: {error}")
+    return out._replace(quantiles=np.stack([given.get(q, blank) for q in quantiles], axis=-1),
+                        levels=tuple(quantiles))
 
 
 def _spread_without_short(task: Task, plan: FoldPlan, members: np.ndarray, quantiles, model):
