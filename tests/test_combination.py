@@ -111,6 +111,51 @@ def test_conformal_intervals_around_a_combination_with_refit_false():
     assert (out["lo_80"] <= out["y"]).all() and (out["y"] <= out["hi_80"]).all()
 
 
+def _panel_with_a_short_series(short_length: int) -> dict:
+    rng = np.random.default_rng(1)
+    idx = pd.date_range("2024-01-01", periods=60, freq="D")
+    data = {f"s{i}": pd.Series(np.cumsum(rng.normal(size=60)) + 30, index=idx) for i in range(4)}
+    data["short"] = pd.Series(np.cumsum(rng.normal(size=short_length)) + 5, index=idx[-short_length:])
+    return data
+
+
+def test_a_combination_needs_the_longest_training_series_of_its_members():
+    wide = tsf.WindowForecaster(Ridge(), n_steps_in=10, n_steps_out=3)
+    assert tsf.Combination([Naive(), wide]).min_train_length() == wide.min_train_length() == 13
+    assert tsf.Combination([Naive(), Theta()]).min_train_length() == max(
+        Naive().min_train_length(), Theta().min_train_length())
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_conformal_calibration_of_a_combination_skips_windows_too_short_for_a_member():
+    # 'short' has 23 rows: a window member needs 13 to fit, so of the 5 calibration
+    # windows (training lengths 20, 17, 14, 11, 8) only the first 3 can be fitted
+    data = _panel_with_a_short_series(23)
+    member = tsf.WindowForecaster(Ridge(), n_steps_in=10, n_steps_out=3)
+    alone = tsf.ConformalIntervals(member, levels=(80,), horizon=3, n_windows=5).fit(data)
+    combined = tsf.ConformalIntervals(tsf.Combination([member]), levels=(80,), horizon=3, n_windows=5).fit(data)
+    np.testing.assert_array_equal(combined.n_calibration_windows_, alone.n_calibration_windows_)
+    assert combined.n_calibration_windows_[-1] == 3
+    for key, interval in alone.predict_interval(3).items():
+        np.testing.assert_allclose(combined.predict_interval(3)[key].to_numpy(), interval.to_numpy())
+
+
+@pytest.mark.filterwarnings("ignore")
+def test_a_backtest_forecasts_the_short_series_at_the_folds_where_it_can_be_calibrated():
+    data = _panel_with_a_short_series(26)
+    member = tsf.WindowForecaster(Ridge(), n_steps_in=10, n_steps_out=3)
+    model = tsf.ConformalIntervals(tsf.Combination([member, Naive()]), levels=(80,), horizon=3, n_windows=5)
+    res = tsf.backtest({"conf": model}, data, horizon=3, cv=4, progress=False)
+    cutoffs = res.forecasts.groupby("fold")["cutoff"].first()
+    train_length = {fold: int((data["short"].index <= cutoff).sum()) for fold, cutoff in cutoffs.items()}
+    # one calibration window: the member's training window plus the horizon
+    expected = {fold for fold, n in train_length.items() if n >= member.n_steps_in + member.n_steps_out + 3}
+    forecast = res.forecasts[res.forecasts["unique_id"] == "short"]
+    assert expected and expected != set(train_length)
+    assert set(forecast["fold"]) == expected and np.isfinite(forecast["y_hat"]).all()
+    assert set(res.errors["fold"]) == set(train_length) - expected
+
+
 def test_save_load_round_trip(tmp_path):
     data = panel()
     model = tsf.Combination([window(), Damped()], weights=[0.7, 0.3]).fit(data)

@@ -91,6 +91,11 @@ class LocalForecaster(BaseForecaster):
         """The fewest observations a series needs (shorter ones raise)."""
         return 1
 
+    def min_train_length(self) -> int:
+        """The fewest values a series needs: :meth:`_min_length`, the hook subclasses
+        override."""
+        return self._min_length()
+
     def _fit_one(self, x: np.ndarray) -> dict:  # pragma: no cover - overridden
         raise NotImplementedError
 

@@ -394,6 +394,12 @@ class BaseForecaster(BaseEstimator):
         future-known)``. A backtest passes them without their being named again."""
         return [], []
 
+    def min_train_length(self) -> int:
+        """The fewest values of a series this forecaster can be fitted on alone (with
+        fewer, ``fit`` raises :class:`~tsforecast.exceptions.InsufficientDataError`).
+        Conformal calibration leaves out the windows with less training data."""
+        return 1
+
     def _default_quantiles(self) -> tuple:
         """The quantiles ``forecast_arrays(quantiles="auto")`` gives, fitted or not (see
         :func:`auto_quantiles`)."""

@@ -129,6 +129,10 @@ class Combination(BaseForecaster):
                 return n_out
         return None
 
+    def min_train_length(self) -> int:
+        """The largest of the members': every member is fitted on the same data."""
+        return max(member.min_train_length() for member in self._members())
+
     # -- checks -----------------------------------------------------------------
     def _check_params(self) -> np.ndarray:
         """The declared checks, then the weights against the members: normalised weights."""

@@ -64,12 +64,10 @@ def conformal_quantile(scores: np.ndarray, level: float, axis: int = 0) -> np.nd
 
 
 def _min_train_length(model) -> int:
-    """The shortest training series ``model`` can be fitted on (declared, never guessed
-    from the class name): a window model needs one whole window."""
-    n_in, n_out = getattr(model, "n_steps_in", None), getattr(model, "n_steps_out", None)
-    if isinstance(n_in, (int, np.integer)) and isinstance(n_out, (int, np.integer)):
-        return int(n_in) + int(n_out)
-    minimum = getattr(model, "_min_length", None)
+    """The shortest training series ``model`` can be fitted on, as it declares it
+    (:meth:`~tsforecast.forecasters.base.BaseForecaster.min_train_length`); at least 2,
+    also for a model that declares nothing."""
+    minimum = getattr(model, "min_train_length", None)
     return max(2, int(minimum())) if callable(minimum) else 2
 
 

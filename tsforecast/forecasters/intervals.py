@@ -258,6 +258,10 @@ class ConformalIntervals(ConformalCalibration, BaseForecaster):
         """Those of the wrapped model."""
         return self.model.declared_covariates()
 
+    def min_train_length(self) -> int:
+        """That of the wrapped model (its calibration windows need more: see :meth:`fit`)."""
+        return self.model.min_train_length()
+
     def target_columns(self, columns) -> list:
         """Those of the wrapped model."""
         return self.model.target_columns(columns)

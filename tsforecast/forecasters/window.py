@@ -523,6 +523,10 @@ class WindowForecaster(BaseForecaster):
         return (_names(self.covariates, "covariates") or [],
                 _names(self.future_covariates, "future_covariates") or [])
 
+    def min_train_length(self) -> int:
+        """One whole training window: ``n_steps_in + n_steps_out`` values."""
+        return int(self.n_steps_in) + int(self.n_steps_out)
+
     def target_columns(self, columns) -> list:
         """The columns of data with ``columns`` this forecaster would forecast: ``targets``,
         or every column not named as a covariate (as :meth:`fit` decides)."""
