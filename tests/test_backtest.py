@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -627,10 +628,24 @@ def test_undefined_mase_is_warned_with_the_series_and_folds():
     every model ranked alike) without a word."""
     index = pd.date_range("2024-01-01", periods=40, freq="D")
     data = {"flat": pd.Series(np.full(40, 5.0), index=index), "moving": pd.Series(np.arange(40.0), index=index)}
-    with pytest.warns(UndefinedMetricWarning, match=r"'mase' is undefined in 2 of 4 fold\(s\) of series 'flat'"):
+    with pytest.warns(UndefinedMetricWarning, match=r"'mase' is undefined in 2 of 2 fold\(s\) of series 'flat'"):
         result = backtest({"last": LastValue()}, data, horizon=2, cv=2)
     mase = result.metrics.groupby("unique_id", observed=True)["mase"].mean()
     assert np.isnan(mase["flat"]) and np.isfinite(mase["moving"])
+
+
+def test_the_undefined_mase_warning_counts_the_folds_of_the_series_it_names():
+    """A 6-row daily series has no seasonal difference in any fold: the warning said 3 of 6
+    folds, counting the folds of the other series too."""
+    index = pd.date_range("2024-01-01", periods=40, freq="D")
+    data = {"long": pd.Series(np.arange(40.0) % 5, index=index), "short": pd.Series(np.sin(np.arange(6.0)), index[-6:])}
+    with pytest.warns(UndefinedMetricWarning, match="'mase' is undefined") as caught:
+        result = backtest({"last": LastValue()}, data, horizon=1, cv=3)
+    undefined, total = map(int, re.search(r"undefined in (\d+) of (\d+) fold", str(caught[0].message)).groups())
+    scores = result.fold_scores("mase")
+    short = scores[scores["unique_id"] == "short"]["mase"]
+    assert "'short'" in str(caught[0].message) and "'long'" not in str(caught[0].message)
+    assert undefined == short.isna().sum() and total == len(short)
 
 
 def test_non_finite_forecasts_are_failures_not_silent_successes(series):

@@ -183,10 +183,12 @@ def _warn_undefined_scales(scale: np.ndarray, folds: Folds, ids, season: int) ->
     undefined = (folds.cutoffs >= 0) & ~(np.isfinite(scale) & (scale > 0))
     if not undefined.any():
         return
-    names = [str(ids[s]) for s in np.flatnonzero(undefined.any(axis=1))]
+    named = undefined.any(axis=1)
+    names = [str(ids[s]) for s in np.flatnonzero(named)]
     shown = ", ".join(repr(n) for n in names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    # out of the folds of the series named, not of every series
     warnings.warn(
-        f"metrics 'mase' is undefined in {int(undefined.sum())} of {int((folds.cutoffs >= 0).sum())} fold(s) of "
+        f"metrics 'mase' is undefined in {int(undefined.sum())} of {int((folds.cutoffs[named] >= 0).sum())} fold(s) of "
         f"series {shown}: their training rows give no seasonal naive error to scale it by (season_length={season}: "
         "a constant series, or no more training rows than the season, as in a short first fold or a season "
         "longer than the data); those folds are left out of its means (compare models by 'mae' there).",
