@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -264,3 +265,33 @@ def test_a_reused_worker_does_not_keep_the_callers_filters():
         backtest({"theta": models["theta"]}, data, horizon=6, cv=2, n_jobs=2, progress=False)
     later = Parallel(n_jobs=2)(delayed(_warns_and_returns_its_filters_said)() for _ in range(4))
     assert later == ["shown"] * 4
+
+
+VERSIONS_SCRIPT = """
+import json, sys
+import numpy as np, pandas as pd
+from tsforecast import backtest
+from tsforecast.baselines import ARIMA
+rng = np.random.default_rng(0)
+index = pd.date_range("2024-01-01", periods=40, freq="D")
+data = {k: pd.Series(10 + np.cumsum(rng.normal(size=40)), index=index) for k in "abcd"}
+result = backtest({"arima": ARIMA(order=(1, 0, 0))}, data, horizon=2, cv=2, progress=False, n_jobs=2)
+print(json.dumps({"versions": result.info["versions"], "imported": sorted(sys.modules)}))
+"""
+
+
+def test_the_recorded_versions_do_not_depend_on_where_the_models_ran(tmp_path):
+    """ARIMA's statsmodels was listed with n_jobs=1 but not with n_jobs=2 (the versions
+    were read from the parent's imports, and the fits ran in workers); Keras and
+    TensorFlow were missing the same way after an LSTM in workers or a resumed run."""
+    from importlib import metadata
+
+    script = tmp_path / "versions.py"
+    script.write_text(VERSIONS_SCRIPT)
+    done = subprocess.run([sys.executable, str(script)], env={**os.environ, "PYTHONWARNINGS": "ignore"},
+                          capture_output=True, text=True, timeout=300, check=True)
+    answer = json.loads(done.stdout.strip().splitlines()[-1])
+    assert "statsmodels" not in answer["imported"]  # the fits ran in the workers only
+    for name in ("statsmodels", "keras", "tensorflow"):
+        assert answer["versions"][name] == metadata.version(name)
+    assert "tensorflow" not in answer["imported"]  # not imported just to ask its version

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import platform
-import sys
 import time
 import warnings
 from datetime import datetime, timezone
+from importlib import metadata
 
 import numpy as np
 import pandas as pd
@@ -130,16 +130,33 @@ def _splitter_settings(splitter) -> dict:
             "cv": repr(splitter)}
 
 
-def _versions() -> dict:
-    import joblib
-    import sklearn
+#: The packages whose versions can change a backtest's forecasts (the runtime dependencies
+#: that compute, and the dask backend), each with the distributions it may be installed as.
+_RECORDED_PACKAGES = {
+    "numpy": ("numpy",), "pandas": ("pandas",), "scikit-learn": ("scikit-learn",), "joblib": ("joblib",),
+    "scipy": ("scipy",), "numba": ("numba",), "statsmodels": ("statsmodels",), "keras": ("keras",),
+    "tensorflow": ("tensorflow", "tensorflow-cpu", "tensorflow-macos"),
+    "dask": ("dask",), "distributed": ("distributed",),
+}
 
-    versions = {"python": platform.python_version(), "tsforecast": __version__, "numpy": np.__version__,
-                "pandas": pd.__version__, "scikit-learn": sklearn.__version__, "joblib": joblib.__version__}
-    for name in ("keras", "tensorflow", "statsmodels", "dask", "distributed"):
-        module = sys.modules.get(name)
-        if module is not None and hasattr(module, "__version__"):
-            versions[name] = module.__version__
+
+def _versions() -> dict:
+    """The versions of Python, tsforecast and every installed package of
+    :data:`_RECORDED_PACKAGES`.
+
+    Read from the installed distributions, never from the modules this process imported:
+    the models may have run in worker processes, or been read back from a checkpoint, so
+    the parent's imports depended on ``n_jobs`` (statsmodels with one job, not with two);
+    and asking the metadata imports nothing (no TensorFlow start-up just for its version).
+    """
+    versions = {"python": platform.python_version(), "tsforecast": __version__}
+    for name, distributions in _RECORDED_PACKAGES.items():
+        for distribution in distributions:
+            try:
+                versions[name] = metadata.version(distribution)
+                break
+            except metadata.PackageNotFoundError:  # an optional package, or another distribution name
+                continue
     return versions
 
 
