@@ -8,6 +8,7 @@ import time
 
 import numpy as np
 
+from tsforecast.baselines import Naive
 from tsforecast.forecasters.base import BaseForecaster, quantile_column
 
 
@@ -148,3 +149,10 @@ class CovariateEcho(BaseForecaster):
         index = self._future_index(key, h)
         values = X["x"].reindex(index).to_numpy() + self.last_z_
         return self._restore({key: self._wrap(key, h, values, self.target_names_)})
+
+
+class WideNaive(Naive):
+    """Naive whose own quantile set (``quantiles="auto"``) is 0.05, 0.5, 0.95: a 90% band."""
+
+    def _default_quantiles(self):
+        return (0.05, 0.5, 0.95)

@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
-from _backtest_helpers import CovariateEcho, FailOn, GlobalMean, LastValue, NoisyQuantiles, UpdatableMean
+from _backtest_helpers import CovariateEcho, FailOn, GlobalMean, LastValue, NoisyQuantiles, UpdatableMean, WideNaive
 
 from tsforecast import BacktestResult, ConformalIntervals, ExpandingWindowSplit, SlidingWindowSplit, backtest, report
 from tsforecast.baselines import Naive
@@ -228,17 +228,10 @@ def test_quantile_models_get_pinball_and_coverage(series):
     assert "pinball" in result.summary().columns.str.replace("_mean", "").tolist()
 
 
-class _WideNaive(Naive):
-    """Naive whose own quantile set (``quantiles="auto"``) is 0.05, 0.5, 0.95: a 90% band."""
-
-    def _default_quantiles(self):
-        return (0.05, 0.5, 0.95)
-
-
 def test_auto_quantiles_rank_each_model_against_its_own_band():
     rng = np.random.default_rng(0)
     y = pd.Series(100 + np.cumsum(rng.normal(size=80)), index=pd.date_range("2020", periods=80, freq="D"), name="y")
-    result = backtest({"wide": _WideNaive(), "naive": Naive()}, y, horizon=2, cv=10, quantiles="auto",
+    result = backtest({"wide": WideNaive(), "naive": Naive()}, y, horizon=2, cv=10, quantiles="auto",
                       metrics=["mae"], progress=False)
     assert result.info["model_quantiles"] == {"wide": [0.05, 0.5, 0.95], "naive": [0.1, 0.5, 0.9]}
     table = result.summary(metric="coverage")
@@ -252,7 +245,7 @@ def test_auto_quantiles_rank_each_model_against_its_own_band():
         with pytest.raises(InvalidParameterError,
                            match="different quantile levels.*'wide': \\[0.05, 0.5, 0.95\\]"):
             rank()
-    same = backtest({"wide": _WideNaive(), "naive": Naive()}, y, horizon=2, cv=10, quantiles=[0.1, 0.9],
+    same = backtest({"wide": WideNaive(), "naive": Naive()}, y, horizon=2, cv=10, quantiles=[0.1, 0.9],
                     metrics=["mae"], progress=False)
     assert same.summary(metric="pinball")["rank"].notna().all()
 

@@ -13,8 +13,9 @@ import tsforecast
 from tsforecast import BacktestResult, WindowForecaster
 from tsforecast.baselines import Drift, Naive, SeasonalNaive
 from tsforecast.exceptions import InvalidParameterError
-from tsforecast.forecasters.base import BaseForecaster
+from tsforecast.forecasters.base import BaseForecaster, quantile_column
 from tsforecast.reporting import _files, report_paths
+from _backtest_helpers import WideNaive
 from _report_helpers import md_table
 
 
@@ -174,6 +175,54 @@ def test_forecast_section_names_folds_models_and_band(written):
     assert "Folds shown: the latest 3 of 3 (0, 1, 2)" in markdown
     assert "Models shown: " in markdown
     assert "Shaded: the band from q0.1 to q0.9 of " in markdown
+
+
+def _random_walk(trend: float = 0.0) -> pd.Series:
+    rng = np.random.default_rng(0)
+    values = 100 + np.cumsum(trend + rng.normal(size=80))
+    return pd.Series(values, index=pd.date_range("2020", periods=80, freq="D"), name="y")
+
+
+def test_pinball_of_models_with_other_quantile_levels_is_not_compared(tmp_path):
+    """With quantiles="auto" a model with its own 0.05-0.95 band showed a "better" pinball
+    and coverage than Naive's 0.1-0.9 beside it, though their forecasts were the same."""
+    result = tsforecast.backtest({"wide": WideNaive(), "naive": Naive()}, _random_walk(), horizon=2, cv=10,
+                                 quantiles="auto", progress=False)
+    levels = result.info["model_quantiles"]
+    assert levels["wide"] != levels["naive"]
+    markdown = tsforecast.report(result, tmp_path / "run.html").markdown.read_text(encoding="utf-8")
+    rows = md_table(markdown, "rank")
+    assert not [header for header in rows[0] if "PINBALL" in header]
+    summary = result.summary()
+    for row in rows:  # coverage with the nominal span of the model's own band
+        own = levels[row["model"]]
+        cell = re.fullmatch(r"(\S+) \((\S+)\)", row["COVERAGE mean (nominal)"])
+        assert float(cell[1]) == shown(summary.loc[row["model"], "coverage_mean"])
+        assert float(cell[2]) == pytest.approx(max(own) - min(own))
+    note = next(line for line in markdown.splitlines() if line.startswith("PINBALL is left out"))
+    for model, own in levels.items():  # each model's own loss, named with its levels
+        loss = f"{summary.loc[model, 'pinball_mean']:.4g}"
+        assert f"{model} {loss} on {', '.join(f'{q:g}' for q in own)}" in note
+
+
+def test_pinball_of_models_with_the_same_quantile_levels_stays_in_the_table(written):
+    _, markdown, _ = written
+    assert "PINBALL mean" in md_table(markdown, "rank")[0] and "PINBALL is left out" not in markdown
+
+
+def test_the_shaded_band_is_the_preferred_models_own(tmp_path):
+    """The widest quantile columns of all went to the one model that had them (a worse
+    one), while the sentence said the best-ranked model's band was shaded."""
+    models = {"snaive": SeasonalNaive(season_length=7), "drift": Drift(), "wide": WideNaive()}
+    result = tsforecast.backtest(models, _random_walk(trend=3.0), horizon=2, cv=10, quantiles="auto",
+                                 progress=False)
+    levels = result.info["model_quantiles"]
+    ranked = [m for m in result.summary(reference="snaive").sort_values("rank").index if m != "snaive"]
+    best = next(m for m in ranked if m in levels)
+    assert best == "drift" and min(levels["wide"]) < min(levels[best])  # the case: the best band is not widest
+    markdown = tsforecast.report(result, tmp_path / "run.html").markdown.read_text(encoding="utf-8")
+    low, high = quantile_column(min(levels[best])), quantile_column(max(levels[best]))
+    assert f"Shaded: the band from {low} to {high} of {best}," in markdown
 
 
 def test_no_training_curves_without_histories(written):

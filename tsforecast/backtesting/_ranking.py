@@ -15,13 +15,19 @@ from ._arrays import combine_steps
 from .significance import diebold_mariano_rows
 
 __all__ = ["series_scores", "shared_folds", "shared_fold_scores", "series_ranks", "ranking_distance",
-           "check_same_quantiles"]
+           "check_same_quantiles", "model_levels", "nominal_span"]
 
 
-def _model_levels(info: dict, models) -> dict:
+def model_levels(info: dict, models) -> dict:
     """``{model: levels}`` of the quantile bands ``models`` were scored on: each model's
     own (``info["model_quantiles"]``), else (a result saved before they were kept) the
-    levels asked of every model, the default set for ``"auto"``."""
+    levels asked of every model, the default set for ``"auto"``.
+
+    Examples
+    --------
+    >>> model_levels({"model_quantiles": {"a": [0.05, 0.5, 0.95]}}, ["a", "b"])
+    {'a': (0.05, 0.5, 0.95)}
+    """
     own = info.get("model_quantiles")
     if own is not None:
         return {m: tuple(own[str(m)]) for m in models if str(m) in own}
@@ -30,13 +36,25 @@ def _model_levels(info: dict, models) -> dict:
     return {m: levels for m in models} if levels else {}
 
 
+def nominal_span(levels) -> float:
+    """The share of actuals a band of quantile ``levels`` should hold, its highest level
+    less its lowest (what its ``coverage`` aims at); NaN for fewer than two levels.
+
+    Examples
+    --------
+    >>> round(nominal_span((0.05, 0.5, 0.95)), 9), nominal_span((0.5,))
+    (0.9, nan)
+    """
+    return max(levels) - min(levels) if len(levels) > 1 else float("nan")
+
+
 def check_same_quantiles(metric: str, models, info: dict) -> None:
     """Refuse to compare ``pinball`` across ``models`` forecasting different quantile
     levels (``quantiles="auto"``): each loss is the mean over the model's own levels, so
     a model scored on 0.05 and 0.95 would be ranked against one scored on 0.1 and 0.9."""
     if metric != "pinball":
         return
-    levels = _model_levels(info, models)
+    levels = model_levels(info, models)
     if len(set(levels.values())) > 1:
         shown = ", ".join(f"{m!r}: {list(v)}" for m, v in levels.items())
         raise InvalidParameterError(
@@ -58,10 +76,10 @@ def ranking_distance(metric: str, scores, models, info: dict) -> np.ndarray:
     direction, target = _metrics.orientation(metric, np.nan)
     if direction == "lower" or np.isfinite(target):  # a level suffix names its target
         return _metrics.distance_from_best(metric, values)
-    levels = _model_levels(info, models)
+    levels = model_levels(info, models)
     if not levels:  # no band known: refused as before, naming the metric
         _metrics.orientation(metric)
-    spans = np.array([max(levels[m]) - min(levels[m]) if len(levels.get(m, ())) > 1 else np.nan for m in models])
+    spans = np.array([nominal_span(levels.get(m, ())) for m in models])
     spans = spans[0] if len(models) == 1 else spans.reshape((-1,) + (1,) * (values.ndim - 1))
     return np.abs(values - spans)
 

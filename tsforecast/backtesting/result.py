@@ -25,10 +25,10 @@ from ..storage.files import (MANIFEST, ArchiveFormat, as_path, digests, dumps, f
 from ._arrays import QUADRATIC, ForecastArrays, TableScores, combine_steps, json_labels
 from ._scoring import RANKING_ORDER
 from . import _comparison
-from ._ranking import (check_same_quantiles, ranking_distance, series_ranks, series_scores, shared_fold_scores,
-                       shared_folds)
+from ._ranking import (check_same_quantiles, model_levels, nominal_span, ranking_distance, series_ranks,
+                       series_scores, shared_fold_scores, shared_folds)
 
-__all__ = ["BacktestResult", "aggregate_steps"]
+__all__ = ["BacktestResult", "aggregate_steps", "model_levels", "nominal_span"]
 
 _FORMAT = "tsforecast-backtest-result"
 #: 1: the forecasts and metrics as CSV tables; 2: the forecasts as NumPy arrays.

@@ -46,6 +46,9 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
     - the models ranked by mean MASE over folds (the first metric when MASE is absent),
       with spread over folds, the other metrics, skill relative to the reference and
       Diebold-Mariano p-values with significance marks (``***`` 1%, ``**`` 5%, ``*`` 10%);
+      ``coverage`` of quantiles beside its band's nominal span, and ``pinball`` left out
+      of the table (each model's own given below it) where the models forecast different
+      quantile levels (``quantiles="auto"``);
     - for a panel, the per-series section (``BacktestResult.per_series``): wins per
       model, the spread of per-series skill against the reference (a figure), and the
       series where the best trained model (else the best other than the reference)
@@ -53,7 +56,8 @@ def report(result, path: str | os.PathLike, *, title: str | None = None, referen
     - the error by horizon step (figure with every step; table with steps 1-12, then
       groups of steps);
     - forecasts against actuals for the latest folds (at most 3), for at most 4 models,
-      with quantile bands where models give them: every series of a panel of at most
+      with one model's quantile band (its outermost quantiles; the first trained model
+      that gives quantiles, else the best-ranked one): every series of a panel of at most
       6, else its best, median and worst series by the top model's skill;
     - the training and validation loss curves of models that record them;
     - what was run (``result.info``: data and its hash, horizon, folds, models and their

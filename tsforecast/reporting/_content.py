@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from ..backtesting.result import RANKING_ORDER, aggregate_steps
+from ..backtesting.result import RANKING_ORDER, aggregate_steps, model_levels, nominal_span
 from ..core import metrics as _metrics
 from ..core.silencing import silenced
 from ..exceptions import InvalidInputError, InvalidParameterError
@@ -245,11 +245,15 @@ def _verdict_blocks(result, summary, compare, reference, metric) -> list[Block]:
     return blocks
 
 
-def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]:
+def _metrics_blocks(summary, compare, metrics, reference, metric, levels) -> list[Block]:
+    """The Metrics section; ``levels``: each model's quantile levels (``pinball`` is left
+    out of the table where they differ, ``coverage`` shown beside its band's nominal span)."""
     common = f"{metric}_common" in summary.columns
+    own_sets = len(set(levels.values())) > 1
+    shown = [m for m in metrics if m != metric and not (own_sets and m == "pinball")]
     header = ["rank", "model", f"{metric.upper()} mean", f"{metric.upper()} sd"]
     header += [f"{metric.upper()} on shared cells"] if common else []
-    header += [f"{m.upper()} mean" for m in metrics if m != metric]
+    header += [f"{m.upper()} mean" + (" (nominal)" if m == "coverage" and levels else "") for m in shown]
     header += [f"skill vs {reference}", "DM p-value", "sig."]
     rows = []
     for model, row in summary.sort_values("rank").iterrows():
@@ -258,30 +262,60 @@ def _metrics_blocks(summary, compare, metrics, reference, metric) -> list[Block]
         cells = [format_number(row["rank"]) if "rank" in row else "", model,
                  format_number(_summary_value(row, metric, "mean")), format_number(_summary_value(row, metric, "std"))]
         cells += [format_number(row[f"{metric}_common"])] if common else []
-        cells += [format_number(_summary_value(row, m, "mean")) for m in metrics if m != metric]
+        cells += [_mean_cell(row, m, levels.get(model, ())) for m in shown]
         cells += ["reference" if model == reference else format_percent(row.get("skill")),
                   "" if model == reference else _format_p(p_value),
                   "" if model == reference else _mark(row.get("skill"), p_value, statistic)]
         rows.append(tuple(cells))
     numeric = tuple([True, False] + [True] * (len(header) - 3) + [False])
+    blocks = [Heading("Metrics", 2, "metrics"),
+              Paragraph(_metrics_intro(metric, reference, common, spans="coverage" in shown and bool(levels))),
+              Table(tuple(header), tuple(rows), numeric=numeric)]
+    if own_sets and "pinball" in metrics:
+        blocks.append(_own_pinball(summary, levels))
+    return blocks
+
+
+def _metrics_intro(metric: str, reference: str, common: bool, spans: bool) -> str:
+    """What the Metrics table shows; ``common``: ranked on shared cells, ``spans``:
+    coverage shown with its nominal span."""
     marks = ", ".join(f"{mark} p < {level:g}" for level, mark in SIGNIFICANCE_LEVELS)
-    return [
-        Heading("Metrics", 2, "metrics"),
-        Paragraph(
-            f"Models ranked by mean {metric.upper()} over folds ({_better(metric)}); sd is the spread over folds. "
-            f"Skill is 1 - {metric.upper()} / {metric.upper()} of {reference} (positive: better than {reference}). "
-            f"DM p-value: Diebold-Mariano test (Harvey-Leybourne-Newbold correction) of each model against "
-            f"{reference} on {metric.upper()}"
-            + (" (its loss is the squared error, whose mean can rank two models the other way from the mean of "
-               "fold RMSEs)" if metric == "rmse" else "")
-            + f"; marks: {marks}, where the test points the way the skill does (\"{OTHER_WAY}\" where it is "
-            "significant the other way)."
-            + (f" Not every model was scored on every series and fold (see Failed tasks), so the means cover "
-               f"different cells: ranks and skill compare the models on the cells all of them scored "
-               f"({metric.upper()} on shared cells), and so do the DM tests." if common else "")
-        ),
-        Table(tuple(header), tuple(rows), numeric=numeric),
-    ]
+    return (
+        f"Models ranked by mean {metric.upper()} over folds ({_better(metric)}); sd is the spread over folds. "
+        f"Skill is 1 - {metric.upper()} / {metric.upper()} of {reference} (positive: better than {reference}). "
+        f"DM p-value: Diebold-Mariano test (Harvey-Leybourne-Newbold correction) of each model against "
+        f"{reference} on {metric.upper()}"
+        + (" (its loss is the squared error, whose mean can rank two models the other way from the mean of "
+           "fold RMSEs)" if metric == "rmse" else "")
+        + f"; marks: {marks}, where the test points the way the skill does (\"{OTHER_WAY}\" where it is "
+        "significant the other way)."
+        + (f" Not every model was scored on every series and fold (see Failed tasks), so the means cover "
+           f"different cells: ranks and skill compare the models on the cells all of them scored "
+           f"({metric.upper()} on shared cells), and so do the DM tests." if common else "")
+        + (" COVERAGE is the share of actuals inside a model's outermost quantile band; the nominal span in "
+           "brackets is the share that band should hold (0.9 for 0.05 to 0.95): closest to it is best."
+           if spans else "")
+    )
+
+
+def _mean_cell(row: pd.Series, metric: str, levels) -> str:
+    """A model's mean of ``metric``; for ``coverage`` of quantiles, with its band's
+    nominal span in brackets (models with other bands aim at other shares)."""
+    value = format_number(_summary_value(row, metric, "mean"))
+    span = nominal_span(levels) if metric == "coverage" and levels else float("nan")
+    return value if math.isnan(span) else f"{value} ({format_number(span)})"
+
+
+def _own_pinball(summary, levels) -> Paragraph:
+    """Each model's pinball loss on its own quantile levels, kept out of the compared
+    table: a mean over other levels is another loss (``summary(metric="pinball")`` refuses it)."""
+    own = [f"{model} {format_number(_summary_value(row, 'pinball', 'mean'))} on "
+           + ", ".join(f"{q:g}" for q in levels[model])
+           for model, row in summary.sort_values("rank").iterrows() if model in levels]
+    return Paragraph(
+        "PINBALL is left out of the table: the models forecast different quantile levels and each pinball loss "
+        "is the mean over the model's own levels, so the losses do not compare across models (each model's "
+        f"own: {'; '.join(own)}).")
 
 
 #: The mark of a test significant against the direction of the skill beside it.
@@ -354,29 +388,31 @@ def _by_step_blocks(result, summary, metric, reference) -> list[Block]:
 
 
 def _quantile_band(forecasts: pd.DataFrame) -> tuple[str, str] | None:
-    """The outermost pair of quantile columns around the median, if any."""
+    """The outermost pair of quantile columns around the median that hold values, if any."""
     levels = {}
     for column in forecasts.columns:
-        if isinstance(column, str) and column.startswith("q"):
+        if isinstance(column, str) and column.startswith("q") and forecasts[column].notna().any():
             try:
                 levels[float(column[1:])] = column
             except ValueError:
                 continue
     low = [q for q in levels if q < 0.5]
     high = [q for q in levels if q > 0.5]
-    if not low or not high or forecasts[[levels[min(low)], levels[max(high)]]].isna().all().all():
+    if not low or not high:
         return None
     return levels[min(low)], levels[max(high)]
 
 
-def _band_model(forecasts, band, preference, plotted, reference) -> str | None:
-    """The one plotted model whose quantile band is shaded (not the reference if another has one)."""
-    if band is None:
-        return None
-    has_band = set(forecasts.loc[forecasts[list(band)].notna().all(axis=1), "model"].unique())
-    candidates = [m for m in dict.fromkeys(preference) if m in plotted and m in has_band]
+def _shaded_band(forecasts, preference, plotted, reference) -> tuple[str | None, tuple[str, str] | None]:
+    """The one plotted model whose quantile band is shaded, the first of ``preference``
+    that gives one (not the reference where another does), and its own outermost band:
+    with ``quantiles="auto"`` the models' bands differ, and the widest columns of all
+    would pick the model that has them, whatever its place."""
+    bands = {m: _quantile_band(forecasts[forecasts["model"] == m]) for m in plotted}
+    candidates = [m for m in dict.fromkeys(preference) if bands.get(m) is not None]
     others = [m for m in candidates if m != reference]
-    return (others or candidates or [None])[0]
+    model = (others or candidates or [None])[0]
+    return model, bands.get(model)
 
 
 def _plotted_models(summary, reference, trained) -> list[str]:
@@ -411,8 +447,7 @@ def _forecast_blocks(result, summary, reference, trained, per_series=None, metri
     forecasts = _per_series.latest_forecasts(result, [key for key, _ in shown], folds, models)
     if forecasts.empty:
         return [Heading("Forecasts against actuals", 2, "forecasts"), Paragraph("The result holds no forecasts.")]
-    band = _quantile_band(forecasts)
-    band_model = _band_model(forecasts, band, [*trained, *summary.sort_values("rank").index], models, reference)
+    band_model, band = _shaded_band(forecasts, [*trained, *summary.sort_values("rank").index], models, reference)
     actuals, rows = _per_series.panels(forecasts, shown)
     lines = [f"Folds shown: the latest {len(folds)} of {len(all_folds)} ({', '.join(map(str, folds))}); "
              f"dotted vertical lines mark the cutoffs.",
@@ -420,8 +455,9 @@ def _forecast_blocks(result, summary, reference, trained, per_series=None, metri
     if note is not None:
         lines.append(note)
     if band_model is not None:
-        lines.append(f"Shaded: the band from {band[0]} to {band[1]} of {band_model} (one model's band, to keep "
-                     "the lines readable: the first trained model, else the best-ranked one, that gives quantiles).")
+        lines.append(f"Shaded: the band from {band[0]} to {band[1]} of {band_model}, its outermost quantiles (one "
+                     "model's band, to keep the lines readable: the first trained model that gives quantiles, else "
+                     "the best-ranked one, the reference only where no other model gives them).")
     caption = f"Forecasts against actuals, latest {len(folds)} fold(s)"
     return [
         Heading("Forecasts against actuals", 2, "forecasts"),
@@ -598,7 +634,8 @@ def _build(result, *, title: str | None, reference: str | None) -> tuple[str, li
     blocks += _verdict_blocks(result, summary, compare, reference, metric)
     blocks += _calibration.verdict_blocks(result)
     blocks += _fallback.fallback_blocks(result)
-    blocks += _metrics_blocks(summary, compare, metrics, reference, metric)
+    levels = model_levels(result.info or {}, list(summary.index))
+    blocks += _metrics_blocks(summary, compare, metrics, reference, metric, levels)
     blocks += _per_series.per_series_blocks(result, per_series, list(summary.sort_values("rank", kind="stable").index),
                                             reference, metric, trained, _latest_folds(result))
     blocks += _by_step_blocks(result, summary, metric, reference)
