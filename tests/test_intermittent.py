@@ -112,3 +112,18 @@ def test_conformal_bands_of_demand_stay_at_or_above_zero(name):
         assert (out["demand"][["lo_80", "lo_95"]] >= 0).all().all() and (out["demand"]["lo_95"] == 0).any()
         assert (out["demand"]["hi_95"] > out["demand"]["hi_80"]).all()
         assert (out["signed"]["lo_95"] < 0).all()  # a series with a negative value is not clipped
+
+
+def test_a_pooled_interval_of_an_all_zero_series_has_width_zero_without_a_warning():
+    """Scores of a series that never sold are 0/0: the pooled quantile is NaN, and NaN
+    times the series' zero scale raised numpy's 'invalid value encountered in multiply'
+    (printed raw by the CLI). The width of a series whose errors were all zero is zero."""
+    import tsforecast as tsf
+
+    y = pd.Series(0.0, index=pd.date_range("2024-01-01", periods=40, freq="D"), name="y")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FallbackWarning)  # too few windows for 95%: pooled, and said
+        warnings.simplefilter("error", RuntimeWarning)
+        bands = tsf.ConformalIntervals(baselines.Croston(), levels=(80, 95), horizon=3, n_windows=10).fit(
+            y).predict_interval(3)
+    assert (bands.to_numpy() == 0.0).all()

@@ -189,7 +189,10 @@ class ConformalCalibration:
         includes themselves would shrink their tails and the intervals would under-cover.
         """
         quantile = conformal_quantile(self._pooled_scores(), level, axis=0)
-        return quantile[None] * self.scale_[:, None, :]
+        scale = np.broadcast_to(self.scale_[:, None, :], (len(self.scale_), *quantile.shape))
+        # a series whose calibration errors were all zero (an all-zero intermittent series)
+        # has width zero, even where no series gave the pool a unit (a NaN quantile)
+        return np.multiply(quantile[None], scale, out=np.zeros(scale.shape), where=scale > 0)
 
     def _pooled_scores(self) -> np.ndarray:
         """The scores of all series and windows ``[series * window, horizon, targets]``,
