@@ -434,3 +434,29 @@ def test_a_fitted_model_reads_no_user_data_after_fit(form):
     out = model.predict_interval(4)
     for key in out if isinstance(out, dict) else [None]:
         pd.testing.assert_frame_equal(out if key is None else out[key], reference if key is None else reference[key])
+
+
+@pytest.mark.parametrize("freq", ["B", "MS", "W-SUN"])
+@pytest.mark.parametrize("fault", ["gap", "off_grid", "fine"])
+def test_a_calendar_panel_is_checked_at_once_and_names_the_series_at_fault(freq, fault):
+    """Calendar frequencies (business days, months) have no fixed step, and every series
+    was checked with its own date_range (20,000 business-day series: 15 s). One grid over
+    the panel's span finds the same first series at fault, with the same message."""
+    from tsforecast.core.panel import as_panel
+
+    dates = pd.date_range("2024-01-01", periods=30, freq=freq)
+    frames = []
+    for i in range(40):
+        own = dates[i % 5:]
+        if i == 23 and fault == "gap":
+            own = own.delete(7)
+        if i == 23 and fault == "off_grid":
+            own = own[:-1].append(pd.DatetimeIndex([own[-2] + pd.Timedelta(hours=36)]))
+        frames.append(pd.DataFrame({"unique_id": f"s{i:02d}", "ds": own, "y": 1.0}))
+    long = pd.concat(frames, ignore_index=True)
+    if fault == "fine":
+        assert as_panel(long).n_series == 40
+        return
+    with pytest.raises(InvalidInputError, match=r"s23"):
+        as_panel(long)
+    long[long["unique_id"] != "s23"].pipe(as_panel)  # without it, the panel is regular

@@ -485,13 +485,39 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
         irregular = inner & (diffs != step)
         if irregular.any():
             _mismatch(source, _series_of_row(int(np.argmax(irregular)), ends), ref_index, reference)
-    else:  # calendar frequency: each series checked on its own (rare for large panels)
-        for i in range(len(starts)):
+    else:  # calendar frequency (months, business days): positions on its grid
+        off = _off_calendar(stamps, starts, ends, inner, freq, unit, tz)
+        for i in range(len(starts)) if off == -1 else [] if off is None else [off]:
             if ends[i] - starts[i] >= 2 and not _steps_by(source.frame(i).index, freq):
                 _mismatch(source, i, ref_index, reference)
     # A long frame's frequency is inferred (or given by name): its name is all of it.
     return TimeAxis(info["kind"], np.ascontiguousarray(stamps[starts]), step, freq.freqstr if freq is not None else None,
                     unit, tz_name(tz), TIME_COLUMN)
+
+
+def _off_calendar(stamps, starts, ends, inner, freq, unit: str, tz) -> int | None:
+    """The first series of two or more rows that is not consecutive steps of the calendar
+    ``freq`` (None: every one is; -1: the grid would be too long to build, so each is
+    checked on its own). One grid over the panel's span and one search, not a date_range
+    per series: 20,000 business-day series took 15 s that way."""
+    if stamps.size == 0:
+        return None
+    first, last = int(stamps.min()), int(stamps.max())
+    shortest = np.diff(stamps)[inner]
+    shortest = int(shortest.min()) if shortest.size else last - first
+    if shortest <= 0 or (last - first) // shortest > 50 * stamps.size + 100_000:
+        return -1
+    ends_at = pd.DatetimeIndex(np.array([first, last]).astype(f"datetime64[{unit}]"))
+    if tz is not None:
+        ends_at = ends_at.tz_localize("UTC").tz_convert(tz)
+    grid = pd.date_range(ends_at[0], ends_at[1], freq=freq).as_unit(unit).asi8
+    position = np.searchsorted(grid, stamps)
+    on_grid = grid[np.minimum(position, grid.size - 1)] == stamps
+    counted = np.repeat(ends - starts >= 2, ends - starts)
+    bad_rows = counted & ~on_grid
+    bad_steps = inner & counted[1:] & (np.diff(position) != 1)
+    rows = [int(np.argmax(bad)) + shift for bad, shift in ((bad_rows, 0), (bad_steps, 1)) if bad.any()]
+    return _series_of_row(min(rows), ends) if rows else None
 
 
 def _steps_by(index: pd.DatetimeIndex, freq) -> bool:
