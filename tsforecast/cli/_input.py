@@ -9,7 +9,6 @@ what the library takes: one frame indexed by time, or the long panel format
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,6 +26,7 @@ from ..exceptions import (
     InvalidParameterError,
     UnknownColumnError,
 )
+from ._delimited import check_unique, read_text_table
 from ._frequency import as_frequency, frequency_of
 
 __all__ = ["TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names"]
@@ -92,7 +92,7 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
         if kind == "parquet":
             table = pd.read_parquet(path)
         else:
-            table = _read_text_table(path, kind, notes, list(text_columns))
+            table = read_text_table(path, kind, notes, list(text_columns))
     except InvalidInputError:  # ours, already naming the file
         raise
     except pd.errors.EmptyDataError:
@@ -124,18 +124,11 @@ def _tidy_names(table: pd.DataFrame, path: Path, notes: list[str] | None) -> pd.
     """Column names without the spaces around them (`` date , y ``), said in ``notes``."""
     names = [c.strip() if isinstance(c, str) else c for c in table.columns]
     if names != list(table.columns):
-        _check_unique(names, path)
+        check_unique(names, path)
         if notes is not None:
             notes.append(f"{path.name}: spaces around column names dropped.")
         table.columns = names
     return table
-
-
-def _check_unique(names: list, path: Path) -> None:
-    repeated = sorted({str(c) for c in names if names.count(c) > 1})
-    if repeated:
-        raise InvalidInputError(f"--data file {str(path)!r} names column(s) {repeated!r} more than once; "
-                                "give each column its own name.")
 
 
 def _without_trailing_empty_columns(table: pd.DataFrame, notes: list[str] | None) -> pd.DataFrame:
@@ -144,122 +137,6 @@ def _without_trailing_empty_columns(table: pd.DataFrame, notes: list[str] | None
     if empty and notes is not None:
         notes.append(f"dropped {len(empty)} empty column(s) without a name (a delimiter at the end of each line).")
     return table.drop(columns=empty)
-
-
-#: The delimiters a ``.csv`` file may use, the comma first (it wins a tie).
-_DELIMITERS = (",", ";", "|", "\t")
-
-
-def _read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns: list) -> pd.DataFrame:
-    """A delimited file's table: UTF-16 where it starts with its byte-order mark
-    (spreadsheets' "Unicode text"), else UTF-8, and failing that Windows-1252 (the usual
-    one of Western European spreadsheets), said in ``notes``."""
-    with open(path, "rb") as handle:
-        encoding = "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    sep = "\t" if kind == "tsv" else _delimiter(path, encoding)
-    try:
-        return _read_delimited(path, sep, encoding, notes, text_columns)
-    except UnicodeDecodeError:
-        if encoding != "utf-8-sig":
-            raise
-    if notes is not None:
-        try:  # only on this path: where the first byte that is not UTF-8 stands in the whole file
-            path.read_bytes().decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            notes.append(f"{path.name}: not UTF-8 (byte {error.object[error.start]:#04x} at {error.start}), "
-                         "read as Windows-1252.")
-    return _read_delimited(path, sep, "cp1252", notes, text_columns)
-
-
-def _delimiter(path: Path, encoding: str) -> str:
-    """The delimiter of ``_DELIMITERS`` the file's header line holds most of."""
-    with open(path, encoding=encoding, errors="replace") as handle:
-        header = handle.readline()
-    return max(_DELIMITERS, key=header.count)
-
-
-def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None, text_columns: list) -> pd.DataFrame:
-    """The table of a delimited text file (``sep``); a ``.csv`` file's delimiter other than
-    the comma, and decimal commas, are said in ``notes``."""
-    # UTF-8 must decode (else the caller reads Windows-1252), whose five undefined bytes become U+FFFD
-    errors = "replace" if encoding == "cp1252" else "strict"
-    with open(path, encoding=encoding, errors=errors, newline="") as handle:
-        header = next(csv.reader(handle, delimiter=sep), [])
-    _check_unique([name.strip() for name in header], path)  # pandas would rename the second 'y' to 'y.1'
-    text = {name: str for name in text_columns}
-    table, decimal, grouped = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors, dtype=text), ".", []
-    if sep == ";":  # where a comma is the decimal mark, spreadsheets separate fields by semicolons
-        read = dict(sep=sep, decimal=",", encoding=encoding, encoding_errors=errors, dtype=text)
-        table, decimal, grouped = _decimal_commas(path, table, read, text_columns)
-    if notes is not None and sep != "," and path.suffix.lower() != ".tsv":
-        groups = f" and dots between thousands in {', '.join(map(repr, grouped))}" if grouped else ""
-        notes.append(f"{path.name}: fields separated by {sep!r}" + (f", decimal commas{groups}" if decimal == ","
-                                                                    else "") + " (read from its header line).")
-    return table
-
-
-def _decimal_commas(path: Path, dots: pd.DataFrame, read: dict, text_columns: list) -> tuple[pd.DataFrame, str, list]:
-    """A ``;`` file's table read with decimal commas (``read``) where that makes more columns
-    numeric than ``dots`` (the reading with decimal points), else ``dots``; with the decimal
-    mark and the columns read with dots between thousands (``1.000`` beside ``990``)."""
-    commas = pd.read_csv(path, **read)
-    grouped = [c for c in commas.columns if c not in text_columns and _thousands_grouped(commas[c])]
-    written = commas[grouped]
-    if grouped:
-        commas[grouped] = pd.read_csv(path, thousands=".", **read)[grouped]
-    if _numeric_columns(commas) > _numeric_columns(dots):
-        return commas, ",", grouped
-    _refuse_two_readings(dots, commas, written, path)
-    return dots, ".", []
-
-
-#: A number written with dots between groups of three digits (``1.000``, ``12.345.678,9``):
-#: how spreadsheets write thousands where the decimal mark is a comma.
-_GROUPED = r"\s*[+-]?[1-9]\d{0,2}(?:\.\d{3})+(?:,\d*)?\s*"
-_PLAIN = r"\s*[+-]?\d+(?:,\d*)?\s*"
-
-
-#: Rows a column's text is first tested on before all of it.
-_SAMPLE = 1000
-
-
-def _thousands_grouped(column: pd.Series) -> bool:
-    """Whether a text column (read with decimal commas) holds numbers only, some of them
-    with dots between groups of three digits and none with a dot elsewhere (``50.84``)."""
-    if pd.api.types.is_numeric_dtype(column.dtype):
-        return False
-    values = column.dropna().astype(str)
-    for part in (values.iloc[:_SAMPLE], values):  # the first rows refute a dot-decimal column at once
-        dotted = part.str.contains(".", regex=False)
-        if not (part[dotted].str.fullmatch(_GROUPED).all() and part[~dotted].str.fullmatch(_PLAIN).all()):
-            return False
-    return bool(dotted.any())
-
-
-def _refuse_two_readings(dots: pd.DataFrame, groups: pd.DataFrame, written: pd.DataFrame, path: Path) -> None:
-    """Refuse a column of a ``;`` file without decimal commas elsewhere that mixes plain
-    integers with numbers of dot-separated groups (``990`` beside ``1.000``), or holds only
-    such numbers (``1.013``, ``1.250``): 1.0 with a decimal point, one thousand where the
-    decimal mark is a comma; no reading is safe.
-    ``written`` holds those columns' text, ``dots`` and ``groups`` their two readings."""
-    for column in written.columns:
-        values = written[column].dropna().astype(str)
-        dotted = values.str.contains(".", regex=False)
-        if not pd.api.types.is_numeric_dtype(dots[column].dtype):
-            continue
-        row = values.index[dotted.to_numpy()][0]  # every dotted value is grouped (1.013: 3 decimals?)
-        beside = ", like every value of it," if dotted.all() else f" beside {values[~dotted].iloc[0]!r}"
-        raise InvalidInputError(
-            f"--data file {str(path)!r}: column {str(column)!r} reads two ways: {values[row]!r}{beside} "
-            f"is {dots.at[row, column]:g} with a decimal point, or "
-            f"{groups.at[row, column]:g} with a dot between thousands (as spreadsheets write where the decimal "
-            "mark is a comma); write its numbers without thousands separators (1013), or decimals with a comma "
-            "(1,013)."
-        )
-
-
-def _numeric_columns(table: pd.DataFrame) -> int:
-    return sum(pd.api.types.is_numeric_dtype(dtype) for dtype in table.dtypes)
 
 
 def _check_named(table: pd.DataFrame, names: list[str], option: str, source: str) -> None:
