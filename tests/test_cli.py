@@ -16,19 +16,12 @@ from click.testing import CliRunner
 
 import tsforecast
 from tsforecast import BacktestResult
-from tsforecast.cli import _quiet, cli, main
+from tsforecast.cli import _quiet, cli
 from tsforecast.cli._registry import model_names
+from _cli_helpers import one_line_error, run
 from _report_helpers import md_table
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def run(capsys, *args: str) -> tuple[int, str, str]:
-    """Run ``tsforecast args`` through :func:`main`: exit status, stdout, stderr."""
-    with pytest.raises(SystemExit) as stop:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return stop.value.code, captured.out, captured.err
 
 
 def assert_report_matches(markdown: str, result: BacktestResult, reference: str) -> None:
@@ -43,13 +36,6 @@ def assert_report_matches(markdown: str, result: BacktestResult, reference: str)
         assert float(row["RMSE mean"]) == float(f"{expected['rmse_mean']:.4g}")
         if row["model"] != reference:
             assert float(row[f"skill vs {reference}"].rstrip("%")) == pytest.approx(100 * expected["skill"], abs=0.05)
-
-
-def one_line_error(err: str) -> str:
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1, err
-    assert lines[0].startswith("Error: ") and "Traceback" not in err
-    return lines[0]
 
 
 @pytest.fixture

@@ -11,16 +11,9 @@ import pandas as pd
 import pytest
 
 from tsforecast import AutoARIMA
-from tsforecast.cli import main
+from _cli_helpers import run
 
 HORIZON = 4
-
-
-def run(capsys, *args) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as stop:
-        main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return stop.value.code, captured.out, captured.err
 
 
 @pytest.fixture

@@ -9,6 +9,8 @@ file, the column and the value.
 from __future__ import annotations
 
 import csv
+import io
+import itertools
 from pathlib import Path
 
 import pandas as pd
@@ -26,7 +28,7 @@ def check_unique(names: list, path: Path) -> None:
                                 "give each column its own name.")
 
 
-#: The delimiters a ``.csv`` file may use, the comma first (it wins a tie).
+#: The delimiters a ``.csv`` file may use, the comma first (it wins a tie of the header's counts).
 _DELIMITERS = (",", ";", "|", "\t")
 
 
@@ -52,10 +54,69 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
 
 
 def _delimiter(path: Path, encoding: str) -> str:
-    """The delimiter of ``_DELIMITERS`` the file's header line holds most of."""
-    with open(path, encoding=encoding, errors="replace") as handle:
-        header = handle.readline()
-    return max(_DELIMITERS, key=header.count)
+    """The delimiter of ``_DELIMITERS`` that splits the header and the first data lines
+    into as many fields each (as :class:`csv.Sniffer` tests it); where two do (a ``;`` file
+    whose header reads ``Umsatz (EUR, netto)`` and values ``1.611,83``: one comma a line),
+    the one whose fields hold the other only in numbers with a decimal comma. A file that
+    no delimiter splits alike is read by its header line's commonest delimiter, and its
+    ragged rows named as before; one that two split equally well is refused.
+    """
+    records = _first_records(path, encoding)
+    alike = [sep for sep in _DELIMITERS if _splits_alike(records, sep)]
+    if not alike:
+        return max(_DELIMITERS, key=records[0].count) if records else ","
+    clean = [sep for sep in alike if not _holds_another(records, sep, alike)]
+    if len(alike) == 1 or len(clean) == 1:
+        return alike[0] if len(alike) == 1 else clean[0]
+    readings = "; ".join(f"by {sep!r}: {_fields(records[0], sep)!r}" for sep in alike)
+    raise InvalidInputError(
+        f"--data file {str(path)!r}: the delimiter is unclear, {' and '.join(map(repr, alike))} both split its header "
+        f"and first lines into the same number of fields ({readings}); put the column names and values that hold "
+        "a delimiter in double quotes, or save the file separated by tabs (.tsv)."
+    )
+
+
+#: Lines the delimiter is read from: the header and this many more.
+_SNIFF_LINES = 50
+
+#: A number with a decimal comma (``1.611,83``, ``1 000,5``, ``-3,2``): the comma a ``;`` file's field may hold.
+_COMMA_NUMBER = r"\s*[+-]?\d[\d.\s\u00a0\u202f]*,\d*\s*"
+
+
+def _first_records(path: Path, encoding: str) -> list[str]:
+    """The file's first lines, blank ones left out; the last one dropped where the file goes
+    on (it may end inside a quoted field)."""
+    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+        lines = list(itertools.islice(handle, _SNIFF_LINES + 2))
+    if len(lines) > _SNIFF_LINES + 1:
+        lines = lines[:-1]
+    return [line for line in lines if line.strip()]
+
+
+def _fields(line: str, sep: str) -> list[str]:
+    return next(csv.reader([line.rstrip("\r\n")], delimiter=sep), [])
+
+
+def _splits_alike(records: list[str], sep: str) -> bool:
+    """Whether ``sep`` splits the header into two or more fields, and every data line into as many."""
+    rows = list(csv.reader(io.StringIO("".join(records)), delimiter=sep))
+    return len(rows[0]) > 1 and all(len(row) == len(rows[0]) for row in rows[1:] if row)
+
+
+def _holds_another(records: list[str], sep: str, others: list[str]) -> bool:
+    """Whether the data fields ``sep`` makes hold another of ``others`` (a comma only outside
+    a number with a decimal comma): a field of ``01.01.2024;1.611`` is a line split wrongly."""
+    fields = pd.Series([field for row in csv.reader(io.StringIO("".join(records[1:])), delimiter=sep)
+                        for field in row], dtype=object)
+    for other in others:
+        if other == sep:
+            continue
+        holding = fields[fields.str.contains(other, regex=False)]
+        if other == "," and holding.str.fullmatch(_COMMA_NUMBER).all():
+            continue
+        if len(holding):
+            return True
+    return False
 
 
 def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None, text_columns: list) -> pd.DataFrame:
@@ -74,7 +135,7 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
     if notes is not None and sep != "," and path.suffix.lower() != ".tsv":
         groups = f" and dots between thousands in {', '.join(map(repr, grouped))}" if grouped else ""
         notes.append(f"{path.name}: fields separated by {sep!r}" + (f", decimal commas{groups}" if decimal == ","
-                                                                    else "") + " (read from its header line).")
+                                                                    else "") + " (read from its first lines).")
     return table
 
 

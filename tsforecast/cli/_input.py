@@ -68,8 +68,8 @@ def split_names(value: str | None, option: str) -> list[str]:
 def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()) -> pd.DataFrame:
     """Read a ``.csv``/``.tsv``/``.parquet`` file into a DataFrame (no index set).
 
-    A ``.csv`` file's delimiter is the one of ``, ; | tab`` its header line holds most of
-    (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
+    A ``.csv`` file's delimiter is the one of ``, ; | tab`` that splits its header and first
+    lines into as many fields each (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
     read with decimal commas where that makes more columns numeric, and dots between groups
     of three digits as thousands separators there: ``1.000`` beside ``990``; a column so
     written in a file without decimal commas is refused, 1.0 or 1000); a delimiter other

@@ -1,0 +1,59 @@
+"""Delimited text files as spreadsheets export them (``tsforecast.cli._delimited``): the
+delimiter, decimal commas and empty trailing columns, read through the command line."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from _cli_helpers import one_line_error, run
+
+
+def _german(number: float) -> str:
+    """``number`` as a German spreadsheet writes it: dots between thousands, a decimal comma."""
+    return f"{number:,.2f}".replace(",", "_").replace(".", ",").replace("_", ".")
+
+
+def _excel_export(path: Path, header: str, rows: list[str]) -> Path:
+    """A file as Excel writes 'CSV (semicolon)': a byte-order mark and CRLF line ends."""
+    path.write_bytes(("\ufeff" + "\r\n".join([header, *rows]) + "\r\n").encode("utf-8"))
+    return path
+
+
+def _days(n: int = 30) -> pd.DatetimeIndex:
+    return pd.date_range("2024-03-01", periods=n, freq="D")
+
+
+@pytest.mark.parametrize("names", [["Umsatz (EUR, netto)"], ["Umsatz, EUR", "Menge, Stk"]])
+def test_a_semicolon_file_with_commas_in_its_column_names_is_split_on_semicolons(capsys, tmp_path, names):
+    sales = 1500 + np.arange(30) * 3.37
+    columns = [sales, np.arange(30)][: len(names)]
+    rows = [";".join([f"{day:%d.%m.%Y}", _german(columns[0][i]), *(str(c[i]) for c in columns[1:])])
+            for i, day in enumerate(_days())]
+    path = _excel_export(tmp_path / "umsatz.csv", ";".join(["Datum", *names]), rows)
+    status, _, err = run(capsys, "fit", "--data", path, "--target", names[0], "--model", "naive", "-H", "2",
+                         "--out", tmp_path / "m.tsf")
+    # before: one comma in the header split the file on commas (the cents were forecast); two: a NaN error
+    assert status == 0, err
+    assert "fields separated by ';', decimal commas" in err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    assert status == 0, err
+    forecast = pd.read_csv(io.StringIO(out), parse_dates=["Datum"])
+    assert list(forecast.columns) == ["Datum", names[0]]
+    assert list(forecast["Datum"]) == list(pd.date_range(_days()[-1], periods=3, freq="D")[1:])
+    assert forecast[names[0]].to_numpy() == pytest.approx([round(sales[-1], 2)] * 2)
+
+
+def test_a_file_two_delimiters_split_alike_is_refused_naming_both(capsys, tmp_path):
+    # ';' fields hold a comma in text, ',' fields a semicolon: either split may be the right one
+    rows = [f"{day:%Y-%m-%d};gut, {i}" for i, day in enumerate(_days())]
+    path = _excel_export(tmp_path / "notes.csv", "Tag;Notiz, frei", rows)
+    status, _, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "2", "--out", tmp_path / "m.tsf")
+    assert status == 1
+    line = one_line_error(err)
+    assert "the delimiter is unclear, ',' and ';' both split its header" in line
+    assert "double quotes" in line and not (tmp_path / "m.tsf").exists()
