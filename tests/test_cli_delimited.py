@@ -57,3 +57,12 @@ def test_a_file_two_delimiters_split_alike_is_refused_naming_both(capsys, tmp_pa
     line = one_line_error(err)
     assert "the delimiter is unclear, ',' and ';' both split its header" in line
     assert "double quotes" in line and not (tmp_path / "m.tsf").exists()
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_two_delimiters_at_the_end_of_each_line_leave_no_column(capsys, tmp_path, sep):
+    rows = [f"{day:%Y-%m-%d}{sep}{10 + i % 7}{sep}{sep}" for i, day in enumerate(_days())]
+    path = _excel_export(tmp_path / "sales.csv", f"date{sep}sales{sep}{sep}", rows)
+    status, _, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "2", "--out", tmp_path / "m.tsf")
+    assert status == 0, err  # before: refused, "names column(s) [''] more than once"
+    assert "dropped 2 empty column(s) without a name" in err

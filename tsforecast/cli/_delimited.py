@@ -126,7 +126,10 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
     errors = "replace" if encoding == "cp1252" else "strict"
     with open(path, encoding=encoding, errors=errors, newline="") as handle:
         header = next(csv.reader(handle, delimiter=sep), [])
-    check_unique([name.strip() for name in header], path)  # pandas would rename the second 'y' to 'y.1'
+    names = [name.strip() for name in header]
+    while names and not names[-1]:  # a delimiter at the end of each line: read_table drops those columns, said
+        names.pop()
+    check_unique(names, path)  # pandas would rename the second 'y' to 'y.1'
     text = {name: str for name in text_columns}
     table, decimal, grouped = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors, dtype=text), ".", []
     if sep == ";":  # where a comma is the decimal mark, spreadsheets separate fields by semicolons
