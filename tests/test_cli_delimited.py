@@ -66,3 +66,30 @@ def test_two_delimiters_at_the_end_of_each_line_leave_no_column(capsys, tmp_path
     status, _, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "2", "--out", tmp_path / "m.tsf")
     assert status == 0, err  # before: refused, "names column(s) [''] more than once"
     assert "dropped 2 empty column(s) without a name" in err
+
+
+@pytest.mark.parametrize(("name", "encoding"), [("umsatz.tsv", "utf-8"), ("umsatz.txt", "utf-16")])
+def test_decimal_commas_in_a_tab_separated_export_are_read(capsys, tmp_path, name, encoding):
+    # Excel's "Unicode text" (UTF-16, tabs) of a German sheet, or a .tsv written where the decimal mark is a comma
+    sales = 1000 + np.arange(30) * 10.5
+    rows = [f"{day:%d.%m.%Y}\t" + f"{value:.1f}".replace(".", ",") for day, value in zip(_days(), sales)]
+    assert rows[1] == "02.03.2024\t1010,5"
+    path = tmp_path / name
+    path.write_text("Datum\tUmsatz\r\n" + "\r\n".join(rows) + "\r\n", encoding=encoding)
+    status, _, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "2", "--out", tmp_path / "m.tsf")
+    assert status == 0, err  # before: "numbers written with thousands separators or units must be plain numbers"
+    assert "decimal commas" in err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    assert status == 0, err
+    assert pd.read_csv(io.StringIO(out))["Umsatz"].to_numpy() == pytest.approx([sales[-1]] * 2)
+
+
+def test_a_tab_separated_file_with_decimal_points_is_read_as_before(capsys, tmp_path):
+    # three decimals after a dot in a file without decimal commas: 1.25, not one thousand two hundred fifty
+    path = tmp_path / "weights.tsv"
+    path.write_text("date\tkg\n" + "".join(f"{day:%Y-%m-%d}\t{1.25 + i / 1000:.3f}\n" for i, day in
+                                             enumerate(_days())))
+    status, _, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "1", "--out", tmp_path / "m.tsf")
+    assert status == 0, err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    assert pd.read_csv(io.StringIO(out))["kg"].to_numpy() == pytest.approx([1.25 + 29 / 1000])

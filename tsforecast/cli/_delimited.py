@@ -121,7 +121,7 @@ def _holds_another(records: list[str], sep: str, others: list[str]) -> bool:
 
 def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None, text_columns: list) -> pd.DataFrame:
     """The table of a delimited text file (``sep``); a ``.csv`` file's delimiter other than
-    the comma, and decimal commas, are said in ``notes``."""
+    the comma, and decimal commas (in a ``;`` or tab-separated file), are said in ``notes``."""
     # UTF-8 must decode (else the caller reads Windows-1252), whose five undefined bytes become U+FFFD
     errors = "replace" if encoding == "cp1252" else "strict"
     with open(path, encoding=encoding, errors=errors, newline="") as handle:
@@ -132,20 +132,27 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
     check_unique(names, path)  # pandas would rename the second 'y' to 'y.1'
     text = {name: str for name in text_columns}
     table, decimal, grouped = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors, dtype=text), ".", []
-    if sep == ";":  # where a comma is the decimal mark, spreadsheets separate fields by semicolons
+    if sep in (";", "\t"):  # where a comma is the decimal mark, spreadsheets separate fields by these
         read = dict(sep=sep, decimal=",", encoding=encoding, encoding_errors=errors, dtype=text)
-        table, decimal, grouped = _decimal_commas(path, table, read, text_columns)
-    if notes is not None and sep != "," and path.suffix.lower() != ".tsv":
+        table, decimal, grouped = _decimal_commas(path, table, read, text_columns, refuse_two_readings=sep == ";")
+    if notes is not None:
         groups = f" and dots between thousands in {', '.join(map(repr, grouped))}" if grouped else ""
-        notes.append(f"{path.name}: fields separated by {sep!r}" + (f", decimal commas{groups}" if decimal == ","
-                                                                    else "") + " (read from its first lines).")
+        said = [] if sep == "," or path.suffix.lower() == ".tsv" else [f"fields separated by {sep!r}"]
+        said += [f"decimal commas{groups}"] if decimal == "," else []
+        if said:  # a .tsv file's tabs go without saying
+            read_from = " (read from its first lines)" if said[0].startswith("fields") else ""
+            notes.append(f"{path.name}: {', '.join(said)}{read_from}.")
     return table
 
 
-def _decimal_commas(path: Path, dots: pd.DataFrame, read: dict, text_columns: list) -> tuple[pd.DataFrame, str, list]:
-    """A ``;`` file's table read with decimal commas (``read``) where that makes more columns
-    numeric than ``dots`` (the reading with decimal points), else ``dots``; with the decimal
-    mark and the columns read with dots between thousands (``1.000`` beside ``990``)."""
+def _decimal_commas(path: Path, dots: pd.DataFrame, read: dict, text_columns: list,
+                    refuse_two_readings: bool) -> tuple[pd.DataFrame, str, list]:
+    """A ``;`` or tab-separated file's table read with decimal commas (``read``) where that
+    makes more columns numeric than ``dots`` (the reading with decimal points), else ``dots``;
+    with the decimal mark and the columns read with dots between thousands (``1.000`` beside
+    ``990``). ``refuse_two_readings``: refuse such a column in a file without decimal commas
+    (a ``;`` file's; tab-separated files are written where the decimal mark is a dot too, and
+    their ``1.250`` stays 1.25 as before)."""
     commas = pd.read_csv(path, **read)
     grouped = [c for c in commas.columns if c not in text_columns and _thousands_grouped(commas[c])]
     written = commas[grouped]
@@ -153,7 +160,8 @@ def _decimal_commas(path: Path, dots: pd.DataFrame, read: dict, text_columns: li
         commas[grouped] = pd.read_csv(path, thousands=".", **read)[grouped]
     if _numeric_columns(commas) > _numeric_columns(dots):
         return commas, ",", grouped
-    _refuse_two_readings(dots, commas, written, path)
+    if refuse_two_readings:
+        _refuse_two_readings(dots, commas, written, path)
     return dots, ".", []
 
 

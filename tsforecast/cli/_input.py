@@ -72,7 +72,8 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
     lines into as many fields each (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
     read with decimal commas where that makes more columns numeric, and dots between groups
     of three digits as thousands separators there: ``1.000`` beside ``990``; a column so
-    written in a file without decimal commas is refused, 1.0 or 1000); a delimiter other
+    written in a file without decimal commas is refused, 1.0 or 1000; a tab-separated file is
+    read with decimal commas where that makes more columns numeric too); a delimiter other
     than the comma is said in ``notes``. Rows with more fields than the header has names
     are refused: pandas would silently take the first field as the index. So are
     repeated column names (pandas renames the second ``y`` to ``y.1``); spaces around
