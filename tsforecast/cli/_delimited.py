@@ -62,9 +62,11 @@ def _delimiter(path: Path, encoding: str) -> str:
     ragged rows named as before; one that two split equally well is refused.
     """
     records = _first_records(path, encoding)
+    if not records:  # an empty file: pandas says so
+        return ","
     alike = [sep for sep in _DELIMITERS if _splits_alike(records, sep)]
     if not alike:
-        return max(_DELIMITERS, key=records[0].count) if records else ","
+        return max(_DELIMITERS, key=records[0].count)
     clean = [sep for sep in alike if not _holds_another(records, sep, alike)]
     if len(alike) == 1 or len(clean) == 1:
         return alike[0] if len(alike) == 1 else clean[0]
