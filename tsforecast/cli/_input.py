@@ -77,7 +77,8 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
     than the comma is said in ``notes``. Rows with more fields than the header has names
     are refused: pandas would silently take the first field as the index. So are
     repeated column names (pandas renames the second ``y`` to ``y.1``); spaces around
-    the names are dropped. ``text_columns`` (series ids) are read as written, as text:
+    the names are dropped. A Parquet file's pandas index is read as a column (see
+    :func:`_parquet_table`). ``text_columns`` (series ids) are read as written, as text:
     ``02134`` and ``2134`` are two series.
     """
     path = Path(path)
@@ -91,7 +92,7 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
         raise FileNotFoundError(f"--data file {str(path)!r} does not exist or is not a file.")
     try:
         if kind == "parquet":
-            table = pd.read_parquet(path)
+            table = _parquet_table(path, notes)
         else:
             table = read_text_table(path, kind, notes, list(text_columns))
     except InvalidInputError:  # ours, already naming the file
@@ -112,13 +113,36 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
     if len(table) == 0:
         raise InsufficientDataError(f"--data file {str(path)!r} has a header but no rows: {list(table.columns)!r}.")
     table = _tidy_names(_without_trailing_empty_columns(table, notes), path, notes)
-    if not isinstance(table.index, pd.RangeIndex):
+    if kind != "parquet" and not isinstance(table.index, pd.RangeIndex):  # pandas took a first field as the index
         raise InvalidInputError(
             f"--data file {str(path)!r} has rows with more fields than its header has names "
             f"({list(map(str, table.columns))!r}), from data row 1 (starting {table.index[0]!r}); "
             "is a value written with the delimiter in it (a decimal comma in a comma-separated file)?"
         )
     return table
+
+
+def _parquet_table(path: Path, notes: list[str] | None) -> pd.DataFrame:
+    """A Parquet file's table with the pandas index it restores (``df.to_parquet`` keeps one)
+    as columns: a named index (``date``), or an unnamed one of timestamps (as ``ds``), is a
+    column like the others; an unnamed index of other values (row labels left by
+    ``pd.concat``) is dropped; both said in ``notes``."""
+    table = pd.read_parquet(path)
+    index = table.index
+    if isinstance(index, pd.RangeIndex):  # row numbers, sliced or sorted: nothing to keep
+        return table.reset_index(drop=True)
+    dates = index.nlevels == 1 and index.name is None and isinstance(index, pd.DatetimeIndex) \
+        and TIME_COLUMN not in table.columns
+    if dates:
+        table.index = index = index.rename(TIME_COLUMN)
+    kept = [name for name in index.names if name is not None and name not in table.columns]
+    if notes is not None and kept:
+        said = f"of timestamps without a name read as the column {TIME_COLUMN!r}" if dates else \
+            f"{', '.join(map(repr, kept))} read as a column"
+        notes.append(f"{path.name}: its index {said}.")
+    if notes is not None and len(kept) < index.nlevels:
+        notes.append(f"{path.name}: its index without a name (row labels, as pd.concat leaves them) dropped.")
+    return (table.reset_index(level=kept) if kept else table).reset_index(drop=True)
 
 
 def _tidy_names(table: pd.DataFrame, path: Path, notes: list[str] | None) -> pd.DataFrame:
