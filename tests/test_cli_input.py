@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _cli_helpers import run
+from _cli_helpers import one_line_error, run
 
 
 def _sales(n: int = 30) -> pd.DataFrame:
@@ -43,3 +43,33 @@ def test_a_parquet_file_of_concatenated_frames_drops_their_row_labels(capsys, tm
     status, _, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "2", "--out", tmp_path / "m.tsf")
     assert status == 0, err
     assert "its index without a name (row labels, as pd.concat leaves them) dropped" in err
+
+
+def _with_future_rows(tmp_path, panel: bool):
+    """Sales with a price, and 3 rows at the end with the price of the next days but no sales yet
+    (the layout `predict --data` takes); for a panel, those of series 'b' only."""
+    sales = _sales(33).assign(price=lambda d: 9.5 + np.arange(len(d)) % 2)
+    sales.loc[30:, "sales"] = np.nan
+    if panel:
+        sales = pd.concat([_sales(30).assign(price=9.5, unique_id="a"), sales.assign(unique_id="b")])
+    path = tmp_path / "sales.csv"
+    sales.to_csv(path, index=False)
+    return path
+
+
+@pytest.mark.parametrize("panel", [False, True])
+@pytest.mark.parametrize("command", [
+    ["fit", "--model", "naive", "-H", "2", "--out", "m.tsf"],
+    ["backtest", "--models", "naive", "-H", "2", "--folds", "2", "--fill", "ffill", "-q"],
+])
+def test_rows_after_the_last_target_value_are_refused_as_future_rows(capsys, tmp_path, command, panel):
+    path = _with_future_rows(tmp_path, panel)
+    status, out, err = run(capsys, command[0], "--data", path, "--target", "sales", "--covariates", "price",
+                           *(str(tmp_path / a) if a.endswith(".tsf") else a for a in command[1:]))
+    # before: fit advised --fill (which would invent the sales of the future rows and move the forecast
+    # origin), and backtest --fill ffill left the folds of only such rows unscored without a word
+    assert status == 1, out
+    line = one_line_error("\n".join(said for said in err.splitlines() if not said.startswith("note: ")))
+    assert f"{'series ' + repr('b') + ', ' if panel else ''}has 3 row(s) after the last value of 'sales'" in line
+    assert f"drop them for {command[0]}, or pass them to `tsforecast predict --data`" in line
+    assert "--fill" not in line and not (tmp_path / "m.tsf").exists()

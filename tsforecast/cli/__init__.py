@@ -43,7 +43,7 @@ from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..exceptions import InsufficientDataError, InvalidParameterError
 from ..forecasters.calibration import can_give_intervals
 from ._conformal_words import check_calibration_possible, check_conformal_horizon, conformal_in_cli_words
-from ._forecast_data import check_no_new_values, future_rows_in_cli_words, inputs_from
+from ._forecast_data import check_no_future_rows, check_no_new_values, future_rows_in_cli_words, inputs_from
 from ._frequency import has_timestamps, regular_frequency
 from ._input import Selection, load_dataset, read_table, select, split_names
 from ._keys import key_options, read_key
@@ -166,6 +166,7 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
                        future_covariates=future, source=f"{data_file}", freq=freq)
     for note in notes + selection.notes:
         click.echo(f"note: {note}", err=True)
+    check_no_future_rows(selection.data, selection.target, str(data_file), click.get_current_context().info_name)
     return selection
 
 

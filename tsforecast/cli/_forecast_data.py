@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import click
+import numpy as np
 import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
@@ -20,7 +21,7 @@ from ..exceptions import (
 from ._frequency import as_frequency, has_timestamps
 from ._input import read_table, select
 
-__all__ = ["inputs_from", "check_no_new_values", "future_rows_in_cli_words"]
+__all__ = ["inputs_from", "check_no_future_rows", "check_no_new_values", "future_rows_in_cli_words"]
 
 
 def inputs_from(model, data_file: Path, time_column, id_column):
@@ -67,13 +68,35 @@ def future_rows_in_cli_words(error: Exception, model, data_file: Path) -> Except
         f"future covariates{', or forecast fewer steps with a shorter -H' if count < horizon else ''}.")
 
 
-def _observed(data: pd.DataFrame, target: str) -> pd.DataFrame:
-    """The rows up to each series' last target value; the rows after it are future rows
-    (a missing value before it is a missing value, not the end of the data)."""
+def check_no_future_rows(data: pd.DataFrame, target: str, source: str, command: str) -> None:
+    """Refuse rows after a series' last ``target`` value in the data ``command`` (fit,
+    backtest) learns from: they are the future rows ``predict --data`` takes, and
+    ``--fill`` would invent values for them and move the forecast origin."""
+    future = ~_observed_rows(data, target)
+    if not future.any():
+        return
+    first = int(np.flatnonzero(future)[0])
+    panel = ID_COLUMN in data.columns
+    series = f", series {data[ID_COLUMN].iloc[first]!r}," if panel else ""
+    when = data[TIME_COLUMN].iloc[first] if panel else data.index[first]
+    raise InvalidInputError(
+        f"--data {source!r}{series} has {int(future.sum())} row(s) after the last value of {target!r} (the first at "
+        f"{when}); they look like future rows: drop them for {command}, or pass them to `tsforecast predict --data` "
+        "(future covariates of the forecast steps).")
+
+
+def _observed_rows(data: pd.DataFrame, target: str) -> np.ndarray:
+    """Whether each row comes up to its series' last target value; the rows after it are
+    future rows (a missing value before it is a missing value, not the end of the data)."""
     seen = data[target].notna().astype(int)[::-1]
     later = (seen.groupby(data[ID_COLUMN][::-1], sort=False).cummax() if ID_COLUMN in data.columns
              else seen.cummax())
-    return data[later[::-1].astype(bool)]
+    return later[::-1].to_numpy().astype(bool)
+
+
+def _observed(data: pd.DataFrame, target: str) -> pd.DataFrame:
+    """The rows up to each series' last target value (see :func:`_observed_rows`)."""
+    return data[_observed_rows(data, target)]
 
 
 def _check_observed(model, observed: pd.DataFrame, target: str, data_file: Path) -> None:
