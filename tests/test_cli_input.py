@@ -73,3 +73,17 @@ def test_rows_after_the_last_target_value_are_refused_as_future_rows(capsys, tmp
     assert f"{'series ' + repr('b') + ', ' if panel else ''}has 3 row(s) after the last value of 'sales'" in line
     assert f"drop them for {command[0]}, or pass them to `tsforecast predict --data`" in line
     assert "--fill" not in line and not (tmp_path / "m.tsf").exists()
+
+
+def test_backtest_names_the_models_that_ignore_the_covariates_given(capsys, tmp_path):
+    path = tmp_path / "sales.csv"
+    _sales(40).assign(price=lambda d: 9.5 + np.arange(len(d)) % 3).to_csv(path, index=False)
+    with pytest.warns(UserWarning) as record:  # the command line prints them as 'warning: ...' lines
+        status, out, err = run(capsys, "backtest", "--data", path, "--target", "sales", "--covariates", "price",
+                               "--models", "arima,theta,naive,ridge", "--lookback", "7", "-H", "3", "--folds", "2",
+                               "-q")
+    assert status == 0, err  # before: no word, the scores the same as without --covariates
+    said = [str(warning.message) for warning in record]
+    assert "theta and naive use no covariates; price are ignored by them." in said
+    assert "arima regresses only on --future-covariates; --covariates price are ignored by it." in said
+    assert not any("ridge" in line for line in said)  # it reads them
