@@ -42,6 +42,7 @@ from ..core.splits import ExpandingWindowSplit
 from ..core.timeindex import SEASON_GIVEN, season_rule
 from ..exceptions import InsufficientDataError, InvalidParameterError
 from ..forecasters.calibration import can_give_intervals
+from ._covariates import target_and_covariates, warn_ignored_covariates
 from ._conformal_words import check_calibration_possible, check_conformal_horizon, conformal_in_cli_words
 from ._forecast_data import check_no_future_rows, check_no_new_values, future_rows_in_cli_words, inputs_from
 from ._frequency import has_timestamps, regular_frequency
@@ -296,7 +297,7 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
     models = make_models(names, settings)
     _say_lstm_settings(names, settings)
-    _warn_ignored_covariates(selection, models, regression_reads_past=False)
+    warn_ignored_covariates(selection, models, regression_reads_past=False)
     if levels is not None:
         models = with_intervals(models, levels, horizon, calibration_windows, conformal)
     from ..backtesting import backtest as run_backtest
@@ -455,8 +456,8 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
     model.set_params(**{k: v for k, v in {"fill": fill, "on_short": on_short}.items() if k in model.get_params()})
     if levels is not None:
         model = with_intervals({"m": model}, levels, horizon, calibration_windows, conformal)["m"]
-    _warn_ignored_covariates(selection, {name[0]: model}, regression_reads_past=True)
-    y, X = _target_and_covariates(selection, model)
+    warn_ignored_covariates(selection, {name[0]: model}, regression_reads_past=True)
+    y, X = target_and_covariates(selection, model)
     click.echo(f"fitting {name[0]} ({type(model).__name__}) on {selection.name} ...", err=True)
     model.fit(y, X)
     if getattr(model, "n_steps_out_", None) is None and getattr(model, "horizon_", None) is None:
@@ -465,48 +466,6 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
 
     save(model, save_path, key=key)
     click.echo(f"saved {name[0]} ({type(model).__name__}) fitted on {selection.name} to {save_path}")
-
-
-def _target_and_covariates(selection: Selection, model):
-    """``y`` (the target) and ``X`` (covariates, or None) in the data's form."""
-    from ..core.forms import ID_COLUMN, TIME_COLUMN
-
-    keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in selection.data.columns else []
-    inputs = selection.covariates + selection.future_covariates
-    y = selection.data[[*keys, selection.target]]
-    if not inputs:
-        return y, None
-    if not getattr(model, "uses_covariates", False):
-        return y, None
-    return y, selection.data[[*keys, *inputs]]
-
-
-def _warn_ignored_covariates(selection: Selection, models: dict, regression_reads_past: bool) -> None:
-    """Warn of the covariates given that models ignore, naming the models (a backtest of
-    arima and theta with --covariates scored as without them, without a word): models
-    that use no covariates, and models with only a ``future_covariates`` parameter (arima,
-    autoarima), which a backtest gives no --covariates (a past-observed column has no
-    values for the forecast steps to regress on); ``fit`` gives them as regressors
-    (``regression_reads_past``)."""
-    past, future = selection.covariates, selection.future_covariates
-    blind = [name for name, model in models.items() if not getattr(model, "uses_covariates", False)]
-    if past + future and blind:
-        warnings.warn(f"{_they(blind, 'uses', 'use')} no covariates; {', '.join(past + future)} are ignored by "
-                      f"{'it' if len(blind) == 1 else 'them'}.", stacklevel=2)
-    future_only = [name for name, model in models.items() if name not in blind and not _has_past_role(model)]
-    if past and future_only and not regression_reads_past:
-        warnings.warn(f"{_they(future_only, 'regresses', 'regress')} only on --future-covariates; --covariates {', '.join(past)} are ignored "
-                      f"by {'it' if len(future_only) == 1 else 'them'}.", stacklevel=2)
-
-
-def _they(names: list[str], one: str, many: str) -> str:
-    """``theta uses`` or ``theta and ets use`` (``one``, ``many``: the verb's two forms)."""
-    return f"{', '.join(names[:-1])} and {names[-1]} {many}" if len(names) > 1 else f"{names[0]} {one}"
-
-
-def _has_past_role(model) -> bool:
-    """Whether the model (or the one it wraps) has a ``covariates`` parameter: past-observed inputs."""
-    return any(key == "covariates" or key.endswith("__covariates") for key in model.get_params(deep=True))
 
 
 @cli.command(epilog=_epilog("predict"))
