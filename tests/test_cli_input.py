@@ -1,5 +1,6 @@
-"""The columns the command line reads from a ``--data`` file (``tsforecast.cli._input``):
-Parquet files' indexes, the time column, and what is said about them."""
+"""What the command line makes of a ``--data`` file (``tsforecast.cli._input``): Parquet
+files' indexes, future rows, covariates no model reads, series too short; and what it
+says about them."""
 
 from __future__ import annotations
 
@@ -87,3 +88,22 @@ def test_backtest_names_the_models_that_ignore_the_covariates_given(capsys, tmp_
     assert "theta and naive use no covariates; price are ignored by them." in said
     assert "arima regresses only on --future-covariates; --covariates price are ignored by it." in said
     assert not any("ridge" in line for line in said)  # it reads them
+
+
+@pytest.mark.parametrize(("command", "remedy"), [
+    (["backtest", "--models", "naive,snaive", "--folds", "2", "-q"],
+     "pass --on-short skip to leave such series out, or ask for fewer --folds or a smaller -H."),
+    (["fit", "--model", "ridge", "--out", "m.tsf"],
+     "pass --on-short skip to leave such series out, or ask for a smaller -H or --lookback."),
+])
+def test_a_series_too_short_is_refused_with_the_options_that_make_do(capsys, tmp_path, command, remedy):
+    path = tmp_path / "panel.csv"
+    pd.concat([_sales(60).assign(unique_id="long"), _sales(10).assign(unique_id="short")]).to_csv(path, index=False)
+    args = [str(tmp_path / a) if a.endswith(".tsf") else a for a in command]
+    status, _, err = run(capsys, *args, "--data", path, "--target", "sales", "--id-column", "unique_id", "-H", "7")
+    assert status == 1
+    line = one_line_error("\n".join(said for said in err.splitlines() if not said.startswith(("note: ", "fitting "))))
+    assert "'short'" in line and line.endswith(remedy)  # before: the rows needed, and no way out
+    status, _, err = run(capsys, *args, "--data", path, "--target", "sales", "--id-column", "unique_id", "-H", "7",
+                         "--on-short", "skip")
+    assert status == 0, err  # the way out said works

@@ -29,6 +29,7 @@ work, hidden from ``--help``).
 from __future__ import annotations
 
 import os
+import re
 import sys
 import warnings
 from functools import partial
@@ -302,12 +303,15 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
         models = with_intervals(models, levels, horizon, calibration_windows, conformal)
     from ..backtesting import backtest as run_backtest
 
-    result = run_backtest(
-        models, selection.data, cv=ExpandingWindowSplit(horizon, n_splits=folds, step=step),
-        target=selection.target, covariates=selection.covariates or None,
-        future_covariates=selection.future_covariates or None, season_length=season_length,
-        levels=levels, n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short, align=align,
-    )
+    try:
+        result = run_backtest(
+            models, selection.data, cv=ExpandingWindowSplit(horizon, n_splits=folds, step=step),
+            target=selection.target, covariates=selection.covariates or None,
+            future_covariates=selection.future_covariates or None, season_length=season_length,
+            levels=levels, n_jobs=n_jobs, progress=not quiet, fill=fill, on_short=on_short, align=align,
+        )
+    except InsufficientDataError as error:
+        raise _short_in_cli_words(error, selection, models, on_short, folds=True) from None
     # Where the data came from and how to rerun: shown in the report, kept by --save-result.
     if _command_line() is not None:
         result.info["command"] = _command_line()
@@ -459,7 +463,10 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
     warn_ignored_covariates(selection, {name[0]: model}, regression_reads_past=True)
     y, X = target_and_covariates(selection, model)
     click.echo(f"fitting {name[0]} ({type(model).__name__}) on {selection.name} ...", err=True)
-    model.fit(y, X)
+    try:
+        model.fit(y, X)
+    except InsufficientDataError as error:
+        raise _short_in_cli_words(error, selection, {name[0]: model}, on_short, folds=False) from None
     if getattr(model, "n_steps_out_", None) is None and getattr(model, "horizon_", None) is None:
         model.horizon_ = horizon  # fitted state, saved with the model: predict's default horizon
     from ..storage.model_files import save
@@ -582,6 +589,26 @@ def _one_line(text: str) -> str:
 #: The library's argument names in its messages, as the command line spells them.
 _CLI_WORDS = (("pass fill='ffill' or fill='interpolate'", "pass --fill ffill or --fill interpolate"),
               ("n_splits - 1", "--folds - 1"), ("n_splits=", "--folds "), ("n_windows", "--calibration-windows"))
+
+
+#: The library's words for a series too short for the model or the folds.
+_TOO_SHORT = re.compile(r"row\(s\); at least \d+ are needed|folds? needs? at least")
+
+
+def _short_in_cli_words(error: Exception, selection: Selection, models: dict, on_short: str,
+                        folds: bool) -> Exception:
+    """``error`` of a series too short, with the options that make do: ``--on-short skip``
+    (in a panel), fewer ``--folds`` (``folds``: backtest), a smaller ``-H`` or ``--lookback``
+    (of window models); the library's ``y['C']`` as the series it is. Other errors as they are."""
+    text = str(error)
+    if not _TOO_SHORT.search(text) or "--on-short" in text:
+        return error
+    text = re.sub(r"^y\[(.+?)\] has", r"series \1 of the data has", text).rstrip(".")
+    windows = any(key.endswith("n_steps_in") for model in models.values() for key in model.get_params(deep=True))
+    options = ["fewer --folds"] * folds + ["a smaller -H"] + ["--lookback"] * windows
+    skip = "pass --on-short skip to leave such series out, or " if on_short == "raise" and \
+        ID_COLUMN in selection.data.columns else ""
+    return type(error)(f"{text}: {skip}ask for {', '.join(options[:-1])}{' or ' * (len(options) > 1)}{options[-1]}.")
 
 
 def _in_cli_words(message: str) -> str:
