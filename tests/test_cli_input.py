@@ -107,3 +107,33 @@ def test_a_series_too_short_is_refused_with_the_options_that_make_do(capsys, tmp
     status, _, err = run(capsys, *args, "--data", path, "--target", "sales", "--id-column", "unique_id", "-H", "7",
                          "--on-short", "skip")
     assert status == 0, err  # the way out said works
+
+
+@pytest.mark.parametrize(("column", "values"), [
+    ("Year", list(range(2035, 2005, -1))),  # newest first: integers, not read as dates
+    ("week", [f"2024W{w}" for w in range(40, 10, -1)]),  # ISO weeks pandas does not read
+])
+def test_a_time_column_left_unused_that_falls_in_file_order_is_refused(capsys, tmp_path, column, values):
+    path = tmp_path / "yearly.csv"
+    pd.DataFrame({column: values, "value": np.arange(30.0)}).to_csv(path, index=False)
+    status, _, err = run(capsys, "fit", "--data", path, "--target", "value", "--model", "naive", "-H", "2",
+                         "--out", tmp_path / "m.tsf")
+    # before: read in file order as integer time, the forecast following the oldest value, without a word
+    assert status == 1
+    line = one_line_error(err)
+    assert f"{column!r} looks like one but falls in file order" in line
+    assert "Sort the rows oldest first, or name it with --time-column" in line
+
+
+def test_a_time_column_left_unused_in_file_order_is_said(capsys, tmp_path):
+    path = tmp_path / "yearly.csv"
+    pd.DataFrame({"Year": range(2000, 2030), "promo": np.arange(30) % 2, "value": np.arange(30.0)}).to_csv(
+        path, index=False)
+    status, _, err = run(capsys, "fit", "--data", path, "--target", "value", "--model", "naive", "-H", "2",
+                         "--out", tmp_path / "m.tsf")
+    assert status == 0, err
+    assert "no time column: rows are time steps 0, 1, ... in file order; 'Year' is left unused" in err
+    assert "promo" not in err  # a 0/1 flag is no time column
+    status, _, err = run(capsys, "fit", "--data", path, "--target", "value", "--time-column", "Year",
+                         "--model", "naive", "-H", "2", "--out", tmp_path / "m.tsf")
+    assert status == 0 and "left unused" not in err

@@ -9,6 +9,7 @@ what the library takes: one frame indexed by time, or the long panel format
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -192,6 +193,45 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
         notes.append(f"time column: {dates[0]!r} (its values are dates; --time-column chooses another)")
         return dates[0]
     return None
+
+
+#: Words of column names that hold time (``Year``, ``week``, ``Monat``) though not of dates pandas reads.
+_TIME_WORDS = r"year|quarter|month|week|day|date|time|period|step|jahr|monat|woche|tag|datum|annee|mois|jour"
+
+
+def _check_no_time_left_unused(table: pd.DataFrame, taken: list, id_column: str | None, source: str,
+                               notes: list[str]) -> None:
+    """Without a time column, rows are steps in file order: refuse a column left unused
+    that looks like time (a name of ``_TIME_WORDS``, or integers) whose values do not rise
+    in file order (``Year`` 2035 down to 2000: the forecast would start from the oldest
+    value), naming it and ``--time-column``; else say in ``notes`` that it is left unused."""
+    unused = [c for c in table.columns if c not in taken and _looks_like_time(table, c, id_column)]
+    if not unused:
+        return
+    column = unused[0]
+    values = table[column].to_numpy()
+    same_series = table[id_column].to_numpy()[1:] == table[id_column].to_numpy()[:-1] if id_column else True
+    try:
+        falls = bool(((values[1:] < values[:-1]) & same_series).any())
+    except TypeError:  # values of mixed types: no order to check
+        falls = False
+    if falls:
+        row = int(np.flatnonzero((values[1:] < values[:-1]) & same_series)[0]) + 1
+        raise InvalidInputError(
+            f"{source} has no time column its values read as dates, and {column!r} looks like one but falls in file "
+            f"order ({values[row - 1]!r}, then {values[row]!r} in data row {row + 1}): rows would be taken as steps in "
+            "file order, the forecast following the last row. Sort the rows oldest first, or name it with "
+            "--time-column (where its values are dates or integer time steps).")
+    notes.append(f"no time column: rows are time steps 0, 1, ... in file order; {column!r} is left unused "
+                 "(--time-column names a time column of dates or integer time steps).")
+
+
+def _looks_like_time(table: pd.DataFrame, column, id_column: str | None) -> bool:
+    """A name of ``_TIME_WORDS``, or integers each once in a series (years, steps; not a 0/1 flag)."""
+    if re.search(_TIME_WORDS, str(column), flags=re.IGNORECASE):
+        return True
+    keys = [column] if id_column is None else [id_column, column]
+    return pd.api.types.is_integer_dtype(table[column].dtype) and not table.duplicated(keys).any()
 
 
 def _id_column(table: pd.DataFrame, id_column: str | None, source: str, notes: list[str]) -> str | None:
@@ -429,6 +469,8 @@ def select(
         )
     _check_roles(time, id_column, given,
                  {"--target": [target], "--covariates": covariates, "--future-covariates": future_covariates})
+    if time is None:
+        _check_no_time_left_unused(table, [*taken, target], id_column, source, notes)
     frame = table[[c for c in (id_column, time) if c is not None] + values].copy()
     if time is not None:
         frame[time] = _parse_time(frame[time], time, source, notes)
