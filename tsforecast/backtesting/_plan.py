@@ -143,7 +143,8 @@ def _drop_short(data: BacktestData, folds: Folds, reasons: dict, on_short: str) 
             warnings.warn(f"{label} is skipped: {message}", SkippedSeriesWarning, stacklevel=4)
             folds.skipped[str(data.ids[row])] = message
             continue
-        raise InsufficientDataError(f"{label}: {message}") from None
+        raise InsufficientDataError(f"{label}: {message}", too_short="folds",
+                                    series=None if single else data.ids[row]) from None
     if reasons:
         keep = np.setdiff1d(np.arange(data.panel.n_series), list(reasons))
         data.keep(keep)

@@ -29,7 +29,6 @@ work, hidden from ``--help``).
 from __future__ import annotations
 
 import os
-import re
 import sys
 import warnings
 from functools import partial
@@ -591,19 +590,19 @@ _CLI_WORDS = (("pass fill='ffill' or fill='interpolate'", "pass --fill ffill or 
               ("n_splits - 1", "--folds - 1"), ("n_splits=", "--folds "), ("n_windows", "--calibration-windows"))
 
 
-#: The library's words for a series too short for the model or the folds.
-_TOO_SHORT = re.compile(r"row\(s\); at least \d+ are needed|folds? needs? at least")
-
-
 def _short_in_cli_words(error: Exception, selection: Selection, models: dict, on_short: str,
                         folds: bool) -> Exception:
-    """``error`` of a series too short, with the options that make do: ``--on-short skip``
-    (in a panel), fewer ``--folds`` (``folds``: backtest), a smaller ``-H`` or ``--lookback``
-    (of window models); the library's ``y['C']`` as the series it is. Other errors as they are."""
-    text = str(error)
-    if not _TOO_SHORT.search(text) or "--on-short" in text:
+    """``error`` of a series too short (its ``facts`` say so), with the options that make
+    do: ``--on-short skip`` (in a panel), fewer ``--folds`` (``folds``: backtest), a smaller
+    ``-H`` or ``--lookback`` (of window models); the library's ``y['C']`` as the series it
+    is. Other errors as they are."""
+    facts = getattr(error, "facts", {})
+    text = str(error).rstrip(".")
+    if "too_short" not in facts or "--on-short" in text:
         return error
-    text = re.sub(r"^y\[(.+?)\] has", r"series \1 of the data has", text).rstrip(".")
+    if facts["too_short"] == "rows" and facts.get("series") is not None:
+        text = (f"series {facts['series']!r} of the data has {facts['rows']} row(s); at least {facts['needed']} "
+                "are needed")
     windows = any(key.endswith("n_steps_in") for model in models.values() for key in model.get_params(deep=True))
     options = ["fewer --folds"] * folds + ["a smaller -H"] + ["--lookback"] * windows
     skip = "pass --on-short skip to leave such series out, or " if on_short == "raise" and \

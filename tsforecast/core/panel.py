@@ -303,7 +303,8 @@ def _long_enough(panel: Panel, name: str, min_length: int, on_short: str) -> Pan
     if on_short == "raise":
         first = int(short[0])
         raise InsufficientDataError(f"{name}[{panel.ids[first]!r}] has {int(panel.lengths[first])} row(s); at least "
-                                    f"{min_length} are needed.")
+                                    f"{min_length} are needed.", too_short="rows", series=panel.ids[first],
+                                    rows=int(panel.lengths[first]), needed=min_length)
     for row in short.tolist():
         _too_short(int(panel.lengths[row]), panel.ids[row], name, min_length, on_short)
     keep = np.flatnonzero(panel.lengths >= min_length)
@@ -360,7 +361,8 @@ def _from_long(data: pd.DataFrame, name, columns, fill, min_length, on_short, ke
         keep[i] = not _too_short(int(counts[i]), uniques[i], name, min_length, on_short)
         if keep[i]:
             raise InsufficientDataError(f"{name}[{uniques[i]!r}] has {counts[i]} row(s); at least {min_length} "
-                                        "are needed.")
+                                        "are needed.", too_short="rows", series=uniques[i], rows=int(counts[i]),
+                                        needed=min_length)
     _none_left(np.flatnonzero(keep), name, min_length)
     if not keep.all():
         order = np.flatnonzero(keep[codes]) if grouped else order[keep[codes[order]]]

@@ -88,8 +88,8 @@ class _WindowSplit:
             if count < 1:
                 raise InsufficientDataError(
                     f"X has {n} rows; one fold needs at least {min_train + self.gap + self.horizon} "
-                    f"({self._min_train_name}={min_train} + gap={self.gap} + horizon={self.horizon})."
-                )
+                    f"({self._min_train_name}={min_train} + gap={self.gap} + horizon={self.horizon}).",
+                    too_short="folds", rows=n, needed=min_train + self.gap + self.horizon)
         else:
             count = self.n_splits
             needed = min_train + self.gap + self.horizon + (count - 1) * stride
@@ -97,8 +97,8 @@ class _WindowSplit:
                 raise InsufficientDataError(
                     f"X has {n} rows; n_splits={count} folds need at least {needed} "
                     f"({self._min_train_name}={min_train} + gap={self.gap} + horizon={self.horizon} "
-                    f"+ (n_splits - 1) * step={(count - 1) * stride})."
-                )
+                    f"+ (n_splits - 1) * step={(count - 1) * stride}).",
+                    too_short="folds", rows=n, needed=needed)
         return last_end - stride * np.arange(count - 1, -1, -1, dtype=np.int64)
 
     # -- public protocol

@@ -345,7 +345,8 @@ def check_frame(
     # a panel's series lacking a column is named (a backtest asks every series for the first one's)
     frame = frame[check_columns(frame, columns, f"columns (of {name})" if columns is not None else name)]
     if len(frame) < min_length:
-        raise InsufficientDataError(f"{name} has {len(frame)} row(s); at least {min_length} are needed.")
+        raise InsufficientDataError(f"{name} has {len(frame)} row(s); at least {min_length} are needed.",
+                                    too_short="rows", series=None, rows=len(frame), needed=min_length)
     _check_numeric_columns(frame, name)
     index = regularize_index(frame.index, name)
     if not (frame.dtypes == np.float64).all():  # astype's copy= is deprecated in pandas 3

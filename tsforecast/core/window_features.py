@@ -234,8 +234,8 @@ def _window_rows(panel: Panel, spec: WindowSpec) -> tuple[np.ndarray, np.ndarray
     if not kept.any():
         raise InsufficientDataError(
             f"y has no series long enough for one training window: n_steps_in + n_steps_out = "
-            f"{n_in + n_out} rows are needed; the longest series has {int(panel.lengths.max())}."
-        )
+            f"{n_in + n_out} rows are needed; the longest series has {int(panel.lengths.max())}.",
+            too_short="window", series=None, rows=int(panel.lengths.max()), needed=n_in + n_out)
     series = np.repeat(np.arange(panel.n_series), kept)
     rank = np.arange(series.size) - np.repeat(np.cumsum(kept) - kept, kept)  # oldest kept window first
     offset = (available - 1)[series] - stride * (kept[series] - 1 - rank)

@@ -263,7 +263,8 @@ def _check_length(length: int, name: str, key, n_steps_in: int, n_steps_out: int
     what = f"n_steps_in={n_steps_in}"
     if n_steps_out is not None:
         what = f"n_steps_in + n_steps_out = {n_steps_in} + {n_steps_out} = {needed}"
-    raise InsufficientDataError(f"{label} has {length} row(s); {what} row(s) are needed for one window.")
+    raise InsufficientDataError(f"{label} has {length} row(s); {what} row(s) are needed for one window.",
+                                too_short="window", series=key, rows=length, needed=needed)
 
 
 # ---------------------------------------------------------------------------- views
