@@ -118,3 +118,25 @@ def test_the_segment_step_keeps_the_segment_scored_best_so_far(monkeypatch):
     chosen = selection.search_settings(None, p, X, y, seed=0, channels="joint")
     best_label = min(chosen["scores"], key=chosen["scores"].get)
     assert chosen["segment_length"] == "auto" and best_label.endswith("segment_length=auto")
+
+
+def test_a_search_on_inputs_without_the_targets_past_is_skipped_with_its_reason():
+    """Without search the fit works (standard scaling); with search=True its trials set
+    scaling='seasonal' and failed with 'decoder=... and scaling='seasonal' need to know
+    which input features hold the targets' past', a setting the user never gave."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(100, 21, 1)), rng.normal(size=(100, 5, 2))  # two targets, not among the inputs
+    model = EncoderDecoderLSTM(units=4, epochs=1, random_state=0, search=True, season_length=7).fit(X, y)
+    assert model.search_scores_ == {} and "targets' past" in model.search_skipped_["search"]
+    assert model.predict(X[:2]).shape == (2, 5, 2)
+
+
+def test_predict_uses_the_log_setting_of_fit():
+    """predict read the log parameter: set_params(log=False) after a fit on logs changed the
+    forecasts without a refit (every other option is read as fitted)."""
+    x = 10 + np.sin(np.arange(200) / 3.0)
+    X = np.stack([x[i:i + 21] for i in range(170)])[..., None]
+    y = np.stack([x[i + 21:i + 26] for i in range(170)])
+    model = EncoderDecoderLSTM(units=4, epochs=1, random_state=0, log=True, scaling="window").fit(X, y)
+    fitted = model.predict(X[:1])
+    np.testing.assert_array_equal(model.set_params(log=False).predict(X[:1]), fitted)

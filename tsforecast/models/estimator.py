@@ -238,6 +238,8 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         The shapes seen in :meth:`fit`.
     y_ndim_ : int
         The dimensions of ``y`` in :meth:`fit` (``predict`` answers in the same shape).
+    log_ : bool
+        Whether the network was fitted on logs (``log`` at fit; predict reads this).
     target_features_ : tuple of int or None
     quantiles_ : tuple of float or None
     median_index_ : int
@@ -461,7 +463,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
             raise InvalidParameterError(f"random_state cannot seed a generator: got {self.random_state!r} ({error}).") from None
 
         channels, channel_scores = self._resolve_channels(p, X3, y3, target_features, seed)
-        search = search_settings(self, p, X3, y3, seed, channels) if p["search"] else {}
+        search = search_settings(self, p, X3, y3, seed, channels, target_features) if p["search"] else {}
         if search.get("scores"):
             p.update(scaling="seasonal", season_length=search["season_length"], segment_length=search["segment_length"])
             X3 = X3[:, -search["input_steps"]:]
@@ -508,7 +510,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         self.n_steps_in_, self.n_input_features_ = n_steps_in, n_features
         self.n_steps_out_, self.n_targets_ = n_steps_out, n_targets
         self.y_ndim_ = int(y_ndim)
-        self.target_features_ = target_features
+        self.target_features_, self.log_ = target_features, p["log"]
         self.quantiles_ = quantiles
         self.median_index_ = median_index
         self.seed_ = seed
@@ -602,7 +604,7 @@ class EncoderDecoderLSTM(RegressorMixin, BaseEstimator):
         """Unscaled predictions of every quantile, shape (n, n_steps_out_, n_targets_, n_quantiles)."""
         check_is_fitted(self, "network_")
         X3 = self._check_X(X, fitted=True)
-        log = getattr(self, "log", False)
+        log = getattr(self, "log_", getattr(self, "log", False))  # as fitted (a file saved before log_: log)
         if log:
             X3 = positive_log(X3, "X")
         X3 = X3[:, -getattr(self, "input_steps_", self.n_steps_in_):]

@@ -46,13 +46,15 @@ def _segments(steps: int, season: int) -> list[int | None]:
     return sorted(s for s in options if s >= 2 and s < steps) or [None]
 
 
-def search_settings(model, p: dict, X, y, seed: int, channels: str) -> dict:
+def search_settings(model, p: dict, X, y, seed: int, channels: str, target_features=()) -> dict:
     """The settings a ``search=True`` fit uses, the trial scores and the skipped candidates.
 
     Returns a dict with ``input_steps``, ``season_length`` (the reference: 1 is the naive
     forecast), ``segment_length``, ``scores`` (candidate label to tail error) and
     ``skipped`` (candidate label to reason). Without a tail to score on (fewer than 3
-    windows) the whole window and the model's own settings are kept.
+    windows), with ``decoder="feedback"``, or where the inputs do not hold the targets'
+    past (``target_features`` None: the candidates' seasonal references read it) the whole
+    window and the model's own settings are kept, the reason recorded.
     """
     n_steps_in = X.shape[1]
     season = p["season_length"] or 1
@@ -60,9 +62,8 @@ def search_settings(model, p: dict, X, y, seed: int, channels: str) -> dict:
     lookbacks, skipped = _lookbacks(n_steps_in, season)
     best = {"input_steps": n_steps_in, "season_length": 1, "segment_length": p["segment_length"]}
     scores: dict[str, float] = {}
-    if n_val < 1 or n_steps_in < 3 or p["decoder"] == "feedback":
-        reason = ("decoder='feedback' corrects no reference" if p["decoder"] == "feedback"
-                  else f"too little data to score candidates ({len(X)} windows of {n_steps_in} steps)")
+    reason = _no_search(p, len(X), n_steps_in, n_val, target_features)
+    if reason:
         return {**best, "season_length": p["season_length"], "scores": scores, "skipped": {"search": reason}}
 
     def score(**settings) -> float:
@@ -82,6 +83,18 @@ def search_settings(model, p: dict, X, y, seed: int, channels: str) -> dict:
     segments = list(dict.fromkeys([best["segment_length"], *_segments(best["input_steps"], season)]))
     best["segment_length"] = min(segments, key=lambda s: score(segment_length=s))
     return {**best, "scores": scores, "skipped": skipped}
+
+
+def _no_search(p: dict, n_windows: int, n_steps_in: int, n_val: int, target_features) -> str | None:
+    """Why a search cannot run, or None."""
+    if p["decoder"] == "feedback":
+        return "decoder='feedback' corrects no reference"
+    if target_features is None:
+        return ("the inputs do not hold the targets' past (target_features), which the candidates' references "
+                "read")
+    if n_val < 1 or n_steps_in < 3:
+        return f"too little data to score candidates ({n_windows} windows of {n_steps_in} steps)"
+    return None
 
 
 def _try_season(m: int, best: dict, skipped: dict, score) -> float:
