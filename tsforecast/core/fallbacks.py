@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from ..exceptions import FallbackWarning
 from .forms import SINGLE_SERIES_ID
 from .stack import user_stacklevel
+from .thread_state import held
 
 __all__ = ["warn_fallback", "recording_fallbacks", "unrecorded_fallbacks", "naming_series", "series_label"]
 
@@ -40,14 +41,13 @@ def warn_fallback(message: str) -> None:
 def recording_fallbacks() -> Iterator[list[str]]:
     """Collect the messages of the fallbacks warned in this thread inside the block (also
     passed on to an enclosing record)."""
-    outer = getattr(_RECORD, "messages", None)
-    _RECORD.messages = messages = []
-    try:
-        yield messages
-    finally:
-        _RECORD.messages = outer
-        if outer is not None:
-            outer.extend(messages)
+    messages: list[str] = []
+    with held(_RECORD, "messages", messages) as outer:
+        try:
+            yield messages
+        finally:
+            if outer is not None:
+                outer.extend(messages)
 
 
 @contextmanager
@@ -55,12 +55,8 @@ def unrecorded_fallbacks() -> Iterator[None]:
     """Leave the fallbacks warned in this thread inside the block out of every record:
     for internal fits whose warnings are silenced too (conformal calibration windows on
     shortened data, trial fits), whose fallbacks are not those of the model's fit."""
-    outer = getattr(_RECORD, "messages", None)
-    _RECORD.messages = None
-    try:
+    with held(_RECORD, "messages", None):
         yield
-    finally:
-        _RECORD.messages = outer
 
 
 @contextmanager
@@ -77,12 +73,8 @@ def naming_series(key) -> Iterator[None]:
     key : hashable or None
         The series' id in the user's panel; None names nothing (a global fit).
     """
-    outer = getattr(_RECORD, "series", None)
-    _RECORD.series = key
-    try:
+    with held(_RECORD, "series", key):
         yield
-    finally:
-        _RECORD.series = outer
 
 
 def series_label(series_id):

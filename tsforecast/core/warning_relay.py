@@ -23,6 +23,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
+from .thread_state import held
+
 __all__ = ["RelayedWarning", "portable_filters", "process_token", "relaying", "rewarn"]
 
 _ACTIVE = threading.local()
@@ -134,12 +136,11 @@ def relaying(filters: list[tuple]) -> Iterator[list[RelayedWarning]]:
         it would have in the caller. The worker's own filters are back after the block.
     """
     _enter(filters)
-    outer = getattr(_ACTIVE, "records", None)
-    _ACTIVE.records = records = []
+    records: list[RelayedWarning] = []
     try:
-        yield records
+        with held(_ACTIVE, "records", records):
+            yield records
     finally:
-        _ACTIVE.records = outer
         _leave()
 
 
