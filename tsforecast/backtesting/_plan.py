@@ -80,11 +80,9 @@ def end_lags(panel) -> np.ndarray:
     else:  # calendar steps (months, business days): count them
         stamps = {int(e): axis._timestamp(int(e)) for e in np.unique(ends).tolist()}
         last = axis._timestamp(latest)
-        counts = {e: len(pd.date_range(stamp, last, freq=axis.offset)) - 1 for e, stamp in stamps.items()}
-        off = {e: pd.date_range(stamp, periods=counts[e] + 1, freq=axis.offset)[-1] != last
-               for e, stamp in stamps.items()}  # once per distinct end, as the counts
-        lags = np.array([counts[int(e)] for e in ends], dtype=np.int64)
-        off_grid = np.array([off[int(e)] for e in ends], dtype=bool)
+        grids = {e: pd.date_range(stamp, last, freq=axis.offset) for e, stamp in stamps.items()}  # once per end
+        lags = np.array([len(grids[int(e)]) - 1 for e in ends], dtype=np.int64)
+        off_grid = np.array([grids[int(e)][-1] != last for e in ends], dtype=bool)
     if np.any(off_grid):
         row = int(np.flatnonzero(off_grid)[0])
         raise InvalidParameterError(

@@ -309,13 +309,12 @@ def _without_short(task: Task, plan: FoldPlan, error: BaseException, attempt):
     if not isinstance(error, InsufficientDataError):
         return None
     _, lengths = _member_keys(task, plan)
-    found = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
+    found = _searched_short(lengths, attempt)
     if found is None:
         return None
-    keep, ((model, record), said) = found
+    (model, record), own, said = found
     for text in said:
         warn_fallback(text)
-    own = {i: _alone(attempt, lengths.size, i) for i in np.flatnonzero(~keep).tolist()}
     record["failed"] = [(i, error_text(own[i]) if own.get(i) is not None else text) for i, text in record["failed"]]
     return model, record
 
@@ -464,7 +463,7 @@ def _spread_without_short(task: Task, plan: FoldPlan, members: np.ndarray, quant
     found = _own_short(own(), ids, attempt) if callable(own) else _searched_short(lengths, attempt)
     if found is None:
         return None
-    out, reasons = found
+    out, reasons = found[:2]
     name = type(task.model).__name__
     for i, reason in reasons.items():
         warn_fallback(f"{name}: no quantiles or intervals at this fold for series {ids[i]!r}, its point forecasts "
@@ -488,13 +487,14 @@ def _own_short(refusals: dict, ids: np.ndarray, attempt):
 
 def _searched_short(lengths: np.ndarray, attempt):
     """``attempt``'s result on the longest series that fit together
-    (:func:`longest_that_fit`) and ``{position: error or None}`` of those left out, each
-    fitted alone for its own reason; None where none fit."""
+    (:func:`longest_that_fit`), ``{position: error or None}`` of those left out, each
+    fitted alone for its own reason, and the fallbacks the kept trial warned of; None
+    where none fit."""
     found = longest_that_fit(lengths, lambda keep: _trial(attempt, keep))
     if found is None:
         return None
-    keep, (out, _) = found
-    return out, {i: _alone(attempt, lengths.size, i) for i in np.flatnonzero(~keep).tolist()}
+    keep, (out, said) = found
+    return out, {i: _alone(attempt, lengths.size, i) for i in np.flatnonzero(~keep).tolist()}, said
 
 
 class _ForecastFailed(Exception):

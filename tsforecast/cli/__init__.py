@@ -598,7 +598,7 @@ def _short_in_cli_words(error: Exception, selection: Selection, models: dict, on
     is. Other errors as they are."""
     facts = getattr(error, "facts", {})
     text = str(error).rstrip(".")
-    if "too_short" not in facts or "--on-short" in text:
+    if "too_short" not in facts:
         return error
     if facts["too_short"] == "rows" and facts.get("series") is not None:
         text = (f"series {facts['series']!r} of the data has {facts['rows']} row(s); at least {facts['needed']} "

@@ -4,7 +4,6 @@ regressors forecasts from the end of its fit, and needs the regressors of the st
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import click

@@ -210,13 +210,14 @@ def _check_no_time_left_unused(table: pd.DataFrame, taken: list, id_column: str 
         return
     column = unused[0]
     values = table[column].to_numpy()
-    same_series = table[id_column].to_numpy()[1:] == table[id_column].to_numpy()[:-1] if id_column else True
+    ids = table[id_column].to_numpy() if id_column else None
+    same_series = ids[1:] == ids[:-1] if id_column else True
     try:
-        falls = bool(((values[1:] < values[:-1]) & same_series).any())
+        falling = (values[1:] < values[:-1]) & same_series
     except TypeError:  # values of mixed types: no order to check
-        falls = False
-    if falls:
-        row = int(np.flatnonzero((values[1:] < values[:-1]) & same_series)[0]) + 1
+        falling = np.zeros(0, dtype=bool)
+    if falling.any():
+        row = int(np.flatnonzero(falling)[0]) + 1
         raise InvalidInputError(
             f"{source} has no time column its values read as dates, and {column!r} looks like one but falls in file "
             f"order ({values[row - 1]!r}, then {values[row]!r} in data row {row + 1}): rows would be taken as steps in "

@@ -188,11 +188,7 @@ def _repair(covariates: np.ndarray, panel: Panel, x: Panel, rows: np.ndarray, j:
             name: str) -> None:
     """Repair (or, without ``fill``, refuse) in place the missing covariates of each
     series of ``panel``, from ``x``'s rows up to the series' last timestamp only."""
-    finite = np.isfinite(covariates).all(axis=1)
-    if finite.all():
-        return
-    cumulative = np.r_[0, np.cumsum(~finite)]
-    for i in np.flatnonzero(cumulative[panel.ends] - cumulative[panel.starts]).tolist():
+    for i in replace(panel, values=covariates).nonfinite_series().tolist():
         key, n, first = panel.ids[i], int(panel.lengths[i]), int(x.starts[j[i]])
         label = name if key == SINGLE_SERIES_ID else f"{name}[{key!r}]"
         own = rows[i, :n] - first  # y's rows among those of its X series, which may start earlier

@@ -488,8 +488,7 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
         if irregular.any():
             _mismatch(source, _series_of_row(int(np.argmax(irregular)), ends), ref_index, reference)
     else:  # calendar frequency (months, business days): positions on its grid
-        off = _off_calendar(stamps, starts, ends, inner, freq, unit, tz)
-        for i in range(len(starts)) if off == -1 else [] if off is None else [off]:
+        for i in _off_calendar(stamps, starts, ends, inner, freq, unit, tz):
             if ends[i] - starts[i] >= 2 and not _steps_by(source.frame(i).index, freq):
                 _mismatch(source, i, ref_index, reference)
     # A long frame's frequency is inferred (or given by name): its name is all of it.
@@ -497,18 +496,19 @@ def _check_time(stamps, starts, ends, info: dict, source: _SeriesSource) -> Time
                     unit, tz_name(tz), TIME_COLUMN)
 
 
-def _off_calendar(stamps, starts, ends, inner, freq, unit: str, tz) -> int | None:
-    """The first series of two or more rows that is not consecutive steps of the calendar
-    ``freq`` (None: every one is; -1: the grid would be too long to build, so each is
-    checked on its own). One grid over the panel's span and one search, not a date_range
-    per series: 20,000 business-day series took 15 s that way."""
+def _off_calendar(stamps, starts, ends, inner, freq, unit: str, tz):
+    """The series to check on their own for consecutive steps of the calendar ``freq``:
+    the first of two or more rows that is off its grid (none where every one is on it;
+    every series where the grid would be too long to build). One grid over the panel's
+    span and one search, not a date_range per series: 20,000 business-day series took
+    15 s that way."""
     if stamps.size == 0:
-        return None
+        return []
     first, last = int(stamps.min()), int(stamps.max())
     shortest = np.diff(stamps)[inner]
     shortest = int(shortest.min()) if shortest.size else last - first
     if shortest <= 0 or (last - first) // shortest > 50 * stamps.size + 100_000:
-        return -1
+        return range(len(starts))
     ends_at = pd.DatetimeIndex(np.array([first, last]).astype(f"datetime64[{unit}]"))
     if tz is not None:
         ends_at = ends_at.tz_localize("UTC").tz_convert(tz)
@@ -519,7 +519,7 @@ def _off_calendar(stamps, starts, ends, inner, freq, unit: str, tz) -> int | Non
     bad_rows = counted & ~on_grid
     bad_steps = inner & counted[1:] & (np.diff(position) != 1)
     rows = [int(np.argmax(bad)) + shift for bad, shift in ((bad_rows, 0), (bad_steps, 1)) if bad.any()]
-    return _series_of_row(min(rows), ends) if rows else None
+    return [_series_of_row(min(rows), ends)] if rows else []
 
 
 def _steps_by(index: pd.DatetimeIndex, freq) -> bool:

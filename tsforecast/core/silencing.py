@@ -25,7 +25,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-__all__ = ["silenced"]
+__all__ = ["silenced", "filters_changed"]
 
 _ACTIVE = threading.local()
 _LOCK = threading.Lock()
@@ -70,9 +70,15 @@ def _put_in_front(keys: list[tuple[type, str]]) -> None:
             while entry in filters:
                 filters.remove(entry)
             filters.insert(0, entry)
-        mutated = getattr(warnings, "_filters_mutated", None)
-        if mutated is not None:  # per-module "once" registries read the filters' version
-            mutated()
+        filters_changed()
+
+
+def filters_changed() -> None:
+    """Tell :mod:`warnings` its filters changed: per-module "default" and "once" registries
+    read the filters' version (an in-place change of ``warnings.filters`` does not bump it)."""
+    mutated = getattr(warnings, "_filters_mutated", None)
+    if mutated is not None:
+        mutated()
 
 
 @contextmanager

@@ -132,15 +132,15 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) ->
             freq = pd.infer_freq(probe)
     if freq is None and len(index) == 2:
         freq = pd.tseries.frequencies.to_offset(index[1] - index[0])
-    if freq is None and len(index) >= 3:
-        freq = _gapless_grid(index)
+    likely = likely_freq(index) if freq is None and len(index) >= 3 else None
+    if likely is not None:
+        freq = _gapless_grid(index, likely)
     if freq is None:
         if len(index) < 2:
             raise InsufficientDataError(
                 f"{name} has {len(index)} timestamp(s); at least 2 are needed to know its frequency."
             )
         steps = pd.Series(index[1:] - index[:-1]).value_counts()
-        likely = likely_freq(index)
         example = (f"data.asfreq({likely!r})" if likely is not None else "data.asfreq(FREQ)") + (
             " per series (or the CLI's --freq)" if long else "")
         unnamed = "" if likely is not None else (
@@ -153,14 +153,11 @@ def _regular_datetime(index: pd.DatetimeIndex, name: str, long: bool = False) ->
     return pd.DatetimeIndex(index, freq=freq)
 
 
-def _gapless_grid(index: pd.DatetimeIndex) -> str | None:
-    """The frequency of a grid whose every step ``index`` takes, among those pandas does
-    not infer from the timestamps (semi-months, every second business day), or None:
-    such data is regular, and a long frame (which carries no ``freq``) had no way to say
-    so, while the hint told it to resample to the grid it was on."""
-    likely = likely_freq(index)
-    if likely is None:
-        return None
+def _gapless_grid(index: pd.DatetimeIndex, likely: str) -> str | None:
+    """``likely`` (:func:`likely_freq`, a grid pandas does not infer from the timestamps:
+    semi-months, every second business day) where ``index`` takes every step of it, or
+    None: such data is regular, and a long frame (which carries no ``freq``) had no way to
+    say so, while the hint told it to resample to the grid it was on."""
     return likely if pd.date_range(index[0], periods=len(index), freq=likely).equals(index) else None
 
 
@@ -369,18 +366,18 @@ def season_length_of_freq(freq) -> int:
     return 1
 
 
-#: The usual cycle of a :class:`pandas.DateOffset` stepping by one of these keywords.
-_KEYWORD_CYCLES = {"months": 12, "weeks": 52, "days": 7, "hours": 24}
+#: The named twin of a :class:`pandas.DateOffset` stepping by one of these keywords.
+_KEYWORD_TWINS = {"months": "MS", "weeks": "W", "days": "D", "hours": "h"}
 
 
 def _keyword_season(offset: pd.DateOffset) -> int:
-    """The season of a keyword offset (``DateOffset(months=3)``: 4), as its named twin's
-    (``3MS``); 1 for several keywords or none with a usual cycle."""
+    """The season of a keyword offset (``DateOffset(months=3)``: 4), its named twin's
+    (``3MS``); 1 for several keywords or none with a twin."""
     if len(offset.kwds) != 1:
         return 1
     ((unit, count),) = offset.kwds.items()
-    cycle, steps = _KEYWORD_CYCLES.get(unit), count * offset.n
-    return cycle // steps if cycle and steps >= 1 and cycle % steps == 0 and cycle > steps else 1
+    steps = count * offset.n
+    return season_length_of_freq(f"{steps}{_KEYWORD_TWINS[unit]}") if unit in _KEYWORD_TWINS and steps >= 1 else 1
 
 
 #: Where a season length came from, as the report's settings table and the CLI say it.

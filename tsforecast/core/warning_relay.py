@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import NamedTuple
 
+from .silencing import filters_changed
 from .thread_state import held
 
 __all__ = ["RelayedWarning", "portable_filters", "process_token", "relaying", "rewarn"]
@@ -62,10 +63,12 @@ def portable_filters() -> list[tuple]:
         module pattern or none, a category that pickles), not those of
         :func:`tsforecast.core.silencing.silenced`, which only the caller's threads use.
     """
-    def plain(pattern) -> bool:
-        return pattern is None or isinstance(pattern, re.Pattern)
+    return [f for f in warnings.filters if _plain(f[1]) and _plain(f[3]) and _picklable(f[2])]
 
-    return [f for f in warnings.filters if plain(f[1]) and plain(f[3]) and _picklable(f[2])]
+
+def _plain(pattern) -> bool:
+    """A filter's message or module pattern as :mod:`warnings` keeps it (not silencing's)."""
+    return pattern is None or isinstance(pattern, re.Pattern)
 
 
 def _picklable(category) -> bool:
@@ -88,12 +91,6 @@ def _show(message, category, filename, lineno, file=None, line=None):
     return None
 
 
-def _filters_mutated() -> None:
-    mutated = getattr(warnings, "_filters_mutated", None)
-    if mutated is not None:  # "default" and "once" registries start afresh, as in a new caller
-        mutated()
-
-
 def _enter(filters: list[tuple]) -> None:
     """Put the caller's filters in force in this (worker) process and record through
     :func:`_show`, what was in force saved by the first block in. Process-wide: every
@@ -104,9 +101,9 @@ def _enter(filters: list[tuple]) -> None:
             _SAVED["filters"], _SAVED["show"] = list(warnings.filters), warnings.showwarning
             warnings.showwarning = _show
         _SAVED["depth"] += 1
-        ours = [f for f in warnings.filters if f not in filters and not (f[1] is None or isinstance(f[1], re.Pattern))]
+        ours = [f for f in warnings.filters if f not in filters and not _plain(f[1])]
         warnings.filters[:] = ours + list(filters)
-        _filters_mutated()
+        filters_changed()  # "default" and "once" registries start afresh, as in a new caller
 
 
 def _leave() -> None:
@@ -116,7 +113,7 @@ def _leave() -> None:
         if _SAVED["depth"] == 0:
             warnings.filters[:] = _SAVED["filters"]
             warnings.showwarning = _SAVED["show"]
-            _filters_mutated()
+            filters_changed()
 
 
 @contextmanager

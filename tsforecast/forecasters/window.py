@@ -302,9 +302,8 @@ class WindowForecaster(BaseForecaster):
         lacks a named column (the roles then name it, with the columns available)."""
         if X is None or self.covariates is None:
             return X
-        named = (_names(self.covariates, "covariates") or []) + (
-            _names(self.future_covariates, "future_covariates") or [])
-        in_x = [c for c in named if c not in y_columns]
+        past, future = self.declared_covariates()
+        in_x = [c for c in past + future if c not in y_columns]
         return only_columns(X, in_x) if in_x else X
 
     def _check_future_shift(self, n_in: int, n_out: int) -> None:
