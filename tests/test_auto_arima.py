@@ -11,7 +11,9 @@ import pytest
 import tsforecast as tsf
 from tsforecast import backtest
 from tsforecast.baselines import AutoARIMA
-from tsforecast.baselines._arima_fit import criterion, fit_css, forecast_model, forecast_std, ndiffs, nsdiffs
+from tsforecast.baselines._arima_fit import (criterion, fit_css, forecast_model, forecast_std, ndiffs, nested_start,
+                                            nsdiffs)
+from tsforecast.baselines.auto_arima import _Search
 from tsforecast.core.kernels.arima import expand_polynomials, integrated_ar, psi_weights
 from tsforecast.exceptions import FallbackWarning, InsufficientDataError, InvalidInputError, InvalidParameterError
 
@@ -412,3 +414,51 @@ def test_ocsb_decisions_and_critical_values_match_pmdarima():
         decisions.append((nsdiffs(x, m, 1, "ocsb"), entry["pmdarima_D"]))
     ours, theirs = zip(*decisions)
     assert ours == theirs and 0 < sum(ours) < len(ours)
+
+
+def _hourly_like(seed: int, n: int = 480, m: int = 24) -> np.ndarray:
+    """A slowly modulated daily profile plus a persistent AR(1): the CSS surface of
+    seasonal ARMA candidates on such series has local minima."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n + 100)
+    profile = rng.normal(size=m) * 5
+    ar = rng.uniform(0.5, 0.97)
+    e = rng.normal(size=n + 100)
+    u = np.zeros(n + 100)
+    for i in range(1, n + 100):
+        u[i] = ar * u[i - 1] + e[i]
+    return (profile[t % m] * (1 + 0.3 * np.sin(t / 200)) + u)[-n:]
+
+
+def test_nested_start_cuts_and_pads_each_polynomial():
+    model = {"orders": [2, 0, 1, 1, 1, 2], "coef": np.array([0.5, -0.2, 0.3, 0.4, -0.6, 0.1, 9.0])}
+    # (p, q, P, Q) = (2, 1, 1, 2) -> (1, 2, 2, 0): AR cut, MA padded, SAR padded, SMA dropped
+    start = nested_start(model, (1, 0, 2, 2, 1, 0))
+    np.testing.assert_array_equal(start, [0.5, 0.3, 0.0, 0.4, 0.0])
+    np.testing.assert_array_equal(nested_start(model, (2, 0, 1, 1, 1, 2)), model["coef"][:6])
+
+
+def test_a_second_start_can_find_a_far_lower_sum_of_squares():
+    x = _hourly_like(38)
+    z = np.zeros((x.size, 0))
+    nested = fit_css(x, z, (1, 0, 0, 1, 1, 1), 24)
+    orders = (2, 0, 1, 2, 1, 1)
+    from_zero = fit_css(x, z, orders, 24)
+    both = fit_css(x, z, orders, 24, nested_start(nested, orders))
+    # BFGS from zero stops in a local minimum; from the nested model's optimum it goes lower
+    assert both["sigma2"] < 0.99 * from_zero["sigma2"]
+    assert both["sigma2"] <= nested["sigma2"]
+
+
+@pytest.mark.parametrize("seed", [11, 65])
+def test_stepwise_candidates_are_fitted_at_least_as_well_as_from_zero(seed):
+    x = _hourly_like(seed)
+    search = _Search(x, np.zeros((x.size, 0)), 24, 0, 1, {"p": 3, "q": 3, "P": 2, "Q": 2}, True, "aicc")
+    search.run()
+    gains = []
+    for (p, q, big_p, big_q, constant), model in search.tried.items():
+        design = search.designs["drift" if constant else ""][0]
+        alone = fit_css(x, design, (p, 0, q, big_p, 1, big_q), 24)
+        assert model["sigma2"] <= alone["sigma2"] * (1 + 1e-9) or not np.isfinite(alone["sigma2"])
+        gains.append(alone["sigma2"] / model["sigma2"])
+    assert max(gains) > 1.01  # some candidate's fit from zero alone stopped far higher

@@ -27,7 +27,7 @@ from ..core.silencing import silenced
 from ._units import coefficients_back, standard_columns
 
 __all__ = ["fit_css", "coefficient_spread", "forecast_model", "forecast_std", "ndiffs", "nsdiffs", "ocsb_statistic",
-           "refit_ml", "criterion", "with_exact_likelihood"]
+           "refit_ml", "criterion", "with_exact_likelihood", "nested_start"]
 
 #: KPSS critical values by level (level stationarity), Kwiatkowski et al. (1992), table 1.
 KPSS_CRITICAL = {0.01: 0.739, 0.025: 0.574, 0.05: 0.463, 0.1: 0.347}
@@ -229,8 +229,14 @@ def _min_model_root(coef: np.ndarray, orders: tuple, m: int) -> float:
     return min(_min_root(c, sign) ** (1.0 / power) for c, sign, power in parts)
 
 
-def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
+def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int, start: np.ndarray | None = None) -> dict:
     """Fit ``(p, d, q)(P, D, Q)m`` with regression columns ``z`` ``[n, k]`` to ``x`` by CSS.
+
+    The minimisation starts from zero ARMA coefficients, as R's ``arima``; with ``start``
+    (ARMA coefficients in the order ``p, q, P, Q``) it also starts from there, and the fit
+    keeps the lower sum of squares. The sum of squares has local minima, and BFGS from
+    zero can stop in a far worse one than a nested model's optimum offers (stepwise
+    search: :func:`nested_start`).
 
     Returns the model as plain numbers (``coef``: ARMA coefficients then ``beta``;
     ``sigma2``; ``aicc``, infinite for a refused model; ``orders``; ``m``).
@@ -243,9 +249,12 @@ def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
     scale = np.where(ses > 0, 10 * ses, 1.0)
     n_arma = p + q + big_p + big_q
     w0 = w - dz @ beta0 if dz.shape[1] else w.copy()
-    start = np.zeros(n_arma + dz.shape[1])
     args = (np.ascontiguousarray(w0), np.ascontiguousarray(dz), scale, p, q, big_p, big_q, period)
-    params, _ = css_minimize(start, *args, _MAX_ITERATIONS)
+    params, value = css_minimize(np.zeros(n_arma + dz.shape[1]), *args, _MAX_ITERATIONS)
+    if start is not None and n_arma:
+        other, other_value = css_minimize(np.concatenate([start, np.zeros(dz.shape[1])]), *args, _MAX_ITERATIONS)
+        if math.isfinite(other_value) and not other_value >= value:  # also where zero's fit failed (NaN)
+            params = other
     coef = np.concatenate([params[:n_arma], beta0 + scale * params[n_arma:]])
     w_final = w - dz @ coef[n_arma:] if dz.shape[1] else w
     ar, ma = expand_polynomials(coef, p, q, big_p, big_q, period)
@@ -265,6 +274,18 @@ def fit_css(x: np.ndarray, z: np.ndarray, orders: tuple, m: int) -> dict:
     model["aic"] = nstar * math.log(model["sigma2"]) + 2 * npar
     model["aicc"] = criterion(model, "aicc")
     return model
+
+
+def nested_start(model: dict, orders: tuple) -> np.ndarray:
+    """``model``'s ARMA coefficients on the terms of ``orders`` ``(p, d, q, P, D, Q)``: each
+    polynomial's coefficients cut or padded with zeros to its new order. Where ``orders``
+    only adds terms, the start is ``model``'s ARMA part unchanged."""
+    coef = np.asarray(model["coef"], dtype=np.float64)
+    old = [model["orders"][i] for i in (0, 2, 3, 5)]
+    new = [orders[i] for i in (0, 2, 3, 5)]
+    first = np.cumsum([0] + old)
+    return np.concatenate([np.pad(coef[first[k]:first[k] + min(old[k], new[k])], (0, max(new[k] - old[k], 0)))
+                           for k in range(4)])
 
 
 def criterion(model: dict, ic: str) -> float:

@@ -9,7 +9,11 @@ the same search): start from ``(2, 2)(1, 1)``, ``(0, 0)(0, 0)``, ``(1, 0)(1, 0)`
 that lowers the AICc (or ``ic``), at most 94 models; ``stepwise=False`` fits every order
 within the maxima instead. Each candidate is fitted by conditional sum of squares (CSS)
 in compiled loops (:mod:`tsforecast.baselines._arima_fit`), which is R's
-``approximation`` mode. By default (``method="css-loglik-filter"``) the candidates are
+``approximation`` mode. The stepwise search starts each fit from zero coefficients, as R
+does, and also from the coefficients of the model it moves around (the candidate's
+neighbour), keeping the lower sum of squares: from zero alone, BFGS stopped in local
+minima up to 18% above the other start's on M4 Hourly, and those fits steered the search
+(``reports/auto_arima.md``). By default (``method="css-loglik-filter"``) the candidates are
 ranked by the exact Gaussian likelihood at their CSS coefficients, and the chosen model
 keeps its CSS fit and forecasts from the exact Kalman filter's state
 (:mod:`tsforecast.baselines._arima_ml`); ``method="css"`` ranks by the CSS criterion and
@@ -47,7 +51,7 @@ from ..core.kernels.arima import difference
 from ..core.params import Boolean, Integer, Options
 from ..exceptions import InvalidParameterError
 from ._arima_fit import (KPSS_CRITICAL, criterion, fit_css, forecast_model, forecast_std, is_constant, ndiffs,
-                         nsdiffs, refit_ml, with_exact_likelihood)
+                         nested_start, nsdiffs, refit_ml, with_exact_likelihood)
 from ._arima_ml import fit_ml, forecast_filtered, with_filter_likelihood, with_r_likelihood
 from ._regressors import FUTURE_COVARIATES, RegressionForecaster
 from ._units import coefficients_back, standard_columns
@@ -376,6 +380,10 @@ class _Search:
         self.limits, self.constant_ok, self.ic, self.refine, self.refit = limits, constant_ok, ic, refine, refit
         self.tried: dict = {}
         self.best, self.best_key = None, None
+        #: Whether each fit also starts from the best model's coefficients (the stepwise
+        #: search, whose candidates are that model's neighbours; the full search fits each
+        #: order on its own, as R does).
+        self.neighbour_starts = False
         constant = "mean" if d + big_d == 0 else "drift"
         self.designs = {kind: _standard_design(kind, z, d + big_d > 0) for kind in (constant, "")}
 
@@ -386,8 +394,12 @@ class _Search:
             return False
         kind = ("mean" if self.d + self.big_d == 0 else "drift") if constant else ""
         design = self.designs[kind][0]
+        orders = (p, self.d, q, big_p, self.big_d, big_q)
+        start = None
+        if self.neighbour_starts and self.best and math.isfinite(self.best["score"]):
+            start = nested_start(self.best, orders)  # the centre of the stepwise moves
         try:
-            model = fit_css(self.x, design, (p, self.d, q, big_p, self.big_d, big_q), self.m)
+            model = fit_css(self.x, design, orders, self.m, start)
             if self.refine is not None:
                 model = self.refine(model, self.x, design)
             model["score"] = criterion(model, self.ic)
@@ -421,6 +433,7 @@ class _Search:
         return _in_data_units(model, kind, centres, scales)
 
     def run(self) -> dict:
+        self.neighbour_starts = True
         lim = self.limits
         constant = self.constant_ok
         p, q = min(_START["p"], lim["p"]), min(_START["q"], lim["q"])
