@@ -60,6 +60,15 @@ SETTINGS = ("d", "D", "max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "sea
             "max_order", "stepwise", "ic", "method")
 
 
+#: How our stepwise search fits its candidates, recorded with each of our entries. Since
+#: 2026-12-06 each CSS fit starts from zero and from the coefficients of the model the
+#: search moves around, keeping the lower sum of squares; an entry without it (measured
+#: before) started from zero only.
+SEARCH = "zero and neighbour starts"
+#: The validation entry of the defaults until 2026-12-06 (CSS fits from zero only, the
+#: code of af3f3a1): the ``CURRENT`` entry of then, kept under this name when ``CURRENT``
+#: was scored again with both starts.
+ONE_START = "max_d=1 (css-loglik-filter), zero start"
 #: The validation entry of our defaults until 2026-12-05 (``method="css"``; since then the
 #: default is ``"css-loglik-filter"``, :data:`PREVIOUS`, and then with ``max_d=1``, :data:`CURRENT`).
 DEFAULT = "defaults (kpss_alpha=0.025)"
@@ -116,6 +125,8 @@ def run_validation(n_series: int, names: list[str], subset: str = "Hourly", peer
         _theirs_with_orders(season, train[train["unique_id"] == ids[0]].tail(season * 10), ids[:1], horizon)  # numba
         runs.append((PEER, lambda: _theirs_with_orders(season, train, ids, horizon)))
     out = {name: _scored(name, fit, actual, rows, mase_season, naive2) for name, fit in runs}
+    for name in names:
+        out[name]["search"] = SEARCH
     return {"naive2": {"smape": round(naive2[0], 4), "mase": round(naive2[1], 4)}, "series": ids, "variants": out}
 
 
@@ -232,14 +243,16 @@ def render(document: dict) -> str:
                   "standard errors (\"clearly\": beyond them, as `tsforecast.models.trials.clearly_positive`)"
                   + ("; each variant there changes only its named parameter from them." if _base(result) == FORMER
                      else "."),
+                  "", "†: scored before 2026-12-06, when each candidate's CSS fit started from zero only (since "
+                  "then also from the coefficients of the model the stepwise search moves around).",
                   "", "| variant | sMAPE | MASE | OWA | MASE gain | seconds | CPU seconds | load | measured |",
                   "|---|---|---|---|---|---|---|---|---|"]
         base = result["variants"].get(_base(result), {}).get("mase_per_series")
-        lines += [f"| {_LABELS.get(name, name)} | {e['smape']:.3f} | {e['mase']:.4f} | {e['owa']:.3f} | "
+        lines += [f"| {_label(name, e)} | {e['smape']:.3f} | {e['mase']:.4f} | {e['owa']:.3f} | "
                   f"{_gain(base, e, name == _base(result))} | "
                   f"{e['seconds']:.1f} | {e['cpu_seconds']:.1f} | {e['load_average']:.1f} | {measured(e, env)} |"
                   for name, e in result["variants"].items()]
-        lines += ["", *_max_d_line(result),
+        lines += ["", *_paired_lines(result),
                   *_peer_line(*(result["variants"].get(name, {}) for name in (CURRENT, PEER)))]
     lines += [f"Runs on the test data logged in the JSON: {len(document.get(_test_log.SECTION, []))}.", ""]
     return "\n".join(lines)
@@ -249,7 +262,14 @@ def render(document: dict) -> str:
 _LABELS = {DEFAULT: "the defaults until 2026-12-05 (method='css', kpss_alpha=0.025)",
            FORMER: "the former defaults (method='css', kpss_alpha=0.05)",
            PREVIOUS: "method='css-loglik-filter' (with max_d=2: the defaults on 2026-12-05 until 11:30 UTC)",
-           CURRENT: "the defaults (method='css-loglik-filter', max_d=1)"}
+           CURRENT: "the defaults (method='css-loglik-filter', max_d=1)",
+           ONE_START: "the defaults until 2026-12-06 (method='css-loglik-filter', max_d=1)"}
+
+
+def _label(name: str, entry: dict) -> str:
+    """A validation row's name, saying where its candidates were fitted from zero only."""
+    older = name != PEER and entry.get("search") != SEARCH
+    return _LABELS.get(name, name) + (" †" if older else "")
 
 
 def _base(result: dict) -> str:
@@ -266,16 +286,27 @@ def _gain(base, entry: dict, is_base: bool) -> str:
     return f"{gain.mean():+.4f} ± {2 * gain.std(ddof=1) / np.sqrt(gain.size):.4f}{verdict}"
 
 
-def _max_d_line(result: dict) -> list[str]:
-    """The defaults' paired MASE gain over the same search with R's ``max_d=2`` (the choice of
-    ``max_d=1``), where both were scored on the same series."""
-    now, before = (result["variants"].get(name, {}).get("mase_per_series") for name in (CURRENT, PREVIOUS))
-    if now is None or before is None or len(now) != len(before):
+def _paired_lines(result: dict) -> list[str]:
+    """The defaults' paired MASE gain over the same search fitting from zero only, and
+    (both from zero) ``max_d=1`` over R's ``max_d=2``, where scored on the same series."""
+    variants = result["variants"]
+    one_start = ONE_START if ONE_START in variants else CURRENT  # CURRENT fitted from zero until then
+    return [*_paired(variants, CURRENT, ONE_START, "The defaults against the same search fitting each candidate from "
+                     "zero only (until 2026-12-06)"),
+            *_paired(variants, one_start, PREVIOUS, "With CSS from zero only, `max_d=1` against R's `max_d=2`")]
+
+
+def _paired(variants: dict, now: str, before: str, text: str) -> list[str]:
+    """``text``: the paired MASE gain of ``now`` over ``before``, and the series each way."""
+    if now == before or now not in variants or before not in variants:
         return []
-    gain = np.asarray(before) - np.asarray(now)
-    return [f"The defaults against the same search with `max_d=2` (R's): MASE gain "
-            f"{_gain(before, result['variants'][CURRENT], False)}; better on {int((gain > 0).sum())} series, "
-            f"worse on {int((gain < 0).sum())}.", ""]
+    a, b = (variants[name].get("mase_per_series") for name in (now, before))
+    if a is None or b is None or len(a) != len(b):
+        return []
+    gain = np.asarray(b) - np.asarray(a)
+    changed = sum(x != y for x, y in zip(variants[now].get("orders", ()), variants[before].get("orders", ())))
+    return [f"{text}: MASE gain {_gain(b, variants[now], False)}; better on {int((gain > 0).sum())} series, "
+            f"worse on {int((gain < 0).sum())}; orders changed on {changed}.", ""]
 
 
 def _measured_at(entry: dict, env: dict) -> str:
@@ -295,6 +326,9 @@ def _settings_line(ours: dict) -> list[str]:
     changed = [f"{name}={ours['params'][name]!r} (now {now[name]!r})" for name in SETTINGS
                if ours["params"].get(name) != now[name]]
     source = f" ({ours['params_source']})" if "params_source" in ours else ""
+    if ours.get("search") != SEARCH:
+        changed.append("each candidate's CSS fit started from zero only (since 2026-12-06 also from the "
+                       "neighbour's coefficients)")
     if not changed:
         return [f"Our row ran with the current defaults{source}.", ""]
     return [f"Our row ran with earlier defaults{source}: {', '.join(changed)}.", ""]
@@ -352,7 +386,7 @@ def main(argv=None) -> None:
     for entry in result["sides"].values():
         entry["commit"] = log["commit"]
     if "ours" in result["sides"]:
-        result["sides"]["ours"]["params"] = settings()
+        result["sides"]["ours"].update(params=settings(), search=SEARCH)
     update_report(OUT, lambda document: _add_test_run(document, env, args, result, log), render)
 
 

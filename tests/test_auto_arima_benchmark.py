@@ -46,15 +46,16 @@ def test_a_validation_run_keeps_the_entries_of_earlier_runs(bench, tmp_path):
                "validation_weekly": {"20": _result(b=_variant(2.0))}}
     out.with_suffix(".json").write_text(json.dumps(earlier))
     args = Namespace(subset="Hourly", series=20)
-    bench.update_report(out, lambda d: bench._add_validation(d, ENV, args, _result(**{"max_d=1": _variant(0.9)})),
-                        bench.render)
+    new = {**_variant(0.9), "search": bench.SEARCH}
+    bench.update_report(out, lambda d: bench._add_validation(d, ENV, args, _result(**{"max_d=1": new})), bench.render)
     content = json.loads(out.with_suffix(".json").read_text())
     assert list(content["validation"]["20"]["variants"]) == ["ic='bic'", "max_d=1"]
     assert content["validation"]["20"]["variants"]["ic='bic'"]["measured"] == "earlier"
     assert content["validation"]["414"] == earlier["validation"]["414"]
     assert content["validation_weekly"] == earlier["validation_weekly"] and content["test_runs"] == [{"subset": "Hourly"}]
     markdown = out.with_suffix(".md").read_text()
-    assert "| ic='bic' | 5.000 | 1.0000 |" in markdown and "| max_d=1 | 5.000 | 0.9000 |" in markdown
+    assert "| ic='bic' † | 5.000 | 1.0000 |" in markdown  # scored before the second start
+    assert "| max_d=1 | 5.000 | 0.9000 |" in markdown
 
 
 def _add_slowly(bench, out, names):
@@ -105,7 +106,10 @@ def test_the_peer_line_splits_the_series_where_the_searches_parted(bench):
 def test_a_test_row_says_whether_it_ran_with_the_current_defaults(bench):
     now = bench.settings()
     assert now["method"] == bench.baselines.AutoARIMA().method and set(now) == set(bench.SETTINGS)
-    assert bench._settings_line({"params": now, "mase": 1.0}) == ["Our row ran with the current defaults.", ""]
+    assert bench._settings_line({"params": now, "search": bench.SEARCH, "mase": 1.0}) == [
+        "Our row ran with the current defaults.", ""]
+    zero_only = bench._settings_line({"params": now, "mase": 1.0})[0]
+    assert zero_only.startswith("Our row ran with earlier defaults: each candidate's CSS fit started from zero only")
     method = "exact" if now["method"] != "exact" else "css"
     older = bench._settings_line({"params": {**now, "max_d": now["max_d"] + 1, "method": method},
                                   "params_source": "from git"})[0]
@@ -116,3 +120,21 @@ def test_a_test_row_says_whether_it_ran_with_the_current_defaults(bench):
     assert bench._settings_line({}) == []  # no row of ours in that table
     entry = {"measured": "2026-12-05 17:00 UTC", "cpu": "cpu", "commit": "abc1234"}
     assert bench._measured_at(entry, ENV) == "2026-12-05 17:00 UTC, abc1234"
+
+
+def test_the_defaults_are_compared_with_the_zero_start_search_and_max_d_within_one_search(bench):
+    def entry(per_series, orders, search=True):
+        return {**_variant(0.0), "mase_per_series": per_series, "orders": orders,
+                **({"search": bench.SEARCH} if search else {})}
+
+    variants = {bench.CURRENT: entry([1.0, 2.0], ["a", "b"]),
+                bench.ONE_START: entry([1.5, 1.5], ["a", "c"], search=False),
+                bench.PREVIOUS: entry([1.5, 1.0], ["a", "d"], search=False)}
+    starts, max_d = bench._paired_lines({"variants": variants})[::2]
+    assert starts.startswith("The defaults against the same search fitting each candidate from zero only")
+    assert "MASE gain +0.0000 ± 1.0000; better on 1 series, worse on 1; orders changed on 1." in starts
+    # max_d is judged within the zero-start search: ONE_START against PREVIOUS, not CURRENT
+    assert max_d.startswith("With CSS from zero only, `max_d=1` against R's `max_d=2`: MASE gain -0.2500")
+    assert "better on 0 series, worse on 1" in max_d
+    before = {bench.CURRENT: variants[bench.ONE_START], bench.PREVIOUS: variants[bench.PREVIOUS]}
+    assert bench._paired_lines({"variants": before})[0].startswith("With CSS from zero only")

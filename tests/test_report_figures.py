@@ -91,12 +91,21 @@ def _max_d(section: str, size: str, variant: str) -> dict:
     return _json("auto_arima")[section][size]["variants"][variant]
 
 
+def _zero_start_defaults(section: str, size: str) -> str:
+    """The entry of the defaults whose CSS fits started from zero only (max_d=2's peer):
+    kept under its own name once the search started from the neighbour too."""
+    variants = _json("auto_arima")[section][size]["variants"]
+    return next(name for name in ("max_d=1 (css-loglik-filter), zero start", "max_d=1 (css-loglik-filter)")
+                if name in variants)
+
+
 def _max_d_gain(section: str, size: str) -> str:
-    """The paired MASE gain of max_d=1 over max_d=2 (both css-loglik-filter), mean ± 2 SE."""
+    """The paired MASE gain of max_d=1 over max_d=2 (both css-loglik-filter with CSS from
+    zero only: the defaults' entry of then, kept under its own name once they changed), mean ± 2 SE."""
     import numpy as np
 
     before = np.asarray(_max_d(section, size, "method='css-loglik-filter'")["mase_per_series"])
-    gain = before - np.asarray(_max_d(section, size, "max_d=1 (css-loglik-filter)")["mase_per_series"])
+    gain = before - np.asarray(_max_d(section, size, _zero_start_defaults(section, size))["mase_per_series"])
     return f"{gain.mean():+.4f} ± {2 * gain.std(ddof=1) / np.sqrt(gain.size):.4f}"
 
 
@@ -278,7 +287,7 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
     (r"on Weekly's 359 series MASE ([0-9.]+) with `max_d=2`",
      lambda: "{:.4f}".format(_max_d("validation_weekly", "359", "method='css-loglik-filter'")["mase"])),
     (r"with `max_d=2` against ([0-9.]+) with `max_d=1`",
-     lambda: f"{_max_d('validation_weekly', '359', 'max_d=1 (css-loglik-filter)')['mase']:.4f}"),
+     lambda: f"{_max_d('validation_weekly', '359', _zero_start_defaults('validation_weekly', '359'))['mase']:.4f}"),
     (r"with `max_d=1`, a\s+gain of ([+0-9. ±]+), beyond", lambda: _max_d_gain("validation_weekly", "359")),
     (r"optimiser, ([+0-9. ±]+)\)\. So `max_d=1`", lambda: _max_d_gain("validation", "414")),
     (r"the first 20 series MASE ([0-9.]+) \(OWA [0-9.]+, against",
