@@ -1,4 +1,4 @@
-"""Read a delimited text file (``.csv``, ``.tsv``, ``.txt``) as spreadsheets write them.
+"""Read a delimited text file (``.csv``, ``.tsv``, ``.txt``, each maybe compressed) as spreadsheets write them.
 
 The encoding (UTF-16 with its byte-order mark, UTF-8, else Windows-1252), the delimiter,
 and where a comma is the decimal mark, decimal commas and dots between thousands: what
@@ -16,6 +16,7 @@ from pathlib import Path
 import pandas as pd
 
 from ..exceptions import InvalidInputError
+from ._compressed import open_data
 
 __all__ = ["check_unique", "read_text_table"]
 
@@ -36,7 +37,7 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
     """A delimited file's table: UTF-16 where it starts with its byte-order mark
     (spreadsheets' "Unicode text"), else UTF-8, and failing that Windows-1252 (the usual
     one of Western European spreadsheets), said in ``notes``."""
-    with open(path, "rb") as handle:
+    with open_data(path, "rb") as handle:
         encoding = "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
     sep = "\t" if kind == "tsv" else _delimiter(path, encoding)
     try:
@@ -46,7 +47,8 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
             raise
     if notes is not None:
         try:  # only on this path: where the first byte that is not UTF-8 stands in the whole file
-            path.read_bytes().decode("utf-8-sig")
+            with open_data(path, "rb") as handle:
+                handle.read().decode("utf-8-sig")
         except UnicodeDecodeError as error:
             notes.append(f"{path.name}: not UTF-8 (byte {error.object[error.start]:#04x} at {error.start}), "
                          "read as Windows-1252.")
@@ -88,7 +90,7 @@ _COMMA_NUMBER = r"\s*[+-]?\d[\d.\s\u00a0\u202f]*,\d*\s*"
 def _first_records(path: Path, encoding: str) -> list[str]:
     """The file's first lines, blank ones left out; the last one dropped where the file goes
     on (it may end inside a quoted field)."""
-    with open(path, encoding=encoding, errors="replace", newline="") as handle:
+    with open_data(path, encoding=encoding, errors="replace", newline="") as handle:
         lines = list(itertools.islice(handle, _SNIFF_LINES + 2))
     if len(lines) > _SNIFF_LINES + 1:
         lines = lines[:-1]
@@ -126,7 +128,7 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
     the comma, and decimal commas (in a ``;`` or tab-separated file), are said in ``notes``."""
     # UTF-8 must decode (else the caller reads Windows-1252), whose five undefined bytes become U+FFFD
     errors = "replace" if encoding == "cp1252" else "strict"
-    with open(path, encoding=encoding, errors=errors, newline="") as handle:
+    with open_data(path, encoding=encoding, errors=errors, newline="") as handle:
         header = next(csv.reader(handle, delimiter=sep), [])
     names = [name.strip() for name in header]
     while names and not names[-1]:  # a delimiter at the end of each line: read_table drops those columns, said

@@ -27,6 +27,7 @@ from ..exceptions import (
     InvalidParameterError,
     UnknownColumnError,
 )
+from ._compressed import COMPRESSED_SUFFIXES, READ_ERRORS, inner_suffix
 from ._delimited import check_unique, read_text_table
 from ._frequency import as_frequency, frequency_of
 
@@ -67,7 +68,8 @@ def split_names(value: str | None, option: str) -> list[str]:
 
 
 def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()) -> pd.DataFrame:
-    """Read a ``.csv``/``.tsv``/``.parquet`` file into a DataFrame (no index set).
+    """Read a ``.csv``/``.tsv``/``.parquet`` file into a DataFrame (no index set); a ``.csv``
+    or ``.tsv`` file may be compressed (``.gz``, ``.bz2``, ``.xz``, or a ``.zip`` of that one file).
 
     A ``.csv`` file's delimiter is the one of ``, ; | tab`` that splits its header and first
     lines into as many fields each (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
@@ -83,11 +85,13 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
     ``02134`` and ``2134`` are two series.
     """
     path = Path(path)
-    kind = _READERS.get(path.suffix.lower())
-    if kind is None:
+    kind = _READERS.get(inner_suffix(path))
+    compressed = path.suffix.lower() in COMPRESSED_SUFFIXES
+    if kind is None or (compressed and kind == "parquet"):  # Parquet compresses inside the file
+        suffix = "".join(path.suffixes[-2:]) if compressed else path.suffix
         raise InvalidParameterError(
-            f"--data must be a .csv (or .txt), .tsv or .parquet (or .pq) file; got {str(path)!r} "
-            f"(unknown suffix {path.suffix!r})."
+            f"--data must be a .csv (or .txt), .tsv or .parquet (or .pq) file, the first two also compressed "
+            f"({', '.join(COMPRESSED_SUFFIXES)}: sales.csv.gz); got {str(path)!r} (unknown suffix {suffix!r})."
         )
     if not path.is_file():
         raise FileNotFoundError(f"--data file {str(path)!r} does not exist or is not a file.")
@@ -107,7 +111,7 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
         raise InvalidParameterError(
             f"--data {str(path)!r}: reading Parquet needs pyarrow (pip install 'tsforecast[parquet]'): {error}"
         ) from None
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, *READ_ERRORS) as error:  # READ_ERRORS: a damaged compressed file
         if isinstance(error, FileNotFoundError):
             raise
         raise InvalidInputError(f"--data file {str(path)!r} could not be read: {error}") from None
