@@ -93,3 +93,20 @@ def test_a_tab_separated_file_with_decimal_points_is_read_as_before(capsys, tmp_
     assert status == 0, err
     status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
     assert pd.read_csv(io.StringIO(out))["kg"].to_numpy() == pytest.approx([1.25 + 29 / 1000])
+
+
+@pytest.mark.parametrize("sep", [";", ",", "|", "\t"])
+def test_a_first_line_naming_the_delimiter_is_read_and_skipped(tmp_path, sep):
+    from tsforecast.cli._input import read_table
+
+    decimal = "," if sep in ";\t" else "."
+    sales = 1500 + np.arange(30) * 3.25
+    rows = [sep.join([f"{day:%Y-%m-%d}", f"{value:.2f}".replace(".", decimal)]) for day, value in zip(_days(), sales)]
+    path = _excel_export(tmp_path / "export.csv", f"sep={sep}", [sep.join(["date", "sales"]), *rows])
+    notes: list[str] = []
+    table = read_table(path, notes)
+    # before: 'sep=;' was read as the header, and no column was numeric
+    assert list(table.columns) == ["date", "sales"]
+    assert table["sales"].to_numpy() == pytest.approx(sales)
+    assert any(f"fields separated by {sep!r}" in note and f"(named by its first line 'sep={sep}')" in note
+               for note in notes), notes

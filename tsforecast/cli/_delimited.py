@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -39,9 +40,11 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
     one of Western European spreadsheets), said in ``notes``."""
     with open_data(path, "rb") as handle:
         encoding = "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    sep = "\t" if kind == "tsv" else _delimiter(path, encoding)
+    named = _named_delimiter(path, encoding)
+    sep = named or ("\t" if kind == "tsv" else _delimiter(path, encoding))
+    read = dict(notes=notes, text_columns=text_columns, named=named is not None)
     try:
-        return _read_delimited(path, sep, encoding, notes, text_columns)
+        return _read_delimited(path, sep, encoding, **read)
     except UnicodeDecodeError:
         if encoding != "utf-8-sig":
             raise
@@ -52,7 +55,15 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
         except UnicodeDecodeError as error:
             notes.append(f"{path.name}: not UTF-8 (byte {error.object[error.start]:#04x} at {error.start}), "
                          "read as Windows-1252.")
-    return _read_delimited(path, sep, "cp1252", notes, text_columns)
+    return _read_delimited(path, sep, "cp1252", **read)
+
+
+def _named_delimiter(path: Path, encoding: str) -> str | None:
+    """The delimiter a first line ``sep=;`` names (Excel writes it, and reads the file by
+    it, where the delimiter is not the comma), else None."""
+    with open_data(path, encoding=encoding, errors="replace", newline="") as handle:
+        match = re.fullmatch(r"sep=(.)\r?\n?", handle.readline(), flags=re.IGNORECASE)
+    return match.group(1) if match else None
 
 
 def _delimiter(path: Path, encoding: str) -> str:
@@ -123,28 +134,32 @@ def _holds_another(records: list[str], sep: str, others: list[str]) -> bool:
     return False
 
 
-def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None, text_columns: list) -> pd.DataFrame:
-    """The table of a delimited text file (``sep``); a ``.csv`` file's delimiter other than
-    the comma, and decimal commas (in a ``;`` or tab-separated file), are said in ``notes``."""
+def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None, text_columns: list,
+                    named: bool = False) -> pd.DataFrame:
+    """The table of a delimited text file (``sep``; ``named``: by its first line ``sep=``,
+    which is skipped); a ``.csv`` file's delimiter other than the comma, and decimal commas
+    (in a ``;`` or tab-separated file), are said in ``notes``."""
     # UTF-8 must decode (else the caller reads Windows-1252), whose five undefined bytes become U+FFFD
     errors = "replace" if encoding == "cp1252" else "strict"
     with open_data(path, encoding=encoding, errors=errors, newline="") as handle:
-        header = next(csv.reader(handle, delimiter=sep), [])
+        header = next(itertools.islice(csv.reader(handle, delimiter=sep), int(named), None), [])
     names = [name.strip() for name in header]
     while names and not names[-1]:  # a delimiter at the end of each line: read_table drops those columns, said
         names.pop()
     check_unique(names, path)  # pandas would rename the second 'y' to 'y.1'
     text = {name: str for name in text_columns}
-    table, decimal, grouped = pd.read_csv(path, sep=sep, encoding=encoding, encoding_errors=errors, dtype=text), ".", []
+    read = dict(sep=sep, encoding=encoding, encoding_errors=errors, dtype=text, skiprows=int(named))
+    table, decimal, grouped = pd.read_csv(path, **read), ".", []
     if sep in (";", "\t"):  # where a comma is the decimal mark, spreadsheets separate fields by these
-        read = dict(sep=sep, decimal=",", encoding=encoding, encoding_errors=errors, dtype=text)
+        read = dict(read, decimal=",")
         table, decimal, grouped = _decimal_commas(path, table, read, text_columns, refuse_two_readings=sep == ";")
     if notes is not None:
         groups = f" and dots between thousands in {', '.join(map(repr, grouped))}" if grouped else ""
-        said = [] if sep == "," or path.suffix.lower() == ".tsv" else [f"fields separated by {sep!r}"]
+        source = f"named by its first line 'sep={sep}'" if named else "read from its first lines"
+        said = [] if (sep == "," and not named) or path.suffix.lower() == ".tsv" else [f"fields separated by {sep!r}"]
         said += [f"decimal commas{groups}"] if decimal == "," else []
         if said:  # a .tsv file's tabs go without saying
-            read_from = " (read from its first lines)" if said[0].startswith("fields") else ""
+            read_from = f" ({source})" if said[0].startswith("fields") else ""
             notes.append(f"{path.name}: {', '.join(said)}{read_from}.")
     return table
 
