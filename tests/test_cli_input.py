@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from _cli_helpers import one_line_error, run
+from tsforecast.exceptions import InvalidInputError
 
 
 def _sales(n: int = 30) -> pd.DataFrame:
@@ -137,3 +138,57 @@ def test_a_time_column_left_unused_in_file_order_is_said(capsys, tmp_path):
     status, _, err = run(capsys, "fit", "--data", path, "--target", "value", "--time-column", "Year",
                          "--model", "naive", "-H", "2", "--out", tmp_path / "m.tsf")
     assert status == 0 and "left unused" not in err
+
+
+def _two_column_times(n: int = 24 * 10) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+    """Hourly readings with the date and the time of day in two columns, as exports write them."""
+    stamps = pd.date_range("2006-12-16 17:00", periods=n, freq="h")
+    load = 2 + np.sin(np.arange(n) * 2 * np.pi / 24)
+    return pd.DataFrame({"Date": stamps.strftime("%d/%m/%Y"), "Time": stamps.strftime("%H:%M:%S"),
+                         "Global_active_power": load}), stamps
+
+
+@pytest.mark.parametrize("time_column", [None, "Date"])
+def test_dates_and_times_of_day_in_two_columns_are_read_together(tmp_path, time_column):
+    from tsforecast.cli._input import read_table, select
+
+    table, stamps = _two_column_times()
+    path = tmp_path / "household_power.csv"
+    table.to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, time_column=time_column, source=path.name)
+    # before: 'Date' alone repeated once an hour and was refused as duplicated timestamps
+    assert list(chosen.data.index) == list(stamps)
+    assert chosen.target == "Global_active_power"
+    assert any("'Date' and 'Time' read together" in note for note in chosen.notes)
+
+
+def test_the_cli_forecasts_hourly_from_a_date_and_a_time_column(capsys, tmp_path):
+    table, stamps = _two_column_times()
+    path = tmp_path / "household_power.csv"
+    table.to_csv(path, index=False)
+    status, out, err = run(capsys, "fit", "--data", path, "--model", "snaive", "-H", "3", "--out", tmp_path / "m.tsf")
+    assert status == 0, err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    assert status == 0, err
+    forecast = pd.read_csv(io.StringIO(out))
+    assert list(pd.to_datetime(forecast.iloc[:, 0])) == list(pd.date_range(stamps[-1], periods=4, freq="h")[1:])
+
+
+@pytest.mark.parametrize("case", ["timestamps already", "two clock columns"])
+def test_a_clock_column_is_not_joined_where_that_would_be_a_guess(tmp_path, case):
+    from tsforecast.cli._input import read_table, select
+
+    table, stamps = _two_column_times()
+    if case == "timestamps already":  # 'ds' has its times; 'Time' (a shift start, say) stays unused
+        table = table.assign(ds=stamps.strftime("%Y-%m-%d %H:%M")).drop(columns="Date")
+    else:
+        table = table.assign(End=table["Time"])
+    path = tmp_path / "data.csv"
+    table.to_csv(path, index=False)
+    if case == "timestamps already":
+        chosen = select(read_table(path), target=None, source=path.name)
+        assert list(chosen.data.index) == list(stamps)
+        assert not any("read together" in note for note in chosen.notes)
+    else:
+        with pytest.raises(InvalidInputError, match="duplicated timestamps in 'Date'"):
+            select(read_table(path), target=None, source=path.name)

@@ -199,6 +199,32 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     return None
 
 
+#: A time of day as clocks write it: ``13:05``, ``1:05 PM``, ``13:05:59.250``.
+_CLOCK = r"\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?\s*"
+
+
+def _with_clock(table: pd.DataFrame, time, taken: list, notes: list[str]) -> pd.Series:
+    """The time column's values, joined to the times of day of the one other column that
+    holds only those (``Date`` ``16/12/2006`` beside ``Time`` ``17:24:00``, as exports and
+    the UCI household power data write them) where the dates have none; said in ``notes``.
+    Read alone, such dates repeat once a reading and were refused as duplicated."""
+    values = table[time]
+    if values.astype(str).str.contains(":", regex=False).any():  # the times are there already
+        return values
+    clocks = [c for c in table.columns if c not in taken and _holds_clock_times(table[c])]
+    if len(clocks) != 1:
+        return values
+    notes.append(f"time column: {time!r} and {clocks[0]!r} read together (dates and times of day in two columns)")
+    return values.astype(str).str.strip() + " " + table[clocks[0]].astype(str).str.strip()
+
+
+def _holds_clock_times(column: pd.Series) -> bool:
+    """Whether every value of ``column`` is a time of day (``13:05:00``), none missing."""
+    if pd.api.types.is_numeric_dtype(column.dtype) or column.isna().any():
+        return False
+    return all(part.astype(str).str.fullmatch(_CLOCK).all() for part in (column.head(100), column))
+
+
 #: Words of column names that hold time (``Year``, ``week``, ``Monat``) though not of dates pandas reads.
 _TIME_WORDS = r"year|quarter|month|week|day|date|time|period|step|jahr|monat|woche|tag|datum|annee|mois|jour"
 
@@ -478,7 +504,7 @@ def select(
         _check_no_time_left_unused(table, [*taken, target], id_column, source, notes)
     frame = table[[c for c in (id_column, time) if c is not None] + values].copy()
     if time is not None:
-        frame[time] = _parse_time(frame[time], time, source, notes)
+        frame[time] = _parse_time(_with_clock(table, time, [*taken, target], notes), time, source, notes)
     if id_column is None:
         if time is not None:
             frame = frame.sort_values(time, kind="stable").set_index(time)
