@@ -192,3 +192,49 @@ def test_a_clock_column_is_not_joined_where_that_would_be_a_guess(tmp_path, case
     else:
         with pytest.raises(InvalidInputError, match="duplicated timestamps in 'Date'"):
             select(read_table(path), target=None, source=path.name)
+
+
+@pytest.mark.parametrize("unit, name", [("s", "seconds"), ("ms", "milliseconds"), ("us", "microseconds"),
+                                        ("ns", "nanoseconds")])
+def test_unix_time_integers_are_read_as_timestamps(tmp_path, unit, name):
+    from tsforecast.cli._input import read_table, select
+
+    stamps = pd.date_range("2024-01-01", periods=72, freq="h")
+    ticks = (stamps - pd.Timestamp("1970-01-01")) // pd.Timedelta(1, unit=unit)
+    path = tmp_path / "log.csv"
+    pd.DataFrame({"timestamp": ticks, "load": np.arange(72.0)}).to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, source=path.name)
+    # before: integer steps (seconds: refused as irregular; milliseconds: no hours, no season)
+    assert list(chosen.data.index) == list(stamps)
+    assert any(f"integers read as Unix time in {name}" in note for note in chosen.notes)
+
+
+def test_yyyymmdd_integers_are_dates_and_found_as_the_time_column(capsys, tmp_path):
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    path = tmp_path / "daily.csv"
+    pd.DataFrame({"day": days.strftime("%Y%m%d").astype(int), "sales": 10 + np.arange(60) % 7 * 2.5 + np.arange(60)}
+                 ).to_csv(path, index=False)
+    status, out, err = run(capsys, "fit", "--data", path, "--model", "snaive", "-H", "2", "--out", tmp_path / "m.tsf")
+    assert status == 0, err  # before: two numeric columns, the target could not be told
+    assert "integers read as dates written YYYYMMDD" in err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    assert list(pd.to_datetime(pd.read_csv(io.StringIO(out))["day"])) == list(pd.date_range("2024-03-01", periods=2))
+
+
+@pytest.mark.parametrize("steps", [np.arange(50), np.arange(1990, 2040), np.arange(50) * 7 + 100])
+def test_integer_time_steps_and_years_stay_steps(tmp_path, steps):
+    from tsforecast.cli._input import read_table, select
+
+    path = tmp_path / "steps.csv"
+    pd.DataFrame({"period": steps, "value": np.arange(50.0)}).to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, source=path.name)
+    assert list(chosen.data.index) == list(steps) and not any("integers read as" in n for n in chosen.notes)
+
+
+def test_a_value_column_of_large_integers_is_not_taken_for_time(tmp_path):
+    from tsforecast.cli._input import read_table, select
+
+    path = tmp_path / "traffic.csv"
+    pd.DataFrame({"bytes": 1_700_000_000 + np.arange(50) * 3600}).to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, source=path.name)
+    assert chosen.target == "bytes" and chosen.data.index.dtype.kind == "i"

@@ -187,7 +187,8 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     named = next((lower[name] for name in TIME_COLUMN_NAMES if name in lower), None)
     if named is not None:
         return named
-    dates = [c for c in table.columns if reads_as_dates(table[c])]
+    dates = [c for c in table.columns if reads_as_dates(table[c])
+             or (re.search(_TIME_WORDS, str(c), flags=re.IGNORECASE) and _integer_dates(table[c]) is not None)]
     if len(dates) > 1:
         raise InvalidParameterError(
             f"{source} has {len(dates)} columns of dates ({', '.join(map(repr, dates))}); "
@@ -343,7 +344,9 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
     ``01/03/2022``: days read month first); said in ``notes``, see
     :func:`tsforecast.core.timeindex.read_day_first`.
     """
-    if pd.api.types.is_integer_dtype(values.dtype) or pd.api.types.is_datetime64_any_dtype(values.dtype):
+    if pd.api.types.is_integer_dtype(values.dtype):
+        return _integer_time(values, column, notes)
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
     if values.isna().any():
         row = int(np.flatnonzero(values.isna().to_numpy())[0])
@@ -374,6 +377,41 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
             f"the first {values.iloc[row]!r} in data row {row + 1}."
         )
     return _day_first_where_regular(values, parsed, column, notes)
+
+
+#: The span of dates integers are read as (Unix time, ``YYYYMMDD``): no count of time steps
+#: reaches so far, and years (2024) stay steps.
+_DATE_SPAN = (pd.Timestamp("1990-01-01"), pd.Timestamp("2100-01-01"))
+
+
+def _integer_time(values: pd.Series, column: str, notes: list[str]) -> pd.Series:
+    """Integers that are dates (:func:`_integer_dates`), read so and said in ``notes``; else
+    the integer time steps themselves. Read as steps, Unix seconds were refused as
+    irregular, and milliseconds lost their hours and seasons."""
+    dates = _integer_dates(values)
+    if dates is None:
+        return values
+    stamps, written = dates
+    notes.append(f"--time-column {column!r}: integers read as {written} ({stamps.min()} to {stamps.max()}).")
+    return stamps
+
+
+def _integer_dates(values: pd.Series) -> tuple[pd.Series, str] | None:
+    """The dates integers write, and how: Unix time in seconds, milliseconds, microseconds
+    or nanoseconds (logs and APIs write it), or ``YYYYMMDD`` (``20240131``), each within
+    :data:`_DATE_SPAN`; else None."""
+    if not pd.api.types.is_integer_dtype(values.dtype) or values.empty:
+        return None
+    low, high = int(values.min()), int(values.max())
+    for unit, name in (("s", "seconds"), ("ms", "milliseconds"), ("us", "microseconds"), ("ns", "nanoseconds")):
+        start, end = (moment.value // pd.Timedelta(1, unit=unit).value for moment in _DATE_SPAN)
+        if start <= low and high < end:
+            return pd.to_datetime(values, unit=unit), f"Unix time in {name} (UTC)"
+    if 10000 * _DATE_SPAN[0].year <= low and high < 10000 * _DATE_SPAN[1].year:
+        stamps = pd.to_datetime(values.astype(str), format="%Y%m%d", errors="coerce")
+        if stamps.notna().all():
+            return stamps, "dates written YYYYMMDD"
+    return None
 
 
 def _across_offsets(values: pd.Series, column: str, notes: list[str]) -> pd.Series:
