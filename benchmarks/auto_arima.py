@@ -291,9 +291,11 @@ def _paired_lines(result: dict) -> list[str]:
     (both from zero) ``max_d=1`` over R's ``max_d=2``, where scored on the same series."""
     variants = result["variants"]
     one_start = ONE_START if ONE_START in variants else CURRENT  # CURRENT fitted from zero until then
+    zero_only = variants.get(one_start, {}).get("search") != SEARCH  # else no zero-start max_d=1 to compare
     return [*_paired(variants, CURRENT, ONE_START, "The defaults against the same search fitting each candidate from "
                      "zero only (until 2026-12-06)"),
-            *_paired(variants, one_start, PREVIOUS, "With CSS from zero only, `max_d=1` against R's `max_d=2`")]
+            *(_paired(variants, one_start, PREVIOUS, "With CSS from zero only, `max_d=1` against R's `max_d=2`")
+              if zero_only else [])]
 
 
 def _paired(variants: dict, now: str, before: str, text: str) -> list[str]:

@@ -138,3 +138,6 @@ def test_the_defaults_are_compared_with_the_zero_start_search_and_max_d_within_o
     assert "better on 0 series, worse on 1" in max_d
     before = {bench.CURRENT: variants[bench.ONE_START], bench.PREVIOUS: variants[bench.PREVIOUS]}
     assert bench._paired_lines({"variants": before})[0].startswith("With CSS from zero only")
+    # the defaults scored with both starts and no zero-start entry of them: no max_d line
+    assert bench._paired_lines({"variants": {bench.CURRENT: variants[bench.CURRENT],
+                                             bench.PREVIOUS: variants[bench.PREVIOUS]}}) == []
