@@ -238,3 +238,13 @@ def test_a_value_column_of_large_integers_is_not_taken_for_time(tmp_path):
     pd.DataFrame({"bytes": 1_700_000_000 + np.arange(50) * 3600}).to_csv(path, index=False)
     chosen = select(read_table(path), target=None, source=path.name)
     assert chosen.target == "bytes" and chosen.data.index.dtype.kind == "i"
+
+
+def test_integer_time_steps_are_not_joined_to_a_clock_column(tmp_path):
+    from tsforecast.cli._input import read_table, select
+
+    path = tmp_path / "steps.csv"
+    pd.DataFrame({"step": np.arange(30), "shift_start": ["08:00"] * 30, "value": np.arange(30.0)}).to_csv(
+        path, index=False)
+    chosen = select(read_table(path), target="value", time_column="step", source=path.name)
+    assert list(chosen.data.index) == list(range(30))

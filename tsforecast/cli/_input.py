@@ -210,8 +210,8 @@ def _with_clock(table: pd.DataFrame, time, taken: list, notes: list[str]) -> pd.
     the UCI household power data write them) where the dates have none; said in ``notes``.
     Read alone, such dates repeat once a reading and were refused as duplicated."""
     values = table[time]
-    if values.astype(str).str.contains(":", regex=False).any():  # the times are there already
-        return values
+    if pd.api.types.is_numeric_dtype(values.dtype) or values.astype(str).str.contains(":", regex=False).any():
+        return values  # time steps, or the times are there already
     clocks = [c for c in table.columns if c not in taken and _holds_clock_times(table[c])]
     if len(clocks) != 1:
         return values
