@@ -62,9 +62,18 @@ SETTINGS = ("d", "D", "max_p", "max_q", "max_P", "max_Q", "max_d", "max_D", "sea
 
 #: How our stepwise search fits its candidates, recorded with each of our entries. Since
 #: 2026-12-06 each CSS fit starts from zero and from the coefficients of the model the
-#: search moves around, keeping the lower sum of squares; an entry without it (measured
-#: before) started from zero only.
-SEARCH = "zero and neighbour starts"
+#: search moves around, keeping the lower sum of squares, and where the null model without
+#: the constant wins among the starting models, the moves keep the constant (R's rule).
+SEARCH = "zero and neighbour starts; the constant kept after the null model"
+#: Our earlier searches, by the ``search`` their entries recorded (None: not recorded, from
+#: before 2026-12-06): each one's mark in the validation tables and what it did otherwise.
+EARLIER_SEARCHES = {
+    None: ("†", "each candidate's CSS fit started from zero only (since 2026-12-06 also from the neighbour's "
+                "coefficients)"),
+    "zero and neighbour starts": ("‡", "where the null model without the constant won among the starting models, "
+                                       "the moves dropped the constant (on 2026-12-06 until R's rule was followed: "
+                                       "they keep it)"),
+}
 #: The validation entry of the defaults until 2026-12-06 (CSS fits from zero only, the
 #: code of af3f3a1): the ``CURRENT`` entry of then, kept under this name when ``CURRENT``
 #: was scored again with both starts.
@@ -243,8 +252,7 @@ def render(document: dict) -> str:
                   "standard errors (\"clearly\": beyond them, as `tsforecast.models.trials.clearly_positive`)"
                   + ("; each variant there changes only its named parameter from them." if _base(result) == FORMER
                      else "."),
-                  "", "†: scored before 2026-12-06, when each candidate's CSS fit started from zero only (since "
-                  "then also from the coefficients of the model the stepwise search moves around).",
+                  *_footnotes(result),
                   "", "| variant | sMAPE | MASE | OWA | MASE gain | seconds | CPU seconds | load | measured |",
                   "|---|---|---|---|---|---|---|---|---|"]
         base = result["variants"].get(_base(result), {}).get("mase_per_series")
@@ -269,7 +277,14 @@ _LABELS = {DEFAULT: "the defaults until 2026-12-05 (method='css', kpss_alpha=0.0
 def _label(name: str, entry: dict) -> str:
     """A validation row's name, saying where its candidates were fitted from zero only."""
     older = name != PEER and entry.get("search") != SEARCH
-    return _LABELS.get(name, name) + (" †" if older else "")
+    return _LABELS.get(name, name) + (f" {EARLIER_SEARCHES[entry.get('search')][0]}" if older else "")
+
+
+def _footnotes(result: dict) -> list[str]:
+    """A line for each mark of an earlier search in a validation table, saying what it did."""
+    used = {entry.get("search") for name, entry in result["variants"].items() if name != PEER} - {SEARCH}
+    return [line for search, (mark, what) in EARLIER_SEARCHES.items() if search in used
+            for line in ("", f"{mark}: scored with an earlier search, in which {what}.")]
 
 
 def _base(result: dict) -> str:
@@ -291,7 +306,7 @@ def _paired_lines(result: dict) -> list[str]:
     (both from zero) ``max_d=1`` over R's ``max_d=2``, where scored on the same series."""
     variants = result["variants"]
     one_start = ONE_START if ONE_START in variants else CURRENT  # CURRENT fitted from zero until then
-    zero_only = variants.get(one_start, {}).get("search") != SEARCH  # else no zero-start max_d=1 to compare
+    zero_only = "search" not in variants.get(one_start, {})  # else no zero-start max_d=1 to compare
     return [*_paired(variants, CURRENT, ONE_START, "The defaults against the same search fitting each candidate from "
                      "zero only (until 2026-12-06)"),
             *(_paired(variants, one_start, PREVIOUS, "With CSS from zero only, `max_d=1` against R's `max_d=2`")
@@ -329,8 +344,7 @@ def _settings_line(ours: dict) -> list[str]:
                if ours["params"].get(name) != now[name]]
     source = f" ({ours['params_source']})" if "params_source" in ours else ""
     if ours.get("search") != SEARCH:
-        changed.append("each candidate's CSS fit started from zero only (since 2026-12-06 also from the "
-                       "neighbour's coefficients)")
+        changed.append(EARLIER_SEARCHES[ours.get("search")][1])
     if not changed:
         return [f"Our row ran with the current defaults{source}.", ""]
     return [f"Our row ran with earlier defaults{source}: {', '.join(changed)}.", ""]

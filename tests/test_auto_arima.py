@@ -462,3 +462,37 @@ def test_stepwise_candidates_are_fitted_at_least_as_well_as_from_zero(seed):
         assert model["sigma2"] <= alone["sigma2"] * (1 + 1e-9) or not np.isfinite(alone["sigma2"])
         gains.append(alone["sigma2"] / model["sigma2"])
     assert max(gains) > 1.01  # some candidate's fit from zero alone stopped far higher
+
+
+class _ScriptedSearch(_Search):
+    """The stepwise moves alone: each candidate's criterion read from ``scores`` (else 1000)."""
+
+    def __init__(self, scores, **limits):
+        super().__init__(np.zeros(60), np.zeros((60, 0)), 12, 0, 1, {"p": 2, "q": 2, "P": 1, "Q": 1, **limits},
+                         True, "aicc")
+        self.scores = scores
+
+    def fit(self, p, q, big_p, big_q, constant, cap=94):
+        key = (p, q, big_p, big_q, bool(constant))
+        if key in self.tried:
+            return False
+        self.tried[key] = {"score": self.scores.get(key, 1000.0), "constant": "drift" if constant else ""}
+        if self.best is None or self.tried[key]["score"] < self.best["score"]:
+            self.best, self.best_key = self.tried[key], key
+            return True
+        return False
+
+    def _checked(self):
+        return self.best
+
+
+def test_the_null_model_without_constant_winning_keeps_the_constant_in_the_moves_as_r_does():
+    # the null model without drift beats every start; R's auto.arima then moves on *with* drift
+    scores = {(0, 0, 0, 0, False): 500.0, (1, 0, 0, 0, True): 400.0, (1, 0, 0, 0, False): 450.0}
+    search = _ScriptedSearch(scores)
+    search.run()
+    order = list(search.tried)
+    assert order[:5] == [(2, 2, 1, 1, True), (0, 0, 0, 0, True), (1, 0, 1, 0, True), (0, 1, 0, 1, True),
+                         (0, 0, 0, 0, False)]
+    assert order[5][4] is True  # before: the moves went on without drift
+    assert search.best_key == (1, 0, 0, 0, True)

@@ -141,3 +141,16 @@ def test_the_defaults_are_compared_with_the_zero_start_search_and_max_d_within_o
     # the defaults scored with both starts and no zero-start entry of them: no max_d line
     assert bench._paired_lines({"variants": {bench.CURRENT: variants[bench.CURRENT],
                                              bench.PREVIOUS: variants[bench.PREVIOUS]}}) == []
+
+
+def test_rows_of_each_earlier_search_are_marked_and_explained(bench):
+    result = {"naive2": {"smape": 6.0, "mase": 1.2}, "series": ["H1"],
+              "variants": {"a": _variant(1.0), "b": {**_variant(0.9), "search": "zero and neighbour starts"},
+                           "c": {**_variant(0.8), "search": bench.SEARCH}}}
+    labels = [bench._label(name, entry) for name, entry in result["variants"].items()]
+    assert labels == ["a †", "b ‡", "c"]
+    notes = [line for line in bench._footnotes(result) if line]
+    assert [line[0] for line in notes] == ["†", "‡"] and "from zero only" in notes[0] and "constant" in notes[1]
+    assert bench._footnotes({"variants": {"c": result["variants"]["c"]}}) == []
+    older = bench._settings_line({"params": bench.settings(), "search": "zero and neighbour starts"})[0]
+    assert older.startswith("Our row ran with earlier defaults: where the null model without the constant won")

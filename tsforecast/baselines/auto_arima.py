@@ -5,8 +5,10 @@ the seasonal strength of an STL decomposition for ``D``), then the orders
 ``(p, q)(P, Q)`` and the constant from the stepwise search of R's
 ``forecast::auto.arima`` (Hyndman & Khandakar 2008; statsforecast's ``AutoARIMA`` is
 the same search): start from ``(2, 2)(1, 1)``, ``(0, 0)(0, 0)``, ``(1, 0)(1, 0)`` and
-``(0, 1)(0, 1)``, then move to a neighbour (one order up or down, or two at once) while
-that lowers the AICc (or ``ic``), at most 94 models; ``stepwise=False`` fits every order
+``(0, 1)(0, 1)`` (and the null model without the constant; where it wins, the moves keep
+the constant, as R's code does), then move to a neighbour (one order up or down, or two
+at once, or the constant dropped or added) while that lowers the AICc (or ``ic``), at most
+94 models; ``stepwise=False`` fits every order
 within the maxima instead. Each candidate is fitted by conditional sum of squares (CSS)
 in compiled loops (:mod:`tsforecast.baselines._arima_fit`), which is R's
 ``approximation`` mode. The stepwise search starts each fit from zero coefficients, as R
@@ -445,7 +447,9 @@ class _Search:
             starts.append((0, 0, 0, 0, False))
         for candidate in starts:
             if self.fit(*candidate):
-                p, q, big_p, big_q, constant = candidate
+                # R's auto.arima (and statsforecast) keep `constant` where the null model
+                # without it wins: the moves go on with it, and the flip move can drop it
+                p, q, big_p, big_q = candidate[:4]
         moved = True
         while moved and len(self.tried) < _MAX_MODELS:
             moved = False
