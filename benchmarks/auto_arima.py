@@ -275,7 +275,7 @@ _LABELS = {DEFAULT: "the defaults until 2026-12-05 (method='css', kpss_alpha=0.0
 
 
 def _label(name: str, entry: dict) -> str:
-    """A validation row's name, saying where its candidates were fitted from zero only."""
+    """A validation row's name, marked where it was scored with an earlier search (:data:`EARLIER_SEARCHES`)."""
     older = name != PEER and entry.get("search") != SEARCH
     return _LABELS.get(name, name) + (f" {EARLIER_SEARCHES[entry.get('search')][0]}" if older else "")
 
