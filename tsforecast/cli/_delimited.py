@@ -40,8 +40,9 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
     one of Western European spreadsheets), said in ``notes``."""
     with open_data(path, "rb") as handle:
         encoding = "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    named = _named_delimiter(path, encoding)
-    sep = named or ("\t" if kind == "tsv" else _delimiter(path, encoding))
+    records = _first_records(path, encoding)
+    named = _named_delimiter(records)
+    sep = named or ("\t" if kind == "tsv" else _delimiter(records, path))
     read = dict(notes=notes, text_columns=text_columns, named=named is not None)
     try:
         return _read_delimited(path, sep, encoding, **read)
@@ -58,23 +59,22 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
     return _read_delimited(path, sep, "cp1252", **read)
 
 
-def _named_delimiter(path: Path, encoding: str) -> str | None:
+def _named_delimiter(records: list[str]) -> str | None:
     """The delimiter a first line ``sep=;`` names (Excel writes it, and reads the file by
     it, where the delimiter is not the comma), else None."""
-    with open_data(path, encoding=encoding, errors="replace", newline="") as handle:
-        match = re.fullmatch(r"sep=(.)\r?\n?", handle.readline(), flags=re.IGNORECASE)
+    match = re.fullmatch(r"sep=(.)\r?\n?", records[0], flags=re.IGNORECASE) if records else None
     return match.group(1) if match else None
 
 
-def _delimiter(path: Path, encoding: str) -> str:
+def _delimiter(records: list[str], path: Path) -> str:
     """The delimiter of ``_DELIMITERS`` that splits the header and the first data lines
     into as many fields each (as :class:`csv.Sniffer` tests it); where two do (a ``;`` file
     whose header reads ``Umsatz (EUR, netto)`` and values ``1.611,83``: one comma a line),
     the one whose fields hold the other only in numbers with a decimal comma. A file that
     no delimiter splits alike is read by its header line's commonest delimiter, and its
-    ragged rows named as before; one that two split equally well is refused.
+    ragged rows named as before; one that two split equally well is refused. ``records``:
+    the file's first lines (:func:`_first_records`).
     """
-    records = _first_records(path, encoding)
     if not records:  # an empty file: pandas says so
         return ","
     alike = [sep for sep in _DELIMITERS if _splits_alike(records, sep)]

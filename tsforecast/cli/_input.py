@@ -188,7 +188,7 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     if named is not None:
         return named
     dates = [c for c in table.columns if reads_as_dates(table[c])
-             or (re.search(_TIME_WORDS, str(c), flags=re.IGNORECASE) and _integer_dates(table[c]) is not None)]
+             or (_named_like_time(c) and _integer_dates(table[c]) is not None)]
     if len(dates) > 1:
         raise InvalidParameterError(
             f"{source} has {len(dates)} columns of dates ({', '.join(map(repr, dates))}); "
@@ -258,9 +258,14 @@ def _check_no_time_left_unused(table: pd.DataFrame, taken: list, id_column: str 
                  "(--time-column names a time column of dates or integer time steps).")
 
 
+def _named_like_time(column) -> bool:
+    """Whether ``column``'s name holds one of ``_TIME_WORDS`` (``Year``, ``day``, ``Datum``)."""
+    return re.search(_TIME_WORDS, str(column), flags=re.IGNORECASE) is not None
+
+
 def _looks_like_time(table: pd.DataFrame, column, id_column: str | None) -> bool:
     """A name of ``_TIME_WORDS``, or integers each once in a series (years, steps; not a 0/1 flag)."""
-    if re.search(_TIME_WORDS, str(column), flags=re.IGNORECASE):
+    if _named_like_time(column):
         return True
     keys = [column] if id_column is None else [id_column, column]
     return pd.api.types.is_integer_dtype(table[column].dtype) and not table.duplicated(keys).any()
