@@ -25,6 +25,12 @@ test file is not read), with each series' MASE and chosen orders, and stores the
 run. ``--validation --sides statsforecast`` adds statsforecast's AutoARIMA there too.
 Every run re-reads the JSON under a lock and adds or replaces its own entries only, so
 runs of other subsets, sizes or variants, finished before or at the same time, stay.
+
+``--first K --series N`` runs the series ``K`` to ``K + N - 1`` only, a chunk: the peer's
+AutoARIMA takes about 46 CPU seconds a series here (5 h for the 414 Hourly ones), so it is
+run on the whole subset in chunks, one or two at a time, each a logged test run stored under
+``chunks``. The report sets the chunks' per-series scores beside our run on the whole
+subset, on the series they cover so far, and on all of them once every series is covered.
 """
 
 from __future__ import annotations
@@ -46,7 +52,7 @@ from benchmarks import _test_log  # noqa: E402
 from benchmarks._report import update_report  # noqa: E402
 from benchmarks.stats_models import environment, load, measured, run_ours, score  # noqa: E402
 from tsforecast import baselines  # noqa: E402
-from tsforecast.core.metrics import mase, smape  # noqa: E402
+from tsforecast.core.metrics import mase, owa, smape  # noqa: E402
 from tsforecast.models.trials import clearly_positive  # noqa: E402
 
 OUT = REPO / "reports" / "auto_arima"
@@ -148,6 +154,7 @@ def _scored(label: str, fit, actual, rows, mase_season: int, naive2) -> dict:
     entry = {**score(actual, forecast, rows, mase_season, naive2), "seconds": round(seconds, 2),
              "cpu_seconds": round(time.process_time() - cpu, 2), "load_average": round(os.getloadavg()[0], 2),
              "mase_per_series": [round(float(v), 4) for v in mase(actual, forecast, rows, mase_season, reduce="series")],
+             "smape_per_series": [round(float(v), 4) for v in smape(actual, forecast, reduce="series")],
              "orders": orders}
     print(label, {k: v for k, v in entry.items() if k not in ("mase_per_series", "orders")}, flush=True)
     return entry
@@ -190,9 +197,14 @@ def _theirs_with_orders(season: int, train, ids, horizon, **params):
     return np.stack(forecasts), orders
 
 
-def run(n_series: int, sides: list[str], subset: str = "Hourly") -> dict:
+def run(n_series: int, sides: list[str], subset: str = "Hourly", first: int = 0) -> dict:
+    """Both ``sides`` (each timed and scored) on the ``n_series`` series of ``subset`` from
+    the ``first`` one (0-based)."""
     horizon, season, mase_season = (SUBSETS[subset][k] for k in ("horizon", "season", "mase_season"))
-    train, ids, rows, actual = load(subset, n_series)
+    train, ids, rows, actual = load(subset, first + n_series)
+    if first:
+        ids, rows, actual = ids[first:], rows[first:], actual[first:]
+        train = train[train["unique_id"].isin(ids)].reset_index(drop=True)
     naive2_forecast, _ = run_ours(baselines.Naive2(mase_season), train, ids, horizon)
     naive2 = (float(smape(actual, naive2_forecast)), float(mase(actual, naive2_forecast, rows, mase_season)))
     warm = train[train["unique_id"] == ids[0]].tail(season * 10)
@@ -262,6 +274,7 @@ def render(document: dict) -> str:
                   for name, e in result["variants"].items()]
         lines += ["", *_paired_lines(result),
                   *_peer_line(*(result["variants"].get(name, {}) for name in (CURRENT, PEER)))]
+    lines += _chunk_sections(document)
     lines += [f"Runs on the test data logged in the JSON: {len(document.get(_test_log.SECTION, []))}.", ""]
     return "\n".join(lines)
 
@@ -384,6 +397,7 @@ def main(argv=None) -> None:
                         help="our variants on the last horizon of each training series (no test data)")
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS),
                         help="with --validation: the variants to score")
+    parser.add_argument("--first", type=int, help="a chunk: the --series series from this one (0-based) on")
     parser.add_argument("--render", action="store_true", help="only write the Markdown from the JSON again")
     args = parser.parse_args(argv)
     if args.render:
@@ -394,16 +408,18 @@ def main(argv=None) -> None:
         result = run_validation(args.series, args.variants, args.subset, peer="statsforecast" in (args.sides or ()))
         update_report(OUT, lambda document: _add_validation(document, env, args, result), render)
         return
-    result = run(args.series, args.sides or list(SIDES), args.subset)
+    result = run(args.series, args.sides or list(SIDES), args.subset, args.first or 0)
     for entry in result["sides"].values():
         entry.update(measured=env["measured"], cpu=env["cpu"])
+    chunk = {} if args.first is None else {"first": args.first}
     log = _test_log.entry(REPO, args.subset, "auto_arima", result["sides"], series=args.series,
-                          sides=args.sides or list(SIDES))
+                          sides=args.sides or list(SIDES), **chunk)
     for entry in result["sides"].values():
         entry["commit"] = log["commit"]
     if "ours" in result["sides"]:
         result["sides"]["ours"].update(params=settings(), search=SEARCH)
-    update_report(OUT, lambda document: _add_test_run(document, env, args, result, log), render)
+    add = _add_chunk if chunk else _add_test_run
+    update_report(OUT, lambda document: add(document, env, args, result, log), render)
 
 
 def _prepared(document: dict, env: dict) -> dict:
@@ -430,6 +446,89 @@ def _add_test_run(document: dict, env: dict, args, result: dict, log: dict) -> N
     previous = by_size.get(str(args.series), {"sides": {}})
     by_size[str(args.series)] = {**result, "sides": {**previous["sides"], **result["sides"]}}
     _test_log.append(document, log)
+
+
+def _add_chunk(document: dict, env: dict, args, result: dict, log: dict) -> None:
+    """Store a chunk's sides under ``chunks`` (replacing a run of the same range) and log it."""
+    chunks = _prepared(document, env).setdefault("chunks", {}).setdefault(args.subset, {})
+    key = f"{args.first}-{args.first + args.series}"
+    previous = chunks.get(key, {"sides": {}})
+    chunks[key] = {**result, "first": args.first, "series": args.series,
+                   "sides": {**previous["sides"], **result["sides"]}}
+    _test_log.append(document, log)
+
+
+def _chunk_sections(document: dict) -> list[str]:
+    """Per subset with chunks: the peer's chunks beside our run on the whole subset, on the
+    series the chunks cover (a series in two chunks counts once, from the later one)."""
+    lines = []
+    for subset, chunks in document.get("chunks", {}).items():
+        sizes = document["subsets"].get(subset, {})
+        whole = max(sizes, key=int, default=None)
+        ours = sizes[whole]["sides"].get("ours", {}) if whole else {}
+        if len(ours.get("mase_per_series", ())) != int(whole or 0):
+            continue
+        covered = _peer_by_series(chunks, int(whole))
+        if not covered:
+            continue
+        theirs = {key: [covered[i][key] for i in sorted(covered)] for key in ("mase", "smape", "order")}
+        picked = sorted(covered)
+        mine = {key: [ours[key][i] for i in picked] for key in ("mase_per_series", "orders")}
+        my_smape = [ours["smape_per_series"][i] for i in picked] if "smape_per_series" in ours else None
+        runs = [c["sides"]["statsforecast"] for c in chunks.values() if "mase_per_series" in c["sides"].get("statsforecast", {})]
+        peer_cpu = sum(covered[i]["cpu"] for i in picked)
+        lines += [f"## {subset}: statsforecast in chunks beside our run on the first {whole} series", "",
+                  f"statsforecast's AutoARIMA run on consecutive ranges of series (`--sides statsforecast --first K "
+                  f"--series N`, each a logged test run: {len(runs)} so far, measured "
+                  f"{min(r['measured'] for r in runs)} to {max(r['measured'] for r in runs)} at "
+                  f"{', '.join(sorted({r['commit'] for r in runs}))}), set beside our run on the first {whole} series "
+                  f"({_measured_at(ours, document['environment'])}) on the {len(picked)} series covered: "
+                  f"{_ranges(picked)}.", "",
+                  "| model | series | sMAPE | MASE | CPU seconds a series |", "|---|---|---|---|---|",
+                  f"| tsforecast AutoARIMA | {len(picked)} | "
+                  f"{'–' if my_smape is None else f'{np.mean(my_smape):.3f}'} | "
+                  f"{np.mean(mine['mase_per_series']):.4f} | {ours['cpu_seconds'] / int(whole):.2f} (of the whole run) |",
+                  f"| statsforecast AutoARIMA | {len(picked)} | {np.mean(theirs['smape']):.3f} | "
+                  f"{np.mean(theirs['mase']):.4f} | {peer_cpu / len(picked):.2f} |", "",
+                  *_peer_line(mine, {"orders": theirs["order"], "mase_per_series": theirs["mase"]})]
+        gap = np.mean(theirs["mase"]) - np.mean(mine["mase_per_series"])
+        scope = "all" if len(picked) == int(whole) else f"these {len(picked)} of the {whole}"
+        lines += [f"On {scope} series, statsforecast's MASE less ours: {gap:+.4f}"
+                  + (_whole_owa(sizes[whole]["naive2"], my_smape, mine["mase_per_series"], theirs)
+                     if scope == "all" and my_smape is not None else "") + ".", ""]
+    return lines
+
+
+def _whole_owa(naive2: dict, my_smape: list, my_mase: list, theirs: dict) -> str:
+    """``"; OWA ours, theirs"`` on the whole subset, relative to its Naive2."""
+    mine, peer = (owa(np.mean(s), np.mean(m), naive2["smape"], naive2["mase"])
+                  for s, m in ((my_smape, my_mase), (theirs["smape"], theirs["mase"])))
+    return f"; OWA {mine:.4f} ours, {peer:.4f} theirs"
+
+
+def _peer_by_series(chunks: dict, whole: int) -> dict:
+    """``{series index: its MASE, sMAPE, orders and share of CPU seconds}`` from the peer's
+    chunks within the first ``whole`` series, the latest measured chunk winning."""
+    out = {}
+    for chunk in sorted(chunks.values(), key=lambda c: c["sides"].get("statsforecast", {}).get("measured", "")):
+        entry = chunk["sides"].get("statsforecast", {})
+        if "smape_per_series" not in entry or chunk["first"] + chunk["series"] > whole:
+            continue
+        for offset, values in enumerate(zip(entry["mase_per_series"], entry["smape_per_series"], entry["orders"])):
+            out[chunk["first"] + offset] = {"mase": values[0], "smape": values[1], "order": values[2],
+                                            "cpu": entry["cpu_seconds"] / chunk["series"]}
+    return out
+
+
+def _ranges(indices: list[int]) -> str:
+    """Sorted 0-based series indices as 1-based ranges, ``"1-20, 31-40"``."""
+    spans, start = [], indices[0]
+    for before, after in zip(indices, indices[1:] + [None]):
+        if after != before + 1:
+            spans.append(f"{start + 1}-{before + 1}" if before > start else f"{start + 1}")
+            start = after
+    return ", ".join(spans)
+
 
 if __name__ == "__main__":
     main()

@@ -154,3 +154,37 @@ def test_rows_of_each_earlier_search_are_marked_and_explained(bench):
     assert bench._footnotes({"variants": {"c": result["variants"]["c"]}}) == []
     older = bench._settings_line({"params": bench.settings(), "search": "zero and neighbour starts"})[0]
     assert older.startswith("Our row ran with earlier defaults: where the null model without the constant won")
+
+
+def _peer_chunk(first: int, mases: list, measured: str) -> dict:
+    side = {"mase_per_series": mases, "smape_per_series": [10.0 * m for m in mases], "cpu_seconds": 40.0 * len(mases),
+            "orders": ["(1,0,0)(0,1,1)"] * len(mases), "measured": measured, "commit": "abc1234"}
+    return {"first": first, "series": len(mases), "sides": {"statsforecast": side}}
+
+
+def test_the_peer_chunks_are_scored_on_the_series_they_cover_and_whole_once_all_are(bench):
+    ours = {"mase_per_series": [1.0, 2.0, 3.0, 4.0], "smape_per_series": [10.0, 20.0, 30.0, 40.0],
+            "orders": ["(1,0,0)(0,1,1)", "(2,0,0)(0,1,1)", "(1,0,0)(0,1,1)", "(1,0,0)(0,1,1)"],
+            "cpu_seconds": 2.0, "measured": "2026-12-06 12:00 UTC", "commit": "abc1234",
+            "smape": 25.0, "mase": 2.5, "owa": 0.5625, "seconds": 2.0, "load_average": 1.0}
+    document = {"environment": ENV, "subsets": {"Hourly": {"4": {"naive2": {"smape": 40.0, "mase": 5.0},
+                                                                  "sides": {"ours": ours}}}},
+                "chunks": {"Hourly": {"2-4": _peer_chunk(2, [3.5, 4.5], "2026-12-06 13:00 UTC")}}}
+    markdown = bench.render(document)
+    # only series 3 and 4 are covered: ours is scored there, not on all four
+    assert "on the 2 series covered: 3-4." in markdown
+    assert "| tsforecast AutoARIMA | 2 | 35.000 | 3.5000 | 0.50 (of the whole run) |" in markdown
+    assert "| statsforecast AutoARIMA | 2 | 40.000 | 4.0000 | 40.00 |" in markdown
+    assert "On these 2 of the 4 series, statsforecast's MASE less ours: +0.5000." in markdown
+    # a chunk over the first two, and a later rerun of series 3-4 that replaces the earlier scores
+    document["chunks"]["Hourly"].update({"0-2": _peer_chunk(0, [1.0, 1.0], "2026-12-06 14:00 UTC"),
+                                         "3-4": _peer_chunk(3, [4.0], "2026-12-06 15:00 UTC")})
+    markdown = bench.render(document)
+    assert "on the 4 series covered: 1-4." in markdown and "| statsforecast AutoARIMA | 4 | 23.750 | 2.3750 |" in markdown
+    assert "the same on 3 of 4 series" in markdown
+    # the whole subset: OWA from the means, relative to the subset's Naive2 (ours 0.5 * (25/40 + 2.5/5), theirs 0.5 * (23.75/40 + 2.375/5))
+    assert "On all series, statsforecast's MASE less ours: -0.1250; OWA 0.5625 ours, 0.5344 theirs." in markdown
+
+
+def test_ranges_name_one_based_spans(bench):
+    assert bench._ranges([0, 1, 2, 5, 7, 8]) == "1-3, 6, 8-9"
