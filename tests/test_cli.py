@@ -414,7 +414,7 @@ def test_predict_refuses_a_file_that_is_not_a_model(capsys, tmp_path):
     assert status == 1 and "is not a tsforecast model file" in one_line_error(err)
 
 
-@pytest.mark.parametrize("module", ["_input", "_registry", "_quiet"])
+@pytest.mark.parametrize("module", ["_input", "_registry", "_quiet", "_compressed"])
 def test_docstring_examples(module):
     import doctest
     import importlib
@@ -983,12 +983,48 @@ def test_options_of_data_files_are_refused_with_a_dataset(capsys, option, value)
 
 
 @pytest.mark.parametrize("option, name, fix", [("--out", "res.csv", "res.zip"), ("--out", "res.json", "res.zip"),
-                                               ("--per-series", "ps.parquet", "ps.csv")])
+                                               ("--out", "res.csv.gz", "res.zip"), ("--out", "res.gz", "res.zip"),
+                                               ("--per-series", "ps.parquet", "ps.csv"),
+                                               ("--per-series", "ps.parquet.gz", "ps.csv")])
 def test_an_output_named_for_another_format_is_refused(capsys, tmp_path, load_csv, option, name, fix):
     status, out, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--horizon", "6", "--folds",
                            "2", "--models", "naive", "-q", option, tmp_path / name)
     assert status == 2 and not out
     assert f"Invalid value for {option}" in err and f"({fix})" in one_line_error(err)
+    assert not (tmp_path / name).exists()
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz", ".csv.zip"])
+def test_tables_named_compressed_are_written_compressed_and_read_back(capsys, tmp_path, load_csv, suffix):
+    """`predict --out f.csv.gz` and `--per-series ps.csv.gz` wrote plain CSV text under a
+    name that promised gzip: now packed as named, and `--data` reads the forecast back."""
+    model = tmp_path / "theta.tsf"
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "theta", "-H", "3",
+                         "--out", model)
+    assert status == 0, err
+    status, plain, err = run(capsys, "predict", "--model-file", model)
+    assert status == 0, err
+    status, _, err = run(capsys, "predict", "--model-file", model, "--out", tmp_path / f"f{suffix}")
+    assert status == 0, err
+    packed = (tmp_path / f"f{suffix}").read_bytes()
+    assert not packed.startswith(plain[:10].encode())  # not CSV text
+    assert pd.read_csv(tmp_path / f"f{suffix}").equals(pd.read_csv(io.StringIO(plain)))
+    status, _, err = run(capsys, "backtest", "--data", load_csv, "--target", "load", "--horizon", "6", "--folds",
+                         "2", "--models", "naive", "-q", "--per-series", tmp_path / f"ps{suffix}")
+    assert status == 0, err
+    assert list(pd.read_csv(tmp_path / f"ps{suffix}")["model"]) == ["naive"]
+
+
+@pytest.mark.parametrize("name, fix", [("f.parquet", "f.csv"), ("f.json.gz", "f.csv"), ("f.xlsx", "f.csv")])
+def test_a_forecast_named_for_another_format_is_refused(capsys, tmp_path, load_csv, name, fix):
+    """`predict --out f.parquet` wrote CSV text under the name of a Parquet file."""
+    model = tmp_path / "theta.tsf"
+    status, _, err = run(capsys, "fit", "--data", load_csv, "--target", "load", "--model", "theta", "-H", "3",
+                         "--out", model)
+    assert status == 0, err
+    status, out, err = run(capsys, "predict", "--model-file", model, "--out", tmp_path / name)
+    assert status == 2 and not out
+    assert "Invalid value for --out" in err and f"({fix})" in one_line_error(err)
     assert not (tmp_path / name).exists()
 
 

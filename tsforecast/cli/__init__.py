@@ -48,7 +48,8 @@ from ._forecast_data import check_no_future_rows, check_no_new_values, future_ro
 from ._frequency import has_timestamps, regular_frequency
 from ._input import Selection, load_dataset, read_table, select, split_names
 from ._keys import key_options, read_key
-from ._paths import FILE, check_outputs, check_suffixes
+from ._compressed import compressed
+from ._paths import FILE, check_csv_name, check_outputs, check_suffixes
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
     MODEL_HELP,
@@ -492,7 +493,7 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
 @click.option("--id-column", help="The series id column of --data (a panel).")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")
 @click.option("--out", "out_file", type=FILE, default="-", show_default=True,
-              help="The CSV file to write; '-' prints it.")
+              help="The CSV file to write (.csv.gz, .bz2, .xz, .zip: compressed); '-' prints it.")
 @click.option("--levels", help="Add prediction intervals of these levels in percent (e.g. 80,95): lo_80, hi_80, "
                                "... columns. The model needs a forecast distribution, conformal intervals "
                                "from `tsforecast fit --levels`, or --data to calibrate conformal ones on "
@@ -507,6 +508,8 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
     if model_file is None:
         raise click.UsageError("Missing option '--model-file': a model file written by `tsforecast fit`.")
     check_outputs({"--model-file": model_file, "--data": data_file, "--key-file": key_file}, {"--out": out_file})
+    if str(out_file) != "-":
+        check_csv_name(out_file, "--out")
     levels = parse_levels(levels)
     model = load(model_file, key=read_key(key_env, key_file))
     horizon = horizon if horizon is not None else (getattr(model, "n_steps_out_", None)
@@ -564,7 +567,7 @@ def _as_table(forecast):
 def _write_csv_atomically(table, path: Path) -> None:
     from ..storage.files import atomic_write
 
-    data = table.to_csv(index=False, lineterminator="\n").encode("utf-8")
+    data = compressed(table.to_csv(index=False, lineterminator="\n").encode("utf-8"), path)
     atomic_write(path, lambda handle: handle.write(data), mode=0o644)
 
 

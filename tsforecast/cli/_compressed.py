@@ -1,8 +1,10 @@
-"""Open a data file that may be compressed (``.csv.gz``, ``.tsv.bz2``, ``.txt.xz``, ``.csv.zip``).
+"""Read and write files that may be compressed (``.csv.gz``, ``.tsv.bz2``, ``.txt.xz``, ``.csv.zip``).
 
 Exports and logs are often shipped compressed. The text inside is read as it is inflated,
 with every rule of an uncompressed file (delimiter, encoding, decimal commas); pandas
-infers the same codecs from the same suffixes, so ``read_csv`` reads the path itself.
+infers the same codecs from the same suffixes, so ``read_csv`` reads the path itself. A
+table the command line writes under such a name is compressed the same way, so that
+``--data`` reads it back.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from ..exceptions import InvalidInputError
 
-__all__ = ["COMPRESSED_SUFFIXES", "READ_ERRORS", "inner_suffix", "open_data"]
+__all__ = ["COMPRESSED_SUFFIXES", "READ_ERRORS", "compressed", "inner_suffix", "open_data"]
 
 
 def _zip_member(path: Path, mode: str = "rb", **text):
@@ -31,6 +33,35 @@ def _zip_member(path: Path, mode: str = "rb", **text):
         )
     handle = archive.open(names[0])
     return handle if mode == "rb" else io.TextIOWrapper(handle, **text)
+
+
+def _zipped(data: bytes, path: Path) -> bytes:
+    """A zip archive of one file, ``data`` named as ``path`` less ``.zip`` (``forecast.csv``)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        # a fixed date: the same table gives the same bytes
+        archive.writestr(zipfile.ZipInfo(path.with_suffix("").name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                         compress_type=zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+#: How each compressed suffix packs the bytes of a file written under it.
+_PACKERS = {".gz": lambda data, path: gzip.compress(data, mtime=0), ".bz2": lambda data, path: bz2.compress(data),
+            ".xz": lambda data, path: lzma.compress(data), ".zip": _zipped}
+
+
+def compressed(data: bytes, path: Path) -> bytes:
+    """``data`` as the file ``path`` should hold it: compressed as its suffix says, else as it is.
+
+    Examples
+    --------
+    >>> gzip.decompress(compressed(b"ds,y\\n", Path("forecast.csv.gz")))
+    b'ds,y\\n'
+    >>> compressed(b"ds,y\\n", Path("forecast.csv"))
+    b'ds,y\\n'
+    """
+    pack = _PACKERS.get(path.suffix.lower())
+    return data if pack is None else pack(data, path)
 
 
 #: The codec of each compressed suffix (pandas' ``compression="infer"`` reads the same).

@@ -11,8 +11,9 @@ import click
 
 from ..exceptions import FileWriteError
 from ..storage.files import names_folder
+from ._compressed import COMPRESSED_SUFFIXES, inner_suffix
 
-__all__ = ["FILE", "check_outputs", "check_suffixes"]
+__all__ = ["FILE", "check_csv_name", "check_outputs", "check_suffixes"]
 
 
 class _FilePath(click.Path):
@@ -82,17 +83,37 @@ def _check_outside(folders: dict, files: dict) -> None:
 _NOT_A_ZIP = (".csv", ".tsv", ".txt", ".parquet", ".pq", ".json", ".html", ".htm", ".md", ".xlsx")
 
 
+#: Suffixes of a CSV table the command line writes, before any compression suffix.
+_CSV_NAMES = ("", ".csv", ".txt")
+
+
 def check_suffixes(save_result: Path | None, per_series_path: Path | None) -> None:
     """Refuse a name whose suffix promises another format than the file written: ``--out
-    res.csv`` wrote a zip, ``--per-series ps.parquet`` CSV text."""
-    if save_result is not None and save_result.suffix.lower() in _NOT_A_ZIP:
+    res.csv`` (or ``res.csv.gz``) wrote a zip, ``--per-series ps.parquet`` CSV text."""
+    if save_result is not None and (inner_suffix(save_result) in _NOT_A_ZIP
+                                    or save_result.suffix.lower() in set(COMPRESSED_SUFFIXES) - {".zip"}):
         raise click.BadParameter(
             f"writes the BacktestResult as a zip of tables and JSON (BacktestResult.load reads it), not a "
-            f"{save_result.suffix} file; got {str(save_result)!r}: name it .zip ({save_result.stem}.zip). "
-            "--per-series writes a CSV table, --report an HTML page.", param_hint="--out")
-    if per_series_path is not None and per_series_path.suffix.lower() not in ("", ".csv"):
-        raise click.BadParameter(f"writes a CSV table; got {str(per_series_path)!r}: name it .csv "
-                                 f"({per_series_path.stem}.csv).", param_hint="--per-series")
+            f"{''.join(save_result.suffixes[-2:])} file; got {str(save_result)!r}: name it .zip "
+            f"({_bare_name(save_result)}.zip). --per-series writes a CSV table, --report an HTML page.",
+            param_hint="--out")
+    if per_series_path is not None:
+        check_csv_name(per_series_path, "--per-series")
+
+
+def check_csv_name(path: Path, option: str) -> None:
+    """Refuse a CSV table's name that promises another format (``forecast.parquet`` got CSV
+    text); ``.csv.gz``, ``.csv.bz2``, ``.csv.xz`` and ``.csv.zip`` are written compressed."""
+    if inner_suffix(path) not in _CSV_NAMES:
+        raise click.BadParameter(
+            f"writes a CSV table (compressed when named .csv.gz, .csv.bz2, .csv.xz or .csv.zip); got "
+            f"{str(path)!r}: name it .csv ({_bare_name(path)}.csv).", param_hint=option)
+
+
+def _bare_name(path: Path) -> str:
+    """``path``'s name without its format and compression suffixes: ``res`` for ``res.csv.gz``."""
+    name = path.with_suffix("") if path.suffix.lower() in COMPRESSED_SUFFIXES else path
+    return name.stem
 
 
 def _check_writable(path: Path, option: str) -> None:
