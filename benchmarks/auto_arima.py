@@ -156,7 +156,7 @@ def _scored(label: str, fit, actual, rows, mase_season: int, naive2) -> dict:
              "mase_per_series": [round(float(v), 4) for v in mase(actual, forecast, rows, mase_season, reduce="series")],
              "smape_per_series": [round(float(v), 4) for v in smape(actual, forecast, reduce="series")],
              "orders": orders}
-    print(label, {k: v for k, v in entry.items() if k not in ("mase_per_series", "orders")}, flush=True)
+    print(label, {k: v for k, v in entry.items() if not k.endswith("_per_series") and k != "orders"}, flush=True)
     return entry
 
 
