@@ -221,6 +221,20 @@ def test_yyyymmdd_integers_are_dates_and_found_as_the_time_column(capsys, tmp_pa
     assert list(pd.to_datetime(pd.read_csv(io.StringIO(out))["day"])) == list(pd.date_range("2024-03-01", periods=2))
 
 
+def test_yyyymmdd_dates_beside_a_clock_column_are_read_together(tmp_path):
+    """Minute bars as some exports write them: ``date`` 20240131 beside ``time`` 09:30. The
+    integer dates repeat once a reading, and were refused as duplicated timestamps."""
+    from tsforecast.cli._input import read_table, select
+
+    stamps = pd.date_range("2024-01-30 22:00", periods=6, freq="h")
+    path = tmp_path / "bars.csv"
+    pd.DataFrame({"date": stamps.strftime("%Y%m%d").astype(int), "time": stamps.strftime("%H:%M"),
+                  "close": np.arange(6.0)}).to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, source=path.name)
+    assert list(chosen.data.index) == list(stamps) and chosen.target == "close"
+    assert any("'date' and 'time' read together" in note for note in chosen.notes)
+
+
 @pytest.mark.parametrize("steps", [np.arange(50), np.arange(1990, 2040), np.arange(50) * 7 + 100])
 def test_integer_time_steps_and_years_stay_steps(tmp_path, steps):
     from tsforecast.cli._input import read_table, select

@@ -210,13 +210,25 @@ def _with_clock(table: pd.DataFrame, time, taken: list, notes: list[str]) -> pd.
     the UCI household power data write them) where the dates have none; said in ``notes``.
     Read alone, such dates repeat once a reading and were refused as duplicated."""
     values = table[time]
-    if pd.api.types.is_numeric_dtype(values.dtype) or values.astype(str).str.contains(":", regex=False).any():
+    days = _days_written(values)
+    if days is None:
         return values  # time steps, or the times are there already
     clocks = [c for c in table.columns if c not in taken and _holds_clock_times(table[c])]
     if len(clocks) != 1:
         return values
     notes.append(f"time column: {time!r} and {clocks[0]!r} read together (dates and times of day in two columns)")
-    return values.astype(str).str.strip() + " " + table[clocks[0]].astype(str).str.strip()
+    return days + " " + table[clocks[0]].astype(str).str.strip()
+
+
+def _days_written(values: pd.Series) -> pd.Series | None:
+    """The dates of a time column without times of day, as text (``YYYYMMDD`` integers as
+    ``2024-01-31``); None for integer steps, Unix time, numbers, or values that hold times."""
+    if pd.api.types.is_integer_dtype(values.dtype):
+        dates = _integer_dates(values)
+        return None if dates is None or dates[1] != _YYYYMMDD else dates[0].dt.strftime("%Y-%m-%d")
+    if pd.api.types.is_numeric_dtype(values.dtype) or values.astype(str).str.contains(":", regex=False).any():
+        return None
+    return values.astype(str).str.strip()
 
 
 def _holds_clock_times(column: pd.Series) -> bool:
@@ -401,6 +413,10 @@ def _integer_time(values: pd.Series, column: str, notes: list[str]) -> pd.Series
     return stamps
 
 
+#: How :func:`_integer_dates` names dates written ``20240131``.
+_YYYYMMDD = "dates written YYYYMMDD"
+
+
 def _integer_dates(values: pd.Series) -> tuple[pd.Series, str] | None:
     """The dates integers write, and how: Unix time in seconds, milliseconds, microseconds
     or nanoseconds (logs and APIs write it), or ``YYYYMMDD`` (``20240131``), each within
@@ -415,7 +431,7 @@ def _integer_dates(values: pd.Series) -> tuple[pd.Series, str] | None:
     if 10000 * _DATE_SPAN[0].year <= low and high < 10000 * _DATE_SPAN[1].year:
         stamps = pd.to_datetime(values.astype(str), format="%Y%m%d", errors="coerce")
         if stamps.notna().all():
-            return stamps, "dates written YYYYMMDD"
+            return stamps, _YYYYMMDD
     return None
 
 
