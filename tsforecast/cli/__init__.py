@@ -77,7 +77,8 @@ def _data_options(command):
                      help="A .csv, .tsv or .parquet file (.csv.gz, .bz2, .xz, .zip too): one row per time step "
                           "(and series, for a panel)."),
         click.option("--dataset", help="A bundled dataset instead of --data (see `tsforecast datasets`)."),
-        click.option("--target", help="The column to forecast (default with --dataset: its usual target)."),
+        click.option("--target", help="The column to forecast (default with --dataset: its usual target); "
+                                      "several, comma-separated, forecast each column as its own series."),
         click.option("--time-column", help="The timestamp column (default: the first of ds, date, datetime, "
                                            "timestamp, time, period, else the one column of dates; without "
                                            "one, rows are time steps 0, 1, ...)."),

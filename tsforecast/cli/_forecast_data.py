@@ -19,6 +19,7 @@ from ..exceptions import (
 )
 from ._frequency import as_frequency, has_timestamps
 from ._input import read_table, select
+from ._wide import drop_leading_empty, series_columns, stacked
 
 __all__ = ["inputs_from", "check_no_future_rows", "check_no_new_values", "future_rows_in_cli_words"]
 
@@ -131,6 +132,11 @@ def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.Da
         raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
     notes: list[str] = []
     table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN])
+    columns = series_columns(model, table) if id_column is None else None
+    if columns is not None:  # fitted with several --target columns: the file's layout
+        table = stacked(table, columns, str(data_file))
+        id_column = ID_COLUMN
+        notes.append(f"the model's {len(columns)} series are columns of --data: each read as its series")
     # predict has no --target nor --covariates: the model names these columns
     for role, names in (("forecasts", targets), ("reads as covariates", [*past, *future])):
         lacking = [name for name in names if name not in table.columns]
@@ -141,9 +147,10 @@ def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.Da
     selection = select(table, target=targets[0],
                        time_column=time_column, id_column=id_column, covariates=past, future_covariates=future,
                        source=str(data_file))
-    for note in notes + selection.notes:
+    notes += selection.notes
+    data = selection.data if columns is None else drop_leading_empty(selection.data, str(data_file), notes)
+    for note in notes:
         click.echo(f"note: {note}", err=True)
-    data = selection.data
     if callable(getattr(model, "update", None)):
         data = _on_model_grid(model, data, targets[0], data_file)
     return data, targets[0]

@@ -30,6 +30,7 @@ from ..exceptions import (
 from ._compressed import COMPRESSED_SUFFIXES, READ_ERRORS, inner_suffix
 from ._delimited import check_unique, read_text_table
 from ._frequency import as_frequency, frequency_of
+from ._wide import STACKED_TARGET, drop_leading_empty, stacked
 
 __all__ = ["TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names"]
 
@@ -342,7 +343,9 @@ def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -
     if numeric:
         raise InvalidParameterError(
             f"--target must name the column to forecast; got none, and {source} has {len(numeric)} numeric "
-            f"column(s) besides the time and id columns: {', '.join(repr(str(c)) for c in numeric)}."
+            f"column(s) besides the time and id columns: {', '.join(repr(str(c)) for c in numeric)}. Name one, "
+            f"or several, comma-separated, to forecast each as its own series (--target "
+            f"{','.join(str(c) for c in numeric[:2])})."
         )
     text = "; ".join(f"{str(c)!r} holds text such as {first_non_number(table[c])!r}" for c in free[:3])
     raise InvalidParameterError(
@@ -540,6 +543,10 @@ def select(
     regular grid (missing steps become NaN rows).
     """
     covariates, future_covariates = list(covariates), list(future_covariates)
+    several = _several_targets(table, target)
+    if several:
+        return _select_stacked(table, several, time_column=time_column, id_column=id_column, covariates=covariates,
+                               future_covariates=future_covariates, source=source, freq=freq)
     notes: list[str] = []
     _check_named(table, covariates, "--covariates", source)
     _check_named(table, future_covariates, "--future-covariates", source)
@@ -587,6 +594,31 @@ def select(
     if freq is not None:
         frame = as_frequency(frame, freq, source)
     return Selection(frame, target, covariates, future_covariates, source, notes=notes)
+
+
+def _several_targets(table: pd.DataFrame, target: str | None) -> list[str]:
+    """The columns of a ``--target`` that names several (``"store_1,store_2"``), else ``[]``."""
+    if target is None or "," not in target or target in table.columns:
+        return []
+    names = split_names(target, "--target")
+    return names if len(names) > 1 else []
+
+
+def _select_stacked(table: pd.DataFrame, columns: list[str], *, id_column: str | None, source: str,
+                    **options) -> Selection:
+    """:func:`select` of a table with one column per series (see :mod:`._wide`): ``columns``
+    stacked into a long panel, each one series."""
+    if id_column is not None:
+        raise InvalidParameterError(
+            f"--target names {len(columns)} columns, each forecast as its own series (the series are the columns), "
+            f"so --id-column has nothing to say; got --id-column {id_column!r}. A long panel names one --target.")
+    _check_named(table, columns, "--target", source)
+    chosen = select(stacked(table, columns, source), target=STACKED_TARGET, id_column=ID_COLUMN, source=source,
+                    **options)
+    notes = [f"--target: {len(columns)} columns, each forecast as its own series (ids {columns[0]!r}, ...; "
+             f"values in {STACKED_TARGET!r})", *chosen.notes]
+    data = drop_leading_empty(chosen.data, source, notes)
+    return Selection(data, chosen.target, chosen.covariates, chosen.future_covariates, source, notes=notes)
 
 
 def load_dataset(name: str, *, target: str | None, covariates: list[str], future_covariates: list[str]) -> Selection:
