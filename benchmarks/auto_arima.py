@@ -466,37 +466,38 @@ def _chunk_sections(document: dict) -> list[str]:
         sizes = document["subsets"].get(subset, {})
         whole = max(sizes, key=int, default=None)
         ours = sizes[whole]["sides"].get("ours", {}) if whole else {}
-        if len(ours.get("mase_per_series", ())) != int(whole or 0):
-            continue
-        covered = _peer_by_series(chunks, int(whole))
-        if not covered:
-            continue
-        theirs = {key: [covered[i][key] for i in sorted(covered)] for key in ("mase", "smape", "order")}
-        picked = sorted(covered)
-        mine = {key: [ours[key][i] for i in picked] for key in ("mase_per_series", "orders")}
-        my_smape = [ours["smape_per_series"][i] for i in picked] if "smape_per_series" in ours else None
-        runs = [c["sides"]["statsforecast"] for c in chunks.values() if "mase_per_series" in c["sides"].get("statsforecast", {})]
-        peer_cpu = sum(covered[i]["cpu"] for i in picked)
-        lines += [f"## {subset}: statsforecast in chunks beside our run on the first {whole} series", "",
-                  f"statsforecast's AutoARIMA run on consecutive ranges of series (`--sides statsforecast --first K "
-                  f"--series N`, each a logged test run: {len(runs)} so far, measured "
-                  f"{min(r['measured'] for r in runs)} to {max(r['measured'] for r in runs)} at "
-                  f"{', '.join(sorted({r['commit'] for r in runs}))}), set beside our run on the first {whole} series "
-                  f"({_measured_at(ours, document['environment'])}) on the {len(picked)} series covered: "
-                  f"{_ranges(picked)}.", "",
-                  "| model | series | sMAPE | MASE | CPU seconds a series |", "|---|---|---|---|---|",
-                  f"| tsforecast AutoARIMA | {len(picked)} | "
-                  f"{'–' if my_smape is None else f'{np.mean(my_smape):.3f}'} | "
-                  f"{np.mean(mine['mase_per_series']):.4f} | {ours['cpu_seconds'] / int(whole):.2f} (of the whole run) |",
-                  f"| statsforecast AutoARIMA | {len(picked)} | {np.mean(theirs['smape']):.3f} | "
-                  f"{np.mean(theirs['mase']):.4f} | {peer_cpu / len(picked):.2f} |", "",
-                  *_peer_line(mine, {"orders": theirs["order"], "mase_per_series": theirs["mase"]})]
-        gap = np.mean(theirs["mase"]) - np.mean(mine["mase_per_series"])
-        scope = "all" if len(picked) == int(whole) else f"these {len(picked)} of the {whole}"
-        lines += [f"On {scope} series, statsforecast's MASE less ours: {gap:+.4f}"
-                  + (_whole_owa(sizes[whole]["naive2"], my_smape, mine["mase_per_series"], theirs)
-                     if scope == "all" and my_smape is not None else "") + ".", ""]
+        covered = _peer_by_series(chunks, int(whole or 0))
+        if covered and len(ours.get("mase_per_series", ())) == int(whole):
+            lines += _chunk_section(subset, sizes[whole], chunks, covered, document["environment"])
     return lines
+
+
+def _chunk_section(subset: str, whole_run: dict, chunks: dict, covered: dict, env: dict) -> list[str]:
+    """One subset's section of :func:`_chunk_sections`: which chunks ran, both sides' scores
+    on the series covered, where their orders part, and the MASE gap (with OWA once whole)."""
+    ours, picked, whole = whole_run["sides"]["ours"], sorted(covered), len(whole_run["sides"]["ours"]["orders"])
+    theirs = {key: [covered[i][key] for i in picked] for key in ("mase", "smape", "order", "cpu")}
+    mine = {key: [ours[key][i] for i in picked] for key in ("mase_per_series", "orders")}
+    my_smape = [ours["smape_per_series"][i] for i in picked] if "smape_per_series" in ours else None
+    runs = [c["sides"]["statsforecast"] for c in chunks.values()
+            if "mase_per_series" in c["sides"].get("statsforecast", {})]
+    gap = np.mean(theirs["mase"]) - np.mean(mine["mase_per_series"])
+    scope = "all" if len(picked) == whole else f"these {len(picked)} of the {whole}"
+    owa_text = _whole_owa(whole_run["naive2"], my_smape, mine["mase_per_series"], theirs) \
+        if scope == "all" and my_smape is not None else ""
+    return [f"## {subset}: statsforecast in chunks beside our run on the first {whole} series", "",
+            f"statsforecast's AutoARIMA run on consecutive ranges of series (`--sides statsforecast --first K "
+            f"--series N`, each a logged test run: {len(runs)} so far, measured "
+            f"{min(r['measured'] for r in runs)} to {max(r['measured'] for r in runs)} at "
+            f"{', '.join(sorted({r['commit'] for r in runs}))}), set beside our run on the first {whole} series "
+            f"({_measured_at(ours, env)}) on the {len(picked)} series covered: {_ranges(picked)}.", "",
+            "| model | series | sMAPE | MASE | CPU seconds a series |", "|---|---|---|---|---|",
+            f"| tsforecast AutoARIMA | {len(picked)} | {'–' if my_smape is None else f'{np.mean(my_smape):.3f}'} | "
+            f"{np.mean(mine['mase_per_series']):.4f} | {ours['cpu_seconds'] / whole:.2f} (of the whole run) |",
+            f"| statsforecast AutoARIMA | {len(picked)} | {np.mean(theirs['smape']):.3f} | "
+            f"{np.mean(theirs['mase']):.4f} | {np.mean(theirs['cpu']):.2f} |", "",
+            *_peer_line(mine, {"orders": theirs["order"], "mase_per_series": theirs["mase"]}),
+            f"On {scope} series, statsforecast's MASE less ours: {gap:+.4f}{owa_text}.", ""]
 
 
 def _whole_owa(naive2: dict, my_smape: list, my_mase: list, theirs: dict) -> str:

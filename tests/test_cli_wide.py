@@ -86,7 +86,9 @@ def test_the_ambiguous_target_error_offers_several_targets(capsys, tmp_path):
 
 @pytest.mark.parametrize("change, options, said", [
     (None, ["--target", "store_0,store_9"], "--target names 'store_9', not a column of"),
-    (None, ["--target", "store_0,store_1", "--id-column", "temp"], "so --id-column has nothing to say; got --id-column 'temp'"),
+    (None, ["--target", "store_0,store_1", "--id-column", "temp"],
+     "so --id-column has nothing to say; got --id-column 'temp'"),
+    (None, ["--target", "store_0,store_1", "--covariates", "store_1"], "'store_1' is one of the --target series and"),
     ("empty", ["--target", "store_0,store_2"], "wide.csv is empty: it has no value to forecast from"),
     ("text", ["--target", "store_0,store_2"], "wide.csv holds text, not numbers"),
     ("y", ["--target", "store_0,store_1"], "wide.csv already has 'y': rename it"),

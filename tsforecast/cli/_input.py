@@ -207,8 +207,9 @@ _CLOCK = r"\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?\s*"
 
 def _with_clock(table: pd.DataFrame, time, taken: list, notes: list[str]) -> pd.Series:
     """The time column's values, joined to the times of day of the one other column that
-    holds only those (``Date`` ``16/12/2006`` beside ``Time`` ``17:24:00``, as exports and
-    the UCI household power data write them) where the dates have none; said in ``notes``.
+    holds only those (``Date`` ``16/12/2006``, or ``20061216``, beside ``Time`` ``17:24:00``,
+    as exports and the UCI household power data write them) where the dates have none; said
+    in ``notes``.
     Read alone, such dates repeat once a reading and were refused as duplicated."""
     values = table[time]
     days = _days_written(values)
@@ -613,6 +614,10 @@ def _select_stacked(table: pd.DataFrame, columns: list[str], *, id_column: str |
             f"--target names {len(columns)} columns, each forecast as its own series (the series are the columns), "
             f"so --id-column has nothing to say; got --id-column {id_column!r}. A long panel names one --target.")
     _check_named(table, columns, "--target", source)
+    both = [c for c in columns if c in {*options["covariates"], *options["future_covariates"]}]
+    if both:
+        raise InvalidParameterError(f"a column has two roles: {both[0]!r} is one of the --target series and a "
+                                    "covariate; covariates are columns shared by every series.")
     chosen = select(stacked(table, columns, source), target=STACKED_TARGET, id_column=ID_COLUMN, source=source,
                     **options)
     notes = [f"--target: {len(columns)} columns, each forecast as its own series (ids {columns[0]!r}, ...; "

@@ -61,9 +61,10 @@ def drop_leading_empty(data: pd.DataFrame, source: str, notes: list[str]) -> pd.
     if started.all():
         return data
     later = data.loc[~started, ID_COLUMN].value_counts(sort=False)
+    first = data.loc[started & (data[ID_COLUMN] == later.index[0]), TIME_COLUMN].iloc[0]
     notes.append(f"{len(later)} series start{'s' if len(later) == 1 else ''} later than the file: their "
-                 f"{int(later.sum())} empty row(s) before their first value are left out (for example {later.index[0]!r}, from "
-                 f"{data.loc[started & (data[ID_COLUMN] == later.index[0]), TIME_COLUMN].iloc[0]}).")
+                 f"{int(later.sum())} empty row(s) before their first value are left out (for example "
+                 f"{later.index[0]!r}, from {first}).")
     return data[started].reset_index(drop=True)
 
 
