@@ -414,7 +414,7 @@ def test_predict_refuses_a_file_that_is_not_a_model(capsys, tmp_path):
     assert status == 1 and "is not a tsforecast model file" in one_line_error(err)
 
 
-@pytest.mark.parametrize("module", ["_input", "_registry", "_quiet", "_compressed", "_wide"])
+@pytest.mark.parametrize("module", ["_input", "_registry", "_quiet", "_compressed", "_wide", "_labels"])
 def test_docstring_examples(module):
     import doctest
     import importlib

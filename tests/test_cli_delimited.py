@@ -110,3 +110,38 @@ def test_a_first_line_naming_the_delimiter_is_read_and_skipped(tmp_path, sep):
     assert table["sales"].to_numpy() == pytest.approx(sales)
     assert any(f"fields separated by {sep!r}" in note and f"(named by its first line 'sep={sep}')" in note
                for note in notes), notes
+
+
+@pytest.mark.parametrize(("sep", "preamble"), [
+    (",", ["# exported from ERP v2", "# units: EUR"]), (";", ["# exported from ERP v2", "# units: EUR"]),
+    (",", ['# source: "Sales", 2024', "", "#"]), (";", ['# source: "Sales", 2024', "", "#"]),
+    (";", ["sep=;", "# units: EUR"]),
+])
+def test_comment_lines_before_the_header_are_skipped_and_said(tmp_path, sep, preamble):
+    """Loggers and ERP exports open with '#' lines: read as the header, pandas failed with
+    'Expected 1 fields in line 3, saw 2' (or a comment's quote opened a field)."""
+    from tsforecast.cli._input import read_table
+
+    sales = 1500 + np.arange(30) * 3.25
+    rows = [sep.join([f"{day:%Y-%m-%d}", f"{value:.2f}".replace(".", "," if sep == ";" else ".")])
+            for day, value in zip(_days(), sales)]
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([*preamble, sep.join(["date", "sales"]), *rows]) + "\n")
+    notes: list[str] = []
+    table = read_table(path, notes)
+    assert list(table.columns) == ["date", "sales"] and len(table) == 30
+    assert table["sales"].to_numpy() == pytest.approx(sales)
+    comments = sum(line.startswith("#") for line in preamble)
+    assert any(f"{comments} comment line(s) before the header skipped" in note for note in notes), notes
+
+
+def test_a_header_written_as_a_comment_stays_the_header(tmp_path):
+    """'#date,value' before data lines is the header (no row of data is taken for one)."""
+    from tsforecast.cli._input import read_table
+
+    path = tmp_path / "log.csv"
+    path.write_text("#date,value\n" + "".join(f"{day:%Y-%m-%d},{i}\n" for i, day in enumerate(_days())))
+    notes: list[str] = []
+    table = read_table(path, notes)
+    assert list(table.columns) == ["#date", "value"] and len(table) == 30
+    assert not any("comment" in note for note in notes)

@@ -112,7 +112,7 @@ def test_a_series_too_short_is_refused_with_the_options_that_make_do(capsys, tmp
 
 @pytest.mark.parametrize(("column", "values"), [
     ("Year", list(range(2035, 2005, -1))),  # newest first: integers, not read as dates
-    ("week", [f"2024W{w}" for w in range(40, 10, -1)]),  # ISO weeks pandas does not read
+    ("week", [f"W{w}" for w in range(40, 10, -1)]),  # weeks without a year: no dates
 ])
 def test_a_time_column_left_unused_that_falls_in_file_order_is_refused(capsys, tmp_path, column, values):
     path = tmp_path / "yearly.csv"
@@ -262,3 +262,45 @@ def test_integer_time_steps_are_not_joined_to_a_clock_column(tmp_path):
         path, index=False)
     chosen = select(read_table(path), target="value", time_column="step", source=path.name)
     assert list(chosen.data.index) == list(range(30))
+
+
+@pytest.mark.parametrize("labels, written, freq, season", [
+    ([f"{2010 + i // 12}M{i % 12 + 1:02d}" for i in range(60)], "months written 2010M01", "MS", 12),
+    ([f"{2010 + i // 12}m{i % 12 + 1}" for i in range(60)], "months written 2010M01", "MS", 12),
+    ([f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in pd.date_range("2019-12-30", periods=120, freq="W-MON")],
+     "ISO weeks written 2020-W02", "W-MON", 52),
+    ([f"{d.isocalendar()[0]}W{d.isocalendar()[1]:02d}" for d in pd.date_range("2019-12-30", periods=120, freq="W-MON")],
+     "ISO weeks written 2020-W02", "W-MON", 52),
+])
+def test_month_and_iso_week_labels_are_dates_with_their_season(capsys, tmp_path, labels, written, freq, season):
+    """Eurostat's 2010M01 and ISO's 2020-W02 were left unused as text: rows became steps and
+    the season was lost (season length 1), with only a note."""
+    from tsforecast.cli._input import read_table, select
+
+    path = tmp_path / "stats.csv"
+    noise = np.random.default_rng(0).normal(0, 1, len(labels))
+    pd.DataFrame({"period": labels, "value": 100 + np.arange(len(labels)) % season + noise}).to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, source=path.name)
+    assert pd.infer_freq(chosen.data.index) == freq and len(chosen.data) == len(labels)
+    assert any(written in note for note in chosen.notes)
+    status, out, err = run(capsys, "backtest", "--data", path, "--models", "snaive", "--horizon", "4", "--folds", "2")
+    assert status == 0 and f"season length {season} (from frequency" in out, err
+
+
+def test_iso_week_labels_newest_first_are_read_in_time_order(tmp_path):
+    """'2024W40' down to '2024W11' was refused as a time-like column falling in file order."""
+    from tsforecast.cli._input import read_table, select
+
+    path = tmp_path / "weekly.csv"
+    pd.DataFrame({"week": [f"2024W{w}" for w in range(40, 10, -1)], "value": np.arange(30.0)}).to_csv(
+        path, index=False)
+    chosen = select(read_table(path), target="value", source=path.name)
+    assert chosen.data.index[0] == pd.Timestamp("2024-03-11") and chosen.data["value"].iloc[0] == 29.0
+
+
+@pytest.mark.parametrize("labels", [["2021-W52", "2021-W53"],  # 2021 has 52 ISO weeks
+                                    ["2010M01", "2010M13"], ["2010M01", "total"], ["2020w01", "2020w02"]])
+def test_labels_that_name_no_month_or_iso_week_are_not_read_as_dates(labels):
+    from tsforecast.cli._labels import read_period_labels
+
+    assert read_period_labels(pd.Series(labels)) is None

@@ -40,10 +40,14 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
     one of Western European spreadsheets), said in ``notes``."""
     with open_data(path, "rb") as handle:
         encoding = "utf-16" if handle.read(2) in (b"\xff\xfe", b"\xfe\xff") else "utf-8-sig"
-    records = _first_records(path, encoding)
-    named = _named_delimiter(records)
+    lines = _first_lines(path, encoding)
+    named, skip = _named_delimiter(lines), _preamble(lines)
+    comments = sum(line.lstrip().startswith("#") for line in lines[:skip])
+    if notes is not None and comments:
+        notes.append(f"{path.name}: {comments} comment line(s) before the header skipped (starting with '#').")
+    records = _records(lines[skip:])
     sep = named or ("\t" if kind == "tsv" else _delimiter(records, path))
-    read = dict(notes=notes, text_columns=text_columns, named=named is not None)
+    read = dict(notes=notes, text_columns=text_columns, named=named is not None, skip=skip)
     try:
         return _read_delimited(path, sep, encoding, **read)
     except UnicodeDecodeError:
@@ -59,11 +63,25 @@ def read_text_table(path: Path, kind: str, notes: list[str] | None, text_columns
     return _read_delimited(path, sep, "cp1252", **read)
 
 
-def _named_delimiter(records: list[str]) -> str | None:
+def _named_delimiter(lines: list[str]) -> str | None:
     """The delimiter a first line ``sep=;`` names (Excel writes it, and reads the file by
     it, where the delimiter is not the comma), else None."""
-    match = re.fullmatch(r"sep=(.)\r?\n?", records[0], flags=re.IGNORECASE) if records else None
+    match = re.fullmatch(r"sep=(.)\r?\n?", lines[0], flags=re.IGNORECASE) if lines else None
     return match.group(1) if match else None
+
+
+def _preamble(lines: list[str]) -> int:
+    """How many of the file's first ``lines`` come before its header: a first line ``sep=``,
+    then blank lines and comments (``# exported from ...``, as loggers and ERP exports write
+    them), where the line after those has a letter (a header's names; a header written as a
+    comment, ``#date,value`` before data, is read as it was, the header)."""
+    start = int(_named_delimiter(lines) is not None)
+    end = start
+    while end < len(lines) and (not lines[end].strip() or lines[end].lstrip().startswith("#")):
+        end += 1
+    if end == start or end == len(lines) or not re.search(r"[^\W\d_]", lines[end]):
+        return start
+    return end
 
 
 def _delimiter(records: list[str], path: Path) -> str:
@@ -98,11 +116,20 @@ _SNIFF_LINES = 50
 _COMMA_NUMBER = r"\s*[+-]?\d[\d.\s\u00a0\u202f]*,\d*\s*"
 
 
-def _first_records(path: Path, encoding: str) -> list[str]:
-    """The file's first lines, blank ones left out; the last one dropped where the file goes
-    on (it may end inside a quoted field)."""
+#: Lines of comments and blanks a file may open with before its header.
+_PREAMBLE_LINES = 100
+
+
+def _first_lines(path: Path, encoding: str) -> list[str]:
+    """The file's first lines, as many as a preamble and the lines the delimiter is read from take."""
     with open_data(path, encoding=encoding, errors="replace", newline="") as handle:
-        lines = list(itertools.islice(handle, _SNIFF_LINES + 2))
+        return list(itertools.islice(handle, _PREAMBLE_LINES + _SNIFF_LINES + 2))
+
+
+def _records(lines: list[str]) -> list[str]:
+    """The header and the next lines (``lines`` start at the header), blank ones left out; the
+    last one dropped where the file goes on (it may end inside a quoted field)."""
+    lines = lines[:_SNIFF_LINES + 2]
     if len(lines) > _SNIFF_LINES + 1:
         lines = lines[:-1]
     return [line for line in lines if line.strip()]
@@ -135,20 +162,23 @@ def _holds_another(records: list[str], sep: str, others: list[str]) -> bool:
 
 
 def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None, text_columns: list,
-                    named: bool = False) -> pd.DataFrame:
-    """The table of a delimited text file (``sep``; ``named``: by its first line ``sep=``,
-    which is skipped); a ``.csv`` file's delimiter other than the comma, and decimal commas
-    (in a ``;`` or tab-separated file), are said in ``notes``."""
+                    named: bool = False, skip: int = 0) -> pd.DataFrame:
+    """The table of a delimited text file (``sep``; ``named``: by its first line ``sep=``)
+    from its line ``skip`` on (the lines before are :func:`_preamble`'s); a ``.csv`` file's
+    delimiter other than the comma, and decimal commas (in a ``;`` or tab-separated file),
+    are said in ``notes``."""
     # UTF-8 must decode (else the caller reads Windows-1252), whose five undefined bytes become U+FFFD
     errors = "replace" if encoding == "cp1252" else "strict"
     with open_data(path, encoding=encoding, errors=errors, newline="") as handle:
-        header = next(itertools.islice(csv.reader(handle, delimiter=sep), int(named), None), [])
+        for _ in range(skip):  # line by line: a comment's quote must not open a field
+            handle.readline()
+        header = next(csv.reader(handle, delimiter=sep), [])
     names = [name.strip() for name in header]
     while names and not names[-1]:  # a delimiter at the end of each line: read_table drops those columns, said
         names.pop()
     check_unique(names, path)  # pandas would rename the second 'y' to 'y.1'
     text = {name: str for name in text_columns}
-    read = dict(sep=sep, encoding=encoding, encoding_errors=errors, dtype=text, skiprows=int(named))
+    read = dict(sep=sep, encoding=encoding, encoding_errors=errors, dtype=text, skiprows=skip)
     table, decimal, grouped = pd.read_csv(path, **read), ".", []
     if sep in (";", "\t"):  # where a comma is the decimal mark, spreadsheets separate fields by these
         read = dict(read, decimal=",")

@@ -30,6 +30,7 @@ from ..exceptions import (
 from ._compressed import COMPRESSED_SUFFIXES, READ_ERRORS, inner_suffix
 from ._delimited import check_unique, read_text_table
 from ._frequency import as_frequency, frequency_of
+from ._labels import read_period_labels
 from ._wide import STACKED_TARGET, drop_leading_empty, stacked
 
 __all__ = ["TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names"]
@@ -188,7 +189,7 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     named = next((lower[name] for name in TIME_COLUMN_NAMES if name in lower), None)
     if named is not None:
         return named
-    dates = [c for c in table.columns if reads_as_dates(table[c])
+    dates = [c for c in table.columns if reads_as_dates(table[c]) or read_period_labels(table[c]) is not None
              or (_named_like_time(c) and _integer_dates(table[c]) is not None)]
     if len(dates) > 1:
         raise InvalidParameterError(
@@ -369,6 +370,11 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
         return _integer_time(values, column, notes)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
+    labels = read_period_labels(values)
+    if labels is not None:
+        notes.append(f"--time-column {column!r}: {labels[1]}, read as the dates they start on "
+                     f"({labels[0].min():%Y-%m-%d} to {labels[0].max():%Y-%m-%d}).")
+        return labels[0]
     if values.isna().any():
         row = int(np.flatnonzero(values.isna().to_numpy())[0])
         raise InvalidInputError(f"--time-column {column!r} of {source} is empty in data row {row + 1}.")
