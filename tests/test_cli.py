@@ -377,7 +377,7 @@ def test_bad_options_and_columns(capsys, tmp_path, load_csv, case):
          "--time-column 'timestamp' of {path} holds 1 value(s) that are not timestamps, the first 'yesterday'"),
         ("text.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,high\n2024-01-03,3\n", "non-numeric"),
         ("ragged.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,2,3,4\n", "is not a valid table"),
-        ("data.xlsx", "x", "must be a .csv (or .txt), .tsv or .parquet (or .pq) file"),
+        ("data.json", "x", "must be a .csv (or .txt), .tsv, .parquet (or .pq) or .xlsx file"),
         # the library's fill= in the command line's words
         ("hole.csv", "timestamp,load\n2024-01-01,1\n2024-01-02,\n2024-01-03,3\n2024-01-04,4\n",
          "remove them or pass --fill ffill or --fill interpolate."),

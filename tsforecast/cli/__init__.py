@@ -74,7 +74,8 @@ def _data_options(command):
     """The options that say which data to read and what each column is."""
     options = [
         click.option("--data", "data_file", type=FILE,
-                     help="A .csv, .tsv or .parquet file (.csv.gz, .bz2, .xz, .zip too): one row per time step "
+                     help="A .csv, .tsv, .parquet or .xlsx file (.csv.gz, .bz2, .xz, .zip too; a workbook's first "
+                          "sheet): one row per time step "
                           "(and series, for a panel)."),
         click.option("--dataset", help="A bundled dataset instead of --data (see `tsforecast datasets`)."),
         click.option("--target", help="The column to forecast (default with --dataset: its usual target); "

@@ -29,6 +29,7 @@ from ..exceptions import (
 )
 from ._compressed import COMPRESSED_SUFFIXES, READ_ERRORS, inner_suffix
 from ._delimited import check_unique, read_text_table
+from ._excel import EXCEL_SUFFIXES, read_excel_table
 from ._frequency import as_frequency, frequency_of
 from ._labels import read_period_labels
 from ._wide import STACKED_TARGET, drop_leading_empty, stacked
@@ -37,7 +38,10 @@ __all__ = ["TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_datas
 
 #: Column names taken as the time column when ``--time-column`` is not given.
 TIME_COLUMN_NAMES = ("ds", "date", "datetime", "timestamp", "time", "period")
-_READERS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet"}
+_READERS = {".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet",
+            **{suffix: "excel" for suffix in EXCEL_SUFFIXES}}
+#: The extra each kind of file needs installed, by the module whose absence says so.
+_EXTRAS = {"parquet": ("Parquet", "pyarrow", "parquet"), "excel": ("Excel workbooks", "openpyxl", "excel")}
 
 
 @dataclass
@@ -70,8 +74,9 @@ def split_names(value: str | None, option: str) -> list[str]:
 
 
 def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()) -> pd.DataFrame:
-    """Read a ``.csv``/``.tsv``/``.parquet`` file into a DataFrame (no index set); a ``.csv``
-    or ``.tsv`` file may be compressed (``.gz``, ``.bz2``, ``.xz``, or a ``.zip`` of that one file).
+    """Read a ``.csv``/``.tsv``/``.parquet``/``.xlsx`` file into a DataFrame (no index set); a ``.csv``
+    or ``.tsv`` file may be compressed (``.gz``, ``.bz2``, ``.xz``, or a ``.zip`` of that one file),
+    and a workbook's first sheet is read (:mod:`._excel`).
 
     A ``.csv`` file's delimiter is the one of ``, ; | tab`` that splits its header and first
     lines into as many fields each (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
@@ -89,17 +94,21 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
     path = Path(path)
     kind = _READERS.get(inner_suffix(path))
     compressed = path.suffix.lower() in COMPRESSED_SUFFIXES
-    if kind is None or (compressed and kind == "parquet"):  # Parquet compresses inside the file
+    if kind is None or (compressed and kind in _EXTRAS):  # Parquet and workbooks compress inside the file
         suffix = "".join(path.suffixes[-2:]) if compressed else path.suffix
+        old_excel = " (an Excel 97-2003 workbook: save it as .xlsx or .csv)" if suffix.lower() == ".xls" else ""
         raise InvalidParameterError(
-            f"--data must be a .csv (or .txt), .tsv or .parquet (or .pq) file, the first two also compressed "
-            f"({', '.join(COMPRESSED_SUFFIXES)}: sales.csv.gz); got {str(path)!r} (unknown suffix {suffix!r})."
+            f"--data must be a .csv (or .txt), .tsv, .parquet (or .pq) or .xlsx file, the first two also compressed "
+            f"({', '.join(COMPRESSED_SUFFIXES)}: sales.csv.gz); got {str(path)!r} (unknown suffix {suffix!r})"
+            f"{old_excel}."
         )
     if not path.is_file():
         raise FileNotFoundError(f"--data file {str(path)!r} does not exist or is not a file.")
     try:
         if kind == "parquet":
             table = _parquet_table(path, notes)
+        elif kind == "excel":
+            table = read_excel_table(path, notes, list(text_columns))
         else:
             table = read_text_table(path, kind, notes, list(text_columns))
     except InvalidInputError:  # ours, already naming the file
@@ -110,17 +119,18 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
         reason = str(error).strip().splitlines()[-1] if str(error).strip() else type(error).__name__
         raise InvalidInputError(f"--data file {str(path)!r} is not a valid table: {reason}") from None
     except ImportError as error:
+        what, module, extra = _EXTRAS[kind]
         raise InvalidParameterError(
-            f"--data {str(path)!r}: reading Parquet needs pyarrow (pip install 'tsforecast[parquet]'): {error}"
+            f"--data {str(path)!r}: reading {what} needs {module} (pip install 'tsforecast[{extra}]'): {error}"
         ) from None
-    except (ValueError, OSError, *READ_ERRORS) as error:  # READ_ERRORS: a damaged compressed file
+    except (ValueError, OSError, *READ_ERRORS) as error:  # READ_ERRORS: a damaged compressed file or workbook
         if isinstance(error, FileNotFoundError):
             raise
         raise InvalidInputError(f"--data file {str(path)!r} could not be read: {error}") from None
     if len(table) == 0:
         raise InsufficientDataError(f"--data file {str(path)!r} has a header but no rows: {list(table.columns)!r}.")
     table = _tidy_names(_without_trailing_empty_columns(table, notes), path, notes)
-    if kind != "parquet" and not isinstance(table.index, pd.RangeIndex):  # pandas took a first field as the index
+    if kind not in _EXTRAS and not isinstance(table.index, pd.RangeIndex):  # pandas took a first field as the index
         raise InvalidInputError(
             f"--data file {str(path)!r} has rows with more fields than its header has names "
             f"({list(map(str, table.columns))!r}), from data row 1 (starting {table.index[0]!r}); "

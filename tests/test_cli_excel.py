@@ -1,0 +1,66 @@
+"""Excel workbooks as --data (``tsforecast.cli._excel``): the first sheet, read as the same
+data in a CSV file would be; what cannot be read is refused by name."""
+
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from _cli_helpers import one_line_error, run
+
+pytest.importorskip("openpyxl")  # the test extra installs it
+
+
+def _sales() -> pd.DataFrame:
+    days = pd.date_range("2024-01-01", periods=70, freq="D")
+    noise = np.random.default_rng(0).normal(0, 2, 70)
+    return pd.DataFrame({"date": days, "sales": 100 + 10 * np.sin(np.arange(70) * 2 * np.pi / 7) + noise})
+
+
+def test_a_workbook_is_backtested_as_the_same_data_in_a_csv_file(capsys, tmp_path):
+    sales = _sales()
+    with pd.ExcelWriter(tmp_path / "sales.xlsx") as book:
+        sales.to_excel(book, sheet_name="Daily", index=False)
+        pd.DataFrame({"remark": ["prices in EUR"]}).to_excel(book, sheet_name="Notes", index=False)
+    sales.assign(date=sales["date"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "sales.csv", index=False)
+    outputs = {}
+    for name in ("sales.xlsx", "sales.csv"):
+        status, outputs[name], err = run(capsys, "backtest", "--data", tmp_path / name, "--models", "naive,snaive",
+                                         "--horizon", "7", "--folds", "2", "-q")
+        assert status == 0, err
+    # before: refused for its unknown suffix '.xlsx'
+    assert outputs["sales.xlsx"] == outputs["sales.csv"] and "season length 7" in outputs["sales.xlsx"]
+    status, _, err = run(capsys, "backtest", "--data", tmp_path / "sales.xlsx", "--models", "naive", "--horizon",
+                         "7", "--folds", "2")
+    assert "its first sheet 'Daily' read, of 2 ('Notes' left unread)" in err
+
+
+def test_a_column_name_given_twice_in_a_workbook_is_refused(capsys, tmp_path):
+    table = _sales()
+    table.columns = ["date", "sales"]
+    pd.concat([table, table["sales"]], axis=1).to_excel(tmp_path / "twice.xlsx", index=False)
+    status, out, err = run(capsys, "backtest", "--data", tmp_path / "twice.xlsx", "--models", "naive", "-H", "7")
+    assert status == 1 and not out
+    assert "names column(s) ['sales'] more than once" in one_line_error(err)
+
+
+@pytest.mark.parametrize("name, content, said", [
+    ("old.xls", b"\xd0\xcf\x11\xe0", "(an Excel 97-2003 workbook: save it as .xlsx or .csv)"),
+    ("broken.xlsx", b"not a zip at all", "could not be read"),
+])
+def test_workbooks_that_cannot_be_read_are_refused_by_name(capsys, tmp_path, name, content, said):
+    (tmp_path / name).write_bytes(content)
+    status, out, err = run(capsys, "backtest", "--data", tmp_path / name, "--models", "naive", "-H", "7")
+    assert status != 0 and not out
+    assert name in one_line_error(err) and said in one_line_error(err)
+
+
+def test_without_openpyxl_the_error_names_the_extra(capsys, tmp_path, monkeypatch):
+    _sales().to_excel(tmp_path / "sales.xlsx", index=False)
+    monkeypatch.setitem(sys.modules, "openpyxl", None)  # import fails as if it were not installed
+    status, _, err = run(capsys, "backtest", "--data", tmp_path / "sales.xlsx", "--models", "naive", "-H", "7")
+    assert status != 0 and "reading Excel workbooks needs openpyxl (pip install 'tsforecast[excel]')" in \
+        one_line_error(err)
