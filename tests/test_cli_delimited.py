@@ -145,3 +145,32 @@ def test_a_header_written_as_a_comment_stays_the_header(tmp_path):
     table = read_table(path, notes)
     assert list(table.columns) == ["#date", "value"] and len(table) == 30
     assert not any("comment" in note for note in notes)
+
+
+@pytest.mark.parametrize(("written", "said"), [
+    ("{:,.2f}", "numbers read without their thousands separators"),
+    ("${:,.2f}", "numbers read without their thousands separators and '$' sign"),
+    ("{:.1f} €", "numbers read without their '€' sign"),
+    ("{:.1f}%", "numbers read without their '%' sign"),
+])
+def test_numbers_as_spreadsheets_display_them_are_read(capsys, tmp_path, written, said):
+    """'1,254.55', '$1,254.55', '12.5 €' and '12.5%' were text: no numeric column, refused."""
+    values = 1000 + 300 * np.sin(np.arange(30) * 2 * np.pi / 7) + np.arange(30) * 20
+    path = tmp_path / "revenue.csv"
+    pd.DataFrame({"date": _days(), "revenue": [written.format(v) for v in values]}).to_csv(path, index=False)
+    status, out, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "1", "--out", tmp_path / "m.tsf")
+    assert status == 0, err
+    assert f"'revenue': {said}" in err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    decimals = 1 if "{:.1f}" in written else 2
+    assert pd.read_csv(io.StringIO(out))["revenue"].iloc[0] == pytest.approx(round(values[-1], decimals))
+
+
+@pytest.mark.parametrize("values", [["1,250", "2,500"] * 15,  # 1250, or 1.25 with a decimal comma
+                                    ["$5", "€5"] * 15, ["12%", "12"] * 15, ["(1,000.00)", "2,000.00"] * 15])
+def test_numbers_displayed_two_ways_stay_text_and_are_refused(capsys, tmp_path, values):
+    path = tmp_path / "revenue.csv"
+    pd.DataFrame({"date": _days(), "revenue": values}).to_csv(path, index=False)
+    status, out, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "1", "--out", tmp_path / "m.tsf")
+    assert status == 1 and "numbers written with thousands separators or units must be plain numbers" in \
+        one_line_error(err)

@@ -32,6 +32,7 @@ from ._delimited import check_unique, read_text_table
 from ._excel import EXCEL_SUFFIXES, read_excel_table
 from ._frequency import as_frequency, frequency_of
 from ._labels import read_period_labels
+from ._numbers import plain_numbers
 from ._wide import STACKED_TARGET, drop_leading_empty, stacked
 
 __all__ = ["TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names"]
@@ -130,6 +131,7 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
     if len(table) == 0:
         raise InsufficientDataError(f"--data file {str(path)!r} has a header but no rows: {list(table.columns)!r}.")
     table = _tidy_names(_without_trailing_empty_columns(table, notes), path, notes)
+    table = plain_numbers(table, list(text_columns), notes)
     if kind not in _EXTRAS and not isinstance(table.index, pd.RangeIndex):  # pandas took a first field as the index
         raise InvalidInputError(
             f"--data file {str(path)!r} has rows with more fields than its header has names "
