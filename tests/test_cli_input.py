@@ -304,3 +304,60 @@ def test_labels_that_name_no_month_or_iso_week_are_not_read_as_dates(labels):
     from tsforecast.cli._labels import read_period_labels
 
     assert read_period_labels(pd.Series(labels)) is None
+
+
+def _stores(ids) -> pd.DataFrame:
+    days = pd.date_range("2024-01-01", periods=42, freq="D").strftime("%Y-%m-%d")
+    rng = np.random.default_rng(5)
+    return pd.concat([pd.DataFrame({"store": store, "date": days,
+                                    "sales": 100 + 10 * np.sin(np.arange(42) * 2 * np.pi / 7) + rng.normal(0, 2, 42)})
+                      for store in ids], ignore_index=True)
+
+
+def test_a_long_panel_finds_its_id_column_of_text(capsys, tmp_path):
+    """'store, date, sales' (dates once per store) was refused for duplicated timestamps."""
+    path = tmp_path / "stores.csv"
+    _stores(["north", "south", "east"]).to_csv(path, index=False)
+    tables = {}
+    for name, options in (("found", []), ("named", ["--id-column", "store"])):
+        status, _, err = run(capsys, "backtest", "--data", path, "--models", "naive,snaive", "--horizon", "7",
+                             "--folds", "2", "--per-series", tmp_path / f"{name}.csv", *options)
+        assert status == 0, err
+        tables[name] = pd.read_csv(tmp_path / f"{name}.csv")
+    pd.testing.assert_frame_equal(tables["found"], tables["named"])
+    assert sorted(set(tables["found"]["unique_id"])) == ["east", "north", "south"]
+
+
+def test_the_found_id_column_is_said(tmp_path):
+    from tsforecast.cli._input import read_table, select
+
+    path = tmp_path / "stores.csv"
+    _stores(["north", "south"]).to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, source=path.name)
+    assert sorted(set(chosen.data["unique_id"])) == ["north", "south"] and chosen.target == "sales"
+    assert any("long format: one series per 'store'" in note for note in chosen.notes)
+
+
+@pytest.mark.parametrize("case", ["integer ids", "two text columns"])
+def test_an_id_column_that_is_not_clear_is_named_in_the_error(capsys, tmp_path, case):
+    table = _stores([101, 102] if case == "integer ids" else ["north", "south"])
+    if case == "two text columns":
+        table["city"] = table["store"].map({"north": "Oslo", "south": "Rome"})
+    path = tmp_path / "stores.csv"
+    table.to_csv(path, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "--target", "sales", "--models", "naive",
+                           "--horizon", "7")
+    assert status == 1 and not out
+    named = "'store'" if case == "integer ids" else "'store', 'city'"
+    assert f"if it holds many series, name their id column with --id-column (each date is once per value of " \
+           f"{named}: --id-column store)" in one_line_error(err)
+
+
+def test_with_repeated_dates_the_target_error_names_the_id_column_not_several_targets(capsys, tmp_path):
+    """Integer store ids beside the sales: the error offered --target store,sales (each column a series)."""
+    path = tmp_path / "stores.csv"
+    _stores([101, 102]).to_csv(path, index=False)
+    status, _, err = run(capsys, "backtest", "--data", path, "--models", "naive", "--horizon", "7")
+    line = one_line_error(err)
+    assert status == 1 and "Name one; if it holds many series, name their id column with --id-column" in line
+    assert "comma-separated" not in line

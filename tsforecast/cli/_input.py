@@ -33,6 +33,7 @@ from ._excel import EXCEL_SUFFIXES, read_excel_table
 from ._frequency import as_frequency, frequency_of
 from ._labels import read_period_labels
 from ._numbers import plain_numbers
+from ._series_ids import implied_id_column, repeated_dates_hint
 from ._wide import STACKED_TARGET, drop_leading_empty, stacked
 
 __all__ = ["TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names"]
@@ -344,8 +345,10 @@ def _check_roles(time: str | None, id_column: str | None, given: dict, values: d
                 f"{option if given[option] is not None else clash}.")
 
 
-def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -> str:
-    """``--target``, else ``y`` in the long format, else the one numeric column left."""
+def _target(table: pd.DataFrame, target: str | None, taken: list, source: str, panel_hint: str = "") -> str:
+    """``--target``, else ``y`` in the long format, else the one numeric column left; where
+    it cannot tell, the error offers several targets, or where the dates repeat (a panel
+    whose id column was not found) ``panel_hint``."""
     if target is not None:
         return target
     free = [c for c in table.columns if c not in taken]
@@ -357,9 +360,9 @@ def _target(table: pd.DataFrame, target: str | None, taken: list, source: str) -
     if numeric:
         raise InvalidParameterError(
             f"--target must name the column to forecast; got none, and {source} has {len(numeric)} numeric "
-            f"column(s) besides the time and id columns: {', '.join(repr(str(c)) for c in numeric)}. Name one, "
-            f"or several, comma-separated, to forecast each as its own series (--target "
-            f"{','.join(str(c) for c in numeric[:2])})."
+            f"column(s) besides the time and id columns: {', '.join(repr(str(c)) for c in numeric)}. Name one"
+            + (f"; {panel_hint}." if panel_hint else f", or several, comma-separated, to forecast each as its own "
+                                                      f"series (--target {','.join(str(c) for c in numeric[:2])}).")
         )
     text = "; ".join(f"{str(c)!r} holds text such as {first_non_number(table[c])!r}" for c in free[:3])
     raise InvalidParameterError(
@@ -572,10 +575,14 @@ def select(
     id_column_given = id_column
     id_column = _id_column(table, id_column, source, notes)
     time = _time_column(table, time_column, source, notes)
+    exclude = [c for c in (target, *covariates, *future_covariates) if c is not None]
+    times = None if time is None else _with_clock(table, time, [time, *exclude], [])  # Date beside Time: one series
+    if id_column is None:
+        id_column = implied_id_column(table, time, times, exclude, notes)
     given = {"--time-column": time_column, "--id-column": id_column_given}
     _check_time_not_id(time, id_column, given)
     taken = [c for c in (id_column, time, *covariates, *future_covariates) if c is not None]
-    target = _target(table, target, taken, source)
+    target = _target(table, target, taken, source, repeated_dates_hint(table, time, times, exclude))
     _check_named(table, [target], "--target", source)
     values = [target, *covariates, *future_covariates]
     if len(set(values)) != len(values):
@@ -607,7 +614,7 @@ def select(
     if id_column is None and frame.index.has_duplicates:
         raise InvalidInputError(
             f"{source} has duplicated timestamps in {time!r} (for example {frame.index[frame.index.duplicated()][0]}): "
-            "if it holds many series, name their id column with --id-column; "
+            f"{repeated_dates_hint(table, time, times, [target, *covariates, *future_covariates])}; "
             "if the dates are in another column, name it with --time-column."
         )
     if freq is not None:
