@@ -29,7 +29,11 @@ runs of other subsets, sizes or variants, finished before or at the same time, s
 ``--first K --series N`` runs the series ``K`` to ``K + N - 1`` only, a chunk: the peer's
 AutoARIMA takes about 46 CPU seconds a series here (5 h for the 414 Hourly ones), so it is
 run on the whole subset in chunks, one or two at a time, each a logged test run stored under
-``chunks``. The report sets the chunks' per-series scores beside our run on the whole
+``chunks``. ``--chunk 10`` cuts the range into chunks of 10 and skips the series stored
+chunks already cover, so that a stopped run goes on where it stopped::
+
+    python benchmarks/auto_arima.py --sides statsforecast --first 0 --series 207 --chunk 10 &
+    python benchmarks/auto_arima.py --sides statsforecast --first 207 --series 207 --chunk 10 The report sets the chunks' per-series scores beside our run on the whole
 subset, on the series they cover so far, and on all of them once every series is covered.
 """
 
@@ -398,16 +402,28 @@ def main(argv=None) -> None:
     parser.add_argument("--variants", nargs="*", default=list(VARIANTS), choices=list(VARIANTS),
                         help="with --validation: the variants to score")
     parser.add_argument("--first", type=int, help="a chunk: the --series series from this one (0-based) on")
+    parser.add_argument("--chunk", type=int, help="with --first: run the series no stored chunk of the sides covers "
+                                                  "yet, in chunks of at most this many, each stored as it ends")
     parser.add_argument("--render", action="store_true", help="only write the Markdown from the JSON again")
     args = parser.parse_args(argv)
     if args.render:
         update_report(OUT, lambda document: None, render)
         return
-    env = environment()
     if args.validation:
+        env = environment()
         result = run_validation(args.series, args.variants, args.subset, peer="statsforecast" in (args.sides or ()))
         update_report(OUT, lambda document: _add_validation(document, env, args, result), render)
         return
+    if args.chunk is None:
+        _test_run(args)
+        return
+    for first, size in _uncovered_chunks(args):
+        _test_run(argparse.Namespace(**{**vars(args), "first": first, "series": size}))
+
+
+def _test_run(args) -> None:
+    """One run on the test (a chunk where ``args.first`` is set), stored and logged."""
+    env = environment()
     result = run(args.series, args.sides or list(SIDES), args.subset, args.first or 0)
     for entry in result["sides"].values():
         entry.update(measured=env["measured"], cpu=env["cpu"])
@@ -420,6 +436,27 @@ def main(argv=None) -> None:
         result["sides"]["ours"].update(params=settings(), search=SEARCH)
     add = _add_chunk if chunk else _add_test_run
     update_report(OUT, lambda document: add(document, env, args, result, log), render)
+
+
+def _uncovered_chunks(args) -> list[tuple[int, int]]:
+    """``(first, size)`` of each chunk to run: the series ``--first`` to ``--first + --series
+    - 1`` that no stored chunk covers for every side asked, in runs of at most ``--chunk``
+    (so a run stopped midway goes on where it stopped)."""
+    path = OUT.with_suffix(".json")
+    chunks = (json.loads(path.read_text()) if path.exists() else {}).get("chunks", {}).get(args.subset, {})
+    sides = args.sides or list(SIDES)
+    covered = set.intersection(*({c["first"] + i for c in chunks.values()
+                                  for i in range(len(c["sides"].get(side, {}).get("mase_per_series", ())))}
+                                 for side in sides))
+    first = args.first or 0
+    todo = [i for i in range(first, first + args.series) if i not in covered]
+    runs, start = [], None
+    for before, index in zip([None, *todo], todo):
+        if start is None or index != before + 1 or index - start == args.chunk:
+            start = index
+            runs.append([index, 0])
+        runs[-1][1] += 1
+    return [tuple(r) for r in runs]
 
 
 def _prepared(document: dict, env: dict) -> dict:

@@ -188,3 +188,16 @@ def test_the_peer_chunks_are_scored_on_the_series_they_cover_and_whole_once_all_
 
 def test_ranges_name_one_based_spans(bench):
     assert bench._ranges([0, 1, 2, 5, 7, 8]) == "1-3, 6, 8-9"
+
+
+def test_chunks_to_run_skip_the_series_stored_chunks_cover(bench, tmp_path, monkeypatch):
+    out = tmp_path / "auto_arima"
+    stored = {"chunks": {"Hourly": {"20-30": _peer_chunk(20, [1.0] * 10, "t"), "33-35": _peer_chunk(33, [1.0] * 2, "t"),
+                                    "0-5": {"first": 0, "series": 5, "sides": {"ours": {"mase_per_series": [1.0] * 5}}}}}}
+    out.with_suffix(".json").write_text(json.dumps(stored))
+    monkeypatch.setattr(bench, "OUT", out)
+    args = Namespace(subset="Hourly", sides=["statsforecast"], first=0, series=45, chunk=10)
+    # ours' chunk 0-5 covers no statsforecast series; 20-29 and 33-34 are covered
+    assert bench._uncovered_chunks(args) == [(0, 10), (10, 10), (30, 3), (35, 10)]
+    args.first, args.series, args.chunk = 25, 20, 4
+    assert bench._uncovered_chunks(args) == [(30, 3), (35, 4), (39, 4), (43, 2)]
