@@ -135,12 +135,13 @@ def test_comment_lines_before_the_header_are_skipped_and_said(tmp_path, sep, pre
     assert any(f"{comments} comment line(s) before the header skipped" in note for note in notes), notes
 
 
-def test_a_header_written_as_a_comment_stays_the_header(tmp_path):
+@pytest.mark.parametrize("day", ["%Y-%m-%d", "%d %b %Y"])  # the second has letters, as a header has
+def test_a_header_written_as_a_comment_stays_the_header(tmp_path, day):
     """'#date,value' before data lines is the header (no row of data is taken for one)."""
     from tsforecast.cli._input import read_table
 
     path = tmp_path / "log.csv"
-    path.write_text("#date,value\n" + "".join(f"{day:%Y-%m-%d},{i}\n" for i, day in enumerate(_days())))
+    path.write_text("#date,value\n" + "".join(f"{d.strftime(day)},{i}\n" for i, d in enumerate(_days())))
     notes: list[str] = []
     table = read_table(path, notes)
     assert list(table.columns) == ["#date", "value"] and len(table) == 30

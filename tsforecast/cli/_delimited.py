@@ -73,15 +73,22 @@ def _named_delimiter(lines: list[str]) -> str | None:
 def _preamble(lines: list[str]) -> int:
     """How many of the file's first ``lines`` come before its header: a first line ``sep=``,
     then blank lines and comments (``# exported from ...``, as loggers and ERP exports write
-    them), where the line after those has a letter (a header's names; a header written as a
-    comment, ``#date,value`` before data, is read as it was, the header)."""
+    them), where the line after those reads as a header (names, no number among its fields;
+    a header written as a comment, ``#date,value`` before ``Jan 2024,5``, stays the header)."""
     start = int(_named_delimiter(lines) is not None)
     end = start
     while end < len(lines) and (not lines[end].strip() or lines[end].lstrip().startswith("#")):
         end += 1
-    if end == start or end == len(lines) or not re.search(r"[^\W\d_]", lines[end]):
+    if end == start or end == len(lines) or not _reads_as_header(lines[end]):
         return start
     return end
+
+
+def _reads_as_header(line: str) -> bool:
+    """Whether ``line`` holds names: a letter, and no field that is a number (a data line has one)."""
+    fields = re.split(r"[,;|\t]", line.strip())
+    return bool(re.search(r"[^\W\d_]", line)) and not any(re.fullmatch(r"\s*[+-]?\d+(?:[.,]\d+)?\s*", f)
+                                                            for f in fields)
 
 
 def _delimiter(records: list[str], path: Path) -> str:

@@ -576,7 +576,9 @@ def select(
     id_column = _id_column(table, id_column, source, notes)
     time = _time_column(table, time_column, source, notes)
     exclude = [c for c in (target, *covariates, *future_covariates) if c is not None]
-    times = None if time is None else _with_clock(table, time, [time, *exclude], [])  # Date beside Time: one series
+    times = None  # the timestamps, where they repeat: Date beside Time repeats, but is one series
+    if time is not None and table[time].duplicated().any():
+        times = _with_clock(table, time, [time, *exclude], [])
     if id_column is None:
         id_column = implied_id_column(table, time, times, exclude, notes)
     given = {"--time-column": time_column, "--id-column": id_column_given}

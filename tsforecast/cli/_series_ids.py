@@ -26,12 +26,13 @@ def id_candidates(table: pd.DataFrame, time, times: pd.Series, exclude: list) ->
             and table[c].notna().all() and not keyed.duplicated([c, time]).any()]
 
 
-def implied_id_column(table: pd.DataFrame, time, times: pd.Series, exclude: list, notes: list[str]) -> str | None:
+def implied_id_column(table: pd.DataFrame, time, times: pd.Series | None, exclude: list,
+                      notes: list[str]) -> str | None:
     """The id column of a long panel whose timestamps ``times`` (the column ``time``'s values,
-    with the times of day of a clock column joined) repeat: the one text column of
-    :func:`id_candidates`, said in ``notes``; else None (no timestamp repeats, or the choice
-    is not clear)."""
-    if time is None or not times.duplicated().any():
+    with the times of day of a clock column joined; None where they do not) repeat: the one
+    text column of :func:`id_candidates`, said in ``notes``; else None (no timestamp repeats,
+    or the choice is not clear)."""
+    if time is None or times is None or not times.duplicated().any():
         return None
     text = [c for c in id_candidates(table, time, times, exclude) if not pd.api.types.is_numeric_dtype(table[c].dtype)]
     if len(text) != 1:
