@@ -361,3 +361,49 @@ def test_with_repeated_dates_the_target_error_names_the_id_column_not_several_ta
     line = one_line_error(err)
     assert status == 1 and "Name one; if it holds many series, name their id column with --id-column" in line
     assert "comma-separated" not in line
+
+
+def _monthly_lines() -> list[str]:
+    months = pd.period_range("2015-01", periods=60, freq="M")
+    return ["month,sales", *(f"{m},{100 + i % 12 * 3 + i * 0.5}" for i, m in enumerate(months))]
+
+
+@pytest.mark.parametrize("tail, said", [
+    ([",", ","], "2 empty row(s) left out (rows of delimiters only, the first at data row 61)"),
+    (["Total,6543.2"], "1 total row(s) at the end left out (data row 61: ['Total', '6543.2'])"),
+    (["Summe:,6543.2", "Gesamt,9999"], "2 total row(s) at the end left out (data row 61"),
+])
+def test_rows_of_no_data_below_the_table_are_left_out(capsys, tmp_path, tail, said):
+    """Before: empty rows hid the dates and read as future rows (refused); a total row made the
+    time column text, so rows were steps (season 1) and the total the last observation."""
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([*_monthly_lines(), *tail]) + "\n")
+    status, out, err = run(capsys, "fit", "--data", path, "--model", "snaive", "-H", "2", "--out", tmp_path / "m.tsf")
+    assert status == 0, err
+    assert said in err
+    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
+    forecast = pd.read_csv(io.StringIO(out))
+    assert list(forecast["month"]) == ["2020-01-01", "2020-02-01"]  # after the last month, not the total
+    assert forecast["sales"].iloc[0] == pytest.approx(100 + 48 * 0.5)  # January a year before
+
+
+def test_a_workbook_with_a_total_row_is_read_without_it(tmp_path):
+    pytest.importorskip("openpyxl")
+    from tsforecast.cli._input import read_table, select
+
+    days = pd.date_range("2024-01-01", periods=30, freq="D")
+    table = pd.DataFrame({"date": list(days) + ["Total"], "sales": list(np.arange(30.0)) + [435.0]})
+    table.to_excel(tmp_path / "sales.xlsx", index=False)
+    notes: list[str] = []
+    chosen = select(read_table(tmp_path / "sales.xlsx", notes), target=None, source="sales.xlsx")
+    assert list(chosen.data.index) == list(days) and chosen.data["sales"].iloc[-1] == 29.0
+    assert any("1 total row(s) at the end left out" in note for note in notes)
+
+
+def test_other_text_below_the_dates_is_named_not_taken_as_steps(capsys, tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("\n".join([*_monthly_lines(), "Source: ERP export,"]) + "\n")
+    status, out, err = run(capsys, "fit", "--data", path, "--model", "snaive", "-H", "2", "--out", tmp_path / "m.tsf")
+    # before: 'month' left unused, rows taken as steps, season 1, without an error
+    assert status == 1 and "holds 1 value(s) that are not timestamps, the first 'Source: ERP export' in data " \
+                           "row 61" in one_line_error(err)

@@ -33,6 +33,7 @@ from ._excel import EXCEL_SUFFIXES, read_excel_table
 from ._frequency import as_frequency, frequency_of
 from ._labels import read_period_labels
 from ._numbers import plain_numbers
+from ._rows import dates_but_the_last, without_rows_of_no_data
 from ._series_ids import implied_id_column, repeated_dates_hint
 from ._wide import STACKED_TARGET, drop_leading_empty, stacked
 
@@ -132,7 +133,7 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
     if len(table) == 0:
         raise InsufficientDataError(f"--data file {str(path)!r} has a header but no rows: {list(table.columns)!r}.")
     table = _tidy_names(_without_trailing_empty_columns(table, notes), path, notes)
-    table = plain_numbers(table, list(text_columns), notes)
+    table = plain_numbers(without_rows_of_no_data(table, notes), list(text_columns), notes)
     if kind not in _EXTRAS and not isinstance(table.index, pd.RangeIndex):  # pandas took a first field as the index
         raise InvalidInputError(
             f"--data file {str(path)!r} has rows with more fields than its header has names "
@@ -203,7 +204,7 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     if named is not None:
         return named
     dates = [c for c in table.columns if reads_as_dates(table[c]) or read_period_labels(table[c]) is not None
-             or (_named_like_time(c) and _integer_dates(table[c]) is not None)]
+             or (_named_like_time(c) and (_integer_dates(table[c]) is not None or dates_but_the_last(table[c])))]
     if len(dates) > 1:
         raise InvalidParameterError(
             f"{source} has {len(dates)} columns of dates ({', '.join(map(repr, dates))}); "
