@@ -175,3 +175,32 @@ def test_numbers_displayed_two_ways_stay_text_and_are_refused(capsys, tmp_path, 
     status, out, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "1", "--out", tmp_path / "m.tsf")
     assert status == 1 and "numbers written with thousands separators or units must be plain numbers" in \
         one_line_error(err)
+
+
+@pytest.mark.parametrize("sep", [",", ";"])
+def test_a_file_without_a_header_keeps_its_first_row(tmp_path, sep):
+    """A logger's file of values only: its first row was taken for the names ('2024-03-01',
+    '1500.0'), and that observation lost without a word."""
+    from tsforecast.cli._input import read_table, select
+
+    sales = 1500 + np.arange(30) * 3.25
+    decimal = "," if sep == ";" else "."
+    path = tmp_path / "log.csv"
+    path.write_text("".join(f"{day:%Y-%m-%d}{sep}{f'{value:.2f}'.replace('.', decimal)}\n"
+                            for day, value in zip(_days(), sales)))
+    notes: list[str] = []
+    chosen = select(read_table(path, notes), target=None, source=path.name)
+    assert list(chosen.data.index) == list(_days()) and chosen.data["column_2"].to_numpy() == pytest.approx(sales)
+    assert any("no header, its first line holds values" in note for note in notes)
+
+
+@pytest.mark.parametrize("header", ["2019,2020", "sales,2020", "date,value", "id,1"])
+def test_a_header_of_names_or_years_stays_the_header(tmp_path, header):
+    from tsforecast.cli._input import read_table
+
+    path = tmp_path / "table.csv"
+    path.write_text(header + "\n1.5,2.5\n3.5,4.5\n")
+    notes: list[str] = []
+    table = read_table(path, notes)
+    assert list(table.columns) == header.split(",") and len(table) == 2
+    assert not any("no header" in note for note in notes)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..core.timeindex import reads_as_dates
 from ..exceptions import InvalidInputError
 from ._compressed import open_data
 
@@ -183,9 +184,16 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
     names = [name.strip() for name in header]
     while names and not names[-1]:  # a delimiter at the end of each line: read_table drops those columns, said
         names.pop()
-    check_unique(names, path)  # pandas would rename the second 'y' to 'y.1'
     text = {name: str for name in text_columns}
     read = dict(sep=sep, encoding=encoding, encoding_errors=errors, dtype=text, skiprows=skip)
+    if _holds_values(names):  # no header: its first line is data, which pandas would take for names
+        read.update(header=None, names=[f"column_{i + 1}" for i in range(len(header))])
+        if notes is not None:
+            notes.append(f"{path.name}: no header, its first line holds values ({', '.join(names[:3])}): read as "
+                         f"data, the columns named column_1 ... column_{len(header)}.")
+    else:
+        check_unique(names, path)  # pandas would rename the second 'y' to 'y.1'
+
     table, decimal, grouped = pd.read_csv(path, **read), ".", []
     if sep in (";", "\t"):  # where a comma is the decimal mark, spreadsheets separate fields by these
         read = dict(read, decimal=",")
@@ -199,6 +207,22 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
             read_from = f" ({source})" if said[0].startswith("fields") else ""
             notes.append(f"{path.name}: {', '.join(said)}{read_from}.")
     return table
+
+
+#: A number as a header line of values writes it, with a decimal point or comma.
+_NUMBER = r"[+-]?(?:\d+[.,]?\d*|[.,]\d+)(?:[eE][+-]?\d+)?"
+
+
+def _holds_values(names: list[str]) -> bool:
+    """Whether a header line holds values, not names: every field a number or a date, and
+    one at least a date or a number with decimals (``2010-01,100.0``; a header of years,
+    ``2019,2020``, stays names)."""
+    if len(names) < 2 or not all(names):
+        return False
+    numbers = [bool(re.fullmatch(_NUMBER, name)) for name in names]
+    dates = [not is_number and reads_as_dates(pd.Series([name])) for name, is_number in zip(names, numbers)]
+    decimals = [is_number and not name.lstrip("+-").isdigit() for name, is_number in zip(names, numbers)]
+    return all(a or b for a, b in zip(numbers, dates)) and (any(dates) or any(decimals))
 
 
 def _decimal_commas(path: Path, dots: pd.DataFrame, read: dict, text_columns: list,
