@@ -267,6 +267,9 @@ def test_integer_time_steps_are_not_joined_to_a_clock_column(tmp_path):
 @pytest.mark.parametrize("labels, written, freq, season", [
     ([f"{2010 + i // 12}M{i % 12 + 1:02d}" for i in range(60)], "months written 2010M01", "MS", 12),
     ([f"{2010 + i // 12}m{i % 12 + 1}" for i in range(60)], "months written 2010M01", "MS", 12),
+    # Excel's mmm-yy: pandas read 'Jan-19' as 19 January of the year 1 (irregular steps, refused)
+    ([p.strftime("%b-%y") for p in pd.period_range("2019-01", periods=60, freq="M")], "months written Jan-19",
+     "MS", 12),
     ([f"{d.isocalendar()[0]}-W{d.isocalendar()[1]:02d}" for d in pd.date_range("2019-12-30", periods=120, freq="W-MON")],
      "ISO weeks written 2020-W02", "W-MON", 52),
     ([f"{d.isocalendar()[0]}W{d.isocalendar()[1]:02d}" for d in pd.date_range("2019-12-30", periods=120, freq="W-MON")],

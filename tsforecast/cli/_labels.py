@@ -1,7 +1,8 @@
 """Time labels that statistics offices and ISO 8601 write but pandas does not read as dates.
 
 Months written ``2010M01`` (as Eurostat, the IMF and SDMX files write them; Stata writes
-``2010m1``) and ISO weeks written ``2020-W02`` or ``2020W02``. Read as the start of their
+``2010m1``) or ``Jan-19`` (Excel's ``mmm-yy``, which pandas reads as 19 January of the year
+1), and ISO weeks written ``2020-W02`` or ``2020W02``. Read as the start of their
 period (the month's first day, the week's Monday) they keep the data's frequency and so its
 season; left as text, the file had no time column, its rows were taken as steps, and the
 season was lost without a word. Quarters (``2010Q1``, ``2010-Q1``) pandas reads itself.
@@ -17,6 +18,10 @@ __all__ = ["read_period_labels"]
 _FORMS = (
     (r"(?P<year>\d{4})[Mm](?P<month>0?[1-9]|1[0-2])", "months written 2010M01",
      lambda parts: pd.to_datetime(parts.assign(day=1)[["year", "month", "day"]].astype(int))),
+    # Excel's display format mmm-yy: pandas read 'Jan-19' as 19 January of the year 1
+    (r"(?i:(?P<name>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))[-\s/']?(?P<yy>\d{2})",
+     "months written Jan-19 (two-digit years 00-68 as 20xx, 69-99 as 19xx)",
+     lambda parts: pd.to_datetime(parts["name"].str.title() + "-" + parts["yy"], format="%b-%y", errors="coerce")),
     # upper-case W only: Stata's 2020w2 counts weeks from 1 January, not ISO's
     (r"(?P<year>\d{4})-?W(?P<week>0[1-9]|[1-4]\d|5[0-3])", "ISO weeks written 2020-W02",
      lambda parts: pd.to_datetime(parts["year"] + "W" + parts["week"] + "1", format="%GW%V%u", errors="coerce")),
