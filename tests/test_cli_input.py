@@ -267,6 +267,13 @@ def test_integer_time_steps_are_not_joined_to_a_clock_column(tmp_path):
 @pytest.mark.parametrize("labels, written, freq, season", [
     ([f"{2010 + i // 12}M{i % 12 + 1:02d}" for i in range(60)], "months written 2010M01", "MS", 12),
     ([f"{2010 + i // 12}m{i % 12 + 1}" for i in range(60)], "months written 2010M01", "MS", 12),
+    # quarters as BEA, FRED and spreadsheets write them: refused as out of order, or steps with season 1
+    ([f"Q{p.quarter} {p.year}" for p in pd.period_range("2010Q1", periods=40, freq="Q")],
+     "quarters written Q1 2010", "QS-JAN", 4),
+    ([f"{p.year}:Q{p.quarter}" for p in pd.period_range("2010Q1", periods=40, freq="Q")],
+     "quarters written 2010 Q1 or 2010:Q1", "QS-JAN", 4),
+    ([f"Q{p.quarter}-{p.year % 100:02d}" for p in pd.period_range("1995Q1", periods=40, freq="Q")],
+     "quarters written Q1 2010 or Q1-10", "QS-JAN", 4),
     # Excel's mmm-yy: pandas read 'Jan-19' as 19 January of the year 1 (irregular steps, refused)
     ([p.strftime("%b-%y") for p in pd.period_range("2019-01", periods=60, freq="M")], "months written Jan-19",
      "MS", 12),

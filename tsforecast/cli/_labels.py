@@ -2,10 +2,11 @@
 
 Months written ``2010M01`` (as Eurostat, the IMF and SDMX files write them; Stata writes
 ``2010m1``) or ``Jan-19`` (Excel's ``mmm-yy``, which pandas reads as 19 January of the year
-1), and ISO weeks written ``2020-W02`` or ``2020W02``. Read as the start of their
+1), quarters written ``2010 Q1``, ``2010:Q1`` (BEA, FRED), ``Q1 2010`` or ``Q1-10``, and ISO
+weeks written ``2020-W02`` or ``2020W02``. Read as the start of their
 period (the month's first day, the week's Monday) they keep the data's frequency and so its
 season; left as text, the file had no time column, its rows were taken as steps, and the
-season was lost without a word. Quarters (``2010Q1``, ``2010-Q1``) pandas reads itself.
+season was lost without a word (or the rows were refused as out of order).
 """
 
 from __future__ import annotations
@@ -14,8 +15,19 @@ import pandas as pd
 
 __all__ = ["read_period_labels"]
 
+def _quarter_starts(parts: pd.DataFrame) -> pd.Series:
+    """The first days of the quarters ``parts`` name (two-digit years as Python's ``%y``)."""
+    year = parts["year"].astype(int)
+    year = year.where(year >= 100, year + 2000 - 100 * (year > 68))
+    return pd.to_datetime(pd.DataFrame({"year": year, "month": 3 * parts["quarter"].astype(int) - 2, "day": 1}))
+
+
 #: Each form: its pattern (the whole value), what it is called in a note, how it is read.
 _FORMS = (
+    # quarters as statistics offices write them (pandas reads 2010Q1 and 2010-Q1 only)
+    (r"(?P<year>\d{4})\s*[-:/ ]?\s*[Qq](?P<quarter>[1-4])", "quarters written 2010 Q1 or 2010:Q1", _quarter_starts),
+    (r"[Qq](?P<quarter>[1-4])\s*[-/ ']?\s*(?P<year>\d{4}|\d{2})", "quarters written Q1 2010 or Q1-10",
+     _quarter_starts),
     (r"(?P<year>\d{4})[Mm](?P<month>0?[1-9]|1[0-2])", "months written 2010M01",
      lambda parts: pd.to_datetime(parts.assign(day=1)[["year", "month", "day"]].astype(int))),
     # Excel's display format mmm-yy: pandas read 'Jan-19' as 19 January of the year 1
