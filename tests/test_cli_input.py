@@ -291,7 +291,8 @@ def test_month_and_iso_week_labels_are_dates_with_their_season(capsys, tmp_path,
     noise = np.random.default_rng(0).normal(0, 1, len(labels))
     pd.DataFrame({"period": labels, "value": 100 + np.arange(len(labels)) % season + noise}).to_csv(path, index=False)
     chosen = select(read_table(path), target=None, source=path.name)
-    assert pd.infer_freq(chosen.data.index) == freq and len(chosen.data) == len(labels)
+    index = chosen.data.index
+    assert list(index) == list(pd.date_range(index[0], periods=len(labels), freq=freq))
     assert any(written in note for note in chosen.notes)
     status, out, err = run(capsys, "backtest", "--data", path, "--models", "snaive", "--horizon", "4", "--folds", "2")
     assert status == 0 and f"season length {season} (from frequency" in out, err
@@ -417,3 +418,45 @@ def test_other_text_below_the_dates_is_named_not_taken_as_steps(capsys, tmp_path
     # before: 'month' left unused, rows taken as steps, season 1, without an error
     assert status == 1 and "holds 1 value(s) that are not timestamps, the first 'Source: ERP export' in data " \
                            "row 61" in one_line_error(err)
+
+
+def _local_clock(start: str, periods: int, freq: str, zone: str = "Europe/Berlin") -> tuple[list[str], pd.Series]:
+    """A regular series in UTC written as the local wall-clock times of ``zone`` (no offset)."""
+    stamps = pd.date_range(start, periods=periods, freq=freq, tz="UTC").tz_convert(zone)
+    step = pd.Timedelta(pd.tseries.frequencies.to_offset(freq))
+    values = pd.Series(50 + 10 * np.sin(np.arange(periods) * 2 * np.pi * step / pd.Timedelta("1D")))
+    return list(stamps.tz_localize(None).strftime("%Y-%m-%d %H:%M")), values
+
+
+@pytest.mark.parametrize("start, periods, freq, zone, changes", [
+    ("2024-10-20", 24 * 14, "h", "Europe/Berlin", 1),  # clocks back: 02:00 twice
+    ("2024-10-30", 48 * 10, "30min", "America/New_York", 1),  # half hours: 01:00, 01:30 twice
+    ("2024-03-24", 24 * 14, "h", "Europe/Berlin", 1),  # clocks forward: 02:00 missing
+    ("2024-03-20", 24 * 230, "h", "Europe/London", 2),  # both
+])
+def test_local_clock_times_across_daylight_saving_changes_are_read_in_file_order(tmp_path, start, periods, freq,
+                                                                                zone, changes):
+    """Energy exports in local time without offsets: the repeated hour was refused as duplicated
+    timestamps, the missing one made the steps irregular."""
+    from tsforecast.cli._input import read_table, select
+
+    written, values = _local_clock(start, periods, freq, zone)
+    path = tmp_path / "load.csv"
+    pd.DataFrame({"timestamp": written, "load": values}).to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, source=path.name)
+    index = chosen.data.index
+    assert list(index) == list(pd.date_range(index[0], periods=periods, freq=freq))  # one regular step
+    assert index[-1] == pd.Timestamp(written[-1])  # the last stretch keeps the times the file shows
+    assert chosen.data["load"].to_numpy() == pytest.approx(values.to_numpy())  # in file order
+    assert any(f"across {changes} daylight saving change(s)" in note for note in chosen.notes)
+
+
+def test_a_repeated_hour_that_is_not_a_clock_change_is_still_refused(tmp_path):
+    from tsforecast.cli._input import read_table, select
+
+    hours = list(pd.date_range("2024-06-03", periods=72, freq="h").strftime("%Y-%m-%d %H:%M"))
+    hours[13] = hours[12]  # a Monday at noon: a duplicated reading, not the clocks turning back
+    path = tmp_path / "load.csv"
+    pd.DataFrame({"timestamp": hours, "load": np.arange(72.0)}).to_csv(path, index=False)
+    with pytest.raises(InvalidInputError, match="duplicated timestamps in 'timestamp'"):
+        select(read_table(path), target=None, source=path.name)

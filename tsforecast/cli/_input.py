@@ -27,6 +27,7 @@ from ..exceptions import (
     InvalidParameterError,
     UnknownColumnError,
 )
+from ._clock_changes import across_clock_changes
 from ._compressed import COMPRESSED_SUFFIXES, READ_ERRORS, inner_suffix
 from ._delimited import check_unique, read_text_table
 from ._excel import EXCEL_SUFFIXES, read_excel_table
@@ -600,6 +601,8 @@ def select(
     frame = table[[c for c in (id_column, time) if c is not None] + values].copy()
     if time is not None:
         frame[time] = _parse_time(_with_clock(table, time, [*taken, target], notes), time, source, notes)
+    if id_column is None and time is not None:  # before sorting: a repeated hour is told apart by file order
+        frame[time] = across_clock_changes(frame[time], notes)
     if id_column is None:
         if time is not None:
             frame = frame.sort_values(time, kind="stable").set_index(time)
