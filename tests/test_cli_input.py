@@ -460,3 +460,14 @@ def test_a_repeated_hour_that_is_not_a_clock_change_is_still_refused(tmp_path):
     pd.DataFrame({"timestamp": hours, "load": np.arange(72.0)}).to_csv(path, index=False)
     with pytest.raises(InvalidInputError, match="duplicated timestamps in 'timestamp'"):
         select(read_table(path), target=None, source=path.name)
+
+
+def test_an_unknown_column_is_named_with_the_closest_and_a_long_list_is_cut(capsys, tmp_path):
+    path = tmp_path / "wide.csv"
+    columns = {f"meter_{i:03d}": np.arange(30.0) + i for i in range(40)}
+    pd.DataFrame({"date": pd.date_range("2024-01-01", periods=30).strftime("%Y-%m-%d"), **columns}).to_csv(
+        path, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "--target", "Meter_007", "--models", "naive", "-H", "2")
+    line = one_line_error(err)
+    assert status == 1 and "not a column of" in line and "(did you mean 'meter_007'?)" in line
+    assert "'meter_018', ... (41 in all)." in line  # 40 meters and the date: the first 20 named

@@ -9,6 +9,7 @@ what the library takes: one frame indexed by time, or the long panel format
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,9 +190,13 @@ def _without_trailing_empty_columns(table: pd.DataFrame, notes: list[str] | None
 def _check_named(table: pd.DataFrame, names: list[str], option: str, source: str) -> None:
     missing = [name for name in names if name not in table.columns]
     if missing:
+        columns = [str(c) for c in table.columns]
+        close = difflib.get_close_matches(str(missing[0]), columns, n=1, cutoff=0.6) or \
+            [c for c in columns if c.lower() == str(missing[0]).lower()]
+        shown = ", ".join(map(repr, columns[:20])) + (f", ... ({len(columns)} in all)" if len(columns) > 20 else "")
         raise UnknownColumnError(
-            f"{option} names {', '.join(repr(m) for m in missing)}, not a column of {source}; "
-            f"its columns are {', '.join(repr(str(c)) for c in table.columns)}."
+            f"{option} names {', '.join(repr(m) for m in missing)}, not a column of {source}"
+            f"{f' (did you mean {close[0]!r}?)' if close else ''}; its columns are {shown}."
         )
 
 
