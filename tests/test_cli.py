@@ -1191,3 +1191,11 @@ def test_freq_puts_a_long_file_on_a_grid_pandas_does_not_infer(capsys, tmp_path)
     status, out, err = run(capsys, "backtest", "--data", tmp_path / "gap.csv", "--freq", "SMS", "--fill", "ffill",
                            "-H", 3, "--folds", 2, "-m", "naive")
     assert status == 0, err
+
+
+@pytest.mark.parametrize("given, meant", [("naiv", "naive"), ("SeasonalNaive", "snaive"), ("auto_arima", "autoarima"),
+                                          ("AutoETS", "ets"), ("Holt-Winters", "ets"), ("crostonsba", "croston_sba")])
+def test_a_model_name_from_elsewhere_is_answered_with_ours(capsys, given, meant):
+    status, out, err = run(capsys, "backtest", "--dataset", "co2", "--models", given, "-H", "3")
+    assert status != 0 and not out
+    assert f"unknown model name(s) {given.lower()!r} (did you mean {meant!r}?)" in one_line_error(err)

@@ -7,6 +7,8 @@ horizon and season length of the run. The defaults are documented in
 
 from __future__ import annotations
 
+import difflib
+
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -212,8 +214,10 @@ def parse_model_names(value: str, option: str = "--models") -> list[str]:
         raise InvalidParameterError(f"{option} must name at least one model; got {value!r}.")
     unknown = [n for n in names if n not in _REGISTRY]
     if unknown:
+        close = _closest_model(unknown[0])
         raise InvalidParameterError(
-            f"{option}: unknown model name(s) {', '.join(map(repr, unknown))}; known: {', '.join(_REGISTRY)}."
+            f"{option}: unknown model name(s) {', '.join(map(repr, unknown))}"
+            f"{f' (did you mean {close!r}?)' if close else ''}; known: {', '.join(_REGISTRY)}."
         )
     if len(set(names)) != len(names):
         raise InvalidParameterError(f"{option} names a model twice; got {value!r}.")
@@ -274,6 +278,22 @@ def with_intervals(models: dict, levels: tuple, horizon: int, n_windows: int, co
                                        refit=not callable(getattr(model, "update", None)))
         out[name] = model
     return out
+
+
+#: Names users bring from other libraries and class names, and ours for them.
+_OTHER_NAMES = {"seasonalnaive": "snaive", "seasonal_naive": "snaive", "auto_arima": "autoarima",
+                "sarima": "autoarima", "autoets": "ets", "holtwinters": "ets", "holt_winters": "ets",
+                "exponential_smoothing": "ets", "autotheta": "theta", "crostonsba": "croston_sba",
+                "windowforecaster": "ridge", "encoderdecoderlstm": "lstm", "randomwalk": "naive"}
+
+
+def _closest_model(name: str) -> str | None:
+    """Our model name for ``name`` as other libraries write it, or the closest of ours."""
+    key = name.replace("-", "_")
+    if key in _OTHER_NAMES or key.replace("_", "") in _OTHER_NAMES:
+        return _OTHER_NAMES.get(key, _OTHER_NAMES.get(key.replace("_", "")))
+    close = difflib.get_close_matches(key, list(_REGISTRY), n=1, cutoff=0.7)
+    return close[0] if close else None
 
 
 def make_model(name: str, settings: ModelSettings):
