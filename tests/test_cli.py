@@ -1016,7 +1016,7 @@ def test_tables_named_compressed_are_written_compressed_and_read_back(capsys, tm
     assert list(pd.read_csv(tmp_path / f"ps{suffix}")["model"]) == ["naive"]
 
 
-@pytest.mark.parametrize("name, fix", [("f.parquet", "f.csv"), ("f.json.gz", "f.csv"), ("f.xlsx", "f.csv")])
+@pytest.mark.parametrize("name, fix", [("f.parquet", "f.csv"), ("f.json.gz", "f.csv"), ("f.xlsx.gz", "f.csv")])
 def test_a_forecast_named_for_another_format_is_refused(capsys, tmp_path, load_csv, name, fix):
     """`predict --out f.parquet` wrote CSV text under the name of a Parquet file."""
     model = tmp_path / "theta.tsf"

@@ -3,6 +3,7 @@ data in a CSV file would be; what cannot be read is refused by name."""
 
 from __future__ import annotations
 
+import io
 import sys
 
 import numpy as np
@@ -64,3 +65,23 @@ def test_without_openpyxl_the_error_names_the_extra(capsys, tmp_path, monkeypatc
     status, _, err = run(capsys, "backtest", "--data", tmp_path / "sales.xlsx", "--models", "naive", "-H", "7")
     assert status != 0 and "reading Excel workbooks needs openpyxl (pip install 'tsforecast[excel]')" in \
         one_line_error(err)
+
+
+def test_forecasts_and_per_series_scores_named_xlsx_are_written_as_workbooks(capsys, tmp_path):
+    _sales().to_csv(tmp_path / "sales.csv", index=False)
+    status, _, err = run(capsys, "fit", "--data", tmp_path / "sales.csv", "--model", "snaive", "-H", "7", "--levels",
+                         "80", "--calibration-windows", "3", "--out", tmp_path / "m.tsf")
+    assert status == 0, err
+    status, plain, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf", "--levels", "80")
+    assert status == 0, err
+    status, _, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf", "--levels", "80", "--out",
+                         tmp_path / "forecast.xlsx")
+    assert status == 0, err  # before: refused, 'name it .csv'
+    book = pd.read_excel(tmp_path / "forecast.xlsx", sheet_name=None)
+    expected = pd.read_csv(io.StringIO(plain), parse_dates=["date"])
+    assert list(book) == ["forecast"]
+    pd.testing.assert_frame_equal(book["forecast"], expected, check_dtype=False)
+    status, _, err = run(capsys, "backtest", "--data", tmp_path / "sales.csv", "--models", "naive,snaive", "-H", "7",
+                         "--folds", "2", "-q", "--per-series", tmp_path / "scores.xlsx")
+    assert status == 0, err
+    assert sorted(pd.read_excel(tmp_path / "scores.xlsx")["model"]) == ["naive", "snaive"]

@@ -159,18 +159,20 @@ def _writers() -> dict:
     y = daily(10 + np.sin(np.arange(30) / 3))
     result = backtest(baselines.Naive(), y, horizon=2, cv=2, progress=False)
     from tsforecast.backtesting.checkpoint import TaskStore
-    from tsforecast.cli import _write_csv_atomically
+    from tsforecast.cli._written import write_table
 
     return {
         "save": lambda path: save(baselines.Naive().fit(y), path),
         "BacktestResult.save": lambda path: result.save(path),
         "report": lambda path: report(result, path).html,
         "checkpoint": lambda path: TaskStore(path).save("k", {"a": 1}),
-        "cli_csv": lambda path: _write_csv_atomically(result.forecasts, path),
+        "cli_csv": lambda path: write_table(result.forecasts, path),
+        "cli_xlsx": lambda path: write_table(result.forecasts, path),
     }
 
 
-_NAMES = {"save": "m.tsf", "BacktestResult.save": "r.zip", "report": "r.html", "checkpoint": "ck", "cli_csv": "f.csv"}
+_NAMES = {"save": "m.tsf", "BacktestResult.save": "r.zip", "report": "r.html", "checkpoint": "ck", "cli_csv": "f.csv",
+          "cli_xlsx": "f.xlsx"}
 
 
 def _write_each(target: Path, stem: str = "") -> dict:

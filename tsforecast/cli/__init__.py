@@ -48,8 +48,8 @@ from ._forecast_data import check_no_future_rows, check_no_new_values, future_ro
 from ._frequency import has_timestamps, regular_frequency
 from ._input import Selection, load_dataset, read_table, select, split_names
 from ._keys import key_options, read_key
-from ._compressed import compressed
 from ._paths import FILE, check_csv_name, check_outputs, check_suffixes
+from ._written import write_table
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
     MODEL_HELP,
@@ -372,7 +372,7 @@ def _write_per_series(result, reference: str | None, path: Path) -> None:
 
     table = result.per_series(metric=main_metric(result), reference=choose_reference(result, reference))
     try:
-        _write_csv_atomically(table, path)
+        write_table(table, path)
     except OSError as error:  # a FileWriteError: it names the path and why
         raise click.BadParameter(str(error), param_hint="--per-series") from None
     wins = table[table["win"]].groupby("model", observed=True).size()
@@ -495,7 +495,7 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
 @click.option("--id-column", help="The series id column of --data (a panel).")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")
 @click.option("--out", "out_file", type=FILE, default="-", show_default=True,
-              help="The CSV file to write (.csv.gz, .bz2, .xz, .zip: compressed); '-' prints it.")
+              help="The CSV file to write (.csv.gz, .bz2, .xz, .zip: compressed; .xlsx: a workbook); '-' prints it.")
 @click.option("--levels", help="Add prediction intervals of these levels in percent (e.g. 80,95): lo_80, hi_80, "
                                "... columns. The model needs a forecast distribution, conformal intervals "
                                "from `tsforecast fit --levels`, or --data to calibrate conformal ones on "
@@ -549,7 +549,7 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
     if str(out_file) == "-":
         click.echo(table.to_csv(index=False), nl=False)
     else:
-        _write_csv_atomically(table, out_file)
+        write_table(table, out_file)
         click.echo(f"wrote {len(table)} forecast row(s) to {out_file}", err=True)
 
 
@@ -564,13 +564,6 @@ def _as_table(forecast):
         return forecast
     index_name = forecast.index.name or "ds"
     return forecast.rename_axis(index_name).reset_index()
-
-
-def _write_csv_atomically(table, path: Path) -> None:
-    from ..storage.files import atomic_write
-
-    data = compressed(table.to_csv(index=False, lineterminator="\n").encode("utf-8"), path)
-    atomic_write(path, lambda handle: handle.write(data), mode=0o644)
 
 
 @cli.command()

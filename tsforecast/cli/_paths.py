@@ -102,12 +102,15 @@ def check_suffixes(save_result: Path | None, per_series_path: Path | None) -> No
 
 
 def check_csv_name(path: Path, option: str) -> None:
-    """Refuse a CSV table's name that promises another format (``forecast.parquet`` got CSV
-    text); ``.csv.gz``, ``.csv.bz2``, ``.csv.xz`` and ``.csv.zip`` are written compressed."""
+    """Refuse a table's name that promises a format not written (``forecast.parquet`` got CSV
+    text); ``.csv.gz``, ``.csv.bz2``, ``.csv.xz`` and ``.csv.zip`` are written compressed, and
+    ``.xlsx`` as a workbook."""
+    if path.suffix.lower() == ".xlsx":
+        return
     if inner_suffix(path) not in _CSV_NAMES:
         raise click.BadParameter(
-            f"writes a CSV table (compressed when named .csv.gz, .csv.bz2, .csv.xz or .csv.zip); got "
-            f"{str(path)!r}: name it .csv ({_bare_name(path)}.csv).", param_hint=option)
+            f"writes a CSV table (compressed when named .csv.gz, .csv.bz2, .csv.xz or .csv.zip) or an Excel "
+            f"workbook (.xlsx); got {str(path)!r}: name it .csv ({_bare_name(path)}.csv).", param_hint=option)
 
 
 def _bare_name(path: Path) -> str:
