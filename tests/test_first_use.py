@@ -107,7 +107,8 @@ def test_integer_time_says_the_season_is_one(tmp_path):
     [
         (pd.DataFrame({"opened": ["2024-01-01", "2024-01-02", "2024-01-03"],
                        "closed": ["2024-02-01", "2024-02-02", "2024-02-03"], "y": [1.0, 2.0, 3.0]}), "--time-column"),
-        (pd.DataFrame({"store": ["a", "a", "b", "b"], "date": ["2024-01-01", "2024-01-02"] * 2,
+        # integer ids: ids or a count? (a text id column is found: tests/test_cli_input.py)
+        (pd.DataFrame({"store": [1, 1, 2, 2], "date": ["2024-01-01", "2024-01-02"] * 2,
                        "sales": [1.0, 2.0, 3.0, 4.0]}), "--id-column"),
         (pd.DataFrame({"date": ["2024-01-01", "2024-01-02", "2024-01-03"], "a": [1.0, 2.0, 3.0],
                        "b": [1.0, 2.0, 3.0]}), "--target"),
