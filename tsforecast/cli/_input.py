@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..core.forms import ID_COLUMN, TIME_COLUMN
 from ..core.silencing import silenced
-from ..core.timeindex import likely_freq, read_day_first, read_iso8601, reads_as_dates
+from ..core.timeindex import likely_freq, read_day_first, read_iso8601
 from ..core.validation import first_non_number
 from ..exceptions import (
     InputTypeError,
@@ -33,7 +33,7 @@ from ._compressed import COMPRESSED_SUFFIXES, READ_ERRORS, inner_suffix
 from ._delimited import check_unique, read_text_table
 from ._excel import EXCEL_SUFFIXES, read_excel_table
 from ._frequency import as_frequency, frequency_of
-from ._labels import read_period_labels
+from ._labels import read_period_labels, reads_as_time
 from ._numbers import plain_numbers
 from ._rows import dates_but_the_last, without_rows_of_no_data
 from ._series_ids import implied_id_column, repeated_dates_hint
@@ -209,7 +209,7 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     named = next((lower[name] for name in TIME_COLUMN_NAMES if name in lower), None)
     if named is not None:
         return named
-    dates = [c for c in table.columns if reads_as_dates(table[c]) or read_period_labels(table[c]) is not None
+    dates = [c for c in table.columns if reads_as_time(table[c])
              or (_named_like_time(c) and (_integer_dates(table[c]) is not None or dates_but_the_last(table[c])))]
     if len(dates) > 1:
         raise InvalidParameterError(

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["read_period_labels"]
+from ..core.timeindex import reads_as_dates
+
+__all__ = ["read_period_labels", "reads_as_time"]
 
 def _quarter_starts(parts: pd.DataFrame) -> pd.Series:
     """The first days of the quarters ``parts`` name (two-digit years as Python's ``%y``)."""
@@ -74,3 +76,8 @@ def _weeks_exist(stamps: pd.Series, parts: pd.DataFrame) -> bool:
     if "week" not in parts.columns:
         return True
     return bool((stamps.dt.isocalendar().week.astype(int) == parts["week"].astype(int)).all())
+
+
+def reads_as_time(values: pd.Series) -> bool:
+    """Whether ``values`` are dates pandas reads or period labels :func:`read_period_labels` reads."""
+    return reads_as_dates(values) or read_period_labels(values) is not None

@@ -290,8 +290,9 @@ _OTHER_NAMES = {"seasonalnaive": "snaive", "seasonal_naive": "snaive", "auto_ari
 def _closest_model(name: str) -> str | None:
     """Our model name for ``name`` as other libraries write it, or the closest of ours."""
     key = name.replace("-", "_")
-    if key in _OTHER_NAMES or key.replace("_", "") in _OTHER_NAMES:
-        return _OTHER_NAMES.get(key, _OTHER_NAMES.get(key.replace("_", "")))
+    for spelling in (key, key.replace("_", "")):
+        if spelling in _OTHER_NAMES:
+            return _OTHER_NAMES[spelling]
     close = difflib.get_close_matches(key, list(_REGISTRY), n=1, cutoff=0.7)
     return close[0] if close else None
 

@@ -15,8 +15,7 @@ import re
 
 import pandas as pd
 
-from ..core.timeindex import reads_as_dates
-from ._labels import read_period_labels
+from ._labels import reads_as_time
 
 __all__ = ["dates_but_the_last", "without_rows_of_no_data"]
 
@@ -57,7 +56,7 @@ def _total_rows(table: pd.DataFrame) -> list[int]:
             continue
         first = int(is_total.to_numpy().argmax()) + len(values) - _LAST_ROWS
         rest = values.iloc[:first]
-        if rest.notna().all() and (reads_as_dates(rest) or read_period_labels(rest) is not None):
+        if rest.notna().all() and reads_as_time(rest):
             return list(range(first, len(values)))
     return []
 
@@ -69,4 +68,4 @@ def dates_but_the_last(values: pd.Series) -> bool:
     if pd.api.types.is_numeric_dtype(values.dtype) or len(values) <= 2 * _LAST_ROWS:
         return False
     rest = values.iloc[:-_LAST_ROWS]
-    return bool(rest.notna().all() and (reads_as_dates(rest) or read_period_labels(rest) is not None))
+    return bool(rest.notna().all() and reads_as_time(rest))
