@@ -85,3 +85,65 @@ def test_forecasts_and_per_series_scores_named_xlsx_are_written_as_workbooks(cap
                          "--folds", "2", "-q", "--per-series", tmp_path / "scores.xlsx")
     assert status == 0, err
     assert sorted(pd.read_excel(tmp_path / "scores.xlsx")["model"]) == ["naive", "snaive"]
+
+
+def _workbook(path, sheets: dict) -> None:
+    with pd.ExcelWriter(path) as book:
+        for name, table in sheets.items():
+            table.to_excel(book, sheet_name=name, index=False)
+
+
+def test_sheet_reads_the_sheet_it_names_by_name_or_position(capsys, tmp_path):
+    sales = _sales()
+    weekly = sales.iloc[::7].assign(sales=lambda t: t["sales"] * 7).head(10)
+    _workbook(tmp_path / "book.xlsx", {"Notes": pd.DataFrame({"remark": ["EUR"]}), "Daily": sales, "Weekly": weekly})
+    sales.assign(date=sales["date"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "sales.csv", index=False)
+    args = ("--models", "naive,snaive", "--horizon", "7", "--folds", "2", "-q")
+    _, expected, _ = run(capsys, "backtest", "--data", tmp_path / "sales.csv", *args)
+    for sheet in ("Daily", " daily", "2"):  # before: no such option
+        status, out, err = run(capsys, "backtest", "--data", tmp_path / "book.xlsx", "--sheet", sheet, *args)
+        assert status == 0, err
+        assert out == expected and "left unread" not in err
+    status, out, err = run(capsys, "backtest", "--data", tmp_path / "book.xlsx", *args)
+    assert status != 0 and "--sheet NAME reads another" in err  # the first sheet, 'Notes', holds no series
+
+
+@pytest.mark.parametrize("sheet, said", [
+    ("Dialy", "has no sheet 'Dialy' (did you mean 'Daily'?); its sheets are 'Daily', 'Notes' (or their "
+              "positions 1 to 2)"),
+    ("3", "has no sheet '3'; its sheets are 'Daily', 'Notes'"),
+])
+def test_a_sheet_the_workbook_lacks_is_refused_with_its_sheets(capsys, tmp_path, sheet, said):
+    _workbook(tmp_path / "book.xlsx", {"Daily": _sales(), "Notes": pd.DataFrame({"remark": ["EUR"]})})
+    status, out, err = run(capsys, "backtest", "--data", tmp_path / "book.xlsx", "--sheet", sheet, "--models",
+                           "naive", "-H", "7")
+    assert status != 0 and not out
+    assert said in one_line_error(err) and "book.xlsx" in one_line_error(err)
+
+
+def test_sheet_is_refused_where_there_is_no_workbook(capsys, tmp_path):
+    _sales().to_csv(tmp_path / "sales.csv", index=False)
+    status, _, err = run(capsys, "backtest", "--data", tmp_path / "sales.csv", "--sheet", "Daily", "--models",
+                         "naive", "-H", "7")
+    assert status != 0 and "--sheet applies to Excel workbooks (.xlsx, .xlsm); got 'Daily'" in one_line_error(err)
+    status, _, err = run(capsys, "backtest", "--dataset", "seattle_weather", "--sheet", "Daily", "--models",
+                         "naive", "-H", "7")
+    assert status != 0 and "--sheet applies to --data files only" in one_line_error(err)
+
+
+def test_predict_reads_the_data_of_the_sheet_named(capsys, tmp_path):
+    sales = _sales()
+    _workbook(tmp_path / "book.xlsx", {"Notes": pd.DataFrame({"remark": ["EUR"]}), "Daily": sales})
+    sales.to_csv(tmp_path / "sales.csv", index=False)
+    status, _, err = run(capsys, "fit", "--data", tmp_path / "book.xlsx", "--sheet", "Daily", "--model", "ridge",
+                         "-H", "7", "--out", tmp_path / "m.tsf")
+    assert status == 0, err
+    forecasts = {}
+    for data in (("--data", tmp_path / "sales.csv"), ("--data", tmp_path / "book.xlsx", "--sheet", "Daily")):
+        status, forecasts[data[1].name], err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf", *data)
+        assert status == 0, err
+    read = {name: pd.read_csv(io.StringIO(text)) for name, text in forecasts.items()}
+    assert len(read["sales.csv"]) == 7  # the CSV file's text round trip costs the last digit or two
+    pd.testing.assert_frame_equal(read["book.xlsx"], read["sales.csv"], rtol=1e-12)
+    status, _, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf", "--sheet", "Daily")
+    assert status != 0 and "--sheet applies to a workbook given as --data" in err

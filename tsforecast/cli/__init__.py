@@ -77,6 +77,8 @@ def _data_options(command):
                      help="A .csv, .tsv, .parquet or .xlsx file (.csv.gz, .bz2, .xz, .zip too; a workbook's first "
                           "sheet): one row per time step "
                           "(and series, for a panel)."),
+        click.option("--sheet", help="The sheet of an .xlsx --data to read: its name or position from 1 "
+                                     "(default: the first)."),
         click.option("--dataset", help="A bundled dataset instead of --data (see `tsforecast datasets`)."),
         click.option("--target", help="The column to forecast (default with --dataset: its usual target); "
                                       "several, comma-separated, forecast each column as its own series."),
@@ -152,7 +154,7 @@ def _interval_options(command):
 
 
 def _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates,
-               freq=None) -> Selection:
+               freq=None, sheet=None) -> Selection:
     past, future = split_names(covariates, "--covariates"), split_names(future_covariates, "--future-covariates")
     if (data_file is None) == (dataset is None):
         raise click.UsageError("give exactly one of --data FILE and --dataset NAME.")
@@ -160,16 +162,18 @@ def _selection(data_file, dataset, target, time_column, id_column, covariates, f
         if id_column is not None:
             raise click.UsageError("--id-column applies to --data files only; bundled datasets are single series.")
         # a bundled dataset has its own time column and a regular frequency: these would be ignored
-        for option, value in (("--time-column", time_column), ("--freq", freq)):
+        for option, value in (("--time-column", time_column), ("--freq", freq), ("--sheet", sheet)):
             if value is not None:
                 raise click.UsageError(f"{option} applies to --data files only; bundled datasets come with their "
                                        f"time column and frequency (see `tsforecast datasets`); got {value!r}.")
         return load_dataset(dataset, target=target, covariates=past, future_covariates=future)
     notes: list[str] = []
-    table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN])
+    table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN], sheet=sheet)
+    for note in notes:  # before the columns are read: a sheet left unread explains a refusal
+        click.echo(f"note: {note}", err=True)
     selection = select(table, target=target, time_column=time_column, id_column=id_column, covariates=past,
                        future_covariates=future, source=f"{data_file}", freq=freq)
-    for note in notes + selection.notes:
+    for note in selection.notes:
         click.echo(f"note: {note}", err=True)
     check_no_future_rows(selection.data, selection.target, str(data_file), click.get_current_context().info_name)
     return selection
@@ -278,9 +282,9 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @_interval_options
 @_repair_options
-def backtest(data_file, dataset, target, time_column, id_column, freq, covariates, future_covariates, horizon,
-             model_list, folds, step, align, season_length, lookback, epochs, units, seed, report_path, title, reference,
-             save_result, save_result_old, per_series_path, n_jobs, quiet, levels, calibration_windows, conformal,
+def backtest(data_file, sheet, dataset, target, time_column, id_column, freq, covariates, future_covariates,
+             horizon, model_list, folds, step, align, season_length, lookback, epochs, units, seed, report_path, title,
+             reference, save_result, save_result_old, per_series_path, n_jobs, quiet, levels, calibration_windows, conformal,
              fill, on_short) -> None:
     """Walk-forward backtest of models on a file or bundled dataset; optional report.
 
@@ -297,7 +301,8 @@ def backtest(data_file, dataset, target, time_column, id_column, freq, covariate
                    {"--report": report_path, "--out": save_result, "--per-series": per_series_path})
     check_suffixes(save_result, per_series_path)
     levels = parse_levels(levels)
-    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
+    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq,
+                           sheet)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
     models = make_models(names, settings)
     _say_lstm_settings(names, settings)
@@ -439,8 +444,8 @@ def _say_failures(result) -> None:
 @key_options
 @_interval_options
 @_repair_options
-def fit(data_file, dataset, target, time_column, id_column, freq, covariates, future_covariates, model_name, horizon,
-        season_length, lookback, epochs, units, seed, save_path, save_path_old, key_env, key_file, levels,
+def fit(data_file, sheet, dataset, target, time_column, id_column, freq, covariates, future_covariates, model_name,
+        horizon, season_length, lookback, epochs, units, seed, save_path, save_path_old, key_env, key_file, levels,
         calibration_windows, conformal, fill, on_short) -> None:
     """Fit one model on all the data and save it to a file (no pickle; signed with a key if one is given).
 
@@ -456,7 +461,8 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
     if len(name) != 1:
         raise click.BadParameter("names one model only.", param_hint="--model")
     levels = parse_levels(levels)
-    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq)
+    selection = _selection(data_file, dataset, target, time_column, id_column, covariates, future_covariates, freq,
+                           sheet)
     settings = _settings(horizon, selection, season_length, lookback, epochs, units, seed)
     model = make_model(name[0], settings)
     _say_lstm_settings(name, settings)
@@ -491,6 +497,7 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
                    "fit, only those); a target value or date missing before it is "
                    "refused unless the model was fitted with --fill (then a missing date becomes an empty row on "
                    "the model's frequency, repaired as in its fit).")
+@click.option("--sheet", help="The sheet of an .xlsx --data: its name or position from 1 (default: the first).")
 @click.option("--time-column", help="The timestamp column of --data.")
 @click.option("--id-column", help="The series id column of --data (a panel).")
 @click.option("--horizon", "-H", type=click.IntRange(min=1), help="Steps to forecast (default: the model's).")
@@ -501,8 +508,8 @@ def fit(data_file, dataset, target, time_column, id_column, freq, covariates, fu
                                "from `tsforecast fit --levels`, or --data to calibrate conformal ones on "
                                "(lstm, ridge without --future-covariates: one extra fit).")
 @key_options
-def predict(model_file, model_file_old, data_file, time_column, id_column, horizon, out_file, levels, key_env,
-            key_file) -> None:
+def predict(model_file, model_file_old, data_file, sheet, time_column, id_column, horizon, out_file, levels,
+            key_env, key_file) -> None:
     """Forecast with a saved model and write the forecasts (and intervals) as CSV."""
     from ..storage.model_files import load
 
@@ -510,6 +517,8 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
     if model_file is None:
         raise click.UsageError("Missing option '--model-file': a model file written by `tsforecast fit`.")
     check_outputs({"--model-file": model_file, "--data": data_file, "--key-file": key_file}, {"--out": out_file})
+    if sheet is not None and data_file is None:
+        raise click.UsageError(f"--sheet applies to a workbook given as --data; got --sheet {sheet!r} without --data.")
     if str(out_file) != "-":
         check_csv_name(out_file, "--out")
     levels = parse_levels(levels)
@@ -533,7 +542,7 @@ def predict(model_file, model_file_old, data_file, time_column, id_column, horiz
                                "value.")
     X = last_times = None
     if data_file is not None:
-        X, last_times = inputs_from(model, data_file, time_column, id_column)
+        X, last_times = inputs_from(model, data_file, time_column, id_column, sheet)
     try:
         if levels is None:
             forecast = model.predict(horizon, X=X)

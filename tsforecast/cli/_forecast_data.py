@@ -24,7 +24,7 @@ from ._wide import drop_leading_empty, series_columns, stacked
 __all__ = ["inputs_from", "check_no_future_rows", "check_no_new_values", "future_rows_in_cli_words"]
 
 
-def inputs_from(model, data_file: Path, time_column, id_column):
+def inputs_from(model, data_file: Path, time_column, id_column, sheet=None):
     """Give ``model`` the data of ``data_file`` to forecast from; return the future
     covariates for ``predict`` (or None) and, for a model that cannot update, the last
     observed target time of each series (which must precede its first forecast step)."""
@@ -36,7 +36,7 @@ def inputs_from(model, data_file: Path, time_column, id_column):
             "fit it on that data with `tsforecast fit` instead."
         )
     past = list(getattr(model, "past_covariates_", []) or []) if callable(update) else []
-    data, target = _read(model, data_file, time_column, id_column, past, future)
+    data, target = _read(model, data_file, time_column, id_column, past, future, sheet)
     keys = [ID_COLUMN, TIME_COLUMN] if ID_COLUMN in data.columns else []
     observed = _observed(data, target)
     # The future rows (no target yet) carry the future-known covariates of the forecast steps.
@@ -126,12 +126,12 @@ def _check_observed(model, observed: pd.DataFrame, target: str, data_file: Path)
             f"the model reads the last {need} steps of each series (its lookback): give at least {need}.")
 
 
-def _read(model, data_file, time_column, id_column, past, future) -> tuple[pd.DataFrame, str]:
+def _read(model, data_file, time_column, id_column, past, future, sheet) -> tuple[pd.DataFrame, str]:
     targets = list(getattr(model, "target_names_", []))
     if len(targets) != 1:
         raise InvalidParameterError(f"--model: expected a model of one target column; it forecasts {targets!r}.")
     notes: list[str] = []
-    table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN])
+    table = read_table(data_file, notes, text_columns=[id_column or ID_COLUMN], sheet=sheet)
     columns = series_columns(model, table) if id_column is None else None
     if columns is not None:  # fitted with several --target columns: the file's layout
         table = stacked(table, columns, str(data_file))

@@ -78,10 +78,12 @@ def split_names(value: str | None, option: str) -> list[str]:
     return names
 
 
-def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()) -> pd.DataFrame:
+def read_table(path: str | Path, notes: list[str] | None = None, text_columns=(), sheet: str | None = None
+               ) -> pd.DataFrame:
     """Read a ``.csv``/``.tsv``/``.parquet``/``.xlsx`` file into a DataFrame (no index set); a ``.csv``
     or ``.tsv`` file may be compressed (``.gz``, ``.bz2``, ``.xz``, or a ``.zip`` of that one file),
-    and a workbook's first sheet is read (:mod:`._excel`).
+    and a workbook's sheet ``sheet`` (default: its first) is read (:mod:`._excel`); ``sheet`` given
+    for another kind of file is refused.
 
     A ``.csv`` file's delimiter is the one of ``, ; | tab`` that splits its header and first
     lines into as many fields each (a ``;``-separated file, as spreadsheets write where the decimal mark is a comma, is
@@ -109,14 +111,17 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
         )
     if not path.is_file():
         raise FileNotFoundError(f"--data file {str(path)!r} does not exist or is not a file.")
+    if sheet is not None and kind != "excel":
+        raise InvalidParameterError(f"--sheet applies to Excel workbooks (.xlsx, .xlsm); got {sheet!r} with --data "
+                                    f"{str(path)!r}.")
     try:
         if kind == "parquet":
             table = _parquet_table(path, notes)
         elif kind == "excel":
-            table = read_excel_table(path, notes, list(text_columns))
+            table = read_excel_table(path, notes, list(text_columns), sheet)
         else:
             table = read_text_table(path, kind, notes, list(text_columns))
-    except InvalidInputError:  # ours, already naming the file
+    except (InvalidInputError, InvalidParameterError):  # ours, already naming the file or --sheet
         raise
     except pd.errors.EmptyDataError:
         raise InsufficientDataError(f"--data file {str(path)!r} is empty (no header, no rows).") from None
