@@ -235,6 +235,54 @@ def test_yyyymmdd_dates_beside_a_clock_column_are_read_together(tmp_path):
     assert any("'date' and 'time' read together" in note for note in chosen.notes)
 
 
+def _serials(stamps) -> pd.Index:
+    """``stamps`` as Excel holds them: days since 1899-12-30, fractions of a day for the times."""
+    return (stamps - pd.Timestamp("1899-12-30")) / pd.Timedelta(days=1)
+
+
+@pytest.mark.parametrize("column, stamps", [
+    ("date", pd.date_range("2020-01-01", periods=60, freq="D")),  # integers 43831, 43832, ...
+    ("Order Date", pd.date_range("2020-01-01", periods=60, freq="D")),  # found by its name, not given
+    ("Datum", pd.date_range("2023-03-01", periods=72, freq="h")),  # 45351.041666666664, ...: hours
+])
+def test_excel_serial_dates_are_read_as_dates(tmp_path, column, stamps):
+    from tsforecast.cli._input import read_table, select
+
+    serials = _serials(stamps)
+    path = tmp_path / "export.csv"
+    values = serials.astype(int) if stamps.freq == "D" else serials
+    pd.DataFrame({column: values, "sales": 10 + np.arange(len(stamps)) % 7 * 2.5}).to_csv(path, index=False)
+    chosen = select(read_table(path), target="sales", source=path.name)
+    # before: integer steps with season 1; the hours (floats) were refused as 'numbers with decimals'
+    assert list(chosen.data.index) == list(stamps)
+    assert any("read as Excel's serial dates" in note for note in chosen.notes)
+
+
+@pytest.mark.parametrize("column", ["step", "period", "t"])
+def test_numbers_in_excels_date_span_under_other_names_stay_steps(tmp_path, column):
+    from tsforecast.cli._input import read_table, select
+
+    path = tmp_path / "steps.csv"
+    steps = np.arange(40000, 40050)
+    pd.DataFrame({column: steps, "value": np.arange(50.0)}).to_csv(path, index=False)
+    chosen = select(read_table(path), target="value", time_column=column, source=path.name)
+    assert list(chosen.data.index) == list(steps) and not any("serial" in note for note in chosen.notes)
+
+
+def test_a_workbook_whose_date_cells_lost_their_format_is_read_with_its_dates(capsys, tmp_path):
+    pytest.importorskip("openpyxl")
+    days = pd.date_range("2024-01-01", periods=60, freq="D")
+    sales = pd.DataFrame({"date": days, "sales": 100 + np.arange(60) % 7 * 3.0})
+    sales.assign(date=_serials(days).astype(int)).to_excel(tmp_path / "numbers.xlsx", index=False)
+    sales.to_excel(tmp_path / "dates.xlsx", index=False)
+    outputs = {}
+    for name in ("numbers.xlsx", "dates.xlsx"):
+        status, outputs[name], err = run(capsys, "backtest", "--data", tmp_path / name, "--models", "naive,snaive",
+                                         "-H", "7", "--folds", "2", "-q")
+        assert status == 0, err
+    assert outputs["numbers.xlsx"] == outputs["dates.xlsx"] and "season length 7" in outputs["dates.xlsx"]
+
+
 @pytest.mark.parametrize("steps", [np.arange(50), np.arange(1990, 2040), np.arange(50) * 7 + 100])
 def test_integer_time_steps_and_years_stay_steps(tmp_path, steps):
     from tsforecast.cli._input import read_table, select

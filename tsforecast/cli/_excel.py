@@ -8,12 +8,18 @@ timestamps. As in a CSV file, a column name given twice is refused (pandas renam
 second ``y`` to ``y.1``) and series ids are read as text. The older binary ``.xls`` is
 refused with the way out: save it as ``.xlsx`` or ``.csv``. Tables the command line writes
 under an ``.xlsx`` name (forecasts, per-series scores) are written as a workbook of one sheet.
+
+Excel holds a date as a serial number of days (``43831`` is 2020-01-01, ``43831.5`` its
+noon); a sheet whose date cells lost their format is exported as these numbers, which were
+read as time steps with no season. A date-named column of such numbers is read as dates
+(:func:`serial_dates`).
 """
 
 from __future__ import annotations
 
 import difflib
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -21,10 +27,19 @@ import pandas as pd
 from ..exceptions import InvalidParameterError
 from ._delimited import check_unique
 
-__all__ = ["EXCEL_SUFFIXES", "read_excel_table", "workbook_bytes"]
+__all__ = ["EXCEL_SUFFIXES", "read_excel_table", "serial_dates", "workbook_bytes"]
 
 #: The workbook suffixes read (openpyxl's formats).
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+#: Excel's day 0 in its 1900 date system (day 60, the 29 February 1900 it counts, lies before
+#: the dates read here).
+_SERIAL_ORIGIN = pd.Timestamp("1899-12-30")
+#: The dates serial numbers are read as: 1990-01-01 (32874) to 2100-01-01 (73051), beside
+#: the span of :func:`tsforecast.cli._input._integer_dates`.
+_SERIAL_SPAN = (32874, 73051)
+#: Names of columns whose serial numbers are dates: only those saying "date" (not "time",
+#: "step" or "period", whose numbers may count steps).
+_DATE_NAMES = r"date|datum|fecha|^ds$|timestamp|^day$"
 
 
 def read_excel_table(path: Path, notes: list[str] | None, text_columns: list, sheet: str | None = None
@@ -70,3 +85,18 @@ def workbook_bytes(table: pd.DataFrame, sheet: str) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as book:
         table.to_excel(book, sheet_name=sheet, index=False)
     return buffer.getvalue()
+
+
+def serial_dates(values: pd.Series, column) -> tuple[pd.Series, str] | None:
+    """The dates Excel's serial numbers ``values`` stand for, and how they were written, where
+    the column's name says "date" and every value lies in :data:`_SERIAL_SPAN`; else None.
+    Fractions of a day are times of day, rounded to the second (``43831.041666666664`` is
+    01:00)."""
+    numeric = pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+    if not numeric or values.empty or values.isna().any() or not re.search(_DATE_NAMES, str(column).strip(),
+                                                                           flags=re.IGNORECASE):
+        return None
+    if not (_SERIAL_SPAN[0] <= values.min() and values.max() < _SERIAL_SPAN[1]):
+        return None
+    stamps = (_SERIAL_ORIGIN + pd.to_timedelta(values.astype(float), unit="D")).dt.round("s")
+    return stamps, "Excel's serial dates (days since 1899-12-30; rename the column if they count steps)"

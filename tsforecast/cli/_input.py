@@ -31,7 +31,7 @@ from ..exceptions import (
 from ._clock_changes import across_clock_changes
 from ._compressed import COMPRESSED_SUFFIXES, READ_ERRORS, inner_suffix
 from ._delimited import check_unique, read_text_table
-from ._excel import EXCEL_SUFFIXES, read_excel_table
+from ._excel import EXCEL_SUFFIXES, read_excel_table, serial_dates
 from ._frequency import as_frequency, frequency_of
 from ._labels import read_period_labels, reads_as_time
 from ._numbers import plain_numbers
@@ -215,7 +215,7 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     if named is not None:
         return named
     dates = [c for c in table.columns if reads_as_time(table[c])
-             or (_named_like_time(c) and (_integer_dates(table[c]) is not None or dates_but_the_last(table[c])))]
+             or (_named_like_time(c) and (_numeric_dates(table[c], c) is not None or dates_but_the_last(table[c])))]
     if len(dates) > 1:
         raise InvalidParameterError(
             f"{source} has {len(dates)} columns of dates ({', '.join(map(repr, dates))}); "
@@ -393,8 +393,8 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
     ``01/03/2022``: days read month first); said in ``notes``, see
     :func:`tsforecast.core.timeindex.read_day_first`.
     """
-    if pd.api.types.is_integer_dtype(values.dtype):
-        return _integer_time(values, column, notes)
+    if pd.api.types.is_integer_dtype(values.dtype) or serial_dates(values, column) is not None:
+        return _numeric_time(values, column, notes)
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
         return values
     labels = read_period_labels(values)
@@ -438,16 +438,22 @@ def _parse_time(values: pd.Series, column: str, source: str, notes: list[str]) -
 _DATE_SPAN = (pd.Timestamp("1990-01-01"), pd.Timestamp("2100-01-01"))
 
 
-def _integer_time(values: pd.Series, column: str, notes: list[str]) -> pd.Series:
-    """Integers that are dates (:func:`_integer_dates`), read so and said in ``notes``; else
+def _numeric_time(values: pd.Series, column: str, notes: list[str]) -> pd.Series:
+    """Numbers that are dates (:func:`_numeric_dates`), read so and said in ``notes``; else
     the integer time steps themselves. Read as steps, Unix seconds were refused as
-    irregular, and milliseconds lost their hours and seasons."""
-    dates = _integer_dates(values)
+    irregular, and milliseconds and Excel's serial dates lost their hours and seasons."""
+    dates = _numeric_dates(values, column)
     if dates is None:
         return values
     stamps, written = dates
-    notes.append(f"--time-column {column!r}: integers read as {written} ({stamps.min()} to {stamps.max()}).")
+    kind = "integers" if pd.api.types.is_integer_dtype(values.dtype) else "numbers"
+    notes.append(f"--time-column {column!r}: {kind} read as {written} ({stamps.min()} to {stamps.max()}).")
     return stamps
+
+
+def _numeric_dates(values: pd.Series, column) -> tuple[pd.Series, str] | None:
+    """:func:`_integer_dates`, else Excel's serial dates in a date-named column (:func:`serial_dates`)."""
+    return _integer_dates(values) or serial_dates(values, column)
 
 
 #: How :func:`_integer_dates` names dates written ``20240131``.
