@@ -851,16 +851,17 @@ def test_a_delimiter_at_the_end_of_each_line_leaves_no_column(capsys, tmp_path):
 
 
 def test_numbers_written_as_text_are_named_with_a_value(capsys, tmp_path):
-    # a unit word: not read as a number (thousands separators and currency signs alone are, with a note)
-    rows = "".join(f'{day},"{1000 + value:,.1f} kg"\n' for day, value in zip(_sales()["date"], _sales()["sales"]))
+    # a word before the number: not read as one (thousands separators, currency signs and codes and
+    # units after it are, with a note)
+    rows = "".join(f'{day},"ca. {1000 + value:,.1f}"\n' for day, value in zip(_sales()["date"], _sales()["sales"]))
     path = _write(tmp_path / "sales.csv", "date,sales\n" + rows)
     args = ["backtest", "--data", path, "--horizon", "1", "--folds", "1", "--models", "naive", "-q"]
     status, _, err = run(capsys, *args)
     assert status == 1
-    assert "has no numeric column besides the time and id columns: 'sales' holds text such as '1,050.0 kg' " \
+    assert "has no numeric column besides the time and id columns: 'sales' holds text such as 'ca. 1,050.0' " \
            "(numbers written with thousands separators" in one_line_error(err)
     status, _, err = run(capsys, *args, "--target", "sales")
-    assert status == 1 and "for example 'sales' holds '1,050.0 kg'" in one_line_error(err)
+    assert status == 1 and "for example 'sales' holds 'ca. 1,050.0'" in one_line_error(err)
 
 
 def test_iso_timestamps_without_the_time_at_midnight_are_read(capsys, tmp_path):

@@ -1,9 +1,11 @@
-"""Numbers as spreadsheets display them: thousands separators, currency and percent signs.
+"""Numbers as spreadsheets display them: thousands separators, currency signs and units.
 
-A column exported "as displayed" holds ``"1,234.56"``, ``"$1,234.56"``, ``"1234.5 €"`` or
-``"12.5%"``: text to pandas, so the file had no numeric column to forecast, and the error
-asked for plain numbers. Where every value of a text column is such a number, one way only,
-it is read as the number (percent values in percent: ``12.5%`` is 12.5), with a note.
+A column exported "as displayed" holds ``"1,234.56"``, ``"$1,234.56"``, ``"1234.5 €"``,
+``"12.5%"`` or ``"1200.5 kWh"``, or, where the thousands are grouped by spaces (French,
+Nordic and ISO locales: a space, U+00A0 or U+202F) or apostrophes (Swiss), ``"1 234,56"``
+and ``"1'234.56"``: text to pandas, so the file had no numeric column to forecast, and the
+error asked for plain numbers. Where every value of a text column is such a number, one way
+only, it is read as the number (percent values in percent: ``12.5%`` is 12.5), with a note.
 Where two readings are possible (``"1,250"`` alone: one thousand two hundred and fifty, or
 1.25 with a decimal comma) the column stays text and the error stands. Numbers with
 decimal commas are read where the delimiter says so (``;`` and tab files, see
@@ -16,10 +18,26 @@ import pandas as pd
 
 __all__ = ["plain_numbers"]
 
-#: A number as displayed: a sign, a currency sign, digits grouped by commas in threes (or
-#: not at all), a decimal part, then a currency or percent sign.
-_DISPLAYED = (r"\s*(?P<sign>[+-]?)\s*(?P<before>[$€£¥]?)\s*(?P<minus>-?)"
-              r"(?P<digits>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?\s*(?P<after>[$€£¥%]?)\s*")
+#: Currency codes read before a number (``EUR 1 234,56``); other words there (``SKU 1001``)
+#: name things, and the column stays text.
+_CODES = "USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|HKD|SGD|INR|SEK|NOK|DKK|PLN|CZK|HUF|BRL|MXN|ZAR|KRW|TRY"
+#: What may stand before a number (a currency sign or code) and after it (a currency or
+#: percent sign, or a unit: ``kWh``, ``°C``, ``m³``, ``EUR``).
+_BEFORE, _AFTER = rf"[$€£¥]|(?:{_CODES})(?=\s)", r"[$€£¥%]|[^\W\d_][\w°/²³]{0,5}|°[CF]"
+#: Characters that group thousands where they are not commas.
+_SPACES = "\u0020\u00a0\u202f'\u2019"
+
+
+def _displayed(group: str, decimal: str) -> str:
+    """A number as displayed: a sign, a currency sign, digits grouped by ``group`` in threes
+    (or not at all), a decimal part after ``decimal``, then a currency, percent sign or unit."""
+    return (rf"\s*(?P<sign>[+-]?)\s*(?P<before>(?:{_BEFORE})?)\s*(?P<minus>-?)"
+            rf"(?P<digits>\d{{1,3}}(?:{group}\d{{3}})+|\d+)(?P<decimals>{decimal}\d+)?\s*(?P<after>(?:{_AFTER})?)\s*")
+
+
+#: Commas between thousands, a decimal point (``1,234.56``); spaces or apostrophes between
+#: thousands, a decimal point or comma (``1 234,56``, ``1'234.56``).
+_DISPLAYED, _SPACED = _displayed(",", r"\."), _displayed(f"[{_SPACES}]", "[.,]")
 
 
 def plain_numbers(table: pd.DataFrame, text_columns, notes: list[str] | None) -> pd.DataFrame:
@@ -46,22 +64,33 @@ def _read_displayed(text: pd.Series) -> tuple[pd.Series, str] | None:
     is not such a number, the signs differ between values, or the grouping is unclear."""
     if text.empty:
         return None
-    parts = text.str.extract(f"^{_DISPLAYED}$")
+    parts, group = text.str.extract(f"^{_DISPLAYED}$"), ","
     if parts["digits"].isna().any():
-        return None
+        parts, group = text.str.extract(f"^{_SPACED}$"), f"[{_SPACES}]"
+        if parts["digits"].isna().any() or not _spaced_unmistakably(parts):
+            return None
     signs = set(parts["before"]) | set(parts["after"])
-    grouped = parts["digits"].str.contains(",", regex=False)
+    grouped = parts["digits"].str.contains(group)
     if len(signs - {""}) > 1 or len(set(parts["before"] + "|" + parts["after"])) > 1:
         return None  # $ beside €, or 12% beside 12: not one unit
-    if grouped.any() and not (parts["decimals"].notna().any() or parts["digits"].str.count(",").gt(1).any()
-                              or (signs - {"", "%"})):
+    if group == "," and grouped.any() and not (parts["decimals"].notna().any()
+                                               or parts["digits"].str.count(",").gt(1).any() or (signs - {"", "%"})):
         return None  # '1,250' alone: 1250, or 1.25 with a decimal comma
     if not grouped.any() and signs == {""}:
         return None  # plain numbers pandas would have read: something else in this column
     negative = (parts["sign"] == "-") ^ (parts["minus"] == "-")
-    numbers = pd.to_numeric(parts["digits"].str.replace(",", "", regex=False) + parts["decimals"].fillna(""))
+    numbers = pd.to_numeric(parts["digits"].str.replace(group, "", regex=True)
+                            + parts["decimals"].fillna("").str.replace(",", ".", regex=False))
     numbers = numbers.where(~negative, -numbers)
+    unit = (signs - {""}).pop() if signs - {""} else ""
     said = [name for name, used in (("thousands separators", grouped.any()),
-                                    (f"{(signs - {''}).pop()!r} sign" if signs - {""} else "", bool(signs - {""})))
-            if used]
+                                    (f"{unit!r} {'sign' if unit in '$€£¥%' else 'unit'}", bool(unit))) if used]
     return pd.Series(numbers.to_numpy(dtype=float), index=text.index), " and ".join(said)
+
+
+def _spaced_unmistakably(parts: pd.DataFrame) -> bool:
+    """Whether numbers read by :data:`_SPACED` group their thousands (some value does: else the
+    decimal commas are the delimited reader's to read) with one decimal mark throughout."""
+    grouped = parts["digits"].str.contains(f"[{_SPACES}]")
+    marks = set(parts["decimals"].dropna().str[0])
+    return bool(grouped.any()) and len(marks) <= 1
