@@ -230,6 +230,7 @@ def test_numbers_grouped_by_spaces_or_with_units_are_read(capsys, tmp_path, sep,
 
 @pytest.mark.parametrize("values", [["1 250,50", "1 300.50"] * 15,  # two decimal marks
                                     ["SKU 1001", "SKU 1002"] * 15,  # names, not amounts
+                                    ["1,250 kg", "2,500 kg"] * 15,  # 1250 kg, or 1.25 kg with a decimal comma
                                     ["12 kWh", "12 kg"] * 15])
 def test_spaced_numbers_two_ways_and_names_stay_text(capsys, tmp_path, values):
     path = tmp_path / "revenue.csv"

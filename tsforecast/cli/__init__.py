@@ -284,8 +284,8 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @_repair_options
 def backtest(data_file, sheet, dataset, target, time_column, id_column, freq, covariates, future_covariates,
              horizon, model_list, folds, step, align, season_length, lookback, epochs, units, seed, report_path, title,
-             reference, save_result, save_result_old, per_series_path, n_jobs, quiet, levels, calibration_windows, conformal,
-             fill, on_short) -> None:
+             reference, save_result, save_result_old, per_series_path, n_jobs, quiet, levels, calibration_windows,
+             conformal, fill, on_short) -> None:
     """Walk-forward backtest of models on a file or bundled dataset; optional report.
 
     Prints the models ranked by their main metric and, with --report, writes an HTML

@@ -73,7 +73,7 @@ def chosen_sheet(sheet: str, sheets: list[str], path: Path) -> str:
     close = difflib.get_close_matches(sheet.strip().casefold(), list(by_key), n=1, cutoff=0.6)
     hint = f" (did you mean {by_key[close[0]]!r}?)" if close else ""
     raise InvalidParameterError(f"--sheet: the workbook {str(path)!r} has no sheet {sheet!r}{hint}; its sheets are "
-                             f"{', '.join(map(repr, sheets))} (or their positions 1 to {len(sheets)}).")
+                                f"{', '.join(map(repr, sheets))} (or their positions 1 to {len(sheets)}).")
 
 
 def workbook_bytes(table: pd.DataFrame, sheet: str) -> bytes:

@@ -14,6 +14,8 @@ decimal commas are read where the delimiter says so (``;`` and tab files, see
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 __all__ = ["plain_numbers"]
@@ -24,6 +26,8 @@ _CODES = "USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|HKD|SGD|INR|SEK|NOK|DKK|PLN|CZK|HU
 #: What may stand before a number (a currency sign or code) and after it (a currency or
 #: percent sign, or a unit: ``kWh``, ``°C``, ``m³``, ``EUR``).
 _BEFORE, _AFTER = rf"[$€£¥]|(?:{_CODES})(?=\s)", r"[$€£¥%]|[^\W\d_][\w°/²³]{0,5}|°[CF]"
+#: The signs of money: a currency sign, or a code of :data:`_CODES`.
+_MONEY = rf"[$€£¥]|{_CODES}"
 #: Characters that group thousands where they are not commas.
 _SPACES = "\u0020\u00a0\u202f'\u2019"
 
@@ -73,9 +77,10 @@ def _read_displayed(text: pd.Series) -> tuple[pd.Series, str] | None:
     grouped = parts["digits"].str.contains(group)
     if len(signs - {""}) > 1 or len(set(parts["before"] + "|" + parts["after"])) > 1:
         return None  # $ beside €, or 12% beside 12: not one unit
+    money = any(re.fullmatch(_MONEY, sign) for sign in signs)
     if group == "," and grouped.any() and not (parts["decimals"].notna().any()
-                                               or parts["digits"].str.count(",").gt(1).any() or (signs - {"", "%"})):
-        return None  # '1,250' alone: 1250, or 1.25 with a decimal comma
+                                               or parts["digits"].str.count(",").gt(1).any() or money):
+        return None  # '1,250' or '1,250 kg' alone: 1250, or 1.25 with a decimal comma ('$1,250' is money)
     if not grouped.any() and signs == {""}:
         return None  # plain numbers pandas would have read: something else in this column
     negative = (parts["sign"] == "-") ^ (parts["minus"] == "-")
@@ -83,8 +88,8 @@ def _read_displayed(text: pd.Series) -> tuple[pd.Series, str] | None:
                             + parts["decimals"].fillna("").str.replace(",", ".", regex=False))
     numbers = numbers.where(~negative, -numbers)
     unit = (signs - {""}).pop() if signs - {""} else ""
-    said = [name for name, used in (("thousands separators", grouped.any()),
-                                    (f"{unit!r} {'sign' if unit in '$€£¥%' else 'unit'}", bool(unit))) if used]
+    kind = "sign" if unit in {"$", "€", "£", "¥", "%"} else "unit"
+    said = [name for name, used in (("thousands separators", grouped.any()), (f"{unit!r} {kind}", bool(unit))) if used]
     return pd.Series(numbers.to_numpy(dtype=float), index=text.index), " and ".join(said)
 
 
