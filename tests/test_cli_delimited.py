@@ -238,3 +238,36 @@ def test_spaced_numbers_two_ways_and_names_stay_text(capsys, tmp_path, values):
     status, out, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "1", "--out", tmp_path / "m.tsf")
     assert status == 1 and "numbers written with thousands separators or units must be plain numbers" in \
         one_line_error(err)
+
+
+@pytest.mark.parametrize(("sep", "mark"), [(",", "#DIV/0!"), (",", "#VALUE!"), (",", "-"), (",", "n.a."), (",", ":"),
+                                           (";", "-"), (";", "#REF!")])
+def test_cells_that_say_the_value_is_missing_are_missing_values(capsys, tmp_path, sep, mark):
+    """An Excel error or a statistics table's mark ('-', 'n.a.', Eurostat's ':') in one cell made
+    the whole column text: refused as 'no numeric column'. Now it is a missing value, named by
+    date without --fill and repaired with it as an empty cell is."""
+    values = [f"{v:.2f}".replace(".", "," if sep == ";" else ".") for v in 1000 + np.arange(30) % 7 * 25.0]
+    paths = {}
+    for name, cell in (("marked", mark), ("empty", "")):
+        paths[name] = tmp_path / f"{name}.csv"
+        written = values[:12] + [cell] + values[13:]
+        pd.DataFrame({"date": _days(), "sales": written}).to_csv(paths[name], sep=sep, index=False)
+    status, _, err = run(capsys, "backtest", "--data", paths["marked"], "--models", "naive", "-H", "3", "-q")
+    error = err.splitlines()[-1]  # after the note on a ';' file's decimal commas
+    assert status == 1 and error.startswith("Error: ") and "the first nan in column 'sales' at 2024-03-13" in error
+    outputs = {}
+    for name, path in paths.items():
+        status, outputs[name], err = run(capsys, "backtest", "--data", path, "--models", "naive,snaive", "-H", "3",
+                                         "--folds", "2", "--fill", "interpolate", "-q")
+        assert status == 0, err
+    assert outputs["marked"] == outputs["empty"]
+
+
+def test_a_minus_sign_alone_is_missing_but_negative_numbers_stay_numbers(tmp_path):
+    from tsforecast.cli._input import read_table
+
+    path = tmp_path / "balance.csv"
+    pd.DataFrame({"date": _days()[:4], "balance": ["-5.5", "-", "-3", "12"]}).to_csv(path, index=False)
+    table = read_table(path)
+    assert table["balance"].tolist()[:1] == [-5.5] and np.isnan(table["balance"].iloc[1])
+    assert table["balance"].tolist()[2:] == [-3.0, 12.0]

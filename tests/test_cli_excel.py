@@ -147,3 +147,14 @@ def test_predict_reads_the_data_of_the_sheet_named(capsys, tmp_path):
     pd.testing.assert_frame_equal(read["book.xlsx"], read["sales.csv"], rtol=1e-12)
     status, _, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf", "--sheet", "Daily")
     assert status != 0 and "--sheet applies to a workbook given as --data" in err
+
+
+@pytest.mark.parametrize("mark", ["-", "n.a."])
+def test_a_cell_marked_missing_in_a_workbook_is_a_missing_value(capsys, tmp_path, mark):
+    sales = _sales()
+    sales["sales"] = sales["sales"].astype(object)
+    sales.loc[20, "sales"] = mark  # a text cell (an error cell of a failed formula is read as empty)
+    sales.to_excel(tmp_path / "sales.xlsx", index=False)
+    status, _, err = run(capsys, "backtest", "--data", tmp_path / "sales.xlsx", "--models", "naive", "-H", "7", "-q")
+    # before: 'sales' holds text such as '-', no numeric column
+    assert status == 1 and "the first nan in column 'sales' at 2024-01-21" in one_line_error(err)

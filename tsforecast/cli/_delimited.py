@@ -19,6 +19,7 @@ import pandas as pd
 from ..core.timeindex import reads_as_dates
 from ..exceptions import InvalidInputError
 from ._compressed import open_data
+from ._numbers import NOT_AVAILABLE
 
 __all__ = ["check_unique", "read_text_table"]
 
@@ -185,7 +186,8 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
     while names and not names[-1]:  # a delimiter at the end of each line: read_table drops those columns, said
         names.pop()
     text = {name: str for name in text_columns}
-    read = dict(sep=sep, encoding=encoding, encoding_errors=errors, dtype=text, skiprows=skip)
+    read = dict(sep=sep, encoding=encoding, encoding_errors=errors, dtype=text, skiprows=skip,
+                na_values=list(NOT_AVAILABLE))
     if _holds_values(names):  # no header: its first line is data, which pandas would take for names
         read.update(header=None, names=[f"column_{i + 1}" for i in range(len(header))])
         if notes is not None:

@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..exceptions import InvalidParameterError
 from ._delimited import check_unique
+from ._numbers import NOT_AVAILABLE
 
 __all__ = ["EXCEL_SUFFIXES", "read_excel_table", "serial_dates", "workbook_bytes"]
 
@@ -54,7 +55,8 @@ def read_excel_table(path: Path, notes: list[str] | None, text_columns: list, sh
         header = pd.read_excel(book, sheet_name=chosen, header=None, nrows=1)
         check_unique([str(name).strip() for name in header.iloc[0].dropna()] if len(header) else [], path)
         present = set(header.iloc[0].dropna().astype(str).str.strip()) if len(header) else set()
-        table = pd.read_excel(book, sheet_name=chosen, dtype={name: str for name in text_columns if name in present})
+        table = pd.read_excel(book, sheet_name=chosen, dtype={name: str for name in text_columns if name in present},
+                              na_values=list(NOT_AVAILABLE))
     if len(sheets) > 1 and sheet is None and notes is not None:
         others = ", ".join(map(repr, sheets[1:4])) + (", ..." if len(sheets) > 4 else "")
         notes.append(f"{path.name}: its first sheet {sheets[0]!r} read, of {len(sheets)} ({others} left unread): "

@@ -10,6 +10,12 @@ Where two readings are possible (``"1,250"`` alone: one thousand two hundred and
 1.25 with a decimal comma) the column stays text and the error stands. Numbers with
 decimal commas are read where the delimiter says so (``;`` and tab files, see
 :mod:`._delimited`).
+
+A cell that says its number is missing, an Excel error (``#DIV/0!``, ``#VALUE!``) or a mark
+as statistics tables and reports write it (``-``, ``n.a.``, Eurostat's ``:``), is read as
+missing (:data:`NOT_AVAILABLE`, beside pandas' own ``NA``, ``#N/A``, ``null``): the column
+stays numeric, and the missing value is named by date, or repaired by ``--fill``. Such a
+cell made the whole column text, refused as "no numeric column".
 """
 
 from __future__ import annotations
@@ -18,7 +24,12 @@ import re
 
 import pandas as pd
 
-__all__ = ["plain_numbers"]
+__all__ = ["NOT_AVAILABLE", "plain_numbers"]
+
+#: Cells read as missing values besides pandas' defaults: Excel's errors and the marks of
+#: statistics tables (whole cells only: ``-5`` is a number).
+NOT_AVAILABLE = ("#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA",
+                 "-", "--", "\u2013", "\u2014", "?", ".", "..", ":", "n.a.", "N.A.", "n.v.", "k.A.", "missing")
 
 #: Currency codes read before a number (``EUR 1 234,56``); other words there (``SKU 1001``)
 #: name things, and the column stays text.
