@@ -271,3 +271,31 @@ def test_a_minus_sign_alone_is_missing_but_negative_numbers_stay_numbers(tmp_pat
     table = read_table(path)
     assert table["balance"].tolist()[:1] == [-5.5] and np.isnan(table["balance"].iloc[1])
     assert table["balance"].tolist()[2:] == [-3.0, 12.0]
+
+
+@pytest.mark.parametrize(("sep", "units"), [(",", ",EUR"), (",", "Day,EUR"), (";", ";EUR"), ("\t", "\t(EUR)")])
+def test_a_line_of_units_below_the_header_is_left_out(tmp_path, sep, units):
+    """'date,sales' above ',EUR', as loggers and statistics offices write it: every column was
+    text, and the file was refused as having no numeric column."""
+    from tsforecast.cli._input import read_table, select
+
+    sales = 1000 + np.arange(30) % 7 * 25.5
+    decimal = "," if sep in (";", "\t") else "."
+    rows = "".join(f"{day:%Y-%m-%d}{sep}{f'{value:.2f}'.replace('.', decimal)}\n" for day, value in zip(_days(), sales))
+    path = tmp_path / "sales.csv"
+    path.write_text(f"date{sep}sales\n{units}\n{rows}")
+    notes: list[str] = []
+    chosen = select(read_table(path, notes), target=None, source=path.name)
+    assert list(chosen.data.index) == list(_days()) and chosen.data["sales"].to_numpy() == pytest.approx(sales)
+    assert any("the line below the header holds no values" in note and "read as units" in note for note in notes)
+
+
+@pytest.mark.parametrize("first", ["2024-02-29,n.a.", "2024-02-29,", "Note: preliminary,5"])
+def test_a_first_row_with_a_date_or_a_number_is_data(tmp_path, first):
+    from tsforecast.cli._input import read_table
+
+    path = tmp_path / "sales.csv"
+    path.write_text("date,sales\n" + first + "\n" + "".join(f"{day:%Y-%m-%d},{i}\n" for i, day in enumerate(_days())))
+    notes: list[str] = []
+    table = read_table(path, notes)
+    assert len(table) == 31 and not any("units" in note for note in notes)

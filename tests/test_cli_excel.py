@@ -158,3 +158,18 @@ def test_a_cell_marked_missing_in_a_workbook_is_a_missing_value(capsys, tmp_path
     status, _, err = run(capsys, "backtest", "--data", tmp_path / "sales.xlsx", "--models", "naive", "-H", "7", "-q")
     # before: 'sales' holds text such as '-', no numeric column
     assert status == 1 and "the first nan in column 'sales' at 2024-01-21" in one_line_error(err)
+
+
+def test_a_row_of_units_below_a_workbooks_header_is_left_out(capsys, tmp_path):
+    sales = _sales()
+    units = pd.DataFrame({"date": [None], "sales": ["EUR"]})
+    pd.concat([units, sales.astype(object)], ignore_index=True).to_excel(tmp_path / "units.xlsx", index=False)
+    sales.to_excel(tmp_path / "plain.xlsx", index=False)
+    outputs = {}
+    for name in ("units.xlsx", "plain.xlsx"):
+        status, outputs[name], err = run(capsys, "backtest", "--data", tmp_path / name, "--models", "naive,snaive",
+                                         "-H", "7", "--folds", "2", "-q")
+        assert status == 0, err  # before: 'sales' holds text such as 'EUR'
+    assert outputs["units.xlsx"] == outputs["plain.xlsx"]
+    _, _, err = run(capsys, "backtest", "--data", tmp_path / "units.xlsx", "--models", "naive", "-H", "7", "-q")
+    assert "units.xlsx: the row below the header holds no values (['EUR']): read as units, left out." in err

@@ -20,6 +20,7 @@ from ..core.timeindex import reads_as_dates
 from ..exceptions import InvalidInputError
 from ._compressed import open_data
 from ._numbers import NOT_AVAILABLE
+from ._rows import is_units_row
 
 __all__ = ["check_unique", "read_text_table"]
 
@@ -181,7 +182,8 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
     with open_data(path, encoding=encoding, errors=errors, newline="") as handle:
         for _ in range(skip):  # line by line: a comment's quote must not open a field
             handle.readline()
-        header = next(csv.reader(handle, delimiter=sep), [])
+        reader = csv.reader(handle, delimiter=sep)
+        header, first, following = next(reader, []), next(reader, []), next(reader, [])
     names = [name.strip() for name in header]
     while names and not names[-1]:  # a delimiter at the end of each line: read_table drops those columns, said
         names.pop()
@@ -195,6 +197,11 @@ def _read_delimited(path: Path, sep: str, encoding: str, notes: list[str] | None
                          f"data, the columns named column_1 ... column_{len(header)}.")
     else:
         check_unique(names, path)  # pandas would rename the second 'y' to 'y.1'
+        if is_units_row(first, following):  # 'date,load' above ',MW': the line right after the header
+            read.update(skiprows=[*range(skip), skip + 1])
+            if notes is not None:
+                notes.append(f"{path.name}: the line below the header holds no values ({sep.join(first)!r}): "
+                             "read as units, left out.")
 
     table, decimal, grouped = pd.read_csv(path, **read), ".", []
     if sep in (";", "\t"):  # where a comma is the decimal mark, spreadsheets separate fields by these

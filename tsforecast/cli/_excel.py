@@ -27,6 +27,7 @@ import pandas as pd
 from ..exceptions import InvalidParameterError
 from ._delimited import check_unique
 from ._numbers import NOT_AVAILABLE
+from ._rows import is_units_row
 
 __all__ = ["EXCEL_SUFFIXES", "read_excel_table", "serial_dates", "workbook_bytes"]
 
@@ -52,11 +53,15 @@ def read_excel_table(path: Path, notes: list[str] | None, text_columns: list, sh
     with pd.ExcelFile(path, engine="openpyxl") as book:
         sheets = book.sheet_names
         chosen = sheets[0] if sheet is None else chosen_sheet(sheet, sheets, path)
-        header = pd.read_excel(book, sheet_name=chosen, header=None, nrows=1)
+        header = pd.read_excel(book, sheet_name=chosen, header=None, nrows=3)
         check_unique([str(name).strip() for name in header.iloc[0].dropna()] if len(header) else [], path)
         present = set(header.iloc[0].dropna().astype(str).str.strip()) if len(header) else set()
+        units = len(header) == 3 and is_units_row(list(header.iloc[1]), list(header.iloc[2]))
         table = pd.read_excel(book, sheet_name=chosen, dtype={name: str for name in text_columns if name in present},
-                              na_values=list(NOT_AVAILABLE))
+                              na_values=list(NOT_AVAILABLE), skiprows=[1] if units else None)
+    if units and notes is not None:
+        shown = [str(value) for value in header.iloc[1].dropna()]
+        notes.append(f"{path.name}: the row below the header holds no values ({shown}): read as units, left out.")
     if len(sheets) > 1 and sheet is None and notes is not None:
         others = ", ".join(map(repr, sheets[1:4])) + (", ..." if len(sheets) > 4 else "")
         notes.append(f"{path.name}: its first sheet {sheets[0]!r} read, of {len(sheets)} ({others} left unread): "

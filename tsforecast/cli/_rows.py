@@ -7,6 +7,11 @@ then read as future rows; a total row made the time column text, the rows were t
 steps, and the total was forecast as the last observation, without a word. Both are left
 out, with a note. A row of text in the time column that is not a total word still stops
 the reading (the error names it).
+
+Loggers and statistics offices write the units on the line below the names (``date,load``
+then ``,MW``): that line made every column text, and the file was refused as having no
+numeric column. A first row of words and empty cells only, above a row of values where it
+has words, is such a line (:func:`is_units_row`); the readers leave it out, with a note.
 """
 
 from __future__ import annotations
@@ -17,12 +22,15 @@ import pandas as pd
 
 from ._labels import reads_as_time
 
-__all__ = ["dates_but_the_last", "without_rows_of_no_data"]
+__all__ = ["dates_but_the_last", "is_units_row", "without_rows_of_no_data"]
 
 #: Words a spreadsheet's total row starts with, in a few languages.
 _TOTAL = r"\s*(?:grand\s+)?(?:total|totals|sum|summe|gesamt|gesamtsumme|totaal|totale|somme|suma|σ)\s*:?\s*"
 #: How many rows at the end may be totals (a total, a grand total, an average).
 _LAST_ROWS = 3
+#: A number as written in a cell: a sign, digits with thousands separators and a decimal
+#: point or comma, an exponent, a percent sign.
+_NUMBER = r"\s*[+-]?[$€£¥]?\s*(?:\d[\d,.'\s\u00a0\u202f]*|[.,]\d+)(?:[eE][+-]?\d+)?\s*%?\s*"
 
 
 def without_rows_of_no_data(table: pd.DataFrame, notes: list[str] | None) -> pd.DataFrame:
@@ -69,3 +77,24 @@ def dates_but_the_last(values: pd.Series) -> bool:
         return False
     rest = values.iloc[:-_LAST_ROWS]
     return bool(rest.notna().all() and reads_as_time(rest))
+
+
+def is_units_row(row: list, following: list) -> bool:
+    """Whether ``row``, the first below the header, names units rather than values: it holds
+    words and empty cells only (``EUR``, ``MW``, ``Day``; no number, no date), and the row
+    after it holds a value under one of its words at least."""
+    words = [_is_word(value) for value in row]
+    if not any(words) or any(_is_value(value) for value in row):
+        return False
+    return any(word and _is_value(after) for word, after in zip(words, following))
+
+
+def _is_value(value) -> bool:
+    """A number or a date, as a cell holds it (text read as one too)."""
+    if not isinstance(value, str):
+        return not pd.isna(value)
+    return bool(re.fullmatch(_NUMBER, value)) or (bool(value.strip()) and reads_as_time(pd.Series([value.strip()])))
+
+
+def _is_word(value) -> bool:
+    return isinstance(value, str) and bool(value.strip()) and not _is_value(value)
