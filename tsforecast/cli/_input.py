@@ -37,6 +37,7 @@ from ._labels import read_period_labels, reads_as_time
 from ._numbers import plain_numbers
 from ._rows import dates_but_the_last, without_rows_of_no_data
 from ._series_ids import implied_id_column, repeated_dates_hint
+from ._transposed import dates_as_rows
 from ._wide import STACKED_TARGET, drop_leading_empty, stacked
 
 __all__ = ["TIME_COLUMN_NAMES", "Selection", "read_table", "select", "load_dataset", "split_names"]
@@ -147,7 +148,7 @@ def read_table(path: str | Path, notes: list[str] | None = None, text_columns=()
             f"({list(map(str, table.columns))!r}), from data row 1 (starting {table.index[0]!r}); "
             "is a value written with the delimiter in it (a decimal comma in a comma-separated file)?"
         )
-    return table
+    return dates_as_rows(table, path.name, notes)
 
 
 def _parquet_table(path: Path, notes: list[str] | None) -> pd.DataFrame:
