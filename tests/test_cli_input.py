@@ -283,6 +283,37 @@ def test_a_workbook_whose_date_cells_lost_their_format_is_read_with_its_dates(ca
     assert outputs["numbers.xlsx"] == outputs["dates.xlsx"] and "season length 7" in outputs["dates.xlsx"]
 
 
+@pytest.mark.parametrize(("name", "first", "said"), [
+    ("HE", 1, "hours ending 1 to 24: 'HE' 1 is 00:00 to 01:00"),  # ERCOT, PJM, MISO
+    ("Hour Ending", 1, "hours ending 1 to 24"),
+    ("hour", 0, "hours 0 to 23 of the day in 'hour'"),
+    ("Stunde", 0, "hours 0 to 23 of the day in 'Stunde'"),
+])
+def test_dates_beside_hour_numbers_are_read_together(tmp_path, name, first, said):
+    """Energy markets write the hour as a number beside the date: the dates repeated 24 times
+    and were refused, the error offering the hour column as the series id (24 daily series)."""
+    from tsforecast.cli._input import read_table, select
+
+    stamps = pd.date_range("2024-03-01", periods=24 * 3, freq="h")
+    path = tmp_path / "load.csv"
+    pd.DataFrame({"Date": stamps.strftime("%m/%d/%Y"), name: stamps.hour + first,
+                  "Load": np.arange(72.0)}).to_csv(path, index=False)
+    chosen = select(read_table(path), target=None, source=path.name)
+    assert list(chosen.data.index) == list(stamps) and chosen.target == "Load"
+    assert any(said in note for note in chosen.notes)
+
+
+@pytest.mark.parametrize(("name", "hours"), [("hour", range(1, 24)), ("HE", range(0, 24)), ("level", range(24))])
+def test_numbers_that_fit_no_hour_convention_are_not_joined(tmp_path, name, hours):
+    from tsforecast.cli._input import read_table, select
+
+    path = tmp_path / "load.csv"
+    days = np.repeat(pd.date_range("2024-03-01", periods=3).strftime("%Y-%m-%d"), len(hours))
+    pd.DataFrame({"date": days, name: list(hours) * 3, "load": np.arange(3.0 * len(hours))}).to_csv(path, index=False)
+    with pytest.raises(InvalidInputError, match="duplicated timestamps"):
+        select(read_table(path), target="load", source=path.name)
+
+
 @pytest.mark.parametrize("steps", [np.arange(50), np.arange(1990, 2040), np.arange(50) * 7 + 100])
 def test_integer_time_steps_and_years_stay_steps(tmp_path, steps):
     from tsforecast.cli._input import read_table, select

@@ -37,6 +37,7 @@ from ._labels import read_period_labels, reads_as_time
 from ._numbers import plain_numbers
 from ._rows import dates_but_the_last, without_rows_of_no_data
 from ._series_ids import implied_id_column, repeated_dates_hint
+from ._time_of_day import time_of_day
 from ._transposed import dates_as_rows
 from ._wide import STACKED_TARGET, drop_leading_empty, stacked
 
@@ -228,25 +229,22 @@ def _time_column(table: pd.DataFrame, time_column: str | None, source: str, note
     return None
 
 
-#: A time of day as clocks write it: ``13:05``, ``1:05 PM``, ``13:05:59.250``.
-_CLOCK = r"\s*\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?\s*"
-
-
-def _with_clock(table: pd.DataFrame, time, taken: list, notes: list[str]) -> pd.Series:
+def _with_clock(table: pd.DataFrame, time, taken: list, notes: list[str]) -> tuple[pd.Series, object]:
     """The time column's values, joined to the times of day of the one other column that
     holds only those (``Date`` ``16/12/2006``, or ``20061216``, beside ``Time`` ``17:24:00``,
-    as exports and the UCI household power data write them) where the dates have none; said
-    in ``notes``.
+    as exports and the UCI household power data write them) or hour numbers (``HE`` 1 to 24,
+    :mod:`._time_of_day`) where the dates have none, said in ``notes``; and that column (or None).
     Read alone, such dates repeat once a reading and were refused as duplicated."""
     values = table[time]
     days = _days_written(values)
     if days is None:
-        return values  # time steps, or the times are there already
-    clocks = [c for c in table.columns if c not in taken and _holds_clock_times(table[c])]
-    if len(clocks) != 1:
-        return values
-    notes.append(f"time column: {time!r} and {clocks[0]!r} read together (dates and times of day in two columns)")
-    return days + " " + table[clocks[0]].astype(str).str.strip()
+        return values, None  # time steps, or the times are there already
+    found = time_of_day(table, [c for c in table.columns if c not in taken])
+    if found is None:
+        return values, None
+    column, clock, said = found
+    notes.append(f"time column: {time!r} and {column!r} read together ({said})")
+    return days + " " + clock, column
 
 
 def _days_written(values: pd.Series) -> pd.Series | None:
@@ -258,13 +256,6 @@ def _days_written(values: pd.Series) -> pd.Series | None:
     if pd.api.types.is_numeric_dtype(values.dtype) or values.astype(str).str.contains(":", regex=False).any():
         return None
     return values.astype(str).str.strip()
-
-
-def _holds_clock_times(column: pd.Series) -> bool:
-    """Whether every value of ``column`` is a time of day (``13:05:00``), none missing."""
-    if pd.api.types.is_numeric_dtype(column.dtype) or column.isna().any():
-        return False
-    return all(part.astype(str).str.fullmatch(_CLOCK).all() for part in (column.head(100), column))
 
 
 #: Words of column names that hold time (``Year``, ``week``, ``Monat``) though not of dates pandas reads.
@@ -595,14 +586,14 @@ def select(
     id_column = _id_column(table, id_column, source, notes)
     time = _time_column(table, time_column, source, notes)
     exclude = [c for c in (target, *covariates, *future_covariates) if c is not None]
-    times = None  # the timestamps, where they repeat: Date beside Time repeats, but is one series
+    times = clock = None  # the timestamps, where they repeat: Date beside Time repeats, but is one series
     if time is not None and table[time].duplicated().any():
-        times = _with_clock(table, time, [time, *exclude], [])
+        times, clock = _with_clock(table, time, [time, *exclude], [])
     if id_column is None:
         id_column = implied_id_column(table, time, times, exclude, notes)
     given = {"--time-column": time_column, "--id-column": id_column_given}
     _check_time_not_id(time, id_column, given)
-    taken = [c for c in (id_column, time, *covariates, *future_covariates) if c is not None]
+    taken = [c for c in (id_column, time, clock, *covariates, *future_covariates) if c is not None]
     target = _target(table, target, taken, source, repeated_dates_hint(table, time, times, exclude))
     _check_named(table, [target], "--target", source)
     values = [target, *covariates, *future_covariates]
@@ -617,7 +608,8 @@ def select(
         _check_no_time_left_unused(table, [*taken, target], id_column, source, notes)
     frame = table[[c for c in (id_column, time) if c is not None] + values].copy()
     if time is not None:
-        frame[time] = _parse_time(_with_clock(table, time, [*taken, target], notes), time, source, notes)
+        joined = _with_clock(table, time, [c for c in (*taken, target) if c != clock], notes)[0]
+        frame[time] = _parse_time(joined, time, source, notes)
     if id_column is None and time is not None:  # before sorting: a repeated hour is told apart by file order
         frame[time] = across_clock_changes(frame[time], notes)
     if id_column is None:
