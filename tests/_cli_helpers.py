@@ -21,3 +21,13 @@ def one_line_error(err: str) -> str:
     assert len(lines) == 1, err
     assert lines[0].startswith("Error: ") and "Traceback" not in err
     return lines[0]
+
+
+def backtest_outputs(capsys, paths, *args) -> tuple[dict, str]:
+    """``tsforecast backtest --data path *args`` for each of ``paths``, each asserted to
+    succeed: what each printed, by file name, and the last one's stderr (its notes)."""
+    outputs, err = {}, ""
+    for path in paths:
+        status, outputs[path.name], err = run(capsys, "backtest", "--data", path, *args)
+        assert status == 0, err
+    return outputs, err

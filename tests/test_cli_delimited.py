@@ -148,27 +148,39 @@ def test_a_header_written_as_a_comment_stays_the_header(tmp_path, day):
     assert not any("comment" in note for note in notes)
 
 
-@pytest.mark.parametrize(("written", "said"), [
-    ("{:,.2f}", "numbers read without their thousands separators"),
-    ("${:,.2f}", "numbers read without their thousands separators and '$' sign"),
-    ("{:.1f} €", "numbers read without their '€' sign"),
-    ("{:.1f}%", "numbers read without their '%' sign"),
+@pytest.mark.parametrize(("sep", "show", "said"), [
+    (",", "{:,.2f}".format, "thousands separators"),
+    (",", "${:,.2f}".format, "thousands separators and '$' sign"),
+    (",", "{:.1f} €".format, "'€' sign"),
+    (",", "{:.1f}%".format, "'%' sign"),
+    (";", lambda v: f"{v:,.2f}".replace(",", "\u202f").replace(".", ","), "thousands separators"),  # French Excel
+    (";", lambda v: f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",") + " €", "thousands separators and '€'"),
+    (",", lambda v: f"{v:,.2f}".replace(",", " "), "thousands separators"),  # ISO: '1 254.55'
+    (",", lambda v: f"{v:,.2f}".replace(",", "'"), "thousands separators"),  # Swiss: 1'254.55
+    (",", "{:.1f} kWh".format, "'kWh' unit"),
+    (",", "EUR {:,.2f}".format, "thousands separators and 'EUR' unit"),
 ])
-def test_numbers_as_spreadsheets_display_them_are_read(capsys, tmp_path, written, said):
-    """'1,254.55', '$1,254.55', '12.5 €' and '12.5%' were text: no numeric column, refused."""
-    values = 1000 + 300 * np.sin(np.arange(30) * 2 * np.pi / 7) + np.arange(30) * 20
+def test_numbers_as_spreadsheets_display_them_are_read(capsys, tmp_path, sep, show, said):
+    """'1,254.55', '$1,254.55', '12.5 €', '12.5%', '1 254,55' (a space, U+00A0 or U+202F
+    between thousands), 1'254.55 and '1254.5 kWh' were text: no numeric column, refused.
+    Values below 1000 ('950,25') carry no separator."""
+    values = 700 + 300 * np.sin(np.arange(30) * 2 * np.pi / 7) + np.arange(30) * 20
     path = tmp_path / "revenue.csv"
-    pd.DataFrame({"date": _days(), "revenue": [written.format(v) for v in values]}).to_csv(path, index=False)
+    pd.DataFrame({"date": _days(), "revenue": [show(v) for v in values]}).to_csv(path, sep=sep, index=False)
     status, out, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "1", "--out", tmp_path / "m.tsf")
     assert status == 0, err
-    assert f"'revenue': {said}" in err
+    assert f"'revenue': numbers read without their {said}" in err
     status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
-    decimals = 1 if "{:.1f}" in written else 2
-    assert pd.read_csv(io.StringIO(out))["revenue"].iloc[0] == pytest.approx(round(values[-1], decimals))
+    # as written, to one or two decimals: a misread separator is off by a factor of 10 or more
+    assert pd.read_csv(io.StringIO(out))["revenue"].iloc[0] == pytest.approx(values[-1], abs=0.05)
 
 
 @pytest.mark.parametrize("values", [["1,250", "2,500"] * 15,  # 1250, or 1.25 with a decimal comma
-                                    ["$5", "€5"] * 15, ["12%", "12"] * 15, ["(1,000.00)", "2,000.00"] * 15])
+                                    ["$5", "€5"] * 15, ["12%", "12"] * 15, ["(1,000.00)", "2,000.00"] * 15,
+                                    ["1 250,50", "1 300.50"] * 15,  # two decimal marks
+                                    ["SKU 1001", "SKU 1002"] * 15,  # names, not amounts
+                                    ["1,250 kg", "2,500 kg"] * 15,  # 1250 kg, or 1.25 kg with a decimal comma
+                                    ["12 kWh", "12 kg"] * 15])
 def test_numbers_displayed_two_ways_stay_text_and_are_refused(capsys, tmp_path, values):
     path = tmp_path / "revenue.csv"
     pd.DataFrame({"date": _days(), "revenue": values}).to_csv(path, index=False)
@@ -204,40 +216,6 @@ def test_a_header_of_names_or_years_stays_the_header(tmp_path, header):
     table = read_table(path, notes)
     assert list(table.columns) == header.split(",") and len(table) == 2
     assert not any("no header" in note for note in notes)
-
-
-@pytest.mark.parametrize(("sep", "show", "said"), [
-    (";", lambda v: f"{v:,.2f}".replace(",", "\u202f").replace(".", ","), "thousands separators"),  # French Excel
-    (";", lambda v: f"{v:,.2f}".replace(",", "\u00a0").replace(".", ",") + " €", "thousands separators and '€'"),
-    (",", lambda v: f"{v:,.2f}".replace(",", " "), "thousands separators"),  # ISO: '1 254.55'
-    (",", lambda v: f"{v:,.2f}".replace(",", "'"), "thousands separators"),  # Swiss: 1'254.55
-    (",", lambda v: f"{v:.1f} kWh", "'kWh' unit"),
-    (",", lambda v: f"EUR {v:,.2f}", "thousands separators and 'EUR' unit"),
-])
-def test_numbers_grouped_by_spaces_or_with_units_are_read(capsys, tmp_path, sep, show, said):
-    """'1 254,55' (a space, U+00A0 or U+202F between thousands), 1'254.55 and '1254.5 kWh' were
-    text: no numeric column, refused. Values below 1000 ('950,25') carry no separator."""
-    values = 700 + 300 * np.sin(np.arange(30) * 2 * np.pi / 7) + np.arange(30) * 20
-    path = tmp_path / "revenue.csv"
-    pd.DataFrame({"date": _days(), "revenue": [show(v) for v in values]}).to_csv(path, sep=sep, index=False)
-    status, out, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "1", "--out", tmp_path / "m.tsf")
-    assert status == 0, err
-    assert f"'revenue': numbers read without their {said}" in err
-    status, out, err = run(capsys, "predict", "--model-file", tmp_path / "m.tsf")
-    decimals = 1 if "kWh" in said else 2
-    assert pd.read_csv(io.StringIO(out))["revenue"].iloc[0] == pytest.approx(round(values[-1], decimals))
-
-
-@pytest.mark.parametrize("values", [["1 250,50", "1 300.50"] * 15,  # two decimal marks
-                                    ["SKU 1001", "SKU 1002"] * 15,  # names, not amounts
-                                    ["1,250 kg", "2,500 kg"] * 15,  # 1250 kg, or 1.25 kg with a decimal comma
-                                    ["12 kWh", "12 kg"] * 15])
-def test_spaced_numbers_two_ways_and_names_stay_text(capsys, tmp_path, values):
-    path = tmp_path / "revenue.csv"
-    pd.DataFrame({"date": _days(), "revenue": values}).to_csv(path, index=False)
-    status, out, err = run(capsys, "fit", "--data", path, "--model", "naive", "-H", "1", "--out", tmp_path / "m.tsf")
-    assert status == 1 and "numbers written with thousands separators or units must be plain numbers" in \
-        one_line_error(err)
 
 
 @pytest.mark.parametrize(("sep", "mark"), [(",", "#DIV/0!"), (",", "#VALUE!"), (",", "-"), (",", "n.a."), (",", ":"),

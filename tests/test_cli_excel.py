@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _cli_helpers import one_line_error, run
+from _cli_helpers import backtest_outputs, one_line_error, run
 
 pytest.importorskip("openpyxl")  # the test extra installs it
 
@@ -27,11 +27,8 @@ def test_a_workbook_is_backtested_as_the_same_data_in_a_csv_file(capsys, tmp_pat
         sales.to_excel(book, sheet_name="Daily", index=False)
         pd.DataFrame({"remark": ["prices in EUR"]}).to_excel(book, sheet_name="Notes", index=False)
     sales.assign(date=sales["date"].dt.strftime("%Y-%m-%d")).to_csv(tmp_path / "sales.csv", index=False)
-    outputs = {}
-    for name in ("sales.xlsx", "sales.csv"):
-        status, outputs[name], err = run(capsys, "backtest", "--data", tmp_path / name, "--models", "naive,snaive",
-                                         "--horizon", "7", "--folds", "2", "-q")
-        assert status == 0, err
+    outputs, _ = backtest_outputs(capsys, [tmp_path / "sales.xlsx", tmp_path / "sales.csv"], "--models",
+                                  "naive,snaive", "--horizon", "7", "--folds", "2", "-q")
     # before: refused for its unknown suffix '.xlsx'
     assert outputs["sales.xlsx"] == outputs["sales.csv"] and "season length 7" in outputs["sales.xlsx"]
     status, _, err = run(capsys, "backtest", "--data", tmp_path / "sales.xlsx", "--models", "naive", "--horizon",
@@ -165,11 +162,9 @@ def test_a_row_of_units_below_a_workbooks_header_is_left_out(capsys, tmp_path):
     units = pd.DataFrame({"date": [None], "sales": ["EUR"]})
     pd.concat([units, sales.astype(object)], ignore_index=True).to_excel(tmp_path / "units.xlsx", index=False)
     sales.to_excel(tmp_path / "plain.xlsx", index=False)
-    outputs = {}
-    for name in ("units.xlsx", "plain.xlsx"):
-        status, outputs[name], err = run(capsys, "backtest", "--data", tmp_path / name, "--models", "naive,snaive",
-                                         "-H", "7", "--folds", "2", "-q")
-        assert status == 0, err  # before: 'sales' holds text such as 'EUR'
+    # before: 'sales' holds text such as 'EUR'
+    outputs, _ = backtest_outputs(capsys, [tmp_path / "units.xlsx", tmp_path / "plain.xlsx"], "--models",
+                                  "naive,snaive", "-H", "7", "--folds", "2", "-q")
     assert outputs["units.xlsx"] == outputs["plain.xlsx"]
     _, _, err = run(capsys, "backtest", "--data", tmp_path / "units.xlsx", "--models", "naive", "-H", "7", "-q")
     assert "units.xlsx: the row below the header holds no values (['EUR']): read as units, left out." in err

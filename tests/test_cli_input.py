@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _cli_helpers import one_line_error, run
+from _cli_helpers import backtest_outputs, one_line_error, run
 from tsforecast.exceptions import InvalidInputError
 
 
@@ -275,11 +275,8 @@ def test_a_workbook_whose_date_cells_lost_their_format_is_read_with_its_dates(ca
     sales = pd.DataFrame({"date": days, "sales": 100 + np.arange(60) % 7 * 3.0})
     sales.assign(date=_serials(days).astype(int)).to_excel(tmp_path / "numbers.xlsx", index=False)
     sales.to_excel(tmp_path / "dates.xlsx", index=False)
-    outputs = {}
-    for name in ("numbers.xlsx", "dates.xlsx"):
-        status, outputs[name], err = run(capsys, "backtest", "--data", tmp_path / name, "--models", "naive,snaive",
-                                         "-H", "7", "--folds", "2", "-q")
-        assert status == 0, err
+    outputs, _ = backtest_outputs(capsys, [tmp_path / "numbers.xlsx", tmp_path / "dates.xlsx"], "--models",
+                                  "naive,snaive", "-H", "7", "--folds", "2", "-q")
     assert outputs["numbers.xlsx"] == outputs["dates.xlsx"] and "season length 7" in outputs["dates.xlsx"]
 
 

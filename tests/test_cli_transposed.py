@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from _cli_helpers import run
+from _cli_helpers import backtest_outputs, run
 
 
 def _long() -> pd.DataFrame:
@@ -89,9 +89,6 @@ def test_a_workbook_with_date_cells_as_its_header(capsys, tmp_path):
     wide = long.pivot(index="product", columns="date", values="sales").reset_index()  # header cells are dates
     wide.to_excel(tmp_path / "across.xlsx", index=False)
     long.to_csv(tmp_path / "long.csv", index=False)
-    outputs = {}
-    for name in ("long.csv", "across.xlsx"):
-        status, outputs[name], err = run(capsys, "backtest", "--data", tmp_path / name, "--models", "naive,snaive",
-                                         "-H", "6", "--folds", "2", "-q")
-        assert status == 0, err
+    outputs, _ = backtest_outputs(capsys, [tmp_path / "long.csv", tmp_path / "across.xlsx"], "--models",
+                                  "naive,snaive", "-H", "6", "--folds", "2", "-q")
     assert outputs["across.xlsx"] == outputs["long.csv"]
