@@ -92,3 +92,28 @@ def test_a_workbook_with_date_cells_as_its_header(capsys, tmp_path):
     outputs, _ = backtest_outputs(capsys, [tmp_path / "long.csv", tmp_path / "across.xlsx"], "--models",
                                   "naive,snaive", "-H", "6", "--folds", "2", "-q")
     assert outputs["across.xlsx"] == outputs["long.csv"]
+
+
+def test_a_eurostat_table_reads_with_its_flags_dropped(capsys, tmp_path):
+    """Eurostat's TSV: dates as columns (``2019M01 ``), one row per series named by a
+    comma-joined key, values flagged (``101.2 p``, ``99.0 e``) and ``: c`` where confidential."""
+    months = [f"{year}M{month:02d}" for year in (2021, 2022, 2023) for month in range(1, 13)]
+    values = np.round(100 + 10 * np.sin(np.arange(36) * 2 * np.pi / 12), 1)
+    cells = {"DE": [f"{v} p" if i > 30 else str(v) for i, v in enumerate(values)],
+             "FR": [f"{v} e" if i % 11 == 3 else str(v) for i, v in enumerate(values + 1)],
+             "IT": [": c" if i == 7 else str(v) for i, v in enumerate(values + 2)]}
+    lines = ["freq,unit,geo\\TIME_PERIOD\t" + "\t".join(f"{month} " for month in months)]
+    lines += [f"M,I15,{geo}\t" + "\t".join(row) for geo, row in cells.items()]
+    path = tmp_path / "estat.tsv"
+    path.write_text("\n".join(lines) + "\n")
+    from tsforecast.cli._input import read_table
+
+    notes: list[str] = []
+    long = read_table(path, notes)
+    by_geo = {key[-2:]: group["value"].to_numpy() for key, group in long.groupby("freq,unit,geo\\TIME_PERIOD")}
+    assert by_geo["DE"] == pytest.approx(values) and by_geo["FR"] == pytest.approx(values + 1)
+    assert np.isnan(by_geo["IT"][7]) and np.delete(by_geo["IT"], 7) == pytest.approx(np.delete(values + 2, 7))
+    assert any("without their Eurostat flags" in note for note in notes)  # before: text, refused
+    status, _, err = run(capsys, "backtest", "--data", path, "--models", "naive,snaive", "-H", "6", "--folds", "2",
+                         "--fill", "interpolate", "-q")
+    assert status == 0, err

@@ -16,6 +16,10 @@ as statistics tables and reports write it (``-``, ``n.a.``, Eurostat's ``:``), i
 missing (:data:`NOT_AVAILABLE`, beside pandas' own ``NA``, ``#N/A``, ``null``): the column
 stays numeric, and the missing value is named by date, or repaired by ``--fill``. Such a
 cell made the whole column text, refused as "no numeric column".
+
+Eurostat's tables flag some values with letters after them (``101.2 p``: provisional;
+``99.0 e``: estimated; ``: c``, confidential, for a missing one): a column of flagged and
+plain values is read as its numbers, the flags dropped, with one note for all such columns.
 """
 
 from __future__ import annotations
@@ -39,6 +43,8 @@ _CODES = "USD|EUR|GBP|JPY|CHF|CAD|AUD|NZD|CNY|HKD|SGD|INR|SEK|NOK|DKK|PLN|CZK|HU
 _BEFORE, _AFTER = rf"[$€£¥]|(?:{_CODES})(?=\s)", r"[$€£¥%]|[^\W\d_][\w°/²³]{0,5}|°[CF]"
 #: The signs of money: a currency sign, or a code of :data:`_CODES`.
 _MONEY = rf"[$€£¥]|{_CODES}"
+#: A value of a Eurostat table: a number or ``:`` (missing), then flags (``p``, ``e``, ``bep``).
+_FLAGGED = r"\s*(?P<number>[+-]?\d+(?:\.\d+)?|:)\s*(?P<flags>[bcdefnprsuz]{0,4})\s*"
 #: Characters that group thousands where they are not commas.
 _SPACES = "\u0020\u00a0\u202f'\u2019"
 
@@ -59,19 +65,38 @@ def plain_numbers(table: pd.DataFrame, text_columns, notes: list[str] | None) ->
     """``table`` with each text column whose values are all numbers as displayed (one
     currency or percent sign throughout, thousands grouped unmistakably) read as numbers;
     each such column said in ``notes``. ``text_columns`` (series ids) stay text."""
-    columns = {}
+    columns, flagged = {}, []
     for column in table.columns:
         values = table[column]
         if column in text_columns or not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
             continue
-        read = _read_displayed(values.dropna().astype(str))
+        text = values.dropna().astype(str)
+        flags_dropped = _without_flags(text)  # before units: '99.0 e' in every row is a flag, not a unit 'e'
+        if flags_dropped is not None:
+            columns[column] = flags_dropped.reindex(values.index)
+            flagged.append(str(column))
+            continue
+        read = _read_displayed(text)
         if read is not None:
             numbers, said = read
             columns[column] = numbers.reindex(values.index)
             if notes is not None:
                 notes.append(f"{column!r}: numbers read without their {said} (as {values.dropna().iloc[0]!r} -> "
                              f"{numbers.iloc[0]:g}).")
+    if flagged and notes is not None:
+        more = ", ..." if len(flagged) > 3 else ""
+        notes.append(f"numbers read without their Eurostat flags ('101.2 p' -> 101.2; ': c' as missing) in "
+                     f"{len(flagged)} column(s): {', '.join(map(repr, flagged[:3]))}{more}.")
     return table.assign(**columns) if columns else table
+
+
+def _without_flags(text: pd.Series) -> pd.Series | None:
+    """The numbers of a column of Eurostat values (:data:`_FLAGGED`), where some value carries
+    a flag; ``:`` is missing. None where a value is not such."""
+    parts = text.str.extract(f"^{_FLAGGED}$")
+    if text.empty or parts["number"].isna().any() or not parts["flags"].str.len().gt(0).any():
+        return None
+    return pd.to_numeric(parts["number"].where(parts["number"] != ":"), errors="coerce").astype(float)
 
 
 def _read_displayed(text: pd.Series) -> tuple[pd.Series, str] | None:
