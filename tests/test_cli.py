@@ -1200,3 +1200,16 @@ def test_a_model_name_from_elsewhere_is_answered_with_ours(capsys, given, meant)
     status, out, err = run(capsys, "backtest", "--dataset", "co2", "--models", given, "-H", "3")
     assert status != 0 and not out
     assert f"unknown model name(s) {given.lower()!r} (did you mean {meant!r}?)" in one_line_error(err)
+
+
+def test_backtest_without_models_compares_the_lstm_with_the_baselines(capsys, tmp_path):
+    """A first run asks whether the LSTM beats the baselines: without --models it compares
+    lstm, naive, snaive, theta and ets (before: 'Missing option --models')."""
+    path = tmp_path / "sales.csv"
+    _sales().to_csv(path, index=False)
+    status, out, err = run(capsys, "backtest", "--data", path, "-H", "3", "--folds", "1", "--epochs", "1", "-q")
+    assert status == 0, err
+    ranked = out.split("model", 2)[-1]
+    assert all(f"\n{name} " in ranked for name in ("lstm", "naive", "snaive", "theta", "ets")), out
+    status, out, _ = run(capsys, "backtest", "--help")
+    assert "[default: lstm,naive,snaive,theta,ets]" in " ".join(out.split())

@@ -52,6 +52,7 @@ from ._paths import FILE, check_csv_name, check_outputs, check_suffixes
 from ._written import write_table
 from ._quiet import QuietStderr, quiet_python_loggers
 from ._registry import (
+    DEFAULT_MODELS,
     MODEL_HELP,
     ModelSettings,
     describe_lstm,
@@ -254,7 +255,7 @@ def cli(ctx: click.Context, verbose: bool) -> None:
 @cli.command(epilog=_epilog("backtest", models=True))
 @_data_options
 @click.option("--horizon", "-H", type=click.IntRange(min=1), required=True, help="Steps forecast and scored per fold.")
-@click.option("--models", "-m", "model_list", required=True,
+@click.option("--models", "-m", "model_list", default=DEFAULT_MODELS, show_default=True,
               help=f"Comma-separated model names: {', '.join(model_names())}.")
 @click.option("--folds", type=click.IntRange(min=1), default=3, show_default=True,
               help="Walk-forward folds, placed at the end of the data.")

@@ -17,7 +17,7 @@ import click
 from .._registry import CLI_MODELS
 from ..exceptions import InvalidParameterError
 
-__all__ = ["ModelSettings", "MODEL_HELP", "model_names", "make_model", "make_models", "parse_model_names",
+__all__ = ["DEFAULT_MODELS", "ModelSettings", "MODEL_HELP", "model_names", "make_model", "make_models", "parse_model_names",
            "describe_lstm"]
 
 
@@ -205,6 +205,11 @@ def model_names() -> list[str]:
     ['lstm', 'ridge', 'naive']
     """
     return list(_REGISTRY)
+
+
+#: What ``backtest`` compares without ``--models``: the network beside the baselines it must
+#: beat, the question a first run asks ("does the LSTM beat naive, seasonal naive, Theta, ETS?").
+DEFAULT_MODELS = "lstm,naive,snaive,theta,ets"
 
 
 def parse_model_names(value: str, option: str = "--models") -> list[str]:
