@@ -17,8 +17,8 @@ import click
 from .._registry import CLI_MODELS
 from ..exceptions import InvalidParameterError
 
-__all__ = ["DEFAULT_MODELS", "ModelSettings", "MODEL_HELP", "model_names", "make_model", "make_models", "parse_model_names",
-           "describe_lstm"]
+__all__ = ["DEFAULT_MODELS", "ModelSettings", "MODEL_HELP", "model_names", "make_model", "make_models",
+           "parse_model_names", "describe_lstm"]
 
 
 @dataclass(frozen=True)
