@@ -31,12 +31,11 @@ def time_of_day(table: pd.DataFrame, columns: list) -> tuple[object, pd.Series, 
     hour numbers; with its values as clock text (``"17:24:00"``, ``"05:00"``) and how they
     were read; None where there is not exactly one."""
     clocks = [c for c in columns if _holds_clock_times(table[c])]
-    if len(clocks) == 1:
-        return clocks[0], table[clocks[0]].astype(str).str.strip(), "dates and times of day in two columns"
-    hours = [found for found in map(lambda c: _hour_numbers(table[c], c), columns) if found is not None]
-    if not clocks and len(hours) == 1:
-        return hours[0]
-    return None
+    if clocks:
+        return (clocks[0], table[clocks[0]].astype(str).str.strip(), "dates and times of day in two columns") \
+            if len(clocks) == 1 else None
+    hours = [found for found in (_hour_numbers(table[c], c) for c in columns) if found is not None]
+    return hours[0] if len(hours) == 1 else None
 
 
 def _holds_clock_times(column: pd.Series) -> bool:
