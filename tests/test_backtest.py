@@ -627,6 +627,20 @@ def test_undefined_mase_is_warned_with_the_series_and_folds():
     assert np.isnan(mase["flat"]) and np.isfinite(mase["moving"])
 
 
+def test_a_series_repeating_its_season_exactly_gets_no_mase_rather_than_1e14():
+    """Its seasonal differences are float rounding (near 1e-14), so the last value's MASE
+    came out near 1e14 and the ranking by MASE was noise; now it is undefined, as for a
+    constant series, and the series beside it keeps its MASE."""
+    index = pd.date_range("2024-01-01", periods=24 * 10, freq="h")
+    steps = np.arange(index.size)
+    data = {"periodic": pd.Series(100 + 10 * np.sin(2 * np.pi * steps / 24), index=index),
+            "noisy": pd.Series(np.random.default_rng(0).normal(size=index.size), index=index)}
+    with pytest.warns(UndefinedMetricWarning, match=r"undefined in 2 of 2 fold\(s\) of series 'periodic'.*repeats"):
+        result = backtest({"last": LastValue()}, data, horizon=24, cv=2, season_length=24)
+    mase = result.metrics.groupby("unique_id", observed=True)["mase"].mean()
+    assert np.isnan(mase["periodic"]) and np.isfinite(mase["noisy"])
+
+
 def test_the_undefined_mase_warning_counts_the_folds_of_the_series_it_names():
     """A 6-row daily series has no seasonal difference in any fold: the warning said 3 of 6
     folds, counting the folds of the other series too."""

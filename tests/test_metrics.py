@@ -85,6 +85,20 @@ def test_mase_zero_scale_raises_or_gives_nan():
     assert not np.isinf(both).any()
 
 
+def test_mase_scale_of_a_series_repeating_its_season_exactly_is_zero():
+    """A sine sampled 24 times a period repeats itself up to float rounding (seasonal
+    differences near 1e-14): dividing by that gave MASE near 1e14 instead of the zero scale's
+    answer. Real differences, however small beside the level, keep their scale."""
+    periodic = 100 + 10 * np.sin(2 * np.pi * np.arange(240) / 24)
+    assert 0 < np.mean(np.abs(periodic[24:] - periodic[:-24])) < 1e-12  # the rounding this is about
+    assert metrics.mase_scale(periodic, season_length=24).tolist() == [0.0]
+    with pytest.raises(InvalidInputError, match="beyond float rounding"):
+        metrics.mase([100.0], [101.0], periodic, season_length=24)
+    assert np.isnan(metrics.mase([100.0], [101.0], periodic, season_length=24, zero_scale="nan"))
+    tiny = periodic + 1e-8 * np.arange(240)  # a drift of 1e-8 a step is data, not rounding
+    assert metrics.mase_scale(tiny, season_length=24)[0] == pytest.approx(24e-8)
+
+
 def test_mase_errors():
     with pytest.raises(InsufficientDataError, match="season_length=24"):
         metrics.mase([1.0], [1.0], np.arange(10.0), season_length=24)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.kernels.common import seasonal_mae
+from ..core.metrics import ROUNDING_SCALE, mase_scale
 from ..core.timeaxis import calendar_stamps
 from ..exceptions import UndefinedMetricWarning
 from ._arrays import ForecastArrays, dense_times, labels_index
@@ -119,7 +120,7 @@ def mase_scales(data: BacktestData, folds: Folds, season: int) -> np.ndarray:
     s_idx, f_idx = np.nonzero(folds.present)
     base = panel.starts[s_idx]
     scales[s_idx, f_idx] = seasonal_mae(x, base + folds.starts[s_idx, f_idx], base + folds.cutoffs[s_idx, f_idx] + 1,
-                                        season)
+                                        season, ROUNDING_SCALE)
     if data.fill is not None:  # folds with gaps: repaired from their own rows
         for s, f in zip(s_idx.tolist(), f_idx.tolist()):
             start, cutoff = int(folds.starts[s, f]), int(folds.cutoffs[s, f])
@@ -128,7 +129,7 @@ def mase_scales(data: BacktestData, folds: Folds, season: int) -> np.ndarray:
                 continue
             frame = pd.DataFrame({"y": rows})
             train = repaired(frame, data.fill, data.ids[s])["y"].to_numpy()
-            scales[s, f] = np.mean(np.abs(train[season:] - train[:-season])) if train.size > season else np.nan
+            scales[s, f] = mase_scale(train, season)[0] if train.size > season else np.nan
     return scales
 
 
@@ -178,7 +179,7 @@ def _warn_zero_actuals(y: np.ndarray, ids) -> None:
 
 def _warn_undefined_scales(scale: np.ndarray, folds: Folds, ids, season: int) -> None:
     """Warn that MASE is NaN in the folds whose training rows give no scale (constant,
-    or too few rows for one seasonal difference): those folds are left out of its means,
+    repeating its season exactly, or too few rows for one seasonal difference): those folds are left out of its means,
     and a series that is constant throughout gets no MASE rank at all."""
     undefined = (folds.cutoffs >= 0) & ~(np.isfinite(scale) & (scale > 0))
     if not undefined.any():
@@ -190,7 +191,7 @@ def _warn_undefined_scales(scale: np.ndarray, folds: Folds, ids, season: int) ->
     warnings.warn(
         f"metrics 'mase' is undefined in {int(undefined.sum())} of {int((folds.cutoffs[named] >= 0).sum())} fold(s) of "
         f"series {shown}: their training rows give no seasonal naive error to scale it by (season_length={season}: "
-        "a constant series, or no more training rows than the season, as in a short first fold or a season "
+        "a constant series or one that repeats its season exactly, or no more training rows than the season, as in a short first fold or a season "
         "longer than the data); those folds are left out of its means (compare models by 'mae' there).",
         UndefinedMetricWarning, stacklevel=2,
     )

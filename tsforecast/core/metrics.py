@@ -56,6 +56,7 @@ __all__ = [
     "smape",
     "mase",
     "mase_scale",
+    "ROUNDING_SCALE",
     "owa",
     "pinball_loss",
     "coverage",
@@ -270,8 +271,17 @@ def _training_scales(values: np.ndarray, y_train, season_length: int) -> np.ndar
     return mase_scale(y_train, season_length, n_series=1 if values.ndim == 1 else values.shape[0])
 
 
+# A mean seasonal difference this small beside the series' largest value is float rounding
+# (a series that repeats its season exactly, e.g. a sine sampled once a period), not a scale:
+# dividing by it gave MASE near 1e14, so it counts as zero, which MASE refuses or skips.
+ROUNDING_SCALE = 1e4 * np.finfo(np.float64).eps
+
+
 def mase_scale(y_train, season_length: int = 1, *, n_series: int | None = None) -> np.ndarray:
     """The MASE denominators: in-sample mean of ``|x_t - x_{t-m}|`` of each training series.
+
+    A mean at most :data:`ROUNDING_SCALE` times the series' largest absolute value is float
+    rounding of a series that repeats its season exactly, and is returned as 0.
 
     Parameters
     ----------
@@ -290,6 +300,8 @@ def mase_scale(y_train, season_length: int = 1, *, n_series: int | None = None) 
     --------
     >>> mase_scale([1.0, 3.0, 2.0, 6.0]).tolist()
     [2.3333333333333335]
+    >>> mase_scale(100 + 10 * np.sin(2 * np.pi * np.arange(48) / 24), season_length=24).tolist()
+    [0.0]
     """
     m = check_int(season_length, "season_length", minimum=1)
     rows = _training_rows(y_train)
@@ -304,7 +316,8 @@ def mase_scale(y_train, season_length: int = 1, *, n_series: int | None = None) 
                 f"y_train[{i}] has {row.size} value(s); season_length={m} needs at least {m + 1}."
             )
         scales[i] = np.mean(np.abs(row[m:] - row[:-m]))
-    return scales
+    peaks = np.array([np.abs(row).max() for row in rows])
+    return np.where(scales <= ROUNDING_SCALE * peaks, 0.0, scales)
 
 
 def mase(
@@ -354,7 +367,7 @@ def mase(
         if zero_scale == "raise":
             raise InvalidInputError(
                 f"y_train series {np.flatnonzero(zero).tolist()} have a zero MASE scale (no change at lag "
-                f"season_length={season_length}); MASE is undefined. Pass zero_scale='nan' to skip them."
+                f"season_length={season_length} beyond float rounding); MASE is undefined. Pass zero_scale='nan' to skip them."
             )
         scales = np.where(zero, np.nan, scales)
     scaled = np.abs(true - pred) / (scales[0] if true.ndim == 1 else scales[:, None])
@@ -606,7 +619,7 @@ def msis(y_true, lower, upper, y_train, season_length: int = 1, level: float = 9
     if (scales == 0).any():
         raise InvalidInputError(
             f"y_train series {np.flatnonzero(scales == 0).tolist()} have a zero scale (no change at lag "
-            f"season_length={season_length}); MSIS is undefined for them."
+            f"season_length={season_length} beyond float rounding); MSIS is undefined for them."
         )
     return _reduce(scores / (scales[0] if scores.ndim == 1 else scales[:, None]), reduce)
 

@@ -235,18 +235,22 @@ def segment_all_nonnegative(x, starts, ends):
 
 
 @njit(cache=True)
-def seasonal_mae(x, lo, hi, lag):
+def seasonal_mae(x, lo, hi, lag, rounding):
     """Mean ``|x_t - x_{t-lag}|`` over ``t`` in ``[lo[i] + lag, hi[i])`` for each range
-    ``i`` (NaN when empty), each range summed on its own."""
+    ``i`` (NaN when empty), each range summed on its own; 0 where the mean is at most
+    ``rounding`` times the range's largest ``|x_t|`` (``metrics.ROUNDING_SCALE``)."""
     out = np.full(lo.size, np.nan)
     for i in range(lo.size):
         count = hi[i] - lo[i] - lag
         if count <= 0:
             continue
         total = 0.0
-        for t in range(lo[i] + lag, hi[i]):
-            total += abs(x[t] - x[t - lag])
-        out[i] = total / count
+        peak = 0.0
+        for t in range(lo[i], hi[i]):
+            peak = max(peak, abs(x[t]))
+            if t >= lo[i] + lag:
+                total += abs(x[t] - x[t - lag])
+        out[i] = 0.0 if total / count <= rounding * peak else total / count
     return out
 
 
