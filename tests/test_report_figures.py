@@ -88,18 +88,27 @@ def _chunked() -> dict:
     latest chunk for a series wins, as benchmarks/auto_arima._peer_by_series takes them)."""
     import numpy as np
 
+    from tsforecast.core.metrics import owa
+
     document = _json("auto_arima")
     ours = document["subsets"]["Hourly"]["414"]["sides"]["ours"]
     covered = {}
     for chunk in sorted(document["chunks"]["Hourly"].values(), key=lambda c: c["sides"]["statsforecast"]["measured"]):
         entry = chunk["sides"]["statsforecast"]
         for offset, (value, order) in enumerate(zip(entry["mase_per_series"], entry["orders"])):
-            covered[chunk["first"] + offset] = (value, order, entry["cpu_seconds"] / chunk["series"])
+            covered[chunk["first"] + offset] = (value, order, entry["cpu_seconds"] / chunk["series"],
+                                                entry["smape_per_series"][offset])
     picked = sorted(covered)
     late = [i for i in picked if i >= 20]  # where nothing of ours was changed after reading the peer's scores
     mine = np.asarray([ours["mase_per_series"][i] for i in picked])
     theirs = np.asarray([covered[i][0] for i in picked])
-    return {"series": len(picked), "ours": mine.mean(), "theirs": theirs.mean(), "better": int((mine < theirs).sum()),
+    smape = {"ours": np.mean([ours["smape_per_series"][i] for i in picked]),
+             "theirs": np.mean([covered[i][3] for i in picked])}
+    naive2 = document["subsets"]["Hourly"]["414"]["naive2"]
+    return {"smape_ours": smape["ours"], "smape_theirs": smape["theirs"],
+            "owa_ours": owa(smape["ours"], mine.mean(), naive2["smape"], naive2["mase"]),
+            "owa_theirs": owa(smape["theirs"], theirs.mean(), naive2["smape"], naive2["mase"]),
+            "hours": sum(covered[i][2] for i in picked) / 3600,"series": len(picked), "ours": mine.mean(), "theirs": theirs.mean(), "better": int((mine < theirs).sum()),
             "worse": int((mine > theirs).sum()), "same": sum(ours["orders"][i] == covered[i][1] for i in picked),
             "peer_cpu": float(np.mean([covered[i][2] for i in picked])), "our_cpu": ours["cpu_seconds"] / 414,
             "whole": ours["mase"], "late": len(late),
@@ -232,15 +241,20 @@ FIGURES: list[tuple[str, Callable[[], str]]] = [
     (r"fell\s+evenly \(([0-9.]+ against [0-9.]+)\)", lambda: "{:.4f} against {:.4f}".format(*_parted(
         _validation_20("max_d=1 (css-loglik-filter)"), _validation_20("statsforecast AutoARIMA"))[2:])),
     # AutoARIMA beyond the first 20 Hourly series: statsforecast in chunks (docs/statistical_models.md)
-    (r"needs about\s+([0-9]+) CPU s a series here", lambda: f"{_chunked()['peer_cpu']:.0f}"),
+    (r"needed about\s+([0-9]+) CPU s a series here", lambda: f"{_chunked()['peer_cpu']:.0f}"),
     (r"store each series' sMAPE; MASE ([0-9.]+) as before", lambda: f"{_chunked()['whole']:.4f}"),
-    (r"So far the chunks cover ([0-9]+) of the 414 series", lambda: str(_chunked()["series"])),
+    (r"The chunks cover all ([0-9]+) of the 414 series", lambda: str(_chunked()["series"])),
+    (r"([0-9.]+) CPU hours for the 414 Hourly series", lambda: f"{_chunked()['hours']:.1f}"),
+    (r"\), sMAPE ([0-9.]+) against [0-9.]+ and OWA", lambda: f"{_chunked()['smape_ours']:.3f}"),
+    (r"\), sMAPE [0-9.]+ against ([0-9.]+) and OWA", lambda: f"{_chunked()['smape_theirs']:.3f}"),
+    (r"and OWA\s+([0-9.]+) against", lambda: f"{_chunked()['owa_ours']:.4f}"),
+    (r"and OWA\s+[0-9.]+ against ([0-9.]+), at", lambda: f"{_chunked()['owa_theirs']:.4f}"),
     (r"ours scored MASE ([0-9.]+) and statsforecast [0-9.]+ \(ours better", lambda: f"{_chunked()['ours']:.4f}"),
     (r"ours scored MASE [0-9.]+ and statsforecast ([0-9.]+) \(ours better", lambda: f"{_chunked()['theirs']:.4f}"),
     (r"\(ours better on ([0-9]+) series, worse", lambda: str(_chunked()["better"])),
     (r"series, worse\s+on ([0-9]+), the same orders", lambda: str(_chunked()["worse"])),
-    (r"the same orders on ([0-9]+)\), at", lambda: str(_chunked()["same"])),
-    (r"\), at ([0-9]+) CPU s a series for statsforecast", lambda: f"{_chunked()['peer_cpu']:.0f}"),
+    (r"the same orders on ([0-9]+)\), sMAPE", lambda: str(_chunked()["same"])),
+    (r", at ([0-9]+) CPU s a series for statsforecast", lambda: f"{_chunked()['peer_cpu']:.0f}"),
     (r"for statsforecast against\s+([0-9.]+) for ours", lambda: f"{_chunked()['our_cpu']:.2f}"),
     (r"On the ([0-9]+) of them beyond the first 20", lambda: str(_chunked()["late"])),
     (r"found on the first 20\), ours scored MASE ([0-9.]+) and", lambda: f"{_chunked()['ours_late']:.4f}"),
