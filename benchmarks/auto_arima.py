@@ -518,13 +518,15 @@ def _chunk_section(subset: str, whole_run: dict, chunks: dict, covered: dict, en
     my_smape = [ours["smape_per_series"][i] for i in picked] if "smape_per_series" in ours else None
     runs = [c["sides"]["statsforecast"] for c in chunks.values()
             if "mase_per_series" in c["sides"].get("statsforecast", {})]
-    gap = np.mean(theirs["mase"]) - np.mean(mine["mase_per_series"])
+    paired = np.asarray(theirs["mase"]) - np.asarray(mine["mase_per_series"])
+    # two standard errors of the paired difference: whether the gap is more than the series' spread
+    spread = 2 * paired.std(ddof=1) / np.sqrt(paired.size) if paired.size > 1 else float("nan")
     scope = "all" if len(picked) == whole else f"these {len(picked)} of the {whole}"
     owa_text = _whole_owa(whole_run["naive2"], my_smape, mine["mase_per_series"], theirs) \
         if scope == "all" and my_smape is not None else ""
     return [f"## {subset}: statsforecast in chunks beside our run on the first {whole} series", "",
             f"statsforecast's AutoARIMA run on consecutive ranges of series (`--sides statsforecast --first K "
-            f"--series N`, each a logged test run: {len(runs)} so far, measured "
+            f"--series N`, each a logged test run: {len(runs)} {'in all' if scope == 'all' else 'so far'}, measured "
             f"{min(r['measured'] for r in runs)} to {max(r['measured'] for r in runs)} at "
             f"{', '.join(sorted({r['commit'] for r in runs}))}), set beside our run on the first {whole} series "
             f"({_measured_at(ours, env)}) on the {len(picked)} series covered: {_ranges(picked)}.", "",
@@ -534,7 +536,8 @@ def _chunk_section(subset: str, whole_run: dict, chunks: dict, covered: dict, en
             f"| statsforecast AutoARIMA | {len(picked)} | {np.mean(theirs['smape']):.3f} | "
             f"{np.mean(theirs['mase']):.4f} | {np.mean(theirs['cpu']):.2f} |", "",
             *_peer_line(mine, {"orders": theirs["order"], "mase_per_series": theirs["mase"]}),
-            f"On {scope} series, statsforecast's MASE less ours: {gap:+.4f}{owa_text}.", ""]
+            f"On {scope} series, statsforecast's MASE less ours: {paired.mean():+.4f} ± {spread:.4f} (two "
+            f"standard errors of the paired difference){owa_text}.", ""]
 
 
 def _whole_owa(naive2: dict, my_smape: list, my_mase: list, theirs: dict) -> str:

@@ -175,7 +175,10 @@ def test_the_peer_chunks_are_scored_on_the_series_they_cover_and_whole_once_all_
     assert "on the 2 series covered: 3-4." in markdown
     assert "| tsforecast AutoARIMA | 2 | 35.000 | 3.5000 | 0.50 (of the whole run) |" in markdown
     assert "| statsforecast AutoARIMA | 2 | 40.000 | 4.0000 | 40.00 |" in markdown
-    assert "On these 2 of the 4 series, statsforecast's MASE less ours: +0.5000." in markdown
+    # the same gap on both series: no spread
+    assert ("On these 2 of the 4 series, statsforecast's MASE less ours: +0.5000 ± 0.0000 (two standard errors of the "
+            "paired difference).") in markdown
+    assert "each a logged test run: 1 so far," in markdown
     # a chunk over the first two, and a later rerun of series 3-4 that replaces the earlier scores
     document["chunks"]["Hourly"].update({"0-2": _peer_chunk(0, [1.0, 1.0], "2026-12-06 14:00 UTC"),
                                          "3-4": _peer_chunk(3, [4.0], "2026-12-06 15:00 UTC")})
@@ -183,7 +186,10 @@ def test_the_peer_chunks_are_scored_on_the_series_they_cover_and_whole_once_all_
     assert "on the 4 series covered: 1-4." in markdown and "| statsforecast AutoARIMA | 4 | 23.750 | 2.3750 |" in markdown
     assert "the same on 3 of 4 series" in markdown
     # the whole subset: OWA from the means, relative to the subset's Naive2 (ours 0.5 * (25/40 + 2.5/5), theirs 0.5 * (23.75/40 + 2.375/5))
-    assert "On all series, statsforecast's MASE less ours: -0.1250; OWA 0.5625 ours, 0.5344 theirs." in markdown
+    # paired differences 0, -1, 0.5, 0: mean -0.125, two standard errors 2 * 0.6292 / 2
+    assert ("On all series, statsforecast's MASE less ours: -0.1250 ± 0.6292 (two standard errors of the paired "
+            "difference); OWA 0.5625 ours, 0.5344 theirs.") in markdown
+    assert "each a logged test run: 3 in all," in markdown
 
 
 def test_ranges_name_one_based_spans(bench):
