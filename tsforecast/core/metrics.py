@@ -306,9 +306,9 @@ def mase_scale(y_train, season_length: int = 1, *, n_series: int | None = None) 
             raise InsufficientDataError(
                 f"y_train[{i}] has {row.size} value(s); season_length={m} needs at least {m + 1}."
             )
-        scales[i] = np.mean(np.abs(row[m:] - row[:-m]))
-    peaks = np.array([np.abs(row).max() for row in rows])
-    return np.where(scales <= ROUNDING_SCALE * peaks, 0.0, scales)
+        scale = np.mean(np.abs(row[m:] - row[:-m]))
+        scales[i] = 0.0 if scale <= ROUNDING_SCALE * np.abs(row).max() else scale
+    return scales
 
 
 def mase(
